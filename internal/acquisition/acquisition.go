@@ -1,0 +1,72 @@
+// Package acquisition owns what a scanned input is: its kind, a read-only
+// fs.FS view of its files, and the openers that recognise each kind. The
+// platform packages (ios, android, network) provide openers; the scan core
+// tries them in the order of an explicit list.
+package acquisition
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+)
+
+// Kind names a type of acquisition.
+type Kind string
+
+// Acquisition kinds.
+const (
+	IOSBackup          Kind = "ios-backup"
+	IOSBackupEncrypted Kind = "ios-backup-encrypted"
+	IOSFilesystem      Kind = "ios-filesystem"
+	IOSSysdiagnose     Kind = "ios-sysdiagnose"
+	AndroidBugreport   Kind = "android-bugreport"
+	AndroidQF          Kind = "androidqf"
+	AndroidBackup      Kind = "android-backup"
+	PCAP               Kind = "pcap"
+	NetworkLog         Kind = "network-log"
+)
+
+// Acquisition is one opened input.
+type Acquisition struct {
+	Path string // as given on the command line
+	Kind Kind
+	// FS is the read-only view of the acquisition's files. For an iOS backup
+	// its paths are "<domain>/<relativePath>"; for a single-file input (a
+	// pcap, a log) it holds that one file under its base name.
+	FS fs.FS
+	// Meta holds facts the opener learnt (device name, OS version, ...).
+	Meta map[string]string
+	// TZ is the device's time zone name when known ("" otherwise).
+	TZ string
+	// Close releases what Open took (temp dirs, open archives). May be nil.
+	Close func() error
+}
+
+// Options carries what some openers need.
+type Options struct {
+	// Password returns the backup password when the input is encrypted. It is
+	// asked only when needed; nil means no password source was given.
+	Password func(ctx context.Context, path string) (string, error)
+	// TempDir is a private (0700) directory removed when the scan ends.
+	TempDir string
+}
+
+// Opener recognises and opens one family of acquisitions.
+type Opener interface {
+	// Name is a short label used in logs.
+	Name() string
+	// Detect reports the kind of path if this opener recognises it. It only
+	// reads, and reads little.
+	Detect(ctx context.Context, path string) (Kind, bool)
+	// Open opens path, already detected as kind.
+	Open(ctx context.Context, path string, kind Kind, opts Options) (*Acquisition, error)
+}
+
+// Sentinel outcomes shared by every opener. Wrap them with the path.
+var (
+	ErrUnrecognised  = errors.New("unsupported or unrecognised input")
+	ErrNeedPassword  = errors.New("encrypted input: a password is needed")
+	ErrWrongPassword = errors.New("wrong password")
+	ErrCorrupt       = errors.New("corrupt or truncated input")
+	ErrUnsafeArchive = errors.New("archive entry escapes the root or is too large")
+)

@@ -1,0 +1,104 @@
+// Package cli owns the spyscan command line: flags, sub-commands, the
+// mapping of outcomes (sentinel errors) to exit codes, and logging set-up.
+// It is the only package that writes to stdout and stderr.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=...".
+var Version = "0.1.0-dev"
+
+// Exit codes, decided only in ExitCode.
+const (
+	ExitOK     = 0 // done, nothing at or above --fail-level
+	ExitAlerts = 1 // done, with alerts at or above --fail-level
+	ExitUsage  = 2 // usage or input error
+)
+
+// Outcome sentinels returned by commands and turned into exit codes.
+var (
+	ErrAlerts = errors.New("alerts at or above the fail level")
+	ErrUsage  = errors.New("usage error")
+)
+
+// app holds what every sub-command shares.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	verbose        bool
+	args           []string
+	getenv         func(string) string
+}
+
+// Run runs the command line args (without the program name) and returns the
+// process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args, getenv: os.Getenv}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	code := ExitCode(err)
+	if err != nil && !errors.Is(err, ErrAlerts) {
+		fmt.Fprintf(stderr, "spyscan: %v\n", err)
+	}
+	return code
+}
+
+// ExitCode maps an outcome to the process exit code.
+func ExitCode(err error) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrAlerts):
+		return ExitAlerts
+	default:
+		return ExitUsage
+	}
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "spyscan",
+		Short:         "Find traces of mercenary spyware and stalkerware on phones and in network traffic",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			lvl := slog.LevelInfo
+			if a.verbose {
+				lvl = slog.LevelDebug
+			}
+			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
+		},
+	}
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "debug logging on stderr")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", ErrUsage, err) })
+	root.AddCommand(
+		a.versionCmd(),
+	)
+	return root
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the spyscan version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(a.stdout, "spyscan %s\n", Version)
+			return nil
+		},
+	}
+}

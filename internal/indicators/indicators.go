@@ -1,0 +1,180 @@
+// Package indicators owns where indicators come from: the snapshot embedded
+// in the binary, the user's cache filled by `spyscan iocs update`, and files
+// or folders given with --iocs or SPYSCAN_IOCS. It turns STIX bundles into
+// match.Indicators that each carry their provenance (source, file, commit or
+// download date, malware family).
+package indicators
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/stix"
+)
+
+// Kind says how a source was given.
+type Kind string
+
+// Source kinds.
+const (
+	Embedded Kind = "embedded"
+	Cache    Kind = "cache"
+	Path     Kind = "path"
+)
+
+// File is one indicator file that was loaded.
+type File struct {
+	Path       string             `json:"path"` // relative to the source root
+	SHA256     string             `json:"sha256"`
+	URL        string             `json:"url,omitempty"`
+	Downloaded string             `json:"downloaded,omitempty"` // RFC 3339, cache only
+	Indicators int                `json:"indicators"`
+	Families   []string           `json:"families,omitempty"`
+	Counts     map[match.Type]int `json:"counts"`
+}
+
+// Source is one origin of indicators.
+type Source struct {
+	Name    string `json:"name"`
+	Kind    Kind   `json:"kind"`
+	Title   string `json:"title,omitempty"`
+	Origin  string `json:"origin,omitempty"` // repository URL, cache or folder path
+	Commit  string `json:"commit,omitempty"`
+	Date    string `json:"date,omitempty"`
+	License string `json:"license,omitempty"`
+	Files   []File `json:"files"`
+}
+
+// Indicators is the number of indicator objects across the source's files.
+func (s *Source) Indicators() int {
+	n := 0
+	for _, f := range s.Files {
+		n += f.Indicators
+	}
+	return n
+}
+
+// Set is every loaded indicator with its sources.
+type Set struct {
+	Sources    []Source
+	Indicators []match.Indicator
+	// Warnings name the file and the reason for everything skipped.
+	Warnings []string
+}
+
+// Digest identifies the indicator snapshot: a SHA-256 over every loaded
+// file's source, path and content hash.
+func (s *Set) Digest() string {
+	var lines []string
+	for _, src := range s.Sources {
+		for _, f := range src.Files {
+			lines = append(lines, src.Name+"\x00"+f.Path+"\x00"+f.SHA256)
+		}
+	}
+	sort.Strings(lines)
+	h := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(h[:])
+}
+
+// Index builds the match index of the set.
+func (s *Set) Index() *match.Index {
+	ix, _ := match.NewIndex(s.Indicators)
+	return ix
+}
+
+// typeOf maps a STIX object path to an indicator type.
+func typeOf(c stix.Comparison) (match.Type, bool) {
+	switch c.Path() {
+	case "domain-name:value":
+		return match.Domain, true
+	case "ipv4-addr:value", "ipv6-addr:value":
+		return match.IP, true
+	case "url:value":
+		return match.URL, true
+	case "email-addr:value", "email-message:from_ref.value", "email-message:sender_ref.value":
+		return match.Email, true
+	case "process:name", "process:image_ref.name":
+		return match.Process, true
+	case "file:name":
+		return match.FileName, true
+	case "file:path":
+		return match.FilePath, true
+	case "file:hashes.sha256", "file:hashes.sha-256":
+		return match.FileSHA256, true
+	case "file:hashes.sha1", "file:hashes.sha-1":
+		return match.FileSHA1, true
+	case "file:hashes.md5":
+		return match.FileMD5, true
+	case "app:id":
+		return match.AppID, true
+	case "app:cert.sha256", "app:cert.sha-256":
+		return match.AppCertSHA256, true
+	case "app:cert.sha1", "app:cert.sha-1":
+		return match.AppCertSHA1, true
+	case "app:cert.md5":
+		return match.AppCertMD5, true
+	case "x509-certificate:hashes.sha256", "x509-certificate:hashes.sha-256":
+		return match.TLSCertSHA256, true
+	case "x509-certificate:hashes.sha1", "x509-certificate:hashes.sha-1":
+		return match.TLSCertSHA1, true
+	case "configuration-profile:id":
+		return match.Profile, true
+	case "android-property:name":
+		return match.AndroidProperty, true
+	case "x-ja3:value", "network-traffic:extensions.'x-ja3'.value", "ja3:value":
+		return match.JA3, true
+	case "x-ja4:value", "ja4:value":
+		return match.JA4, true
+	}
+	return "", false
+}
+
+// fromBundle converts a parsed bundle into indicators with provenance base,
+// filling the file's counts. Unknown pattern forms become warnings.
+func fromBundle(b *stix.Bundle, base model.Provenance, f *File) ([]match.Indicator, []string) {
+	var out []match.Indicator
+	var warns []string
+	fams := map[string]bool{}
+	f.Counts = map[match.Type]int{}
+	for _, in := range b.Indicators {
+		var got []match.Indicator
+		for _, c := range in.Comparisons {
+			t, ok := typeOf(c)
+			if !ok {
+				warns = append(warns, fmt.Sprintf("%s: unsupported pattern form %s", in.ID, c.Path()))
+				continue
+			}
+			got = append(got, match.Indicator{Type: t, Value: c.Value, Partial: c.InAnd})
+		}
+		if len(got) == 0 {
+			continue
+		}
+		f.Indicators++
+		families := in.Families
+		if len(families) == 0 {
+			families = []string{""}
+		}
+		for _, g := range got {
+			f.Counts[g.Type]++
+			for _, fam := range families {
+				p := base
+				p.IndicatorID, p.Pattern, p.Family, p.References = in.ID, in.Pattern, fam, in.References
+				g.Sources = append(g.Sources, p)
+				if fam != "" {
+					fams[fam] = true
+				}
+			}
+			out = append(out, g)
+		}
+	}
+	for k := range fams {
+		f.Families = append(f.Families, k)
+	}
+	sort.Strings(f.Families)
+	return out, warns
+}

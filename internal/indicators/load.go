@@ -1,0 +1,212 @@
+package indicators
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/stix"
+)
+
+//go:embed snapshot
+var snapshot embed.FS
+
+// ErrNoSuchPath is returned when a --iocs path does not exist.
+var ErrNoSuchPath = errors.New("indicator path does not exist")
+
+// Options says which sources to load.
+type Options struct {
+	Paths      []string // --iocs files or folders, then SPYSCAN_IOCS entries
+	CacheDir   string   // the update cache; "" to skip
+	NoEmbedded bool     // leave out the embedded snapshot
+}
+
+// loaded is one parsed file.
+type loaded struct {
+	file  File
+	inds  []match.Indicator
+	warns []string
+}
+
+// Load reads every requested source. A missing --iocs path is an error
+// (ErrNoSuchPath); a bad file inside a source is a warning and the rest loads.
+func Load(ctx context.Context, opt Options) (*Set, error) {
+	set := &Set{}
+	if !opt.NoEmbedded {
+		src, err := loadEmbedded(ctx, set)
+		if err != nil {
+			return nil, err
+		}
+		set.Sources = append(set.Sources, src...)
+	}
+	if opt.CacheDir != "" {
+		if src, err := loadCache(ctx, opt.CacheDir, set); err != nil {
+			set.Warnings = append(set.Warnings, err.Error())
+		} else if src != nil {
+			set.Sources = append(set.Sources, *src)
+		}
+	}
+	for _, p := range opt.Paths {
+		src, err := loadPath(ctx, p, set)
+		if err != nil {
+			return nil, err
+		}
+		set.Sources = append(set.Sources, *src)
+	}
+	return set, nil
+}
+
+// snapshotSource is one entry of snapshot/sources.json.
+type snapshotSource struct {
+	Name, Title, Origin, Commit, Date, License string
+}
+
+// EmbeddedSources lists the sources of the embedded snapshot.
+func embeddedSources() ([]snapshotSource, error) {
+	b, err := snapshot.ReadFile("snapshot/sources.json")
+	if err != nil {
+		return nil, fmt.Errorf("embedded snapshot: %w", err)
+	}
+	var out []snapshotSource
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("embedded snapshot sources.json: %w", err)
+	}
+	return out, nil
+}
+
+func loadEmbedded(ctx context.Context, set *Set) ([]Source, error) {
+	metas, err := embeddedSources()
+	if err != nil {
+		return nil, err
+	}
+	var out []Source
+	for _, m := range metas {
+		root := "snapshot/" + m.Name
+		sub, err := fs.Sub(snapshot, root)
+		if err != nil {
+			return nil, fmt.Errorf("embedded snapshot %s: %w", m.Name, err)
+		}
+		src := Source{Name: m.Name, Kind: Embedded, Title: m.Title, Origin: m.Origin, Commit: m.Commit, Date: m.Date, License: m.License}
+		base := model.Provenance{Source: m.Name, Commit: m.Commit, Date: m.Date}
+		if err := loadFS(ctx, sub, m.Name, base, &src, set); err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, nil
+}
+
+// loadFS parses every .stix2/.json file under fsys in parallel and appends
+// them to src and set in path order.
+func loadFS(ctx context.Context, fsys fs.FS, label string, base model.Provenance, src *Source, set *Set) error {
+	var names []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			set.Warnings = append(set.Warnings, fmt.Sprintf("%s: %v", path.Join(label, p), err))
+			return nil
+		}
+		if !d.IsDir() && isIndicatorFile(p) {
+			names = append(names, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	results := make([]loaded, len(names))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, name := range names {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				results[i].warns = []string{fmt.Sprintf("%s: %v", path.Join(label, name), err)}
+				return nil
+			}
+			results[i] = parseFile(data, name, label, base)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for _, r := range results {
+		set.Warnings = append(set.Warnings, r.warns...)
+		if r.file.Path != "" {
+			src.Files = append(src.Files, r.file)
+			set.Indicators = append(set.Indicators, r.inds...)
+		}
+	}
+	return nil
+}
+
+// isIndicatorFile selects STIX bundles by name. Other files in an indicator
+// folder (README, LICENSE, txt lists) are ignored silently.
+func isIndicatorFile(p string) bool {
+	ext := strings.ToLower(path.Ext(p))
+	return ext == ".stix2" || ext == ".stix" || ext == ".json"
+}
+
+// parseFile parses one bundle; a failure is a warning naming the file.
+func parseFile(data []byte, name, label string, base model.Provenance) loaded {
+	sum := sha256.Sum256(data)
+	b, err := stix.Parse(data)
+	if err != nil {
+		return loaded{warns: []string{fmt.Sprintf("%s: %v", path.Join(label, name), err)}}
+	}
+	base.File = name
+	f := File{Path: name, SHA256: hex.EncodeToString(sum[:])}
+	inds, warns := fromBundle(b, base, &f)
+	var out []string
+	for _, w := range append(b.Warnings, warns...) {
+		out = append(out, fmt.Sprintf("%s: %s", path.Join(label, name), w))
+	}
+	return loaded{file: f, inds: inds, warns: out}
+}
+
+// loadPath loads a --iocs file or folder.
+func loadPath(ctx context.Context, p string, set *Set) (*Source, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoSuchPath, p)
+	}
+	src := &Source{Name: filepath.Base(abs), Kind: Path, Origin: abs}
+	base := model.Provenance{Source: src.Name, Date: st.ModTime().UTC().Format("2006-01-02")}
+	if !st.IsDir() {
+		data, err := os.ReadFile(abs)
+		if err != nil {
+			set.Warnings = append(set.Warnings, fmt.Sprintf("%s: %v", p, err))
+			return src, nil
+		}
+		r := parseFile(data, filepath.Base(abs), filepath.Dir(p), base)
+		set.Warnings = append(set.Warnings, r.warns...)
+		if r.file.Path != "" {
+			src.Files = append(src.Files, r.file)
+			set.Indicators = append(set.Indicators, r.inds...)
+		}
+		return src, nil
+	}
+	return src, loadFS(ctx, os.DirFS(abs), p, base, src, set)
+}

@@ -1,0 +1,361 @@
+package indicators
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/stix"
+)
+
+// DefaultIndexURL is the index MVT itself downloads.
+const DefaultIndexURL = "https://raw.githubusercontent.com/mvt-project/mvt-indicators/main/indicators.yaml"
+
+// maxDownload caps one downloaded file; the largest public bundle is ~5 MB.
+const maxDownload = 64 << 20
+
+// IndexEntry is one item of an mvt-indicators style indicators.yaml.
+type IndexEntry struct {
+	Type        string   `yaml:"type"`
+	Name        string   `yaml:"name"`
+	Sources     []string `yaml:"sources"`
+	References  []string `yaml:"references"`
+	DownloadURL string   `yaml:"download_url"`
+	GitHub      struct {
+		Owner  string `yaml:"owner"`
+		Repo   string `yaml:"repo"`
+		Branch string `yaml:"branch"`
+		Path   string `yaml:"path"`
+	} `yaml:"github"`
+}
+
+// URL is where the entry's bundle is downloaded from.
+func (e IndexEntry) URL() (string, error) {
+	switch e.Type {
+	case "github":
+		g := e.GitHub
+		if g.Owner == "" || g.Repo == "" || g.Path == "" {
+			return "", fmt.Errorf("index entry %q: github owner, repo and path are required", e.Name)
+		}
+		br := g.Branch
+		if br == "" {
+			br = "main"
+		}
+		return fmt.Sprintf("https://raw.githubusercontent.com/%s/%s/%s/%s", g.Owner, g.Repo, br, strings.TrimPrefix(g.Path, "/")), nil
+	case "download":
+		if e.DownloadURL == "" {
+			return "", fmt.Errorf("index entry %q: download_url is required", e.Name)
+		}
+		return e.DownloadURL, nil
+	}
+	return "", fmt.Errorf("index entry %q: unknown type %q", e.Name, e.Type)
+}
+
+// source names where the entry comes from ("owner/repo" or the URL's host).
+func (e IndexEntry) source(u string) string {
+	if e.Type == "github" {
+		return e.GitHub.Owner + "/" + e.GitHub.Repo
+	}
+	if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+		return pu.Host
+	}
+	return "download"
+}
+
+// ParseIndex reads an indicators.yaml index.
+func ParseIndex(data []byte) ([]IndexEntry, error) {
+	var doc struct {
+		Indicators []IndexEntry `yaml:"indicators"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("not an indicators index: %w", err)
+	}
+	if len(doc.Indicators) == 0 {
+		return nil, errors.New("not an indicators index: no \"indicators\" entries")
+	}
+	return doc.Indicators, nil
+}
+
+// CacheEntry records one downloaded bundle in the cache manifest.
+type CacheEntry struct {
+	Name       string   `json:"name"`
+	Source     string   `json:"source"`
+	URL        string   `json:"url"`
+	File       string   `json:"file"` // file name inside the cache folder
+	SHA256     string   `json:"sha256"`
+	Downloaded string   `json:"downloaded"` // RFC 3339 UTC
+	References []string `json:"references,omitempty"`
+}
+
+const manifestName = "cache.json"
+
+// DefaultCacheDir is the user's cache folder for indicators
+// ($SPYSCAN_CACHE_DIR, else the OS cache dir + /spyscan/indicators).
+func DefaultCacheDir() string {
+	if d := os.Getenv("SPYSCAN_CACHE_DIR"); d != "" {
+		return d
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "spyscan", "indicators")
+}
+
+func readManifest(dir string) ([]CacheEntry, error) {
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("indicator cache %s: %w", dir, err)
+	}
+	var es []CacheEntry
+	if err := json.Unmarshal(b, &es); err != nil {
+		return nil, fmt.Errorf("indicator cache %s: %w", filepath.Join(dir, manifestName), err)
+	}
+	return es, nil
+}
+
+// loadCache loads what `iocs update` stored; nil when the cache is empty.
+func loadCache(_ context.Context, dir string, set *Set) (*Source, error) {
+	es, err := readManifest(dir)
+	if err != nil || len(es) == 0 {
+		return nil, err
+	}
+	src := &Source{Name: "update-cache", Kind: Cache, Origin: dir}
+	for _, e := range es {
+		p := filepath.Join(dir, e.File)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			set.Warnings = append(set.Warnings, fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		base := model.Provenance{Source: e.Source, URL: e.URL, Date: dateOf(e.Downloaded)}
+		r := parseFile(data, e.File, dir, base)
+		set.Warnings = append(set.Warnings, r.warns...)
+		if r.file.Path == "" {
+			continue
+		}
+		r.file.URL, r.file.Downloaded = e.URL, e.Downloaded
+		for i := range r.inds {
+			for j := range r.inds[i].Sources {
+				r.inds[i].Sources[j].References = append(r.inds[i].Sources[j].References, e.References...)
+			}
+		}
+		src.Files = append(src.Files, r.file)
+		set.Indicators = append(set.Indicators, r.inds...)
+	}
+	return src, nil
+}
+
+func dateOf(rfc string) string {
+	if t, err := time.Parse(time.RFC3339, rfc); err == nil {
+		return t.UTC().Format("2006-01-02")
+	}
+	return rfc
+}
+
+// UpdateOptions controls an update.
+type UpdateOptions struct {
+	Index    string // URL or file path of the index; "" for DefaultIndexURL
+	CacheDir string
+	Client   *http.Client // nil: a client with Timeout
+	Timeout  time.Duration
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// UpdateResult is the outcome for one index entry.
+type UpdateResult struct {
+	Entry  CacheEntry
+	Err    error // nil when the bundle was fetched, parsed and stored
+	Stored bool
+}
+
+// Update downloads every bundle the index lists over HTTPS, checks that it
+// parses as STIX, and only then atomically replaces the cached copy. A
+// failed or corrupt download leaves the previous copy in place.
+func Update(ctx context.Context, opt UpdateOptions) ([]UpdateResult, error) {
+	if opt.CacheDir == "" {
+		return nil, errors.New("no cache folder: set SPYSCAN_CACHE_DIR")
+	}
+	if opt.Timeout == 0 {
+		opt.Timeout = 60 * time.Second
+	}
+	if opt.Client == nil {
+		opt.Client = &http.Client{Timeout: opt.Timeout}
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Index == "" {
+		opt.Index = DefaultIndexURL
+	}
+	if err := os.MkdirAll(opt.CacheDir, 0o700); err != nil {
+		return nil, fmt.Errorf("indicator cache %s: %w", opt.CacheDir, err)
+	}
+	raw, err := readIndex(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := ParseIndex(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opt.Index, err)
+	}
+	old, err := readManifest(opt.CacheDir)
+	if err != nil {
+		opt.Log.Warn("ignoring unreadable cache manifest", "err", err)
+	}
+	byFile := map[string]CacheEntry{}
+	for _, e := range old {
+		byFile[e.File] = e
+	}
+	var results []UpdateResult
+	for _, e := range entries {
+		r := fetchOne(ctx, opt, e)
+		if r.Stored {
+			byFile[r.Entry.File] = r.Entry
+		}
+		results = append(results, r)
+	}
+	if err := writeManifest(opt.CacheDir, byFile); err != nil {
+		return results, err
+	}
+	return results, nil
+}
+
+func readIndex(ctx context.Context, opt UpdateOptions) ([]byte, error) {
+	if strings.Contains(opt.Index, "://") {
+		b, err := download(ctx, opt.Client, opt.Index)
+		if err != nil {
+			return nil, fmt.Errorf("index %s: %w", opt.Index, err)
+		}
+		return b, nil
+	}
+	b, err := os.ReadFile(opt.Index)
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", opt.Index, err)
+	}
+	return b, nil
+}
+
+func fetchOne(ctx context.Context, opt UpdateOptions, e IndexEntry) UpdateResult {
+	u, err := e.URL()
+	if err != nil {
+		return UpdateResult{Entry: CacheEntry{Name: e.Name}, Err: err}
+	}
+	ce := CacheEntry{Name: e.Name, Source: e.source(u), URL: u, File: cacheFileName(u), References: e.References}
+	data, err := download(ctx, opt.Client, u)
+	if err != nil {
+		return UpdateResult{Entry: ce, Err: fmt.Errorf("%s: %w", u, err)}
+	}
+	if _, err := stix.Parse(data); err != nil {
+		return UpdateResult{Entry: ce, Err: fmt.Errorf("%s: downloaded file kept out of the cache: %w", u, err)}
+	}
+	sum := sha256.Sum256(data)
+	ce.SHA256 = hex.EncodeToString(sum[:])
+	ce.Downloaded = opt.Now().UTC().Format(time.RFC3339)
+	if err := writeAtomic(filepath.Join(opt.CacheDir, ce.File), data); err != nil {
+		return UpdateResult{Entry: ce, Err: err}
+	}
+	opt.Log.Info("indicators updated", "name", e.Name, "url", u, "sha256", ce.SHA256)
+	return UpdateResult{Entry: ce, Stored: true}
+}
+
+// cacheFileName derives a stable, safe file name from a URL.
+func cacheFileName(u string) string {
+	h := sha256.Sum256([]byte(u))
+	base := filepath.Base(u)
+	var b strings.Builder
+	for _, r := range base {
+		if r < 128 && (r == '.' || r == '-' || r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return hex.EncodeToString(h[:6]) + "-" + strings.TrimLeft(b.String(), ".")
+}
+
+// download fetches an HTTPS URL, refusing other schemes and large bodies.
+func download(ctx context.Context, c *http.Client, u string) ([]byte, error) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return nil, err
+	}
+	if pu.Scheme != "https" {
+		return nil, fmt.Errorf("refusing %q: only https downloads are allowed", u)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "spyscan-iocs-update")
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxDownload {
+		return nil, fmt.Errorf("larger than %d bytes", maxDownload)
+	}
+	return b, nil
+}
+
+// writeAtomic writes data to a temp file beside p, syncs it and renames it.
+func writeAtomic(p string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	return nil
+}
+
+func writeManifest(dir string, byFile map[string]CacheEntry) error {
+	es := make([]CacheEntry, 0, len(byFile))
+	for _, e := range byFile {
+		es = append(es, e)
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].File < es[j].File })
+	b, err := json.MarshalIndent(es, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(dir, manifestName), append(b, '\n'))
+}

@@ -1,0 +1,210 @@
+package match
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/model"
+)
+
+// entry is one indexed indicator value with all its sources merged.
+type entry struct {
+	typ     Type
+	value   string // normalised value as indexed
+	partial bool
+	sources []model.Provenance
+}
+
+func (e *entry) match(observed, how string) model.Match {
+	return model.Match{Type: string(e.typ), Observed: observed, Indicator: e.value, How: how, Partial: e.partial, Sources: e.sources}
+}
+
+type pathPrefix struct {
+	prefix string // "/x" part of a "host/x" domain indicator
+	e      *entry
+}
+
+// Index answers "does this value match an indicator?" for every type.
+// It is safe for concurrent use once built.
+type Index struct {
+	domains     map[string]*entry       // label-boundary suffix match
+	wwwBare     map[string]*entry       // bare form of "www." indicators: exact host only
+	domainPaths map[string][]pathPrefix // "host/path" indicators, by host
+	ips         map[netip.Addr]*entry
+	urls        map[string]*entry // normalised URL, exact
+	emails      map[string]*entry
+	procs       map[string]*entry
+	procTrunc   [2]map[string][]*entry // indicators longer than 15/16 chars by their first 15/16
+	fileNames   map[string]*entry
+	filePaths   map[string]*entry
+	exact       map[Type]map[string]*entry // hashes, app ids, profiles, properties, JA3/JA4
+	count       map[Type]int
+	total       int
+}
+
+// caseFolded lists the exact-match types compared case-insensitively.
+var exactTypes = []Type{FileSHA256, FileSHA1, FileMD5, AppID, AppCertSHA256, AppCertSHA1,
+	AppCertMD5, TLSCertSHA256, TLSCertSHA1, Profile, AndroidProperty, JA3, JA4}
+
+// NewIndex builds an index. The same value listed by several indicators or
+// sources becomes one entry that keeps every source. Values that cannot be
+// normalised (an empty host, say) are skipped and returned as rejects.
+func NewIndex(inds []Indicator) (*Index, []Indicator) {
+	ix := &Index{
+		domains: map[string]*entry{}, wwwBare: map[string]*entry{}, domainPaths: map[string][]pathPrefix{},
+		ips: map[netip.Addr]*entry{}, urls: map[string]*entry{}, emails: map[string]*entry{},
+		procs: map[string]*entry{}, procTrunc: [2]map[string][]*entry{{}, {}},
+		fileNames: map[string]*entry{}, filePaths: map[string]*entry{},
+		exact: map[Type]map[string]*entry{}, count: map[Type]int{},
+	}
+	for _, t := range exactTypes {
+		ix.exact[t] = map[string]*entry{}
+	}
+	var rejects []Indicator
+	for _, in := range inds {
+		if !ix.add(in) {
+			rejects = append(rejects, in)
+		}
+	}
+	return ix, rejects
+}
+
+// put merges an indicator into m under key, creating the entry if needed.
+func (ix *Index) put(m map[string]*entry, key string, in Indicator, t Type) *entry {
+	e := m[key]
+	if e == nil {
+		e = &entry{typ: t, value: key, partial: in.Partial}
+		m[key] = e
+		ix.count[t]++
+		ix.total++
+	} else if !in.Partial {
+		e.partial = false
+	}
+	e.sources = mergeSources(e.sources, in.Sources)
+	return e
+}
+
+func mergeSources(have, add []model.Provenance) []model.Provenance {
+	for _, p := range add {
+		if !slices.ContainsFunc(have, func(q model.Provenance) bool {
+			return q.Source == p.Source && q.File == p.File && q.Family == p.Family && q.IndicatorID == p.IndicatorID
+		}) {
+			have = append(have, p)
+		}
+	}
+	return have
+}
+
+func (ix *Index) add(in Indicator) bool {
+	v := strings.TrimSpace(in.Value)
+	if v == "" {
+		return false
+	}
+	switch in.Type {
+	case Domain:
+		return ix.addDomain(v, in)
+	case IP:
+		a, ok := parseIP(v)
+		if !ok {
+			return false
+		}
+		ix.putIP(a, in)
+	case URL:
+		n := NormalizeURL(v)
+		if n == "" {
+			return false
+		}
+		ix.put(ix.urls, n, in, URL)
+	case Email:
+		ix.put(ix.emails, normEmail(v), in, Email)
+	case Process:
+		ix.addProcess(v, in)
+	case FileName:
+		ix.put(ix.fileNames, v, in, FileName)
+	case FilePath:
+		ix.put(ix.filePaths, strings.TrimRight(v, "/"), in, FilePath)
+	default:
+		m, ok := ix.exact[in.Type]
+		if !ok {
+			return false
+		}
+		ix.put(m, strings.ToLower(v), in, in.Type)
+	}
+	return true
+}
+
+func (ix *Index) putIP(a netip.Addr, in Indicator) {
+	e := ix.ips[a]
+	if e == nil {
+		e = &entry{typ: IP, value: a.String(), partial: in.Partial}
+		ix.ips[a] = e
+		ix.count[IP]++
+		ix.total++
+	}
+	e.sources = mergeSources(e.sources, in.Sources)
+}
+
+func (ix *Index) addDomain(v string, in Indicator) bool {
+	host, path := v, ""
+	if strings.Contains(v, "://") {
+		_, host, _, path = SplitURL(v)
+	} else if i := strings.IndexByte(v, '/'); i >= 0 {
+		host, path = v[:i], v[i:]
+	}
+	host = NormalizeHost(host)
+	if host == "" {
+		return false
+	}
+	if a, ok := parseIP(host); ok && path == "" {
+		ix.putIP(a, in) // feeds list IP literals as domain-name values
+		return true
+	}
+	if path != "" && path != "/" {
+		e := &entry{typ: Domain, value: host + path, partial: in.Partial, sources: mergeSources(nil, in.Sources)}
+		for i, pp := range ix.domainPaths[host] {
+			if pp.prefix == path {
+				pp.e.sources = mergeSources(pp.e.sources, in.Sources)
+				ix.domainPaths[host][i] = pp
+				return true
+			}
+		}
+		ix.domainPaths[host] = append(ix.domainPaths[host], pathPrefix{prefix: path, e: e})
+		ix.count[Domain]++
+		ix.total++
+		return true
+	}
+	e := ix.put(ix.domains, host, in, Domain)
+	if bare, ok := strings.CutPrefix(host, "www."); ok && strings.Contains(bare, ".") {
+		if ix.wwwBare[bare] == nil {
+			ix.wwwBare[bare] = e
+		}
+	}
+	return true
+}
+
+func (ix *Index) addProcess(v string, in Indicator) {
+	e := ix.put(ix.procs, v, in, Process)
+	for i, n := range [2]int{15, 16} {
+		if len(v) > n {
+			k := v[:n]
+			if !slices.Contains(ix.procTrunc[i][k], e) {
+				ix.procTrunc[i][k] = append(ix.procTrunc[i][k], e)
+			}
+		}
+	}
+}
+
+func normEmail(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 7 && strings.EqualFold(v[:7], "mailto:") {
+		v = v[7:]
+	}
+	return lowerASCII(v)
+}
+
+// Len is the number of distinct indexed values.
+func (ix *Index) Len() int { return ix.total }
+
+// Count is the number of distinct indexed values of one type.
+func (ix *Index) Count(t Type) int { return ix.count[t] }

@@ -1,0 +1,260 @@
+package match
+
+import (
+	"net/netip"
+	"strings"
+
+	"golang.org/x/net/idna"
+)
+
+// NormalizeHost lower-cases a host name, drops trailing dots and IPv6
+// brackets, and converts an internationalised name to punycode. It returns ""
+// when the host cannot be a DNS name or IP literal.
+func NormalizeHost(h string) string {
+	h = strings.TrimSpace(h)
+	if len(h) > 1 && h[0] == '[' && h[len(h)-1] == ']' {
+		h = h[1 : len(h)-1]
+	}
+	for len(h) > 0 && h[len(h)-1] == '.' {
+		h = h[:len(h)-1]
+	}
+	if h == "" {
+		return ""
+	}
+	if plainLowerHost(h) {
+		return h
+	}
+	if isASCII(h) {
+		h = strings.ToLower(h)
+		if strings.ContainsAny(h, " \t\r\n/\\@") {
+			return ""
+		}
+		return h
+	}
+	a, err := idna.Lookup.ToASCII(h)
+	if err != nil {
+		// Keep a lower-cased form so a malformed name can still equal itself.
+		return strings.ToLower(h)
+	}
+	return a
+}
+
+// plainLowerHost reports whether h holds only [a-z0-9.-_:] so it needs no work.
+func plainLowerHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// parseIP parses an IP literal (v4, v6, v4-mapped v6) into its canonical
+// unmapped form.
+func parseIP(s string) (netip.Addr, bool) {
+	if s == "" {
+		return netip.Addr{}, false
+	}
+	c := s[0]
+	if !('0' <= c && c <= '9' || c == ':' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '[') {
+		return netip.Addr{}, false
+	}
+	if c == '[' {
+		s = strings.Trim(s, "[]")
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap().WithZone(""), true
+}
+
+// lowerASCII lower-cases s without allocating when it is already lower case.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// SplitURL extracts the scheme, host (normalised), port and path of a URL.
+// It accepts URLs with or without a scheme ("evil.com/x", "//evil.com"),
+// userinfo, ports, IPv6 literals and percent-encoded hosts.
+func SplitURL(raw string) (scheme, host, port, path string) {
+	s := strings.TrimSpace(raw)
+	if i := strings.Index(s, "://"); i > 0 && validScheme(s[:i]) {
+		scheme = lowerASCII(s[:i])
+		s = s[i+3:]
+	} else if strings.HasPrefix(s, "//") {
+		s = s[2:]
+	} else if i := strings.IndexByte(s, ':'); i > 0 && validScheme(s[:i]) && !strings.Contains(s[:i], ".") && !looksLikePort(s[i+1:]) {
+		// "mailto:x@y", "data:..." and other opaque URIs: the part after the colon.
+		scheme = lowerASCII(s[:i])
+		s = s[i+1:]
+	}
+	end := len(s)
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		end = i
+	}
+	auth, rest := s[:end], s[end:]
+	if i := strings.LastIndexByte(auth, '@'); i >= 0 {
+		auth = auth[i+1:]
+	}
+	if strings.HasPrefix(auth, "[") {
+		if j := strings.IndexByte(auth, ']'); j > 0 {
+			host = auth[1:j]
+			if strings.HasPrefix(auth[j+1:], ":") {
+				port = auth[j+2:]
+			}
+		} else {
+			host = auth
+		}
+	} else if i := strings.LastIndexByte(auth, ':'); i >= 0 && strings.Count(auth, ":") == 1 {
+		host, port = auth[:i], auth[i+1:]
+	} else {
+		host = auth
+	}
+	if strings.IndexByte(host, '%') >= 0 {
+		host = percentDecode(host)
+	}
+	host = NormalizeHost(host)
+	if j := strings.IndexAny(rest, "?#"); j >= 0 {
+		path = rest[:j]
+	} else {
+		path = rest
+	}
+	return scheme, host, port, path
+}
+
+func validScheme(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if !('a' <= c && c <= 'z' || i > 0 && ('0' <= s[i] && s[i] <= '9' || s[i] == '+' || s[i] == '-' || s[i] == '.')) {
+			return false
+		}
+	}
+	return true
+}
+
+func looksLikePort(s string) bool {
+	n := 0
+	for n < len(s) && '0' <= s[n] && s[n] <= '9' {
+		n++
+	}
+	return n > 0 && (n == len(s) || strings.IndexByte("/?#", s[n]) >= 0)
+}
+
+// percentDecode decodes %XX escapes; invalid escapes are kept as they are.
+func percentDecode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// NormalizeURL gives the canonical form used for exact url:value matching:
+// lower-case scheme and host, default port dropped, empty path as "/",
+// fragment dropped, path percent-escapes decoded where they encode
+// unreserved characters.
+func NormalizeURL(raw string) string {
+	scheme, host, port, _ := SplitURL(raw)
+	if host == "" {
+		return ""
+	}
+	s := strings.TrimSpace(raw)
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	} else {
+		s = strings.TrimPrefix(s, "//")
+	}
+	tail := ""
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		tail = s[i:]
+	}
+	if i := strings.IndexByte(tail, '#'); i >= 0 {
+		tail = tail[:i]
+	}
+	if tail == "" || tail[0] == '?' {
+		tail = "/" + tail
+	}
+	tail = decodeUnreserved(tail)
+	if scheme == "" {
+		scheme = "http"
+	}
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.IndexByte(host, ':') >= 0 {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host + tail
+}
+
+func decodeUnreserved(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			c := unhex(s[i+1])<<4 | unhex(s[i+2])
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+				b.WriteByte(c)
+			} else {
+				b.WriteByte('%')
+				b.WriteByte(upperHex(s[i+1]))
+				b.WriteByte(upperHex(s[i+2]))
+			}
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func upperHex(c byte) byte {
+	if 'a' <= c && c <= 'f' {
+		return c - 32
+	}
+	return c
+}

@@ -1,0 +1,71 @@
+package model
+
+import "time"
+
+// InputFile is one file of an input, hashed for the chain of custody.
+type InputFile struct {
+	Path   string `json:"path"` // relative to the input root ("" for a single-file input)
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Input is one scanned acquisition.
+type Input struct {
+	Path  string            `json:"path"`
+	Kind  string            `json:"kind"`
+	Meta  map[string]string `json:"meta,omitempty"`
+	TZ    string            `json:"timezone,omitempty"`
+	Files []InputFile       `json:"files"`
+	Error string            `json:"error,omitempty"` // why the input could not be opened
+}
+
+// IndicatorSource summarises one indicator source used by a scan.
+type IndicatorSource struct {
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	Origin     string `json:"origin,omitempty"`
+	Commit     string `json:"commit,omitempty"`
+	Date       string `json:"date,omitempty"`
+	Files      int    `json:"files"`
+	Indicators int    `json:"indicators"`
+}
+
+// Verdict is the one-line outcome a person reads first.
+type Verdict string
+
+// Verdicts. Inconclusive wins over Clean whenever the self-test failed.
+const (
+	VerdictDetected     Verdict = "detected"   // indicator hits (or HIGH+ alerts)
+	VerdictSuspicious   Verdict = "suspicious" // heuristic alerts only
+	VerdictClean        Verdict = "no-known-traces"
+	VerdictInconclusive Verdict = "inconclusive"
+)
+
+// ScanInfo is the chain of custody and context of a scan (info.json).
+type ScanInfo struct {
+	Tool             string            `json:"tool"`
+	Version          string            `json:"version"`
+	CommandLine      []string          `json:"command_line"` // secrets removed
+	Case             string            `json:"case,omitempty"`
+	GeneratedAt      time.Time         `json:"generated_at"` // the only field that changes between runs
+	IndicatorDigest  string            `json:"indicator_digest"`
+	IndicatorSources []IndicatorSource `json:"indicator_sources"`
+	IndicatorCount   int               `json:"indicator_count"`
+	Inputs           []Input           `json:"inputs"`
+	SelfTest         SelfTest          `json:"self_test"`
+}
+
+// SelfTest records the checks that make "no traces" trustworthy.
+type SelfTest struct {
+	CanaryOK bool     `json:"canary_ok"`
+	Problems []string `json:"problems,omitempty"` // modules that read nothing, canary failure
+}
+
+// Report is everything a scan produced; every encoder reads only this.
+type Report struct {
+	Info     ScanInfo       `json:"info"`
+	Verdict  Verdict        `json:"verdict"`
+	Modules  []ModuleResult `json:"modules"`
+	Alerts   []Alert        `json:"alerts"`
+	Timeline []Event        `json:"timeline"`
+}

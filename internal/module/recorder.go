@@ -1,0 +1,199 @@
+package module
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
+)
+
+// ErrNotFound is returned by a module that applies to the input kind but
+// found none of its files. The module is then listed as "empty".
+var ErrNotFound = errors.New("artifact not present")
+
+// Where says where a checked value was observed.
+type Where struct {
+	Artifact string    // path inside the acquisition
+	Time     time.Time // when the record happened (UTC); zero if unknown
+	What     string    // human label of the field, e.g. "Safari history URL"
+	Record   any       // the record, marshalled into the alert
+}
+
+// Observable is a value a module checked against the indicators. The core
+// stores them so `spyscan recheck` can re-run newer indicators without the
+// acquisition.
+type Observable struct {
+	Type      match.Type `json:"type"`
+	Value     string     `json:"value"`
+	Artifact  string     `json:"artifact"`
+	What      string     `json:"what,omitempty"`
+	FirstSeen time.Time  `json:"first_seen,omitzero"`
+	Count     int        `json:"count"`
+}
+
+type obsKey struct {
+	t             match.Type
+	value, artifs string
+}
+
+// Recorder collects what one module run produces. It is safe for concurrent
+// use by the goroutines of one module.
+type Recorder struct {
+	mu       sync.Mutex
+	index    *match.Index
+	res      model.ModuleResult
+	files    map[string]bool
+	obs      map[obsKey]*Observable
+	sink     func(json.RawMessage) error // streams records when set
+	keepRecs bool
+}
+
+// NewRecorder returns a recorder for module name. When sink is nil, records
+// are kept in memory in the result; otherwise each is handed to sink.
+func NewRecorder(name string, ix *match.Index, sink func(json.RawMessage) error) *Recorder {
+	return &Recorder{index: ix, res: model.ModuleResult{Module: name}, files: map[string]bool{},
+		obs: map[obsKey]*Observable{}, sink: sink, keepRecs: sink == nil}
+}
+
+// Seen counts n records read without storing them (for the self-test).
+func (r *Recorder) Seen(n int) {
+	r.mu.Lock()
+	r.res.Seen += n
+	r.mu.Unlock()
+}
+
+// File notes that an artifact file was read.
+func (r *Recorder) File(path string) {
+	r.mu.Lock()
+	r.files[path] = true
+	r.mu.Unlock()
+}
+
+// FileError records a failure to read path; err should already name the path.
+func (r *Recorder) FileError(path string, err error) {
+	r.mu.Lock()
+	r.res.Errors = append(r.res.Errors, model.FileError{Path: path, Error: err.Error()})
+	r.mu.Unlock()
+}
+
+// Note records a debug-level remark such as schema drift.
+func (r *Recorder) Note(format string, args ...any) {
+	r.mu.Lock()
+	r.res.Notes = append(r.res.Notes, fmt.Sprintf(format, args...))
+	r.mu.Unlock()
+}
+
+// Record stores one parsed record (and counts it as seen).
+func (r *Recorder) Record(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(map[string]string{"unencodable_record": err.Error()})
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Seen++
+	if r.sink != nil {
+		if err := r.sink(b); err != nil {
+			r.res.Errors = append(r.res.Errors, model.FileError{Path: "(records)", Error: err.Error()})
+			r.sink = nil
+		}
+		return
+	}
+	r.res.Records = append(r.res.Records, b)
+}
+
+// Event adds a timeline event. The module name is filled in.
+func (r *Recorder) Event(e model.Event) {
+	r.mu.Lock()
+	e.Module = r.res.Module
+	e.Time = e.Time.UTC()
+	r.res.Timeline = append(r.res.Timeline, e)
+	r.mu.Unlock()
+}
+
+// Alert adds an alert. The module name is filled in.
+func (r *Recorder) Alert(a model.Alert) {
+	r.mu.Lock()
+	a.Module = r.res.Module
+	a.Time = a.Time.UTC()
+	r.res.Alerts = append(r.res.Alerts, a)
+	r.mu.Unlock()
+}
+
+// Heuristic adds an alert that comes from a rule rather than an indicator.
+func (r *Recorder) Heuristic(level model.Level, w Where, message, reason, benign string) {
+	r.Alert(model.Alert{Level: level, Message: message, Time: w.Time, Artifact: w.Artifact,
+		Record: marshalRecord(w.Record), Reason: reason, Benign: benign})
+}
+
+func marshalRecord(v any) json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	if raw, ok := v.(json.RawMessage); ok {
+		return raw
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// observe stores a checked value for recheck.
+func (r *Recorder) observe(t match.Type, value string, w Where) {
+	k := obsKey{t, value, w.Artifact}
+	r.mu.Lock()
+	o := r.obs[k]
+	if o == nil {
+		o = &Observable{Type: t, Value: value, Artifact: w.Artifact, What: w.What, FirstSeen: w.Time.UTC()}
+		r.obs[k] = o
+	} else if !w.Time.IsZero() && (o.FirstSeen.IsZero() || w.Time.Before(o.FirstSeen)) {
+		o.FirstSeen = w.Time.UTC()
+	}
+	o.Count++
+	r.mu.Unlock()
+}
+
+// Result returns the module's result, with files, alerts and events sorted
+// so that the output is deterministic.
+func (r *Recorder) Result() model.ModuleResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res := r.res
+	res.Files = res.Files[:0]
+	for f := range r.files {
+		res.Files = append(res.Files, f)
+	}
+	sort.Strings(res.Files)
+	model.SortAlerts(res.Alerts)
+	model.SortEvents(res.Timeline)
+	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Path < res.Errors[j].Path })
+	return res
+}
+
+// Observables returns the checked values, sorted.
+func (r *Recorder) Observables() []Observable {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Observable, 0, len(r.obs))
+	for _, o := range r.obs {
+		out = append(out, *o)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		if a.Value != b.Value {
+			return a.Value < b.Value
+		}
+		return a.Artifact < b.Artifact
+	})
+	return out
+}

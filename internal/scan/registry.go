@@ -1,0 +1,18 @@
+package scan
+
+import (
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Openers lists, in order, the recognisers tried on each input. The first
+// whose Detect says yes opens it. Add new acquisition kinds here.
+func Openers() []acquisition.Opener {
+	return []acquisition.Opener{}
+}
+
+// Modules lists every artifact module. The core runs those whose Applies
+// accepts the input kind. Add new modules here, one line each.
+func Modules() []module.Module {
+	return []module.Module{}
+}

@@ -1,0 +1,156 @@
+// Package sqlitex owns opening SQLite databases from evidence without ever
+// changing it: read-only and immutable when the database has no -wal file,
+// otherwise from a private copy (db, -wal, -shm) in the scan's temp folder.
+// Databases that are not plain files on disk (inside an archive, decrypted
+// in memory) are copied to the temp folder too. It also offers helpers for
+// schema drift (missing tables or columns) and salvage of corrupt files.
+package sqlitex
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// OSPather is implemented by file systems whose files are plain files on
+// disk; such databases without a WAL are opened in place, immutable.
+type OSPather interface {
+	OSPath(name string) (string, bool)
+}
+
+// DB is an open database and what must be released with it.
+type DB struct {
+	*sql.DB
+	Name    string // path inside the acquisition
+	cleanup func()
+}
+
+// Close closes the database and removes any private copy.
+func (d *DB) Close() error {
+	err := d.DB.Close()
+	if d.cleanup != nil {
+		d.cleanup()
+	}
+	return err
+}
+
+// Open opens name from fsys read-only. tempDir must be a private folder that
+// the caller removes; a copy made there is removed by Close as well.
+func Open(ctx context.Context, fsys fs.FS, name, tempDir string) (*DB, error) {
+	if _, err := fs.Stat(fsys, name); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	_, werr := fs.Stat(fsys, name+"-wal")
+	hasWAL := werr == nil
+	if op, ok := fsys.(OSPather); ok && !hasWAL {
+		if p, ok := op.OSPath(name); ok {
+			return openDSN(ctx, name, immutableDSN(p), nil)
+		}
+	}
+	dir, err := os.MkdirTemp(tempDir, "db-*")
+	if err != nil {
+		return nil, fmt.Errorf("%s: private copy: %w", name, err)
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	dst := filepath.Join(dir, "db.sqlite")
+	if err := copyFile(fsys, name, dst); err != nil {
+		cleanup()
+		return nil, fmt.Errorf("%s: private copy: %w", name, err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := fs.Stat(fsys, name+suffix); err == nil {
+			if err := copyFile(fsys, name+suffix, dst+suffix); err != nil {
+				cleanup()
+				return nil, fmt.Errorf("%s%s: private copy: %w", name, suffix, err)
+			}
+		}
+	}
+	dsn := "file:" + (&url.URL{Path: dst}).EscapedPath() + "?mode=ro"
+	if !hasWAL {
+		dsn = immutableDSN(dst)
+	}
+	return openDSN(ctx, name, dsn, cleanup)
+}
+
+func immutableDSN(p string) string {
+	return "file:" + (&url.URL{Path: filepath.ToSlash(p)}).EscapedPath() + "?mode=ro&immutable=1"
+}
+
+func openDSN(ctx context.Context, name, dsn string, cleanup func()) (*DB, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		if cleanup != nil {
+			cleanup()
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	db.SetMaxOpenConns(1)
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		db.Close()
+		if cleanup != nil {
+			cleanup()
+		}
+		return nil, fmt.Errorf("%s: not a readable SQLite database: %w", name, err)
+	}
+	return &DB{DB: db, Name: name, cleanup: cleanup}, nil
+}
+
+func copyFile(fsys fs.FS, name, dst string) error {
+	src, err := fsys.Open(name)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, cerr := io.Copy(out, src)
+	return errors.Join(cerr, out.Close())
+}
+
+// HasTable reports whether the database has a table (or view) of that name.
+func (d *DB) HasTable(ctx context.Context, table string) bool {
+	var n int
+	err := d.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view') AND name = ?", table).Scan(&n)
+	return err == nil && n > 0
+}
+
+// Columns returns the lower-cased column names of a table (nil if absent).
+func (d *DB) Columns(ctx context.Context, table string) map[string]bool {
+	rows, err := d.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	cols := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if rows.Scan(&c) == nil {
+			cols[strings.ToLower(c)] = true
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	return cols
+}
+
+// IsCorrupt reports whether err is SQLite's "malformed" or "not a database".
+func IsCorrupt(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "malformed") || strings.Contains(s, "not a database") || strings.Contains(s, "(11)") || strings.Contains(s, "(26)")
+}
