@@ -2,13 +2,16 @@ package scan
 
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/acquire"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
 // Openers lists, in order, the recognisers tried on each input. The first
 // whose Detect says yes opens it. Add new acquisition kinds here.
 func Openers() []acquisition.Opener {
-	return []acquisition.Opener{}
+	return []acquisition.Opener{
+		acquire.Opener{}, // iOS backups, encrypted backups, filesystem dumps, sysdiagnose
+	}
 }
 
 // Modules lists every artifact module. The core runs those whose Applies

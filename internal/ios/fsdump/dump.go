@@ -67,6 +67,18 @@ type Dump struct {
 	FS     fs.FS  // rooted at the device root: "private/var/..."
 	Prefix string // folder of the input that holds the device root ("" or "."), for messages
 	closer io.Closer
+	arch   *Archive
+}
+
+// ReadLink returns the target of the symlink name (device path).
+func (d *Dump) ReadLink(name string) (string, error) {
+	if d.arch != nil {
+		return d.arch.ReadLink(path.Join(d.Prefix, name))
+	}
+	if dir, ok := d.FS.(*Dir); ok {
+		return dir.root.Readlink(filepath.FromSlash(name))
+	}
+	return "", fs.ErrInvalid
 }
 
 // Close releases the dump (and removes any inflated copy).
@@ -122,7 +134,8 @@ func Open(ctx context.Context, p, tempDir string) (*Dump, error) {
 		}
 		fsys = sub
 	}
-	return &Dump{FS: fsys, Prefix: prefix, closer: closer}, nil
+	a, _ := closer.(*Archive)
+	return &Dump{FS: fsys, Prefix: prefix, closer: closer, arch: a}, nil
 }
 
 // deviceRoot finds the folder holding private/var: the root or one level
