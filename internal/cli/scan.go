@@ -19,11 +19,12 @@ import (
 )
 
 type scanFlags struct {
-	iocs        iocFlags
-	out         string
-	failLevel   string
-	caseName    string
-	concurrency int
+	iocs         iocFlags
+	out          string
+	failLevel    string
+	caseName     string
+	concurrency  int
+	passwordFile string
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -41,6 +42,7 @@ func (a *app) scanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.failLevel, "fail-level", "high", "exit 1 when an alert is at or above this level (info, low, medium, high, critical)")
 	cmd.Flags().StringVar(&f.caseName, "case", "", "case name, when scanning several inputs of one person")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "modules run at once (default: number of CPUs)")
+	cmd.Flags().StringVar(&f.passwordFile, "password-file", "", "file holding the password of encrypted inputs (else SPYSCAN_BACKUP_PASSWORD, else a prompt)")
 	return cmd
 }
 
@@ -71,7 +73,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count}
 	info.SelfTest.CanaryOK = scan.Canary() == nil
 	res, err := scan.Run(ctx, scan.Config{Inputs: args, Index: ix, Info: info, OutDir: out, Log: a.log,
-		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.password}})
+		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}})
 	if err != nil {
 		os.RemoveAll(out) // nothing is written for a scan that did not run
 		return err
