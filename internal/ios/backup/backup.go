@@ -332,6 +332,14 @@ func baseName(p string) string {
 	return p
 }
 
+// RecordFromRow builds a Record from a Files row of Manifest.db.
+func RecordFromRow(fileID, domain, relativePath string, flags int, blob []byte) Record {
+	r := Record{FileID: fileID, Domain: domain, RelativePath: relativePath, Flags: flags}
+	decodeMBFile(&r, blob)
+	r.encKey = nil
+	return r
+}
+
 // decodeMBFile fills r from the NSKeyedArchiver MBFile blob.
 func decodeMBFile(r *Record, blob []byte) {
 	if len(blob) == 0 {
