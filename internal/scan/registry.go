@@ -3,6 +3,12 @@ package scan
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/acquire"
+	"github.com/spyscan/spyscan/internal/ios/modules/backupinfo"
+	"github.com/spyscan/spyscan/internal/ios/modules/configprofiles"
+	"github.com/spyscan/spyscan/internal/ios/modules/filesystem"
+	"github.com/spyscan/spyscan/internal/ios/modules/manifest"
+	"github.com/spyscan/spyscan/internal/ios/modules/profileevents"
+	"github.com/spyscan/spyscan/internal/ios/modules/shutdownlog"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -17,5 +23,12 @@ func Openers() []acquisition.Opener {
 // Modules lists every artifact module. The core runs those whose Applies
 // accepts the input kind. Add new modules here, one line each.
 func Modules() []module.Module {
-	return []module.Module{}
+	return []module.Module{
+		backupinfo.Module{},
+		manifest.Module{},
+		filesystem.Module{},
+		shutdownlog.Module{},
+		configprofiles.Module{},
+		profileevents.Module{},
+	}
 }
