@@ -48,18 +48,18 @@ func (a *analyzer) leafHeuristics(f *flow, c tlsinfo.Certificate) {
 		"sha1": c.SHA1, "sha256": c.SHA256, "sans": c.SANs, "evidence": a.evidence(f)}
 	if c.SelfSigned {
 		a.add(Finding{Module: ModTLS, Level: "MEDIUM", Time: ts(a.now),
-			Message: fmt.Sprintf("Self-signed TLS certificate %q served by %s", c.Subject, f.String()),
-			Reason:  "Spyware infrastructure often uses self-signed certificates that no authority vouched for.",
-			Benign:  "Home routers, printers, NAS boxes, corporate and development servers commonly use self-signed certificates.",
+			Message:  fmt.Sprintf("Self-signed TLS certificate %q served by %s", c.Subject, f.String()),
+			Reason:   "Spyware infrastructure often uses self-signed certificates that no authority vouched for.",
+			Benign:   "Home routers, printers, NAS boxes, corporate and development servers commonly use self-signed certificates.",
 			Evidence: ev})
 		return
 	}
 	for _, ca := range freeCAs {
 		if strings.Contains(c.Issuer, ca) {
 			a.add(Finding{Module: ModTLS, Level: "LOW", Time: ts(a.now),
-				Message: fmt.Sprintf("TLS certificate from a free authority (%s) for %q", ca, c.Subject),
-				Reason:  "Free, automatically issued certificates are cheap for attackers to obtain for throw-away domains.",
-				Benign:  "A large share of all legitimate websites use free certificates such as Let's Encrypt.",
+				Message:  fmt.Sprintf("TLS certificate from a free authority (%s) for %q", ca, c.Subject),
+				Reason:   "Free, automatically issued certificates are cheap for attackers to obtain for throw-away domains.",
+				Benign:   "A large share of all legitimate websites use free certificates such as Let's Encrypt.",
 				Evidence: ev})
 			return
 		}
@@ -259,9 +259,9 @@ func (a *analyzer) unresolvedFindings() {
 			break
 		}
 		a.add(Finding{Module: ModFlows, Level: "LOW", Time: ts(u.first),
-			Message: fmt.Sprintf("Connection to %s (port %d, %d flow(s)) that no DNS answer in the capture resolved", ip, u.port, u.flows),
-			Reason:  "Implants sometimes contact hard-coded IP addresses, skipping DNS.",
-			Benign:  "The name may have been resolved before the capture started, through DNS-over-HTTPS, or the app uses fixed addresses (CDNs, push services, P2P).",
+			Message:  fmt.Sprintf("Connection to %s (port %d, %d flow(s)) that no DNS answer in the capture resolved", ip, u.port, u.flows),
+			Reason:   "Implants sometimes contact hard-coded IP addresses, skipping DNS.",
+			Benign:   "The name may have been resolved before the capture started, through DNS-over-HTTPS, or the app uses fixed addresses (CDNs, push services, P2P).",
 			Evidence: map[string]any{"ip": ip.String(), "flows": u.flows, "evidence": u.ev}})
 	}
 }
@@ -337,17 +337,17 @@ func (a *analyzer) domainFindings() {
 		if t, ok := suspiciousTLD(n); ok && tld < maxFindingsPerRule {
 			tld++
 			a.add(Finding{Module: o.Module, Level: "LOW", Time: o.First,
-				Message: fmt.Sprintf("Domain %q uses the top-level domain .%s, common in abuse", n, t),
-				Reason:  "Cheap or free top-level domains are over-represented in malware and phishing infrastructure.",
-				Benign:  "Legitimate sites use these top-level domains too.",
+				Message:  fmt.Sprintf("Domain %q uses the top-level domain .%s, common in abuse", n, t),
+				Reason:   "Cheap or free top-level domains are over-represented in malware and phishing infrastructure.",
+				Benign:   "Legitimate sites use these top-level domains too.",
 				Evidence: map[string]any{"domain": n, "sources": o.Sources, "evidence": o.Evidence}})
 		}
 		if p, ok := freeDNS(n); ok && free < maxFindingsPerRule {
 			free++
 			a.add(Finding{Module: o.Module, Level: "MEDIUM", Time: o.First,
-				Message: fmt.Sprintf("Domain %q is under the free dynamic-DNS provider %s", n, p),
-				Reason:  "Free dynamic-DNS names are a cheap, anonymous way to point an implant at a changing server.",
-				Benign:  "Home users run cameras, NAS boxes and game servers under dynamic-DNS names.",
+				Message:  fmt.Sprintf("Domain %q is under the free dynamic-DNS provider %s", n, p),
+				Reason:   "Free dynamic-DNS names are a cheap, anonymous way to point an implant at a changing server.",
+				Benign:   "Home users run cameras, NAS boxes and game servers under dynamic-DNS names.",
 				Evidence: map[string]any{"domain": n, "provider": p, "sources": o.Sources, "evidence": o.Evidence}})
 		}
 	}
@@ -371,9 +371,9 @@ func (a *analyzer) httpFindings() {
 		}
 		n++
 		a.add(Finding{Module: ModHTTP, Level: "LOW", Time: r.First,
-			Message: fmt.Sprintf("Unencrypted HTTP to %s (%s)", orDash(r.Host), r.Server),
-			Reason:  "Clear-text HTTP can leak data and is used by some implants and droppers.",
-			Benign:  "Captive portals, OS connectivity checks, software updates and old sites still use plain HTTP.",
+			Message:  fmt.Sprintf("Unencrypted HTTP to %s (%s)", orDash(r.Host), r.Server),
+			Reason:   "Clear-text HTTP can leak data and is used by some implants and droppers.",
+			Benign:   "Captive portals, OS connectivity checks, software updates and old sites still use plain HTTP.",
 			Evidence: map[string]any{"host": r.Host, "url": r.URL, "user_agent": r.UserAgent, "evidence": r.Evidence}})
 	}
 }
