@@ -143,3 +143,21 @@ func TestContent(t *testing.T) {
 		t.Errorf("alerts are not grouped most severe first")
 	}
 }
+
+// TestStoredCleanContradicted: a stored "clean" verdict that the self-test
+// contradicts (a module read nothing, the canary failed) reads inconclusive.
+func TestStoredCleanContradicted(t *testing.T) {
+	edits := map[string]func(r *model.Report){
+		"module read nothing": func(r *model.Report) { r.Modules[0].Seen = 0 },
+		"canary failed":       func(r *model.Report) { r.Info.SelfTest.CanaryOK = false },
+		"input unreadable":    func(r *model.Report) { r.Info.Inputs[0].Error = "bad zip" },
+	}
+	for name, edit := range edits {
+		r := reportgen.Clean()
+		edit(r)
+		out := render(t, r, "fr")
+		if !strings.Contains(out, `data-verdict="inconclusive"`) || strings.Contains(out, "Aucune trace connue n’a été trouvée") {
+			t.Errorf("%s: a contradicted clean verdict did not render as inconclusive", name)
+		}
+	}
+}

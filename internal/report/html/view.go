@@ -11,6 +11,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/selftest"
 )
 
 // Limits that keep the report readable; the JSON files hold everything.
@@ -33,27 +34,28 @@ var Helplines = []Helpline{
 }
 
 type view struct {
-	T         *i18n.Catalog
-	Lang      string
-	Verdict   string // CSS class and message key part
-	Headline  string
-	Meaning   string
-	Steps     []string
-	Problems  []string
-	Helplines []helplineView
-	Case      string
-	Generated string
-	Counts    []levelCount
-	Total     int
-	Groups    []alertGroup
-	Chart     chart
-	Events    []eventView
-	EventsAll int
-	Info      *model.ScanInfo
-	Inputs    []inputView
-	Sources   []model.IndicatorSource
-	Modules   []moduleView
-	ModSum    string
+	T             *i18n.Catalog
+	Lang          string
+	Verdict       string // CSS class and message key part
+	Headline      string
+	Meaning       string
+	Steps         []string
+	Problems      []string
+	ProblemsTitle string
+	Helplines     []helplineView
+	Case          string
+	Generated     string
+	Counts        []levelCount
+	Total         int
+	Groups        []alertGroup
+	Chart         chart
+	Events        []eventView
+	EventsAll     int
+	Info          *model.ScanInfo
+	Inputs        []inputView
+	Sources       []model.IndicatorSource
+	Modules       []moduleView
+	ModSum        string
 }
 
 type helplineView struct{ Name, Desc, URL string }
@@ -199,6 +201,7 @@ func Families(r *model.Report) []string {
 }
 
 func (v *view) verdict(r *model.Report, c *i18n.Catalog) {
+	problems := selftest.Check(r)
 	switch r.Verdict {
 	case model.VerdictDetected:
 		v.Verdict = "detected"
@@ -214,6 +217,9 @@ func (v *view) verdict(r *model.Report, c *i18n.Catalog) {
 		v.Verdict = "suspicious"
 	case model.VerdictClean:
 		v.Verdict = "clean"
+		if len(problems) > 0 { // a stored "clean" the self-test contradicts
+			v.Verdict = "inconclusive"
+		}
 	default: // inconclusive, and anything unknown: never read as clean
 		v.Verdict = "inconclusive"
 	}
@@ -224,7 +230,16 @@ func (v *view) verdict(r *model.Report, c *i18n.Catalog) {
 	for i := 1; c.Has("verdict." + v.Verdict + ".step" + fmt.Sprint(i)); i++ {
 		v.Steps = append(v.Steps, c.T("verdict."+v.Verdict+".step"+fmt.Sprint(i)))
 	}
-	v.Problems = r.Info.SelfTest.Problems
+	for _, p := range problems {
+		v.Problems = append(v.Problems, p.Text(c))
+	}
+	if len(v.Problems) == 0 {
+		v.Problems = r.Info.SelfTest.Problems
+	}
+	v.ProblemsTitle = c.T("selftest.title")
+	if v.Verdict == "detected" {
+		v.ProblemsTitle = c.T("selftest.title_detected")
+	}
 	for _, h := range Helplines {
 		v.Helplines = append(v.Helplines, helplineView{Name: c.T("helpline." + h.Key + ".name"),
 			Desc: c.T("helpline." + h.Key + ".desc"), URL: h.URL})
