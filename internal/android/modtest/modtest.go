@@ -11,6 +11,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -21,6 +22,7 @@ import (
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -136,4 +138,53 @@ func NoAlertMentions(t testing.TB, res model.ModuleResult, s string) {
 			t.Errorf("clean look-alike %q alerted: %s", s, a.Message)
 		}
 	}
+}
+
+// Case is one generated acquisition.
+type Case struct {
+	Name  string
+	Kind  acquisition.Kind
+	Files map[string][]byte
+}
+
+// Cases returns the generated bugreport and androidqf acquisitions.
+func Cases() []Case {
+	return []Case{
+		{"bugreport", acquisition.AndroidBugreport, androiddata.Bugreport(androiddata.Options{})},
+		{"androidqf", acquisition.AndroidQF, androiddata.AndroidQF(androiddata.Options{})},
+	}
+}
+
+// GoldenCases runs m on each case that check accepts and compares goldens.
+func GoldenCases(t *testing.T, m module.Module, cases []Case, check func(t *testing.T, c Case, res model.ModuleResult)) {
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			res, err := Run(t, m, c.Kind, c.Files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if check != nil {
+				check(t, c, res)
+			}
+			Golden(t, c.Name, res)
+		})
+	}
+}
+
+// CutSection runs m on a bugreport whose dump ends inside the section that
+// starts with header and has body, and checks that the module reports the
+// cut as an error naming the dump and goes on (no failure). It returns the
+// result for further checks.
+func CutSection(t *testing.T, m module.Module, header, body string) model.ModuleResult {
+	t.Helper()
+	files := map[string][]byte{"main_entry.txt": []byte("dumpstate-cut.txt\n"),
+		"dumpstate-cut.txt": []byte("== dumpstate: 2024-05-20 14:03:11\n" + header + "\n" + body)}
+	res, err := Run(t, m, acquisition.AndroidBugreport, files)
+	if err != nil {
+		t.Fatalf("module failed on a cut section: %v", err)
+	}
+	if len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Error, "dumpstate-cut.txt") {
+		t.Fatalf("cut section not reported: %+v", res.Errors)
+	}
+	return res
 }
