@@ -90,4 +90,3 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
