@@ -65,7 +65,8 @@ func ParseDnsmasq(line []byte, year int, e *Entry) string {
 	}
 	msg := rest[i+j+2:]
 	e.Time = ts
-	f := fields(msg, 8)
+	var faf fieldArr
+	f := fields(&faf, msg, 8)
 	if len(f) >= 2 && isDigits(f[0]) && bytes.IndexByte(f[1], '/') > 0 { // extra mode
 		f = f[2:]
 	}
@@ -130,7 +131,8 @@ func ParseUnbound(line []byte, year int, e *Entry) string {
 		}
 		return BadFormat
 	}
-	f := fields(rest[i+j+len(" info: "):], 8)
+	var faf fieldArr
+	f := fields(&faf, rest[i+j+len(" info: "):], 8)
 	if len(f) < 4 || string(f[3]) != "IN" && string(f[3]) != "CH" {
 		return resOther
 	}
@@ -161,7 +163,8 @@ func ParseBIND(line []byte, year int, e *Entry) string {
 		e.Time = ts
 	}
 	cl := line[c+len("client ") : q]
-	cf := fields(cl, 4)
+	var facf fieldArr
+	cf := fields(&facf, cl, 4)
 	if len(cf) > 0 && cf[0][0] == '@' {
 		cf = cf[1:]
 	}
@@ -170,7 +173,8 @@ func ParseBIND(line []byte, year int, e *Entry) string {
 			e.Client = cf[0][:h]
 		}
 	}
-	f := fields(line[q+len(": query: "):], 4)
+	var faf fieldArr
+	f := fields(&faf, line[q+len(": query: "):], 4)
 	if len(f) < 3 {
 		return BadFormat
 	}
@@ -289,10 +293,12 @@ func isDigits(b []byte) bool {
 	return ok
 }
 
-// fields splits b on spaces into at most max fields, without allocating
-// beyond the returned slice's small backing array.
-func fields(b []byte, max int) [][]byte {
-	out := make([][]byte, 0, max)
+// fieldArr is the caller-provided backing array of fields.
+type fieldArr [8][]byte
+
+// fields splits b on spaces into at most max (≤ 8) fields stored in dst.
+func fields(dst *fieldArr, b []byte, max int) [][]byte {
+	out := dst[:0]
 	for len(b) > 0 && len(out) < max {
 		for len(b) > 0 && b[0] == ' ' {
 			b = b[1:]

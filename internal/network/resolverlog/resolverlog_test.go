@@ -10,8 +10,8 @@ import (
 )
 
 type got struct {
-	kind                       Kind
-	time                       string
+	kind                        Kind
+	time                        string
 	client, name, qtype, answer string
 }
 
