@@ -153,6 +153,7 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	f.update(p, toServer, a.now, a.num)
 	if len(p.Process) > 0 && f.process == "" {
 		f.process = string(p.Process)
+		a.observe(KindProcess, f.process, ModFlows, "pktap process", f)
 	}
 	if p.Proto == dissect.ProtoUDP {
 		a.udp(f, p, toServer)
