@@ -165,7 +165,7 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 func decodeReason(err error) string {
 	switch {
 	case errors.Is(err, dissect.ErrFragment):
-		return "IP fragment (held or not reassembled)"
+		return "IP fragments held for reassembly"
 	case errors.Is(err, dissect.ErrUnknownLink):
 		return "unsupported link type"
 	case errors.Is(err, dissect.ErrNotIP):

@@ -136,7 +136,7 @@ func sortedKeys[V any](m map[string]V) []string {
 var whatByKind = map[capture.Kind]string{
 	capture.KindDomain: "Domain", capture.KindURL: "HTTP URL", capture.KindIP: "IP address",
 	capture.KindTLSCert: "TLS certificate fingerprint", capture.KindJA3: "JA3 fingerprint", capture.KindJA4: "JA4 fingerprint",
-	capture.KindProcess: "Process (Apple PKTAP)",
+	capture.KindProcess: "Process",
 }
 
 // checkObservations checks the values this module owns, once each.
