@@ -44,7 +44,7 @@ func Check(r *model.Report) []Problem {
 		case model.StatusFailed:
 			ps = append(ps, Problem{Key: "problem.module_failed", Args: []any{"module", name, "reason", m.Reason}})
 		case model.StatusOK, model.StatusPartial:
-			if m.Seen == 0 {
+			if m.Seen == 0 && len(m.Files) == 0 { // an empty table that was read is fine
 				ps = append(ps, Problem{Key: "problem.module_read_nothing", Args: []any{"module", name}})
 				continue
 			}

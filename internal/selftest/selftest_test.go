@@ -86,7 +86,7 @@ func TestDecide(t *testing.T) {
 			r.Info.SelfTest.CanaryOK = false
 			r.Alerts = []model.Alert{hit}
 		}, model.VerdictDetected, 1},
-		{"module read nothing", func(r *model.Report) { r.Modules[0].Seen = 0 }, model.VerdictInconclusive, 1},
+		{"module read nothing", func(r *model.Report) { r.Modules[0].Seen, r.Modules[0].Files = 0, nil }, model.VerdictInconclusive, 1},
 		{"module failed", func(r *model.Report) {
 			r.Modules[1].Status, r.Modules[1].Reason = model.StatusFailed, "panic: index out of range"
 		}, model.VerdictInconclusive, 1},
@@ -126,6 +126,9 @@ func TestNeverCleanWithProblems(t *testing.T) {
 				r := reportgen.Clean()
 				r.Info.SelfTest.CanaryOK = canary
 				r.Modules[0].Seen = seen
+				if seen == 0 {
+					r.Modules[0].Files = nil // read neither a record nor a file
+				}
 				if lv >= 0 {
 					r.Alerts = []model.Alert{{Level: lv, Module: "m", Message: "x"}}
 				}
@@ -138,6 +141,17 @@ func TestNeverCleanWithProblems(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestEmptyArtifactReadIsNotAProblem: a module that opened its file and
+// found no rows (an empty SMS database, say) did read its artifact.
+func TestEmptyArtifactReadIsNotAProblem(t *testing.T) {
+	r := reportgen.Clean()
+	r.Modules[0].Seen = 0
+	r.Modules[0].Files = []string{"HomeDomain/Library/SMS/sms.db"}
+	if v, problems := Decide(r); v != model.VerdictClean || len(problems) != 0 {
+		t.Errorf("Decide = %q, %q; want clean", v, problems)
 	}
 }
 
