@@ -41,9 +41,9 @@ const maxLink = 4096
 // fs.StatFS and fs.ReadFileFS through archive/zip.
 type FS struct {
 	*zip.Reader
-	name  string
-	ra    io.ReaderAt
-	close func() error
+	name   string
+	ra     io.ReaderAt
+	close  func() error
 	byName map[string]*zip.File
 }
 
@@ -89,6 +89,19 @@ func (z *FS) Close() error {
 		return nil
 	}
 	return z.close()
+}
+
+// WithCloser makes Close of z also run c (for an archive read from an
+// opened source).
+func WithCloser(z *FS, c func() error) *FS {
+	prev := z.close
+	z.close = func() error {
+		if prev != nil {
+			prev()
+		}
+		return c()
+	}
+	return z
 }
 
 // Name is the archive's name as given.
