@@ -3,10 +3,12 @@ module github.com/spyscan/spyscan
 go 1.26.8
 
 require (
+	github.com/gopacket/gopacket v1.7.7
 	github.com/spf13/cobra v1.10.2
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/net v0.62.0
 	golang.org/x/sync v0.24.0
+	howett.net/plist v1.0.1
 	modernc.org/sqlite v1.62.0
 )
 

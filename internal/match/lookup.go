@@ -23,18 +23,26 @@ func (ix *Index) Domain(host string) []model.Match {
 	}
 	var out []model.Match
 	for s := h; ; {
-		if e := ix.domains[s]; e != nil {
-			how := "exact"
-			if len(s) != len(h) {
-				how = "subdomain"
-			}
-			out = append(out, e.match(host, how))
-		}
 		i := strings.IndexByte(s, '.')
+		if i < 0 && !ix.singleLabel && len(s) != len(h) {
+			break // a bare TLD is never an indicator unless one was listed
+		}
+		if ix.domFilter.mayContain(s) {
+			if e := ix.domains[s]; e != nil {
+				how := "exact"
+				if len(s) != len(h) {
+					how = "subdomain"
+				}
+				out = append(out, e.match(host, how))
+			}
+		}
 		if i < 0 {
 			break
 		}
 		s = s[i+1:]
+	}
+	if len(ix.wwwBare) == 0 {
+		return out
 	}
 	if e := ix.wwwBare[h]; e != nil {
 		out = append(out, e.match(host, "www-bare"))

@@ -3,16 +3,22 @@ package scan
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
+	"github.com/spyscan/spyscan/internal/network/pcapfile"
 )
 
 // Openers lists, in order, the recognisers tried on each input. The first
 // whose Detect says yes opens it. Add new acquisition kinds here.
 func Openers() []acquisition.Opener {
-	return []acquisition.Opener{}
+	return []acquisition.Opener{
+		pcapfile.Opener{},
+	}
 }
 
 // Modules lists every artifact module. The core runs those whose Applies
 // accepts the input kind. Add new modules here, one line each.
 func Modules() []module.Module {
-	return []module.Module{}
+	var mods []module.Module
+	mods = append(mods, pcapmod.Modules()...) // network_dns, _tls, _http, _quic, _flows: one shared pass
+	return mods
 }

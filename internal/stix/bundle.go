@@ -1,7 +1,6 @@
 package stix
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 )
@@ -57,8 +56,8 @@ type rawBundle struct {
 // bundle at all; per-object problems become warnings. Relationship and
 // report references are resolved after the whole bundle has been read.
 func Parse(data []byte) (*Bundle, error) {
-	var rb rawBundle
-	if err := json.Unmarshal(data, &rb); err != nil {
+	rb, err := decodeBundle(data)
+	if err != nil {
 		return nil, fmt.Errorf("not a STIX bundle: %w", err)
 	}
 	if rb.Type != "bundle" {
