@@ -2,6 +2,7 @@ package scan
 
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/acquire"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
@@ -12,6 +13,7 @@ import (
 func Openers() []acquisition.Opener {
 	return []acquisition.Opener{
 		pcapfile.Opener{},
+		&acquire.QF{}, &acquire.Bugreport{}, &acquire.Backup{}, // androidqf before bugreport: it also has a dumpsys.txt
 	}
 }
 
