@@ -3,6 +3,8 @@ package scan
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/acquire"
+	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
+	"github.com/spyscan/spyscan/internal/android/modules/hashes"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
@@ -22,5 +24,6 @@ func Openers() []acquisition.Opener {
 func Modules() []module.Module {
 	var mods []module.Module
 	mods = append(mods, pcapmod.Modules()...) // network_dns, _tls, _http, _quic, _flows: one shared pass
+	mods = append(mods, backupsms.Module{}, hashes.Module{}) // android: backup SMS links, androidqf hashes.csv
 	return mods
 }
