@@ -23,7 +23,7 @@ func Openers() []acquisition.Opener {
 // accepts the input kind. Add new modules here, one line each.
 func Modules() []module.Module {
 	var mods []module.Module
-	mods = append(mods, pcapmod.Modules()...) // network_dns, _tls, _http, _quic, _flows: one shared pass
+	mods = append(mods, pcapmod.Modules()...)                // network_dns, _tls, _http, _quic, _flows: one shared pass
 	mods = append(mods, backupsms.Module{}, hashes.Module{}) // android: backup SMS links, androidqf hashes.csv
 	return mods
 }
