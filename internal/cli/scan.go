@@ -13,9 +13,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/output"
+	"github.com/spyscan/spyscan/internal/report/html"
 	"github.com/spyscan/spyscan/internal/scan"
+	"github.com/spyscan/spyscan/internal/selftest"
 )
 
 type scanFlags struct {
@@ -24,6 +27,7 @@ type scanFlags struct {
 	failLevel    string
 	caseName     string
 	concurrency  int
+	lang         string
 	passwordFile string
 }
 
@@ -42,6 +46,7 @@ func (a *app) scanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.failLevel, "fail-level", "high", "exit 1 when an alert is at or above this level (info, low, medium, high, critical)")
 	cmd.Flags().StringVar(&f.caseName, "case", "", "case name, when scanning several inputs of one person")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "modules run at once (default: number of CPUs)")
+	cmd.Flags().StringVar(&f.lang, "lang", i18n.FromEnv(a.getenv), "report language ("+strings.Join(i18n.Languages(), ", ")+"; default from LANG)")
 	cmd.Flags().StringVar(&f.passwordFile, "password-file", "", "file holding the password of encrypted inputs (else SPYSCAN_BACKUP_PASSWORD, else a prompt)")
 	return cmd
 }
@@ -71,7 +76,11 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	srcs, digest, count := indicatorInfo(set, ix)
 	info := model.ScanInfo{Tool: "spyscan", Version: Version, CommandLine: redact(a.args), Case: f.caseName,
 		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count}
-	info.SelfTest.CanaryOK = scan.Canary() == nil
+	if err := selftest.Canary(ctx); err != nil {
+		a.log.Error("self-test failed: the verdict will be inconclusive", "err", err)
+	} else {
+		info.SelfTest.CanaryOK = true
+	}
 	res, err := scan.Run(ctx, scan.Config{Inputs: args, Index: ix, Info: info, OutDir: out, Log: a.log,
 		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}})
 	if err != nil {
@@ -79,6 +88,9 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		return err
 	}
 	if err := output.Write(out, res.Report, res.Observables); err != nil {
+		return err
+	}
+	if err := writeHTML(out, res.Report, f.lang); err != nil {
 		return err
 	}
 	a.printSummary(res.Report, out)
@@ -108,6 +120,20 @@ func (a *app) password(_ context.Context, path string) (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("%w: %s is encrypted; give its password with SPYSCAN_BACKUP_PASSWORD", acquisition.ErrNeedPassword, path)
+}
+
+// writeHTML renders report.html into the result folder.
+func writeHTML(dir string, r *model.Report, lang string) error {
+	p := filepath.Join(dir, output.ReportHTML)
+	f, err := os.Create(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	rerr := html.Render(f, r, lang)
+	if err := errors.Join(rerr, f.Close()); err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	return nil
 }
 
 func defaultOutDir(input string, now time.Time) string {

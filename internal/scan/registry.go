@@ -2,7 +2,10 @@ package scan
 
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/acquire"
+	"github.com/spyscan/spyscan/internal/android/acquire"
+	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
+	"github.com/spyscan/spyscan/internal/android/modules/hashes"
+	iosacquire "github.com/spyscan/spyscan/internal/ios/acquire"
 	"github.com/spyscan/spyscan/internal/ios/modules/backupinfo"
 	"github.com/spyscan/spyscan/internal/ios/modules/configprofiles"
 	"github.com/spyscan/spyscan/internal/ios/modules/filesystem"
@@ -10,25 +13,27 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/profileevents"
 	"github.com/spyscan/spyscan/internal/ios/modules/shutdownlog"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
+	"github.com/spyscan/spyscan/internal/network/pcapfile"
 )
 
 // Openers lists, in order, the recognisers tried on each input. The first
 // whose Detect says yes opens it. Add new acquisition kinds here.
 func Openers() []acquisition.Opener {
 	return []acquisition.Opener{
-		acquire.Opener{}, // iOS backups, encrypted backups, filesystem dumps, sysdiagnose
+		pcapfile.Opener{},
+		iosacquire.Opener{},                                    // iOS backups, encrypted backups, filesystem dumps, sysdiagnose
+		&acquire.QF{}, &acquire.Bugreport{}, &acquire.Backup{}, // androidqf before bugreport: it also has a dumpsys.txt
 	}
 }
 
 // Modules lists every artifact module. The core runs those whose Applies
 // accepts the input kind. Add new modules here, one line each.
 func Modules() []module.Module {
-	return []module.Module{
-		backupinfo.Module{},
-		manifest.Module{},
-		filesystem.Module{},
-		shutdownlog.Module{},
-		configprofiles.Module{},
-		profileevents.Module{},
-	}
+	var mods []module.Module
+	mods = append(mods, pcapmod.Modules()...)                // network_dns, _tls, _http, _quic, _flows: one shared pass
+	mods = append(mods, backupsms.Module{}, hashes.Module{}) // android: backup SMS links, androidqf hashes.csv
+	mods = append(mods, backupinfo.Module{}, manifest.Module{}, filesystem.Module{}, shutdownlog.Module{},
+		configprofiles.Module{}, profileevents.Module{}) // iOS acquisition-level modules
+	return mods
 }
