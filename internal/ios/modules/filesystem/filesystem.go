@@ -41,7 +41,9 @@ var stagingDirs = []string{"/private/var/db/com.apple.xpc.roleaccountd.staging/"
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	if _, err := fs.Stat(in.Acq.FS, "private/var"); err != nil {
+	_, err1 := fs.Stat(in.Acq.FS, "private/var")
+	_, err2 := fs.Stat(in.Acq.FS, "var")
+	if err1 != nil && err2 != nil {
 		return module.ErrNotFound
 	}
 	procSeen := map[string]bool{}
@@ -61,6 +63,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			return ctx.Err()
 		}
 		devPath := "/" + p
+		if strings.HasPrefix(devPath, "/var/") {
+			devPath = "/private" + devPath // indicators name the real folder
+		}
 		e := Entry{Path: devPath}
 		if info, err := d.Info(); err == nil {
 			e.Size, e.Mode, e.Modified = info.Size(), info.Mode().String(), info.ModTime().UTC()
