@@ -28,8 +28,8 @@ func main() {
 }
 
 func run(ctx context.Context, out string) error {
-	spec := iosgen.BackupSpec{Device: iosgen.DemoDevice, Date: iosgen.DemoTime, Apps: iosgen.DemoApps,
-		Files: append(iosgen.DemoBackupFiles(), extraFiles()...), Seed: 2023}
+	spec := iosgen.DemoSpec()
+	spec.Files = append(spec.Files, extraFiles()...)
 	plain := filepath.Join(out, "ios-backup")
 	if err := os.RemoveAll(plain); err != nil {
 		return err
