@@ -25,14 +25,13 @@ const MaxValues = 2_000_000
 
 // Seen summarises every sighting of one value.
 type Seen struct {
-	Value     string    `json:"value"`
-	First     time.Time `json:"first_seen,omitzero"`
-	Last      time.Time `json:"last_seen,omitzero"`
-	Count     int       `json:"count"`
-	Artifact  string    `json:"artifact"`          // file of the first sighting
-	How       string    `json:"seen_as"`           // e.g. "dns query", "tls sni"
-	Related   string    `json:"related,omitempty"` // e.g. the domain an IP was resolved from
-	firstLine int
+	Value    string    `json:"value"`
+	First    time.Time `json:"first_seen,omitzero"`
+	Last     time.Time `json:"last_seen,omitzero"`
+	Count    int       `json:"count"`
+	Artifact string    `json:"artifact"`          // file of the first sighting
+	How      string    `json:"seen_as"`           // e.g. "dns query", "tls sni"
+	Related  string    `json:"related,omitempty"` // e.g. the domain an IP was resolved from
 }
 
 // Table dedupes values of one type.
