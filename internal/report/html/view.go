@@ -311,23 +311,22 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 	v.Chart = buildChart(r, c)
 	v.EventsAll = len(r.Timeline)
 	// List the events an alert refers to first; then the others, while room.
-	var marked, rest []model.Event
+	// Two passes over the timeline, copying at most maxEventsListed events.
+	var list []model.Event
 	for _, e := range r.Timeline {
-		if e.Level != nil {
-			marked = append(marked, e)
-		} else {
-			rest = append(rest, e)
+		if e.Level != nil && len(list) < maxEventsListed {
+			list = append(list, e)
 		}
 	}
-	list := marked
-	if len(list) > maxEventsListed {
-		list = list[:maxEventsListed]
-	}
-	if room := maxEventsListed - len(list); room > 0 {
-		if len(rest) > room {
-			rest = rest[:room]
+	if len(list) < maxEventsListed {
+		for _, e := range r.Timeline {
+			if e.Level == nil {
+				list = append(list, e)
+				if len(list) == maxEventsListed {
+					break
+				}
+			}
 		}
-		list = append(list, rest...)
 		model.SortEvents(list)
 	}
 	for _, e := range list {
