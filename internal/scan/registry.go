@@ -2,6 +2,9 @@ package scan
 
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/acquire"
+	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
+	"github.com/spyscan/spyscan/internal/android/modules/hashes"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
@@ -12,6 +15,7 @@ import (
 func Openers() []acquisition.Opener {
 	return []acquisition.Opener{
 		pcapfile.Opener{},
+		&acquire.QF{}, &acquire.Bugreport{}, &acquire.Backup{}, // androidqf before bugreport: it also has a dumpsys.txt
 	}
 }
 
@@ -19,6 +23,7 @@ func Openers() []acquisition.Opener {
 // accepts the input kind. Add new modules here, one line each.
 func Modules() []module.Module {
 	var mods []module.Module
-	mods = append(mods, pcapmod.Modules()...) // network_dns, _tls, _http, _quic, _flows: one shared pass
+	mods = append(mods, pcapmod.Modules()...)                // network_dns, _tls, _http, _quic, _flows: one shared pass
+	mods = append(mods, backupsms.Module{}, hashes.Module{}) // android: backup SMS links, androidqf hashes.csv
 	return mods
 }
