@@ -45,17 +45,21 @@ type view struct {
 	Helplines     []helplineView
 	Case          string
 	Generated     string
-	Counts        []levelCount
-	Total         int
-	Groups        []alertGroup
-	Chart         chart
-	Events        []eventView
-	EventsAll     int
-	Info          *model.ScanInfo
-	Inputs        []inputView
-	Sources       []model.IndicatorSource
-	Modules       []moduleView
-	ModSum        string
+	// GeneratedISO is the generation time in RFC 3339. Every line that
+	// shows it carries data-generated_at, so that tools comparing two runs
+	// can drop those lines in any language.
+	GeneratedISO string
+	Counts       []levelCount
+	Total        int
+	Groups       []alertGroup
+	Chart        chart
+	Events       []eventView
+	EventsAll    int
+	Info         *model.ScanInfo
+	Inputs       []inputView
+	Sources      []model.IndicatorSource
+	Modules      []moduleView
+	ModSum       string
 }
 
 type helplineView struct{ Name, Desc, URL string }
@@ -172,6 +176,7 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case, Sources: r.Info.IndicatorSources}
 	if !r.Info.GeneratedAt.IsZero() {
 		v.Generated = z.stamp(r.Info.GeneratedAt, "").UTC
+		v.GeneratedISO = r.Info.GeneratedAt.UTC().Format(time.RFC3339)
 	}
 	v.verdict(r, c)
 	v.alerts(r, c, z)
