@@ -89,6 +89,9 @@ func (a *app) rootCmd() *cobra.Command {
 		a.versionCmd(),
 		a.scanCmd(),
 		a.iocsCmd(),
+		a.reportCmd(),
+		a.recheckCmd(),
+		a.exportCmd(),
 	)
 	return root
 }
