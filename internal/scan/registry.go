@@ -2,6 +2,27 @@ package scan
 
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/modules/accessibility"
+	"github.com/spyscan/spyscan/internal/android/modules/activities"
+	"github.com/spyscan/spyscan/internal/android/modules/adbstate"
+	"github.com/spyscan/spyscan/internal/android/modules/appops"
+	"github.com/spyscan/spyscan/internal/android/modules/aqffiles"
+	"github.com/spyscan/spyscan/internal/android/modules/aqfgetprop"
+	"github.com/spyscan/spyscan/internal/android/modules/aqflogtimestamps"
+	"github.com/spyscan/spyscan/internal/android/modules/aqfpackages"
+	"github.com/spyscan/spyscan/internal/android/modules/aqfprocesses"
+	"github.com/spyscan/spyscan/internal/android/modules/aqfsettings"
+	"github.com/spyscan/spyscan/internal/android/modules/batterydaily"
+	"github.com/spyscan/spyscan/internal/android/modules/batteryhistory"
+	"github.com/spyscan/spyscan/internal/android/modules/bugreporttimestamps"
+	"github.com/spyscan/spyscan/internal/android/modules/dbinfo"
+	"github.com/spyscan/spyscan/internal/android/modules/getprop"
+	"github.com/spyscan/spyscan/internal/android/modules/mounts"
+	"github.com/spyscan/spyscan/internal/android/modules/packages"
+	"github.com/spyscan/spyscan/internal/android/modules/platformcompat"
+	"github.com/spyscan/spyscan/internal/android/modules/receivers"
+	"github.com/spyscan/spyscan/internal/android/modules/rootbinaries"
+	"github.com/spyscan/spyscan/internal/android/modules/tombstones"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -14,5 +35,30 @@ func Openers() []acquisition.Opener {
 // Modules lists every artifact module. The core runs those whose Applies
 // accepts the input kind. Add new modules here, one line each.
 func Modules() []module.Module {
-	return []module.Module{}
+	return []module.Module{
+		// Android: dumpsys sections (bugreport dumpstate or androidqf dumpsys.txt).
+		accessibility.Module{},
+		activities.Module{},
+		adbstate.Module{},
+		appops.Module{},
+		batterydaily.Module{},
+		batteryhistory.Module{},
+		dbinfo.Module{},
+		getprop.Module{},
+		packages.Module{},
+		platformcompat.Module{},
+		receivers.Module{},
+		// Android: bugreport files.
+		bugreporttimestamps.Module{},
+		tombstones.Module{},
+		// Android: androidqf files.
+		aqffiles.Module{},
+		aqfgetprop.Module{},
+		aqflogtimestamps.Module{},
+		aqfpackages.Module{},
+		aqfprocesses.Module{},
+		aqfsettings.Module{},
+		mounts.Module{},
+		rootbinaries.Module{},
+	}
 }
