@@ -2,6 +2,7 @@ package scan
 
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/acquire"
 	"github.com/spyscan/spyscan/internal/android/modules/accessibility"
 	"github.com/spyscan/spyscan/internal/android/modules/activities"
 	"github.com/spyscan/spyscan/internal/android/modules/adbstate"
@@ -12,11 +13,13 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/aqfpackages"
 	"github.com/spyscan/spyscan/internal/android/modules/aqfprocesses"
 	"github.com/spyscan/spyscan/internal/android/modules/aqfsettings"
+	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
 	"github.com/spyscan/spyscan/internal/android/modules/batterydaily"
 	"github.com/spyscan/spyscan/internal/android/modules/batteryhistory"
 	"github.com/spyscan/spyscan/internal/android/modules/bugreporttimestamps"
 	"github.com/spyscan/spyscan/internal/android/modules/dbinfo"
 	"github.com/spyscan/spyscan/internal/android/modules/getprop"
+	"github.com/spyscan/spyscan/internal/android/modules/hashes"
 	"github.com/spyscan/spyscan/internal/android/modules/mounts"
 	"github.com/spyscan/spyscan/internal/android/modules/packages"
 	"github.com/spyscan/spyscan/internal/android/modules/platformcompat"
@@ -24,41 +27,32 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/rootbinaries"
 	"github.com/spyscan/spyscan/internal/android/modules/tombstones"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
+	"github.com/spyscan/spyscan/internal/network/pcapfile"
 )
 
 // Openers lists, in order, the recognisers tried on each input. The first
 // whose Detect says yes opens it. Add new acquisition kinds here.
 func Openers() []acquisition.Opener {
-	return []acquisition.Opener{}
+	return []acquisition.Opener{
+		pcapfile.Opener{},
+		&acquire.QF{}, &acquire.Bugreport{}, &acquire.Backup{}, // androidqf before bugreport: it also has a dumpsys.txt
+	}
 }
 
 // Modules lists every artifact module. The core runs those whose Applies
 // accepts the input kind. Add new modules here, one line each.
 func Modules() []module.Module {
-	return []module.Module{
-		// Android: dumpsys sections (bugreport dumpstate or androidqf dumpsys.txt).
-		accessibility.Module{},
-		activities.Module{},
-		adbstate.Module{},
-		appops.Module{},
-		batterydaily.Module{},
-		batteryhistory.Module{},
-		dbinfo.Module{},
-		getprop.Module{},
-		packages.Module{},
-		platformcompat.Module{},
-		receivers.Module{},
-		// Android: bugreport files.
-		bugreporttimestamps.Module{},
-		tombstones.Module{},
-		// Android: androidqf files.
-		aqffiles.Module{},
-		aqfgetprop.Module{},
-		aqflogtimestamps.Module{},
-		aqfpackages.Module{},
-		aqfprocesses.Module{},
-		aqfsettings.Module{},
-		mounts.Module{},
-		rootbinaries.Module{},
-	}
+	var mods []module.Module
+	mods = append(mods, pcapmod.Modules()...)                // network_dns, _tls, _http, _quic, _flows: one shared pass
+	mods = append(mods, backupsms.Module{}, hashes.Module{}) // android: backup SMS links, androidqf hashes.csv
+	mods = append(mods, // android: dumpsys sections (bugreport dumpstate or androidqf dumpsys.txt)
+		accessibility.Module{}, activities.Module{}, adbstate.Module{}, appops.Module{},
+		batterydaily.Module{}, batteryhistory.Module{}, dbinfo.Module{}, getprop.Module{},
+		packages.Module{}, platformcompat.Module{}, receivers.Module{})
+	mods = append(mods, bugreporttimestamps.Module{}, tombstones.Module{}) // android: bugreport files
+	mods = append(mods, // android: androidqf files
+		aqffiles.Module{}, aqfgetprop.Module{}, aqflogtimestamps.Module{}, aqfpackages.Module{},
+		aqfprocesses.Module{}, aqfsettings.Module{}, mounts.Module{}, rootbinaries.Module{})
+	return mods
 }

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func isolate(t *testing.T) {
+	t.Setenv("SPYSCAN_CACHE_DIR", t.TempDir())
+	t.Setenv("SPYSCAN_IOCS", "")
+}
+
+func TestIocsCheck(t *testing.T) {
+	isolate(t)
+	code, out, _ := run(t, "iocs", "check", "https://x.free247downloads.com/a")
+	if code != ExitAlerts || !strings.Contains(out, "MATCH Pegasus") || !strings.Contains(out, "amnesty-investigations") || !strings.Contains(out, "2021-07-18_nso/pegasus.stix2") {
+		t.Errorf("code %d out %q", code, out)
+	}
+	code, out, _ = run(t, "iocs", "check", "notfree247downloads.com")
+	if code != ExitOK || !strings.Contains(out, "no match") {
+		t.Errorf("code %d out %q", code, out)
+	}
+}
+
+func TestIocsList(t *testing.T) {
+	isolate(t)
+	code, out, _ := run(t, "iocs", "list")
+	if code != ExitOK {
+		t.Fatalf("code %d", code)
+	}
+	for _, want := range []string{"amnesty-investigations  embedded  2024-12-16", "4272", "1441", "5046", "10759", "Pegasus", "TheTruthSpy"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("iocs list lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	isolate(t)
+	missing := filepath.Join(t.TempDir(), "missing")
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"iocs", "check", "--iocs", missing, "x"}, "indicator path does not exist"},
+		{[]string{"scan", missing}, "no such file or folder"},
+		{[]string{"scan", "--fail-level", "loud", "."}, "unknown level"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"scan", "--bogus-flag", "."}, "unknown flag"},
+	}
+	for _, tt := range tests {
+		code, _, errs := run(t, tt.args...)
+		if code != ExitUsage || !strings.Contains(errs, tt.wantErr) {
+			t.Errorf("%v: code %d stderr %q, want 2 and %q", tt.args, code, errs, tt.wantErr)
+		}
+	}
+}
+
+func TestScanUnrecognisedInput(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "notes.txt")
+	os.WriteFile(p, []byte("hello\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	code, _, errs := run(t, "scan", "--output", out, p)
+	if code != ExitUsage || !strings.Contains(errs, "unsupported or unrecognised input: "+p+" (looks like a text file") {
+		t.Errorf("code %d stderr %q", code, errs)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("output folder left behind for a scan that did not run")
+	}
+}
+
+func TestScanRefusesNonEmptyOutput(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "keep"), []byte("x"), 0o644)
+	code, _, errs := run(t, "scan", "--output", dir, dir)
+	if code != ExitUsage || !strings.Contains(errs, "not empty") {
+		t.Errorf("code %d stderr %q", code, errs)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := run(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "spyscan ") {
+		t.Errorf("code %d out %q", code, out)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	got := redact([]string{"scan", "--password=hunter2", "--password-file=/x", "p"})
+	want := "scan --password=REDACTED --password-file=/x p"
+	if strings.Join(got, " ") != want {
+		t.Errorf("redact = %q", got)
+	}
+}

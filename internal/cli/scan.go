@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/output"
+	"github.com/spyscan/spyscan/internal/report/html"
+	"github.com/spyscan/spyscan/internal/scan"
+	"github.com/spyscan/spyscan/internal/selftest"
+)
+
+type scanFlags struct {
+	iocs        iocFlags
+	out         string
+	failLevel   string
+	caseName    string
+	concurrency int
+	lang        string
+}
+
+func (a *app) scanCmd() *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "scan PATH...",
+		Short: "Detect what each PATH is and check it for traces of spyware",
+		Long: "Detects the kind of each input (iOS backup or dump, sysdiagnose, Android bugreport, androidqf, backup.ab, pcap, DNS/Zeek logs),\n" +
+			"runs every module that applies, and writes the results to --output. Several inputs of one person form one case.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runScan(cmd, args, f) },
+	}
+	f.iocs.register(cmd)
+	cmd.Flags().StringVarP(&f.out, "output", "o", "", "result folder (default: a new folder named after the input and the time)")
+	cmd.Flags().StringVar(&f.failLevel, "fail-level", "high", "exit 1 when an alert is at or above this level (info, low, medium, high, critical)")
+	cmd.Flags().StringVar(&f.caseName, "case", "", "case name, when scanning several inputs of one person")
+	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "modules run at once (default: number of CPUs)")
+	cmd.Flags().StringVar(&f.lang, "lang", i18n.FromEnv(a.getenv), "report language ("+strings.Join(i18n.Languages(), ", ")+"; default from LANG)")
+	return cmd
+}
+
+func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
+	ctx := cmd.Context()
+	fail, err := model.ParseLevel(f.failLevel)
+	if err != nil {
+		return fmt.Errorf("%w: --fail-level: %v", ErrUsage, err)
+	}
+	for _, p := range args {
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("%w: %s: no such file or folder", ErrUsage, p)
+		}
+	}
+	set, ix, err := a.loadIndicators(ctx, f.iocs)
+	if err != nil {
+		return err
+	}
+	out := f.out
+	if out == "" {
+		out = defaultOutDir(args[0], time.Now())
+	}
+	if err := prepareOutDir(out); err != nil {
+		return err
+	}
+	srcs, digest, count := indicatorInfo(set, ix)
+	info := model.ScanInfo{Tool: "spyscan", Version: Version, CommandLine: redact(a.args), Case: f.caseName,
+		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count}
+	if err := selftest.Canary(ctx); err != nil {
+		a.log.Error("self-test failed: the verdict will be inconclusive", "err", err)
+	} else {
+		info.SelfTest.CanaryOK = true
+	}
+	res, err := scan.Run(ctx, scan.Config{Inputs: args, Index: ix, Info: info, OutDir: out, Log: a.log,
+		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.password}})
+	if err != nil {
+		os.RemoveAll(out) // nothing is written for a scan that did not run
+		return err
+	}
+	if err := output.Write(out, res.Report, res.Observables); err != nil {
+		return err
+	}
+	if err := writeHTML(out, res.Report, f.lang); err != nil {
+		return err
+	}
+	a.printSummary(res.Report, out)
+	return outcome(res.Report, fail)
+}
+
+// outcome maps a finished scan to its exit sentinel.
+func outcome(r *model.Report, fail model.Level) error {
+	for _, al := range r.Alerts {
+		if al.Level >= fail {
+			return ErrAlerts
+		}
+	}
+	for _, in := range r.Info.Inputs {
+		if in.Error != "" {
+			return fmt.Errorf("%w: %s", scan.ErrInput, in.Error)
+		}
+	}
+	return nil
+}
+
+// password is the acquisition.Options password source: the env variable
+// SPYSCAN_BACKUP_PASSWORD (a prompt and --password-file come with the iOS
+// and Android decryption commands).
+func (a *app) password(_ context.Context, path string) (string, error) {
+	if p := a.getenv("SPYSCAN_BACKUP_PASSWORD"); p != "" {
+		return p, nil
+	}
+	return "", fmt.Errorf("%w: %s is encrypted; give its password with SPYSCAN_BACKUP_PASSWORD", acquisition.ErrNeedPassword, path)
+}
+
+// writeHTML renders report.html into the result folder.
+func writeHTML(dir string, r *model.Report, lang string) error {
+	p := filepath.Join(dir, output.ReportHTML)
+	f, err := os.Create(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	rerr := html.Render(f, r, lang)
+	if err := errors.Join(rerr, f.Close()); err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	return nil
+}
+
+func defaultOutDir(input string, now time.Time) string {
+	base := filepath.Base(filepath.Clean(input))
+	base = strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' || r == ' ' {
+			return '_'
+		}
+		return r
+	}, base)
+	return "spyscan-" + base + "-" + now.UTC().Format("20060102-150405")
+}
+
+// prepareOutDir creates the result folder; an existing non-empty folder is
+// refused so that results never mix.
+func prepareOutDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err == nil && len(entries) > 0 {
+		return fmt.Errorf("%w: output folder %s exists and is not empty", ErrUsage, dir)
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return nil
+}
+
+// redact keeps the command line but drops anything that could be a secret.
+func redact(args []string) []string {
+	out := make([]string, 0, len(args))
+	for _, s := range args {
+		if k, _, ok := strings.Cut(s, "="); ok && strings.Contains(strings.ToLower(k), "password") && !strings.Contains(strings.ToLower(k), "password-file") {
+			s = k + "=REDACTED"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (a *app) printSummary(r *model.Report, out string) {
+	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MODULE\tINPUT\tSTATUS\tRECORDS\tALERTS")
+	for _, m := range r.Modules {
+		if m.Status == model.StatusEmpty {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", m.Module, filepath.Base(m.Input), m.Status, m.Seen, len(m.Alerts))
+	}
+	tw.Flush()
+	counts := map[model.Level]int{}
+	for _, al := range r.Alerts {
+		counts[al.Level]++
+	}
+	fmt.Fprintf(a.stdout, "\nalerts: %d critical, %d high, %d medium, %d low, %d info\n",
+		counts[model.Critical], counts[model.High], counts[model.Medium], counts[model.Low], counts[model.Info])
+	for _, in := range r.Info.Inputs {
+		if in.Error != "" {
+			fmt.Fprintf(a.stdout, "input not read: %s\n", in.Error)
+		}
+	}
+	fmt.Fprintf(a.stdout, "verdict: %s\nresults: %s\n", r.Verdict, out)
+}

@@ -1,0 +1,176 @@
+package indicators
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/match"
+)
+
+// TestEmbeddedCounts checks the embedded snapshot against the counts in
+// SOURCES.md (../shared/indicators), so a bad copy or parser shows up here.
+func TestEmbeddedCounts(t *testing.T) {
+	set, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct{ files, inds int }{
+		"amnesty-investigations": {5, 4272},
+		"mvt-indicators":         {11, 1441},
+		"stalkerware-indicators": {1, 5046},
+	}
+	total := 0
+	for _, s := range set.Sources {
+		w, ok := want[s.Name]
+		if !ok {
+			t.Errorf("unexpected source %s", s.Name)
+			continue
+		}
+		if len(s.Files) != w.files || s.Indicators() != w.inds {
+			t.Errorf("%s: %d files %d indicators, want %d %d", s.Name, len(s.Files), s.Indicators(), w.files, w.inds)
+		}
+		if s.Commit == "" || s.Date == "" || s.License == "" {
+			t.Errorf("%s: provenance incomplete: %+v", s.Name, s)
+		}
+		total += s.Indicators()
+	}
+	if total != 10759 {
+		t.Errorf("total = %d, want 10759", total)
+	}
+	byType := map[match.Type]int{}
+	for _, s := range set.Sources {
+		for _, f := range s.Files {
+			for ty, n := range f.Counts {
+				byType[ty] += n
+			}
+		}
+	}
+	// SOURCES.md: dom 6752 (incl. IP literals), sha256 3011, app 615, cert1 99, proc 83,
+	// email 65, fpath 58, ip4 45, fname 15, cert256 11, aprop 3, prof 2.
+	wantTypes := map[match.Type]int{match.Domain: 6752, match.FileSHA256: 3011, match.AppID: 615, match.AppCertSHA1: 99,
+		match.Process: 83, match.Email: 65, match.FilePath: 58, match.IP: 45, match.FileName: 15,
+		match.AppCertSHA256: 11, match.AndroidProperty: 3, match.Profile: 2}
+	for ty, n := range wantTypes {
+		if byType[ty] != n {
+			t.Errorf("%s: %d, want %d", ty, byType[ty], n)
+		}
+	}
+	if len(set.Warnings) != 0 || len(set.Notes) != 1 || !strings.Contains(set.Notes[0], "wintego_helios.stix2") {
+		t.Errorf("warnings = %q, notes = %q, want exactly the dangling Wintego relationship as a note", set.Warnings, set.Notes)
+	}
+}
+
+func TestProvenanceAndFamilies(t *testing.T) {
+	set, err := Load(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := set.Index()
+	ms := ix.Any("https://x.free247downloads.com/a")
+	if len(ms) != 1 {
+		t.Fatalf("want 1 match, got %+v", ms)
+	}
+	p := ms[0].Sources[0]
+	if p.Family != "Pegasus" || p.Source != "amnesty-investigations" || p.File != "2021-07-18_nso/pegasus.stix2" || p.Commit == "" || p.IndicatorID == "" {
+		t.Errorf("provenance = %+v", p)
+	}
+	if ms := ix.Any("notfree247downloads.com"); len(ms) != 0 {
+		t.Errorf("look-alike matched: %+v", ms)
+	}
+	// com.sc.spyier.v2 is listed for two stalkerware families.
+	ms = ix.AppID("com.sc.spyier.v2")
+	if len(ms) != 1 || len(ms[0].Families()) < 2 {
+		t.Errorf("com.sc.spyier.v2: %+v, want one match with several families", ms)
+	}
+	// Coruna spells SHA-256 as 'SHA-256'; the stalkerware SHA-1 certs are upper case.
+	if ix.Count(match.FileSHA256) == 0 || ix.Count(match.AppCertSHA1) != 99 {
+		t.Errorf("sha256 %d, cert sha1 %d", ix.Count(match.FileSHA256), ix.Count(match.AppCertSHA1))
+	}
+}
+
+func writeFile(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const goodBundle = `{"type":"bundle","id":"bundle--x","objects":[
+{"type":"malware","id":"malware--1","name":"TestFam"},
+{"type":"indicator","id":"indicator--1","pattern":"[domain-name:value='planted.example']","pattern_type":"stix"},
+{"type":"indicator","id":"indicator--2","pattern":"[unknown-thing:value='x']","pattern_type":"stix"},
+{"type":"relationship","id":"relationship--1","relationship_type":"indicates","source_ref":"indicator--1","target_ref":"malware--1"}]}`
+
+func TestLoadPathBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "good.stix2"), goodBundle)
+	writeFile(t, filepath.Join(dir, "broken.stix2"), `{"type":"bundle","objects":[`)
+	writeFile(t, filepath.Join(dir, "notjson.json"), "hello")
+	writeFile(t, filepath.Join(dir, "README.md"), "ignored")
+	set, err := Load(context.Background(), Options{Paths: []string{dir}, NoEmbedded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Sources) != 1 || len(set.Sources[0].Files) != 1 || set.Sources[0].Indicators() != 1 {
+		t.Fatalf("sources = %+v", set.Sources)
+	}
+	all := strings.Join(set.Warnings, "\n")
+	for _, w := range []string{"broken.stix2", "notjson.json", "unsupported pattern form unknown-thing:value"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("warnings %q lack %q", all, w)
+		}
+	}
+	if strings.Contains(all, "README") {
+		t.Errorf("README should be ignored silently: %q", all)
+	}
+	ms := set.Index().Domain("a.planted.example")
+	if len(ms) != 1 || ms[0].Sources[0].Family != "TestFam" || ms[0].Sources[0].Source != filepath.Base(dir) {
+		t.Errorf("match = %+v", ms)
+	}
+}
+
+func TestLoadMissingPath(t *testing.T) {
+	_, err := Load(context.Background(), Options{Paths: []string{filepath.Join(t.TempDir(), "nope")}, NoEmbedded: true})
+	if !errors.Is(err, ErrNoSuchPath) {
+		t.Fatalf("err = %v, want ErrNoSuchPath", err)
+	}
+}
+
+func TestSameValueSeveralSources(t *testing.T) {
+	d1, d2 := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(d1, "a.stix2"), goodBundle)
+	writeFile(t, filepath.Join(d2, "b.stix2"), goodBundle)
+	set, err := Load(context.Background(), Options{Paths: []string{d1, d2}, NoEmbedded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := set.Index().Domain("planted.example")
+	if len(ms) != 1 || len(ms[0].Sources) != 2 {
+		t.Fatalf("want one match with two sources, got %+v", ms)
+	}
+}
+
+func BenchmarkLoadEmbedded(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load(context.Background(), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLoadAndIndexEmbedded(b *testing.B) {
+	for b.Loop() {
+		set, err := Load(context.Background(), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		set.Index()
+	}
+}

@@ -1,0 +1,178 @@
+package indicators
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// feedServer serves an index and bundles over TLS on loopback. body decides
+// what each bundle path returns.
+func feedServer(t *testing.T, body func(path string) (int, string)) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		code, b := body(r.URL.Path)
+		w.WriteHeader(code)
+		fmt.Fprint(w, b)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+func indexFor(srv *httptest.Server, paths ...string) string {
+	var b strings.Builder
+	b.WriteString("indicators:\n")
+	for _, p := range paths {
+		fmt.Fprintf(&b, "  -\n    type: download\n    name: set %s\n    references:\n      - https://example.org/%s\n    download_url: %s%s\n", p, p, srv.URL, p)
+	}
+	return b.String()
+}
+
+func TestUpdateStoresAndLoads(t *testing.T) {
+	srv, _ := feedServer(t, func(p string) (int, string) {
+		if p == "/index.yaml" {
+			return 200, ""
+		}
+		return 200, goodBundle
+	})
+	cache := t.TempDir()
+	idx := filepath.Join(t.TempDir(), "indicators.yaml")
+	writeFile(t, idx, indexFor(srv, "/a.stix2", "/b.stix2"))
+	now := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	res, err := Update(context.Background(), UpdateOptions{Index: idx, CacheDir: cache, Client: srv.Client(), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 2 || !res[0].Stored || !res[1].Stored {
+		t.Fatalf("results = %+v", res)
+	}
+	if res[0].Entry.SHA256 == "" || res[0].Entry.Downloaded != "2026-11-01T10:00:00Z" || !strings.HasPrefix(res[0].Entry.URL, "https://127.0.0.1") {
+		t.Errorf("entry = %+v", res[0].Entry)
+	}
+	set, err := Load(context.Background(), Options{CacheDir: cache, NoEmbedded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := set.Index().Domain("planted.example")
+	if len(ms) != 1 || len(ms[0].Sources) != 2 {
+		t.Fatalf("matches = %+v", ms)
+	}
+	p := ms[0].Sources[0]
+	if p.URL == "" || p.Date != "2026-11-01" || p.Family != "TestFam" || len(p.References) != 1 {
+		t.Errorf("provenance = %+v", p)
+	}
+}
+
+// TestCorruptDownloadKeepsGoodCopy: a bundle that no longer parses, an HTTP
+// error or a timeout never replaces the cached copy.
+func TestCorruptDownloadKeepsGoodCopy(t *testing.T) {
+	var mode atomic.Value
+	mode.Store("good")
+	srv, _ := feedServer(t, func(p string) (int, string) {
+		switch mode.Load() {
+		case "corrupt":
+			return 200, `{"type":"bundle","objects":[{"type":"indi`
+		case "404":
+			return 404, "gone"
+		}
+		return 200, goodBundle
+	})
+	cache := t.TempDir()
+	idx := filepath.Join(t.TempDir(), "indicators.yaml")
+	writeFile(t, idx, indexFor(srv, "/a.stix2"))
+	opt := UpdateOptions{Index: idx, CacheDir: cache, Client: srv.Client()}
+	if _, err := Update(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshotDir(t, cache)
+	for _, m := range []string{"corrupt", "404"} {
+		mode.Store(m)
+		res, err := Update(context.Background(), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].Stored || res[0].Err == nil {
+			t.Errorf("%s: result %+v, want an error and nothing stored", m, res[0])
+		}
+		if after := snapshotDir(t, cache); after != before {
+			t.Errorf("%s: cache changed:\n%s\n---\n%s", m, before, after)
+		}
+	}
+}
+
+func snapshotDir(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		fmt.Fprintf(&b, "%s %d %x\n", e.Name(), len(data), data[:min(len(data), 64)])
+	}
+	return b.String()
+}
+
+func TestUpdateRefusesPlainHTTPAndBadIndex(t *testing.T) {
+	cache := t.TempDir()
+	idx := filepath.Join(t.TempDir(), "indicators.yaml")
+	writeFile(t, idx, "indicators:\n  - type: download\n    name: x\n    download_url: http://127.0.0.1:1/x.stix2\n")
+	res, err := Update(context.Background(), UpdateOptions{Index: idx, CacheDir: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "only https") {
+		t.Errorf("err = %v, want https refusal", res[0].Err)
+	}
+	writeFile(t, idx, "not: [an index")
+	if _, err := Update(context.Background(), UpdateOptions{Index: idx, CacheDir: cache}); err == nil || !strings.Contains(err.Error(), idx) {
+		t.Errorf("bad index: err = %v, want it to name the file", err)
+	}
+}
+
+func TestUpdateTimeout(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	c := srv.Client()
+	c.Timeout = 200 * time.Millisecond
+	idx := filepath.Join(t.TempDir(), "indicators.yaml")
+	writeFile(t, idx, indexFor(srv, "/slow.stix2"))
+	start := time.Now()
+	res, err := Update(context.Background(), UpdateOptions{Index: idx, CacheDir: t.TempDir(), Client: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Err == nil || time.Since(start) > 3*time.Second {
+		t.Errorf("want a timeout error quickly, got %v after %s", res[0].Err, time.Since(start))
+	}
+}
+
+func TestParseIndexMVTFormat(t *testing.T) {
+	b, err := snapshot.ReadFile("snapshot/mvt-indicators/indicators.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := ParseIndex(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 15 {
+		t.Errorf("entries = %d, want 15", len(es))
+	}
+	u, err := es[0].URL()
+	if err != nil || u != "https://raw.githubusercontent.com/AmnestyTech/investigations/master/2021-07-18_nso/pegasus.stix2" {
+		t.Errorf("first URL = %q, %v", u, err)
+	}
+}

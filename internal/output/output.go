@@ -1,0 +1,116 @@
+// Package output owns the on-disk result folder of a scan: one JSON file per
+// module (records streamed as they are produced), alerts.json,
+// timeline.csv (MVT's columns), timeline.json, observables.json and
+// info.json. It writes deterministically: the same report gives the same
+// bytes, apart from info.json's generated_at. Load reads a folder back.
+package output
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// File names inside a result folder.
+const (
+	InfoFile         = "info.json"
+	AlertsFile       = "alerts.json"
+	TimelineCSV      = "timeline.csv"
+	TimelineJSON     = "timeline.json"
+	ObservablesFile  = "observables.json"
+	ModulesDir       = "modules"
+	ReportHTML       = "report.html"
+	timestampLayout  = "2006-01-02 15:04:05.000000"
+	timestampLayoutZ = time.RFC3339Nano
+)
+
+// ObservableRecord is a module.Observable with the module and input it came from.
+type ObservableRecord struct {
+	Module string `json:"module"`
+	Input  string `json:"input,omitempty"`
+	module.Observable
+}
+
+// info is info.json: the scan info plus the verdict.
+type info struct {
+	Verdict model.Verdict `json:"verdict"`
+	model.ScanInfo
+}
+
+// Write writes everything but the module files (see ModuleWriter) and the
+// HTML report into dir, which must exist.
+func Write(dir string, r *model.Report, obs []ObservableRecord) error {
+	if err := writeJSON(filepath.Join(dir, InfoFile), info{Verdict: r.Verdict, ScanInfo: r.Info}); err != nil {
+		return err
+	}
+	alerts := r.Alerts
+	if alerts == nil {
+		alerts = []model.Alert{}
+	}
+	if err := writeJSON(filepath.Join(dir, AlertsFile), alerts); err != nil {
+		return err
+	}
+	tl := r.Timeline
+	if tl == nil {
+		tl = []model.Event{}
+	}
+	if err := writeJSON(filepath.Join(dir, TimelineJSON), tl); err != nil {
+		return err
+	}
+	if obs == nil {
+		obs = []ObservableRecord{}
+	}
+	if err := writeJSON(filepath.Join(dir, ObservablesFile), obs); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, TimelineCSV), func(w io.Writer) error { return WriteTimelineCSV(w, r.Timeline) })
+}
+
+// WriteTimelineCSV writes the timeline with MVT's columns.
+func WriteTimelineCSV(w io.Writer, events []model.Event) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"UTC Timestamp", "Plugin", "Event", "Description"}); err != nil {
+		return err
+	}
+	for _, e := range events {
+		ts := ""
+		if !e.Time.IsZero() {
+			ts = e.Time.UTC().Format(timestampLayout)
+		}
+		if err := cw.Write([]string{ts, e.Module, e.Event, e.Description}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeJSON(path string, v any) error {
+	return writeFile(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+func writeFile(path string, fill func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	ferr := fill(bw)
+	if err := errors.Join(ferr, bw.Flush(), f.Close()); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

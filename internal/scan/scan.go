@@ -1,0 +1,316 @@
+package scan
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/output"
+	"github.com/spyscan/spyscan/internal/selftest"
+)
+
+// ErrInput marks a scan that finished but could not read one of its inputs.
+var ErrInput = errors.New("an input could not be read")
+
+// Progress receives scan progress; all methods may be called concurrently.
+type Progress interface {
+	ModuleStarted(input, name string)
+	ModuleDone(input, name string)
+}
+
+type noProgress struct{}
+
+func (noProgress) ModuleStarted(string, string) {}
+func (noProgress) ModuleDone(string, string)    {}
+
+// Config is what a scan needs.
+type Config struct {
+	Inputs      []string
+	Index       *match.Index
+	Info        model.ScanInfo // filled by the caller: tool, version, command line, indicators, case
+	OutDir      string         // module files are streamed here; "" keeps records in memory
+	Options     acquisition.Options
+	Concurrency int // modules run at once; 0 means GOMAXPROCS
+	Log         *slog.Logger
+	Now         func() time.Time
+	Openers     []acquisition.Opener // nil: Openers()
+	Modules     []module.Module      // nil: Modules()
+	Progress    Progress
+}
+
+// Result is a finished scan: the report and the values checked.
+type Result struct {
+	Report      *model.Report
+	Observables []output.ObservableRecord
+}
+
+// opened is one input after detection and opening.
+type opened struct {
+	idx    int
+	path   string
+	prefix string // module file prefix for multi-input scans
+	acq    *acquisition.Acquisition
+	input  model.Input
+}
+
+// Run scans every input. Inputs that cannot be opened are listed in the
+// report; a password problem or an unrecognised single input aborts the
+// scan before anything is written.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	cfg = withDefaults(cfg)
+	tmp, err := os.MkdirTemp("", "spyscan-*")
+	if err != nil {
+		return nil, fmt.Errorf("private temp folder: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o700); err != nil {
+		return nil, fmt.Errorf("private temp folder: %w", err)
+	}
+	cfg.Options.TempDir = tmp
+
+	ins, err := openAll(ctx, cfg)
+	defer closeAll(ins, cfg.Log)
+	if err != nil {
+		return nil, err
+	}
+	res, err := runAll(ctx, cfg, ins)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Openers == nil {
+		cfg.Openers = Openers()
+	}
+	if cfg.Modules == nil {
+		cfg.Modules = Modules()
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = noProgress{}
+	}
+	return cfg
+}
+
+func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
+	var ins []*opened
+	for i, p := range cfg.Inputs {
+		in := &opened{idx: i, path: p, input: model.Input{Path: p}}
+		if len(cfg.Inputs) > 1 {
+			in.prefix = fmt.Sprintf("input%d_", i+1)
+		}
+		ins = append(ins, in)
+		acq, err := Open(ctx, cfg.Openers, p, cfg.Options)
+		if err != nil {
+			if abortsScan(err, len(cfg.Inputs)) {
+				return ins, err
+			}
+			cfg.Log.Error("input not read", "err", err)
+			in.input.Error = err.Error()
+			continue
+		}
+		in.acq = acq
+		in.input.Kind = string(acq.Kind)
+		in.input.Meta = acq.Meta
+		in.input.TZ = acq.TZ
+	}
+	return ins, nil
+}
+
+// abortsScan: password problems always stop the scan (nothing is written);
+// any failure stops a single-input scan.
+func abortsScan(err error, inputs int) bool {
+	return inputs == 1 || errors.Is(err, acquisition.ErrNeedPassword) || errors.Is(err, acquisition.ErrWrongPassword)
+}
+
+func closeAll(ins []*opened, log *slog.Logger) {
+	for _, in := range ins {
+		if in.acq != nil && in.acq.Close != nil {
+			if err := in.acq.Close(); err != nil {
+				log.Warn("closing input", "path", in.path, "err", err)
+			}
+		}
+	}
+}
+
+// Open detects and opens one input with the first opener that recognises it.
+func Open(ctx context.Context, openers []acquisition.Opener, path string, opt acquisition.Options) (*acquisition.Acquisition, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, o := range openers {
+		kind, ok := o.Detect(ctx, path)
+		if !ok {
+			continue
+		}
+		acq, err := o.Open(ctx, path, kind, opt)
+		if err != nil {
+			return nil, err
+		}
+		acq.Path, acq.Kind = path, kind
+		return acq, nil
+	}
+	return nil, fmt.Errorf("%w: %s (looks like %s)", acquisition.ErrUnrecognised, path, Sniff(path))
+}
+
+type job struct {
+	in  *opened
+	mod module.Module
+	pos int
+}
+
+func runAll(ctx context.Context, cfg Config, ins []*opened) (*Result, error) {
+	var jobs []job
+	for _, in := range ins {
+		if in.acq == nil {
+			continue
+		}
+		for _, m := range cfg.Modules {
+			if m.Applies(in.acq.Kind) {
+				jobs = append(jobs, job{in: in, mod: m, pos: len(jobs)})
+			}
+		}
+	}
+	results := make([]model.ModuleResult, len(jobs))
+	observed := make([][]module.Observable, len(jobs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cfg.Concurrency + 1)
+	g.Go(func() error { return hashInputs(gctx, ins) })
+	for _, j := range jobs {
+		g.Go(func() error {
+			res, obs, err := runModule(gctx, cfg, j)
+			results[j.pos], observed[j.pos] = res, obs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return assemble(cfg, ins, jobs, results, observed), nil
+}
+
+// runModule runs one module, streaming its records when OutDir is set. A
+// panic inside the module becomes a failed status.
+func runModule(ctx context.Context, cfg Config, j job) (res model.ModuleResult, obs []module.Observable, err error) {
+	name := j.mod.Name()
+	var mw *output.ModuleWriter
+	var sink func(json.RawMessage) error
+	if cfg.OutDir != "" {
+		mw, err = output.NewModuleWriter(cfg.OutDir, output.ModuleFileName(j.in.prefix, name))
+		if err != nil {
+			return res, nil, err
+		}
+		sink = mw.Record
+	}
+	rec := module.NewRecorder(name, cfg.Index, sink)
+	log := cfg.Log.With("module", name, "input", j.in.path)
+	cfg.Progress.ModuleStarted(j.in.path, name)
+	start := time.Now()
+	runErr := safeRun(ctx, j.mod, &module.Input{Acq: j.in.acq, Index: cfg.Index, TempDir: cfg.Options.TempDir, Log: log}, rec)
+	cfg.Progress.ModuleDone(j.in.path, name)
+	res = rec.Result()
+	res.Input = j.in.path
+	res.Status, res.Reason = status(res, runErr)
+	if ctx.Err() != nil {
+		return res, nil, ctx.Err()
+	}
+	log.Debug("module done", "status", res.Status, "records", res.Seen, "alerts", len(res.Alerts), "took", time.Since(start))
+	for _, e := range res.Errors {
+		log.Warn("file not read", "path", e.Path, "err", e.Error)
+	}
+	if mw != nil {
+		if err := mw.Finish(res); err != nil {
+			return res, nil, err
+		}
+	}
+	return res, rec.Observables(), nil
+}
+
+func safeRun(ctx context.Context, m module.Module, in *module.Input, rec *module.Recorder) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			in.Log.Debug("module panic", "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error in module %s: %v", m.Name(), r)
+		}
+	}()
+	return m.Run(ctx, in, rec)
+}
+
+func status(res model.ModuleResult, err error) (model.Status, string) {
+	switch {
+	case errors.Is(err, module.ErrNotFound):
+		return model.StatusEmpty, "artifact not present in this input"
+	case err != nil:
+		return model.StatusFailed, err.Error()
+	case len(res.Errors) > 0:
+		return model.StatusPartial, ""
+	default:
+		return model.StatusOK, ""
+	}
+}
+
+// assemble merges module results into one report, in a fixed order.
+func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResult, observed [][]module.Observable) *Result {
+	r := &model.Report{Info: cfg.Info}
+	r.Info.GeneratedAt = cfg.Now().UTC()
+	multi := len(ins) > 1
+	for _, in := range ins {
+		r.Info.Inputs = append(r.Info.Inputs, in.input)
+	}
+	var obs []output.ObservableRecord
+	for i, res := range results {
+		in := jobs[i].in
+		for k := range res.Alerts {
+			if multi {
+				res.Alerts[k].Input = in.path
+			}
+			r.Alerts = append(r.Alerts, res.Alerts[k])
+		}
+		for k := range res.Timeline {
+			if multi {
+				res.Timeline[k].Input = in.path
+			}
+			r.Timeline = append(r.Timeline, res.Timeline[k])
+		}
+		for _, o := range observed[i] {
+			rec := output.ObservableRecord{Module: res.Module, Observable: o}
+			if multi {
+				rec.Input = in.path
+			}
+			obs = append(obs, rec)
+		}
+		res.Timeline = nil
+		if cfg.OutDir != "" {
+			res.Records = nil
+		}
+		r.Modules = append(r.Modules, res)
+	}
+	model.SortAlerts(r.Alerts)
+	model.SortEvents(r.Timeline)
+	sort.SliceStable(obs, func(i, j int) bool { return obs[i].Input < obs[j].Input })
+	r.Verdict, r.Info.SelfTest.Problems = selftest.Decide(r)
+	return &Result{Report: r, Observables: obs}
+}

@@ -1,0 +1,263 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/output"
+)
+
+// textOpener accepts *.urls files: one URL a line.
+type textOpener struct{}
+
+func (textOpener) Name() string { return "test-urls" }
+func (textOpener) Detect(_ context.Context, p string) (acquisition.Kind, bool) {
+	return acquisition.NetworkLog, strings.HasSuffix(p, ".urls")
+}
+func (textOpener) Open(_ context.Context, p string, k acquisition.Kind, _ acquisition.Options) (*acquisition.Acquisition, error) {
+	if strings.Contains(p, "locked") {
+		return nil, fmt.Errorf("%s: %w", p, acquisition.ErrNeedPassword)
+	}
+	return &acquisition.Acquisition{FS: os.DirFS(filepath.Dir(p)), Meta: map[string]string{"name": filepath.Base(p)}}, nil
+}
+
+// urlModule checks every line of the input file.
+type urlModule struct{}
+
+func (urlModule) Name() string                    { return "urls" }
+func (urlModule) Applies(k acquisition.Kind) bool { return k == acquisition.NetworkLog }
+func (urlModule) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	name := in.Acq.Meta["name"]
+	b, err := fs.ReadFile(in.Acq.FS, name)
+	if err != nil {
+		return err
+	}
+	rec.File(name)
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		t := time.Date(2024, 1, 1, 0, i, 0, 0, time.UTC)
+		rec.Record(map[string]any{"line": i + 1, "url": line})
+		rec.Event(model.Event{Time: t, Event: "url", Description: line})
+		rec.CheckURL(line, module.Where{Artifact: name, Time: t, What: "URL", Record: map[string]int{"line": i + 1}})
+	}
+	return nil
+}
+
+type panicModule struct{}
+
+func (panicModule) Name() string                  { return "panics" }
+func (panicModule) Applies(acquisition.Kind) bool { return true }
+func (panicModule) Run(context.Context, *module.Input, *module.Recorder) error {
+	var m map[string]int
+	m["boom"]++ // nil map write: a panic the core must contain
+	return nil
+}
+
+type absentModule struct{}
+
+func (absentModule) Name() string                  { return "absent" }
+func (absentModule) Applies(acquisition.Kind) bool { return true }
+func (absentModule) Run(context.Context, *module.Input, *module.Recorder) error {
+	return module.ErrNotFound
+}
+
+func testIndex() *match.Index {
+	ix, _ := match.NewIndex([]match.Indicator{{Type: match.Domain, Value: "free247downloads.com",
+		Sources: []model.Provenance{{Source: "test", Family: "Pegasus"}}}})
+	return ix
+}
+
+func testConfig(inputs []string, out string) Config {
+	return Config{Inputs: inputs, Index: testIndex(), OutDir: out,
+		Info:     model.ScanInfo{Tool: "spyscan", Version: "test", SelfTest: model.SelfTest{CanaryOK: true}},
+		Openers:  []acquisition.Opener{textOpener{}},
+		Modules:  []module.Module{urlModule{}, panicModule{}, absentModule{}},
+		Now:      func() time.Time { return time.Date(2025, 5, 5, 5, 5, 5, 0, time.UTC) },
+		Progress: nil}
+}
+
+func writeInput(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunModulesAndStatuses(t *testing.T) {
+	in := writeInput(t, t.TempDir(), "a.urls", "https://x.free247downloads.com/a\nhttps://notfree247downloads.com/\n")
+	res, err := Run(context.Background(), testConfig([]string{in}, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Report
+	st := map[string]model.Status{}
+	for _, m := range r.Modules {
+		st[m.Module] = m.Status
+	}
+	if st["urls"] != model.StatusOK || st["panics"] != model.StatusFailed || st["absent"] != model.StatusEmpty {
+		t.Errorf("statuses = %v", st)
+	}
+	if len(r.Alerts) != 1 || r.Alerts[0].Level != model.Critical || r.Alerts[0].Match.Indicator != "free247downloads.com" {
+		t.Fatalf("alerts = %+v", r.Alerts)
+	}
+	if r.Verdict != model.VerdictDetected {
+		t.Errorf("verdict = %s", r.Verdict)
+	}
+	if len(r.Info.Inputs) != 1 || len(r.Info.Inputs[0].Files) != 1 || len(r.Info.Inputs[0].Files[0].SHA256) != 64 {
+		t.Errorf("inputs = %+v", r.Info.Inputs)
+	}
+	if len(res.Observables) != 2 {
+		t.Errorf("observables = %+v", res.Observables)
+	}
+	if len(r.Timeline) != 2 {
+		t.Errorf("timeline = %+v", r.Timeline)
+	}
+}
+
+func TestCleanInputIsInconclusiveWhenAModuleFails(t *testing.T) {
+	in := writeInput(t, t.TempDir(), "clean.urls", "https://example.org/\n")
+	cfg := testConfig([]string{in}, "")
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.Verdict != model.VerdictInconclusive {
+		t.Errorf("verdict = %s, want inconclusive (a module panicked)", res.Report.Verdict)
+	}
+	cfg.Modules = []module.Module{urlModule{}}
+	res, err = Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.Verdict != model.VerdictClean {
+		t.Errorf("verdict = %s, want no-known-traces; problems %v", res.Report.Verdict, res.Report.Info.SelfTest.Problems)
+	}
+	cfg.Info.SelfTest.CanaryOK = false
+	res, _ = Run(context.Background(), cfg)
+	if res.Report.Verdict != model.VerdictInconclusive {
+		t.Errorf("verdict = %s, want inconclusive when the canary failed", res.Report.Verdict)
+	}
+}
+
+func TestUnrecognisedAndPassword(t *testing.T) {
+	dir := t.TempDir()
+	odd := writeInput(t, dir, "odd.bin", "SQLite format 3\x00xxxx")
+	_, err := Run(context.Background(), testConfig([]string{odd}, ""))
+	if !errors.Is(err, acquisition.ErrUnrecognised) || !strings.Contains(err.Error(), "odd.bin (looks like a lone SQLite database)") {
+		t.Errorf("err = %v", err)
+	}
+	good := writeInput(t, dir, "a.urls", "https://example.org/\n")
+	locked := writeInput(t, dir, "locked.urls", "x")
+	_, err = Run(context.Background(), testConfig([]string{good, odd}, ""))
+	if err != nil {
+		t.Errorf("multi-input scan with one unreadable input: %v, want it listed, not fatal", err)
+	}
+	_, err = Run(context.Background(), testConfig([]string{good, locked}, ""))
+	if !errors.Is(err, acquisition.ErrNeedPassword) {
+		t.Errorf("a password problem must stop the whole scan, got %v", err)
+	}
+}
+
+func TestMultiInputCase(t *testing.T) {
+	dir := t.TempDir()
+	a := writeInput(t, dir, "a.urls", "https://free247downloads.com/\n")
+	b := writeInput(t, dir, "b.urls", "https://example.org/\n")
+	odd := writeInput(t, dir, "c.txt", "hello")
+	cfg := testConfig([]string{a, b, odd}, "")
+	cfg.Modules = []module.Module{urlModule{}}
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Report
+	if len(r.Timeline) != 2 || r.Timeline[0].Input != a || r.Timeline[1].Input != b {
+		t.Errorf("merged timeline = %+v", r.Timeline)
+	}
+	if len(r.Alerts) != 1 || r.Alerts[0].Input != a {
+		t.Errorf("alerts = %+v", r.Alerts)
+	}
+	if r.Info.Inputs[2].Error == "" || r.Verdict != model.VerdictDetected {
+		t.Errorf("third input should be listed as unreadable: %+v, verdict %s", r.Info.Inputs[2], r.Verdict)
+	}
+}
+
+// TestDeterministicOutput: two runs give byte-identical files, apart from
+// info.json's generated_at.
+func TestDeterministicOutput(t *testing.T) {
+	in := writeInput(t, t.TempDir(), "a.urls", "https://x.free247downloads.com/a\nhttps://b.free247downloads.com/\nhttps://example.org/\n")
+	var outs []string
+	for i := 0; i < 2; i++ {
+		out := t.TempDir()
+		cfg := testConfig([]string{in}, out)
+		now := time.Date(2025, 1, 1, 0, 0, i, 0, time.UTC)
+		cfg.Now = func() time.Time { return now }
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := output.Write(out, res.Report, res.Observables); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, out)
+	}
+	files := 0
+	filepath.WalkDir(outs[0], func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(outs[0], p)
+		a, _ := os.ReadFile(p)
+		b, err := os.ReadFile(filepath.Join(outs[1], rel))
+		if err != nil {
+			t.Errorf("%s missing in second run", rel)
+			return nil
+		}
+		if rel == output.InfoFile {
+			a, b = dropLine(a, "generated_at"), dropLine(b, "generated_at")
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between runs", rel)
+		}
+		files++
+		return nil
+	})
+	if files < 7 {
+		t.Errorf("only %d files written", files)
+	}
+	// And the folder loads back.
+	r, obs, err := output.Load(outs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Alerts) != 2 || len(obs) != 3 || len(r.Modules) != 3 || r.Verdict != model.VerdictDetected {
+		t.Errorf("loaded: %d alerts, %d observables, %d modules, verdict %s", len(r.Alerts), len(obs), len(r.Modules), r.Verdict)
+	}
+	for _, m := range r.Modules {
+		if m.Module == "urls" && len(m.Records) != 3 {
+			t.Errorf("urls records = %d, want 3", len(m.Records))
+		}
+	}
+}
+
+func dropLine(b []byte, key string) []byte {
+	var out [][]byte
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		if !bytes.Contains(l, []byte(key)) {
+			out = append(out, l)
+		}
+	}
+	return bytes.Join(out, []byte("\n"))
+}
