@@ -46,12 +46,12 @@ func Modules() []module.Module {
 	var mods []module.Module
 	mods = append(mods, pcapmod.Modules()...)                // network_dns, _tls, _http, _quic, _flows: one shared pass
 	mods = append(mods, backupsms.Module{}, hashes.Module{}) // android: backup SMS links, androidqf hashes.csv
-	mods = append(mods, // android: dumpsys sections (bugreport dumpstate or androidqf dumpsys.txt)
+	mods = append(mods,                                      // android: dumpsys sections (bugreport dumpstate or androidqf dumpsys.txt)
 		accessibility.Module{}, activities.Module{}, adbstate.Module{}, appops.Module{},
 		batterydaily.Module{}, batteryhistory.Module{}, dbinfo.Module{}, getprop.Module{},
 		packages.Module{}, platformcompat.Module{}, receivers.Module{})
 	mods = append(mods, bugreporttimestamps.Module{}, tombstones.Module{}) // android: bugreport files
-	mods = append(mods, // android: androidqf files
+	mods = append(mods,                                                    // android: androidqf files
 		aqffiles.Module{}, aqfgetprop.Module{}, aqflogtimestamps.Module{}, aqfpackages.Module{},
 		aqfprocesses.Module{}, aqfsettings.Module{}, mounts.Module{}, rootbinaries.Module{})
 	return mods
