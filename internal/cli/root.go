@@ -89,6 +89,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.versionCmd(),
 		a.scanCmd(),
 		a.iocsCmd(),
+		a.androidCmd(),
 	)
 	return root
 }
