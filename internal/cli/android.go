@@ -24,6 +24,7 @@ func (a *app) androidCmd() *cobra.Command {
 func (a *app) androidAcquireCmd() *cobra.Command {
 	var out, serial, addr string
 	var noBugreport bool
+	var apks string
 	cmd := &cobra.Command{
 		Use:   "acquire --output DIR",
 		Short: "Copy what androidqf collects from a USB-connected Android phone into DIR (read-only files, hashes.csv)",
@@ -36,9 +37,14 @@ func (a *app) androidAcquireCmd() *cobra.Command {
 			if out == "" {
 				return fmt.Errorf("%w: --output is required", ErrUsage)
 			}
+			switch apks {
+			case live.APKsThirdParty, live.APKsAll, live.APKsNone:
+			default:
+				return fmt.Errorf("%w: --apks must be third-party, all or none", ErrUsage)
+			}
 			home, _ := os.UserHomeDir()
 			info, err := live.Acquire(cmd.Context(), live.Options{
-				Output: out, Serial: serial, Client: &adb.Client{Addr: addr}, Bugreport: !noBugreport,
+				Output: out, Serial: serial, Client: &adb.Client{Addr: addr}, Bugreport: !noBugreport, APKs: apks,
 				Version: Version, HostKeyPath: filepath.Join(home, ".android", "adbkey.pub"), Log: a.log,
 				Progress: func(step string) { fmt.Fprintf(a.stderr, "collecting %s...\n", step) },
 			})
@@ -57,8 +63,9 @@ func (a *app) androidAcquireCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "folder to create for the acquisition (must not exist or be empty)")
-	cmd.Flags().StringVar(&serial, "serial", "", "device serial (see `adb devices`), when several are connected")
+	cmd.Flags().StringVar(&serial, "serial", "", "device serial as listed by adb devices, when several are connected")
 	cmd.Flags().StringVar(&addr, "adb-addr", adb.DefaultAddr, "address of the adb server")
 	cmd.Flags().BoolVar(&noBugreport, "no-bugreport", false, "skip the bugreport (it takes several minutes)")
+	cmd.Flags().StringVar(&apks, "apks", live.APKsThirdParty, "APKs copied into apks/ to read their signing certificates: third-party, all or none")
 	return cmd
 }

@@ -42,7 +42,8 @@ type Options struct {
 	Output      string // folder to create (must not exist or be empty)
 	Serial      string // device serial; the only connected device when empty
 	Client      *adb.Client
-	Bugreport   bool // take a bugreport (several minutes)
+	Bugreport   bool   // take a bugreport (several minutes)
+	APKs        string // APKs copied into apks/ for their certificates: APKsThirdParty (when empty), APKsAll, APKsNone
 	Version     string
 	HostKeyPath string // adbkey.pub of this host, recorded for the ADB-keys check
 	Log         *slog.Logger
@@ -92,6 +93,9 @@ func Acquire(ctx context.Context, o Options) (*Info, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.APKs == "" {
+		o.APKs = APKsThirdParty
 	}
 	if o.MaxOutput == 0 {
 		o.MaxOutput = 1 << 30

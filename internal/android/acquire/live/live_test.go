@@ -52,7 +52,9 @@ func phone() *fakeadb.Device {
 		"find '/data/anr/' -type f 2>/dev/null": "/data/anr/anr_2024-05-19\n/data/anr/../../etc/passwd\n",
 	}
 	return &fakeadb.Device{Serial: "R58M123", Info: "model:Pixel_6",
-		Files: map[string][]byte{bugreportPath: br, "/data/anr/anr_2024-05-19": []byte("anr trace\n"), "/proc/last_kmsg": []byte("kmsg\n")},
+		Files: map[string][]byte{bugreportPath: br,
+			"/data/app/~~x/" + androiddata.StalkerAppID + "-1/base.apk": androidgen.APK(androiddata.StalkerAppID, "v2"),
+			"/data/app/~~x/com.example.app-1/base.apk":                  androidgen.APK("com.example.app", "v1"), "/data/anr/anr_2024-05-19": []byte("anr trace\n"), "/proc/last_kmsg": []byte("kmsg\n")},
 		Shell: func(cmd string) (string, bool) {
 			if a, ok := answers[cmd]; ok {
 				return a, true
@@ -154,6 +156,22 @@ func TestAcquireThenScan(t *testing.T) {
 	if stalker.Name != androiddata.StalkerAppID || !stalker.ThirdParty || stalker.Installer != "com.android.chrome" ||
 		len(stalker.Files) != 1 || stalker.Files[0].SHA256 != androiddata.StalkerAPKSHA256 || stalker.UID != 10234 {
 		t.Errorf("stalker package %+v", stalker)
+	}
+	for _, p := range pkgs {
+		if p.Name == "com.android.vending" {
+			if p.Files[0].LocalName != "" {
+				t.Errorf("system APK pulled: %+v", p.Files[0])
+			}
+			continue
+		}
+		f := p.Files[0]
+		c, _ := f.Certificate.(map[string]any)
+		if f.LocalName != "apks/"+p.Name+"_base.apk" || c == nil || c["Subject"] != "CN="+p.Name+",O="+p.Name || f.Error != "" {
+			t.Errorf("%s: APK not pulled or certificate not read: %+v", p.Name, f)
+		}
+		if _, err := os.Stat(filepath.Join(out, f.LocalName)); err != nil {
+			t.Error(err)
+		}
 	}
 	var files []live.FileEntry
 	b, _ = os.ReadFile(filepath.Join(out, "files.json"))

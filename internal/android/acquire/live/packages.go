@@ -2,9 +2,15 @@ package live
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/spyscan/spyscan/internal/android/apkcert"
 )
 
 // PackageFile is one APK of a package, as in androidqf's packages.json.
@@ -76,7 +82,64 @@ func (r *run) packages() error {
 	if err := r.hashAPKs(pkgs); err != nil {
 		r.fail("APK hashes", err)
 	}
+	r.pullAPKs(pkgs)
 	return r.writeJSON("packages.json", pkgs)
+}
+
+// APK copy choices.
+const (
+	APKsThirdParty = "third-party"
+	APKsAll        = "all"
+	APKsNone       = "none"
+)
+
+// pullAPKs copies the selected APKs into apks/ and reads their signing
+// certificates.
+func (r *run) pullAPKs(pkgs []Package) {
+	if r.o.APKs == APKsNone {
+		return
+	}
+	for i := range pkgs {
+		p := &pkgs[i]
+		if r.o.APKs != APKsAll && (p.System || !p.ThirdParty) || !safePackageName(p.Name) {
+			continue
+		}
+		for j := range p.Files {
+			f := &p.Files[j]
+			local := fmt.Sprintf("apks/%s_%s", p.Name, path.Base(f.Path))
+			if j > 0 && path.Base(f.Path) == path.Base(p.Files[0].Path) {
+				local = fmt.Sprintf("apks/%s_%d_%s", p.Name, j, path.Base(f.Path))
+			}
+			if !fs.ValidPath(local) {
+				continue
+			}
+			if err := r.pull(f.Path, local); err != nil {
+				f.Error = err.Error()
+				r.logf("APK %s not pulled: %v", f.Path, err)
+				continue
+			}
+			f.LocalName = local
+			c, err := r.apkCert(local)
+			if err != nil {
+				f.CertificateError = err.Error()
+				continue
+			}
+			f.Certificate = c
+		}
+	}
+}
+
+func (r *run) apkCert(local string) (*apkcert.Certificate, error) {
+	fh, err := os.Open(filepath.Join(r.dir, filepath.FromSlash(local)))
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return apkcert.Read(fh, st.Size())
 }
 
 // ParsePackageList parses `pm list packages [-U] [-u] [-i]` lines:
