@@ -11,7 +11,11 @@ import (
 // not). An IP literal is matched against IP indicators. A "www." indicator
 // also matches its bare domain exactly.
 func (ix *Index) Domain(host string) []model.Match {
-	h := NormalizeHost(host)
+	return ix.domainNormalized(NormalizeHost(host), host)
+}
+
+// domainNormalized looks up h, already normalised; observed is reported.
+func (ix *Index) domainNormalized(h, host string) []model.Match {
 	if h == "" {
 		return nil
 	}
@@ -57,7 +61,7 @@ func (ix *Index) URL(raw string) []model.Match {
 	if host == "" {
 		return nil
 	}
-	out := ix.Domain(host)
+	out := ix.domainNormalized(host, host)
 	if len(ix.domainPaths) > 0 && path != "" {
 		out = append(out, ix.hostPaths(raw, host, path)...)
 	}

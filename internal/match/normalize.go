@@ -115,7 +115,7 @@ func SplitURL(raw string) (scheme, host, port, path string) {
 		s = s[i+1:]
 	}
 	end := len(s)
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+	if i := indexPathStart(s); i >= 0 {
 		end = i
 	}
 	auth, rest := s[:end], s[end:]
@@ -140,12 +140,24 @@ func SplitURL(raw string) (scheme, host, port, path string) {
 		host = percentDecode(host)
 	}
 	host = NormalizeHost(host)
-	if j := strings.IndexAny(rest, "?#"); j >= 0 {
-		path = rest[:j]
-	} else {
-		path = rest
+	path = rest
+	for j := 0; j < len(rest); j++ {
+		if rest[j] == '?' || rest[j] == '#' {
+			path = rest[:j]
+			break
+		}
 	}
 	return scheme, host, port, path
+}
+
+// indexPathStart is the index of the first '/', '?' or '#', or -1.
+func indexPathStart(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '/' || c == '?' || c == '#' {
+			return i
+		}
+	}
+	return -1
 }
 
 func validScheme(s string) bool {

@@ -153,6 +153,7 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	f.update(p, toServer, a.now, a.num)
 	if len(p.Process) > 0 && f.process == "" {
 		f.process = string(p.Process)
+		a.observe(KindProcess, f.process, ModFlows, "pktap process", f)
 	}
 	if p.Proto == dissect.ProtoUDP {
 		a.udp(f, p, toServer)
@@ -164,7 +165,7 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 func decodeReason(err error) string {
 	switch {
 	case errors.Is(err, dissect.ErrFragment):
-		return "IP fragment (held or not reassembled)"
+		return "IP fragments held for reassembly"
 	case errors.Is(err, dissect.ErrUnknownLink):
 		return "unsupported link type"
 	case errors.Is(err, dissect.ErrNotIP):

@@ -222,6 +222,9 @@ func (a *analyzer) dnsAnswers(f *flow, rec *DNSRecord, m *dnswire.Msg) {
 				}
 			}
 			a.resolvedBy(rr.Addr, rec.Name)
+			for _, cn := range rec.CNAMEs {
+				a.resolvedBy(rr.Addr, cn)
+			}
 			a.observeIP(rr.Addr, "dns answer", f)
 		}
 	}

@@ -16,11 +16,14 @@ func (a *analyzer) finish() *Result {
 	if len(a.decodeErr) > 0 {
 		res.Summary.Decode = a.decodeErr
 	}
-	if d := a.dec.Defrag; d.Dropped+d.Expired+d.Reassembled > 0 {
-		a.decodeErr["IPv4 datagrams reassembled"] = d.Reassembled
-		a.decodeErr["IPv4 fragments dropped (bounds)"] = d.Dropped
-		a.decodeErr["IPv4 fragment sets expired"] = d.Expired
-		res.Summary.Decode = a.decodeErr
+	d := a.dec.Defrag
+	for k, v := range map[string]uint64{"IPv4 datagrams reassembled": d.Reassembled,
+		"IPv4 fragments dropped (bounds)": d.Dropped, "IPv4 fragment sets expired": d.Expired,
+		"IPv4 fragments overlapping": d.Overlaps, "IPv4 fragment sets incomplete at end": uint64(d.Pending())} {
+		if v > 0 {
+			a.decodeErr[k] = v
+			res.Summary.Decode = a.decodeErr
+		}
 	}
 	if len(a.dropped) > 0 {
 		res.Summary.Dropped = a.dropped

@@ -38,6 +38,7 @@ const (
 	KindTLSCert
 	KindJA3
 	KindJA4
+	KindProcess
 	numKinds
 )
 

@@ -7,7 +7,7 @@ import (
 
 // Defragmenter reassembles IPv4 fragments with bounded memory: at most
 // maxDatagrams in progress, at most maxBytes buffered in all, 64 KiB per
-// datagram, and a 30 s timeout. Overlapping fragments keep the first copy.
+// datagram, and a 30 s timeout. Overlaps are counted; the lowest-offset piece wins.
 type Defragmenter struct {
 	maxDatagrams, maxBytes int
 	held                   int
@@ -91,7 +91,8 @@ func (d *Defragmenter) Add(src, dst netip.Addr, proto uint8, id uint16, off int,
 		d.out = make([]byte, g.total)
 	}
 	out := d.out[:g.total]
-	// copy in reverse so that, on overlap, the first-received bytes win
+	// copy in reverse offset order so that, on overlap, the piece with the
+	// lowest offset wins
 	for i := len(g.pieces) - 1; i >= 0; i-- {
 		p := g.pieces[i]
 		if p.off < len(out) {

@@ -148,7 +148,7 @@ func TestContent(t *testing.T) {
 // contradicts (a module read nothing, the canary failed) reads inconclusive.
 func TestStoredCleanContradicted(t *testing.T) {
 	edits := map[string]func(r *model.Report){
-		"module read nothing": func(r *model.Report) { r.Modules[0].Seen = 0 },
+		"module read nothing": func(r *model.Report) { r.Modules[0].Seen, r.Modules[0].Files = 0, nil },
 		"canary failed":       func(r *model.Report) { r.Info.SelfTest.CanaryOK = false },
 		"input unreadable":    func(r *model.Report) { r.Info.Inputs[0].Error = "bad zip" },
 	}

@@ -120,6 +120,7 @@ func (m *Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 	switch m.name {
 	case capture.ModDNS:
 		reportDNS(rec, p.file, res)
+		resolvedFromIndicators(rec, in.Index, p.file, res)
 	case capture.ModTLS:
 		reportTLS(rec, p.file, res)
 	case capture.ModHTTP:

@@ -1,10 +1,12 @@
 package pcapmod
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/capture"
@@ -134,6 +136,7 @@ func sortedKeys[V any](m map[string]V) []string {
 var whatByKind = map[capture.Kind]string{
 	capture.KindDomain: "Domain", capture.KindURL: "HTTP URL", capture.KindIP: "IP address",
 	capture.KindTLSCert: "TLS certificate fingerprint", capture.KindJA3: "JA3 fingerprint", capture.KindJA4: "JA4 fingerprint",
+	capture.KindProcess: "Process",
 }
 
 // checkObservations checks the values this module owns, once each.
@@ -157,6 +160,8 @@ func checkObservations(rec *module.Recorder, mod, file string, res *capture.Resu
 			rec.CheckJA3(o.Value, w)
 		case capture.KindJA4:
 			rec.CheckJA4(o.Value, w)
+		case capture.KindProcess:
+			rec.CheckProcess(o.Value, w)
 		}
 	}
 }
@@ -172,4 +177,46 @@ func findings(rec *module.Recorder, mod, file string, res *capture.Result) {
 		}
 		rec.Heuristic(lvl, module.Where{Artifact: file, Time: f.Time, Record: f.Evidence}, f.Message, f.Reason, f.Benign)
 	}
+}
+
+// resolvedFromIndicators raises one alert per address that a DNS answer in
+// the capture resolved from an indicator domain (or a CNAME chain through
+// one): traffic to that address is tied to the indicator.
+func resolvedFromIndicators(rec *module.Recorder, ix *match.Index, file string, res *capture.Result) {
+	if ix == nil {
+		return
+	}
+	for _, o := range res.Observations {
+		if o.Kind != capture.KindIP {
+			continue
+		}
+		for _, rel := range o.Related {
+			name, ok := strings.CutPrefix(rel, "resolved from ")
+			if !ok {
+				continue
+			}
+			ms := ix.Domain(name)
+			if len(ms) == 0 {
+				continue
+			}
+			m := ms[0]
+			m.How = "resolved-from-indicator-domain"
+			fam := strings.Join(m.Families(), ", ")
+			if fam == "" {
+				fam = "a known threat"
+			}
+			rec.Alert(model.Alert{Level: model.High, Time: o.First, Artifact: file,
+				Message: fmt.Sprintf("IP address %s was resolved from %q, an indicator of %s", o.Value, name, fam),
+				Record:  mustJSON(o), Match: &m})
+			break
+		}
+	}
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return b
 }
