@@ -92,6 +92,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.reportCmd(),
 		a.recheckCmd(),
 		a.exportCmd(),
+		a.androidCmd(),
 	)
 	return root
 }
