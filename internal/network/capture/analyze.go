@@ -45,7 +45,7 @@ func (o *Options) defaults() {
 		o.UDPIdle = time.Minute
 	}
 	if o.MaxFlowRecords <= 0 {
-		o.MaxFlowRecords = 10000
+		o.MaxFlowRecords = 5000
 	}
 	if o.MaxRecords <= 0 {
 		o.MaxRecords = 10000
