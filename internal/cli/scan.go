@@ -22,12 +22,13 @@ import (
 )
 
 type scanFlags struct {
-	iocs        iocFlags
-	out         string
-	failLevel   string
-	caseName    string
-	concurrency int
-	lang        string
+	iocs         iocFlags
+	out          string
+	failLevel    string
+	caseName     string
+	concurrency  int
+	lang         string
+	passwordFile string
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -46,6 +47,7 @@ func (a *app) scanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.caseName, "case", "", "case name, when scanning several inputs of one person")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "modules run at once (default: number of CPUs)")
 	cmd.Flags().StringVar(&f.lang, "lang", i18n.FromEnv(a.getenv), "report language ("+strings.Join(i18n.Languages(), ", ")+"; default from LANG)")
+	cmd.Flags().StringVar(&f.passwordFile, "password-file", "", "file holding the password of encrypted inputs (else SPYSCAN_BACKUP_PASSWORD, else a prompt)")
 	return cmd
 }
 
@@ -80,7 +82,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		info.SelfTest.CanaryOK = true
 	}
 	res, err := scan.Run(ctx, scan.Config{Inputs: args, Index: ix, Info: info, OutDir: out, Log: a.log,
-		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.password}})
+		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}})
 	if err != nil {
 		os.RemoveAll(out) // nothing is written for a scan that did not run
 		return err
