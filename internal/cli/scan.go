@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -110,16 +109,6 @@ func outcome(r *model.Report, fail model.Level) error {
 		}
 	}
 	return nil
-}
-
-// password is the acquisition.Options password source: the env variable
-// SPYSCAN_BACKUP_PASSWORD (a prompt and --password-file come with the iOS
-// and Android decryption commands).
-func (a *app) password(_ context.Context, path string) (string, error) {
-	if p := a.getenv("SPYSCAN_BACKUP_PASSWORD"); p != "" {
-		return p, nil
-	}
-	return "", fmt.Errorf("%w: %s is encrypted; give its password with SPYSCAN_BACKUP_PASSWORD", acquisition.ErrNeedPassword, path)
 }
 
 // writeHTML renders report.html into the result folder.
