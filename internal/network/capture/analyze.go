@@ -1,0 +1,277 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/pcapfile"
+	"github.com/spyscan/spyscan/internal/network/tlsinfo"
+)
+
+// QUICDecoder decrypts QUIC Initial packets and returns the ClientHello once
+// its CRYPTO stream is complete (see internal/network/quic).
+type QUICDecoder interface {
+	Feed(connKey string, payload []byte) (clientHello []byte, version uint32, ok bool, err error)
+}
+
+// Options bound the pass.
+type Options struct {
+	MaxFlows       int           // live flows kept; the least recently seen is evicted beyond
+	TCPIdle        time.Duration // idle timeout of a TCP flow (capture time)
+	UDPIdle        time.Duration // idle timeout of a UDP or other flow
+	MaxFlowRecords int           // individual flow records; later flows are aggregated
+	MaxRecords     int           // distinct DNS/TLS/HTTP/QUIC records per kind
+	MaxObserved    int           // distinct observed values per kind (domains, IPs...)
+	QUIC           QUICDecoder   // nil: QUIC Initials are counted, not decoded
+	// Keep, when set, reports whether a value matches an indicator. Past
+	// MaxObserved, values are still kept when Keep says so, so no indicator
+	// hit is lost to the memory bound.
+	Keep func(k Kind, value string) bool
+}
+
+func (o *Options) defaults() {
+	if o.MaxFlows <= 0 {
+		o.MaxFlows = 65536
+	}
+	if o.TCPIdle <= 0 {
+		o.TCPIdle = 5 * time.Minute
+	}
+	if o.UDPIdle <= 0 {
+		o.UDPIdle = time.Minute
+	}
+	if o.MaxFlowRecords <= 0 {
+		o.MaxFlowRecords = 5000
+	}
+	if o.MaxRecords <= 0 {
+		o.MaxRecords = 10000
+	}
+	if o.MaxObserved <= 0 {
+		o.MaxObserved = 50000
+	}
+}
+
+// Analyze reads the capture from r (named name, for evidence) in one pass.
+// A damaged file gives a partial result and an error wrapping the reader's
+// sentinel (pcapfile.ErrTruncated, ErrCorrupt or ErrBadMagic).
+func Analyze(ctx context.Context, r io.Reader, name string, opts Options) (*Result, error) {
+	opts.defaults()
+	rd, err := pcapfile.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer rd.Close()
+	a := newAnalyzer(name, opts)
+	var pkt pcapfile.Packet
+	var readErr error
+	for i := 0; ; i++ {
+		if i&0xffff == 0 && ctx.Err() != nil {
+			readErr = ctx.Err()
+			break
+		}
+		if err := rd.Next(&pkt); err != nil {
+			if !errors.Is(err, io.EOF) {
+				readErr = err
+			}
+			break
+		}
+		a.packet(&pkt)
+	}
+	res := a.finish()
+	res.Summary.Reader = rd.Stats
+	if readErr != nil {
+		res.Summary.ReadError = readErr.Error()
+		return res, fmt.Errorf("%s: %w", name, readErr)
+	}
+	return res, nil
+}
+
+type analyzer struct {
+	name  string
+	opts  Options
+	dec   *dissect.Decoder
+	p     dissect.Packet
+	flows *flowTable
+	now   int64
+	num   uint64
+
+	decodeErr map[string]uint64
+	dropped   map[string]uint64
+	first     int64
+	last      int64
+
+	obs        [numKinds]map[string]*Observation
+	obsIP      map[netip.Addr]*Observation
+	dns        map[dnsKey]*DNSRecord
+	dnsMsg     dnsScratch
+	resolved   map[netip.Addr][]string // answer IP -> names (bounded)
+	tls        map[tlsKey]*TLSRecord
+	http       map[httpKey]*HTTPRecord
+	quic       map[quicKey]*QUICRecord
+	quicFlows  map[dissect.FlowKey]bool
+	quicUndec  uint64
+	flowRecs   []FlowRecord
+	flowAgg    map[aggKey]*FlowRecord
+	beacons    map[beaconKey]*beacon
+	unresolved map[netip.Addr]*unresolvedIP
+	sawDNS     bool
+	findings   []Finding
+	certSeen   map[string]bool
+	certCache  map[[32]byte][]tlsinfo.Certificate
+}
+
+func newAnalyzer(name string, opts Options) *analyzer {
+	a := &analyzer{name: name, opts: opts, dec: dissect.NewDecoder(),
+		decodeErr: map[string]uint64{}, dropped: map[string]uint64{},
+		obsIP: map[netip.Addr]*Observation{}, dns: map[dnsKey]*DNSRecord{},
+		resolved: map[netip.Addr][]string{}, tls: map[tlsKey]*TLSRecord{},
+		http: map[httpKey]*HTTPRecord{}, quic: map[quicKey]*QUICRecord{},
+		quicFlows: map[dissect.FlowKey]bool{}, flowAgg: map[aggKey]*FlowRecord{},
+		beacons: map[beaconKey]*beacon{}, unresolved: map[netip.Addr]*unresolvedIP{},
+		certSeen: map[string]bool{}, certCache: map[[32]byte][]tlsinfo.Certificate{}}
+	for i := range a.obs {
+		a.obs[i] = map[string]*Observation{}
+	}
+	a.flows = newFlowTable(opts.MaxFlows, a.endFlow)
+	return a
+}
+
+func (a *analyzer) packet(pkt *pcapfile.Packet) {
+	a.now, a.num = pkt.Time, pkt.Number
+	if a.first == 0 || a.now < a.first {
+		a.first = a.now
+	}
+	if a.now > a.last {
+		a.last = a.now
+	}
+	p := &a.p
+	if err := a.dec.Decode(pkt.LinkType, pkt.Data, pkt.Time, p); err != nil {
+		a.decodeErr[decodeReason(err)]++
+		return
+	}
+	if p.Proto != dissect.ProtoTCP && p.Proto != dissect.ProtoUDP {
+		a.decodeErr["other IP protocol (counted, not dissected)"]++
+		return
+	}
+	f, fromA := a.flows.get(p, a.now, a.num)
+	a.flows.expire(a.now, a.opts.TCPIdle.Nanoseconds(), a.opts.UDPIdle.Nanoseconds())
+	toServer := fromA == f.clientIsA
+	f.update(p, toServer, a.now, a.num)
+	if !f.closed && (f.rst || f.finDirs == 3) {
+		a.flows.close(f)
+	}
+	if len(p.Process) > 0 && f.process == "" {
+		f.process = string(p.Process)
+		a.observe(KindProcess, f.process, ModFlows, "pktap process", f)
+	}
+	if p.Proto == dissect.ProtoUDP {
+		a.udp(f, p, toServer)
+	} else {
+		a.tcp(f, p, toServer)
+	}
+}
+
+func decodeReason(err error) string {
+	switch {
+	case errors.Is(err, dissect.ErrFragment):
+		return "IP fragments held for reassembly"
+	case errors.Is(err, dissect.ErrUnknownLink):
+		return "unsupported link type"
+	case errors.Is(err, dissect.ErrNotIP):
+		return "not IP (ARP, LLDP...)"
+	case errors.Is(err, dissect.ErrShort):
+		return "packet shorter than its link header"
+	case errors.Is(err, dissect.ErrBadIP):
+		return "malformed IP header"
+	case errors.Is(err, dissect.ErrBadTCP):
+		return "malformed TCP header"
+	case errors.Is(err, dissect.ErrBadUDP):
+		return "malformed UDP header"
+	}
+	return err.Error()
+}
+
+func (a *analyzer) evidence(f *flow) Evidence {
+	return Evidence{File: a.name, Flow: f.String(), CommunityID: f.communityID(),
+		FirstPacket: ts(f.first), LastPacket: ts(f.last), PacketNumber: a.num, Process: f.process}
+}
+
+func ts(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
+}
+
+// observe records one sighting of a value; the first source owns its check.
+func (a *analyzer) observe(k Kind, v string, module, source string, f *flow) *Observation {
+	m := a.obs[k]
+	o := m[v]
+	if o == nil {
+		if len(m) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(k, v)) {
+			a.dropped["observed values past the bound (no indicator hit)"]++
+			return nil
+		}
+		o = &Observation{Kind: k, Value: v, Module: module, First: ts(a.now)}
+		if f != nil {
+			o.Evidence = a.evidence(f)
+		} else {
+			o.Evidence = Evidence{File: a.name, PacketNumber: a.num}
+		}
+		m[v] = o
+	}
+	o.Count++
+	o.Last = ts(a.now)
+	if len(o.Sources) < 8 && !contains(o.Sources, source) {
+		o.Sources = append(o.Sources, source)
+	}
+	return o
+}
+
+func (a *analyzer) observeIP(ip netip.Addr, source string, f *flow) {
+	if !publicIP(ip) {
+		return
+	}
+	o := a.obsIP[ip]
+	if o == nil {
+		if len(a.obsIP) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(KindIP, ip.String())) {
+			a.dropped["observed addresses past the bound (no indicator hit)"]++
+			return
+		}
+		o = &Observation{Kind: KindIP, Module: ModFlows, First: ts(a.now)}
+		if f != nil {
+			o.Evidence = a.evidence(f)
+		} else {
+			o.Evidence = Evidence{File: a.name, PacketNumber: a.num}
+		}
+		a.obsIP[ip] = o
+	}
+	o.Count++
+	o.Last = ts(a.now)
+	if len(o.Sources) < 8 && !contains(o.Sources, source) {
+		o.Sources = append(o.Sources, source)
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// publicIP reports whether an address is worth checking (not private,
+// loopback, link-local, multicast or unspecified).
+func publicIP(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsValid() && !ip.IsPrivate() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() &&
+		!ip.IsMulticast() && !ip.IsUnspecified() && !ip.IsLinkLocalMulticast() &&
+		!(ip.Is4() && ip.As4()[0] == 100 && ip.As4()[1]&0xc0 == 64) && // CGNAT
+		!(ip.Is4() && ip.As4() == [4]byte{255, 255, 255, 255})
+}

@@ -1,0 +1,582 @@
+package capture
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/dnswire"
+	"github.com/spyscan/spyscan/internal/network/httpinfo"
+	"github.com/spyscan/spyscan/internal/network/tlsinfo"
+)
+
+// Stream buffer bounds.
+const (
+	clientCap = 16 << 10 // ClientHello, HTTP request heads, DNS/TCP queries
+	serverCap = 64 << 10 // server certificate chain
+	maxHTTP   = 8        // requests read per connection
+)
+
+func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
+	if p.TCPFlags&dissect.FlagSYN != 0 {
+		if toServer && f.cs == nil && f.app == appUnknown {
+			f.cs = &dissect.Stream{Cap: clientCap}
+			f.cs.SYN(p.Seq)
+		}
+		return
+	}
+	if len(p.Payload) == 0 || f.app == appNone {
+		return
+	}
+	if toServer {
+		if !f.inspected[0] {
+			f.inspected[0] = true
+			f.app = a.classifyTCP(f, p.Payload)
+			if f.app == appNone {
+				f.cs = nil
+				return
+			}
+			if f.cs == nil {
+				f.cs = &dissect.Stream{Cap: clientCap}
+			}
+		}
+		if f.cs == nil || !f.cs.Add(p.Seq, p.Payload) {
+			return
+		}
+		switch f.app {
+		case appTLS:
+			a.tlsClient(f)
+		case appHTTP:
+			a.httpClient(f)
+		case appDNS:
+			a.dnsTCP(f, f.cs)
+		}
+		return
+	}
+	// server to client: only for TLS (certificate) and DNS over TCP
+	if f.app != appTLS && f.app != appDNS || f.certDone {
+		return
+	}
+	if f.ss == nil {
+		f.ss = &dissect.Stream{Cap: serverCap}
+	}
+	if !f.ss.Add(p.Seq, p.Payload) {
+		return
+	}
+	if f.app == appTLS {
+		a.tlsServer(f)
+	} else {
+		a.dnsTCP(f, f.ss)
+	}
+}
+
+func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
+	_, sp := f.server()
+	switch {
+	case len(b) >= 3 && b[0] == 22 && b[1] == 3:
+		return appTLS
+	case httpinfo.LooksLikeRequest(b):
+		return appHTTP
+	case sp == 53:
+		return appDNS
+	}
+	return appNone
+}
+
+func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
+	sa, sp := f.server()
+	_ = sa
+	ca, cp := f.client()
+	_ = ca
+	switch {
+	case sp == 53 || cp == 53 || sp == 5353 || sp == 5355:
+		f.app = appDNS
+		a.dnsMessage(f, p.Payload)
+	case toServer && looksLikeQUICInitial(p.Payload):
+		f.app = appQUIC
+		a.quicPacket(f, p)
+	}
+}
+
+// --- DNS ---
+
+type dnsKey struct {
+	name  string
+	qtype uint16
+}
+
+type dnsScratch struct{ m dnswire.Msg }
+
+func (a *analyzer) dnsTCP(f *flow, s *dissect.Stream) {
+	for {
+		b := s.Data
+		if len(b) < 2 {
+			return
+		}
+		n := int(binary.BigEndian.Uint16(b))
+		if len(b) < 2+n {
+			if s.Full {
+				s.Close()
+			}
+			return
+		}
+		a.dnsMessage(f, b[2:2+n])
+		s.Discard(2 + n)
+	}
+}
+
+func typeName(t uint16) string {
+	switch t {
+	case dnswire.TypeA:
+		return "A"
+	case dnswire.TypeAAAA:
+		return "AAAA"
+	case dnswire.TypeCNAME:
+		return "CNAME"
+	case dnswire.TypeHTTPS:
+		return "HTTPS"
+	case dnswire.TypeSVCB:
+		return "SVCB"
+	case dnswire.TypeMX:
+		return "MX"
+	case dnswire.TypeTXT:
+		return "TXT"
+	case dnswire.TypePTR:
+		return "PTR"
+	case dnswire.TypeNS:
+		return "NS"
+	case dnswire.TypeSRV:
+		return "SRV"
+	}
+	return fmt.Sprintf("TYPE%d", t)
+}
+
+var rcodes = [...]string{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"}
+
+func (a *analyzer) dnsMessage(f *flow, b []byte) {
+	m := &a.dnsMsg.m
+	if err := dnswire.Parse(b, m); err != nil {
+		a.decodeErr["DNS: "+strings.TrimPrefix(err.Error(), "dns: ")]++
+		if len(m.Questions) == 0 {
+			return
+		}
+	}
+	if m.Opcode != 0 {
+		return
+	}
+	for _, q := range m.Questions {
+		if len(q.Name) == 0 || q.Type == dnswire.TypePTR {
+			continue
+		}
+		rec := a.dnsRecord(f, q.Name, q.Type)
+		if rec == nil {
+			continue
+		}
+		if !m.Response {
+			rec.Queries++
+			a.observe(KindDomain, rec.Name, ModDNS, "dns query", f)
+			continue
+		}
+		rec.Responses++
+		if int(m.RCode) < len(rcodes) {
+			rec.RCode = rcodes[m.RCode]
+		} else {
+			rec.RCode = fmt.Sprint(m.RCode)
+		}
+		a.dnsAnswers(f, rec, m)
+	}
+}
+
+func (a *analyzer) dnsRecord(f *flow, name []byte, qt uint16) *DNSRecord {
+	rec := a.dns[dnsKey{string(name), qt}]
+	if rec == nil {
+		if len(a.dns) >= a.opts.MaxRecords {
+			a.dropped["dns records"]++
+			return nil
+		}
+		n := string(name)
+		rec = &DNSRecord{Name: n, Type: typeName(qt), First: ts(a.now), Evidence: a.evidence(f)}
+		a.dns[dnsKey{n, qt}] = rec
+	}
+	rec.Last = ts(a.now)
+	return rec
+}
+
+const maxAnswersPerName = 16
+
+func (a *analyzer) dnsAnswers(f *flow, rec *DNSRecord, m *dnswire.Msg) {
+	a.sawDNS = true
+	for _, rr := range m.Answers {
+		switch {
+		case rr.Type == dnswire.TypeCNAME && len(rr.Target) > 0:
+			if len(rec.CNAMEs) < maxAnswersPerName && !containsBytes(rec.CNAMEs, rr.Target) {
+				rec.CNAMEs = append(rec.CNAMEs, string(rr.Target))
+			}
+			if o := a.observe(KindDomain, string(rr.Target), ModDNS, "dns cname", f); o != nil {
+				addRelated(o, "CNAME of "+rec.Name)
+			}
+		case rr.Addr.IsValid():
+			if len(rec.Addresses) < maxAnswersPerName {
+				s := rr.Addr.String()
+				if !contains(rec.Addresses, s) {
+					rec.Addresses = append(rec.Addresses, s)
+				}
+			}
+			a.resolvedBy(rr.Addr, rec.Name)
+			for _, cn := range rec.CNAMEs {
+				a.resolvedBy(rr.Addr, cn)
+			}
+			a.observeIP(rr.Addr, "dns answer", f)
+		}
+	}
+}
+
+func containsBytes(s []string, b []byte) bool {
+	for _, x := range s {
+		if x == string(b) {
+			return true
+		}
+	}
+	return false
+}
+
+func addRelated(o *Observation, v string) {
+	if len(o.Related) < 8 && !contains(o.Related, v) {
+		o.Related = append(o.Related, v)
+	}
+}
+
+// resolvedBy ties an answer address to the names that resolved to it.
+func (a *analyzer) resolvedBy(ip netip.Addr, name string) {
+	names, ok := a.resolved[ip]
+	if !ok && len(a.resolved) >= a.opts.MaxObserved {
+		a.dropped["resolved addresses"]++
+		return
+	}
+	if len(names) < 8 && !contains(names, name) {
+		a.resolved[ip] = append(names, name)
+	}
+}
+
+// --- TLS ---
+
+type tlsKey struct {
+	sni, server, ja4 string
+}
+
+func (a *analyzer) tlsClient(f *flow) {
+	if f.tlsDone {
+		return
+	}
+	msgs, complete, err := tlsinfo.Handshakes(f.cs.Data, 1)
+	if err != nil {
+		a.decodeErr["TLS: not a handshake record"]++
+		f.tlsDone = true
+		f.cs.Close()
+		return
+	}
+	if len(msgs) == 0 {
+		if complete || f.cs.Full {
+			a.decodeErr["TLS: ClientHello incomplete"]++
+			f.tlsDone = true
+			f.cs.Close()
+		}
+		return
+	}
+	f.tlsDone = true
+	ch, err := tlsinfo.ParseClientHello(msgs[0])
+	f.cs.Close()
+	sa, sp := f.server()
+	server := dissect.Endpoint(sa, sp)
+	if err != nil {
+		a.decodeErr["TLS: "+strings.TrimPrefix(err.Error(), "tls: ")]++
+		return
+	}
+	a.clientHello(f, ch, 't', server)
+}
+
+func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte, server string) {
+	ja3, ja4 := tlsinfo.JA3(ch), tlsinfo.JA4(ch, transport)
+	sni := strings.ToLower(strings.TrimSuffix(ch.SNI, "."))
+	mod, src := ModTLS, "tls sni"
+	if transport == 'q' {
+		mod, src = ModQUIC, "quic sni"
+	}
+	if sni != "" {
+		f.serverName = sni
+		a.observe(KindDomain, sni, mod, src, f)
+	}
+	a.observe(KindJA3, ja3, mod, "ja3", f)
+	a.observe(KindJA4, ja4, mod, "ja4", f)
+	if transport != 't' {
+		return
+	}
+	k := tlsKey{sni, server, ja4}
+	rec := a.tls[k]
+	if rec == nil {
+		if len(a.tls) >= a.opts.MaxRecords {
+			a.dropped["tls records"]++
+			return
+		}
+		rec = &TLSRecord{SNI: sni, Server: server, ALPN: ch.ALPN, JA3: ja3, JA4: ja4,
+			First: ts(a.now), Evidence: a.evidence(f)}
+		for _, v := range ch.Versions {
+			if !tlsinfo.IsGREASE(v) {
+				rec.Versions = append(rec.Versions, tlsinfo.VersionName(v))
+			}
+		}
+		if len(rec.Versions) == 0 {
+			rec.Versions = []string{tlsinfo.VersionName(ch.LegacyVersion)}
+		}
+		a.tls[k] = rec
+	}
+	rec.Connections++
+	rec.Last = ts(a.now)
+	f.tlsRec = rec
+	if _, sp := f.server(); !standardTLSPort(sp) {
+		a.tlsOddPort(f, rec, sp)
+	}
+}
+
+func (a *analyzer) tlsServer(f *flow) {
+	msgs, complete, err := tlsinfo.Handshakes(f.ss.Data, 8)
+	if err != nil {
+		f.certDone = true
+		f.ss.Close()
+		return
+	}
+	for _, m := range msgs {
+		switch m[0] {
+		case tlsinfo.TypeServerHello:
+			sh, err := tlsinfo.ParseServerHello(m)
+			if err != nil {
+				continue
+			}
+			a.serverHello(f, sh)
+			if sh.Version >= 0x0304 { // certificate is encrypted
+				f.certDone = true
+			}
+		case tlsinfo.TypeCertificate:
+			a.certificates(f, a.parseCerts(m))
+			f.certDone = true
+		case 14: // ServerHelloDone
+			f.certDone = true
+		}
+		if f.certDone {
+			break
+		}
+	}
+	if f.certDone || complete || f.ss.Full {
+		f.certDone = true
+		f.ss.Close()
+	}
+}
+
+// parseCerts parses a Certificate message, once per distinct message: the
+// same chain served to many connections is parsed and stored once.
+func (a *analyzer) parseCerts(m []byte) []tlsinfo.Certificate {
+	k := sha256.Sum256(m)
+	if c, ok := a.certCache[k]; ok {
+		return c
+	}
+	certs, err := tlsinfo.ParseCertificateMsg(m)
+	if err != nil {
+		a.decodeErr["TLS: certificate message "+strings.TrimPrefix(err.Error(), "tls: ")]++
+	}
+	if len(a.certCache) < a.opts.MaxRecords {
+		a.certCache[k] = certs
+	}
+	return certs
+}
+
+func (a *analyzer) flowTLSRecord(f *flow) *TLSRecord { return f.tlsRec }
+
+func (a *analyzer) serverHello(f *flow, sh *tlsinfo.ServerHello) {
+	if r := a.flowTLSRecord(f); r != nil && r.Negotiated == "" {
+		r.Negotiated = tlsinfo.VersionName(sh.Version)
+		r.Cipher = fmt.Sprintf("0x%04x", sh.Cipher)
+	}
+}
+
+func (a *analyzer) certificates(f *flow, certs []tlsinfo.Certificate) {
+	if len(certs) == 0 {
+		return
+	}
+	if r := a.flowTLSRecord(f); r != nil && r.Certificates == nil {
+		r.Certificates = certs
+	}
+	for i, c := range certs {
+		o := a.observe(KindTLSCert, c.SHA256, ModTLS, "tls certificate", f)
+		if o != nil && len(o.Related) == 0 {
+			addRelated(o, "sha1 "+c.SHA1)
+			if c.Subject != "" {
+				addRelated(o, "subject "+c.Subject)
+			}
+		}
+		a.observe(KindTLSCert, c.SHA1, ModTLS, "tls certificate", f)
+		if i == 0 {
+			for _, san := range c.SANs {
+				san = strings.ToLower(strings.TrimPrefix(san, "*."))
+				if san != "" {
+					if _, err := netip.ParseAddr(san); err == nil {
+						continue
+					}
+					a.observe(KindDomain, san, ModTLS, "certificate SAN", f)
+				}
+			}
+			a.leafHeuristics(f, c)
+		}
+	}
+}
+
+// --- HTTP ---
+
+type httpKey struct{ method, url, host, ua string }
+
+func (a *analyzer) httpClient(f *flow) {
+	for f.httpReqs < maxHTTP {
+		b := f.cs.Data
+		if len(b) == 0 {
+			return
+		}
+		req, n, err := httpinfo.ParseRequest(b)
+		if err == httpinfo.ErrIncomplete {
+			if f.cs.Full {
+				f.cs.Close()
+			}
+			return
+		}
+		if err != nil {
+			// a body or a non-HTTP continuation: stop reading this stream
+			break
+		}
+		f.cs.Discard(n) // the next request, if any, starts the buffer
+		f.httpReqs++
+		a.httpRequest(f, req)
+	}
+	f.cs.Close()
+}
+
+func (a *analyzer) httpRequest(f *flow, req *httpinfo.Request) {
+	host := strings.ToLower(req.Host)
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.Contains(h, "]") {
+		host = h
+	}
+	url := req.URL()
+	if f.serverName == "" {
+		f.serverName = host
+	}
+	if host != "" {
+		a.observe(KindDomain, host, ModHTTP, "http host", f)
+	}
+	if url != "" {
+		a.observe(KindURL, url, ModHTTP, "http url", f)
+	}
+	sa, sp := f.server()
+	k := httpKey{req.Method, url, host, req.UserAgent}
+	rec := a.http[k]
+	if rec == nil {
+		if len(a.http) >= a.opts.MaxRecords {
+			a.dropped["http records"]++
+			return
+		}
+		rec = &HTTPRecord{Method: req.Method, Host: host, URL: url, UserAgent: req.UserAgent,
+			Server: dissect.Endpoint(sa, sp), First: ts(a.now), Evidence: a.evidence(f)}
+		a.http[k] = rec
+	}
+	rec.Requests++
+	rec.Last = ts(a.now)
+}
+
+// --- QUIC ---
+
+type quicKey struct {
+	server, version, sni, ja4 string
+}
+
+func looksLikeQUICInitial(b []byte) bool {
+	if len(b) < 7 || b[0]&0xc0 != 0xc0 {
+		return false
+	}
+	v := binary.BigEndian.Uint32(b[1:])
+	switch v {
+	case 1: // v1: Initial type 0
+		return (b[0]>>4)&3 == 0
+	case 0x6b3343cf: // v2: Initial type 1
+		return (b[0]>>4)&3 == 1
+	}
+	return v&0xffffff00 == 0xff000000 // drafts
+}
+
+func quicVersion(v uint32) string {
+	switch {
+	case v == 1:
+		return "v1"
+	case v == 0x6b3343cf:
+		return "v2"
+	case v&0xffffff00 == 0xff000000:
+		return fmt.Sprintf("draft-%d", v&0xff)
+	}
+	return fmt.Sprintf("0x%08x", v)
+}
+
+func (a *analyzer) quicPacket(f *flow, p *dissect.Packet) {
+	sa, sp := f.server()
+	server := dissect.Endpoint(sa, sp)
+	ver := quicVersion(binary.BigEndian.Uint32(p.Payload[1:]))
+	if a.opts.QUIC == nil {
+		a.quicUndec++
+		if !a.quicFlows[f.key] && len(a.quicFlows) < a.opts.MaxRecords {
+			a.quicFlows[f.key] = true
+			a.quicRecord(quicKey{server: server, version: ver}, f, nil, "").Connections++
+		}
+		return
+	}
+	if a.quicFlows[f.key] {
+		return // ClientHello already read
+	}
+	msg, v, ok, err := a.opts.QUIC.Feed(f.String(), p.Payload)
+	if err != nil {
+		a.decodeErr["QUIC: "+err.Error()]++
+		return
+	}
+	if !ok {
+		return
+	}
+	if len(a.quicFlows) < a.opts.MaxRecords {
+		a.quicFlows[f.key] = true
+	}
+	ch, err := tlsinfo.ParseClientHello(msg)
+	if err != nil {
+		a.decodeErr["QUIC: ClientHello "+strings.TrimPrefix(err.Error(), "tls: ")]++
+		return
+	}
+	a.clientHello(f, ch, 'q', server)
+	ja4 := tlsinfo.JA4(ch, 'q')
+	sni := strings.ToLower(strings.TrimSuffix(ch.SNI, "."))
+	r := a.quicRecord(quicKey{server, quicVersion(v), sni, ja4}, f, ch, ja4)
+	if r != nil {
+		r.Connections++
+	}
+}
+
+func (a *analyzer) quicRecord(k quicKey, f *flow, ch *tlsinfo.ClientHello, ja4 string) *QUICRecord {
+	r := a.quic[k]
+	if r == nil {
+		if len(a.quic) >= a.opts.MaxRecords {
+			a.dropped["quic records"]++
+			return &QUICRecord{}
+		}
+		r = &QUICRecord{Server: k.server, Version: k.version, SNI: k.sni, JA4: ja4,
+			Decoded: ch != nil, First: ts(a.now), Evidence: a.evidence(f)}
+		if ch != nil {
+			r.ALPN = ch.ALPN
+		}
+		a.quic[k] = r
+	}
+	r.Last = ts(a.now)
+	return r
+}

@@ -1,0 +1,200 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/network/pcapfile"
+	"github.com/spyscan/spyscan/internal/testgen/netgen"
+)
+
+func demo(t testing.TB) []byte {
+	var buf bytes.Buffer
+	if err := netgen.WriteDemo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func obs(res *Result, k Kind, v string) *Observation {
+	for i := range res.Observations {
+		if res.Observations[i].Kind == k && res.Observations[i].Value == v {
+			return &res.Observations[i]
+		}
+	}
+	return nil
+}
+
+func TestDemoCapture(t *testing.T) {
+	res, err := Analyze(context.Background(), bytes.NewReader(demo(t)), "capture.pcapng", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// every planted domain is observed, owned by the module of its first source
+	for _, d := range []struct{ name, module, source string }{
+		{"free247downloads.com", ModDNS, "tls sni"},
+		{"coazoa.com", ModDNS, "dns cname"},
+		{"md-news-direct.com", ModDNS, "http host"},
+		{"free247downloads.com.example.net", ModTLS, "certificate SAN"},
+		{"cam1.duckdns.org", ModTLS, "tls sni"},
+	} {
+		o := obs(res, KindDomain, d.name)
+		if o == nil || o.Module != d.module || !slices.Contains(o.Sources, d.source) {
+			t.Errorf("domain %s: %+v", d.name, o)
+			continue
+		}
+		if o.Evidence.PacketNumber == 0 || o.Evidence.File != "capture.pcapng" {
+			t.Errorf("domain %s: evidence %+v", d.name, o.Evidence)
+		}
+	}
+	// the SNI evidence names the TLS flow with its Community ID
+	if o := obs(res, KindDomain, "cam1.duckdns.org"); o != nil &&
+		(o.Evidence.Flow != "tcp 192.168.1.23:50200 -> 198.51.100.20:4444" || !strings.HasPrefix(o.Evidence.CommunityID, "1:")) {
+		t.Errorf("evidence %+v", o.Evidence)
+	}
+	// IPs resolved through a CNAME chain are tied to every name of the chain
+	if got := res.ResolvedFrom(netip.MustParseAddr("198.51.100.8")); !slices.Equal(got, []string{"static.shop-deals.net", "edge.shop-deals.net", "coazoa.com"}) {
+		t.Errorf("resolved from %v", got)
+	}
+	if o := obs(res, KindIP, netgen.PlantedIP); o == nil || !slices.Contains(o.Sources, "flow endpoint") {
+		t.Errorf("planted IP %+v", o)
+	}
+	if o := obs(res, KindProcess, "bh"); o == nil {
+		t.Error("PKTAP process not observed")
+	}
+	if len(res.TLS) != 7 || len(res.HTTP) != 2 || len(res.QUIC) != 1 || len(res.DNS) != 7 {
+		t.Errorf("records: %d tls %d http %d quic %d dns", len(res.TLS), len(res.HTTP), len(res.QUIC), len(res.DNS))
+	}
+	var withProc, v6 int
+	for _, f := range res.Flows {
+		if f.Process == "bh" {
+			withProc++
+		}
+		if strings.HasPrefix(f.Client, "[2001:db8::23]") {
+			v6++
+		}
+	}
+	if withProc != 1 || v6 != 2 {
+		t.Errorf("flows: %d attributed to bh, %d IPv6", withProc, v6)
+	}
+	if res.Summary.Reader.DecryptionSecrets["TLS key log"] != 1 || res.Summary.Decode["IPv4 datagrams reassembled"] != 1 {
+		t.Errorf("summary %+v", res.Summary)
+	}
+	wantFindings := []string{"Self-signed TLS certificate", "every 60 s", "free dynamic-DNS provider duckdns.org",
+		"Unencrypted HTTP to md-news-direct.com", "free authority (Let's Encrypt)", "top-level domain .xyz",
+		"198.51.100.20 (port 4444", "TLS on unusual port 4444"}
+	for _, w := range wantFindings {
+		if !slices.ContainsFunc(res.Findings, func(f Finding) bool { return strings.Contains(f.Message, w) }) {
+			t.Errorf("no finding with %q", w)
+		}
+	}
+	for _, f := range res.Findings {
+		if f.Reason == "" || f.Benign == "" || (f.Level != "LOW" && f.Level != "MEDIUM") {
+			t.Errorf("finding without reason/benign or with level %s: %+v", f.Level, f)
+		}
+		// a resolved address is never reported as unresolved
+		if strings.Contains(f.Message, "198.51.100.7") && strings.Contains(f.Message, "no DNS answer") {
+			t.Errorf("resolved IP flagged: %s", f.Message)
+		}
+	}
+	// deterministic
+	again, _ := Analyze(context.Background(), bytes.NewReader(demo(t)), "capture.pcapng", Options{})
+	if len(again.Findings) != len(res.Findings) || again.Findings[3].Message != res.Findings[3].Message {
+		t.Error("two passes differ")
+	}
+}
+
+// TestBoundedFlows forces the flow table and record caps and checks that
+// evicted flows are summarised, not lost.
+func TestBoundedFlows(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, false)
+	g := &netgen.Gen{W: w, Now: netgen.DemoStart}
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	for i := 0; i < 300; i++ {
+		g.TCP(c, s, uint16(10000+i), 443, netgen.ClientHello(netgen.Hello{SNI: "bulk.example"}), nil)
+		if i == 150 {
+			g.Now = g.Now.Add(10 * time.Minute) // idle timeout for the first half
+		}
+	}
+	w.Flush()
+	res, err := Analyze(context.Background(), &buf, "bulk.pcap", Options{MaxFlows: 16, MaxFlowRecords: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, f := range res.Flows {
+		total += f.Flows
+	}
+	if total != 300 || res.Summary.MaxLiveFlows > 16 || res.Summary.Flows != 300 {
+		t.Fatalf("flows summarised %d of 300, max live %d", total, res.Summary.MaxLiveFlows)
+	}
+	if len(res.Flows) != 51 || res.TLS[0].Connections != 300 {
+		t.Errorf("%d flow records, tls %+v", len(res.Flows), res.TLS)
+	}
+}
+
+func TestDamagedCapture(t *testing.T) {
+	b := demo(t)
+	res, err := Analyze(context.Background(), bytes.NewReader(b[:len(b)/2]), "cut.pcapng", Options{})
+	if !errors.Is(err, pcapfile.ErrTruncated) || res == nil || len(res.DNS) == 0 || !strings.Contains(err.Error(), "cut.pcapng") {
+		t.Fatalf("err %v, result %v", err, res != nil)
+	}
+	if _, err := Analyze(context.Background(), strings.NewReader("garbage garbage garbage"), "g.pcap", Options{}); !errors.Is(err, pcapfile.ErrBadMagic) {
+		t.Fatalf("garbage: %v", err)
+	}
+}
+
+func TestPeriodic(t *testing.T) {
+	reg := []int64{0, 60e9, 120e9, 181e9, 240e9, 300e9, 359e9}
+	irr := []int64{0, 5e9, 80e9, 90e9, 300e9, 302e9, 600e9}
+	if p, ok := periodic(reg); !ok || p < 59 || p > 61 {
+		t.Errorf("regular: %v %v", p, ok)
+	}
+	if _, ok := periodic(irr); ok {
+		t.Error("irregular flagged")
+	}
+	if _, ok := periodic(reg[:4]); ok {
+		t.Error("too few flagged")
+	}
+}
+
+func BenchmarkAnalyzeDemo(b *testing.B) {
+	d := demo(b)
+	b.SetBytes(int64(len(d)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = Analyze(context.Background(), bytes.NewReader(d), "demo", Options{})
+	}
+}
+
+func FuzzAnalyze(f *testing.F) {
+	f.Add(demo(f))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = Analyze(context.Background(), bytes.NewReader(b), "fuzz", Options{MaxFlows: 64})
+	})
+}
+
+// BenchmarkAnalyzeMixed is the decode hot path on a 64 MB generated mix
+// (DNS, TLS, HTTP, QUIC, bulk TCP) held in memory.
+func BenchmarkAnalyzeMixed(b *testing.B) {
+	var buf bytes.Buffer
+	if _, err := netgen.WriteBenchCapture(&buf, 64<<20, 1); err != nil {
+		b.Fatal(err)
+	}
+	d := buf.Bytes()
+	b.SetBytes(int64(len(d)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Analyze(context.Background(), bytes.NewReader(d), "bench", Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

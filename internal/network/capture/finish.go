@@ -1,0 +1,104 @@
+package capture
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+func (a *analyzer) finish() *Result {
+	a.flows.drain()
+	a.finishHeuristics()
+	res := &Result{}
+	res.Summary = Summary{File: a.name, Flows: a.flows.total, MaxLiveFlows: a.flows.maxLive,
+		FirstPacket: ts(a.first), LastPacket: ts(a.last), QUICUndecoded: a.quicUndec}
+	if len(a.decodeErr) > 0 {
+		res.Summary.Decode = a.decodeErr
+	}
+	d := a.dec.Defrag
+	for k, v := range map[string]uint64{"IPv4 datagrams reassembled": d.Reassembled,
+		"IPv4 fragments dropped (bounds)": d.Dropped, "IPv4 fragment sets expired": d.Expired,
+		"IPv4 fragments overlapping": d.Overlaps, "IPv4 fragment sets incomplete at end": uint64(d.Pending())} {
+		if v > 0 {
+			a.decodeErr[k] = v
+			res.Summary.Decode = a.decodeErr
+		}
+	}
+	if len(a.dropped) > 0 {
+		res.Summary.Dropped = a.dropped
+	}
+	res.Flows = a.flowRecs
+	aggs := make([]FlowRecord, 0, len(a.flowAgg))
+	for _, g := range a.flowAgg {
+		aggs = append(aggs, *g)
+	}
+	slices.SortFunc(aggs, func(x, y FlowRecord) int {
+		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Client, y.Client), strings.Compare(x.Server, y.Server))
+	})
+	res.Flows = append(res.Flows, aggs...)
+	slices.SortStableFunc(res.Flows, func(x, y FlowRecord) int { return cmp.Compare(x.FirstPacket, y.FirstPacket) })
+
+	res.DNS = sortedValues(a.dns, func(x, y *DNSRecord) int {
+		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Name, y.Name), strings.Compare(x.Type, y.Type))
+	})
+	res.TLS = sortedValues(a.tls, func(x, y *TLSRecord) int {
+		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.SNI, y.SNI), strings.Compare(x.Server, y.Server), strings.Compare(x.JA4, y.JA4))
+	})
+	res.HTTP = sortedValues(a.http, func(x, y *HTTPRecord) int {
+		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.URL, y.URL), strings.Compare(x.Method, y.Method), strings.Compare(x.UserAgent, y.UserAgent))
+	})
+	res.QUIC = sortedValues(a.quic, func(x, y *QUICRecord) int {
+		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Server, y.Server), strings.Compare(x.SNI, y.SNI), strings.Compare(x.JA4, y.JA4))
+	})
+	for k := range a.obs {
+		for _, o := range a.obs[k] {
+			res.Observations = append(res.Observations, *o)
+		}
+	}
+	for ip, o := range a.obsIP {
+		v := *o
+		v.Value = ip.String()
+		for _, n := range a.resolved[ip] {
+			addRelated(&v, "resolved from "+n)
+		}
+		res.Observations = append(res.Observations, v)
+	}
+	slices.SortFunc(res.Observations, func(x, y Observation) int {
+		return cmp.Or(cmp.Compare(x.Kind, y.Kind), strings.Compare(x.Value, y.Value))
+	})
+	res.Findings = a.findings
+	slices.SortStableFunc(res.Findings, func(x, y Finding) int {
+		return cmp.Or(strings.Compare(x.Module, y.Module), x.Time.Compare(y.Time), strings.Compare(x.Message, y.Message))
+	})
+	return res
+}
+
+func sortedValues[K comparable, V any](m map[K]*V, f func(x, y *V) int) []V {
+	ps := make([]*V, 0, len(m))
+	for _, v := range m {
+		ps = append(ps, v)
+	}
+	slices.SortFunc(ps, f)
+	out := make([]V, len(ps))
+	for i, p := range ps {
+		out[i] = *p
+	}
+	return out
+}
+
+// ResolvedFrom is exported for tests: the names an address was resolved from.
+func (r *Result) ResolvedFrom(ip netip.Addr) []string {
+	for _, o := range r.Observations {
+		if o.Kind == KindIP && o.Value == ip.String() {
+			var out []string
+			for _, rel := range o.Related {
+				if n, ok := strings.CutPrefix(rel, "resolved from "); ok {
+					out = append(out, n)
+				}
+			}
+			return out
+		}
+	}
+	return nil
+}

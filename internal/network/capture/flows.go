@@ -1,0 +1,242 @@
+package capture
+
+import (
+	"net/netip"
+
+	"github.com/spyscan/spyscan/internal/network/dissect"
+)
+
+// App protocols recognised on a flow.
+const (
+	appUnknown uint8 = iota
+	appTLS
+	appHTTP
+	appDNS
+	appQUIC
+	appNone // inspected, nothing recognised
+)
+
+var appNames = [...]string{"", "tls", "http", "dns", "quic", ""}
+
+type flow struct {
+	key               dissect.FlowKey
+	clientIsA         bool
+	first, last       int64
+	firstPkt          uint64
+	pkts, bytes       [2]uint64 // [0] client->server, [1] server->client
+	sawSYN, fin, rst  bool
+	finDirs           uint8 // bit 0: client sent FIN, bit 1: server sent FIN
+	closed            bool  // both FINs or a RST: on the closing list
+	cid               string
+	app               uint8
+	inspected         [2]bool
+	cs, ss            *dissect.Stream
+	tlsDone, certDone bool
+	httpReqs          int
+	serverName        string
+	tlsRec            *TLSRecord
+	process           string
+	prev, next        *flow // LRU list, least recently seen first
+}
+
+func (f *flow) client() (netip.Addr, uint16) {
+	if f.clientIsA {
+		return f.key.A, f.key.APort
+	}
+	return f.key.B, f.key.BPort
+}
+
+func (f *flow) server() (netip.Addr, uint16) {
+	if f.clientIsA {
+		return f.key.B, f.key.BPort
+	}
+	return f.key.A, f.key.APort
+}
+
+func (f *flow) String() string {
+	ca, cp := f.client()
+	sa, sp := f.server()
+	return dissect.ProtoName(f.key.Proto) + " " + dissect.Endpoint(ca, cp) + " -> " + dissect.Endpoint(sa, sp)
+}
+
+func (f *flow) communityID() string {
+	if f.cid == "" {
+		f.cid = dissect.CommunityID(f.key.A, f.key.B, f.key.APort, f.key.BPort, f.key.Proto)
+	}
+	return f.cid
+}
+
+func (f *flow) update(p *dissect.Packet, toServer bool, now int64, num uint64) {
+	d := 1
+	if toServer {
+		d = 0
+	}
+	f.pkts[d]++
+	f.bytes[d] += uint64(p.IPLen)
+	f.last = now
+	if p.Proto == dissect.ProtoTCP {
+		if p.TCPFlags&dissect.FlagSYN != 0 && p.TCPFlags&dissect.FlagACK == 0 {
+			f.sawSYN = true
+		}
+		if p.TCPFlags&dissect.FlagFIN != 0 {
+			f.fin = true
+			f.finDirs |= 1 << d
+		}
+		if p.TCPFlags&dissect.FlagRST != 0 {
+			f.rst = true
+		}
+	}
+}
+
+// wellKnown reports whether a port is likely a server port.
+func wellKnown(p uint16) bool { return p < 1024 || p == 8080 || p == 8443 || p == 5223 || p == 5228 }
+
+type lru struct{ head, tail *flow }
+
+// flowTable holds the live flows in two LRU lists: open flows, and closed
+// ones (both FINs or a RST) that linger briefly for their last packets.
+type flowTable struct {
+	m       map[dissect.FlowKey]*flow
+	lists   [2]lru // [0] open, [1] closed
+	max     int
+	maxLive int
+	onEnd   func(f *flow, why string)
+	total   uint64
+}
+
+func newFlowTable(max int, onEnd func(*flow, string)) *flowTable {
+	return &flowTable{m: make(map[dissect.FlowKey]*flow, 1024), max: max, onEnd: onEnd}
+}
+
+// get finds or creates the flow of p and moves it to the back of the LRU.
+func (t *flowTable) get(p *dissect.Packet, now int64, num uint64) (*flow, bool) {
+	k, fromA := dissect.KeyOf(p)
+	f := t.m[k]
+	if f == nil {
+		if len(t.m) >= t.max {
+			victim := t.lists[1].head
+			if victim == nil {
+				victim = t.lists[0].head
+			}
+			t.evict(victim, "capacity")
+		}
+		f = &flow{key: k, first: now, last: now, firstPkt: num}
+		// the sender of the first packet is the client, unless it is a
+		// SYN-ACK or comes from a well-known port to an ephemeral one
+		srcIsClient := true
+		if p.Proto == dissect.ProtoTCP && p.TCPFlags&(dissect.FlagSYN|dissect.FlagACK) == dissect.FlagSYN|dissect.FlagACK {
+			srcIsClient = false
+		} else if p.TCPFlags&dissect.FlagSYN == 0 && wellKnown(p.SrcPort) && !wellKnown(p.DstPort) {
+			srcIsClient = false
+		}
+		f.clientIsA = fromA == srcIsClient
+		t.m[k] = f
+		t.total++
+		if len(t.m) > t.maxLive {
+			t.maxLive = len(t.m)
+		}
+		t.pushBack(f)
+		return f, fromA
+	}
+	if t.list(f).tail != f {
+		t.unlink(f)
+		t.pushBack(f)
+	}
+	return f, fromA
+}
+
+func (t *flowTable) list(f *flow) *lru {
+	if f.closed {
+		return &t.lists[1]
+	}
+	return &t.lists[0]
+}
+
+// close moves a flow to the closing list.
+func (t *flowTable) close(f *flow) {
+	if f.closed {
+		return
+	}
+	t.unlink(f)
+	f.closed = true
+	t.pushBack(f)
+}
+
+func (t *flowTable) pushBack(f *flow) {
+	l := t.list(f)
+	f.prev, f.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = f
+	} else {
+		l.head = f
+	}
+	l.tail = f
+}
+
+func (t *flowTable) unlink(f *flow) {
+	l := t.list(f)
+	if f.prev != nil {
+		f.prev.next = f.next
+	} else {
+		l.head = f.next
+	}
+	if f.next != nil {
+		f.next.prev = f.prev
+	} else {
+		l.tail = f.prev
+	}
+	f.prev, f.next = nil, nil
+}
+
+func (t *flowTable) evict(f *flow, why string) {
+	if f == nil {
+		return
+	}
+	t.unlink(f)
+	delete(t.m, f.key)
+	t.onEnd(f, why)
+}
+
+// closedLinger is how long a closed TCP flow waits for its last packets.
+const closedLinger = 10e9
+
+// expire ends flows idle for longer than their timeout (a few per call).
+func (t *flowTable) expire(now, tcpIdle, udpIdle int64) {
+	for i := 0; i < 4; i++ {
+		f := t.lists[1].head
+		if f == nil || now-f.last <= closedLinger {
+			break
+		}
+		t.evict(f, endReason(f, "closed"))
+	}
+	for i := 0; i < 4 && t.lists[0].head != nil; i++ {
+		f := t.lists[0].head
+		idle := udpIdle
+		if f.key.Proto == dissect.ProtoTCP {
+			idle = tcpIdle
+		}
+		if now-f.last <= idle {
+			return
+		}
+		t.evict(f, endReason(f, "idle"))
+	}
+}
+
+func endReason(f *flow, def string) string {
+	switch {
+	case f.rst:
+		return "rst"
+	case f.finDirs == 3:
+		return "fin"
+	}
+	return def
+}
+
+// drain ends every remaining flow, oldest first.
+func (t *flowTable) drain() {
+	for _, l := range []*lru{&t.lists[1], &t.lists[0]} {
+		for l.head != nil {
+			t.evict(l.head, endReason(l.head, "end-of-capture"))
+		}
+	}
+}

@@ -1,0 +1,284 @@
+// Package tlsinfo owns reading the clear-text part of a TLS handshake: the
+// record layer around handshake messages, the ClientHello (SNI, ALPN,
+// versions, cipher suites, extensions, signature algorithms, groups) with
+// its JA3 and JA4 fingerprints, the ServerHello, and the server Certificate
+// message of TLS 1.2 and earlier (subject, issuer, SANs, SHA-1/SHA-256 of the
+// DER, self-signed). Every length is checked; lying lengths give an error.
+package tlsinfo
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Handshake message types.
+const (
+	TypeClientHello = 1
+	TypeServerHello = 2
+	TypeCertificate = 11
+)
+
+// Errors.
+var (
+	ErrShort    = errors.New("tls: message shorter than its lengths claim")
+	ErrNotTLS   = errors.New("tls: not a TLS handshake record")
+	ErrNotHello = errors.New("tls: not a ClientHello")
+)
+
+// ClientHello is what a client offers.
+type ClientHello struct {
+	LegacyVersion uint16   `json:"legacy_version"`
+	Versions      []uint16 `json:"supported_versions,omitempty"`
+	Ciphers       []uint16 `json:"ciphers"`
+	Extensions    []uint16 `json:"extensions"`
+	SNI           string   `json:"sni,omitempty"`
+	ALPN          []string `json:"alpn,omitempty"`
+	SigAlgs       []uint16 `json:"signature_algorithms,omitempty"`
+	Groups        []uint16 `json:"groups,omitempty"`
+	PointFormats  []uint8  `json:"ec_point_formats,omitempty"`
+}
+
+// IsGREASE reports whether v is a GREASE value (RFC 8701).
+func IsGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
+
+type reader struct {
+	b   []byte
+	err bool
+}
+
+func (r *reader) u8() uint8 {
+	if len(r.b) < 1 {
+		r.err = true
+		return 0
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v
+}
+
+func (r *reader) u16() uint16 {
+	if len(r.b) < 2 {
+		r.err = true
+		r.b = nil
+		return 0
+	}
+	v := binary.BigEndian.Uint16(r.b)
+	r.b = r.b[2:]
+	return v
+}
+
+func (r *reader) u24() int {
+	if len(r.b) < 3 {
+		r.err = true
+		r.b = nil
+		return 0
+	}
+	v := int(r.b[0])<<16 | int(r.b[1])<<8 | int(r.b[2])
+	r.b = r.b[3:]
+	return v
+}
+
+func (r *reader) bytes(n int) []byte {
+	if n < 0 || n > len(r.b) {
+		r.err = true
+		r.b = nil
+		return nil
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) vec8() []byte  { return r.bytes(int(r.u8())) }
+func (r *reader) vec16() []byte { return r.bytes(int(r.u16())) }
+
+// ParseClientHello parses a handshake message (type 1, 3-byte length, body),
+// as found in a TLS record or a QUIC CRYPTO stream.
+func ParseClientHello(msg []byte) (*ClientHello, error) {
+	r := reader{b: msg}
+	if r.u8() != TypeClientHello {
+		return nil, ErrNotHello
+	}
+	n := r.u24()
+	body := r.bytes(n)
+	if r.err {
+		return nil, ErrShort
+	}
+	r = reader{b: body}
+	ch := &ClientHello{LegacyVersion: r.u16()}
+	r.bytes(32) // random
+	r.vec8()    // session id
+	cs := reader{b: r.vec16()}
+	for len(cs.b) >= 2 {
+		ch.Ciphers = append(ch.Ciphers, cs.u16())
+	}
+	r.vec8() // compression methods
+	if r.err {
+		return nil, ErrShort
+	}
+	if len(r.b) == 0 {
+		return ch, nil // no extensions
+	}
+	exts := reader{b: r.vec16()}
+	if r.err {
+		return nil, ErrShort
+	}
+	for len(exts.b) > 0 {
+		typ := exts.u16()
+		data := exts.vec16()
+		if exts.err {
+			return nil, fmt.Errorf("%w: extension %#04x", ErrShort, typ)
+		}
+		ch.Extensions = append(ch.Extensions, typ)
+		if err := ch.extension(typ, data); err != nil {
+			return nil, err
+		}
+	}
+	return ch, nil
+}
+
+func (ch *ClientHello) extension(typ uint16, data []byte) error {
+	e := reader{b: data}
+	switch typ {
+	case 0: // server_name
+		l := reader{b: e.vec16()}
+		for len(l.b) > 0 && !l.err {
+			kind := l.u8()
+			name := l.vec16()
+			if kind == 0 && ch.SNI == "" && !l.err {
+				ch.SNI = string(name)
+			}
+		}
+		e.err = e.err || l.err
+	case 16: // ALPN
+		l := reader{b: e.vec16()}
+		for len(l.b) > 0 && !l.err {
+			p := l.vec8()
+			if !l.err {
+				ch.ALPN = append(ch.ALPN, string(p))
+			}
+		}
+		e.err = e.err || l.err
+	case 10: // supported_groups
+		l := reader{b: e.vec16()}
+		for len(l.b) >= 2 {
+			ch.Groups = append(ch.Groups, l.u16())
+		}
+	case 11: // ec_point_formats
+		ch.PointFormats = append(ch.PointFormats, e.vec8()...)
+	case 13: // signature_algorithms
+		l := reader{b: e.vec16()}
+		for len(l.b) >= 2 {
+			ch.SigAlgs = append(ch.SigAlgs, l.u16())
+		}
+	case 43: // supported_versions
+		l := reader{b: e.vec8()}
+		for len(l.b) >= 2 {
+			ch.Versions = append(ch.Versions, l.u16())
+		}
+	}
+	if e.err {
+		return fmt.Errorf("%w: extension %#04x", ErrShort, typ)
+	}
+	return nil
+}
+
+// ServerHello is the server's choice.
+type ServerHello struct {
+	Version uint16 `json:"version"` // negotiated (supported_versions when present)
+	Cipher  uint16 `json:"cipher"`
+}
+
+// ParseServerHello parses a ServerHello handshake message.
+func ParseServerHello(msg []byte) (*ServerHello, error) {
+	r := reader{b: msg}
+	if r.u8() != TypeServerHello {
+		return nil, errors.New("tls: not a ServerHello")
+	}
+	r = reader{b: r.bytes(r.u24())}
+	sh := &ServerHello{Version: r.u16()}
+	r.bytes(32)
+	r.vec8()
+	sh.Cipher = r.u16()
+	r.u8()
+	if r.err {
+		return nil, ErrShort
+	}
+	exts := reader{b: r.vec16()}
+	for len(exts.b) >= 4 && !exts.err {
+		typ := exts.u16()
+		d := exts.vec16()
+		if typ == 43 && len(d) == 2 {
+			sh.Version = binary.BigEndian.Uint16(d)
+		}
+	}
+	return sh, nil
+}
+
+// VersionName names a TLS version.
+func VersionName(v uint16) string {
+	switch v {
+	case 0x0300:
+		return "SSLv3"
+	case 0x0301:
+		return "TLSv1.0"
+	case 0x0302:
+		return "TLSv1.1"
+	case 0x0303:
+		return "TLSv1.2"
+	case 0x0304:
+		return "TLSv1.3"
+	}
+	return fmt.Sprintf("0x%04x", v)
+}
+
+// Handshakes extracts the handshake messages carried by the TLS records at
+// the start of data (a reassembled TCP stream). Messages may span records.
+// It stops at the first non-handshake record (ChangeCipherSpec: what follows
+// is encrypted). complete is false when data ends inside a record or a
+// message (more bytes may complete it).
+func Handshakes(data []byte, limit int) (msgs [][]byte, complete bool, err error) {
+	var hs []byte
+	for len(data) > 0 {
+		if len(data) < 5 {
+			return splitMessages(hs, limit, &msgs), false, nil
+		}
+		ct, maj := data[0], data[1]
+		n := int(binary.BigEndian.Uint16(data[3:]))
+		if maj != 3 || n > 18432 {
+			if hs == nil {
+				return nil, false, ErrNotTLS
+			}
+			return splitMessages(hs, limit, &msgs), true, nil
+		}
+		if ct != 22 {
+			if hs == nil && ct != 20 && ct != 21 && ct != 23 {
+				return nil, false, ErrNotTLS
+			}
+			return splitMessages(hs, limit, &msgs), true, nil
+		}
+		if 5+n > len(data) {
+			hs = append(hs, data[5:]...)
+			splitMessages(hs, limit, &msgs)
+			return msgs, false, nil
+		}
+		hs = append(hs, data[5:5+n]...)
+		data = data[5+n:]
+	}
+	splitMessages(hs, limit, &msgs)
+	return msgs, false, nil
+}
+
+// splitMessages appends each complete message of hs to msgs.
+func splitMessages(hs []byte, limit int, msgs *[][]byte) [][]byte {
+	for len(hs) >= 4 && len(*msgs) < limit {
+		n := int(hs[1])<<16 | int(hs[2])<<8 | int(hs[3])
+		if 4+n > len(hs) {
+			break
+		}
+		*msgs = append(*msgs, hs[:4+n])
+		hs = hs[4+n:]
+	}
+	return *msgs
+}
