@@ -182,6 +182,7 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	v.alerts(r, c, z)
 	v.timeline(r, c, z)
 	v.custody(r)
+	v.Multi = len(r.Info.Inputs) > 1
 	v.modules(r, c)
 	return v
 }
