@@ -60,6 +60,7 @@ type view struct {
 	Sources      []model.IndicatorSource
 	Modules      []moduleView
 	ModSum       string
+	Multi        bool // several inputs: show which one each module read
 }
 
 type helplineView struct{ Name, Desc, URL string }
