@@ -86,6 +86,7 @@ type alertView struct {
 	Truncated bool
 	Match     *model.Match
 	How       string // translated match kind
+	TypeLabel string // translated indicator type
 	Families  string
 	Sources   []sourceView
 	Reason    string
@@ -174,7 +175,11 @@ func levelLabel(c *i18n.Catalog, l model.Level) string { return c.T("level." + l
 
 func buildView(r *model.Report, c *i18n.Catalog) *view {
 	z := newZones(r)
-	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case, Sources: r.Info.IndicatorSources}
+	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case}
+	for _, s := range r.Info.IndicatorSources {
+		s.Kind = label(c, "source_kind.", s.Kind)
+		v.Sources = append(v.Sources, s)
+	}
 	if !r.Info.GeneratedAt.IsZero() {
 		v.Generated = z.stamp(r.Info.GeneratedAt, "").UTC
 		v.GeneratedISO = r.Info.GeneratedAt.UTC().Format(time.RFC3339)
@@ -271,6 +276,7 @@ func (v *view) alerts(r *model.Report, c *i18n.Catalog, z zones) {
 		if a.Match != nil {
 			av.Families = strings.Join(a.Match.Families(), ", ")
 			av.How = a.Match.How
+			av.TypeLabel = label(c, "type.", a.Match.Type)
 			if k := "match.how." + a.Match.How; c.Has(k) {
 				av.How = c.T(k)
 			}
@@ -401,4 +407,13 @@ func indentReadable(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// label translates prefix+key, or returns key when the catalog has no such
+// message (a type added after the catalogs were written).
+func label(c *i18n.Catalog, prefix, key string) string {
+	if c.Has(prefix + key) {
+		return c.T(prefix + key)
+	}
+	return key
 }
