@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/reportgen"
 )
@@ -158,6 +159,32 @@ func TestStoredCleanContradicted(t *testing.T) {
 		out := render(t, r, "fr")
 		if !strings.Contains(out, `data-verdict="inconclusive"`) || strings.Contains(out, "Aucune trace connue n’a été trouvée") {
 			t.Errorf("%s: a contradicted clean verdict did not render as inconclusive", name)
+		}
+	}
+}
+
+// TestFrenchHasNoEnglish: no English catalog text (other than words both
+// languages share) shows up in a French report.
+func TestFrenchHasNoEnglish(t *testing.T) {
+	en, fr := i18n.Get("en"), i18n.Get("fr")
+	shared := map[string]bool{} // words French uses too ("Module", "Description")
+	for _, m := range fr.Messages {
+		shared[m.Other] = true
+	}
+	for _, r := range []*model.Report{reportgen.Detected(), reportgen.Clean(), reportgen.Inconclusive()} {
+		out := render(t, r, "fr")
+		for key, m := range en.Messages {
+			text := m.Other
+			if i := strings.IndexByte(text, '{'); i >= 0 {
+				text = text[:i] // the fixed part before the first placeholder
+			}
+			text = strings.TrimSpace(text)
+			if len(text) < 5 || shared[text] || fr.Messages[key].Other == m.Other || strings.HasPrefix(fr.Messages[key].Other, text) {
+				continue
+			}
+			if strings.Contains(out, ">"+text) {
+				t.Errorf("%s: French report shows English %q (%s)", r.Verdict, text, key)
+			}
 		}
 	}
 }
