@@ -179,7 +179,11 @@ func TestFrenchHasNoEnglish(t *testing.T) {
 				text = text[:i] // the fixed part before the first placeholder
 			}
 			text = strings.TrimSpace(text)
-			if len(text) < 5 || shared[text] || fr.Messages[key].Other == m.Other || strings.HasPrefix(fr.Messages[key].Other, text) {
+			if len(text) < 5 {
+				continue
+			}
+			// Short words may be the same in both languages; a sentence may not.
+			if len(text) <= 15 && (shared[text] || strings.HasPrefix(fr.Messages[key].Other, text)) {
 				continue
 			}
 			if strings.Contains(out, ">"+text) {
