@@ -64,6 +64,14 @@ func (a *app) reportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// The verdict follows from the stored results; a stored verdict
+			// they contradict (an edited or older info.json) is not trusted.
+			stored := r.Verdict
+			r.Verdict, r.Info.SelfTest.Problems = selftest.Decide(r)
+			if r.Verdict != stored {
+				a.log.Warn("the stored verdict does not follow from the stored results; using the recomputed one",
+					"stored", stored, "recomputed", r.Verdict)
+			}
 			if err := writeReports(args[0], r, lang); err != nil {
 				return err
 			}

@@ -192,3 +192,32 @@ func TestRecheckDemoWithNewerIndicators(t *testing.T) {
 		t.Errorf("recheck: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// TestReportNeverTrustsAStoredClean: an info.json that says "clean" for a
+// scan whose only module read nothing renders inconclusive.
+func TestReportNeverTrustsAStoredClean(t *testing.T) {
+	isolate(t)
+	r := reportgen.Inconclusive()
+	r.Verdict = model.VerdictClean
+	dir := t.TempDir()
+	if err := output.Write(dir, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range r.Modules {
+		mw, err := output.NewModuleWriter(dir, output.ModuleFileName("", m.Module))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mw.Finish(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := run(t, "report", dir, "--lang", "en")
+	if code != ExitOK || !strings.Contains(stdout, "verdict: inconclusive") || !strings.Contains(stderr, "stored verdict does not follow") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, output.ReportHTML))
+	if !strings.Contains(string(html), `data-verdict="inconclusive"`) {
+		t.Error("report.html does not read inconclusive")
+	}
+}
