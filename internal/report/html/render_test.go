@@ -192,3 +192,30 @@ func TestFrenchHasNoEnglish(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceTimePerInput: in a case of several inputs, each alert's device
+// time uses the time zone of its own input; an input without a time zone
+// shows UTC only.
+func TestDeviceTimePerInput(t *testing.T) {
+	r := reportgen.Detected()
+	r.Info.Inputs = append(r.Info.Inputs, model.Input{Path: "phone2", Kind: "androidqf", TZ: "America/Sao_Paulo"},
+		model.Input{Path: "capture.pcap", Kind: "pcap"})
+	r.Alerts[0].Input, r.Alerts[1].Input, r.Alerts[2].Input = "backup", "phone2", "capture.pcap"
+	out := render(t, r, "en")
+	for _, want := range []string{
+		"2021-07-14 11:30:00 CEST (Europe/Paris)",     // alert 1, backup
+		"2021-07-14 06:31:30 -03 (America/Sao_Paulo)", // alert 2, phone2
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	a3 := out[strings.Index(out, `id="alert-3"`):]
+	a3 = a3[:strings.Index(a3, "</article>")]
+	if strings.Contains(a3, "device time") {
+		t.Error("an input without a time zone shows a device time")
+	}
+	if !strings.Contains(out, "<th>Input</th>") {
+		t.Error("a multi-input case has no input column in the module table")
+	}
+}
