@@ -386,7 +386,7 @@ func (v *view) modules(r *model.Report, c *i18n.Catalog) {
 	}
 	ran := counts[model.StatusOK] + counts[model.StatusPartial] + counts[model.StatusEmpty]
 	v.ModSum = c.T("modules.summary", "ran", c.N("modules.count", ran),
-		"skipped", counts[model.StatusSkipped], "failed", counts[model.StatusFailed])
+		"skipped", c.N("modules.skipped", counts[model.StatusSkipped]), "failed", c.N("modules.failed", counts[model.StatusFailed]))
 }
 
 // indentReadable indents a JSON record for people: keys sorted, and <, >, &
