@@ -121,6 +121,7 @@ type inputView struct {
 	Files      []model.InputFile
 	FilesAll   int
 	MetaSorted [][2]string
+	KindLabel  string
 }
 
 type moduleView struct {
@@ -187,7 +188,7 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	v.verdict(r, c)
 	v.alerts(r, c, z)
 	v.timeline(r, c, z)
-	v.custody(r)
+	v.custody(r, c)
 	v.Multi = len(r.Info.Inputs) > 1
 	v.modules(r, c)
 	return v
@@ -351,9 +352,9 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 	}
 }
 
-func (v *view) custody(r *model.Report) {
+func (v *view) custody(r *model.Report, c *i18n.Catalog) {
 	for _, in := range r.Info.Inputs {
-		iv := inputView{Input: in, FilesAll: len(in.Files), Files: in.Files}
+		iv := inputView{Input: in, FilesAll: len(in.Files), Files: in.Files, KindLabel: label(c, "input_kind.", in.Kind)}
 		if len(iv.Files) > maxFilesPerInput {
 			iv.Files = iv.Files[:maxFilesPerInput]
 		}
