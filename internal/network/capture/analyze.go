@@ -36,7 +36,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxFlows <= 0 {
-		o.MaxFlows = 65536
+		o.MaxFlows = 32768
 	}
 	if o.TCPIdle <= 0 {
 		o.TCPIdle = 5 * time.Minute
@@ -51,7 +51,7 @@ func (o *Options) defaults() {
 		o.MaxRecords = 10000
 	}
 	if o.MaxObserved <= 0 {
-		o.MaxObserved = 50000
+		o.MaxObserved = 20000
 	}
 }
 
