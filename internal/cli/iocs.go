@@ -53,6 +53,9 @@ func (a *app) loadIndicators(ctx context.Context, f iocFlags) (*indicators.Set, 
 		}
 		return nil, nil, err
 	}
+	for _, n := range set.Notes {
+		a.log.Debug("embedded indicator note", "detail", n)
+	}
 	for _, w := range set.Warnings {
 		a.log.Warn("indicator warning", "detail", w)
 	}

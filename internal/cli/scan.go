@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -13,17 +12,22 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/output"
+	"github.com/spyscan/spyscan/internal/report/html"
 	"github.com/spyscan/spyscan/internal/scan"
+	"github.com/spyscan/spyscan/internal/selftest"
 )
 
 type scanFlags struct {
-	iocs        iocFlags
-	out         string
-	failLevel   string
-	caseName    string
-	concurrency int
+	iocs         iocFlags
+	out          string
+	failLevel    string
+	caseName     string
+	concurrency  int
+	lang         string
+	passwordFile string
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -41,6 +45,8 @@ func (a *app) scanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.failLevel, "fail-level", "high", "exit 1 when an alert is at or above this level (info, low, medium, high, critical)")
 	cmd.Flags().StringVar(&f.caseName, "case", "", "case name, when scanning several inputs of one person")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "modules run at once (default: number of CPUs)")
+	cmd.Flags().StringVar(&f.lang, "lang", i18n.FromEnv(a.getenv), "report language ("+strings.Join(i18n.Languages(), ", ")+"; default from LANG)")
+	cmd.Flags().StringVar(&f.passwordFile, "password-file", "", "file holding the password of encrypted inputs (else SPYSCAN_BACKUP_PASSWORD, else a prompt)")
 	return cmd
 }
 
@@ -69,14 +75,21 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	srcs, digest, count := indicatorInfo(set, ix)
 	info := model.ScanInfo{Tool: "spyscan", Version: Version, CommandLine: redact(a.args), Case: f.caseName,
 		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count}
-	info.SelfTest.CanaryOK = scan.Canary() == nil
+	if err := selftest.Canary(ctx); err != nil {
+		a.log.Error("self-test failed: the verdict will be inconclusive", "err", err)
+	} else {
+		info.SelfTest.CanaryOK = true
+	}
 	res, err := scan.Run(ctx, scan.Config{Inputs: args, Index: ix, Info: info, OutDir: out, Log: a.log,
-		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.password}})
+		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}})
 	if err != nil {
 		os.RemoveAll(out) // nothing is written for a scan that did not run
 		return err
 	}
 	if err := output.Write(out, res.Report, res.Observables); err != nil {
+		return err
+	}
+	if err := writeHTML(out, res.Report, f.lang); err != nil {
 		return err
 	}
 	a.printSummary(res.Report, out)
@@ -98,14 +111,18 @@ func outcome(r *model.Report, fail model.Level) error {
 	return nil
 }
 
-// password is the acquisition.Options password source: the env variable
-// SPYSCAN_BACKUP_PASSWORD (a prompt and --password-file come with the iOS
-// and Android decryption commands).
-func (a *app) password(_ context.Context, path string) (string, error) {
-	if p := a.getenv("SPYSCAN_BACKUP_PASSWORD"); p != "" {
-		return p, nil
+// writeHTML renders report.html into the result folder.
+func writeHTML(dir string, r *model.Report, lang string) error {
+	p := filepath.Join(dir, output.ReportHTML)
+	f, err := os.Create(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
 	}
-	return "", fmt.Errorf("%w: %s is encrypted; give its password with SPYSCAN_BACKUP_PASSWORD", acquisition.ErrNeedPassword, path)
+	rerr := html.Render(f, r, lang)
+	if err := errors.Join(rerr, f.Close()); err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	return nil
 }
 
 func defaultOutDir(input string, now time.Time) string {

@@ -65,6 +65,9 @@ type Set struct {
 	Indicators []match.Indicator
 	// Warnings name the file and the reason for everything skipped.
 	Warnings []string
+	// Notes are the same for the embedded snapshot: known oddities of the
+	// public data (SOURCES.md lists them) that a user cannot act on.
+	Notes []string
 }
 
 // Digest identifies the indicator snapshot: a SHA-256 over every loaded

@@ -59,8 +59,8 @@ func TestEmbeddedCounts(t *testing.T) {
 			t.Errorf("%s: %d, want %d", ty, byType[ty], n)
 		}
 	}
-	if len(set.Warnings) != 1 || !strings.Contains(set.Warnings[0], "wintego_helios.stix2") {
-		t.Errorf("warnings = %q, want exactly the dangling Wintego relationship", set.Warnings)
+	if len(set.Warnings) != 0 || len(set.Notes) != 1 || !strings.Contains(set.Notes[0], "wintego_helios.stix2") {
+		t.Errorf("warnings = %q, notes = %q, want exactly the dangling Wintego relationship as a note", set.Warnings, set.Notes)
 	}
 }
 

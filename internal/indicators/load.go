@@ -102,9 +102,12 @@ func loadEmbedded(ctx context.Context, set *Set) ([]Source, error) {
 		}
 		src := Source{Name: m.Name, Kind: Embedded, Title: m.Title, Origin: m.Origin, Commit: m.Commit, Date: m.Date, License: m.License}
 		base := model.Provenance{Source: m.Name, Commit: m.Commit, Date: m.Date}
+		before := len(set.Warnings)
 		if err := loadFS(ctx, sub, m.Name, base, &src, set); err != nil {
 			return nil, err
 		}
+		set.Notes = append(set.Notes, set.Warnings[before:]...)
+		set.Warnings = set.Warnings[:before]
 		out = append(out, src)
 	}
 	return out, nil

@@ -29,6 +29,8 @@ type pathPrefix struct {
 // It is safe for concurrent use once built.
 type Index struct {
 	domains     map[string]*entry       // label-boundary suffix match
+	domFilter   suffixFilter            // pre-check in front of domains
+	singleLabel bool                    // some domain indicator has no dot
 	wwwBare     map[string]*entry       // bare form of "www." indicators: exact host only
 	domainPaths map[string][]pathPrefix // "host/path" indicators, by host
 	ips         map[netip.Addr]*entry
@@ -65,6 +67,13 @@ func NewIndex(inds []Indicator) (*Index, []Indicator) {
 	for _, in := range inds {
 		if !ix.add(in) {
 			rejects = append(rejects, in)
+		}
+	}
+	ix.domFilter = newSuffixFilter(ix.domains)
+	for d := range ix.domains {
+		if !strings.Contains(d, ".") {
+			ix.singleLabel = true
+			break
 		}
 	}
 	return ix, rejects

@@ -11,7 +11,11 @@ import (
 // not). An IP literal is matched against IP indicators. A "www." indicator
 // also matches its bare domain exactly.
 func (ix *Index) Domain(host string) []model.Match {
-	h := NormalizeHost(host)
+	return ix.domainNormalized(NormalizeHost(host), host)
+}
+
+// domainNormalized looks up h, already normalised; observed is reported.
+func (ix *Index) domainNormalized(h, host string) []model.Match {
 	if h == "" {
 		return nil
 	}
@@ -23,18 +27,26 @@ func (ix *Index) Domain(host string) []model.Match {
 	}
 	var out []model.Match
 	for s := h; ; {
-		if e := ix.domains[s]; e != nil {
-			how := "exact"
-			if len(s) != len(h) {
-				how = "subdomain"
-			}
-			out = append(out, e.match(host, how))
-		}
 		i := strings.IndexByte(s, '.')
+		if i < 0 && !ix.singleLabel && len(s) != len(h) {
+			break // a bare TLD is never an indicator unless one was listed
+		}
+		if ix.domFilter.mayContain(s) {
+			if e := ix.domains[s]; e != nil {
+				how := "exact"
+				if len(s) != len(h) {
+					how = "subdomain"
+				}
+				out = append(out, e.match(host, how))
+			}
+		}
 		if i < 0 {
 			break
 		}
 		s = s[i+1:]
+	}
+	if len(ix.wwwBare) == 0 {
+		return out
 	}
 	if e := ix.wwwBare[h]; e != nil {
 		out = append(out, e.match(host, "www-bare"))
@@ -49,7 +61,7 @@ func (ix *Index) URL(raw string) []model.Match {
 	if host == "" {
 		return nil
 	}
-	out := ix.Domain(host)
+	out := ix.domainNormalized(host, host)
 	if len(ix.domainPaths) > 0 && path != "" {
 		out = append(out, ix.hostPaths(raw, host, path)...)
 	}

@@ -60,16 +60,12 @@ func isASCII(s string) bool {
 }
 
 // parseIP parses an IP literal (v4, v6, v4-mapped v6) into its canonical
-// unmapped form.
+// unmapped form. Host names are rejected cheaply before netip is asked.
 func parseIP(s string) (netip.Addr, bool) {
-	if s == "" {
+	if s == "" || !mayBeIP(s) {
 		return netip.Addr{}, false
 	}
-	c := s[0]
-	if !('0' <= c && c <= '9' || c == ':' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '[') {
-		return netip.Addr{}, false
-	}
-	if c == '[' {
+	if s[0] == '[' {
 		s = strings.Trim(s, "[]")
 	}
 	a, err := netip.ParseAddr(s)
@@ -77,6 +73,20 @@ func parseIP(s string) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	return a.Unmap().WithZone(""), true
+}
+
+// mayBeIP: an IPv6 literal has a colon; an IPv4 literal only digits and dots.
+func mayBeIP(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ':' || c == '[' {
+			return true
+		}
+		if c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // lowerASCII lower-cases s without allocating when it is already lower case.
@@ -105,7 +115,7 @@ func SplitURL(raw string) (scheme, host, port, path string) {
 		s = s[i+1:]
 	}
 	end := len(s)
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+	if i := indexPathStart(s); i >= 0 {
 		end = i
 	}
 	auth, rest := s[:end], s[end:]
@@ -130,12 +140,24 @@ func SplitURL(raw string) (scheme, host, port, path string) {
 		host = percentDecode(host)
 	}
 	host = NormalizeHost(host)
-	if j := strings.IndexAny(rest, "?#"); j >= 0 {
-		path = rest[:j]
-	} else {
-		path = rest
+	path = rest
+	for j := 0; j < len(rest); j++ {
+		if rest[j] == '?' || rest[j] == '#' {
+			path = rest[:j]
+			break
+		}
 	}
 	return scheme, host, port, path
+}
+
+// indexPathStart is the index of the first '/', '?' or '#', or -1.
+func indexPathStart(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '/' || c == '?' || c == '#' {
+			return i
+		}
+	}
+	return -1
 }
 
 func validScheme(s string) bool {

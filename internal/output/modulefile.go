@@ -62,14 +62,13 @@ func (m *ModuleWriter) Record(b json.RawMessage) error {
 // Finish appends the module result (without records) and closes the file.
 func (m *ModuleWriter) Finish(res model.ModuleResult) error {
 	res.Records = nil
-	body, err := json.MarshalIndent(res, "  ", "  ")
+	body, err := json.MarshalIndent(res, "", "  ")
 	if err == nil && m.err == nil {
 		if m.n > 0 {
 			m.w.WriteString("\n  ")
 		}
-		m.w.WriteString("],\n  ")
-		s := strings.TrimPrefix(string(body), "{")
-		m.w.WriteString(strings.TrimLeft(s, "\n "))
+		m.w.WriteString("],\n")
+		m.w.WriteString(strings.TrimPrefix(string(body), "{\n"))
 		m.w.WriteString("\n")
 	}
 	if err := errors.Join(m.err, err, m.w.Flush(), m.f.Close()); err != nil {

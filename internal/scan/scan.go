@@ -19,6 +19,7 @@ import (
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/output"
+	"github.com/spyscan/spyscan/internal/selftest"
 )
 
 // ErrInput marks a scan that finished but could not read one of its inputs.
@@ -310,6 +311,6 @@ func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResul
 	model.SortAlerts(r.Alerts)
 	model.SortEvents(r.Timeline)
 	sort.SliceStable(obs, func(i, j int) bool { return obs[i].Input < obs[j].Input })
-	r.Verdict, r.Info.SelfTest.Problems = Decide(r)
+	r.Verdict, r.Info.SelfTest.Problems = selftest.Decide(r)
 	return &Result{Report: r, Observables: obs}
 }

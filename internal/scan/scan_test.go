@@ -261,9 +261,3 @@ func dropLine(b []byte, key string) []byte {
 	}
 	return bytes.Join(out, []byte("\n"))
 }
-
-func TestCanary(t *testing.T) {
-	if err := Canary(); err != nil {
-		t.Fatal(err)
-	}
-}

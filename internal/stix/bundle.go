@@ -1,7 +1,6 @@
 package stix
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 )
@@ -53,120 +52,150 @@ type rawBundle struct {
 	Objects []Object `json:"objects"`
 }
 
+// slim copies of the objects Parse needs, so a 5 MB bundle is not held as
+// thousands of full Objects.
+type (
+	malwareInfo struct {
+		name string
+		refs []string
+	}
+	indicatorInfo struct{ id, pattern, patternType string }
+	relInfo       struct{ id, relType, src, tgt string }
+	reportInfo    struct {
+		id         string
+		objectRefs []string
+		refs       []string
+	}
+)
+
+type collected struct {
+	types   map[string]string // id → STIX type
+	malware map[string]*malwareInfo
+	inds    []indicatorInfo
+	rels    []relInfo
+	reports []reportInfo
+	names   []string // malware names
+}
+
+func extURLs(rs []ExternalReference) []string {
+	var out []string
+	for _, r := range rs {
+		if r.URL != "" {
+			out = append(out, r.URL)
+		}
+	}
+	return out
+}
+
+func (c *collected) add(o *Object) {
+	if o.ID != "" {
+		c.types[o.ID] = o.Type
+	}
+	switch o.Type {
+	case "malware", "tool", "intrusion-set", "campaign":
+		c.malware[o.ID] = &malwareInfo{name: o.Name, refs: extURLs(o.ExternalRefs)}
+		if o.Type == "malware" {
+			c.names = append(c.names, o.Name)
+		}
+	case "indicator":
+		c.inds = append(c.inds, indicatorInfo{o.ID, o.Pattern, o.PatternType})
+	case "relationship":
+		c.rels = append(c.rels, relInfo{o.ID, o.RelationshipType, o.SourceRef, o.TargetRef})
+	case "report":
+		c.reports = append(c.reports, reportInfo{o.ID, append([]string(nil), o.ObjectRefs...), extURLs(o.ExternalRefs)})
+	}
+}
+
 // Parse reads a STIX 2.1 bundle. It fails only when the data is not a
 // bundle at all; per-object problems become warnings. Relationship and
 // report references are resolved after the whole bundle has been read.
 func Parse(data []byte) (*Bundle, error) {
-	var rb rawBundle
-	if err := json.Unmarshal(data, &rb); err != nil {
+	c := &collected{types: map[string]string{}, malware: map[string]*malwareInfo{}}
+	rb, err := decodeBundle(data, c.add)
+	if err != nil {
 		return nil, fmt.Errorf("not a STIX bundle: %w", err)
 	}
 	if rb.Type != "bundle" {
 		return nil, fmt.Errorf("not a STIX bundle: type is %q", rb.Type)
 	}
-	b := &Bundle{ID: rb.ID}
-	byID := make(map[string]*Object, len(rb.Objects))
-	for i := range rb.Objects {
-		o := &rb.Objects[i]
-		if o.ID != "" {
-			byID[o.ID] = o
-		}
-	}
+	b := &Bundle{ID: rb.ID, Malware: c.names}
+	sort.Strings(b.Malware)
 	fams := map[string]map[string]bool{}
 	refs := map[string]map[string]bool{}
-	link := func(indID string, mal *Object) {
-		if fams[indID] == nil {
-			fams[indID] = map[string]bool{}
-		}
-		if mal.Name != "" {
-			fams[indID][mal.Name] = true
-		}
-		for _, r := range mal.ExternalRefs {
-			if r.URL != "" {
-				if refs[indID] == nil {
-					refs[indID] = map[string]bool{}
-				}
-				refs[indID][r.URL] = true
-			}
-		}
+	for _, r := range c.rels {
+		b.resolveRelationship(r, c, fams, refs)
 	}
-	for i := range rb.Objects {
-		o := &rb.Objects[i]
-		switch o.Type {
-		case "relationship":
-			b.resolveRelationship(o, byID, link)
-		case "report":
-			b.resolveReport(o, byID, link, refs)
-		case "malware":
-			b.Malware = append(b.Malware, o.Name)
-		}
+	for _, r := range c.reports {
+		b.resolveReport(r, c, fams, refs)
 	}
-	sort.Strings(b.Malware)
-	for i := range rb.Objects {
-		o := &rb.Objects[i]
-		if o.Type != "indicator" {
+	for _, o := range c.inds {
+		if o.patternType != "" && o.patternType != "stix" {
+			b.Warnings = append(b.Warnings, fmt.Sprintf("%s: pattern type %q is not supported", o.id, o.patternType))
 			continue
 		}
-		if o.PatternType != "" && o.PatternType != "stix" {
-			b.Warnings = append(b.Warnings, fmt.Sprintf("%s: pattern type %q is not supported", o.ID, o.PatternType))
-			continue
-		}
-		cs, err := ParsePattern(o.Pattern)
+		cs, err := ParsePattern(o.pattern)
 		if err != nil {
-			b.Warnings = append(b.Warnings, fmt.Sprintf("%s: %v", o.ID, err))
+			b.Warnings = append(b.Warnings, fmt.Sprintf("%s: %v", o.id, err))
 			continue
 		}
-		b.Indicators = append(b.Indicators, Indicator{ID: o.ID, Pattern: o.Pattern, Comparisons: cs,
-			Families: sortedKeys(fams[o.ID]), References: sortedKeys(refs[o.ID])})
+		b.Indicators = append(b.Indicators, Indicator{ID: o.id, Pattern: o.pattern, Comparisons: cs,
+			Families: sortedKeys(fams[o.id]), References: sortedKeys(refs[o.id])})
 	}
 	return b, nil
 }
 
-func (b *Bundle) resolveRelationship(o *Object, byID map[string]*Object, link func(string, *Object)) {
-	if o.RelationshipType != "indicates" {
+func addTo(m map[string]map[string]bool, key string, vals ...string) {
+	for _, v := range vals {
+		if v == "" {
+			continue
+		}
+		if m[key] == nil {
+			m[key] = map[string]bool{}
+		}
+		m[key][v] = true
+	}
+}
+
+func (b *Bundle) resolveRelationship(r relInfo, c *collected, fams, refs map[string]map[string]bool) {
+	if r.relType != "indicates" {
 		return
 	}
-	src, tgt := byID[o.SourceRef], byID[o.TargetRef]
+	srcType, srcOK := c.types[r.src]
+	_, tgtOK := c.types[r.tgt]
 	switch {
-	case src == nil:
-		b.Warnings = append(b.Warnings, fmt.Sprintf("%s: source_ref %s is not in the bundle", o.ID, o.SourceRef))
-	case tgt == nil:
-		b.Warnings = append(b.Warnings, fmt.Sprintf("%s: target_ref %s is not in the bundle", o.ID, o.TargetRef))
-	case src.Type == "indicator" && (tgt.Type == "malware" || tgt.Type == "tool" || tgt.Type == "intrusion-set" || tgt.Type == "campaign"):
-		link(src.ID, tgt)
+	case !srcOK:
+		b.Warnings = append(b.Warnings, fmt.Sprintf("%s: source_ref %s is not in the bundle", r.id, r.src))
+	case !tgtOK:
+		b.Warnings = append(b.Warnings, fmt.Sprintf("%s: target_ref %s is not in the bundle", r.id, r.tgt))
+	case srcType == "indicator" && c.malware[r.tgt] != nil:
+		m := c.malware[r.tgt]
+		addTo(fams, r.src, m.name)
+		addTo(refs, r.src, m.refs...)
 	}
 }
 
 // resolveReport links every indicator a report refers to with every malware
 // it refers to, and records the report's links.
-func (b *Bundle) resolveReport(o *Object, byID map[string]*Object, link func(string, *Object), refs map[string]map[string]bool) {
-	var mals []*Object
+func (b *Bundle) resolveReport(r reportInfo, c *collected, fams, refs map[string]map[string]bool) {
+	var mals []*malwareInfo
 	var inds []string
-	for _, r := range o.ObjectRefs {
-		t := byID[r]
-		if t == nil {
-			b.Warnings = append(b.Warnings, fmt.Sprintf("%s: object_ref %s is not in the bundle", o.ID, r))
-			continue
-		}
-		switch t.Type {
-		case "malware", "tool", "intrusion-set", "campaign":
-			mals = append(mals, t)
-		case "indicator":
-			inds = append(inds, t.ID)
+	for _, ref := range r.objectRefs {
+		t, ok := c.types[ref]
+		switch {
+		case !ok:
+			b.Warnings = append(b.Warnings, fmt.Sprintf("%s: object_ref %s is not in the bundle", r.id, ref))
+		case c.malware[ref] != nil:
+			mals = append(mals, c.malware[ref])
+		case t == "indicator":
+			inds = append(inds, ref)
 		}
 	}
 	for _, id := range inds {
 		for _, m := range mals {
-			link(id, m)
+			addTo(fams, id, m.name)
+			addTo(refs, id, m.refs...)
 		}
-		for _, r := range o.ExternalRefs {
-			if r.URL != "" {
-				if refs[id] == nil {
-					refs[id] = map[string]bool{}
-				}
-				refs[id][r.URL] = true
-			}
-		}
+		addTo(refs, id, r.refs...)
 	}
 }
 

@@ -1,0 +1,521 @@
+// Package acquire owns opening Android acquisitions for a scan: the
+// acquisition.Opener of bugreports (zip or folder), androidqf acquisitions
+// (folder, zip, or the age-encrypted <uuid>.zip.age) and backup.ab files.
+//
+// The FS each opener gives follows internal/android/layout:
+//   - android-bugreport: the zip or folder contents as they are.
+//   - androidqf: the acquisition folder (when a zip wraps it in one top-level
+//     folder, that folder is the root). Its nested bugreport.zip is opened
+//     and mounted under "bugreport/", its nested backup.ab decoded and
+//     mounted under "backup/" (the raw files stay readable as
+//     "bugreport.zip" and "backup.ab"). A nested container that cannot be
+//     opened (encrypted backup without password, corrupt zip) is not
+//     mounted; the reason goes to Meta["nested_errors"] and the log.
+//   - android-backup: the tar inside backup.ab.
+//
+// Zips are read in place (internal/android/safezip); an encrypted
+// androidqf acquisition is decrypted with random access
+// (age.DecryptReaderAt), so nothing is extracted to disk except a
+// compressed nested zip, inflated into the private temp dir.
+package acquire
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"filippo.io/age"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/backupab"
+	"github.com/spyscan/spyscan/internal/android/layout"
+	"github.com/spyscan/spyscan/internal/android/safezip"
+)
+
+// Environment variables holding the age identity of encrypted androidqf
+// acquisitions: the key itself ("AGE-SECRET-KEY-1...") or a key file.
+const (
+	EnvAgeKey     = "SPYSCAN_AGE_KEY"
+	EnvAgeKeyFile = "SPYSCAN_AGE_KEY_FILE"
+)
+
+const ageMagic = "age-encryption.org/v1\n"
+
+// Openers returns the Android openers in the order they must be tried
+// (androidqf before bugreport: an androidqf folder also has a dumpsys.txt).
+func Openers() []acquisition.Opener {
+	return []acquisition.Opener{&QF{}, &Bugreport{}, &Backup{}}
+}
+
+func logger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.Default()
+	}
+	return l
+}
+
+// ---- bugreport ----
+
+// Bugreport opens bugreport zips and folders.
+type Bugreport struct {
+	Limits *safezip.Limits // nil: safezip.DefaultLimits
+}
+
+// Name implements acquisition.Opener.
+func (*Bugreport) Name() string { return "android-bugreport" }
+
+var dumpstateRE = regexp.MustCompile(`^(dumpstate.*\.txt|bugreport-.*\.txt|dumpState_.*\.log)$`)
+
+// IsBugreport reports whether a file system looks like a bugreport's root.
+func IsBugreport(fsys fs.FS) bool {
+	es, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return false
+	}
+	for _, e := range es {
+		n := e.Name()
+		if !e.IsDir() && (n == "main_entry.txt" || dumpstateRE.MatchString(n)) {
+			return true
+		}
+	}
+	for _, e := range es {
+		if e.IsDir() {
+			if st, err := fs.Stat(fsys, e.Name()+"/dumpsys.txt"); err == nil && !st.IsDir() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func limits(l *safezip.Limits) safezip.Limits {
+	if l == nil {
+		return safezip.DefaultLimits
+	}
+	return *l
+}
+
+// Detect implements acquisition.Opener.
+func (b *Bugreport) Detect(ctx context.Context, p string) (acquisition.Kind, bool) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return "", false
+	}
+	if st.IsDir() {
+		return acquisition.AndroidBugreport, IsBugreport(os.DirFS(p))
+	}
+	if !isZip(p) {
+		return "", false
+	}
+	z, err := safezip.Open(p, limits(b.Limits))
+	if err != nil {
+		return "", false
+	}
+	defer z.Close()
+	return acquisition.AndroidBugreport, IsBugreport(z)
+}
+
+// Open implements acquisition.Opener.
+func (b *Bugreport) Open(ctx context.Context, p string, kind acquisition.Kind, opts acquisition.Options) (*acquisition.Acquisition, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	acq := &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBugreport, Meta: map[string]string{}}
+	if st.IsDir() {
+		acq.FS = os.DirFS(p)
+		acq.Meta["container"] = "folder"
+	} else {
+		z, err := safezip.Open(p, limits(b.Limits))
+		if err != nil {
+			return nil, err
+		}
+		acq.FS, acq.Close = z, z.Close
+		acq.Meta["container"] = "zip"
+	}
+	if !IsBugreport(acq.FS) {
+		if acq.Close != nil {
+			acq.Close()
+		}
+		return nil, fmt.Errorf("%s: %w: no main_entry.txt, dumpstate or dumpsys.txt", p, acquisition.ErrUnrecognised)
+	}
+	return acq, nil
+}
+
+func isZip(p string) bool {
+	return hasPrefix(p, "PK\x03\x04") || hasPrefix(p, "PK\x05\x06")
+}
+
+func hasPrefix(p, magic string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(magic))
+	if _, err := io.ReadFull(f, b); err != nil {
+		return false
+	}
+	return string(b) == magic
+}
+
+// ---- backup.ab ----
+
+// Backup opens backup.ab files.
+type Backup struct {
+	Limits *backupab.Limits // nil: backupab.DefaultLimits
+}
+
+// Name implements acquisition.Opener.
+func (*Backup) Name() string { return "android-backup" }
+
+// Detect implements acquisition.Opener.
+func (*Backup) Detect(ctx context.Context, p string) (acquisition.Kind, bool) {
+	st, err := os.Stat(p)
+	if err != nil || st.IsDir() {
+		return "", false
+	}
+	return acquisition.AndroidBackup, hasPrefix(p, backupab.Magic+"\n")
+}
+
+// Open implements acquisition.Opener.
+func (b *Backup) Open(ctx context.Context, p string, kind acquisition.Kind, opts acquisition.Options) (*acquisition.Acquisition, error) {
+	lim := backupab.DefaultLimits
+	if b.Limits != nil {
+		lim = *b.Limits
+	}
+	src := func() (io.ReadCloser, error) { return os.Open(p) }
+	f, err := backupab.Open(ctx, p, src, passwordFunc(ctx, opts, p), lim)
+	if err != nil {
+		return nil, err
+	}
+	return &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBackup, FS: f, Meta: backupMeta(f.Header)}, nil
+}
+
+func backupMeta(h *backupab.Header) map[string]string {
+	return map[string]string{
+		"backup_version":    fmt.Sprint(h.Version),
+		"backup_compressed": fmt.Sprint(h.Compressed),
+		"backup_encryption": h.Encryption,
+	}
+}
+
+func passwordFunc(ctx context.Context, opts acquisition.Options, p string) backupab.PasswordFunc {
+	if opts.Password == nil {
+		return nil
+	}
+	return func() (string, error) { return opts.Password(ctx, p) }
+}
+
+// ---- androidqf ----
+
+// QF opens androidqf acquisitions: folders, zips and <uuid>.zip.age.
+type QF struct {
+	Limits       *safezip.Limits
+	BackupLimits *backupab.Limits
+	// Identities returns the age identities for .zip.age inputs; nil reads
+	// EnvAgeKey, then the file named by EnvAgeKeyFile.
+	Identities func() ([]age.Identity, error)
+	Log        *slog.Logger
+}
+
+// Name implements acquisition.Opener.
+func (*QF) Name() string { return "androidqf" }
+
+// qfMarkers are files androidqf writes at the root of an acquisition.
+var qfMarkers = []string{"packages.json", "getprop.txt", "hashes.csv", "processes.txt", "processes.json", "ps.txt",
+	"settings_secure.txt", "settings_system.txt", "settings_global.txt", "files.json", "root_binaries.json",
+	"mounts.json", "command.log", "selinux.txt", "env.txt", "services.txt", "logcat.txt"}
+
+// IsQF reports whether a file system looks like an androidqf root:
+// acquisition.json, or at least two of the files androidqf writes.
+func IsQF(fsys fs.FS) bool {
+	if exists(fsys, "acquisition.json") {
+		return true
+	}
+	n := 0
+	for _, m := range qfMarkers {
+		if exists(fsys, m) {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+func exists(fsys fs.FS, name string) bool {
+	st, err := fs.Stat(fsys, name)
+	return err == nil && !st.IsDir()
+}
+
+// qfRoot returns the root of the acquisition inside fsys: "." or the single
+// top-level folder wrapping it.
+func qfRoot(fsys fs.FS) (string, bool) {
+	if IsQF(fsys) {
+		return ".", true
+	}
+	es, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return "", false
+	}
+	var dirs []string
+	for _, e := range es {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		} else if !strings.HasPrefix(e.Name(), ".") {
+			return "", false
+		}
+	}
+	if len(dirs) != 1 {
+		return "", false
+	}
+	sub, err := fs.Sub(fsys, dirs[0])
+	if err != nil || !IsQF(sub) {
+		return "", false
+	}
+	return dirs[0], true
+}
+
+// Detect implements acquisition.Opener.
+func (q *QF) Detect(ctx context.Context, p string) (acquisition.Kind, bool) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return "", false
+	}
+	if st.IsDir() {
+		_, ok := qfRoot(os.DirFS(p))
+		return acquisition.AndroidQF, ok
+	}
+	if hasPrefix(p, ageMagic) && strings.HasSuffix(strings.ToLower(p), ".zip.age") {
+		return acquisition.AndroidQF, true
+	}
+	if !isZip(p) {
+		return "", false
+	}
+	z, err := safezip.Open(p, limits(q.Limits))
+	if err != nil {
+		return "", false
+	}
+	defer z.Close()
+	_, ok := qfRoot(z)
+	return acquisition.AndroidQF, ok
+}
+
+// Open implements acquisition.Opener.
+func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acquisition.Options) (*acquisition.Acquisition, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	acq := &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidQF, Meta: map[string]string{}}
+	var closers []func() error
+	acq.Close = func() error {
+		var errs []error
+		for i := len(closers) - 1; i >= 0; i-- {
+			errs = append(errs, closers[i]())
+		}
+		return errors.Join(errs...)
+	}
+	fail := func(err error) (*acquisition.Acquisition, error) { acq.Close(); return nil, err }
+
+	var base fs.FS
+	var z *safezip.FS // set when the acquisition is a zip
+	switch {
+	case st.IsDir():
+		base = os.DirFS(p)
+		acq.Meta["container"] = "folder"
+	case hasPrefix(p, ageMagic):
+		z, err = q.openAge(p)
+		if err != nil {
+			return fail(err)
+		}
+		closers = append(closers, z.Close)
+		base = z
+		acq.Meta["container"] = "zip.age"
+	default:
+		z, err = safezip.Open(p, limits(q.Limits))
+		if err != nil {
+			return fail(err)
+		}
+		closers = append(closers, z.Close)
+		base = z
+		acq.Meta["container"] = "zip"
+	}
+	root, ok := qfRoot(base)
+	if !ok {
+		return fail(fmt.Errorf("%s: %w: no androidqf files found", p, acquisition.ErrUnrecognised))
+	}
+	if root != "." {
+		base, _ = fs.Sub(base, root)
+		acq.Meta["root"] = root
+	}
+	mounts := map[string]fs.FS{}
+	var nested []string
+	note := func(name string, err error) {
+		nested = append(nested, fmt.Sprintf("%s: %v", name, err))
+		logger(q.Log).Warn("nested container not opened", "input", p, "file", name, "err", err)
+	}
+	entry := func(name string) string { return path.Join(root, name) }
+
+	if exists(base, "bugreport.zip") {
+		bz, closeBZ, err := q.nestedZip(ctx, p, st.IsDir(), z, entry("bugreport.zip"), opts.TempDir)
+		if err != nil {
+			note("bugreport.zip", err)
+		} else {
+			closers = append(closers, closeBZ)
+			mounts[layout.QFBugreportDir] = bz
+		}
+	}
+	if exists(base, "backup.ab") {
+		var src backupab.Source
+		if st.IsDir() {
+			bp := filepath.Join(p, filepath.FromSlash(entry("backup.ab")))
+			src = func() (io.ReadCloser, error) { return os.Open(bp) }
+		} else {
+			zf := z.Entry(entry("backup.ab"))
+			src = func() (io.ReadCloser, error) { return zf.Open() }
+		}
+		lim := backupab.DefaultLimits
+		if q.BackupLimits != nil {
+			lim = *q.BackupLimits
+		}
+		name := p + "/backup.ab"
+		bf, err := backupab.Open(ctx, name, src, passwordFunc(ctx, opts, name), lim)
+		if err != nil {
+			note("backup.ab", err)
+		} else {
+			mounts[layout.QFBackupDir] = bf
+			for k, v := range backupMeta(bf.Header) {
+				acq.Meta[k] = v
+			}
+		}
+	}
+	if len(nested) > 0 {
+		acq.Meta["nested_errors"] = strings.Join(nested, "; ")
+	}
+	if len(mounts) > 0 {
+		base = &mountFS{base: base, mounts: mounts}
+	}
+	acq.FS = base
+	readQFInfo(acq)
+	return acq, nil
+}
+
+// nestedZip opens the bugreport.zip of an acquisition.
+func (q *QF) nestedZip(ctx context.Context, p string, dir bool, outer *safezip.FS, name, tempDir string) (fs.FS, func() error, error) {
+	if dir {
+		z, err := safezip.Open(filepath.Join(p, filepath.FromSlash(name)), limits(q.Limits))
+		if err != nil {
+			return nil, nil, err
+		}
+		return z, z.Close, nil
+	}
+	ra, size, closeRA, err := outer.ReaderAt(ctx, name, tempDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	z, err := safezip.New(ra, size, p+"/"+name, limits(q.Limits))
+	if err != nil {
+		closeRA()
+		return nil, nil, err
+	}
+	return z, closeRA, nil
+}
+
+// openAge opens <uuid>.zip.age with random access to the plaintext.
+func (q *QF) openAge(p string) (*safezip.FS, error) {
+	ids, err := q.identities()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	ra, size, err := age.DecryptReaderAt(f, st.Size(), ids...)
+	if err != nil {
+		f.Close()
+		var nm *age.NoIdentityMatchError
+		if errors.As(err, &nm) {
+			return nil, fmt.Errorf("%s: %w: the age key does not open this acquisition", p, acquisition.ErrWrongPassword)
+		}
+		return nil, fmt.Errorf("%s: %w: %v", p, acquisition.ErrCorrupt, err)
+	}
+	z, err := safezip.New(ra, size, p, limits(q.Limits))
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return safezip.WithCloser(z, f.Close), nil
+}
+
+func (q *QF) identities() ([]age.Identity, error) {
+	if q.Identities != nil {
+		return q.Identities()
+	}
+	return AgeIdentitiesFromEnv(os.Getenv)
+}
+
+// AgeIdentitiesFromEnv reads the age identity from EnvAgeKey or the file
+// named by EnvAgeKeyFile.
+func AgeIdentitiesFromEnv(getenv func(string) string) ([]age.Identity, error) {
+	if k := strings.TrimSpace(getenv(EnvAgeKey)); k != "" {
+		ids, err := age.ParseIdentities(strings.NewReader(k))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvAgeKey, err)
+		}
+		return ids, nil
+	}
+	if kf := getenv(EnvAgeKeyFile); kf != "" {
+		b, err := os.ReadFile(kf)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := age.ParseIdentities(bufio.NewReader(bytes.NewReader(b)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kf, err)
+		}
+		return ids, nil
+	}
+	return nil, fmt.Errorf("%w: encrypted androidqf acquisition: set %s or %s to its age key", acquisition.ErrNeedPassword, EnvAgeKey, EnvAgeKeyFile)
+}
+
+// readQFInfo copies a few facts of acquisition.json into Meta.
+func readQFInfo(acq *acquisition.Acquisition) {
+	f, err := acq.FS.Open("acquisition.json")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	var info struct {
+		UUID      string `json:"uuid"`
+		Version   string `json:"androidqf_version"`
+		Started   string `json:"started"`
+		Completed string `json:"completed"`
+		Tool      string `json:"tool"`
+	}
+	if json.NewDecoder(io.LimitReader(f, 1<<20)).Decode(&info) != nil {
+		return
+	}
+	for k, v := range map[string]string{"uuid": info.UUID, "androidqf_version": info.Version,
+		"acquisition_started": info.Started, "acquisition_completed": info.Completed, "acquisition_tool": info.Tool} {
+		if v != "" {
+			acq.Meta[k] = v
+		}
+	}
+}

@@ -1,0 +1,130 @@
+// Package accessibility owns the dumpsys accessibility module: the
+// accessibility services installed and enabled on the phone. Spyware and
+// stalkerware abuse accessibility to read the screen and act for the user,
+// so every enabled service is reported and checked against app-id
+// indicators.
+package accessibility
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "dumpsys_accessibility"
+
+// Service is one accessibility service.
+type Service struct {
+	PackageName string `json:"package_name"`
+	Service     string `json:"service"`
+	Enabled     bool   `json:"enabled"`
+}
+
+// Module is the dumpsys accessibility module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+
+// Parser reads the accessibility section line by line. It understands the
+// older "installed services: { N : pkg/cls }" lists and the Android 14+
+// "Enabled services:{{pkg/cls}, ...}" line.
+type Parser struct {
+	Services []Service
+	list     string // "installed" or "enabled" while inside a list
+	seen     map[Service]bool
+}
+
+var braceRE = regexp.MustCompile(`\{([^{}]+?)\}`)
+
+// Line feeds one line.
+func (p *Parser) Line(line string) {
+	t := strings.TrimSpace(line)
+	switch {
+	case strings.HasPrefix(t, "installed services:"):
+		p.list = "installed"
+		return
+	case strings.HasPrefix(t, "enabled services:"):
+		p.list = "enabled"
+		return
+	case strings.HasPrefix(t, "Enabled services:"):
+		for _, m := range braceRE.FindAllStringSubmatch(t[len("Enabled services:"):], -1) {
+			p.add(m[1], true)
+		}
+		return
+	}
+	if p.list == "" {
+		return
+	}
+	if strings.HasPrefix(t, "}") {
+		p.list = ""
+		return
+	}
+	// "0 : com.example/com.example.Service"
+	if _, v, ok := strings.Cut(t, ":"); ok {
+		p.add(v, p.list == "enabled")
+	}
+}
+
+func (p *Parser) add(s string, enabled bool) {
+	s = strings.TrimSpace(s)
+	pkg, _, ok := strings.Cut(s, "/")
+	if !ok || !dumpmod.IsPackageName(pkg) {
+		return
+	}
+	if p.seen == nil {
+		p.seen = map[Service]bool{}
+	}
+	sv := Service{PackageName: pkg, Service: s, Enabled: enabled}
+	if enabled {
+		// An enabled service listed before as installed: upgrade it.
+		for i := range p.Services {
+			if p.Services[i].Service == s {
+				p.Services[i].Enabled = true
+				p.seen[sv] = true
+				return
+			}
+		}
+	}
+	if p.seen[sv] || p.seen[Service{pkg, s, true}] {
+		return
+	}
+	p.seen[sv] = true
+	p.Services = append(p.Services, sv)
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	var p Parser
+	path, err := dumpmod.Service(ctx, in, rec, "accessibility", p.Line)
+	if err != nil {
+		return err
+	}
+	for _, s := range p.Services {
+		rec.Record(s)
+		w := module.Where{Artifact: path, What: "Accessibility service app id", Record: s}
+		if rec.CheckAppID(s.PackageName, w) {
+			continue
+		}
+		level, state := model.Low, "installed"
+		if s.Enabled {
+			level, state = model.Medium, "enabled"
+		}
+		rec.Heuristic(level, w, fmt.Sprintf("Accessibility service %q is %s", s.Service, state),
+			known.ReasonAccessibility,
+			"Screen readers, password managers, automation and launcher apps use accessibility legitimately; check that the owner knows this app.")
+	}
+	return nil
+}

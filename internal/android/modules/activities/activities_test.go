@@ -1,0 +1,45 @@
+package activities
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
+			t.Error("stalkerware activity not detected")
+		}
+		if len(res.Records) != 3 {
+			t.Errorf("%d records", len(res.Records))
+		}
+	})
+}
+
+func TestCut(t *testing.T) {
+	res := modtest.CutSection(t, Module{}, "DUMP OF SERVICE package:",
+		"Activity Resolver Table:\n  Non-Data Actions:\n      android.intent.action.MAIN:\n        1 com.a.b/.Main filter 2\n")
+	if len(res.Records) != 1 {
+		t.Errorf("records %d", len(res.Records))
+	}
+}
+
+func FuzzResolver(f *testing.F) {
+	f.Add("Activity Resolver Table:\n  Non-Data Actions:\n      a:\n        1 com.a.b/.M\n        x\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		r := dumpmod.Resolver{Title: "Activity Resolver Table:"}
+		for _, l := range strings.Split(s, "\n") {
+			r.Line(l)
+		}
+		for _, e := range r.Entries {
+			if !strings.HasPrefix(e.Component, e.PackageName+"/") {
+				t.Fatalf("%+v", e)
+			}
+		}
+	})
+}

@@ -1,0 +1,236 @@
+// Package adbstate owns the ADB state module: the computers the phone
+// trusts for USB debugging (dumpsys adb's user_keys and keystore, and the
+// bugreport's data/misc/adb/adb_keys). A trusted computer can install and
+// control apps, so keys other than the acquiring computer's are flagged.
+// The acquiring computer is androidqf's adb_host_public_key
+// (acquisition.json) or, in a bugreport, the last key received.
+package adbstate
+
+import (
+	"bufio"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "dumpsys_adb_state"
+
+// Key is one trusted ADB key.
+type Key struct {
+	Key           string    `json:"key"`
+	User          string    `json:"user"`
+	Fingerprint   string    `json:"fingerprint"`
+	LastConnected time.Time `json:"last_connected,omitzero"`
+	Source        string    `json:"source"`
+	Valid         bool      `json:"valid"`
+}
+
+// Module is the ADB state module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+
+// Parser reads the adb section line by line.
+type Parser struct {
+	Keys            []Key
+	LastKeyReceived string
+	Connected       string
+	inKeys          bool
+	byKey           map[string]int
+}
+
+var (
+	xmlKeyRE = regexp.MustCompile(`<adbKey key="([^"]*)"(?: lastConnection="(\d+)")?`)
+	identRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+)
+
+// Line feeds one line of the section.
+func (p *Parser) Line(line string) {
+	t := strings.TrimSpace(line)
+	if p.inKeys {
+		if t == "" || t == "}" || identRE.MatchString(t) && !strings.HasSuffix(strings.Fields(t)[0], "=") {
+			p.inKeys = false
+		} else {
+			p.Add(t, "dumpsys user_keys", time.Time{})
+			return
+		}
+	}
+	switch {
+	case strings.HasPrefix(t, "last_key_received="):
+		p.LastKeyReceived = strings.TrimPrefix(t, "last_key_received=")
+	case strings.HasPrefix(t, "connected_to_adb="):
+		p.Connected = strings.TrimPrefix(t, "connected_to_adb=")
+	case strings.HasPrefix(t, "user_keys="):
+		p.inKeys = true
+		if v := strings.TrimPrefix(t, "user_keys="); v != "" {
+			p.Add(v, "dumpsys user_keys", time.Time{})
+		}
+	}
+	for _, m := range xmlKeyRE.FindAllStringSubmatch(t, -1) {
+		var last time.Time
+		if ms, err := strconv.ParseInt(m[2], 10, 64); err == nil && ms > 0 && ms < 1e14 {
+			last = time.UnixMilli(ms).UTC()
+		}
+		p.Add(m[1], "dumpsys keystore", last)
+	}
+}
+
+// Add adds one "<base64> [user]" key line, merging duplicates.
+func (p *Parser) Add(line, source string, last time.Time) {
+	k := keyFromLine(line)
+	if k.Key == "" {
+		return
+	}
+	k.Source, k.LastConnected = source, last
+	if p.byKey == nil {
+		p.byKey = map[string]int{}
+	}
+	if i, ok := p.byKey[k.Key]; ok {
+		if p.Keys[i].LastConnected.IsZero() {
+			p.Keys[i].LastConnected = last
+		}
+		if p.Keys[i].User == "" {
+			p.Keys[i].User = k.User
+		}
+		return
+	}
+	p.byKey[k.Key] = len(p.Keys)
+	p.Keys = append(p.Keys, k)
+}
+
+func keyFromLine(line string) Key {
+	line = strings.TrimSpace(line)
+	b64, user, _ := strings.Cut(line, " ")
+	k := Key{Key: b64, User: strings.TrimSpace(user)}
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err == nil && len(raw) > 0 {
+		k.Valid, k.Fingerprint = true, Fingerprint(raw)
+	}
+	return k
+}
+
+// Fingerprint is adb's MD5 key fingerprint ("AA:BB:...").
+func Fingerprint(raw []byte) string {
+	sum := md5.Sum(raw)
+	parts := make([]string, len(sum))
+	for i, c := range sum {
+		parts[i] = fmt.Sprintf("%02X", c)
+	}
+	return strings.Join(parts, ":")
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	var p Parser
+	path, err := dumpmod.Service(ctx, in, rec, "adb", p.Line)
+	if err != nil && !dumpmod.IsNotFound(err) {
+		return err
+	}
+	files := readKeyFiles(in.Acq.FS, in.Acq.Kind, rec, &p)
+	if dumpmod.IsNotFound(err) && files == 0 {
+		return err
+	}
+	host := hostKey(in.Acq.FS, in.Acq.Kind, p.LastKeyReceived)
+	for _, k := range p.Keys {
+		rec.Record(k)
+		art := path
+		if strings.HasPrefix(k.Source, "file ") {
+			art = strings.TrimPrefix(k.Source, "file ")
+		}
+		w := module.Where{Artifact: art, Time: k.LastConnected, What: "Trusted ADB key", Record: k}
+		desc := fmt.Sprintf("%s (%s)", k.Fingerprint, orUnknown(k.User))
+		if !k.LastConnected.IsZero() {
+			rec.Event(model.Event{Time: k.LastConnected, Event: "adb_last_connection", Artifact: art,
+				Description: "Last USB-debugging connection of computer " + desc})
+		}
+		switch {
+		case !k.Valid:
+			rec.Heuristic(model.Low, w, fmt.Sprintf("Unreadable trusted ADB key %.24q...", k.Key), known.ReasonUnknownADBKey,
+				"A damaged keystore entry is more likely a parsing or storage glitch than an attack.")
+		case host.known() && !host.matches(k):
+			rec.Heuristic(model.Low, w, "The phone trusts a computer for USB debugging that is not the one that made this acquisition: "+desc,
+				known.ReasonUnknownADBKey,
+				"The owner's own computers, a repair shop or a previous forensic check also leave trusted keys; ask whose computer this is.")
+		case !host.known():
+			rec.Heuristic(model.Info, w, "The phone trusts a computer for USB debugging: "+desc, known.ReasonADBKeyPresent,
+				"Developers and anyone who ever ran adb on this phone leave a key; the acquiring computer is one of them.")
+		}
+	}
+	return nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown user"
+	}
+	return s
+}
+
+// readKeyFiles adds the keys of data/misc/adb/adb_keys in bugreports.
+func readKeyFiles(fsys fs.FS, kind acquisition.Kind, rec *module.Recorder, p *Parser) int {
+	n := 0
+	for _, root := range locate.BugreportRoots(fsys, kind) {
+		name := locate.Join(root, "FS/data/misc/adb/adb_keys")
+		f, err := fsys.Open(name)
+		if err != nil {
+			continue
+		}
+		n++
+		rec.File(name)
+		sc := bufio.NewScanner(io.LimitReader(f, 16<<20))
+		sc.Buffer(make([]byte, 64<<10), 64<<10)
+		for sc.Scan() {
+			p.Add(sc.Text(), "file "+name, time.Time{})
+		}
+		if err := sc.Err(); err != nil {
+			rec.FileError(name, fmt.Errorf("%s: %w", name, err))
+		}
+		f.Close()
+	}
+	return n
+}
+
+type host struct{ key, fingerprint string }
+
+func (h host) known() bool { return h.key != "" || h.fingerprint != "" }
+
+func (h host) matches(k Key) bool {
+	return (h.key != "" && h.key == k.Key) || (h.fingerprint != "" && strings.EqualFold(h.fingerprint, k.Fingerprint))
+}
+
+// hostKey finds the acquiring computer's key.
+func hostKey(fsys fs.FS, kind acquisition.Kind, lastReceived string) host {
+	if kind == acquisition.AndroidQF {
+		if b, err := fs.ReadFile(fsys, "acquisition.json"); err == nil {
+			var a struct {
+				Key string `json:"adb_host_public_key"`
+			}
+			if json.Unmarshal(b, &a) == nil && a.Key != "" {
+				k := keyFromLine(a.Key)
+				return host{key: k.Key, fingerprint: k.Fingerprint}
+			}
+		}
+		return host{}
+	}
+	return host{fingerprint: strings.TrimSpace(lastReceived)}
+}

@@ -1,0 +1,55 @@
+package adbstate
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.Low, false, "user@unknown-pc") {
+			t.Error("unknown computer not flagged")
+		}
+		modtest.NoAlertMentions(t, res, "analyst@forensics-laptop")
+		if len(res.Records) != 2 || len(res.Timeline) != 2 {
+			t.Errorf("records %d events %d", len(res.Records), len(res.Timeline))
+		}
+	})
+}
+
+func TestNoHostKnown(t *testing.T) {
+	files := map[string][]byte{"dumpsys.txt": []byte("DUMP OF SERVICE adb:\n{\n  debugging_manager={\n    user_keys=" +
+		androiddata.HostADBKey + "\n\n  }\n}\n--------- 0.001s was the duration of dumpsys adb, ending at: 2024-03-21 11:07:22\n")}
+	res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Alerts) != 1 || res.Alerts[0].Level != model.Info {
+		t.Fatalf("%+v", res.Alerts)
+	}
+}
+
+func TestCut(t *testing.T) {
+	modtest.CutSection(t, Module{}, "DUMP OF SERVICE adb:", "{\n  debugging_manager={\n    user_keys=QUJD user@x\n")
+}
+
+func FuzzParser(f *testing.F) {
+	f.Add("    last_key_received=AA\n    user_keys=QUJD a@b\nQUJE c@d\n\n    <adbKey key=\"QUJD a@b\" lastConnection=\"1628501829898\" />\n")
+	f.Add("user_keys=\n!!!\nkeystore=ABX\x00\x01<adbKey key=\"\" lastConnection=\"99999999999999999999\"")
+	f.Fuzz(func(t *testing.T, s string) {
+		var p Parser
+		for _, l := range strings.Split(s, "\n") {
+			p.Line(l)
+		}
+		for _, k := range p.Keys {
+			if k.Valid != (k.Fingerprint != "") {
+				t.Fatal(k)
+			}
+		}
+	})
+}

@@ -1,0 +1,52 @@
+package appops
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
+			t.Error("stalkerware not detected")
+		}
+		if !modtest.HasAlert(res, model.Medium, false, "\"org.mozilla.firefox\" may install other apps") {
+			t.Error("REQUEST_INSTALL_PACKAGES heuristic missing")
+		}
+		if !modtest.HasAlert(res, model.Medium, false, "\"com.android.shell\" may install other apps") {
+			t.Error("shell REQUEST_INSTALL_PACKAGES heuristic missing")
+		}
+		if modtest.HasAlert(res, model.Info, false, "com.whatsapp") {
+			t.Error("clean app alerted")
+		}
+		if len(res.Records) != 5 || len(res.Timeline) != 5 {
+			t.Errorf("records %d events %d", len(res.Records), len(res.Timeline))
+		}
+	})
+}
+
+func TestCut(t *testing.T) {
+	res := modtest.CutSection(t, Module{}, "DUMP OF SERVICE appops:", "  Uid u0a1:\n    Package com.a.b:\n      REQUEST_INSTALL_PACKAGES (allow):\n")
+	if len(res.Alerts) != 1 {
+		t.Errorf("alerts %d", len(res.Alerts))
+	}
+}
+
+func FuzzParser(f *testing.F) {
+	f.Add("  Uid 0:\n    Package a.b:\n      X (allow):\n          Access: [fg-s] 2024-04-02 10:01:30.500 (-1s)\n          Reject: [\n")
+	f.Add("  Uid :\n    Package :\n      \n          Access:]x[(\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		var p Parser
+		for _, l := range strings.Split(s, "\n") {
+			p.Line(l)
+		}
+		p.Done()
+		if len(p.Packages) > strings.Count(s, "    Package ") {
+			t.Fatal(len(p.Packages))
+		}
+	})
+}

@@ -1,0 +1,41 @@
+package aqfgetprop
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.Critical, true, androiddata.CampaignProperty) {
+			t.Error("campaign property not detected")
+		}
+		if !modtest.HasAlert(res, model.Medium, false, "security patch 2023-10-05") {
+			t.Error("old patch not reported")
+		}
+		modtest.NoAlertMentions(t, res, androiddata.LookalikeProperty)
+	})
+}
+
+func TestRecentPatchAndGarbage(t *testing.T) {
+	files := map[string][]byte{FileName: []byte("[ro.build.version.security_patch]: [2024-05-01]\n"),
+		"acquisition.json": []byte(`{"started":"2024-05-20T14:03:11Z"}`)}
+	res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, files)
+	if err != nil || len(res.Alerts) != 0 || len(res.Records) != 1 {
+		t.Fatalf("err %v alerts %+v", err, res.Alerts)
+	}
+	res, err = modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{FileName: {0, 1, 2}})
+	if err != nil || len(res.Errors) != 1 {
+		t.Fatalf("err %v errors %+v", err, res.Errors)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(androiddata.Getprop())
+	f.Fuzz(func(t *testing.T, b []byte) { _, _ = Parse(bytes.NewReader(b)) })
+}

@@ -1,0 +1,149 @@
+// Package batterydaily owns the dumpsys battery daily module: the "Package
+// changes" of batterystats' daily stats, which keep package updates,
+// uninstalls (vers=0) and, by comparing versions, downgrades, for days
+// after the fact. App ids are checked against indicators; uninstalls and
+// downgrades are flagged, since spyware removes itself and exploits may
+// need an older, vulnerable app.
+package batterydaily
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "dumpsys_battery_daily"
+
+// Change is one package change of one day.
+type Change struct {
+	Action       string `json:"action"` // update, uninstall, downgrade
+	From         string `json:"from"`
+	To           string `json:"to"`
+	PackageName  string `json:"package_name"`
+	Vers         string `json:"vers"`
+	PreviousVers string `json:"previous_vers,omitempty"`
+}
+
+// Module is the dumpsys battery daily module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+
+// Parser reads the batterystats section line by line.
+type Parser struct {
+	Changes  []Change
+	from, to string
+	seen     map[string]bool
+}
+
+// Line feeds one line.
+func (p *Parser) Line(line string) {
+	if rest, ok := strings.CutPrefix(line, "  Daily from "); ok {
+		f, t, ok := strings.Cut(strings.TrimSuffix(strings.TrimSpace(rest), ":"), " to ")
+		if !ok {
+			p.from = ""
+			return
+		}
+		p.from, p.to = f, t
+		p.seen = map[string]bool{}
+		return
+	}
+	if p.from == "" {
+		return
+	}
+	rest, ok := strings.CutPrefix(strings.TrimSpace(line), "Update ")
+	if !ok {
+		return
+	}
+	name, vers, ok := strings.Cut(rest, " vers=")
+	if !ok || !dumpmod.IsPackageName(name) {
+		return
+	}
+	vers = strings.TrimSpace(vers)
+	if p.seen[name+" "+vers] {
+		return
+	}
+	p.seen[name+" "+vers] = true
+	p.Changes = append(p.Changes, Change{Action: "update", From: p.from, To: p.to, PackageName: name, Vers: vers})
+}
+
+// Classify marks uninstalls and downgrades, in day order.
+func (p *Parser) Classify() {
+	sort.SliceStable(p.Changes, func(i, j int) bool {
+		a, b := p.Changes[i], p.Changes[j]
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		return a.To < b.To
+	})
+	last := map[string]int64{}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Vers == "0" {
+			c.Action = "uninstall"
+			delete(last, c.PackageName)
+			continue
+		}
+		v, err := strconv.ParseInt(c.Vers, 10, 64)
+		if err != nil {
+			continue
+		}
+		if prev, ok := last[c.PackageName]; ok && v < prev {
+			c.Action, c.PreviousVers = "downgrade", strconv.FormatInt(prev, 10)
+		}
+		last[c.PackageName] = v
+	}
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	var p Parser
+	path, err := dumpmod.Service(ctx, in, rec, "batterystats", p.Line)
+	if err != nil {
+		return err
+	}
+	p.Classify()
+	for _, c := range p.Changes {
+		rec.Record(c)
+		t, _ := dumpmod.ParseTime(c.From)
+		w := module.Where{Artifact: path, Time: t, What: "App id in battery daily stats", Record: c}
+		desc := fmt.Sprintf("Recorded update of package %s with vers %s", c.PackageName, c.Vers)
+		switch c.Action {
+		case "uninstall":
+			desc = fmt.Sprintf("Recorded uninstall of package %s (vers 0)", c.PackageName)
+		case "downgrade":
+			desc = fmt.Sprintf("Recorded downgrade of package %s from vers %s to vers %s", c.PackageName, c.PreviousVers, c.Vers)
+		}
+		if !t.IsZero() {
+			rec.Event(model.Event{Time: t, Event: "battery_daily", Artifact: path, Description: desc})
+		}
+		if rec.CheckAppID(c.PackageName, w) {
+			continue
+		}
+		switch c.Action {
+		case "uninstall":
+			rec.Heuristic(model.Medium, w, fmt.Sprintf("Package %q was uninstalled (day from %s)", c.PackageName, c.From),
+				known.ReasonUninstall,
+				"People uninstall apps all the time; it matters when the app is unknown or was removed just before the phone was checked.")
+		case "downgrade":
+			rec.Heuristic(model.Medium, w, fmt.Sprintf("Package %q was downgraded from version %s to %s", c.PackageName, c.PreviousVers, c.Vers),
+				known.ReasonDowngrade,
+				"Users roll back apps after a bad update, and beta programmes switch versions.")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+// Package batteryhistory owns the dumpsys battery history module: the
+// batterystats history events that name an app (jobs, foreground app,
+// alarms, package installs and uninstalls), placed in time from the
+// history's RESET:TIME origin. App ids are checked against indicators and
+// uninstalls are flagged.
+package batteryhistory
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "dumpsys_battery_history"
+
+// Event is one history event naming an app.
+type Event struct {
+	TimeElapsed string    `json:"time_elapsed"`
+	Time        time.Time `json:"time,omitzero"`
+	Event       string    `json:"event"`
+	UID         string    `json:"uid"`
+	PackageName string    `json:"package_name"`
+	Service     string    `json:"service,omitempty"`
+}
+
+// Module is the dumpsys battery history module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+
+// Parser reads the batterystats section line by line.
+type Parser struct {
+	Events []Event
+	state  int // 0 before "Battery History", 1 in it, 2 done
+	base   time.Time
+}
+
+var (
+	durRE  = regexp.MustCompile(`^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$`)
+	evRE   = regexp.MustCompile(`([+-])(job|top|wake_lock)=([^:\s]+):"([^"]*)"`)
+	pkgEvt = regexp.MustCompile(`\b(pkginst|pkgunin)=([^:\s]+):"([^"]*)"`)
+)
+
+// Line feeds one line.
+func (p *Parser) Line(line string) {
+	switch p.state {
+	case 0:
+		if strings.HasPrefix(line, "Battery History ") {
+			p.state = 1
+		}
+		return
+	case 2:
+		return
+	}
+	t := strings.TrimSpace(line)
+	if t == "" {
+		p.state = 2
+		return
+	}
+	if _, rest, ok := strings.Cut(t, "RESET:TIME: "); ok {
+		if b, ok := dumpmod.ParseTime(strings.Fields(rest + " ")[0]); ok {
+			p.base = b
+		}
+		return
+	}
+	elapsed, _, _ := strings.Cut(t, " ")
+	at := p.at(elapsed)
+	for _, m := range evRE.FindAllStringSubmatch(t, -1) {
+		e := Event{TimeElapsed: elapsed, Time: at, UID: m[3]}
+		switch m[2] {
+		case "job":
+			e.Event, e.Service = map[string]string{"+": "start_job", "-": "end_job"}[m[1]], m[4]
+			e.PackageName, _, _ = strings.Cut(m[4], "/")
+		case "top":
+			e.Event, e.PackageName = map[string]string{"+": "start_top", "-": "end_top"}[m[1]], m[4]
+		case "wake_lock":
+			svc, ok := strings.CutPrefix(m[4], "*walarm*:")
+			if !ok || !strings.Contains(svc, "/") {
+				continue
+			}
+			e.Event, e.Service = "wake", svc
+			e.PackageName, _, _ = strings.Cut(svc, "/")
+		}
+		if dumpmod.IsPackageName(e.PackageName) {
+			p.Events = append(p.Events, e)
+		}
+	}
+	for _, m := range pkgEvt.FindAllStringSubmatch(t, -1) {
+		e := Event{TimeElapsed: elapsed, Time: at, UID: m[2], PackageName: m[3],
+			Event: map[string]string{"pkginst": "package_install", "pkgunin": "package_uninstall"}[m[1]]}
+		if dumpmod.IsPackageName(e.PackageName) {
+			p.Events = append(p.Events, e)
+		}
+	}
+}
+
+func (p *Parser) at(elapsed string) time.Time {
+	if p.base.IsZero() {
+		return time.Time{}
+	}
+	if elapsed == "0" {
+		return p.base
+	}
+	m := durRE.FindStringSubmatch(elapsed)
+	if m == nil {
+		return time.Time{}
+	}
+	var d time.Duration
+	for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second, time.Millisecond} {
+		if m[i+1] == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(m[i+1], 10, 32)
+		if err != nil {
+			return time.Time{}
+		}
+		d += time.Duration(n) * unit
+	}
+	return p.base.Add(d)
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	var p Parser
+	path, err := dumpmod.Service(ctx, in, rec, "batterystats", p.Line)
+	if err != nil {
+		return err
+	}
+	for _, e := range p.Events {
+		rec.Record(e)
+		w := module.Where{Artifact: path, Time: e.Time, What: "App id in battery history", Record: e}
+		if !e.Time.IsZero() {
+			rec.Event(model.Event{Time: e.Time, Event: e.Event, Artifact: path,
+				Description: strings.TrimSpace(fmt.Sprintf("%s %s %s", e.Event, e.PackageName, e.Service))})
+		}
+		if rec.CheckAppID(e.PackageName, w) {
+			continue
+		}
+		if e.Event == "package_uninstall" {
+			rec.Heuristic(model.Medium, w, fmt.Sprintf("Package %q was uninstalled (battery history)", e.PackageName),
+				known.ReasonUninstall,
+				"People uninstall apps all the time; it matters when the app is unknown or was removed just before the phone was checked.")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,23 @@
+package bugreporttimestamps
+
+import (
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/model"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenCases(t, Module{}, modtest.Cases()[:1], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if len(res.Records) != 8 || len(res.Timeline) != 8 || len(res.Alerts) != 0 {
+			t.Errorf("records %d events %d alerts %d", len(res.Records), len(res.Timeline), len(res.Alerts))
+		}
+	})
+}
+
+func TestNoFS(t *testing.T) {
+	if _, err := modtest.Run(t, Module{}, acquisition.AndroidBugreport, map[string][]byte{"main_entry.txt": nil}); err == nil {
+		t.Fatal("want ErrNotFound")
+	}
+}

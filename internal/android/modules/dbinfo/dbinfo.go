@@ -1,0 +1,98 @@
+// Package dbinfo owns the dumpsys dbinfo module: the SQLite operations
+// recently executed by apps, with the database paths (which name the app)
+// checked against app-id indicators and put on the timeline.
+package dbinfo
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "dumpsys_dbinfo"
+
+// Operation is one recently executed database operation.
+type Operation struct {
+	Time   string `json:"isodate"`
+	PID    string `json:"pid,omitempty"`
+	Action string `json:"action"`
+	SQL    string `json:"sql"`
+	Path   string `json:"path"`
+}
+
+// Module is the dumpsys dbinfo module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+
+var opRE = regexp.MustCompile(`\[((?:[0-9]{4}-)?[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3})\]\s*(?:\[Pid:\((\d+)\)\])?([\w-]+).*?sql="(.+?)"`)
+
+// Parser reads the dbinfo section line by line.
+type Parser struct {
+	Ops  []Operation
+	pool string
+	inOp bool
+}
+
+// Line feeds one line.
+func (p *Parser) Line(line string) {
+	if v, ok := strings.CutPrefix(line, "Connection pool for "); ok {
+		p.pool, p.inOp = strings.TrimSuffix(v, ":"), false
+		return
+	}
+	if p.pool == "" {
+		return
+	}
+	if strings.TrimSpace(line) == "Most recently executed operations:" {
+		p.inOp = true
+		return
+	}
+	if !p.inOp {
+		return
+	}
+	if !strings.HasPrefix(line, "        ") {
+		p.inOp, p.pool = false, ""
+		return
+	}
+	m := opRE.FindStringSubmatch(line)
+	if m == nil {
+		return
+	}
+	p.Ops = append(p.Ops, Operation{Time: m[1], PID: m[2], Action: m[3], SQL: m[4], Path: p.pool})
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	var p Parser
+	path, err := dumpmod.Service(ctx, in, rec, "dbinfo", p.Line)
+	if err != nil {
+		return err
+	}
+	for _, op := range p.Ops {
+		rec.Record(op)
+		t, _ := dumpmod.ParseTime(op.Time) // "05-20 ..." has no year: no time
+		w := module.Where{Artifact: path, Time: t, What: "App id in database path", Record: op}
+		for _, part := range strings.Split(op.Path, "/") {
+			if dumpmod.IsPackageName(part) && rec.CheckAppID(part, w) {
+				break
+			}
+		}
+		if !t.IsZero() {
+			rec.Event(model.Event{Time: t, Event: op.Action, Artifact: path,
+				Description: fmt.Sprintf("%s on %s: %s", op.Action, op.Path, op.SQL)})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+// Package packages owns the dumpsys package module: every installed
+// package of the package service's "Packages:" list with its app id, uid,
+// version, installer, flags, enabled state and install/update times. It
+// checks app ids against indicators, applies the installed-package
+// heuristics (root tools, installer is a browser, none or a third-party
+// store, disabled security or update packages) and puts installs and
+// updates on the timeline. It streams: one package is held at a time.
+package packages
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "dumpsys_packages"
+
+// Package is one installed package.
+type Package struct {
+	PackageName        string   `json:"package_name"`
+	UID                string   `json:"uid"`
+	VersionName        string   `json:"version_name"`
+	VersionCode        string   `json:"version_code"`
+	CodePath           string   `json:"code_path"`
+	Installer          string   `json:"installer"`
+	System             bool     `json:"system"`
+	Disabled           bool     `json:"disabled"`
+	Timestamp          string   `json:"timestamp"`
+	FirstInstallTime   string   `json:"first_install_time"`
+	LastUpdateTime     string   `json:"last_update_time"`
+	GrantedPermissions []string `json:"granted_runtime_permissions,omitempty"`
+}
+
+// Module is the dumpsys package module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+
+// Parser reads the package section line by line and hands each complete
+// package to Emit.
+type Parser struct {
+	Emit    func(Package)
+	state   int // 0 before "Packages:", 1 in it, 2 done
+	cur     *Package
+	user    string // "User N:" block being read
+	inPerms bool
+}
+
+// Line feeds one line.
+func (p *Parser) Line(line string) {
+	switch p.state {
+	case 0:
+		if strings.HasPrefix(line, "Packages:") {
+			p.state = 1
+		}
+		return
+	case 2:
+		return
+	}
+	if strings.TrimSpace(line) == "" {
+		p.Flush()
+		p.state = 2
+		return
+	}
+	if rest, ok := strings.CutPrefix(line, "  Package ["); ok {
+		p.Flush()
+		name, _, _ := strings.Cut(rest, "]")
+		p.cur = &Package{PackageName: name}
+		p.user, p.inPerms = "", false
+		return
+	}
+	if p.cur == nil {
+		return
+	}
+	p.field(line)
+}
+
+func (p *Parser) field(line string) {
+	c := p.cur
+	t := strings.TrimSpace(line)
+	ind := dumpmod.Indent(line)
+	if strings.HasPrefix(t, "User ") && strings.Contains(t, ":") {
+		p.user, _, _ = strings.Cut(strings.TrimPrefix(t, "User "), ":")
+		p.inPerms = false
+		if p.user == "0" {
+			for _, f := range strings.Fields(t) {
+				if v, ok := strings.CutPrefix(f, "enabled="); ok {
+					// 2 disabled, 3 disabled by the user, 4 disabled until used
+					c.Disabled = v == "2" || v == "3" || v == "4"
+				}
+			}
+		}
+		return
+	}
+	if p.inPerms {
+		if ind >= 8 {
+			if name, rest, ok := strings.Cut(t, ":"); ok && p.user == "0" && strings.Contains(rest, "granted=true") {
+				c.GrantedPermissions = append(c.GrantedPermissions, name)
+			}
+			return
+		}
+		p.inPerms = false
+	}
+	if t == "runtime permissions:" {
+		p.inPerms = true
+		return
+	}
+	key, val, ok := strings.Cut(t, "=")
+	if !ok {
+		return
+	}
+	switch key {
+	case "userId":
+		c.UID = val
+	case "versionName":
+		c.VersionName = val
+	case "versionCode":
+		c.VersionCode, _, _ = strings.Cut(val, " ")
+	case "codePath":
+		c.CodePath = val
+	case "timeStamp":
+		c.Timestamp = val
+	case "installerPackageName":
+		c.Installer = val
+	case "pkgFlags":
+		c.System = strings.Contains(" "+strings.Trim(val, "[]")+" ", " SYSTEM ")
+	case "firstInstallTime":
+		if c.FirstInstallTime == "" || p.user == "0" {
+			c.FirstInstallTime = val
+		}
+	case "lastUpdateTime":
+		c.LastUpdateTime = val
+	}
+}
+
+// Flush emits the package being read.
+func (p *Parser) Flush() {
+	if p.cur != nil && p.Emit != nil {
+		p.Emit(*p.cur)
+	}
+	p.cur = nil
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	var path string
+	p := Parser{Emit: func(pk Package) { report(rec, path, pk) }}
+	var err error
+	path, err = dumpmod.Service(ctx, in, rec, "package", p.Line)
+	p.Flush()
+	return err
+}
+
+func report(rec *module.Recorder, path string, pk Package) {
+	rec.Record(pk)
+	w := module.Where{Artifact: path, What: "Installed package", Record: pk}
+	rec.CheckAppID(pk.PackageName, w)
+	inst := pk.Installer
+	if inst == "" {
+		inst = "null"
+	}
+	for _, f := range known.PackageFindings(known.Package{Name: pk.PackageName, Installer: inst, HasInst: true, System: pk.System, Disabled: pk.Disabled}) {
+		rec.Heuristic(f.Level, w, f.Message, f.Reason, f.Benign)
+	}
+	seen := map[string]bool{}
+	for _, e := range []struct{ ev, ts string }{
+		{"package_first_install", pk.FirstInstallTime},
+		{"package_last_update", pk.LastUpdateTime},
+	} {
+		t, ok := dumpmod.ParseTime(e.ts)
+		if !ok || seen[e.ev+e.ts] {
+			continue
+		}
+		seen[e.ev+e.ts] = true
+		rec.Event(model.Event{Time: t, Event: e.ev, Artifact: path,
+			Description: fmt.Sprintf("Install or update of package %s (installer %s)", pk.PackageName, inst)})
+	}
+}

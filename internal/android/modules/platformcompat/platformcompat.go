@@ -1,0 +1,67 @@
+// Package platformcompat owns the dumpsys platform_compat module. The
+// DOWNSCALED change's rawOverrides keep the package names of apps the phone
+// has known, including apps since uninstalled; they are checked against
+// app-id indicators.
+package platformcompat
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "dumpsys_platform_compat"
+
+// Override is one package listed in a rawOverrides map.
+type Override struct {
+	PackageName string `json:"package_name"`
+	Change      string `json:"change"`
+}
+
+// Module is the dumpsys platform_compat module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+
+// ParseLine reads the rawOverrides of a "ChangeId(168419799; name=DOWNSCALED; ...)" line.
+func ParseLine(line string) []Override {
+	if !strings.HasPrefix(line, "ChangeId(168419799; name=DOWNSCALED;") {
+		return nil
+	}
+	_, rest, ok := strings.Cut(line, "rawOverrides={")
+	if !ok {
+		return nil
+	}
+	body, _, _ := strings.Cut(rest, "}")
+	var out []Override
+	for _, e := range strings.Split(body, ",") {
+		name, _, _ := strings.Cut(strings.TrimSpace(e), "=")
+		if dumpmod.IsPackageName(name) {
+			out = append(out, Override{PackageName: name, Change: "DOWNSCALED"})
+		}
+	}
+	return out
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	var all []Override
+	path, err := dumpmod.Service(ctx, in, rec, "platform_compat", func(line string) { all = append(all, ParseLine(line)...) })
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		rec.Record(o)
+		rec.CheckAppID(o.PackageName, module.Where{Artifact: path, What: "App id in platform_compat overrides", Record: o})
+	}
+	return nil
+}

@@ -1,0 +1,34 @@
+package platformcompat
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) || len(res.Records) != 2 {
+			t.Errorf("records %d alerts %d", len(res.Records), len(res.Alerts))
+		}
+	})
+}
+
+func TestCut(t *testing.T) {
+	modtest.CutSection(t, Module{}, "DUMP OF SERVICE platform_compat:", "ChangeId(168419799; name=DOWNSCALED; rawOverrides={a.b=false")
+}
+
+func FuzzParseLine(f *testing.F) {
+	f.Add("ChangeId(168419799; name=DOWNSCALED; disabled; rawOverrides={a.b=false, c.d=true}; overridable)")
+	f.Add("ChangeId(168419799; name=DOWNSCALED;rawOverrides={")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, o := range ParseLine(s) {
+			if !strings.Contains(s, o.PackageName) {
+				t.Fatal(o)
+			}
+		}
+	})
+}

@@ -1,0 +1,61 @@
+// Package receivers owns the dumpsys receivers module: the broadcast
+// receivers registered for intent actions in the package service's Receiver
+// Resolver Table. Receivers of incoming SMS, outgoing SMS and call state are
+// how spyware intercepts messages and calls; they are reported at INFO and
+// checked against app-id indicators.
+package receivers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "dumpsys_receivers"
+
+// Sensitive maps intercepting intent actions to what they let an app see.
+var Sensitive = map[string]string{
+	"android.provider.Telephony.NEW_OUTGOING_SMS": "outgoing SMS messages",
+	"android.provider.Telephony.SMS_RECEIVED":     "incoming SMS messages",
+	"android.intent.action.DATA_SMS_RECEIVED":     "incoming data SMS messages",
+	"android.intent.action.PHONE_STATE":           "the phone state and incoming calls",
+	"android.intent.action.NEW_OUTGOING_CALL":     "outgoing calls",
+}
+
+// Module is the dumpsys receivers module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	r := dumpmod.Resolver{Title: "Receiver Resolver Table:"}
+	path, err := dumpmod.Service(ctx, in, rec, "package", r.Line)
+	if err != nil {
+		return err
+	}
+	for _, e := range r.Entries {
+		rec.Record(e)
+		w := module.Where{Artifact: path, What: "Broadcast receiver app id", Record: e}
+		if rec.CheckAppID(e.PackageName, w) {
+			continue
+		}
+		if what, ok := Sensitive[e.Intent]; ok {
+			rec.Heuristic(model.Info, w, fmt.Sprintf("App %q receives %s (%s)", e.PackageName, what, e.Component),
+				known.ReasonSMSReceiver,
+				"Messaging, dialer, backup and security apps need these broadcasts; it matters only for an app the owner does not know.")
+		}
+	}
+	return nil
+}

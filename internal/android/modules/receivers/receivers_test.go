@@ -1,0 +1,27 @@
+package receivers
+
+import (
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
+			t.Error("stalkerware receiver not detected")
+		}
+		if !modtest.HasAlert(res, model.Info, false, "com.google.android.apps.messaging") {
+			t.Error("SMS receiver heuristic missing")
+		}
+		if len(res.Records) != 4 {
+			t.Errorf("%d records", len(res.Records))
+		}
+	})
+}
+
+func TestCut(t *testing.T) {
+	modtest.CutSection(t, Module{}, "DUMP OF SERVICE package:", "Receiver Resolver Table:\n  Non-Data Actions:\n")
+}

@@ -1,0 +1,131 @@
+// Package tombstones owns the tombstones module: the native crash reports
+// of a bugreport (FS/data/tombstones/tombstone_NN, text or protobuf). Their
+// process names and command lines are checked against process, app-id and
+// path indicators (exploits often crash their target), crashes go on the
+// timeline, and crashes of processes running as root, system or shell are
+// flagged.
+package tombstones
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/android/tombstone"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "tombstones"
+
+// Crash is one tombstone record.
+type Crash struct {
+	FileName      string    `json:"file_name"`
+	FileTimestamp time.Time `json:"file_timestamp,omitzero"`
+	tombstone.Tombstone
+}
+
+// Module is the tombstones module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+
+// privileged maps uids whose crashes are flagged to their names.
+var privileged = map[int64]string{0: "root", 1000: "system", 2000: "shell"}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	var files []string
+	for _, root := range locate.BugreportRoots(in.Acq.FS, in.Acq.Kind) {
+		_ = fs.WalkDir(in.Acq.FS, root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), "tombstone_") {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	if len(files) == 0 {
+		return module.ErrNotFound
+	}
+	sort.Strings(files)
+	for _, p := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		readOne(in.Acq.FS, p, rec)
+	}
+	return nil
+}
+
+func readOne(fsys fs.FS, p string, rec *module.Recorder) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		rec.FileError(p, fmt.Errorf("%s: %w", p, err))
+		return
+	}
+	defer f.Close()
+	rec.File(p)
+	b, err := io.ReadAll(io.LimitReader(f, tombstone.MaxProto+1))
+	if err != nil {
+		rec.FileError(p, fmt.Errorf("%s: %w", p, err))
+		return
+	}
+	var t tombstone.Tombstone
+	if strings.HasSuffix(p, ".pb") {
+		t, err = tombstone.ParseProto(b)
+	} else {
+		t, err = tombstone.Parse(b)
+	}
+	if err != nil {
+		rec.FileError(p, fmt.Errorf("%s: unreadable tombstone: %w", p, err))
+		return
+	}
+	c := Crash{FileName: path.Base(p), Tombstone: t}
+	if st, err := f.Stat(); err == nil {
+		c.FileTimestamp = st.ModTime().UTC()
+	}
+	report(rec, p, c)
+}
+
+func report(rec *module.Recorder, p string, c Crash) {
+	rec.Record(c)
+	when := c.Time
+	if when.IsZero() {
+		when = c.FileTimestamp
+	}
+	w := module.Where{Artifact: p, Time: when, What: "Crashed process", Record: c}
+	if !when.IsZero() {
+		rec.Event(model.Event{Time: when, Event: "tombstone", Artifact: p,
+			Description: fmt.Sprintf("%s in %s", c.Describe(), c.FileName)})
+	}
+	hit := rec.CheckProcess(c.ProcessName, w)
+	appID, _, _ := strings.Cut(c.ProcessName, ":")
+	hit = rec.CheckAppID(appID, w) || hit
+	if len(c.CommandLine) > 0 {
+		w.What = "Crashed command"
+		hit = rec.CheckProcess(path.Base(c.CommandLine[0]), w) || hit
+		hit = rec.CheckPath(c.CommandLine[0], w) || hit
+	}
+	if hit {
+		return
+	}
+	if who, ok := privileged[c.UID]; ok {
+		rec.Heuristic(model.Medium, w,
+			fmt.Sprintf("Crash of process %q running as %s (uid %d) in %s", c.ProcessName, who, c.UID, c.FileName),
+			known.ReasonPrivilegedCrash,
+			"System services and vendor daemons crash now and then after updates or on buggy firmware; exploits of privileged processes also leave such crashes.")
+	}
+}

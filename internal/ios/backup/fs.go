@@ -1,0 +1,237 @@
+package backup
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Open implements fs.FS.
+func (b *Backup) Open(name string) (fs.File, error) {
+	n, err := b.lookup("open", name)
+	if err != nil {
+		return nil, err
+	}
+	if n.dir {
+		return &dirFile{b: b, path: name, n: n}, nil
+	}
+	info := b.info(name, n)
+	if n.rootFile {
+		if name == ManifestDB && b.Encrypted {
+			return &memFile{Reader: bytes.NewReader(b.manifestDB), info: info}, nil
+		}
+		f, err := os.Open(filepath.Join(b.Dir, name))
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return &osFile{File: f, info: info}, nil
+	}
+	rec := n.rec.decoded()
+	if rec.Flags != flagFile {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("not a regular file (flags %d)", rec.Flags)}
+	}
+	if !validID(rec.FileID) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("invalid file id %q", rec.FileID)}
+	}
+	f, err := os.Open(b.storedPath(rec.FileID))
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if !b.Encrypted {
+		return &osFile{File: f, info: info}, nil
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	key, err := b.kb.UnwrapKey(rec.encKey)
+	if err != nil {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("file key: %w", err)}
+	}
+	r, err := newCBCReader(f, key, st.Size(), rec.Size)
+	if err != nil {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return &decFile{r: r, f: f, info: info, name: name}, nil
+}
+
+// Stat implements fs.StatFS.
+func (b *Backup) Stat(name string) (fs.FileInfo, error) {
+	n, err := b.lookup("stat", name)
+	if err != nil {
+		return nil, err
+	}
+	return b.info(name, n), nil
+}
+
+// ReadDir implements fs.ReadDirFS.
+func (b *Backup) ReadDir(name string) ([]fs.DirEntry, error) {
+	n, err := b.lookup("readdir", name)
+	if err != nil {
+		return nil, err
+	}
+	if !n.dir {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fmt.Errorf("not a directory")}
+	}
+	return b.entries(name, n), nil
+}
+
+func (b *Backup) lookup(op, name string) (*node, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	}
+	n := b.nodes[name]
+	if n == nil {
+		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	}
+	return n, nil
+}
+
+func (b *Backup) entries(name string, n *node) []fs.DirEntry {
+	out := make([]fs.DirEntry, 0, len(n.children))
+	for _, c := range n.children {
+		p := c
+		if name != "." {
+			p = name + "/" + c
+		}
+		out = append(out, fs.FileInfoToDirEntry(b.info(p, b.nodes[p])))
+	}
+	return out
+}
+
+// info describes a node: sizes and times come from the Manifest record
+
+func (b *Backup) info(name string, n *node) fileInfo {
+	fi := fileInfo{name: baseName(name), dir: n.dir, mode: 0o444}
+	if name == "." {
+		fi.name = "."
+	}
+	if n.dir {
+		fi.mode = fs.ModeDir | 0o555
+	}
+	switch {
+	case n.rootFile && name == ManifestDB && b.Encrypted:
+		fi.size = int64(len(b.manifestDB))
+		if st, err := os.Stat(filepath.Join(b.Dir, name)); err == nil {
+			fi.mtime = st.ModTime()
+		}
+	case n.rootFile:
+		if st, err := os.Stat(filepath.Join(b.Dir, name)); err == nil {
+			fi.size, fi.mtime = st.Size(), st.ModTime()
+		}
+	case n.rec != nil:
+		r := n.rec.decoded()
+		fi.size, fi.mtime, fi.rec = r.Size, r.Modified, r
+		if r.Mode != 0 {
+			fi.mode = fs.FileMode(r.Mode & 0o777)
+			if n.dir {
+				fi.mode |= fs.ModeDir
+			}
+		}
+		if r.Flags == flagSymlink {
+			fi.mode |= fs.ModeSymlink
+		}
+	}
+	if n.dir {
+		fi.size = 0
+	}
+	return fi
+}
+
+type fileInfo struct {
+	name  string
+	size  int64
+	mode  fs.FileMode
+	mtime time.Time
+	dir   bool
+	rec   *Record
+}
+
+func (f fileInfo) Name() string       { return f.name }
+func (f fileInfo) Size() int64        { return f.size }
+func (f fileInfo) Mode() fs.FileMode  { return f.mode }
+func (f fileInfo) ModTime() time.Time { return f.mtime }
+func (f fileInfo) IsDir() bool        { return f.dir }
+
+// Sys returns the Manifest *Record (nil for root files and synthetic folders).
+func (f fileInfo) Sys() any {
+	if f.rec == nil {
+		return nil
+	}
+	r := *f.rec
+	r.encKey = nil
+	return &r
+}
+
+type osFile struct {
+	*os.File
+	info fileInfo
+}
+
+func (f *osFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+
+type memFile struct {
+	*bytes.Reader
+	info fileInfo
+}
+
+func (f *memFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *memFile) Close() error               { return nil }
+
+type decFile struct {
+	r    *cbcReader
+	f    *os.File
+	info fileInfo
+	name string
+}
+
+func (f *decFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *decFile) Close() error               { return f.f.Close() }
+func (f *decFile) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &fs.PathError{Op: "read", Path: f.name, Err: err}
+	}
+	return n, err
+}
+
+type dirFile struct {
+	b    *Backup
+	path string
+	n    *node
+	ents []fs.DirEntry
+	read bool
+}
+
+func (d *dirFile) Stat() (fs.FileInfo, error) { return d.b.info(d.path, d.n), nil }
+func (d *dirFile) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.path, Err: fmt.Errorf("is a directory")}
+}
+func (d *dirFile) Close() error { return nil }
+
+func (d *dirFile) ReadDir(count int) ([]fs.DirEntry, error) {
+	if !d.read {
+		d.ents, d.read = d.b.entries(d.path, d.n), true
+	}
+	if count <= 0 {
+		out := d.ents
+		d.ents = nil
+		return out, nil
+	}
+	if len(d.ents) == 0 {
+		return nil, io.EOF
+	}
+	if count > len(d.ents) {
+		count = len(d.ents)
+	}
+	out := d.ents[:count]
+	d.ents = d.ents[count:]
+	return out, nil
+}

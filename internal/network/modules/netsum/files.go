@@ -1,0 +1,104 @@
+package netsum
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"sort"
+)
+
+// HeadSize is how much of a file is peeked at to recognise its format.
+const HeadSize = 64 << 10
+
+// maxInflated caps what a gzip-compressed log may inflate to.
+const maxInflated = 64 << 30
+
+// ErrTooLarge is returned when a compressed log inflates beyond the cap.
+var ErrTooLarge = errors.New("compressed log inflates beyond 64 GiB")
+
+// LogFile is an opened, possibly gzip-compressed, log.
+type LogFile struct {
+	*bufio.Reader
+	closers []io.Closer
+}
+
+// Close closes the file.
+func (l *LogFile) Close() error {
+	var first error
+	for i := len(l.closers) - 1; i >= 0; i-- {
+		if err := l.closers[i].Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Head returns up to HeadSize decompressed bytes without consuming them.
+func (l *LogFile) Head() []byte {
+	b, _ := l.Peek(HeadSize)
+	return b
+}
+
+// OpenLog opens name in fsys, transparently inflating gzip.
+func OpenLog(fsys fs.FS, name string) (*LogFile, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	lf := &LogFile{closers: []io.Closer{f}}
+	br := bufio.NewReaderSize(f, HeadSize)
+	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		lf.closers = append(lf.closers, zr)
+		br = bufio.NewReaderSize(&capped{r: zr, left: maxInflated}, HeadSize)
+	}
+	lf.Reader = br
+	return lf, nil
+}
+
+type capped struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, ErrTooLarge
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+// RegularFiles lists the regular files of fsys, sorted, skipping hidden
+// ones. Symbolic links are not followed.
+func RegularFiles(fsys fs.FS) ([]string, error) {
+	var out []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Name() != "." && len(d.Name()) > 0 && d.Name()[0] == '.' {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
+}

@@ -1,0 +1,258 @@
+// Package netsum owns the per-value summaries shared by the network-log
+// modules (Zeek logs, resolver logs): it dedupes the domains, IPs, URLs and
+// certificate fingerprints read from millions of lines into one entry per
+// value with first/last time and count, bounded in memory, and then checks
+// each value once against the indicators and the reputation heuristics.
+package netsum
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/network/reputation"
+)
+
+// MaxValues is the number of distinct values a Table keeps; more are
+// counted as dropped and reported.
+const MaxValues = 2_000_000
+
+// Seen summarises every sighting of one value.
+type Seen struct {
+	Value     string    `json:"value"`
+	First     time.Time `json:"first_seen,omitzero"`
+	Last      time.Time `json:"last_seen,omitzero"`
+	Count     int       `json:"count"`
+	Artifact  string    `json:"artifact"`          // file of the first sighting
+	How       string    `json:"seen_as"`           // e.g. "dns query", "tls sni"
+	Related   string    `json:"related,omitempty"` // e.g. the domain an IP was resolved from
+	firstLine int
+}
+
+// Table dedupes values of one type.
+type Table struct {
+	m       map[string]*Seen
+	Dropped int
+}
+
+// NewTable returns an empty table.
+func NewTable() *Table { return &Table{m: map[string]*Seen{}} }
+
+// Len is the number of distinct values.
+func (t *Table) Len() int { return len(t.m) }
+
+// Add records one sighting of v (a byte slice, not retained). It allocates
+// only for a new value.
+func (t *Table) Add(v []byte, ts time.Time, artifact, how string) *Seen {
+	if s, ok := t.m[string(v)]; ok {
+		s.Count++
+		if !ts.IsZero() {
+			if s.First.IsZero() || ts.Before(s.First) {
+				s.First = ts
+			}
+			if ts.After(s.Last) {
+				s.Last = ts
+			}
+		}
+		return s
+	}
+	if len(t.m) >= MaxValues {
+		t.Dropped++
+		return nil
+	}
+	s := &Seen{Value: string(v), First: ts, Last: ts, Count: 1, Artifact: artifact, How: how}
+	t.m[s.Value] = s
+	return s
+}
+
+// Get returns the summary of v, or nil.
+func (t *Table) Get(v string) *Seen { return t.m[v] }
+
+// Sorted returns the summaries ordered by value.
+func (t *Table) Sorted() []*Seen {
+	out := make([]*Seen, 0, len(t.m))
+	for _, s := range t.m {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *Seen) int { return strings.Compare(a.Value, b.Value) })
+	return out
+}
+
+// NormDomain lower-cases a host name and drops a trailing dot and a
+// leading wildcard label; it returns "" for what is not a host name (IP
+// literals included).
+func NormDomain(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	if len(b) > 2 && b[0] == '*' && b[1] == '.' {
+		b = b[2:]
+	}
+	if len(b) == 0 || len(b) > 253 {
+		return nil
+	}
+	upper, dot := false, false
+	for _, c := range b {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		case c == '.':
+			dot = true
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return nil // spaces, colons (IPv6), escapes: not a host name
+		}
+	}
+	if !dot || isIPv4(b) {
+		return nil
+	}
+	if upper {
+		return []byte(strings.ToLower(string(b)))
+	}
+	return b
+}
+
+func isIPv4(b []byte) bool {
+	for _, c := range b {
+		if (c < '0' || c > '9') && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// IsIP reports whether b is an IP address literal. Values that cannot be
+// one (host names) are refused without parsing.
+func IsIP(b []byte) bool {
+	if len(b) < 2 || len(b) > 45 {
+		return false
+	}
+	colon := false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9', c == '.':
+		case c == ':':
+			colon = true
+		case (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '%':
+			if !colon && bytes.IndexByte(b, ':') < 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if !colon {
+		return isIPv4Addr(b)
+	}
+	_, err := netip.ParseAddr(string(b))
+	return err == nil
+}
+
+// isIPv4Addr validates a dotted-quad IPv4 address without allocating.
+func isIPv4Addr(b []byte) bool {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i <= len(b); i++ {
+		if i == len(b) || b[i] == '.' {
+			if digits == 0 || n > 255 {
+				return false
+			}
+			parts++
+			n, digits = 0, 0
+			continue
+		}
+		c := b[i]
+		if c < '0' || c > '9' || (digits == 1 && n == 0) {
+			return false // not a digit, or a leading zero
+		}
+		n = n*10 + int(c-'0')
+		digits++
+		if digits > 3 {
+			return false
+		}
+	}
+	return parts == 4
+}
+
+// PublicIP reports whether s is a global unicast address (not private,
+// loopback, link-local or multicast).
+func PublicIP(s string) bool {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return false
+	}
+	return a.IsGlobalUnicast() && !a.IsPrivate()
+}
+
+// Where builds the module.Where of a summary.
+func Where(s *Seen, what string) module.Where {
+	return module.Where{Artifact: s.Artifact, Time: s.First, What: what, Record: s}
+}
+
+// CheckDomains checks every domain of t against the indicators, raises the
+// suspicious-TLD and free-DNS heuristics, and adds one timeline event per
+// domain. what labels the source ("Domain in Zeek logs").
+func CheckDomains(rec *module.Recorder, t *Table, what string, maxEvents int) {
+	events := 0
+	for _, s := range t.Sorted() {
+		w := Where(s, what)
+		rec.CheckDomain(s.Value, w)
+		if tld, ok := reputation.SuspiciousTLD(s.Value); ok {
+			rec.Heuristic(model.Low, w,
+				fmt.Sprintf("%s %q uses the suspicious top-level domain .%s", what, s.Value, tld),
+				fmt.Sprintf("Cheap or free registration and weak abuse handling make .%s common for throw-away attacker infrastructure.", tld),
+				"Many legitimate sites use this TLD too; it is only a hint, worth a look if the name is unknown to the device owner.")
+		}
+		if p, ok := reputation.FreeDNS(s.Value); ok {
+			rec.Heuristic(model.Low, w,
+				fmt.Sprintf("%s %q is under a free dynamic-DNS zone (%s)", what, s.Value, p),
+				"Free dynamic-DNS names are created in minutes without identification and are often used by stalkerware and commodity spyware for their servers.",
+				"Home routers, cameras, NAS boxes and self-hosted services commonly use dynamic DNS.")
+		}
+		if events < maxEvents {
+			events++
+			rec.Event(model.Event{Time: s.First, Event: "domain_seen", Artifact: s.Artifact,
+				Description: summary(s)})
+		}
+	}
+	if n := t.Len() - events; n > 0 {
+		rec.Note("%d domains not added to the timeline (limit %d)", n, maxEvents)
+	}
+	if t.Dropped > 0 {
+		rec.Note("%d domain sightings not tracked: more than %d distinct domains", t.Dropped, MaxValues)
+	}
+}
+
+func summary(s *Seen) string {
+	if s.Count == 1 || s.Last.Equal(s.First) {
+		return fmt.Sprintf("%s %s (%d times)", s.How, s.Value, s.Count)
+	}
+	return fmt.Sprintf("%s %s (%d times, last %s)", s.How, s.Value, s.Count, s.Last.UTC().Format(time.RFC3339))
+}
+
+// CheckAll checks every value of t with check (rec.CheckIP, rec.CheckURL...).
+func CheckAll(t *Table, what string, check func(string, module.Where) bool) {
+	for _, s := range t.Sorted() {
+		check(s.Value, Where(s, what))
+	}
+}
+
+// NoteBad reports the skipped lines of one file, per reason, in a stable
+// order.
+func NoteBad(rec *module.Recorder, file string, bad map[string]int) {
+	reasons := make([]string, 0, len(bad))
+	for r, n := range bad {
+		if n > 0 {
+			reasons = append(reasons, r)
+		}
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		rec.Note("%s: %d lines skipped: %s", file, bad[r], r)
+	}
+}

@@ -1,0 +1,348 @@
+// Package zeek owns the retro-hunting module over Zeek logs (dns.log,
+// ssl.log, http.log, conn.log, x509.log, TSV or JSON, gzip or not): it
+// dedupes every domain, IP, URL and certificate fingerprint the logs hold,
+// checks each once against the indicators, raises TinyCheck-style
+// heuristics (suspicious TLDs, free dynamic DNS, self-signed and free
+// certificates, TLS on unusual ports, HTTP in clear, traffic to IPs never
+// resolved, beaconing) and summarises the timeline per domain.
+package zeek
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/network/modules/netsum"
+	"github.com/spyscan/spyscan/internal/network/reputation"
+	"github.com/spyscan/spyscan/internal/network/zeeklog"
+)
+
+// Name of the module.
+const Name = "zeek_logs"
+
+// Limits of what is reported.
+const (
+	maxTimelineDomains = 100_000
+	maxHeuristicAlerts = 200 // per heuristic kind
+)
+
+// Module reads Zeek logs.
+type Module struct{}
+
+// New returns the module.
+func New() Module { return Module{} }
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.NetworkLog }
+
+// logFile is one Zeek log found in the acquisition.
+type logFile struct {
+	name, typ string
+}
+
+// typeOrder makes dns.log come first, so IPs resolved by DNS are known
+// before conn.log is read.
+var typeOrder = map[string]int{zeeklog.DNS: 0, zeeklog.X509: 1, zeeklog.SSL: 2, zeeklog.HTTP: 3, zeeklog.Conn: 4}
+
+// state is what one run accumulates.
+type state struct {
+	rec       *module.Recorder
+	domains   *netsum.Table
+	ips       *netsum.Table
+	urls      *netsum.Table
+	certs     *netsum.Table
+	ja3, ja4  *netsum.Table
+	sawDNS    bool
+	beacons   *netsum.Beacons
+	unresolv  *netsum.Table // public destination IPs never seen in DNS answers
+	tlsPorts  *netsum.Table // "ip:port" of TLS on unusual ports
+	clearHTTP *netsum.Table // hosts spoken to in clear HTTP
+	selfSig   *netsum.Table // subjects of self-signed certificates
+	freeCert  *netsum.Table // "issuer|subject" of free certificates
+	lines     int
+	scratch   []byte
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	files, err := findLogs(in.Acq.FS, rec)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return module.ErrNotFound
+	}
+	st := &state{rec: rec, domains: netsum.NewTable(), ips: netsum.NewTable(), urls: netsum.NewTable(),
+		certs: netsum.NewTable(), ja3: netsum.NewTable(), ja4: netsum.NewTable(),
+		beacons: netsum.NewBeacons(), unresolv: netsum.NewTable(), tlsPorts: netsum.NewTable(),
+		clearHTTP: netsum.NewTable(), selfSig: netsum.NewTable(), freeCert: netsum.NewTable()}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := st.readFile(in.Acq.FS, f); err != nil {
+			rec.FileError(f.name, fmt.Errorf("%s: %w", f.name, err))
+		}
+	}
+	rec.Seen(st.lines)
+	st.report()
+	return nil
+}
+
+// findLogs lists the Zeek logs of fsys with their type.
+func findLogs(fsys fs.FS, rec *module.Recorder) ([]logFile, error) {
+	names, err := netsum.RegularFiles(fsys)
+	if err != nil {
+		return nil, err
+	}
+	var out []logFile
+	for _, n := range names {
+		lf, err := netsum.OpenLog(fsys, n)
+		if err != nil {
+			rec.FileError(n, fmt.Errorf("%s: %w", n, err))
+			continue
+		}
+		typ, _, ok := zeeklog.Sniff(lf.Head())
+		lf.Close()
+		if !ok {
+			continue
+		}
+		if typ == "" {
+			typ = zeeklog.TypeFromName(path.Base(n))
+		}
+		if _, known := typeOrder[typ]; !known {
+			continue // files.log, weird.log...: nothing to check here
+		}
+		out = append(out, logFile{name: n, typ: typ})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if typeOrder[out[i].typ] != typeOrder[out[j].typ] {
+			return typeOrder[out[i].typ] < typeOrder[out[j].typ]
+		}
+		return out[i].name < out[j].name
+	})
+	return out, nil
+}
+
+// fields wanted per log type, in the order the readers index them.
+var fields = map[string][]string{
+	zeeklog.DNS:  {"ts", "id.orig_h", "query", "answers"},
+	zeeklog.SSL:  {"ts", "id.orig_h", "id.resp_h", "id.resp_p", "server_name", "subject", "issuer", "cert_chain_fps", "validation_status", "ja3", "ja4"},
+	zeeklog.HTTP: {"ts", "id.orig_h", "id.resp_h", "id.resp_p", "host", "uri"},
+	zeeklog.Conn: {"ts", "id.orig_h", "id.resp_h", "id.resp_p", "proto", "service"},
+	zeeklog.X509: {"ts", "fingerprint", "certificate.subject", "certificate.issuer", "san.dns", "basic_constraints.ca"},
+}
+
+func (st *state) readFile(fsys fs.FS, f logFile) error {
+	lf, err := netsum.OpenLog(fsys, f.name)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	r, err := zeeklog.NewReader(lf, fields[f.typ]...)
+	if err != nil {
+		return err
+	}
+	st.rec.File(f.name)
+	handle := map[string]func(*zeeklog.Reader, string){
+		zeeklog.DNS: st.dns, zeeklog.SSL: st.ssl, zeeklog.HTTP: st.http, zeeklog.Conn: st.conn, zeeklog.X509: st.x509,
+	}[f.typ]
+	n := 0
+	for r.Next() {
+		handle(r, f.name)
+		n++
+	}
+	st.lines += n
+	netsum.NoteBad(st.rec, f.name, r.Bad())
+	if r.Err() != nil {
+		return r.Err()
+	}
+	if n == 0 && len(r.Bad()) > 0 {
+		return errors.New("no readable Zeek record")
+	}
+	return nil
+}
+
+func (st *state) addDomain(v []byte, ts time.Time, file, how string) {
+	if d := netsum.NormDomain(v); d != nil {
+		st.domains.Add(d, ts, file, how)
+	}
+}
+
+func (st *state) dns(r *zeeklog.Reader, file string) {
+	st.sawDNS = true
+	ts, _ := r.Time(0)
+	q := netsum.NormDomain(r.Get(2))
+	if q != nil {
+		st.domains.Add(q, ts, file, "dns query")
+	}
+	for pos := 0; ; {
+		a, ok := r.Elem(3, &pos)
+		if !ok {
+			break
+		}
+		if netsum.IsIP(a) {
+			s := st.ips.Add(a, ts, file, "dns answer")
+			if s != nil && s.Related == "" && q != nil {
+				s.Related = string(q) // also marks the IP as resolved
+			}
+			continue
+		}
+		st.addDomain(a, ts, file, "dns answer (CNAME)")
+	}
+}
+
+// defaultTLSPorts are the ports TLS is expected on (TinyCheck's list).
+var defaultTLSPorts = map[int]bool{443: true, 465: true, 636: true, 853: true, 989: true, 990: true, 993: true, 995: true, 5223: true, 8443: true}
+
+func (st *state) ssl(r *zeeklog.Reader, file string) {
+	ts, _ := r.Time(0)
+	st.addDomain(r.Get(4), ts, file, "tls sni")
+	if ip := r.Get(2); ip != nil {
+		st.ips.Add(ip, ts, file, "tls server")
+	}
+	r.Each(7, func(fp []byte) { st.certs.Add(fp, ts, file, "tls certificate") })
+	if v := r.Get(9); len(v) > 0 {
+		st.ja3.Add(v, ts, file, "tls client ja3")
+	}
+	if v := r.Get(10); len(v) > 0 {
+		st.ja4.Add(v, ts, file, "tls client ja4")
+	}
+	if port, err := strconv.Atoi(string(r.Get(3))); err == nil && !defaultTLSPorts[port] && r.Get(2) != nil {
+		st.scratch = append(append(append(st.scratch[:0], r.Get(2)...), ':'), r.Get(3)...)
+		st.tlsPorts.Add(st.scratch, ts, file, "tls on unusual port")
+	}
+	subject, issuer := r.String(5), r.String(6)
+	status := r.String(8)
+	if (subject != "" && subject == issuer) || status == "self signed certificate" {
+		st.selfSig.Add([]byte(subject+" @ "+string(r.Get(2))), ts, file, "self-signed certificate")
+	}
+	if name, ok := reputation.FreeCertIssuer(issuer); ok {
+		st.freeCert.Add([]byte(subject+" issued by "+name), ts, file, "free certificate")
+	}
+}
+
+func (st *state) http(r *zeeklog.Reader, file string) {
+	ts, _ := r.Time(0)
+	host := r.Get(4)
+	if ip := r.Get(2); ip != nil {
+		st.ips.Add(ip, ts, file, "http server")
+	}
+	if len(host) == 0 {
+		host = r.Get(2)
+	} else {
+		st.addDomain(host, ts, file, "http host")
+	}
+	if len(host) == 0 {
+		return
+	}
+	st.clearHTTP.Add(host, ts, file, "http in clear")
+	uri := r.Get(5)
+	if len(uri) > 2048 {
+		uri = uri[:2048]
+	}
+	st.scratch = append(append(append(st.scratch[:0], "http://"...), host...), uri...)
+	st.urls.Add(st.scratch, ts, file, "http request")
+}
+
+func (st *state) conn(r *zeeklog.Reader, file string) {
+	ts, _ := r.Time(0)
+	dst := r.Get(2)
+	if dst == nil {
+		return
+	}
+	s := st.ips.Add(dst, ts, file, "connection")
+	port, _ := strconv.Atoi(string(r.Get(3)))
+	service := r.Get(5)
+	if port == 53 || port == 123 || port == 5353 || port == 67 || string(service) == "dns" {
+		return
+	}
+	if !netsum.PublicIP(string(dst)) {
+		return
+	}
+	st.beacons.Add(r.Get(1), dst, port, ts)
+	if st.sawDNS && s != nil && s.Related == "" {
+		st.unresolv.Add(dst, ts, file, "connection to an IP never resolved")
+	}
+}
+
+func (st *state) x509(r *zeeklog.Reader, file string) {
+	ts, _ := r.Time(0)
+	if fp := r.Get(1); len(fp) > 0 {
+		st.certs.Add(fp, ts, file, "x509 certificate")
+	}
+	r.Each(4, func(d []byte) { st.addDomain(d, ts, file, "certificate SAN") })
+	subject, issuer := r.String(2), r.String(3)
+	if subject != "" && subject == issuer && string(r.Get(5)) != "T" {
+		st.selfSig.Add([]byte(subject), ts, file, "self-signed certificate")
+	}
+	if name, ok := reputation.FreeCertIssuer(issuer); ok {
+		st.freeCert.Add([]byte(subject+" issued by "+name), ts, file, "free certificate")
+	}
+}
+
+// report checks every deduped value and raises the heuristics.
+func (st *state) report() {
+	rec := st.rec
+	netsum.CheckDomains(rec, st.domains, "Domain in Zeek logs", maxTimelineDomains)
+	netsum.CheckAll(st.ips, "IP address in Zeek logs", rec.CheckIP)
+	netsum.CheckAll(st.urls, "URL in Zeek http.log", rec.CheckURL)
+	netsum.CheckAll(st.certs, "TLS certificate fingerprint in Zeek logs", rec.CheckTLSCert)
+	netsum.CheckAll(st.ja3, "JA3 in Zeek ssl.log", rec.CheckJA3)
+	netsum.CheckAll(st.ja4, "JA4 in Zeek ssl.log", rec.CheckJA4)
+	for _, s := range []*netsum.Table{st.domains, st.ips, st.urls, st.certs} {
+		if s.Dropped > 0 {
+			rec.Note("%d sightings not tracked: more than %d distinct values", s.Dropped, netsum.MaxValues)
+		}
+	}
+	heuristics(rec, st.selfSig, "Self-signed certificate %q seen in TLS traffic",
+		"Spyware and stalkerware servers often use self-signed certificates, which cost nothing and name nobody.",
+		"Routers, printers, NAS boxes, enterprise services and development servers often use self-signed certificates.")
+	heuristics(rec, st.freeCert, "Free automated certificate %q",
+		"Free, instantly issued certificates (ACME) are a cheap way to put TLS on throw-away attacker domains.",
+		"Most of the web uses free certificates today; this is only worth a look together with other signs.")
+	heuristics(rec, st.tlsPorts, "TLS to %s, an unusual port",
+		"TLS on a port other than the usual ones (443, 993...) is a pattern of some implants' command servers.",
+		"Many apps, games, VPNs and self-hosted services use TLS on other ports.")
+	heuristics(rec, st.clearHTTP, "Unencrypted HTTP to %q",
+		"Data sent over plain HTTP can be read by anyone on the path, and some stalkerware uploads its data this way.",
+		"Captive portals, connectivity checks, OS updates and old apps still use plain HTTP.")
+	heuristics(rec, st.unresolv, "Connection to %s, an address no DNS query in these logs resolved",
+		"Implants often contact hard-coded IP addresses, without a DNS lookup.",
+		"The DNS answer may predate the logs, come from another resolver (DNS over HTTPS), or the app may use IPs from its own configuration.")
+	for i, b := range st.beacons.Find() {
+		if i >= maxHeuristicAlerts {
+			rec.Note("more periodic destinations than the %d reported", maxHeuristicAlerts)
+			break
+		}
+		rec.Heuristic(model.Low, module.Where{Artifact: "conn.log", Time: b.First, What: "Periodic connections", Record: b},
+			"Periodic connections: "+b.Describe(),
+			"Spyware checks in with its server at a fixed period (beaconing).",
+			"Push notifications, messaging apps, sync clients and keep-alives also connect at regular intervals.")
+	}
+	if st.beacons.Dropped > 0 {
+		rec.Note("%d connections not considered for beaconing: too many destinations", st.beacons.Dropped)
+	}
+}
+
+// heuristics raises one LOW alert per value of t, up to maxHeuristicAlerts.
+func heuristics(rec *module.Recorder, t *netsum.Table, format, reason, benign string) {
+	for i, s := range t.Sorted() {
+		if i >= maxHeuristicAlerts {
+			rec.Note("%d more values for %q not alerted (limit %d)", t.Len()-i, reason, maxHeuristicAlerts)
+			return
+		}
+		rec.Heuristic(model.Low, netsum.Where(s, s.How), fmt.Sprintf(format, s.Value)+fmt.Sprintf(" (%d times)", s.Count), reason, benign)
+	}
+}

@@ -1,0 +1,92 @@
+package output
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func fixture() (*model.Report, []ObservableRecord) {
+	t0 := time.Date(2021, 7, 18, 10, 11, 12, 345678000, time.UTC)
+	lvl := model.Critical
+	r := &model.Report{
+		Verdict: model.VerdictDetected,
+		Info: model.ScanInfo{Tool: "spyscan", Version: "test", CommandLine: []string{"scan", "x"},
+			GeneratedAt: t0, IndicatorDigest: "abc", IndicatorCount: 1,
+			Inputs:   []model.Input{{Path: "x", Kind: "ios-backup", Files: []model.InputFile{{Path: "Manifest.db", Size: 3, SHA256: "00"}}}},
+			SelfTest: model.SelfTest{CanaryOK: true}},
+		Alerts: []model.Alert{{Level: model.Critical, Module: "sms", Message: `SMS URL "https://x.evil.com" matches`, Time: t0, Artifact: "HomeDomain/Library/SMS/sms.db",
+			Record: json.RawMessage(`{"rowid":1}`), Match: &model.Match{Type: "domain", Observed: "https://x.evil.com", Indicator: "evil.com", How: "subdomain",
+				Sources: []model.Provenance{{Source: "amnesty-investigations", File: "pegasus.stix2", Family: "Pegasus"}}}}},
+		Timeline: []model.Event{
+			{Time: t0, Module: "sms", Event: "sms_received", Description: "from +1, \"quoted\", comma"},
+			{Time: t0.Add(time.Second), Module: "safari", Event: "visit", Description: "https://example.org/", Level: &lvl},
+		},
+		Modules: []model.ModuleResult{{Module: "sms", Status: model.StatusOK, Seen: 1}},
+	}
+	obs := []ObservableRecord{{Module: "sms", Observable: module.Observable{Type: match.URL, Value: "https://x.evil.com", Artifact: "HomeDomain/Library/SMS/sms.db", FirstSeen: t0, Count: 1}}}
+	return r, obs
+}
+
+func TestGolden(t *testing.T) {
+	dir := t.TempDir()
+	r, obs := fixture()
+	if err := Write(dir, r, obs); err != nil {
+		t.Fatal(err)
+	}
+	mw, err := NewModuleWriter(dir, ModuleFileName("", "sms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw.Record(json.RawMessage(`{"rowid":1,"text":"hi"}`))
+	mw.Record(json.RawMessage(`{"rowid":2,"text":"there"}`))
+	if err := mw.Finish(r.Modules[0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{InfoFile, AlertsFile, TimelineCSV, TimelineJSON, ObservablesFile, filepath.Join(ModulesDir, "sms.json")} {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", filepath.Base(name)+".golden")
+		if *update {
+			os.WriteFile(golden, got, 0o644)
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -update)", err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s differs from %s:\n%s", name, golden, got)
+		}
+	}
+	back, bobs, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Alerts) != 1 || back.Alerts[0].Match.Sources[0].Family != "Pegasus" || len(bobs) != 1 || len(back.Modules) != 1 || len(back.Modules[0].Records) != 2 || back.Verdict != model.VerdictDetected {
+		t.Errorf("round trip lost data: %+v", back)
+	}
+}
+
+func TestLoadErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, InfoFile), []byte("{"), 0o644)
+	_, _, err := Load(dir)
+	if err == nil || !contains(err.Error(), InfoFile) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -1,0 +1,128 @@
+// Package recheck owns `spyscan recheck`: it runs the current indicators
+// against the values a past scan checked (observables.json), through the
+// same module.Recorder Check path as a scan, without the acquisition, and
+// tells which indicator alerts are new compared with the stored ones.
+package recheck
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/output"
+)
+
+// Result is the outcome of a recheck.
+type Result struct {
+	// Alerts are the stored heuristic alerts plus every indicator alert
+	// the current indicators raise, sorted.
+	Alerts []model.Alert
+	// New are the indicator alerts that the stored alerts did not have.
+	New []model.Alert
+	// Gone are stored indicator alerts the current indicators no longer raise.
+	Gone []model.Alert
+	// Checked counts the observables checked; Unsupported, those whose type
+	// no Check method handles (they are left out).
+	Checked, Unsupported int
+}
+
+type checkFunc func(r *module.Recorder, v string, w module.Where) bool
+
+// checks maps an observable type to the Recorder method that checked it.
+var checks = map[match.Type]checkFunc{
+	match.Domain:          (*module.Recorder).CheckDomain,
+	match.URL:             (*module.Recorder).CheckURL,
+	match.IP:              (*module.Recorder).CheckIP,
+	match.Email:           (*module.Recorder).CheckEmail,
+	match.Process:         (*module.Recorder).CheckProcess,
+	match.FilePath:        (*module.Recorder).CheckPath,
+	match.FileSHA256:      (*module.Recorder).CheckFileHash,
+	match.AppID:           (*module.Recorder).CheckAppID,
+	match.AppCertSHA256:   (*module.Recorder).CheckAppCert,
+	match.TLSCertSHA256:   (*module.Recorder).CheckTLSCert,
+	match.Profile:         (*module.Recorder).CheckProfile,
+	match.AndroidProperty: (*module.Recorder).CheckAndroidProperty,
+	match.JA3:             (*module.Recorder).CheckJA3,
+	match.JA4:             (*module.Recorder).CheckJA4,
+}
+
+type recKey struct{ module, input string }
+
+// Run rechecks the observables of a stored report with index ix.
+func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecord, ix *match.Index) (*Result, error) {
+	res := &Result{}
+	recs := map[recKey]*module.Recorder{}
+	var order []recKey
+	for i, o := range obs {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("recheck: %w", err)
+			}
+		}
+		check := checks[o.Type]
+		if check == nil {
+			res.Unsupported++
+			continue
+		}
+		k := recKey{o.Module, o.Input}
+		rec := recs[k]
+		if rec == nil {
+			rec = module.NewRecorder(o.Module, ix, nil)
+			recs[k] = rec
+			order = append(order, k)
+		}
+		check(rec, o.Value, module.Where{Artifact: o.Artifact, Time: o.FirstSeen, What: o.What})
+		res.Checked++
+	}
+	var fresh []model.Alert
+	for _, k := range order {
+		for _, a := range recs[k].Result().Alerts {
+			a.Input = k.input
+			fresh = append(fresh, a)
+		}
+	}
+	storedHits := map[string]bool{}
+	for _, a := range stored.Alerts {
+		if a.Match == nil {
+			res.Alerts = append(res.Alerts, a) // heuristics cannot be rechecked: kept
+			continue
+		}
+		storedHits[key(a)] = true
+	}
+	freshHits := map[string]bool{}
+	for _, a := range fresh {
+		freshHits[key(a)] = true
+		res.Alerts = append(res.Alerts, a)
+		if !storedHits[key(a)] {
+			res.New = append(res.New, a)
+		}
+	}
+	for _, a := range stored.Alerts {
+		if a.Match != nil && !freshHits[key(a)] {
+			res.Gone = append(res.Gone, a)
+		}
+	}
+	model.SortAlerts(res.Alerts)
+	model.SortAlerts(res.New)
+	model.SortAlerts(res.Gone)
+	return res, nil
+}
+
+// key identifies an indicator alert independently of its record and time:
+// the same value, in the same place, matching the same indicator.
+func key(a model.Alert) string {
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s", a.Input, a.Module, a.Artifact, a.Match.Type, a.Match.Observed, a.Match.Indicator)
+}
+
+// Types lists the observable types recheck handles, sorted.
+func Types() []match.Type {
+	out := make([]match.Type, 0, len(checks))
+	for t := range checks {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

@@ -1,0 +1,129 @@
+package html
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"strings"
+	"time"
+
+	htmlesc "html"
+
+	"github.com/spyscan/spyscan/internal/i18n"
+	"github.com/spyscan/spyscan/internal/model"
+)
+
+// Chart geometry, in SVG user units.
+const (
+	chartW, chartH   = 960, 200
+	padL, padR       = 48, 16
+	padT, padB       = 28, 36
+	chartBins        = 72
+	maxAlertMarks    = 400
+	alertMarkRadius  = 5
+	tickLabelsOnAxis = 5
+)
+
+type chart struct {
+	SVG   template.HTML // empty when nothing has a time
+	Start string
+	End   string
+}
+
+// buildChart draws the timeline as an inline SVG histogram of events per
+// time bin, with a marker per dated alert above it. Every text that comes
+// from the evidence is escaped here, since the SVG is inserted as HTML.
+func buildChart(r *model.Report, c *i18n.Catalog) chart {
+	lo, hi, ok := span(r)
+	if !ok {
+		return chart{}
+	}
+	if !hi.After(lo) {
+		lo, hi = lo.Add(-12*time.Hour), hi.Add(12*time.Hour)
+	}
+	bins := make([]int, chartBins)
+	total := hi.Sub(lo)
+	bin := func(t time.Time) int {
+		i := int(float64(t.Sub(lo)) / float64(total) * chartBins)
+		return min(max(i, 0), chartBins-1)
+	}
+	for _, e := range r.Timeline {
+		if !e.Time.IsZero() {
+			bins[bin(e.Time)]++
+		}
+	}
+	peak := 0
+	for _, n := range bins {
+		peak = max(peak, n)
+	}
+	plotW := float64(chartW - padL - padR)
+	plotH := float64(chartH - padT - padB)
+	x := func(t time.Time) float64 { return padL + float64(t.Sub(lo))/float64(total)*plotW }
+
+	var b strings.Builder
+	title := c.T("timeline.chart_title")
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title" class="chart">`, chartW, chartH)
+	fmt.Fprintf(&b, `<title id="chart-title">%s</title>`, htmlesc.EscapeString(title))
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, padL, chartH-padB, chartW-padR, chartH-padB)
+	bw := plotW / chartBins
+	for i, n := range bins {
+		if n == 0 {
+			continue
+		}
+		// Square-root scale: one event stays visible beside thousands.
+		h := math.Max(1, math.Sqrt(float64(n))/math.Sqrt(float64(peak))*plotH)
+		bx := padL + float64(i)*bw
+		from := lo.Add(time.Duration(float64(total) * float64(i) / chartBins))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"><title>%s</title></rect>`,
+			bx+0.5, float64(chartH-padB)-h, math.Max(bw-1, 0.5), h,
+			htmlesc.EscapeString(c.N("timeline.bar_title", n, "from", from.UTC().Format("2006-01-02 15:04"))))
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" class="ylabel">%s</text>`, 4, padT+8, htmlesc.EscapeString(fmt.Sprint(peak)))
+	for i := 0; i < tickLabelsOnAxis; i++ {
+		t := lo.Add(time.Duration(float64(total) * float64(i) / float64(tickLabelsOnAxis-1)))
+		anchor := "middle"
+		if i == 0 {
+			anchor = "start"
+		} else if i == tickLabelsOnAxis-1 {
+			anchor = "end"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="%s" class="xlabel">%s</text>`, x(t), chartH-padB+18, anchor,
+			htmlesc.EscapeString(t.UTC().Format("2006-01-02 15:04")))
+	}
+	marks := 0
+	for _, a := range r.Alerts {
+		if a.Time.IsZero() || marks >= maxAlertMarks {
+			continue
+		}
+		marks++
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="%d" class="mark %s"><title>%s</title></circle>`,
+			x(a.Time), padT-12, alertMarkRadius, levelClass(a.Level),
+			htmlesc.EscapeString(a.Time.UTC().Format("2006-01-02 15:04:05 UTC")+" — "+levelLabel(c, a.Level)+": "+a.Message))
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="markline %s"/>`, x(a.Time), padT-7, x(a.Time), chartH-padB, levelClass(a.Level))
+	}
+	b.WriteString(`</svg>`)
+	return chart{SVG: template.HTML(b.String()), Start: lo.UTC().Format("2006-01-02 15:04 UTC"), End: hi.UTC().Format("2006-01-02 15:04 UTC")}
+}
+
+// span is the time range of the dated events and alerts.
+func span(r *model.Report) (lo, hi time.Time, ok bool) {
+	see := func(t time.Time) {
+		if t.IsZero() {
+			return
+		}
+		if !ok || t.Before(lo) {
+			lo = t
+		}
+		if !ok || t.After(hi) {
+			hi = t
+		}
+		ok = true
+	}
+	for _, e := range r.Timeline {
+		see(e.Time)
+	}
+	for _, a := range r.Alerts {
+		see(a.Time)
+	}
+	return lo, hi, ok
+}

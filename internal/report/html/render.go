@@ -1,0 +1,40 @@
+// Package html owns the single-file HTML report: the verdict in plain
+// language first, then the alerts with their evidence and provenance, an
+// inline SVG timeline, the chain of custody and the module statuses. The
+// file has no external assets and no script, works offline and prints to
+// PDF. Everything taken from the evidence is escaped by html/template.
+package html
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	_ "time/tzdata" // device time zones resolve on any system
+
+	"github.com/spyscan/spyscan/internal/i18n"
+	"github.com/spyscan/spyscan/internal/model"
+)
+
+//go:embed report.tmpl
+var reportTmpl string
+
+//go:embed report.css
+var reportCSS string
+
+var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"css": func() template.CSS { return template.CSS(reportCSS) },
+}).Parse(reportTmpl))
+
+// Render writes the report r as HTML in language lang ("en", "fr"...; an
+// unknown language falls back to English).
+func Render(w io.Writer, r *model.Report, lang string) error {
+	v := buildView(r, i18n.Get(lang))
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, v); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}

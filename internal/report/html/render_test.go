@@ -1,0 +1,163 @@
+package html
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/reportgen"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func render(t *testing.T, r *model.Report, lang string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Render(&b, r, lang); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestGolden(t *testing.T) {
+	cases := []struct {
+		name string
+		r    *model.Report
+		lang string
+	}{
+		{"detected.en", reportgen.Detected(), "en"},
+		{"detected.fr", reportgen.Detected(), "fr"},
+		{"clean.en", reportgen.Clean(), "en"},
+		{"clean.fr", reportgen.Clean(), "fr"},
+		{"inconclusive.en", reportgen.Inconclusive(), "en"},
+		{"inconclusive.fr", reportgen.Inconclusive(), "fr"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := render(t, c.r, c.lang)
+			path := filepath.Join("testdata", c.name+".html")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from the golden file; run go test -update and review the diff", path)
+			}
+		})
+	}
+}
+
+func TestVerdictFirst(t *testing.T) {
+	tests := []struct {
+		r        *model.Report
+		lang     string
+		headline string
+	}{
+		{reportgen.Detected(), "en", "Traces of Pegasus were found"},
+		{reportgen.Detected(), "fr", "Des traces de Pegasus ont été trouvées"},
+		{reportgen.Clean(), "en", "No known traces were found — this does not prove the device is clean"},
+		{reportgen.Clean(), "fr", "Aucune trace connue n’a été trouvée — cela ne prouve pas que l’appareil est sain"},
+		{reportgen.Inconclusive(), "en", "The scan was inconclusive — it cannot tell whether the device is clean"},
+	}
+	for _, tt := range tests {
+		out := render(t, tt.r, tt.lang)
+		body := out[strings.Index(out, "<body>"):]
+		h := regexp.MustCompile(`<h2 id="verdict-headline">([^<]*)</h2>`).FindStringSubmatch(body)
+		if h == nil || h[1] != tt.headline {
+			t.Errorf("%s/%s: verdict headline = %v, want %q", tt.r.Verdict, tt.lang, h, tt.headline)
+		}
+		if strings.Index(body, `id="verdict"`) > strings.Index(body, `id="alerts"`) {
+			t.Errorf("%s/%s: the verdict is not before the alerts", tt.r.Verdict, tt.lang)
+		}
+		if strings.Contains(out, "[") && regexp.MustCompile(`\[[a-z_]+\.[a-z_.-]+\]`).MatchString(out) {
+			t.Errorf("%s/%s: a message key is missing: %s", tt.r.Verdict, tt.lang, regexp.MustCompile(`\[[a-z_]+\.[a-z_.-]+\]`).FindString(out))
+		}
+	}
+}
+
+// TestUnknownVerdictNeverClean: a report whose verdict field is empty or
+// unknown (an old or tampered info.json) reads as inconclusive.
+func TestUnknownVerdictNeverClean(t *testing.T) {
+	for _, v := range []model.Verdict{"", "clean", "whatever"} {
+		r := reportgen.Clean()
+		r.Verdict = v
+		out := render(t, r, "en")
+		if !strings.Contains(out, `data-verdict="inconclusive"`) || strings.Contains(out, "No known traces were found") {
+			t.Errorf("verdict %q did not render as inconclusive", v)
+		}
+	}
+}
+
+func TestEscapesEvidence(t *testing.T) {
+	for _, lang := range []string{"en", "fr"} {
+		out := render(t, reportgen.Detected(), lang)
+		for _, bad := range []string{"<script", "<img", `href="javascript:`} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s: hostile evidence %q reached the HTML unescaped", lang, bad)
+			}
+		}
+		if m := regexp.MustCompile(`<[a-zA-Z][^>]*\son[a-z]+=`).FindString(out); m != "" {
+			t.Errorf("%s: an event handler attribute reached the HTML: %s", lang, m)
+		}
+		if !strings.Contains(out, "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;") {
+			t.Errorf("%s: the hostile text is not shown escaped", lang)
+		}
+		if strings.Contains(out, "http://") && regexp.MustCompile(`(src|href)="http`).MatchString(out[:strings.Index(out, "<body>")]) {
+			t.Errorf("%s: the head loads an external asset", lang)
+		}
+	}
+}
+
+func TestContent(t *testing.T) {
+	out := render(t, reportgen.Detected(), "en")
+	for _, want := range []string{
+		`data-count="3"`, "3 alerts",
+		"free247downloads.com", "2021-07-14 09:30:00 UTC", "2021-07-14 11:30:00 CEST (Europe/Paris)", // UTC and device time
+		"2021-07-18_nso/pegasus.stix2", "9c7e0a4b1d2f3e4a5b6c7d8e9f00112233445566", // provenance
+		`<a href="https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/">`,
+		"Access Now Digital Security Helpline", "https://www.accessnow.org/help/",
+		"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", // chain of custody
+		"<code>scan --case demo backup</code>",
+		"does not apply to ios-backup inputs", "truncated frame", // modules skipped, file errors
+		`<svg xmlns="http://www.w3.org/2000/svg"`, `class="mark critical"`, // chart with alerts marked
+		"Why it may be benign", "Some system updates also use this folder.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if n := strings.Count(out, `<article class="alert`); n != 3 {
+		t.Errorf("%d alert articles, want 3", n)
+	}
+	if i, j := strings.Index(out, `id="alert-1"`), strings.Index(out, `lv-medium" id="alert-3"`); i < 0 || j < i {
+		t.Errorf("alerts are not grouped most severe first")
+	}
+}
+
+// TestStoredCleanContradicted: a stored "clean" verdict that the self-test
+// contradicts (a module read nothing, the canary failed) reads inconclusive.
+func TestStoredCleanContradicted(t *testing.T) {
+	edits := map[string]func(r *model.Report){
+		"module read nothing": func(r *model.Report) { r.Modules[0].Seen, r.Modules[0].Files = 0, nil },
+		"canary failed":       func(r *model.Report) { r.Info.SelfTest.CanaryOK = false },
+		"input unreadable":    func(r *model.Report) { r.Info.Inputs[0].Error = "bad zip" },
+	}
+	for name, edit := range edits {
+		r := reportgen.Clean()
+		edit(r)
+		out := render(t, r, "fr")
+		if !strings.Contains(out, `data-verdict="inconclusive"`) || strings.Contains(out, "Aucune trace connue n’a été trouvée") {
+			t.Errorf("%s: a contradicted clean verdict did not render as inconclusive", name)
+		}
+	}
+}

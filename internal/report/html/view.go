@@ -1,0 +1,402 @@
+package html
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/i18n"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/selftest"
+)
+
+// Limits that keep the report readable; the JSON files hold everything.
+const (
+	maxRecordBytes   = 4096 // per alert record shown
+	maxEventsListed  = 500  // timeline rows listed under the chart
+	maxFilesPerInput = 2000 // input files listed in the chain of custody
+)
+
+// Helpline is an organisation that helps people targeted by spyware.
+type Helpline struct {
+	Key string // message key prefix: helpline.<key>.name / .desc
+	URL string
+}
+
+// Helplines are listed in every report, in this order.
+var Helplines = []Helpline{
+	{Key: "accessnow", URL: "https://www.accessnow.org/help/"},
+	{Key: "amnesty", URL: "https://securitylab.amnesty.org/get-help/"},
+}
+
+type view struct {
+	T             *i18n.Catalog
+	Lang          string
+	Verdict       string // CSS class and message key part
+	Headline      string
+	Meaning       string
+	Steps         []string
+	Problems      []string
+	ProblemsTitle string
+	Helplines     []helplineView
+	Case          string
+	Generated     string
+	// GeneratedISO is the generation time in RFC 3339. Every line that
+	// shows it carries data-generated_at, so that tools comparing two runs
+	// can drop those lines in any language.
+	GeneratedISO string
+	Counts       []levelCount
+	Total        int
+	Groups       []alertGroup
+	Chart        chart
+	Events       []eventView
+	EventsAll    int
+	Info         *model.ScanInfo
+	Inputs       []inputView
+	Sources      []model.IndicatorSource
+	Modules      []moduleView
+	ModSum       string
+}
+
+type helplineView struct{ Name, Desc, URL string }
+
+type levelCount struct {
+	Class, Label string
+	N            int
+}
+
+type alertGroup struct {
+	Class, Label string
+	Alerts       []alertView
+}
+
+type alertView struct {
+	N         int
+	Message   string
+	Module    string
+	Input     string
+	Artifact  string
+	Time      stamp
+	Record    string
+	Truncated bool
+	Match     *model.Match
+	How       string // translated match kind
+	Families  string
+	Sources   []sourceView
+	Reason    string
+	Benign    string
+}
+
+type sourceView struct {
+	model.Provenance
+	Links []link
+}
+
+type link struct {
+	Text string
+	URL  string // empty when not a safe http(s) address
+}
+
+type stamp struct {
+	UTC, Local string // Local is empty when the device time zone is unknown
+}
+
+type eventView struct {
+	Time        stamp
+	Module      string
+	Event       string
+	Description string
+	Level       string // CSS class, "" when no alert refers to the event
+	LevelLabel  string
+}
+
+type inputView struct {
+	model.Input
+	Files      []model.InputFile
+	FilesAll   int
+	MetaSorted [][2]string
+}
+
+type moduleView struct {
+	model.ModuleResult
+	StatusLabel string
+	Class       string
+}
+
+// zones resolves the device time zone of each input.
+type zones struct {
+	byInput map[string]*time.Location
+	only    *time.Location // used when the alert or event names no input
+}
+
+func newZones(r *model.Report) zones {
+	z := zones{byInput: map[string]*time.Location{}}
+	for _, in := range r.Info.Inputs {
+		if in.TZ == "" {
+			continue
+		}
+		loc, err := time.LoadLocation(in.TZ)
+		if err != nil {
+			continue
+		}
+		z.byInput[in.Path] = loc
+	}
+	if len(r.Info.Inputs) == 1 {
+		z.only = z.byInput[r.Info.Inputs[0].Path]
+	}
+	return z
+}
+
+func (z zones) stamp(t time.Time, input string) stamp {
+	if t.IsZero() {
+		return stamp{}
+	}
+	s := stamp{UTC: t.UTC().Format("2006-01-02 15:04:05 UTC")}
+	loc := z.byInput[input]
+	if input == "" {
+		loc = z.only
+	}
+	if loc != nil {
+		lt := t.In(loc)
+		s.Local = lt.Format("2006-01-02 15:04:05 MST") + " (" + loc.String() + ")"
+	}
+	return s
+}
+
+func levelClass(l model.Level) string { return strings.ToLower(l.String()) }
+
+func levelLabel(c *i18n.Catalog, l model.Level) string { return c.T("level." + levelClass(l)) }
+
+func buildView(r *model.Report, c *i18n.Catalog) *view {
+	z := newZones(r)
+	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case, Sources: r.Info.IndicatorSources}
+	if !r.Info.GeneratedAt.IsZero() {
+		v.Generated = z.stamp(r.Info.GeneratedAt, "").UTC
+		v.GeneratedISO = r.Info.GeneratedAt.UTC().Format(time.RFC3339)
+	}
+	v.verdict(r, c)
+	v.alerts(r, c, z)
+	v.timeline(r, c, z)
+	v.custody(r)
+	v.modules(r, c)
+	return v
+}
+
+// Families returns the malware families named by the report's indicator
+// hits, most severe alert first, without duplicates.
+func Families(r *model.Report) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range r.Alerts {
+		if a.Match == nil {
+			continue
+		}
+		for _, f := range a.Match.Families() {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func (v *view) verdict(r *model.Report, c *i18n.Catalog) {
+	problems := selftest.Check(r)
+	switch r.Verdict {
+	case model.VerdictDetected:
+		v.Verdict = "detected"
+		if fams := Families(r); len(fams) > 0 {
+			f := c.List(fams)
+			v.Headline = c.T("verdict.detected.headline", "families", f)
+			v.Meaning = c.T("verdict.detected.meaning", "families", f)
+		} else {
+			v.Headline = c.T("verdict.detected.headline_unknown")
+			v.Meaning = c.T("verdict.detected.meaning_unknown")
+		}
+	case model.VerdictSuspicious:
+		v.Verdict = "suspicious"
+	case model.VerdictClean:
+		v.Verdict = "clean"
+		if len(problems) > 0 { // a stored "clean" the self-test contradicts
+			v.Verdict = "inconclusive"
+		}
+	default: // inconclusive, and anything unknown: never read as clean
+		v.Verdict = "inconclusive"
+	}
+	if v.Headline == "" {
+		v.Headline = c.T("verdict." + v.Verdict + ".headline")
+		v.Meaning = c.N("verdict."+v.Verdict+".meaning", r.Info.IndicatorCount)
+	}
+	for i := 1; c.Has("verdict." + v.Verdict + ".step" + fmt.Sprint(i)); i++ {
+		v.Steps = append(v.Steps, c.T("verdict."+v.Verdict+".step"+fmt.Sprint(i)))
+	}
+	for _, p := range problems {
+		v.Problems = append(v.Problems, p.Text(c))
+	}
+	if len(v.Problems) == 0 {
+		v.Problems = r.Info.SelfTest.Problems
+	}
+	v.ProblemsTitle = c.T("selftest.title")
+	if v.Verdict == "detected" {
+		v.ProblemsTitle = c.T("selftest.title_detected")
+	}
+	for _, h := range Helplines {
+		v.Helplines = append(v.Helplines, helplineView{Name: c.T("helpline." + h.Key + ".name"),
+			Desc: c.T("helpline." + h.Key + ".desc"), URL: h.URL})
+	}
+}
+
+func (v *view) alerts(r *model.Report, c *i18n.Catalog, z zones) {
+	alerts := append([]model.Alert(nil), r.Alerts...)
+	model.SortAlerts(alerts)
+	v.Total = len(alerts)
+	counts := map[model.Level]int{}
+	for i, a := range alerts {
+		counts[a.Level]++
+		if len(v.Groups) == 0 || v.Groups[len(v.Groups)-1].Class != levelClass(a.Level) {
+			v.Groups = append(v.Groups, alertGroup{Class: levelClass(a.Level), Label: levelLabel(c, a.Level)})
+		}
+		g := &v.Groups[len(v.Groups)-1]
+		g.Alerts = append(g.Alerts, alertView{N: i + 1, Message: a.Message, Module: a.Module, Input: a.Input,
+			Artifact: a.Artifact, Time: z.stamp(a.Time, a.Input), Match: a.Match, Reason: a.Reason, Benign: a.Benign})
+		av := &g.Alerts[len(g.Alerts)-1]
+		av.Record, av.Truncated = prettyRecord(a.Record)
+		if a.Match != nil {
+			av.Families = strings.Join(a.Match.Families(), ", ")
+			av.How = a.Match.How
+			if k := "match.how." + a.Match.How; c.Has(k) {
+				av.How = c.T(k)
+			}
+			for _, p := range a.Match.Sources {
+				sv := sourceView{Provenance: p}
+				for _, ref := range p.References {
+					sv.Links = append(sv.Links, safeLink(ref))
+				}
+				av.Sources = append(av.Sources, sv)
+			}
+		}
+	}
+	for l := model.Critical; l >= model.Info; l-- {
+		v.Counts = append(v.Counts, levelCount{Class: levelClass(l), Label: levelLabel(c, l), N: counts[l]})
+	}
+}
+
+// safeLink keeps a reference clickable only when it is an http(s) address.
+func safeLink(s string) link {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return link{Text: s}
+	}
+	return link{Text: s, URL: u.String()}
+}
+
+func prettyRecord(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 {
+		return "", false
+	}
+	s := indentReadable(raw)
+	if len(s) <= maxRecordBytes {
+		return s, false
+	}
+	cut := maxRecordBytes
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return s[:cut], true
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
+	v.Chart = buildChart(r, c)
+	v.EventsAll = len(r.Timeline)
+	// List the events an alert refers to first; then the others, while room.
+	// Two passes over the timeline, copying at most maxEventsListed events.
+	var list []model.Event
+	for _, e := range r.Timeline {
+		if e.Level != nil && len(list) < maxEventsListed {
+			list = append(list, e)
+		}
+	}
+	if len(list) < maxEventsListed {
+		for _, e := range r.Timeline {
+			if e.Level == nil {
+				list = append(list, e)
+				if len(list) == maxEventsListed {
+					break
+				}
+			}
+		}
+		model.SortEvents(list)
+	}
+	for _, e := range list {
+		ev := eventView{Time: z.stamp(e.Time, e.Input), Module: e.Module, Event: e.Event, Description: e.Description}
+		if e.Level != nil {
+			ev.Level, ev.LevelLabel = levelClass(*e.Level), levelLabel(c, *e.Level)
+		}
+		v.Events = append(v.Events, ev)
+	}
+}
+
+func (v *view) custody(r *model.Report) {
+	for _, in := range r.Info.Inputs {
+		iv := inputView{Input: in, FilesAll: len(in.Files), Files: in.Files}
+		if len(iv.Files) > maxFilesPerInput {
+			iv.Files = iv.Files[:maxFilesPerInput]
+		}
+		keys := make([]string, 0, len(in.Meta))
+		for k := range in.Meta {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			iv.MetaSorted = append(iv.MetaSorted, [2]string{k, in.Meta[k]})
+		}
+		v.Inputs = append(v.Inputs, iv)
+	}
+}
+
+func (v *view) modules(r *model.Report, c *i18n.Catalog) {
+	mods := append([]model.ModuleResult(nil), r.Modules...)
+	sort.SliceStable(mods, func(i, j int) bool {
+		if mods[i].Input != mods[j].Input {
+			return mods[i].Input < mods[j].Input
+		}
+		return mods[i].Module < mods[j].Module
+	})
+	counts := map[model.Status]int{}
+	for _, m := range mods {
+		counts[m.Status]++
+		m.Records = nil
+		v.Modules = append(v.Modules, moduleView{ModuleResult: m, StatusLabel: c.T("status." + string(m.Status)),
+			Class: "st-" + string(m.Status)})
+	}
+	ran := counts[model.StatusOK] + counts[model.StatusPartial] + counts[model.StatusEmpty]
+	v.ModSum = c.T("modules.summary", "ran", c.N("modules.count", ran),
+		"skipped", counts[model.StatusSkipped], "failed", counts[model.StatusFailed])
+}
+
+// indentReadable indents a JSON record for people: keys sorted, and <, >, &
+// shown as themselves rather than as \u escapes (html/template escapes the
+// result for HTML). A record that is not JSON is shown as it is.
+func indentReadable(raw json.RawMessage) string {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return string(raw)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return string(raw)
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
+}
