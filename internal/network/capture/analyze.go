@@ -112,7 +112,6 @@ type analyzer struct {
 	tls        map[tlsKey]*TLSRecord
 	http       map[httpKey]*HTTPRecord
 	quic       map[quicKey]*QUICRecord
-	quicFlows  map[dissect.FlowKey]bool
 	quicUndec  uint64
 	flowRecs   []FlowRecord
 	flowAgg    map[aggKey]*FlowRecord
@@ -130,7 +129,7 @@ func newAnalyzer(name string, opts Options) *analyzer {
 		obsIP: map[netip.Addr]*Observation{}, dns: map[dnsKey]*DNSRecord{},
 		resolved: map[netip.Addr][]string{}, tls: map[tlsKey]*TLSRecord{},
 		http: map[httpKey]*HTTPRecord{}, quic: map[quicKey]*QUICRecord{},
-		quicFlows: map[dissect.FlowKey]bool{}, flowAgg: map[aggKey]*FlowRecord{},
+		flowAgg: map[aggKey]*FlowRecord{},
 		beacons: map[beaconKey]*beacon{}, unresolved: map[netip.Addr]*unresolvedIP{},
 		certSeen: map[string]bool{}, certCache: map[[32]byte][]tlsinfo.Certificate{}}
 	for i := range a.obs {
@@ -150,7 +149,7 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	}
 	p := &a.p
 	if err := a.dec.Decode(pkt.LinkType, pkt.Data, pkt.Time, p); err != nil {
-		a.decodeErr[decodeReason(err)]++
+		a.problem(decodeReason(err))
 		return
 	}
 	if p.Proto != dissect.ProtoTCP && p.Proto != dissect.ProtoUDP {
@@ -173,6 +172,14 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	} else {
 		a.tcp(f, p, toServer)
 	}
+}
+
+// problem counts a decoding problem; distinct reasons are bounded.
+func (a *analyzer) problem(reason string) {
+	if _, ok := a.decodeErr[reason]; !ok && len(a.decodeErr) >= 64 {
+		reason = "other decoding problems"
+	}
+	a.decodeErr[reason]++
 }
 
 func decodeReason(err error) string {

@@ -159,7 +159,7 @@ var rcodes = [...]string{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
 func (a *analyzer) dnsMessage(f *flow, b []byte) {
 	m := &a.dnsMsg.m
 	if err := dnswire.Parse(b, m); err != nil {
-		a.decodeErr["DNS: "+strings.TrimPrefix(err.Error(), "dns: ")]++
+		a.problem("DNS: " + strings.TrimPrefix(err.Error(), "dns: "))
 		if len(m.Questions) == 0 {
 			return
 		}
@@ -292,7 +292,7 @@ func (a *analyzer) tlsClient(f *flow) {
 	sa, sp := f.server()
 	server := dissect.Endpoint(sa, sp)
 	if err != nil {
-		a.decodeErr["TLS: "+strings.TrimPrefix(err.Error(), "tls: ")]++
+		a.problem("TLS: " + strings.TrimPrefix(err.Error(), "tls: "))
 		return
 	}
 	a.clientHello(f, ch, 't', server)
@@ -384,7 +384,7 @@ func (a *analyzer) parseCerts(m []byte) []tlsinfo.Certificate {
 	}
 	certs, err := tlsinfo.ParseCertificateMsg(m)
 	if err != nil {
-		a.decodeErr["TLS: certificate message "+strings.TrimPrefix(err.Error(), "tls: ")]++
+		a.problem("TLS: certificate message " + strings.TrimPrefix(err.Error(), "tls: "))
 	}
 	if len(a.certCache) < a.opts.MaxRecords {
 		a.certCache[k] = certs
@@ -527,40 +527,52 @@ func (a *analyzer) quicPacket(f *flow, p *dissect.Packet) {
 	sa, sp := f.server()
 	server := dissect.Endpoint(sa, sp)
 	ver := quicVersion(binary.BigEndian.Uint32(p.Payload[1:]))
+	if f.quicVer == "" {
+		f.quicVer = ver
+	}
 	if a.opts.QUIC == nil {
 		a.quicUndec++
-		if !a.quicFlows[f.key] && len(a.quicFlows) < a.opts.MaxRecords {
-			a.quicFlows[f.key] = true
-			a.quicRecord(quicKey{server: server, version: ver}, f, nil, "").Connections++
-		}
 		return
 	}
-	if a.quicFlows[f.key] {
+	if f.quicDone {
 		return // ClientHello already read
 	}
 	msg, v, ok, err := a.opts.QUIC.Feed(f.String(), p.Payload)
 	if err != nil {
-		a.decodeErr["QUIC: "+err.Error()]++
+		a.problem("QUIC: " + err.Error())
+		f.quicErr = err.Error()
 		return
 	}
 	if !ok {
 		return
 	}
-	if len(a.quicFlows) < a.opts.MaxRecords {
-		a.quicFlows[f.key] = true
-	}
+	f.quicDone = true
 	ch, err := tlsinfo.ParseClientHello(msg)
 	if err != nil {
-		a.decodeErr["QUIC: ClientHello "+strings.TrimPrefix(err.Error(), "tls: ")]++
+		a.problem("QUIC: ClientHello " + strings.TrimPrefix(err.Error(), "tls: "))
+		f.quicErr = err.Error()
 		return
 	}
 	a.clientHello(f, ch, 'q', server)
 	ja4 := tlsinfo.JA4(ch, 'q')
 	sni := strings.ToLower(strings.TrimSuffix(ch.SNI, "."))
 	r := a.quicRecord(quicKey{server, quicVersion(v), sni, ja4}, f, ch, ja4)
-	if r != nil {
-		r.Connections++
+	r.Connections++
+}
+
+// quicUndecoded records a QUIC flow whose ClientHello was not read.
+func (a *analyzer) quicUndecoded(f *flow) {
+	sa, sp := f.server()
+	r := a.quicRecord(quicKey{server: dissect.Endpoint(sa, sp), version: f.quicVer}, f, nil, "")
+	if r.Error == "" {
+		r.Error = f.quicErr
+		if a.opts.QUIC == nil {
+			r.Error = "QUIC decoding not available"
+		} else if r.Error == "" {
+			r.Error = "no complete ClientHello in the Initial packets"
+		}
 	}
+	r.Connections++
 }
 
 func (a *analyzer) quicRecord(k quicKey, f *flow, ch *tlsinfo.ClientHello, ja4 string) *QUICRecord {
@@ -568,7 +580,7 @@ func (a *analyzer) quicRecord(k quicKey, f *flow, ch *tlsinfo.ClientHello, ja4 s
 	if r == nil {
 		if len(a.quic) >= a.opts.MaxRecords {
 			a.dropped["quic records"]++
-			return &QUICRecord{}
+			return &QUICRecord{} // counted, not kept
 		}
 		r = &QUICRecord{Server: k.server, Version: k.version, SNI: k.sni, JA4: ja4,
 			Decoded: ch != nil, First: ts(a.now), Evidence: a.evidence(f)}

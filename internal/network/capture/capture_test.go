@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
+	"github.com/spyscan/spyscan/internal/network/quic"
 	"github.com/spyscan/spyscan/internal/testgen/netgen"
 )
 
@@ -32,7 +33,7 @@ func obs(res *Result, k Kind, v string) *Observation {
 }
 
 func TestDemoCapture(t *testing.T) {
-	res, err := Analyze(context.Background(), bytes.NewReader(demo(t)), "capture.pcapng", Options{})
+	res, err := Analyze(context.Background(), bytes.NewReader(demo(t)), "capture.pcapng", Options{QUIC: quic.NewAssembler(16)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,18 @@ func TestDemoCapture(t *testing.T) {
 	if o := obs(res, KindProcess, "bh"); o == nil {
 		t.Error("PKTAP process not observed")
 	}
-	if len(res.TLS) != 7 || len(res.HTTP) != 2 || len(res.QUIC) != 1 || len(res.DNS) != 7 {
+	// QUIC: v1 ClientHello over two Initials, v2, and a garbage Initial
+	var quicSNI []string
+	for _, q := range res.QUIC {
+		quicSNI = append(quicSNI, q.Version+" "+q.SNI+" "+q.Error)
+	}
+	if want := []string{"v1 domain-control.net ", "v2 www.domain-control.net.example.org ", "v1  quic: truncated packet"}; !slices.Equal(quicSNI, want) {
+		t.Errorf("QUIC records %q, want %q", quicSNI, want)
+	}
+	if o := obs(res, KindDomain, netgen.PlantedQUIC); o == nil || o.Module != ModQUIC || o.Sources[0] != "quic sni" {
+		t.Errorf("QUIC SNI observation %+v", o)
+	}
+	if len(res.TLS) != 7 || len(res.HTTP) != 2 || len(res.DNS) != 7 {
 		t.Errorf("records: %d tls %d http %d quic %d dns", len(res.TLS), len(res.HTTP), len(res.QUIC), len(res.DNS))
 	}
 	var withProc, v6 int
@@ -86,7 +98,7 @@ func TestDemoCapture(t *testing.T) {
 	if res.Summary.Reader.DecryptionSecrets["TLS key log"] != 1 || res.Summary.Decode["IPv4 datagrams reassembled"] != 1 {
 		t.Errorf("summary %+v", res.Summary)
 	}
-	wantFindings := []string{"Self-signed TLS certificate", "every 60 s", "free dynamic-DNS provider duckdns.org",
+	wantFindings := []string{"Self-signed TLS certificate", "every 60 s", "free dynamic-DNS provider duckdns",
 		"Unencrypted HTTP to md-news-direct.com", "free authority (Let's Encrypt)", "top-level domain .xyz",
 		"198.51.100.20 (port 4444", "TLS on unusual port 4444"}
 	for _, w := range wantFindings {

@@ -35,6 +35,8 @@ type flow struct {
 	httpReqs          int
 	serverName        string
 	tlsRec            *TLSRecord
+	quicVer, quicErr  string
+	quicDone          bool
 	process           string
 	prev, next        *flow // LRU list, least recently seen first
 }
