@@ -171,22 +171,26 @@ func (a *analyzer) dnsMessage(f *flow, b []byte) {
 		if len(q.Name) == 0 || q.Type == dnswire.TypePTR {
 			continue
 		}
+		// past the record bound, names are still observed and answers
+		// still tied to them: only the per-name record is not kept
 		rec := a.dnsRecord(f, q.Name, q.Type)
-		if rec == nil {
-			continue
-		}
 		if !m.Response {
-			rec.Queries++
-			a.observe(KindDomain, rec.Name, ModDNS, "dns query", f)
+			if rec != nil {
+				rec.Queries++
+			}
+			a.observeBytes(KindDomain, q.Name, ModDNS, "dns query", f)
 			continue
 		}
-		rec.Responses++
-		if int(m.RCode) < len(rcodes) {
-			rec.RCode = rcodes[m.RCode]
-		} else {
-			rec.RCode = fmt.Sprint(m.RCode)
+		a.sawDNS = true
+		if rec != nil {
+			rec.Responses++
+			if int(m.RCode) < len(rcodes) {
+				rec.RCode = rcodes[m.RCode]
+			} else {
+				rec.RCode = fmt.Sprint(m.RCode)
+			}
 		}
-		a.dnsAnswers(f, rec, m)
+		a.dnsAnswers(f, q.Name, rec, m)
 	}
 }
 
@@ -194,7 +198,7 @@ func (a *analyzer) dnsRecord(f *flow, name []byte, qt uint16) *DNSRecord {
 	rec := a.dns[dnsKey{string(name), qt}]
 	if rec == nil {
 		if len(a.dns) >= a.opts.MaxRecords {
-			a.dropped["dns records"]++
+			a.dropped["dns records (names still checked)"]++
 			return nil
 		}
 		n := string(name)
@@ -207,26 +211,32 @@ func (a *analyzer) dnsRecord(f *flow, name []byte, qt uint16) *DNSRecord {
 
 const maxAnswersPerName = 16
 
-func (a *analyzer) dnsAnswers(f *flow, rec *DNSRecord, m *dnswire.Msg) {
-	a.sawDNS = true
+// dnsAnswers reads the answers of a response to qname: CNAME targets are
+// observed, and every address is tied to qname and to each CNAME of the
+// chain in this message.
+func (a *analyzer) dnsAnswers(f *flow, qname []byte, rec *DNSRecord, m *dnswire.Msg) {
+	a.chain = a.chain[:0]
 	for _, rr := range m.Answers {
 		switch {
 		case rr.Type == dnswire.TypeCNAME && len(rr.Target) > 0:
-			if len(rec.CNAMEs) < maxAnswersPerName && !containsBytes(rec.CNAMEs, rr.Target) {
+			if len(a.chain) < maxAnswersPerName {
+				a.chain = append(a.chain, rr.Target)
+			}
+			if rec != nil && len(rec.CNAMEs) < maxAnswersPerName && !containsBytes(rec.CNAMEs, rr.Target) {
 				rec.CNAMEs = append(rec.CNAMEs, string(rr.Target))
 			}
-			if o := a.observe(KindDomain, string(rr.Target), ModDNS, "dns cname", f); o != nil {
-				addRelated(o, "CNAME of "+rec.Name)
+			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.Count == 1 {
+				addRelated(o, "CNAME of "+string(qname))
 			}
 		case rr.Addr.IsValid():
-			if len(rec.Addresses) < maxAnswersPerName {
+			if rec != nil && len(rec.Addresses) < maxAnswersPerName {
 				s := rr.Addr.String()
 				if !contains(rec.Addresses, s) {
 					rec.Addresses = append(rec.Addresses, s)
 				}
 			}
-			a.resolvedBy(rr.Addr, rec.Name)
-			for _, cn := range rec.CNAMEs {
+			a.resolvedBy(rr.Addr, qname)
+			for _, cn := range a.chain {
 				a.resolvedBy(rr.Addr, cn)
 			}
 			a.observeIP(rr.Addr, "dns answer", f)
@@ -249,15 +259,15 @@ func addRelated(o *Observation, v string) {
 	}
 }
 
-// resolvedBy ties an answer address to the names that resolved to it.
-func (a *analyzer) resolvedBy(ip netip.Addr, name string) {
+// resolvedBy ties an answer address to a name that resolved to it.
+func (a *analyzer) resolvedBy(ip netip.Addr, name []byte) {
 	names, ok := a.resolved[ip]
-	if !ok && len(a.resolved) >= a.opts.MaxObserved {
-		a.dropped["resolved addresses"]++
+	if !ok && len(a.resolved) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(KindDomain, string(name))) {
+		a.dropped["resolved addresses past the bound"]++
 		return
 	}
-	if len(names) < 8 && !contains(names, name) {
-		a.resolved[ip] = append(names, name)
+	if len(names) < 8 && !containsBytes(names, name) {
+		a.resolved[ip] = append(names, string(name))
 	}
 }
 

@@ -210,3 +210,27 @@ func BenchmarkAnalyzeMixed(b *testing.B) {
 		}
 	}
 }
+
+// TestRecordBoundKeepsChecks: past the per-name record bound, names are
+// still observed (checked) and addresses still tied to them.
+func TestRecordBoundKeepsChecks(t *testing.T) {
+	res, err := Analyze(context.Background(), bytes.NewReader(demo(t)), "capture.pcapng", Options{MaxRecords: 1, MaxObserved: 1,
+		Keep: func(k Kind, v string) bool { return v == "coazoa.com" || v == "md-news-direct.com" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.DNS) != 1 {
+		t.Fatalf("%d DNS records kept, want 1", len(res.DNS))
+	}
+	for _, d := range []string{"coazoa.com", "md-news-direct.com"} {
+		if obs(res, KindDomain, d) == nil {
+			t.Errorf("%s not observed past the bounds", d)
+		}
+	}
+	if got := res.ResolvedFrom(netip.MustParseAddr("198.51.100.8")); !slices.Contains(got, "coazoa.com") {
+		t.Errorf("resolved from %v", got)
+	}
+	if obs(res, KindDomain, "notfree247downloads.com") != nil {
+		t.Error("a value that Keep rejects was stored past the bound")
+	}
+}

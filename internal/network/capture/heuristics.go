@@ -87,7 +87,7 @@ type unresolvedIP struct {
 	first int64
 }
 
-const maxBeaconStarts = 512
+const maxBeaconStarts = 128
 
 // endFlow summarises a flow leaving the table.
 func (a *analyzer) endFlow(f *flow, why string) {
@@ -153,7 +153,7 @@ func (a *analyzer) observeFlowIPs(f *flow, ca, sa netip.Addr, ev Evidence) {
 		}
 		o := a.obsIP[ip]
 		if o == nil {
-			if len(a.obsIP) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(KindIP, ip.String())) {
+			if len(a.obsIP) >= a.opts.MaxObserved && !a.keepIP(ip) {
 				a.dropped["observed addresses past the bound (no indicator hit)"]++
 				continue
 			}
