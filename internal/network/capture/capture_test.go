@@ -234,3 +234,33 @@ func TestRecordBoundKeepsChecks(t *testing.T) {
 		t.Error("a value that Keep rejects was stored past the bound")
 	}
 }
+
+// TestHotPathDoesNotAllocate: once a flow is known, a data segment of an
+// uninspected (bulk) or finished (TLS after the handshake) flow, and a
+// repeated DNS query, are processed without allocating.
+func TestHotPathDoesNotAllocate(t *testing.T) {
+	a := newAnalyzer("t", Options{})
+	a.opts.defaults()
+	a.flows = newFlowTable(1024, a.endFlow)
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	tcp := func(flags uint8, seq uint32, payload []byte) pcapfile.Packet {
+		return pcapfile.Packet{LinkType: pcapfile.LinkEthernet, Data: netgen.Ethernet(netgen.IP(c, s, 6, netgen.TCP(50000, 443, seq, 1, flags, payload)))}
+	}
+	syn := tcp(netgen.SYN, 0, nil)
+	hello := tcp(netgen.ACK|netgen.PSH, 1, netgen.ClientHello(netgen.Hello{SNI: "a.example"}))
+	a.packet(&syn)
+	a.packet(&hello)
+	bulk := tcp(netgen.ACK, 5000, make([]byte, 1400))
+	q := netgen.DNSQuery(1, "repeat.example", 1)
+	dns := pcapfile.Packet{LinkType: pcapfile.LinkEthernet, Data: netgen.Ethernet(netgen.IP(c, netgen.Addr("10.0.0.1"), 17, netgen.UDP(5353, 53, q)))}
+	a.packet(&dns)
+	allocs := testing.AllocsPerRun(200, func() {
+		bulk.Time += 1000
+		a.packet(&bulk)
+		dns.Time += 1000
+		a.packet(&dns)
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per packet pair", allocs)
+	}
+}
