@@ -3,6 +3,7 @@ package scan
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/acquire"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/modules/accessibility"
 	"github.com/spyscan/spyscan/internal/android/modules/activities"
 	"github.com/spyscan/spyscan/internal/android/modules/adbstate"
@@ -46,13 +47,15 @@ func Modules() []module.Module {
 	var mods []module.Module
 	mods = append(mods, pcapmod.Modules()...)                // network_dns, _tls, _http, _quic, _flows: one shared pass
 	mods = append(mods, backupsms.Module{}, hashes.Module{}) // android: backup SMS links, androidqf hashes.csv
-	mods = append(mods,                                      // android: dumpsys sections (bugreport dumpstate or androidqf dumpsys.txt)
+	// android: dumpsys sections of the bugreport dumpstate or androidqf dumpsys.txt, one shared pass
+	mods = append(mods, dumpmod.Shared(
 		accessibility.Module{}, activities.Module{}, adbstate.Module{}, appops.Module{},
 		batterydaily.Module{}, batteryhistory.Module{}, dbinfo.Module{}, getprop.Module{},
-		packages.Module{}, platformcompat.Module{}, receivers.Module{})
-	mods = append(mods, bugreporttimestamps.Module{}, tombstones.Module{}) // android: bugreport files
-	mods = append(mods,                                                    // android: androidqf files
-		aqffiles.Module{}, aqfgetprop.Module{}, aqflogtimestamps.Module{}, aqfpackages.Module{},
+		packages.Module{}, platformcompat.Module{}, receivers.Module{})...)
+	// android: bugreport files
+	mods = append(mods, bugreporttimestamps.Module{}, tombstones.Module{})
+	// android: androidqf files
+	mods = append(mods, aqffiles.Module{}, aqfgetprop.Module{}, aqflogtimestamps.Module{}, aqfpackages.Module{},
 		aqfprocesses.Module{}, aqfsettings.Module{}, mounts.Module{}, rootbinaries.Module{})
 	return mods
 }
