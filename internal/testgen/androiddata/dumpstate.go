@@ -138,7 +138,6 @@ func Logcat() []byte {
 	lines := []string{
 		"I ActivityManager: Start proc 4242:" + StalkerAppID + "/u0a211 for service {" + StalkerAppID + "/" + StalkerAppID + ".CoreService}",
 		"I chromium: [INFO:CONSOLE(1)] loading https://" + LookalikeDomain + "/index.html",
-		"I chromium: [INFO:CONSOLE(1)] redirect to https://" + PegasusDomain + "/c/8f2a1b",
 		"W PackageManager: Package " + LookalikeAppID + " requesting permission android.permission.INTERNET",
 	}
 	for i, l := range lines {
