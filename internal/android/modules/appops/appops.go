@@ -84,8 +84,10 @@ func (p *Parser) Line(line string) {
 	switch {
 	case ind == 6 && t != "":
 		// "REQUEST_INSTALL_PACKAGES (allow):"
+		// or "REQUEST_INSTALL_PACKAGES: mode=allow"
 		name, mode, _ := strings.Cut(t, " ")
 		mode = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(mode, "("), ":"), ")")
+		mode = strings.TrimPrefix(mode, "mode=")
 		p.cur.Ops = append(p.cur.Ops, Op{Name: strings.TrimSuffix(name, ":"), Mode: mode, Entries: []Entry{}})
 	case ind >= 10 && len(p.cur.Ops) > 0:
 		// "Access: [fg-s] 2024-04-02 10:01:30.500 (-48d...)"
