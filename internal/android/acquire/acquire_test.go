@@ -341,3 +341,27 @@ func FuzzAge(f *testing.F) {
 		}
 	})
 }
+
+func TestQFCorruptNestedBugreport(t *testing.T) {
+	var files []androidgen.File
+	for _, f := range qfFiles(false) {
+		if f.Path == "bugreport.zip" {
+			f.Data = f.Data[:len(f.Data)/2]
+		}
+		files = append(files, f)
+	}
+	folder := filepath.Join(t.TempDir(), "qf")
+	if err := androidgen.WriteFolder(folder, files); err != nil {
+		t.Fatal(err)
+	}
+	acq := open(t, folder, opts(t, password))
+	if !strings.Contains(acq.Meta["nested_errors"], "bugreport.zip") || !strings.Contains(acq.Meta["nested_errors"], "corrupt") {
+		t.Errorf("nested errors %q", acq.Meta["nested_errors"])
+	}
+	if _, err := fs.Stat(acq.FS, "backup/apps"); err != nil {
+		t.Errorf("backup not mounted: %v", err)
+	}
+	if _, err := fs.Stat(acq.FS, "bugreport.zip"); err != nil {
+		t.Errorf("raw bugreport.zip hidden: %v", err)
+	}
+}
