@@ -237,7 +237,7 @@ func TestStepFailuresRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(info.Errors) != 2 || !strings.Contains(info.Errors[0], "backup") || !strings.Contains(info.Errors[1], "Could not take bugreport") {
+	if len(info.Errors) != 2 || !strings.Contains(info.Errors[1], "backup not supported") || !strings.Contains(info.Errors[0], "Could not take bugreport") {
 		t.Errorf("errors %q", info.Errors)
 	}
 	for _, f := range []string{"bugreport.zip", "backup.ab"} {
