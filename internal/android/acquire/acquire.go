@@ -408,6 +408,7 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 	}
 	acq.FS = base
 	readQFInfo(acq)
+	readQFProps(acq)
 	return acq, nil
 }
 
@@ -518,4 +519,48 @@ func readQFInfo(acq *acquisition.Acquisition) {
 			acq.Meta[k] = v
 		}
 	}
+}
+
+// propMeta are the getprop.txt properties copied into Meta.
+var propMeta = map[string]string{
+	"ro.product.model":                "device_model",
+	"ro.product.vendor.model":         "device_model",
+	"ro.product.manufacturer":         "device_manufacturer",
+	"ro.product.vendor.manufacturer":  "device_manufacturer",
+	"ro.build.version.release":        "android_version",
+	"ro.build.version.security_patch": "security_patch",
+	"ro.build.fingerprint":            "build_fingerprint",
+}
+
+// readQFProps copies a few getprop.txt properties into Meta and the time
+// zone into TZ.
+func readQFProps(acq *acquisition.Acquisition) {
+	f, err := acq.FS.Open("getprop.txt")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(io.LimitReader(f, 4<<20))
+	sc.Buffer(make([]byte, 64<<10), 64<<10)
+	for sc.Scan() {
+		name, value, ok := parseProp(sc.Text())
+		if !ok {
+			continue
+		}
+		if name == "persist.sys.timezone" {
+			acq.TZ = value
+		}
+		if k, ok := propMeta[name]; ok && value != "" && (acq.Meta[k] == "" || !strings.Contains(name, ".vendor.")) {
+			acq.Meta[k] = value // ro.product.model wins over ro.product.vendor.model
+		}
+	}
+}
+
+// parseProp parses a getprop line: "[name]: [value]".
+func parseProp(l string) (string, string, bool) {
+	name, value, ok := strings.Cut(l, "]: [")
+	if !ok || !strings.HasPrefix(name, "[") || !strings.HasSuffix(value, "]") {
+		return "", "", false
+	}
+	return name[1:], value[:len(value)-1], true
 }

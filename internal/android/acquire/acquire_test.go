@@ -124,8 +124,8 @@ func checkQF(t *testing.T, acq *acquisition.Acquisition, withBackup bool) {
 	if err := fstest.TestFS(acq.FS, want...); err != nil {
 		t.Error(err)
 	}
-	if acq.Meta["uuid"] == "" {
-		t.Errorf("meta %v", acq.Meta)
+	if acq.Meta["uuid"] == "" || acq.Meta["device_model"] == "" || acq.Meta["android_version"] == "" || acq.TZ == "" {
+		t.Errorf("meta %v tz %q", acq.Meta, acq.TZ)
 	}
 }
 
