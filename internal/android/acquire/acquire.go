@@ -150,6 +150,10 @@ func (b *Bugreport) Open(ctx context.Context, p string, kind acquisition.Kind, o
 		}
 		return nil, fmt.Errorf("%s: %w: no main_entry.txt, dumpstate or dumpsys.txt", p, acquisition.ErrUnrecognised)
 	}
+	if name := mainEntry(acq.FS); name != "" {
+		acq.Meta["dumpstate"] = name
+		readProps(acq, name, 16<<20)
+	}
 	return acq, nil
 }
 
@@ -534,19 +538,30 @@ var propMeta = map[string]string{
 
 // readQFProps copies a few getprop.txt properties into Meta and the time
 // zone into TZ.
-func readQFProps(acq *acquisition.Acquisition) {
-	f, err := acq.FS.Open("getprop.txt")
+func readQFProps(acq *acquisition.Acquisition) { readProps(acq, "getprop.txt", 4<<20) }
+
+// readProps reads getprop lines from the first limit bytes of name (a
+// getprop.txt, or a dumpstate whose SYSTEM PROPERTIES block comes early).
+func readProps(acq *acquisition.Acquisition, name string, limit int64) {
+	f, err := acq.FS.Open(name)
 	if err != nil {
 		return
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(io.LimitReader(f, 4<<20))
+	sc := bufio.NewScanner(io.LimitReader(f, limit))
 	sc.Buffer(make([]byte, 64<<10), 64<<10)
+	inDump, seen := false, 0
 	for sc.Scan() {
+		if l := sc.Text(); strings.HasPrefix(l, "------ SYSTEM PROPERTIES") {
+			inDump = true
+		} else if inDump && strings.HasPrefix(l, "------ ") && seen > 0 {
+			return // end of the properties block
+		}
 		name, value, ok := parseProp(sc.Text())
 		if !ok {
 			continue
 		}
+		seen++
 		if name == "persist.sys.timezone" {
 			acq.TZ = value
 		}
@@ -563,4 +578,23 @@ func parseProp(l string) (string, string, bool) {
 		return "", "", false
 	}
 	return name[1:], value[:len(value)-1], true
+}
+
+// mainEntry names the dumpstate of a bugreport root: main_entry.txt's
+// target, else the first dumpstate-like file.
+func mainEntry(fsys fs.FS) string {
+	if f, err := fsys.Open("main_entry.txt"); err == nil {
+		b, _ := io.ReadAll(io.LimitReader(f, 4096))
+		f.Close()
+		if n := strings.TrimSpace(string(b)); n != "" && fs.ValidPath(n) && exists(fsys, n) {
+			return n
+		}
+	}
+	es, _ := fs.ReadDir(fsys, ".")
+	for _, e := range es {
+		if !e.IsDir() && dumpstateRE.MatchString(e.Name()) {
+			return e.Name()
+		}
+	}
+	return ""
 }

@@ -92,6 +92,9 @@ func TestBugreport(t *testing.T) {
 		if acq.Kind != acquisition.AndroidBugreport {
 			t.Fatalf("%s: kind %s", p, acq.Kind)
 		}
+		if acq.TZ != "Europe/Paris" || acq.Meta["android_version"] != "14" || acq.Meta["dumpstate"] == "" {
+			t.Errorf("%s: tz %q meta %v", p, acq.TZ, acq.Meta)
+		}
 		var names []string
 		for _, f := range bugreportFiles() {
 			names = append(names, f.Path)
