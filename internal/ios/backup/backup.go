@@ -223,6 +223,20 @@ func (b *Backup) Close() error {
 	return nil
 }
 
+// validID accepts file ids that cannot leave the backup folder: hex digits.
+func validID(id string) bool {
+	if len(id) < 2 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
 // storedPath is where a record's content lives in the backup folder.
 func (b *Backup) storedPath(id string) string {
 	if len(id) < 2 {
@@ -243,7 +257,7 @@ func (b *Backup) OSPath(name string) (string, bool) {
 	if n.rootFile {
 		return filepath.Join(b.Dir, name), true
 	}
-	if n.rec == nil || n.rec.Flags != flagFile {
+	if n.rec == nil || n.rec.Flags != flagFile || !validID(n.rec.FileID) {
 		return "", false
 	}
 	return b.storedPath(n.rec.FileID), true
@@ -316,6 +330,14 @@ func baseName(p string) string {
 		return p[i+1:]
 	}
 	return p
+}
+
+// RecordFromRow builds a Record from a Files row of Manifest.db.
+func RecordFromRow(fileID, domain, relativePath string, flags int, blob []byte) Record {
+	r := Record{FileID: fileID, Domain: domain, RelativePath: relativePath, Flags: flags}
+	decodeMBFile(&r, blob)
+	r.encKey = nil
+	return r
 }
 
 // decodeMBFile fills r from the NSKeyedArchiver MBFile blob.

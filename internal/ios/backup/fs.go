@@ -34,6 +34,9 @@ func (b *Backup) Open(name string) (fs.File, error) {
 	if rec.Flags != flagFile {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("not a regular file (flags %d)", rec.Flags)}
 	}
+	if !validID(rec.FileID) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("invalid file id %q", rec.FileID)}
+	}
 	f, err := os.Open(b.storedPath(rec.FileID))
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
+	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
 // QUICDecoder decrypts QUIC Initial packets and returns the ClientHello once
@@ -24,8 +25,13 @@ type Options struct {
 	TCPIdle        time.Duration // idle timeout of a TCP flow (capture time)
 	UDPIdle        time.Duration // idle timeout of a UDP or other flow
 	MaxFlowRecords int           // individual flow records; later flows are aggregated
-	MaxRecords     int           // distinct DNS/TLS/HTTP/QUIC records and observations per kind
+	MaxRecords     int           // distinct DNS/TLS/HTTP/QUIC records per kind
+	MaxObserved    int           // distinct observed values per kind (domains, IPs...)
 	QUIC           QUICDecoder   // nil: QUIC Initials are counted, not decoded
+	// Keep, when set, reports whether a value matches an indicator. Past
+	// MaxObserved, values are still kept when Keep says so, so no indicator
+	// hit is lost to the memory bound.
+	Keep func(k Kind, value string) bool
 }
 
 func (o *Options) defaults() {
@@ -39,10 +45,13 @@ func (o *Options) defaults() {
 		o.UDPIdle = time.Minute
 	}
 	if o.MaxFlowRecords <= 0 {
-		o.MaxFlowRecords = 20000
+		o.MaxFlowRecords = 5000
 	}
 	if o.MaxRecords <= 0 {
-		o.MaxRecords = 50000
+		o.MaxRecords = 10000
+	}
+	if o.MaxObserved <= 0 {
+		o.MaxObserved = 50000
 	}
 }
 
@@ -112,6 +121,7 @@ type analyzer struct {
 	sawDNS     bool
 	findings   []Finding
 	certSeen   map[string]bool
+	certCache  map[[32]byte][]tlsinfo.Certificate
 }
 
 func newAnalyzer(name string, opts Options) *analyzer {
@@ -122,7 +132,7 @@ func newAnalyzer(name string, opts Options) *analyzer {
 		http: map[httpKey]*HTTPRecord{}, quic: map[quicKey]*QUICRecord{},
 		quicFlows: map[dissect.FlowKey]bool{}, flowAgg: map[aggKey]*FlowRecord{},
 		beacons: map[beaconKey]*beacon{}, unresolved: map[netip.Addr]*unresolvedIP{},
-		certSeen: map[string]bool{}}
+		certSeen: map[string]bool{}, certCache: map[[32]byte][]tlsinfo.Certificate{}}
 	for i := range a.obs {
 		a.obs[i] = map[string]*Observation{}
 	}
@@ -151,6 +161,9 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	a.flows.expire(a.now, a.opts.TCPIdle.Nanoseconds(), a.opts.UDPIdle.Nanoseconds())
 	toServer := fromA == f.clientIsA
 	f.update(p, toServer, a.now, a.num)
+	if !f.closed && (f.rst || f.finDirs == 3) {
+		a.flows.close(f)
+	}
 	if len(p.Process) > 0 && f.process == "" {
 		f.process = string(p.Process)
 		a.observe(KindProcess, f.process, ModFlows, "pktap process", f)
@@ -199,8 +212,8 @@ func (a *analyzer) observe(k Kind, v string, module, source string, f *flow) *Ob
 	m := a.obs[k]
 	o := m[v]
 	if o == nil {
-		if len(m) >= a.opts.MaxRecords {
-			a.dropped["observations"]++
+		if len(m) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(k, v)) {
+			a.dropped["observed values past the bound (no indicator hit)"]++
 			return nil
 		}
 		o = &Observation{Kind: k, Value: v, Module: module, First: ts(a.now)}
@@ -225,8 +238,8 @@ func (a *analyzer) observeIP(ip netip.Addr, source string, f *flow) {
 	}
 	o := a.obsIP[ip]
 	if o == nil {
-		if len(a.obsIP) >= a.opts.MaxRecords {
-			a.dropped["ip observations"]++
+		if len(a.obsIP) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(KindIP, ip.String())) {
+			a.dropped["observed addresses past the bound (no indicator hit)"]++
 			return
 		}
 		o = &Observation{Kind: KindIP, Module: ModFlows, First: ts(a.now)}

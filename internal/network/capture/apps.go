@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -51,7 +52,7 @@ func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
 		case appHTTP:
 			a.httpClient(f)
 		case appDNS:
-			a.dnsTCP(f, f.cs, &f.csOff)
+			a.dnsTCP(f, f.cs)
 		}
 		return
 	}
@@ -68,7 +69,7 @@ func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
 	if f.app == appTLS {
 		a.tlsServer(f)
 	} else {
-		a.dnsTCP(f, f.ss, &f.ssOff)
+		a.dnsTCP(f, f.ss)
 	}
 }
 
@@ -109,18 +110,21 @@ type dnsKey struct {
 
 type dnsScratch struct{ m dnswire.Msg }
 
-func (a *analyzer) dnsTCP(f *flow, s *dissect.Stream, off *int) {
+func (a *analyzer) dnsTCP(f *flow, s *dissect.Stream) {
 	for {
-		b := s.Data[*off:]
+		b := s.Data
 		if len(b) < 2 {
 			return
 		}
 		n := int(binary.BigEndian.Uint16(b))
 		if len(b) < 2+n {
+			if s.Full {
+				s.Close()
+			}
 			return
 		}
 		a.dnsMessage(f, b[2:2+n])
-		*off += 2 + n
+		s.Discard(2 + n)
 	}
 }
 
@@ -248,7 +252,7 @@ func addRelated(o *Observation, v string) {
 // resolvedBy ties an answer address to the names that resolved to it.
 func (a *analyzer) resolvedBy(ip netip.Addr, name string) {
 	names, ok := a.resolved[ip]
-	if !ok && len(a.resolved) >= 4*a.opts.MaxRecords {
+	if !ok && len(a.resolved) >= a.opts.MaxObserved {
 		a.dropped["resolved addresses"]++
 		return
 	}
@@ -356,11 +360,7 @@ func (a *analyzer) tlsServer(f *flow) {
 				f.certDone = true
 			}
 		case tlsinfo.TypeCertificate:
-			certs, err := tlsinfo.ParseCertificateMsg(m)
-			if err != nil {
-				a.decodeErr["TLS: certificate message "+strings.TrimPrefix(err.Error(), "tls: ")]++
-			}
-			a.certificates(f, certs)
+			a.certificates(f, a.parseCerts(m))
 			f.certDone = true
 		case 14: // ServerHelloDone
 			f.certDone = true
@@ -373,6 +373,23 @@ func (a *analyzer) tlsServer(f *flow) {
 		f.certDone = true
 		f.ss.Close()
 	}
+}
+
+// parseCerts parses a Certificate message, once per distinct message: the
+// same chain served to many connections is parsed and stored once.
+func (a *analyzer) parseCerts(m []byte) []tlsinfo.Certificate {
+	k := sha256.Sum256(m)
+	if c, ok := a.certCache[k]; ok {
+		return c
+	}
+	certs, err := tlsinfo.ParseCertificateMsg(m)
+	if err != nil {
+		a.decodeErr["TLS: certificate message "+strings.TrimPrefix(err.Error(), "tls: ")]++
+	}
+	if len(a.certCache) < a.opts.MaxRecords {
+		a.certCache[k] = certs
+	}
+	return certs
 }
 
 func (a *analyzer) flowTLSRecord(f *flow) *TLSRecord { return f.tlsRec }
@@ -421,7 +438,7 @@ type httpKey struct{ method, url, host, ua string }
 
 func (a *analyzer) httpClient(f *flow) {
 	for f.httpReqs < maxHTTP {
-		b := f.cs.Data[f.csOff:]
+		b := f.cs.Data
 		if len(b) == 0 {
 			return
 		}
@@ -434,10 +451,9 @@ func (a *analyzer) httpClient(f *flow) {
 		}
 		if err != nil {
 			// a body or a non-HTTP continuation: stop reading this stream
-			f.httpReqs = maxHTTP
 			break
 		}
-		f.csOff += n
+		f.cs.Discard(n) // the next request, if any, starts the buffer
 		f.httpReqs++
 		a.httpRequest(f, req)
 	}

@@ -180,3 +180,21 @@ func FuzzAnalyze(f *testing.F) {
 		_, _ = Analyze(context.Background(), bytes.NewReader(b), "fuzz", Options{MaxFlows: 64})
 	})
 }
+
+// BenchmarkAnalyzeMixed is the decode hot path on a 64 MB generated mix
+// (DNS, TLS, HTTP, QUIC, bulk TCP) held in memory.
+func BenchmarkAnalyzeMixed(b *testing.B) {
+	var buf bytes.Buffer
+	if _, err := netgen.WriteBenchCapture(&buf, 64<<20, 1); err != nil {
+		b.Fatal(err)
+	}
+	d := buf.Bytes()
+	b.SetBytes(int64(len(d)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Analyze(context.Background(), bytes.NewReader(d), "bench", Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -155,8 +155,8 @@ func (a *analyzer) observeFlowIPs(f *flow, ca, sa netip.Addr, ev Evidence) {
 		}
 		o := a.obsIP[ip]
 		if o == nil {
-			if len(a.obsIP) >= a.opts.MaxRecords {
-				a.dropped["ip observations"]++
+			if len(a.obsIP) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(KindIP, ip.String())) {
+				a.dropped["observed addresses past the bound (no indicator hit)"]++
 				continue
 			}
 			o = &Observation{Kind: KindIP, Module: ModFlows, First: ev.FirstPacket, Evidence: ev}

@@ -393,6 +393,56 @@ func (r *Reader) Each(i int, fn func(elem []byte)) {
 	}
 }
 
+// Elem returns the element of container field i that starts at *pos
+// (start with *pos == 0), decoded, and advances *pos; ok is false when no
+// element is left. It is the allocation-free form of Each:
+//
+//	for pos := 0; ; {
+//		e, ok := r.Elem(i, &pos)
+//		if !ok {
+//			break
+//		}
+//		...
+//	}
+func (r *Reader) Elem(i int, pos *int) (elem []byte, ok bool) {
+	v := r.vals[i]
+	for *pos < len(v) {
+		if r.isJSON {
+			e, next, ok := nextJSONElem(v, *pos)
+			if !ok {
+				*pos = len(v)
+				return nil, false
+			}
+			*pos = next
+			if e == nil {
+				continue // nested or null
+			}
+			if bytes.IndexByte(e, '\\') < 0 {
+				return e, true
+			}
+			r.elemBuf = appendJSONString(r.elemBuf[:0], e)
+			return r.elemBuf, true
+		}
+		rest := v[*pos:]
+		e := rest
+		if end := bytes.IndexByte(rest, r.setSep); end >= 0 {
+			e = rest[:end]
+			*pos += end + 1
+		} else {
+			*pos = len(v)
+		}
+		if len(e) == 0 || bytes.Equal(e, r.unset) {
+			continue
+		}
+		if needsDecode(e, false) {
+			r.elemBuf = appendZeekUnescaped(r.elemBuf[:0], e)
+			return r.elemBuf, true
+		}
+		return e, true
+	}
+	return nil, false
+}
+
 // Time parses wanted field i as a Zeek time: epoch seconds with a fraction
 // ("1700000000.123456") or an ISO 8601 string (JSON logs written with
 // JSON::TS_ISO8601). ok is false when unset or malformed.

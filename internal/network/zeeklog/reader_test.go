@@ -232,3 +232,38 @@ func BenchmarkJSONDNS(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*20000)/b.Elapsed().Seconds(), "lines/s")
 }
+
+func TestElemMatchesEach(t *testing.T) {
+	for _, in := range []string{tsvDNS, jsonSSL} {
+		r, _ := NewReader(strings.NewReader(in), "answers", "cert_chain_fps")
+		for r.Next() {
+			for i := 0; i < 2; i++ {
+				var a, b []string
+				r.Each(i, func(e []byte) { a = append(a, string(e)) })
+				for pos := 0; ; {
+					e, ok := r.Elem(i, &pos)
+					if !ok {
+						break
+					}
+					b = append(b, string(e))
+				}
+				if !slices.Equal(a, b) {
+					t.Errorf("line %d field %d: Each %q, Elem %q", r.Line(), i, a, b)
+				}
+			}
+		}
+	}
+	r, _ := NewReader(strings.NewReader(`{"a":["x",null,["n"],"y\u0041"]}`+"\n"), "a")
+	r.Next()
+	var got []string
+	for pos := 0; ; {
+		e, ok := r.Elem(0, &pos)
+		if !ok {
+			break
+		}
+		got = append(got, string(e))
+	}
+	if !slices.Equal(got, []string{"x", "yA"}) {
+		t.Errorf("got %q", got)
+	}
+}

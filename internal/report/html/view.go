@@ -45,17 +45,21 @@ type view struct {
 	Helplines     []helplineView
 	Case          string
 	Generated     string
-	Counts        []levelCount
-	Total         int
-	Groups        []alertGroup
-	Chart         chart
-	Events        []eventView
-	EventsAll     int
-	Info          *model.ScanInfo
-	Inputs        []inputView
-	Sources       []model.IndicatorSource
-	Modules       []moduleView
-	ModSum        string
+	// GeneratedISO is the generation time in RFC 3339. Every line that
+	// shows it carries data-generated_at, so that tools comparing two runs
+	// can drop those lines in any language.
+	GeneratedISO string
+	Counts       []levelCount
+	Total        int
+	Groups       []alertGroup
+	Chart        chart
+	Events       []eventView
+	EventsAll    int
+	Info         *model.ScanInfo
+	Inputs       []inputView
+	Sources      []model.IndicatorSource
+	Modules      []moduleView
+	ModSum       string
 }
 
 type helplineView struct{ Name, Desc, URL string }
@@ -172,6 +176,7 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case, Sources: r.Info.IndicatorSources}
 	if !r.Info.GeneratedAt.IsZero() {
 		v.Generated = z.stamp(r.Info.GeneratedAt, "").UTC
+		v.GeneratedISO = r.Info.GeneratedAt.UTC().Format(time.RFC3339)
 	}
 	v.verdict(r, c)
 	v.alerts(r, c, z)
@@ -311,23 +316,22 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 	v.Chart = buildChart(r, c)
 	v.EventsAll = len(r.Timeline)
 	// List the events an alert refers to first; then the others, while room.
-	var marked, rest []model.Event
+	// Two passes over the timeline, copying at most maxEventsListed events.
+	var list []model.Event
 	for _, e := range r.Timeline {
-		if e.Level != nil {
-			marked = append(marked, e)
-		} else {
-			rest = append(rest, e)
+		if e.Level != nil && len(list) < maxEventsListed {
+			list = append(list, e)
 		}
 	}
-	list := marked
-	if len(list) > maxEventsListed {
-		list = list[:maxEventsListed]
-	}
-	if room := maxEventsListed - len(list); room > 0 {
-		if len(rest) > room {
-			rest = rest[:room]
+	if len(list) < maxEventsListed {
+		for _, e := range r.Timeline {
+			if e.Level == nil {
+				list = append(list, e)
+				if len(list) == maxEventsListed {
+					break
+				}
+			}
 		}
-		list = append(list, rest...)
 		model.SortEvents(list)
 	}
 	for _, e := range list {

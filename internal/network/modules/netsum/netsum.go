@@ -6,8 +6,10 @@
 package netsum
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -78,7 +80,7 @@ func (t *Table) Sorted() []*Seen {
 	for _, s := range t.m {
 		out = append(out, s)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
+	slices.SortFunc(out, func(a, b *Seen) int { return strings.Compare(a.Value, b.Value) })
 	return out
 }
 
@@ -125,10 +127,56 @@ func isIPv4(b []byte) bool {
 	return true
 }
 
-// IsIP reports whether b is an IP address literal.
+// IsIP reports whether b is an IP address literal. Values that cannot be
+// one (host names) are refused without parsing.
 func IsIP(b []byte) bool {
+	if len(b) < 2 || len(b) > 45 {
+		return false
+	}
+	colon := false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9', c == '.':
+		case c == ':':
+			colon = true
+		case (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '%':
+			if !colon && bytes.IndexByte(b, ':') < 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if !colon {
+		return isIPv4Addr(b)
+	}
 	_, err := netip.ParseAddr(string(b))
 	return err == nil
+}
+
+// isIPv4Addr validates a dotted-quad IPv4 address without allocating.
+func isIPv4Addr(b []byte) bool {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i <= len(b); i++ {
+		if i == len(b) || b[i] == '.' {
+			if digits == 0 || n > 255 {
+				return false
+			}
+			parts++
+			n, digits = 0, 0
+			continue
+		}
+		c := b[i]
+		if c < '0' || c > '9' || (digits == 1 && n == 0) {
+			return false // not a digit, or a leading zero
+		}
+		n = n*10 + int(c-'0')
+		digits++
+		if digits > 3 {
+			return false
+		}
+	}
+	return parts == 4
 }
 
 // PublicIP reports whether s is a global unicast address (not private,

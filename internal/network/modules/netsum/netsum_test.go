@@ -88,3 +88,16 @@ func TestBeacons(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+func TestIsIP(t *testing.T) {
+	for in, want := range map[string]bool{"1.2.3.4": true, "255.255.255.255": true, "256.1.1.1": false, "01.2.3.4": false,
+		"1.2.3": false, "1.2.3.4.5": false, "::1": true, "2001:db8::ab": true, "cafe.be": false, "example.com": false,
+		"": false, "1..2.3": false} {
+		if got := IsIP([]byte(in)); got != want {
+			t.Errorf("IsIP(%q) = %v, want %v", in, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { IsIP([]byte("203.0.113.9")) }); n != 0 {
+		t.Errorf("%v allocations for an IPv4", n)
+	}
+}

@@ -76,7 +76,7 @@ func fixture(t *testing.T, jsonLines bool) fstest.MapFS {
 	}
 }
 
-func index(t *testing.T) *match.Index {
+func index(t testing.TB) *match.Index {
 	ix, _ := match.NewIndex([]match.Indicator{
 		{Type: match.Domain, Value: "free247downloads.com", Sources: []model.Provenance{{Source: "test", Family: "Pegasus"}}},
 		{Type: match.IP, Value: "198.51.100.7", Sources: []model.Provenance{{Source: "test", Family: "Pegasus"}}},
