@@ -5,6 +5,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/acquire"
 	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
 	"github.com/spyscan/spyscan/internal/android/modules/hashes"
+	"github.com/spyscan/spyscan/internal/ios/modules/applications"
 	"github.com/spyscan/spyscan/internal/ios/modules/iosversionhistory"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
@@ -27,5 +28,6 @@ func Modules() []module.Module {
 	mods = append(mods, pcapmod.Modules()...)                // network_dns, _tls, _http, _quic, _flows: one shared pass
 	mods = append(mods, backupsms.Module{}, hashes.Module{}) // android: backup SMS links, androidqf hashes.csv
 	mods = append(mods, iosversionhistory.Module{})          // ios: update history from analyticsd journals
+	mods = append(mods, applications.Module{})               // ios: installed apps (Info.plist, iTunesMetadata.plist)
 	return mods
 }
