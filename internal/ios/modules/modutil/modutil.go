@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"sort"
 	"time"
 )
@@ -41,6 +42,13 @@ func JSONValue(v any) any {
 		return base64.StdEncoding.EncodeToString(x)
 	case time.Time:
 		return x.UTC()
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Sprint(x) // JSON has no NaN or infinities
+		}
+		return x
+	case float32:
+		return JSONValue(float64(x))
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
