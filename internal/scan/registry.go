@@ -6,6 +6,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
 	"github.com/spyscan/spyscan/internal/android/modules/hashes"
 	"github.com/spyscan/spyscan/internal/ios/modules/applications"
+	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
 	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
 	"github.com/spyscan/spyscan/internal/ios/modules/iosversionhistory"
 	"github.com/spyscan/spyscan/internal/module"
@@ -31,5 +32,6 @@ func Modules() []module.Module {
 	mods = append(mods, iosversionhistory.Module{})          // ios: update history from analyticsd journals
 	mods = append(mods, applications.Module{})               // ios: installed apps (Info.plist, iTunesMetadata.plist)
 	mods = append(mods, globalpreferences.Module{})          // ios: Lockdown Mode and other global preferences
+	mods = append(mods, cachefiles.Module{})                 // ios: CFNetwork Cache.db URLs
 	return mods
 }
