@@ -5,6 +5,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/acquire"
 	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
 	"github.com/spyscan/spyscan/internal/android/modules/hashes"
+	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
 	"github.com/spyscan/spyscan/internal/ios/modules/applications"
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
 	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
@@ -33,5 +34,6 @@ func Modules() []module.Module {
 	mods = append(mods, applications.Module{})               // ios: installed apps (Info.plist, iTunesMetadata.plist)
 	mods = append(mods, globalpreferences.Module{})          // ios: Lockdown Mode and other global preferences
 	mods = append(mods, cachefiles.Module{})                 // ios: CFNetwork Cache.db URLs
+	mods = append(mods, analytics.Module{})                  // ios: Keychains/Analytics strings as processes and URLs
 	return mods
 }
