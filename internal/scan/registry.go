@@ -10,6 +10,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
 	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
 	"github.com/spyscan/spyscan/internal/ios/modules/iosversionhistory"
+	"github.com/spyscan/spyscan/internal/ios/modules/locationdclients"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
@@ -35,5 +36,6 @@ func Modules() []module.Module {
 	mods = append(mods, globalpreferences.Module{})          // ios: Lockdown Mode and other global preferences
 	mods = append(mods, cachefiles.Module{})                 // ios: CFNetwork Cache.db URLs
 	mods = append(mods, analytics.Module{})                  // ios: Keychains/Analytics strings as processes and URLs
+	mods = append(mods, locationdclients.Module{})           // ios: locationd clients.plist
 	return mods
 }
