@@ -1,10 +1,14 @@
 package scan
 
 import (
+	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
 // iosModules lists the iOS modules.
 func iosModules() []module.Module {
-	return []module.Module{}
+	return []module.Module{
+		sms.Module{},      // sms.db messages and links
+		sms.Attachments{}, // sms.db attachments
+	}
 }
