@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -8,7 +9,8 @@ import (
 // iosModules lists the iOS modules.
 func iosModules() []module.Module {
 	return []module.Module{
-		sms.Module{},      // sms.db messages and links
-		sms.Attachments{}, // sms.db attachments
+		sms.Module{},           // sms.db messages and links
+		sms.Attachments{},      // sms.db attachments
+		safarihistory.Module{}, // Safari History.db, incl. Profiles
 	}
 }
