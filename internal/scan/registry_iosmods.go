@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
 	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/module"
@@ -12,5 +13,7 @@ func iosModules() []module.Module {
 		sms.Module{},           // sms.db messages and links
 		sms.Attachments{},      // sms.db attachments
 		safarihistory.Module{}, // Safari History.db, incl. Profiles
+		datausage.DataUsage{},  // DataUsage.sqlite processes
+		datausage.NetUsage{},   // netusage.sqlite processes (dumps)
 	}
 }
