@@ -1,9 +1,11 @@
 package scan
 
 import (
+	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
 	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
 	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
+	"github.com/spyscan/spyscan/internal/ios/modules/tcc"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -15,5 +17,7 @@ func iosModules() []module.Module {
 		safarihistory.Module{}, // Safari History.db, incl. Profiles
 		datausage.DataUsage{},  // DataUsage.sqlite processes
 		datausage.NetUsage{},   // netusage.sqlite processes (dumps)
+		tcc.Module{},           // TCC.db privacy permissions
+		calendar.Module{},      // Calendar.sqlitedb events and participants
 	}
 }
