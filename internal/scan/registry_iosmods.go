@@ -3,7 +3,10 @@ package scan
 import (
 	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
 	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
+	"github.com/spyscan/spyscan/internal/ios/modules/idstatuscache"
+	"github.com/spyscan/spyscan/internal/ios/modules/resourceloadstats"
 	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
+	"github.com/spyscan/spyscan/internal/ios/modules/sessionresourcelog"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/ios/modules/tcc"
 	"github.com/spyscan/spyscan/internal/module"
@@ -12,12 +15,15 @@ import (
 // iosModules lists the iOS modules.
 func iosModules() []module.Module {
 	return []module.Module{
-		sms.Module{},           // sms.db messages and links
-		sms.Attachments{},      // sms.db attachments
-		safarihistory.Module{}, // Safari History.db, incl. Profiles
-		datausage.DataUsage{},  // DataUsage.sqlite processes
-		datausage.NetUsage{},   // netusage.sqlite processes (dumps)
-		tcc.Module{},           // TCC.db privacy permissions
-		calendar.Module{},      // Calendar.sqlitedb events and participants
+		sms.Module{},                // sms.db messages and links
+		sms.Attachments{},           // sms.db attachments
+		safarihistory.Module{},      // Safari History.db, incl. Profiles
+		datausage.DataUsage{},       // DataUsage.sqlite processes
+		datausage.NetUsage{},        // netusage.sqlite processes (dumps)
+		tcc.Module{},                // TCC.db privacy permissions
+		calendar.Module{},           // Calendar.sqlitedb events and participants
+		sessionresourcelog.Module{}, // WebKit full_browsing_session_resourceLog.plist
+		resourceloadstats.Module{},  // WebKit observations.db
+		idstatuscache.Module{},      // identity-services lookup cache
 	}
 }

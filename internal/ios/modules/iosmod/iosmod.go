@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"howett.net/plist"
+
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/model"
@@ -261,4 +263,57 @@ func Links(text string) []string {
 		}
 	}
 	return out
+}
+
+// MaxPlist bounds the size of a plist read into memory.
+const MaxPlist = 64 << 20
+
+// DecodePlist decodes a binary, XML or OpenStep plist into generic values
+// (map[string]any, []any, string, uint64, int64, float64, bool, []byte,
+// time.Time, plist.UID). A decoder panic on hostile input becomes an error.
+func DecodePlist(data []byte) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("malformed plist: %v", r)
+		}
+	}()
+	if _, err := plist.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("malformed plist: %w", err)
+	}
+	return v, nil
+}
+
+// Dict returns v as a dictionary (nil if it is not one).
+func Dict(v any) map[string]any { m, _ := v.(map[string]any); return m }
+
+// List returns v as an array (nil if it is not one).
+func List(v any) []any { l, _ := v.([]any); return l }
+
+// Str returns v as a string ("" if it is not one).
+func Str(v any) string { s, _ := v.(string); return s }
+
+// Num returns a plist number as a float64.
+func Num(v any) (float64, bool) {
+	switch n := v.(type) {
+	case uint64:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+// PlistTime returns a plist date, or a number read as Core Data seconds.
+func PlistTime(v any) time.Time {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC()
+	}
+	if f, ok := Num(v); ok {
+		return model.FromAppleSeconds(f)
+	}
+	return time.Time{}
 }
