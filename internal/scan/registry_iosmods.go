@@ -2,11 +2,15 @@ package scan
 
 import (
 	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
+	"github.com/spyscan/spyscan/internal/ios/modules/calls"
+	"github.com/spyscan/spyscan/internal/ios/modules/contacts"
 	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
 	"github.com/spyscan/spyscan/internal/ios/modules/idstatuscache"
+	"github.com/spyscan/spyscan/internal/ios/modules/interactionc"
 	"github.com/spyscan/spyscan/internal/ios/modules/resourceloadstats"
 	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/sessionresourcelog"
+	"github.com/spyscan/spyscan/internal/ios/modules/shortcuts"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/ios/modules/tcc"
 	"github.com/spyscan/spyscan/internal/module"
@@ -25,5 +29,9 @@ func iosModules() []module.Module {
 		sessionresourcelog.Module{}, // WebKit full_browsing_session_resourceLog.plist
 		resourceloadstats.Module{},  // WebKit observations.db
 		idstatuscache.Module{},      // identity-services lookup cache
+		shortcuts.Module{},          // Shortcuts.sqlite action URLs
+		interactionc.Module{},       // CoreDuet interactionC.db
+		calls.Module{},              // CallHistory.storedata
+		contacts.Module{},           // AddressBook.sqlitedb
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
@@ -197,4 +198,44 @@ func WantAlert(t testing.TB, res model.ModuleResult, level model.Level, indicato
 		}
 		t.Errorf("no %s alert (indicator=%v) mentioning %q; alerts:\n%s", level, indicator, sub, strings.Join(msgs, "\n"))
 	}
+}
+
+// CheckCorrupt runs m on both layouts of files with every file garbled
+// (iosdata.Corrupt) and wants, for each file, an error naming it and no
+// failure of the module as a whole.
+func CheckCorrupt(t *testing.T, m module.Module, files []iosgen.File) {
+	t.Helper()
+	bad := make([]iosgen.File, len(files))
+	for i, f := range files {
+		bad[i] = f
+		bad[i].Data = iosdata.Corrupt(f.Data)
+	}
+	for _, c := range Layouts(bad) {
+		res, err := Run(t, m, c.Kind, c.FS)
+		if err != nil {
+			t.Errorf("%s: module failed: %v", c.Name, err)
+			continue
+		}
+		for p := range c.FS {
+			if !m.Applies(c.Kind) || !contains(res.Files, p) {
+				continue
+			}
+			found := false
+			for _, e := range res.Errors {
+				found = found || strings.Contains(e.Error, p)
+			}
+			if !found {
+				t.Errorf("%s: no error naming %s: %+v", c.Name, p, res.Errors)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
