@@ -66,8 +66,10 @@ for size in 1G 4G; do
 	bytes=$(stat -c %s "$f")
 	declare -A res=()
 	res[spyscan-pass]=$(run netbench "$f" env GOMAXPROCS=1 "$WORK/netbench" "$f")
-	res[spyscan-scan]=$(run spyscan "$f" env GOMAXPROCS=1 "$WORK/spyscan" scan --no-cache-iocs -o "$WORK/out-$size" "$f")
-	rm -rf "$WORK/out-$size"
+	mkdir -p "$WORK/out"
+	# a fresh result folder per run (spyscan refuses a non-empty one)
+	res[spyscan-scan]=$(run spyscan "$f" env GOMAXPROCS=1 sh -c 'exec "$1" scan --no-cache-iocs -o "$(mktemp -u -p "$2")" "$3"' sh "$WORK/spyscan" "$WORK/out" "$f")
+	rm -rf "$WORK/out"
 	if [ "$size" = 1G ] || [ "$ALL_4G" = 1 ]; then
 		res[tshark-fields]=$(run tshark "$f" tshark -n -r "$f" -T fields -e dns.qry.name -e tls.handshake.extensions_server_name -e http.host)
 		res[ndpiReader]=$(run ndpi "$f" ndpiReader -i "$f" -q -v 0)

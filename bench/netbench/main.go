@@ -38,6 +38,7 @@ func main() {
 		os.Exit(1)
 	}
 	if hp := os.Getenv("NETBENCH_HEAPPROFILE"); hp != "" {
+		runtime.GC()
 		if hf, err := os.Create(hp); err == nil {
 			_ = pprof.WriteHeapProfile(hf)
 			hf.Close()

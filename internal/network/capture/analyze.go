@@ -36,7 +36,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxFlows <= 0 {
-		o.MaxFlows = 65536
+		o.MaxFlows = 16384
 	}
 	if o.TCPIdle <= 0 {
 		o.TCPIdle = 5 * time.Minute
@@ -51,7 +51,7 @@ func (o *Options) defaults() {
 		o.MaxRecords = 10000
 	}
 	if o.MaxObserved <= 0 {
-		o.MaxObserved = 50000
+		o.MaxObserved = 20000
 	}
 }
 
@@ -112,7 +112,6 @@ type analyzer struct {
 	tls        map[tlsKey]*TLSRecord
 	http       map[httpKey]*HTTPRecord
 	quic       map[quicKey]*QUICRecord
-	quicFlows  map[dissect.FlowKey]bool
 	quicUndec  uint64
 	flowRecs   []FlowRecord
 	flowAgg    map[aggKey]*FlowRecord
@@ -122,6 +121,7 @@ type analyzer struct {
 	findings   []Finding
 	certSeen   map[string]bool
 	certCache  map[[32]byte][]tlsinfo.Certificate
+	chain      [][]byte // CNAME targets of the DNS message being read
 }
 
 func newAnalyzer(name string, opts Options) *analyzer {
@@ -130,7 +130,7 @@ func newAnalyzer(name string, opts Options) *analyzer {
 		obsIP: map[netip.Addr]*Observation{}, dns: map[dnsKey]*DNSRecord{},
 		resolved: map[netip.Addr][]string{}, tls: map[tlsKey]*TLSRecord{},
 		http: map[httpKey]*HTTPRecord{}, quic: map[quicKey]*QUICRecord{},
-		quicFlows: map[dissect.FlowKey]bool{}, flowAgg: map[aggKey]*FlowRecord{},
+		flowAgg: map[aggKey]*FlowRecord{},
 		beacons: map[beaconKey]*beacon{}, unresolved: map[netip.Addr]*unresolvedIP{},
 		certSeen: map[string]bool{}, certCache: map[[32]byte][]tlsinfo.Certificate{}}
 	for i := range a.obs {
@@ -150,7 +150,7 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	}
 	p := &a.p
 	if err := a.dec.Decode(pkt.LinkType, pkt.Data, pkt.Time, p); err != nil {
-		a.decodeErr[decodeReason(err)]++
+		a.problem(decodeReason(err))
 		return
 	}
 	if p.Proto != dissect.ProtoTCP && p.Proto != dissect.ProtoUDP {
@@ -173,6 +173,14 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	} else {
 		a.tcp(f, p, toServer)
 	}
+}
+
+// problem counts a decoding problem; distinct reasons are bounded.
+func (a *analyzer) problem(reason string) {
+	if _, ok := a.decodeErr[reason]; !ok && len(a.decodeErr) >= 64 {
+		reason = "other decoding problems"
+	}
+	a.decodeErr[reason]++
 }
 
 func decodeReason(err error) string {
@@ -232,13 +240,27 @@ func (a *analyzer) observe(k Kind, v string, module, source string, f *flow) *Ob
 	return o
 }
 
+// observeBytes is observe for a name held in a scratch buffer: it converts
+// the name to a string only when it is new.
+func (a *analyzer) observeBytes(k Kind, v []byte, module, source string, f *flow) *Observation {
+	if o := a.obs[k][string(v)]; o != nil {
+		o.Count++
+		o.Last = ts(a.now)
+		if len(o.Sources) < 8 && !contains(o.Sources, source) {
+			o.Sources = append(o.Sources, source)
+		}
+		return o
+	}
+	return a.observe(k, string(v), module, source, f)
+}
+
 func (a *analyzer) observeIP(ip netip.Addr, source string, f *flow) {
 	if !publicIP(ip) {
 		return
 	}
 	o := a.obsIP[ip]
 	if o == nil {
-		if len(a.obsIP) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(KindIP, ip.String())) {
+		if len(a.obsIP) >= a.opts.MaxObserved && !a.keepIP(ip) {
 			a.dropped["observed addresses past the bound (no indicator hit)"]++
 			return
 		}
@@ -255,6 +277,23 @@ func (a *analyzer) observeIP(ip netip.Addr, source string, f *flow) {
 	if len(o.Sources) < 8 && !contains(o.Sources, source) {
 		o.Sources = append(o.Sources, source)
 	}
+}
+
+// keepIP reports whether an address past the bounds must still be kept: it
+// matches an indicator, or was resolved from a name that does.
+func (a *analyzer) keepIP(ip netip.Addr) bool {
+	if a.opts.Keep == nil {
+		return false
+	}
+	if a.opts.Keep(KindIP, ip.String()) {
+		return true
+	}
+	for _, n := range a.resolved[ip] {
+		if a.opts.Keep(KindDomain, n) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(s []string, v string) bool {

@@ -35,6 +35,8 @@ type flow struct {
 	httpReqs          int
 	serverName        string
 	tlsRec            *TLSRecord
+	quicVer, quicErr  string
+	quicDone          bool
 	process           string
 	prev, next        *flow // LRU list, least recently seen first
 }
@@ -198,7 +200,7 @@ func (t *flowTable) evict(f *flow, why string) {
 }
 
 // closedLinger is how long a closed TCP flow waits for its last packets.
-const closedLinger = 10e9
+const closedLinger = 2e9
 
 // expire ends flows idle for longer than their timeout (a few per call).
 func (t *flowTable) expire(now, tcpIdle, udpIdle int64) {

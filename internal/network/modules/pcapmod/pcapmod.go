@@ -16,6 +16,7 @@ import (
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/capture"
+	"github.com/spyscan/spyscan/internal/network/quic"
 )
 
 // pass is the shared, memoised analysis of one acquisition.
@@ -85,6 +86,9 @@ func run(ctx context.Context, in *module.Input, opts capture.Options) (string, *
 		defer f.Close()
 		if in.Log != nil {
 			in.Log.Debug("reading capture", "file", e.Name())
+		}
+		if opts.QUIC == nil {
+			opts.QUIC = quic.NewAssembler(1024)
 		}
 		if opts.Keep == nil && in.Index != nil {
 			opts.Keep = keeper(in.Index)
