@@ -1,0 +1,81 @@
+// Package artifact owns where an iOS artifact lives in each acquisition
+// layout: a backup ("<domain>/<relativePath>"), a filesystem dump (device
+// paths without the leading slash, under "private/var/..." or "var/..."), or
+// a sysdiagnose archive. A module declares one Spec and asks Find for the
+// paths present in the acquisition.
+package artifact
+
+import (
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+)
+
+// Spec lists the glob patterns (path.Match syntax, one '*' per segment at
+// most where needed) of one artifact in each layout.
+type Spec struct {
+	Backup      []string // e.g. "HomeDomain/Library/SMS/sms.db", "AppDomain-*/Library/Preferences/x.plist"
+	Dump        []string // e.g. "private/var/mobile/Library/SMS/sms.db"
+	Sysdiagnose []string // e.g. "system_logs.logarchive/..." or "*/shutdown.log"
+}
+
+// Patterns returns the patterns that apply to an acquisition kind. Dump
+// patterns starting with "private/var/" are also tried under "var/", since
+// dumps are taken from either side of that symlink.
+func (s Spec) Patterns(kind acquisition.Kind) []string {
+	switch kind {
+	case acquisition.IOSBackup, acquisition.IOSBackupEncrypted:
+		return s.Backup
+	case acquisition.IOSFilesystem:
+		var out []string
+		for _, p := range s.Dump {
+			out = append(out, p)
+			if rest, ok := strings.CutPrefix(p, "private/var/"); ok {
+				out = append(out, "var/"+rest)
+			}
+		}
+		return out
+	case acquisition.IOSSysdiagnose:
+		return s.Sysdiagnose
+	}
+	return nil
+}
+
+// Find returns the paths of fsys that match the spec for kind, sorted and
+// without duplicates. Unreadable folders are passed over.
+func Find(fsys fs.FS, kind acquisition.Kind, s Spec) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range s.Patterns(kind) {
+		var hits []string
+		if hasMeta(p) {
+			hits, _ = fs.Glob(fsys, p) // the only error is a bad pattern, which tests catch
+		} else if st, err := fs.Stat(fsys, p); err == nil && !st.IsDir() {
+			hits = []string{p}
+		}
+		for _, h := range hits {
+			if !seen[h] {
+				seen[h] = true
+				out = append(out, h)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }
+
+// IsIOS reports whether kind is one of the iOS acquisition kinds.
+func IsIOS(kind acquisition.Kind) bool {
+	switch kind {
+	case acquisition.IOSBackup, acquisition.IOSBackupEncrypted, acquisition.IOSFilesystem, acquisition.IOSSysdiagnose:
+		return true
+	}
+	return false
+}
+
+// Applies reports whether the spec has patterns for kind.
+func (s Spec) Applies(kind acquisition.Kind) bool { return len(s.Patterns(kind)) > 0 }
