@@ -3,17 +3,9 @@ package scan
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/acquire"
-	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
-	"github.com/spyscan/spyscan/internal/android/modules/hashes"
 	iosacquire "github.com/spyscan/spyscan/internal/ios/acquire"
-	"github.com/spyscan/spyscan/internal/ios/modules/backupinfo"
-	"github.com/spyscan/spyscan/internal/ios/modules/configprofiles"
-	"github.com/spyscan/spyscan/internal/ios/modules/filesystem"
-	"github.com/spyscan/spyscan/internal/ios/modules/manifest"
-	"github.com/spyscan/spyscan/internal/ios/modules/profileevents"
-	"github.com/spyscan/spyscan/internal/ios/modules/shutdownlog"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
+	"github.com/spyscan/spyscan/internal/network/logopen"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
 )
 
@@ -24,16 +16,17 @@ func Openers() []acquisition.Opener {
 		pcapfile.Opener{},
 		iosacquire.Opener{},                                    // iOS backups, encrypted backups, filesystem dumps, sysdiagnose
 		&acquire.QF{}, &acquire.Bugreport{}, &acquire.Backup{}, // androidqf before bugreport: it also has a dumpsys.txt
+		logopen.New(), // Zeek and resolver logs: keep after the capture and device openers
 	}
 }
 
 // Modules lists every artifact module. The core runs those whose Applies
-// accepts the input kind. Add new modules here, one line each.
+// accepts the input kind. The per-platform lists are in registry_*mods.go (not registry_ios.go: a _ios suffix is a GOOS build constraint), one
+// line per module.
 func Modules() []module.Module {
 	var mods []module.Module
-	mods = append(mods, pcapmod.Modules()...)                // network_dns, _tls, _http, _quic, _flows: one shared pass
-	mods = append(mods, backupsms.Module{}, hashes.Module{}) // android: backup SMS links, androidqf hashes.csv
-	mods = append(mods, backupinfo.Module{}, manifest.Module{}, filesystem.Module{}, shutdownlog.Module{},
-		configprofiles.Module{}, profileevents.Module{}) // iOS acquisition-level modules
+	mods = append(mods, iosModules()...)
+	mods = append(mods, androidModules()...)
+	mods = append(mods, networkModules()...)
 	return mods
 }
