@@ -13,6 +13,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/shortcuts"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/ios/modules/tcc"
+	"github.com/spyscan/spyscan/internal/ios/modules/whatsapp"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -33,5 +34,7 @@ func iosModules() []module.Module {
 		interactionc.Module{},       // CoreDuet interactionC.db
 		calls.Module{},              // CallHistory.storedata
 		contacts.Module{},           // AddressBook.sqlitedb
+		whatsapp.Messages{},         // WhatsApp ChatStorage.sqlite
+		whatsapp.Contacts{},         // WhatsApp ContactsV2.sqlite
 	}
 }
