@@ -3,11 +3,17 @@ package scan
 import (
 	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
 	"github.com/spyscan/spyscan/internal/ios/modules/calls"
+	"github.com/spyscan/spyscan/internal/ios/modules/chromefavicon"
+	"github.com/spyscan/spyscan/internal/ios/modules/chromehistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/contacts"
 	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
+	"github.com/spyscan/spyscan/internal/ios/modules/firefoxfavicon"
+	"github.com/spyscan/spyscan/internal/ios/modules/firefoxhistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/idstatuscache"
 	"github.com/spyscan/spyscan/internal/ios/modules/interactionc"
 	"github.com/spyscan/spyscan/internal/ios/modules/resourceloadstats"
+	"github.com/spyscan/spyscan/internal/ios/modules/safaribrowserstate"
+	"github.com/spyscan/spyscan/internal/ios/modules/safarifavicon"
 	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/sessionresourcelog"
 	"github.com/spyscan/spyscan/internal/ios/modules/shortcuts"
@@ -36,5 +42,11 @@ func iosModules() []module.Module {
 		contacts.Module{},           // AddressBook.sqlitedb
 		whatsapp.Messages{},         // WhatsApp ChatStorage.sqlite
 		whatsapp.Contacts{},         // WhatsApp ContactsV2.sqlite
+		chromehistory.Module{},      // Chrome History
+		chromefavicon.Module{},      // Chrome Favicons
+		firefoxhistory.Module{},     // Firefox browser.db history
+		firefoxfavicon.Module{},     // Firefox browser.db favicons
+		safaribrowserstate.Module{}, // Safari BrowserState.db tabs and sessions
+		safarifavicon.Module{},      // Safari Favicons.db (dumps)
 	}
 }
