@@ -48,7 +48,8 @@ for i in $(seq "$RUNS"); do
 		cat "$WORK/err$i" >&2
 		exit 1
 	fi
-	read -r user sys rss <"$WORK/time$i"
+	# GNU time prefixes "Command exited with non-zero status 1" when alerts were found.
+	read -r user sys rss < <(tail -n 1 "$WORK/time$i")
 	wall=$(echo "$end - $start" | bc -l)
 	cpu=$(echo "$user + $sys" | bc -l)
 	walls+=("$wall") cpus+=("$cpu")

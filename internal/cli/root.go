@@ -87,11 +87,13 @@ func (a *app) rootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", ErrUsage, err) })
 	root.AddCommand(
 		a.versionCmd(),
+		a.iosCmd(),
 		a.scanCmd(),
 		a.iocsCmd(),
 		a.reportCmd(),
 		a.recheckCmd(),
 		a.exportCmd(),
+		a.androidCmd(),
 	)
 	return root
 }

@@ -3,6 +3,7 @@ package scan
 import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/acquire"
+	iosacquire "github.com/spyscan/spyscan/internal/ios/acquire"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/logopen"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
@@ -13,6 +14,7 @@ import (
 func Openers() []acquisition.Opener {
 	return []acquisition.Opener{
 		pcapfile.Opener{},
+		iosacquire.Opener{},                                    // iOS backups, encrypted backups, filesystem dumps, sysdiagnose
 		&acquire.QF{}, &acquire.Bugreport{}, &acquire.Backup{}, // androidqf before bugreport: it also has a dumpsys.txt
 		logopen.New(), // Zeek and resolver logs: keep after the capture and device openers
 	}

@@ -22,4 +22,6 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, interactionc.Module{}, iosdata.InteractionC()) }
+func TestCorrupt(t *testing.T) {
+	modtest.CheckCorrupt(t, interactionc.Module{}, iosdata.InteractionC())
+}
