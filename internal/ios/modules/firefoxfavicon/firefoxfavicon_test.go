@@ -19,7 +19,9 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, firefoxfavicon.Module{}, iosdata.FirefoxBrowserDB()) }
+func TestCorrupt(t *testing.T) {
+	modtest.CheckCorrupt(t, firefoxfavicon.Module{}, iosdata.FirefoxBrowserDB())
+}
 
 func checkPlanted(t *testing.T, res model.ModuleResult) {
 	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)

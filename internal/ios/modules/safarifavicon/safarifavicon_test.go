@@ -19,7 +19,9 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, safarifavicon.Module{}, iosdata.SafariFavicon()) }
+func TestCorrupt(t *testing.T) {
+	modtest.CheckCorrupt(t, safarifavicon.Module{}, iosdata.SafariFavicon())
+}
 
 func checkPlanted(t *testing.T, res model.ModuleResult) {
 	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
