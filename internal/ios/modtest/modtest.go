@@ -239,3 +239,28 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// Bench runs m over fsys b.N times with the embedded indicators, streaming
+// records to a discarding sink as the scan core does, and reports the
+// records per second.
+func Bench(b *testing.B, m module.Module, kind acquisition.Kind, fsys fstest.MapFS) {
+	b.Helper()
+	x := Index(b)
+	dir := b.TempDir()
+	b.ReportAllocs()
+	b.ResetTimer()
+	seen := 0
+	for i := 0; i < b.N; i++ {
+		rec := module.NewRecorder(m.Name(), x, func(json.RawMessage) error { return nil })
+		in := &module.Input{Acq: &acquisition.Acquisition{Path: "bench", Kind: kind, FS: fsys}, Index: x, TempDir: dir}
+		if err := m.Run(context.Background(), in, rec); err != nil {
+			b.Fatal(err)
+		}
+		res := rec.Result()
+		if len(res.Errors) > 0 {
+			b.Fatal(res.Errors)
+		}
+		seen = res.Seen
+	}
+	b.ReportMetric(float64(seen)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
