@@ -1,6 +1,9 @@
 package whatsapp_test
 
 import (
+	"testing/fstest"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/ios/modtest"
@@ -32,4 +35,18 @@ func TestContacts(t *testing.T) {
 func TestCorrupt(t *testing.T) {
 	modtest.CheckCorrupt(t, whatsapp.Messages{}, iosdata.WhatsApp())
 	modtest.CheckCorrupt(t, whatsapp.Contacts{}, iosdata.WhatsApp())
+}
+
+// An older ChatStorage without link previews, media items or ZTOJID.
+func TestSchemaDrift(t *testing.T) {
+	db := iosdata.BuildDB([]string{`CREATE TABLE ZWAMESSAGE (Z_PK INTEGER PRIMARY KEY, ZCHATSESSION INTEGER, ZFROMJID TEXT, ZTEXT TEXT, ZMESSAGEDATE REAL, ZISFROMME INTEGER)`},
+		[]iosdata.Stmt{iosdata.Ins("ZWAMESSAGE", "Z_PK, ZFROMJID, ZTEXT, ZMESSAGEDATE, ZISFROMME", 1, "4179@s.whatsapp.net", "hi "+iosdata.PegasusURL, 7e8, 0)})
+	res, err := modtest.Run(t, whatsapp.Messages{}, acquisition.IOSBackup, fstest.MapFS{"AppDomainGroup-group.net.whatsapp.WhatsApp.shared/ChatStorage.sqlite": {Data: db}})
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
+	if len(res.Notes) != 4 { // 3 missing tables + missing columns
+		t.Errorf("notes %q", res.Notes)
+	}
 }
