@@ -215,6 +215,11 @@ func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table stri
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + ` FROM "` + table + `" ` + tail
 	rows, err := db.QueryContext(ctx, q)
+	if err != nil && tail != "" && strings.Contains(err.Error(), "no such column") {
+		// the ORDER BY or WHERE names a column this version lacks
+		rec.Note("%s: table %s: %q dropped (%v)", db.Name, table, tail, err)
+		rows, err = db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+` FROM "`+table+`"`)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
 	}
