@@ -22,6 +22,7 @@ func BenchmarkReadOnlySMS100k(b *testing.B) {
 	fsys := modtest.BackupFS(iosdata.SMS(100_000))
 	dir := b.TempDir()
 	b.ResetTimer()
+	cpu0 := modtest.CPUTime()
 	for i := 0; i < b.N; i++ {
 		db, err := sqlitex.Open(context.Background(), fsys, iosdata.SMSDomain+"/"+iosdata.SMSRel, dir)
 		if err != nil {
@@ -48,5 +49,8 @@ func BenchmarkReadOnlySMS100k(b *testing.B) {
 		if n < 100_000 {
 			b.Fatal(n)
 		}
+	}
+	if c := modtest.CPUTime() - cpu0; c > 0 {
+		b.ReportMetric(float64(c.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }
