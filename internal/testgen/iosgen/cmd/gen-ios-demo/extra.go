@@ -1,7 +1,11 @@
 package main
 
-import "github.com/spyscan/spyscan/internal/testgen/iosgen"
+import (
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
+)
 
-// extraFiles returns artifact fixtures (SMS, Safari, ...) to add to the
-// demo backup. Empty until internal/testgen/iosdata provides them.
-func extraFiles() []iosgen.File { return nil }
+// extraFiles returns the artifact fixtures (SMS, Safari, DataUsage, TCC,
+// WebKit, WhatsApp, ...) of internal/testgen/iosdata, with planted hits and
+// clean look-alikes, and a few hundred ordinary rows where it makes sense.
+func extraFiles() []iosgen.File { return iosdata.All(200) }
