@@ -75,7 +75,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		return err
 	}
 	srcs, digest, count := indicatorInfo(set, ix)
-	info := model.ScanInfo{Tool: "spyscan", Version: Version, CommandLine: redact(a.args), Case: f.caseName,
+	info := model.ScanInfo{Tool: "spyscan", Version: fullVersion(), CommandLine: redact(a.args), Case: f.caseName,
 		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count}
 	if err := selftest.Canary(ctx); err != nil {
 		a.log.Error("self-test failed: the verdict will be inconclusive", "err", err)

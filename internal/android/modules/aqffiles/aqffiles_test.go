@@ -1,6 +1,7 @@
 package aqffiles
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -114,3 +115,5 @@ func BenchmarkFiles500k(b *testing.B) {
 		}
 	}
 }
+
+func bufioReader(b []byte) *bufio.Reader { return bufio.NewReader(bytes.NewReader(b)) }

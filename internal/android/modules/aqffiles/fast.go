@@ -2,6 +2,7 @@ package aqffiles
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,32 +62,42 @@ func (o *objects) next() ([]byte, error) {
 	o.buf = append(o.buf[:0], '{')
 	depth, inStr, esc := 1, false, false
 	for depth > 0 {
-		c, err := o.br.ReadByte()
-		if err == io.EOF {
-			return nil, io.ErrUnexpectedEOF
+		if o.br.Buffered() == 0 {
+			if _, err := o.br.Peek(1); err != nil {
+				if err == io.EOF {
+					return nil, io.ErrUnexpectedEOF
+				}
+				return nil, err
+			}
 		}
-		if err != nil {
-			return nil, err
+		chunk, _ := o.br.Peek(o.br.Buffered())
+		k := 0
+		for k < len(chunk) && depth > 0 {
+			c := chunk[k]
+			k++
+			switch {
+			case esc:
+				esc = false
+			case inStr:
+				if c == '\\' {
+					esc = true
+				} else if c == '"' {
+					inStr = false
+				}
+			case c == '"':
+				inStr = true
+			case c == '{' || c == '[':
+				depth++
+			case c == '}' || c == ']':
+				depth--
+			}
 		}
-		if len(o.buf) >= MaxObject {
+		if len(o.buf)+k > MaxObject {
 			return nil, errTooLarge
 		}
-		o.buf = append(o.buf, c)
-		switch {
-		case esc:
-			esc = false
-		case inStr:
-			if c == '\\' {
-				esc = true
-			} else if c == '"' {
-				inStr = false
-			}
-		case c == '"':
-			inStr = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			depth--
+		o.buf = append(o.buf, chunk[:k]...)
+		if _, err := o.br.Discard(k); err != nil {
+			return nil, err
 		}
 	}
 	return o.buf, nil
@@ -121,7 +132,7 @@ func parseFlat(b []byte, r *raw) error {
 	}
 	for {
 		p.ws()
-		key, ok := p.str()
+		key, ok := p.raw()
 		if !ok {
 			return errSlow
 		}
@@ -178,8 +189,14 @@ func (p *flat) end() error {
 
 // str reads a string without escapes or control characters, in valid UTF-8.
 func (p *flat) str() (string, bool) {
+	b, ok := p.raw()
+	return string(b), ok
+}
+
+// raw reads a string's bytes (see str).
+func (p *flat) raw() ([]byte, bool) {
 	if !p.eat('"') {
-		return "", false
+		return nil, false
 	}
 	start := p.i
 	ascii := true
@@ -190,17 +207,17 @@ func (p *flat) str() (string, bool) {
 			s := p.b[start:p.i]
 			p.i++
 			if !ascii && !utf8.Valid(s) {
-				return "", false
+				return nil, false
 			}
-			return string(s), true
+			return s, true
 		case c == '\\' || c < 0x20:
-			return "", false
+			return nil, false
 		case c >= 0x80:
 			ascii = false
 		}
 		p.i++
 	}
-	return "", false
+	return nil, false
 }
 
 // integer reads -?(0|[1-9][0-9]*) followed by a delimiter.
@@ -221,34 +238,78 @@ func (p *flat) integer() (int64, bool) {
 			return 0, false
 		}
 	}
+	if p.i-d <= 18 { // fits in int64 without overflow checks
+		var v int64
+		for _, c := range p.b[d:p.i] {
+			v = v*10 + int64(c-'0')
+		}
+		if d > start {
+			v = -v
+		}
+		return v, true
+	}
 	v, err := strconv.ParseInt(string(p.b[start:p.i]), 10, 64)
 	return v, err == nil
 }
 
 func (p *flat) null() bool {
-	if strings.HasPrefix(string(p.b[p.i:min(len(p.b), p.i+4)]), "null") {
+	if bytes.HasPrefix(p.b[p.i:], []byte("null")) {
 		p.i += 4
 		return true
 	}
 	return false
 }
 
-var strFields = map[string]func(*raw) *string{
-	"path": func(r *raw) *string { return &r.Path }, "mode": func(r *raw) *string { return &r.Mode },
-	"user_name": func(r *raw) *string { return &r.UserName }, "group_name": func(r *raw) *string { return &r.GroupName },
-	"error": func(r *raw) *string { return &r.Error }, "context": func(r *raw) *string { return &r.Context },
-	"sha1": func(r *raw) *string { return &r.SHA1 }, "sha256": func(r *raw) *string { return &r.SHA256 },
-	"sha512": func(r *raw) *string { return &r.SHA512 }, "md5": func(r *raw) *string { return &r.MD5 },
+// strField and intField return the field of r a key names, or nil.
+func strField(key []byte, r *raw) *string {
+	switch string(key) {
+	case "path":
+		return &r.Path
+	case "mode":
+		return &r.Mode
+	case "user_name":
+		return &r.UserName
+	case "group_name":
+		return &r.GroupName
+	case "error":
+		return &r.Error
+	case "context":
+		return &r.Context
+	case "sha1":
+		return &r.SHA1
+	case "sha256":
+		return &r.SHA256
+	case "sha512":
+		return &r.SHA512
+	case "md5":
+		return &r.MD5
+	}
+	return nil
 }
 
-var intFields = map[string]func(*raw) *int64{
-	"size": func(r *raw) *int64 { return &r.Size }, "user_id": func(r *raw) *int64 { return &r.UserID },
-	"group_id": func(r *raw) *int64 { return &r.GroupID }, "changed_time": func(r *raw) *int64 { return &r.ChangedTime },
-	"modified_time": func(r *raw) *int64 { return &r.ModifiedTime }, "access_time": func(r *raw) *int64 { return &r.AccessTime },
+func intField(key []byte, r *raw) *int64 {
+	switch string(key) {
+	case "size":
+		return &r.Size
+	case "user_id":
+		return &r.UserID
+	case "group_id":
+		return &r.GroupID
+	case "changed_time":
+		return &r.ChangedTime
+	case "modified_time":
+		return &r.ModifiedTime
+	case "access_time":
+		return &r.AccessTime
+	}
+	return nil
 }
 
-func (p *flat) value(key string, r *raw) error {
-	if f, ok := strFields[key]; ok {
+var fieldNames = []string{"path", "mode", "user_name", "group_name", "error", "context", "sha1", "sha256", "sha512", "md5",
+	"size", "user_id", "group_id", "changed_time", "modified_time", "access_time"}
+
+func (p *flat) value(key []byte, r *raw) error {
+	if f := strField(key, r); f != nil {
 		if p.null() {
 			return nil
 		}
@@ -256,10 +317,10 @@ func (p *flat) value(key string, r *raw) error {
 		if !ok {
 			return errSlow
 		}
-		*f(r) = s
+		*f = s
 		return nil
 	}
-	if f, ok := intFields[key]; ok {
+	if f := intField(key, r); f != nil {
 		if p.null() {
 			return nil
 		}
@@ -267,17 +328,12 @@ func (p *flat) value(key string, r *raw) error {
 		if !ok {
 			return errSlow
 		}
-		*f(r) = v
+		*f = v
 		return nil
 	}
 	// An unknown key: encoding/json matches field names case-insensitively.
-	for k := range strFields {
-		if strings.EqualFold(k, key) {
-			return errSlow
-		}
-	}
-	for k := range intFields {
-		if strings.EqualFold(k, key) {
+	for _, k := range fieldNames {
+		if strings.EqualFold(k, string(key)) {
 			return errSlow
 		}
 	}
@@ -285,7 +341,7 @@ func (p *flat) value(key string, r *raw) error {
 	case p.null():
 		return nil
 	case p.i < len(p.b) && p.b[p.i] == '"':
-		if _, ok := p.str(); ok {
+		if _, ok := p.raw(); ok {
 			return nil
 		}
 	case p.i < len(p.b) && (p.b[p.i] == '-' || (p.b[p.i] >= '0' && p.b[p.i] <= '9')):
