@@ -9,7 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,12 +114,25 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// Row is one database row by lower-cased column name.
-type Row map[string]any
+// Row is one database row; columns are looked up by lower-cased name.
+type Row struct {
+	names []string
+	vals  []any
+}
+
+// get returns a column's value (nil when NULL or not selected).
+func (r Row) get(c string) any {
+	for i, n := range r.names {
+		if n == c {
+			return r.vals[i]
+		}
+	}
+	return nil
+}
 
 // Str returns a column as text ("" when NULL or missing).
 func (r Row) Str(c string) string {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case string:
 		return v
 	case []byte:
@@ -134,7 +147,7 @@ func (r Row) Str(c string) string {
 
 // Int returns a column as an integer (0 when NULL, missing or not numeric).
 func (r Row) Int(c string) int64 {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case int64:
 		return v
 	case float64:
@@ -148,7 +161,7 @@ func (r Row) Int(c string) int64 {
 
 // Float returns a column as a float (0 when NULL, missing or not numeric).
 func (r Row) Float(c string) float64 {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case int64:
 		return float64(v)
 	case float64:
@@ -161,11 +174,11 @@ func (r Row) Float(c string) float64 {
 }
 
 // Null reports whether a column is NULL or missing.
-func (r Row) Null(c string) bool { return r[c] == nil }
+func (r Row) Null(c string) bool { return r.get(c) == nil }
 
 // Bytes returns a column as bytes (nil when NULL or missing).
 func (r Row) Bytes(c string) []byte {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case []byte:
 		return v
 	case string:
@@ -202,24 +215,25 @@ func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table stri
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + ` FROM "` + table + `" ` + tail
 	rows, err := db.QueryContext(ctx, q)
+	if err != nil && tail != "" && strings.Contains(err.Error(), "no such column") {
+		// the ORDER BY or WHERE names a column this version lacks
+		rec.Note("%s: table %s: %q dropped (%v)", db.Name, table, tail, err)
+		rows, err = db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+` FROM "`+table+`"`)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
 	}
 	defer rows.Close()
-	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	for rows.Next() {
+		vals := make([]any, len(cols)) // fresh per row: callers may keep rows
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
 		}
-		r := make(Row, len(cols))
-		for i, n := range names {
-			r[n] = vals[i]
-		}
-		if err := fn(r); err != nil {
+		if err := fn(Row{names: names, vals: vals}); err != nil {
 			return err
 		}
 	}
@@ -249,20 +263,48 @@ func ISO(t time.Time) string {
 // since 2001).
 func AppleTime(r Row, c string) time.Time { return model.FromAppleSeconds(r.Float(c)) }
 
-var linkRE = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}]+`)
-
-// Links returns the distinct links (http(s):// or www.) in a text, in order.
+// Links returns the distinct links (http://, https:// or www., any case)
+// in a text, in order, without trailing punctuation. It is a hand-written
+// scanner: a regular expression was the largest cost of the SMS module.
 func Links(text string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, l := range linkRE.FindAllString(text, -1) {
-		l = strings.TrimRight(l, ".,;:!?")
-		if !seen[l] {
-			seen[l] = true
+	for i := 0; i < len(text); i++ {
+		c := text[i] | 0x20
+		if c != 'h' && c != 'w' {
+			continue
+		}
+		if i > 0 && isWord(text[i-1]) {
+			continue
+		}
+		rest := text[i:]
+		if !hasPrefixFold(rest, "http://") && !hasPrefixFold(rest, "https://") && !hasPrefixFold(rest, "www.") {
+			continue
+		}
+		j := i
+		for j < len(text) && !isStop(text[j]) {
+			j++
+		}
+		l := strings.TrimRight(text[i:j], ".,;:!?")
+		if !slices.Contains(out, l) {
 			out = append(out, l)
 		}
+		i = j
 	}
 	return out
+}
+
+func hasPrefixFold(s, p string) bool { return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) }
+
+func isWord(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' || c >= 0x80
+}
+
+func isStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '\f', '\v', '<', '>', '"', '\'', '(', ')', '[', ']', '{', '}':
+		return true
+	}
+	return false
 }
 
 // MaxPlist bounds the size of a plist read into memory.
