@@ -12,6 +12,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/iosversionhistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/locationdclients"
 	"github.com/spyscan/spyscan/internal/ios/modules/osanalyticsaddaily"
+	"github.com/spyscan/spyscan/internal/ios/modules/webkitfolders"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
@@ -39,5 +40,6 @@ func Modules() []module.Module {
 	mods = append(mods, analytics.Module{})                  // ios: Keychains/Analytics strings as processes and URLs
 	mods = append(mods, locationdclients.Module{})           // ios: locationd clients.plist
 	mods = append(mods, osanalyticsaddaily.Module{})         // ios: netUsageBaseline process names
+	mods = append(mods, webkitfolders.Modules()...)          // ios: WebKit IndexedDB, LocalStorage, SafariViewService origins
 	return mods
 }
