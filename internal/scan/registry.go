@@ -8,7 +8,6 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
 	"github.com/spyscan/spyscan/internal/ios/modules/applications"
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
-	"github.com/spyscan/spyscan/internal/ios/modules/firefox"
 	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
 	"github.com/spyscan/spyscan/internal/ios/modules/iosversionhistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/locationdclients"
@@ -42,6 +41,5 @@ func Modules() []module.Module {
 	mods = append(mods, locationdclients.Module{})           // ios: locationd clients.plist
 	mods = append(mods, osanalyticsaddaily.Module{})         // ios: netUsageBaseline process names
 	mods = append(mods, webkitfolders.Modules()...)          // ios: WebKit IndexedDB, LocalStorage, SafariViewService origins
-	mods = append(mods, firefox.Modules()...)                // ios: Firefox history and favicons
 	return mods
 }
