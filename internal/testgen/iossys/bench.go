@@ -29,8 +29,10 @@ func LargeCacheDB(ctx context.Context, n int) (iosgen.File, error) {
 }
 
 // LargeAnalyticsDB returns an analytics database (dump path
-// AnalyticsNetPath) with n hard_failures rows, each a plist of about ten
-// strings, one in 1,000 naming a Pegasus process, for benchmarks.
+// AnalyticsNetPath) with n rows spread over hard_failures, soft_failures
+// and notes (each keeps at most 1,000 rows, as on devices, so n <= 3,000),
+// each a plist of about ten strings, one in 1,000 naming a Pegasus
+// process, for benchmarks.
 func LargeAnalyticsDB(ctx context.Context, n int) (iosgen.File, error) {
 	rows := make([]analyticsRow, 0, n)
 	for i := 0; i < n; i++ {
@@ -38,7 +40,8 @@ func LargeAnalyticsDB(ctx context.Context, n int) (iosgen.File, error) {
 		if i%1000 == 999 {
 			proc = PegasusProcess2
 		}
-		rows = append(rows, analyticsRow{"hard_failures", int64(i), event("NetworkingAnalyticsTLSFailure", map[string]any{
+		table := []string{"hard_failures", "soft_failures", "notes"}[i%3]
+		rows = append(rows, analyticsRow{table, int64(i), event("NetworkingAnalyticsTLSFailure", map[string]any{
 			"process": proc, "host": fmt.Sprintf("api%d.example.com", i%200), "errorCode": int64(-9800 - i%10),
 			"attributes": map[string]any{"sni": fmt.Sprintf("edge%d.example.org", i%30), "pid": uint64(100 + i%900)}})})
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/spyscan/spyscan/internal/testgen/iossys"
 )
 
-const benchRows = 5000
+const benchRows = 3000
 
 // BenchmarkAnalytics runs the module over an analytics database of
 // benchRows plist rows with the embedded indicators.
@@ -52,7 +52,7 @@ func BenchmarkAnalyticsReadOnly(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rows, err := db.Query(`SELECT id, timestamp, data FROM hard_failures ORDER BY id`)
+		rows, err := db.Query(`SELECT id, timestamp, data FROM hard_failures UNION ALL SELECT id, timestamp, data FROM soft_failures UNION ALL SELECT id, timestamp, data FROM notes`)
 		if err != nil {
 			b.Fatal(err)
 		}
