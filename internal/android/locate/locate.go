@@ -18,12 +18,12 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/layout"
 )
 
 // QFBugreportDir is the sub-tree of an androidqf FS where its nested
-// bugreport.zip is exposed (see internal/android/layout on the android-acq
-// branch).
-var QFBugreportDir = "bugreport"
+// bugreport.zip is exposed by the opener.
+const QFBugreportDir = layout.QFBugreportDir
 
 // ErrNoDump means no dumpstate or dumpsys text was found.
 var ErrNoDump = errors.New("no dumpstate or dumpsys text found")

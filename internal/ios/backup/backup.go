@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -198,10 +199,19 @@ func Open(ctx context.Context, dir string, opts Options) (*Backup, error) {
 // relative path (including those whose path is not a valid FS path).
 func (b *Backup) Records() []Record {
 	out := make([]Record, len(b.records))
-	for i, r := range b.records {
-		out[i] = *r.decoded()
-		out[i].encKey = nil
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(b.records); i += workers {
+				out[i] = *b.records[i].decoded()
+				out[i].encKey = nil
+			}
+		}()
 	}
+	wg.Wait()
 	return out
 }
 
@@ -221,6 +231,20 @@ func (b *Backup) Close() error {
 	b.manifestDB = nil
 	b.kb = nil
 	return nil
+}
+
+// validID accepts file ids that cannot leave the backup folder: hex digits.
+func validID(id string) bool {
+	if len(id) < 2 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // storedPath is where a record's content lives in the backup folder.
@@ -243,7 +267,7 @@ func (b *Backup) OSPath(name string) (string, bool) {
 	if n.rootFile {
 		return filepath.Join(b.Dir, name), true
 	}
-	if n.rec == nil || n.rec.Flags != flagFile {
+	if n.rec == nil || n.rec.Flags != flagFile || !validID(n.rec.FileID) {
 		return "", false
 	}
 	return b.storedPath(n.rec.FileID), true
@@ -316,6 +340,14 @@ func baseName(p string) string {
 		return p[i+1:]
 	}
 	return p
+}
+
+// RecordFromRow builds a Record from a Files row of Manifest.db.
+func RecordFromRow(fileID, domain, relativePath string, flags int, blob []byte) Record {
+	r := Record{FileID: fileID, Domain: domain, RelativePath: relativePath, Flags: flags}
+	decodeMBFile(&r, blob)
+	r.encKey = nil
+	return r
 }
 
 // decodeMBFile fills r from the NSKeyedArchiver MBFile blob.

@@ -67,6 +67,18 @@ type Dump struct {
 	FS     fs.FS  // rooted at the device root: "private/var/..."
 	Prefix string // folder of the input that holds the device root ("" or "."), for messages
 	closer io.Closer
+	arch   *Archive
+}
+
+// ReadLink returns the target of the symlink name (device path).
+func (d *Dump) ReadLink(name string) (string, error) {
+	if d.arch != nil {
+		return d.arch.ReadLink(path.Join(d.Prefix, name))
+	}
+	if dir, ok := d.FS.(*Dir); ok {
+		return dir.root.Readlink(filepath.FromSlash(name))
+	}
+	return "", fs.ErrInvalid
 }
 
 // Close releases the dump (and removes any inflated copy).
@@ -99,7 +111,7 @@ func Open(ctx context.Context, p, tempDir string) (*Dump, error) {
 	prefix, ok := deviceRoot(fsys)
 	if !ok {
 		closer.Close()
-		return nil, fmt.Errorf("%s: %w: no private/var folder found", p, acquisition.ErrUnrecognised)
+		return nil, fmt.Errorf("%s: %w: no private/var or var/mobile folder found", p, acquisition.ErrUnrecognised)
 	}
 	if prefix != "." {
 		sub, err := fs.Sub(fsys, prefix)
@@ -122,7 +134,8 @@ func Open(ctx context.Context, p, tempDir string) (*Dump, error) {
 		}
 		fsys = sub
 	}
-	return &Dump{FS: fsys, Prefix: prefix, closer: closer}, nil
+	a, _ := closer.(*Archive)
+	return &Dump{FS: fsys, Prefix: prefix, closer: closer, arch: a}, nil
 }
 
 // deviceRoot finds the folder holding private/var: the root or one level
@@ -143,9 +156,15 @@ func deviceRoot(fsys fs.FS) (string, bool) {
 	return "", false
 }
 
+// isDeviceRoot: dumps hold private/var (or var/mobile when taken from the
+// /var side of the symlink).
 func isDeviceRoot(fsys fs.FS, dir string) bool {
-	st, err := fs.Stat(fsys, path.Join(dir, "private/var"))
-	return err == nil && st.IsDir()
+	for _, p := range []string{"private/var", "var/mobile"} {
+		if st, err := fs.Stat(fsys, path.Join(dir, p)); err == nil && st.IsDir() {
+			return true
+		}
+	}
+	return false
 }
 
 // Names lists up to max entry names of an archive (or folder, one level
@@ -248,7 +267,7 @@ func LooksLikeDump(names []string) bool {
 		n = strings.TrimPrefix(strings.ReplaceAll(n, "\\", "/"), "./")
 		parts := strings.Split(n, "/")
 		for i := 0; i < len(parts)-1 && i < 2; i++ {
-			if parts[i] == "private" && parts[i+1] == "var" {
+			if parts[i] == "private" && parts[i+1] == "var" || parts[i] == "var" && parts[i+1] == "mobile" {
 				return true
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
+	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
 // QUICDecoder decrypts QUIC Initial packets and returns the ClientHello once
@@ -24,13 +25,18 @@ type Options struct {
 	TCPIdle        time.Duration // idle timeout of a TCP flow (capture time)
 	UDPIdle        time.Duration // idle timeout of a UDP or other flow
 	MaxFlowRecords int           // individual flow records; later flows are aggregated
-	MaxRecords     int           // distinct DNS/TLS/HTTP/QUIC records and observations per kind
+	MaxRecords     int           // distinct DNS/TLS/HTTP/QUIC records per kind
+	MaxObserved    int           // distinct observed values per kind (domains, IPs...)
 	QUIC           QUICDecoder   // nil: QUIC Initials are counted, not decoded
+	// Keep, when set, reports whether a value matches an indicator. Past
+	// MaxObserved, values are still kept when Keep says so, so no indicator
+	// hit is lost to the memory bound.
+	Keep func(k Kind, value string) bool
 }
 
 func (o *Options) defaults() {
 	if o.MaxFlows <= 0 {
-		o.MaxFlows = 65536
+		o.MaxFlows = 16384
 	}
 	if o.TCPIdle <= 0 {
 		o.TCPIdle = 5 * time.Minute
@@ -39,10 +45,13 @@ func (o *Options) defaults() {
 		o.UDPIdle = time.Minute
 	}
 	if o.MaxFlowRecords <= 0 {
-		o.MaxFlowRecords = 20000
+		o.MaxFlowRecords = 5000
 	}
 	if o.MaxRecords <= 0 {
-		o.MaxRecords = 50000
+		o.MaxRecords = 10000
+	}
+	if o.MaxObserved <= 0 {
+		o.MaxObserved = 20000
 	}
 }
 
@@ -103,7 +112,6 @@ type analyzer struct {
 	tls        map[tlsKey]*TLSRecord
 	http       map[httpKey]*HTTPRecord
 	quic       map[quicKey]*QUICRecord
-	quicFlows  map[dissect.FlowKey]bool
 	quicUndec  uint64
 	flowRecs   []FlowRecord
 	flowAgg    map[aggKey]*FlowRecord
@@ -112,6 +120,8 @@ type analyzer struct {
 	sawDNS     bool
 	findings   []Finding
 	certSeen   map[string]bool
+	certCache  map[[32]byte][]tlsinfo.Certificate
+	chain      [][]byte // CNAME targets of the DNS message being read
 }
 
 func newAnalyzer(name string, opts Options) *analyzer {
@@ -120,9 +130,9 @@ func newAnalyzer(name string, opts Options) *analyzer {
 		obsIP: map[netip.Addr]*Observation{}, dns: map[dnsKey]*DNSRecord{},
 		resolved: map[netip.Addr][]string{}, tls: map[tlsKey]*TLSRecord{},
 		http: map[httpKey]*HTTPRecord{}, quic: map[quicKey]*QUICRecord{},
-		quicFlows: map[dissect.FlowKey]bool{}, flowAgg: map[aggKey]*FlowRecord{},
+		flowAgg: map[aggKey]*FlowRecord{},
 		beacons: map[beaconKey]*beacon{}, unresolved: map[netip.Addr]*unresolvedIP{},
-		certSeen: map[string]bool{}}
+		certSeen: map[string]bool{}, certCache: map[[32]byte][]tlsinfo.Certificate{}}
 	for i := range a.obs {
 		a.obs[i] = map[string]*Observation{}
 	}
@@ -140,7 +150,7 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	}
 	p := &a.p
 	if err := a.dec.Decode(pkt.LinkType, pkt.Data, pkt.Time, p); err != nil {
-		a.decodeErr[decodeReason(err)]++
+		a.problem(decodeReason(err))
 		return
 	}
 	if p.Proto != dissect.ProtoTCP && p.Proto != dissect.ProtoUDP {
@@ -151,6 +161,9 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	a.flows.expire(a.now, a.opts.TCPIdle.Nanoseconds(), a.opts.UDPIdle.Nanoseconds())
 	toServer := fromA == f.clientIsA
 	f.update(p, toServer, a.now, a.num)
+	if !f.closed && (f.rst || f.finDirs == 3) {
+		a.flows.close(f)
+	}
 	if len(p.Process) > 0 && f.process == "" {
 		f.process = string(p.Process)
 		a.observe(KindProcess, f.process, ModFlows, "pktap process", f)
@@ -160,6 +173,14 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	} else {
 		a.tcp(f, p, toServer)
 	}
+}
+
+// problem counts a decoding problem; distinct reasons are bounded.
+func (a *analyzer) problem(reason string) {
+	if _, ok := a.decodeErr[reason]; !ok && len(a.decodeErr) >= 64 {
+		reason = "other decoding problems"
+	}
+	a.decodeErr[reason]++
 }
 
 func decodeReason(err error) string {
@@ -199,8 +220,8 @@ func (a *analyzer) observe(k Kind, v string, module, source string, f *flow) *Ob
 	m := a.obs[k]
 	o := m[v]
 	if o == nil {
-		if len(m) >= a.opts.MaxRecords {
-			a.dropped["observations"]++
+		if len(m) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(k, v)) {
+			a.dropped["observed values past the bound (no indicator hit)"]++
 			return nil
 		}
 		o = &Observation{Kind: k, Value: v, Module: module, First: ts(a.now)}
@@ -219,14 +240,28 @@ func (a *analyzer) observe(k Kind, v string, module, source string, f *flow) *Ob
 	return o
 }
 
+// observeBytes is observe for a name held in a scratch buffer: it converts
+// the name to a string only when it is new.
+func (a *analyzer) observeBytes(k Kind, v []byte, module, source string, f *flow) *Observation {
+	if o := a.obs[k][string(v)]; o != nil {
+		o.Count++
+		o.Last = ts(a.now)
+		if len(o.Sources) < 8 && !contains(o.Sources, source) {
+			o.Sources = append(o.Sources, source)
+		}
+		return o
+	}
+	return a.observe(k, string(v), module, source, f)
+}
+
 func (a *analyzer) observeIP(ip netip.Addr, source string, f *flow) {
 	if !publicIP(ip) {
 		return
 	}
 	o := a.obsIP[ip]
 	if o == nil {
-		if len(a.obsIP) >= a.opts.MaxRecords {
-			a.dropped["ip observations"]++
+		if len(a.obsIP) >= a.opts.MaxObserved && !a.keepIP(ip) {
+			a.dropped["observed addresses past the bound (no indicator hit)"]++
 			return
 		}
 		o = &Observation{Kind: KindIP, Module: ModFlows, First: ts(a.now)}
@@ -242,6 +277,23 @@ func (a *analyzer) observeIP(ip netip.Addr, source string, f *flow) {
 	if len(o.Sources) < 8 && !contains(o.Sources, source) {
 		o.Sources = append(o.Sources, source)
 	}
+}
+
+// keepIP reports whether an address past the bounds must still be kept: it
+// matches an indicator, or was resolved from a name that does.
+func (a *analyzer) keepIP(ip netip.Addr) bool {
+	if a.opts.Keep == nil {
+		return false
+	}
+	if a.opts.Keep(KindIP, ip.String()) {
+		return true
+	}
+	for _, n := range a.resolved[ip] {
+		if a.opts.Keep(KindDomain, n) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(s []string, v string) bool {

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -51,7 +52,7 @@ func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
 		case appHTTP:
 			a.httpClient(f)
 		case appDNS:
-			a.dnsTCP(f, f.cs, &f.csOff)
+			a.dnsTCP(f, f.cs)
 		}
 		return
 	}
@@ -68,7 +69,7 @@ func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
 	if f.app == appTLS {
 		a.tlsServer(f)
 	} else {
-		a.dnsTCP(f, f.ss, &f.ssOff)
+		a.dnsTCP(f, f.ss)
 	}
 }
 
@@ -109,18 +110,21 @@ type dnsKey struct {
 
 type dnsScratch struct{ m dnswire.Msg }
 
-func (a *analyzer) dnsTCP(f *flow, s *dissect.Stream, off *int) {
+func (a *analyzer) dnsTCP(f *flow, s *dissect.Stream) {
 	for {
-		b := s.Data[*off:]
+		b := s.Data
 		if len(b) < 2 {
 			return
 		}
 		n := int(binary.BigEndian.Uint16(b))
 		if len(b) < 2+n {
+			if s.Full {
+				s.Close()
+			}
 			return
 		}
 		a.dnsMessage(f, b[2:2+n])
-		*off += 2 + n
+		s.Discard(2 + n)
 	}
 }
 
@@ -155,7 +159,7 @@ var rcodes = [...]string{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
 func (a *analyzer) dnsMessage(f *flow, b []byte) {
 	m := &a.dnsMsg.m
 	if err := dnswire.Parse(b, m); err != nil {
-		a.decodeErr["DNS: "+strings.TrimPrefix(err.Error(), "dns: ")]++
+		a.problem("DNS: " + strings.TrimPrefix(err.Error(), "dns: "))
 		if len(m.Questions) == 0 {
 			return
 		}
@@ -167,22 +171,26 @@ func (a *analyzer) dnsMessage(f *flow, b []byte) {
 		if len(q.Name) == 0 || q.Type == dnswire.TypePTR {
 			continue
 		}
+		// past the record bound, names are still observed and answers
+		// still tied to them: only the per-name record is not kept
 		rec := a.dnsRecord(f, q.Name, q.Type)
-		if rec == nil {
-			continue
-		}
 		if !m.Response {
-			rec.Queries++
-			a.observe(KindDomain, rec.Name, ModDNS, "dns query", f)
+			if rec != nil {
+				rec.Queries++
+			}
+			a.observeBytes(KindDomain, q.Name, ModDNS, "dns query", f)
 			continue
 		}
-		rec.Responses++
-		if int(m.RCode) < len(rcodes) {
-			rec.RCode = rcodes[m.RCode]
-		} else {
-			rec.RCode = fmt.Sprint(m.RCode)
+		a.sawDNS = true
+		if rec != nil {
+			rec.Responses++
+			if int(m.RCode) < len(rcodes) {
+				rec.RCode = rcodes[m.RCode]
+			} else {
+				rec.RCode = fmt.Sprint(m.RCode)
+			}
 		}
-		a.dnsAnswers(f, rec, m)
+		a.dnsAnswers(f, q.Name, rec, m)
 	}
 }
 
@@ -190,7 +198,7 @@ func (a *analyzer) dnsRecord(f *flow, name []byte, qt uint16) *DNSRecord {
 	rec := a.dns[dnsKey{string(name), qt}]
 	if rec == nil {
 		if len(a.dns) >= a.opts.MaxRecords {
-			a.dropped["dns records"]++
+			a.dropped["dns records (names still checked)"]++
 			return nil
 		}
 		n := string(name)
@@ -203,26 +211,32 @@ func (a *analyzer) dnsRecord(f *flow, name []byte, qt uint16) *DNSRecord {
 
 const maxAnswersPerName = 16
 
-func (a *analyzer) dnsAnswers(f *flow, rec *DNSRecord, m *dnswire.Msg) {
-	a.sawDNS = true
+// dnsAnswers reads the answers of a response to qname: CNAME targets are
+// observed, and every address is tied to qname and to each CNAME of the
+// chain in this message.
+func (a *analyzer) dnsAnswers(f *flow, qname []byte, rec *DNSRecord, m *dnswire.Msg) {
+	a.chain = a.chain[:0]
 	for _, rr := range m.Answers {
 		switch {
 		case rr.Type == dnswire.TypeCNAME && len(rr.Target) > 0:
-			if len(rec.CNAMEs) < maxAnswersPerName && !containsBytes(rec.CNAMEs, rr.Target) {
+			if len(a.chain) < maxAnswersPerName {
+				a.chain = append(a.chain, rr.Target)
+			}
+			if rec != nil && len(rec.CNAMEs) < maxAnswersPerName && !containsBytes(rec.CNAMEs, rr.Target) {
 				rec.CNAMEs = append(rec.CNAMEs, string(rr.Target))
 			}
-			if o := a.observe(KindDomain, string(rr.Target), ModDNS, "dns cname", f); o != nil {
-				addRelated(o, "CNAME of "+rec.Name)
+			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.Count == 1 {
+				addRelated(o, "CNAME of "+string(qname))
 			}
 		case rr.Addr.IsValid():
-			if len(rec.Addresses) < maxAnswersPerName {
+			if rec != nil && len(rec.Addresses) < maxAnswersPerName {
 				s := rr.Addr.String()
 				if !contains(rec.Addresses, s) {
 					rec.Addresses = append(rec.Addresses, s)
 				}
 			}
-			a.resolvedBy(rr.Addr, rec.Name)
-			for _, cn := range rec.CNAMEs {
+			a.resolvedBy(rr.Addr, qname)
+			for _, cn := range a.chain {
 				a.resolvedBy(rr.Addr, cn)
 			}
 			a.observeIP(rr.Addr, "dns answer", f)
@@ -245,15 +259,15 @@ func addRelated(o *Observation, v string) {
 	}
 }
 
-// resolvedBy ties an answer address to the names that resolved to it.
-func (a *analyzer) resolvedBy(ip netip.Addr, name string) {
+// resolvedBy ties an answer address to a name that resolved to it.
+func (a *analyzer) resolvedBy(ip netip.Addr, name []byte) {
 	names, ok := a.resolved[ip]
-	if !ok && len(a.resolved) >= 4*a.opts.MaxRecords {
-		a.dropped["resolved addresses"]++
+	if !ok && len(a.resolved) >= a.opts.MaxObserved && (a.opts.Keep == nil || !a.opts.Keep(KindDomain, string(name))) {
+		a.dropped["resolved addresses past the bound"]++
 		return
 	}
-	if len(names) < 8 && !contains(names, name) {
-		a.resolved[ip] = append(names, name)
+	if len(names) < 8 && !containsBytes(names, name) {
+		a.resolved[ip] = append(names, string(name))
 	}
 }
 
@@ -288,7 +302,7 @@ func (a *analyzer) tlsClient(f *flow) {
 	sa, sp := f.server()
 	server := dissect.Endpoint(sa, sp)
 	if err != nil {
-		a.decodeErr["TLS: "+strings.TrimPrefix(err.Error(), "tls: ")]++
+		a.problem("TLS: " + strings.TrimPrefix(err.Error(), "tls: "))
 		return
 	}
 	a.clientHello(f, ch, 't', server)
@@ -356,11 +370,7 @@ func (a *analyzer) tlsServer(f *flow) {
 				f.certDone = true
 			}
 		case tlsinfo.TypeCertificate:
-			certs, err := tlsinfo.ParseCertificateMsg(m)
-			if err != nil {
-				a.decodeErr["TLS: certificate message "+strings.TrimPrefix(err.Error(), "tls: ")]++
-			}
-			a.certificates(f, certs)
+			a.certificates(f, a.parseCerts(m))
 			f.certDone = true
 		case 14: // ServerHelloDone
 			f.certDone = true
@@ -373,6 +383,23 @@ func (a *analyzer) tlsServer(f *flow) {
 		f.certDone = true
 		f.ss.Close()
 	}
+}
+
+// parseCerts parses a Certificate message, once per distinct message: the
+// same chain served to many connections is parsed and stored once.
+func (a *analyzer) parseCerts(m []byte) []tlsinfo.Certificate {
+	k := sha256.Sum256(m)
+	if c, ok := a.certCache[k]; ok {
+		return c
+	}
+	certs, err := tlsinfo.ParseCertificateMsg(m)
+	if err != nil {
+		a.problem("TLS: certificate message " + strings.TrimPrefix(err.Error(), "tls: "))
+	}
+	if len(a.certCache) < a.opts.MaxRecords {
+		a.certCache[k] = certs
+	}
+	return certs
 }
 
 func (a *analyzer) flowTLSRecord(f *flow) *TLSRecord { return f.tlsRec }
@@ -421,7 +448,7 @@ type httpKey struct{ method, url, host, ua string }
 
 func (a *analyzer) httpClient(f *flow) {
 	for f.httpReqs < maxHTTP {
-		b := f.cs.Data[f.csOff:]
+		b := f.cs.Data
 		if len(b) == 0 {
 			return
 		}
@@ -434,10 +461,9 @@ func (a *analyzer) httpClient(f *flow) {
 		}
 		if err != nil {
 			// a body or a non-HTTP continuation: stop reading this stream
-			f.httpReqs = maxHTTP
 			break
 		}
-		f.csOff += n
+		f.cs.Discard(n) // the next request, if any, starts the buffer
 		f.httpReqs++
 		a.httpRequest(f, req)
 	}
@@ -511,40 +537,52 @@ func (a *analyzer) quicPacket(f *flow, p *dissect.Packet) {
 	sa, sp := f.server()
 	server := dissect.Endpoint(sa, sp)
 	ver := quicVersion(binary.BigEndian.Uint32(p.Payload[1:]))
+	if f.quicVer == "" {
+		f.quicVer = ver
+	}
 	if a.opts.QUIC == nil {
 		a.quicUndec++
-		if !a.quicFlows[f.key] && len(a.quicFlows) < a.opts.MaxRecords {
-			a.quicFlows[f.key] = true
-			a.quicRecord(quicKey{server: server, version: ver}, f, nil, "").Connections++
-		}
 		return
 	}
-	if a.quicFlows[f.key] {
+	if f.quicDone {
 		return // ClientHello already read
 	}
 	msg, v, ok, err := a.opts.QUIC.Feed(f.String(), p.Payload)
 	if err != nil {
-		a.decodeErr["QUIC: "+err.Error()]++
+		a.problem("QUIC: " + err.Error())
+		f.quicErr = err.Error()
 		return
 	}
 	if !ok {
 		return
 	}
-	if len(a.quicFlows) < a.opts.MaxRecords {
-		a.quicFlows[f.key] = true
-	}
+	f.quicDone = true
 	ch, err := tlsinfo.ParseClientHello(msg)
 	if err != nil {
-		a.decodeErr["QUIC: ClientHello "+strings.TrimPrefix(err.Error(), "tls: ")]++
+		a.problem("QUIC: ClientHello " + strings.TrimPrefix(err.Error(), "tls: "))
+		f.quicErr = err.Error()
 		return
 	}
 	a.clientHello(f, ch, 'q', server)
 	ja4 := tlsinfo.JA4(ch, 'q')
 	sni := strings.ToLower(strings.TrimSuffix(ch.SNI, "."))
 	r := a.quicRecord(quicKey{server, quicVersion(v), sni, ja4}, f, ch, ja4)
-	if r != nil {
-		r.Connections++
+	r.Connections++
+}
+
+// quicUndecoded records a QUIC flow whose ClientHello was not read.
+func (a *analyzer) quicUndecoded(f *flow) {
+	sa, sp := f.server()
+	r := a.quicRecord(quicKey{server: dissect.Endpoint(sa, sp), version: f.quicVer}, f, nil, "")
+	if r.Error == "" {
+		r.Error = f.quicErr
+		if a.opts.QUIC == nil {
+			r.Error = "QUIC decoding not available"
+		} else if r.Error == "" {
+			r.Error = "no complete ClientHello in the Initial packets"
+		}
 	}
+	r.Connections++
 }
 
 func (a *analyzer) quicRecord(k quicKey, f *flow, ch *tlsinfo.ClientHello, ja4 string) *QUICRecord {
@@ -552,7 +590,7 @@ func (a *analyzer) quicRecord(k quicKey, f *flow, ch *tlsinfo.ClientHello, ja4 s
 	if r == nil {
 		if len(a.quic) >= a.opts.MaxRecords {
 			a.dropped["quic records"]++
-			return &QUICRecord{}
+			return &QUICRecord{} // counted, not kept
 		}
 		r = &QUICRecord{Server: k.server, Version: k.version, SNI: k.sni, JA4: ja4,
 			Decoded: ch != nil, First: ts(a.now), Evidence: a.evidence(f)}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
+	"github.com/spyscan/spyscan/internal/network/quic"
 	"github.com/spyscan/spyscan/internal/testgen/netgen"
 )
 
@@ -32,7 +33,7 @@ func obs(res *Result, k Kind, v string) *Observation {
 }
 
 func TestDemoCapture(t *testing.T) {
-	res, err := Analyze(context.Background(), bytes.NewReader(demo(t)), "capture.pcapng", Options{})
+	res, err := Analyze(context.Background(), bytes.NewReader(demo(t)), "capture.pcapng", Options{QUIC: quic.NewAssembler(16)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,18 @@ func TestDemoCapture(t *testing.T) {
 	if o := obs(res, KindProcess, "bh"); o == nil {
 		t.Error("PKTAP process not observed")
 	}
-	if len(res.TLS) != 7 || len(res.HTTP) != 2 || len(res.QUIC) != 1 || len(res.DNS) != 7 {
+	// QUIC: v1 ClientHello over two Initials, v2, and a garbage Initial
+	var quicSNI []string
+	for _, q := range res.QUIC {
+		quicSNI = append(quicSNI, q.Version+" "+q.SNI+" "+q.Error)
+	}
+	if want := []string{"v1 domain-control.net ", "v2 www.domain-control.net.example.org ", "v1  quic: truncated packet"}; !slices.Equal(quicSNI, want) {
+		t.Errorf("QUIC records %q, want %q", quicSNI, want)
+	}
+	if o := obs(res, KindDomain, netgen.PlantedQUIC); o == nil || o.Module != ModQUIC || o.Sources[0] != "quic sni" {
+		t.Errorf("QUIC SNI observation %+v", o)
+	}
+	if len(res.TLS) != 7 || len(res.HTTP) != 2 || len(res.DNS) != 7 {
 		t.Errorf("records: %d tls %d http %d quic %d dns", len(res.TLS), len(res.HTTP), len(res.QUIC), len(res.DNS))
 	}
 	var withProc, v6 int
@@ -86,7 +98,7 @@ func TestDemoCapture(t *testing.T) {
 	if res.Summary.Reader.DecryptionSecrets["TLS key log"] != 1 || res.Summary.Decode["IPv4 datagrams reassembled"] != 1 {
 		t.Errorf("summary %+v", res.Summary)
 	}
-	wantFindings := []string{"Self-signed TLS certificate", "every 60 s", "free dynamic-DNS provider duckdns.org",
+	wantFindings := []string{"Self-signed TLS certificate", "every 60 s", "free dynamic-DNS provider duckdns",
 		"Unencrypted HTTP to md-news-direct.com", "free authority (Let's Encrypt)", "top-level domain .xyz",
 		"198.51.100.20 (port 4444", "TLS on unusual port 4444"}
 	for _, w := range wantFindings {
@@ -179,4 +191,76 @@ func FuzzAnalyze(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = Analyze(context.Background(), bytes.NewReader(b), "fuzz", Options{MaxFlows: 64})
 	})
+}
+
+// BenchmarkAnalyzeMixed is the decode hot path on a 64 MB generated mix
+// (DNS, TLS, HTTP, QUIC, bulk TCP) held in memory.
+func BenchmarkAnalyzeMixed(b *testing.B) {
+	var buf bytes.Buffer
+	if _, err := netgen.WriteBenchCapture(&buf, 64<<20, 1); err != nil {
+		b.Fatal(err)
+	}
+	d := buf.Bytes()
+	b.SetBytes(int64(len(d)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Analyze(context.Background(), bytes.NewReader(d), "bench", Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestRecordBoundKeepsChecks: past the per-name record bound, names are
+// still observed (checked) and addresses still tied to them.
+func TestRecordBoundKeepsChecks(t *testing.T) {
+	res, err := Analyze(context.Background(), bytes.NewReader(demo(t)), "capture.pcapng", Options{MaxRecords: 1, MaxObserved: 1,
+		Keep: func(k Kind, v string) bool { return v == "coazoa.com" || v == "md-news-direct.com" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.DNS) != 1 {
+		t.Fatalf("%d DNS records kept, want 1", len(res.DNS))
+	}
+	for _, d := range []string{"coazoa.com", "md-news-direct.com"} {
+		if obs(res, KindDomain, d) == nil {
+			t.Errorf("%s not observed past the bounds", d)
+		}
+	}
+	if got := res.ResolvedFrom(netip.MustParseAddr("198.51.100.8")); !slices.Contains(got, "coazoa.com") {
+		t.Errorf("resolved from %v", got)
+	}
+	if obs(res, KindDomain, "notfree247downloads.com") != nil {
+		t.Error("a value that Keep rejects was stored past the bound")
+	}
+}
+
+// TestHotPathDoesNotAllocate: once a flow is known, a data segment of an
+// uninspected (bulk) or finished (TLS after the handshake) flow, and a
+// repeated DNS query, are processed without allocating.
+func TestHotPathDoesNotAllocate(t *testing.T) {
+	a := newAnalyzer("t", Options{})
+	a.opts.defaults()
+	a.flows = newFlowTable(1024, a.endFlow)
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	tcp := func(flags uint8, seq uint32, payload []byte) pcapfile.Packet {
+		return pcapfile.Packet{LinkType: pcapfile.LinkEthernet, Data: netgen.Ethernet(netgen.IP(c, s, 6, netgen.TCP(50000, 443, seq, 1, flags, payload)))}
+	}
+	syn := tcp(netgen.SYN, 0, nil)
+	hello := tcp(netgen.ACK|netgen.PSH, 1, netgen.ClientHello(netgen.Hello{SNI: "a.example"}))
+	a.packet(&syn)
+	a.packet(&hello)
+	bulk := tcp(netgen.ACK, 5000, make([]byte, 1400))
+	q := netgen.DNSQuery(1, "repeat.example", 1)
+	dns := pcapfile.Packet{LinkType: pcapfile.LinkEthernet, Data: netgen.Ethernet(netgen.IP(c, netgen.Addr("10.0.0.1"), 17, netgen.UDP(5353, 53, q)))}
+	a.packet(&dns)
+	allocs := testing.AllocsPerRun(200, func() {
+		bulk.Time += 1000
+		a.packet(&bulk)
+		dns.Time += 1000
+		a.packet(&dns)
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per packet pair", allocs)
+	}
 }

@@ -51,10 +51,18 @@ func (a *analyzer) finish() *Result {
 	res.QUIC = sortedValues(a.quic, func(x, y *QUICRecord) int {
 		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Server, y.Server), strings.Compare(x.SNI, y.SNI), strings.Compare(x.JA4, y.JA4))
 	})
+	// release what was copied, so the garbage collector can reuse it
+	a.dns, a.tls, a.http, a.quic, a.flowAgg, a.beacons, a.unresolved = nil, nil, nil, nil, nil, nil, nil
+	n := len(a.obsIP)
+	for k := range a.obs {
+		n += len(a.obs[k])
+	}
+	res.Observations = make([]Observation, 0, n)
 	for k := range a.obs {
 		for _, o := range a.obs[k] {
 			res.Observations = append(res.Observations, *o)
 		}
+		a.obs[k] = nil
 	}
 	for ip, o := range a.obsIP {
 		v := *o

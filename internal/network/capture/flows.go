@@ -25,16 +25,18 @@ type flow struct {
 	firstPkt          uint64
 	pkts, bytes       [2]uint64 // [0] client->server, [1] server->client
 	sawSYN, fin, rst  bool
+	finDirs           uint8 // bit 0: client sent FIN, bit 1: server sent FIN
+	closed            bool  // both FINs or a RST: on the closing list
 	cid               string
 	app               uint8
 	inspected         [2]bool
 	cs, ss            *dissect.Stream
-	csOff             int // bytes of cs already consumed (HTTP, DNS/TCP)
-	ssOff             int
 	tlsDone, certDone bool
 	httpReqs          int
 	serverName        string
 	tlsRec            *TLSRecord
+	quicVer, quicErr  string
+	quicDone          bool
 	process           string
 	prev, next        *flow // LRU list, least recently seen first
 }
@@ -80,6 +82,7 @@ func (f *flow) update(p *dissect.Packet, toServer bool, now int64, num uint64) {
 		}
 		if p.TCPFlags&dissect.FlagFIN != 0 {
 			f.fin = true
+			f.finDirs |= 1 << d
 		}
 		if p.TCPFlags&dissect.FlagRST != 0 {
 			f.rst = true
@@ -90,13 +93,17 @@ func (f *flow) update(p *dissect.Packet, toServer bool, now int64, num uint64) {
 // wellKnown reports whether a port is likely a server port.
 func wellKnown(p uint16) bool { return p < 1024 || p == 8080 || p == 8443 || p == 5223 || p == 5228 }
 
+type lru struct{ head, tail *flow }
+
+// flowTable holds the live flows in two LRU lists: open flows, and closed
+// ones (both FINs or a RST) that linger briefly for their last packets.
 type flowTable struct {
-	m          map[dissect.FlowKey]*flow
-	head, tail *flow
-	max        int
-	maxLive    int
-	onEnd      func(f *flow, why string)
-	total      uint64
+	m       map[dissect.FlowKey]*flow
+	lists   [2]lru // [0] open, [1] closed
+	max     int
+	maxLive int
+	onEnd   func(f *flow, why string)
+	total   uint64
 }
 
 func newFlowTable(max int, onEnd func(*flow, string)) *flowTable {
@@ -109,7 +116,11 @@ func (t *flowTable) get(p *dissect.Packet, now int64, num uint64) (*flow, bool) 
 	f := t.m[k]
 	if f == nil {
 		if len(t.m) >= t.max {
-			t.evict(t.head, "capacity")
+			victim := t.lists[1].head
+			if victim == nil {
+				victim = t.lists[0].head
+			}
+			t.evict(victim, "capacity")
 		}
 		f = &flow{key: k, first: now, last: now, firstPkt: num}
 		// the sender of the first packet is the client, unless it is a
@@ -129,33 +140,52 @@ func (t *flowTable) get(p *dissect.Packet, now int64, num uint64) (*flow, bool) 
 		t.pushBack(f)
 		return f, fromA
 	}
-	if t.tail != f {
+	if t.list(f).tail != f {
 		t.unlink(f)
 		t.pushBack(f)
 	}
 	return f, fromA
 }
 
-func (t *flowTable) pushBack(f *flow) {
-	f.prev, f.next = t.tail, nil
-	if t.tail != nil {
-		t.tail.next = f
-	} else {
-		t.head = f
+func (t *flowTable) list(f *flow) *lru {
+	if f.closed {
+		return &t.lists[1]
 	}
-	t.tail = f
+	return &t.lists[0]
+}
+
+// close moves a flow to the closing list.
+func (t *flowTable) close(f *flow) {
+	if f.closed {
+		return
+	}
+	t.unlink(f)
+	f.closed = true
+	t.pushBack(f)
+}
+
+func (t *flowTable) pushBack(f *flow) {
+	l := t.list(f)
+	f.prev, f.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = f
+	} else {
+		l.head = f
+	}
+	l.tail = f
 }
 
 func (t *flowTable) unlink(f *flow) {
+	l := t.list(f)
 	if f.prev != nil {
 		f.prev.next = f.next
 	} else {
-		t.head = f.next
+		l.head = f.next
 	}
 	if f.next != nil {
 		f.next.prev = f.prev
 	} else {
-		t.tail = f.prev
+		l.tail = f.prev
 	}
 	f.prev, f.next = nil, nil
 }
@@ -169,10 +199,20 @@ func (t *flowTable) evict(f *flow, why string) {
 	t.onEnd(f, why)
 }
 
+// closedLinger is how long a closed TCP flow waits for its last packets.
+const closedLinger = 2e9
+
 // expire ends flows idle for longer than their timeout (a few per call).
 func (t *flowTable) expire(now, tcpIdle, udpIdle int64) {
-	for i := 0; i < 4 && t.head != nil; i++ {
-		f := t.head
+	for i := 0; i < 4; i++ {
+		f := t.lists[1].head
+		if f == nil || now-f.last <= closedLinger {
+			break
+		}
+		t.evict(f, endReason(f, "closed"))
+	}
+	for i := 0; i < 4 && t.lists[0].head != nil; i++ {
+		f := t.lists[0].head
 		idle := udpIdle
 		if f.key.Proto == dissect.ProtoTCP {
 			idle = tcpIdle
@@ -180,25 +220,25 @@ func (t *flowTable) expire(now, tcpIdle, udpIdle int64) {
 		if now-f.last <= idle {
 			return
 		}
-		why := "idle"
-		if f.rst {
-			why = "rst"
-		} else if f.fin {
-			why = "fin"
-		}
-		t.evict(f, why)
+		t.evict(f, endReason(f, "idle"))
 	}
+}
+
+func endReason(f *flow, def string) string {
+	switch {
+	case f.rst:
+		return "rst"
+	case f.finDirs == 3:
+		return "fin"
+	}
+	return def
 }
 
 // drain ends every remaining flow, oldest first.
 func (t *flowTable) drain() {
-	for t.head != nil {
-		why := "end-of-capture"
-		if t.head.rst {
-			why = "rst"
-		} else if t.head.fin {
-			why = "fin"
+	for _, l := range []*lru{&t.lists[1], &t.lists[0]} {
+		for l.head != nil {
+			t.evict(l.head, endReason(l.head, "end-of-capture"))
 		}
-		t.evict(t.head, why)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/reputation"
 	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
@@ -19,9 +20,6 @@ var standardTLS = map[uint16]bool{443: true, 8443: true, 853: true, 993: true, 9
 	6697: true, 8883: true, 4443: true, 9443: true, 10443: true, 3269: true, 5349: true}
 
 func standardTLSPort(p uint16) bool { return standardTLS[p] }
-
-// freeCAs are issuers that hand out certificates free and automatically.
-var freeCAs = []string{"Let's Encrypt", "ZeroSSL", "Buypass", "cPanel", "SSL.com Free"}
 
 func (a *analyzer) add(f Finding) { a.findings = append(a.findings, f) }
 
@@ -54,15 +52,12 @@ func (a *analyzer) leafHeuristics(f *flow, c tlsinfo.Certificate) {
 			Evidence: ev})
 		return
 	}
-	for _, ca := range freeCAs {
-		if strings.Contains(c.Issuer, ca) {
-			a.add(Finding{Module: ModTLS, Level: "LOW", Time: ts(a.now),
-				Message:  fmt.Sprintf("TLS certificate from a free authority (%s) for %q", ca, c.Subject),
-				Reason:   "Free, automatically issued certificates are cheap for attackers to obtain for throw-away domains.",
-				Benign:   "A large share of all legitimate websites use free certificates such as Let's Encrypt.",
-				Evidence: ev})
-			return
-		}
+	if ca, ok := reputation.FreeCertIssuer(c.Issuer); ok {
+		a.add(Finding{Module: ModTLS, Level: "LOW", Time: ts(a.now),
+			Message:  fmt.Sprintf("TLS certificate from a free authority (%s) for %q", ca, c.Subject),
+			Reason:   "Free, automatically issued certificates are cheap for attackers to obtain for throw-away domains.",
+			Benign:   "A large share of all legitimate websites use free certificates such as Let's Encrypt.",
+			Evidence: ev})
 	}
 }
 
@@ -92,7 +87,7 @@ type unresolvedIP struct {
 	first int64
 }
 
-const maxBeaconStarts = 512
+const maxBeaconStarts = 128
 
 // endFlow summarises a flow leaving the table.
 func (a *analyzer) endFlow(f *flow, why string) {
@@ -115,6 +110,9 @@ func (a *analyzer) endFlow(f *flow, why string) {
 		a.flowRecs = append(a.flowRecs, rec)
 	} else {
 		a.aggregate(rec, aggKey{ca, sa, sp, f.key.Proto})
+	}
+	if f.app == appQUIC && !f.quicDone {
+		a.quicUndecoded(f)
 	}
 	a.observeFlowIPs(f, ca, sa, ev)
 	a.trackBeacon(f, ca, sa, sp, ev)
@@ -155,8 +153,8 @@ func (a *analyzer) observeFlowIPs(f *flow, ca, sa netip.Addr, ev Evidence) {
 		}
 		o := a.obsIP[ip]
 		if o == nil {
-			if len(a.obsIP) >= a.opts.MaxRecords {
-				a.dropped["ip observations"]++
+			if len(a.obsIP) >= a.opts.MaxObserved && !a.keepIP(ip) {
+				a.dropped["observed addresses past the bound (no indicator hit)"]++
 				continue
 			}
 			o = &Observation{Kind: KindIP, Module: ModFlows, First: ev.FirstPacket, Evidence: ev}
@@ -334,7 +332,7 @@ func (a *analyzer) domainFindings() {
 	tld, free := 0, 0
 	for _, n := range names {
 		o := m[n]
-		if t, ok := suspiciousTLD(n); ok && tld < maxFindingsPerRule {
+		if t, ok := reputation.SuspiciousTLD(n); ok && tld < maxFindingsPerRule {
 			tld++
 			a.add(Finding{Module: o.Module, Level: "LOW", Time: o.First,
 				Message:  fmt.Sprintf("Domain %q uses the top-level domain .%s, common in abuse", n, t),
@@ -342,7 +340,7 @@ func (a *analyzer) domainFindings() {
 				Benign:   "Legitimate sites use these top-level domains too.",
 				Evidence: map[string]any{"domain": n, "sources": o.Sources, "evidence": o.Evidence}})
 		}
-		if p, ok := freeDNS(n); ok && free < maxFindingsPerRule {
+		if p, ok := reputation.FreeDNS(n); ok && free < maxFindingsPerRule {
 			free++
 			a.add(Finding{Module: o.Module, Level: "MEDIUM", Time: o.First,
 				Message:  fmt.Sprintf("Domain %q is under the free dynamic-DNS provider %s", n, p),

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/spyscan/spyscan/internal/network/quic"
 )
 
 func analyzeFile(t *testing.T, path string) *Result {
@@ -15,7 +17,7 @@ func analyzeFile(t *testing.T, path string) *Result {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	res, err := Analyze(context.Background(), fh, filepath.Base(path), Options{})
+	res, err := Analyze(context.Background(), fh, filepath.Base(path), Options{QUIC: quic.NewAssembler(64)})
 	if err != nil {
 		t.Fatalf("Analyze(%s): %v", path, err)
 	}
@@ -56,6 +58,29 @@ func TestPublicCaptures(t *testing.T) {
 		c := r.Certificates[0]
 		if c.Subject != "CN=www.prbtest.dev" || c.Issuer != "CN=GTS CA 1D4,O=Google Trust Services LLC,C=US" {
 			t.Errorf("subject/issuer = %q / %q", c.Subject, c.Issuer)
+		}
+	})
+	t.Run("suricata quic-ietf", func(t *testing.T) {
+		res := analyzeFile(t, filepath.Join(dir, "suricata-quic-ietf.pcap"))
+		if len(res.QUIC) == 0 || res.QUIC[0].SNI != "msquic.net" || len(res.QUIC[0].ALPN) == 0 || res.QUIC[0].ALPN[0] != "h3-29" {
+			t.Fatalf("QUIC = %+v, want SNI msquic.net, ALPN h3-29", res.QUIC)
+		}
+	})
+	t.Run("ndpi quic_frags_ch_in_multiple_packets", func(t *testing.T) {
+		res := analyzeFile(t, filepath.Join(dir, "ndpi-quic_frags_ch_in_multiple_packets.pcapng"))
+		// nDPI's expected output prints JA4 q00d0307h3_55b375c5d22e_af0a630e9e67.
+		// The hashed parts (b, c) must match it exactly. Part a differs on
+		// purpose: nDPI (src/lib/protocols/tls.c) writes 'd' unless the
+		// host is a numeric IP and takes the first TWO characters of the
+		// first ALPN; the FoxIO JA4 specification (followed here, and by
+		// suricata-verify's ja4-tls test: "spdy/3.1" -> "s1") writes 'i'
+		// when there is no SNI extension (nDPI itself flags "Missing SNI")
+		// and takes the first and LAST characters ("h3-34" -> "h4").
+		if len(res.QUIC) != 1 || res.QUIC[0].Version != "v1" || res.QUIC[0].SNI != "" {
+			t.Fatalf("QUIC = %+v, want one v1 record without SNI", res.QUIC)
+		}
+		if got := res.QUIC[0].JA4; got[10:] != "_55b375c5d22e_af0a630e9e67" || got[:10] != "q00i0307h4" {
+			t.Errorf("JA4 %s, want q00i0307h4_55b375c5d22e_af0a630e9e67", got)
 		}
 	})
 }

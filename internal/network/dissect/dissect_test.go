@@ -173,3 +173,37 @@ func FuzzStream(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode is the per-packet decode of an Ethernet/IPv4/TCP segment
+// of 1448 bytes into a preallocated Packet; it must not allocate.
+func BenchmarkDecode(b *testing.B) {
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	frame := netgen.Ethernet(netgen.IP(c, s, 6, netgen.TCP(50000, 443, 1, 1, netgen.ACK, make([]byte, 1448))))
+	d := dissect.NewDecoder()
+	var p dissect.Packet
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := d.Decode(pcapfile.LinkEthernet, frame, 0, &p); err != nil {
+			b.Fatal(err)
+		}
+		_, _ = dissect.KeyOf(&p)
+	}
+}
+
+func TestDecodeDoesNotAllocate(t *testing.T) {
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("2001:db8::1")
+	frames := [][]byte{
+		netgen.Ethernet(netgen.IP(c, netgen.Addr("198.51.100.1"), 6, netgen.TCP(1, 443, 1, 1, netgen.ACK, make([]byte, 100)))),
+		netgen.SLL2(netgen.IP(netgen.Addr("2001:db8::2"), s, 17, netgen.UDP(1, 53, make([]byte, 40)))),
+	}
+	d := dissect.NewDecoder()
+	var p dissect.Packet
+	allocs := testing.AllocsPerRun(100, func() {
+		d.Decode(pcapfile.LinkEthernet, frames[0], 0, &p)
+		d.Decode(pcapfile.LinkSLL2, frames[1], 0, &p)
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per decode", allocs)
+	}
+}

@@ -1,5 +1,11 @@
 package dissect
 
+import "sync"
+
+// bufPool recycles stream buffers so that short-lived flows do not churn
+// the heap.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
 // Stream reassembles one direction of a TCP connection into a contiguous
 // prefix of at most Cap bytes: enough to read a ClientHello, a server
 // certificate chain or HTTP headers, never the whole transfer. Segments
@@ -90,15 +96,34 @@ func (s *Stream) place(seq uint32, payload []byte) bool {
 		s.Full = true
 	}
 	if s.Data == nil {
-		s.Data = make([]byte, 0, min(s.Cap, 4096))
+		s.Data = (*bufPool.Get().(*[]byte))[:0]
 	}
 	s.Data = append(s.Data, payload...)
 	s.next += uint32(len(payload))
 	return true
 }
 
+// Discard drops the first n bytes of Data (already read); the buffer is
+// released when nothing is left.
+func (s *Stream) Discard(n int) {
+	if n >= len(s.Data) {
+		s.release()
+		return
+	}
+	s.Data = s.Data[:copy(s.Data, s.Data[n:])]
+}
+
+func (s *Stream) release() {
+	if s.Data != nil && cap(s.Data) <= 64<<10 {
+		b := s.Data[:0]
+		bufPool.Put(&b)
+	}
+	s.Data = nil
+}
+
 // Close stops collecting and frees the buffers.
 func (s *Stream) Close() {
 	s.Full = true
-	s.Data, s.pending, s.pendLen = nil, nil, 0
+	s.release()
+	s.pending, s.pendLen = nil, 0
 }

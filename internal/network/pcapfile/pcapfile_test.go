@@ -221,3 +221,19 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkNext(b *testing.B) {
+	var pk [][]byte
+	for i := 0; i < 1000; i++ {
+		pk = append(pk, make([]byte, 1514))
+	}
+	data := pcapBytes(&testing.T{}, true, pk...)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, _ := pcapfile.NewReader(bytes.NewReader(data))
+		var p pcapfile.Packet
+		for r.Next(&p) == nil {
+		}
+	}
+}

@@ -97,16 +97,26 @@ func (a *Assembler) Feed(connKey string, payload []byte) (clientHello []byte, ve
 // feedPacket decrypts one Initial packet and adds its CRYPTO frames.
 func (a *Assembler) feedPacket(key string, pkt []byte, h *longHeader) ([]byte, bool, error) {
 	c := a.lookup(key)
+	var plain []byte
+	var pn int64
+	var keys *Keys
+	var err error
 	if c != nil && c.done {
-		return nil, false, nil
-	}
-	largest := int64(-1)
-	if c != nil {
-		largest = c.largest
-	}
-	plain, pn, keys, err := a.open(c, pkt, h, largest)
-	if err != nil {
-		return nil, false, err
+		// A retransmission, or the client's later Initials (ACKs), are
+		// ignored; a packet opening with keys of a new DCID is a new
+		// connection reusing the same addresses and ports.
+		if plain, pn, keys = a.openNew(pkt, h, c); plain == nil {
+			return nil, false, nil
+		}
+		c.version, c.dcid, c.keys, c.done, c.largest = h.version, bytes.Clone(h.dcid), keys, false, -1
+	} else {
+		largest := int64(-1)
+		if c != nil {
+			largest = c.largest
+		}
+		if plain, pn, keys, err = a.open(c, pkt, h, largest); err != nil {
+			return nil, false, err
+		}
 	}
 	if c == nil {
 		c = a.insert(key)
@@ -159,6 +169,23 @@ func (a *Assembler) open(c *conn, pkt []byte, h *longHeader, largest int64) ([]b
 		c.version, c.dcid, c.keys = h.version, bytes.Clone(h.dcid), keys
 	}
 	return plain, pn, keys, nil
+}
+
+// openNew decrypts pkt with keys derived from its own DCID when that DCID
+// differs from the finished connection c's; it returns nil otherwise.
+func (a *Assembler) openNew(pkt []byte, h *longHeader, c *conn) ([]byte, int64, *Keys) {
+	if c.version == h.version && bytes.Equal(c.dcid, h.dcid) {
+		return nil, 0, nil
+	}
+	keys, ok := ClientInitialKeys(h.version, h.dcid)
+	if !ok {
+		return nil, 0, nil
+	}
+	plain, pn, err := openInitial(a.scratch, pkt, h, keys, -1)
+	if err != nil {
+		return nil, 0, nil
+	}
+	return plain, pn, keys
 }
 
 // addCrypto stores one CRYPTO frame's data at its offset.

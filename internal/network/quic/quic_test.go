@@ -201,6 +201,26 @@ func TestCoalescedDatagram(t *testing.T) {
 	}
 }
 
+func TestNewConnectionOnSameKey(t *testing.T) {
+	first := buildHello("first.example", nil, 0)
+	second := buildHello("second.example", nil, 0)
+	a := NewAssembler(4)
+	p1 := sealInitial(t, Version1, []byte{1, 1, 1, 1, 1, 1, 1, 1}, nil, 0, cryptoFrame(0, first), 1200)
+	p2 := sealInitial(t, Version1, []byte{2, 2, 2, 2, 2, 2, 2, 2}, nil, 0, cryptoFrame(0, second), 1200)
+	for i, tc := range []struct {
+		pkt  []byte
+		want string
+	}{{p1, "first.example"}, {p1, ""}, {p2, "second.example"}, {p2, ""}} {
+		hello, _, ok, err := a.Feed("same-5-tuple", tc.pkt)
+		if err != nil || ok != (tc.want != "") {
+			t.Fatalf("feed %d: ok=%v err=%v", i, ok, err)
+		}
+		if ok && parseHello(t, hello).sni != tc.want {
+			t.Errorf("feed %d: SNI %q, want %q", i, parseHello(t, hello).sni, tc.want)
+		}
+	}
+}
+
 func TestEvictionBoundsState(t *testing.T) {
 	dcid := []byte{7, 7, 7, 7, 7, 7, 7, 7}
 	hello := buildHello("evicted.example", nil, 2000)

@@ -207,3 +207,37 @@ func decodeU(b []byte) (rune, int) {
 	}
 	return r, 4
 }
+
+// nextJSONElem returns the element of the array v at or after pos: its raw
+// contents (nil for nested values and null) and the position after it. A
+// scalar v (not an array) is one element.
+func nextJSONElem(v []byte, pos int) (elem []byte, next int, ok bool) {
+	if len(v) == 0 {
+		return nil, 0, false
+	}
+	if v[0] != '[' {
+		if pos > 0 {
+			return nil, len(v), false
+		}
+		return v, len(v), true
+	}
+	i := pos
+	if i == 0 {
+		i = 1
+	}
+	i = skipWS(v, i)
+	if i < len(v) && v[i] == ',' {
+		i = skipWS(v, i+1)
+	}
+	if i >= len(v) || v[i] == ']' {
+		return nil, len(v), false
+	}
+	s, e, n, ok := scanValue(v, i)
+	if !ok {
+		return nil, len(v), false
+	}
+	if v[i] == '[' || v[i] == '{' || string(v[s:e]) == "null" {
+		return nil, n, true
+	}
+	return v[s:e], n, true
+}

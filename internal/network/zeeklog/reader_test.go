@@ -203,6 +203,7 @@ func BenchmarkTSVDNS(b *testing.B) {
 	data := genDNS(20000)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		r, _ := NewReader(bytes.NewReader(data), "ts", "id.orig_h", "query", "answers")
 		for r.Next() {
@@ -212,6 +213,9 @@ func BenchmarkTSVDNS(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*20000)/b.Elapsed().Seconds(), "lines/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(b.N*20000)/cpu.Seconds(), "lines/cpu-s")
+	}
 }
 
 func BenchmarkJSONDNS(b *testing.B) {
@@ -222,6 +226,7 @@ func BenchmarkJSONDNS(b *testing.B) {
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		r, _ := NewReader(bytes.NewReader(data), "ts", "id.orig_h", "query", "answers")
 		for r.Next() {
@@ -231,4 +236,42 @@ func BenchmarkJSONDNS(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*20000)/b.Elapsed().Seconds(), "lines/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(b.N*20000)/cpu.Seconds(), "lines/cpu-s")
+	}
+}
+
+func TestElemMatchesEach(t *testing.T) {
+	for _, in := range []string{tsvDNS, jsonSSL} {
+		r, _ := NewReader(strings.NewReader(in), "answers", "cert_chain_fps")
+		for r.Next() {
+			for i := 0; i < 2; i++ {
+				var a, b []string
+				r.Each(i, func(e []byte) { a = append(a, string(e)) })
+				for pos := 0; ; {
+					e, ok := r.Elem(i, &pos)
+					if !ok {
+						break
+					}
+					b = append(b, string(e))
+				}
+				if !slices.Equal(a, b) {
+					t.Errorf("line %d field %d: Each %q, Elem %q", r.Line(), i, a, b)
+				}
+			}
+		}
+	}
+	r, _ := NewReader(strings.NewReader(`{"a":["x",null,["n"],"y\u0041"]}`+"\n"), "a")
+	r.Next()
+	var got []string
+	for pos := 0; ; {
+		e, ok := r.Elem(0, &pos)
+		if !ok {
+			break
+		}
+		got = append(got, string(e))
+	}
+	if !slices.Equal(got, []string{"x", "yA"}) {
+		t.Errorf("got %q", got)
+	}
 }

@@ -16,7 +16,8 @@ var (
 	PlantedDomains = []string{"free247downloads.com", "coazoa.com", "md-news-direct.com"}
 	PlantedIP      = "83.220.169.120"
 	PlantedProcess = "bh"
-	LookAlikes     = []string{"notfree247downloads.com", "free247downloads.com.example.net", "coazoa.com.au"}
+	PlantedQUIC    = "domain-control.net" // Pegasus, in a QUIC Initial
+	LookAlikes     = []string{"notfree247downloads.com", "free247downloads.com.example.net", "coazoa.com.au", "www.domain-control.net.example.org"}
 )
 
 // WriteDemo writes the demo capture: a pcapng file with three interfaces
@@ -87,9 +88,23 @@ func WriteDemo(w io.Writer) error {
 	g.put(IPv4(resolver, phone, 17, 77, 0, true, resp[:half]))
 	g.put(IPv4(resolver, phone, 17, 77, half, false, resp[half:]))
 
-	// A QUIC Initial (not decoded without the QUIC package).
-	quic := append([]byte{0xc3, 0, 0, 0, 1, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0}, make([]byte, 1184)...)
-	g.UDP(phone, Addr("203.0.113.80"), 50400, 443, quic)
+	// QUIC: a v1 ClientHello split over two Initial packets naming a Pegasus
+	// domain, and a v2 one naming a clean look-alike.
+	hello := ClientHelloMsg(Hello{SNI: PlantedQUIC, ALPN: []string{"h3"}, TLS13: true, Padding: 900})
+	dcid := []byte{1, 2, 3, 4, 5, 6, 7, 8}
+	for i, part := range [][]byte{hello[:700], hello[700:]} {
+		pkt, err := QUICInitial(QUICv1, dcid, uint32(i), uint64(i*700), part)
+		if err != nil {
+			return err
+		}
+		g.UDP(phone, Addr("203.0.113.80"), 50400, 443, pkt)
+	}
+	pkt, err := QUICInitial(QUICv2, []byte{9, 9, 9, 9}, 0, 0, ClientHelloMsg(Hello{SNI: "www." + PlantedQUIC + ".example.org", ALPN: []string{"h3"}, TLS13: true}))
+	if err != nil {
+		return err
+	}
+	g.UDP(phone, Addr("203.0.113.81"), 50401, 443, pkt)
+	g.UDP(phone, Addr("203.0.113.82"), 50402, 443, append([]byte{0xc3, 0, 0, 0, 1, 8}, make([]byte, 1194)...)) // garbage Initial
 	if g.Err != nil {
 		return g.Err
 	}

@@ -131,7 +131,7 @@ func unlisted(fsys fs.FS, listed map[string]bool, rec *module.Recorder) {
 			}
 			return nil
 		}
-		if !listed[p] && p != "acquisition.json" {
+		if !listed[p] && p != "acquisition.json" && p != File {
 			extra = append(extra, p)
 		}
 		return nil

@@ -6,8 +6,10 @@
 package netsum
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -23,14 +25,50 @@ const MaxValues = 2_000_000
 
 // Seen summarises every sighting of one value.
 type Seen struct {
-	Value     string    `json:"value"`
-	First     time.Time `json:"first_seen,omitzero"`
-	Last      time.Time `json:"last_seen,omitzero"`
-	Count     int       `json:"count"`
-	Artifact  string    `json:"artifact"`          // file of the first sighting
-	How       string    `json:"seen_as"`           // e.g. "dns query", "tls sni"
-	Related   string    `json:"related,omitempty"` // e.g. the domain an IP was resolved from
-	firstLine int
+	Value    string    `json:"value"`
+	First    time.Time `json:"first_seen,omitzero"`
+	Last     time.Time `json:"last_seen,omitzero"`
+	Count    int       `json:"count"`
+	Artifact string    `json:"artifact"`          // file of the first sighting
+	How      string    `json:"seen_as"`           // e.g. "dns query", "tls sni"
+	Related  string    `json:"related,omitempty"` // e.g. the domain an IP was resolved from
+
+	// A one-entry memo of a related value (e.g. the IPv4 answer of a DNS
+	// name), kept inline so a repeated pair costs no second map look-up.
+	memo    [15]byte
+	memoLen uint8
+	memoTo  *Seen
+}
+
+// Touch records one more sighting at ts.
+func (s *Seen) Touch(ts time.Time) {
+	s.Count++
+	if !ts.IsZero() {
+		if s.First.IsZero() || ts.Before(s.First) {
+			s.First = ts
+		}
+		if ts.After(s.Last) {
+			s.Last = ts
+		}
+	}
+}
+
+// Memo returns the summary remembered for the related value v, or nil.
+func (s *Seen) Memo(v []byte) *Seen {
+	if s.memoTo != nil && int(s.memoLen) == len(v) && string(s.memo[:s.memoLen]) == string(v) {
+		return s.memoTo
+	}
+	return nil
+}
+
+// SetMemo remembers to as the summary of the related value v (values longer
+// than 15 bytes are not remembered).
+func (s *Seen) SetMemo(v []byte, to *Seen) {
+	if len(v) > len(s.memo) || to == nil {
+		return
+	}
+	s.memoLen = uint8(copy(s.memo[:], v))
+	s.memoTo = to
 }
 
 // Table dedupes values of one type.
@@ -49,15 +87,7 @@ func (t *Table) Len() int { return len(t.m) }
 // only for a new value.
 func (t *Table) Add(v []byte, ts time.Time, artifact, how string) *Seen {
 	if s, ok := t.m[string(v)]; ok {
-		s.Count++
-		if !ts.IsZero() {
-			if s.First.IsZero() || ts.Before(s.First) {
-				s.First = ts
-			}
-			if ts.After(s.Last) {
-				s.Last = ts
-			}
-		}
+		s.Touch(ts)
 		return s
 	}
 	if len(t.m) >= MaxValues {
@@ -78,7 +108,7 @@ func (t *Table) Sorted() []*Seen {
 	for _, s := range t.m {
 		out = append(out, s)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
+	slices.SortFunc(out, func(a, b *Seen) int { return strings.Compare(a.Value, b.Value) })
 	return out
 }
 
@@ -125,10 +155,56 @@ func isIPv4(b []byte) bool {
 	return true
 }
 
-// IsIP reports whether b is an IP address literal.
+// IsIP reports whether b is an IP address literal. Values that cannot be
+// one (host names) are refused without parsing.
 func IsIP(b []byte) bool {
+	if len(b) < 2 || len(b) > 45 {
+		return false
+	}
+	colon := false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9', c == '.':
+		case c == ':':
+			colon = true
+		case (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '%':
+			if !colon && bytes.IndexByte(b, ':') < 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if !colon {
+		return isIPv4Addr(b)
+	}
 	_, err := netip.ParseAddr(string(b))
 	return err == nil
+}
+
+// isIPv4Addr validates a dotted-quad IPv4 address without allocating.
+func isIPv4Addr(b []byte) bool {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i <= len(b); i++ {
+		if i == len(b) || b[i] == '.' {
+			if digits == 0 || n > 255 {
+				return false
+			}
+			parts++
+			n, digits = 0, 0
+			continue
+		}
+		c := b[i]
+		if c < '0' || c > '9' || (digits == 1 && n == 0) {
+			return false // not a digit, or a leading zero
+		}
+		n = n*10 + int(c-'0')
+		digits++
+		if digits > 3 {
+			return false
+		}
+	}
+	return parts == 4
 }
 
 // PublicIP reports whether s is a global unicast address (not private,

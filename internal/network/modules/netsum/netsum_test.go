@@ -88,3 +88,38 @@ func TestBeacons(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+func TestIsIP(t *testing.T) {
+	for in, want := range map[string]bool{"1.2.3.4": true, "255.255.255.255": true, "256.1.1.1": false, "01.2.3.4": false,
+		"1.2.3": false, "1.2.3.4.5": false, "::1": true, "2001:db8::ab": true, "cafe.be": false, "example.com": false,
+		"": false, "1..2.3": false} {
+		if got := IsIP([]byte(in)); got != want {
+			t.Errorf("IsIP(%q) = %v, want %v", in, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { IsIP([]byte("203.0.113.9")) }); n != 0 {
+		t.Errorf("%v allocations for an IPv4", n)
+	}
+}
+
+func TestMemo(t *testing.T) {
+	tb, ips := NewTable(), NewTable()
+	ts := time.Unix(1700000000, 0).UTC()
+	d := tb.Add([]byte("a.example"), ts, "f", "dns query")
+	ip := ips.Add([]byte("203.0.113.7"), ts, "f", "dns answer")
+	if d.Memo([]byte("203.0.113.7")) != nil {
+		t.Fatal("memo before SetMemo")
+	}
+	d.SetMemo([]byte("203.0.113.7"), ip)
+	if d.Memo([]byte("203.0.113.7")) != ip || d.Memo([]byte("203.0.113.8")) != nil {
+		t.Error("memo lookup wrong")
+	}
+	d.SetMemo([]byte("2001:db8:aaaa:bbbb::1"), ip) // too long: ignored
+	if d.Memo([]byte("2001:db8:aaaa:bbbb::1")) != nil {
+		t.Error("long value memoised")
+	}
+	ip.Touch(ts.Add(time.Hour))
+	if ip.Count != 2 || !ip.Last.Equal(ts.Add(time.Hour)) {
+		t.Errorf("touch: %+v", ip)
+	}
+}

@@ -13,8 +13,10 @@ import (
 	"sync"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/capture"
+	"github.com/spyscan/spyscan/internal/network/quic"
 )
 
 // pass is the shared, memoised analysis of one acquisition.
@@ -85,6 +87,12 @@ func run(ctx context.Context, in *module.Input, opts capture.Options) (string, *
 		if in.Log != nil {
 			in.Log.Debug("reading capture", "file", e.Name())
 		}
+		if opts.QUIC == nil {
+			opts.QUIC = quic.NewAssembler(1024)
+		}
+		if opts.Keep == nil && in.Index != nil {
+			opts.Keep = keeper(in.Index)
+		}
 		res, err := capture.Analyze(ctx, f, e.Name(), opts)
 		return e.Name(), res, err
 	}
@@ -133,4 +141,28 @@ func (m *Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 	checkObservations(rec, m.name, p.file, res)
 	findings(rec, m.name, p.file, res)
 	return nil
+}
+
+// keeper tells the pass which values match an indicator, so that they are
+// kept even past its memory bounds.
+func keeper(ix *match.Index) func(capture.Kind, string) bool {
+	return func(k capture.Kind, v string) bool {
+		switch k {
+		case capture.KindDomain:
+			return len(ix.Domain(v)) > 0
+		case capture.KindURL:
+			return len(ix.URL(v)) > 0
+		case capture.KindIP:
+			return len(ix.IP(v)) > 0
+		case capture.KindTLSCert:
+			return len(ix.TLSCert(v)) > 0
+		case capture.KindJA3:
+			return len(ix.JA3(v)) > 0
+		case capture.KindJA4:
+			return len(ix.JA4(v)) > 0
+		case capture.KindProcess:
+			return len(ix.Process(v)) > 0
+		}
+		return true
+	}
 }

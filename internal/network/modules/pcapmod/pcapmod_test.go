@@ -28,6 +28,7 @@ func index() *match.Index {
 		{Type: match.Domain, Value: "md-news-direct.com", Sources: src("Predator")},
 		{Type: match.IP, Value: netgen.PlantedIP, Sources: src("ResidentBat")},
 		{Type: match.Process, Value: "bh", Sources: src("Pegasus")},
+		{Type: match.Domain, Value: netgen.PlantedQUIC, Sources: src("Pegasus")},
 		// values of the public nDPI capture
 		{Type: match.TLSCertSHA1, Value: "0ddb34f875632c7e1ec09d75827f82d2336dfeb6", Sources: src("TestCert")},
 		{Type: match.JA4, Value: "t12d2808h2_d943125447b4_dd0a478c1db3", Sources: src("TestJA4")},

@@ -13,7 +13,7 @@ import (
 )
 
 // Timeline events per module are bounded; the records hold everything.
-const maxEvents = 20000
+const maxEvents = 5000
 
 func reportDNS(rec *module.Recorder, file string, res *capture.Result) {
 	for i, r := range res.DNS {

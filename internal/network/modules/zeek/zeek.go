@@ -63,7 +63,6 @@ type state struct {
 	urls      *netsum.Table
 	certs     *netsum.Table
 	ja3, ja4  *netsum.Table
-	resolved  map[string]string // IP → first domain that resolved to it
 	sawDNS    bool
 	beacons   *netsum.Beacons
 	unresolv  *netsum.Table // public destination IPs never seen in DNS answers
@@ -85,7 +84,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		return module.ErrNotFound
 	}
 	st := &state{rec: rec, domains: netsum.NewTable(), ips: netsum.NewTable(), urls: netsum.NewTable(),
-		certs: netsum.NewTable(), ja3: netsum.NewTable(), ja4: netsum.NewTable(), resolved: map[string]string{},
+		certs: netsum.NewTable(), ja3: netsum.NewTable(), ja4: netsum.NewTable(),
 		beacons: netsum.NewBeacons(), unresolv: netsum.NewTable(), tlsPorts: netsum.NewTable(),
 		clearHTTP: netsum.NewTable(), selfSig: netsum.NewTable(), freeCert: netsum.NewTable()}
 	for _, f := range files {
@@ -185,22 +184,33 @@ func (st *state) dns(r *zeeklog.Reader, file string) {
 	st.sawDNS = true
 	ts, _ := r.Time(0)
 	q := netsum.NormDomain(r.Get(2))
+	var qs *netsum.Seen
 	if q != nil {
-		st.domains.Add(q, ts, file, "dns query")
+		qs = st.domains.Add(q, ts, file, "dns query")
 	}
-	r.Each(3, func(a []byte) {
+	for pos := 0; ; {
+		a, ok := r.Elem(3, &pos)
+		if !ok {
+			break
+		}
+		if qs != nil {
+			if s := qs.Memo(a); s != nil { // same answer as last time
+				s.Touch(ts)
+				continue
+			}
+		}
 		if netsum.IsIP(a) {
 			s := st.ips.Add(a, ts, file, "dns answer")
+			if qs != nil {
+				qs.SetMemo(a, s)
+			}
 			if s != nil && s.Related == "" && q != nil {
-				s.Related = string(q)
+				s.Related = string(q) // also marks the IP as resolved
 			}
-			if _, ok := st.resolved[string(a)]; !ok && q != nil && len(st.resolved) < netsum.MaxValues {
-				st.resolved[string(a)] = string(q)
-			}
-			return
+			continue
 		}
 		st.addDomain(a, ts, file, "dns answer (CNAME)")
-	})
+	}
 }
 
 // defaultTLSPorts are the ports TLS is expected on (TinyCheck's list).
@@ -272,10 +282,8 @@ func (st *state) conn(r *zeeklog.Reader, file string) {
 		return
 	}
 	st.beacons.Add(r.Get(1), dst, port, ts)
-	if st.sawDNS && s != nil {
-		if _, ok := st.resolved[string(dst)]; !ok {
-			st.unresolv.Add(dst, ts, file, "connection to an IP never resolved")
-		}
+	if st.sawDNS && s != nil && s.Related == "" {
+		st.unresolv.Add(dst, ts, file, "connection to an IP never resolved")
 	}
 }
 

@@ -1,0 +1,42 @@
+package mounts
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/model"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.High, false, "System partition /system is mounted read-write") ||
+			!modtest.HasAlert(res, model.High, false, "/system/bin/magisk is mounted read-write") {
+			t.Errorf("rw system not flagged: %+v", res.Alerts)
+		}
+		modtest.NoAlertMentions(t, res, "/vendor")
+		modtest.NoAlertMentions(t, res, "/data ")
+		if len(res.Records) != 7 || len(res.Alerts) != 2 {
+			t.Errorf("records %d alerts %d", len(res.Records), len(res.Alerts))
+		}
+	})
+}
+
+func TestMalformed(t *testing.T) {
+	res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{FileName: []byte(`{"x":1}`)})
+	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, FileName) {
+		t.Fatalf("err %v %+v", err, res.Errors)
+	}
+}
+
+func FuzzParseLine(f *testing.F) {
+	f.Add("/dev/block/dm-1 on /system type ext4 (rw,seclabel)")
+	f.Add("/dev/x /system ext4 ro 0 0")
+	f.Add(" on  type (")
+	f.Fuzz(func(t *testing.T, s string) {
+		if m, ok := ParseLine(s); ok && (m.MountPoint == "" || m.Device == "") {
+			t.Fatal(m)
+		}
+	})
+}

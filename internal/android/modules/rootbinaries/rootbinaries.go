@@ -1,0 +1,99 @@
+// Package rootbinaries owns the androidqf root binaries module:
+// root_binaries.json, the root tools (su, magisk, busybox...) androidqf
+// found on the phone. Each is flagged and its path checked against
+// indicators.
+package rootbinaries
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's name.
+const Name = "aqf_root_binaries"
+
+// FileName is the artifact read.
+const FileName = "root_binaries.json"
+
+// Binary is one root binary found.
+type Binary struct {
+	Path        string `json:"path"`
+	BinaryName  string `json:"binary_name"`
+	Description string `json:"description"`
+}
+
+// Module is the androidqf root binaries module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+
+// Parse reads the JSON list of paths.
+func Parse(b []byte) ([]Binary, error) {
+	var paths []any
+	if err := json.Unmarshal(b, &paths); err != nil {
+		return nil, err
+	}
+	var out []Binary
+	for _, v := range paths {
+		p, ok := v.(string)
+		if !ok || strings.TrimSpace(p) == "" {
+			continue
+		}
+		p = strings.TrimSpace(p)
+		name := strings.ToLower(path.Base(p))
+		desc, ok := known.RootBinaries[name]
+		if !ok {
+			desc = "Unknown root binary"
+		}
+		out = append(out, Binary{Path: p, BinaryName: name, Description: desc})
+	}
+	return out, nil
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	f, err := in.Acq.FS.Open(FileName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return module.ErrNotFound
+	}
+	if err != nil {
+		rec.FileError(FileName, fmt.Errorf("%s: %w", FileName, err))
+		return nil
+	}
+	defer f.Close()
+	rec.File(FileName)
+	b, err := io.ReadAll(io.LimitReader(f, 16<<20))
+	if err == nil {
+		var bins []Binary
+		bins, err = Parse(b)
+		for _, bin := range bins {
+			rec.Record(bin)
+			w := module.Where{Artifact: FileName, What: "Root binary path", Record: bin}
+			if rec.CheckPath(bin.Path, w) {
+				continue
+			}
+			rec.Heuristic(model.High, w, fmt.Sprintf("Root binary %q found at %s (%s)", bin.BinaryName, bin.Path, bin.Description),
+				known.ReasonRootBinary,
+				"The owner may have rooted the phone on purpose; root also lets spyware hide and read every app's data.")
+		}
+	}
+	if err != nil {
+		rec.FileError(FileName, fmt.Errorf("%s: %w", FileName, err))
+	}
+	return nil
+}

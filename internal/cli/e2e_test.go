@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// demoInputs lists every bundled demo input (README's main job).
+func demoInputs(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir("../../demo")
+	if err != nil {
+		t.Fatalf("demo data missing: %v", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".md") || strings.Contains(e.Name(), "encrypted") {
+			continue
+		}
+		out = append(out, filepath.Join("../../demo", e.Name()))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestDemoCase scans all demo inputs as one case, twice: the planted traces
+// are found, every input is recognised, and the two result folders are
+// byte-identical apart from info.json's generated_at.
+func TestDemoCase(t *testing.T) {
+	isolate(t)
+	inputs := demoInputs(t)
+	if len(inputs) < 2 {
+		t.Fatalf("want several demo inputs, got %v", inputs)
+	}
+	var outs []string
+	out := filepath.Join(t.TempDir(), "out") // same path both times: it is in the command line
+	for i := 0; i < 2; i++ {
+		args := append([]string{"scan", "--case", "demo", "--lang", "en", "--output", out}, inputs...)
+		code, stdout, stderr := run(t, args...)
+		if code != ExitAlerts {
+			t.Fatalf("exit %d, want 1 (planted traces)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+		if !strings.Contains(stdout, "verdict: detected") || strings.Contains(stdout, "input not read") {
+			t.Fatalf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		}
+		kept := out + "-run" + string(rune('1'+i))
+		if err := os.Rename(out, kept); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, kept)
+	}
+	var info struct {
+		Inputs []struct{ Path, Kind, Error string } `json:"inputs"`
+	}
+	b, err := os.ReadFile(filepath.Join(outs[0], "info.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &info); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range info.Inputs {
+		if in.Kind == "" || in.Error != "" {
+			t.Errorf("input %s: kind %q error %q", in.Path, in.Kind, in.Error)
+		}
+	}
+	compareFolders(t, outs[0], outs[1])
+}
+
+func compareFolders(t *testing.T, a, b string) {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(a, p)
+		x, _ := os.ReadFile(p)
+		y, err := os.ReadFile(filepath.Join(b, rel))
+		if err != nil {
+			t.Errorf("%s missing from the second run", rel)
+			return nil
+		}
+		if rel == "info.json" || rel == "report.html" {
+			x, y = dropGenerated(x), dropGenerated(y)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs of the same scan", rel)
+		}
+		n++
+		return nil
+	})
+	if n < 8 {
+		t.Errorf("only %d result files", n)
+	}
+}
+
+// dropGenerated removes the lines that carry the generation time.
+func dropGenerated(b []byte) []byte {
+	var keep [][]byte
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		if !bytes.Contains(l, []byte("generated_at")) && !bytes.Contains(l, []byte("Generated ")) && !bytes.Contains(l, []byte("Généré")) {
+			keep = append(keep, l)
+		}
+	}
+	return bytes.Join(keep, []byte("\n"))
+}

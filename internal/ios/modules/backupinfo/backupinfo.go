@@ -1,0 +1,163 @@
+// Package backupinfo owns the BackupInfo module: the device and backup
+// facts of Info.plist and Manifest.plist (device name, model, iOS version,
+// build, identifiers, dates, installed apps, encryption), and the outdated
+// iOS heuristic based on the release table of package versions.
+package backupinfo
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"sort"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/backup"
+	"github.com/spyscan/spyscan/internal/ios/versions"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Module is the BackupInfo module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return "backup_info" }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool {
+	return k == acquisition.IOSBackup || k == acquisition.IOSBackupEncrypted
+}
+
+// Info is the module's record.
+type Info struct {
+	DeviceName        string    `json:"device_name,omitempty"`
+	ProductType       string    `json:"product_type,omitempty"`
+	ProductVersion    string    `json:"product_version,omitempty"`
+	BuildVersion      string    `json:"build_version,omitempty"`
+	UniqueIdentifier  string    `json:"unique_identifier,omitempty"`
+	SerialNumber      string    `json:"serial_number,omitempty"`
+	IMEI              string    `json:"imei,omitempty"`
+	ICCID             string    `json:"iccid,omitempty"`
+	PhoneNumber       string    `json:"phone_number,omitempty"`
+	LastBackupDate    time.Time `json:"last_backup_date,omitzero"`
+	ITunesVersion     string    `json:"itunes_version,omitempty"`
+	Encrypted         bool      `json:"encrypted"`
+	WasPasscodeSet    *bool     `json:"was_passcode_set,omitempty"`
+	BackupVersion     string    `json:"backup_version,omitempty"`
+	InstalledApps     []string  `json:"installed_applications,omitempty"`
+	ManifestAppsCount int       `json:"manifest_applications,omitempty"`
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	var info Info
+	found := false
+	if data, err := fs.ReadFile(in.Acq.FS, backup.InfoPlist); err == nil {
+		rec.File(backup.InfoPlist)
+		d, err := backup.ParsePlistDict(backup.InfoPlist, data)
+		if err != nil {
+			rec.FileError(backup.InfoPlist, err)
+		} else {
+			found = true
+			fromInfo(&info, d)
+		}
+	}
+	if data, err := fs.ReadFile(in.Acq.FS, backup.ManifestPlst); err == nil {
+		rec.File(backup.ManifestPlst)
+		m, err := backup.ParseManifestPlist(data)
+		if err != nil {
+			rec.FileError(backup.ManifestPlst, err)
+		} else {
+			found = true
+			fromManifest(&info, m)
+		}
+	}
+	if !found {
+		return module.ErrNotFound
+	}
+	rec.Record(info)
+	if !info.LastBackupDate.IsZero() {
+		rec.Event(model.Event{Time: info.LastBackupDate, Event: "backup", Artifact: backup.InfoPlist,
+			Description: fmt.Sprintf("Backup of %s (%s, iOS %s)", info.DeviceName, info.ProductType, info.ProductVersion)})
+	}
+	checkVersion(rec, info)
+	return nil
+}
+
+func str(d map[string]any, k string) string {
+	s, _ := d[k].(string)
+	return s
+}
+
+func fromInfo(info *Info, d map[string]any) {
+	info.DeviceName = str(d, "Device Name")
+	info.ProductType = str(d, "Product Type")
+	info.ProductVersion = str(d, "Product Version")
+	info.BuildVersion = str(d, "Build Version")
+	info.UniqueIdentifier = str(d, "Unique Identifier")
+	info.SerialNumber = str(d, "Serial Number")
+	info.IMEI = str(d, "IMEI")
+	info.ICCID = str(d, "ICCID")
+	info.PhoneNumber = str(d, "Phone Number")
+	info.ITunesVersion = str(d, "iTunes Version")
+	if t, ok := d["Last Backup Date"].(time.Time); ok {
+		info.LastBackupDate = t.UTC()
+	}
+	if apps, ok := d["Installed Applications"].([]any); ok {
+		for _, a := range apps {
+			if s, ok := a.(string); ok {
+				info.InstalledApps = append(info.InstalledApps, s)
+			}
+		}
+		sort.Strings(info.InstalledApps)
+	}
+}
+
+func fromManifest(info *Info, m *backup.ManifestPlist) {
+	fill := func(dst *string, key string) {
+		if *dst == "" {
+			*dst = m.LockdownString(key)
+		}
+	}
+	fill(&info.DeviceName, "DeviceName")
+	fill(&info.ProductType, "ProductType")
+	fill(&info.ProductVersion, "ProductVersion")
+	fill(&info.BuildVersion, "BuildVersion")
+	fill(&info.UniqueIdentifier, "UniqueDeviceID")
+	fill(&info.SerialNumber, "SerialNumber")
+	if info.LastBackupDate.IsZero() {
+		info.LastBackupDate = m.Date.UTC()
+	}
+	info.Encrypted = m.IsEncrypted
+	if _, ok := m.Raw["WasPasscodeSet"]; ok {
+		v := m.WasPasscodeSet
+		info.WasPasscodeSet = &v
+	}
+	info.BackupVersion = m.Version
+	info.ManifestAppsCount = len(m.Applications)
+}
+
+// checkVersion raises the outdated-iOS heuristic.
+func checkVersion(rec *module.Recorder, info Info) {
+	v := info.ProductVersion
+	if v == "" {
+		return
+	}
+	if !versions.Valid(v) {
+		rec.Note("unrecognised iOS version %q", v)
+		return
+	}
+	latest := versions.Latest()
+	w := module.Where{Artifact: backup.InfoPlist, Time: info.LastBackupDate, What: "iOS version", Record: map[string]string{"product_version": v, "build_version": info.BuildVersion}}
+	switch c := versions.Compare(v, latest.Version); {
+	case c < 0:
+		rec.Heuristic(model.Low, w,
+			fmt.Sprintf("The device runs iOS %s, older than iOS %s (released %s, the newest in spyscan's release table of %s)",
+				v, latest.Version, latest.Date.Format("2006-01-02"), versions.TableDate.Format("2006-01-02")),
+			"Mercenary spyware relies on vulnerabilities fixed in later iOS releases; an outdated device stays exposed to them.",
+			"Many devices are simply not updated yet, or cannot run the newest major release while still receiving security updates on an older one.")
+	case c > 0:
+		rec.Note("iOS %s is newer than spyscan's release table (%s, dated %s): the outdated-iOS check is stale", v, latest.Version, versions.TableDate.Format("2006-01-02"))
+	}
+}

@@ -1,0 +1,221 @@
+// Package manifest owns the Manifest module: every file listed in an iOS
+// backup's Manifest.db, its path checked against file indicators (as
+// stored and as the device path), URL-like parts of the path (WebKit
+// "https_host_0" folders, host-named files) checked as domains, and the
+// files' birth/modification/status-change times put on the timeline.
+package manifest
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/backup"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// Module is the Manifest module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return "manifest" }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool {
+	return k == acquisition.IOSBackup || k == acquisition.IOSBackupEncrypted
+}
+
+type recordser interface{ Records() []backup.Record }
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	recs, err := records(ctx, in)
+	if err != nil {
+		return err
+	}
+	rec.File(backup.ManifestDB)
+	for i := range recs {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		check(rec, &recs[i])
+	}
+	return nil
+}
+
+func records(ctx context.Context, in *module.Input) ([]backup.Record, error) {
+	if r, ok := in.Acq.FS.(recordser); ok {
+		return r.Records(), nil
+	}
+	if _, err := fs.Stat(in.Acq.FS, backup.ManifestDB); err != nil {
+		return nil, module.ErrNotFound
+	}
+	db, err := sqlitex.Open(ctx, in.Acq.FS, backup.ManifestDB, in.TempDir)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "SELECT fileID, domain, relativePath, flags, file FROM Files")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", backup.ManifestDB, err)
+	}
+	defer rows.Close()
+	var out []backup.Record
+	for rows.Next() {
+		var id, domain, rel string
+		var flags int
+		var blob []byte
+		if err := rows.Scan(&id, &domain, &rel, &flags, &blob); err != nil {
+			return nil, fmt.Errorf("%s: %w", backup.ManifestDB, err)
+		}
+		out = append(out, backup.RecordFromRow(id, domain, rel, flags, blob))
+	}
+	return out, rows.Err()
+}
+
+func check(rec *module.Recorder, r *backup.Record) {
+	rec.Record(r)
+	where := module.Where{Artifact: backup.ManifestDB, Time: r.Modified, What: "Backup file path", Record: r}
+	if r.RelativePath != "" {
+		rec.CheckPath(r.RelativePath, where)
+		if dp := DevicePath(r.Domain, r.RelativePath); dp != "" {
+			rec.CheckPath(dp, where)
+		}
+	}
+	where.What = "Host name in a backup file path"
+	for _, h := range Hosts(r.RelativePath) {
+		rec.CheckDomain(h, where)
+	}
+	events(rec, r)
+}
+
+func events(rec *module.Recorder, r *backup.Record) {
+	type ev struct {
+		t    time.Time
+		what string
+	}
+	var evs []ev
+	add := func(t time.Time, what string) {
+		if t.IsZero() {
+			return
+		}
+		for i := range evs {
+			if evs[i].t.Equal(t) {
+				evs[i].what += ", " + what
+				return
+			}
+		}
+		evs = append(evs, ev{t, what})
+	}
+	add(r.Birth, "created")
+	add(r.Modified, "modified")
+	add(r.StatusChange, "status changed")
+	for _, e := range evs {
+		rec.Event(model.Event{Time: e.t, Event: "file " + e.what, Description: r.Domain + "/" + r.RelativePath, Artifact: backup.ManifestDB})
+	}
+}
+
+// domainRoots maps backup domains to their folder on the device.
+var domainRoots = map[string]string{
+	"HomeDomain":               "/private/var/mobile",
+	"MediaDomain":              "/private/var/mobile",
+	"CameraRollDomain":         "/private/var/mobile",
+	"TonesDomain":              "/private/var/mobile",
+	"KeyboardDomain":           "/private/var/mobile",
+	"HealthDomain":             "/private/var/mobile/Library",
+	"RootDomain":               "/private/var/root",
+	"SystemPreferencesDomain":  "/private/var/preferences",
+	"WirelessDomain":           "/private/var/wireless",
+	"KeychainDomain":           "/private/var/Keychains",
+	"DatabaseDomain":           "/private/var/db",
+	"ManagedPreferencesDomain": "/private/var/Managed Preferences",
+	"MobileDeviceDomain":       "/private/var/MobileDevice",
+	"ProtectedDomain":          "/private/var/protected",
+	"InstallDomain":            "/private/var/installd",
+	"NetworkDomain":            "/private/var/networkd",
+}
+
+// DevicePath maps a backup domain and relative path to the file's path on
+// the device ("" when the domain's folder is not fixed, e.g. app domains).
+func DevicePath(domain, rel string) string {
+	root, ok := domainRoots[domain]
+	if !ok {
+		return ""
+	}
+	return root + "/" + rel
+}
+
+var fileExts = map[string]bool{"db": true, "sqlite": true, "sqlite3": true, "plist": true, "png": true, "jpg": true,
+	"jpeg": true, "heic": true, "json": true, "txt": true, "log": true, "dat": true, "wal": true, "shm": true,
+	"localstorage": true, "binarycookies": true, "js": true, "css": true, "html": true, "htm": true, "mov": true,
+	"mp4": true, "m4a": true, "caf": true, "gif": true, "xml": true, "db-wal": true, "bin": true, "data": true,
+	"cache": true, "tmp": true, "lock": true, "ktx": true, "pb": true, "storedata": true, "strings": true}
+
+// Hosts extracts host names from a relative path: WebKit-style "https_host_port"
+// components and components that are host names.
+func Hosts(p string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(h string) {
+		h = strings.ToLower(strings.Trim(h, "."))
+		if looksLikeHost(h) && !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	for _, c := range strings.Split(p, "/") {
+		for _, scheme := range []string{"https_", "http_"} {
+			if rest, ok := strings.CutPrefix(c, scheme); ok {
+				host, _, _ := strings.Cut(rest, "_")
+				add(host)
+			}
+		}
+		if strings.Contains(c, "_") {
+			continue
+		}
+		// a file named after a host, possibly with one extension: "evil.com", "evil.com.plist"
+		if i := strings.LastIndexByte(c, '.'); i > 0 && fileExts[strings.ToLower(c[i+1:])] {
+			c = c[:i]
+		}
+		add(c)
+	}
+	return out
+}
+
+func looksLikeHost(h string) bool {
+	if len(h) < 4 || len(h) > 253 || !strings.Contains(h, ".") {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	labels := strings.Split(h, ".")
+	tld := labels[len(labels)-1]
+	if len(tld) < 2 || fileExts[tld] {
+		return false
+	}
+	for i := 0; i < len(tld); i++ {
+		if tld[i] < 'a' || tld[i] > 'z' {
+			return false
+		}
+	}
+	for _, l := range labels {
+		if l == "" {
+			return false
+		}
+	}
+	// reverse-DNS identifiers (com.apple.x, net.whatsapp.WhatsApp) are not hosts
+	switch labels[0] {
+	case "com", "net", "org", "group", "systemgroup", "ph":
+		return false
+	}
+	return true
+}

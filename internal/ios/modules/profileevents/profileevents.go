@@ -1,0 +1,132 @@
+// Package profileevents owns the ProfileEvents module: MCProfileEvents.plist
+// records which process installed or removed which configuration profile,
+// and when. Processes and profile ids are checked against indicators; every
+// operation is a LOW alert (as in MVT) because profiles are a common way to
+// take control of a device; operations go on the timeline.
+package profileevents
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/keyedarchive"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+var paths = []string{
+	"SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles/Library/ConfigurationProfiles/MCProfileEvents.plist",
+	"private/var/containers/Shared/SystemGroup/systemgroup.com.apple.configurationprofiles/Library/ConfigurationProfiles/MCProfileEvents.plist",
+}
+
+// Module is the ProfileEvents module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return "profile_events" }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool {
+	return k == acquisition.IOSBackup || k == acquisition.IOSBackupEncrypted || k == acquisition.IOSFilesystem
+}
+
+// Event is the module's record.
+type Event struct {
+	ProfileID string            `json:"profile_id"`
+	Time      time.Time         `json:"timestamp,omitzero"`
+	Operation string            `json:"operation,omitempty"`
+	Process   string            `json:"process,omitempty"`
+	Extra     map[string]string `json:"extra,omitempty"`
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	found := false
+	for _, p := range paths {
+		data, err := fs.ReadFile(in.Acq.FS, p)
+		if err != nil {
+			continue
+		}
+		found = true
+		rec.File(p)
+		evs, err := Parse(data)
+		if err != nil {
+			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
+			continue
+		}
+		for _, e := range evs {
+			check(rec, p, e)
+		}
+	}
+	if !found {
+		return module.ErrNotFound
+	}
+	return nil
+}
+
+// Parse reads MCProfileEvents.plist: {"ProfileEvents": [{profileID: {timestamp, operation, process}}]}.
+func Parse(data []byte) ([]Event, error) {
+	var doc map[string]any
+	if err := keyedarchive.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	list, ok := doc["ProfileEvents"].([]any)
+	if !ok {
+		return nil, nil
+	}
+	var out []Event
+	for _, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		ids := make([]string, 0, len(m))
+		for id := range m {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			e := Event{ProfileID: id}
+			fields, _ := m[id].(map[string]any)
+			for k, v := range fields {
+				switch strings.ToLower(k) {
+				case "timestamp":
+					if t, ok := v.(time.Time); ok {
+						e.Time = t.UTC()
+					}
+				case "operation":
+					e.Operation = fmt.Sprint(v)
+				case "process":
+					e.Process = fmt.Sprint(v)
+				default:
+					if e.Extra == nil {
+						e.Extra = map[string]string{}
+					}
+					e.Extra[k] = fmt.Sprint(v)
+				}
+			}
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func check(rec *module.Recorder, p string, e Event) {
+	rec.Record(e)
+	desc := fmt.Sprintf("Process %s started operation %s of profile %s", e.Process, e.Operation, e.ProfileID)
+	rec.Event(model.Event{Time: e.Time, Event: "profile operation", Description: desc, Artifact: p})
+	w := module.Where{Artifact: p, Time: e.Time, What: "Process operating on a configuration profile", Record: e}
+	hit := rec.CheckProcess(e.Process, w)
+	w.What = "Configuration profile id"
+	hit = rec.CheckProfile(e.ProfileID, w) || hit
+	if !hit {
+		rec.Heuristic(model.Low, w, desc,
+			"Configuration profiles can install certificates, proxies, VPNs or device management; each operation is worth a look.",
+			"Most profile operations come from employers, schools, carriers or apps the user chose.")
+	}
+}

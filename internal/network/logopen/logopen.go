@@ -1,0 +1,212 @@
+// Package logopen owns the opener of network logs for retro-hunting: a
+// Zeek log (TSV or JSON, gzip or not), a folder of Zeek logs, or a resolver
+// log (plain list, dnsmasq/Pi-hole, unbound, BIND). It recognises them by
+// name and content and exposes them, read-only, as an fs.FS.
+package logopen
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/network/modules/netsum"
+	"github.com/spyscan/spyscan/internal/network/resolverlog"
+	"github.com/spyscan/spyscan/internal/network/zeeklog"
+)
+
+// maxDirFiles is how many files of a folder are sniffed when detecting.
+const maxDirFiles = 200
+
+// Opener recognises network logs.
+type Opener struct{}
+
+// New returns the opener.
+func New() Opener { return Opener{} }
+
+// Name implements acquisition.Opener.
+func (Opener) Name() string { return "network-log" }
+
+// Detect implements acquisition.Opener.
+func (Opener) Detect(ctx context.Context, path string) (acquisition.Kind, bool) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", false
+	}
+	if st.IsDir() {
+		fsys := os.DirFS(path)
+		entries, err := fs.ReadDir(fsys, ".")
+		if err != nil {
+			return "", false
+		}
+		for i, e := range entries {
+			if i >= maxDirFiles || ctx.Err() != nil {
+				break
+			}
+			if !e.Type().IsRegular() || zeeklog.TypeFromName(e.Name()) == "" {
+				continue
+			}
+			if what, _ := sniff(fsys, e.Name()); what == "zeek" {
+				return acquisition.NetworkLog, true
+			}
+		}
+		return "", false
+	}
+	if !st.Mode().IsRegular() {
+		return "", false
+	}
+	dir, base := filepath.Split(path)
+	what, format := sniff(os.DirFS(filepath.Clean(dir+".")), base)
+	switch what {
+	case "zeek":
+		return acquisition.NetworkLog, true
+	case "resolver":
+		if format != resolverlog.Plain || plainListName(base) {
+			return acquisition.NetworkLog, true
+		}
+	}
+	return "", false
+}
+
+// plainListName accepts the names a list of domains is given: a plain list
+// is recognised only with a text-like extension, so that other text inputs
+// are not taken for one.
+func plainListName(base string) bool {
+	b := strings.ToLower(strings.TrimSuffix(strings.ToLower(base), ".gz"))
+	for _, ext := range []string{".txt", ".list", ".log", ".lst"} {
+		if strings.HasSuffix(b, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// sniff reports "zeek", "resolver" or "" for one file.
+func sniff(fsys fs.FS, name string) (string, resolverlog.Format) {
+	lf, err := netsum.OpenLog(fsys, name)
+	if err != nil {
+		return "", resolverlog.Unknown
+	}
+	defer lf.Close()
+	head := lf.Head()
+	if _, _, ok := zeeklog.Sniff(head); ok {
+		return "zeek", resolverlog.Unknown
+	}
+	if f := resolverlog.Detect(head); f != resolverlog.Unknown {
+		return "resolver", f
+	}
+	return "", resolverlog.Unknown
+}
+
+// Open implements acquisition.Opener.
+func (Opener) Open(ctx context.Context, path string, kind acquisition.Kind, opts acquisition.Options) (*acquisition.Acquisition, error) {
+	if kind != acquisition.NetworkLog {
+		return nil, fmt.Errorf("%s: %w", path, acquisition.ErrUnrecognised)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	acq := &acquisition.Acquisition{Path: path, Kind: kind, Meta: map[string]string{}}
+	if st.IsDir() {
+		acq.FS = os.DirFS(path)
+		acq.Meta["layout"] = "folder of logs"
+		return acq, nil
+	}
+	dir, base := filepath.Split(path)
+	what, f := sniff(os.DirFS(filepath.Clean(dir+".")), base)
+	acq.FS = fileFS{name: base, path: path}
+	acq.Meta["layout"] = "single log file"
+	switch what {
+	case "zeek":
+		acq.Meta["log_format"] = "zeek"
+	case "resolver":
+		acq.Meta["log_format"] = f.String()
+	}
+	return acq, nil
+}
+
+// fileFS is a read-only fs.FS holding one file of the host under its base
+// name.
+type fileFS struct{ name, path string }
+
+func (f fileFS) Open(name string) (fs.File, error) {
+	switch {
+	case name == f.name:
+		return os.Open(f.path)
+	case name == ".":
+		return &rootDir{fs: f}, nil
+	case !fs.ValidPath(name):
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+// ReadDir implements fs.ReadDirFS.
+func (f fileFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if name != "." {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
+	}
+	fi, err := os.Stat(f.path)
+	if err != nil {
+		return nil, err
+	}
+	return []fs.DirEntry{fs.FileInfoToDirEntry(renamed{fi, f.name})}, nil
+}
+
+// Stat implements fs.StatFS.
+func (f fileFS) Stat(name string) (fs.FileInfo, error) {
+	switch name {
+	case f.name:
+		fi, err := os.Stat(f.path)
+		if err != nil {
+			return nil, err
+		}
+		return renamed{fi, f.name}, nil
+	case ".":
+		return dirInfo{}, nil
+	}
+	return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
+}
+
+type renamed struct {
+	fs.FileInfo
+	name string
+}
+
+func (r renamed) Name() string { return r.name }
+
+type rootDir struct {
+	fs   fileFS
+	done bool
+}
+
+func (d *rootDir) Stat() (fs.FileInfo, error) { return dirInfo{}, nil }
+func (d *rootDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: ".", Err: fs.ErrInvalid}
+}
+func (d *rootDir) Close() error { return nil }
+func (d *rootDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	if d.done {
+		if n > 0 {
+			return nil, io.EOF
+		}
+		return nil, nil
+	}
+	d.done = true
+	return d.fs.ReadDir(".")
+}
+
+type dirInfo struct{}
+
+func (dirInfo) Name() string       { return "." }
+func (dirInfo) Size() int64        { return 0 }
+func (dirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o555 }
+func (dirInfo) ModTime() time.Time { return time.Time{} }
+func (dirInfo) IsDir() bool        { return true }
+func (dirInfo) Sys() any           { return nil }

@@ -1,0 +1,64 @@
+package scan
+
+import (
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/modules/accessibility"
+	"github.com/spyscan/spyscan/internal/android/modules/activities"
+	"github.com/spyscan/spyscan/internal/android/modules/adbstate"
+	"github.com/spyscan/spyscan/internal/android/modules/appops"
+	"github.com/spyscan/spyscan/internal/android/modules/aqffiles"
+	"github.com/spyscan/spyscan/internal/android/modules/aqfgetprop"
+	"github.com/spyscan/spyscan/internal/android/modules/aqflogtimestamps"
+	"github.com/spyscan/spyscan/internal/android/modules/aqfpackages"
+	"github.com/spyscan/spyscan/internal/android/modules/aqfprocesses"
+	"github.com/spyscan/spyscan/internal/android/modules/aqfsettings"
+	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
+	"github.com/spyscan/spyscan/internal/android/modules/batterydaily"
+	"github.com/spyscan/spyscan/internal/android/modules/batteryhistory"
+	"github.com/spyscan/spyscan/internal/android/modules/bugreporttimestamps"
+	"github.com/spyscan/spyscan/internal/android/modules/dbinfo"
+	"github.com/spyscan/spyscan/internal/android/modules/getprop"
+	"github.com/spyscan/spyscan/internal/android/modules/hashes"
+	"github.com/spyscan/spyscan/internal/android/modules/mounts"
+	"github.com/spyscan/spyscan/internal/android/modules/packages"
+	"github.com/spyscan/spyscan/internal/android/modules/platformcompat"
+	"github.com/spyscan/spyscan/internal/android/modules/receivers"
+	"github.com/spyscan/spyscan/internal/android/modules/rootbinaries"
+	"github.com/spyscan/spyscan/internal/android/modules/tombstones"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// androidModules lists the Android modules, one line each.
+func androidModules() []module.Module {
+	// dumpsys sections of the bugreport dumpstate or androidqf dumpsys.txt, one shared pass
+	mods := dumpmod.Shared(
+		accessibility.Module{},
+		activities.Module{},
+		adbstate.Module{},
+		appops.Module{},
+		batterydaily.Module{},
+		batteryhistory.Module{},
+		dbinfo.Module{},
+		getprop.Module{},
+		packages.Module{},
+		platformcompat.Module{},
+		receivers.Module{},
+	)
+	return append(mods,
+		// bugreport files
+		bugreporttimestamps.Module{},
+		tombstones.Module{},
+		// androidqf files
+		aqffiles.Module{},
+		aqfgetprop.Module{},
+		aqflogtimestamps.Module{},
+		aqfpackages.Module{},
+		aqfprocesses.Module{},
+		aqfsettings.Module{},
+		mounts.Module{},
+		rootbinaries.Module{},
+		hashes.Module{}, // androidqf hashes.csv
+		// backup.ab
+		backupsms.Module{}, // links in SMS/MMS backups
+	)
+}
