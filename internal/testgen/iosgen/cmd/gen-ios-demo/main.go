@@ -28,8 +28,12 @@ func main() {
 }
 
 func run(ctx context.Context, out string) error {
+	sys, err := sysFiles(ctx)
+	if err != nil {
+		return err
+	}
 	spec := iosgen.BackupSpec{Device: iosgen.DemoDevice, Date: iosgen.DemoTime, Apps: iosgen.DemoApps,
-		Files: append(iosgen.DemoBackupFiles(), extraFiles()...), Seed: 2023}
+		Files: append(append(iosgen.DemoBackupFiles(), extraFiles()...), sys...), Seed: 2023}
 	plain := filepath.Join(out, "ios-backup")
 	if err := os.RemoveAll(plain); err != nil {
 		return err
