@@ -11,6 +11,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/backup"
 	"github.com/spyscan/spyscan/internal/ios/fsdump"
 	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
 	"github.com/spyscan/spyscan/internal/ios/modules/applications"
@@ -113,5 +114,61 @@ func TestDumpEndToEnd(t *testing.T) {
 		if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
 			t.Errorf("format %d: the evidence changed (%d entries before, %d after)", format, len(before), len(after))
 		}
+	}
+}
+
+// TestEncryptedBackupEndToEnd writes the fixtures into an encrypted backup,
+// opens it with the backup reader (files decrypted on the fly), runs every
+// module that applies to backups, and checks the planted hits and that the
+// backup folder is unchanged.
+func TestEncryptedBackupEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	files, err := iossys.All(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "backup")
+	spec := iosgen.BackupSpec{Files: files, Password: "test", Seed: 7, Apps: []string{iossys.PegasusBundleProcess}}
+	if err := iosgen.WriteBackup(ctx, dir, spec); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	b, err := backup.Open(ctx, dir, backup.Options{TempDir: t.TempDir(),
+		Password: func(context.Context, string) (string, error) { return "test", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	mods := []module.Module{applications.Module{}, globalpreferences.Module{}, locationdclients.Module{}, osanalyticsaddaily.Module{}}
+	mods = append(mods, webkitfolders.Modules()...)
+	alerts := map[string]int{}
+	for _, m := range mods {
+		if !m.Applies(acquisition.IOSBackupEncrypted) {
+			continue
+		}
+		rec := module.NewRecorder(m.Name(), modtest.Index(t), nil)
+		in := &module.Input{Acq: &acquisition.Acquisition{Path: dir, Kind: acquisition.IOSBackupEncrypted, FS: b}, Index: modtest.Index(t), TempDir: t.TempDir()}
+		if err := m.Run(ctx, in, rec); err != nil {
+			t.Errorf("%s: %v", m.Name(), err)
+			continue
+		}
+		res := rec.Result()
+		if len(res.Errors) != 0 {
+			t.Errorf("%s: errors %v", m.Name(), res.Errors)
+		}
+		for _, a := range res.Alerts {
+			if a.Match != nil {
+				alerts[m.Name()]++
+			}
+		}
+	}
+	// The backup writer makes its own Info.plist: the planted app is in
+	// "Installed Applications" only, checked as an app id and a process.
+	want := map[string]int{"applications": 1, "locationd_clients": 1, "osanalytics_addaily": 1, "webkit_indexeddb": 1}
+	if !reflect.DeepEqual(alerts, want) {
+		t.Errorf("indicator alerts %v, want %v", alerts, want)
+	}
+	if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
+		t.Error("the backup changed")
 	}
 }
