@@ -32,13 +32,14 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/shutdownlog"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/ios/modules/tcc"
+	"github.com/spyscan/spyscan/internal/ios/modules/webkitfolders"
 	"github.com/spyscan/spyscan/internal/ios/modules/whatsapp"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
 // iosModules lists the iOS modules, one line each.
 func iosModules() []module.Module {
-	return []module.Module{
+	return append([]module.Module{
 		// acquisition-level
 		backupinfo.Module{},
 		manifest.Module{},
@@ -76,5 +77,5 @@ func iosModules() []module.Module {
 		firefoxfavicon.Module{},     // Firefox browser.db favicons
 		safaribrowserstate.Module{}, // Safari BrowserState.db tabs and sessions
 		safarifavicon.Module{},      // Safari Favicons.db (dumps)
-	}
+	}, webkitfolders.Modules()...) // WebKit IndexedDB, LocalStorage, SafariViewService origins
 }

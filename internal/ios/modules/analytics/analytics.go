@@ -9,6 +9,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"math"
 	"path"
 	"strings"
 	"time"
@@ -111,10 +112,13 @@ func readDB(ctx context.Context, in *module.Input, rec *module.Recorder, p strin
 // Time converts an analytics timestamp: seconds since 1970, or milliseconds
 // when the value is too large to be seconds.
 func Time(v float64) time.Time {
-	if v > 1e11 {
-		return model.FromUnixMillis(int64(v))
+	if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 || v > 1e15 {
+		return time.Time{}
 	}
-	return model.FromUnixSeconds(v)
+	if v > 1e11 {
+		return modutil.ValidTime(model.FromUnixMillis(int64(v)))
+	}
+	return modutil.ValidTime(model.FromUnixSeconds(v))
 }
 
 // ParseData decodes the plist of one analytics row (a dictionary).

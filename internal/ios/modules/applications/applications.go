@@ -155,7 +155,7 @@ func ParseMetadata(data []byte) (Record, error) {
 				r.PurchaseDate = t.UTC()
 			}
 		case time.Time:
-			r.PurchaseDate = v.UTC()
+			r.PurchaseDate = modutil.ValidTime(v)
 		}
 	}
 	return r, nil

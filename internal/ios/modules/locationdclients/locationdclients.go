@@ -8,6 +8,7 @@ package locationdclients
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -107,17 +108,12 @@ func Parse(data []byte) ([]Record, error) {
 			Executable: str("Executable"), Registered: str("Registered")}
 		for _, tk := range TimeKeys {
 			var t time.Time
-			switch v := e[tk].(type) {
-			case float64:
-				t = model.FromAppleSeconds(v)
-			case int64:
-				t = model.FromAppleSeconds(float64(v))
-			case uint64:
-				t = model.FromAppleSeconds(float64(v))
-			case time.Time:
-				t = v.UTC()
+			if v, ok := e[tk].(time.Time); ok {
+				t = v
+			} else if f, ok := number(e[tk]); ok && math.Abs(f) < 1e12 {
+				t = model.FromAppleSeconds(f)
 			}
-			if !t.IsZero() {
+			if t = modutil.ValidTime(t); !t.IsZero() {
 				if r.Times == nil {
 					r.Times = map[string]time.Time{}
 				}
@@ -189,4 +185,21 @@ func UnusualLocation(p string) bool {
 		}
 	}
 	return true
+}
+
+// number returns a plist number as a float; NaN and infinities are not
+// numbers here.
+func number(v any) (float64, bool) {
+	var f float64
+	switch x := v.(type) {
+	case float64:
+		f = x
+	case int64:
+		f = float64(x)
+	case uint64:
+		f = float64(x)
+	default:
+		return 0, false
+	}
+	return f, !math.IsNaN(f) && !math.IsInf(f, 0)
 }

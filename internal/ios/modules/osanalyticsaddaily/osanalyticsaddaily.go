@@ -105,7 +105,7 @@ func Parse(data []byte) (recs []Record, bad int, err error) {
 		}
 		r := Record{Process: proc}
 		if t, ok := vals[0].(time.Time); ok {
-			r.Time = t.UTC()
+			r.Time = modutil.ValidTime(t)
 		}
 		nums := []*float64{&r.WifiIn, &r.WifiOut, &r.WWANIn, &r.WWANOut}
 		for i, dst := range nums {
