@@ -10,11 +10,13 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/safezip"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -179,7 +181,24 @@ func Open(ctx context.Context, openers []acquisition.Opener, path string, opt ac
 		acq.Path, acq.Kind = path, kind
 		return acq, nil
 	}
+	if err := zipProblem(path); err != nil {
+		return nil, err
+	}
 	return nil, fmt.Errorf("%w: %s (looks like %s)", acquisition.ErrUnrecognised, path, Sniff(path))
+}
+
+// zipProblem says why a zip no opener recognised cannot be read: openers
+// detect zips by their entries, so a truncated, unsafe or bomb zip is
+// unrecognised by all of them, and "unknown layout" would hide the cause.
+func zipProblem(path string) error {
+	if !strings.HasPrefix(Sniff(path), "a zip archive") {
+		return nil
+	}
+	z, err := safezip.Open(path, safezip.DefaultLimits)
+	if err != nil {
+		return err
+	}
+	return z.Close()
 }
 
 type job struct {
