@@ -183,6 +183,9 @@ func checkOneLine(t *testing.T, stderr, named, want string) {
 	if !strings.Contains(lines[0], named) || !strings.Contains(lines[0], want) {
 		t.Errorf("error line %q does not name %s or lacks %q", lines[0], named, want)
 	}
+	if n := strings.Count(lines[0], named); n > 1 {
+		t.Errorf("error line %q names %s %d times", lines[0], named, n)
+	}
 }
 
 // checkLogNames: when the scan went on, a log line names the file.
