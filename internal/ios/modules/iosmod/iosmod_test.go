@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestLinks(t *testing.T) {
+func TestLinksCases(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want []string
@@ -24,7 +24,7 @@ func TestLinks(t *testing.T) {
 	}
 }
 
-func FuzzLinks(f *testing.F) {
+func FuzzLinksBounds(f *testing.F) {
 	f.Add("see https://a.com/x, www.b.org")
 	f.Add("hhttp://")
 	f.Fuzz(func(t *testing.T, s string) {
