@@ -73,13 +73,15 @@ for size in 1G 4G; do
 	mkdir -p "$WORK/out"
 	# a fresh result folder per run (spyscan refuses a non-empty one)
 	res[spyscan-scan]=$(run spyscan "$f" env GOMAXPROCS=1 sh -c 'exec "$1" scan --no-cache-iocs -o "$(mktemp -u -p "$2")" "$3"' sh "$WORK/spyscan" "$WORK/out" "$f")
+	# the same with a soft memory limit (see docs/perf/network.md)
+	res[scan-memlimit]=$(run spyscan "$f" env GOMAXPROCS=1 GOMEMLIMIT=100MiB sh -c 'exec "$1" scan --no-cache-iocs -o "$(mktemp -u -p "$2")" "$3"' sh "$WORK/spyscan" "$WORK/out" "$f")
 	rm -rf "$WORK/out"
 	if [ "$size" = 1G ] || [ "$ALL_4G" = 1 ]; then
 		res[tshark-fields]=$(run tshark "$f" tshark -n -r "$f" -T fields -e dns.qry.name -e tls.handshake.extensions_server_name -e http.host)
 		res[ndpiReader]=$(run ndpi "$f" ndpiReader -i "$f" -q -v 0)
 	fi
 	read -r base _ cbase <<<"${res[spyscan-pass]}"
-	for tool in spyscan-pass spyscan-scan tshark-fields ndpiReader; do
+	for tool in spyscan-pass spyscan-scan scan-memlimit tshark-fields ndpiReader; do
 		[ -n "${res[$tool]:-}" ] || continue
 		read -r med kb cpu <<<"${res[$tool]}"
 		awk -v t="$tool" -v s="$size" -v m="$med" -v b="$bytes" -v base="$base" -v kb="$kb" -v c="$cpu" -v cb="$cbase" \
@@ -91,5 +93,6 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "wall_s and cpu_s (user+sys) are medians of $RUNS runs; RSS is the largest of the runs."
 echo "spyscan-pass: the capture pass alone (bench/netbench), one core (GOMAXPROCS=1)."
 echo "spyscan-scan: full 'spyscan scan' with input hashing and JSON output, GOMAXPROCS=1."
+echo "scan-memlimit: spyscan-scan with GOMEMLIMIT=100MiB (Go soft memory limit)."
 echo "tshark-fields: tshark -T fields -e dns.qry.name -e tls.handshake.extensions_server_name -e http.host"
 echo "ndpiReader: ndpiReader -i FILE -q -v 0 (nDPI from Debian)"
