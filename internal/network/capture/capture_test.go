@@ -264,3 +264,26 @@ func TestHotPathDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations per packet pair", allocs)
 	}
 }
+
+func TestDNSOverTCP(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, true)
+	g := &netgen.Gen{W: w, Now: netgen.DemoStart, MSS: 20} // segments split the messages
+	c, s, ip := netgen.Addr("10.0.0.2"), netgen.Addr("10.0.0.1"), netgen.Addr("198.51.100.33")
+	frame := func(m []byte) []byte { return append([]byte{byte(len(m) >> 8), byte(len(m))}, m...) }
+	q := append(frame(netgen.DNSQuery(1, "tcp.example", 1)), frame(netgen.DNSQuery(2, "second.example", 1))...)
+	r := append(frame(netgen.DNSResponse(1, "tcp.example", 1, nil, []netip.Addr{ip})), frame(netgen.DNSResponse(2, "second.example", 1, nil, nil))...)
+	g.TCP(c, s, 40000, 53, q, r)
+	w.Flush()
+	res, err := Analyze(context.Background(), &buf, "dnstcp.pcap", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.DNS) != 2 || res.DNS[0].Name != "tcp.example" || res.DNS[0].Queries != 1 || res.DNS[0].Responses != 1 ||
+		!slices.Equal(res.DNS[0].Addresses, []string{"198.51.100.33"}) || res.DNS[1].Name != "second.example" {
+		t.Fatalf("DNS records %+v", res.DNS)
+	}
+	if got := res.ResolvedFrom(ip); !slices.Equal(got, []string{"tcp.example"}) {
+		t.Errorf("resolved from %v", got)
+	}
+}
