@@ -4,13 +4,13 @@
 # 5,000 packages and 500,000 files.json entries. Figures go to
 # docs/perf/android-acquisition.md.
 #
-#   bench/android.sh [RUNS] [DATA_DIR]
+#   bench/android.sh [RUNS] [DATA_DIR]      (SPYSCAN_BIN=path uses a prebuilt binary)
 set -euo pipefail
 runs=${1:-3}
 data=${2:-${TMPDIR:-/tmp}/spyscan-android-bench}
 cd "$(dirname "$0")/.."
 mkdir -p "$data"
-go build -o "$data/spyscan" ./cmd/spyscan
+if [ -n "${SPYSCAN_BIN:-}" ]; then cp "$SPYSCAN_BIN" "$data/spyscan"; else go build -o "$data/spyscan" ./cmd/spyscan; fi
 if [ ! -f "$data/bugreport-200mb.zip" ] || [ ! -d "$data/androidqf-large" ]; then
   go run ./internal/testgen/androidgen/cmd/gen-android-bench -out "$data" -size 200000000 -packages 5000 -files 500000
 fi

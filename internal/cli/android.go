@@ -25,6 +25,7 @@ func (a *app) androidAcquireCmd() *cobra.Command {
 	var out, serial, addr string
 	var noBugreport bool
 	var apks string
+	var backupSMS bool
 	cmd := &cobra.Command{
 		Use:   "acquire --output DIR",
 		Short: "Copy what androidqf collects from a USB-connected Android phone into DIR (read-only files, hashes.csv)",
@@ -44,9 +45,14 @@ func (a *app) androidAcquireCmd() *cobra.Command {
 			}
 			home, _ := os.UserHomeDir()
 			info, err := live.Acquire(cmd.Context(), live.Options{
-				Output: out, Serial: serial, Client: &adb.Client{Addr: addr}, Bugreport: !noBugreport, APKs: apks,
+				Output: out, Serial: serial, Client: &adb.Client{Addr: addr}, Bugreport: !noBugreport, APKs: apks, BackupSMS: backupSMS,
 				Version: Version, HostKeyPath: filepath.Join(home, ".android", "adbkey.pub"), Log: a.log,
-				Progress: func(step string) { fmt.Fprintf(a.stderr, "collecting %s...\n", step) },
+				Progress: func(step string) {
+					if step == "backup" {
+						fmt.Fprintln(a.stderr, "unlock the phone and confirm the backup on its screen (a password there encrypts backup.ab)")
+					}
+					fmt.Fprintf(a.stderr, "collecting %s...\n", step)
+				},
 			})
 			if err != nil {
 				if errors.Is(err, live.ErrNoDevice) {
@@ -66,6 +72,7 @@ func (a *app) androidAcquireCmd() *cobra.Command {
 	cmd.Flags().StringVar(&serial, "serial", "", "device serial as listed by adb devices, when several are connected")
 	cmd.Flags().StringVar(&addr, "adb-addr", adb.DefaultAddr, "address of the adb server")
 	cmd.Flags().BoolVar(&noBugreport, "no-bugreport", false, "skip the bugreport (it takes several minutes)")
+	cmd.Flags().BoolVar(&backupSMS, "backup-sms", false, "also take an adb backup of the SMS/MMS provider into backup.ab (confirm it on the phone)")
 	cmd.Flags().StringVar(&apks, "apks", live.APKsThirdParty, "APKs copied into apks/ to read their signing certificates: third-party, all or none")
 	return cmd
 }

@@ -40,12 +40,24 @@ func checkLang(lang string) error {
 	return nil
 }
 
-// loadResults reads a result folder; a folder that is not one is a usage error.
-func loadResults(dir string) (*model.Report, []output.ObservableRecord, error) {
+// loadResults reads a result folder; a folder that is not one is a usage
+// error. The verdict is recomputed from the stored results: a stored verdict
+// they contradict (an edited or older info.json) is not trusted.
+func (a *app) loadResults(dir string) (*model.Report, []output.ObservableRecord, error) {
 	if _, err := os.Stat(filepath.Join(dir, output.InfoFile)); err != nil {
 		return nil, nil, fmt.Errorf("%w: %s is not a spyscan result folder (no %s)", ErrUsage, dir, output.InfoFile)
 	}
-	return output.Load(dir)
+	r, obs, err := output.Load(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored := r.Verdict
+	r.Verdict, r.Info.SelfTest.Problems = selftest.Decide(r)
+	if r.Verdict != stored {
+		a.log.Warn("the stored verdict does not follow from the stored results; using the recomputed one",
+			"stored", stored, "recomputed", r.Verdict)
+	}
+	return r, obs, nil
 }
 
 func (a *app) reportCmd() *cobra.Command {
@@ -60,7 +72,7 @@ func (a *app) reportCmd() *cobra.Command {
 			if err := checkLang(lang); err != nil {
 				return err
 			}
-			r, _, err := loadResults(args[0])
+			r, _, err := a.loadResults(args[0])
 			if err != nil {
 				return err
 			}
@@ -114,7 +126,7 @@ func (a *app) exportCmd() *cobra.Command {
 			default:
 				return fmt.Errorf("%w: --format %q: want stix or misp", ErrUsage, format)
 			}
-			r, _, err := loadResults(args[0])
+			r, _, err := a.loadResults(args[0])
 			if err != nil {
 				return err
 			}
@@ -164,7 +176,7 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 	if err := checkLang(f.lang); err != nil {
 		return err
 	}
-	stored, obs, err := loadResults(dir)
+	stored, obs, err := a.loadResults(dir)
 	if err != nil {
 		return err
 	}

@@ -162,3 +162,62 @@ func TestReportCommandErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRecheckDemoWithNewerIndicators: a real scan of the demo capture made
+// with no indicator at all, rechecked later with the embedded snapshot,
+// finds the planted Pegasus domain, without the capture.
+func TestRecheckDemoWithNewerIndicators(t *testing.T) {
+	isolate(t)
+	none := filepath.Join(t.TempDir(), "none.stix2")
+	if err := os.WriteFile(none, []byte(`{"type":"bundle","id":"bundle--0b5d1c8e-2f0a-4d3e-9a57-6c1e2f3a4b5d","objects":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	capture := filepath.Join(work, "capture.pcapng")
+	b, err := os.ReadFile("../../demo/capture.pcapng")
+	if err != nil {
+		t.Fatalf("demo capture missing: %v", err)
+	}
+	if err := os.WriteFile(capture, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(work, "old")
+	code, stdout, stderr := run(t, "scan", "--no-embedded-iocs", "--iocs", none, "-o", old, capture)
+	if code == ExitUsage || strings.Contains(stdout, "verdict: detected") {
+		t.Fatalf("scan without indicators: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	os.Remove(capture) // the acquisition is gone; the results remain
+	code, stdout, stderr = run(t, "recheck", old, "-o", filepath.Join(work, "re"))
+	if code != ExitAlerts || !strings.Contains(stdout, `NEW CRITICAL network_dns: Domain`) || !strings.Contains(stdout, `"free247downloads.com" matches an indicator of Pegasus`) {
+		t.Errorf("recheck: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// TestReportNeverTrustsAStoredClean: an info.json that says "clean" for a
+// scan whose only module read nothing renders inconclusive.
+func TestReportNeverTrustsAStoredClean(t *testing.T) {
+	isolate(t)
+	r := reportgen.Inconclusive()
+	r.Verdict = model.VerdictClean
+	dir := t.TempDir()
+	if err := output.Write(dir, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range r.Modules {
+		mw, err := output.NewModuleWriter(dir, output.ModuleFileName("", m.Module))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mw.Finish(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := run(t, "report", dir, "--lang", "en")
+	if code != ExitOK || !strings.Contains(stdout, "verdict: inconclusive") || !strings.Contains(stderr, "stored verdict does not follow") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, output.ReportHTML))
+	if !strings.Contains(string(html), `data-verdict="inconclusive"`) {
+		t.Error("report.html does not read inconclusive")
+	}
+}

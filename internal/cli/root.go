@@ -10,12 +10,41 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
 
 // Version is set at build time with -ldflags "-X .../internal/cli.Version=...".
 var Version = "0.1.0-dev"
+
+// fullVersion is Version plus the VCS revision Go stamps into the binary
+// when built from a checkout, so a report names the exact code that made it.
+func fullVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return Version
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev == "" {
+		return Version
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return Version + " (" + rev + ")"
+}
 
 // Exit codes, decided only in ExitCode.
 const (
@@ -104,7 +133,7 @@ func (a *app) versionCmd() *cobra.Command {
 		Short: "Print the spyscan version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(a.stdout, "spyscan %s\n", Version)
+			fmt.Fprintf(a.stdout, "spyscan %s\n", fullVersion())
 			return nil
 		},
 	}

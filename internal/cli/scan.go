@@ -28,6 +28,7 @@ type scanFlags struct {
 	concurrency  int
 	lang         string
 	passwordFile string
+	quiet        bool
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -45,6 +46,7 @@ func (a *app) scanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.failLevel, "fail-level", "high", "exit 1 when an alert is at or above this level (info, low, medium, high, critical)")
 	cmd.Flags().StringVar(&f.caseName, "case", "", "case name, when scanning several inputs of one person")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "modules run at once (default: number of CPUs)")
+	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "no progress display on stderr")
 	cmd.Flags().StringVar(&f.lang, "lang", i18n.FromEnv(a.getenv), "report language ("+strings.Join(i18n.Languages(), ", ")+"; default from LANG)")
 	cmd.Flags().StringVar(&f.passwordFile, "password-file", "", "file holding the password of encrypted inputs (else SPYSCAN_BACKUP_PASSWORD, else a prompt)")
 	return cmd
@@ -73,15 +75,17 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		return err
 	}
 	srcs, digest, count := indicatorInfo(set, ix)
-	info := model.ScanInfo{Tool: "spyscan", Version: Version, CommandLine: redact(a.args), Case: f.caseName,
+	info := model.ScanInfo{Tool: "spyscan", Version: fullVersion(), CommandLine: redact(a.args), Case: f.caseName,
 		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count}
 	if err := selftest.Canary(ctx); err != nil {
 		a.log.Error("self-test failed: the verdict will be inconclusive", "err", err)
 	} else {
 		info.SelfTest.CanaryOK = true
 	}
-	res, err := scan.Run(ctx, scan.Config{Inputs: args, Index: ix, Info: info, OutDir: out, Log: a.log,
+	prog := a.newProgress(f.quiet)
+	res, err := scan.Run(ctx, scan.Config{Inputs: args, Index: ix, Info: info, OutDir: out, Log: a.log, Progress: prog,
 		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}})
+	prog.Stop()
 	if err != nil {
 		os.RemoveAll(out) // nothing is written for a scan that did not run
 		return err

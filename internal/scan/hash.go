@@ -15,9 +15,13 @@ import (
 
 // hashInputs records the size and SHA-256 of every regular file of every
 // opened input, for the chain of custody. Files are opened read-only.
-func hashInputs(ctx context.Context, ins []*opened) error {
+func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 	for _, in := range ins {
 		files, err := HashPath(ctx, in.path)
+		for _, f := range files {
+			p.Files(1)
+			p.Bytes(f.Size)
+		}
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/modules/accessibility"
 	"github.com/spyscan/spyscan/internal/android/modules/activities"
 	"github.com/spyscan/spyscan/internal/android/modules/adbstate"
@@ -29,8 +30,8 @@ import (
 
 // androidModules lists the Android modules, one line each.
 func androidModules() []module.Module {
-	return []module.Module{
-		// dumpsys sections (bugreport dumpstate or androidqf dumpsys.txt)
+	// dumpsys sections of the bugreport dumpstate or androidqf dumpsys.txt, one shared pass
+	mods := dumpmod.Shared(
 		accessibility.Module{},
 		activities.Module{},
 		adbstate.Module{},
@@ -42,6 +43,8 @@ func androidModules() []module.Module {
 		packages.Module{},
 		platformcompat.Module{},
 		receivers.Module{},
+	)
+	return append(mods,
 		// bugreport files
 		bugreporttimestamps.Module{},
 		tombstones.Module{},
@@ -57,5 +60,5 @@ func androidModules() []module.Module {
 		hashes.Module{}, // androidqf hashes.csv
 		// backup.ab
 		backupsms.Module{}, // links in SMS/MMS backups
-	}
+	)
 }

@@ -1,12 +1,31 @@
 package scan
 
 import (
+	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
+	"github.com/spyscan/spyscan/internal/ios/modules/applications"
 	"github.com/spyscan/spyscan/internal/ios/modules/backupinfo"
+	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
+	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
+	"github.com/spyscan/spyscan/internal/ios/modules/calls"
 	"github.com/spyscan/spyscan/internal/ios/modules/configprofiles"
+	"github.com/spyscan/spyscan/internal/ios/modules/contacts"
+	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
 	"github.com/spyscan/spyscan/internal/ios/modules/filesystem"
+	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
+	"github.com/spyscan/spyscan/internal/ios/modules/idstatuscache"
+	"github.com/spyscan/spyscan/internal/ios/modules/interactionc"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosversionhistory"
+	"github.com/spyscan/spyscan/internal/ios/modules/locationdclients"
 	"github.com/spyscan/spyscan/internal/ios/modules/manifest"
+	"github.com/spyscan/spyscan/internal/ios/modules/osanalyticsaddaily"
 	"github.com/spyscan/spyscan/internal/ios/modules/profileevents"
+	"github.com/spyscan/spyscan/internal/ios/modules/resourceloadstats"
+	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
+	"github.com/spyscan/spyscan/internal/ios/modules/sessionresourcelog"
+	"github.com/spyscan/spyscan/internal/ios/modules/shortcuts"
 	"github.com/spyscan/spyscan/internal/ios/modules/shutdownlog"
+	"github.com/spyscan/spyscan/internal/ios/modules/sms"
+	"github.com/spyscan/spyscan/internal/ios/modules/tcc"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -21,5 +40,26 @@ func iosModules() []module.Module {
 		configprofiles.Module{},
 		profileevents.Module{},
 		// artifacts
+		iosversionhistory.Module{},  // update history from analyticsd journals
+		applications.Module{},       // installed apps (Info.plist, iTunesMetadata.plist)
+		globalpreferences.Module{},  // Lockdown Mode and other global preferences
+		cachefiles.Module{},         // CFNetwork Cache.db URLs
+		analytics.Module{},          // Keychains/Analytics strings as processes and URLs
+		locationdclients.Module{},   // locationd clients.plist
+		osanalyticsaddaily.Module{}, // netUsageBaseline process names
+		sms.Module{},                // sms.db messages and links
+		sms.Attachments{},           // sms.db attachments
+		safarihistory.Module{},      // Safari History.db, incl. Profiles
+		datausage.DataUsage{},       // DataUsage.sqlite processes
+		datausage.NetUsage{},        // netusage.sqlite processes (dumps)
+		tcc.Module{},                // TCC.db privacy permissions
+		calendar.Module{},           // Calendar.sqlitedb events and participants
+		sessionresourcelog.Module{}, // WebKit full_browsing_session_resourceLog.plist
+		resourceloadstats.Module{},  // WebKit observations.db
+		idstatuscache.Module{},      // identity-services lookup cache
+		shortcuts.Module{},          // Shortcuts.sqlite action URLs
+		interactionc.Module{},       // CoreDuet interactionC.db
+		calls.Module{},              // CallHistory.storedata
+		contacts.Module{},           // AddressBook.sqlitedb
 	}
 }

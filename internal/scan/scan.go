@@ -27,14 +27,20 @@ var ErrInput = errors.New("an input could not be read")
 
 // Progress receives scan progress; all methods may be called concurrently.
 type Progress interface {
+	Plan(modules int)
 	ModuleStarted(input, name string)
 	ModuleDone(input, name string)
+	Files(n int)
+	Bytes(n int64)
 }
 
 type noProgress struct{}
 
+func (noProgress) Plan(int)                     {}
 func (noProgress) ModuleStarted(string, string) {}
 func (noProgress) ModuleDone(string, string)    {}
+func (noProgress) Files(int)                    {}
+func (noProgress) Bytes(int64)                  {}
 
 // Config is what a scan needs.
 type Config struct {
@@ -198,7 +204,8 @@ func runAll(ctx context.Context, cfg Config, ins []*opened) (*Result, error) {
 	observed := make([][]module.Observable, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Concurrency + 1)
-	g.Go(func() error { return hashInputs(gctx, ins) })
+	cfg.Progress.Plan(len(jobs))
+	g.Go(func() error { return hashInputs(gctx, ins, cfg.Progress) })
 	for _, j := range jobs {
 		g.Go(func() error {
 			res, obs, err := runModule(gctx, cfg, j)

@@ -150,6 +150,10 @@ func (b *Bugreport) Open(ctx context.Context, p string, kind acquisition.Kind, o
 		}
 		return nil, fmt.Errorf("%s: %w: no main_entry.txt, dumpstate or dumpsys.txt", p, acquisition.ErrUnrecognised)
 	}
+	if name := mainEntry(acq.FS); name != "" {
+		acq.Meta["dumpstate"] = name
+		readProps(acq, name, 16<<20)
+	}
 	return acq, nil
 }
 
@@ -408,6 +412,7 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 	}
 	acq.FS = base
 	readQFInfo(acq)
+	readQFProps(acq)
 	return acq, nil
 }
 
@@ -518,4 +523,78 @@ func readQFInfo(acq *acquisition.Acquisition) {
 			acq.Meta[k] = v
 		}
 	}
+}
+
+// propMeta are the getprop.txt properties copied into Meta.
+var propMeta = map[string]string{
+	"ro.product.model":                "device_model",
+	"ro.product.vendor.model":         "device_model",
+	"ro.product.manufacturer":         "device_manufacturer",
+	"ro.product.vendor.manufacturer":  "device_manufacturer",
+	"ro.build.version.release":        "android_version",
+	"ro.build.version.security_patch": "security_patch",
+	"ro.build.fingerprint":            "build_fingerprint",
+}
+
+// readQFProps copies a few getprop.txt properties into Meta and the time
+// zone into TZ.
+func readQFProps(acq *acquisition.Acquisition) { readProps(acq, "getprop.txt", 4<<20) }
+
+// readProps reads getprop lines from the first limit bytes of name (a
+// getprop.txt, or a dumpstate whose SYSTEM PROPERTIES block comes early).
+func readProps(acq *acquisition.Acquisition, name string, limit int64) {
+	f, err := acq.FS.Open(name)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(io.LimitReader(f, limit))
+	sc.Buffer(make([]byte, 64<<10), 64<<10)
+	inDump, seen := false, 0
+	for sc.Scan() {
+		if l := sc.Text(); strings.HasPrefix(l, "------ SYSTEM PROPERTIES") {
+			inDump = true
+		} else if inDump && strings.HasPrefix(l, "------ ") && seen > 0 {
+			return // end of the properties block
+		}
+		name, value, ok := parseProp(sc.Text())
+		if !ok {
+			continue
+		}
+		seen++
+		if name == "persist.sys.timezone" {
+			acq.TZ = value
+		}
+		if k, ok := propMeta[name]; ok && value != "" && (acq.Meta[k] == "" || !strings.Contains(name, ".vendor.")) {
+			acq.Meta[k] = value // ro.product.model wins over ro.product.vendor.model
+		}
+	}
+}
+
+// parseProp parses a getprop line: "[name]: [value]".
+func parseProp(l string) (string, string, bool) {
+	name, value, ok := strings.Cut(l, "]: [")
+	if !ok || !strings.HasPrefix(name, "[") || !strings.HasSuffix(value, "]") {
+		return "", "", false
+	}
+	return name[1:], value[:len(value)-1], true
+}
+
+// mainEntry names the dumpstate of a bugreport root: main_entry.txt's
+// target, else the first dumpstate-like file.
+func mainEntry(fsys fs.FS) string {
+	if f, err := fsys.Open("main_entry.txt"); err == nil {
+		b, _ := io.ReadAll(io.LimitReader(f, 4096))
+		f.Close()
+		if n := strings.TrimSpace(string(b)); n != "" && fs.ValidPath(n) && exists(fsys, n) {
+			return n
+		}
+	}
+	es, _ := fs.ReadDir(fsys, ".")
+	for _, e := range es {
+		if !e.IsDir() && dumpstateRE.MatchString(e.Name()) {
+			return e.Name()
+		}
+	}
+	return ""
 }

@@ -92,6 +92,9 @@ func TestBugreport(t *testing.T) {
 		if acq.Kind != acquisition.AndroidBugreport {
 			t.Fatalf("%s: kind %s", p, acq.Kind)
 		}
+		if acq.TZ != "Europe/Paris" || acq.Meta["android_version"] != "14" || acq.Meta["dumpstate"] == "" {
+			t.Errorf("%s: tz %q meta %v", p, acq.TZ, acq.Meta)
+		}
 		var names []string
 		for _, f := range bugreportFiles() {
 			names = append(names, f.Path)
@@ -124,8 +127,8 @@ func checkQF(t *testing.T, acq *acquisition.Acquisition, withBackup bool) {
 	if err := fstest.TestFS(acq.FS, want...); err != nil {
 		t.Error(err)
 	}
-	if acq.Meta["uuid"] == "" {
-		t.Errorf("meta %v", acq.Meta)
+	if acq.Meta["uuid"] == "" || acq.Meta["device_model"] == "" || acq.Meta["android_version"] == "" || acq.TZ == "" {
+		t.Errorf("meta %v tz %q", acq.Meta, acq.TZ)
 	}
 }
 
@@ -340,4 +343,28 @@ func FuzzAge(f *testing.F) {
 			acq.Close()
 		}
 	})
+}
+
+func TestQFCorruptNestedBugreport(t *testing.T) {
+	var files []androidgen.File
+	for _, f := range qfFiles(false) {
+		if f.Path == "bugreport.zip" {
+			f.Data = f.Data[:len(f.Data)/2]
+		}
+		files = append(files, f)
+	}
+	folder := filepath.Join(t.TempDir(), "qf")
+	if err := androidgen.WriteFolder(folder, files); err != nil {
+		t.Fatal(err)
+	}
+	acq := open(t, folder, opts(t, password))
+	if !strings.Contains(acq.Meta["nested_errors"], "bugreport.zip") || !strings.Contains(acq.Meta["nested_errors"], "corrupt") {
+		t.Errorf("nested errors %q", acq.Meta["nested_errors"])
+	}
+	if _, err := fs.Stat(acq.FS, "backup/apps"); err != nil {
+		t.Errorf("backup not mounted: %v", err)
+	}
+	if _, err := fs.Stat(acq.FS, "bugreport.zip"); err != nil {
+		t.Errorf("raw bugreport.zip hidden: %v", err)
+	}
 }

@@ -243,6 +243,29 @@ func (c *Client) Shell(ctx context.Context, serial, cmd string, w io.Writer, max
 	return n, err
 }
 
+// Service opens a device service by name (for instance
+// "backup: -nocompress com.android.providers.telephony", which asks the
+// phone's owner to confirm on screen) and copies its raw output to w, at
+// most max bytes when max > 0.
+func (c *Client) Service(ctx context.Context, serial, service string, w io.Writer, max int64) (int64, error) {
+	if !strings.HasPrefix(service, "backup:") {
+		return 0, fmt.Errorf("adb: service %q not allowed (read-only client)", service)
+	}
+	cn, err := c.transport(ctx, serial)
+	if err != nil {
+		return 0, err
+	}
+	defer cn.Close()
+	if err := request(cn, service); err != nil {
+		return 0, err
+	}
+	n, err := copyMax(w, cn, max)
+	if err != nil && ctx.Err() != nil {
+		return n, ctx.Err()
+	}
+	return n, err
+}
+
 // ShellOutput runs cmd and returns its output (at most max bytes).
 func (c *Client) ShellOutput(ctx context.Context, serial, cmd string, max int64) ([]byte, error) {
 	var b bytes.Buffer

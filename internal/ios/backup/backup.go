@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -198,10 +199,19 @@ func Open(ctx context.Context, dir string, opts Options) (*Backup, error) {
 // relative path (including those whose path is not a valid FS path).
 func (b *Backup) Records() []Record {
 	out := make([]Record, len(b.records))
-	for i, r := range b.records {
-		out[i] = *r.decoded()
-		out[i].encKey = nil
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(b.records); i += workers {
+				out[i] = *b.records[i].decoded()
+				out[i].encKey = nil
+			}
+		}()
 	}
+	wg.Wait()
 	return out
 }
 

@@ -101,10 +101,32 @@ func (b *Backup) entries(name string, n *node) []fs.DirEntry {
 		if name != "." {
 			p = name + "/" + c
 		}
-		out = append(out, fs.FileInfoToDirEntry(b.info(p, b.nodes[p])))
+		out = append(out, dirEntry{b: b, path: p, n: b.nodes[p]})
 	}
 	return out
 }
+
+// dirEntry describes a child without decoding its Manifest record until
+// Info is asked, so that walking a large backup stays cheap.
+type dirEntry struct {
+	b    *Backup
+	path string
+	n    *node
+}
+
+func (d dirEntry) Name() string { return baseName(d.path) }
+func (d dirEntry) IsDir() bool  { return d.n.dir }
+func (d dirEntry) Type() fs.FileMode {
+	switch {
+	case d.n.dir:
+		return fs.ModeDir
+	case d.n.rec != nil && d.n.rec.Flags == flagSymlink:
+		return fs.ModeSymlink
+	}
+	return 0
+}
+func (d dirEntry) Info() (fs.FileInfo, error) { return d.b.info(d.path, d.n), nil }
+func (d dirEntry) String() string             { return fs.FormatDirEntry(d) }
 
 // info describes a node: sizes and times come from the Manifest record
 

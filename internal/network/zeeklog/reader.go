@@ -56,14 +56,15 @@ type Reader struct {
 	wanted map[string]int // field name → index in vals
 	names  []string
 
-	format   Format
-	path     string // from the #path header, "" if none
-	sep      byte
-	setSep   byte
-	unset    []byte
-	empty    []byte
-	colToVal []int // TSV column → index in vals, -1 if not wanted
-	ncols    int
+	format     Format
+	path       string // from the #path header, "" if none
+	sep        byte
+	setSep     byte
+	unset      []byte
+	empty      []byte
+	colToVal   []int // TSV column → index in vals, -1 if not wanted
+	ncols      int
+	lastWanted int // last wanted TSV column, -1 if none
 
 	vals   [][]byte // values of the current record, nil when absent or unset
 	isJSON bool     // current record came from a JSON line
@@ -250,10 +251,14 @@ func (r *Reader) header(line []byte) {
 		r.format = FormatTSV
 		r.colToVal = r.colToVal[:0]
 		r.ncols = 0
+		r.lastWanted = -1
 		for f := range bytes.SplitSeq(val, []byte{r.sep}) {
 			idx := -1
 			if i, ok := r.wanted[string(f)]; ok {
 				idx = i
+			}
+			if idx >= 0 {
+				r.lastWanted = r.ncols
 			}
 			r.colToVal = append(r.colToVal, idx)
 			r.ncols++
@@ -284,18 +289,20 @@ func (r *Reader) clearVals() {
 }
 
 func (r *Reader) parseTSV(line []byte) bool {
+	// Count the separators first (vectorised), then split only up to the
+	// last wanted column.
+	if bytes.Count(line, []byte{r.sep})+1 != r.ncols {
+		r.bad[BadFieldCount]++
+		return false
+	}
 	r.clearVals()
 	r.isJSON = false
-	col := 0
-	for {
+	for col := 0; col <= r.lastWanted; col++ {
 		end := bytes.IndexByte(line, r.sep)
 		field := line
 		if end >= 0 {
 			field = line[:end]
-		}
-		if col >= r.ncols {
-			r.bad[BadFieldCount]++
-			return false
+			line = line[end+1:]
 		}
 		if vi := r.colToVal[col]; vi >= 0 {
 			switch {
@@ -307,15 +314,6 @@ func (r *Reader) parseTSV(line []byte) bool {
 				r.vals[vi] = field
 			}
 		}
-		col++
-		if end < 0 {
-			break
-		}
-		line = line[end+1:]
-	}
-	if col != r.ncols {
-		r.bad[BadFieldCount]++
-		return false
 	}
 	return true
 }

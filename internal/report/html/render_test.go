@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/reportgen"
 )
@@ -159,5 +160,62 @@ func TestStoredCleanContradicted(t *testing.T) {
 		if !strings.Contains(out, `data-verdict="inconclusive"`) || strings.Contains(out, "Aucune trace connue n’a été trouvée") {
 			t.Errorf("%s: a contradicted clean verdict did not render as inconclusive", name)
 		}
+	}
+}
+
+// TestFrenchHasNoEnglish: no English catalog text (other than words both
+// languages share) shows up in a French report.
+func TestFrenchHasNoEnglish(t *testing.T) {
+	en, fr := i18n.Get("en"), i18n.Get("fr")
+	shared := map[string]bool{} // words French uses too ("Module", "Description")
+	for _, m := range fr.Messages {
+		shared[m.Other] = true
+	}
+	for _, r := range []*model.Report{reportgen.Detected(), reportgen.Clean(), reportgen.Inconclusive()} {
+		out := render(t, r, "fr")
+		for key, m := range en.Messages {
+			text := m.Other
+			if i := strings.IndexByte(text, '{'); i >= 0 {
+				text = text[:i] // the fixed part before the first placeholder
+			}
+			text = strings.TrimSpace(text)
+			if len(text) < 5 {
+				continue
+			}
+			// Short words may be the same in both languages; a sentence may not.
+			if len(text) <= 15 && (shared[text] || strings.HasPrefix(fr.Messages[key].Other, text)) {
+				continue
+			}
+			if strings.Contains(out, ">"+text) {
+				t.Errorf("%s: French report shows English %q (%s)", r.Verdict, text, key)
+			}
+		}
+	}
+}
+
+// TestDeviceTimePerInput: in a case of several inputs, each alert's device
+// time uses the time zone of its own input; an input without a time zone
+// shows UTC only.
+func TestDeviceTimePerInput(t *testing.T) {
+	r := reportgen.Detected()
+	r.Info.Inputs = append(r.Info.Inputs, model.Input{Path: "phone2", Kind: "androidqf", TZ: "America/Sao_Paulo"},
+		model.Input{Path: "capture.pcap", Kind: "pcap"})
+	r.Alerts[0].Input, r.Alerts[1].Input, r.Alerts[2].Input = "backup", "phone2", "capture.pcap"
+	out := render(t, r, "en")
+	for _, want := range []string{
+		"2021-07-14 11:30:00 CEST (Europe/Paris)",     // alert 1, backup
+		"2021-07-14 06:31:30 -03 (America/Sao_Paulo)", // alert 2, phone2
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	a3 := out[strings.Index(out, `id="alert-3"`):]
+	a3 = a3[:strings.Index(a3, "</article>")]
+	if strings.Contains(a3, "device time") {
+		t.Error("an input without a time zone shows a device time")
+	}
+	if !strings.Contains(out, "<th>Input</th>") {
+		t.Error("a multi-input case has no input column in the module table")
 	}
 }

@@ -60,6 +60,7 @@ type view struct {
 	Sources      []model.IndicatorSource
 	Modules      []moduleView
 	ModSum       string
+	Multi        bool // several inputs: show which one each module read
 }
 
 type helplineView struct{ Name, Desc, URL string }
@@ -85,6 +86,7 @@ type alertView struct {
 	Truncated bool
 	Match     *model.Match
 	How       string // translated match kind
+	TypeLabel string // translated indicator type
 	Families  string
 	Sources   []sourceView
 	Reason    string
@@ -119,6 +121,7 @@ type inputView struct {
 	Files      []model.InputFile
 	FilesAll   int
 	MetaSorted [][2]string
+	KindLabel  string
 }
 
 type moduleView struct {
@@ -173,7 +176,11 @@ func levelLabel(c *i18n.Catalog, l model.Level) string { return c.T("level." + l
 
 func buildView(r *model.Report, c *i18n.Catalog) *view {
 	z := newZones(r)
-	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case, Sources: r.Info.IndicatorSources}
+	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case}
+	for _, s := range r.Info.IndicatorSources {
+		s.Kind = label(c, "source_kind.", s.Kind)
+		v.Sources = append(v.Sources, s)
+	}
 	if !r.Info.GeneratedAt.IsZero() {
 		v.Generated = z.stamp(r.Info.GeneratedAt, "").UTC
 		v.GeneratedISO = r.Info.GeneratedAt.UTC().Format(time.RFC3339)
@@ -181,7 +188,8 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	v.verdict(r, c)
 	v.alerts(r, c, z)
 	v.timeline(r, c, z)
-	v.custody(r)
+	v.custody(r, c)
+	v.Multi = len(r.Info.Inputs) > 1
 	v.modules(r, c)
 	return v
 }
@@ -269,6 +277,7 @@ func (v *view) alerts(r *model.Report, c *i18n.Catalog, z zones) {
 		if a.Match != nil {
 			av.Families = strings.Join(a.Match.Families(), ", ")
 			av.How = a.Match.How
+			av.TypeLabel = label(c, "type.", a.Match.Type)
 			if k := "match.how." + a.Match.How; c.Has(k) {
 				av.How = c.T(k)
 			}
@@ -343,9 +352,9 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 	}
 }
 
-func (v *view) custody(r *model.Report) {
+func (v *view) custody(r *model.Report, c *i18n.Catalog) {
 	for _, in := range r.Info.Inputs {
-		iv := inputView{Input: in, FilesAll: len(in.Files), Files: in.Files}
+		iv := inputView{Input: in, FilesAll: len(in.Files), Files: in.Files, KindLabel: label(c, "input_kind.", in.Kind)}
 		if len(iv.Files) > maxFilesPerInput {
 			iv.Files = iv.Files[:maxFilesPerInput]
 		}
@@ -378,7 +387,7 @@ func (v *view) modules(r *model.Report, c *i18n.Catalog) {
 	}
 	ran := counts[model.StatusOK] + counts[model.StatusPartial] + counts[model.StatusEmpty]
 	v.ModSum = c.T("modules.summary", "ran", c.N("modules.count", ran),
-		"skipped", counts[model.StatusSkipped], "failed", counts[model.StatusFailed])
+		"skipped", c.N("modules.skipped", counts[model.StatusSkipped]), "failed", c.N("modules.failed", counts[model.StatusFailed]))
 }
 
 // indentReadable indents a JSON record for people: keys sorted, and <, >, &
@@ -399,4 +408,13 @@ func indentReadable(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// label translates prefix+key, or returns key when the catalog has no such
+// message (a type added after the catalogs were written).
+func label(c *i18n.Catalog, prefix, key string) string {
+	if c.Has(prefix + key) {
+		return c.T(prefix + key)
+	}
+	return key
 }

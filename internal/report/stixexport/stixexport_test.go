@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -24,6 +26,21 @@ const schemaRoot = "testdata/stix-schemas/schemas"
 // network access is needed.
 func compiler(t *testing.T) (*jsonschema.Compiler, map[string]string) {
 	t.Helper()
+	compileOnce.Do(func() { compiled, compiledIDs, compileErr = loadSchemas() })
+	if compileErr != nil {
+		t.Fatal(compileErr)
+	}
+	return compiled, compiledIDs
+}
+
+var (
+	compileOnce sync.Once
+	compiled    *jsonschema.Compiler
+	compiledIDs map[string]string
+	compileErr  error
+)
+
+func loadSchemas() (*jsonschema.Compiler, map[string]string, error) {
 	c := jsonschema.NewCompiler()
 	ids := map[string]string{} // relative file → $id
 	err := filepath.WalkDir(schemaRoot, func(p string, d fs.DirEntry, err error) error {
@@ -41,16 +58,13 @@ func compiler(t *testing.T) (*jsonschema.Compiler, map[string]string) {
 		}
 		id, _ := doc.(map[string]any)["$id"].(string)
 		if id == "" {
-			t.Fatalf("%s has no $id", p)
+			return fmt.Errorf("%s has no $id", p)
 		}
 		rel, _ := filepath.Rel(schemaRoot, p)
 		ids[filepath.ToSlash(rel)] = id
 		return c.AddResource(id, doc)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, ids
+	return c, ids, err
 }
 
 func export(t *testing.T, r *model.Report) []byte {

@@ -3,8 +3,9 @@
 // androidqf folders, zips and age-encrypted .zip.age files (with hashes.csv
 // as androidqf writes it), and backup.ab files (plain, zlib-compressed, or
 // encrypted with a known password), plus the zlib JSON SMS/MMS backups found
-// inside backups. Everything is deterministic: fixed times, sorted entries,
-// salts and IVs derived from a seed. The contents of the artifacts come from
+// inside backups. Everything is deterministic (fixed times, sorted entries,
+// salts and IVs derived from a seed) except the age encryption, which draws
+// fresh keys by design. The contents of the artifacts come from
 // internal/testgen/androiddata (or the caller).
 package androidgen
 

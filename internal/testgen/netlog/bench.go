@@ -3,6 +3,7 @@ package netlog
 import (
 	"bufio"
 	"io"
+	"math/rand/v2"
 	"strconv"
 	"time"
 )
@@ -10,8 +11,15 @@ import (
 // WriteBenchDNS writes a Zeek TSV dns.log of n lines quickly, with
 // `distinct` different query names, a few planted indicator hits
 // (sub-domains of free247downloads.com) and realistic line lengths
-// (about 200 bytes). It is meant for benchmarks, not for tests of content.
-func WriteBenchDNS(w io.Writer, n, distinct int) error {
+// (about 200 bytes). Names are drawn uniformly (the worst case for caches)
+// or, with zipf set, from a Zipf distribution (s = 1.1), closer to real
+// DNS traffic where a few names make most queries. It is meant for
+// benchmarks, not for tests of content.
+func WriteBenchDNS(w io.Writer, n, distinct int, zipf bool) error {
+	var z *rand.Zipf
+	if zipf {
+		z = rand.NewZipf(rand.New(rand.NewPCG(1, 2)), 1.1, 1, uint64(distinct-1))
+	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.WriteString("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n#open\t2026-11-20-00-00-00\n")
 	bw.WriteString("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected\n")
@@ -24,6 +32,9 @@ func WriteBenchDNS(w io.Writer, n, distinct int) error {
 		x ^= x >> 7
 		x ^= x << 17
 		d := int(x % uint64(distinct))
+		if z != nil {
+			d = int(z.Uint64())
+		}
 		line = line[:0]
 		line = strconv.AppendInt(line, start+int64(i/100), 10)
 		line = append(line, '.')

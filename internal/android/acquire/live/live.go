@@ -8,7 +8,9 @@
 //
 // It only reads: shell commands that list or print, and sync pulls. It
 // never installs anything on the phone (unlike androidqf it pushes no
-// collector binary), never changes a setting, and never runs `adb backup`.
+// collector binary) and never changes a setting. `adb backup` of the SMS
+// provider runs only when asked (BackupSMS), and the phone then asks its
+// owner to confirm.
 // The one thing a bugreport leaves on the phone is the bugreport zip that
 // Android's own bugreportz writes in the shell user's folder, as
 // `adb bugreport` does.
@@ -39,10 +41,14 @@ import (
 
 // Options configures one acquisition.
 type Options struct {
-	Output      string // folder to create (must not exist or be empty)
-	Serial      string // device serial; the only connected device when empty
-	Client      *adb.Client
-	Bugreport   bool   // take a bugreport (several minutes)
+	Output    string // folder to create (must not exist or be empty)
+	Serial    string // device serial; the only connected device when empty
+	Client    *adb.Client
+	Bugreport bool // take a bugreport (several minutes)
+	// BackupSMS streams an `adb backup` of the SMS/MMS provider into
+	// backup.ab; the phone asks its owner to confirm (and may set a
+	// password).
+	BackupSMS   bool
 	APKs        string // APKs copied into apks/ for their certificates: APKsThirdParty (when empty), APKsAll, APKsNone
 	Version     string
 	HostKeyPath string // adbkey.pub of this host, recorded for the ADB-keys check
@@ -160,6 +166,9 @@ func (r *run) steps() []step {
 	}
 	if r.o.Bugreport {
 		s = append(s, step{"bugreport", r.bugreport})
+	}
+	if r.o.BackupSMS {
+		s = append(s, step{"backup", r.backup})
 	}
 	return s
 }
@@ -417,6 +426,30 @@ func (r *run) bugreport() error {
 		}
 	}
 	return fmt.Errorf("bugreportz: unexpected output %q", clip(out))
+}
+
+// backupService is what `adb backup -nocompress com.android.providers.telephony` asks.
+const backupService = "backup: '-nocompress' 'com.android.providers.telephony'"
+
+func (r *run) backup() error {
+	f, err := r.create("backup.ab")
+	if err != nil {
+		return err
+	}
+	r.logf("service: %s > backup.ab (confirm on the phone)", backupService)
+	n, err := r.c.Service(r.ctx, r.serial, backupService, f, r.o.MaxOutput)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n < int64(len("ANDROID BACKUP\n")) {
+		err = errors.New("empty backup: refused on the phone, or not supported")
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	r.info.Collected = append(r.info.Collected, "backup.ab")
+	return nil
 }
 
 func clip(s string) string {

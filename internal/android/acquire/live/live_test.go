@@ -52,6 +52,7 @@ func phone() *fakeadb.Device {
 		"find '/data/anr/' -type f 2>/dev/null": "/data/anr/anr_2024-05-19\n/data/anr/../../etc/passwd\n",
 	}
 	return &fakeadb.Device{Serial: "R58M123", Info: "model:Pixel_6",
+		Backup: androidgen.Backup(androidgen.BackupContents(), androidgen.BackupOptions{}),
 		Files: map[string][]byte{bugreportPath: br,
 			"/data/app/~~x/" + androiddata.StalkerAppID + "-1/base.apk": androidgen.APK(androiddata.StalkerAppID, "v2"),
 			"/data/app/~~x/com.example.app-1/base.apk":                  androidgen.APK("com.example.app", "v1"), "/data/anr/anr_2024-05-19": []byte("anr trace\n"), "/proc/last_kmsg": []byte("kmsg\n")},
@@ -101,7 +102,7 @@ func acquireFrom(t *testing.T, dev *fakeadb.Device, serial string) (string, *fak
 	os.WriteFile(key, []byte(androiddata.HostADBKey+"\n"), 0o600)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	info, err := live.Acquire(ctx, live.Options{Output: out, Serial: serial, Client: &adb.Client{Addr: s.Addr()}, Bugreport: true,
+	info, err := live.Acquire(ctx, live.Options{Output: out, Serial: serial, Client: &adb.Client{Addr: s.Addr()}, Bugreport: true, BackupSMS: true,
 		Version: "test", HostKeyPath: key, Now: func() time.Time { return androiddata.Acquired }})
 	return out, s, info, err
 }
@@ -117,7 +118,7 @@ func TestAcquireThenScan(t *testing.T) {
 	// Read-only files, the androidqf layout.
 	for _, rel := range []string{"acquisition.json", "command.log", "hashes.csv", "getprop.txt", "packages.json", "processes.txt",
 		"settings_secure.txt", "dumpsys.txt", "files.json", "root_binaries.json", "mounts.json", "logcat.txt",
-		"bugreport.zip", "logs/data/anr/anr_2024-05-19", "logs/proc/last_kmsg"} {
+		"bugreport.zip", "backup.ab", "logs/data/anr/anr_2024-05-19", "logs/proc/last_kmsg"} {
 		st, err := os.Stat(filepath.Join(out, rel))
 		if err != nil {
 			t.Errorf("%s: %v", rel, err)
@@ -135,7 +136,10 @@ func TestAcquireThenScan(t *testing.T) {
 	})
 	// Nothing that writes to the phone.
 	for _, r := range srv.Requests() {
-		for _, bad := range []string{"install", "settings put", "push", "SEND", "rm ", "backup", "pm uninstall", "pm disable", "setprop"} {
+		if strings.HasPrefix(r, "backup:") && r != "backup: '-nocompress' 'com.android.providers.telephony'" {
+			t.Errorf("unexpected backup request %q", r)
+		}
+		for _, bad := range []string{"install", "settings put", "push", "SEND", "rm ", "pm uninstall", "pm disable", "setprop"} {
 			if strings.Contains(r, bad) {
 				t.Errorf("request %q contains %q", r, bad)
 			}
@@ -188,8 +192,10 @@ func TestAcquireThenScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer acq.Close()
-	if _, err := fs.Stat(acq.FS, "bugreport/main_entry.txt"); err != nil {
-		t.Errorf("nested bugreport not mounted: %v", err)
+	for _, p := range []string{"bugreport/main_entry.txt", "backup/" + androidgen.SMSBackupPath} {
+		if _, err := fs.Stat(acq.FS, p); err != nil {
+			t.Errorf("nested container not mounted: %v", err)
+		}
 	}
 	rec := module.NewRecorder(hashes.Name, nil, nil)
 	if err := (hashes.Module{}).Run(context.Background(), &module.Input{Acq: acq}, rec); err != nil {
@@ -219,6 +225,7 @@ func TestDeviceChoice(t *testing.T) {
 
 func TestStepFailuresRecorded(t *testing.T) {
 	dev := phone()
+	dev.Backup = nil // the device refuses the backup service
 	inner := dev.Shell
 	dev.Shell = func(cmd string) (string, bool) {
 		if cmd == "bugreportz" {
@@ -230,11 +237,13 @@ func TestStepFailuresRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(info.Errors) != 1 || !strings.Contains(info.Errors[0], "Could not take bugreport") {
+	if len(info.Errors) != 2 || !strings.Contains(info.Errors[1], "backup not supported") || !strings.Contains(info.Errors[0], "Could not take bugreport") {
 		t.Errorf("errors %q", info.Errors)
 	}
-	if _, err := os.Stat(filepath.Join(out, "bugreport.zip")); err == nil {
-		t.Error("bugreport.zip written")
+	for _, f := range []string{"bugreport.zip", "backup.ab"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+			t.Errorf("%s written", f)
+		}
 	}
 }
 

@@ -28,6 +28,8 @@ type Device struct {
 	// "/system/bin/sh: <cmd>: inaccessible or not found".
 	Shell func(cmd string) (out string, ok bool)
 	Files map[string][]byte // for sync STAT/RECV
+	// Backup is what the backup: service streams (nil: FAIL).
+	Backup []byte
 }
 
 // Server is a running fake adb server.
@@ -187,6 +189,14 @@ func (s *Server) service(c net.Conn, br *bufio.Reader, d *Device) {
 			out = fmt.Sprintf("/system/bin/sh: %s: inaccessible or not found\n", strings.Fields(cmd + " x")[0])
 		}
 		io.WriteString(c, out)
+	case strings.HasPrefix(req, "backup:"):
+		s.note(req)
+		if d.Backup == nil {
+			fail(c, "backup not supported")
+			return
+		}
+		okay(c)
+		c.Write(d.Backup)
 	case req == "sync:":
 		s.note(req)
 		okay(c)

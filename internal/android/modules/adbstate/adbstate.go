@@ -139,16 +139,25 @@ func Fingerprint(raw []byte) string {
 	return strings.Join(parts, ":")
 }
 
-// Run implements module.Module.
-func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	var p Parser
-	path, err := dumpmod.Service(ctx, in, rec, "adb", p.Line)
-	if err != nil && !dumpmod.IsNotFound(err) {
-		return err
-	}
-	files := readKeyFiles(in.Acq.FS, in.Acq.Kind, rec, &p)
-	if dumpmod.IsNotFound(err) && files == 0 {
-		return err
+// NewParser implements dumpmod.Spec.
+func (Module) NewParser() dumpmod.Parser {
+	p := &Parser{}
+	return dumpmod.OnService("adb", p.Line, p)
+}
+
+// Run implements module.Module on its own pass over the dump (the registry
+// builds the dumpsys modules with dumpmod.Shared so they share one pass).
+func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return dumpmod.Run(ctx, in, rec, m)
+}
+
+// Report implements dumpmod.Spec. The bugreport's adb_keys file is read
+// too, so keys are reported even when the dump has no adb section.
+func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
+	p, path := state.(*Parser), d.Path
+	files := readKeyFiles(in.Acq.FS, in.Acq.Kind, rec, p)
+	if d.Found == 0 && files == 0 {
+		return module.ErrNotFound
 	}
 	host := hostKey(in.Acq.FS, in.Acq.Kind, p.LastKeyReceived)
 	for _, k := range p.Keys {

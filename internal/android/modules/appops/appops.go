@@ -84,8 +84,10 @@ func (p *Parser) Line(line string) {
 	switch {
 	case ind == 6 && t != "":
 		// "REQUEST_INSTALL_PACKAGES (allow):"
+		// or "REQUEST_INSTALL_PACKAGES: mode=allow"
 		name, mode, _ := strings.Cut(t, " ")
 		mode = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(mode, "("), ":"), ")")
+		mode = strings.TrimPrefix(mode, "mode=")
 		p.cur.Ops = append(p.cur.Ops, Op{Name: strings.TrimSuffix(name, ":"), Mode: mode, Entries: []Entry{}})
 	case ind >= 10 && len(p.cur.Ops) > 0:
 		// "Access: [fg-s] 2024-04-02 10:01:30.500 (-48d...)"
@@ -121,13 +123,25 @@ func (p *Parser) Done() { p.flush() }
 
 var risky = map[string]bool{"REQUEST_INSTALL_PACKAGES": true}
 
-// Run implements module.Module.
-func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	var p Parser
-	path, err := dumpmod.Service(ctx, in, rec, "appops", p.Line)
-	if err != nil {
+// NewParser implements dumpmod.Spec.
+func (Module) NewParser() dumpmod.Parser {
+	p := &Parser{}
+	return dumpmod.OnService("appops", p.Line, p)
+}
+
+// Run implements module.Module on its own pass over the dump (the registry
+// builds the dumpsys modules with dumpmod.Shared so they share one pass).
+func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return dumpmod.Run(ctx, in, rec, m)
+}
+
+// Report implements dumpmod.Spec.
+func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
+	if err := dumpmod.NotFound(d); err != nil {
 		return err
 	}
+	path := d.Path
+	p := state.(*Parser)
 	p.Done()
 	for _, pk := range p.Packages {
 		rec.Record(pk)

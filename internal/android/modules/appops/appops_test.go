@@ -36,6 +36,18 @@ func TestCut(t *testing.T) {
 	}
 }
 
+func TestModeForms(t *testing.T) {
+	var p Parser
+	for _, l := range []string{"  Uid u0a1:", "    Package a.b:", "      REQUEST_INSTALL_PACKAGES: mode=deny", "      READ_SMS (allow):"} {
+		p.Line(l)
+	}
+	p.Done()
+	if len(p.Packages) != 1 || len(p.Packages[0].Ops) != 2 || p.Packages[0].Ops[0].Mode != "deny" ||
+		p.Packages[0].Ops[0].Name != "REQUEST_INSTALL_PACKAGES" || p.Packages[0].Ops[1].Mode != "allow" {
+		t.Fatalf("%+v", p.Packages)
+	}
+}
+
 func FuzzParser(f *testing.F) {
 	f.Add("  Uid 0:\n    Package a.b:\n      X (allow):\n          Access: [fg-s] 2024-04-02 10:01:30.500 (-1s)\n          Reject: [\n")
 	f.Add("  Uid :\n    Package :\n      \n          Access:]x[(\n")

@@ -99,36 +99,40 @@ func (Module) Name() string { return Name }
 func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
 
 // Decode streams the entries of files.json (a JSON array, or one object per
-// line as older androidqf wrote) to fn. It returns the first syntax error.
+// line as older androidqf wrote) to fn. Flat entries take a fast path;
+// anything else is decoded by encoding/json with the same result. Entries
+// with mistyped values are passed on as far as they were read; the first
+// syntax error is returned.
 func Decode(ctx context.Context, r io.Reader, fn func(File)) error {
 	br := bufio.NewReaderSize(r, 256<<10)
-	dec := json.NewDecoder(br)
 	first, err := peek(br)
 	if err != nil {
 		return err
 	}
+	o := objects{br: br}
 	if first == '[' {
-		if _, err := dec.Token(); err != nil {
-			return err
-		}
+		_, _ = br.ReadByte()
+		o.array = true
 	}
-	for i := 0; dec.More(); i++ {
+	for i := 0; ; i++ {
 		if i&0xfff == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		b, err := o.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 		var f raw
-		err := dec.Decode(&f)
+		err = parseObject(b, &f)
 		var te *json.UnmarshalTypeError
 		if err != nil && !errors.As(err, &te) {
 			return err
 		}
 		fn(f.file())
 	}
-	if first == '[' {
-		_, err = dec.Token()
-		return err
-	}
-	return nil
 }
 
 func peek(br *bufio.Reader) (byte, error) {

@@ -1,6 +1,7 @@
 package aqffiles
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -62,6 +63,39 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// The fast path must give exactly what encoding/json gives, or defer to it.
+func FuzzParseFlat(f *testing.F) {
+	f.Add([]byte(`{"path":"/a","size":12,"mode":"-rw","x":null,"y":"z","n":-3}`))
+	f.Add([]byte(`{"PATH":"/a","path":"/b"}`))
+	f.Add([]byte(`{"size":01,"path":"\u00e9"}`))
+	f.Add([]byte(`{"size":1.5}`))
+	f.Add([]byte("{\"path\":\"\xff\"}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got raw
+		if parseFlat(b, &got) != nil {
+			return
+		}
+		var want raw
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("fast path accepted %q that encoding/json refuses: %v", b, err)
+		}
+		if got != want {
+			t.Fatalf("%q: fast %+v, encoding/json %+v", b, got, want)
+		}
+	})
+}
+
+func TestNestedAndEscapedEntries(t *testing.T) {
+	data := `[{"path":"/a\u00e9","size":1,"extra":{"k":[1,2]}}, {"path":"/b","size":2.5}, {"path":"/c"}]`
+	var got []File
+	if err := Decode(context.Background(), bytes.NewReader([]byte(data)), func(f File) { got = append(got, f) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Path != "/aé" || got[0].Size != 1 || got[1].Path != "/b" || got[2].Path != "/c" {
+		t.Fatalf("%+v", got)
+	}
+}
+
 // BenchmarkFiles500k reads a files.json of 500,000 entries, records
 // streamed to a discarding sink as the scan core does.
 func BenchmarkFiles500k(b *testing.B) {
@@ -81,3 +115,5 @@ func BenchmarkFiles500k(b *testing.B) {
 		}
 	}
 }
+
+func bufioReader(b []byte) *bufio.Reader { return bufio.NewReader(bytes.NewReader(b)) }

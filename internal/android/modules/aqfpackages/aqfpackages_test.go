@@ -80,8 +80,8 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// BenchmarkPackages5000 reads a packages.json of 5,000 packages.
-func BenchmarkPackages5000(b *testing.B) {
+// BenchmarkPackagesJSON5000 reads a packages.json of 5,000 packages.
+func BenchmarkPackagesJSON5000(b *testing.B) {
 	files := androiddata.AndroidQF(androiddata.Options{Packages: 5000})
 	fsys := modtest.FS(map[string][]byte{FileName: files[FileName]})
 	ix := modtest.Index(b)

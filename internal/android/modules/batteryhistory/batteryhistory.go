@@ -134,13 +134,25 @@ func (p *Parser) at(elapsed string) time.Time {
 	return p.base.Add(d)
 }
 
-// Run implements module.Module.
-func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	var p Parser
-	path, err := dumpmod.Service(ctx, in, rec, "batterystats", p.Line)
-	if err != nil {
+// NewParser implements dumpmod.Spec.
+func (Module) NewParser() dumpmod.Parser {
+	p := &Parser{}
+	return dumpmod.OnService("batterystats", p.Line, p)
+}
+
+// Run implements module.Module on its own pass over the dump (the registry
+// builds the dumpsys modules with dumpmod.Shared so they share one pass).
+func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return dumpmod.Run(ctx, in, rec, m)
+}
+
+// Report implements dumpmod.Spec.
+func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
+	if err := dumpmod.NotFound(d); err != nil {
 		return err
 	}
+	path := d.Path
+	p := state.(*Parser)
 	for _, e := range p.Events {
 		rec.Record(e)
 		w := module.Where{Artifact: path, Time: e.Time, What: "App id in battery history", Record: e}

@@ -73,13 +73,25 @@ func (p *Parser) Line(line string) {
 	p.Ops = append(p.Ops, Operation{Time: m[1], PID: m[2], Action: m[3], SQL: m[4], Path: p.pool})
 }
 
-// Run implements module.Module.
-func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	var p Parser
-	path, err := dumpmod.Service(ctx, in, rec, "dbinfo", p.Line)
-	if err != nil {
+// NewParser implements dumpmod.Spec.
+func (Module) NewParser() dumpmod.Parser {
+	p := &Parser{}
+	return dumpmod.OnService("dbinfo", p.Line, p)
+}
+
+// Run implements module.Module on its own pass over the dump (the registry
+// builds the dumpsys modules with dumpmod.Shared so they share one pass).
+func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return dumpmod.Run(ctx, in, rec, m)
+}
+
+// Report implements dumpmod.Spec.
+func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
+	if err := dumpmod.NotFound(d); err != nil {
 		return err
 	}
+	path := d.Path
+	p := state.(*Parser)
 	for _, op := range p.Ops {
 		rec.Record(op)
 		t, _ := dumpmod.ParseTime(op.Time) // "05-20 ..." has no year: no time

@@ -27,18 +27,28 @@ func (Module) Name() string { return Name }
 // (aqf_getprop), so this reads bugreports only.
 func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidBugreport }
 
-// Run implements module.Module.
-func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	var ps []props.Property
-	path, err := dumpmod.Stream(ctx, in, rec, dumpsys.IsBlock("SYSTEM PROPERTIES"), func(_ *dumpsys.Section, line []byte) error {
+// NewParser implements dumpmod.Spec.
+func (Module) NewParser() dumpmod.Parser {
+	ps := &[]props.Property{}
+	return dumpmod.Parser{Match: dumpsys.IsBlock("SYSTEM PROPERTIES"), State: ps, Line: func(_ *dumpsys.Section, line []byte) {
 		if p, ok := props.ParseLine(string(line)); ok {
-			ps = append(ps, p)
+			*ps = append(*ps, p)
 		}
-		return nil
-	})
-	if err != nil {
+	}}
+}
+
+// Run implements module.Module on its own pass over the dump (the registry
+// builds the dumpsys modules with dumpmod.Shared so they share one pass).
+func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return dumpmod.Run(ctx, in, rec, m)
+}
+
+// Report implements dumpmod.Spec.
+func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
+	if err := dumpmod.NotFound(d); err != nil {
 		return err
 	}
+	ps, path := *state.(*[]props.Property), d.Path
 	props.Check(rec, path, ps, locate.ReferenceTime(in.Acq.FS, in.Acq.Kind))
 	return nil
 }

@@ -153,14 +153,35 @@ func (p *Parser) Flush() {
 	p.cur = nil
 }
 
-// Run implements module.Module.
-func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	var path string
-	p := Parser{Emit: func(pk Package) { report(rec, path, pk) }}
-	var err error
-	path, err = dumpmod.Service(ctx, in, rec, "package", p.Line)
-	p.Flush()
-	return err
+// NewParser implements dumpmod.Spec: packages are kept until Report.
+func (Module) NewParser() dumpmod.Parser {
+	st := &state{}
+	st.p.Emit = func(pk Package) { st.pkgs = append(st.pkgs, pk) }
+	return dumpmod.OnService("package", st.p.Line, st)
+}
+
+type state struct {
+	p    Parser
+	pkgs []Package
+}
+
+// Run implements module.Module on its own pass over the dump (the registry
+// builds the dumpsys modules with dumpmod.Shared so they share one pass).
+func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return dumpmod.Run(ctx, in, rec, m)
+}
+
+// Report implements dumpmod.Spec.
+func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, s any) error {
+	if err := dumpmod.NotFound(d); err != nil {
+		return err
+	}
+	st := s.(*state)
+	st.p.Flush() // a section cut inside a package
+	for _, pk := range st.pkgs {
+		report(rec, d.Path, pk)
+	}
+	return nil
 }
 
 func report(rec *module.Recorder, path string, pk Package) {

@@ -62,9 +62,9 @@ func FuzzParser(f *testing.F) {
 	})
 }
 
-// BenchmarkPackages5000 parses the package section of a dumpsys with 5,000
+// BenchmarkDumpsysPackages5000 parses the package section of a dumpsys with 5,000
 // packages.
-func BenchmarkPackages5000(b *testing.B) {
+func BenchmarkDumpsysPackages5000(b *testing.B) {
 	files := androiddata.AndroidQF(androiddata.Options{Packages: 5000})
 	dir := b.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "dumpsys.txt"), files["dumpsys.txt"], 0o644); err != nil {

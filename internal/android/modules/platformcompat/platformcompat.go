@@ -52,13 +52,25 @@ func ParseLine(line string) []Override {
 	return out
 }
 
-// Run implements module.Module.
-func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	var all []Override
-	path, err := dumpmod.Service(ctx, in, rec, "platform_compat", func(line string) { all = append(all, ParseLine(line)...) })
-	if err != nil {
+// NewParser implements dumpmod.Spec.
+func (Module) NewParser() dumpmod.Parser {
+	all := &[]Override{}
+	return dumpmod.OnService("platform_compat", func(line string) { *all = append(*all, ParseLine(line)...) }, all)
+}
+
+// Run implements module.Module on its own pass over the dump (the registry
+// builds the dumpsys modules with dumpmod.Shared so they share one pass).
+func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return dumpmod.Run(ctx, in, rec, m)
+}
+
+// Report implements dumpmod.Spec.
+func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
+	if err := dumpmod.NotFound(d); err != nil {
 		return err
 	}
+	path := d.Path
+	all := *state.(*[]Override)
 	for _, o := range all {
 		rec.Record(o)
 		rec.CheckAppID(o.PackageName, module.Where{Artifact: path, What: "App id in platform_compat overrides", Record: o})

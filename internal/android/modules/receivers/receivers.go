@@ -38,13 +38,25 @@ func (Module) Name() string { return Name }
 // Applies implements module.Module.
 func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
 
-// Run implements module.Module.
-func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	r := dumpmod.Resolver{Title: "Receiver Resolver Table:"}
-	path, err := dumpmod.Service(ctx, in, rec, "package", r.Line)
-	if err != nil {
+// NewParser implements dumpmod.Spec.
+func (Module) NewParser() dumpmod.Parser {
+	r := &dumpmod.Resolver{Title: "Receiver Resolver Table:"}
+	return dumpmod.OnService("package", r.Line, r)
+}
+
+// Run implements module.Module on its own pass over the dump (the registry
+// builds the dumpsys modules with dumpmod.Shared so they share one pass).
+func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return dumpmod.Run(ctx, in, rec, m)
+}
+
+// Report implements dumpmod.Spec.
+func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
+	if err := dumpmod.NotFound(d); err != nil {
 		return err
 	}
+	path := d.Path
+	r := state.(*dumpmod.Resolver)
 	for _, e := range r.Entries {
 		rec.Record(e)
 		w := module.Where{Artifact: path, What: "Broadcast receiver app id", Record: e}

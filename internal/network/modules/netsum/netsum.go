@@ -25,14 +25,50 @@ const MaxValues = 2_000_000
 
 // Seen summarises every sighting of one value.
 type Seen struct {
-	Value     string    `json:"value"`
-	First     time.Time `json:"first_seen,omitzero"`
-	Last      time.Time `json:"last_seen,omitzero"`
-	Count     int       `json:"count"`
-	Artifact  string    `json:"artifact"`          // file of the first sighting
-	How       string    `json:"seen_as"`           // e.g. "dns query", "tls sni"
-	Related   string    `json:"related,omitempty"` // e.g. the domain an IP was resolved from
-	firstLine int
+	Value    string    `json:"value"`
+	First    time.Time `json:"first_seen,omitzero"`
+	Last     time.Time `json:"last_seen,omitzero"`
+	Count    int       `json:"count"`
+	Artifact string    `json:"artifact"`          // file of the first sighting
+	How      string    `json:"seen_as"`           // e.g. "dns query", "tls sni"
+	Related  string    `json:"related,omitempty"` // e.g. the domain an IP was resolved from
+
+	// A one-entry memo of a related value (e.g. the IPv4 answer of a DNS
+	// name), kept inline so a repeated pair costs no second map look-up.
+	memo    [15]byte
+	memoLen uint8
+	memoTo  *Seen
+}
+
+// Touch records one more sighting at ts.
+func (s *Seen) Touch(ts time.Time) {
+	s.Count++
+	if !ts.IsZero() {
+		if s.First.IsZero() || ts.Before(s.First) {
+			s.First = ts
+		}
+		if ts.After(s.Last) {
+			s.Last = ts
+		}
+	}
+}
+
+// Memo returns the summary remembered for the related value v, or nil.
+func (s *Seen) Memo(v []byte) *Seen {
+	if s.memoTo != nil && int(s.memoLen) == len(v) && string(s.memo[:s.memoLen]) == string(v) {
+		return s.memoTo
+	}
+	return nil
+}
+
+// SetMemo remembers to as the summary of the related value v (values longer
+// than 15 bytes are not remembered).
+func (s *Seen) SetMemo(v []byte, to *Seen) {
+	if len(v) > len(s.memo) || to == nil {
+		return
+	}
+	s.memoLen = uint8(copy(s.memo[:], v))
+	s.memoTo = to
 }
 
 // Table dedupes values of one type.
@@ -51,15 +87,7 @@ func (t *Table) Len() int { return len(t.m) }
 // only for a new value.
 func (t *Table) Add(v []byte, ts time.Time, artifact, how string) *Seen {
 	if s, ok := t.m[string(v)]; ok {
-		s.Count++
-		if !ts.IsZero() {
-			if s.First.IsZero() || ts.Before(s.First) {
-				s.First = ts
-			}
-			if ts.After(s.Last) {
-				s.Last = ts
-			}
-		}
+		s.Touch(ts)
 		return s
 	}
 	if len(t.m) >= MaxValues {

@@ -81,3 +81,16 @@ func TestNoResolverLog(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// FuzzModule runs the module on arbitrary log contents: it must never panic.
+func FuzzModule(f *testing.F) {
+	f.Add([]byte("Nov 23 21:00:00 dnsmasq[812]: query[A] api.free247downloads.com from 192.168.1.10\n"))
+	f.Add([]byte("[1700000000] unbound[1234:0] info: 192.168.1.10 free247downloads.com. A IN\n"))
+	f.Add([]byte("a.example\nb.example\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec := module.NewRecorder(Name, nil, nil)
+		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.NetworkLog, FS: fstest.MapFS{"q.log": {Data: data}}}}
+		_ = New().Run(context.Background(), in, rec)
+		rec.Result()
+	})
+}

@@ -18,7 +18,7 @@ import (
 func BenchmarkDNSLog(b *testing.B) {
 	const lines = 200_000
 	var buf bytes.Buffer
-	if err := netlog.WriteBenchDNS(&buf, lines, 20_000); err != nil {
+	if err := netlog.WriteBenchDNS(&buf, lines, 20_000, false); err != nil {
 		b.Fatal(err)
 	}
 	fsys := fstest.MapFS{"dns.log": {Data: buf.Bytes()}}

@@ -184,16 +184,26 @@ func (st *state) dns(r *zeeklog.Reader, file string) {
 	st.sawDNS = true
 	ts, _ := r.Time(0)
 	q := netsum.NormDomain(r.Get(2))
+	var qs *netsum.Seen
 	if q != nil {
-		st.domains.Add(q, ts, file, "dns query")
+		qs = st.domains.Add(q, ts, file, "dns query")
 	}
 	for pos := 0; ; {
 		a, ok := r.Elem(3, &pos)
 		if !ok {
 			break
 		}
+		if qs != nil {
+			if s := qs.Memo(a); s != nil { // same answer as last time
+				s.Touch(ts)
+				continue
+			}
+		}
 		if netsum.IsIP(a) {
 			s := st.ips.Add(a, ts, file, "dns answer")
+			if qs != nil {
+				qs.SetMemo(a, s)
+			}
 			if s != nil && s.Related == "" && q != nil {
 				s.Related = string(q) // also marks the IP as resolved
 			}

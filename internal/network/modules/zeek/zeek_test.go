@@ -23,7 +23,7 @@ var t0 = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 
 const leafFP = "6f1e3d2c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0"
 
-func writeLog(t *testing.T, name string, jsonLines bool, recs []netlog.Record) []byte {
+func writeLog(t testing.TB, name string, jsonLines bool, recs []netlog.Record) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := netlog.NewWriter(&b, name, jsonLines, t0)
@@ -44,7 +44,7 @@ func gz(b []byte) []byte {
 	return out.Bytes()
 }
 
-func fixture(t *testing.T, jsonLines bool) fstest.MapFS {
+func fixture(t testing.TB, jsonLines bool) fstest.MapFS {
 	var dns, ssl, conn, http, x509 []netlog.Record
 	for i := 0; i < 3; i++ {
 		dns = append(dns, netlog.DNS(t0.Add(time.Duration(i)*time.Minute), fmt.Sprintf("Cd%d", i), "192.168.1.20",
@@ -183,4 +183,20 @@ func TestDeterministic(t *testing.T) {
 	if !bytes.Equal(ja, jb) || len(ja) < 1000 {
 		t.Error("two runs on the same input differ")
 	}
+}
+
+// FuzzModule runs the whole module on arbitrary dns.log and ssl.log
+// contents: it must never panic.
+func FuzzModule(f *testing.F) {
+	fx := fixture(f, false)
+	f.Add(fx["dns.log"].Data, fx["ssl.log"].Data)
+	fj := fixture(f, true)
+	f.Add(fj["dns.log"].Data, fj["ssl.log"].Data)
+	f.Fuzz(func(t *testing.T, dns, ssl []byte) {
+		fsys := fstest.MapFS{"dns.log": {Data: dns}, "ssl.log": {Data: ssl}, "conn.log": {Data: dns}, "x509.log": {Data: ssl}}
+		rec := module.NewRecorder(Name, index(t), nil)
+		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.NetworkLog, FS: fsys}}
+		_ = New().Run(context.Background(), in, rec)
+		rec.Result()
+	})
 }

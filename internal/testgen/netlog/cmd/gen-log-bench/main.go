@@ -16,6 +16,7 @@ func main() {
 	lines := flag.Int("lines", 10_000_000, "number of log lines")
 	distinct := flag.Int("distinct", 200_000, "number of distinct query names")
 	out := flag.String("o", "dns.log", "output file")
+	zipf := flag.Bool("zipf", false, "draw names from a Zipf distribution (s=1.1) instead of uniformly")
 	flag.Parse()
 	if *lines < 0 || *distinct < 1 {
 		fmt.Fprintln(os.Stderr, "gen-log-bench: -lines must be ≥ 0 and -distinct ≥ 1")
@@ -23,7 +24,7 @@ func main() {
 	}
 	f, err := os.Create(*out)
 	if err == nil {
-		err = netlog.WriteBenchDNS(f, *lines, *distinct)
+		err = netlog.WriteBenchDNS(f, *lines, *distinct, *zipf)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -1,0 +1,76 @@
+package dumpmod_test
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/dumpmod"
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/android/modules/accessibility"
+	"github.com/spyscan/spyscan/internal/android/modules/adbstate"
+	"github.com/spyscan/spyscan/internal/android/modules/appops"
+	"github.com/spyscan/spyscan/internal/android/modules/getprop"
+	"github.com/spyscan/spyscan/internal/android/modules/packages"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// The shared pass gives each module exactly what its own pass gives, when
+// the modules run concurrently, and for kinds some modules do not apply to.
+func TestSharedMatchesStandalone(t *testing.T) {
+	specs := []dumpmod.Spec{accessibility.Module{}, adbstate.Module{}, appops.Module{}, getprop.Module{}, packages.Module{}}
+	for _, c := range modtest.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			fsys := modtest.FS(c.Files)
+			acq := &acquisition.Acquisition{Path: "test", Kind: c.Kind, FS: fsys}
+			ix := modtest.Index(t)
+			shared := dumpmod.Shared(specs...)
+			got := make([]string, len(shared))
+			var wg sync.WaitGroup
+			for i, m := range shared {
+				if !m.Applies(c.Kind) {
+					continue
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rec := module.NewRecorder(m.Name(), ix, nil)
+					err := m.Run(context.Background(), &module.Input{Acq: acq, Index: ix}, rec)
+					b, _ := json.Marshal(rec.Result())
+					got[i] = string(b) + errString(err)
+				}()
+			}
+			wg.Wait()
+			for i, s := range specs {
+				if !s.Applies(c.Kind) {
+					continue
+				}
+				rec := module.NewRecorder(s.Name(), ix, nil)
+				err := dumpmod.Run(context.Background(), &module.Input{Acq: acq, Index: ix}, rec, s)
+				b, _ := json.Marshal(rec.Result())
+				if want := string(b) + errString(err); got[i] != want {
+					t.Errorf("%s: shared pass differs from its own pass", s.Name())
+				}
+			}
+		})
+	}
+}
+
+func TestSharedNoDump(t *testing.T) {
+	acq := &acquisition.Acquisition{Kind: acquisition.AndroidQF, FS: modtest.FS(map[string][]byte{"packages.json": nil})}
+	for _, m := range dumpmod.Shared(accessibility.Module{}, packages.Module{}) {
+		err := m.Run(context.Background(), &module.Input{Acq: acq}, module.NewRecorder(m.Name(), nil, nil))
+		if err != module.ErrNotFound {
+			t.Errorf("%s: %v", m.Name(), err)
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return " error: " + err.Error()
+}

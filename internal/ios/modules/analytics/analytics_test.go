@@ -1,0 +1,109 @@
+package analytics_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/testgen/iossys"
+)
+
+func dump(t *testing.T) map[string][]byte {
+	t.Helper()
+	files, err := iossys.Analytics(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iossys.DumpFiles(files)
+}
+
+func TestGolden(t *testing.T) {
+	res, err := modtest.Run(t, analytics.Module{}, acquisition.IOSFilesystem, dump(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modtest.Golden(t, "dump", res)
+	for _, v := range []string{iossys.PegasusProcess2, iossys.PegasusSubdomain, iossys.PegasusDomain} {
+		if !modtest.HasAlert(res, model.Critical, true, `"`+v+`"`) {
+			t.Errorf("planted %s not found", v)
+		}
+	}
+	modtest.NoAlertMentions(t, res, iossys.LookalikeDomain)
+	modtest.NoAlertMentions(t, res, iossys.LookalikeProcess)
+	if res.Seen != 5 || len(res.Timeline) != 5 || len(res.Errors) != 0 || len(res.Notes) != 0 {
+		t.Errorf("seen %d, events %d, errors %v, notes %v", res.Seen, len(res.Timeline), res.Errors, res.Notes)
+	}
+}
+
+func TestCorruptAndDrift(t *testing.T) {
+	fs := dump(t)
+	fs[iossys.AnalyticsTrustPath] = []byte("garbage, not SQLite")
+	drift, err := iossys.SQLite(context.Background(),
+		"CREATE TABLE hard_failures (id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB)",
+		"INSERT INTO hard_failures(data) VALUES (x'00ff')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs["private/var/Keychains/Analytics/drift.db"] = drift
+	res, err := modtest.Run(t, analytics.Module{}, acquisition.IOSFilesystem, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "trust_analytics.db") {
+		t.Fatalf("errors %v", res.Errors)
+	}
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "timestamp") {
+		t.Errorf("notes %v", res.Notes)
+	}
+	var last struct {
+		DataError string `json:"data_error"`
+	}
+	if res.Seen != 4 || json.Unmarshal(res.Records[0], &last) != nil || last.DataError == "" {
+		t.Errorf("seen %d, first record %s", res.Seen, res.Records[0])
+	}
+	if !modtest.HasAlert(res, model.Critical, true, iossys.PegasusProcess2) {
+		t.Error("readable database not checked")
+	}
+	_, err = modtest.Run(t, analytics.Module{}, acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
+	if !errors.Is(err, module.ErrNotFound) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLooksLikeHost(t *testing.T) {
+	for s, want := range map[string]bool{
+		"free247downloads.com": true, "https://a.b/c d": false, "https://a.b/c": true, "a.b:443/x": true,
+		"connection reset": false, "18F72": false, "iPhone12,1": false, ".hidden": false, "Apple IST CA 2 - G1": false,
+	} {
+		if got := analytics.LooksLikeHost(s); got != want {
+			t.Errorf("%q: got %v", s, got)
+		}
+	}
+}
+
+func FuzzParseData(f *testing.F) {
+	seed, err := iossys.Plist(map[string]any{"eventType": "x", "process": iossys.PegasusProcess,
+		"attributes": map[string]any{"hosts": []any{iossys.PegasusDomain}, "n": 1.5, "d": []byte{1}}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Add([]byte("bplist00\xd1\x01\x02Qa\x10\x01\x08\x0b\x0d\x00\x00\x00\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0f"))
+	f.Add([]byte(`<plist><dict><key>process</key><string>bh</string><key>n</key><real>nan</real></dict></plist>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := analytics.ParseData(b)
+		if err != nil {
+			return
+		}
+		if _, err := json.Marshal(m); err != nil {
+			t.Fatalf("accepted data is not JSON-encodable: %v", err)
+		}
+	})
+}

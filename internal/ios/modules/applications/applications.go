@@ -1,0 +1,200 @@
+// Package applications owns the list of installed apps: from the backup's
+// Info.plist ("Applications", each with its iTunesMetadata plist, and
+// "Installed Applications") and, in filesystem dumps, from each app
+// bundle's iTunesMetadata.plist. Bundle ids are checked as app ids and as
+// process names; apps without a bundle id or installed from somewhere other
+// than the App Store or an MDM are flagged.
+package applications
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"howett.net/plist"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's identifier.
+const Name = "applications"
+
+// Spec locates the app lists.
+var Spec = artifact.Spec{
+	Backup: []string{"Info.plist"},
+	Dump:   []string{"private/var/containers/Bundle/Application/*/iTunesMetadata.plist"},
+}
+
+// KnownInstallers are the sourceApp values of apps from the App Store or
+// installed by a device-management (MDM) server.
+var KnownInstallers = map[string]bool{
+	"com.apple.AppStore": true, "com.apple.AppStore.ProductPageExtension": true,
+	"com.apple.dmd": true, "dmd": true,
+}
+
+// Module is the applications module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Record is one installed app.
+type Record struct {
+	Name         string    `json:"name,omitempty"` // key in the backup's Applications dictionary
+	BundleID     string    `json:"bundle_id"`      // softwareVersionBundleId
+	ItemName     string    `json:"item_name,omitempty"`
+	ArtistName   string    `json:"artist_name,omitempty"`
+	Version      string    `json:"version,omitempty"`
+	SourceApp    string    `json:"source_app,omitempty"`
+	PurchaseDate time.Time `json:"purchase_date,omitzero"`
+	IconSHA256   string    `json:"icon_sha256,omitempty"`
+	File         string    `json:"file"`
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
+	if len(paths) == 0 {
+		return module.ErrNotFound
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec.File(p)
+		data, err := modutil.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
+		if err != nil {
+			rec.FileError(p, err)
+			continue
+		}
+		if path.Base(p) == "Info.plist" {
+			err = backupInfo(rec, p, data)
+		} else {
+			var r Record
+			if r, err = ParseMetadata(data); err == nil {
+				r.File = p
+				report(rec, r)
+			}
+		}
+		if err != nil {
+			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
+		}
+	}
+	return nil
+}
+
+// backupInfo reads the Applications dictionary of a backup's Info.plist.
+func backupInfo(rec *module.Recorder, p string, data []byte) error {
+	var info struct {
+		Applications map[string]struct {
+			Metadata []byte `plist:"iTunesMetadata"`
+			Icon     []byte `plist:"PlaceholderIcon"`
+		} `plist:"Applications"`
+		Installed []string `plist:"Installed Applications"`
+	}
+	if _, err := plist.Unmarshal(data, &info); err != nil {
+		return fmt.Errorf("not a plist dictionary: %w", err)
+	}
+	listed := map[string]bool{}
+	for _, name := range modutil.SortedKeys(info.Applications) {
+		app := info.Applications[name]
+		listed[name] = true
+		r := Record{}
+		if len(app.Metadata) > 0 {
+			var err error
+			if r, err = ParseMetadata(app.Metadata); err != nil {
+				rec.FileError(p, fmt.Errorf("%s: app %s: iTunesMetadata: %w", p, name, err))
+				r = Record{}
+			}
+		}
+		r.Name, r.File = name, p
+		if len(app.Icon) > 0 {
+			h := sha256.Sum256(app.Icon)
+			r.IconSHA256 = hex.EncodeToString(h[:])
+		}
+		report(rec, r)
+	}
+	if info.Applications == nil {
+		rec.Note("%s: no Applications dictionary (older backup?)", p)
+	}
+	for _, id := range info.Installed {
+		if listed[id] {
+			continue
+		}
+		w := module.Where{Artifact: p, What: "Installed application", Record: map[string]string{"bundle_id": id}}
+		rec.CheckAppID(id, w)
+		rec.CheckProcess(id, w)
+	}
+	return nil
+}
+
+// ParseMetadata parses an iTunesMetadata.plist.
+func ParseMetadata(data []byte) (Record, error) {
+	var m map[string]any
+	if _, err := plist.Unmarshal(data, &m); err != nil {
+		return Record{}, fmt.Errorf("not a plist dictionary: %w", err)
+	}
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	r := Record{BundleID: str("softwareVersionBundleId"), ItemName: str("itemName"), ArtistName: str("artistName"),
+		Version: str("bundleShortVersionString"), SourceApp: str("sourceApp")}
+	if di, ok := m["com.apple.iTunesStore.downloadInfo"].(map[string]any); ok {
+		switch v := di["purchaseDate"].(type) {
+		case string:
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				r.PurchaseDate = t.UTC()
+			}
+		case time.Time:
+			r.PurchaseDate = v.UTC()
+		}
+	}
+	return r, nil
+}
+
+func report(rec *module.Recorder, r Record) {
+	rec.Record(r)
+	w := module.Where{Artifact: r.File, Time: r.PurchaseDate, What: "App bundle id", Record: r}
+	if !r.PurchaseDate.IsZero() {
+		rec.Event(model.Event{Time: r.PurchaseDate, Event: "app_installed", Artifact: r.File,
+			Description: fmt.Sprintf("App %s (%s) version %s from %s installed from %s", r.ItemName, r.BundleID, r.Version, r.ArtistName, orUnknown(r.SourceApp))})
+	}
+	if strings.TrimSpace(r.BundleID) == "" {
+		rec.Heuristic(model.High, w, fmt.Sprintf("App %q has no bundle id (softwareVersionBundleId) in its metadata", label(r)),
+			"Every App Store app carries its bundle id; an app entry without one was not installed the usual way and hides what it is.",
+			"Some enterprise, TestFlight or developer builds, and apps restored from old backups, have incomplete metadata.")
+		return
+	}
+	hit := rec.CheckAppID(r.BundleID, w)
+	if rec.CheckProcess(r.BundleID, w) || hit {
+		return
+	}
+	if r.SourceApp != "" && !KnownInstallers[r.SourceApp] {
+		rec.Heuristic(model.Medium, w, fmt.Sprintf("App %s was installed by %s, not by the App Store or a device-management server", r.BundleID, r.SourceApp),
+			"Spyware and stalkerware are often side-loaded outside the App Store, where Apple's review does not apply.",
+			"Alternative app marketplaces (EU), TestFlight, enterprise distribution and Apple Configurator installs are legitimate on many phones.")
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown source"
+	}
+	return s
+}
+
+func label(r Record) string {
+	if r.ItemName != "" {
+		return r.ItemName
+	}
+	return r.Name
+}

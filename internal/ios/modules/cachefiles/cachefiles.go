@@ -1,0 +1,108 @@
+// Package cachefiles owns the CFNetwork HTTP caches (Cache.db) of apps and
+// system services in filesystem dumps: every cached response's URL
+// (cfurl_cache_response.request_key) is checked against the indicators and
+// becomes a timeline event, as a trace of pages and resources fetched.
+package cachefiles
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// Name is the module's identifier.
+const Name = "cache_files"
+
+// Spec locates the Cache.db files: in each app's, plug-in's and system
+// container's Library/Caches/<bundle id>/, and the shared ones.
+var Spec = artifact.Spec{
+	Dump: []string{
+		"private/var/mobile/Containers/Data/Application/*/Library/Caches/*/Cache.db",
+		"private/var/mobile/Containers/Data/PluginKitPlugin/*/Library/Caches/*/Cache.db",
+		"private/var/containers/Data/System/*/Library/Caches/*/Cache.db",
+		"private/var/mobile/Library/Caches/*/Cache.db",
+		"private/var/root/Library/Caches/*/Cache.db",
+	},
+}
+
+// Module is the cache files module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Record is one cached response.
+type Record struct {
+	EntryID       int64     `json:"entry_id"`
+	Version       int64     `json:"version"`
+	HashValue     int64     `json:"hash_value"`
+	StoragePolicy int64     `json:"storage_policy"`
+	URL           string    `json:"url"`
+	Time          time.Time `json:"timestamp,omitzero"`
+	Partition     string    `json:"partition,omitempty"`
+	Cache         string    `json:"cache"` // the folder holding Cache.db, usually the bundle id
+	File          string    `json:"file"`
+}
+
+var cols = []string{"entry_ID", "version", "hash_value", "storage_policy", "request_key", "time_stamp", "partition"}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
+	if len(paths) == 0 {
+		return module.ErrNotFound
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec.File(p)
+		if err := readCache(ctx, in, rec, p); err != nil {
+			rec.FileError(p, err)
+		}
+	}
+	return nil
+}
+
+func readCache(ctx context.Context, in *module.Input, rec *module.Recorder, p string) error {
+	db, err := sqlitex.Open(ctx, in.Acq.FS, p, in.TempDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cache := path.Base(path.Dir(p))
+	_, err = modutil.Select(ctx, db, rec, "cfurl_cache_response", cols, []string{"request_key"}, "ORDER BY entry_ID", func(row modutil.Row) {
+		r := Record{EntryID: row.Int("entry_id"), Version: row.Int("version"), HashValue: row.Int("hash_value"),
+			StoragePolicy: row.Int("storage_policy"), URL: row.Str("request_key"), Time: ParseTime(row.Str("time_stamp")),
+			Partition: row.Str("partition"), Cache: cache, File: p}
+		rec.Record(r)
+		if !r.Time.IsZero() {
+			rec.Event(model.Event{Time: r.Time, Event: "cache_response", Artifact: p,
+				Description: fmt.Sprintf("%s recorded visit to URL %s", cache, r.URL)})
+		}
+		rec.CheckURL(r.URL, module.Where{Artifact: p, Time: r.Time, What: "Cached URL", Record: r})
+	})
+	return err
+}
+
+// ParseTime parses a cfurl_cache_response.time_stamp ("2006-01-02 15:04:05",
+// UTC, as written by SQLite's CURRENT_TIMESTAMP). It returns the zero time
+// when the text is not such a date.
+func ParseTime(s string) time.Time {
+	t, err := time.Parse(time.DateTime, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}

@@ -1,0 +1,79 @@
+package cachefiles_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/testgen/iossys"
+)
+
+func dump(t *testing.T) map[string][]byte {
+	t.Helper()
+	files, err := iossys.CacheFiles(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iossys.DumpFiles(files)
+}
+
+func TestGolden(t *testing.T) {
+	res, err := modtest.Run(t, cachefiles.Module{}, acquisition.IOSFilesystem, dump(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modtest.Golden(t, "dump", res)
+	if !modtest.HasAlert(res, model.Critical, true, iossys.PegasusSubdomain) {
+		t.Error("planted Pegasus URL not found")
+	}
+	modtest.NoAlertMentions(t, res, iossys.LookalikeDomain)
+	if res.Seen != 6 || len(res.Timeline) != 6 || len(res.Alerts) != 1 || len(res.Errors) != 0 {
+		t.Errorf("seen %d, events %d, alerts %d, errors %v", res.Seen, len(res.Timeline), len(res.Alerts), res.Errors)
+	}
+	// The older iTunes Store cache has no partition column: a note, not a failure.
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "partition") {
+		t.Errorf("notes %v", res.Notes)
+	}
+}
+
+func TestCorruptAndMissing(t *testing.T) {
+	fs := dump(t)
+	fs[iossys.CacheStorePath] = []byte("SQLite format 3\x00 but then nothing useful at all, truncated")
+	noTable, err := iossys.SQLite(context.Background(), "CREATE TABLE other(x)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs["private/var/root/Library/Caches/com.apple.nsurlsessiond/Cache.db"] = noTable
+	res, err := modtest.Run(t, cachefiles.Module{}, acquisition.IOSFilesystem, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "com.apple.itunesstored/Cache.db") {
+		t.Fatalf("errors %v", res.Errors)
+	}
+	if res.Seen != 4 || !modtest.HasAlert(res, model.Critical, true, iossys.PegasusSubdomain) {
+		t.Errorf("the readable cache was not read: seen %d", res.Seen)
+	}
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "no table cfurl_cache_response") {
+		t.Errorf("notes %v", res.Notes)
+	}
+	_, err = modtest.Run(t, cachefiles.Module{}, acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
+	if !errors.Is(err, module.ErrNotFound) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	if got := cachefiles.ParseTime("2021-07-12 09:37:00"); got.Format("2006-01-02T15:04:05Z07:00") != "2021-07-12T09:37:00Z" {
+		t.Errorf("got %v", got)
+	}
+	if !cachefiles.ParseTime("yesterday").IsZero() {
+		t.Error("garbage parsed")
+	}
+}

@@ -1,0 +1,65 @@
+// Package calls owns CallHistory.storedata: phone and FaceTime calls. Call
+// addresses that are email addresses (FaceTime, iMessage audio) are checked
+// against the indicators.
+package calls
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// Spec locates the call history.
+var Spec = artifact.Spec{
+	Backup: []string{"HomeDomain/Library/CallHistoryDB/CallHistory.storedata"},
+	Dump:   []string{"private/var/mobile/Library/CallHistoryDB/CallHistory.storedata"},
+}
+
+// Module reads calls.
+type Module struct{}
+
+// Name is "calls".
+func (Module) Name() string { return "calls" }
+
+// Applies to backups and dumps.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Call is one call record.
+type Call struct {
+	ID         int64   `json:"id"`
+	Date       string  `json:"date"`
+	Duration   float64 `json:"duration"`
+	Address    string  `json:"address"`
+	Location   string  `json:"location,omitempty"`
+	Provider   string  `json:"provider,omitempty"`
+	Answered   bool    `json:"answered"`
+	Originated bool    `json:"originated"`
+	DB         string  `json:"db"`
+}
+
+// Run reads ZCALLRECORD.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		return iosmod.Query(ctx, db, rec, "ZCALLRECORD", []string{"Z_PK", "ZDATE", "ZDURATION", "ZADDRESS", "ZLOCATION", "ZSERVICE_PROVIDER", "ZANSWERED", "ZORIGINATED"}, "ORDER BY ZDATE, Z_PK", func(r iosmod.Row) error {
+			t := iosmod.AppleTime(r, "zdate")
+			c := Call{ID: r.Int("z_pk"), Date: iosmod.ISO(t), Duration: r.Float("zduration"), Address: r.Str("zaddress"), Location: r.Str("zlocation"),
+				Provider: r.Str("zservice_provider"), Answered: r.Int("zanswered") == 1, Originated: r.Int("zoriginated") == 1, DB: p}
+			rec.Record(c)
+			dir := "From"
+			if c.Originated {
+				dir = "To"
+			}
+			iosmod.Event(rec, t, "call", fmt.Sprintf("%s %s using %s during %.0f seconds", dir, c.Address, c.Provider, c.Duration), p)
+			if strings.Contains(c.Address, "@") {
+				rec.CheckEmail(c.Address, module.Where{Artifact: p, Time: t, What: "Call address", Record: c})
+			}
+			return nil
+		})
+	})
+}

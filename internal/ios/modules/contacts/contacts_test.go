@@ -1,0 +1,23 @@
+package contacts_test
+
+import (
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/ios/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modules/contacts"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenLayouts(t, contacts.Module{}, iosdata.Contacts(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+		modtest.WantAlert(t, res, model.Critical, true, iosdata.TriangulationMail)
+		modtest.WantAlert(t, res, model.Critical, true, iosdata.QuaDreamDomain)
+		modtest.NoAlertMentions(t, res, `"`+iosdata.LookalikeMail)
+		if res.Seen != 4 || len(res.Alerts) != 2 {
+			t.Errorf("seen %d alerts %d", res.Seen, len(res.Alerts))
+		}
+	})
+}
+
+func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, contacts.Module{}, iosdata.Contacts()) }

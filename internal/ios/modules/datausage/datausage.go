@@ -1,0 +1,204 @@
+// Package datausage owns the per-process network usage databases of iOS:
+// DataUsage.sqlite (backups and dumps) and netusage.sqlite (dumps). Process
+// names and bundle ids are checked against the indicators; usage rows
+// pointing at a deleted process row, gaps in the process ids, and (in
+// dumps) processes with no bundle id whose binary is nowhere on disk are
+// flagged, since Pegasus deleted its own rows and ran binaries from
+// temporary places.
+package datausage
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// DataUsageSpec locates DataUsage.sqlite.
+var DataUsageSpec = artifact.Spec{
+	Backup: []string{"WirelessDomain/Library/Databases/DataUsage.sqlite"},
+	Dump:   []string{"private/var/wireless/Library/Databases/DataUsage.sqlite"},
+}
+
+// NetUsageSpec locates netusage.sqlite.
+var NetUsageSpec = artifact.Spec{
+	Dump: []string{"private/var/networkd/netusage.sqlite", "private/var/networkd/db/netusage.sqlite"},
+}
+
+// DataUsage reads DataUsage.sqlite.
+type DataUsage struct{}
+
+// Name is "datausage".
+func (DataUsage) Name() string { return "datausage" }
+
+// Applies to backups and dumps.
+func (DataUsage) Applies(k acquisition.Kind) bool { return DataUsageSpec.Applies(k) }
+
+// Run reads the database.
+func (DataUsage) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return run(ctx, in, rec, DataUsageSpec)
+}
+
+// NetUsage reads netusage.sqlite.
+type NetUsage struct{}
+
+// Name is "netusage".
+func (NetUsage) Name() string { return "netusage" }
+
+// Applies to dumps.
+func (NetUsage) Applies(k acquisition.Kind) bool { return NetUsageSpec.Applies(k) }
+
+// Run reads the database.
+func (NetUsage) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return run(ctx, in, rec, NetUsageSpec)
+}
+
+// Usage is one record: a live-usage row with its process, or a process
+// with no usage row.
+type Usage struct {
+	ProcID    int64   `json:"proc_id"`
+	ProcName  string  `json:"proc_name"`
+	BundleID  string  `json:"bundle_id,omitempty"`
+	FirstTime string  `json:"first_time,omitempty"`
+	Time      string  `json:"time,omitempty"`
+	LiveID    int64   `json:"live_id,omitempty"`
+	LiveTime  string  `json:"live_time,omitempty"`
+	WifiIn    float64 `json:"wifi_in"`
+	WifiOut   float64 `json:"wifi_out"`
+	WWANIn    float64 `json:"wwan_in"`
+	WWANOut   float64 `json:"wwan_out"`
+	Deleted   bool    `json:"process_row_deleted,omitempty"`
+	DB        string  `json:"db"`
+}
+
+type proc struct {
+	id           int64
+	name, bundle string
+	first, last  time.Time
+	used         bool
+}
+
+func run(ctx context.Context, in *module.Input, rec *module.Recorder, spec artifact.Spec) error {
+	return iosmod.ForEachDB(ctx, in, rec, spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		procs := map[int64]*proc{}
+		var ids []int64
+		if err := iosmod.Query(ctx, db, rec, "ZPROCESS", []string{"Z_PK", "ZFIRSTTIMESTAMP", "ZTIMESTAMP", "ZBUNDLENAME", "ZPROCNAME"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+			pr := &proc{id: r.Int("z_pk"), name: r.Str("zprocname"), bundle: r.Str("zbundlename"),
+				first: iosmod.AppleTime(r, "zfirsttimestamp"), last: iosmod.AppleTime(r, "ztimestamp")}
+			procs[pr.id] = pr
+			ids = append(ids, pr.id)
+			return nil
+		}); err != nil {
+			rec.FileError(p, err)
+		}
+		deleted := map[int64]bool{}
+		err := iosmod.Query(ctx, db, rec, "ZLIVEUSAGE", []string{"Z_PK", "ZHASPROCESS", "ZTIMESTAMP", "ZWIFIIN", "ZWIFIOUT", "ZWWANIN", "ZWWANOUT"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+			pid := r.Int("zhasprocess")
+			lt := iosmod.AppleTime(r, "ztimestamp")
+			u := Usage{ProcID: pid, LiveID: r.Int("z_pk"), LiveTime: iosmod.ISO(lt), WifiIn: r.Float("zwifiin"), WifiOut: r.Float("zwifiout"),
+				WWANIn: r.Float("zwwanin"), WWANOut: r.Float("zwwanout"), DB: p}
+			pr := procs[pid]
+			if pr == nil && len(procs) > 0 {
+				u.Deleted = true
+				u.ProcName = "[process row deleted]"
+			} else if pr != nil {
+				pr.used = true
+				u.ProcName, u.BundleID, u.FirstTime, u.Time = pr.name, pr.bundle, iosmod.ISO(pr.first), iosmod.ISO(pr.last)
+			}
+			rec.Record(u)
+			iosmod.Event(rec, lt, "live_usage", fmt.Sprintf("%s (bundle id %q, process %d) WWAN in %.0f out %.0f", u.ProcName, u.BundleID, pid, u.WWANIn, u.WWANOut), p)
+			if u.Deleted && !deleted[pid] {
+				deleted[pid] = true
+				rec.Heuristic(model.High, module.Where{Artifact: p, Time: lt, Record: u},
+					fmt.Sprintf("Network usage on %s refers to process record %d, which was deleted", u.LiveTime, pid),
+					"Pegasus removed its own process rows from this database but left the usage rows that pointed to them.",
+					"Database clean-up by iOS normally removes both; a partly restored or damaged database can also leave orphans.")
+			}
+			return nil
+		})
+		if err != nil {
+			rec.FileError(p, err)
+		}
+		binaries := binaryNames(ctx, in, procs)
+		for _, id := range ids {
+			checkProc(rec, procs[id], p, binaries)
+		}
+		gaps(rec, procs, ids, p)
+		return nil
+	})
+}
+
+func checkProc(rec *module.Recorder, pr *proc, p string, binaries map[string]bool) {
+	u := Usage{ProcID: pr.id, ProcName: pr.name, BundleID: pr.bundle, FirstTime: iosmod.ISO(pr.first), Time: iosmod.ISO(pr.last), DB: p}
+	if !pr.used {
+		rec.Record(u)
+	}
+	desc := fmt.Sprintf("%s (bundle id %q, process %d)", pr.name, pr.bundle, pr.id)
+	iosmod.Event(rec, pr.first, "first_usage", desc, p)
+	iosmod.Event(rec, pr.last, "current_usage", desc, p)
+	w := module.Where{Artifact: p, Time: pr.first, What: "Process with network usage", Record: u}
+	rec.CheckProcess(pr.name, w)
+	w.What = "Bundle id with network usage"
+	rec.CheckAppID(pr.bundle, w)
+	if binaries != nil && pr.bundle == "" && pr.name != "" && !binaries[pr.name] {
+		msg := fmt.Sprintf("No binary named %q (a process with network usage and no bundle id) exists in the filesystem dump", pr.name)
+		if len(pr.name) >= 15 {
+			msg += "; the name may be truncated in the database"
+		}
+		rec.Heuristic(model.Medium, w, msg,
+			"Spyware processes such as Pegasus ran from binaries deleted after use or kept outside the system volume.",
+			"Dumps may miss parts of the filesystem (sealed system volume, unreadable folders), and some daemons were removed by iOS updates.")
+	}
+}
+
+// gaps flags process ids missing between the smallest and largest.
+func gaps(rec *module.Recorder, procs map[int64]*proc, ids []int64, p string) {
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for i := 1; i < len(ids); i++ {
+		prev := procs[ids[i-1]]
+		for id := ids[i-1] + 1; id < ids[i] && id < ids[i-1]+1000; id++ {
+			rec.Heuristic(model.Low, module.Where{Artifact: p, Time: prev.first, Record: map[string]any{"missing_proc_id": id, "previous_proc_id": prev.id, "previous_proc_name": prev.name}},
+				fmt.Sprintf("Process record %d is missing; the previous one is %q, first seen %s", id, prev.name, iosmod.ISO(prev.first)),
+				"Pegasus deleted its process rows from this database; a gap in the ids shows a deleted row.",
+				"iOS also prunes old rows, and other clean-up can leave gaps: alone, this is weak evidence.")
+		}
+	}
+}
+
+// binaryNames returns, for a filesystem dump in which some process has no
+// bundle id, the set of file names present; nil otherwise.
+func binaryNames(ctx context.Context, in *module.Input, procs map[int64]*proc) map[string]bool {
+	if in.Acq.Kind != acquisition.IOSFilesystem {
+		return nil
+	}
+	need := false
+	for _, pr := range procs {
+		need = need || (pr.bundle == "" && pr.name != "")
+	}
+	if !need {
+		return nil
+	}
+	names := map[string]bool{}
+	_ = fs.WalkDir(in.Acq.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable folder: pass over it
+		}
+		if ctx.Err() != nil {
+			return fs.SkipAll
+		}
+		if !d.IsDir() {
+			names[path.Base(p)] = true
+		}
+		return nil
+	})
+	return names
+}

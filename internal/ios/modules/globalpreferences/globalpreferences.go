@@ -1,0 +1,106 @@
+// Package globalpreferences owns .GlobalPreferences.plist, the phone-wide
+// settings. Every key becomes a record; the Lockdown Mode flag
+// (LDMGlobalEnabled) is reported: enabled as INFO, turned off again as LOW.
+package globalpreferences
+
+import (
+	"context"
+	"fmt"
+
+	"howett.net/plist"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's identifier.
+const Name = "global_preferences"
+
+// LockdownKey is the preference that records Lockdown Mode.
+const LockdownKey = "LDMGlobalEnabled"
+
+// Spec locates the global preferences.
+var Spec = artifact.Spec{
+	Backup: []string{"HomeDomain/Library/Preferences/.GlobalPreferences.plist"},
+	Dump:   []string{"private/var/mobile/Library/Preferences/.GlobalPreferences.plist"},
+}
+
+// Module is the global preferences module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Record is one preference.
+type Record struct {
+	Key   string `json:"key"`
+	Value any    `json:"value"`
+	File  string `json:"file"`
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
+	if len(paths) == 0 {
+		return module.ErrNotFound
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec.File(p)
+		data, err := modutil.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
+		if err != nil {
+			rec.FileError(p, err)
+			continue
+		}
+		prefs, err := Parse(data)
+		if err != nil {
+			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
+			continue
+		}
+		for _, k := range modutil.SortedKeys(prefs) {
+			rec.Record(Record{Key: k, Value: modutil.JSONValue(prefs[k]), File: p})
+		}
+		lockdown(rec, p, prefs)
+	}
+	return nil
+}
+
+// Parse decodes a preferences plist whose root is a dictionary.
+func Parse(data []byte) (map[string]any, error) {
+	var m map[string]any
+	if _, err := plist.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("not a plist dictionary: %w", err)
+	}
+	return m, nil
+}
+
+func lockdown(rec *module.Recorder, p string, prefs map[string]any) {
+	v, ok := prefs[LockdownKey]
+	if !ok {
+		rec.Note("%s: no %s: Lockdown Mode was never turned on", p, LockdownKey)
+		return
+	}
+	on, isBool := v.(bool)
+	if !isBool {
+		rec.Note("%s: %s is a %T, not a boolean", p, LockdownKey, v)
+		return
+	}
+	w := module.Where{Artifact: p, What: "Lockdown Mode", Record: Record{Key: LockdownKey, Value: on, File: p}}
+	if on {
+		rec.Heuristic(model.Info, w, "Lockdown Mode is enabled",
+			"Lockdown Mode hardens the phone against mercenary spyware; knowing it was on helps judge other findings.",
+			"This is a protective setting, not a sign of compromise.")
+		return
+	}
+	rec.Heuristic(model.Low, w, "Lockdown Mode was enabled at some point and is now turned off",
+		"The setting is only written once Lockdown Mode has been turned on; someone turned it off again, which removes a protection people at risk are advised to keep.",
+		"Many people turn Lockdown Mode off because it breaks websites, attachments or FaceTime calls from unknown contacts.")
+}

@@ -1,0 +1,102 @@
+package globalpreferences_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
+	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/testgen/iossys"
+)
+
+func TestGolden(t *testing.T) {
+	files, err := iossys.GlobalPreferences(iossys.LockdownOff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		kind acquisition.Kind
+		fs   map[string][]byte
+	}{
+		{"backup", acquisition.IOSBackup, iossys.BackupFiles(files)},
+		{"dump", acquisition.IOSFilesystem, iossys.DumpFiles(files)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := modtest.Run(t, globalpreferences.Module{}, c.kind, c.fs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			modtest.Golden(t, c.name, res)
+			if res.Seen != 12 || len(res.Alerts) != 1 || res.Alerts[0].Level != model.Low || len(res.Errors) != 0 {
+				t.Errorf("seen %d, alerts %+v, errors %v", res.Seen, res.Alerts, res.Errors)
+			}
+		})
+	}
+}
+
+func TestLockdownStates(t *testing.T) {
+	for _, c := range []struct {
+		state  int
+		alerts int
+		level  model.Level
+		notes  int
+	}{
+		{iossys.LockdownOn, 1, model.Info, 0},
+		{iossys.LockdownOff, 1, model.Low, 0},
+		{iossys.LockdownNever, 0, 0, 1},
+	} {
+		files, err := iossys.GlobalPreferences(c.state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup, iossys.BackupFiles(files))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Alerts) != c.alerts || len(res.Notes) != c.notes || (c.alerts == 1 && res.Alerts[0].Level != c.level) {
+			t.Errorf("state %d: alerts %+v notes %v", c.state, res.Alerts, res.Notes)
+		}
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	res, err := modtest.Run(t, globalpreferences.Module{}, acquisition.IOSFilesystem,
+		map[string][]byte{"private/var/mobile/Library/Preferences/.GlobalPreferences.plist": []byte("bplist00\x01garbage")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, ".GlobalPreferences.plist") {
+		t.Fatalf("errors %v", res.Errors)
+	}
+	_, err = modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
+	if !errors.Is(err, module.ErrNotFound) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []int{iossys.LockdownOn, iossys.LockdownNever} {
+		files, err := iossys.GlobalPreferences(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(files[0].Data)
+	}
+	f.Add([]byte(`<plist><dict><key>a</key><array><dict/></array></dict></plist>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := globalpreferences.Parse(b)
+		if err != nil {
+			return
+		}
+		if _, err := json.Marshal(modutil.JSONValue(m)); err != nil {
+			t.Fatalf("accepted preferences are not JSON-encodable: %v", err)
+		}
+	})
+}

@@ -1,0 +1,192 @@
+// Package locationdclients owns locationd's clients.plist: every app,
+// bundle and executable that asked for the phone's location, with the times
+// it last did. Client names, bundle ids and executables are checked as
+// process names and paths; executables living in writable system folders
+// rather than in the OS or an app bundle are flagged.
+package locationdclients
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"howett.net/plist"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's identifier.
+const Name = "locationd_clients"
+
+// Spec locates clients.plist.
+var Spec = artifact.Spec{
+	Backup: []string{"RootDomain/Library/Caches/locationd/clients.plist"},
+	Dump: []string{
+		"private/var/mobile/Library/Caches/locationd/clients.plist",
+		"private/var/root/Library/Caches/locationd/clients.plist",
+	},
+}
+
+// TimeKeys are the entry keys holding Core Data timestamps.
+var TimeKeys = []string{
+	"ConsumptionPeriodBegin", "ReceivingLocationInformationTimeStopped", "VisitTimeStopped",
+	"LocationTimeStopped", "BackgroundLocationTimeStopped", "SignificantTimeStopped",
+	"NonPersistentSignificantTimeStopped", "FenceTimeStopped", "BeaconRegionTimeStopped",
+}
+
+// Module is the locationd clients module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Record is one locationd client.
+type Record struct {
+	Client     string               `json:"client"` // the key, without its trailing ':'
+	BundleID   string               `json:"bundle_id,omitempty"`
+	BundlePath string               `json:"bundle_path,omitempty"`
+	Executable string               `json:"executable,omitempty"`
+	Registered string               `json:"registered,omitempty"`
+	Times      map[string]time.Time `json:"times,omitempty"`
+	Fields     map[string]any       `json:"fields"` // every key of the entry
+	File       string               `json:"file"`
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
+	if len(paths) == 0 {
+		return module.ErrNotFound
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec.File(p)
+		data, err := modutil.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
+		if err != nil {
+			rec.FileError(p, err)
+			continue
+		}
+		recs, err := Parse(data)
+		if err != nil {
+			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
+			continue
+		}
+		for _, r := range recs {
+			r.File = p
+			report(rec, r)
+		}
+	}
+	return nil
+}
+
+// Parse decodes clients.plist into one record per client dictionary
+// (non-dictionary values, such as migration counters, are skipped).
+func Parse(data []byte) ([]Record, error) {
+	var m map[string]any
+	if _, err := plist.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("not a plist dictionary: %w", err)
+	}
+	var out []Record
+	for _, k := range modutil.SortedKeys(m) {
+		e, ok := m[k].(map[string]any)
+		if !ok {
+			continue
+		}
+		str := func(key string) string { s, _ := e[key].(string); return s }
+		r := Record{Client: strings.TrimRight(k, ":"), BundleID: str("BundleId"), BundlePath: str("BundlePath"),
+			Executable: str("Executable"), Registered: str("Registered")}
+		for _, tk := range TimeKeys {
+			var t time.Time
+			switch v := e[tk].(type) {
+			case float64:
+				t = model.FromAppleSeconds(v)
+			case int64:
+				t = model.FromAppleSeconds(float64(v))
+			case uint64:
+				t = model.FromAppleSeconds(float64(v))
+			case time.Time:
+				t = v.UTC()
+			}
+			if !t.IsZero() {
+				if r.Times == nil {
+					r.Times = map[string]time.Time{}
+				}
+				r.Times[tk] = t
+			}
+		}
+		r.Fields, _ = modutil.JSONValue(e).(map[string]any)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func report(rec *module.Recorder, r Record) {
+	rec.Record(r)
+	var first time.Time
+	for _, tk := range TimeKeys {
+		if t, ok := r.Times[tk]; ok {
+			rec.Event(model.Event{Time: t, Event: tk, Artifact: r.File, Description: fmt.Sprintf("%s from %s", tk, r.Client)})
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+		}
+	}
+	w := module.Where{Artifact: r.File, Time: first, What: "Location client", Record: r}
+	clientPath := ""
+	if i := strings.IndexByte(r.Client, '/'); i >= 0 {
+		clientPath = r.Client[i:]
+	}
+	rec.CheckProcess(lastPart(r.Client), w)
+	if r.BundleID != "" {
+		rec.CheckProcess(r.BundleID, w)
+		rec.CheckAppID(r.BundleID, w)
+	}
+	for _, p := range []string{clientPath, r.BundlePath, r.Executable, r.Registered} {
+		rec.CheckPath(p, w)
+	}
+	for _, p := range []string{r.Executable, r.BundlePath, clientPath, r.Registered} {
+		if UnusualLocation(p) {
+			rec.Heuristic(model.Medium, w, fmt.Sprintf("Location client %s runs from %s, outside the system and app folders", r.Client, p),
+				"Programs asking for the location normally live in the read-only system (/System, /usr, /Applications) or in an installed app's bundle; spyware implants have been dropped in writable folders such as /private/var/db or /private/var/tmp.",
+				"Jailbreak tools, developer builds and some enterprise agents install programs in other places.")
+			break
+		}
+	}
+}
+
+func lastPart(s string) string {
+	s = strings.TrimRight(s, "/")
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// UnusualLocation reports whether an executable or bundle path lies in a
+// writable data folder (under /private/var or /var) other than where
+// installed apps live.
+func UnusualLocation(p string) bool {
+	p = strings.TrimSpace(p)
+	rest, ok := strings.CutPrefix(p, "/private/var/")
+	if !ok {
+		if rest, ok = strings.CutPrefix(p, "/var/"); !ok {
+			return false
+		}
+	}
+	for _, app := range []string{"containers/Bundle/", "mobile/Containers/Bundle/"} {
+		if strings.HasPrefix(rest, app) {
+			return false
+		}
+	}
+	return true
+}

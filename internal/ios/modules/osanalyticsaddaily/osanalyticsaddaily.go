@@ -1,0 +1,137 @@
+// Package osanalyticsaddaily owns com.apple.osanalytics.addaily.plist,
+// whose netUsageBaseline dictionary keeps, per process name, the date of a
+// baseline and the Wi-Fi and cellular bytes it moved. Pegasus processes
+// were found there; every process name is checked against the indicators.
+package osanalyticsaddaily
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"howett.net/plist"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+)
+
+// Name is the module's identifier.
+const Name = "osanalytics_addaily"
+
+// Spec locates the plist.
+var Spec = artifact.Spec{
+	Backup: []string{"HomeDomain/Library/Preferences/com.apple.osanalytics.addaily.plist"},
+	Dump:   []string{"private/var/mobile/Library/Preferences/com.apple.osanalytics.addaily.plist"},
+}
+
+// Module is the OSAnalytics ADDaily module.
+type Module struct{}
+
+// Name implements module.Module.
+func (Module) Name() string { return Name }
+
+// Applies implements module.Module.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Record is one process's network-usage baseline.
+type Record struct {
+	Process string    `json:"process"`
+	Time    time.Time `json:"timestamp,omitzero"`
+	WifiIn  float64   `json:"wifi_in"`
+	WifiOut float64   `json:"wifi_out"`
+	WWANIn  float64   `json:"wwan_in"`
+	WWANOut float64   `json:"wwan_out"`
+	File    string    `json:"file"`
+}
+
+// Run implements module.Module.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
+	if len(paths) == 0 {
+		return module.ErrNotFound
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec.File(p)
+		data, err := modutil.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
+		if err != nil {
+			rec.FileError(p, err)
+			continue
+		}
+		recs, bad, err := Parse(data)
+		if err != nil {
+			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
+			continue
+		}
+		if bad > 0 {
+			rec.Note("%s: %d netUsageBaseline entries are not [date, numbers...] arrays", p, bad)
+		}
+		if recs == nil {
+			rec.Note("%s: no netUsageBaseline dictionary", p)
+		}
+		for _, r := range recs {
+			r.File = p
+			rec.Record(r)
+			if !r.Time.IsZero() {
+				rec.Event(model.Event{Time: r.Time, Event: "osanalytics_addaily", Artifact: p,
+					Description: fmt.Sprintf("%s WIFI IN: %.0f, WIFI OUT: %.0f - WWAN IN: %.0f, WWAN OUT: %.0f", r.Process, r.WifiIn, r.WifiOut, r.WWANIn, r.WWANOut)})
+			}
+			rec.CheckProcess(r.Process, module.Where{Artifact: p, Time: r.Time, What: "Process with network usage", Record: r})
+		}
+	}
+	return nil
+}
+
+// Parse decodes the plist's netUsageBaseline entries, sorted by process
+// name; bad counts entries of an unexpected shape (skipped).
+func Parse(data []byte) (recs []Record, bad int, err error) {
+	var m struct {
+		Baseline map[string]any `plist:"netUsageBaseline"`
+	}
+	if _, err := plist.Unmarshal(data, &m); err != nil {
+		return nil, 0, fmt.Errorf("not a plist dictionary: %w", err)
+	}
+	for _, proc := range modutil.SortedKeys(m.Baseline) {
+		vals, ok := m.Baseline[proc].([]any)
+		if !ok || len(vals) == 0 {
+			bad++
+			continue
+		}
+		r := Record{Process: proc}
+		if t, ok := vals[0].(time.Time); ok {
+			r.Time = t.UTC()
+		}
+		nums := []*float64{&r.WifiIn, &r.WifiOut, &r.WWANIn, &r.WWANOut}
+		for i, dst := range nums {
+			if i+1 < len(vals) {
+				*dst = number(vals[i+1])
+			}
+		}
+		recs = append(recs, r)
+	}
+	if recs == nil && m.Baseline != nil {
+		recs = []Record{}
+	}
+	return recs, bad, nil
+}
+
+func number(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return 0 // not a byte count; JSON could not hold it either
+		}
+		return x
+	case int64:
+		return float64(x)
+	case uint64:
+		return float64(x)
+	}
+	return 0
+}

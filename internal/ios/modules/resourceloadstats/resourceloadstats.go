@@ -1,0 +1,105 @@
+// Package resourceloadstats owns WebKit's ResourceLoadStatistics
+// observations.db (Safari, SafariViewService and apps embedding WebKit):
+// the registrable domains a browser saw, and the top-frame redirects
+// between them. Domains are checked against the indicators; a redirect into
+// or out of a matched domain is reported with its chain.
+package resourceloadstats
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+const rel = "Library/WebKit/WebsiteData/ResourceLoadStatistics/observations.db"
+
+// Spec locates observations.db.
+var Spec = artifact.Spec{
+	Backup: []string{"AppDomain-*/" + rel, "HomeDomain/" + rel, "AppDomain-*/SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData/observations.db"},
+	Dump: []string{
+		"private/var/mobile/Containers/Data/Application/*/" + rel,
+		"private/var/mobile/Containers/Data/Application/*/SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData/observations.db",
+		"private/var/mobile/" + rel,
+	},
+}
+
+// Module reads observations.db.
+type Module struct{}
+
+// Name is "webkit_resource_load_statistics".
+func (Module) Name() string { return "webkit_resource_load_statistics" }
+
+// Applies to backups and dumps.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Domain is one observed domain.
+type Domain struct {
+	ID                 int64  `json:"domain_id"`
+	RegistrableDomain  string `json:"registrable_domain"`
+	LastSeen           string `json:"last_seen,omitempty"`
+	HadUserInteraction bool   `json:"had_user_interaction"`
+	MostRecentInteract string `json:"most_recent_user_interaction,omitempty"`
+	App                string `json:"app,omitempty"` // backup domain, when known
+	DB                 string `json:"db"`
+}
+
+// Redirect is one top-frame redirect.
+type Redirect struct {
+	From string `json:"redirect_from"`
+	To   string `json:"redirect_to"`
+	DB   string `json:"db"`
+}
+
+// Run reads every observations.db.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		app := ""
+		if i := strings.IndexByte(p, '/'); i > 0 && strings.Contains(p[:i], "Domain") {
+			app = p[:i]
+		}
+		names := map[int64]string{}
+		hit := map[int64]bool{}
+		err := iosmod.Query(ctx, db, rec, "ObservedDomains", []string{"domainID", "registrableDomain", "lastSeen", "hadUserInteraction", "mostRecentUserInteractionTime"}, "ORDER BY domainID", func(r iosmod.Row) error {
+			t := unix(r.Float("lastseen"))
+			d := Domain{ID: r.Int("domainid"), RegistrableDomain: r.Str("registrabledomain"), LastSeen: iosmod.ISO(t),
+				HadUserInteraction: r.Int("haduserinteraction") != 0, App: app, DB: p}
+			if f := r.Float("mostrecentuserinteractiontime"); f > 0 {
+				d.MostRecentInteract = iosmod.ISO(unix(f))
+			}
+			names[d.ID] = d.RegistrableDomain
+			rec.Record(d)
+			desc := "WebKit resource loaded from " + d.RegistrableDomain
+			if app != "" {
+				desc += " by app in " + app
+			}
+			iosmod.Event(rec, t, "webkit_visit", desc, p)
+			hit[d.ID] = rec.CheckDomain(d.RegistrableDomain, module.Where{Artifact: p, Time: t, What: "WebKit observed domain", Record: d})
+			return nil
+		})
+		if err != nil {
+			rec.FileError(p, err)
+		}
+		return iosmod.Query(ctx, db, rec, "TopFrameUniqueRedirectsTo", []string{"sourceDomainID", "toDomainID"}, "ORDER BY rowid", func(r iosmod.Row) error {
+			s, d := r.Int("sourcedomainid"), r.Int("todomainid")
+			rd := Redirect{From: names[s], To: names[d], DB: p}
+			rec.Record(rd)
+			if hit[s] || hit[d] {
+				rec.Heuristic(model.High, module.Where{Artifact: p, Record: rd},
+					fmt.Sprintf("Redirect involving a suspicious domain: %s -> %s", rd.From, rd.To),
+					"One end of this top-frame redirect matches an indicator; the other end shows how the browser got there or where it went next.",
+					"The other domain may be an innocent hop such as a link shortener.")
+			}
+			return nil
+		})
+	})
+}
+
+func unix(f float64) time.Time { return model.FromUnixSeconds(f) }

@@ -1,0 +1,124 @@
+// Package safarihistory owns Safari's History.db (including the databases
+// of Safari Profiles and of apps embedding Safari's history): every visited
+// URL is checked against the indicators, and an HTTP visit redirected to
+// another site in under a second is flagged, as network injection attacks
+// (Pegasus over a rogue network or the ISP) look like that.
+package safarihistory
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// Spec locates History.db.
+var Spec = artifact.Spec{
+	Backup: []string{
+		"HomeDomain/Library/Safari/History.db",
+		"HomeDomain/Library/Safari/Profiles/*/History.db",
+		"AppDomain-*/Library/Safari/History.db",
+		"AppDomain-*/Library/Safari/Profiles/*/History.db",
+	},
+	Dump: []string{
+		"private/var/mobile/Library/Safari/History.db",
+		"private/var/mobile/Library/Safari/Profiles/*/History.db",
+		"private/var/mobile/Containers/Data/Application/*/Library/Safari/History.db",
+		"private/var/mobile/Containers/Data/Application/*/Library/Safari/Profiles/*/History.db",
+	},
+}
+
+// Module reads Safari history.
+type Module struct{}
+
+// Name is "safari_history".
+func (Module) Name() string { return "safari_history" }
+
+// Applies to backups and dumps.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Visit is one visit record.
+type Visit struct {
+	ItemID              int64  `json:"item_id"`
+	VisitID             int64  `json:"visit_id"`
+	URL                 string `json:"url"`
+	Title               string `json:"title,omitempty"`
+	Time                string `json:"time"`
+	RedirectSource      int64  `json:"redirect_source,omitempty"`
+	RedirectDestination int64  `json:"redirect_destination,omitempty"`
+	DB                  string `json:"db"`
+	t                   time.Time
+}
+
+// Run reads every History.db.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		items := map[int64]string{}
+		if err := iosmod.Query(ctx, db, rec, "history_items", []string{"id", "url"}, "", func(r iosmod.Row) error {
+			items[r.Int("id")] = r.Str("url")
+			return nil
+		}); err != nil {
+			rec.FileError(p, err) // visits are still listed, without their URL
+		}
+		var visits []Visit
+		byID := map[int64]int{}
+		err := iosmod.Query(ctx, db, rec, "history_visits",
+			[]string{"id", "history_item", "visit_time", "title", "redirect_source", "redirect_destination"},
+			"ORDER BY visit_time, id", func(r iosmod.Row) error {
+				v := Visit{ItemID: r.Int("history_item"), VisitID: r.Int("id"), Title: r.Str("title"),
+					RedirectSource: r.Int("redirect_source"), RedirectDestination: r.Int("redirect_destination"), DB: p}
+				v.URL = items[v.ItemID]
+				v.t = iosmod.AppleTime(r, "visit_time")
+				v.Time = iosmod.ISO(v.t)
+				byID[v.VisitID] = len(visits)
+				visits = append(visits, v)
+				return nil
+			})
+		for i := range visits {
+			v := &visits[i]
+			rec.Record(v)
+			iosmod.Event(rec, v.t, "safari_history", "Safari visit to "+v.URL, p)
+			rec.CheckURL(v.URL, module.Where{Artifact: p, Time: v.t, What: "Safari history URL", Record: v})
+			if j, ok := byID[v.RedirectDestination]; ok && v.RedirectDestination != 0 {
+				fastRedirect(rec, v, &visits[j], p)
+			}
+		}
+		return err
+	})
+}
+
+// fastRedirect flags an HTTP visit sent to another site in under a second.
+func fastRedirect(rec *module.Recorder, from, to *Visit, p string) {
+	if !strings.HasPrefix(strings.ToLower(from.URL), "http://") {
+		return
+	}
+	a, b := Host(from.URL), Host(to.URL)
+	if a == "" || b == "" || a == b {
+		return // same host: most likely an HTTPS upgrade
+	}
+	d := to.t.Sub(from.t)
+	if d < 0 || d >= time.Second {
+		return
+	}
+	rec.Heuristic(model.Medium, module.Where{Artifact: p, Time: from.t, Record: map[string]any{"from": from, "to": to}},
+		fmt.Sprintf("Safari was redirected from %s to another site, %s, in %d ms", from.URL, to.URL, d.Milliseconds()),
+		"Network injection attacks (Pegasus delivered through a rogue cell tower or the operator) rewrite a plain-HTTP visit into an instant redirect to the exploit server.",
+		"Link shorteners, trackers and login pages also redirect quickly; check the destination site.")
+}
+
+// Host returns the lower-cased host of a URL without "www.".
+func Host(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}

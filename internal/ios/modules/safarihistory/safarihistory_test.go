@@ -1,0 +1,68 @@
+package safarihistory_test
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenLayouts(t, safarihistory.Module{}, iosdata.SafariHistory(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
+		modtest.WantAlert(t, res, model.Critical, true, iosdata.QuaDreamDomain) // from the Safari profile
+		modtest.WantAlert(t, res, model.Medium, false, "news.example.com")
+		modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
+		modtest.NoAlertMentions(t, res, "www.example.org")  // HTTPS upgrade
+		modtest.NoAlertMentions(t, res, "shop.example.net") // redirect took 3 s
+		if res.Seen != 8 || len(res.Timeline) != 8 || len(res.Alerts) != 3 || len(res.Files) != 2 {
+			t.Errorf("seen %d events %d alerts %d files %d", res.Seen, len(res.Timeline), len(res.Alerts), len(res.Files))
+		}
+	})
+}
+
+func TestCorrupt(t *testing.T) {
+	good := iosdata.SafariHistory(0)
+	bad := iosdata.SafariHistoryDB(iosdata.SafariVisits(), 2000)
+	fs := modtest.DumpFS(good)
+	fs["private/var/mobile/Containers/Data/Application/ABC/Library/Safari/History.db"] = &fstest.MapFile{Data: iosdata.Corrupt(bad)}
+	res, err := modtest.Run(t, safarihistory.Module{}, acquisition.IOSFilesystem, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Error, "Application/ABC") {
+		t.Errorf("errors %+v", res.Errors)
+	}
+	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain) // the good databases are still read
+}
+
+func TestSchemaDrift(t *testing.T) {
+	db := iosdata.BuildDB([]string{
+		`CREATE TABLE history_items (id INTEGER PRIMARY KEY, url TEXT)`,
+		`CREATE TABLE history_visits (id INTEGER PRIMARY KEY, history_item INTEGER, visit_time REAL)`,
+	}, []iosdata.Stmt{
+		iosdata.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
+		iosdata.Ins("history_visits", "id, history_item, visit_time", 1, 1, iosdata.AppleSec(iosdata.Base)),
+	})
+	res, err := modtest.Run(t, safarihistory.Module{}, acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/Safari/History.db": {Data: db}})
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusDomain)
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "redirect_destination") {
+		t.Errorf("notes %q", res.Notes)
+	}
+}
+
+func TestHost(t *testing.T) {
+	for in, want := range map[string]string{"http://WWW.A.com:80/x": "a.com", "https://b.org": "b.org", "::bad": ""} {
+		if got := safarihistory.Host(in); got != want {
+			t.Errorf("%q: %q want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// Attachments reads the attachments of sms.db.
+type Attachments struct{}
+
+// Name is "sms_attachments".
+func (Attachments) Name() string { return "sms_attachments" }
+
+// Applies to backups and dumps.
+func (Attachments) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Attachment is one attachment record.
+type Attachment struct {
+	ID          int64  `json:"id"`
+	GUID        string `json:"guid"`
+	Filename    string `json:"filename"`
+	MIMEType    string `json:"mime_type,omitempty"`
+	TransferNm  string `json:"transfer_name,omitempty"`
+	TotalBytes  int64  `json:"total_bytes"`
+	Direction   string `json:"direction"`
+	HasUserInfo bool   `json:"has_user_info"`
+	MessageID   int64  `json:"message_id,omitempty"`
+	Service     string `json:"service,omitempty"`
+	Handle      string `json:"handle,omitempty"`
+	Created     string `json:"created"`
+	DB          string `json:"db"`
+}
+
+type msgInfo struct {
+	service string
+	handle  int64
+}
+
+// Run reads attachments, joined table by table to their message and sender
+// so that one damaged table does not hide the others.
+func (Attachments) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		handles, err := readHandles(ctx, db, rec)
+		if err != nil {
+			rec.FileError(p, err)
+		}
+		join := map[int64]int64{}
+		if err := iosmod.Query(ctx, db, rec, "message_attachment_join", []string{"message_id", "attachment_id"}, "", func(r iosmod.Row) error {
+			join[r.Int("attachment_id")] = r.Int("message_id")
+			return nil
+		}); err != nil {
+			rec.FileError(p, err)
+		}
+		msgs := map[int64]msgInfo{}
+		if len(join) > 0 {
+			if err := iosmod.Query(ctx, db, rec, "message", []string{"ROWID", "service", "handle_id"}, "WHERE cache_has_attachments != 0 OR ROWID IN (SELECT message_id FROM message_attachment_join)", func(r iosmod.Row) error {
+				msgs[r.Int("rowid")] = msgInfo{r.Str("service"), r.Int("handle_id")}
+				return nil
+			}); err != nil {
+				rec.FileError(p, err)
+			}
+		}
+		return iosmod.Query(ctx, db, rec, "attachment",
+			[]string{"ROWID", "guid", "created_date", "filename", "mime_type", "transfer_name", "total_bytes", "is_outgoing", "user_info"},
+			"ORDER BY ROWID", func(r iosmod.Row) error {
+				a := Attachment{ID: r.Int("rowid"), GUID: r.Str("guid"), Filename: r.Str("filename"), MIMEType: r.Str("mime_type"),
+					TransferNm: r.Str("transfer_name"), TotalBytes: r.Int("total_bytes"), Direction: "received",
+					HasUserInfo: !r.Null("user_info"), DB: p}
+				if r.Int("is_outgoing") == 1 {
+					a.Direction = "sent"
+				}
+				if mid, ok := join[a.ID]; ok {
+					a.MessageID = mid
+					a.Service = msgs[mid].service
+					a.Handle = handles[msgs[mid].handle]
+				}
+				t := iosmod.AppleTime(r, "created_date")
+				a.Created = iosmod.ISO(t)
+				checkAttachment(rec, a, p, t)
+				return nil
+			})
+	})
+}
+
+func checkAttachment(rec *module.Recorder, a Attachment, p string, t time.Time) {
+	rec.Record(a)
+	iosmod.Event(rec, t, "sms_attachment", fmt.Sprintf("%s attachment %s (%s) %s", a.Direction, a.Filename, a.MIMEType, a.Handle), p)
+	w := module.Where{Artifact: p, Time: t, What: "Message attachment path", Record: a}
+	rec.CheckPath(a.Filename, w)
+	if strings.HasPrefix(a.Filename, "/var/tmp/") && strings.HasSuffix(a.Filename, "-1") && a.Direction == "received" {
+		rec.Heuristic(model.Medium, w,
+			fmt.Sprintf("Suspicious iMessage attachment %s received on %s", a.Filename, a.Created),
+			"Zero-click iMessage exploits (FORCEDENTRY, used by Pegasus) left received attachments under /var/tmp with a name ending in \"-1\".",
+			"Messages also stages some ordinary transfers in /var/tmp; look at the sender, the time and other modules' alerts around it.")
+	}
+}

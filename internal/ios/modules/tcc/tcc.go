@@ -1,0 +1,118 @@
+// Package tcc owns TCC.db, the privacy-permission database of iOS: which
+// app or binary was granted the camera, microphone, photos, location and
+// other services. Clients are checked as app ids and process names; a grant
+// to a binary outside the system folders is flagged.
+package tcc
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// Spec locates TCC.db.
+var Spec = artifact.Spec{
+	Backup: []string{"HomeDomain/Library/TCC/TCC.db"},
+	Dump:   []string{"private/var/mobile/Library/TCC/TCC.db"},
+}
+
+// Module reads TCC.db.
+type Module struct{}
+
+// Name is "tcc".
+func (Module) Name() string { return "tcc" }
+
+// Applies to backups and dumps.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Access is one permission record.
+type Access struct {
+	Service      string `json:"service"`
+	Client       string `json:"client"`
+	ClientType   string `json:"client_type"`
+	AuthValue    string `json:"auth_value"`
+	AuthReason   string `json:"auth_reason,omitempty"`
+	PromptCount  int64  `json:"prompt_count,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	DB           string `json:"db"`
+}
+
+var authValues = map[int64]string{0: "denied", 1: "unknown", 2: "allowed", 3: "limited"}
+var authValuesOld = map[int64]string{0: "denied", 1: "allowed"}
+var authReasons = map[int64]string{1: "error", 2: "user_consent", 3: "user_set", 4: "system_set", 5: "service_policy",
+	6: "mdm_policy", 7: "override_policy", 8: "missing_usage_string", 9: "prompt_timeout", 10: "preflight_unknown",
+	11: "entitled", 12: "app_type_policy"}
+
+// systemDirs hold the binaries iOS itself ships.
+var systemDirs = []string{"/System/", "/usr/", "/Applications/", "/Developer/", "/private/var/containers/Bundle/", "/var/containers/Bundle/"}
+
+// Run reads the access table, whichever of its three generations it is.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		cols := db.Columns(ctx, "access")
+		v3 := cols["auth_value"]
+		want := []string{"service", "client", "client_type", "allowed", "prompt_count", "last_modified"}
+		if v3 {
+			want = []string{"service", "client", "client_type", "auth_value", "auth_reason", "last_modified"}
+		}
+		order := "ORDER BY service, client"
+		if cols["last_modified"] {
+			order = "ORDER BY last_modified, service, client"
+		}
+		return iosmod.Query(ctx, db, rec, "access", want, order, func(r iosmod.Row) error {
+			a := Access{Service: r.Str("service"), Client: r.Str("client"), ClientType: "bundle_id", DB: p}
+			if r.Int("client_type") == 1 {
+				a.ClientType = "absolute_path"
+			}
+			if v3 {
+				a.AuthValue = authValues[r.Int("auth_value")]
+				a.AuthReason = authReasons[r.Int("auth_reason")]
+			} else {
+				a.AuthValue = authValuesOld[r.Int("allowed")]
+				a.PromptCount = r.Int("prompt_count")
+			}
+			t := fromUnix(r.Int("last_modified"))
+			a.LastModified = iosmod.ISO(t)
+			check(rec, a, p, t)
+			return nil
+		})
+	})
+}
+
+func check(rec *module.Recorder, a Access, p string, t time.Time) {
+	rec.Record(a)
+	iosmod.Event(rec, t, "tcc_access", fmt.Sprintf("Access to %s by %s %s", a.Service, a.Client, a.AuthValue), p)
+	w := module.Where{Artifact: p, Time: t, What: "Client of a privacy permission", Record: a}
+	if a.ClientType == "absolute_path" {
+		rec.CheckProcess(path.Base(a.Client), w)
+		rec.CheckPath(a.Client, w)
+		if (a.AuthValue == "allowed" || a.AuthValue == "limited") && !underSystem(a.Client) {
+			rec.Heuristic(model.Medium, w,
+				fmt.Sprintf("The binary %s, outside the system folders, was granted %s", a.Client, a.Service),
+				"Only system binaries and App Store apps normally appear in TCC.db; a grant to a binary in a data or temporary folder was seen with implants.",
+				"Developer and enterprise tools, or jailbreak tweaks installed by the owner, may also get such grants.")
+		}
+		return
+	}
+	rec.CheckAppID(a.Client, w)
+}
+
+func underSystem(p string) bool {
+	for _, d := range systemDirs {
+		if strings.HasPrefix(p, d) {
+			return true
+		}
+	}
+	return false
+}
+
+func fromUnix(v int64) time.Time { return model.FromUnixSeconds(float64(v)) }

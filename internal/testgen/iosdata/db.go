@@ -1,0 +1,142 @@
+// Package iosdata owns the synthetic iOS artifacts used by the module tests,
+// the benchmarks and the demo: SQLite databases and plists with the real
+// table schemas of iOS, holding planted hits of indicators from the embedded
+// snapshot and clean look-alikes that must not alert. Each artifact is a
+// []iosgen.File with both its backup (domain + relative path) and its
+// filesystem-dump location, so one fixture serves both layouts. Output is
+// deterministic.
+package iosdata
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver
+)
+
+// Planted values. Hits come from the embedded indicator snapshot; the
+// look-alikes must never alert.
+const (
+	PegasusDomain     = "free247downloads.com"            // Pegasus (Amnesty, 2021)
+	PegasusSubdomain  = "c.free247downloads.com"          // subdomain of it
+	LookalikeDomain   = "notfree247downloads.com"         // shares a suffix, not a label
+	LookalikeDomain2  = "free247downloads.com.au.example" // contains it, not a suffix
+	QuaDreamDomain    = "wikipedoptions.com"              // QuaDream KingSpawn
+	PegasusProcess    = "bh"                              // Pegasus process name
+	PegasusProcess2   = "roleaccountd"                    // Pegasus process name
+	CleanProcess      = "accountsd"                       // a real Apple daemon, clean
+	TriangulationMail = "nonbaguette@yahoo.com"           // Operation Triangulation iMessage sender
+	LookalikeMail     = "baguette@yahoo.com"              // clean
+	StalkerwareAppID  = "com.apspy.app"                   // stalkerware app id
+	CleanAppID        = "com.apple.mobilesafari"
+)
+
+// PegasusURL is a planted Pegasus link.
+var PegasusURL = "https://" + PegasusSubdomain + "/redirect/7a3b9"
+
+// Base is the reference time of the fixtures: 2024-05-01 10:00:00 UTC.
+var Base = time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+
+// appleEpoch is 2001-01-01 UTC.
+var appleEpoch = time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// AppleSec is t as Core Data seconds since 2001.
+func AppleSec(t time.Time) float64 { return t.Sub(appleEpoch).Seconds() }
+
+// AppleNanos is t as nanoseconds since 2001 (sms.db since iOS 11).
+func AppleNanos(t time.Time) int64 { return t.Sub(appleEpoch).Nanoseconds() }
+
+// At returns Base plus d.
+func At(d time.Duration) time.Time { return Base.Add(d) }
+
+// Stmt is one SQL statement with its arguments.
+type Stmt struct {
+	SQL  string
+	Args []any
+}
+
+// Ins builds an INSERT of vals into table's cols.
+func Ins(table string, cols string, vals ...any) Stmt {
+	q := "?"
+	for i := 1; i < len(vals); i++ {
+		q += ",?"
+	}
+	return Stmt{SQL: fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, cols, q), Args: vals}
+}
+
+// BuildDB writes a SQLite database from a schema and inserts, in a temp
+// file, and returns its bytes. It panics on a generator bug (bad SQL).
+func BuildDB(schema []string, stmts []Stmt) []byte {
+	b, err := buildDB(schema, stmts)
+	if err != nil {
+		panic(fmt.Sprintf("iosdata: %v", err))
+	}
+	return b
+}
+
+func buildDB(schema []string, stmts []Stmt) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "iosdata-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "x.db")
+	db, err := sql.Open("sqlite", p)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range schema {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	prepared := map[string]*sql.Stmt{}
+	for _, s := range stmts {
+		ps := prepared[s.SQL]
+		if ps == nil {
+			if ps, err = tx.PrepareContext(ctx, s.SQL); err != nil {
+				tx.Rollback()
+				return nil, fmt.Errorf("%s: %w", s.SQL, err)
+			}
+			prepared[s.SQL] = ps
+		}
+		if _, err := ps.ExecContext(ctx, s.Args...); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("%s %v: %w", s.SQL, s.Args, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}
+
+// Corrupt returns a copy of a database with every page after the first
+// two overwritten with garbage: the schema may still be read, the rows not.
+func Corrupt(db []byte) []byte {
+	out := append([]byte(nil), db...)
+	const page = 4096
+	for i := 2 * page; i < len(out); i++ {
+		out[i] = byte(i*31 + 7)
+	}
+	if len(out) <= 2*page {
+		for i := 100; i < len(out); i++ {
+			out[i] = 0xA5
+		}
+	}
+	return out
+}
