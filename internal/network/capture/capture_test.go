@@ -186,8 +186,21 @@ func BenchmarkAnalyzeDemo(b *testing.B) {
 	}
 }
 
+// smallCapture is a short seed: a DNS exchange and a TLS session split
+// into small segments.
+func smallCapture() []byte {
+	var buf bytes.Buffer
+	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, false)
+	g := &netgen.Gen{W: w, Now: netgen.DemoStart, MSS: 64}
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	g.DNS(c, netgen.Addr("10.0.0.1"), 5000, 1, "a.example", []string{"b.example"}, s)
+	g.TCP(c, s, 5001, 443, netgen.ClientHello(netgen.Hello{SNI: "a.example"}), netgen.ServerFlight(netgen.Cert("a.example", nil, "")))
+	w.Flush()
+	return buf.Bytes()
+}
+
 func FuzzAnalyze(f *testing.F) {
-	f.Add(demo(f))
+	f.Add(smallCapture())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = Analyze(context.Background(), bytes.NewReader(b), "fuzz", Options{MaxFlows: 64})
 	})
