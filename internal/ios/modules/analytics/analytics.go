@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"howett.net/plist"
-
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
@@ -127,7 +125,7 @@ func ParseData(b []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("data plist of %d bytes, larger than %d", len(b), maxData)
 	}
 	var m map[string]any
-	if _, err := plist.Unmarshal(b, &m); err != nil {
+	if err := modutil.UnmarshalPlist(b, &m); err != nil {
 		return nil, fmt.Errorf("data is not a plist dictionary: %w", err)
 	}
 	if out, ok := modutil.JSONValue(m).(map[string]any); ok {

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"howett.net/plist"
-
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
@@ -94,7 +92,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 // (non-dictionary values, such as migration counters, are skipped).
 func Parse(data []byte) ([]Record, error) {
 	var m map[string]any
-	if _, err := plist.Unmarshal(data, &m); err != nil {
+	if err := modutil.UnmarshalPlist(data, &m); err != nil {
 		return nil, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	var out []Record

@@ -10,8 +10,6 @@ import (
 	"math"
 	"time"
 
-	"howett.net/plist"
-
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
@@ -94,7 +92,7 @@ func Parse(data []byte) (recs []Record, bad int, err error) {
 	var m struct {
 		Baseline map[string]any `plist:"netUsageBaseline"`
 	}
-	if _, err := plist.Unmarshal(data, &m); err != nil {
+	if err := modutil.UnmarshalPlist(data, &m); err != nil {
 		return nil, 0, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	for _, proc := range modutil.SortedKeys(m.Baseline) {

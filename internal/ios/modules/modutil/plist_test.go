@@ -1,0 +1,59 @@
+package modutil_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/testgen/iossys"
+)
+
+func bomb(depth int, cycle bool) []byte { return iossys.PlistBomb(depth, cycle) }
+
+func TestPlistBomb(t *testing.T) {
+	start := time.Now()
+	var v any
+	if err := modutil.UnmarshalPlist(bomb(40, false), &v); !errors.Is(err, modutil.ErrPlistBomb) {
+		t.Errorf("2^40-object bomb: %v", err)
+	}
+	if err := modutil.UnmarshalPlist(bomb(8, true), &v); !errors.Is(err, modutil.ErrPlistBomb) {
+		t.Errorf("cycle: %v", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("the check itself took %v", time.Since(start))
+	}
+	if err := modutil.UnmarshalPlist(bomb(6, false), &v); err != nil {
+		t.Errorf("small shared graph (64 strings) refused: %v", err)
+	}
+}
+
+func TestPlistFixturesPass(t *testing.T) {
+	files, err := iossys.All(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		if len(f.Data) > 8 && string(f.Data[:6]) == "bplist" {
+			n++
+			var v any
+			if err := modutil.UnmarshalPlist(f.Data, &v); err != nil {
+				t.Errorf("%s%s: %v", f.Path, f.RelativePath, err)
+			}
+		}
+	}
+	if n < 3 {
+		t.Errorf("only %d binary plists checked", n)
+	}
+}
+
+func FuzzCheckBinaryPlist(f *testing.F) {
+	f.Add(bomb(5, false))
+	f.Add(bomb(3, true))
+	f.Add([]byte("bplist00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = modutil.CheckBinaryPlist(b, 1_000_000)
+	})
+}
