@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/plistx"
+
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
@@ -125,7 +127,7 @@ func ParseData(b []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("data plist of %d bytes, larger than %d", len(b), maxData)
 	}
 	var m map[string]any
-	if err := modutil.UnmarshalPlist(b, &m); err != nil {
+	if err := plistx.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("data is not a plist dictionary: %w", err)
 	}
 	if out, ok := modutil.JSONValue(m).(map[string]any); ok {

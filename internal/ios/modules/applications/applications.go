@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/plistx"
+
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
@@ -101,7 +103,7 @@ func backupInfo(rec *module.Recorder, p string, data []byte) error {
 		} `plist:"Applications"`
 		Installed []string `plist:"Installed Applications"`
 	}
-	if err := modutil.UnmarshalPlist(data, &info); err != nil {
+	if err := plistx.Unmarshal(data, &info); err != nil {
 		return fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	listed := map[string]bool{}
@@ -140,7 +142,7 @@ func backupInfo(rec *module.Recorder, p string, data []byte) error {
 // ParseMetadata parses an iTunesMetadata.plist.
 func ParseMetadata(data []byte) (Record, error) {
 	var m map[string]any
-	if err := modutil.UnmarshalPlist(data, &m); err != nil {
+	if err := plistx.Unmarshal(data, &m); err != nil {
 		return Record{}, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	str := func(k string) string { s, _ := m[k].(string); return s }

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"howett.net/plist"
+	"github.com/spyscan/spyscan/internal/plistx"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -335,14 +335,10 @@ const MaxPlist = 64 << 20
 
 // DecodePlist decodes a binary, XML or OpenStep plist into generic values
 // (map[string]any, []any, string, uint64, int64, float64, bool, []byte,
-// time.Time, plist.UID). A decoder panic on hostile input becomes an error.
+// time.Time, plist.UID) through plistx: a decoder panic or a plist bomb on
+// hostile input becomes an error.
 func DecodePlist(data []byte) (v any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			v, err = nil, fmt.Errorf("malformed plist: %v", r)
-		}
-	}()
-	if _, err := plist.Unmarshal(data, &v); err != nil {
+	if err := plistx.Unmarshal(data, &v); err != nil {
 		return nil, fmt.Errorf("malformed plist: %w", err)
 	}
 	return v, nil

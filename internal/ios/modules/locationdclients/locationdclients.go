@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/plistx"
+
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
@@ -92,7 +94,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 // (non-dictionary values, such as migration counters, are skipped).
 func Parse(data []byte) ([]Record, error) {
 	var m map[string]any
-	if err := modutil.UnmarshalPlist(data, &m); err != nil {
+	if err := plistx.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	var out []Record

@@ -10,6 +10,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/plistx"
+
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
@@ -92,7 +94,7 @@ func Parse(data []byte) (recs []Record, bad int, err error) {
 	var m struct {
 		Baseline map[string]any `plist:"netUsageBaseline"`
 	}
-	if err := modutil.UnmarshalPlist(data, &m); err != nil {
+	if err := plistx.Unmarshal(data, &m); err != nil {
 		return nil, 0, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	for _, proc := range modutil.SortedKeys(m.Baseline) {

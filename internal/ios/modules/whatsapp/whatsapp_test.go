@@ -3,8 +3,9 @@ package whatsapp_test
 import (
 	"testing/fstest"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
 
 	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/whatsapp"

@@ -1,4 +1,4 @@
-package modutil_test
+package plistx_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/plistx"
 	"github.com/spyscan/spyscan/internal/testgen/iossys"
 )
 
@@ -15,16 +15,16 @@ func bomb(depth int, cycle bool) []byte { return iossys.PlistBomb(depth, cycle) 
 func TestPlistBomb(t *testing.T) {
 	start := time.Now()
 	var v any
-	if err := modutil.UnmarshalPlist(bomb(40, false), &v); !errors.Is(err, modutil.ErrPlistBomb) {
+	if err := plistx.Unmarshal(bomb(40, false), &v); !errors.Is(err, plistx.ErrBomb) {
 		t.Errorf("2^40-object bomb: %v", err)
 	}
-	if err := modutil.UnmarshalPlist(bomb(8, true), &v); !errors.Is(err, modutil.ErrPlistBomb) {
+	if err := plistx.Unmarshal(bomb(8, true), &v); !errors.Is(err, plistx.ErrBomb) {
 		t.Errorf("cycle: %v", err)
 	}
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("the check itself took %v", time.Since(start))
 	}
-	if err := modutil.UnmarshalPlist(bomb(6, false), &v); err != nil {
+	if err := plistx.Unmarshal(bomb(6, false), &v); err != nil {
 		t.Errorf("small shared graph (64 strings) refused: %v", err)
 	}
 }
@@ -39,7 +39,7 @@ func TestPlistFixturesPass(t *testing.T) {
 		if len(f.Data) > 8 && string(f.Data[:6]) == "bplist" {
 			n++
 			var v any
-			if err := modutil.UnmarshalPlist(f.Data, &v); err != nil {
+			if err := plistx.Unmarshal(f.Data, &v); err != nil {
 				t.Errorf("%s%s: %v", f.Path, f.RelativePath, err)
 			}
 		}
@@ -49,11 +49,11 @@ func TestPlistFixturesPass(t *testing.T) {
 	}
 }
 
-func FuzzCheckBinaryPlist(f *testing.F) {
+func FuzzCheck(f *testing.F) {
 	f.Add(bomb(5, false))
 	f.Add(bomb(3, true))
 	f.Add([]byte("bplist00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = modutil.CheckBinaryPlist(b, 1_000_000)
+		_ = plistx.Check(b, 1_000_000)
 	})
 }

@@ -1,4 +1,9 @@
-package modutil
+// Package plistx owns decoding property lists from evidence safely: every
+// plist spyscan reads from an acquisition goes through Unmarshal, which
+// refuses binary plists that expand into far more objects than their size
+// allows (a few hundred hostile bytes can otherwise keep the decoder busy
+// for hours) and turns a decoder panic into an error.
+package plistx
 
 import (
 	"bytes"
@@ -9,28 +14,33 @@ import (
 	"howett.net/plist"
 )
 
-// ErrPlistBomb means a binary plist whose objects are shared so often that
+// ErrBomb means a binary plist whose objects are shared so often that
 // decoding it would expand into far more values than the file could hold
 // (a "billion laughs" built from array references): a 250-byte file can
 // otherwise keep the decoder busy for hours.
-var ErrPlistBomb = errors.New("binary plist expands into too many objects")
+var ErrBomb = errors.New("binary plist expands into too many objects")
 
-// UnmarshalPlist decodes a plist (XML, binary or OpenStep) into v after
+// Unmarshal decodes a plist (XML, binary or OpenStep) into v after
 // checking that a binary plist does not expand into more objects than
 // 8 × its size + 1,000,000.
-func UnmarshalPlist(data []byte, v any) error {
-	if err := CheckBinaryPlist(data, 8*int64(len(data))+1_000_000); err != nil {
+func Unmarshal(data []byte, v any) (err error) {
+	if err := Check(data, 8*int64(len(data))+1_000_000); err != nil {
 		return err
 	}
-	_, err := plist.Unmarshal(data, v)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed plist: %v", r)
+		}
+	}()
+	_, err = plist.Unmarshal(data, v)
 	return err
 }
 
-// CheckBinaryPlist walks the object graph of a binary plist, counting each
-// object as many times as it is referenced, and fails with ErrPlistBomb
+// Check walks the object graph of a binary plist, counting each
+// object as many times as it is referenced, and fails with ErrBomb
 // when the count exceeds limit or the graph has a cycle. Other formats and
 // structurally broken files pass (the decoder reports those).
-func CheckBinaryPlist(data []byte, limit int64) error {
+func Check(data []byte, limit int64) error {
 	if len(data) < 40 || !bytes.HasPrefix(data, []byte("bplist0")) {
 		return nil
 	}
@@ -48,7 +58,7 @@ func CheckBinaryPlist(data []byte, limit int64) error {
 		return err
 	}
 	if n > limit {
-		return fmt.Errorf("%w (%d)", ErrPlistBomb, n)
+		return fmt.Errorf("%w (%d)", ErrBomb, n)
 	}
 	return nil
 }
@@ -130,7 +140,7 @@ func (g *graph) expand(top uint64) (int64, error) {
 			}
 			switch g.state[c] {
 			case 1:
-				return 0, fmt.Errorf("%w: reference cycle", ErrPlistBomb)
+				return 0, fmt.Errorf("%w: reference cycle", ErrBomb)
 			case 2:
 				f.sum += g.size[c]
 			default:
