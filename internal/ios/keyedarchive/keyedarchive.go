@@ -40,6 +40,11 @@ func Unmarshal(data []byte, v any) error { return plistx.Unmarshal(data, v) }
 // NSString → string, NSDate → time.Time (UTC), $null → nil, numbers and
 // booleans as the plist gives them, any other class → Object.
 func Decode(data []byte) (any, error) {
+	if v, err := parseBinary(data); err == nil {
+		if doc, ok := v.(map[string]any); ok {
+			return DecodeDocument(doc)
+		}
+	}
 	var doc map[string]any
 	if err := Unmarshal(data, &doc); err != nil {
 		return nil, err
