@@ -76,7 +76,8 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	}
 	srcs, digest, count := indicatorInfo(set, ix)
 	info := model.ScanInfo{Tool: "spyscan", Version: fullVersion(), CommandLine: redact(a.args), Case: f.caseName,
-		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count}
+		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count,
+		IndicatorWarnings: set.Warnings}
 	if err := selftest.Canary(ctx); err != nil {
 		a.log.Error("self-test failed: the verdict will be inconclusive", "err", err)
 	} else {

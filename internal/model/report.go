@@ -51,8 +51,11 @@ type ScanInfo struct {
 	IndicatorDigest  string            `json:"indicator_digest"`
 	IndicatorSources []IndicatorSource `json:"indicator_sources"`
 	IndicatorCount   int               `json:"indicator_count"`
-	Inputs           []Input           `json:"inputs"`
-	SelfTest         SelfTest          `json:"self_test"`
+	// IndicatorWarnings name the indicator files (or entries) skipped as
+	// unreadable, so a report says which indicators were not checked.
+	IndicatorWarnings []string `json:"indicator_warnings,omitempty"`
+	Inputs            []Input  `json:"inputs"`
+	SelfTest          SelfTest `json:"self_test"`
 }
 
 // SelfTest records the checks that make "no traces" trustworthy.

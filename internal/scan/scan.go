@@ -1,10 +1,12 @@
 package scan
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"runtime"
@@ -15,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/safezip"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -179,7 +182,47 @@ func Open(ctx context.Context, openers []acquisition.Opener, path string, opt ac
 		acq.Path, acq.Kind = path, kind
 		return acq, nil
 	}
+	if err := archiveProblem(path); err != nil {
+		return nil, err
+	}
 	return nil, fmt.Errorf("%w: %s (looks like %s)", acquisition.ErrUnrecognised, path, Sniff(path))
+}
+
+// archiveProblem says why a zip or gzip no opener recognised cannot be
+// read: openers detect archives by their entries, so a truncated, unsafe or
+// bomb archive is unrecognised by all of them, and "unknown layout" would
+// hide the cause.
+func archiveProblem(path string) error {
+	switch Sniff(path) {
+	case zipDesc:
+		z, err := safezip.Open(path, safezip.DefaultLimits)
+		if err != nil {
+			return err
+		}
+		return z.Close()
+	case gzipDesc:
+		return gzipProblem(path)
+	}
+	return nil
+}
+
+// gzipProbe bounds what gzipProblem inflates (the failure path only).
+const gzipProbe = 256 << 20
+
+func gzipProblem(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err == nil {
+		_, err = io.Copy(io.Discard, io.LimitReader(zr, gzipProbe))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w: %v", path, acquisition.ErrCorrupt, err)
+	}
+	return nil
 }
 
 type job struct {

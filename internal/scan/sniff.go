@@ -46,12 +46,17 @@ func Sniff(path string) string {
 	return "a binary file of an unknown format"
 }
 
+const (
+	zipDesc  = "a zip archive without a known layout"
+	gzipDesc = "a gzip file without a known layout"
+)
+
 var magics = []struct {
 	prefix []byte
 	desc   string
 }{
-	{[]byte("PK\x03\x04"), "a zip archive without a known layout"},
-	{[]byte("\x1f\x8b"), "a gzip file without a known layout"},
+	{[]byte("PK\x03\x04"), zipDesc},
+	{[]byte("\x1f\x8b"), gzipDesc},
 	{[]byte("SQLite format 3\x00"), "a lone SQLite database"},
 	{[]byte("bplist00"), "a lone binary plist"},
 	{[]byte("<?xml"), "an XML file"},

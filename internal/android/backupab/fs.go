@@ -69,6 +69,9 @@ func Open(ctx context.Context, name string, src Source, password PasswordFunc, l
 		if errors.Is(err, ErrNotBackup) {
 			return nil, fmt.Errorf("%s: %w: %v", name, acquisition.ErrUnrecognised, err)
 		}
+		if errors.Is(err, acquisition.ErrNeedPassword) && strings.Contains(err.Error(), name) {
+			return nil, err // the password source's message already names the file
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	f := &FS{name: name, src: src, keys: keys, Header: h, lim: lim,

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"howett.net/plist"
+	"github.com/spyscan/spyscan/internal/plistx"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -113,12 +113,25 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// Row is one database row by lower-cased column name.
-type Row map[string]any
+// Row is one database row; columns are looked up by lower-cased name.
+type Row struct {
+	names []string
+	vals  []any
+}
+
+// get returns a column's value (nil when NULL or not selected).
+func (r Row) get(c string) any {
+	for i, n := range r.names {
+		if n == c {
+			return r.vals[i]
+		}
+	}
+	return nil
+}
 
 // Str returns a column as text ("" when NULL or missing).
 func (r Row) Str(c string) string {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case string:
 		return v
 	case []byte:
@@ -133,7 +146,7 @@ func (r Row) Str(c string) string {
 
 // Int returns a column as an integer (0 when NULL, missing or not numeric).
 func (r Row) Int(c string) int64 {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case int64:
 		return v
 	case float64:
@@ -147,7 +160,7 @@ func (r Row) Int(c string) int64 {
 
 // Float returns a column as a float (0 when NULL, missing or not numeric).
 func (r Row) Float(c string) float64 {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case int64:
 		return float64(v)
 	case float64:
@@ -160,11 +173,11 @@ func (r Row) Float(c string) float64 {
 }
 
 // Null reports whether a column is NULL or missing.
-func (r Row) Null(c string) bool { return r[c] == nil }
+func (r Row) Null(c string) bool { return r.get(c) == nil }
 
 // Bytes returns a column as bytes (nil when NULL or missing).
 func (r Row) Bytes(c string) []byte {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case []byte:
 		return v
 	case string:
@@ -201,24 +214,25 @@ func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table stri
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + ` FROM "` + table + `" ` + tail
 	rows, err := db.QueryContext(ctx, q)
+	if err != nil && tail != "" && strings.Contains(err.Error(), "no such column") {
+		// the ORDER BY or WHERE names a column this version lacks
+		rec.Note("%s: table %s: %q dropped (%v)", db.Name, table, tail, err)
+		rows, err = db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+` FROM "`+table+`"`)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
 	}
 	defer rows.Close()
-	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	for rows.Next() {
+		vals := make([]any, len(cols)) // fresh per row: callers may keep rows
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
 		}
-		r := make(Row, len(cols))
-		for i, n := range names {
-			r[n] = vals[i]
-		}
-		if err := fn(r); err != nil {
+		if err := fn(Row{names: names, vals: vals}); err != nil {
 			return err
 		}
 	}
@@ -321,14 +335,10 @@ const MaxPlist = 64 << 20
 
 // DecodePlist decodes a binary, XML or OpenStep plist into generic values
 // (map[string]any, []any, string, uint64, int64, float64, bool, []byte,
-// time.Time, plist.UID). A decoder panic on hostile input becomes an error.
+// time.Time, plist.UID) through plistx: a decoder panic or a plist bomb on
+// hostile input becomes an error.
 func DecodePlist(data []byte) (v any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			v, err = nil, fmt.Errorf("malformed plist: %v", r)
-		}
-	}()
-	if _, err := plist.Unmarshal(data, &v); err != nil {
+	if err := plistx.Unmarshal(data, &v); err != nil {
 		return nil, fmt.Errorf("malformed plist: %w", err)
 	}
 	return v, nil
