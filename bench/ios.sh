@@ -77,4 +77,5 @@ echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$work/out-plain" "$work/out-encrypted"
 
 echo "# decryption (Go benchmarks, internal/ios/backup)"
-bench/gobench.sh "$runs" 'CBCReader|DecryptBackup' ./internal/ios/backup
+# (gobench.sh tees the raw runs to stderr: keep them in a file of their own)
+bench/gobench.sh "$runs" 'CBCReader|DecryptBackup' ./internal/ios/backup 2>"$work/gobench-raw.txt"
