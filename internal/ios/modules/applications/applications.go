@@ -19,6 +19,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -73,7 +74,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			return err
 		}
 		rec.File(p)
-		data, err := modutil.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
+		data, err := iosmod.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
 		if err != nil {
 			rec.FileError(p, err)
 			continue

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -97,18 +98,21 @@ func ForEachFile(ctx context.Context, in *module.Input, rec *module.Recorder, s 
 // ErrTooLarge is returned for files over the read limit.
 var ErrTooLarge = errors.New("file larger than the read limit")
 
-// ReadFile reads name, refusing files over limit bytes.
+// ReadFile reads name, refusing files over limit bytes. The limit is
+// enforced on what is read, not on the size a (possibly lying) archive
+// header announces.
 func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	st, err := fs.Stat(fsys, name)
+	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if st.Size() > limit {
-		return nil, fmt.Errorf("%s: %w (%d bytes)", name, ErrTooLarge, st.Size())
-	}
-	b, err := fs.ReadFile(fsys, name)
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: %w (over %d bytes)", name, ErrTooLarge, limit)
 	}
 	return b, nil
 }

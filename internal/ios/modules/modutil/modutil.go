@@ -6,8 +6,6 @@ package modutil
 import (
 	"encoding/base64"
 	"fmt"
-	"io"
-	"io/fs"
 	"math"
 	"sort"
 	"time"
@@ -15,23 +13,6 @@ import (
 
 // MaxPlist bounds the size of a plist or JSON file a module reads whole.
 const MaxPlist = 64 << 20
-
-// ReadFile reads name from fsys, refusing files larger than limit bytes.
-func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes, not read", name, limit)
-	}
-	return b, nil
-}
 
 // JSONValue turns a decoded plist value into a value whose JSON encoding is
 // stable and readable: data as base64 strings, dates in UTC, maps with
