@@ -163,6 +163,7 @@ func badCases() []badCase {
 		{name: "corrupt WAL next to sms.db in a dump folder", build: dumpWithBadWAL, ran: true, unseen: true, code: ExitAlerts, evidence: true},
 		{name: "iOS backup missing a listed file", build: iosBackupDamaged(smsID(), nil), ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
 		{name: "truncated sysdiagnose tar.gz", build: truncated(sysdiagnose, 0.5), code: ExitUsage, wantErr: "corrupt or truncated"},
+		{name: "dump folder with a link escaping the root", build: dumpWithEscapingLink, ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
 		{name: "good and bad inputs together", build: goodAndBad, ran: true, code: ExitAlerts, wantErr: "bugreport.zip", evidence: true},
 	}
 }
@@ -570,4 +571,46 @@ func sysdiagnose(t *testing.T, dir string) ([]string, string) {
 		t.Fatal(err)
 	}
 	return []string{p}, p
+}
+
+// dumpWithEscapingLink: an iOS dump folder whose sms.db is a symbolic link
+// to a database outside the dump; it must not be read.
+func dumpWithEscapingLink(t *testing.T, dir string) ([]string, string) {
+	ins, _ := iosDump(iosgen.DumpFolder, "dump")(t, dir)
+	p := filepath.Join(ins[0], "private/var/mobile/Library/SMS/sms.db")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(dir, "outside.db")
+	write(t, outside, b)
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, p); err != nil {
+		t.Fatal(err)
+	}
+	return ins, "sms.db"
+}
+
+// TestDecryptWrongPassword: `ios decrypt` with a wrong password says so in
+// one line and leaves no output folder behind.
+func TestDecryptWrongPassword(t *testing.T) {
+	isolate(t)
+	t.Setenv("SPYSCAN_BACKUP_PASSWORD", "wrong-password")
+	dir := t.TempDir()
+	ins, named := iosEncrypted(t, filepath.Join(dir, "in"))
+	before := snapshot(t, ins)
+	out := filepath.Join(dir, "decrypted")
+	code, stdout, stderr := run(t, "ios", "decrypt", "--output", out, ins[0])
+	if code != ExitUsage || stdout != "" {
+		t.Errorf("exit %d stdout %q, want 2 and nothing", code, stdout)
+	}
+	checkOneLine(t, stderr, named, "wrong password")
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("output folder %s left behind", out)
+	}
+	if fmt.Sprint(before) != fmt.Sprint(snapshot(t, ins)) {
+		t.Errorf("evidence changed")
+	}
 }
