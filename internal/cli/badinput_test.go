@@ -164,6 +164,8 @@ func badCases() []badCase {
 		{name: "iOS backup missing a listed file", build: iosBackupDamaged(smsID(), nil), ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
 		{name: "truncated sysdiagnose tar.gz", build: truncated(sysdiagnose, 0.5), code: ExitUsage, wantErr: "corrupt or truncated"},
 		{name: "dump folder with a link escaping the root", build: dumpWithEscapingLink, ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
+		{name: "androidqf folder with a link escaping the root", build: linkedOut("androidqf", "packages.json"), ran: true, code: ExitAlerts, wantErr: "packages.json", evidence: true},
+		{name: "Zeek folder with a link escaping the root", build: linkedOut("zeek", "dns.log"), ran: true, code: ExitAlerts, wantErr: "dns.log", evidence: true},
 		{name: "good and bad inputs together", build: goodAndBad, ran: true, code: ExitAlerts, wantErr: "bugreport.zip", evidence: true},
 	}
 }
@@ -612,5 +614,27 @@ func TestDecryptWrongPassword(t *testing.T) {
 	}
 	if fmt.Sprint(before) != fmt.Sprint(snapshot(t, ins)) {
 		t.Errorf("evidence changed")
+	}
+}
+
+// linkedOut copies a demo folder and replaces rel by a symbolic link to a
+// copy of it outside the input, which must not be read.
+func linkedOut(name, rel string) func(*testing.T, string) ([]string, string) {
+	return func(t *testing.T, dir string) ([]string, string) {
+		ins, _ := demoCopy(name)(t, dir)
+		p := filepath.Join(ins[0], rel)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outside := filepath.Join(dir, "outside-"+filepath.Base(rel))
+		write(t, outside, b)
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(outside, p); err != nil {
+			t.Fatal(err)
+		}
+		return ins, p
 	}
 }
