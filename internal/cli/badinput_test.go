@@ -166,6 +166,13 @@ func badCases() []badCase {
 		{name: "dump folder with a link escaping the root", build: dumpWithEscapingLink, ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
 		{name: "androidqf folder with a link escaping the root", build: linkedOut("androidqf", "packages.json"), ran: true, code: ExitAlerts, wantErr: "packages.json", evidence: true},
 		{name: "Zeek folder with a link escaping the root", build: linkedOut("zeek", "dns.log"), ran: true, code: ExitAlerts, wantErr: "dns.log", evidence: true},
+		{name: "iOS backup wrong password in --password-file", build: iosEncrypted, code: ExitUsage, wantErr: "wrong password",
+			flags: func(dir string) []string {
+				p := filepath.Join(dir, "pw.txt")
+				os.WriteFile(p, []byte("wrong-password\n"), 0o600)
+				return []string{"--password-file", p}
+			}},
+		{name: "clean and bad inputs together", build: cleanAndBad, ran: true, code: ExitUsage, wantErr: "corrupt or truncated", evidence: true},
 		{name: "good and bad inputs together", build: goodAndBad, ran: true, code: ExitAlerts, wantErr: "bugreport.zip", evidence: true},
 	}
 }
@@ -637,4 +644,21 @@ func linkedOut(name, rel string) func(*testing.T, string) ([]string, string) {
 		}
 		return ins, p
 	}
+}
+
+// cleanAndBad: a capture without any hit and a truncated bugreport: the
+// scan runs, and exits 2 because an input was not read.
+func cleanAndBad(t *testing.T, dir string) ([]string, string) {
+	var b bytes.Buffer
+	w, err := netgen.NewPcapWriter(&b, 1, false)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "clean.pcap")
+	write(t, good, b.Bytes())
+	bad, named := truncated(bugreportZip, 0.5)(t, dir)
+	return append([]string{good}, bad...), named
 }
