@@ -166,6 +166,7 @@ func badCases() []badCase {
 		{name: "dump folder with a link escaping the root", build: dumpWithEscapingLink, ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
 		{name: "androidqf folder with a link escaping the root", build: linkedOut("androidqf", "packages.json"), ran: true, code: ExitAlerts, wantErr: "packages.json", evidence: true},
 		{name: "Zeek folder with a link escaping the root", build: linkedOut("zeek", "dns.log"), ran: true, code: ExitAlerts, wantErr: "dns.log", evidence: true},
+		{name: "bugreport folder with a link escaping the root", build: bugreportFolderLinkedOut, ran: true, code: ExitOK, wantErr: "adb_keys", evidence: true},
 		{name: "iOS backup wrong password in --password-file", build: iosEncrypted, code: ExitUsage, wantErr: "wrong password",
 			flags: func(dir string) []string {
 				p := filepath.Join(dir, "pw.txt")
@@ -629,20 +630,7 @@ func TestDecryptWrongPassword(t *testing.T) {
 func linkedOut(name, rel string) func(*testing.T, string) ([]string, string) {
 	return func(t *testing.T, dir string) ([]string, string) {
 		ins, _ := demoCopy(name)(t, dir)
-		p := filepath.Join(ins[0], rel)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		outside := filepath.Join(dir, "outside-"+filepath.Base(rel))
-		write(t, outside, b)
-		if err := os.Remove(p); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(outside, p); err != nil {
-			t.Fatal(err)
-		}
-		return ins, p
+		return linkOut(t, dir, ins[0], rel), filepath.Join(ins[0], rel)
 	}
 }
 
@@ -661,4 +649,34 @@ func cleanAndBad(t *testing.T, dir string) ([]string, string) {
 	write(t, good, b.Bytes())
 	bad, named := truncated(bugreportZip, 0.5)(t, dir)
 	return append([]string{good}, bad...), named
+}
+
+// bugreportFolderLinkedOut: a bugreport folder whose adb_keys is a link to
+// a file outside it.
+func bugreportFolderLinkedOut(t *testing.T, dir string) ([]string, string) {
+	p := filepath.Join(dir, "bugreport")
+	if err := androidgen.WriteFolder(p, androidgen.Files(androiddata.Bugreport(androiddata.Options{}))); err != nil {
+		t.Fatal(err)
+	}
+	return linkOut(t, dir, p, "FS/data/misc/adb/adb_keys"), filepath.Join(p, "FS/data/misc/adb/adb_keys")
+}
+
+// linkOut moves rel (inside in) out of the input and leaves a symbolic
+// link to it in its place.
+func linkOut(t *testing.T, dir, in, rel string) []string {
+	t.Helper()
+	p := filepath.Join(in, rel)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(dir, "outside-"+filepath.Base(rel))
+	write(t, outside, b)
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, p); err != nil {
+		t.Fatal(err)
+	}
+	return []string{in}
 }
