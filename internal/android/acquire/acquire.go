@@ -59,8 +59,8 @@ func Openers() []acquisition.Opener {
 }
 
 func logger(l *slog.Logger) *slog.Logger {
-	if l == nil {
-		return slog.Default()
+	if l == nil { // the library never prints: the scan core reports Meta[MetaNestedErrors]
+		return slog.New(slog.DiscardHandler)
 	}
 	return l
 }
@@ -375,7 +375,11 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 	mounts := map[string]fs.FS{}
 	var nested []string
 	note := func(name string, err error) {
-		nested = append(nested, fmt.Sprintf("%s: %v", name, err))
+		msg := err.Error()
+		if !strings.Contains(msg, name) {
+			msg = name + ": " + msg
+		}
+		nested = append(nested, msg)
 		logger(q.Log).Warn("nested container not opened", "input", p, "file", name, "err", err)
 	}
 	entry := func(name string) string { return path.Join(root, name) }
@@ -414,7 +418,7 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 		}
 	}
 	if len(nested) > 0 {
-		acq.Meta["nested_errors"] = strings.Join(nested, "; ")
+		acq.Meta[acquisition.MetaNestedErrors] = strings.Join(nested, "; ")
 	}
 	if len(mounts) > 0 {
 		base = &mountFS{base: base, mounts: mounts}
