@@ -167,6 +167,8 @@ func badCases() []badCase {
 		{name: "androidqf folder with a link escaping the root", build: linkedOut("androidqf", "packages.json"), ran: true, code: ExitAlerts, wantErr: "packages.json", evidence: true},
 		{name: "Zeek folder with a link escaping the root", build: linkedOut("zeek", "dns.log"), ran: true, code: ExitAlerts, wantErr: "dns.log", evidence: true},
 		{name: "bugreport folder with a link escaping the root", build: bugreportFolderLinkedOut, ran: true, code: ExitOK, wantErr: "adb_keys", evidence: true},
+		{name: "androidqf with a truncated nested bugreport.zip", build: demoDamaged("androidqf", "bugreport.zip", half), ran: true, code: ExitAlerts, wantErr: "bugreport.zip", evidence: true},
+		{name: "androidqf with a corrupt nested backup.ab", build: demoDamaged("androidqf", "backup.ab", half), ran: true, code: ExitAlerts, wantErr: "backup.ab", evidence: true},
 		{name: "iOS backup wrong password in --password-file", build: iosEncrypted, code: ExitUsage, wantErr: "wrong password",
 			flags: func(dir string) []string {
 				p := filepath.Join(dir, "pw.txt")
@@ -217,9 +219,10 @@ func checkReport(t *testing.T, out, named, want string) {
 	var info struct {
 		Inputs   []struct{ Path, Error string } `json:"inputs"`
 		Warnings []string                       `json:"indicator_warnings"`
+		SelfTest struct{ Problems []string }    `json:"self_test"`
 	}
 	readJSON(t, filepath.Join(out, "info.json"), &info)
-	found := info.Warnings
+	found := append(info.Warnings, info.SelfTest.Problems...)
 	for _, in := range info.Inputs {
 		if in.Error != "" {
 			found = append(found, in.Error)
