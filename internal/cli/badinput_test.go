@@ -12,11 +12,13 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,6 +54,7 @@ type badCase struct {
 func TestBadInputs(t *testing.T) {
 	isolate(t)
 	t.Setenv("SPYSCAN_BACKUP_PASSWORD", "")
+	catchDefaultLog(t)
 	for _, tc := range badCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.env == nil {
@@ -126,6 +129,38 @@ const plantedSTIX = `{"type": "bundle", "id": "bundle--6f0c7a52-0c5e-4d1a-9a57-0
  "pattern": "[domain-name:value = 'free247downloads.com']", "valid_from": "2021-07-18T00:00:00Z"},
 {"type": "relationship", "spec_version": "2.1", "id": "relationship--6f0c7a52-0c5e-4d1a-9a57-000000000004", "relationship_type": "indicates",
  "source_ref": "indicator--6f0c7a52-0c5e-4d1a-9a57-000000000003", "target_ref": "malware--6f0c7a52-0c5e-4d1a-9a57-000000000002"}]}`
+
+// catchDefaultLog fails the test if anything logs through the process's
+// default logger (slog or log) instead of the CLI's: the library must not
+// print.
+func catchDefaultLog(t *testing.T) {
+	h := &leakHandler{}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(h))
+	t.Cleanup(func() {
+		slog.SetDefault(prev)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, m := range h.msgs {
+			t.Errorf("logged through the default logger, not the CLI's: %s", m)
+		}
+	})
+}
+
+type leakHandler struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (h *leakHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *leakHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *leakHandler) WithGroup(string) slog.Handler            { return h }
+func (h *leakHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.msgs = append(h.msgs, r.Message)
+	return nil
+}
 
 func badCases() []badCase {
 	pw := func(p string) map[string]string { return map[string]string{"SPYSCAN_BACKUP_PASSWORD": p} }
