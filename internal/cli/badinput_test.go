@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -204,6 +205,8 @@ func badCases() []badCase {
 		{name: "bugreport folder with a link escaping the root", build: bugreportFolderLinkedOut, ran: true, code: ExitOK, wantErr: "adb_keys", evidence: true},
 		{name: "androidqf with a truncated nested bugreport.zip", build: demoDamaged("androidqf", "bugreport.zip", half), ran: true, code: ExitAlerts, wantErr: "bugreport.zip", evidence: true},
 		{name: "androidqf with a corrupt nested backup.ab", build: demoDamaged("androidqf", "backup.ab", half), ran: true, code: ExitAlerts, wantErr: "backup.ab", evidence: true},
+		{name: "corrupt sms.db in an iOS dump tar.gz", build: dumpCorruptSMS, ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
+		{name: "truncated dns.log.gz in a Zeek folder", build: zeekTruncatedGz, ran: true, code: ExitAlerts, wantErr: "dns.log.gz", evidence: true},
 		{name: "iOS backup wrong password in --password-file", build: iosEncrypted, code: ExitUsage, wantErr: "wrong password",
 			flags: func(dir string) []string {
 				p := filepath.Join(dir, "pw.txt")
@@ -717,4 +720,37 @@ func linkOut(t *testing.T, dir, in, rel string) []string {
 		t.Fatal(err)
 	}
 	return []string{in}
+}
+
+// dumpCorruptSMS: an iOS dump .tar.gz whose sms.db is corrupt.
+func dumpCorruptSMS(t *testing.T, dir string) ([]string, string) {
+	p := filepath.Join(dir, "dump.tar.gz")
+	os.MkdirAll(dir, 0o755)
+	files := append(iosgen.DemoBackupFiles(), iosdata.SMS(200)...)
+	for i := range files {
+		if strings.HasSuffix(files[i].Path, "/sms.db") {
+			files[i].Data = iosdata.Corrupt(files[i].Data)
+		}
+	}
+	if err := iosgen.WriteDump(p, iosgen.DumpSpec{Files: files, Format: iosgen.DumpTarGz}); err != nil {
+		t.Fatal(err)
+	}
+	return []string{p}, "sms.db"
+}
+
+// zeekTruncatedGz: the demo Zeek folder with its dns.log gzipped and cut.
+func zeekTruncatedGz(t *testing.T, dir string) ([]string, string) {
+	ins, _ := demoCopy("zeek")(t, dir)
+	p := filepath.Join(ins[0], "dns.log")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(b)
+	zw.Close()
+	os.Remove(p)
+	write(t, p+".gz", z.Bytes()[:z.Len()/2])
+	return ins, p + ".gz"
 }
