@@ -29,6 +29,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -205,10 +206,26 @@ func (b *Backup) Open(ctx context.Context, p string, kind acquisition.Kind, opts
 	}
 	src := func() (io.ReadCloser, error) { return os.Open(p) }
 	f, err := backupab.Open(ctx, p, src, passwordFunc(ctx, opts, p), lim)
+	meta := map[string]string{}
 	if err != nil {
-		return nil, err
+		if !cutShort(f, err) {
+			return nil, err
+		}
+		// the files before the cut are scanned; the cut is reported
+		meta[acquisition.MetaNestedErrors] = err.Error() + " (the files before this point were read)"
 	}
-	return &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBackup, FS: f, Meta: backupMeta(f.Header)}, nil
+	maps.Copy(meta, backupMeta(f.Header))
+	return &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBackup, FS: f, Meta: meta}, nil
+}
+
+// cutShort reports whether backupab.Open returned the files read before a
+// truncated or corrupt part, and there is at least one.
+func cutShort(f *backupab.FS, err error) bool {
+	if f == nil || !errors.Is(err, acquisition.ErrCorrupt) {
+		return false
+	}
+	ents, _ := fs.ReadDir(f, ".")
+	return len(ents) > 0
 }
 
 func backupMeta(h *backupab.Header) map[string]string {
