@@ -47,7 +47,7 @@ type badCase struct {
 	// evidence: hash every input file before and after and compare.
 	evidence bool
 	// unseen: the damage is legitimately invisible to the scan (SQLite
-	// ignores a -wal whose header is invalid), so nothing is listed; the
+	// treats a -wal whose header is invalid as empty), so nothing is listed; the
 	// case checks that the scan goes on and the evidence is unchanged.
 	unseen bool
 }
@@ -510,8 +510,8 @@ func zipWith(entries map[string][]byte) []byte {
 	return b.Bytes()
 }
 
-// zipBomb: a bugreport zip whose one entry is a few KB deflated but declares
-// (honestly by its deflate stream's start) an inflated size of 1 TB.
+// zipBomb: a bugreport zip with an entry of 8 MB of zeros deflated to a few
+// KB that declares an inflated size of 1 TB, a ratio no real bugreport has.
 func zipBomb() []byte {
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
