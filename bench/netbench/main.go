@@ -28,6 +28,12 @@ func main() {
 	}
 	defer f.Close()
 	st, _ := f.Stat()
+	if cp := os.Getenv("NETBENCH_CPUPROFILE"); cp != "" {
+		if cf, err := os.Create(cp); err == nil {
+			_ = pprof.StartCPUProfile(cf)
+			defer func() { pprof.StopCPUProfile(); cf.Close() }()
+		}
+	}
 	start := time.Now()
 	res, err := capture.Analyze(context.Background(), f, st.Name(), capture.Options{})
 	el := time.Since(start)

@@ -56,8 +56,13 @@ func (a *app) iosDecryptCmd() *cobra.Command {
 			if !b.Encrypted {
 				return fmt.Errorf("%w: %s is not encrypted; scan it directly", ErrUsage, dir)
 			}
+			_, statErr := os.Stat(out)
+			created := os.IsNotExist(statErr)
 			st, err := b.DecryptTo(cmd.Context(), out)
 			if err != nil {
+				if created { // interrupted or failed: leave no half-decrypted copy behind
+					os.RemoveAll(out)
+				}
 				return err
 			}
 			for _, e := range st.Failed {

@@ -59,17 +59,10 @@ func Write(dir string, r *model.Report, obs []ObservableRecord) error {
 	if err := writeJSON(filepath.Join(dir, AlertsFile), alerts); err != nil {
 		return err
 	}
-	tl := r.Timeline
-	if tl == nil {
-		tl = []model.Event{}
-	}
-	if err := writeJSON(filepath.Join(dir, TimelineJSON), tl); err != nil {
+	if err := writeFile(filepath.Join(dir, TimelineJSON), func(w io.Writer) error { return writeJSONLines(w, r.Timeline) }); err != nil {
 		return err
 	}
-	if obs == nil {
-		obs = []ObservableRecord{}
-	}
-	if err := writeJSON(filepath.Join(dir, ObservablesFile), obs); err != nil {
+	if err := writeFile(filepath.Join(dir, ObservablesFile), func(w io.Writer) error { return writeJSONLines(w, obs) }); err != nil {
 		return err
 	}
 	return writeFile(filepath.Join(dir, TimelineCSV), func(w io.Writer) error { return WriteTimelineCSV(w, r.Timeline) })
@@ -92,6 +85,33 @@ func WriteTimelineCSV(w io.Writer, events []model.Event) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// writeJSONLines writes a JSON array with one compact element per line:
+// still valid JSON and easy to grep, and much cheaper than indenting a
+// timeline of a million events.
+func writeJSONLines[T any](w io.Writer, items []T) error {
+	if _, err := io.WriteString(w, "["); err != nil {
+		return err
+	}
+	for i, it := range items {
+		b, err := json.Marshal(it)
+		if err != nil {
+			return err
+		}
+		sep := ",\n"
+		if i == 0 {
+			sep = "\n"
+		}
+		if _, err := io.WriteString(w, sep); err != nil {
+			return err
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "\n]\n")
+	return err
 }
 
 func writeJSON(path string, v any) error {

@@ -7,10 +7,14 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
 	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
 	"github.com/spyscan/spyscan/internal/ios/modules/calls"
+	"github.com/spyscan/spyscan/internal/ios/modules/chromefavicon"
+	"github.com/spyscan/spyscan/internal/ios/modules/chromehistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/configprofiles"
 	"github.com/spyscan/spyscan/internal/ios/modules/contacts"
 	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
 	"github.com/spyscan/spyscan/internal/ios/modules/filesystem"
+	"github.com/spyscan/spyscan/internal/ios/modules/firefoxfavicon"
+	"github.com/spyscan/spyscan/internal/ios/modules/firefoxhistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
 	"github.com/spyscan/spyscan/internal/ios/modules/idstatuscache"
 	"github.com/spyscan/spyscan/internal/ios/modules/interactionc"
@@ -20,18 +24,22 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/osanalyticsaddaily"
 	"github.com/spyscan/spyscan/internal/ios/modules/profileevents"
 	"github.com/spyscan/spyscan/internal/ios/modules/resourceloadstats"
+	"github.com/spyscan/spyscan/internal/ios/modules/safaribrowserstate"
+	"github.com/spyscan/spyscan/internal/ios/modules/safarifavicon"
 	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/sessionresourcelog"
 	"github.com/spyscan/spyscan/internal/ios/modules/shortcuts"
 	"github.com/spyscan/spyscan/internal/ios/modules/shutdownlog"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/ios/modules/tcc"
+	"github.com/spyscan/spyscan/internal/ios/modules/webkitfolders"
+	"github.com/spyscan/spyscan/internal/ios/modules/whatsapp"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
 // iosModules lists the iOS modules, one line each.
 func iosModules() []module.Module {
-	return []module.Module{
+	return append([]module.Module{
 		// acquisition-level
 		backupinfo.Module{},
 		manifest.Module{},
@@ -61,5 +69,13 @@ func iosModules() []module.Module {
 		interactionc.Module{},       // CoreDuet interactionC.db
 		calls.Module{},              // CallHistory.storedata
 		contacts.Module{},           // AddressBook.sqlitedb
-	}
+		whatsapp.Messages{},         // WhatsApp ChatStorage.sqlite
+		whatsapp.Contacts{},         // WhatsApp ContactsV2.sqlite
+		chromehistory.Module{},      // Chrome History
+		chromefavicon.Module{},      // Chrome Favicons
+		firefoxhistory.Module{},     // Firefox browser.db history
+		firefoxfavicon.Module{},     // Firefox browser.db favicons
+		safaribrowserstate.Module{}, // Safari BrowserState.db tabs and sessions
+		safarifavicon.Module{},      // Safari Favicons.db (dumps)
+	}, webkitfolders.Modules()...) // WebKit IndexedDB, LocalStorage, SafariViewService origins
 }

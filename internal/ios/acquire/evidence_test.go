@@ -17,6 +17,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/backup"
 	"github.com/spyscan/spyscan/internal/ios/modules/modtest"
 	"github.com/spyscan/spyscan/internal/scan"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
@@ -64,6 +65,10 @@ func TestEvidenceUnchanged(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	files := append(iosgen.DemoBackupFiles(), iosgen.File{Path: "private/var/tmp/hooker", Data: []byte("x")})
+	// SQLite artifacts, so that every module that opens a database runs.
+	for _, fs := range [][]iosgen.File{iosdata.SMS(0), iosdata.SafariHistory(0), iosdata.DataUsage(0), iosdata.TCC()} {
+		files = append(files, fs...)
+	}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -81,6 +86,9 @@ func TestEvidenceUnchanged(t *testing.T) {
 	for name, f := range map[string]iosgen.DumpFormat{"dump": iosgen.DumpFolder, "dump.tar": iosgen.DumpTar, "dump.tar.gz": iosgen.DumpTarGz, "dump.zip": iosgen.DumpZip} {
 		p := filepath.Join(root, name)
 		must(iosgen.WriteDump(p, iosgen.DumpSpec{Files: files, Format: f, Links: []iosgen.Link{{Path: "var", Target: "private/var"}}}))
+		if f == iosgen.DumpFolder { // a live database with its WAL, as in real dumps
+			must(os.WriteFile(filepath.Join(p, "private/var/mobile/Library/SMS/sms.db-wal"), nil, 0o644))
+		}
 		inputs = append(inputs, p)
 	}
 	for name, f := range map[string]iosgen.DumpFormat{"sysdiagnose": iosgen.DumpFolder, "sysdiagnose.tar.gz": iosgen.DumpTarGz} {
@@ -109,6 +117,17 @@ func TestEvidenceUnchanged(t *testing.T) {
 	}
 	if len(res.Report.Alerts) == 0 {
 		t.Error("the scan raised no alert: the fixtures were not read")
+	}
+	ran := map[string]bool{}
+	for _, m := range res.Report.Modules {
+		if m.Status == "ok" || m.Status == "partial" {
+			ran[m.Module] = true
+		}
+	}
+	for _, m := range []string{"manifest", "filesystem", "shutdown_log", "sms", "safari_history", "tcc"} {
+		if !ran[m] {
+			t.Errorf("module %s did not run on the fixtures", m)
+		}
 	}
 	// Decrypting writes only to its output folder.
 	b, err := backup.Open(ctx, enc, backup.Options{Password: pw, TempDir: t.TempDir()})

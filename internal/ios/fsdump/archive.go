@@ -239,6 +239,9 @@ func (a *Archive) indexZip(p string) error {
 			return err
 		}
 		mode := f.Mode()
+		if !plausibleZipSize(f) {
+			return fmt.Errorf("%s: %s: %w: declared size %d from %d compressed bytes", p, f.Name, acquisition.ErrUnsafeArchive, f.UncompressedSize64, f.CompressedSize64)
+		}
 		e := &entry{mode: mode.Perm(), size: int64(f.UncompressedSize64), mtime: f.Modified.UTC(), zf: f}
 		switch {
 		case strings.HasSuffix(f.Name, "/") || mode.IsDir():
@@ -259,6 +262,20 @@ func (a *Archive) indexZip(p string) error {
 		}
 	}
 	return nil
+}
+
+// plausibleZipSize refuses declared sizes that deflate cannot produce from
+// the compressed bytes (zip bombs, lying headers), so that Stat sizes can be
+// trusted by readers that pre-allocate.
+func plausibleZipSize(f *zip.File) bool {
+	u, c := f.UncompressedSize64, f.CompressedSize64
+	if u > uint64(MaxInflated) {
+		return false
+	}
+	if f.Method == zip.Store {
+		return u <= c
+	}
+	return u <= c*1100+1024
 }
 
 func readCapped(f *zip.File, max int64) ([]byte, error) {
@@ -348,6 +365,13 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 }
 
 func (a *Archive) indexTar(ctx context.Context, r io.ReadSeeker) error {
+	total, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
 	cr := &countingSeeker{f: r}
 	tr := tar.NewReader(cr)
 	for {
@@ -366,6 +390,9 @@ func (a *Archive) indexTar(ctx context.Context, r io.ReadSeeker) error {
 			return err
 		}
 		e := &entry{mode: fs.FileMode(h.Mode).Perm(), size: h.Size, mtime: h.ModTime.UTC(), offset: cr.n}
+		if h.Size < 0 || cr.n+h.Size > total {
+			return fmt.Errorf("%s: %s: %w: entry data past the end of the archive", a.Path, h.Name, acquisition.ErrCorrupt)
+		}
 		switch h.Typeflag {
 		case tar.TypeDir:
 			e = &entry{mode: fs.ModeDir | 0o555, mtime: h.ModTime.UTC()}

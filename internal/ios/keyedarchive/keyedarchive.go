@@ -10,6 +10,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/plistx"
+
 	"howett.net/plist"
 )
 
@@ -29,23 +31,20 @@ type Object struct {
 	Fields map[string]any
 }
 
-// Unmarshal is plist.Unmarshal that never panics: a malformed plist gives an
-// error instead.
-func Unmarshal(data []byte, v any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("malformed plist: %v", r)
-		}
-	}()
-	_, err = plist.Unmarshal(data, v)
-	return err
-}
+// Unmarshal decodes a plist from evidence through plistx: it never panics
+// and refuses plist bombs.
+func Unmarshal(data []byte, v any) error { return plistx.Unmarshal(data, v) }
 
 // Decode decodes an NSKeyedArchiver plist and returns its root object:
 // NSDictionary → map[string]any, NSArray/NSSet → []any, NSData → []byte,
 // NSString → string, NSDate → time.Time (UTC), $null → nil, numbers and
 // booleans as the plist gives them, any other class → Object.
 func Decode(data []byte) (any, error) {
+	if v, err := parseBinary(data); err == nil {
+		if doc, ok := v.(map[string]any); ok {
+			return DecodeDocument(doc)
+		}
+	}
 	var doc map[string]any
 	if err := Unmarshal(data, &doc); err != nil {
 		return nil, err

@@ -122,3 +122,53 @@ func FuzzDecode(f *testing.F) {
 		_, _ = Decode(data)
 	})
 }
+
+// The fast binary reader agrees with howett.net/plist.
+func TestParseBinaryAgrees(t *testing.T) {
+	inputs := []any{
+		map[string]any{"a": uint64(1), "b": "text", "c": []byte{1, 2}, "d": []any{"x", uint64(300), 1.5, true, false},
+			"e": time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC), "f": plist.UID(7), "g": "ünïcødé", "h": uint64(1 << 40),
+			"long": string(bytes.Repeat([]byte("y"), 40)), "neg": int64(-5)},
+	}
+	b, _ := Encode(Object{Class: "MBFile", Fields: map[string]any{"Size": int64(99), "RelativePath": "a/b", "EncryptionKey": []byte{1}}})
+	var doc any
+	if err := Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	inputs = append(inputs, doc)
+	for _, in := range inputs {
+		data, err := plist.Marshal(in, plist.BinaryFormat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want any
+		if err := Unmarshal(data, &want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := parseBinary(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("parseBinary:\n got %#v\nwant %#v", got, want)
+		}
+	}
+}
+
+func FuzzParseBinary(f *testing.F) {
+	b, _ := Encode(Object{Class: "MBFile", Fields: map[string]any{"a": "b", "k": []byte{1}}})
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := parseBinary(data)
+		if err != nil {
+			return
+		}
+		var want any
+		if Unmarshal(data, &want) == nil && !reflect.DeepEqual(got, want) {
+			// Only flag disagreements on documents both accept.
+			if _, ok := got.(map[string]any); ok {
+				t.Errorf("disagree: %#v vs %#v", got, want)
+			}
+		}
+	})
+}

@@ -239,3 +239,33 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// Bench runs m over fsys b.N times with the embedded indicators, streaming
+// records to a discarding sink as the scan core does, and reports the
+// records per second and the process CPU time per run (which includes the
+// garbage collector's background work).
+func Bench(b *testing.B, m module.Module, kind acquisition.Kind, fsys fstest.MapFS) {
+	b.Helper()
+	x := Index(b)
+	dir := b.TempDir()
+	b.ReportAllocs()
+	b.ResetTimer()
+	seen := 0
+	cpu0 := CPUTime()
+	for i := 0; i < b.N; i++ {
+		rec := module.NewRecorder(m.Name(), x, func(json.RawMessage) error { return nil })
+		in := &module.Input{Acq: &acquisition.Acquisition{Path: "bench", Kind: kind, FS: fsys}, Index: x, TempDir: dir}
+		if err := m.Run(context.Background(), in, rec); err != nil {
+			b.Fatal(err)
+		}
+		res := rec.Result()
+		if len(res.Errors) > 0 {
+			b.Fatal(res.Errors)
+		}
+		seen = res.Seen
+	}
+	b.ReportMetric(float64(seen)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	if c := CPUTime() - cpu0; c > 0 {
+		b.ReportMetric(float64(c.Milliseconds())/float64(b.N), "cpu-ms/op") // robust on a shared machine
+	}
+}

@@ -186,8 +186,21 @@ func BenchmarkAnalyzeDemo(b *testing.B) {
 	}
 }
 
+// smallCapture is a short seed: a DNS exchange and a TLS session split
+// into small segments.
+func smallCapture() []byte {
+	var buf bytes.Buffer
+	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, false)
+	g := &netgen.Gen{W: w, Now: netgen.DemoStart, MSS: 64}
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	g.DNS(c, netgen.Addr("10.0.0.1"), 5000, 1, "a.example", []string{"b.example"}, s)
+	g.TCP(c, s, 5001, 443, netgen.ClientHello(netgen.Hello{SNI: "a.example"}), netgen.ServerFlight(netgen.Cert("a.example", nil, "")))
+	w.Flush()
+	return buf.Bytes()
+}
+
 func FuzzAnalyze(f *testing.F) {
-	f.Add(demo(f))
+	f.Add(smallCapture())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = Analyze(context.Background(), bytes.NewReader(b), "fuzz", Options{MaxFlows: 64})
 	})
@@ -262,5 +275,28 @@ func TestHotPathDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per packet pair", allocs)
+	}
+}
+
+func TestDNSOverTCP(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, true)
+	g := &netgen.Gen{W: w, Now: netgen.DemoStart, MSS: 20} // segments split the messages
+	c, s, ip := netgen.Addr("10.0.0.2"), netgen.Addr("10.0.0.1"), netgen.Addr("198.51.100.33")
+	frame := func(m []byte) []byte { return append([]byte{byte(len(m) >> 8), byte(len(m))}, m...) }
+	q := append(frame(netgen.DNSQuery(1, "tcp.example", 1)), frame(netgen.DNSQuery(2, "second.example", 1))...)
+	r := append(frame(netgen.DNSResponse(1, "tcp.example", 1, nil, []netip.Addr{ip})), frame(netgen.DNSResponse(2, "second.example", 1, nil, nil))...)
+	g.TCP(c, s, 40000, 53, q, r)
+	w.Flush()
+	res, err := Analyze(context.Background(), &buf, "dnstcp.pcap", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.DNS) != 2 || res.DNS[0].Name != "tcp.example" || res.DNS[0].Queries != 1 || res.DNS[0].Responses != 1 ||
+		!slices.Equal(res.DNS[0].Addresses, []string{"198.51.100.33"}) || res.DNS[1].Name != "second.example" {
+		t.Fatalf("DNS records %+v", res.DNS)
+	}
+	if got := res.ResolvedFrom(ip); !slices.Equal(got, []string{"tcp.example"}) {
+		t.Errorf("resolved from %v", got)
 	}
 }

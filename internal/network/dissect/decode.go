@@ -199,7 +199,7 @@ func (d *Decoder) ipv4(b []byte, now int64, p *Packet) error {
 	}
 	ihl := int(b[0]&0x0f) * 4
 	total := int(binary.BigEndian.Uint16(b[2:]))
-	if ihl < 20 || total < ihl {
+	if ihl < 20 || total < ihl || ihl > len(b) {
 		return ErrBadIP
 	}
 	if total > len(b) {

@@ -144,6 +144,12 @@ func TestStream(t *testing.T) {
 	if s.Add(121, []byte("more")) {
 		t.Fatal("grew beyond its cap")
 	}
+	// a segment exactly 2^31 behind (found by fuzzing the whole pass)
+	w := &dissect.Stream{Cap: 64}
+	w.Add(0x80000000, []byte("a"))
+	if w.Add(0, []byte("bb")) && len(w.Data) > 64 {
+		t.Fatal("bad append")
+	}
 }
 
 func FuzzDecode(f *testing.F) {

@@ -68,8 +68,8 @@ func (s *Stream) Add(seq uint32, payload []byte) bool {
 
 // place appends the part of the segment at s.next, or keeps it for later.
 func (s *Stream) place(seq uint32, payload []byte) bool {
-	d := int32(seq - s.next)
-	if d > 0 { // ahead of a hole
+	d := int64(int32(seq - s.next)) // in int64: -(-2^31) must not overflow
+	if d > 0 {                      // ahead of a hole
 		if s.pendLen+len(payload) > maxPending || len(s.pending) >= 64 {
 			// give up on the hole: skip to this segment
 			s.Gaps++
@@ -81,8 +81,8 @@ func (s *Stream) place(seq uint32, payload []byte) bool {
 		s.pendLen += len(payload)
 		return false
 	}
-	skip := int(-d)
-	if skip >= len(payload) {
+	skip := -d
+	if skip >= int64(len(payload)) {
 		return false // retransmission
 	}
 	payload = payload[skip:]

@@ -38,8 +38,9 @@ const (
 // PegasusURL is a planted Pegasus link.
 var PegasusURL = "https://" + PegasusSubdomain + "/redirect/7a3b9"
 
-// Base is the reference time of the fixtures: 2024-05-01 10:00:00 UTC.
-var Base = time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+// Base is the reference time of the fixtures: 2023-09-09 10:00:00 UTC, a few
+// days before the demo backup (iosgen.DemoTime).
+var Base = time.Date(2023, 9, 9, 10, 0, 0, 0, time.UTC)
 
 // appleEpoch is 2001-01-01 UTC.
 var appleEpoch = time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -15,6 +15,12 @@ var DemoTime = time.Date(2023, 9, 12, 14, 30, 0, 0, time.UTC)
 // DemoApps are the demo device's installed apps.
 var DemoApps = []string{"com.apple.mobilesafari", "net.whatsapp.WhatsApp", "org.whispersystems.signal"}
 
+// DemoSpec is the plain demo backup (gen-ios-demo adds artifact fixtures
+// and writes an encrypted copy too).
+func DemoSpec() BackupSpec {
+	return BackupSpec{Device: DemoDevice, Date: DemoTime, Apps: DemoApps, Files: DemoBackupFiles(), Seed: 2023}
+}
+
 // DemoBackupFiles are the acquisition-level files of the demo backup, with
 // planted indicator hits and clean look-alikes:
 //   - a Safari WebKit LocalStorage file of the Pegasus domain

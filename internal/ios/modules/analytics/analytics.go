@@ -9,11 +9,12 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"math"
 	"path"
 	"strings"
 	"time"
 
-	"howett.net/plist"
+	"github.com/spyscan/spyscan/internal/plistx"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -111,10 +112,13 @@ func readDB(ctx context.Context, in *module.Input, rec *module.Recorder, p strin
 // Time converts an analytics timestamp: seconds since 1970, or milliseconds
 // when the value is too large to be seconds.
 func Time(v float64) time.Time {
-	if v > 1e11 {
-		return model.FromUnixMillis(int64(v))
+	if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 || v > 1e15 {
+		return time.Time{}
 	}
-	return model.FromUnixSeconds(v)
+	if v > 1e11 {
+		return modutil.ValidTime(model.FromUnixMillis(int64(v)))
+	}
+	return modutil.ValidTime(model.FromUnixSeconds(v))
 }
 
 // ParseData decodes the plist of one analytics row (a dictionary).
@@ -123,7 +127,7 @@ func ParseData(b []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("data plist of %d bytes, larger than %d", len(b), maxData)
 	}
 	var m map[string]any
-	if _, err := plist.Unmarshal(b, &m); err != nil {
+	if err := plistx.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("data is not a plist dictionary: %w", err)
 	}
 	if out, ok := modutil.JSONValue(m).(map[string]any); ok {

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"howett.net/plist"
+	"github.com/spyscan/spyscan/internal/plistx"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -103,7 +103,7 @@ func backupInfo(rec *module.Recorder, p string, data []byte) error {
 		} `plist:"Applications"`
 		Installed []string `plist:"Installed Applications"`
 	}
-	if _, err := plist.Unmarshal(data, &info); err != nil {
+	if err := plistx.Unmarshal(data, &info); err != nil {
 		return fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	listed := map[string]bool{}
@@ -142,7 +142,7 @@ func backupInfo(rec *module.Recorder, p string, data []byte) error {
 // ParseMetadata parses an iTunesMetadata.plist.
 func ParseMetadata(data []byte) (Record, error) {
 	var m map[string]any
-	if _, err := plist.Unmarshal(data, &m); err != nil {
+	if err := plistx.Unmarshal(data, &m); err != nil {
 		return Record{}, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	str := func(k string) string { s, _ := m[k].(string); return s }
@@ -155,7 +155,7 @@ func ParseMetadata(data []byte) (Record, error) {
 				r.PurchaseDate = t.UTC()
 			}
 		case time.Time:
-			r.PurchaseDate = v.UTC()
+			r.PurchaseDate = modutil.ValidTime(v)
 		}
 	}
 	return r, nil

@@ -7,7 +7,7 @@ import (
 	"context"
 	"fmt"
 
-	"howett.net/plist"
+	"github.com/spyscan/spyscan/internal/plistx"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -76,7 +76,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 // Parse decodes a preferences plist whose root is a dictionary.
 func Parse(data []byte) (map[string]any, error) {
 	var m map[string]any
-	if _, err := plist.Unmarshal(data, &m); err != nil {
+	if err := plistx.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	return m, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/modtest"
@@ -74,6 +75,13 @@ func TestBadFiles(t *testing.T) {
 	}
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, ".GlobalPreferences.plist") {
 		t.Fatalf("errors %v", res.Errors)
+	}
+	// A 250-byte plist that would expand into 2^40 values is refused at once.
+	start := time.Now()
+	res, err = modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup,
+		map[string][]byte{"HomeDomain/Library/Preferences/.GlobalPreferences.plist": iossys.PlistBomb(40, false)})
+	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "expands into too many objects") || time.Since(start) > 5*time.Second {
+		t.Fatalf("plist bomb: %v %v (%v)", err, res.Errors, time.Since(start))
 	}
 	_, err = modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
 	if !errors.Is(err, module.ErrNotFound) {

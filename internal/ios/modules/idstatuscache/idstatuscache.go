@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -44,6 +45,7 @@ type Entry struct {
 	IDStatus    int64  `json:"idstatus"`
 	Occurrences int    `json:"occurrences"`
 	File        string `json:"file"`
+	lookup      time.Time
 }
 
 // Run reads every cache file.
@@ -84,7 +86,8 @@ func Parse(data []byte) ([]Entry, error) {
 			}
 			u := strings.ReplaceAll(user, "\x00", `\x00`)
 			count[u]++
-			out = append(out, Entry{Package: pkg, User: u, LookupDate: iosmod.ISO(iosmod.PlistTime(d["LookupDate"])), IDStatus: int64(st)})
+			t := iosmod.PlistTime(d["LookupDate"])
+			out = append(out, Entry{Package: pkg, User: u, LookupDate: iosmod.ISO(t), IDStatus: int64(st), lookup: t})
 		}
 	}
 	for i := range out {
@@ -101,7 +104,7 @@ func Parse(data []byte) ([]Entry, error) {
 
 func check(rec *module.Recorder, e Entry) {
 	rec.Record(e)
-	t := parseISO(e.LookupDate)
+	t := e.lookup
 	iosmod.Event(rec, t, "idstatus_lookup", fmt.Sprintf("Lookup of %s within %s (status %d)", e.User, e.Package, e.IDStatus), e.File)
 	w := module.Where{Artifact: e.File, Time: t, What: "Identity lookup", Record: e}
 	if email, ok := strings.CutPrefix(e.User, "mailto:"); ok {

@@ -9,12 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"howett.net/plist"
+	"github.com/spyscan/spyscan/internal/plistx"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -114,12 +113,25 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// Row is one database row by lower-cased column name.
-type Row map[string]any
+// Row is one database row; columns are looked up by lower-cased name.
+type Row struct {
+	names []string
+	vals  []any
+}
+
+// get returns a column's value (nil when NULL or not selected).
+func (r Row) get(c string) any {
+	for i, n := range r.names {
+		if n == c {
+			return r.vals[i]
+		}
+	}
+	return nil
+}
 
 // Str returns a column as text ("" when NULL or missing).
 func (r Row) Str(c string) string {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case string:
 		return v
 	case []byte:
@@ -134,7 +146,7 @@ func (r Row) Str(c string) string {
 
 // Int returns a column as an integer (0 when NULL, missing or not numeric).
 func (r Row) Int(c string) int64 {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case int64:
 		return v
 	case float64:
@@ -148,7 +160,7 @@ func (r Row) Int(c string) int64 {
 
 // Float returns a column as a float (0 when NULL, missing or not numeric).
 func (r Row) Float(c string) float64 {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case int64:
 		return float64(v)
 	case float64:
@@ -161,11 +173,11 @@ func (r Row) Float(c string) float64 {
 }
 
 // Null reports whether a column is NULL or missing.
-func (r Row) Null(c string) bool { return r[c] == nil }
+func (r Row) Null(c string) bool { return r.get(c) == nil }
 
 // Bytes returns a column as bytes (nil when NULL or missing).
 func (r Row) Bytes(c string) []byte {
-	switch v := r[c].(type) {
+	switch v := r.get(c).(type) {
 	case []byte:
 		return v
 	case string:
@@ -202,24 +214,25 @@ func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table stri
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + ` FROM "` + table + `" ` + tail
 	rows, err := db.QueryContext(ctx, q)
+	if err != nil && tail != "" && strings.Contains(err.Error(), "no such column") {
+		// the ORDER BY or WHERE names a column this version lacks
+		rec.Note("%s: table %s: %q dropped (%v)", db.Name, table, tail, err)
+		rows, err = db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+` FROM "`+table+`"`)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
 	}
 	defer rows.Close()
-	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	for rows.Next() {
+		vals := make([]any, len(cols)) // fresh per row: callers may keep rows
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
 		}
-		r := make(Row, len(cols))
-		for i, n := range names {
-			r[n] = vals[i]
-		}
-		if err := fn(r); err != nil {
+		if err := fn(Row{names: names, vals: vals}); err != nil {
 			return err
 		}
 	}
@@ -249,20 +262,72 @@ func ISO(t time.Time) string {
 // since 2001).
 func AppleTime(r Row, c string) time.Time { return model.FromAppleSeconds(r.Float(c)) }
 
-var linkRE = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}]+`)
-
 // Links returns the distinct links (http(s):// or www.) in a text, in order.
+// It finds what `(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}]+` finds (the
+// tests check it against that expression), without the regexp engine, which
+// dominated the sms module's time on large sms.db files.
 func Links(text string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, l := range linkRE.FindAllString(text, -1) {
-		l = strings.TrimRight(l, ".,;:!?")
+	var seen map[string]bool
+	for i := 0; i < len(text); i++ {
+		if i > 0 && isWordByte(text[i-1]) {
+			continue // \b: a link starts after a non-word character
+		}
+		n := linkPrefix(text[i:])
+		if n == 0 {
+			continue
+		}
+		end := i + n
+		for end < len(text) && !isLinkStop(text[end]) {
+			end++
+		}
+		if end == i+n {
+			continue
+		}
+		l := strings.TrimRight(text[i:end], ".,;:!?")
+		if seen == nil {
+			seen = map[string]bool{}
+		}
 		if !seen[l] {
 			seen[l] = true
 			out = append(out, l)
 		}
+		i = end - 1
 	}
 	return out
+}
+
+// linkPrefix returns the length of a case-insensitive "http://", "https://"
+// or "www." at the start of s (0: none). Like the regexp's (?i), the "s" of
+// https also matches U+017F (long s), its Unicode case fold.
+func linkPrefix(s string) int {
+	switch {
+	case len(s) >= 4 && strings.EqualFold(s[:4], "www."):
+		return 4
+	case len(s) < 7 || !strings.EqualFold(s[:4], "http"):
+		return 0
+	case s[4:7] == "://":
+		return 7
+	case (s[4] == 's' || s[4] == 'S') && len(s) >= 8 && s[5:8] == "://":
+		return 8
+	case strings.HasPrefix(s[4:], "\u017f://"):
+		return 4 + len("\u017f://")
+	}
+	return 0
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// isLinkStop reports the bytes that end a link: ASCII white space (as the
+// regexp's \s) and <>"'()[]{}. Bytes of multi-byte characters never stop it.
+func isLinkStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\f', '\r', '<', '>', '"', '\'', '(', ')', '[', ']', '{', '}':
+		return true
+	}
+	return false
 }
 
 // MaxPlist bounds the size of a plist read into memory.
@@ -270,14 +335,10 @@ const MaxPlist = 64 << 20
 
 // DecodePlist decodes a binary, XML or OpenStep plist into generic values
 // (map[string]any, []any, string, uint64, int64, float64, bool, []byte,
-// time.Time, plist.UID). A decoder panic on hostile input becomes an error.
+// time.Time, plist.UID) through plistx: a decoder panic or a plist bomb on
+// hostile input becomes an error.
 func DecodePlist(data []byte) (v any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			v, err = nil, fmt.Errorf("malformed plist: %v", r)
-		}
-	}()
-	if _, err := plist.Unmarshal(data, &v); err != nil {
+	if err := plistx.Unmarshal(data, &v); err != nil {
 		return nil, fmt.Errorf("malformed plist: %w", err)
 	}
 	return v, nil

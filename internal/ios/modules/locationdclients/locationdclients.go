@@ -8,10 +8,11 @@ package locationdclients
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
-	"howett.net/plist"
+	"github.com/spyscan/spyscan/internal/plistx"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -93,7 +94,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 // (non-dictionary values, such as migration counters, are skipped).
 func Parse(data []byte) ([]Record, error) {
 	var m map[string]any
-	if _, err := plist.Unmarshal(data, &m); err != nil {
+	if err := plistx.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	var out []Record
@@ -107,17 +108,12 @@ func Parse(data []byte) ([]Record, error) {
 			Executable: str("Executable"), Registered: str("Registered")}
 		for _, tk := range TimeKeys {
 			var t time.Time
-			switch v := e[tk].(type) {
-			case float64:
-				t = model.FromAppleSeconds(v)
-			case int64:
-				t = model.FromAppleSeconds(float64(v))
-			case uint64:
-				t = model.FromAppleSeconds(float64(v))
-			case time.Time:
-				t = v.UTC()
+			if v, ok := e[tk].(time.Time); ok {
+				t = v
+			} else if f, ok := number(e[tk]); ok && math.Abs(f) < 1e12 {
+				t = model.FromAppleSeconds(f)
 			}
-			if !t.IsZero() {
+			if t = modutil.ValidTime(t); !t.IsZero() {
 				if r.Times == nil {
 					r.Times = map[string]time.Time{}
 				}
@@ -189,4 +185,21 @@ func UnusualLocation(p string) bool {
 		}
 	}
 	return true
+}
+
+// number returns a plist number as a float; NaN and infinities are not
+// numbers here.
+func number(v any) (float64, bool) {
+	var f float64
+	switch x := v.(type) {
+	case float64:
+		f = x
+	case int64:
+		f = float64(x)
+	case uint64:
+		f = float64(x)
+	default:
+		return 0, false
+	}
+	return f, !math.IsNaN(f) && !math.IsInf(f, 0)
 }

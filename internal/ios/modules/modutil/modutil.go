@@ -41,6 +41,9 @@ func JSONValue(v any) any {
 	case []byte:
 		return base64.StdEncoding.EncodeToString(x)
 	case time.Time:
+		if !JSONTime(x) {
+			return x.UTC().String() // JSON dates need a four-digit year
+		}
 		return x.UTC()
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -101,4 +104,20 @@ func SortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// JSONTime reports whether t can be written as a JSON (RFC 3339) date: its
+// year is within 0..9999.
+func JSONTime(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 0 && y <= 9999
+}
+
+// ValidTime returns t in UTC, or the zero time when t cannot be written as
+// a JSON date (a corrupt or hostile timestamp).
+func ValidTime(t time.Time) time.Time {
+	if t.IsZero() || !JSONTime(t) {
+		return time.Time{}
+	}
+	return t.UTC()
 }

@@ -10,7 +10,7 @@ import (
 	"math"
 	"time"
 
-	"howett.net/plist"
+	"github.com/spyscan/spyscan/internal/plistx"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -94,7 +94,7 @@ func Parse(data []byte) (recs []Record, bad int, err error) {
 	var m struct {
 		Baseline map[string]any `plist:"netUsageBaseline"`
 	}
-	if _, err := plist.Unmarshal(data, &m); err != nil {
+	if err := plistx.Unmarshal(data, &m); err != nil {
 		return nil, 0, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	for _, proc := range modutil.SortedKeys(m.Baseline) {
@@ -105,7 +105,7 @@ func Parse(data []byte) (recs []Record, bad int, err error) {
 		}
 		r := Record{Process: proc}
 		if t, ok := vals[0].(time.Time); ok {
-			r.Time = t.UTC()
+			r.Time = modutil.ValidTime(t)
 		}
 		nums := []*float64{&r.WifiIn, &r.WifiOut, &r.WWANIn, &r.WWANOut}
 		for i, dst := range nums {

@@ -66,3 +66,19 @@ func TestHost(t *testing.T) {
 		}
 	}
 }
+
+// The ORDER BY column itself is missing: the rows are still read.
+func TestOrderColumnMissing(t *testing.T) {
+	db := iosdata.BuildDB([]string{
+		`CREATE TABLE history_items (id INTEGER PRIMARY KEY, url TEXT)`,
+		`CREATE TABLE history_visits (id INTEGER PRIMARY KEY, history_item INTEGER)`,
+	}, []iosdata.Stmt{
+		iosdata.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
+		iosdata.Ins("history_visits", "id, history_item", 1, 1),
+	})
+	res, err := modtest.Run(t, safarihistory.Module{}, acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/Safari/History.db": {Data: db}})
+	if err != nil || len(res.Errors) > 0 || res.Seen != 1 {
+		t.Fatal(err, res.Errors, res.Seen)
+	}
+	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusDomain)
+}

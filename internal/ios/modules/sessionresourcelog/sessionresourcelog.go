@@ -55,6 +55,7 @@ type Entry struct {
 	MostRecentInteraction string   `json:"most_recent_interaction,omitempty"`
 	LastSeen              string   `json:"last_seen,omitempty"`
 	File                  string   `json:"file"`
+	lastSeen              time.Time
 }
 
 // Run reads every log.
@@ -93,7 +94,8 @@ func Parse(data []byte) ([]Entry, error) {
 			SubresourceUnderOrig: origins(d["subresourceUnderTopFrameOrigins"])}
 		e.UserInteraction, _ = d["hadUserInteraction"].(bool)
 		e.MostRecentInteraction = iosmod.ISO(iosmod.PlistTime(d["mostRecentUserInteraction"]))
-		e.LastSeen = iosmod.ISO(iosmod.PlistTime(d["lastSeen"]))
+		e.lastSeen = iosmod.PlistTime(d["lastSeen"])
+		e.LastSeen = iosmod.ISO(e.lastSeen)
 		out = append(out, e)
 	}
 	return out, nil
@@ -119,7 +121,7 @@ func origins(v any) []string {
 
 func check(rec *module.Recorder, e Entry) {
 	rec.Record(e)
-	t, _ := time.Parse("2006-01-02 15:04:05.000000", e.LastSeen)
+	t := e.lastSeen
 	iosmod.Event(rec, t, "webkit_resource", "WebKit resource log: "+chain(e), e.File)
 	all := append(append(append(append([]string{e.Origin}, e.RedirectSource...), e.RedirectDestination...), e.SubframeUnderOrigin...), e.SubresourceUnderOrig...)
 	sort.Strings(all)

@@ -1,9 +1,8 @@
 // Command gen-ios-demo writes the committed iOS demo inputs: demo/ios-backup
 // (a plain iTunes/Finder backup with planted indicator hits and clean
 // look-alikes) and demo/ios-backup-encrypted (the same, encrypted with the
-// password iosgen.DemoPassword and realistic PBKDF2 rounds). Artifact
-// fixtures from internal/testgen/iosdata are added when that package
-// provides them.
+// password iosgen.DemoPassword and realistic PBKDF2 rounds), with the
+// artifact fixtures of internal/testgen/iosdata and iossys.
 //
 //	go run ./internal/testgen/iosgen/cmd/gen-ios-demo [-out demo]
 package main
@@ -28,8 +27,12 @@ func main() {
 }
 
 func run(ctx context.Context, out string) error {
-	spec := iosgen.BackupSpec{Device: iosgen.DemoDevice, Date: iosgen.DemoTime, Apps: iosgen.DemoApps,
-		Files: append(iosgen.DemoBackupFiles(), extraFiles()...), Seed: 2023}
+	spec := iosgen.DemoSpec()
+	extra, err := extraFiles(ctx)
+	if err != nil {
+		return err
+	}
+	spec.Files = append(spec.Files, extra...)
 	plain := filepath.Join(out, "ios-backup")
 	if err := os.RemoveAll(plain); err != nil {
 		return err

@@ -1,0 +1,219 @@
+package keyedarchive
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"time"
+	"unicode/utf16"
+
+	"howett.net/plist"
+)
+
+// parseBinary is a small, allocation-light reader of binary plists
+// ("bplist00"), used for the many small archives of Manifest.db (the
+// generic reflection-based decoder costs most of a backup's open time). It
+// returns the same value types as howett.net/plist; any doubt gives an
+// error and the caller falls back to howett.net/plist.
+func parseBinary(data []byte) (any, error) {
+	if len(data) < 8+32 || string(data[:8]) != "bplist00" {
+		return nil, errBplist
+	}
+	tr := data[len(data)-32:]
+	offSize, refSize := int(tr[6]), int(tr[7])
+	n, top, tableOff := binary.BigEndian.Uint64(tr[8:]), binary.BigEndian.Uint64(tr[16:]), binary.BigEndian.Uint64(tr[24:])
+	if offSize < 1 || offSize > 8 || refSize < 1 || refSize > 8 || n == 0 || n > uint64(len(data)) || top >= n ||
+		tableOff >= uint64(len(data)) || n*uint64(offSize) > uint64(len(data))-tableOff {
+		return nil, errBplist
+	}
+	p := &bparser{data: data[:len(data)-32], offSize: offSize, refSize: refSize, n: int(n), table: int(tableOff),
+		cache: make([]any, n), state: make([]uint8, n)}
+	return p.object(int(top), 0)
+}
+
+var errBplist = errors.New("unsupported binary plist")
+
+type bparser struct {
+	data             []byte
+	offSize, refSize int
+	n, table         int
+	cache            []any
+	state            []uint8 // 0 new, 1 in progress, 2 done
+}
+
+func readUint(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+func (p *bparser) object(i, depth int) (any, error) {
+	if i < 0 || i >= p.n || depth > maxDepth {
+		return nil, errBplist
+	}
+	switch p.state[i] {
+	case 1:
+		return nil, errBplist // cycle
+	case 2:
+		return p.cache[i], nil
+	}
+	p.state[i] = 1
+	off := readUint(p.data[p.table+i*p.offSize : p.table+(i+1)*p.offSize])
+	if off < 8 || off >= uint64(len(p.data)) {
+		return nil, errBplist
+	}
+	v, err := p.parse(int(off), depth)
+	if err != nil {
+		return nil, err
+	}
+	p.cache[i], p.state[i] = v, 2
+	return v, nil
+}
+
+// span returns the bytes [at, at+n) or false.
+func (p *bparser) span(at, n int) ([]byte, bool) {
+	if n < 0 || at < 0 || at > len(p.data) || n > len(p.data)-at {
+		return nil, false
+	}
+	return p.data[at : at+n], true
+}
+
+// count reads the length of a container or string whose marker is at off.
+func (p *bparser) count(off int) (int, int, error) {
+	info := int(p.data[off] & 0x0f)
+	if info != 0x0f {
+		return info, off + 1, nil
+	}
+	if off+1 >= len(p.data) || p.data[off+1]>>4 != 0x1 {
+		return 0, 0, errBplist
+	}
+	size := 1 << (p.data[off+1] & 0x0f)
+	b, ok := p.span(off+2, size)
+	if !ok || size > 8 {
+		return 0, 0, errBplist
+	}
+	v := readUint(b)
+	if v > uint64(len(p.data)) {
+		return 0, 0, errBplist
+	}
+	return int(v), off + 2 + size, nil
+}
+
+func (p *bparser) parse(off, depth int) (any, error) {
+	m := p.data[off]
+	switch m >> 4 {
+	case 0x0:
+		switch m {
+		case 0x00:
+			return nil, nil
+		case 0x08:
+			return false, nil
+		case 0x09:
+			return true, nil
+		}
+	case 0x1:
+		size := 1 << (m & 0x0f)
+		b, ok := p.span(off+1, size)
+		if !ok || size > 8 {
+			break
+		}
+		v := readUint(b)
+		if size == 8 && int64(v) < 0 {
+			return int64(v), nil
+		}
+		return v, nil
+	case 0x2:
+		size := 1 << (m & 0x0f)
+		b, ok := p.span(off+1, size)
+		switch {
+		case ok && size == 4:
+			return math.Float32frombits(binary.BigEndian.Uint32(b)), nil
+		case ok && size == 8:
+			return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
+		}
+	case 0x3:
+		b, ok := p.span(off+1, 8)
+		if m == 0x33 && ok {
+			f := math.Float64frombits(binary.BigEndian.Uint64(b))
+			if math.IsNaN(f) || math.Abs(f) > 1e11 {
+				break
+			}
+			sec, frac := math.Modf(f)
+			return time.Unix(978307200+int64(sec), int64(frac*1e9)).UTC(), nil
+		}
+	case 0x4, 0x5, 0x6:
+		n, at, err := p.count(off)
+		if err != nil {
+			return nil, err
+		}
+		if m>>4 == 0x6 {
+			b, ok := p.span(at, 2*n)
+			if !ok {
+				break
+			}
+			u := make([]uint16, n)
+			for k := range u {
+				u[k] = binary.BigEndian.Uint16(b[2*k:])
+			}
+			return string(utf16.Decode(u)), nil
+		}
+		b, ok := p.span(at, n)
+		if !ok {
+			break
+		}
+		if m>>4 == 0x4 {
+			return append([]byte(nil), b...), nil
+		}
+		return string(b), nil
+	case 0x8:
+		b, ok := p.span(off+1, int(m&0x0f)+1)
+		if ok && len(b) <= 8 {
+			return plist.UID(readUint(b)), nil
+		}
+	case 0xA, 0xD:
+		n, at, err := p.count(off)
+		if err != nil {
+			return nil, err
+		}
+		k := 1
+		if m>>4 == 0xD {
+			k = 2
+		}
+		refs, ok := p.span(at, k*n*p.refSize)
+		if !ok {
+			break
+		}
+		ref := func(j int) int { return int(readUint(refs[j*p.refSize : (j+1)*p.refSize])) }
+		if k == 1 {
+			out := make([]any, n)
+			for j := range out {
+				v, err := p.object(ref(j), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				out[j] = v
+			}
+			return out, nil
+		}
+		out := make(map[string]any, n)
+		for j := 0; j < n; j++ {
+			kv, err := p.object(ref(j), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			key, ok := kv.(string)
+			if !ok {
+				return nil, errBplist
+			}
+			v, err := p.object(ref(n+j), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[key] = v
+		}
+		return out, nil
+	}
+	return nil, errBplist
+}

@@ -1,0 +1,67 @@
+// Package chromehistory owns Chrome for iOS's History database: visited
+// URLs, checked against the indicators.
+package chromehistory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+const rel = "Library/Application Support/Google/Chrome/Default/History"
+
+// Spec locates the History database.
+var Spec = artifact.Spec{
+	Backup: []string{"AppDomain-com.google.chrome.ios/" + rel},
+	Dump:   []string{"private/var/mobile/Containers/Data/Application/*/" + rel},
+}
+
+// Module reads Chrome history.
+type Module struct{}
+
+// Name is "chrome_history".
+func (Module) Name() string { return "chrome_history" }
+
+// Applies to backups and dumps.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Visit is one visit.
+type Visit struct {
+	URLID      int64  `json:"id"`
+	URL        string `json:"url"`
+	Title      string `json:"title,omitempty"`
+	VisitID    int64  `json:"visit_id"`
+	Time       string `json:"time"`
+	FromVisit  int64  `json:"redirect_source,omitempty"`
+	Transition int64  `json:"transition"`
+	DB         string `json:"db"`
+}
+
+// Run reads urls, then visits.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		type u struct{ url, title string }
+		urls := map[int64]u{}
+		if err := iosmod.Query(ctx, db, rec, "urls", []string{"id", "url", "title"}, "", func(r iosmod.Row) error {
+			urls[r.Int("id")] = u{r.Str("url"), r.Str("title")}
+			return nil
+		}); err != nil {
+			rec.FileError(p, err)
+		}
+		return iosmod.Query(ctx, db, rec, "visits", []string{"id", "url", "visit_time", "from_visit", "transition"}, "ORDER BY visit_time, id", func(r iosmod.Row) error {
+			t := model.FromWebKitMicros(r.Int("visit_time"))
+			x := urls[r.Int("url")]
+			v := Visit{URLID: r.Int("url"), URL: x.url, Title: x.title, VisitID: r.Int("id"), Time: iosmod.ISO(t), FromVisit: r.Int("from_visit"), Transition: r.Int("transition"), DB: p}
+			rec.Record(v)
+			iosmod.Event(rec, t, "visit", fmt.Sprintf("Chrome visit to %s (visit ID %d, redirect source %d)", v.URL, v.VisitID, v.FromVisit), p)
+			rec.CheckURL(v.URL, module.Where{Artifact: p, Time: t, What: "Chrome history URL", Record: v})
+			return nil
+		})
+	})
+}

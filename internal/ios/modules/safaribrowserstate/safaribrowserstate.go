@@ -1,0 +1,121 @@
+// Package safaribrowserstate owns Safari's BrowserState.db: open tabs and
+// each tab's back/forward list (session data). Tab URLs and every URL of
+// the session history are checked against the indicators.
+package safaribrowserstate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// Spec locates BrowserState.db.
+var Spec = artifact.Spec{
+	Backup: []string{
+		"HomeDomain/Library/Safari/BrowserState.db", "HomeDomain/Library/Safari/Profiles/*/BrowserState.db",
+		"AppDomain-*/Library/Safari/BrowserState.db", "AppDomain-*/Library/Safari/Profiles/*/BrowserState.db",
+	},
+	Dump: []string{
+		"private/var/mobile/Library/Safari/BrowserState.db",
+		"private/var/mobile/Library/Safari/Profiles/*/BrowserState.db",
+		"private/var/mobile/Containers/Data/Application/*/Library/Safari/BrowserState.db",
+		"private/var/mobile/Containers/Data/Application/*/Library/Safari/Profiles/*/BrowserState.db",
+	},
+}
+
+// Module reads open tabs.
+type Module struct{}
+
+// Name is "safari_browser_state".
+func (Module) Name() string { return "safari_browser_state" }
+
+// Applies to backups and dumps.
+func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+
+// Tab is one open tab with its session history.
+type Tab struct {
+	Title          string   `json:"tab_title,omitempty"`
+	URL            string   `json:"tab_url"`
+	VisibleURL     string   `json:"tab_visible_url,omitempty"`
+	LastViewed     string   `json:"last_viewed,omitempty"`
+	Private        bool     `json:"private_browsing"`
+	SessionURLs    []string `json:"session_urls,omitempty"`
+	SessionDataErr string   `json:"session_data_error,omitempty"`
+	DB             string   `json:"db"`
+}
+
+// Run reads sessions, then tabs.
+func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		sessions := map[string][]byte{}
+		if db.HasTable(ctx, "tab_sessions") {
+			if err := iosmod.Query(ctx, db, rec, "tab_sessions", []string{"tab_uuid", "session_data"}, "", func(r iosmod.Row) error {
+				sessions[r.Str("tab_uuid")] = r.Bytes("session_data")
+				return nil
+			}); err != nil {
+				rec.FileError(p, err)
+			}
+		}
+		cols := []string{"uuid", "title", "url", "user_visible_url", "last_viewed_time", "private_browsing"}
+		if db.Columns(ctx, "tabs")["session_data"] { // before iOS 13 the blob was in tabs
+			cols = append(cols, "session_data")
+		}
+		return iosmod.Query(ctx, db, rec, "tabs", cols, "ORDER BY id", func(r iosmod.Row) error {
+			t := iosmod.AppleTime(r, "last_viewed_time")
+			tab := Tab{Title: r.Str("title"), URL: r.Str("url"), VisibleURL: r.Str("user_visible_url"), LastViewed: iosmod.ISO(t), Private: r.Int("private_browsing") == 1, DB: p}
+			blob := sessions[r.Str("uuid")]
+			if blob == nil {
+				blob = r.Bytes("session_data")
+			}
+			urls, err := ParseSession(blob)
+			tab.SessionURLs = urls
+			if err != nil {
+				tab.SessionDataErr = err.Error()
+			}
+			rec.Record(tab)
+			iosmod.Event(rec, t, "tab", fmt.Sprintf("%s - %s", tab.Title, tab.URL), p)
+			w := module.Where{Artifact: p, Time: t, What: "Safari open tab URL", Record: tab}
+			rec.CheckURL(tab.URL, w)
+			w.What = "Safari tab history URL"
+			for _, u := range urls {
+				if u != tab.URL {
+					rec.CheckURL(u, w)
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// ParseSession reads a tab's session data (a 4-byte header, then a binary
+// plist) and returns the distinct URLs of its back/forward list.
+func ParseSession(b []byte) ([]string, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	if len(b) > 4 && string(b[:6]) != "bplist" {
+		b = b[4:]
+	}
+	v, err := iosmod.DecodePlist(b)
+	if err != nil {
+		return nil, err
+	}
+	sh := iosmod.Dict(iosmod.Dict(v)["SessionHistory"])
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range iosmod.List(sh["SessionHistoryEntries"]) {
+		d := iosmod.Dict(e)
+		for _, k := range []string{"SessionHistoryEntryOriginalURL", "SessionHistoryEntryURL"} {
+			if u := iosmod.Str(d[k]); u != "" && !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,31 @@
+package safarifavicon_test
+
+import (
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/ios/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modules/safarifavicon"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+)
+
+func TestGolden(t *testing.T) {
+	modtest.GoldenLayouts(t, safarifavicon.Module{}, iosdata.SafariFavicon(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+		checkPlanted(t, res)
+		modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
+		if res.Seen == 0 || len(res.Timeline) == 0 {
+			t.Errorf("seen %d events %d", res.Seen, len(res.Timeline))
+		}
+	})
+}
+
+func TestCorrupt(t *testing.T) {
+	modtest.CheckCorrupt(t, safarifavicon.Module{}, iosdata.SafariFavicon())
+}
+
+func checkPlanted(t *testing.T, res model.ModuleResult) {
+	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
+	if res.Seen != 3 {
+		t.Errorf("seen %d", res.Seen)
+	}
+}

@@ -1,0 +1,15 @@
+package safarihistory_test
+
+import (
+	"testing"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+)
+
+// 100,000 visits over 14,000 distinct URLs.
+func BenchmarkSafariHistory100k(b *testing.B) {
+	modtest.Bench(b, safarihistory.Module{}, acquisition.IOSBackup, modtest.BackupFS(iosdata.SafariHistory(100_000)))
+}

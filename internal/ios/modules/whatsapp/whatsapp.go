@@ -1,0 +1,165 @@
+// Package whatsapp owns WhatsApp's iOS databases: ChatStorage.sqlite
+// (messages, link previews, media URLs) and ContactsV2.sqlite (contacts and
+// their disappearing-message settings). Links in messages, previews and
+// contact "about" texts are checked against the indicators.
+package whatsapp
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+const group = "AppDomainGroup-group.net.whatsapp.WhatsApp.shared/"
+
+// ChatSpec locates ChatStorage.sqlite.
+var ChatSpec = artifact.Spec{
+	Backup: []string{group + "ChatStorage.sqlite"},
+	Dump:   []string{"private/var/mobile/Containers/Shared/AppGroup/*/ChatStorage.sqlite"},
+}
+
+// ContactsSpec locates ContactsV2.sqlite.
+var ContactsSpec = artifact.Spec{
+	Backup: []string{group + "ContactsV2.sqlite"},
+	Dump:   []string{"private/var/mobile/Containers/Shared/AppGroup/*/ContactsV2.sqlite"},
+}
+
+// Messages reads WhatsApp messages.
+type Messages struct{}
+
+// Name is "whatsapp".
+func (Messages) Name() string { return "whatsapp" }
+
+// Applies to backups and dumps.
+func (Messages) Applies(k acquisition.Kind) bool { return ChatSpec.Applies(k) }
+
+// Message is one message record.
+type Message struct {
+	ID       int64    `json:"id"`
+	Chat     string   `json:"chat,omitempty"`
+	From     string   `json:"from_jid,omitempty"`
+	To       string   `json:"to_jid,omitempty"`
+	FromMe   bool     `json:"from_me"`
+	Text     string   `json:"text,omitempty"`
+	Type     int64    `json:"message_type"`
+	Date     string   `json:"date"`
+	Links    []string `json:"links,omitempty"`
+	MediaURL string   `json:"media_url,omitempty"`
+	DB       string   `json:"db"`
+}
+
+// Run reads chats, link previews and media, then messages.
+func (Messages) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return iosmod.ForEachDB(ctx, in, rec, ChatSpec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		soft := func(err error) {
+			if err != nil {
+				rec.FileError(p, err)
+			}
+		}
+		chats := map[int64]string{}
+		soft(iosmod.Query(ctx, db, rec, "ZWACHATSESSION", []string{"Z_PK", "ZCONTACTJID", "ZPARTNERNAME"}, "", func(r iosmod.Row) error {
+			chats[r.Int("z_pk")] = strings.TrimSpace(r.Str("zpartnername") + " " + r.Str("zcontactjid"))
+			return nil
+		}))
+		extra := map[int64][]string{}
+		soft(iosmod.Query(ctx, db, rec, "ZWAMESSAGEDATAITEM", []string{"ZMESSAGE", "ZCONTENT1", "ZCONTENT2", "ZMATCHEDTEXT"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+			for _, c := range []string{"zcontent1", "zcontent2", "zmatchedtext"} {
+				extra[r.Int("zmessage")] = append(extra[r.Int("zmessage")], iosmod.Links(r.Str(c))...)
+			}
+			return nil
+		}))
+		media := map[int64]string{}
+		soft(iosmod.Query(ctx, db, rec, "ZWAMEDIAITEM", []string{"ZMESSAGE", "ZMEDIAURL"}, "", func(r iosmod.Row) error {
+			media[r.Int("zmessage")] = r.Str("zmediaurl")
+			return nil
+		}))
+		return iosmod.Query(ctx, db, rec, "ZWAMESSAGE", []string{"Z_PK", "ZCHATSESSION", "ZFROMJID", "ZTOJID", "ZTEXT", "ZMESSAGEDATE", "ZMESSAGETYPE", "ZISFROMME"}, "ORDER BY ZMESSAGEDATE, Z_PK", func(r iosmod.Row) error {
+			t := iosmod.AppleTime(r, "zmessagedate")
+			m := Message{ID: r.Int("z_pk"), Chat: chats[r.Int("zchatsession")], From: r.Str("zfromjid"), To: r.Str("ztojid"), FromMe: r.Int("zisfromme") == 1,
+				Text: r.Str("ztext"), Type: r.Int("zmessagetype"), Date: iosmod.ISO(t), MediaURL: media[r.Int("z_pk")], DB: p}
+			m.Links = dedupe(append(iosmod.Links(m.Text), extra[m.ID]...))
+			rec.Record(m)
+			who := m.From
+			if m.FromMe {
+				who = "me"
+			}
+			iosmod.Event(rec, t, "whatsapp_message", fmt.Sprintf("%q from %s %v", clip(m.Text), who, m.Links), p)
+			for _, l := range m.Links {
+				rec.CheckURL(l, module.Where{Artifact: p, Time: t, What: "Link in a WhatsApp message", Record: m})
+			}
+			return nil
+		})
+	})
+}
+
+// Contacts reads WhatsApp contacts.
+type Contacts struct{}
+
+// Name is "whatsapp_contacts".
+func (Contacts) Name() string { return "whatsapp_contacts" }
+
+// Applies to backups and dumps.
+func (Contacts) Applies(k acquisition.Kind) bool { return ContactsSpec.Applies(k) }
+
+// Contact is one WhatsApp contact.
+type Contact struct {
+	ID                  int64    `json:"id"`
+	FullName            string   `json:"full_name,omitempty"`
+	PhoneNumber         string   `json:"phone_number,omitempty"`
+	WhatsAppID          string   `json:"whatsapp_id,omitempty"`
+	LID                 string   `json:"lid,omitempty"`
+	About               string   `json:"about_text,omitempty"`
+	DisappearingSeconds float64  `json:"disappearing_mode_duration,omitempty"`
+	DisappearingSince   string   `json:"disappearing_mode_timestamp,omitempty"`
+	LastUpdated         string   `json:"last_updated,omitempty"`
+	Links               []string `json:"links,omitempty"`
+	DB                  string   `json:"db"`
+}
+
+// Run reads ZWAADDRESSBOOKCONTACT.
+func (Contacts) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	return iosmod.ForEachDB(ctx, in, rec, ContactsSpec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		return iosmod.Query(ctx, db, rec, "ZWAADDRESSBOOKCONTACT", []string{"Z_PK", "ZFULLNAME", "ZPHONENUMBER", "ZWHATSAPPID", "ZLID", "ZABOUTTEXT", "ZDISAPPEARINGMODEDURATION", "ZDISAPPEARINGMODETIMESTAMP", "ZLASTUPDATED"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+			up := iosmod.AppleTime(r, "zlastupdated")
+			ds := iosmod.AppleTime(r, "zdisappearingmodetimestamp")
+			c := Contact{ID: r.Int("z_pk"), FullName: r.Str("zfullname"), PhoneNumber: r.Str("zphonenumber"), WhatsAppID: r.Str("zwhatsappid"), LID: r.Str("zlid"),
+				About: r.Str("zabouttext"), DisappearingSeconds: r.Float("zdisappearingmodeduration"), DisappearingSince: iosmod.ISO(ds), LastUpdated: iosmod.ISO(up), DB: p}
+			c.Links = iosmod.Links(c.About)
+			rec.Record(c)
+			name := strings.TrimSpace(c.WhatsAppID + " " + c.FullName)
+			iosmod.Event(rec, up, "whatsapp_contact_updated", "WhatsApp contact "+name+" updated", p)
+			if c.DisappearingSeconds > 0 {
+				iosmod.Event(rec, ds, "whatsapp_disappearing_on", fmt.Sprintf("Disappearing messages (%.0f s) set for WhatsApp contact %s", c.DisappearingSeconds, name), p)
+			}
+			for _, l := range c.Links {
+				rec.CheckURL(l, module.Where{Artifact: p, Time: up, What: "Link in a WhatsApp contact's about text", Record: c})
+			}
+			return nil
+		})
+	})
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func clip(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
