@@ -62,6 +62,12 @@ type Opener interface {
 	Open(ctx context.Context, path string, kind Kind, opts Options) (*Acquisition, error)
 }
 
+// MetaNestedErrors is the Acquisition.Meta key under which an opener lists,
+// "; "-separated, the parts of an input it could not open (e.g. a corrupt
+// nested bugreport.zip of an androidqf acquisition) while opening the rest.
+// The scan logs them and the self-test makes such a scan inconclusive.
+const MetaNestedErrors = "nested_errors"
+
 // Sentinel outcomes shared by every opener. Wrap them with the path.
 var (
 	ErrUnrecognised  = errors.New("unsupported or unrecognised input")

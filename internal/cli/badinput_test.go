@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,11 +13,13 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,7 +47,7 @@ type badCase struct {
 	// evidence: hash every input file before and after and compare.
 	evidence bool
 	// unseen: the damage is legitimately invisible to the scan (SQLite
-	// ignores a -wal whose header is invalid), so nothing is listed; the
+	// treats a -wal whose header is invalid as empty), so nothing is listed; the
 	// case checks that the scan goes on and the evidence is unchanged.
 	unseen bool
 }
@@ -52,6 +55,7 @@ type badCase struct {
 func TestBadInputs(t *testing.T) {
 	isolate(t)
 	t.Setenv("SPYSCAN_BACKUP_PASSWORD", "")
+	catchDefaultLog(t)
 	for _, tc := range badCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.env == nil {
@@ -127,6 +131,38 @@ const plantedSTIX = `{"type": "bundle", "id": "bundle--6f0c7a52-0c5e-4d1a-9a57-0
 {"type": "relationship", "spec_version": "2.1", "id": "relationship--6f0c7a52-0c5e-4d1a-9a57-000000000004", "relationship_type": "indicates",
  "source_ref": "indicator--6f0c7a52-0c5e-4d1a-9a57-000000000003", "target_ref": "malware--6f0c7a52-0c5e-4d1a-9a57-000000000002"}]}`
 
+// catchDefaultLog fails the test if anything logs through the process's
+// default logger (slog or log) instead of the CLI's: the library must not
+// print.
+func catchDefaultLog(t *testing.T) {
+	h := &leakHandler{}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(h))
+	t.Cleanup(func() {
+		slog.SetDefault(prev)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, m := range h.msgs {
+			t.Errorf("logged through the default logger, not the CLI's: %s", m)
+		}
+	})
+}
+
+type leakHandler struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (h *leakHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *leakHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *leakHandler) WithGroup(string) slog.Handler            { return h }
+func (h *leakHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.msgs = append(h.msgs, r.Message)
+	return nil
+}
+
 func badCases() []badCase {
 	pw := func(p string) map[string]string { return map[string]string{"SPYSCAN_BACKUP_PASSWORD": p} }
 	return []badCase{
@@ -159,10 +195,26 @@ func badCases() []badCase {
 		{name: "folder of random files", build: randomFolder, code: ExitUsage, wantErr: "unrecognised"},
 		{name: "malformed androidqf packages.json", build: demoDamaged("androidqf", "packages.json", half), ran: true, code: ExitAlerts, wantErr: "packages.json", evidence: true},
 		{name: "Zeek dns.log with a garbage header", build: demoDamaged("zeek", "dns.log", garbageZeek), ran: true, code: ExitAlerts, wantErr: "dns.log", evidence: true},
-		{name: "truncated backup.ab payload", build: truncated(demoCopy("backup.ab"), 0.6), code: ExitUsage, wantErr: "corrupt or truncated", evidence: true},
+		{name: "truncated backup.ab payload", build: truncated(demoCopy("backup.ab"), 0.6), ran: true, code: ExitOK, wantErr: "corrupt or truncated", evidence: true},
+		{name: "backup.ab cut before its first file", build: truncated(demoCopy("backup.ab"), 0.03), code: ExitUsage, wantErr: "corrupt or truncated"},
 		{name: "corrupt WAL next to sms.db in a dump folder", build: dumpWithBadWAL, ran: true, unseen: true, code: ExitAlerts, evidence: true},
 		{name: "iOS backup missing a listed file", build: iosBackupDamaged(smsID(), nil), ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
 		{name: "truncated sysdiagnose tar.gz", build: truncated(sysdiagnose, 0.5), code: ExitUsage, wantErr: "corrupt or truncated"},
+		{name: "dump folder with a link escaping the root", build: dumpWithEscapingLink, ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
+		{name: "androidqf folder with a link escaping the root", build: linkedOut("androidqf", "packages.json"), ran: true, code: ExitAlerts, wantErr: "packages.json", evidence: true},
+		{name: "Zeek folder with a link escaping the root", build: linkedOut("zeek", "dns.log"), ran: true, code: ExitAlerts, wantErr: "dns.log", evidence: true},
+		{name: "bugreport folder with a link escaping the root", build: bugreportFolderLinkedOut, ran: true, code: ExitOK, wantErr: "adb_keys", evidence: true},
+		{name: "androidqf with a truncated nested bugreport.zip", build: demoDamaged("androidqf", "bugreport.zip", half), ran: true, code: ExitAlerts, wantErr: "bugreport.zip", evidence: true},
+		{name: "androidqf with a corrupt nested backup.ab", build: demoDamaged("androidqf", "backup.ab", half), ran: true, code: ExitAlerts, wantErr: "backup.ab", evidence: true},
+		{name: "corrupt sms.db in an iOS dump tar.gz", build: dumpCorruptSMS, ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
+		{name: "truncated dns.log.gz in a Zeek folder", build: zeekTruncatedGz, ran: true, code: ExitAlerts, wantErr: "dns.log.gz", evidence: true},
+		{name: "iOS backup wrong password in --password-file", build: iosEncrypted, code: ExitUsage, wantErr: "wrong password",
+			flags: func(dir string) []string {
+				p := filepath.Join(dir, "pw.txt")
+				os.WriteFile(p, []byte("wrong-password\n"), 0o600)
+				return []string{"--password-file", p}
+			}},
+		{name: "clean and bad inputs together", build: cleanAndBad, ran: true, code: ExitUsage, wantErr: "corrupt or truncated", evidence: true},
 		{name: "good and bad inputs together", build: goodAndBad, ran: true, code: ExitAlerts, wantErr: "bugreport.zip", evidence: true},
 	}
 }
@@ -206,9 +258,10 @@ func checkReport(t *testing.T, out, named, want string) {
 	var info struct {
 		Inputs   []struct{ Path, Error string } `json:"inputs"`
 		Warnings []string                       `json:"indicator_warnings"`
+		SelfTest struct{ Problems []string }    `json:"self_test"`
 	}
 	readJSON(t, filepath.Join(out, "info.json"), &info)
-	found := info.Warnings
+	found := append(info.Warnings, info.SelfTest.Problems...)
 	for _, in := range info.Inputs {
 		if in.Error != "" {
 			found = append(found, in.Error)
@@ -457,8 +510,8 @@ func zipWith(entries map[string][]byte) []byte {
 	return b.Bytes()
 }
 
-// zipBomb: a bugreport zip whose one entry is a few KB deflated but declares
-// (honestly by its deflate stream's start) an inflated size of 1 TB.
+// zipBomb: a bugreport zip with an entry of 8 MB of zeros deflated to a few
+// KB that declares an inflated size of 1 TB, a ratio no real bugreport has.
 func zipBomb() []byte {
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
@@ -570,4 +623,135 @@ func sysdiagnose(t *testing.T, dir string) ([]string, string) {
 		t.Fatal(err)
 	}
 	return []string{p}, p
+}
+
+// dumpWithEscapingLink: an iOS dump folder whose sms.db is a symbolic link
+// to a database outside the dump; it must not be read.
+func dumpWithEscapingLink(t *testing.T, dir string) ([]string, string) {
+	ins, _ := iosDump(iosgen.DumpFolder, "dump")(t, dir)
+	p := filepath.Join(ins[0], "private/var/mobile/Library/SMS/sms.db")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(dir, "outside.db")
+	write(t, outside, b)
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, p); err != nil {
+		t.Fatal(err)
+	}
+	return ins, "sms.db"
+}
+
+// TestDecryptWrongPassword: `ios decrypt` with a wrong password says so in
+// one line and leaves no output folder behind.
+func TestDecryptWrongPassword(t *testing.T) {
+	isolate(t)
+	t.Setenv("SPYSCAN_BACKUP_PASSWORD", "wrong-password")
+	dir := t.TempDir()
+	ins, named := iosEncrypted(t, filepath.Join(dir, "in"))
+	before := snapshot(t, ins)
+	out := filepath.Join(dir, "decrypted")
+	code, stdout, stderr := run(t, "ios", "decrypt", "--output", out, ins[0])
+	if code != ExitUsage || stdout != "" {
+		t.Errorf("exit %d stdout %q, want 2 and nothing", code, stdout)
+	}
+	checkOneLine(t, stderr, named, "wrong password")
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("output folder %s left behind", out)
+	}
+	if fmt.Sprint(before) != fmt.Sprint(snapshot(t, ins)) {
+		t.Errorf("evidence changed")
+	}
+}
+
+// linkedOut copies a demo folder and replaces rel by a symbolic link to a
+// copy of it outside the input, which must not be read.
+func linkedOut(name, rel string) func(*testing.T, string) ([]string, string) {
+	return func(t *testing.T, dir string) ([]string, string) {
+		ins, _ := demoCopy(name)(t, dir)
+		return linkOut(t, dir, ins[0], rel), filepath.Join(ins[0], rel)
+	}
+}
+
+// cleanAndBad: a capture without any hit and a truncated bugreport: the
+// scan runs, and exits 2 because an input was not read.
+func cleanAndBad(t *testing.T, dir string) ([]string, string) {
+	var b bytes.Buffer
+	w, err := netgen.NewPcapWriter(&b, 1, false)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "clean.pcap")
+	write(t, good, b.Bytes())
+	bad, named := truncated(bugreportZip, 0.5)(t, dir)
+	return append([]string{good}, bad...), named
+}
+
+// bugreportFolderLinkedOut: a bugreport folder whose adb_keys is a link to
+// a file outside it.
+func bugreportFolderLinkedOut(t *testing.T, dir string) ([]string, string) {
+	p := filepath.Join(dir, "bugreport")
+	if err := androidgen.WriteFolder(p, androidgen.Files(androiddata.Bugreport(androiddata.Options{}))); err != nil {
+		t.Fatal(err)
+	}
+	return linkOut(t, dir, p, "FS/data/misc/adb/adb_keys"), filepath.Join(p, "FS/data/misc/adb/adb_keys")
+}
+
+// linkOut moves rel (inside in) out of the input and leaves a symbolic
+// link to it in its place.
+func linkOut(t *testing.T, dir, in, rel string) []string {
+	t.Helper()
+	p := filepath.Join(in, rel)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(dir, "outside-"+filepath.Base(rel))
+	write(t, outside, b)
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, p); err != nil {
+		t.Fatal(err)
+	}
+	return []string{in}
+}
+
+// dumpCorruptSMS: an iOS dump .tar.gz whose sms.db is corrupt.
+func dumpCorruptSMS(t *testing.T, dir string) ([]string, string) {
+	p := filepath.Join(dir, "dump.tar.gz")
+	os.MkdirAll(dir, 0o755)
+	files := append(iosgen.DemoBackupFiles(), iosdata.SMS(200)...)
+	for i := range files {
+		if strings.HasSuffix(files[i].Path, "/sms.db") {
+			files[i].Data = iosdata.Corrupt(files[i].Data)
+		}
+	}
+	if err := iosgen.WriteDump(p, iosgen.DumpSpec{Files: files, Format: iosgen.DumpTarGz}); err != nil {
+		t.Fatal(err)
+	}
+	return []string{p}, "sms.db"
+}
+
+// zeekTruncatedGz: the demo Zeek folder with its dns.log gzipped and cut.
+func zeekTruncatedGz(t *testing.T, dir string) ([]string, string) {
+	ins, _ := demoCopy("zeek")(t, dir)
+	p := filepath.Join(ins[0], "dns.log")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(b)
+	zw.Close()
+	os.Remove(p)
+	write(t, p+".gz", z.Bytes()[:z.Len()/2])
+	return ins, p + ".gz"
 }

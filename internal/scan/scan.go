@@ -142,6 +142,9 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 			continue
 		}
 		in.acq = acq
+		if e := acq.Meta[acquisition.MetaNestedErrors]; e != "" {
+			cfg.Log.Warn("part of the input not read", "input", p, "err", e)
+		}
 		in.input.Kind = string(acq.Kind)
 		in.input.Meta = acq.Meta
 		in.input.TZ = acq.TZ

@@ -6,6 +6,7 @@
 package selftest
 
 import (
+	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 )
@@ -32,6 +33,9 @@ func Check(r *model.Report) []Problem {
 	for _, in := range r.Info.Inputs {
 		if in.Error != "" {
 			ps = append(ps, Problem{Key: "problem.input", Args: []any{"input", in.Path, "error", in.Error}})
+		}
+		if e := in.Meta[acquisition.MetaNestedErrors]; e != "" {
+			ps = append(ps, Problem{Key: "problem.input_part", Args: []any{"input", in.Path, "error", e}})
 		}
 	}
 	read := 0

@@ -29,6 +29,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -59,8 +60,8 @@ func Openers() []acquisition.Opener {
 }
 
 func logger(l *slog.Logger) *slog.Logger {
-	if l == nil {
-		return slog.Default()
+	if l == nil { // the library never prints: the scan core reports Meta[MetaNestedErrors]
+		return slog.New(slog.DiscardHandler)
 	}
 	return l
 }
@@ -134,7 +135,11 @@ func (b *Bugreport) Open(ctx context.Context, p string, kind acquisition.Kind, o
 	}
 	acq := &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBugreport, Meta: map[string]string{}}
 	if st.IsDir() {
-		acq.FS = os.DirFS(p)
+		r, err := os.OpenRoot(p) // symbolic links cannot lead outside the input
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		acq.FS, acq.Close = r.FS(), r.Close
 		acq.Meta["container"] = "folder"
 	} else {
 		z, err := safezip.Open(p, limits(b.Limits))
@@ -201,10 +206,26 @@ func (b *Backup) Open(ctx context.Context, p string, kind acquisition.Kind, opts
 	}
 	src := func() (io.ReadCloser, error) { return os.Open(p) }
 	f, err := backupab.Open(ctx, p, src, passwordFunc(ctx, opts, p), lim)
+	meta := map[string]string{}
 	if err != nil {
-		return nil, err
+		if !cutShort(f, err) {
+			return nil, err
+		}
+		// the files before the cut are scanned; the cut is reported
+		meta[acquisition.MetaNestedErrors] = err.Error() + " (the files before this point were read)"
 	}
-	return &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBackup, FS: f, Meta: backupMeta(f.Header)}, nil
+	maps.Copy(meta, backupMeta(f.Header))
+	return &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBackup, FS: f, Meta: meta}, nil
+}
+
+// cutShort reports whether backupab.Open returned the files read before a
+// truncated or corrupt part, and there is at least one.
+func cutShort(f *backupab.FS, err error) bool {
+	if f == nil || !errors.Is(err, acquisition.ErrCorrupt) {
+		return false
+	}
+	ents, _ := fs.ReadDir(f, ".")
+	return len(ents) > 0
 }
 
 func backupMeta(h *backupab.Header) map[string]string {
@@ -336,7 +357,12 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 	var z *safezip.FS // set when the acquisition is a zip
 	switch {
 	case st.IsDir():
-		base = os.DirFS(p)
+		r, err := os.OpenRoot(p) // symbolic links cannot lead outside the input
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", p, err))
+		}
+		closers = append(closers, r.Close)
+		base = r.FS()
 		acq.Meta["container"] = "folder"
 	case hasPrefix(p, ageMagic):
 		z, err = q.openAge(p)
@@ -366,7 +392,11 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 	mounts := map[string]fs.FS{}
 	var nested []string
 	note := func(name string, err error) {
-		nested = append(nested, fmt.Sprintf("%s: %v", name, err))
+		msg := err.Error()
+		if !strings.Contains(msg, name) {
+			msg = name + ": " + msg
+		}
+		nested = append(nested, msg)
 		logger(q.Log).Warn("nested container not opened", "input", p, "file", name, "err", err)
 	}
 	entry := func(name string) string { return path.Join(root, name) }
@@ -405,7 +435,7 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 		}
 	}
 	if len(nested) > 0 {
-		acq.Meta["nested_errors"] = strings.Join(nested, "; ")
+		acq.Meta[acquisition.MetaNestedErrors] = strings.Join(nested, "; ")
 	}
 	if len(mounts) > 0 {
 		base = &mountFS{base: base, mounts: mounts}

@@ -6,6 +6,7 @@
 package artifact
 
 import (
+	"errors"
 	"io/fs"
 	"sort"
 	"strings"
@@ -44,7 +45,8 @@ func (s Spec) Patterns(kind acquisition.Kind) []string {
 }
 
 // Find returns the paths of fsys that match the spec for kind, sorted and
-// without duplicates. Unreadable folders are passed over.
+// without duplicates. Unreadable folders are passed over; a file whose
+// Stat fails for another reason than its absence is returned.
 func Find(fsys fs.FS, kind acquisition.Kind, s Spec) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -52,7 +54,9 @@ func Find(fsys fs.FS, kind acquisition.Kind, s Spec) []string {
 		var hits []string
 		if hasMeta(p) {
 			hits, _ = fs.Glob(fsys, p) // the only error is a bad pattern, which tests catch
-		} else if st, err := fs.Stat(fsys, p); err == nil && !st.IsDir() {
+		} else if st, err := fs.Stat(fsys, p); err == nil && !st.IsDir() || err != nil && !errors.Is(err, fs.ErrNotExist) {
+			// present but unreadable (e.g. a link escaping the input):
+			// kept, so the module's open fails and lists the file.
 			hits = []string{p}
 		}
 		for _, h := range hits {

@@ -114,7 +114,11 @@ func (Opener) Open(ctx context.Context, path string, kind acquisition.Kind, opts
 	}
 	acq := &acquisition.Acquisition{Path: path, Kind: kind, Meta: map[string]string{}}
 	if st.IsDir() {
-		acq.FS = os.DirFS(path)
+		r, err := os.OpenRoot(path) // symbolic links cannot lead outside the input
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		acq.FS, acq.Close = r.FS(), r.Close
 		acq.Meta["layout"] = "folder of logs"
 		return acq, nil
 	}

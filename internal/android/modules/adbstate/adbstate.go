@@ -12,6 +12,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -202,6 +203,10 @@ func readKeyFiles(fsys fs.FS, kind acquisition.Kind, rec *module.Recorder, p *Pa
 		name := locate.Join(root, "FS/data/misc/adb/adb_keys")
 		f, err := fsys.Open(name)
 		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) { // present but unreadable, e.g. a link leading outside the input
+				n++
+				rec.FileError(name, fmt.Errorf("%s: %w", name, err))
+			}
 			continue
 		}
 		n++

@@ -81,7 +81,10 @@ func (c *capped) Read(p []byte) (int, error) {
 }
 
 // RegularFiles lists the regular files of fsys, sorted, skipping hidden
-// ones. Symbolic links are not followed.
+// ones. A symbolic link is listed unless fsys resolves it to a folder: a
+// link to a file is read through fsys, and one fsys refuses to resolve (an
+// input folder opened with os.Root refuses links leading outside it) is
+// listed so that its failure to open is reported, not passed over.
 func RegularFiles(fsys fs.FS) ([]string, error) {
 	var out []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -94,8 +97,13 @@ func RegularFiles(fsys fs.FS) ([]string, error) {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() {
+		switch {
+		case d.Type().IsRegular():
 			out = append(out, p)
+		case d.Type()&fs.ModeSymlink != 0:
+			if st, err := fs.Stat(fsys, p); err != nil || !st.IsDir() {
+				out = append(out, p)
+			}
 		}
 		return nil
 	})
