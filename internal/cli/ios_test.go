@@ -14,7 +14,7 @@ func encryptedBackup(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "enc")
 	err := iosgen.WriteBackup(context.Background(), dir, iosgen.BackupSpec{Password: "open sesame",
-		Files: []iosgen.File{{Domain: "HomeDomain", RelativePath: "Library/SMS/sms.db", Data: []byte("hello")}}})
+		Files: []iosgen.File{{Domain: "HomeDomain", RelativePath: "Library/Notes/hello.txt", Data: []byte("hello")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestIOSDecrypt(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stdout, "decrypted 1 files") {
 		t.Fatalf("decrypt: code %d out %q err %q", code, stdout, stderr)
 	}
-	id := iosgen.FileID("HomeDomain", "Library/SMS/sms.db")
+	id := iosgen.FileID("HomeDomain", "Library/Notes/hello.txt")
 	if b, err := os.ReadFile(filepath.Join(out, id[:2], id)); err != nil || string(b) != "hello" {
 		t.Errorf("decrypted file: %q, %v", b, err)
 	}

@@ -56,7 +56,9 @@ const (
 // Outcome sentinels returned by commands and turned into exit codes.
 var (
 	ErrAlerts = errors.New("alerts at or above the fail level")
-	ErrUsage  = errors.New("usage error")
+	// ErrInconclusive: the scan ran but cannot say "no known traces".
+	ErrInconclusive = errors.New("the scan is inconclusive")
+	ErrUsage        = errors.New("usage error")
 )
 
 // app holds what every sub-command shares.

@@ -113,6 +113,18 @@ func outcome(r *model.Report, fail model.Level) error {
 			return fmt.Errorf("%w: %s", scan.ErrInput, in.Error)
 		}
 	}
+	if r.Verdict == model.VerdictInconclusive {
+		// Exit 0 would read as "clean" to a script: an inconclusive scan is
+		// an input error (exit 2), with the first reason on the line.
+		first := "see info.json"
+		if ps := r.Info.SelfTest.Problems; len(ps) > 0 {
+			first = ps[0]
+			if len(ps) > 1 {
+				first += fmt.Sprintf(" (and %d more problems, see info.json)", len(ps)-1)
+			}
+		}
+		return fmt.Errorf("%w: %s", ErrInconclusive, first)
+	}
 	return nil
 }
 
