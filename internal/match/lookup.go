@@ -57,13 +57,15 @@ func (ix *Index) domainNormalized(h, host string) []model.Match {
 // URL matches a URL (with or without scheme): its host as Domain does, "host/path"
 // indicators on a path prefix, and url indicators on the normalised URL.
 func (ix *Index) URL(raw string) []model.Match {
-	_, host, _, path := SplitURL(raw)
+	_, host, _, rest := splitURL(raw)
 	if host == "" {
 		return nil
 	}
 	out := ix.domainNormalized(host, host)
-	if len(ix.domainPaths) > 0 && path != "" {
-		out = append(out, ix.hostPaths(raw, host, path)...)
+	if len(ix.domainPaths) > 0 {
+		if path := trimQuery(rest); path != "" {
+			out = append(out, ix.hostPaths(raw, host, path)...)
+		}
 	}
 	if len(ix.urls) > 0 {
 		if e := ix.urls[NormalizeURL(raw)]; e != nil {

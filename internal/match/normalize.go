@@ -103,6 +103,23 @@ func lowerASCII(s string) string {
 // It accepts URLs with or without a scheme ("evil.com/x", "//evil.com"),
 // userinfo, ports, IPv6 literals and percent-encoded hosts.
 func SplitURL(raw string) (scheme, host, port, path string) {
+	scheme, host, port, rest := splitURL(raw)
+	return scheme, host, port, trimQuery(rest)
+}
+
+// trimQuery cuts a "?query" or "#fragment" off a path.
+func trimQuery(rest string) string {
+	for j := 0; j < len(rest); j++ {
+		if rest[j] == '?' || rest[j] == '#' {
+			return rest[:j]
+		}
+	}
+	return rest
+}
+
+// splitURL is SplitURL without cutting the query off the path: the look-up
+// hot path only needs the path when host/path indicators exist.
+func splitURL(raw string) (scheme, host, port, rest string) {
 	s := strings.TrimSpace(raw)
 	if i := strings.Index(s, "://"); i > 0 && validScheme(s[:i]) {
 		scheme = lowerASCII(s[:i])
@@ -114,15 +131,32 @@ func SplitURL(raw string) (scheme, host, port, path string) {
 		scheme = lowerASCII(s[:i])
 		s = s[i+1:]
 	}
-	end := len(s)
-	if i := indexPathStart(s); i >= 0 {
-		end = i
+	// One pass over the authority: where it ends, the last '@', the colons,
+	// and whether it holds a percent escape.
+	end, at, lastColon, colons, pct := len(s), -1, -1, 0, false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '/', '?', '#':
+			end = i
+		case '@':
+			at, lastColon, colons, pct = i, -1, 0, false // userinfo: start again after it
+			continue
+		case ':':
+			lastColon = i
+			colons++
+			continue
+		case '%':
+			pct = true
+			continue
+		default:
+			continue
+		}
+		break
 	}
-	auth, rest := s[:end], s[end:]
-	if i := strings.LastIndexByte(auth, '@'); i >= 0 {
-		auth = auth[i+1:]
-	}
-	if strings.HasPrefix(auth, "[") {
+	auth := s[at+1 : end]
+	rest = s[end:]
+	switch {
+	case strings.HasPrefix(auth, "["):
 		if j := strings.IndexByte(auth, ']'); j > 0 {
 			host = auth[1:j]
 			if strings.HasPrefix(auth[j+1:], ":") {
@@ -131,23 +165,16 @@ func SplitURL(raw string) (scheme, host, port, path string) {
 		} else {
 			host = auth
 		}
-	} else if i := strings.LastIndexByte(auth, ':'); i >= 0 && strings.Count(auth, ":") == 1 {
+	case colons == 1:
+		i := lastColon - (at + 1)
 		host, port = auth[:i], auth[i+1:]
-	} else {
+	default:
 		host = auth
 	}
-	if strings.IndexByte(host, '%') >= 0 {
+	if pct {
 		host = percentDecode(host)
 	}
-	host = NormalizeHost(host)
-	path = rest
-	for j := 0; j < len(rest); j++ {
-		if rest[j] == '?' || rest[j] == '#' {
-			path = rest[:j]
-			break
-		}
-	}
-	return scheme, host, port, path
+	return scheme, NormalizeHost(host), port, rest
 }
 
 // indexPathStart is the index of the first '/', '?' or '#', or -1.
