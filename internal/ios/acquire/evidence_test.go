@@ -15,7 +15,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/backup"
-	"github.com/spyscan/spyscan/internal/ios/modules/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/scan"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
@@ -100,7 +100,7 @@ func TestEvidenceUnchanged(t *testing.T) {
 	before := snapshot(t, root)
 
 	pw := func(context.Context, string) (string, error) { return "pw", nil }
-	res, err := scan.Run(ctx, scan.Config{Inputs: inputs, Index: modtest.Index(t), OutDir: t.TempDir(),
+	res, err := scan.Run(ctx, scan.Config{Inputs: inputs, Index: modtest.SmallIndex(t), OutDir: t.TempDir(),
 		Options: acquisition.Options{Password: pw}})
 	must(err)
 	kinds := map[string]bool{}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -268,4 +269,49 @@ func Bench(b *testing.B, m module.Module, kind acquisition.Kind, fsys fstest.Map
 	if c := CPUTime() - cpu0; c > 0 {
 		b.ReportMetric(float64(c.Milliseconds())/float64(b.N), "cpu-ms/op") // robust on a shared machine
 	}
+}
+
+// SmallIndex returns an index with a few planted indicators of each type
+// used by the iOS acquisition-level modules (backup info, manifest,
+// filesystem, shutdown log, profiles), for tests that build their own
+// acquisition rather than a generated layout.
+func SmallIndex(t testing.TB) *match.Index {
+	t.Helper()
+	src := []model.Provenance{{Source: "test", Family: "Pegasus"}}
+	var inds []match.Indicator
+	add := func(typ match.Type, vals ...string) {
+		for _, v := range vals {
+			inds = append(inds, match.Indicator{Type: typ, Value: v, Sources: src})
+		}
+	}
+	add(match.Domain, "free247downloads.com")
+	add(match.Process, "bh", "roleaccountd")
+	add(match.FilePath, "/private/var/db/com.apple.xpc.roleaccountd.staging/subridged", "/private/var/tmp/hooker")
+	add(match.FileName, "rce_loader.js")
+	add(match.Profile, "76DAB334-7E17-475D-A5D6-0794EB5818A5")
+	ix, rejects := match.NewIndex(inds)
+	if len(rejects) > 0 {
+		t.Fatalf("rejected indicators: %v", rejects)
+	}
+	return ix
+}
+
+// RunAcq runs m on an acquisition the test built (a real backup or dump
+// opened by its opener, say) with index ix, and returns its sorted result.
+func RunAcq(t testing.TB, m module.Module, acq *acquisition.Acquisition, ix *match.Index) (model.ModuleResult, error) {
+	t.Helper()
+	rec := module.NewRecorder(m.Name(), ix, nil)
+	in := &module.Input{Acq: acq, Index: ix, TempDir: t.TempDir(), Log: slog.New(slog.DiscardHandler)}
+	err := m.Run(context.Background(), in, rec)
+	return rec.Result(), err
+}
+
+// Alerted reports whether any alert's message contains s.
+func Alerted(res model.ModuleResult, s string) bool {
+	for _, a := range res.Alerts {
+		if strings.Contains(a.Message, s) {
+			return true
+		}
+	}
+	return false
 }

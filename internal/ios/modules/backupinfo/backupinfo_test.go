@@ -9,7 +9,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/acquire"
-	"github.com/spyscan/spyscan/internal/ios/modules/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
@@ -44,7 +44,7 @@ func TestBackupInfo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := modtest.Run(t, Module{}, open(t, tt.spec), modtest.Index(t))
+			res, err := modtest.RunAcq(t, Module{}, open(t, tt.spec), modtest.SmallIndex(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func TestBackupInfo(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	acq := &acquisition.Acquisition{Kind: acquisition.IOSBackup, FS: fstest.MapFS{}}
-	if _, err := modtest.Run(t, Module{}, acq, modtest.Index(t)); !errors.Is(err, module.ErrNotFound) {
+	if _, err := modtest.RunAcq(t, Module{}, acq, modtest.SmallIndex(t)); !errors.Is(err, module.ErrNotFound) {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/acquire"
-	"github.com/spyscan/spyscan/internal/ios/modules/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
@@ -54,7 +54,7 @@ func TestConfigProfiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := modtest.Run(t, Module{}, acq, modtest.Index(t))
+		res, err := modtest.RunAcq(t, Module{}, acq, modtest.SmallIndex(t))
 		acq.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/acquire"
-	"github.com/spyscan/spyscan/internal/ios/modules/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
@@ -41,7 +41,7 @@ func TestManifest(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer acq.Close()
-			res, err := modtest.Run(t, Module{}, acq, modtest.Index(t))
+			res, err := modtest.RunAcq(t, Module{}, acq, modtest.SmallIndex(t))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/acquire"
-	"github.com/spyscan/spyscan/internal/ios/modules/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
@@ -31,7 +31,7 @@ func TestProfileEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer acq.Close()
-	res, err := modtest.Run(t, Module{}, acq, modtest.Index(t))
+	res, err := modtest.RunAcq(t, Module{}, acq, modtest.SmallIndex(t))
 	if err != nil {
 		t.Fatal(err)
 	}
