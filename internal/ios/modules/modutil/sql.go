@@ -2,7 +2,9 @@ package modutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/module"
@@ -67,6 +69,12 @@ func (r Row) Bytes(c string) []byte {
 // reading rows is returned (wrapped with the database name) after fn has
 // seen the rows read before it.
 func Select(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table string, cols, required []string, tail string, fn func(Row)) (bool, error) {
+	if err := db.CheckTable(ctx, table); errors.Is(err, fs.ErrNotExist) {
+		rec.Note("%s: no table %s (another iOS version?)", db.Name, table)
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
 	have := db.Columns(ctx, table)
 	if have == nil {
 		rec.Note("%s: no table %s (another iOS version?)", db.Name, table)
