@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/keyedarchive"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -99,7 +100,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 
 func readProfile(rec *module.Recorder, fsys fs.FS, p string) {
 	rec.File(p)
-	data, err := fs.ReadFile(fsys, p)
+	data, err := iosmod.ReadFile(fsys, p, iosmod.MaxPlist)
 	if err != nil {
 		rec.FileError(p, err)
 		return

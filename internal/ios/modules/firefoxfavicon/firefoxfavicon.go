@@ -7,8 +7,8 @@ import (
 	"context"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/modules/firefoxhistory"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )

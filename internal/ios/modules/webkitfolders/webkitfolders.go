@@ -17,6 +17,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -70,9 +71,9 @@ type Record struct {
 
 // Run implements module.Module.
 func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, m.spec)
-	if len(paths) == 0 {
-		return module.ErrNotFound
+	paths, err := iosmod.Find(in, m.spec)
+	if err != nil {
+		return err
 	}
 	n := 0
 	for _, p := range paths {
