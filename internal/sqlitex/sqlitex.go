@@ -137,11 +137,13 @@ func copyFile(fsys fs.FS, name, dst string) error {
 	return errors.Join(cerr, out.Close())
 }
 
-// HasTable reports whether the database has a table of that name. A view
-// of that name is not a table (see CheckTable).
+// HasTable reports whether the database has a table of that name, or a
+// view standing in its place: reading it then fails with ErrRefused
+// (CheckTable, the authorizer), so a hostile view is reported, never
+// skipped as an absent table.
 func (d *DB) HasTable(ctx context.Context, table string) bool {
 	var n int
-	err := d.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", table).Scan(&n)
+	err := d.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE", table).Scan(&n)
 	return err == nil && n > 0
 }
 
