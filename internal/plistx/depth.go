@@ -193,4 +193,3 @@ func utf16String(b []byte, bo binary.ByteOrder) (string, error) {
 	}
 	return string(utf16.Decode(u)), nil
 }
-
