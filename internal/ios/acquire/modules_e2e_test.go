@@ -33,8 +33,8 @@ func TestSystemArtifactsDumpEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mods := []module.Module{iosversionhistory.Module{}, applications.Module{}, globalpreferences.Module{},
-		cachefiles.Module{}, analytics.Module{}, locationdclients.Module{}, osanalyticsaddaily.Module{}}
+	mods := []module.Module{iosversionhistory.New(), applications.New(), globalpreferences.New(),
+		cachefiles.New(), analytics.New(), locationdclients.New(), osanalyticsaddaily.New()}
 	mods = append(mods, webkitfolders.Modules()...)
 	for _, format := range []iosgen.DumpFormat{iosgen.DumpFolder, iosgen.DumpTar} {
 		dir := t.TempDir()
@@ -102,7 +102,7 @@ func TestSystemArtifactsEncryptedBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	mods := []module.Module{applications.Module{}, globalpreferences.Module{}, locationdclients.Module{}, osanalyticsaddaily.Module{}}
+	mods := []module.Module{applications.New(), globalpreferences.New(), locationdclients.New(), osanalyticsaddaily.New()}
 	mods = append(mods, webkitfolders.Modules()...)
 	alerts := map[string]int{}
 	for _, m := range mods {

@@ -14,24 +14,11 @@ import (
 	"io/fs"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
-
-// Base gives a module its name and applicability from its Spec.
-type Base struct {
-	ModName string
-	Spec    artifact.Spec
-}
-
-// Name returns the module name.
-func (b Base) Name() string { return b.ModName }
-
-// Applies reports whether the spec has patterns for the kind.
-func (b Base) Applies(k acquisition.Kind) bool { return b.Spec.Applies(k) }
 
 // Find returns the artifact's paths, or module.ErrNotFound.
 func Find(in *module.Input, s artifact.Spec) ([]string, error) {

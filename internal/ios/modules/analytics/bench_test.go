@@ -30,7 +30,7 @@ func BenchmarkAnalytics(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		rec := module.NewRecorder(analytics.Name, ix, nil)
 		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.IOSFilesystem, FS: fsys}, Index: ix, TempDir: b.TempDir()}
-		if err := (analytics.Module{}).Run(context.Background(), in, rec); err != nil {
+		if err := (analytics.New()).Run(context.Background(), in, rec); err != nil {
 			b.Fatal(err)
 		}
 		if res := rec.Result(); res.Seen != benchRows || len(res.Alerts) != benchRows/1000 {

@@ -21,14 +21,11 @@ import (
 )
 
 // Module is the BackupInfo module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return "backup_info" }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool {
-	return k == acquisition.IOSBackup || k == acquisition.IOSBackupEncrypted
+// New returns the module.
+func New() Module {
+	return Module{module.NewBase("backup_info", 1, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted))}
 }
 
 // Info is the module's record.

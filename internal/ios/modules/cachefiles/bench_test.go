@@ -30,7 +30,7 @@ func BenchmarkCacheFiles(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		rec := module.NewRecorder(cachefiles.Name, ix, nil)
 		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.IOSFilesystem, FS: fsys}, Index: ix, TempDir: b.TempDir()}
-		if err := (cachefiles.Module{}).Run(context.Background(), in, rec); err != nil {
+		if err := (cachefiles.New()).Run(context.Background(), in, rec); err != nil {
 			b.Fatal(err)
 		}
 		if res := rec.Result(); res.Seen != benchRows || len(res.Alerts) != benchRows/1000 {

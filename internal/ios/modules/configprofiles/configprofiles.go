@@ -29,14 +29,11 @@ var dirs = []string{
 }
 
 // Module is the ConfigurationProfiles module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return "configuration_profiles" }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool {
-	return k == acquisition.IOSBackup || k == acquisition.IOSBackupEncrypted || k == acquisition.IOSFilesystem
+// New returns the module.
+func New() Module {
+	return Module{module.NewBase("configuration_profiles", 1, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted, acquisition.IOSFilesystem))}
 }
 
 // Profile is the module's record.

@@ -28,7 +28,7 @@ func TestGolden(t *testing.T) {
 		{"dump", acquisition.IOSFilesystem, iossys.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, locationdclients.Module{}, c.kind, modtest.FS(c.fs))
+			res, err := modtest.Run(t, locationdclients.New(), c.kind, modtest.FS(c.fs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,7 +49,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestBadFiles(t *testing.T) {
-	res, err := modtest.Run(t, locationdclients.Module{}, acquisition.IOSFilesystem,
+	res, err := modtest.Run(t, locationdclients.New(), acquisition.IOSFilesystem,
 		modtest.FS(map[string][]byte{"private/var/root/Library/Caches/locationd/clients.plist": []byte("<plist><array><string>x</string></array></plist>")}))
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func TestBadFiles(t *testing.T) {
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "locationd/clients.plist") {
 		t.Fatalf("errors %v", res.Errors)
 	}
-	_, err = modtest.Run(t, locationdclients.Module{}, acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
+	_, err = modtest.Run(t, locationdclients.New(), acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
