@@ -93,7 +93,9 @@ func TestPublicLinkTypesAndTunnels(t *testing.T) {
 		}},
 		{"zeek-ayiya3.pcap", 0, func(r *Result) bool { return hasHTTP(r, "ipv6.google.com", "ayiya ") }},
 		{"zeek-gre-over-udp-4754.pcap", 0, func(r *Result) bool { return hasHTTP(r, "zeek.org", "gre ") && hasDNS(r, "zeek.org", "gre ") }},
-		{"zeek-gre-pptp.pcap", 0, func(r *Result) bool { return len(r.DNS) == 1 && strings.HasPrefix(r.DNS[0].Evidence.Tunnel, "4in6 ") && strings.Contains(r.DNS[0].Evidence.Tunnel, " / pptp ") }},
+		{"zeek-gre-pptp.pcap", 0, func(r *Result) bool {
+			return len(r.DNS) == 1 && strings.HasPrefix(r.DNS[0].Evidence.Tunnel, "4in6 ") && strings.Contains(r.DNS[0].Evidence.Tunnel, " / pptp ")
+		}},
 		{"zeek-vxlan-encapsulated-http.pcap", 0, func(r *Result) bool { return hasHTTP(r, "eu.httpbin.org", "vxlan ") }},
 		{"zeek-6in4.pcap", 0, func(r *Result) bool { return len(r.Flows) == 1 && strings.HasPrefix(r.Flows[0].Tunnel, "6in4 ") }},
 		{"zeek-gre-aruba-amsdu.pcap", 0, func(r *Result) bool { return len(r.Flows) == 1 && strings.HasPrefix(r.Flows[0].Tunnel, "gre ") }},

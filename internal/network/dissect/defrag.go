@@ -19,8 +19,8 @@ type Defragmenter struct {
 	incomplete             []Incomplete
 	// Counters per reason.
 	Reassembled, Dropped, Expired, Overlaps uint64
-	GivenUp     uint64 // datagrams never completed (expired or flushed)
-	Incompletes uint64 // of those, the ones whose start was queued
+	GivenUp                                 uint64 // datagrams never completed (expired or flushed)
+	Incompletes                             uint64 // of those, the ones whose start was queued
 }
 
 // Incomplete is the start of a datagram whose other fragments never arrived.

@@ -118,7 +118,7 @@ func (m *Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 	if p.err != nil {
 		rec.FileError(p.file, p.err)
 	}
-	if m.name == capture.ModFlows && p.res.Summary.Undecodable > 0 {
+	if m.Name() == capture.ModFlows && p.res.Summary.Undecodable > 0 {
 		// what could not be decoded was not checked: never "clean"
 		rec.FileError(p.file, undecodableError(p.file, p.res.Summary))
 	}
