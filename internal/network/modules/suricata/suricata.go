@@ -41,16 +41,10 @@ const maxTimelineDomains = 100_000
 const maxRules = 10_000
 
 // Module reads Suricata EVE logs.
-type Module struct{}
+type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{} }
-
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.NetworkLog }
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.NetworkLog))} }
 
 // handled are the event types read; the others are counted only.
 var handled = map[string]bool{"alert": true, "dns": true, "mdns": true, "llmnr": true, "tls": true,
