@@ -1,4 +1,4 @@
-package iossys
+package iosdata
 
 import (
 	"context"
@@ -34,29 +34,26 @@ func sfAnalyticsSchema(old bool) []string {
 
 type analyticsRow struct {
 	table string
-	sec   int64 // seconds after Base
+	sec   int64 // seconds after sysBase
 	data  map[string]any
 }
 
 func analyticsDB(ctx context.Context, old bool, rows []analyticsRow) ([]byte, error) {
 	stmts := sfAnalyticsSchema(old)
 	for _, r := range rows {
-		b, err := Plist(r.data)
-		if err != nil {
-			return nil, err
-		}
-		ts := float64(Base.Unix()+r.sec) + 0.25
+		b := Plist(r.data)
+		ts := float64(sysBase.Unix()+r.sec) + 0.25
 		stmts = append(stmts, fmt.Sprintf("INSERT INTO %s(timestamp, data) VALUES (%f, x'%s')", r.table, ts, hex.EncodeToString(b)))
 	}
 	stmts = append(stmts,
 		"INSERT INTO samples(timestamp, name, value) VALUES (1626255000.5, 'ckks_keychain_items', 412)",
 		"INSERT INTO success_count VALUES ('SecTrustEvaluate', 1811, 2, 7)")
-	return SQLite(ctx, stmts...)
+	return iosgen.SQLite(ctx, stmts, nil)
 }
 
 func event(typ string, extra map[string]any) map[string]any {
 	m := map[string]any{"eventType": typ, "eventClass": uint64(2), "build": "18F72", "product": "iPhone OS",
-		"modelid": "iPhone12,1", "SFAnalyticsEventTime": uint64(Base.UnixMilli())}
+		"modelid": "iPhone12,1", "SFAnalyticsEventTime": uint64(sysBase.UnixMilli())}
 	for k, v := range extra {
 		m[k] = v
 	}
@@ -76,7 +73,7 @@ const (
 func Analytics(ctx context.Context) ([]iosgen.File, error) {
 	net, err := analyticsDB(ctx, false, []analyticsRow{
 		{"hard_failures", 60, event("NetworkingAnalyticsTLSFailure", map[string]any{
-			"process": PegasusProcess2, "host": PegasusSubdomain, "errorCode": int64(-9807),
+			"process": PegasusProcess2, "host": PegasusSubdomain2, "errorCode": int64(-9807),
 			"attributes": map[string]any{"sni": PegasusDomain, "pid": uint64(412)}})},
 		{"soft_failures", 120, event("NetworkingAnalyticsDNSTimeout", map[string]any{
 			"process": "nsurlsessiond", "host": "init.itunes.apple.com"})},

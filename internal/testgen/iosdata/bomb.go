@@ -1,4 +1,4 @@
-package iossys
+package iosdata
 
 import "encoding/binary"
 

@@ -1,4 +1,4 @@
-package iossys
+package iosdata
 
 import (
 	"time"
@@ -15,7 +15,7 @@ const (
 
 // GlobalPreferences returns .GlobalPreferences.plist (backup and dump) with
 // Lockdown Mode in the given state.
-func GlobalPreferences(state int) ([]iosgen.File, error) {
+func GlobalPreferences(state int) []iosgen.File {
 	m := map[string]any{
 		"AppleLanguages":              []any{"en-GB", "de-DE"},
 		"AppleLocale":                 "en_GB",
@@ -35,10 +35,7 @@ func GlobalPreferences(state int) ([]iosgen.File, error) {
 	case LockdownOff:
 		m["LDMGlobalEnabled"] = false
 	}
-	b, err := Plist(m)
-	if err != nil {
-		return nil, err
-	}
+	b := Plist(m)
 	return []iosgen.File{{Domain: "HomeDomain", RelativePath: "Library/Preferences/.GlobalPreferences.plist",
-		Path: "private/var/mobile/Library/Preferences/.GlobalPreferences.plist", Data: b}}, nil
+		Path: "private/var/mobile/Library/Preferences/.GlobalPreferences.plist", Data: b}}
 }

@@ -1,4 +1,4 @@
-package iossys
+package iosdata
 
 import (
 	"fmt"
@@ -23,7 +23,7 @@ var Apps = []App{
 	{"", "Untitled", "", "1", "", ""},
 }
 
-func metadata(a App) ([]byte, error) {
+func metadata(a App) []byte {
 	m := map[string]any{
 		"itemName": a.Name, "artistName": a.Artist, "bundleShortVersionString": a.Version,
 		"bundleVersion": a.Version, "kind": "software", "genre": "Utilities", "itemId": uint64(310633997),
@@ -46,15 +46,12 @@ func metadata(a App) ([]byte, error) {
 // Applications returns the backup's Info.plist (a root file: empty Domain)
 // with an Applications dictionary, and the dump's iTunesMetadata.plist of
 // each app bundle.
-func Applications() ([]iosgen.File, error) {
+func Applications() []iosgen.File {
 	apps := map[string]any{}
 	var installed []string
 	var out []iosgen.File
 	for i, a := range Apps {
-		md, err := metadata(a)
-		if err != nil {
-			return nil, err
-		}
+		md := metadata(a)
 		key := a.BundleID
 		if key == "" {
 			key = "unnamed.app"
@@ -64,12 +61,9 @@ func Applications() ([]iosgen.File, error) {
 		out = append(out, iosgen.File{Path: fmt.Sprintf("private/var/containers/Bundle/Application/%08X-1111-4222-8333-%012X/iTunesMetadata.plist", i+1, i+1), Data: md})
 	}
 	installed = append(installed, "com.apple.Pages")
-	info, err := Plist(map[string]any{
+	info := Plist(map[string]any{
 		"Applications": apps, "Installed Applications": installed, "Device Name": "Test iPhone",
 		"Product Version": "14.6", "Build Version": "18F72", "Product Type": "iPhone12,1",
 	})
-	if err != nil {
-		return nil, err
-	}
-	return append(out, iosgen.File{RelativePath: "Info.plist", Data: info}), nil
+	return append(out, iosgen.File{RelativePath: "Info.plist", Data: info})
 }

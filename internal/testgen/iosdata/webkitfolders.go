@@ -1,4 +1,4 @@
-package iossys
+package iosdata
 
 import (
 	"context"
@@ -22,24 +22,24 @@ const (
 // an app (backup and dump) and of SafariViewService (dump only), with a
 // planted Pegasus origin in each and clean look-alikes.
 func WebKitFolders(ctx context.Context) ([]iosgen.File, error) {
-	idb, err := SQLite(ctx, idbSchemaVersion, "INSERT INTO IDBDatabaseInfo VALUES ('DatabaseVersion', '1')")
+	idb, err := iosgen.SQLite(ctx, []string{idbSchemaVersion, "INSERT INTO IDBDatabaseInfo VALUES ('DatabaseVersion', '1')"}, nil)
 	if err != nil {
 		return nil, err
 	}
-	ls, err := SQLite(ctx, lsSchema, "INSERT INTO ItemTable VALUES ('theme', x'6400610072006b00')")
+	ls, err := iosgen.SQLite(ctx, []string{lsSchema, "INSERT INTO ItemTable VALUES ('theme', x'6400610072006b00')"}, nil)
 	if err != nil {
 		return nil, err
 	}
 	app := func(rel string, data []byte) iosgen.File {
 		return iosgen.File{Domain: "AppDomain-" + WebKitAppBundle, RelativePath: webkitSiteData + rel,
-			Path: webkitAppData + WebKitAppUUID + "/" + webkitSiteData + rel, Data: data, ModTime: Base}
+			Path: webkitAppData + WebKitAppUUID + "/" + webkitSiteData + rel, Data: data, ModTime: sysBase}
 	}
 	svs := func(rel string, data []byte) iosgen.File {
-		return iosgen.File{Path: webkitAppData + WebKitHostUUID + "/" + svsWebsiteData + rel, Data: data, ModTime: Base}
+		return iosgen.File{Path: webkitAppData + WebKitHostUUID + "/" + svsWebsiteData + rel, Data: data, ModTime: sysBase}
 	}
 	return []iosgen.File{
 		app("IndexedDB/v1/https_www.youtube.com_0/IndexedDB.sqlite3", idb),
-		app("IndexedDB/v1/https_"+PegasusSubdomain+"_0/IndexedDB.sqlite3", idb),
+		app("IndexedDB/v1/https_"+PegasusSubdomain2+"_0/IndexedDB.sqlite3", idb),
 		app("IndexedDB/v1/file__0/IndexedDB.sqlite3", idb),
 		app("LocalStorage/https_www.wikipedia.org_0.localstorage", ls),
 		app("LocalStorage/https_"+LookalikeDomain+"_0.localstorage", ls),

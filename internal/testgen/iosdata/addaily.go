@@ -1,4 +1,4 @@
-package iossys
+package iosdata
 
 import (
 	"time"
@@ -9,8 +9,8 @@ import (
 // OSAnalyticsADDaily returns com.apple.osanalytics.addaily.plist (backup and
 // dump) whose netUsageBaseline holds ordinary daemons, the planted Pegasus
 // process "bh", a look-alike, and one entry of an unexpected shape.
-func OSAnalyticsADDaily() ([]iosgen.File, error) {
-	d := func(h int) time.Time { return Base.Add(time.Duration(h) * time.Hour) }
+func OSAnalyticsADDaily() []iosgen.File {
+	d := func(h int) time.Time { return sysBase.Add(time.Duration(h) * time.Hour) }
 	m := map[string]any{
 		"netUsageBaseline": map[string]any{
 			"mDNSResponder":  []any{d(-20), uint64(9_812_004), uint64(1_044_212), uint64(204_800), uint64(51_200)},
@@ -23,10 +23,7 @@ func OSAnalyticsADDaily() ([]iosgen.File, error) {
 		"lastSubmission": d(-24),
 		"version":        uint64(3),
 	}
-	b, err := Plist(m)
-	if err != nil {
-		return nil, err
-	}
+	b := Plist(m)
 	return []iosgen.File{{Domain: "HomeDomain", RelativePath: "Library/Preferences/com.apple.osanalytics.addaily.plist",
-		Path: "private/var/mobile/Library/Preferences/com.apple.osanalytics.addaily.plist", Data: b}}, nil
+		Path: "private/var/mobile/Library/Preferences/com.apple.osanalytics.addaily.plist", Data: b}}
 }

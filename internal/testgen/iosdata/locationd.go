@@ -1,4 +1,4 @@
-package iossys
+package iosdata
 
 import (
 	"time"
@@ -13,8 +13,8 @@ const PegasusStagingExecutable = "/private/var/db/com.apple.xpc.roleaccountd.sta
 // LocationdClients returns locationd's clients.plist (backup: RootDomain;
 // dump: private/var/mobile/...) with ordinary clients, a planted Pegasus
 // executable and a look-alike system daemon.
-func LocationdClients() ([]iosgen.File, error) {
-	at := func(d time.Duration) float64 { return AppleSeconds(Base.Add(d)) }
+func LocationdClients() []iosgen.File {
+	at := func(d time.Duration) float64 { return AppleSec(sysBase.Add(d)) }
 	token := []byte{0x01, 0x6a, 0xf2, 0x10, 0x00, 0x9c}
 	m := map[string]any{
 		"com.apple.Maps": map[string]any{
@@ -44,10 +44,7 @@ func LocationdClients() ([]iosgen.File, error) {
 		},
 		"MigrationVersion": uint64(5),
 	}
-	b, err := Plist(m)
-	if err != nil {
-		return nil, err
-	}
+	b := Plist(m)
 	return []iosgen.File{{Domain: "RootDomain", RelativePath: "Library/Caches/locationd/clients.plist",
-		Path: "private/var/mobile/Library/Caches/locationd/clients.plist", Data: b}}, nil
+		Path: "private/var/mobile/Library/Caches/locationd/clients.plist", Data: b}}
 }

@@ -1,4 +1,4 @@
-package iossys
+package iosdata
 
 import (
 	"context"
@@ -16,7 +16,7 @@ func LargeCacheDB(ctx context.Context, n int) (iosgen.File, error) {
 	for i := 0; i < n; i++ {
 		u := fmt.Sprintf("https://cdn%d.example.net/assets/%d/app.js?v=%d", i%97, i, i*7)
 		if i%1000 == 999 {
-			u = fmt.Sprintf("https://%s/p/%d", PegasusSubdomain, i)
+			u = fmt.Sprintf("https://%s/p/%d", PegasusSubdomain2, i)
 		}
 		b.Reset()
 		fmt.Fprintf(&b, "INSERT INTO cfurl_cache_response(version, hash_value, storage_policy, request_key, time_stamp, partition) VALUES (0, %d, 0, '%s', '2021-07-%02d 10:%02d:%02d', NULL)",
@@ -24,7 +24,7 @@ func LargeCacheDB(ctx context.Context, n int) (iosgen.File, error) {
 		stmts = append(stmts, b.String())
 	}
 	stmts = append(stmts, "COMMIT")
-	data, err := SQLite(ctx, stmts...)
+	data, err := iosgen.SQLite(ctx, stmts, nil)
 	return iosgen.File{Path: CacheSafariPath, Data: data}, err
 }
 

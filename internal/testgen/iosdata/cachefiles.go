@@ -1,4 +1,4 @@
-package iossys
+package iosdata
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func cacheSchema(withPartition bool) []string {
 func cacheDB(ctx context.Context, withPartition bool, urls []string, minute int) ([]byte, error) {
 	stmts := cacheSchema(withPartition)
 	for i, u := range urls {
-		ts := Base.Add(-48*time.Hour + time.Duration(minute+i*7)*time.Minute).Format(time.DateTime)
+		ts := sysBase.Add(-48*time.Hour + time.Duration(minute+i*7)*time.Minute).Format(time.DateTime)
 		cols, vals := "version, hash_value, storage_policy, request_key, time_stamp", fmt.Sprintf("0, %d, 0, '%s', '%s'", int32(len(u)*7919+i), esc(u), ts)
 		if withPartition {
 			cols += ", partition"
@@ -42,7 +42,7 @@ func cacheDB(ctx context.Context, withPartition bool, urls []string, minute int)
 			fmt.Sprintf("INSERT INTO cfurl_cache_blob_data VALUES (%d, x'62706c6973743030', x'62706c6973743030', NULL, NULL)", i+1),
 			fmt.Sprintf("INSERT INTO cfurl_cache_receiver_data VALUES (%d, 0, x'3c68746d6c3e')", i+1))
 	}
-	return SQLite(ctx, stmts...)
+	return iosgen.SQLite(ctx, stmts, nil)
 }
 
 func esc(s string) string { return strings.ReplaceAll(s, "'", "''") }
@@ -60,7 +60,7 @@ const (
 func CacheFiles(ctx context.Context) ([]iosgen.File, error) {
 	safari, err := cacheDB(ctx, true, []string{
 		"https://www.apple.com/",
-		"https://" + PegasusSubdomain + "/pixel.gif?id=81724",
+		"https://" + PegasusSubdomain2 + "/pixel.gif?id=81724",
 		"https://" + LookalikeDomain + "/offers",
 		"https://fonts.gstatic.com/s/roboto/v27/KFOmCnqEu92Fr1Mu4mxK.woff2",
 	}, 0)
