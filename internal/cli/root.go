@@ -125,6 +125,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.recheckCmd(),
 		a.exportCmd(),
 		a.androidCmd(),
+		a.modulesCmd(),
 	)
 	return root
 }
