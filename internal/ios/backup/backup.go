@@ -80,7 +80,7 @@ type Options struct {
 // Backup is an opened backup. It implements fs.FS, fs.StatFS, fs.ReadDirFS
 // and, for plain backups, sqlitex.OSPather.
 type Backup struct {
-	Dir       string // the backup folder (with Manifest.db)
+	Dir       string           // the backup folder (with Manifest.db)
 	root      *acquisition.Dir // Dir, read so that links cannot lead outside it
 	Encrypted bool
 	Manifest  *ManifestPlist // nil when Manifest.plist is absent

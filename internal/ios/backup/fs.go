@@ -2,10 +2,10 @@ package backup
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"errors"
 	"time"
 )
 
