@@ -23,7 +23,7 @@ func TestGolden(t *testing.T) {
 		{Name: "androidqf-collector-go", Kind: acquisition.AndroidQF, Files: qf(androiddata.CollectorGo)},
 		{Name: "androidqf-collector-rust", Kind: acquisition.AndroidQF, Files: qf(androiddata.CollectorRust)},
 	}
-	modtest.GoldenCases(t, Module{}, cases, func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), cases, func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
 			t.Error("stalkerware process not detected")
 		}
@@ -69,7 +69,7 @@ func TestFormats(t *testing.T) {
 		{"malformed JSON", "processes.txt", `[{"pid":`, nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{tc.file: []byte(tc.data)})
+			res, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{tc.file: []byte(tc.data)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +100,7 @@ func TestEveryName(t *testing.T) {
 		{"indicator path only in the command line", `[{"pid":1,"filename":"(sh)","path":"","command_line":["` + androiddata.CampaignPath + `"]}]`, androiddata.CampaignPath},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{"processes.json": []byte(tc.data)})
+			res, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{"processes.json": []byte(tc.data)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +114,7 @@ func TestEveryName(t *testing.T) {
 // TestBothFiles reads every listing present.
 func TestBothFiles(t *testing.T) {
 	files := map[string][]byte{"processes.txt": androiddata.Processes(), "processes.json": androiddata.ProcessesJSON(androiddata.CollectorGo)}
-	res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, files)
+	res, err := modtest.Run(t, New(), acquisition.AndroidQF, files)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,14 +67,11 @@ type Record struct {
 }
 
 // Module is the intrusion-logs module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool {
-	return k == acquisition.AndroidIntrusionLogs || k == acquisition.AndroidQF
+// New returns the module.
+func New() Module {
+	return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidIntrusionLogs, acquisition.AndroidQF))}
 }
 
 // IsLogName reports whether a file name is one intrusion logs are read from.

@@ -40,7 +40,7 @@ func TestGolden(t *testing.T) {
 		{Name: "androidqf", Kind: acquisition.AndroidQF, Files: qfWith("intrusion_logs")},
 		{Name: "androidqf-dash", Kind: acquisition.AndroidQF, Files: qfWith("intrusion-logs")},
 	}
-	modtest.GoldenCases(t, Module{}, cases, func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), cases, func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		if len(res.Records) != wantEvents {
 			t.Errorf("%d events", len(res.Records))
 		}
@@ -87,7 +87,7 @@ func TestDeviceTime(t *testing.T) {
 	fsys := modtest.FS(androiddata.IntrusionLogs("intrusion_logs", true))
 	acq := &acquisition.Acquisition{Path: "qf", Kind: acquisition.AndroidQF, FS: fsys, TZ: "Europe/Paris"}
 	rec := module.NewRecorder(Name, modtest.Index(t), nil)
-	if err := (Module{}).Run(context.Background(), &module.Input{Acq: acq, Index: modtest.Index(t)}, rec); err != nil {
+	if err := New().Run(context.Background(), &module.Input{Acq: acq, Index: modtest.Index(t)}, rec); err != nil {
 		t.Fatal(err)
 	}
 	res := rec.Result()
@@ -103,14 +103,14 @@ func TestDeviceTime(t *testing.T) {
 
 func TestNone(t *testing.T) {
 	for _, files := range []map[string][]byte{androiddata.AndroidQF(androiddata.Options{}), {"intrusion_logs/readme.md": []byte("x")}} {
-		if _, err := modtest.Run(t, Module{}, acquisition.AndroidQF, files); err != module.ErrNotFound {
+		if _, err := modtest.Run(t, New(), acquisition.AndroidQF, files); err != module.ErrNotFound {
 			t.Errorf("got %v, want ErrNotFound", err)
 		}
 	}
 }
 
 func TestBadZip(t *testing.T) {
-	res, err := modtest.Run(t, Module{}, acquisition.AndroidIntrusionLogs, map[string][]byte{
+	res, err := modtest.Run(t, New(), acquisition.AndroidIntrusionLogs, map[string][]byte{
 		"a.zip": []byte("PK\x03\x04 truncated"), "2026-06-01.txt": androiddata.IntrusionLogs("", true)["2026-06-01.txt"]})
 	if err != nil {
 		t.Fatal(err)

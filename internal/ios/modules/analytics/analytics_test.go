@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -25,7 +25,7 @@ func dump(t *testing.T) map[string][]byte {
 }
 
 func TestGolden(t *testing.T) {
-	res, err := modtest.Run(t, analytics.Module{}, acquisition.IOSFilesystem, dump(t))
+	res, err := modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, modtest.FS(dump(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestCorruptAndDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs["private/var/Keychains/Analytics/drift.db"] = drift
-	res, err := modtest.Run(t, analytics.Module{}, acquisition.IOSFilesystem, fs)
+	res, err := modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, modtest.FS(fs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestCorruptAndDrift(t *testing.T) {
 	if !modtest.HasAlert(res, model.Critical, true, iossys.PegasusProcess2) {
 		t.Error("readable database not checked")
 	}
-	_, err = modtest.Run(t, analytics.Module{}, acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
+	_, err = modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -24,7 +24,7 @@ func dump(t *testing.T) map[string][]byte {
 }
 
 func TestGolden(t *testing.T) {
-	res, err := modtest.Run(t, cachefiles.Module{}, acquisition.IOSFilesystem, dump(t))
+	res, err := modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, modtest.FS(dump(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestCorruptAndMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs["private/var/root/Library/Caches/com.apple.nsurlsessiond/Cache.db"] = noTable
-	res, err := modtest.Run(t, cachefiles.Module{}, acquisition.IOSFilesystem, fs)
+	res, err := modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, modtest.FS(fs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestCorruptAndMissing(t *testing.T) {
 	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "no table cfurl_cache_response") {
 		t.Errorf("notes %v", res.Notes)
 	}
-	_, err = modtest.Run(t, cachefiles.Module{}, acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
+	_, err = modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iossys"
@@ -30,7 +30,7 @@ func TestGolden(t *testing.T) {
 		{"dump", acquisition.IOSFilesystem, iossys.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, globalpreferences.Module{}, c.kind, c.fs)
+			res, err := modtest.Run(t, globalpreferences.New(), c.kind, modtest.FS(c.fs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +57,7 @@ func TestLockdownStates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup, iossys.BackupFiles(files))
+		res, err := modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup, modtest.FS(iossys.BackupFiles(files)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,8 +68,8 @@ func TestLockdownStates(t *testing.T) {
 }
 
 func TestBadFiles(t *testing.T) {
-	res, err := modtest.Run(t, globalpreferences.Module{}, acquisition.IOSFilesystem,
-		map[string][]byte{"private/var/mobile/Library/Preferences/.GlobalPreferences.plist": []byte("bplist00\x01garbage")})
+	res, err := modtest.Run(t, globalpreferences.New(), acquisition.IOSFilesystem,
+		modtest.FS(map[string][]byte{"private/var/mobile/Library/Preferences/.GlobalPreferences.plist": []byte("bplist00\x01garbage")}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,12 +78,12 @@ func TestBadFiles(t *testing.T) {
 	}
 	// A 250-byte plist that would expand into 2^40 values is refused at once.
 	start := time.Now()
-	res, err = modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup,
-		map[string][]byte{"HomeDomain/Library/Preferences/.GlobalPreferences.plist": iossys.PlistBomb(40, false)})
+	res, err = modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup,
+		modtest.FS(map[string][]byte{"HomeDomain/Library/Preferences/.GlobalPreferences.plist": iossys.PlistBomb(40, false)}))
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "expands into too many objects") || time.Since(start) > 5*time.Second {
 		t.Fatalf("plist bomb: %v %v (%v)", err, res.Errors, time.Since(start))
 	}
-	_, err = modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
+	_, err = modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
@@ -103,7 +103,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := json.Marshal(modutil.JSONValue(m)); err != nil {
+		if _, err := json.Marshal(iosmod.JSONValue(m)); err != nil {
 			t.Fatalf("accepted preferences are not JSON-encodable: %v", err)
 		}
 	})

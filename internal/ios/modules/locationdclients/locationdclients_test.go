@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/locationdclients"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -28,7 +28,7 @@ func TestGolden(t *testing.T) {
 		{"dump", acquisition.IOSFilesystem, iossys.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, locationdclients.Module{}, c.kind, c.fs)
+			res, err := modtest.Run(t, locationdclients.New(), c.kind, modtest.FS(c.fs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,15 +49,15 @@ func TestGolden(t *testing.T) {
 }
 
 func TestBadFiles(t *testing.T) {
-	res, err := modtest.Run(t, locationdclients.Module{}, acquisition.IOSFilesystem,
-		map[string][]byte{"private/var/root/Library/Caches/locationd/clients.plist": []byte("<plist><array><string>x</string></array></plist>")})
+	res, err := modtest.Run(t, locationdclients.New(), acquisition.IOSFilesystem,
+		modtest.FS(map[string][]byte{"private/var/root/Library/Caches/locationd/clients.plist": []byte("<plist><array><string>x</string></array></plist>")}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "locationd/clients.plist") {
 		t.Fatalf("errors %v", res.Errors)
 	}
-	_, err = modtest.Run(t, locationdclients.Module{}, acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
+	_, err = modtest.Run(t, locationdclients.New(), acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

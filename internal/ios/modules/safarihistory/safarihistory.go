@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -37,13 +36,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads Safari history.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "safari_history".
-func (Module) Name() string { return "safari_history" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("safari_history", 1, Spec)} }
 
 // Visit is one visit record.
 type Visit struct {

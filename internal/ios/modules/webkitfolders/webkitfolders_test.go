@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/webkitfolders"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -60,7 +60,7 @@ func TestGolden(t *testing.T) {
 		{webkitfolders.SafariViewService, acquisition.IOSFilesystem, "safariviewservice_dump", 3, iossys.PegasusDomain},
 	} {
 		t.Run(c.golden, func(t *testing.T) {
-			res, err := modtest.RunFS(t, c.mod, c.kind, mapFS(t, c.kind == acquisition.IOSBackup), modtest.Index(t))
+			res, err := modtest.Run(t, c.mod, c.kind, mapFS(t, c.kind == acquisition.IOSBackup))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,9 +84,9 @@ func TestGolden(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	for _, mod := range webkitfolders.Modules() {
-		_, err := modtest.RunFS(t, mod, acquisition.IOSFilesystem, fstest.MapFS{
+		_, err := modtest.Run(t, mod, acquisition.IOSFilesystem, fstest.MapFS{
 			"private/var/mobile/Containers/Data/Application/U/Library/WebKit/WebsiteData/LocalStorage/file__0.localstorage": {},
-		}, modtest.Index(t))
+		})
 		if !errors.Is(err, module.ErrNotFound) {
 			t.Errorf("%s: got %v", mod.Name(), err)
 		}

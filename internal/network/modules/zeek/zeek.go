@@ -35,16 +35,10 @@ const (
 )
 
 // Module reads Zeek logs.
-type Module struct{}
+type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{} }
-
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.NetworkLog }
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.NetworkLog))} }
 
 // logFile is one Zeek log found in the acquisition.
 type logFile struct {

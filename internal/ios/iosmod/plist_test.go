@@ -1,4 +1,4 @@
-package modutil_test
+package iosmod_test
 
 import (
 	"encoding/json"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 )
 
 func TestJSONValueAlwaysEncodes(t *testing.T) {
@@ -18,7 +18,7 @@ func TestJSONValueAlwaysEncodes(t *testing.T) {
 		"inf":  []any{math.Inf(1), float32(math.Inf(-1))},
 		"data": []byte{0, 1, 2},
 	}
-	b, err := json.Marshal(modutil.JSONValue(v))
+	b, err := json.Marshal(iosmod.JSONValue(v))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,14 +26,14 @@ func TestJSONValueAlwaysEncodes(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}
-	if !modutil.ValidTime(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() || modutil.ValidTime(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+	if !iosmod.ValidTime(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() || iosmod.ValidTime(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
 		t.Error("ValidTime")
 	}
 }
 
 func TestStringsOrderAndDepth(t *testing.T) {
 	var got []string
-	modutil.Strings(map[string]any{"b": []any{"x", map[string]any{"c": "y"}}, "a": 1}, func(s string) { got = append(got, s) })
+	iosmod.Strings(map[string]any{"b": []any{"x", map[string]any{"c": "y"}}, "a": 1}, func(s string) { got = append(got, s) })
 	if want := []string{"a", "b", "x", "c", "y"}; len(got) != len(want) || got[0] != "a" || got[2] != "x" || got[4] != "y" {
 		t.Errorf("got %q", got)
 	}
@@ -42,7 +42,7 @@ func TestStringsOrderAndDepth(t *testing.T) {
 		deep = []any{deep}
 	}
 	n := 0
-	modutil.Strings(deep, func(string) { n++ })
+	iosmod.Strings(deep, func(string) { n++ })
 	if n != 0 {
 		t.Error("depth not bounded")
 	}

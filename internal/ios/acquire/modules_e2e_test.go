@@ -1,18 +1,15 @@
-package modutil_test
+package acquire_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
 	"github.com/spyscan/spyscan/internal/ios/backup"
 	"github.com/spyscan/spyscan/internal/ios/fsdump"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
 	"github.com/spyscan/spyscan/internal/ios/modules/applications"
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
@@ -26,52 +23,18 @@ import (
 	"github.com/spyscan/spyscan/internal/testgen/iossys"
 )
 
-type state struct {
-	sum  [32]byte
-	mode fs.FileMode
-	mt   int64
-}
-
-func snapshot(t *testing.T, root string) map[string]state {
-	t.Helper()
-	out := map[string]state{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		st, err := d.Info()
-		if err != nil {
-			return err
-		}
-		s := state{mode: st.Mode(), mt: st.ModTime().UnixNano()}
-		if d.Type().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			s.sum = sha256.Sum256(b)
-		}
-		out[p] = s
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// TestDumpEndToEnd writes every fixture as a real dump folder and as a tar,
+// TestSystemArtifactsDumpEndToEnd writes every system-artifact fixture as a real dump folder and as a tar,
 // opens them with the dump opener (databases in place, immutable, for the
 // folder), runs every module, and checks that each planted hit is found and
 // that the evidence is byte-for-byte and mtime-for-mtime unchanged.
-func TestDumpEndToEnd(t *testing.T) {
+func TestSystemArtifactsDumpEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	files, err := iossys.All(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mods := []module.Module{iosversionhistory.Module{}, applications.Module{}, globalpreferences.Module{},
-		cachefiles.Module{}, analytics.Module{}, locationdclients.Module{}, osanalyticsaddaily.Module{}}
+	mods := []module.Module{iosversionhistory.New(), applications.New(), globalpreferences.New(),
+		cachefiles.New(), analytics.New(), locationdclients.New(), osanalyticsaddaily.New()}
 	mods = append(mods, webkitfolders.Modules()...)
 	for _, format := range []iosgen.DumpFormat{iosgen.DumpFolder, iosgen.DumpTar} {
 		dir := t.TempDir()
@@ -117,11 +80,11 @@ func TestDumpEndToEnd(t *testing.T) {
 	}
 }
 
-// TestEncryptedBackupEndToEnd writes the fixtures into an encrypted backup,
+// TestSystemArtifactsEncryptedBackup writes the system-artifact fixtures into an encrypted backup,
 // opens it with the backup reader (files decrypted on the fly), runs every
 // module that applies to backups, and checks the planted hits and that the
 // backup folder is unchanged.
-func TestEncryptedBackupEndToEnd(t *testing.T) {
+func TestSystemArtifactsEncryptedBackup(t *testing.T) {
 	ctx := context.Background()
 	files, err := iossys.All(ctx)
 	if err != nil {
@@ -139,7 +102,7 @@ func TestEncryptedBackupEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	mods := []module.Module{applications.Module{}, globalpreferences.Module{}, locationdclients.Module{}, osanalyticsaddaily.Module{}}
+	mods := []module.Module{applications.New(), globalpreferences.New(), locationdclients.New(), osanalyticsaddaily.New()}
 	mods = append(mods, webkitfolders.Modules()...)
 	alerts := map[string]int{}
 	for _, m := range mods {

@@ -1,7 +1,4 @@
-// Package modutil owns the small helpers shared by the iOS system-artifact
-// modules: bounded reads of untrusted files from the acquisition and the
-// conversion of decoded plist values into stable JSON-friendly forms.
-package modutil
+package iosmod
 
 import (
 	"encoding/base64"
@@ -9,10 +6,59 @@ import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/plistx"
 )
 
-// MaxPlist bounds the size of a plist or JSON file a module reads whole.
+// MaxPlist bounds the size of a plist read into memory.
 const MaxPlist = 64 << 20
+
+// DecodePlist decodes a binary, XML or OpenStep plist into generic values
+// (map[string]any, []any, string, uint64, int64, float64, bool, []byte,
+// time.Time, plist.UID) through plistx: a decoder panic or a plist bomb on
+// hostile input becomes an error.
+func DecodePlist(data []byte) (v any, err error) {
+	if err := plistx.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("malformed plist: %w", err)
+	}
+	return v, nil
+}
+
+// Dict returns v as a dictionary (nil if it is not one).
+func Dict(v any) map[string]any { m, _ := v.(map[string]any); return m }
+
+// List returns v as an array (nil if it is not one).
+func List(v any) []any { l, _ := v.([]any); return l }
+
+// Str returns v as a string ("" if it is not one).
+func Str(v any) string { s, _ := v.(string); return s }
+
+// Num returns a plist number as a float64.
+func Num(v any) (float64, bool) {
+	switch n := v.(type) {
+	case uint64:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+// PlistTime returns a plist date, or a number read as Core Data seconds.
+func PlistTime(v any) time.Time {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC()
+	}
+	if f, ok := Num(v); ok {
+		return model.FromAppleSeconds(f)
+	}
+	return time.Time{}
+}
 
 // JSONValue turns a decoded plist value into a value whose JSON encoding is
 // stable and readable: data as base64 strings, dates in UTC, maps with
