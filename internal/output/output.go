@@ -18,6 +18,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/textsafe"
 )
 
 // File names inside a result folder.
@@ -68,7 +69,9 @@ func Write(dir string, r *model.Report, obs []ObservableRecord) error {
 	return writeFile(filepath.Join(dir, TimelineCSV), func(w io.Writer) error { return WriteTimelineCSV(w, r.Timeline) })
 }
 
-// WriteTimelineCSV writes the timeline with MVT's columns.
+// WriteTimelineCSV writes the timeline with MVT's columns. Cells from
+// evidence go through textsafe.CSVCell: no spreadsheet formula, no hidden
+// or misleading character (timeline.json keeps the raw values).
 func WriteTimelineCSV(w io.Writer, events []model.Event) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"UTC Timestamp", "Plugin", "Event", "Description"}); err != nil {
@@ -79,7 +82,7 @@ func WriteTimelineCSV(w io.Writer, events []model.Event) error {
 		if !e.Time.IsZero() {
 			ts = e.Time.UTC().Format(timestampLayout)
 		}
-		if err := cw.Write([]string{ts, e.Module, e.Event, e.Description}); err != nil {
+		if err := cw.Write([]string{ts, textsafe.CSVCell(e.Module), textsafe.CSVCell(e.Event), textsafe.CSVCell(e.Description)}); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
@@ -90,3 +92,50 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestTimelineCSVNeutralised: cells from evidence that a spreadsheet would
+// run as formulas, or that hide characters, are neutralised in
+// timeline.csv; timeline.json keeps them exact.
+func TestTimelineCSVNeutralised(t *testing.T) {
+	r, obs := fixture()
+	hostile := []string{`=HYPERLINK("http://evil/","click")`, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1", "\r=1",
+		"invoice_\u202Efdp.exe", "pay\u200Bpal", "bad \xff"}
+	r.Timeline = nil
+	for _, h := range hostile {
+		r.Timeline = append(r.Timeline, model.Event{Module: "sms", Event: h, Description: h})
+	}
+	dir := t.TempDir()
+	if err := Write(dir, r, obs); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, TimelineCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows[1:] {
+		for _, cell := range row[2:] {
+			if cell != "" && strings.ContainsAny(cell[:1], "=+-@\t\r") {
+				t.Errorf("cell %q starts a formula", cell)
+			}
+			if strings.ContainsAny(cell, "\u202E\u200B") || !utf8.ValidString(cell) {
+				t.Errorf("cell %q hides characters", cell)
+			}
+		}
+	}
+	var events []model.Event
+	b, _ := os.ReadFile(filepath.Join(dir, TimelineJSON))
+	if err := json.Unmarshal(b, &events); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range events {
+		want := strings.ToValidUTF8(hostile[i], "\uFFFD") // JSON strings are UTF-8
+		if e.Description != want {
+			t.Errorf("timeline.json changed %q to %q", want, e.Description)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/safezip"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -286,7 +287,8 @@ func runModule(ctx context.Context, cfg Config, j job) (res model.ModuleResult, 
 	cfg.Progress.ModuleDone(j.in.path, name)
 	res = rec.Result()
 	res.Input = j.in.path
-	res.Status, res.Reason = status(res, runErr)
+	res.Status, res.ReasonMsg = status(res, runErr)
+	res.Reason = i18n.English(res.ReasonMsg)
 	if ctx.Err() != nil {
 		return res, nil, ctx.Err()
 	}
@@ -312,16 +314,16 @@ func safeRun(ctx context.Context, m module.Module, in *module.Input, rec *module
 	return m.Run(ctx, in, rec)
 }
 
-func status(res model.ModuleResult, err error) (model.Status, string) {
+func status(res model.ModuleResult, err error) (model.Status, i18n.Msg) {
 	switch {
 	case errors.Is(err, module.ErrNotFound):
-		return model.StatusEmpty, "artifact not present in this input"
+		return model.StatusEmpty, i18n.M("status.reason.not_present")
 	case err != nil:
-		return model.StatusFailed, err.Error()
+		return model.StatusFailed, i18n.M("literal", "text", err.Error())
 	case len(res.Errors) > 0:
-		return model.StatusPartial, ""
+		return model.StatusPartial, i18n.Msg{}
 	default:
-		return model.StatusOK, ""
+		return model.StatusOK, i18n.Msg{}
 	}
 }
 

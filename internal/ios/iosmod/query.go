@@ -2,7 +2,9 @@ package iosmod
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 
@@ -89,9 +91,11 @@ func (r Row) Bytes(c string) []byte {
 // versions never stops a module. cols are plain column names; a row's
 // columns are looked up by their lower-cased name.
 func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table string, cols []string, tail string, fn func(Row) error) error {
-	if !db.HasTable(ctx, table) {
+	if err := db.CheckTable(ctx, table); errors.Is(err, fs.ErrNotExist) {
 		rec.Note("%s: no table %s (another iOS version?)", db.Name, table)
 		return nil
+	} else if err != nil {
+		return err // a view standing for the table, or an unreadable schema
 	}
 	have := db.Columns(ctx, table)
 	sel := make([]string, len(cols))

@@ -2,6 +2,7 @@ package iosmod_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -86,5 +87,19 @@ func TestQueryDrift(t *testing.T) {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
 		}
+	}
+}
+
+// TestQueryRefusesView: a view standing where a module expects a table
+// (here an endless recursive query) is an error naming it, returned at
+// once; it is neither read nor skipped as an absent table.
+func TestQueryRefusesView(t *testing.T) {
+	db := openDB(t, []string{"CREATE TABLE handle (ROWID INTEGER PRIMARY KEY, id TEXT)",
+		"CREATE VIEW message AS WITH RECURSIVE c(x) AS (SELECT 1 UNION SELECT x+1 FROM c) SELECT x AS ROWID, 'a' AS text FROM c"})
+	rec := module.NewRecorder("t", nil, nil)
+	rows := 0
+	err := iosmod.Query(context.Background(), db, rec, "message", []string{"ROWID", "text"}, "", func(iosmod.Row) error { rows++; return nil })
+	if !errors.Is(err, sqlitex.ErrRefused) || !strings.Contains(err.Error(), "message") || rows != 0 {
+		t.Errorf("Query(view) = %v after %d rows, want ErrRefused naming message", err, rows)
 	}
 }
