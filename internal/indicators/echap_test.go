@@ -140,3 +140,25 @@ func FuzzEchap(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkEchap parses the embedded ioc.yaml and samples.csv.
+func BenchmarkEchap(b *testing.B) {
+	y, err := snapshot.ReadFile("snapshot/stalkerware-indicators/ioc.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := snapshot.ReadFile("snapshot/stalkerware-indicators/samples.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(y) + len(c)))
+	for b.Loop() {
+		var f1, f2 File
+		if _, _, err := ParseEchapYAML(y, model.Provenance{}, &f1); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := ParseEchapSamples(c, model.Provenance{}, &f2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
