@@ -9,10 +9,10 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 	"github.com/spyscan/spyscan/internal/testgen/hostile"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
-func bomb(depth int, cycle bool) []byte { return iossys.PlistBomb(depth, cycle) }
+func bomb(depth int, cycle bool) []byte { return iosdata.PlistBomb(depth, cycle) }
 
 func TestPlistBomb(t *testing.T) {
 	start := time.Now()
@@ -32,7 +32,7 @@ func TestPlistBomb(t *testing.T) {
 }
 
 func TestPlistFixturesPass(t *testing.T) {
-	files, err := iossys.All(context.Background())
+	files, err := iosdata.System(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,8 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/osanalyticsaddaily"
 	"github.com/spyscan/spyscan/internal/ios/modules/webkitfolders"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
 )
 
 // TestSystemArtifactsDumpEndToEnd writes every system-artifact fixture as a real dump folder and as a tar,
@@ -29,7 +29,7 @@ import (
 // that the evidence is byte-for-byte and mtime-for-mtime unchanged.
 func TestSystemArtifactsDumpEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	files, err := iossys.All(ctx)
+	files, err := iosdata.System(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,12 +86,12 @@ func TestSystemArtifactsDumpEndToEnd(t *testing.T) {
 // backup folder is unchanged.
 func TestSystemArtifactsEncryptedBackup(t *testing.T) {
 	ctx := context.Background()
-	files, err := iossys.All(ctx)
+	files, err := iosdata.System(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "backup")
-	spec := iosgen.BackupSpec{Files: files, Password: "test", Seed: 7, Apps: []string{iossys.PegasusBundleProcess}}
+	spec := iosgen.BackupSpec{Files: files, Password: "test", Seed: 7, Apps: []string{iosdata.PegasusBundleProcess}}
 	if err := iosgen.WriteBackup(ctx, dir, spec); err != nil {
 		t.Fatal(err)
 	}

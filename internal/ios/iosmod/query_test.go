@@ -11,10 +11,11 @@ import (
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 // openDB writes a database from schema and rows and opens it as evidence.
-func openDB(t *testing.T, schema []string, stmts ...iosdata.Stmt) *sqlitex.DB {
+func openDB(t *testing.T, schema []string, stmts ...iosgen.Stmt) *sqlitex.DB {
 	t.Helper()
 	fsys := fstest.MapFS{"x.db": {Data: iosdata.BuildDB(schema, stmts)}}
 	db, err := sqlitex.Open(context.Background(), fsys, "x.db", t.TempDir())
@@ -31,10 +32,10 @@ func openDB(t *testing.T, schema []string, stmts ...iosdata.Stmt) *sqlitex.DB {
 // numbers stored as numbers.
 func TestQueryLooseTypes(t *testing.T) {
 	db := openDB(t, []string{"CREATE TABLE t (id, n, f, s)"},
-		iosdata.Ins("t", "id, n, f, s", 1, int64(42), 1.5, "x"),
-		iosdata.Ins("t", "id, n, f, s", 2, "42", " 1.5 ", []byte("x")),
-		iosdata.Ins("t", "id, n, f, s", 3, "not a number", nil, int64(7)),
-		iosdata.Ins("t", "id, n, f, s", 4, 42.9, "1e3", 0.25))
+		iosgen.Ins("t", "id, n, f, s", 1, int64(42), 1.5, "x"),
+		iosgen.Ins("t", "id, n, f, s", 2, "42", " 1.5 ", []byte("x")),
+		iosgen.Ins("t", "id, n, f, s", 3, "not a number", nil, int64(7)),
+		iosgen.Ins("t", "id, n, f, s", 4, 42.9, "1e3", 0.25))
 	rec := module.NewRecorder("t", nil, nil)
 	type row struct {
 		n    int64
@@ -65,7 +66,7 @@ func TestQueryLooseTypes(t *testing.T) {
 // missing columns read as NULL, and an ORDER BY naming a missing column is
 // dropped rather than failing the query.
 func TestQueryDrift(t *testing.T) {
-	db := openDB(t, []string{"CREATE TABLE t (a INTEGER)"}, iosdata.Ins("t", "a", 5))
+	db := openDB(t, []string{"CREATE TABLE t (a INTEGER)"}, iosgen.Ins("t", "a", 5))
 	rec := module.NewRecorder("t", nil, nil)
 	ctx := context.Background()
 	n := 0

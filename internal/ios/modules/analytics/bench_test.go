@@ -9,7 +9,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 const benchRows = 3000
@@ -17,7 +17,7 @@ const benchRows = 3000
 // BenchmarkAnalytics runs the module over an analytics database of
 // benchRows plist rows with the embedded indicators.
 func BenchmarkAnalytics(b *testing.B) {
-	f, err := iossys.LargeAnalyticsDB(context.Background(), benchRows)
+	f, err := iosdata.LargeAnalyticsDB(context.Background(), benchRows)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func BenchmarkAnalytics(b *testing.B) {
 // BenchmarkAnalyticsReadOnly is the floor: read the same rows and decode
 // each plist, without records or checks.
 func BenchmarkAnalyticsReadOnly(b *testing.B) {
-	f, err := iossys.LargeAnalyticsDB(context.Background(), benchRows)
+	f, err := iosdata.LargeAnalyticsDB(context.Background(), benchRows)
 	if err != nil {
 		b.Fatal(err)
 	}

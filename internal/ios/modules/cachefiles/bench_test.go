@@ -9,7 +9,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 const benchRows = 20000
@@ -17,7 +17,7 @@ const benchRows = 20000
 // BenchmarkCacheFiles runs the module over a Cache.db of benchRows rows
 // with the embedded indicators.
 func BenchmarkCacheFiles(b *testing.B) {
-	f, err := iossys.LargeCacheDB(context.Background(), benchRows)
+	f, err := iosdata.LargeCacheDB(context.Background(), benchRows)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func BenchmarkCacheFiles(b *testing.B) {
 // BenchmarkCacheFilesReadOnly is the floor: open the same database the
 // same way and read the same columns, without records or checks.
 func BenchmarkCacheFilesReadOnly(b *testing.B) {
-	f, err := iossys.LargeCacheDB(context.Background(), benchRows)
+	f, err := iosdata.LargeCacheDB(context.Background(), benchRows)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func TestGolden(t *testing.T) {
@@ -25,7 +26,7 @@ func TestGolden(t *testing.T) {
 
 func TestDriftAndCorrupt(t *testing.T) {
 	db := iosdata.BuildDB([]string{`CREATE TABLE CalendarItem (ROWID INTEGER PRIMARY KEY, summary TEXT, description TEXT, start_date REAL)`},
-		[]iosdata.Stmt{iosdata.Ins("CalendarItem", "ROWID, summary, description, start_date", 1, "Meeting", "Notes", 7e8)})
+		[]iosgen.Stmt{iosgen.Ins("CalendarItem", "ROWID, summary, description, start_date", 1, "Meeting", "Notes", 7e8)})
 	res, err := modtest.Run(t, calendar.New(), acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/Calendar/Calendar.sqlitedb": {Data: db}})
 	if err != nil || len(res.Errors) > 0 || len(res.Notes) != 2 {
 		t.Fatal(err, res.Errors, res.Notes)

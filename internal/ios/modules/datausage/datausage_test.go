@@ -10,6 +10,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func common(t *testing.T, res model.ModuleResult) {
@@ -61,9 +62,9 @@ func TestCorruptAndDrift(t *testing.T) {
 	old := iosdata.BuildDB([]string{
 		`CREATE TABLE ZLIVEUSAGE (Z_PK INTEGER PRIMARY KEY, ZHASPROCESS INTEGER, ZTIMESTAMP TIMESTAMP, ZWWANIN FLOAT, ZWWANOUT FLOAT)`,
 		`CREATE TABLE ZPROCESS (Z_PK INTEGER PRIMARY KEY, ZFIRSTTIMESTAMP TIMESTAMP, ZTIMESTAMP TIMESTAMP, ZBUNDLENAME VARCHAR, ZPROCNAME VARCHAR)`,
-	}, []iosdata.Stmt{
-		iosdata.Ins("ZPROCESS", "Z_PK, ZFIRSTTIMESTAMP, ZTIMESTAMP, ZPROCNAME", 1, 700000000.0, 700000100.0, iosdata.PegasusProcess),
-		iosdata.Ins("ZLIVEUSAGE", "Z_PK, ZHASPROCESS, ZTIMESTAMP, ZWWANIN, ZWWANOUT", 1, 1, 700000050.0, 1.0, 2.0),
+	}, []iosgen.Stmt{
+		iosgen.Ins("ZPROCESS", "Z_PK, ZFIRSTTIMESTAMP, ZTIMESTAMP, ZPROCNAME", 1, 700000000.0, 700000100.0, iosdata.PegasusProcess),
+		iosgen.Ins("ZLIVEUSAGE", "Z_PK, ZHASPROCESS, ZTIMESTAMP, ZWWANIN, ZWWANOUT", 1, 1, 700000050.0, 1.0, 2.0),
 	})
 	res, err = modtest.Run(t, datausage.NewDataUsage(), acquisition.IOSBackup, fstest.MapFS{"WirelessDomain/Library/Databases/DataUsage.sqlite": {Data: old}})
 	if err != nil || len(res.Errors) > 0 {

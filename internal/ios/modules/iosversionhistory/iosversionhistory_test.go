@@ -10,11 +10,11 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/iosversionhistory"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 func TestGolden(t *testing.T) {
-	files := iossys.DumpFiles(iossys.VersionHistory())
+	files := iosdata.DumpFiles(iosdata.VersionHistory())
 	files["var/db/analyticsd/Analytics-Journal-broken.ips"] = []byte("not json\n")
 	res, err := modtest.Run(t, iosversionhistory.New(), acquisition.IOSFilesystem, modtest.FS(files))
 	if err != nil {
@@ -58,7 +58,7 @@ func TestParseHeader(t *testing.T) {
 }
 
 func FuzzParseHeader(f *testing.F) {
-	for _, fl := range iossys.VersionHistory() {
+	for _, fl := range iosdata.VersionHistory() {
 		f.Add(fl.Data)
 	}
 	f.Add([]byte(`{"timestamp":"9999-99-99 99:99:99 +9999","os_version":"x"}`))

@@ -11,21 +11,18 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/osanalyticsaddaily"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 func TestGolden(t *testing.T) {
-	files, err := iossys.OSAnalyticsADDaily()
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := iosdata.OSAnalyticsADDaily()
 	for _, c := range []struct {
 		name string
 		kind acquisition.Kind
 		fs   map[string][]byte
 	}{
-		{"backup", acquisition.IOSBackup, iossys.BackupFiles(files)},
-		{"dump", acquisition.IOSFilesystem, iossys.DumpFiles(files)},
+		{"backup", acquisition.IOSBackup, iosdata.BackupFiles(files)},
+		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res, err := modtest.Run(t, osanalyticsaddaily.New(), c.kind, modtest.FS(c.fs))
@@ -33,7 +30,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			modtest.Golden(t, c.name, res)
-			if !modtest.HasAlert(res, model.Critical, true, `"`+iossys.PegasusProcess+`"`) {
+			if !modtest.HasAlert(res, model.Critical, true, `"`+iosdata.PegasusProcess+`"`) {
 				t.Error("planted Pegasus process not found")
 			}
 			modtest.NoAlertMentions(t, res, "bhd")
@@ -65,10 +62,7 @@ func TestBadFiles(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, err := iossys.OSAnalyticsADDaily()
-	if err != nil {
-		f.Fatal(err)
-	}
+	files := iosdata.OSAnalyticsADDaily()
 	f.Add(files[0].Data)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		recs, bad, err := osanalyticsaddaily.Parse(b)

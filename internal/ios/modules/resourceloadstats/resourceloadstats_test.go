@@ -10,6 +10,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/resourceloadstats"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func TestGolden(t *testing.T) {
@@ -25,7 +26,7 @@ func TestGolden(t *testing.T) {
 
 func TestDriftAndCorrupt(t *testing.T) {
 	db := iosdata.BuildDB([]string{`CREATE TABLE ObservedDomains (domainID INTEGER PRIMARY KEY, registrableDomain TEXT, lastSeen REAL, hadUserInteraction INTEGER)`},
-		[]iosdata.Stmt{iosdata.Ins("ObservedDomains", "domainID, registrableDomain, lastSeen, hadUserInteraction", 1, iosdata.PegasusDomain, 1.7e9, 0)})
+		[]iosgen.Stmt{iosgen.Ins("ObservedDomains", "domainID, registrableDomain, lastSeen, hadUserInteraction", 1, iosdata.PegasusDomain, 1.7e9, 0)})
 	p := "private/var/mobile/Containers/Data/Application/X/Library/WebKit/WebsiteData/ResourceLoadStatistics/observations.db"
 	res, err := modtest.Run(t, resourceloadstats.New(), acquisition.IOSFilesystem, fstest.MapFS{p: {Data: db}})
 	if err != nil || len(res.Errors) > 0 || len(res.Notes) != 2 {

@@ -10,6 +10,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func TestGolden(t *testing.T) {
@@ -45,9 +46,9 @@ func TestSchemaDrift(t *testing.T) {
 	db := iosdata.BuildDB([]string{
 		`CREATE TABLE history_items (id INTEGER PRIMARY KEY, url TEXT)`,
 		`CREATE TABLE history_visits (id INTEGER PRIMARY KEY, history_item INTEGER, visit_time REAL)`,
-	}, []iosdata.Stmt{
-		iosdata.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
-		iosdata.Ins("history_visits", "id, history_item, visit_time", 1, 1, iosdata.AppleSec(iosdata.Base)),
+	}, []iosgen.Stmt{
+		iosgen.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
+		iosgen.Ins("history_visits", "id, history_item, visit_time", 1, 1, iosdata.AppleSec(iosdata.Base)),
 	})
 	res, err := modtest.Run(t, safarihistory.New(), acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/Safari/History.db": {Data: db}})
 	if err != nil || len(res.Errors) > 0 {
@@ -72,9 +73,9 @@ func TestOrderColumnMissing(t *testing.T) {
 	db := iosdata.BuildDB([]string{
 		`CREATE TABLE history_items (id INTEGER PRIMARY KEY, url TEXT)`,
 		`CREATE TABLE history_visits (id INTEGER PRIMARY KEY, history_item INTEGER)`,
-	}, []iosdata.Stmt{
-		iosdata.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
-		iosdata.Ins("history_visits", "id, history_item", 1, 1),
+	}, []iosgen.Stmt{
+		iosgen.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
+		iosgen.Ins("history_visits", "id, history_item", 1, 1),
 	})
 	res, err := modtest.Run(t, safarihistory.New(), acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/Safari/History.db": {Data: db}})
 	if err != nil || len(res.Errors) > 0 || res.Seen != 1 {

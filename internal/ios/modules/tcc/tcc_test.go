@@ -10,6 +10,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/tcc"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func TestGolden(t *testing.T) {
@@ -28,7 +29,7 @@ func TestGolden(t *testing.T) {
 // iOS 11 and older: "allowed" and "prompt_count" instead of auth_value.
 func TestOldSchema(t *testing.T) {
 	db := iosdata.BuildDB([]string{`CREATE TABLE access (service TEXT NOT NULL, client TEXT NOT NULL, client_type INTEGER NOT NULL, allowed INTEGER NOT NULL, prompt_count INTEGER NOT NULL, csreq BLOB, policy_id INTEGER)`},
-		[]iosdata.Stmt{iosdata.Ins("access", "service, client, client_type, allowed, prompt_count", "kTCCServiceCamera", iosdata.StalkerwareAppID, 0, 1, 1)})
+		[]iosgen.Stmt{iosgen.Ins("access", "service, client, client_type, allowed, prompt_count", "kTCCServiceCamera", iosdata.StalkerwareAppID, 0, 1, 1)})
 	res, err := modtest.Run(t, tcc.New(), acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/TCC/TCC.db": {Data: db}})
 	if err != nil || len(res.Errors) > 0 {
 		t.Fatal(err, res.Errors)

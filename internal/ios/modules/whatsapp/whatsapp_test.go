@@ -11,6 +11,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/whatsapp"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func TestMessages(t *testing.T) {
@@ -41,7 +42,7 @@ func TestCorrupt(t *testing.T) {
 // An older ChatStorage without link previews, media items or ZTOJID.
 func TestSchemaDrift(t *testing.T) {
 	db := iosdata.BuildDB([]string{`CREATE TABLE ZWAMESSAGE (Z_PK INTEGER PRIMARY KEY, ZCHATSESSION INTEGER, ZFROMJID TEXT, ZTEXT TEXT, ZMESSAGEDATE REAL, ZISFROMME INTEGER)`},
-		[]iosdata.Stmt{iosdata.Ins("ZWAMESSAGE", "Z_PK, ZFROMJID, ZTEXT, ZMESSAGEDATE, ZISFROMME", 1, "4179@s.whatsapp.net", "hi "+iosdata.PegasusURL, 7e8, 0)})
+		[]iosgen.Stmt{iosgen.Ins("ZWAMESSAGE", "Z_PK, ZFROMJID, ZTEXT, ZMESSAGEDATE, ZISFROMME", 1, "4179@s.whatsapp.net", "hi "+iosdata.PegasusURL, 7e8, 0)})
 	res, err := modtest.Run(t, whatsapp.NewMessages(), acquisition.IOSBackup, fstest.MapFS{"AppDomainGroup-group.net.whatsapp.WhatsApp.shared/ChatStorage.sqlite": {Data: db}})
 	if err != nil || len(res.Errors) > 0 {
 		t.Fatal(err, res.Errors)
