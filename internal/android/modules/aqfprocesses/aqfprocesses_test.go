@@ -20,8 +20,8 @@ func TestGolden(t *testing.T) {
 	}
 	cases := []modtest.Case{
 		modtest.Cases()[1],
-		{Name: "androidqf-collector-go", Kind: acquisition.AndroidQF, Files: qf(androiddata.CollectorGo)},
-		{Name: "androidqf-collector-rust", Kind: acquisition.AndroidQF, Files: qf(androiddata.CollectorRust)},
+		{Name: "androidqf-collector-go", Kind: acquisition.AndroidQF, FS: modtest.FS(qf(androiddata.CollectorGo))},
+		{Name: "androidqf-collector-rust", Kind: acquisition.AndroidQF, FS: modtest.FS(qf(androiddata.CollectorRust))},
 	}
 	modtest.GoldenCases(t, New(), cases, func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 	"github.com/spyscan/spyscan/internal/testgen/androidgen"
@@ -35,10 +35,10 @@ func nestedZip() map[string][]byte {
 
 func TestGolden(t *testing.T) {
 	cases := []modtest.Case{
-		{Name: "folder", Kind: acquisition.AndroidIntrusionLogs, Files: androiddata.IntrusionLogs("", true)},
-		{Name: "nested-zip", Kind: acquisition.AndroidIntrusionLogs, Files: nestedZip()},
-		{Name: "androidqf", Kind: acquisition.AndroidQF, Files: qfWith("intrusion_logs")},
-		{Name: "androidqf-dash", Kind: acquisition.AndroidQF, Files: qfWith("intrusion-logs")},
+		{Name: "folder", Kind: acquisition.AndroidIntrusionLogs, FS: modtest.FS(androiddata.IntrusionLogs("", true))},
+		{Name: "nested-zip", Kind: acquisition.AndroidIntrusionLogs, FS: modtest.FS(nestedZip())},
+		{Name: "androidqf", Kind: acquisition.AndroidQF, FS: modtest.FS(qfWith("intrusion_logs"))},
+		{Name: "androidqf-dash", Kind: acquisition.AndroidQF, FS: modtest.FS(qfWith("intrusion-logs"))},
 	}
 	modtest.GoldenCases(t, New(), cases, func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		if len(res.Records) != wantEvents {
