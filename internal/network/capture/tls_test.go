@@ -59,7 +59,9 @@ func TestTLSRecordsBeforeServerHello(t *testing.T) {
 	if obs(res, KindTLSCert, r.Certificates[0].SHA1) == nil || obs(res, KindTLSCert, r.Certificates[0].SHA256) == nil {
 		t.Error("certificate hashes not observed")
 	}
-	if !slices.ContainsFunc(res.Findings, func(f Finding) bool { return strings.Contains(f.Message, "Self-signed TLS certificate \"CN=evade.example\"") }) {
+	if !slices.ContainsFunc(res.Findings, func(f Finding) bool {
+		return strings.Contains(f.Message, "Self-signed TLS certificate \"CN=evade.example\"")
+	}) {
 		t.Error("self-signed certificate heuristic did not fire")
 	}
 }
