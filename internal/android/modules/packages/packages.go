@@ -10,6 +10,7 @@ package packages
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
@@ -39,10 +40,12 @@ type Package struct {
 }
 
 // Module is the dumpsys package module.
-type Module struct{ module.Base }
+type Module struct{ dumpmod.Module[*state] }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 2, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*state]{New: newParser, Report: reportDump})}
+}
 
 // Parser reads the package section line by line and hands each complete
 // package to Emit.
@@ -52,6 +55,11 @@ type Parser struct {
 	cur     *Package
 	user    string // "User N:" block being read
 	inPerms bool
+	// granted runtime permissions and first install times by user ("" before
+	// any "User N:" line): the primary user's are kept, else the first seen
+	perms    map[string][]string
+	installs map[string]string
+	users    []string
 }
 
 // Line feeds one line.
@@ -75,6 +83,7 @@ func (p *Parser) Line(line string) {
 		name, _, _ := strings.Cut(rest, "]")
 		p.cur = &Package{PackageName: name}
 		p.user, p.inPerms = "", false
+		p.perms, p.installs, p.users = map[string][]string{}, map[string]string{}, nil
 		return
 	}
 	if p.cur == nil {
@@ -102,8 +111,9 @@ func (p *Parser) field(line string) {
 	}
 	if p.inPerms {
 		if ind >= 8 {
-			if name, rest, ok := strings.Cut(t, ":"); ok && p.user == "0" && strings.Contains(rest, "granted=true") {
-				c.GrantedPermissions = append(c.GrantedPermissions, name)
+			if name, rest, ok := strings.Cut(t, ":"); ok && strings.Contains(rest, "granted=true") {
+				p.seen(p.user)
+				p.perms[p.user] = append(p.perms[p.user], name)
 			}
 			return
 		}
@@ -133,27 +143,55 @@ func (p *Parser) field(line string) {
 	case "pkgFlags":
 		c.System = strings.Contains(" "+strings.Trim(val, "[]")+" ", " SYSTEM ")
 	case "firstInstallTime":
-		if c.FirstInstallTime == "" || p.user == "0" {
-			c.FirstInstallTime = val
-		}
+		p.seen(p.user)
+		p.installs[p.user] = val
 	case "lastUpdateTime":
 		c.LastUpdateTime = val
 	}
 }
 
+func (p *Parser) seen(user string) {
+	if !slices.Contains(p.users, user) {
+		p.users = append(p.users, user)
+	}
+}
+
+// primary picks the user whose fields describe the package: the primary
+// user 0, else the fields given outside any user block, else the first user
+// (as MVT, since 2026-08).
+func (p *Parser) primary(has func(string) bool) string {
+	for _, u := range []string{"0", ""} {
+		if has(u) {
+			return u
+		}
+	}
+	for _, u := range p.users {
+		if has(u) {
+			return u
+		}
+	}
+	return ""
+}
+
 // Flush emits the package being read.
 func (p *Parser) Flush() {
-	if p.cur != nil && p.Emit != nil {
-		p.Emit(*p.cur)
+	if p.cur != nil {
+		u := p.primary(func(u string) bool { _, ok := p.perms[u]; return ok })
+		p.cur.GrantedPermissions = p.perms[u]
+		u = p.primary(func(u string) bool { _, ok := p.installs[u]; return ok })
+		p.cur.FirstInstallTime = p.installs[u]
+		if p.Emit != nil {
+			p.Emit(*p.cur)
+		}
 	}
 	p.cur = nil
 }
 
-// NewParser implements dumpmod.Spec: packages are kept until Report.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns a fresh state and its parser: packages are kept until Report.
+func newParser() (*state, dumpmod.Parser) {
 	st := &state{}
 	st.p.Emit = func(pk Package) { st.pkgs = append(st.pkgs, pk) }
-	return dumpmod.OnService("package", st.p.Line, st)
+	return st, dumpmod.OnService("package", st.p.Line)
 }
 
 type state struct {
@@ -161,18 +199,8 @@ type state struct {
 	pkgs []Package
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, s any) error {
-	if err := dumpmod.NotFound(d); err != nil {
-		return err
-	}
-	st := s.(*state)
+// reportDump records what the pass parsed.
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, st *state) error {
 	st.p.Flush() // a section cut inside a package
 	for _, pk := range st.pkgs {
 		report(rec, d.Path, pk)
