@@ -3,7 +3,6 @@ package output
 import (
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,12 +10,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/spyscan/spyscan/internal/golden"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func fixture() (*model.Report, []ObservableRecord) {
 	t0 := time.Date(2021, 7, 18, 10, 11, 12, 345678000, time.UTC)
@@ -60,18 +58,7 @@ func TestGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", filepath.Base(name)+".golden")
-		if *update {
-			os.WriteFile(golden, got, 0o644)
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		if string(got) != string(want) {
-			t.Errorf("%s differs from %s:\n%s", name, golden, got)
-		}
+		golden.Check(t, filepath.Join("testdata", filepath.Base(name)+".golden"), got)
 	}
 	back, bobs, err := Load(dir)
 	if err != nil {

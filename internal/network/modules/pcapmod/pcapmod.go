@@ -118,6 +118,10 @@ func (m *Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 	if p.err != nil {
 		rec.FileError(p.file, p.err)
 	}
+	if m.Name() == capture.ModFlows && p.res.Summary.Undecodable > 0 {
+		// what could not be decoded was not checked: never "clean"
+		rec.FileError(p.file, undecodableError(p.file, p.res.Summary))
+	}
 	res := p.res
 	switch m.Name() {
 	case capture.ModDNS:
