@@ -27,6 +27,12 @@ const (
 	NetworkLog         Kind = "network-log"
 )
 
+// Kinds returns every acquisition kind, in the order above.
+func Kinds() []Kind {
+	return []Kind{IOSBackup, IOSBackupEncrypted, IOSFilesystem, IOSSysdiagnose,
+		AndroidBugreport, AndroidQF, AndroidBackup, PCAP, NetworkLog}
+}
+
 // Acquisition is one opened input.
 type Acquisition struct {
 	Path string // as given on the command line
