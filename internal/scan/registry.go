@@ -21,7 +21,8 @@ func Openers() []acquisition.Opener {
 		pcapfile.Opener{},
 		iosacquire.Opener{},                                    // iOS backups, encrypted backups, filesystem dumps, sysdiagnose
 		&acquire.QF{}, &acquire.Bugreport{}, &acquire.Backup{}, // androidqf before bugreport: it also has a dumpsys.txt
-		logopen.New(), // Zeek and resolver logs: keep after the capture and device openers
+		&acquire.IntrusionLogs{}, // after androidqf, which holds them in a subfolder
+		logopen.New(),            // Zeek and resolver logs: keep after the capture and device openers
 	}
 }
 
