@@ -241,6 +241,34 @@ func (b *Backup) Record(name string) (Record, bool) {
 	return r, true
 }
 
+// ErrAbsent is the error of a file that Manifest.db lists but the backup
+// folder does not hold: the backup was interrupted or copied only in part.
+// It is an fs.ErrNotExist, so it counts as a missing file.
+var ErrAbsent error = absentError{}
+
+type absentError struct{}
+
+func (absentError) Error() string {
+	return "listed in Manifest.db but absent from the backup folder (incomplete backup)"
+}
+
+func (absentError) Is(target error) bool { return target == fs.ErrNotExist }
+
+// Completeness counts the regular files Manifest.db lists and those of
+// them whose stored copy is absent from the backup folder.
+func (b *Backup) Completeness() (listed, missing int) {
+	for _, r := range b.records {
+		if r.Flags != flagFile || !validID(r.FileID) {
+			continue
+		}
+		listed++
+		if _, err := b.root.Lstat(storedPath(r.FileID)); errors.Is(err, fs.ErrNotExist) {
+			missing++
+		}
+	}
+	return listed, missing
+}
+
 // Close releases the backup (drops decrypted material).
 func (b *Backup) Close() error {
 	b.manifestDB = nil
@@ -289,7 +317,7 @@ func (b *Backup) OSPath(name string) (string, bool) {
 	if n.rec == nil || n.rec.Flags != flagFile || !validID(n.rec.FileID) {
 		return "", false
 	}
-	return b.root.OSPath(storedPath(n.rec.FileID))
+	return b.root.OSPath(storedPath(n.rec.FileID)) // absent, a link out, special: Open says why
 }
 
 func (b *Backup) buildTree() {
