@@ -17,7 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/safezip"
+	"github.com/spyscan/spyscan/internal/safearchive"
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
@@ -192,7 +192,7 @@ func Open(ctx context.Context, openers []acquisition.Opener, path string, opt ac
 		acq.Path, acq.Kind = path, kind
 		return acq, nil
 	}
-	if err := archiveProblem(path); err != nil {
+	if err := archiveProblem(ctx, path); err != nil {
 		return nil, err
 	}
 	return nil, fmt.Errorf("%w: %s (looks like %s)", acquisition.ErrUnrecognised, path, Sniff(path))
@@ -202,16 +202,16 @@ func Open(ctx context.Context, openers []acquisition.Opener, path string, opt ac
 // read: openers detect archives by their entries, so a truncated, unsafe or
 // bomb archive is unrecognised by all of them, and "unknown layout" would
 // hide the cause.
-func archiveProblem(path string) error {
+func archiveProblem(ctx context.Context, path string) error {
 	switch Sniff(path) {
 	case zipDesc:
-		z, err := safezip.Open(path, safezip.DefaultLimits)
+		z, err := safearchive.Open(path, safearchive.DefaultLimits)
 		if err != nil {
 			return err
 		}
 		return z.Close()
 	case gzipDesc:
-		return gzipProblem(path)
+		return gzipProblem(ctx, path)
 	}
 	return nil
 }
@@ -219,18 +219,22 @@ func archiveProblem(path string) error {
 // gzipProbe bounds what gzipProblem inflates (the failure path only).
 const gzipProbe = 256 << 20
 
-func gzipProblem(path string) error {
+func gzipProblem(ctx context.Context, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(f)
+	m := safearchive.NewMeter(ctx, path, safearchive.DefaultLimits)
+	zr, err := gzip.NewReader(m.Source(f))
 	if err == nil {
-		_, err = io.Copy(io.Discard, io.LimitReader(zr, gzipProbe))
+		_, err = io.Copy(io.Discard, io.LimitReader(m.Reader(zr), gzipProbe))
+	}
+	if errors.Is(err, acquisition.ErrUnsafeArchive) || ctx.Err() != nil {
+		return err
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", path, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", path, acquisition.ErrCorrupt, err)
 	}
 	return nil
 }

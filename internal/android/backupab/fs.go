@@ -14,20 +14,22 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/safezip"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
-// Limits bounds what a backup may hold and what is cached in memory.
+// Limits bounds what a backup may hold (safearchive's limits on the tar
+// stream: entries, inflated bytes and ratio) and what is cached in memory.
 type Limits struct {
-	MaxTotal   int64 // bytes of tar stream read (decompression bombs)
-	MaxEntries int
+	safearchive.Limits
 	CacheFile  int64 // files up to this size are kept in memory
 	CacheTotal int64 // ... until this many bytes are cached
 }
 
 // DefaultLimits keeps the SMS, call-log and settings backups in memory and
 // re-streams the rest.
-var DefaultLimits = Limits{MaxTotal: 64 << 30, MaxEntries: 2_000_000, CacheFile: 8 << 20, CacheTotal: 256 << 20}
+var DefaultLimits = Limits{
+	Limits:    safearchive.Limits{MaxTotal: 64 << 30, MaxEntries: 2_000_000, MaxRatio: safearchive.DefaultLimits.MaxRatio},
+	CacheFile: 8 << 20, CacheTotal: 256 << 20}
 
 // Source opens the backup.ab from its start; it is called once to index the
 // tar and again for each uncached file opened.
@@ -64,7 +66,8 @@ func Open(ctx context.Context, name string, src Source, password PasswordFunc, l
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	defer rc.Close()
-	payload, h, keys, err := Payload(rc, password, nil)
+	m := safearchive.NewMeter(ctx, "", lim.Limits)
+	payload, h, keys, err := Payload(m.Source(rc), password, nil)
 	if err != nil {
 		if errors.Is(err, ErrNotBackup) {
 			return nil, fmt.Errorf("%s: %w: %v", name, acquisition.ErrUnrecognised, err)
@@ -76,7 +79,7 @@ func Open(ctx context.Context, name string, src Source, password PasswordFunc, l
 	}
 	f := &FS{name: name, src: src, keys: keys, Header: h, lim: lim,
 		nodes: map[string]*node{".": {name: ".", dir: true, mode: fs.ModeDir | 0o555}}}
-	if err := f.index(ctx, payload); err != nil {
+	if err := f.index(ctx, m.Reader(payload)); err != nil {
 		f.finish()
 		return f, fmt.Errorf("%s: %w", name, err)
 	}
@@ -85,7 +88,7 @@ func Open(ctx context.Context, name string, src Source, password PasswordFunc, l
 }
 
 func (f *FS) index(ctx context.Context, payload io.Reader) error {
-	tr := tar.NewReader(&limitedReader{r: payload, max: f.lim.MaxTotal})
+	tr := tar.NewReader(payload)
 	var cached int64
 	for i := 0; ; i++ {
 		if err := ctx.Err(); err != nil {
@@ -105,7 +108,7 @@ func (f *FS) index(ctx context.Context, payload io.Reader) error {
 		if name == "" || name == "." {
 			continue
 		}
-		if !safezip.SafeName(name) {
+		if !safearchive.SafeName(name) {
 			return fmt.Errorf("%w: entry %q", acquisition.ErrUnsafeArchive, hdr.Name)
 		}
 		name = path.Clean(name)
@@ -126,12 +129,15 @@ func (f *FS) index(ctx context.Context, payload io.Reader) error {
 				cached += hdr.Size
 			}
 			f.add(n)
+		case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+			// listed, never read: the module that wants it reports it unreadable
+			f.add(&node{name: name, mode: safearchive.TarSpecialMode(hdr.Typeflag), mtime: hdr.ModTime, ordinal: i})
 		case tar.TypeSymlink, tar.TypeLink:
 			target := hdr.Linkname
 			if hdr.Typeflag == tar.TypeSymlink && !path.IsAbs(target) {
 				target = path.Join(path.Dir(name), target)
 			}
-			if !safezip.SafeName(target) {
+			if !safearchive.SafeName(target) {
 				return fmt.Errorf("%w: link %q points outside the archive", acquisition.ErrUnsafeArchive, hdr.Name)
 			}
 		}
@@ -195,6 +201,8 @@ func (f *FS) Open(name string) (fs.File, error) {
 	switch {
 	case n.dir:
 		return &dirFile{fsys: f, n: n}, nil
+	case safearchive.Special(n.mode):
+		return nil, &fs.PathError{Op: "open", Path: name, Err: acquisition.ErrSpecialFile}
 	case n.cached:
 		return &memFile{n: n, r: bytes.NewReader(n.data)}, nil
 	}

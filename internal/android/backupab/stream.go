@@ -60,19 +60,3 @@ func Payload(r io.Reader, password PasswordFunc, keys *Keys) (io.Reader, *Header
 	return body, h, keys, nil
 }
 
-// limitedReader fails once more than max bytes were read (decompression
-// bombs).
-type limitedReader struct {
-	r   io.Reader
-	n   int64
-	max int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	l.n += int64(n)
-	if l.max > 0 && l.n > l.max {
-		return n, fmt.Errorf("%w: payload inflates to more than %d bytes", acquisition.ErrUnsafeArchive, l.max)
-	}
-	return n, err
-}
