@@ -42,8 +42,8 @@ import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/backupab"
 	"github.com/spyscan/spyscan/internal/android/layout"
-	"github.com/spyscan/spyscan/internal/safearchive"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // Environment variables holding the age identity of encrypted androidqf

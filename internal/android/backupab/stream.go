@@ -59,4 +59,3 @@ func Payload(r io.Reader, password PasswordFunc, keys *Keys) (io.Reader, *Header
 	}
 	return body, h, keys, nil
 }
-
