@@ -7,6 +7,10 @@ type InputFile struct {
 	Path   string `json:"path"` // relative to the input root ("" for a single-file input)
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	// ModTime is the file's modification time on the computer that holds
+	// the acquisition (for the files of a folder): usually when it was
+	// copied there, not a time of the device.
+	ModTime time.Time `json:"modified,omitzero"`
 }
 
 // Input is one scanned acquisition.
