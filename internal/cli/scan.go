@@ -60,7 +60,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	ctx := cmd.Context()
 	fail, err := model.ParseLevel(f.failLevel)
 	if err != nil {
-		return fmt.Errorf("%w: --fail-level: %v", ErrUsage, err)
+		return fmt.Errorf("%w: --fail-level: %w", ErrUsage, err)
 	}
 	if err := checkLang(f.lang); err != nil {
 		return err
@@ -110,7 +110,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		Modules: mods, Concurrency: f.concurrency, Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}})
 	prog.Stop()
 	if err != nil {
-		os.RemoveAll(out) // nothing is written for a scan that did not run
+		output.RemoveAll(out) // nothing is written for a scan that did not run, or was interrupted
 		return err
 	}
 	if err := output.Write(out, res.Report, res.Observables); err != nil {

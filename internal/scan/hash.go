@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // hashInputs records the size and SHA-256 of every regular file of every
@@ -101,7 +102,7 @@ func hashFile(ctx context.Context, p string) (model.InputFile, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := io.Copy(h, safearchive.Reader(ctx, f))
 	if err != nil {
 		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
 	}

@@ -86,7 +86,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("private temp folder: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer output.RemoveAll(tmp) // retried: a module left behind by an interruption may still write
 	if err := os.Chmod(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("private temp folder: %w", err)
 	}
@@ -262,18 +262,45 @@ func runAll(ctx context.Context, cfg Config, ins []*opened) (*Result, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Concurrency + 1)
 	cfg.Progress.Plan(len(jobs))
-	g.Go(func() error { return hashInputs(gctx, ins, cfg.Progress) })
-	for _, j := range jobs {
-		g.Go(func() error {
-			res, obs, err := runModule(gctx, cfg, j)
-			results[j.pos], observed[j.pos] = res, obs
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	done := make(chan error, 1)
+	go func() {
+		g.Go(func() error { return hashInputs(gctx, ins, cfg.Progress) })
+		for _, j := range jobs {
+			g.Go(func() error {
+				res, obs, err := runModule(gctx, cfg, j)
+				results[j.pos], observed[j.pos] = res, obs
+				return err
+			})
+		}
+		done <- g.Wait()
+	}()
+	if err := waitOrAbandon(ctx, done); err != nil {
 		return nil, err
 	}
 	return assemble(cfg, ins, jobs, results, observed), nil
+}
+
+// abandonAfter is how long an interrupted scan waits for its modules to
+// notice; a module still parsing is then left behind (the process is
+// about to exit), so that an interruption takes effect within a second.
+const abandonAfter = 300 * time.Millisecond
+
+// waitOrAbandon waits for done, or for ctx to end plus abandonAfter.
+func waitOrAbandon(ctx context.Context, done <-chan error) error {
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			err = ctx.Err()
+		}
+		return err
+	case <-time.After(abandonAfter):
+		return ctx.Err()
+	}
 }
 
 // runModule runs one module, streaming its records when OutDir is set. A

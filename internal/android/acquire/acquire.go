@@ -487,7 +487,7 @@ func (q *QF) openAge(p string) (*safearchive.FS, error) {
 		if errors.As(err, &nm) {
 			return nil, fmt.Errorf("%s: %w: the age key does not open this acquisition", p, acquisition.ErrWrongPassword)
 		}
-		return nil, fmt.Errorf("%s: %w: %v", p, acquisition.ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: %w", p, acquisition.ErrCorrupt, err)
 	}
 	z, err := safearchive.New(ra, size, p, limits(q.Limits))
 	if err != nil {

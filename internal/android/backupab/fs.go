@@ -67,10 +67,19 @@ func Open(ctx context.Context, name string, src Source, password PasswordFunc, l
 	}
 	defer rc.Close()
 	m := safearchive.NewMeter(ctx, "", lim.Limits)
-	payload, h, keys, err := Payload(m.Source(rc), password, nil)
+	var payload io.Reader
+	var h *Header
+	var keys *Keys
+	err = acquisition.Interruptible(ctx, func() (err error) { // key derivation: up to 10 million rounds
+		payload, h, keys, err = Payload(m.Source(rc), password, nil)
+		return err
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, err // interrupted: not the backup's fault
+	}
 	if err != nil {
 		if errors.Is(err, ErrNotBackup) {
-			return nil, fmt.Errorf("%s: %w: %v", name, acquisition.ErrUnrecognised, err)
+			return nil, fmt.Errorf("%s: %w: %w", name, acquisition.ErrUnrecognised, err)
 		}
 		if errors.Is(err, acquisition.ErrNeedPassword) && strings.Contains(err.Error(), name) {
 			return nil, err // the password source's message already names the file
@@ -148,7 +157,7 @@ func wrapCorrupt(err error) error {
 	if errors.Is(err, acquisition.ErrUnsafeArchive) || errors.Is(err, acquisition.ErrCorrupt) || errors.Is(err, context.Canceled) {
 		return err
 	}
-	return fmt.Errorf("%w: %v", acquisition.ErrCorrupt, err)
+	return fmt.Errorf("%w: %w", acquisition.ErrCorrupt, err)
 }
 
 func (f *FS) dir(name string, mt time.Time) *node {

@@ -53,7 +53,7 @@ func Payload(r io.Reader, password PasswordFunc, keys *Keys) (io.Reader, *Header
 			if errors.Is(err, acquisition.ErrCorrupt) {
 				return nil, h, nil, err
 			}
-			return nil, h, nil, fmt.Errorf("%w: compressed payload: %v", acquisition.ErrCorrupt, err)
+			return nil, h, nil, fmt.Errorf("%w: compressed payload: %w", acquisition.ErrCorrupt, err)
 		}
 		body = zr
 	}

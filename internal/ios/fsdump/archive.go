@@ -228,7 +228,7 @@ func (a *Archive) checkLinks() error {
 func (a *Archive) indexZip(p string) error {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", p, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", p, acquisition.ErrCorrupt, err)
 	}
 	a.closers = append(a.closers, zr)
 	for _, f := range zr.File {
@@ -247,7 +247,7 @@ func (a *Archive) indexZip(p string) error {
 		case mode&fs.ModeSymlink != 0:
 			target, err := readCapped(f, 4096)
 			if err != nil {
-				return fmt.Errorf("%s: %s: %w: %v", p, f.Name, acquisition.ErrCorrupt, err)
+				return fmt.Errorf("%s: %s: %w: %w", p, f.Name, acquisition.ErrCorrupt, err)
 			}
 			if e.link, e.abs, err = a.linkTarget(name, string(target)); err != nil {
 				return err
@@ -311,7 +311,7 @@ func (a *Archive) indexTarGz(ctx context.Context, p, tempDir string) error {
 	m := safearchive.NewMeter(ctx, p, Limits)
 	zr, err := gzip.NewReader(bufio.NewReaderSize(m.Source(f), 1<<20))
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", p, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", p, acquisition.ErrCorrupt, err)
 	}
 	dir, err := os.MkdirTemp(tempDir, "archive-*")
 	if err != nil {
@@ -355,7 +355,7 @@ func (a *Archive) indexTar(ctx context.Context, r io.ReadSeeker) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w: %v", a.Path, acquisition.ErrCorrupt, err)
+			return fmt.Errorf("%s: %w: %w", a.Path, acquisition.ErrCorrupt, err)
 		}
 		name, err := a.cleanName(h.Name)
 		if err != nil {
