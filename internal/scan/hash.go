@@ -38,7 +38,7 @@ func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 		return nil, fmt.Errorf("%s: %w", root, err)
 	}
 	if !st.IsDir() {
-		f, err := hashFile(ctx, root)
+		f, err := hashFile(ctx, root, make([]byte, hashBuffer))
 		if err != nil {
 			return nil, err
 		}
@@ -46,6 +46,7 @@ func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 		return []model.InputFile{f}, nil
 	}
 	var out []model.InputFile
+	buf := make([]byte, hashBuffer)
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
@@ -53,7 +54,7 @@ func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		f, err := hashFile(ctx, p)
+		f, err := hashFile(ctx, p, buf)
 		if err != nil {
 			return err
 		}
@@ -65,7 +66,12 @@ func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 	return out, err
 }
 
-func hashFile(ctx context.Context, p string) (model.InputFile, error) {
+// hashBuffer is the read buffer of hashFile, reused across the files of an
+// input (an iOS backup has ~100,000 small files: a buffer per file was most
+// of the scan's garbage).
+const hashBuffer = 64 << 10
+
+func hashFile(ctx context.Context, p string, buf []byte) (model.InputFile, error) {
 	if err := ctx.Err(); err != nil {
 		return model.InputFile{}, err
 	}
@@ -75,9 +81,13 @@ func hashFile(ctx context.Context, p string) (model.InputFile, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := io.CopyBuffer(h, onlyReader{f}, buf)
 	if err != nil {
 		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
 	}
 	return model.InputFile{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
+
+// onlyReader hides *os.File's WriterTo, which would make io.CopyBuffer
+// ignore the buffer it is given.
+type onlyReader struct{ io.Reader }
