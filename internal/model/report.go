@@ -54,8 +54,10 @@ type ScanInfo struct {
 	// IndicatorWarnings name the indicator files (or entries) skipped as
 	// unreadable, so a report says which indicators were not checked.
 	IndicatorWarnings []string `json:"indicator_warnings,omitempty"`
-	Inputs            []Input  `json:"inputs"`
-	SelfTest          SelfTest `json:"self_test"`
+	// ModuleVersions gives the version of every module that ran, by name.
+	ModuleVersions map[string]string `json:"module_versions,omitempty"`
+	Inputs         []Input           `json:"inputs"`
+	SelfTest       SelfTest          `json:"self_test"`
 }
 
 // SelfTest records the checks that make "no traces" trustworthy.
@@ -70,5 +72,5 @@ type Report struct {
 	Verdict  Verdict        `json:"verdict"`
 	Modules  []ModuleResult `json:"modules"`
 	Alerts   []Alert        `json:"alerts"`
-	Timeline []Event        `json:"timeline"`
+	Timeline Timeline       `json:"-"` // merged and sorted; see EachEvent
 }

@@ -32,3 +32,15 @@ type Input struct {
 	TempDir string // private (0700) scratch directory, removed after the scan
 	Log     *slog.Logger
 }
+
+// DefaultVersion is the version of a module that does not declare one.
+const DefaultVersion = "1"
+
+// VersionOf is the version of m's parser, recorded in info.json: the
+// result of its Version method when it has one, else DefaultVersion.
+func VersionOf(m Module) string {
+	if v, ok := m.(interface{ Version() string }); ok && v.Version() != "" {
+		return v.Version()
+	}
+	return DefaultVersion
+}

@@ -47,11 +47,12 @@ func buildChart(r *model.Report, c *i18n.Catalog) chart {
 		i := int(float64(t.Sub(lo)) / float64(total) * chartBins)
 		return min(max(i, 0), chartBins-1)
 	}
-	for _, e := range r.Timeline {
+	r.EachEvent(func(e *model.Event) error {
 		if !e.Time.IsZero() {
 			bins[bin(e.Time)]++
 		}
-	}
+		return nil
+	})
 	peak := 0
 	for _, n := range bins {
 		peak = max(peak, n)
@@ -119,9 +120,10 @@ func span(r *model.Report) (lo, hi time.Time, ok bool) {
 		}
 		ok = true
 	}
-	for _, e := range r.Timeline {
+	r.EachEvent(func(e *model.Event) error {
 		see(e.Time)
-	}
+		return nil
+	})
 	for _, a := range r.Alerts {
 		see(a.Time)
 	}
