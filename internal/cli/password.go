@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -28,11 +29,15 @@ func (a *app) passwordSource(passwordFile string) func(ctx context.Context, path
 	}
 }
 
+// MaxPasswordFile is the largest --password-file read (a longer file is
+// not a password, and /dev/zero must not exhaust memory).
+const MaxPasswordFile = 4096
+
 func (a *app) readPassword(passwordFile, path string) (string, error) {
 	if passwordFile != "" {
-		b, err := os.ReadFile(passwordFile)
+		b, err := readSmall(passwordFile, MaxPasswordFile)
 		if err != nil {
-			return "", fmt.Errorf("%w: --password-file: %v", ErrUsage, err)
+			return "", fmt.Errorf("%w: --password-file: %w", ErrUsage, err)
 		}
 		p := strings.TrimRight(string(b), "\r\n")
 		if p == "" {
@@ -57,4 +62,22 @@ func (a *app) readPassword(passwordFile, path string) (string, error) {
 	}
 	return "", fmt.Errorf("%w: %s is encrypted; give its password at the prompt (run in a terminal), in SPYSCAN_BACKUP_PASSWORD, or with --password-file FILE",
 		acquisition.ErrNeedPassword, path)
+}
+
+// readSmall reads at most limit bytes of p (a file, or a pipe such as
+// <(echo pw)) and refuses anything longer.
+func readSmall(p string, limit int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: longer than %d bytes: not a password file", p, limit)
+	}
+	return b, nil
 }

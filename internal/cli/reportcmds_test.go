@@ -43,7 +43,7 @@ func storedScan(t *testing.T) string {
 	if err := output.Write(dir, r, obs); err != nil {
 		t.Fatal(err)
 	}
-	mw, err := output.NewModuleWriter(dir, 0, "safari_history", "1")
+	mw, err := output.NewModuleWriter(dir, 0, "safari_history", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestReportNeverTrustsAStoredClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range r.Modules {
-		mw, err := output.NewModuleWriter(dir, 0, m.Module, "1")
+		mw, err := output.NewModuleWriter(dir, 0, m.Module, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

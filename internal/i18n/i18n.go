@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -247,33 +246,15 @@ func (c *Catalog) message(key string) (Message, *Catalog, bool) {
 }
 
 // T returns the message key with its {name} placeholders replaced by the
-// values that follow in name, value pairs. An unknown key is returned
-// between brackets, so that a missing translation shows.
-func (c *Catalog) T(key string, pairs ...any) string {
-	m, _, ok := c.message(key)
-	if !ok {
-		return "[" + key + "]"
-	}
-	return fill(m.Other, pairs)
-}
+// values that follow in name, value pairs (see M for the kinds of value).
+// An unknown key is returned between brackets, so that a missing
+// translation shows.
+func (c *Catalog) T(key string, pairs ...any) string { return c.Render(M(key, pairs...)) }
 
-// N returns the plural form of key for count n, with {n} and the given
-// placeholders replaced.
+// N returns the plural form of key for count n, with {n} (digits grouped
+// as the language does) and the given placeholders replaced.
 func (c *Catalog) N(key string, n int, pairs ...any) string {
-	m, owner, ok := c.message(key)
-	if !ok {
-		return "[" + key + "]"
-	}
-	form := m.Other
-	switch PluralRules[owner.Plural](n) {
-	case "one":
-		form = firstNonEmpty(m.One, m.Other)
-	case "few":
-		form = firstNonEmpty(m.Few, m.Other)
-	case "many":
-		form = firstNonEmpty(m.Many, m.Other)
-	}
-	return fill(form, append([]any{"n", n}, pairs...))
+	return c.Render(M(key, append([]any{"n", n}, pairs...)...))
 }
 
 func firstNonEmpty(a, b string) string {
@@ -281,28 +262,6 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
-}
-
-func fill(s string, pairs []any) string {
-	if len(pairs) == 0 || !strings.Contains(s, "{") {
-		return s
-	}
-	args := make([]string, 0, len(pairs))
-	for i := 0; i+1 < len(pairs); i += 2 {
-		args = append(args, "{"+fmt.Sprint(pairs[i])+"}", str(pairs[i+1]))
-	}
-	return strings.NewReplacer(args...).Replace(s)
-}
-
-func str(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case int:
-		return strconv.Itoa(x)
-	default:
-		return fmt.Sprint(v)
-	}
 }
 
 // Placeholders returns the {name} placeholders of s, sorted and distinct.

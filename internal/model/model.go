@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/spyscan/spyscan/internal/i18n"
 )
 
 // Level is the severity of an alert. The zero value is INFO.
@@ -93,29 +95,57 @@ func (m *Match) Families() []string {
 
 // Alert is one finding. Indicator hits carry Match; heuristics carry Reason
 // and Benign instead.
+//
+// Every text comes twice: as an i18n.Msg (catalog key and arguments, from
+// which a report renders it in its language) and as its English rendering
+// (for people and tools reading the JSON). The Recorder fills the English
+// from the Msg; an alert read from an older result file may have the
+// English only.
 type Alert struct {
-	Level    Level           `json:"level"`
-	Module   string          `json:"module"`
-	Message  string          `json:"message"`
-	Time     time.Time       `json:"event_time,omitzero"` // UTC; zero when the record has no time
-	Artifact string          `json:"artifact"`            // path inside the acquisition
-	Record   json.RawMessage `json:"record,omitempty"`    // the record that triggered the alert
-	Match    *Match          `json:"match,omitempty"`
-	Reason   string          `json:"reason,omitempty"` // heuristics: why this is suspicious
-	Benign   string          `json:"benign,omitempty"` // heuristics: why this may be benign
-	Input    string          `json:"input,omitempty"`  // which scanned input (for multi-input cases)
+	Level      Level           `json:"level"`
+	Module     string          `json:"module"`
+	Message    string          `json:"message"`
+	MessageMsg i18n.Msg        `json:"message_i18n,omitzero"`
+	Time       time.Time       `json:"event_time,omitzero"` // UTC; zero when the record has no time
+	Artifact   string          `json:"artifact"`            // path inside the acquisition
+	Record     json.RawMessage `json:"record,omitempty"`    // the record that triggered the alert
+	Match      *Match          `json:"match,omitempty"`
+	Reason     string          `json:"reason,omitempty"` // heuristics: why this is suspicious
+	ReasonMsg  i18n.Msg        `json:"reason_i18n,omitzero"`
+	Benign     string          `json:"benign,omitempty"` // heuristics: why this may be benign
+	BenignMsg  i18n.Msg        `json:"benign_i18n,omitzero"`
+	Input      string          `json:"input,omitempty"` // which scanned input (for multi-input cases)
 }
 
-// Event is one line of the timeline.
-type Event struct {
-	Time        time.Time `json:"timestamp"`
-	Module      string    `json:"module"`
-	Event       string    `json:"event"`
-	Description string    `json:"description"`
-	Artifact    string    `json:"artifact,omitempty"`
-	Level       *Level    `json:"alert_level,omitempty"` // set when an alert refers to this event
-	Input       string    `json:"input,omitempty"`
+// FillEnglish sets Message, Reason and Benign from their Msg where the Msg
+// is set.
+func (a *Alert) FillEnglish() {
+	setEnglish(&a.Message, a.MessageMsg)
+	setEnglish(&a.Reason, a.ReasonMsg)
+	setEnglish(&a.Benign, a.BenignMsg)
 }
+
+func setEnglish(dst *string, m i18n.Msg) {
+	if !m.IsZero() {
+		*dst = i18n.English(m)
+	}
+}
+
+// Event is one line of the timeline. Description is the English rendering
+// of DescriptionMsg when that is set (see Alert).
+type Event struct {
+	Time           time.Time `json:"timestamp"`
+	Module         string    `json:"module"`
+	Event          string    `json:"event"`
+	Description    string    `json:"description"`
+	DescriptionMsg i18n.Msg  `json:"description_i18n,omitzero"`
+	Artifact       string    `json:"artifact,omitempty"`
+	Level          *Level    `json:"alert_level,omitempty"` // set when an alert refers to this event
+	Input          string    `json:"input,omitempty"`
+}
+
+// FillEnglish sets Description from DescriptionMsg when that is set.
+func (e *Event) FillEnglish() { setEnglish(&e.Description, e.DescriptionMsg) }
 
 // FileError is a failure to read one file; the module goes on with the others.
 type FileError struct {
@@ -137,15 +167,16 @@ const (
 
 // ModuleResult is everything one module produced for one input.
 type ModuleResult struct {
-	Module   string            `json:"module"`
-	Input    string            `json:"input,omitempty"`
-	Status   Status            `json:"status"`
-	Reason   string            `json:"reason,omitempty"`  // why skipped or failed
-	Seen     int               `json:"records_seen"`      // records read, for the self-test
-	Files    []string          `json:"files,omitempty"`   // artifact paths read
-	Errors   []FileError       `json:"errors,omitempty"`  // per-file failures
-	Notes    []string          `json:"notes,omitempty"`   // debug notes such as schema drift
-	Records  []json.RawMessage `json:"records,omitempty"` // parsed records, as JSON
-	Alerts   []Alert           `json:"alerts,omitempty"`
-	Timeline []Event           `json:"-"`
+	Module    string            `json:"module"`
+	Input     string            `json:"input,omitempty"`
+	Status    Status            `json:"status"`
+	Reason    string            `json:"reason,omitempty"` // why skipped or failed (English)
+	ReasonMsg i18n.Msg          `json:"reason_i18n,omitzero"`
+	Seen      int               `json:"records_seen"`      // records read, for the self-test
+	Files     []string          `json:"files,omitempty"`   // artifact paths read
+	Errors    []FileError       `json:"errors,omitempty"`  // per-file failures
+	Notes     []string          `json:"notes,omitempty"`   // debug notes such as schema drift
+	Records   []json.RawMessage `json:"records,omitempty"` // parsed records, as JSON
+	Alerts    []Alert           `json:"alerts,omitempty"`
+	Timeline  []Event           `json:"-"`
 }

@@ -55,9 +55,9 @@ type ScanInfo struct {
 	// unreadable, so a report says which indicators were not checked.
 	IndicatorWarnings []string `json:"indicator_warnings,omitempty"`
 	// ModuleVersions gives the version of every module that ran, by name.
-	ModuleVersions map[string]string `json:"module_versions,omitempty"`
-	Inputs         []Input           `json:"inputs"`
-	SelfTest       SelfTest          `json:"self_test"`
+	ModuleVersions map[string]int `json:"module_versions,omitempty"`
+	Inputs         []Input        `json:"inputs"`
+	SelfTest       SelfTest       `json:"self_test"`
 }
 
 // SelfTest records the checks that make "no traces" trustworthy.

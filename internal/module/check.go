@@ -1,9 +1,9 @@
 package module
 
 import (
-	"fmt"
 	"strings"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 )
@@ -88,17 +88,19 @@ func (r *Recorder) check(t match.Type, v string, w Where, look func(string) []mo
 
 // IndicatorAlert builds the alert for one indicator hit.
 func IndicatorAlert(m model.Match, w Where) model.Alert {
-	what := w.What
-	if what == "" {
-		what = "Value"
+	typ := i18n.M("type." + m.Type)
+	var msg i18n.Msg
+	if fam := strings.Join(m.Families(), ", "); fam != "" {
+		msg = i18n.M("alert.indicator", "what", w.label(), "observed", m.Observed, "families", fam,
+			"type", typ, "indicator", m.Indicator)
+	} else {
+		msg = i18n.M("alert.indicator_no_family", "what", w.label(), "observed", m.Observed,
+			"type", typ, "indicator", m.Indicator)
 	}
-	fam := strings.Join(m.Families(), ", ")
-	if fam == "" {
-		fam = "a known threat"
-	}
-	msg := fmt.Sprintf("%s %q matches an indicator of %s (%s %q)", what, m.Observed, fam, m.Type, m.Indicator)
-	return model.Alert{Level: LevelForMatch(m), Message: msg, Time: w.Time, Artifact: w.Artifact,
+	a := model.Alert{Level: LevelForMatch(m), MessageMsg: msg, Time: w.Time, Artifact: w.Artifact,
 		Record: marshalRecord(w.Record), Match: &m}
+	a.FillEnglish()
+	return a
 }
 
 // LevelForMatch is the alert level of an indicator hit: CRITICAL for a

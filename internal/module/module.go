@@ -12,17 +12,28 @@ import (
 	"github.com/spyscan/spyscan/internal/match"
 )
 
-// Module selects and parses one artifact of an acquisition.
+// Module selects and parses one artifact of an acquisition. Modules embed
+// a Base, which gives the first three methods.
 type Module interface {
-	// Name is the module's stable identifier, used for its JSON file name.
-	Name() string
-	// Applies reports whether the module can run on this kind of input.
-	Applies(kind acquisition.Kind) bool
+	Info
 	// Run reads the artifact from in.Acq.FS and reports through rec. It
 	// returns an error only when the module as a whole could not run; a
 	// failure on one file goes to rec.FileError and the module goes on.
 	// Returning ErrNotFound marks the module as having nothing to read.
 	Run(ctx context.Context, in *Input, rec *Recorder) error
+}
+
+// Info is what the core knows of a module without running it.
+type Info interface {
+	// Name is the module's stable identifier, used for its JSON file name.
+	Name() string
+	// Version is the version of the module's output: it goes up when the
+	// records, alerts or timeline the module gives for the same input
+	// change, so results of different versions are never taken as
+	// comparable. It starts at 1.
+	Version() int
+	// Applies reports whether the module can run on this kind of input.
+	Applies(kind acquisition.Kind) bool
 }
 
 // Input is what a module gets to read.
@@ -31,16 +42,4 @@ type Input struct {
 	Index   *match.Index
 	TempDir string // private (0700) scratch directory, removed after the scan
 	Log     *slog.Logger
-}
-
-// DefaultVersion is the version of a module that does not declare one.
-const DefaultVersion = "1"
-
-// VersionOf is the version of m's parser, recorded in info.json: the
-// result of its Version method when it has one, else DefaultVersion.
-func VersionOf(m Module) string {
-	if v, ok := m.(interface{ Version() string }); ok && v.Version() != "" {
-		return v.Version()
-	}
-	return DefaultVersion
 }

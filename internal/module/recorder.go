@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 )
@@ -20,8 +21,26 @@ var ErrNotFound = errors.New("artifact not present")
 type Where struct {
 	Artifact string    // path inside the acquisition
 	Time     time.Time // when the record happened (UTC); zero if unknown
-	What     string    // human label of the field, e.g. "Safari history URL"
-	Record   any       // the record, marshalled into the alert
+	// Label names the field, e.g. i18n.M("ios.safari_history.what_url")
+	// ("Safari history URL"); it is translated in reports.
+	Label i18n.Msg
+	// What is an untranslated label, for callers not yet moved to Label.
+	//
+	// Deprecated: use Label.
+	What   string
+	Record any // the record, marshalled into the alert
+}
+
+// label returns the field label as a message: Label, else What as a
+// literal, else the generic "Value".
+func (w Where) label() i18n.Msg {
+	switch {
+	case !w.Label.IsZero():
+		return w.Label
+	case w.What != "":
+		return i18n.M("literal", "text", w.What)
+	}
+	return i18n.M("what.value")
 }
 
 // Observable is a value a module checked against the indicators. The core
@@ -31,7 +50,8 @@ type Observable struct {
 	Type      match.Type `json:"type"`
 	Value     string     `json:"value"`
 	Artifact  string     `json:"artifact"`
-	What      string     `json:"what,omitempty"`
+	What      string     `json:"what,omitempty"` // English rendering of WhatMsg
+	WhatMsg   i18n.Msg   `json:"what_i18n,omitzero"`
 	FirstSeen time.Time  `json:"first_seen,omitzero"`
 	Count     int        `json:"count"`
 }
@@ -144,8 +164,10 @@ func (r *Recorder) Record(v any) {
 	r.res.Records = append(r.res.Records, b)
 }
 
-// Event adds a timeline event. The module name is filled in.
+// Event adds a timeline event. The module name is filled in, and the
+// English Description from DescriptionMsg when that is set.
 func (r *Recorder) Event(e model.Event) {
+	e.FillEnglish()
 	r.mu.Lock()
 	e.Module = r.res.Module
 	e.Time = e.Time.UTC()
@@ -159,8 +181,10 @@ func (r *Recorder) Event(e model.Event) {
 	r.mu.Unlock()
 }
 
-// Alert adds an alert. The module name is filled in.
+// Alert adds an alert. The module name is filled in, and the English
+// texts from their Msg where set.
 func (r *Recorder) Alert(a model.Alert) {
+	a.FillEnglish()
 	r.mu.Lock()
 	a.Module = r.res.Module
 	a.Time = a.Time.UTC()
@@ -168,7 +192,18 @@ func (r *Recorder) Alert(a model.Alert) {
 	r.mu.Unlock()
 }
 
-// Heuristic adds an alert that comes from a rule rather than an indicator.
+// Flag adds an alert that comes from a rule rather than an indicator: its
+// title, why it is suspicious and why it may be benign, as catalog messages
+// (benign may be the zero Msg when nothing innocent explains it).
+func (r *Recorder) Flag(level model.Level, w Where, title, reason, benign i18n.Msg) {
+	r.Alert(model.Alert{Level: level, MessageMsg: title, Time: w.Time, Artifact: w.Artifact,
+		Record: marshalRecord(w.Record), ReasonMsg: reason, BenignMsg: benign})
+}
+
+// Heuristic adds an alert that comes from a rule rather than an indicator,
+// with untranslated texts.
+//
+// Deprecated: use Flag, whose texts are translated in reports.
 func (r *Recorder) Heuristic(level model.Level, w Where, message, reason, benign string) {
 	r.Alert(model.Alert{Level: level, Message: message, Time: w.Time, Artifact: w.Artifact,
 		Record: marshalRecord(w.Record), Reason: reason, Benign: benign})
@@ -194,7 +229,9 @@ func (r *Recorder) observe(t match.Type, value string, w Where) {
 	r.mu.Lock()
 	o := r.obs[k]
 	if o == nil {
-		o = &Observable{Type: t, Value: value, Artifact: w.Artifact, What: w.What, FirstSeen: w.Time.UTC()}
+		l := w.label()
+		o = &Observable{Type: t, Value: value, Artifact: w.Artifact, What: i18n.English(l), WhatMsg: l,
+			FirstSeen: w.Time.UTC()}
 		r.obs[k] = o
 	} else if !w.Time.IsZero() && (o.FirstSeen.IsZero() || w.Time.Before(o.FirstSeen)) {
 		o.FirstSeen = w.Time.UTC()

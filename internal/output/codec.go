@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -29,7 +30,7 @@ var eventCodec = spill.Codec[model.Event]{
 		for _, s := range [...]string{e.Module, e.Event, e.Description, e.Artifact, e.Input} {
 			dst = spill.AppendString(dst, s)
 		}
-		return dst
+		return appendMsg(dst, e.DescriptionMsg)
 	},
 	Decode: func(src []byte, e *model.Event) error {
 		d := spill.NewDecoder(src)
@@ -39,6 +40,9 @@ var eventCodec = spill.Codec[model.Event]{
 			e.Level = &lvl
 		}
 		e.Module, e.Event, e.Description, e.Artifact, e.Input = d.String(), d.String(), d.String(), d.String(), d.String()
+		if err := readMsg(d, &e.DescriptionMsg); err != nil {
+			return err
+		}
 		return d.Err()
 	},
 	Compare: model.CompareEvents,
@@ -55,7 +59,7 @@ var observableCodec = spill.Codec[ObservableRecord]{
 		for _, s := range [...]string{string(o.Type), o.Value, o.Input, o.Module, o.Artifact, o.What} {
 			dst = spill.AppendString(dst, s)
 		}
-		return dst
+		return appendMsg(dst, o.WhatMsg)
 	},
 	Decode: func(src []byte, o *ObservableRecord) error {
 		d := spill.NewDecoder(src)
@@ -63,6 +67,9 @@ var observableCodec = spill.Codec[ObservableRecord]{
 		o.Count = int(d.Int())
 		o.Type = match.Type(d.String())
 		o.Value, o.Input, o.Module, o.Artifact, o.What = d.String(), d.String(), d.String(), d.String(), d.String()
+		if err := readMsg(d, &o.WhatMsg); err != nil {
+			return err
+		}
 		return d.Err()
 	},
 	Compare: compareObservables,
@@ -110,6 +117,22 @@ func readTime(d *spill.Decoder) time.Time {
 	}
 	sec := d.Int()
 	return time.Unix(sec, d.Int()).UTC()
+}
+
+// appendMsg writes a catalog message as its JSON ("" when zero).
+func appendMsg(dst []byte, m i18n.Msg) []byte {
+	if m.IsZero() {
+		return spill.AppendString(dst, "")
+	}
+	b, _ := m.MarshalJSON() // a Msg always encodes
+	return spill.AppendString(dst, string(b))
+}
+
+func readMsg(d *spill.Decoder, m *i18n.Msg) error {
+	if s := d.String(); s != "" {
+		return m.UnmarshalJSON([]byte(s))
+	}
+	return nil
 }
 
 // sightingOf turns a recorder's observable into a record of where it was seen.

@@ -13,7 +13,7 @@ import (
 // moduleFile is the shape of modules/input<N>/<module>.json.
 type moduleFile struct {
 	model.ModuleResult
-	Version     string `json:"module_version,omitempty"`
+	Version     int    `json:"module_version,omitempty"`
 	RecordsFile string `json:"records_file,omitempty"` // beside this file; absent when no record
 }
 
@@ -26,15 +26,16 @@ func ModuleDir(i int) string { return filepath.Join(ModulesDir, fmt.Sprintf("inp
 // modules/input<N>/<module>.records.jsonl.gz while the module runs, then
 // writes the module's result to modules/input<N>/<module>.json.
 type ModuleWriter struct {
-	dir, name, version string
-	rec                *gzFile
-	n                  int
-	err                error
+	dir, name string
+	version   int
+	rec       *gzFile
+	n         int
+	err       error
 }
 
 // NewModuleWriter prepares the files of module (version as recorded in
 // info.json) on the input at position input of a scan, in result folder dir.
-func NewModuleWriter(dir string, input int, module, version string) (*ModuleWriter, error) {
+func NewModuleWriter(dir string, input int, module string, version int) (*ModuleWriter, error) {
 	d := filepath.Join(dir, ModuleDir(input))
 	if err := os.MkdirAll(d, 0o755); err != nil {
 		return nil, fmt.Errorf("%s: %w", d, err)

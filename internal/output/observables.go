@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 )
 
@@ -25,6 +26,7 @@ type Sighting struct {
 	Input     string    `json:"input,omitempty"`
 	Artifact  string    `json:"artifact"`
 	What      string    `json:"what,omitempty"`
+	WhatMsg   i18n.Msg  `json:"what_i18n,omitzero"`
 	Count     int       `json:"count"`
 	FirstSeen time.Time `json:"first_seen,omitzero"`
 }
@@ -55,7 +57,7 @@ func writeObservables(w io.Writer, obs Observables) error {
 		if !o.FirstSeen.IsZero() && (line.FirstSeen.IsZero() || o.FirstSeen.Before(line.FirstSeen)) {
 			line.FirstSeen = o.FirstSeen
 		}
-		line.Seen = append(line.Seen, Sighting{Module: o.Module, Input: o.Input, Artifact: o.Artifact, What: o.What, Count: o.Count, FirstSeen: o.FirstSeen})
+		line.Seen = append(line.Seen, Sighting{Module: o.Module, Input: o.Input, Artifact: o.Artifact, What: o.What, WhatMsg: o.WhatMsg, Count: o.Count, FirstSeen: o.FirstSeen})
 		return nil
 	})
 	if err != nil {
@@ -68,7 +70,7 @@ func writeObservables(w io.Writer, obs Observables) error {
 func (l *ObservableLine) records(fn func(*ObservableRecord) error) error {
 	for _, s := range l.Seen {
 		o := ObservableRecord{Module: s.Module, Input: s.Input}
-		o.Type, o.Value, o.Artifact, o.What, o.Count, o.FirstSeen = l.Type, l.Value, s.Artifact, s.What, s.Count, s.FirstSeen
+		o.Type, o.Value, o.Artifact, o.What, o.WhatMsg, o.Count, o.FirstSeen = l.Type, l.Value, s.Artifact, s.What, s.WhatMsg, s.Count, s.FirstSeen
 		if err := fn(&o); err != nil {
 			return err
 		}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/textsafe"
 )
 
 // FormatVersion is the version of the result folder this package writes.
@@ -170,8 +171,10 @@ func WriteTimelineCSV(w io.Writer, tl model.Timeline) error {
 	return t.Flush()
 }
 
-// csvCell is the text of one CSV cell taken from the evidence.
-func csvCell(s string) string { return s }
+// csvCell is the text of one CSV cell taken from the evidence: through
+// textsafe.CSVCell, no spreadsheet formula and no hidden or misleading
+// character (timeline.jsonl.gz keeps the raw values).
+func csvCell(s string) string { return textsafe.CSVCell(s) }
 
 func writeJSON(path string, v any) error {
 	return writeFile(path, func(w io.Writer) error {

@@ -3,15 +3,18 @@ package output
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
@@ -26,7 +29,7 @@ func fixture() (*model.Report, ObservableList) {
 	r := &model.Report{
 		Verdict: model.VerdictDetected,
 		Info: model.ScanInfo{Tool: "spyscan", Version: "test", CommandLine: []string{"scan", "x"},
-			GeneratedAt: t0, IndicatorDigest: "abc", IndicatorCount: 1, ModuleVersions: map[string]string{"sms": "1"},
+			GeneratedAt: t0, IndicatorDigest: "abc", IndicatorCount: 1, ModuleVersions: map[string]int{"sms": 1},
 			Inputs:   []model.Input{{Path: "x", Kind: "ios-backup", Files: []model.InputFile{{Path: "Manifest.db", Size: 3, SHA256: "00"}}}},
 			SelfTest: model.SelfTest{CanaryOK: true}},
 		Alerts: []model.Alert{{Level: model.Critical, Module: "sms", Message: `SMS URL "https://x.evil.com" matches`, Time: t0, Artifact: "HomeDomain/Library/SMS/sms.db",
@@ -53,7 +56,7 @@ func writeFixture(t *testing.T) string {
 	if err := Write(dir, r, obs); err != nil {
 		t.Fatal(err)
 	}
-	mw, err := NewModuleWriter(dir, 0, "sms", "1")
+	mw, err := NewModuleWriter(dir, 0, "sms", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +118,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	want, wantObs := fixture()
 	if len(back.Alerts) != 1 || back.Alerts[0].Match.Sources[0].Family != "Pegasus" || back.Verdict != model.VerdictDetected ||
-		len(back.Modules) != 1 || back.Modules[0].Seen != 2 || back.Info.ModuleVersions["sms"] != "1" {
+		len(back.Modules) != 1 || back.Modules[0].Seen != 2 || back.Info.ModuleVersions["sms"] != 1 {
 		t.Errorf("round trip lost data: %+v", back)
 	}
 	var events []model.Event
@@ -123,7 +126,7 @@ func TestRoundTrip(t *testing.T) {
 	if back.EventCount() != 2 || len(events) != 2 || *events[1].Level != model.Critical || events[0].Description != want.Timeline.(model.Events)[0].Description {
 		t.Errorf("timeline: count %d, %+v", back.EventCount(), events)
 	}
-	if len(obs) != 2 || obs[0] != wantObs[0] || obs[1] != wantObs[1] {
+	if len(obs) != 2 || !reflect.DeepEqual(obs, []ObservableRecord(wantObs)) {
 		t.Errorf("observables:\n got %+v\nwant %+v", obs, wantObs)
 	}
 	var recs []string
@@ -204,5 +207,56 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, ObservablesFile), []byte("not gzip"), 0o644)
 	if _, _, err := Load(dir); err == nil || !strings.Contains(err.Error(), ObservablesFile) {
 		t.Errorf("corrupt observables: err = %v", err)
+	}
+}
+
+// TestTimelineCSVNeutralised: cells from evidence that a spreadsheet would
+// run as formulas, or that hide characters, are neutralised in
+// timeline.csv.gz; timeline.jsonl.gz keeps them exact.
+func TestTimelineCSVNeutralised(t *testing.T) {
+	r, obs := fixture()
+	hostile := []string{`=HYPERLINK("http://evil/","click")`, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1", "\r=1",
+		"invoice_\u202Efdp.exe", "pay\u200Bpal", "bad \xff"}
+	var events model.Events
+	for _, h := range hostile {
+		events = append(events, model.Event{Module: "sms", Event: h, Description: h})
+	}
+	r.Timeline = events
+	dir := t.TempDir()
+	if err := Write(dir, r, obs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(readPlain(t, filepath.Join(dir, TimelineCSV)))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(hostile)+1 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	for _, row := range rows[1:] {
+		for _, cell := range row[2:] {
+			if cell != "" && strings.ContainsAny(cell[:1], "=+-@\t\r") {
+				t.Errorf("cell %q starts a formula", cell)
+			}
+			if strings.ContainsAny(cell, "\u202E\u200B") || !utf8.ValidString(cell) {
+				t.Errorf("cell %q hides characters", cell)
+			}
+		}
+	}
+	back, _, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	back.EachEvent(func(e *model.Event) error {
+		want := strings.ToValidUTF8(hostile[i], "\uFFFD") // JSON strings are UTF-8
+		if e.Description != want {
+			t.Errorf("timeline.jsonl.gz changed %q to %q", want, e.Description)
+		}
+		i++
+		return nil
+	})
+	if i != len(hostile) {
+		t.Errorf("%d events read back", i)
 	}
 }

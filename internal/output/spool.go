@@ -98,7 +98,7 @@ func mergeSightings(each func(func(*ObservableRecord) error) error, fn func(*Obs
 				cur.FirstSeen = o.FirstSeen
 			}
 			if cur.What == "" {
-				cur.What = o.What
+				cur.What, cur.WhatMsg = o.What, o.WhatMsg
 			}
 			return nil
 		}

@@ -99,7 +99,7 @@ func CopyModules(src, dst string) error {
 			return err
 		}
 		input, mod := v1Input(strings.TrimSuffix(filepath.Base(n), ".json"))
-		mw, err := NewModuleWriter(dst, input, mod, "")
+		mw, err := NewModuleWriter(dst, input, mod, 0)
 		if err != nil {
 			return err
 		}

@@ -32,33 +32,33 @@ import (
 func androidModules() []module.Module {
 	// dumpsys sections of the bugreport dumpstate or androidqf dumpsys.txt, one shared pass
 	mods := dumpmod.Shared(
-		accessibility.Module{},
-		activities.Module{},
-		adbstate.Module{},
-		appops.Module{},
-		batterydaily.Module{},
-		batteryhistory.Module{},
-		dbinfo.Module{},
-		getprop.Module{},
-		packages.Module{},
-		platformcompat.Module{},
-		receivers.Module{},
+		accessibility.New(),
+		activities.New(),
+		adbstate.New(),
+		appops.New(),
+		batterydaily.New(),
+		batteryhistory.New(),
+		dbinfo.New(),
+		getprop.New(),
+		packages.New(),
+		platformcompat.New(),
+		receivers.New(),
 	)
 	return append(mods,
 		// bugreport files
-		bugreporttimestamps.Module{},
-		tombstones.Module{},
+		bugreporttimestamps.New(),
+		tombstones.New(),
 		// androidqf files
-		aqffiles.Module{},
-		aqfgetprop.Module{},
-		aqflogtimestamps.Module{},
-		aqfpackages.Module{},
-		aqfprocesses.Module{},
-		aqfsettings.Module{},
-		mounts.Module{},
-		rootbinaries.Module{},
-		hashes.Module{}, // androidqf hashes.csv
+		aqffiles.New(),
+		aqfgetprop.New(),
+		aqflogtimestamps.New(),
+		aqfpackages.New(),
+		aqfprocesses.New(),
+		aqfsettings.New(),
+		mounts.New(),
+		rootbinaries.New(),
+		hashes.New(), // androidqf hashes.csv
 		// backup.ab
-		backupsms.Module{}, // links in SMS/MMS backups
+		backupsms.New(), // links in SMS/MMS backups
 	)
 }

@@ -41,41 +41,41 @@ import (
 func iosModules() []module.Module {
 	return append([]module.Module{
 		// acquisition-level
-		backupinfo.Module{},
-		manifest.Module{},
-		filesystem.Module{},
-		shutdownlog.Module{},
-		configprofiles.Module{},
-		profileevents.Module{},
+		backupinfo.New(),
+		manifest.New(),
+		filesystem.New(),
+		shutdownlog.New(),
+		configprofiles.New(),
+		profileevents.New(),
 		// artifacts
-		iosversionhistory.Module{},  // update history from analyticsd journals
-		applications.Module{},       // installed apps (Info.plist, iTunesMetadata.plist)
-		globalpreferences.Module{},  // Lockdown Mode and other global preferences
-		cachefiles.Module{},         // CFNetwork Cache.db URLs
-		analytics.Module{},          // Keychains/Analytics strings as processes and URLs
-		locationdclients.Module{},   // locationd clients.plist
-		osanalyticsaddaily.Module{}, // netUsageBaseline process names
-		sms.Module{},                // sms.db messages and links
-		sms.Attachments{},           // sms.db attachments
-		safarihistory.Module{},      // Safari History.db, incl. Profiles
-		datausage.DataUsage{},       // DataUsage.sqlite processes
-		datausage.NetUsage{},        // netusage.sqlite processes (dumps)
-		tcc.Module{},                // TCC.db privacy permissions
-		calendar.Module{},           // Calendar.sqlitedb events and participants
-		sessionresourcelog.Module{}, // WebKit full_browsing_session_resourceLog.plist
-		resourceloadstats.Module{},  // WebKit observations.db
-		idstatuscache.Module{},      // identity-services lookup cache
-		shortcuts.Module{},          // Shortcuts.sqlite action URLs
-		interactionc.Module{},       // CoreDuet interactionC.db
-		calls.Module{},              // CallHistory.storedata
-		contacts.Module{},           // AddressBook.sqlitedb
-		whatsapp.Messages{},         // WhatsApp ChatStorage.sqlite
-		whatsapp.Contacts{},         // WhatsApp ContactsV2.sqlite
-		chromehistory.Module{},      // Chrome History
-		chromefavicon.Module{},      // Chrome Favicons
-		firefoxhistory.Module{},     // Firefox browser.db history
-		firefoxfavicon.Module{},     // Firefox browser.db favicons
-		safaribrowserstate.Module{}, // Safari BrowserState.db tabs and sessions
-		safarifavicon.Module{},      // Safari Favicons.db (dumps)
+		iosversionhistory.New(),  // update history from analyticsd journals
+		applications.New(),       // installed apps (Info.plist, iTunesMetadata.plist)
+		globalpreferences.New(),  // Lockdown Mode and other global preferences
+		cachefiles.New(),         // CFNetwork Cache.db URLs
+		analytics.New(),          // Keychains/Analytics strings as processes and URLs
+		locationdclients.New(),   // locationd clients.plist
+		osanalyticsaddaily.New(), // netUsageBaseline process names
+		sms.New(),                // sms.db messages and links
+		sms.NewAttachments(),     // sms.db attachments
+		safarihistory.New(),      // Safari History.db, incl. Profiles
+		datausage.NewDataUsage(), // DataUsage.sqlite processes
+		datausage.NewNetUsage(),  // netusage.sqlite processes (dumps)
+		tcc.New(),                // TCC.db privacy permissions
+		calendar.New(),           // Calendar.sqlitedb events and participants
+		sessionresourcelog.New(), // WebKit full_browsing_session_resourceLog.plist
+		resourceloadstats.New(),  // WebKit observations.db
+		idstatuscache.New(),      // identity-services lookup cache
+		shortcuts.New(),          // Shortcuts.sqlite action URLs
+		interactionc.New(),       // CoreDuet interactionC.db
+		calls.New(),              // CallHistory.storedata
+		contacts.New(),           // AddressBook.sqlitedb
+		whatsapp.NewMessages(),   // WhatsApp ChatStorage.sqlite
+		whatsapp.NewContacts(),   // WhatsApp ContactsV2.sqlite
+		chromehistory.New(),      // Chrome History
+		chromefavicon.New(),      // Chrome Favicons
+		firefoxhistory.New(),     // Firefox browser.db history
+		firefoxfavicon.New(),     // Firefox browser.db favicons
+		safaribrowserstate.New(), // Safari BrowserState.db tabs and sessions
+		safarifavicon.New(),      // Safari Favicons.db (dumps)
 	}, webkitfolders.Modules()...) // WebKit IndexedDB, LocalStorage, SafariViewService origins
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/safezip"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -285,7 +286,7 @@ func runModule(ctx context.Context, cfg Config, j job, spool *output.Spool, mult
 	sinks := spool.Sinks(name, input)
 	var mw *output.ModuleWriter
 	if cfg.OutDir != "" {
-		mw, err = output.NewModuleWriter(cfg.OutDir, j.in.idx, name, module.VersionOf(j.mod))
+		mw, err = output.NewModuleWriter(cfg.OutDir, j.in.idx, name, j.mod.Version())
 		if err != nil {
 			return res, err
 		}
@@ -300,7 +301,8 @@ func runModule(ctx context.Context, cfg Config, j job, spool *output.Spool, mult
 	rec.Flush()
 	res = rec.Result()
 	res.Input = j.in.path
-	res.Status, res.Reason = status(res, runErr)
+	res.Status, res.ReasonMsg = status(res, runErr)
+	res.Reason = i18n.English(res.ReasonMsg)
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
@@ -326,16 +328,16 @@ func safeRun(ctx context.Context, m module.Module, in *module.Input, rec *module
 	return m.Run(ctx, in, rec)
 }
 
-func status(res model.ModuleResult, err error) (model.Status, string) {
+func status(res model.ModuleResult, err error) (model.Status, i18n.Msg) {
 	switch {
 	case errors.Is(err, module.ErrNotFound):
-		return model.StatusEmpty, "artifact not present in this input"
+		return model.StatusEmpty, i18n.M("status.reason.not_present")
 	case err != nil:
-		return model.StatusFailed, err.Error()
+		return model.StatusFailed, i18n.M("literal", "text", err.Error())
 	case len(res.Errors) > 0:
-		return model.StatusPartial, ""
+		return model.StatusPartial, i18n.Msg{}
 	default:
-		return model.StatusOK, ""
+		return model.StatusOK, i18n.Msg{}
 	}
 }
 
@@ -357,9 +359,9 @@ func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResul
 			r.Alerts = append(r.Alerts, res.Alerts[k])
 		}
 		if r.Info.ModuleVersions == nil {
-			r.Info.ModuleVersions = map[string]string{}
+			r.Info.ModuleVersions = map[string]int{}
 		}
-		r.Info.ModuleVersions[res.Module] = module.VersionOf(jobs[i].mod)
+		r.Info.ModuleVersions[res.Module] = jobs[i].mod.Version()
 		if cfg.OutDir != "" {
 			res.Records = nil
 		}

@@ -37,6 +37,7 @@ func (textOpener) Open(_ context.Context, p string, k acquisition.Kind, _ acquis
 // urlModule checks every line of the input file.
 type urlModule struct{}
 
+func (urlModule) Version() int                    { return 1 }
 func (urlModule) Name() string                    { return "urls" }
 func (urlModule) Applies(k acquisition.Kind) bool { return k == acquisition.NetworkLog }
 func (urlModule) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
@@ -57,6 +58,7 @@ func (urlModule) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 
 type panicModule struct{}
 
+func (panicModule) Version() int                  { return 1 }
 func (panicModule) Name() string                  { return "panics" }
 func (panicModule) Applies(acquisition.Kind) bool { return true }
 func (panicModule) Run(context.Context, *module.Input, *module.Recorder) error {
@@ -67,6 +69,7 @@ func (panicModule) Run(context.Context, *module.Input, *module.Recorder) error {
 
 type absentModule struct{}
 
+func (absentModule) Version() int                  { return 1 }
 func (absentModule) Name() string                  { return "absent" }
 func (absentModule) Applies(acquisition.Kind) bool { return true }
 func (absentModule) Run(context.Context, *module.Input, *module.Recorder) error {

@@ -4,6 +4,14 @@
 // Databases that are not plain files on disk (inside an archive, decrypted
 // in memory) are copied to the temp folder too. It also offers helpers for
 // schema drift (missing tables or columns) and salvage of corrupt files.
+//
+// An evidence database is hostile input: its schema is compiled into every
+// query. So every connection refuses views and triggers (a view named like
+// the table a module expects can hide an endless recursive query) and
+// recursive queries, caps the length of any string or blob SQLite builds
+// (a generated column can otherwise allocate a gigabyte per row), and gives
+// each statement a time budget; a cancelled context interrupts a running
+// statement (modernc.org/sqlite calls sqlite3_interrupt).
 package sqlitex
 
 import (
@@ -17,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
@@ -32,10 +41,19 @@ type DB struct {
 	*sql.DB
 	Name    string // path inside the acquisition
 	cleanup func()
+	guard   *guard
+	mu      sync.Mutex
+	stmts   []*stmt // budgets of statements not known to be finished
 }
 
 // Close closes the database and removes any private copy.
 func (d *DB) Close() error {
+	d.mu.Lock()
+	for _, s := range d.stmts {
+		s.cancel()
+	}
+	d.stmts = nil
+	d.mu.Unlock()
 	err := d.DB.Close()
 	if d.cleanup != nil {
 		d.cleanup()
@@ -86,23 +104,23 @@ func immutableDSN(p string) string {
 }
 
 func openDSN(ctx context.Context, name, dsn string, cleanup func()) (*DB, error) {
-	db, err := sql.Open("sqlite", dsn)
+	g := &guard{}
+	c, err := newConnector(dsn+"&_pragma=trusted_schema(0)&_pragma=query_only(1)", g)
 	if err != nil {
 		if cleanup != nil {
 			cleanup()
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	db := sql.OpenDB(c)
 	db.SetMaxOpenConns(1)
+	d := &DB{DB: db, Name: name, cleanup: cleanup, guard: g}
 	var n int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
-		db.Close()
-		if cleanup != nil {
-			cleanup()
-		}
+	if err := d.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("%s: not a readable SQLite database: %w", name, err)
 	}
-	return &DB{DB: db, Name: name, cleanup: cleanup}, nil
+	return d, nil
 }
 
 func copyFile(fsys fs.FS, name, dst string) error {
@@ -119,11 +137,31 @@ func copyFile(fsys fs.FS, name, dst string) error {
 	return errors.Join(cerr, out.Close())
 }
 
-// HasTable reports whether the database has a table (or view) of that name.
+// HasTable reports whether the database has a table of that name, or a
+// view standing in its place: reading it then fails with ErrRefused
+// (CheckTable, the authorizer), so a hostile view is reported, never
+// skipped as an absent table.
 func (d *DB) HasTable(ctx context.Context, table string) bool {
 	var n int
-	err := d.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view') AND name = ?", table).Scan(&n)
+	err := d.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE", table).Scan(&n)
 	return err == nil && n > 0
+}
+
+// CheckTable says whether table can be read: nil when it is a table,
+// fs.ErrNotExist (wrapped) when nothing has that name, ErrRefused when it
+// is a view or anything else standing where a table is expected.
+func (d *DB) CheckTable(ctx context.Context, table string) error {
+	var typ string
+	err := d.QueryRowContext(ctx, "SELECT type FROM sqlite_master WHERE name = ? COLLATE NOCASE ORDER BY type = 'table' DESC LIMIT 1", table).Scan(&typ)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%s: no table %s: %w", d.Name, table, fs.ErrNotExist)
+	case err != nil:
+		return fmt.Errorf("%s: table %s: %w", d.Name, table, err)
+	case typ != "table":
+		return fmt.Errorf("%s: %w: %s is a %s where a table is expected", d.Name, ErrRefused, table, typ)
+	}
+	return nil
 }
 
 // Columns returns the lower-cased column names of a table (nil if absent).

@@ -30,8 +30,7 @@ type Dump struct {
 // pass over the dump (shared with the other dumpsys modules when they are
 // built with Shared), then Report records what it parsed.
 type Spec interface {
-	Name() string
-	Applies(acquisition.Kind) bool
+	module.Info
 	NewParser() Parser
 	// Report records the parsed state. It returns module.ErrNotFound when
 	// there was nothing to read (see NotFound).
@@ -221,6 +220,7 @@ type shared struct {
 }
 
 func (m *shared) Name() string                    { return m.g.specs[m.i].Name() }
+func (m *shared) Version() int                    { return m.g.specs[m.i].Version() }
 func (m *shared) Applies(k acquisition.Kind) bool { return m.g.specs[m.i].Applies(k) }
 func (m *shared) Spec() Spec                      { return m.g.specs[m.i] }
 func (m *shared) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {

@@ -20,7 +20,7 @@ import (
 // The shared pass gives each module exactly what its own pass gives, when
 // the modules run concurrently, and for kinds some modules do not apply to.
 func TestSharedMatchesStandalone(t *testing.T) {
-	specs := []dumpmod.Spec{accessibility.Module{}, adbstate.Module{}, appops.Module{}, getprop.Module{}, packages.Module{}}
+	specs := []dumpmod.Spec{accessibility.New(), adbstate.New(), appops.New(), getprop.New(), packages.New()}
 	for _, c := range modtest.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
 			fsys := modtest.FS(c.Files)
@@ -60,7 +60,7 @@ func TestSharedMatchesStandalone(t *testing.T) {
 
 func TestSharedNoDump(t *testing.T) {
 	acq := &acquisition.Acquisition{Kind: acquisition.AndroidQF, FS: modtest.FS(map[string][]byte{"packages.json": nil})}
-	for _, m := range dumpmod.Shared(accessibility.Module{}, packages.Module{}) {
+	for _, m := range dumpmod.Shared(accessibility.New(), packages.New()) {
 		err := m.Run(context.Background(), &module.Input{Acq: acq}, module.NewRecorder(m.Name(), nil, nil))
 		if err != module.ErrNotFound {
 			t.Errorf("%s: %v", m.Name(), err)

@@ -42,6 +42,8 @@ func TestDetectOpen(t *testing.T) {
 	must(iosgen.WriteDump(filepath.Join(root, "dump.tar.gz"), iosgen.DumpSpec{Files: files, Links: links, Format: iosgen.DumpTarGz, Wrap: "fs"}))
 	must(iosgen.WriteDump(filepath.Join(root, "dumpdir"), iosgen.DumpSpec{Files: files, Links: links}))
 	must(iosgen.WriteSysdiagnose(filepath.Join(root, "sd.tar.gz"), iosgen.SysdiagnoseSpec{Format: iosgen.DumpTarGz}))
+	must(iosgen.WriteSysdiagnose(filepath.Join(root, "sddir"), iosgen.SysdiagnoseSpec{Format: iosgen.DumpFolder}))
+	sdTop := filepath.Join(root, "sddir", iosgen.SysdiagnoseTop(iosgen.DefaultDevice, iosgen.DefaultTime))
 	must(iosgen.WriteDump(filepath.Join(root, "other.zip"), iosgen.DumpSpec{Files: []iosgen.File{{Path: "a/b.txt", Data: []byte("x")}}, Format: iosgen.DumpZip}))
 	must(os.WriteFile(filepath.Join(root, "notes.txt"), []byte("hello"), 0o644))
 
@@ -68,6 +70,8 @@ func TestDetectOpen(t *testing.T) {
 		{filepath.Join(root, "dump.tar.gz"), acquisition.IOSFilesystem, map[string]string{"ios_version": "16.6", "build_version": "20G75"}, "Europe/Berlin", "private/var/mobile/Library/SMS/sms.db"},
 		{filepath.Join(root, "dumpdir"), acquisition.IOSFilesystem, map[string]string{"ios_version": "16.6", "build_version": "20G75"}, "Europe/Berlin", "private/var/mobile/Library/SMS/sms.db"},
 		{filepath.Join(root, "sd.tar.gz"), acquisition.IOSSysdiagnose, map[string]string{"sysdiagnose_date": "2023-09-12T14:30:00+00:00", "build_version": "20G75"}, "", "system_logs.logarchive/Extra/shutdown.log"},
+		{filepath.Join(root, "sddir"), acquisition.IOSSysdiagnose, map[string]string{"sysdiagnose_date": "2023-09-12T14:30:00+00:00", "build_version": "20G75"}, "", "system_logs.logarchive/Extra/shutdown.log"},
+		{sdTop, acquisition.IOSSysdiagnose, map[string]string{"sysdiagnose_date": "2023-09-12T14:30:00+00:00", "build_version": "20G75"}, "", "system_logs.logarchive/Extra/shutdown.log"},
 		{filepath.Join(root, "other.zip"), "", nil, "", ""},
 		{filepath.Join(root, "notes.txt"), "", nil, "", ""},
 		{t.TempDir(), "", nil, "", ""},

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
-	"time"
 	"unicode/utf16"
 
 	"howett.net/plist"
@@ -13,20 +12,28 @@ import (
 // parseBinary is a small, allocation-light reader of binary plists
 // ("bplist00"), used for the many small archives of Manifest.db (the
 // generic reflection-based decoder costs most of a backup's open time). It
-// returns the same value types as howett.net/plist; any doubt gives an
-// error and the caller falls back to howett.net/plist.
+// returns the same value types as howett.net/plist, and refuses whatever
+// howett.net/plist refuses (its trailer, offset-table and bounds rules are
+// the same or stricter; a differential test and fuzz target hold it to
+// that); any doubt gives an error and the caller falls back to
+// howett.net/plist.
 func parseBinary(data []byte) (any, error) {
 	if len(data) < 8+32 || string(data[:8]) != "bplist00" {
 		return nil, errBplist
 	}
-	tr := data[len(data)-32:]
+	trailerOff := uint64(len(data) - 32)
+	tr := data[trailerOff:]
 	offSize, refSize := int(tr[6]), int(tr[7])
 	n, top, tableOff := binary.BigEndian.Uint64(tr[8:]), binary.BigEndian.Uint64(tr[16:]), binary.BigEndian.Uint64(tr[24:])
-	if offSize < 1 || offSize > 8 || refSize < 1 || refSize > 8 || n == 0 || n > uint64(len(data)) || top >= n ||
-		tableOff >= uint64(len(data)) || n*uint64(offSize) > uint64(len(data))-tableOff {
+	switch {
+	case offSize < 1 || offSize > 8 || refSize < 1 || refSize > 8 || n == 0 || top >= n,
+		tableOff < 9 || tableOff >= trailerOff,
+		n > (trailerOff-tableOff)/uint64(offSize) || tableOff+n*uint64(offSize) != trailerOff, // the table fills the gap exactly
+		refSize < 8 && n > 1<<(8*refSize),
+		offSize < 8 && 1<<(8*offSize) <= tableOff:
 		return nil, errBplist
 	}
-	p := &bparser{data: data[:len(data)-32], offSize: offSize, refSize: refSize, n: int(n), table: int(tableOff),
+	p := &bparser{data: data[:tableOff], table: data[tableOff:trailerOff], offSize: offSize, refSize: refSize, n: int(n),
 		cache: make([]any, n), state: make([]uint8, n)}
 	return p.object(int(top), 0)
 }
@@ -34,9 +41,10 @@ func parseBinary(data []byte) (any, error) {
 var errBplist = errors.New("unsupported binary plist")
 
 type bparser struct {
-	data             []byte
+	data             []byte // header and objects: everything before the offset table
+	table            []byte // the offset table
 	offSize, refSize int
-	n, table         int
+	n                int
 	cache            []any
 	state            []uint8 // 0 new, 1 in progress, 2 done
 }
@@ -60,7 +68,7 @@ func (p *bparser) object(i, depth int) (any, error) {
 		return p.cache[i], nil
 	}
 	p.state[i] = 1
-	off := readUint(p.data[p.table+i*p.offSize : p.table+(i+1)*p.offSize])
+	off := readUint(p.table[i*p.offSize : (i+1)*p.offSize])
 	if off < 8 || off >= uint64(len(p.data)) {
 		return nil, errBplist
 	}
@@ -105,9 +113,7 @@ func (p *bparser) parse(off, depth int) (any, error) {
 	m := p.data[off]
 	switch m >> 4 {
 	case 0x0:
-		switch m {
-		case 0x00:
-			return nil, nil
+		switch m { // 0x00 (null) is reserved: CoreFoundation never writes it
 		case 0x08:
 			return false, nil
 		case 0x09:
@@ -116,6 +122,18 @@ func (p *bparser) parse(off, depth int) (any, error) {
 	case 0x1:
 		size := 1 << (m & 0x0f)
 		b, ok := p.span(off+1, size)
+		if ok && size == 16 {
+			// 128-bit: written for unsigned values above 2^63-1 (high half
+			// zero) and for negative ones (high half all ones).
+			hi, lo := binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])
+			switch hi {
+			case 0:
+				return lo, nil
+			case math.MaxUint64:
+				return int64(lo), nil
+			}
+			break
+		}
 		if !ok || size > 8 {
 			break
 		}
@@ -140,8 +158,7 @@ func (p *bparser) parse(off, depth int) (any, error) {
 			if math.IsNaN(f) || math.Abs(f) > 1e11 {
 				break
 			}
-			sec, frac := math.Modf(f)
-			return time.Unix(978307200+int64(sec), int64(frac*1e9)).UTC(), nil
+			return appleTime(f), nil
 		}
 	case 0x4, 0x5, 0x6:
 		n, at, err := p.count(off)
@@ -164,7 +181,7 @@ func (p *bparser) parse(off, depth int) (any, error) {
 			break
 		}
 		if m>>4 == 0x4 {
-			return append([]byte(nil), b...), nil
+			return append(make([]byte, 0, len(b)), b...), nil
 		}
 		return string(b), nil
 	case 0x8:

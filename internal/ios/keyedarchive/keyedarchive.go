@@ -111,23 +111,25 @@ func (d *decoder) value(v any, depth int) (any, error) {
 	case "NSArray", "NSMutableArray", "NSSet", "NSMutableSet", "NSOrderedSet", "NSMutableOrderedSet":
 		return d.list(m["NS.objects"], depth)
 	case "NSData", "NSMutableData":
-		b, _ := m["NS.data"].([]byte)
+		b, _ := d.field(m, "NS.data", depth).([]byte)
 		return b, nil
 	case "NSString", "NSMutableString":
-		if s, ok := m["NS.string"].(string); ok {
-			return s, nil
+		switch v := d.field(m, "NS.string", depth).(type) {
+		case string:
+			return v, nil
+		case []byte:
+			return string(v), nil
 		}
-		if b, ok := m["NS.bytes"].([]byte); ok {
+		if b, ok := d.field(m, "NS.bytes", depth).([]byte); ok {
 			return string(b), nil
 		}
 		return "", nil
 	case "NSDate":
-		f, ok := toFloat(m["NS.time"])
+		f, ok := toFloat(d.field(m, "NS.time", depth))
 		if !ok || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e11 {
 			return nil, errors.New("NSDate without a valid NS.time")
 		}
-		sec, frac := math.Modf(f)
-		return time.Unix(978307200+int64(sec), int64(frac*1e9)).UTC(), nil
+		return appleTime(f), nil
 	case "NSURL":
 		rel, err := d.value(m["NS.relative"], depth+1)
 		if err != nil {
@@ -142,11 +144,36 @@ func (d *decoder) value(v any, depth int) (any, error) {
 		}
 		r, err := d.value(fv, depth+1)
 		if err != nil {
+			if depth > 0 { // name the field at the top level only: a cycle would repeat it
+				return nil, err
+			}
 			return nil, fmt.Errorf("%s.%s: %w", cls, k, err)
 		}
 		obj.Fields[k] = r
 	}
 	return obj, nil
+}
+
+// field returns m[key], following a UID when an archiver stored the value
+// as an object of its own rather than inline; nil when it cannot be read.
+func (d *decoder) field(m map[string]any, key string, depth int) any {
+	v := m[key]
+	if _, ok := v.(plist.UID); !ok {
+		return v
+	}
+	r, err := d.value(v, depth+1)
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
+// appleTime converts seconds since 2001-01-01 UTC, rounded to the
+// microsecond: a double holds no more than that for present-day dates.
+func appleTime(f float64) time.Time {
+	us := math.Round(f * 1e6)
+	sec := math.Floor(us / 1e6)
+	return time.Unix(978307200+int64(sec), int64(us-sec*1e6)*1000).UTC()
 }
 
 func (d *decoder) className(m map[string]any) (string, bool) {

@@ -54,6 +54,15 @@ func Index(t testing.TB) *match.Index {
 
 var mtime = time.Date(2024, 5, 20, 14, 3, 11, 0, time.UTC)
 
+// FS turns a map of path → content into an in-memory file system.
+func FS(files map[string][]byte) fstest.MapFS {
+	m := fstest.MapFS{}
+	for p, b := range files {
+		m[p] = &fstest.MapFile{Data: b, Mode: 0o444, ModTime: mtime}
+	}
+	return m
+}
+
 // BackupFS lays files out as a backup ("<domain>/<relativePath>").
 func BackupFS(files []iosgen.File) fstest.MapFS {
 	m := fstest.MapFS{}

@@ -1,11 +1,14 @@
-// Package sysdiagnose owns reading iOS sysdiagnose captures — the
-// sysdiagnose_*.tar.gz archive or its extracted folder — as a read-only
+// Package sysdiagnose owns reading iOS sysdiagnose captures as a read-only
 // fs.FS rooted inside the top "sysdiagnose_..." folder, so that paths look
-// like "system_logs.logarchive/Extra/shutdown.log" or "ps.txt".
+// like "system_logs.logarchive/Extra/shutdown.log" or "ps.txt". A capture
+// may be handed over as the sysdiagnose_*.tar.gz archive (or a zip/tar of
+// it, with or without its top folder), as the unpacked top folder itself
+// (renamed or not), or as the folder that holds the unpacked top folder.
 package sysdiagnose
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -40,8 +43,23 @@ func (s *Sysdiagnose) Close() error {
 	return s.closer.Close()
 }
 
-// Detect reports whether p looks like a sysdiagnose.
+// Detect reports whether p is a sysdiagnose: the archive, the unpacked top
+// folder itself (what "mvt-ios check-sysdiagnose" takes), or a folder that
+// holds one unpacked top folder.
 func Detect(ctx context.Context, p string) bool {
+	st, err := os.Stat(p)
+	if err != nil {
+		return false
+	}
+	if st.IsDir() {
+		d, err := fsdump.OpenDir(p)
+		if err != nil {
+			return false
+		}
+		defer d.Close()
+		_, err = findTop(d, filepath.Base(p))
+		return err == nil || errors.Is(err, errSeveral)
+	}
 	for _, n := range fsdump.Names(ctx, p, 20000) {
 		n = strings.TrimPrefix(strings.ReplaceAll(n, "\\", "/"), "./")
 		first, rest, _ := strings.Cut(n, "/")
@@ -57,7 +75,7 @@ func Detect(ctx context.Context, p string) bool {
 	return false
 }
 
-// Open opens the capture at p (archive or folder).
+// Open opens the capture at p (archive, top folder or the folder above it).
 func Open(ctx context.Context, p, tempDir string) (*Sysdiagnose, error) {
 	st, err := os.Stat(p)
 	if err != nil {
@@ -78,10 +96,10 @@ func Open(ctx context.Context, p, tempDir string) (*Sysdiagnose, error) {
 		}
 		fsys, closer = a, a
 	}
-	top, ok := findTop(fsys)
-	if !ok {
+	top, err := findTop(fsys, inputName(p, st.IsDir()))
+	if err != nil {
 		closer.Close()
-		return nil, fmt.Errorf("%s: %w: no sysdiagnose files found", p, acquisition.ErrUnrecognised)
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	s := &Sysdiagnose{FS: fsys, Top: top, closer: closer}
 	if top != "." {
@@ -92,33 +110,96 @@ func Open(ctx context.Context, p, tempDir string) (*Sysdiagnose, error) {
 				return nil, err
 			}
 			s.FS, s.closer = nd, nd
-			return s, nil
+		} else {
+			sub, err := fs.Sub(fsys, top)
+			if err != nil {
+				closer.Close()
+				return nil, err
+			}
+			s.FS = sub
 		}
-		sub, err := fs.Sub(fsys, top)
-		if err != nil {
-			closer.Close()
-			return nil, err
+	} else {
+		s.Top = inputName(p, st.IsDir())
+	}
+	if _, _, ok := TopInfo(s.Top); !ok {
+		if name, ok := nameFromLog(s.FS); ok {
+			s.Top = name
 		}
-		s.FS = sub
 	}
 	return s, nil
 }
 
-func findTop(fsys fs.FS) (string, bool) {
-	if hasMarker(fsys, ".") {
-		return ".", true
+// inputName is the name a sysdiagnose input gives its capture: a folder's
+// own name, an archive's name without its extension.
+func inputName(p string, dir bool) string {
+	name := filepath.Base(p)
+	if dir {
+		return name
 	}
-	ents, err := fs.ReadDir(fsys, ".")
+	for _, ext := range []string{".tar.gz", ".tgz", ".tar", ".zip"} {
+		if strings.HasSuffix(strings.ToLower(name), ext) {
+			return name[:len(name)-len(ext)]
+		}
+	}
+	return name
+}
+
+var logNameRE = regexp.MustCompile(`sysdiagnose_[^\s/]+?\.tar\.gz`)
+
+// nameFromLog reads the capture's name from sysdiagnose.log, which records
+// the archive it was writing (used when the folder was renamed).
+func nameFromLog(fsys fs.FS) (string, bool) {
+	f, err := fsys.Open("sysdiagnose.log")
 	if err != nil {
 		return "", false
 	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil && len(b) == 0 {
+		return "", false
+	}
+	m := logNameRE.Find(b)
+	if m == nil {
+		return "", false
+	}
+	name := strings.TrimSuffix(string(m), ".tar.gz")
+	_, _, ok := TopInfo(name)
+	return name, ok
+}
+
+// findTop finds the capture's top folder in fsys: "." when fsys is the top
+// folder itself (it holds a marker), else the one subfolder that is, else
+// "." when the input is named like a capture. Two captures side by side are
+// refused rather than one of them silently left out.
+func findTop(fsys fs.FS, name string) (string, error) {
+	if hasMarker(fsys, ".") {
+		return ".", nil
+	}
+	ents, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return "", err
+	}
+	var found []string
 	for _, e := range ents {
 		if e.IsDir() && (strings.HasPrefix(e.Name(), "sysdiagnose_") || hasMarker(fsys, e.Name())) {
-			return e.Name(), true
+			found = append(found, e.Name())
 		}
 	}
-	return "", false
+	switch len(found) {
+	case 0:
+		if topRE.MatchString(name) {
+			return ".", nil
+		}
+		return "", fmt.Errorf("%w: no sysdiagnose files found", acquisition.ErrUnrecognised)
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("%w (%s): scan each one", errSeveral, strings.Join(found, ", "))
 }
+
+// errSeveral: a folder holds more than one capture. It is still reported as
+// a sysdiagnose, so the user reads why it was not scanned.
+var errSeveral = fmt.Errorf("%w: several sysdiagnose captures side by side", acquisition.ErrUnrecognised)
 
 func hasMarker(fsys fs.FS, dir string) bool {
 	for _, m := range markers {

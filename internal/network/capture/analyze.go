@@ -122,6 +122,15 @@ type analyzer struct {
 	certSeen   map[string]bool
 	certCache  map[[32]byte][]tlsinfo.Certificate
 	chain      [][]byte // CNAME targets of the DNS message being read
+
+	undec        map[string]uint64 // undecodable packets per reason
+	undecN       uint64
+	reasons      map[uint64]string // cached reason texts per link type / EtherType
+	tunnels      map[tunnelPath]uint32
+	tunnelNames  []string // per tunnel ID; [0] is "no tunnel"
+	lastTunnel   tunnelPath
+	lastTunnelID uint32
+	partial      bool // the datagram being read is the start of an incomplete one
 }
 
 func newAnalyzer(name string, opts Options) *analyzer {
@@ -132,7 +141,9 @@ func newAnalyzer(name string, opts Options) *analyzer {
 		http: map[httpKey]*HTTPRecord{}, quic: map[quicKey]*QUICRecord{},
 		flowAgg: map[aggKey]*FlowRecord{},
 		beacons: map[beaconKey]*beacon{}, unresolved: map[netip.Addr]*unresolvedIP{},
-		certSeen: map[string]bool{}, certCache: map[[32]byte][]tlsinfo.Certificate{}}
+		certSeen: map[string]bool{}, certCache: map[[32]byte][]tlsinfo.Certificate{},
+		undec: map[string]uint64{}, reasons: map[uint64]string{},
+		tunnels: map[tunnelPath]uint32{}, tunnelNames: []string{""}}
 	for i := range a.obs {
 		a.obs[i] = map[string]*Observation{}
 	}
@@ -148,16 +159,34 @@ func (a *analyzer) packet(pkt *pcapfile.Packet) {
 	if a.now > a.last {
 		a.last = a.now
 	}
-	p := &a.p
-	if err := a.dec.Decode(pkt.LinkType, pkt.Data, pkt.Time, p); err != nil {
-		a.problem(decodeReason(err))
+	a.decoded(pkt.LinkType, a.dec.Decode(pkt.LinkType, pkt.Data, pkt.Time, &a.p))
+	for a.dec.More() { // the other subframes of an 802.11 A-MSDU
+		a.decoded(pkt.LinkType, a.dec.Next(&a.p))
+	}
+	if a.dec.Defrag.HasIncomplete() {
+		a.incompleteDatagrams()
+	}
+}
+
+// decoded handles the outcome of decoding one packet into a.p.
+func (a *analyzer) decoded(link uint32, err error) {
+	if err != nil {
+		a.decodeFailed(link, err)
 		return
 	}
+	p := &a.p
+	tunnel := a.tunnelID(p)
 	if p.Proto != dissect.ProtoTCP && p.Proto != dissect.ProtoUDP {
 		a.decodeErr["other IP protocol (counted, not dissected)"]++
 		return
 	}
-	f, fromA := a.flows.get(p, a.now, a.num)
+	a.transportPacket(tunnel)
+}
+
+// transportPacket runs a decoded TCP or UDP packet (a.p) through its flow.
+func (a *analyzer) transportPacket(tunnel uint32) {
+	p := &a.p
+	f, fromA := a.flows.get(p, tunnel, a.now, a.num)
 	a.flows.expire(a.now, a.opts.TCPIdle.Nanoseconds(), a.opts.UDPIdle.Nanoseconds())
 	toServer := fromA == f.clientIsA
 	f.update(p, toServer, a.now, a.num)
@@ -183,29 +212,10 @@ func (a *analyzer) problem(reason string) {
 	a.decodeErr[reason]++
 }
 
-func decodeReason(err error) string {
-	switch {
-	case errors.Is(err, dissect.ErrFragment):
-		return "IP fragments held for reassembly"
-	case errors.Is(err, dissect.ErrUnknownLink):
-		return "unsupported link type"
-	case errors.Is(err, dissect.ErrNotIP):
-		return "not IP (ARP, LLDP...)"
-	case errors.Is(err, dissect.ErrShort):
-		return "packet shorter than its link header"
-	case errors.Is(err, dissect.ErrBadIP):
-		return "malformed IP header"
-	case errors.Is(err, dissect.ErrBadTCP):
-		return "malformed TCP header"
-	case errors.Is(err, dissect.ErrBadUDP):
-		return "malformed UDP header"
-	}
-	return err.Error()
-}
-
 func (a *analyzer) evidence(f *flow) Evidence {
 	return Evidence{File: a.name, Flow: f.String(), CommunityID: f.communityID(),
-		FirstPacket: ts(f.first), LastPacket: ts(f.last), PacketNumber: a.num, Process: f.process}
+		FirstPacket: ts(f.first), LastPacket: ts(f.last), PacketNumber: a.num, Process: f.process,
+		Tunnel: a.tunnelOf(f)}
 }
 
 func ts(ns int64) time.Time {

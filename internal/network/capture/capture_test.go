@@ -95,7 +95,7 @@ func TestDemoCapture(t *testing.T) {
 	if withProc != 1 || v6 != 2 {
 		t.Errorf("flows: %d attributed to bh, %d IPv6", withProc, v6)
 	}
-	if res.Summary.Reader.DecryptionSecrets["TLS key log"] != 1 || res.Summary.Decode["IPv4 datagrams reassembled"] != 1 {
+	if res.Summary.Reader.DecryptionSecrets["TLS key log"] != 1 || res.Summary.Decode["IP datagrams reassembled"] != 1 {
 		t.Errorf("summary %+v", res.Summary)
 	}
 	wantFindings := []string{"Self-signed TLS certificate", "every 60 s", "free dynamic-DNS provider duckdns",
@@ -201,6 +201,7 @@ func smallCapture() []byte {
 
 func FuzzAnalyze(f *testing.F) {
 	f.Add(smallCapture())
+	f.Add(tunnelCapture(f))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = Analyze(context.Background(), bytes.NewReader(b), "fuzz", Options{MaxFlows: 64})
 	})

@@ -8,6 +8,8 @@ import (
 )
 
 func (a *analyzer) finish() *Result {
+	a.dec.Defrag.Flush()
+	a.incompleteDatagrams()
 	a.flows.drain()
 	a.finishHeuristics()
 	res := &Result{}
@@ -17,13 +19,23 @@ func (a *analyzer) finish() *Result {
 		res.Summary.Decode = a.decodeErr
 	}
 	d := a.dec.Defrag
-	for k, v := range map[string]uint64{"IPv4 datagrams reassembled": d.Reassembled,
-		"IPv4 fragments dropped (bounds)": d.Dropped, "IPv4 fragment sets expired": d.Expired,
-		"IPv4 fragments overlapping": d.Overlaps, "IPv4 fragment sets incomplete at end": uint64(d.Pending())} {
+	for k, v := range map[string]uint64{"IP datagrams reassembled": d.Reassembled,
+		"IP fragments dropped (bounds)": d.Dropped, "IP fragment sets expired": d.Expired,
+		"IP fragments overlapping": d.Overlaps, "IP fragment sets incomplete at end": d.GivenUp - d.Expired,
+		"IP datagrams read in part (fragments missing)": d.Incompletes} {
 		if v > 0 {
 			a.decodeErr[k] = v
 			res.Summary.Decode = a.decodeErr
 		}
+	}
+	if d.GivenUp > 0 {
+		a.undecodable("IP datagrams with fragments missing", d.GivenUp)
+	}
+	if d.Dropped > 0 {
+		a.undecodable("IP fragments dropped by the reassembly bounds", d.Dropped)
+	}
+	if a.undecN > 0 {
+		res.Summary.Undecodable, res.Summary.UndecodableBy = a.undecN, a.undec
 	}
 	if len(a.dropped) > 0 {
 		res.Summary.Dropped = a.dropped

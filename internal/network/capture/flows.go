@@ -111,8 +111,9 @@ func newFlowTable(max int, onEnd func(*flow, string)) *flowTable {
 }
 
 // get finds or creates the flow of p and moves it to the back of the LRU.
-func (t *flowTable) get(p *dissect.Packet, now int64, num uint64) (*flow, bool) {
+func (t *flowTable) get(p *dissect.Packet, tunnel uint32, now int64, num uint64) (*flow, bool) {
 	k, fromA := dissect.KeyOf(p)
+	k.Tunnel = tunnel
 	f := t.m[k]
 	if f == nil {
 		if len(t.m) >= t.max {

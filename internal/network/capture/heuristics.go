@@ -102,9 +102,9 @@ func (a *analyzer) endFlow(f *flow, why string) {
 		Server: dissect.Endpoint(sa, sp), ServerName: f.serverName, App: appNames[f.app],
 		First: ts(f.first), Last: ts(f.last), FirstPacket: f.firstPkt,
 		PacketsOut: f.pkts[0], PacketsIn: f.pkts[1], BytesOut: f.bytes[0], BytesIn: f.bytes[1],
-		Process: f.process, SawStart: f.sawSYN, End: why, Flows: 1}
+		Process: f.process, Tunnel: a.tunnelOf(f), SawStart: f.sawSYN, End: why, Flows: 1}
 	ev := Evidence{File: a.name, Flow: f.String(), CommunityID: f.communityID(), FirstPacket: rec.First,
-		LastPacket: rec.Last, PacketNumber: f.firstPkt, Process: f.process}
+		LastPacket: rec.Last, PacketNumber: f.firstPkt, Process: f.process, Tunnel: rec.Tunnel}
 	rec.CommunityID = ev.CommunityID
 	if len(a.flowRecs) < a.opts.MaxFlowRecords {
 		a.flowRecs = append(a.flowRecs, rec)

@@ -25,6 +25,7 @@ type Evidence struct {
 	LastPacket   time.Time `json:"flow_last_packet,omitzero"`
 	PacketNumber uint64    `json:"packet_number"` // 1-based, in the file, where the value was first seen
 	Process      string    `json:"process,omitempty"`
+	Tunnel       string    `json:"tunnel,omitempty"` // the tunnels the flow came through, outermost first
 }
 
 // Kind of an observed value.
@@ -82,6 +83,7 @@ type FlowRecord struct {
 	BytesOut    uint64    `json:"bytes_client_to_server"`
 	BytesIn     uint64    `json:"bytes_server_to_client"`
 	Process     string    `json:"process,omitempty"`
+	Tunnel      string    `json:"tunnel,omitempty"`
 	SawStart    bool      `json:"saw_start,omitempty"` // the TCP SYN is in the capture
 	End         string    `json:"end,omitempty"`       // "fin", "rst", "idle", "capacity", "end-of-capture"
 	Flows       int       `json:"flows,omitempty"`     // >1 for an aggregate
@@ -164,6 +166,8 @@ type Summary struct {
 	Reader        pcapfile.Stats    `json:"reader"`
 	ReadError     string            `json:"read_error,omitempty"`
 	Decode        map[string]uint64 `json:"decode_problems,omitempty"`
+	Undecodable   uint64            `json:"undecodable_packets,omitempty"` // packets that may hold traffic that was not read
+	UndecodableBy map[string]uint64 `json:"undecodable_by_reason,omitempty"`
 	Flows         uint64            `json:"flows"`
 	FlowsEvicted  map[string]uint64 `json:"flows_ended_by,omitempty"`
 	MaxLiveFlows  int               `json:"max_live_flows"`

@@ -5,22 +5,36 @@ import (
 	"sort"
 )
 
-// Defragmenter reassembles IPv4 fragments with bounded memory: at most
-// maxDatagrams in progress, at most maxBytes buffered in all, 64 KiB per
-// datagram, and a 30 s timeout. Overlaps are counted; the lowest-offset piece wins.
+// Defragmenter reassembles IPv4 and IPv6 fragments with bounded memory: at
+// most maxDatagrams in progress, at most maxBytes buffered in all, 64 KiB per
+// datagram, and a 30 s timeout. Overlaps are counted; the lowest-offset piece
+// wins. A datagram whose fragments never all arrive is not lost silently:
+// when it expires (or at Flush), the part received from offset 0 onwards is
+// queued as an Incomplete datagram for the caller to read what it can.
 type Defragmenter struct {
 	maxDatagrams, maxBytes int
 	held                   int
 	pending                map[fragKey]*fragDatagram
 	out                    []byte
+	incomplete             []Incomplete
 	// Counters per reason.
 	Reassembled, Dropped, Expired, Overlaps uint64
+	GivenUp                                 uint64 // datagrams never completed (expired or flushed)
+	Incompletes                             uint64 // of those, the ones whose start was queued
+}
+
+// Incomplete is the start of a datagram whose other fragments never arrived.
+type Incomplete struct {
+	Src, Dst netip.Addr
+	Proto    uint8
+	Data     []byte // the bytes from offset 0 up to the first hole
+	Time     int64  // when the first fragment arrived
 }
 
 type fragKey struct {
 	src, dst netip.Addr
 	proto    uint8
-	id       uint16
+	id       uint32
 }
 
 type fragPiece struct {
@@ -35,16 +49,20 @@ type fragDatagram struct {
 	started int64
 }
 
-const fragTimeout = 30e9
+const (
+	fragTimeout   = 30e9
+	maxIncomplete = 32
+)
 
 // NewDefragmenter returns a defragmenter with the given bounds.
 func NewDefragmenter(maxDatagrams, maxBytes int) *Defragmenter {
 	return &Defragmenter{maxDatagrams: maxDatagrams, maxBytes: maxBytes, pending: map[fragKey]*fragDatagram{}}
 }
 
-// Add adds one fragment. When it completes a datagram, it returns the
+// Add adds one fragment (id is the IPv4 16-bit or IPv6 32-bit
+// identification). When it completes a datagram, it returns the
 // reassembled payload (valid until the next Add) and true.
-func (d *Defragmenter) Add(src, dst netip.Addr, proto uint8, id uint16, off int, more bool, data []byte, now int64) ([]byte, bool) {
+func (d *Defragmenter) Add(src, dst netip.Addr, proto uint8, id uint32, off int, more bool, data []byte, now int64) ([]byte, bool) {
 	k := fragKey{src, dst, proto, id}
 	g := d.pending[k]
 	if g == nil {
@@ -72,36 +90,46 @@ func (d *Defragmenter) Add(src, dst netip.Addr, proto uint8, id uint16, off int,
 		return nil, false
 	}
 	sort.Slice(g.pieces, func(i, j int) bool { return g.pieces[i].off < g.pieces[j].off })
-	have := 0
-	for _, p := range g.pieces {
+	have, overlaps := contiguous(g.pieces)
+	if have < g.total {
+		return nil, false
+	}
+	d.Overlaps += uint64(overlaps)
+	if cap(d.out) < g.total {
+		d.out = make([]byte, g.total)
+	}
+	out := d.out[:g.total]
+	fill(out, g.pieces)
+	d.drop(k, g)
+	d.Reassembled++
+	return out, true
+}
+
+// contiguous returns how many bytes from offset 0 the sorted pieces cover
+// without a hole, and how many pieces overlap others.
+func contiguous(pieces []fragPiece) (have, overlaps int) {
+	for _, p := range pieces {
 		if p.off > have {
-			return nil, false // hole
+			return have, overlaps
 		}
 		if p.off < have {
-			d.Overlaps++
+			overlaps++
 		}
 		if e := p.off + len(p.data); e > have {
 			have = e
 		}
 	}
-	if have < g.total {
-		return nil, false
-	}
-	if cap(d.out) < g.total {
-		d.out = make([]byte, g.total)
-	}
-	out := d.out[:g.total]
-	// copy in reverse offset order so that, on overlap, the piece with the
-	// lowest offset wins
-	for i := len(g.pieces) - 1; i >= 0; i-- {
-		p := g.pieces[i]
-		if p.off < len(out) {
+	return have, overlaps
+}
+
+// fill copies the pieces into out in reverse offset order so that, on
+// overlap, the piece with the lowest offset wins.
+func fill(out []byte, pieces []fragPiece) {
+	for i := len(pieces) - 1; i >= 0; i-- {
+		if p := pieces[i]; p.off < len(out) {
 			copy(out[p.off:], p.data)
 		}
 	}
-	d.drop(k, g)
-	d.Reassembled++
-	return out, true
 }
 
 func (d *Defragmenter) drop(k fragKey, g *fragDatagram) {
@@ -109,14 +137,62 @@ func (d *Defragmenter) drop(k fragKey, g *fragDatagram) {
 	delete(d.pending, k)
 }
 
+// giveUp ends an incomplete datagram, queueing what arrived from offset 0.
+func (d *Defragmenter) giveUp(k fragKey, g *fragDatagram) {
+	d.GivenUp++
+	sort.Slice(g.pieces, func(i, j int) bool { return g.pieces[i].off < g.pieces[j].off })
+	if have, _ := contiguous(g.pieces); have > 0 && len(d.incomplete) < maxIncomplete {
+		out := make([]byte, have)
+		fill(out, g.pieces)
+		d.incomplete = append(d.incomplete, Incomplete{Src: k.src, Dst: k.dst, Proto: k.proto, Data: out, Time: g.started})
+		d.Incompletes++
+	}
+	d.drop(k, g)
+}
+
 func (d *Defragmenter) expire(now int64) {
 	for k, g := range d.pending {
 		if now-g.started > fragTimeout {
-			d.drop(k, g)
+			d.giveUp(k, g)
 			d.Expired++
 		}
 	}
 }
+
+// Flush gives up on every datagram still waiting for fragments (at the end
+// of a capture); their starts are queued like expired ones.
+func (d *Defragmenter) Flush() {
+	keys := make([]fragKey, 0, len(d.pending))
+	for k := range d.pending {
+		keys = append(keys, k)
+	}
+	// a fixed order, so that two passes give the same results
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if c := a.src.Compare(b.src); c != 0 {
+			return c < 0
+		}
+		if c := a.dst.Compare(b.dst); c != 0 {
+			return c < 0
+		}
+		return a.id < b.id
+	})
+	for _, k := range keys {
+		d.giveUp(k, d.pending[k])
+	}
+}
+
+// TakeIncomplete returns the incomplete datagrams queued since the last
+// call, oldest first.
+func (d *Defragmenter) TakeIncomplete() []Incomplete {
+	q := d.incomplete
+	d.incomplete = nil
+	sort.SliceStable(q, func(i, j int) bool { return q[i].Time < q[j].Time })
+	return q
+}
+
+// HasIncomplete reports whether incomplete datagrams are queued.
+func (d *Defragmenter) HasIncomplete() bool { return len(d.incomplete) > 0 }
 
 // Pending is the number of datagrams waiting for fragments.
 func (d *Defragmenter) Pending() int { return len(d.pending) }

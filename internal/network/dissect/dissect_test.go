@@ -2,7 +2,9 @@ package dissect_test
 
 import (
 	"bytes"
+	"errors"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
@@ -41,6 +43,7 @@ func TestDecodeLinkTypes(t *testing.T) {
 	tcp := netgen.TCP(50000, 443, 7, 0, netgen.SYN, []byte("hi"))
 	ip4 := netgen.IP(c, s, 6, tcp)
 	ip6 := netgen.IP(c6, s6, 6, tcp)
+	dot := func(o netgen.Dot11Options, ip []byte) []byte { return netgen.Dot11(o, ip) }
 	tests := []struct {
 		name string
 		link uint32
@@ -50,13 +53,41 @@ func TestDecodeLinkTypes(t *testing.T) {
 	}{
 		{"ethernet", pcapfile.LinkEthernet, netgen.Ethernet(ip4), c, ""},
 		{"ethernet vlan", pcapfile.LinkEthernet, netgen.EthernetVLAN(ip4), c, ""},
+		{"ethernet qinq", pcapfile.LinkEthernet, netgen.EthernetTags([2]uint16{0x88a8, 10}, [2]uint16{0x8100, 20})(ip4), c, ""},
 		{"ethernet ipv6", pcapfile.LinkEthernet, netgen.Ethernet(ip6), c6, ""},
+		{"802.3 llc/snap", pcapfile.LinkEthernet, netgen.Ethernet8023(ip4), c, ""},
+		{"mpls", pcapfile.LinkEthernet, netgen.MPLS(16, 17)(ip6), c6, ""},
+		{"macsec integrity only", pcapfile.LinkEthernet, netgen.MACsec(false)(ip4), c, ""},
 		{"sll", pcapfile.LinkSLL, netgen.SLL(ip4), c, ""},
 		{"sll2", pcapfile.LinkSLL2, netgen.SLL2(ip6), c6, ""},
 		{"null", pcapfile.LinkNull, netgen.Null(ip4), c, ""},
 		{"null ipv6", pcapfile.LinkNull, netgen.Null(ip6), c6, ""},
+		{"null ipv6 freebsd", pcapfile.LinkNull, netgen.NullAF(28, false)(ip6), c6, ""},
+		{"null ipv6 openbsd big-endian", pcapfile.LinkNull, netgen.NullAF(24, true)(ip6), c6, ""},
+		{"null ipv6 linux", pcapfile.LinkNull, netgen.NullAF(10, false)(ip6), c6, ""},
+		{"loop", pcapfile.LinkLoop, netgen.NullAF(24, true)(ip4), c, ""},
+		{"enc", pcapfile.LinkEnc, netgen.Enc(ip4), c, ""},
+		{"pflog", pcapfile.LinkPFLog, netgen.PFLog(ip6), c6, ""},
+		{"ipnet", pcapfile.LinkIPNet, netgen.IPNet(ip6), c6, ""},
+		{"nflog", pcapfile.LinkNFLog, netgen.NFLog(ip4), c, ""},
 		{"raw", pcapfile.LinkRaw, ip4, c, ""},
 		{"raw ipv6 (228/229)", pcapfile.LinkIPv6, ip6, c6, ""},
+		{"ppp", pcapfile.LinkPPP, netgen.PPP(ip4), c, ""},
+		{"ppp compressed", pcapfile.LinkPPP, netgen.PPPCompressed(ip6), c6, ""},
+		{"ppp in hdlc-like framing (50)", pcapfile.LinkPPPHDLC, netgen.PPP(ip6), c6, ""},
+		{"cisco hdlc under 50", pcapfile.LinkPPPHDLC, netgen.CiscoHDLC(ip4), c, ""},
+		{"cisco hdlc", pcapfile.LinkCHDLC, netgen.CiscoHDLC(ip6), c6, ""},
+		{"fddi", pcapfile.LinkFDDI, netgen.FDDI(ip4), c, ""},
+		{"802.11", pcapfile.LinkIEEE80211, dot(netgen.Dot11Options{}, ip4), c, ""},
+		{"802.11 qos four addresses", pcapfile.LinkIEEE80211, dot(netgen.Dot11Options{QoS: true, FourAddr: true}, ip6), c6, ""},
+		{"radiotap", pcapfile.LinkRadiotap, netgen.Radiotap(dot(netgen.Dot11Options{QoS: true}, ip4), false), c, ""},
+		{"radiotap with fcs", pcapfile.LinkRadiotap, netgen.Radiotap(dot(netgen.Dot11Options{FCS: true}, ip4), true), c, ""},
+		{"prism", pcapfile.LinkPrism, netgen.Prism(dot(netgen.Dot11Options{}, ip4)), c, ""},
+		{"avs", pcapfile.LinkAVS, netgen.AVS(dot(netgen.Dot11Options{}, ip6)), c6, ""},
+		{"avs under prism", pcapfile.LinkPrism, netgen.AVS(dot(netgen.Dot11Options{}, ip6)), c6, ""},
+		{"ppi 802.11 with fcs", pcapfile.LinkPPI, netgen.PPI(105, dot(netgen.Dot11Options{FCS: true}, ip4), true), c, ""},
+		{"ppi ethernet", pcapfile.LinkPPI, netgen.PPI(1, netgen.Ethernet(ip4), false), c, ""},
+		{"pppoe session", pcapfile.LinkPPPEther, netgen.PPPoE(7)(ip4)[14:], c, ""},
 		{"pktap", pcapfile.LinkPKTAP, netgen.PKTAP("Signal", 42)(ip4), c, "Signal"},
 	}
 	d := dissect.NewDecoder()
@@ -78,6 +109,164 @@ func TestDecodeLinkTypes(t *testing.T) {
 	}
 	if err := d.Decode(pcapfile.LinkEthernet, netgen.Ethernet(ip4)[:30], 0, &p); err == nil {
 		t.Error("truncated IP header decoded")
+	}
+}
+
+// TestDecodeNotIP: frames that are read but carry no IP, and frames that
+// cannot be read, each with its own outcome.
+func TestDecodeNotIP(t *testing.T) {
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	ip4 := netgen.IP(c, s, 17, netgen.UDP(5000, 53, []byte("x")))
+	arp := append([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06}, make([]byte, 28)...)
+	stp := append([]byte{1, 0x80, 0xc2, 0, 0, 0, 2, 0, 0, 0, 0, 1, 0, 38, 0x42, 0x42, 0x03}, make([]byte, 35)...)
+	lcp := []byte{0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 4}
+	vj := []byte{0xff, 0x03, 0x00, 0x2d, 1, 2, 3, 4}
+	tests := []struct {
+		name        string
+		link        uint32
+		data        []byte
+		want        error
+		undecodable bool
+	}{
+		{"arp", pcapfile.LinkEthernet, arp, dissect.ErrNotIP, false},
+		{"spanning tree", pcapfile.LinkEthernet, stp, dissect.ErrLLC, false},
+		{"ppp lcp", pcapfile.LinkPPP, lcp, dissect.ErrLinkControl, false},
+		{"ppp van jacobson", pcapfile.LinkPPP, vj, dissect.ErrCompressed, true},
+		{"802.11 beacon", pcapfile.LinkRadiotap, netgen.Radiotap(netgen.Dot11Beacon(), false), dissect.ErrNotData80211, false},
+		{"802.11 protected", pcapfile.LinkRadiotap, netgen.Radiotap(netgen.Dot11(netgen.Dot11Options{Protected: true}, ip4), false), dissect.ErrProtected80211, true},
+		{"macsec encrypted", pcapfile.LinkEthernet, netgen.MACsec(true)(ip4), dissect.ErrMACsec, true},
+		{"unknown link", 195, ip4, dissect.ErrUnknownLink, true},
+		{"radiotap too long", pcapfile.LinkRadiotap, []byte{0, 0, 0xff, 0, 0, 0, 0, 0}, dissect.ErrBadRadio, true},
+	}
+	d := dissect.NewDecoder()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var p dissect.Packet
+			err := d.Decode(tc.link, tc.data, 0, &p)
+			if err != tc.want {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+			var de *dissect.Error
+			if !errors.As(err, &de) || de.Undecodable != tc.undecodable {
+				t.Errorf("undecodable %v, want %v", de, tc.undecodable)
+			}
+		})
+	}
+	// a bad-FCS radiotap frame is refused
+	rt := netgen.Radiotap(netgen.Dot11(netgen.Dot11Options{FCS: true}, ip4), true)
+	rt[16] |= 0x40
+	var p dissect.Packet
+	if err := d.Decode(pcapfile.LinkRadiotap, rt, 0, &p); err != dissect.ErrBadFCS80211 {
+		t.Errorf("bad FCS: %v", err)
+	}
+}
+
+// TestDecodeAMSDU: every subframe of an 802.11 A-MSDU is delivered.
+func TestDecodeAMSDU(t *testing.T) {
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	var ips [][]byte
+	for i := 0; i < 3; i++ {
+		ips = append(ips, netgen.IP(c, s, 17, netgen.UDP(uint16(5000+i), 53, bytes.Repeat([]byte{'a'}, i+1))))
+	}
+	frame := netgen.Radiotap(netgen.Dot11(netgen.Dot11Options{FCS: true}, ips...), true)
+	d := dissect.NewDecoder()
+	var p dissect.Packet
+	var ports []uint16
+	for err := d.Decode(pcapfile.LinkRadiotap, frame, 0, &p); ; err = d.Next(&p) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports = append(ports, p.SrcPort)
+		if !d.More() {
+			break
+		}
+	}
+	if !slices.Equal(ports, []uint16{5000, 5001, 5002}) {
+		t.Fatalf("subframes %v", ports)
+	}
+}
+
+type wantTunnel struct {
+	kind dissect.TunnelKind
+	id   uint32
+}
+
+func TestDecodeTunnels(t *testing.T) {
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	c6, s6 := netgen.Addr("2001:db8::2"), netgen.Addr("2001:db8::1")
+	tcp := netgen.TCP(50000, 443, 7, 0, netgen.SYN, []byte("hi"))
+	ip4, ip6 := netgen.IP(c, s, 6, tcp), netgen.IP(c6, s6, 6, tcp)
+	e4 := netgen.Ends{A: netgen.Addr("192.0.2.1"), B: netgen.Addr("192.0.2.2")}
+	e6 := netgen.Ends{A: netgen.Addr("2001:db8:ffff::1"), B: netgen.Addr("2001:db8:ffff::2")}
+	eth := netgen.Ethernet
+	tests := []struct {
+		name    string
+		frame   []byte
+		src     netip.Addr
+		tunnels []wantTunnel
+	}{
+		{"ipip", netgen.Via(eth, netgen.IPinIP(e4))(ip4), c, []wantTunnel{{dissect.TunnelIPinIP, 0}}},
+		{"6in4", netgen.Via(eth, netgen.IPinIP(e4))(ip6), c6, []wantTunnel{{dissect.Tunnel6in4, 0}}},
+		{"4in6", netgen.Via(eth, netgen.IPinIP(e6))(ip4), c, []wantTunnel{{dissect.Tunnel4in6, 0}}},
+		{"6in6", netgen.Via(eth, netgen.IPinIP(e6))(ip6), c6, []wantTunnel{{dissect.Tunnel6in6, 0}}},
+		{"gre", netgen.Via(eth, netgen.GRE(e4, 0))(ip4), c, []wantTunnel{{dissect.TunnelGRE, 0}}},
+		{"gre key over ipv6", netgen.Via(eth, netgen.GRE(e6, 42))(ip6), c6, []wantTunnel{{dissect.TunnelGRE, 42}}},
+		{"erspan type I", netgen.Via(eth, netgen.ERSPAN(e4, 1, 0))(ip4), c, []wantTunnel{{dissect.TunnelERSPAN, 0}}},
+		{"erspan type II", netgen.Via(eth, netgen.ERSPAN(e4, 2, 300))(ip4), c, []wantTunnel{{dissect.TunnelERSPAN, 300}}},
+		{"erspan type III", netgen.Via(eth, netgen.ERSPAN(e4, 3, 5))(ip6), c6, []wantTunnel{{dissect.TunnelERSPAN, 5}}},
+		{"pptp", netgen.Via(eth, netgen.PPTP(e4, 9))(ip4), c, []wantTunnel{{dissect.TunnelPPTP, 0}}},
+		{"vxlan", netgen.Via(eth, netgen.VXLAN(e4, 4242))(ip4), c, []wantTunnel{{dissect.TunnelVXLAN, 4242}}},
+		{"geneve", netgen.Via(eth, netgen.Geneve(e6, 77))(ip4), c, []wantTunnel{{dissect.TunnelGeneve, 77}}},
+		{"gtp-u", netgen.Via(eth, netgen.GTPU(e4, 0xabcdef01, false))(ip4), c, []wantTunnel{{dissect.TunnelGTPU, 0xabcdef01}}},
+		{"gtp-u with extension header", netgen.Via(eth, netgen.GTPU(e4, 1, true))(ip6), c6, []wantTunnel{{dissect.TunnelGTPU, 1}}},
+		{"capwap 802.11", netgen.Via(eth, netgen.CAPWAP(e4, true))(ip4), c, []wantTunnel{{dissect.TunnelCAPWAP, 0}}},
+		{"capwap 802.3", netgen.Via(eth, netgen.CAPWAP(e4, false))(ip6), c6, []wantTunnel{{dissect.TunnelCAPWAP, 0}}},
+		{"teredo", netgen.Via(eth, netgen.Teredo(e4))(ip6), c6, []wantTunnel{{dissect.TunnelTeredo, 0}}},
+		{"l2tp", netgen.Via(eth, netgen.L2TP(e4, 3, 4))(ip4), c, []wantTunnel{{dissect.TunnelL2TP, 3<<16 | 4}}},
+		{"pppoe", netgen.PPPoE(0x1234)(ip4), c, []wantTunnel{{dissect.TunnelPPPoE, 0x1234}}},
+		{"pppoe qinq", netgen.PPPoE(0x99, [2]uint16{0x88a8, 100}, [2]uint16{0x8100, 200})(ip6), c6, []wantTunnel{{dissect.TunnelPPPoE, 0x99}}},
+		{"gre erspan vxlan", netgen.Via(eth, netgen.ERSPAN(e4, 2, 1), netgen.VXLAN(e6, 9))(ip4), c,
+			[]wantTunnel{{dissect.TunnelERSPAN, 1}, {dissect.TunnelVXLAN, 9}}},
+		{"gtp in gre in pppoe", netgen.Via(netgen.PPPoE(3), netgen.GRE(e4, 0), netgen.GTPU(e6, 5, false))(ip4), c,
+			[]wantTunnel{{dissect.TunnelPPPoE, 3}, {dissect.TunnelGRE, 0}, {dissect.TunnelGTPU, 5}}},
+	}
+	d := dissect.NewDecoder()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var p dissect.Packet
+			if err := d.Decode(pcapfile.LinkEthernet, tc.frame, 0, &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Src != tc.src || p.Proto != 6 || p.SrcPort != 50000 || p.DstPort != 443 || string(p.Payload) != "hi" {
+				t.Errorf("inner packet %v:%d -> %v:%d proto %d payload %q", p.Src, p.SrcPort, p.Dst, p.DstPort, p.Proto, p.Payload)
+			}
+			var got []wantTunnel
+			for _, tn := range p.TunnelPath() {
+				got = append(got, wantTunnel{tn.Kind, tn.ID})
+				if tn.Kind != dissect.TunnelPPPoE && (!tn.Src.IsValid() || !tn.Dst.IsValid()) {
+					t.Errorf("tunnel %v without endpoints", tn.Kind)
+				}
+			}
+			if !slices.Equal(got, tc.tunnels) {
+				t.Errorf("tunnels %v, want %v", got, tc.tunnels)
+			}
+		})
+	}
+}
+
+// TestTunnelPortWithoutTunnel: a datagram on a tunnel port that holds no
+// valid tunnel is read as plain UDP, not dropped.
+func TestTunnelPortWithoutTunnel(t *testing.T) {
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
+	for _, port := range []uint16{4789, 6081, 2152, 5247, 3544, 1701, 4790, 8472} {
+		frame := netgen.Ethernet(netgen.IP(c, s, 17, netgen.UDP(40000, port, []byte("not a tunnel header at all"))))
+		var p dissect.Packet
+		if err := dissect.NewDecoder().Decode(pcapfile.LinkEthernet, frame, 0, &p); err != nil {
+			t.Fatalf("port %d: %v", port, err)
+		}
+		if p.NTunnels != 0 || p.DstPort != port || string(p.Payload) != "not a tunnel header at all" {
+			t.Errorf("port %d: %+v", port, p)
+		}
 	}
 }
 
@@ -117,7 +306,7 @@ func TestDefrag(t *testing.T) {
 		t.Errorf("expired %d", d.Defrag.Expired)
 	}
 	small := dissect.NewDefragmenter(2, 1000)
-	for i := uint16(0); i < 5; i++ {
+	for i := uint32(0); i < 5; i++ {
 		small.Add(c, s, 17, i, 0, true, make([]byte, 400), 0)
 	}
 	if small.Pending() > 2 || small.Dropped == 0 {
@@ -154,15 +343,49 @@ func TestStream(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.1")
-	f.Add(uint32(1), netgen.Ethernet(netgen.IP(c, s, 6, netgen.TCP(1, 2, 3, 4, netgen.ACK, []byte("x")))))
-	f.Add(uint32(258), netgen.PKTAP("a", 1)(netgen.IP(c, s, 17, netgen.UDP(1, 2, nil))))
+	tcp := netgen.IP(c, s, 6, netgen.TCP(1, 2, 3, 4, netgen.ACK, []byte("x")))
+	udp := netgen.IP(c, s, 17, netgen.UDP(1, 2, []byte("y")))
+	ip6 := netgen.IP(netgen.Addr("2001:db8::1"), netgen.Addr("2001:db8::2"), 17, netgen.UDP(1, 2, nil))
+	e4 := netgen.Ends{A: netgen.Addr("192.0.2.1"), B: netgen.Addr("192.0.2.2")}
+	eth := netgen.Ethernet
+	f.Add(uint32(1), netgen.Ethernet(tcp))
+	f.Add(uint32(258), netgen.PKTAP("a", 1)(udp))
 	f.Add(uint32(101), netgen.IPv4(c, s, 17, 1, 8, false, []byte("12345678")))
 	f.Add(uint32(276), netgen.SLL2(netgen.IP(netgen.Addr("::1"), netgen.Addr("::2"), 44, make([]byte, 16))))
+	f.Add(uint32(netgen.LinkRadiotap), netgen.Radiotap(netgen.Dot11(netgen.Dot11Options{FCS: true}, tcp, udp), true))
+	f.Add(uint32(netgen.LinkPPI), netgen.PPI(105, netgen.Dot11(netgen.Dot11Options{QoS: true}, ip6), false))
+	f.Add(uint32(netgen.LinkPrism), netgen.Prism(netgen.Dot11(netgen.Dot11Options{}, tcp)))
+	f.Add(uint32(netgen.LinkNFLog), netgen.NFLog(udp))
+	f.Add(uint32(netgen.LinkPPP), netgen.PPP(ip6))
+	f.Add(uint32(netgen.LinkCHDLC), netgen.CiscoHDLC(tcp))
+	f.Add(uint32(1), netgen.PPPoE(5, [2]uint16{0x88a8, 1}, [2]uint16{0x8100, 2})(tcp))
+	f.Add(uint32(1), netgen.MPLS(1, 2)(udp))
+	f.Add(uint32(1), netgen.Via(eth, netgen.ERSPAN(e4, 2, 7), netgen.VXLAN(e4, 1))(tcp))
+	f.Add(uint32(1), netgen.Via(eth, netgen.GTPU(e4, 9, true))(ip6))
+	f.Add(uint32(1), netgen.Via(eth, netgen.CAPWAP(e4, true))(udp))
+	f.Add(uint32(1), netgen.Via(eth, netgen.Teredo(e4))(ip6))
+	f.Add(uint32(1), netgen.Via(eth, netgen.L2TP(e4, 1, 2), netgen.PPTP(e4, 3))(tcp))
+	f.Add(uint32(1), netgen.Via(eth, netgen.Geneve(e4, 3), netgen.IPinIP(e4))(ip6))
 	f.Fuzz(func(t *testing.T, link uint32, b []byte) {
 		d := dissect.NewDecoder()
 		var p dissect.Packet
 		for i := 0; i < 3; i++ {
 			_ = d.Decode(link, b, int64(i), &p)
+			for n := 0; d.More(); n++ {
+				if n > len(b)/14 { // each A-MSDU subframe takes at least 14 bytes
+					t.Fatalf("%d subframes from %d bytes", n, len(b))
+				}
+				_ = d.Next(&p)
+			}
+			if p.NTunnels > dissect.MaxTunnels {
+				t.Fatalf("%d tunnels recorded", p.NTunnels)
+			}
+		}
+		d.Defrag.Flush()
+		for _, inc := range d.Defrag.TakeIncomplete() {
+			if len(inc.Data) > 65535 {
+				t.Fatalf("incomplete datagram of %d bytes", len(inc.Data))
+			}
 		}
 	})
 }

@@ -14,15 +14,16 @@ type FlowKey struct {
 	A, B         netip.Addr
 	APort, BPort uint16
 	Proto        uint8
+	Tunnel       uint32 // the caller's identifier of the tunnel path (0: none); KeyOf leaves it 0
 }
 
 // KeyOf returns the canonical key of p and whether p goes from A to B.
 func KeyOf(p *Packet) (FlowKey, bool) {
 	c := p.Src.Compare(p.Dst)
 	if c < 0 || (c == 0 && p.SrcPort <= p.DstPort) {
-		return FlowKey{p.Src, p.Dst, p.SrcPort, p.DstPort, p.Proto}, true
+		return FlowKey{p.Src, p.Dst, p.SrcPort, p.DstPort, p.Proto, 0}, true
 	}
-	return FlowKey{p.Dst, p.Src, p.DstPort, p.SrcPort, p.Proto}, false
+	return FlowKey{p.Dst, p.Src, p.DstPort, p.SrcPort, p.Proto, 0}, false
 }
 
 // CommunityID returns the Community ID v1 (seed 0) of a flow, as

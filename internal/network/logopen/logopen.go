@@ -1,7 +1,8 @@
 // Package logopen owns the opener of network logs for retro-hunting: a
-// Zeek log (TSV or JSON, gzip or not), a folder of Zeek logs, or a resolver
-// log (plain list, dnsmasq/Pi-hole, unbound, BIND). It recognises them by
-// name and content and exposes them, read-only, as an fs.FS.
+// Zeek log (TSV or JSON, gzip or not), a Suricata EVE log (eve.json), a
+// folder of such logs, or a resolver log (plain list, dnsmasq/Pi-hole,
+// unbound, BIND). It recognises them by name and content and exposes them,
+// read-only, as an fs.FS.
 package logopen
 
 import (
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/network/eve"
 	"github.com/spyscan/spyscan/internal/network/modules/netsum"
 	"github.com/spyscan/spyscan/internal/network/resolverlog"
 	"github.com/spyscan/spyscan/internal/network/zeeklog"
@@ -48,10 +50,10 @@ func (Opener) Detect(ctx context.Context, path string) (acquisition.Kind, bool) 
 			if i >= maxDirFiles || ctx.Err() != nil {
 				break
 			}
-			if !e.Type().IsRegular() || zeeklog.TypeFromName(e.Name()) == "" {
+			if !e.Type().IsRegular() || (zeeklog.TypeFromName(e.Name()) == "" && !eveName(e.Name())) {
 				continue
 			}
-			if what, _ := sniff(fsys, e.Name()); what == "zeek" {
+			if what, _ := sniff(fsys, e.Name()); what == "zeek" || what == "suricata" {
 				return acquisition.NetworkLog, true
 			}
 		}
@@ -63,7 +65,7 @@ func (Opener) Detect(ctx context.Context, path string) (acquisition.Kind, bool) 
 	dir, base := filepath.Split(path)
 	what, format := sniff(os.DirFS(filepath.Clean(dir+".")), base)
 	switch what {
-	case "zeek":
+	case "zeek", "suricata":
 		return acquisition.NetworkLog, true
 	case "resolver":
 		if format != resolverlog.Plain || plainListName(base) {
@@ -86,7 +88,15 @@ func plainListName(base string) bool {
 	return false
 }
 
-// sniff reports "zeek", "resolver" or "" for one file.
+// eveName accepts the names an EVE log is given in a folder of logs:
+// eve.json (rotated eve.json.1, eve-2026-11-20.json...), any *.json, gzip
+// or not.
+func eveName(base string) bool {
+	b := strings.TrimSuffix(strings.ToLower(base), ".gz")
+	return strings.HasPrefix(b, "eve") || strings.HasSuffix(b, ".json")
+}
+
+// sniff reports "zeek", "suricata", "resolver" or "" for one file.
 func sniff(fsys fs.FS, name string) (string, resolverlog.Format) {
 	lf, err := netsum.OpenLog(fsys, name)
 	if err != nil {
@@ -96,6 +106,9 @@ func sniff(fsys fs.FS, name string) (string, resolverlog.Format) {
 	head := lf.Head()
 	if _, _, ok := zeeklog.Sniff(head); ok {
 		return "zeek", resolverlog.Unknown
+	}
+	if eve.Sniff(head) {
+		return "suricata", resolverlog.Unknown
 	}
 	if f := resolverlog.Detect(head); f != resolverlog.Unknown {
 		return "resolver", f
@@ -129,6 +142,8 @@ func (Opener) Open(ctx context.Context, path string, kind acquisition.Kind, opts
 	switch what {
 	case "zeek":
 		acq.Meta["log_format"] = "zeek"
+	case "suricata":
+		acq.Meta["log_format"] = "suricata-eve"
 	case "resolver":
 		acq.Meta["log_format"] = f.String()
 	}

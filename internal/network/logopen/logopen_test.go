@@ -37,6 +37,9 @@ func TestDetect(t *testing.T) {
 		"letter.txt":     "Dear friend,\nhow are you?\n",
 		"capture.pcap":   "\xd4\xc3\xb2\xa1\x02\x00\x04\x00",
 		"manifest.plist": "<?xml version=\"1.0\"?>\n",
+		"eve.json":       eveLine,
+		"alerts.json.gz": gz(eveLine),
+		"other.json":     `{"timestamp":"2026-01-01","level":"info"}` + "\n",
 	}
 	for n, c := range files {
 		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
@@ -44,7 +47,7 @@ func TestDetect(t *testing.T) {
 		}
 	}
 	want := map[string]bool{"dns.log": true, "ssl.json": true, "conn.log.gz": true, "pihole.log": true, "queries.log": true,
-		"unbound.log": true, "domains.txt": true}
+		"unbound.log": true, "domains.txt": true, "eve.json": true, "alerts.json.gz": true}
 	o := New()
 	for n := range files {
 		k, ok := o.Detect(context.Background(), filepath.Join(dir, n))
@@ -59,10 +62,32 @@ func TestDetect(t *testing.T) {
 	if _, ok := o.Detect(context.Background(), zdir); !ok {
 		t.Error("folder of Zeek logs not detected")
 	}
+	// A folder of Suricata logs.
+	sdir := filepath.Join(dir, "suricata")
+	os.Mkdir(sdir, 0o755)
+	os.WriteFile(filepath.Join(sdir, "eve-2026-11-20.json"), []byte(eveLine), 0o644)
+	os.WriteFile(filepath.Join(sdir, "suricata.log"), []byte("[1] <Notice> - This is Suricata\n"), 0o644)
+	if _, ok := o.Detect(context.Background(), sdir); !ok {
+		t.Error("folder of Suricata logs not detected")
+	}
 	empty := filepath.Join(dir, "empty")
 	os.Mkdir(empty, 0o755)
 	if _, ok := o.Detect(context.Background(), empty); ok {
 		t.Error("empty folder detected")
+	}
+}
+
+const eveLine = `{"timestamp":"2016-06-08T20:01:52.875791+0000","flow_id":1,"event_type":"dns","src_ip":"10.0.0.1","dns":{"type":"query","rrname":"a.example"}}` + "\n"
+
+func TestOpenEve(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "eve.json")
+	os.WriteFile(p, []byte(eveLine), 0o644)
+	acq, err := New().Open(context.Background(), p, acquisition.NetworkLog, acquisition.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acq.Meta["log_format"] != "suricata-eve" {
+		t.Errorf("meta = %v", acq.Meta)
 	}
 }
 

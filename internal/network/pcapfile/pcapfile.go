@@ -18,20 +18,38 @@ import (
 	"math/bits"
 )
 
-// Link types (LINKTYPE_* values from the tcpdump registry).
+// Link types (LINKTYPE_* values from the tcpdump registry, and the DLT_*
+// values some systems write in their place).
 const (
-	LinkNull     = 0
-	LinkEthernet = 1
-	LinkRaw      = 101
-	LinkRawAlt   = 12 // DLT_RAW on most BSDs
-	LinkRawAlt14 = 14 // DLT_RAW on OpenBSD
-	LinkLoop     = 108
-	LinkSLL      = 113
-	LinkIPv4     = 228
-	LinkIPv6     = 229
-	LinkPKTAP    = 258
-	LinkPKTAPDLT = 149 // DLT_PKTAP as written by macOS tcpdump
-	LinkSLL2     = 276
+	LinkNull         = 0
+	LinkEthernet     = 1
+	LinkPPP          = 9
+	LinkFDDI         = 10
+	LinkATMRFC1483   = 11
+	LinkRawAlt       = 12 // DLT_RAW on most BSDs
+	LinkRawAlt14     = 14 // DLT_RAW on OpenBSD
+	LinkPPPHDLC      = 50 // PPP in HDLC-like framing (RFC 1662), or Cisco HDLC
+	LinkPPPEther     = 51 // PPPoE session header, no Ethernet
+	LinkRaw          = 101
+	LinkCHDLC        = 104
+	LinkIEEE80211    = 105
+	LinkLoop         = 108
+	LinkEnc          = 109 // OpenBSD IPsec enc
+	LinkSLL          = 113
+	LinkPFLog        = 117
+	LinkPrism        = 119
+	LinkRadiotap     = 127
+	LinkPKTAPDLT     = 149 // DLT_PKTAP as written by macOS tcpdump
+	LinkAVS          = 163
+	LinkPPI          = 192
+	LinkPPPWithDir   = 204
+	LinkCHDLCWithDir = 205
+	LinkIPNet        = 226
+	LinkIPv4         = 228
+	LinkIPv6         = 229
+	LinkNFLog        = 239
+	LinkPKTAP        = 258
+	LinkSLL2         = 276
 )
 
 // Sentinel errors.
@@ -573,4 +591,48 @@ func (r *Reader) handleDSB(b []byte) {
 	if len(r.Stats.DecryptionSecrets) < 32 {
 		r.Stats.DecryptionSecrets[name]++
 	}
+}
+
+// LinkTypeName names the link types met in public captures, for messages
+// about the ones that are not decoded; "" when unknown.
+func LinkTypeName(link uint32) string {
+	switch link {
+	case 6:
+		return "IEEE 802.5 Token Ring"
+	case 8:
+		return "SLIP"
+	case 107:
+		return "Frame Relay"
+	case 114:
+		return "LocalTalk"
+	case 138:
+		return "Apple IP over IEEE 1394"
+	case 143:
+		return "DOCSIS"
+	case 165, 166:
+		return "SS7"
+	case 187:
+		return "Bluetooth HCI"
+	case 189:
+		return "USB Linux"
+	case 195, 215, 230, 283:
+		return "IEEE 802.15.4"
+	case 197:
+		return "Endace ERF"
+	case 201:
+		return "Bluetooth HCI with direction"
+	case 220:
+		return "USB Linux (mmapped)"
+	case 227:
+		return "CAN SocketCAN"
+	case 249:
+		return "USBPcap"
+	case 251:
+		return "Bluetooth LE"
+	case 253:
+		return "Linux netlink"
+	case 147, 148, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162:
+		return "user-defined"
+	}
+	return ""
 }

@@ -2,7 +2,10 @@
 // language first, then the alerts with their evidence and provenance, an
 // inline SVG timeline, the chain of custody and the module statuses. The
 // file has no external assets and no script, works offline and prints to
-// PDF. Everything taken from the evidence is escaped by html/template.
+// PDF. Everything taken from the evidence is escaped by html/template, and
+// characters that would hide or reorder what is shown (bidi overrides,
+// zero-width characters, invalid UTF-8) are written as visible escapes
+// (textsafe.VisibleBytes over the whole page).
 package html
 
 import (
@@ -15,6 +18,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/textsafe"
 )
 
 //go:embed report.tmpl
@@ -35,6 +39,6 @@ func Render(w io.Writer, r *model.Report, lang string) error {
 	if err := tmpl.Execute(&buf, v); err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
-	_, err := buf.WriteTo(w)
+	_, err := w.Write(textsafe.VisibleBytes(buf.Bytes()))
 	return err
 }

@@ -219,3 +219,24 @@ func TestDeviceTimePerInput(t *testing.T) {
 		t.Error("a multi-input case has no input column in the module table")
 	}
 }
+
+// TestHiddenCharactersShown: bidi overrides, zero-width characters and
+// invalid UTF-8 from evidence appear as visible escapes wherever the
+// report shows them (alert text, record, timeline), never raw.
+func TestHiddenCharactersShown(t *testing.T) {
+	r := reportgen.Detected()
+	r.Alerts[0].Message = "file invoice_\u202Efdp.exe from pay\u200Bpal.com \xff"
+	r.Alerts[0].Artifact = "Library/\u2066x\u2069"
+	r.Timeline = append(r.Timeline.(model.Events), model.Event{Time: r.Info.GeneratedAt, Module: "sms", Event: "sms", Description: "zero\u200Dwidth"})
+	out := render(t, r, "en")
+	for _, raw := range []string{"\u202E", "\u200B", "\u200D", "\u2066", "\u2069", "\xff"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("%q reached the HTML raw", raw)
+		}
+	}
+	for _, shown := range []string{`invoice_\u202Efdp.exe`, `pay\u200Bpal.com \xFF`, `zero\u200Dwidth`, `Library/\u2066x\u2069`} {
+		if !strings.Contains(out, shown) {
+			t.Errorf("%s not shown", shown)
+		}
+	}
+}

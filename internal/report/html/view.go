@@ -270,8 +270,9 @@ func (v *view) alerts(r *model.Report, c *i18n.Catalog, z zones) {
 			v.Groups = append(v.Groups, alertGroup{Class: levelClass(a.Level), Label: levelLabel(c, a.Level)})
 		}
 		g := &v.Groups[len(v.Groups)-1]
-		g.Alerts = append(g.Alerts, alertView{N: i + 1, Message: a.Message, Module: a.Module, Input: a.Input,
-			Artifact: a.Artifact, Time: z.stamp(a.Time, a.Input), Match: a.Match, Reason: a.Reason, Benign: a.Benign})
+		g.Alerts = append(g.Alerts, alertView{N: i + 1, Message: c.Text(a.MessageMsg, a.Message), Module: a.Module,
+			Input: a.Input, Artifact: a.Artifact, Time: z.stamp(a.Time, a.Input), Match: a.Match,
+			Reason: c.Text(a.ReasonMsg, a.Reason), Benign: c.Text(a.BenignMsg, a.Benign)})
 		av := &g.Alerts[len(g.Alerts)-1]
 		av.Record, av.Truncated = prettyRecord(a.Record)
 		if a.Match != nil {
@@ -342,7 +343,8 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 		model.SortEvents(list)
 	}
 	for _, e := range list {
-		ev := eventView{Time: z.stamp(e.Time, e.Input), Module: e.Module, Event: e.Event, Description: e.Description}
+		ev := eventView{Time: z.stamp(e.Time, e.Input), Module: e.Module, Event: e.Event,
+			Description: c.Text(e.DescriptionMsg, e.Description)}
 		if e.Level != nil {
 			ev.Level, ev.LevelLabel = levelClass(*e.Level), levelLabel(c, *e.Level)
 		}
@@ -380,6 +382,7 @@ func (v *view) modules(r *model.Report, c *i18n.Catalog) {
 	for _, m := range mods {
 		counts[m.Status]++
 		m.Records = nil
+		m.Reason = c.Text(m.ReasonMsg, m.Reason)
 		v.Modules = append(v.Modules, moduleView{ModuleResult: m, StatusLabel: c.T("status." + string(m.Status)),
 			Class: "st-" + string(m.Status)})
 	}

@@ -22,13 +22,13 @@ func ChromeHistory() []iosgen.File {
 	db := BuildDB([]string{
 		`CREATE TABLE urls(id INTEGER PRIMARY KEY AUTOINCREMENT,url LONGVARCHAR,title LONGVARCHAR,visit_count INTEGER DEFAULT 0 NOT NULL,typed_count INTEGER DEFAULT 0 NOT NULL,last_visit_time INTEGER NOT NULL,hidden INTEGER DEFAULT 0 NOT NULL)`,
 		`CREATE TABLE visits(id INTEGER PRIMARY KEY AUTOINCREMENT,url INTEGER NOT NULL,visit_time INTEGER NOT NULL,from_visit INTEGER,transition INTEGER DEFAULT 0 NOT NULL,segment_id INTEGER,visit_duration INTEGER DEFAULT 0 NOT NULL,incremented_omnibox_typed_score BOOLEAN DEFAULT FALSE NOT NULL,opener_visit INTEGER)`,
-	}, []Stmt{
-		Ins("urls", "id, url, title, visit_count, last_visit_time", 1, "https://news.example.com/", "News", 1, WebKitMicros(At(0))),
-		Ins("urls", "id, url, title, visit_count, last_visit_time", 2, PegasusURL, "", 1, WebKitMicros(At(time.Second))),
-		Ins("urls", "id, url, title, visit_count, last_visit_time", 3, "https://"+LookalikeDomain+"/", "Free downloads", 1, WebKitMicros(At(time.Hour))),
-		Ins("visits", "id, url, visit_time, from_visit, transition", 1, 1, WebKitMicros(At(0)), 0, 805306368),
-		Ins("visits", "id, url, visit_time, from_visit, transition", 2, 2, WebKitMicros(At(time.Second)), 1, 805306376),
-		Ins("visits", "id, url, visit_time, from_visit, transition", 3, 3, WebKitMicros(At(time.Hour)), 0, 805306369),
+	}, []iosgen.Stmt{
+		iosgen.Ins("urls", "id, url, title, visit_count, last_visit_time", 1, "https://news.example.com/", "News", 1, WebKitMicros(At(0))),
+		iosgen.Ins("urls", "id, url, title, visit_count, last_visit_time", 2, PegasusURL, "", 1, WebKitMicros(At(time.Second))),
+		iosgen.Ins("urls", "id, url, title, visit_count, last_visit_time", 3, "https://"+LookalikeDomain+"/", "Free downloads", 1, WebKitMicros(At(time.Hour))),
+		iosgen.Ins("visits", "id, url, visit_time, from_visit, transition", 1, 1, WebKitMicros(At(0)), 0, 805306368),
+		iosgen.Ins("visits", "id, url, visit_time, from_visit, transition", 2, 2, WebKitMicros(At(time.Second)), 1, 805306376),
+		iosgen.Ins("visits", "id, url, visit_time, from_visit, transition", 3, 3, WebKitMicros(At(time.Hour)), 0, 805306369),
 	})
 	return []iosgen.File{{Domain: chromeDomain, RelativePath: chromeRel + "History", Path: chromeDump + chromeRel + "History", Data: db}}
 }
@@ -39,13 +39,13 @@ func ChromeFavicon() []iosgen.File {
 		`CREATE TABLE favicons(id INTEGER PRIMARY KEY,url LONGVARCHAR NOT NULL,icon_type INTEGER DEFAULT 1)`,
 		`CREATE TABLE favicon_bitmaps(id INTEGER PRIMARY KEY,icon_id INTEGER NOT NULL,last_updated INTEGER DEFAULT 0,image_data BLOB,width INTEGER DEFAULT 0,height INTEGER DEFAULT 0,last_requested INTEGER NOT NULL DEFAULT 0)`,
 		`CREATE TABLE icon_mapping(id INTEGER PRIMARY KEY,page_url LONGVARCHAR NOT NULL,icon_id INTEGER)`,
-	}, []Stmt{
-		Ins("favicons", "id, url", 1, "https://"+PegasusDomain+"/favicon.ico"),
-		Ins("favicons", "id, url", 2, "https://"+LookalikeDomain+"/favicon.ico"),
-		Ins("favicon_bitmaps", "id, icon_id, last_updated, width, height, last_requested", 1, 1, WebKitMicros(At(time.Second)), 16, 16, 0),
-		Ins("favicon_bitmaps", "id, icon_id, last_updated, width, height, last_requested", 2, 2, WebKitMicros(At(time.Hour)), 16, 16, 0),
-		Ins("icon_mapping", "id, page_url, icon_id", 1, "https://news.example.com/", 1),
-		Ins("icon_mapping", "id, page_url, icon_id", 2, "https://"+LookalikeDomain+"/", 2),
+	}, []iosgen.Stmt{
+		iosgen.Ins("favicons", "id, url", 1, "https://"+PegasusDomain+"/favicon.ico"),
+		iosgen.Ins("favicons", "id, url", 2, "https://"+LookalikeDomain+"/favicon.ico"),
+		iosgen.Ins("favicon_bitmaps", "id, icon_id, last_updated, width, height, last_requested", 1, 1, WebKitMicros(At(time.Second)), 16, 16, 0),
+		iosgen.Ins("favicon_bitmaps", "id, icon_id, last_updated, width, height, last_requested", 2, 2, WebKitMicros(At(time.Hour)), 16, 16, 0),
+		iosgen.Ins("icon_mapping", "id, page_url, icon_id", 1, "https://news.example.com/", 1),
+		iosgen.Ins("icon_mapping", "id, page_url, icon_id", 2, "https://"+LookalikeDomain+"/", 2),
 	})
 	return []iosgen.File{{Domain: chromeDomain, RelativePath: chromeRel + "Favicons", Path: chromeDump + chromeRel + "Favicons", Data: db}}
 }
@@ -57,15 +57,15 @@ func FirefoxBrowserDB() []iosgen.File {
 		`CREATE TABLE visits (id INTEGER PRIMARY KEY AUTOINCREMENT, siteID INTEGER NOT NULL REFERENCES history(id) ON DELETE CASCADE, date REAL NOT NULL, type INTEGER NOT NULL, is_local TINYINT NOT NULL, UNIQUE (siteID, date, type))`,
 		`CREATE TABLE favicons (id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL UNIQUE, width INTEGER, height INTEGER, type INTEGER NOT NULL, date REAL NOT NULL)`,
 		`CREATE TABLE favicon_sites (id INTEGER PRIMARY KEY AUTOINCREMENT, siteID INTEGER NOT NULL REFERENCES history(id) ON DELETE CASCADE, faviconID INTEGER NOT NULL REFERENCES favicons(id) ON DELETE CASCADE, UNIQUE (siteID, faviconID))`,
-	}, []Stmt{
-		Ins("history", "id, guid, url, title, is_deleted, should_upload", 1, "g1", "https://"+QuaDreamDomain+"/x", "", 0, 1),
-		Ins("history", "id, guid, url, title, is_deleted, should_upload", 2, "g2", "https://"+LookalikeDomain+"/", "Look-alike", 0, 1),
-		Ins("visits", "id, siteID, date, type, is_local", 1, 1, float64(At(time.Hour).UnixMicro()), 1, 1),
-		Ins("visits", "id, siteID, date, type, is_local", 2, 2, float64(At(2*time.Hour).UnixMicro()), 1, 1),
-		Ins("favicons", "id, url, width, height, type, date", 1, "https://"+PegasusSubdomain+"/f.ico", 32, 32, 1, float64(At(time.Hour).Unix())),
-		Ins("favicons", "id, url, width, height, type, date", 2, "https://"+LookalikeDomain+"/f.ico", 32, 32, 1, float64(At(2*time.Hour).Unix())),
-		Ins("favicon_sites", "id, siteID, faviconID", 1, 2, 1),
-		Ins("favicon_sites", "id, siteID, faviconID", 2, 2, 2),
+	}, []iosgen.Stmt{
+		iosgen.Ins("history", "id, guid, url, title, is_deleted, should_upload", 1, "g1", "https://"+QuaDreamDomain+"/x", "", 0, 1),
+		iosgen.Ins("history", "id, guid, url, title, is_deleted, should_upload", 2, "g2", "https://"+LookalikeDomain+"/", "Look-alike", 0, 1),
+		iosgen.Ins("visits", "id, siteID, date, type, is_local", 1, 1, float64(At(time.Hour).UnixMicro()), 1, 1),
+		iosgen.Ins("visits", "id, siteID, date, type, is_local", 2, 2, float64(At(2*time.Hour).UnixMicro()), 1, 1),
+		iosgen.Ins("favicons", "id, url, width, height, type, date", 1, "https://"+PegasusSubdomain+"/f.ico", 32, 32, 1, float64(At(time.Hour).Unix())),
+		iosgen.Ins("favicons", "id, url, width, height, type, date", 2, "https://"+LookalikeDomain+"/f.ico", 32, 32, 1, float64(At(2*time.Hour).Unix())),
+		iosgen.Ins("favicon_sites", "id, siteID, faviconID", 1, 2, 1),
+		iosgen.Ins("favicon_sites", "id, siteID, faviconID", 2, 2, 2),
 	})
 	return []iosgen.File{{Domain: firefoxGroup, RelativePath: "profile.profile/browser.db", Path: firefoxDump + "profile.profile/browser.db", Data: db}}
 }
@@ -87,12 +87,12 @@ func SafariBrowserState() []iosgen.File {
 		`CREATE TABLE browser_windows (id INTEGER PRIMARY KEY AUTOINCREMENT,uuid TEXT NOT NULL,type INTEGER DEFAULT 0,active_document_index INTEGER DEFAULT 0,active_private_document_index INTEGER DEFAULT 0,active_document_is_valid BOOL DEFAULT 1,tab_state_successfully_loaded BOOL DEFAULT 0,legacy_plist_file_version INTEGER DEFAULT 0, scene_id TEXT,CONSTRAINT uuid_type_index UNIQUE(uuid, type))`,
 		`CREATE TABLE tabs (id INTEGER PRIMARY KEY AUTOINCREMENT,uuid TEXT NOT NULL UNIQUE,title TEXT,url TEXT COLLATE NOCASE,user_visible_url TEXT COLLATE NOCASE,order_index INTEGER NOT NULL,last_viewed_time REAL DEFAULT NULL,readinglist_bookmark_id INTEGER DEFAULT 0,opened_from_link BOOL DEFAULT 0,showing_reader BOOL DEFAULT 0,reader_view_top_scroll_offset INTEGER DEFAULT 0,private_browsing BOOL DEFAULT 0,displaying_standalone_image BOOL DEFAULT 0,browser_window_uuid TEXT NOT NULL,browser_window_id INTEGER NOT NULL,FOREIGN KEY(browser_window_id) REFERENCES browser_windows(id) ON DELETE CASCADE)`,
 		`CREATE TABLE tab_sessions (id INTEGER PRIMARY KEY AUTOINCREMENT,tab_uuid TEXT NOT NULL UNIQUE,session_data BLOB DEFAULT NULL,uncompressed_session_data_size INTEGER NOT NULL DEFAULT 0,FOREIGN KEY(tab_uuid) REFERENCES tabs(uuid) ON DELETE CASCADE ON UPDATE CASCADE)`,
-	}, []Stmt{
-		Ins("browser_windows", "id, uuid", 1, "W1"),
-		Ins("tabs", "id, uuid, title, url, user_visible_url, order_index, last_viewed_time, browser_window_uuid, browser_window_id", 1, "T1", "News", "https://news.example.com/", "https://news.example.com/", 0, AppleSec(At(time.Hour)), "W1", 1),
-		Ins("tabs", "id, uuid, title, url, user_visible_url, order_index, last_viewed_time, private_browsing, browser_window_uuid, browser_window_id", 2, "T2", "", "https://"+LookalikeDomain+"/", "https://"+LookalikeDomain+"/", 1, AppleSec(At(2*time.Hour)), 1, "W1", 1),
-		Ins("tab_sessions", "id, tab_uuid, session_data", 1, "T1", SessionData("http://news.example.com/", PegasusURL, "https://news.example.com/")),
-		Ins("tab_sessions", "id, tab_uuid, session_data", 2, "T2", SessionData("https://"+LookalikeDomain+"/")),
+	}, []iosgen.Stmt{
+		iosgen.Ins("browser_windows", "id, uuid", 1, "W1"),
+		iosgen.Ins("tabs", "id, uuid, title, url, user_visible_url, order_index, last_viewed_time, browser_window_uuid, browser_window_id", 1, "T1", "News", "https://news.example.com/", "https://news.example.com/", 0, AppleSec(At(time.Hour)), "W1", 1),
+		iosgen.Ins("tabs", "id, uuid, title, url, user_visible_url, order_index, last_viewed_time, private_browsing, browser_window_uuid, browser_window_id", 2, "T2", "", "https://"+LookalikeDomain+"/", "https://"+LookalikeDomain+"/", 1, AppleSec(At(2*time.Hour)), 1, "W1", 1),
+		iosgen.Ins("tab_sessions", "id, tab_uuid, session_data", 1, "T1", SessionData("http://news.example.com/", PegasusURL, "https://news.example.com/")),
+		iosgen.Ins("tab_sessions", "id, tab_uuid, session_data", 2, "T2", SessionData("https://"+LookalikeDomain+"/")),
 	})
 	rel := "Library/Safari/BrowserState.db"
 	return []iosgen.File{{Domain: "HomeDomain", RelativePath: rel, Path: "private/var/mobile/" + rel, Data: db}}
@@ -104,12 +104,12 @@ func SafariFavicon() []iosgen.File {
 		`CREATE TABLE page_url (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL, url TEXT NOT NULL UNIQUE)`,
 		`CREATE TABLE icon_info (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, url TEXT NOT NULL, timestamp REAL NOT NULL, width REAL NOT NULL, height REAL NOT NULL, has_generated_representations INTEGER NOT NULL)`,
 		`CREATE TABLE rejected_resources (id INTEGER PRIMARY KEY AUTOINCREMENT, page_url TEXT NOT NULL UNIQUE, icon_url TEXT NOT NULL, timestamp REAL NOT NULL)`,
-	}, []Stmt{
-		Ins("page_url", "uuid, url", "U1", "https://"+LookalikeDomain+"/"),
-		Ins("icon_info", "uuid, url, timestamp, width, height, has_generated_representations", "U1", "https://"+LookalikeDomain+"/favicon.ico", AppleSec(At(time.Hour)), 32.0, 32.0, 0),
-		Ins("page_url", "uuid, url", "U2", "https://news.example.com/"),
-		Ins("icon_info", "uuid, url, timestamp, width, height, has_generated_representations", "U2", "https://news.example.com/favicon.ico", AppleSec(At(2*time.Hour)), 32.0, 32.0, 0),
-		Ins("rejected_resources", "page_url, icon_url, timestamp", PegasusURL, "https://"+PegasusSubdomain+"/favicon.ico", AppleSec(At(time.Second))),
+	}, []iosgen.Stmt{
+		iosgen.Ins("page_url", "uuid, url", "U1", "https://"+LookalikeDomain+"/"),
+		iosgen.Ins("icon_info", "uuid, url, timestamp, width, height, has_generated_representations", "U1", "https://"+LookalikeDomain+"/favicon.ico", AppleSec(At(time.Hour)), 32.0, 32.0, 0),
+		iosgen.Ins("page_url", "uuid, url", "U2", "https://news.example.com/"),
+		iosgen.Ins("icon_info", "uuid, url, timestamp, width, height, has_generated_representations", "U2", "https://news.example.com/favicon.ico", AppleSec(At(2*time.Hour)), 32.0, 32.0, 0),
+		iosgen.Ins("rejected_resources", "page_url, icon_url, timestamp", PegasusURL, "https://"+PegasusSubdomain+"/favicon.ico", AppleSec(At(time.Second))),
 	})
 	return []iosgen.File{{Path: "private/var/mobile/Library/Image Cache/Favicons/Favicons.db", Data: db}}
 }

@@ -24,11 +24,11 @@ func Shortcuts() []iosgen.File {
 	db := BuildDB([]string{
 		`CREATE TABLE ZSHORTCUT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZHIDDEN INTEGER, ZRUNEVENTSCOUNT INTEGER, ZCREATIONDATE TIMESTAMP, ZMODIFICATIONDATE TIMESTAMP, ZACTIONSDESCRIPTION VARCHAR, ZNAME VARCHAR, ZWORKFLOWID VARCHAR )`,
 		`CREATE TABLE ZSHORTCUTACTIONS ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZSHORTCUT INTEGER, ZDATA BLOB )`,
-	}, []Stmt{
-		Ins("ZSHORTCUT", "Z_PK, ZCREATIONDATE, ZMODIFICATIONDATE, ZACTIONSDESCRIPTION, ZNAME, ZWORKFLOWID", 1, AppleSec(At(time.Hour)), AppleSec(At(2*time.Hour)), "Open URL", "Daily news", "WF-1"),
-		Ins("ZSHORTCUT", "Z_PK, ZCREATIONDATE, ZMODIFICATIONDATE, ZACTIONSDESCRIPTION, ZNAME, ZWORKFLOWID", 2, AppleSec(At(3*time.Hour)), AppleSec(At(3*time.Hour)), "Weather", "Weather", "WF-2"),
-		Ins("ZSHORTCUTACTIONS", "Z_PK, ZSHORTCUT, ZDATA", 1, 1, bad),
-		Ins("ZSHORTCUTACTIONS", "Z_PK, ZSHORTCUT, ZDATA", 2, 2, clean),
+	}, []iosgen.Stmt{
+		iosgen.Ins("ZSHORTCUT", "Z_PK, ZCREATIONDATE, ZMODIFICATIONDATE, ZACTIONSDESCRIPTION, ZNAME, ZWORKFLOWID", 1, AppleSec(At(time.Hour)), AppleSec(At(2*time.Hour)), "Open URL", "Daily news", "WF-1"),
+		iosgen.Ins("ZSHORTCUT", "Z_PK, ZCREATIONDATE, ZMODIFICATIONDATE, ZACTIONSDESCRIPTION, ZNAME, ZWORKFLOWID", 2, AppleSec(At(3*time.Hour)), AppleSec(At(3*time.Hour)), "Weather", "Weather", "WF-2"),
+		iosgen.Ins("ZSHORTCUTACTIONS", "Z_PK, ZSHORTCUT, ZDATA", 1, 1, bad),
+		iosgen.Ins("ZSHORTCUTACTIONS", "Z_PK, ZSHORTCUT, ZDATA", 2, 2, clean),
 	})
 	return []iosgen.File{homeFile("Library/Shortcuts/Shortcuts.sqlite", db)}
 }
@@ -42,14 +42,14 @@ func InteractionC() []iosgen.File {
 		`CREATE TABLE ZATTACHMENT ( Z_PK INTEGER PRIMARY KEY, ZCONTENTTEXT TEXT, ZUTI TEXT, ZCONTENTURL TEXT, ZSIZEINBYTES INTEGER, ZPHOTOLOCALIDENTIFIER TEXT, ZIDENTIFIER BLOB, ZCLOUDIDENTIFIER TEXT )`,
 		`CREATE TABLE Z_1INTERACTIONS ( Z_1ATTACHMENTS INTEGER, Z_3INTERACTIONS INTEGER )`,
 		`CREATE TABLE Z_2INTERACTIONRECIPIENT ( Z_2RECIPIENTS INTEGER, Z_3INTERACTIONRECIPIENT INTEGER )`,
-	}, []Stmt{
-		Ins("ZCONTACTS", "Z_PK, ZDISPLAYNAME, ZIDENTIFIER, ZINCOMINGSENDERCOUNT, ZCREATIONDATE, ZFIRSTINCOMINGSENDERDATE, ZLASTINCOMINGSENDERDATE", 1, "", "mailto:"+TriangulationMail, 1, AppleSec(At(time.Hour)), AppleSec(At(time.Hour)), AppleSec(At(time.Hour))),
-		Ins("ZCONTACTS", "Z_PK, ZDISPLAYNAME, ZIDENTIFIER, ZINCOMINGSENDERCOUNT, ZCREATIONDATE", 2, "Ana", "mailto:"+LookalikeMail, 4, AppleSec(At(0))),
-		Ins("ZINTERACTIONS", "Z_PK, ZSENDER, ZSTARTDATE, ZENDDATE, ZCREATIONDATE, ZBUNDLEID, ZACCOUNT, ZDIRECTION, ZRECIPIENTCOUNT, ZDOMAINIDENTIFIER, ZCONTENTURL", 1, 1, AppleSec(At(time.Hour)), AppleSec(At(time.Hour)), AppleSec(At(time.Hour)), "com.apple.MobileSMS", "e:owner@example.org", 0, 1, "chat1", PegasusURL),
-		Ins("ZINTERACTIONS", "Z_PK, ZSENDER, ZSTARTDATE, ZENDDATE, ZCREATIONDATE, ZBUNDLEID, ZDIRECTION, ZRECIPIENTCOUNT", 2, 2, AppleSec(At(2*time.Hour)), AppleSec(At(2*time.Hour)), AppleSec(At(2*time.Hour)), StalkerwareAppID, 1, 1),
-		Ins("ZATTACHMENT", "Z_PK, ZUTI, ZCONTENTURL, ZSIZEINBYTES", 1, "public.url", "https://"+LookalikeDomain+"/a", 12),
-		Ins("Z_1INTERACTIONS", "Z_1ATTACHMENTS, Z_3INTERACTIONS", 1, 2),
-		Ins("Z_2INTERACTIONRECIPIENT", "Z_2RECIPIENTS, Z_3INTERACTIONRECIPIENT", 2, 1),
+	}, []iosgen.Stmt{
+		iosgen.Ins("ZCONTACTS", "Z_PK, ZDISPLAYNAME, ZIDENTIFIER, ZINCOMINGSENDERCOUNT, ZCREATIONDATE, ZFIRSTINCOMINGSENDERDATE, ZLASTINCOMINGSENDERDATE", 1, "", "mailto:"+TriangulationMail, 1, AppleSec(At(time.Hour)), AppleSec(At(time.Hour)), AppleSec(At(time.Hour))),
+		iosgen.Ins("ZCONTACTS", "Z_PK, ZDISPLAYNAME, ZIDENTIFIER, ZINCOMINGSENDERCOUNT, ZCREATIONDATE", 2, "Ana", "mailto:"+LookalikeMail, 4, AppleSec(At(0))),
+		iosgen.Ins("ZINTERACTIONS", "Z_PK, ZSENDER, ZSTARTDATE, ZENDDATE, ZCREATIONDATE, ZBUNDLEID, ZACCOUNT, ZDIRECTION, ZRECIPIENTCOUNT, ZDOMAINIDENTIFIER, ZCONTENTURL", 1, 1, AppleSec(At(time.Hour)), AppleSec(At(time.Hour)), AppleSec(At(time.Hour)), "com.apple.MobileSMS", "e:owner@example.org", 0, 1, "chat1", PegasusURL),
+		iosgen.Ins("ZINTERACTIONS", "Z_PK, ZSENDER, ZSTARTDATE, ZENDDATE, ZCREATIONDATE, ZBUNDLEID, ZDIRECTION, ZRECIPIENTCOUNT", 2, 2, AppleSec(At(2*time.Hour)), AppleSec(At(2*time.Hour)), AppleSec(At(2*time.Hour)), StalkerwareAppID, 1, 1),
+		iosgen.Ins("ZATTACHMENT", "Z_PK, ZUTI, ZCONTENTURL, ZSIZEINBYTES", 1, "public.url", "https://"+LookalikeDomain+"/a", 12),
+		iosgen.Ins("Z_1INTERACTIONS", "Z_1ATTACHMENTS, Z_3INTERACTIONS", 1, 2),
+		iosgen.Ins("Z_2INTERACTIONRECIPIENT", "Z_2RECIPIENTS, Z_3INTERACTIONRECIPIENT", 2, 1),
 	})
 	return []iosgen.File{homeFile("Library/CoreDuet/People/interactionC.db", db)}
 }
@@ -59,9 +59,9 @@ func InteractionC() []iosgen.File {
 func Calls() []iosgen.File {
 	db := BuildDB([]string{
 		`CREATE TABLE ZCALLRECORD ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZANSWERED INTEGER, ZCALLTYPE INTEGER, ZDISCONNECTED_CAUSE INTEGER, ZFACE_TIME_DATA INTEGER, ZNUMBER_AVAILABILITY INTEGER, ZORIGINATED INTEGER, ZREAD INTEGER, ZDATE TIMESTAMP, ZDURATION FLOAT, ZADDRESS BLOB, ZDEVICE_ID VARCHAR, ZISO_COUNTRY_CODE VARCHAR, ZLOCATION VARCHAR, ZNAME VARCHAR, ZSERVICE_PROVIDER VARCHAR, ZUNIQUE_ID VARCHAR )`,
-	}, []Stmt{
-		Ins("ZCALLRECORD", "Z_PK, ZANSWERED, ZCALLTYPE, ZORIGINATED, ZDATE, ZDURATION, ZADDRESS, ZLOCATION, ZSERVICE_PROVIDER, ZUNIQUE_ID", 1, 0, 8, 0, AppleSec(At(time.Hour)), 0.0, []byte(TriangulationMail), "", "com.apple.FaceTime", "C-1"),
-		Ins("ZCALLRECORD", "Z_PK, ZANSWERED, ZCALLTYPE, ZORIGINATED, ZDATE, ZDURATION, ZADDRESS, ZLOCATION, ZSERVICE_PROVIDER, ZUNIQUE_ID", 2, 1, 1, 1, AppleSec(At(2*time.Hour)), 63.5, []byte("+41790000001"), "Switzerland", "com.apple.Telephony", "C-2"),
+	}, []iosgen.Stmt{
+		iosgen.Ins("ZCALLRECORD", "Z_PK, ZANSWERED, ZCALLTYPE, ZORIGINATED, ZDATE, ZDURATION, ZADDRESS, ZLOCATION, ZSERVICE_PROVIDER, ZUNIQUE_ID", 1, 0, 8, 0, AppleSec(At(time.Hour)), 0.0, []byte(TriangulationMail), "", "com.apple.FaceTime", "C-1"),
+		iosgen.Ins("ZCALLRECORD", "Z_PK, ZANSWERED, ZCALLTYPE, ZORIGINATED, ZDATE, ZDURATION, ZADDRESS, ZLOCATION, ZSERVICE_PROVIDER, ZUNIQUE_ID", 2, 1, 1, 1, AppleSec(At(2*time.Hour)), 63.5, []byte("+41790000001"), "Switzerland", "com.apple.Telephony", "C-2"),
 	})
 	return []iosgen.File{homeFile("Library/CallHistoryDB/CallHistory.storedata", db)}
 }
@@ -72,13 +72,13 @@ func Contacts() []iosgen.File {
 	db := BuildDB([]string{
 		`CREATE TABLE ABPerson (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, First TEXT, Last TEXT, Middle TEXT, FirstPhonetic TEXT, MiddlePhonetic TEXT, LastPhonetic TEXT, Organization TEXT, Department TEXT, Note TEXT, Kind INTEGER, Birthday TEXT, JobTitle TEXT, Nickname TEXT, Prefix TEXT, Suffix TEXT, FirstSort TEXT, LastSort TEXT, CreationDate INTEGER, ModificationDate INTEGER)`,
 		`CREATE TABLE ABMultiValue (UID INTEGER PRIMARY KEY, record_id INTEGER, property INTEGER, identifier INTEGER, label INTEGER, value TEXT, guid TEXT)`,
-	}, []Stmt{
-		Ins("ABPerson", "ROWID, First, Last, Organization, CreationDate, ModificationDate", 1, "Baguette", "", "", int64(AppleSec(At(time.Hour))), int64(AppleSec(At(time.Hour)))),
-		Ins("ABPerson", "ROWID, First, Last, Organization, CreationDate, ModificationDate", 2, "Ana", "Muster", "Example AG", int64(AppleSec(At(0))), int64(AppleSec(At(0)))),
-		Ins("ABMultiValue", "UID, record_id, property, identifier, label, value", 1, 1, 4, 0, 1, TriangulationMail),
-		Ins("ABMultiValue", "UID, record_id, property, identifier, label, value", 2, 2, 4, 0, 1, LookalikeMail),
-		Ins("ABMultiValue", "UID, record_id, property, identifier, label, value", 3, 2, 3, 0, 2, "+41790000001"),
-		Ins("ABMultiValue", "UID, record_id, property, identifier, label, value", 4, 2, 22, 0, 3, "https://"+QuaDreamDomain+"/me"),
+	}, []iosgen.Stmt{
+		iosgen.Ins("ABPerson", "ROWID, First, Last, Organization, CreationDate, ModificationDate", 1, "Baguette", "", "", int64(AppleSec(At(time.Hour))), int64(AppleSec(At(time.Hour)))),
+		iosgen.Ins("ABPerson", "ROWID, First, Last, Organization, CreationDate, ModificationDate", 2, "Ana", "Muster", "Example AG", int64(AppleSec(At(0))), int64(AppleSec(At(0)))),
+		iosgen.Ins("ABMultiValue", "UID, record_id, property, identifier, label, value", 1, 1, 4, 0, 1, TriangulationMail),
+		iosgen.Ins("ABMultiValue", "UID, record_id, property, identifier, label, value", 2, 2, 4, 0, 1, LookalikeMail),
+		iosgen.Ins("ABMultiValue", "UID, record_id, property, identifier, label, value", 3, 2, 3, 0, 2, "+41790000001"),
+		iosgen.Ins("ABMultiValue", "UID, record_id, property, identifier, label, value", 4, 2, 22, 0, 3, "https://"+QuaDreamDomain+"/me"),
 	})
 	return []iosgen.File{homeFile("Library/AddressBook/AddressBook.sqlitedb", db)}
 }
@@ -94,19 +94,19 @@ func WhatsApp() []iosgen.File {
 		`CREATE TABLE ZWAMEDIAITEM ( Z_PK INTEGER PRIMARY KEY, ZMESSAGE INTEGER, ZAUTHORNAME TEXT, ZMEDIAURL TEXT )`,
 		`CREATE TABLE ZWAMESSAGEDATAITEM ( Z_PK INTEGER PRIMARY KEY, ZMESSAGE INTEGER, ZCONTENT1 TEXT, ZCONTENT2 TEXT, ZMATCHEDTEXT TEXT, ZSUMMARY TEXT, ZTITLE TEXT )`,
 		`CREATE TABLE ZWACHATSESSION ( Z_PK INTEGER PRIMARY KEY, ZCONTACTJID TEXT, ZPARTNERNAME TEXT, ZSESSIONTYPE INTEGER, ZARCHIVED INTEGER, ZREMOVED INTEGER, ZHIDDEN INTEGER, ZMESSAGECOUNTER INTEGER, ZLASTMESSAGEDATE REAL, ZGROUPINFO INTEGER )`,
-	}, []Stmt{
-		Ins("ZWACHATSESSION", "Z_PK, ZCONTACTJID, ZPARTNERNAME, ZSESSIONTYPE, ZMESSAGECOUNTER, ZLASTMESSAGEDATE", 1, "41790000001@s.whatsapp.net", "Ana", 0, 3, AppleSec(At(3*time.Hour))),
-		Ins("ZWAMESSAGE", "Z_PK, ZCHATSESSION, ZFROMJID, ZTEXT, ZMESSAGEDATE, ZMESSAGETYPE, ZISFROMME", 1, 1, "41790000001@s.whatsapp.net", "look at this "+PegasusURL, AppleSec(At(time.Hour)), 0, 0),
-		Ins("ZWAMESSAGE", "Z_PK, ZCHATSESSION, ZTOJID, ZTEXT, ZMESSAGEDATE, ZMESSAGETYPE, ZISFROMME", 2, 1, "41790000001@s.whatsapp.net", "https://"+LookalikeDomain+"/ok", AppleSec(At(2*time.Hour)), 0, 1),
-		Ins("ZWAMESSAGE", "Z_PK, ZCHATSESSION, ZFROMJID, ZTEXT, ZMESSAGEDATE, ZMESSAGETYPE, ZISFROMME", 3, 1, "41790000001@s.whatsapp.net", nil, AppleSec(At(3*time.Hour)), 1, 0),
-		Ins("ZWAMESSAGEDATAITEM", "Z_PK, ZMESSAGE, ZCONTENT1, ZMATCHEDTEXT, ZTITLE", 1, 2, "https://"+QuaDreamDomain+"/preview", "https://"+LookalikeDomain+"/ok", "Preview"),
-		Ins("ZWAMEDIAITEM", "Z_PK, ZMESSAGE, ZAUTHORNAME, ZMEDIAURL", 1, 3, "Ana", "https://mmg.whatsapp.net/v/t62/abc.enc"),
+	}, []iosgen.Stmt{
+		iosgen.Ins("ZWACHATSESSION", "Z_PK, ZCONTACTJID, ZPARTNERNAME, ZSESSIONTYPE, ZMESSAGECOUNTER, ZLASTMESSAGEDATE", 1, "41790000001@s.whatsapp.net", "Ana", 0, 3, AppleSec(At(3*time.Hour))),
+		iosgen.Ins("ZWAMESSAGE", "Z_PK, ZCHATSESSION, ZFROMJID, ZTEXT, ZMESSAGEDATE, ZMESSAGETYPE, ZISFROMME", 1, 1, "41790000001@s.whatsapp.net", "look at this "+PegasusURL, AppleSec(At(time.Hour)), 0, 0),
+		iosgen.Ins("ZWAMESSAGE", "Z_PK, ZCHATSESSION, ZTOJID, ZTEXT, ZMESSAGEDATE, ZMESSAGETYPE, ZISFROMME", 2, 1, "41790000001@s.whatsapp.net", "https://"+LookalikeDomain+"/ok", AppleSec(At(2*time.Hour)), 0, 1),
+		iosgen.Ins("ZWAMESSAGE", "Z_PK, ZCHATSESSION, ZFROMJID, ZTEXT, ZMESSAGEDATE, ZMESSAGETYPE, ZISFROMME", 3, 1, "41790000001@s.whatsapp.net", nil, AppleSec(At(3*time.Hour)), 1, 0),
+		iosgen.Ins("ZWAMESSAGEDATAITEM", "Z_PK, ZMESSAGE, ZCONTENT1, ZMATCHEDTEXT, ZTITLE", 1, 2, "https://"+QuaDreamDomain+"/preview", "https://"+LookalikeDomain+"/ok", "Preview"),
+		iosgen.Ins("ZWAMEDIAITEM", "Z_PK, ZMESSAGE, ZAUTHORNAME, ZMEDIAURL", 1, 3, "Ana", "https://mmg.whatsapp.net/v/t62/abc.enc"),
 	})
 	contacts := BuildDB([]string{
 		`CREATE TABLE ZWAADDRESSBOOKCONTACT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZFULLNAME BLOB, ZGIVENNAME BLOB, ZLASTNAME BLOB, ZUSERNAME BLOB, ZBUSINESSNAME BLOB, ZPHONENUMBER BLOB, ZLOCALIZEDPHONENUMBER BLOB, ZWHATSAPPID BLOB, ZLID BLOB, ZABOUTTEXT BLOB, ZABOUTEMOJI BLOB, ZNOTES BLOB, ZDISAPPEARINGMODEDURATION REAL, ZDISAPPEARINGMODETIMESTAMP REAL, ZABOUTTIMESTAMP REAL, ZABOUTEXPIRATIONTIMESTAMP REAL, ZLASTUPDATED REAL, ZPHONESTATUS INTEGER, ZSYNCPOLICY INTEGER )`,
-	}, []Stmt{
-		Ins("ZWAADDRESSBOOKCONTACT", "Z_PK, ZFULLNAME, ZGIVENNAME, ZPHONENUMBER, ZWHATSAPPID, ZABOUTTEXT, ZDISAPPEARINGMODEDURATION, ZDISAPPEARINGMODETIMESTAMP, ZLASTUPDATED", 1, []byte("Ana Muster"), []byte("Ana"), []byte("+41790000001"), []byte("41790000001@s.whatsapp.net"), []byte("see https://"+PegasusSubdomain+"/about"), 604800.0, AppleSec(At(30*time.Minute)), AppleSec(At(4*time.Hour))),
-		Ins("ZWAADDRESSBOOKCONTACT", "Z_PK, ZFULLNAME, ZPHONENUMBER, ZWHATSAPPID, ZLASTUPDATED", 2, []byte("Bob"), []byte("+41790000002"), []byte("41790000002@s.whatsapp.net"), AppleSec(At(5*time.Hour))),
+	}, []iosgen.Stmt{
+		iosgen.Ins("ZWAADDRESSBOOKCONTACT", "Z_PK, ZFULLNAME, ZGIVENNAME, ZPHONENUMBER, ZWHATSAPPID, ZABOUTTEXT, ZDISAPPEARINGMODEDURATION, ZDISAPPEARINGMODETIMESTAMP, ZLASTUPDATED", 1, []byte("Ana Muster"), []byte("Ana"), []byte("+41790000001"), []byte("41790000001@s.whatsapp.net"), []byte("see https://"+PegasusSubdomain+"/about"), 604800.0, AppleSec(At(30*time.Minute)), AppleSec(At(4*time.Hour))),
+		iosgen.Ins("ZWAADDRESSBOOKCONTACT", "Z_PK, ZFULLNAME, ZPHONENUMBER, ZWHATSAPPID, ZLASTUPDATED", 2, []byte("Bob"), []byte("+41790000002"), []byte("41790000002@s.whatsapp.net"), AppleSec(At(5*time.Hour))),
 	})
 	return []iosgen.File{
 		{Domain: waGroup, RelativePath: "ChatStorage.sqlite", Path: waDump + "ChatStorage.sqlite", Data: chat},

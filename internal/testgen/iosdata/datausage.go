@@ -44,29 +44,29 @@ var DataUsageLive = [][2]int{{1, 1}, {2, 2}, {3, 3}, {4, 5}, {5, 7}, {6, 1}}
 // DataUsageDB builds DataUsage.sqlite with the planted rows and filler
 // processes each with filler/nproc live rows.
 func DataUsageDB(procs []Proc, live [][2]int, filler int) []byte {
-	var st []Stmt
+	var st []iosgen.Stmt
 	maxPK := 0
 	for _, p := range procs {
 		var b any = p.Bundle
 		if p.Bundle == "" {
 			b = nil
 		}
-		st = append(st, Ins("ZPROCESS", "Z_PK, Z_ENT, Z_OPT, ZFIRSTTIMESTAMP, ZTIMESTAMP, ZBUNDLENAME, ZPROCNAME", p.PK, 9, 1, AppleSec(p.First), AppleSec(p.First.Add(time.Hour)), b, p.Name))
+		st = append(st, iosgen.Ins("ZPROCESS", "Z_PK, Z_ENT, Z_OPT, ZFIRSTTIMESTAMP, ZTIMESTAMP, ZBUNDLENAME, ZPROCNAME", p.PK, 9, 1, AppleSec(p.First), AppleSec(p.First.Add(time.Hour)), b, p.Name))
 		maxPK = max(maxPK, p.PK)
 	}
 	lastLive := 0
 	for i, l := range live {
-		st = append(st, Ins("ZLIVEUSAGE", "Z_PK, Z_ENT, Z_OPT, ZKIND, ZMETADATA, ZTAG, ZHASPROCESS, ZTIMESTAMP, ZWIFIIN, ZWIFIOUT, ZWWANIN, ZWWANOUT",
+		st = append(st, iosgen.Ins("ZLIVEUSAGE", "Z_PK, Z_ENT, Z_OPT, ZKIND, ZMETADATA, ZTAG, ZHASPROCESS, ZTIMESTAMP, ZWIFIIN, ZWIFIOUT, ZWWANIN, ZWWANOUT",
 			l[0], 7, 1, 0, 0, 0, l[1], AppleSec(At(time.Duration(i)*time.Hour+30*time.Minute)), 1024.0*float64(i+1), 512.0, 2048.0, 128.0))
 		lastLive = max(lastLive, l[0])
 	}
 	nproc := filler / 10
 	for k := 0; k < nproc; k++ {
-		st = append(st, Ins("ZPROCESS", "Z_PK, Z_ENT, Z_OPT, ZFIRSTTIMESTAMP, ZTIMESTAMP, ZBUNDLENAME, ZPROCNAME", maxPK+k+1, 9, 1,
+		st = append(st, iosgen.Ins("ZPROCESS", "Z_PK, Z_ENT, Z_OPT, ZFIRSTTIMESTAMP, ZTIMESTAMP, ZBUNDLENAME, ZPROCNAME", maxPK+k+1, 9, 1,
 			AppleSec(At(time.Duration(k)*time.Second)), AppleSec(At(time.Duration(k)*time.Second+time.Hour)), fmt.Sprintf("com.example.app%d", k), fmt.Sprintf("App%d", k)))
 	}
 	for k := 0; k < filler && nproc > 0; k++ {
-		st = append(st, Ins("ZLIVEUSAGE", "Z_PK, Z_ENT, Z_OPT, ZKIND, ZMETADATA, ZTAG, ZHASPROCESS, ZTIMESTAMP, ZWIFIIN, ZWIFIOUT, ZWWANIN, ZWWANOUT",
+		st = append(st, iosgen.Ins("ZLIVEUSAGE", "Z_PK, Z_ENT, Z_OPT, ZKIND, ZMETADATA, ZTAG, ZHASPROCESS, ZTIMESTAMP, ZWIFIIN, ZWIFIOUT, ZWWANIN, ZWWANOUT",
 			lastLive+k+1, 7, 1, 0, 0, 0, maxPK+1+k%nproc, AppleSec(At(time.Duration(k)*time.Second)), 1.0, 2.0, 3.0, 4.0))
 	}
 	return BuildDB(DataUsageSchema, st)

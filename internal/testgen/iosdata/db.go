@@ -1,21 +1,22 @@
 // Package iosdata owns the synthetic iOS artifacts used by the module tests,
-// the benchmarks and the demo: SQLite databases and plists with the real
-// table schemas of iOS, holding planted hits of indicators from the embedded
-// snapshot and clean look-alikes that must not alert. Each artifact is a
+// the benchmarks and the demo: SQLite databases (written by iosgen.SQLite)
+// and plists with the real table schemas and keys of iOS, holding planted
+// hits of indicators from the embedded snapshot and clean look-alikes that
+// must not alert. All returns the app and communication artifacts (SMS,
+// Safari, DataUsage, WebKit, WhatsApp, ...), System the system ones
+// (version history, applications, global preferences, Cache.db, Analytics,
+// locationd, OSAnalytics ADDaily, WebKit folders). Each artifact is a
 // []iosgen.File with both its backup (domain + relative path) and its
-// filesystem-dump location, so one fixture serves both layouts. Output is
-// deterministic.
+// filesystem-dump location where it exists in that layout, so one fixture
+// serves both layouts. Output is deterministic.
 package iosdata
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 // Planted values. Hits come from the embedded indicator snapshot; the
@@ -54,76 +55,15 @@ func AppleNanos(t time.Time) int64 { return t.Sub(appleEpoch).Nanoseconds() }
 // At returns Base plus d.
 func At(d time.Duration) time.Time { return Base.Add(d) }
 
-// Stmt is one SQL statement with its arguments.
-type Stmt struct {
-	SQL  string
-	Args []any
-}
-
-// Ins builds an INSERT of vals into table's cols.
-func Ins(table string, cols string, vals ...any) Stmt {
-	q := "?"
-	for i := 1; i < len(vals); i++ {
-		q += ",?"
-	}
-	return Stmt{SQL: fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, cols, q), Args: vals}
-}
-
-// BuildDB writes a SQLite database from a schema and inserts, in a temp
-// file, and returns its bytes. It panics on a generator bug (bad SQL).
-func BuildDB(schema []string, stmts []Stmt) []byte {
-	b, err := buildDB(schema, stmts)
+// BuildDB writes a SQLite database from a schema and inserts (see
+// iosgen.SQLite) and returns its bytes. It panics on a generator bug (bad
+// SQL).
+func BuildDB(schema []string, stmts []iosgen.Stmt) []byte {
+	b, err := iosgen.SQLite(context.Background(), schema, stmts)
 	if err != nil {
 		panic(fmt.Sprintf("iosdata: %v", err))
 	}
 	return b
-}
-
-func buildDB(schema []string, stmts []Stmt) ([]byte, error) {
-	dir, err := os.MkdirTemp("", "iosdata-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	p := filepath.Join(dir, "x.db")
-	db, err := sql.Open("sqlite", p)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	ctx := context.Background()
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range schema {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			tx.Rollback()
-			return nil, fmt.Errorf("%s: %w", s, err)
-		}
-	}
-	prepared := map[string]*sql.Stmt{}
-	for _, s := range stmts {
-		ps := prepared[s.SQL]
-		if ps == nil {
-			if ps, err = tx.PrepareContext(ctx, s.SQL); err != nil {
-				tx.Rollback()
-				return nil, fmt.Errorf("%s: %w", s.SQL, err)
-			}
-			prepared[s.SQL] = ps
-		}
-		if _, err := ps.ExecContext(ctx, s.Args...); err != nil {
-			tx.Rollback()
-			return nil, fmt.Errorf("%s %v: %w", s.SQL, s.Args, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	if err := db.Close(); err != nil {
-		return nil, err
-	}
-	return os.ReadFile(p)
 }
 
 // Corrupt returns a copy of a database with every page after the first

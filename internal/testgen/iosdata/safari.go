@@ -50,14 +50,14 @@ func SafariHistory(filler int) []iosgen.File {
 
 // SafariHistoryDB builds one History.db.
 func SafariHistoryDB(visits []Visit, filler int) []byte {
-	var st []Stmt
+	var st []iosgen.Stmt
 	items := map[string]int{}
 	for i, v := range visits {
 		id, ok := items[v.URL]
 		if !ok {
 			id = len(items) + 1
 			items[v.URL] = id
-			st = append(st, Ins("history_items", "id, url, visit_count, daily_visit_counts, should_recompute_derived_visit_counts, visit_count_score", id, v.URL, 1, []byte{}, 0, 100))
+			st = append(st, iosgen.Ins("history_items", "id, url, visit_count, daily_visit_counts, should_recompute_derived_visit_counts, visit_count_score", id, v.URL, 1, []byte{}, 0, 100))
 		}
 		var dst, src any
 		if v.RedirectTo > 0 {
@@ -68,7 +68,7 @@ func SafariHistoryDB(visits []Visit, filler int) []byte {
 				src = j + 1
 			}
 		}
-		st = append(st, Ins("history_visits", "id, history_item, visit_time, title, redirect_source, redirect_destination", i+1, id, AppleSec(v.At), "Page", src, dst))
+		st = append(st, iosgen.Ins("history_visits", "id, history_item, visit_time, title, redirect_source, redirect_destination", i+1, id, AppleSec(v.At), "Page", src, dst))
 	}
 	for k := 0; k < filler; k++ {
 		u := fmt.Sprintf("https://site%d.example.com/page/%d", k%2000, k%7)
@@ -76,9 +76,9 @@ func SafariHistoryDB(visits []Visit, filler int) []byte {
 		if !ok {
 			id = len(items) + 1
 			items[u] = id
-			st = append(st, Ins("history_items", "id, url, visit_count, daily_visit_counts, should_recompute_derived_visit_counts, visit_count_score", id, u, 1, []byte{}, 0, 100))
+			st = append(st, iosgen.Ins("history_items", "id, url, visit_count, daily_visit_counts, should_recompute_derived_visit_counts, visit_count_score", id, u, 1, []byte{}, 0, 100))
 		}
-		st = append(st, Ins("history_visits", "id, history_item, visit_time, title", len(visits)+k+1, id, AppleSec(At(time.Duration(k)*time.Second)), "Filler"))
+		st = append(st, iosgen.Ins("history_visits", "id, history_item, visit_time, title", len(visits)+k+1, id, AppleSec(At(time.Duration(k)*time.Second)), "Filler"))
 	}
 	return BuildDB(SafariHistorySchema, st)
 }

@@ -76,7 +76,7 @@ func SMS(filler int) []iosgen.File {
 // SMSFrom builds sms.db from messages, attachments and filler rows with a
 // given schema (tests pass an older schema to check drift).
 func SMSFrom(msgs []SMSMessage, atts []SMSAttachment, filler int, schema []string) []iosgen.File {
-	var st []Stmt
+	var st []iosgen.Stmt
 	handles := map[string]int{}
 	handle := func(h, svc string) int {
 		if id, ok := handles[h+svc]; ok {
@@ -84,7 +84,7 @@ func SMSFrom(msgs []SMSMessage, atts []SMSAttachment, filler int, schema []strin
 		}
 		id := len(handles) + 1
 		handles[h+svc] = id
-		st = append(st, Ins("handle", "ROWID, id, country, service, uncanonicalized_id", id, h, "ch", svc, h))
+		st = append(st, iosgen.Ins("handle", "ROWID, id, country, service, uncanonicalized_id", id, h, "ch", svc, h))
 		return id
 	}
 	add := func(i int, m SMSMessage) {
@@ -98,7 +98,7 @@ func SMSFrom(msgs []SMSMessage, atts []SMSAttachment, filler int, schema []strin
 			text = nil
 		}
 		ns := AppleNanos(m.At)
-		st = append(st, Ins("message", "ROWID, guid, text, handle_id, service, account, date, date_read, date_delivered, is_from_me, is_read, is_delivered, is_finished",
+		st = append(st, iosgen.Ins("message", "ROWID, guid, text, handle_id, service, account, date, date_read, date_delivered, is_from_me, is_read, is_delivered, is_finished",
 			i, fmt.Sprintf("%08X-0000-4000-8000-%012X", i, i), text, h, m.Service, "e:owner@example.org", ns, ns+int64(30*time.Second), ns, fromMe, 1, 1, 1))
 	}
 	for i, m := range msgs {
@@ -117,9 +117,9 @@ func SMSFrom(msgs []SMSMessage, atts []SMSAttachment, filler int, schema []strin
 			out = 1
 		}
 		guid := fmt.Sprintf("at_%d_%08X", id, id)
-		st = append(st, Ins("attachment", "ROWID, guid, created_date, start_date, filename, mime_type, transfer_state, is_outgoing, transfer_name, total_bytes, original_guid",
+		st = append(st, iosgen.Ins("attachment", "ROWID, guid, created_date, start_date, filename, mime_type, transfer_state, is_outgoing, transfer_name, total_bytes, original_guid",
 			id, guid, int64(AppleSec(a.At)), 0, a.Filename, a.MIME, 5, out, lastElem(a.Filename), 48211, guid))
-		st = append(st, Ins("message_attachment_join", "message_id, attachment_id", a.MessageIdx, id))
+		st = append(st, iosgen.Ins("message_attachment_join", "message_id, attachment_id", a.MessageIdx, id))
 	}
 	db := BuildDB(schema, st)
 	return []iosgen.File{{Domain: SMSDomain, RelativePath: SMSRel, Path: SMSPath, Data: db}}

@@ -16,11 +16,11 @@ var TCCSchema = []string{
 // TCC returns TCC.db with a Pegasus process granted the microphone from
 // /private/var/tmp, a stalkerware app with the camera, and clean grants.
 func TCC() []iosgen.File {
-	row := func(svc, client string, ctype, val, reason int, at time.Time) Stmt {
-		return Ins("access", "service, client, client_type, auth_value, auth_reason, auth_version, last_modified", svc, client, ctype, val, reason, 1, at.Unix())
+	row := func(svc, client string, ctype, val, reason int, at time.Time) iosgen.Stmt {
+		return iosgen.Ins("access", "service, client, client_type, auth_value, auth_reason, auth_version, last_modified", svc, client, ctype, val, reason, 1, at.Unix())
 	}
-	db := BuildDB(TCCSchema, []Stmt{
-		Ins("admin", "key, value", "version", 23),
+	db := BuildDB(TCCSchema, []iosgen.Stmt{
+		iosgen.Ins("admin", "key, value", "version", 23),
 		row("kTCCServiceMicrophone", "/private/var/tmp/"+PegasusProcess2, 1, 2, 4, At(time.Hour)),
 		row("kTCCServiceCamera", StalkerwareAppID, 0, 2, 2, At(2*time.Hour)),
 		row("kTCCServiceCamera", "com.apple.camera", 0, 2, 2, At(3*time.Hour)),
@@ -41,14 +41,14 @@ var CalendarSchema = []string{
 // ("Meeting"/"Notes"), an invitation organised by a Triangulation address,
 // and clean events.
 func Calendar() []iosgen.File {
-	part := func(id int, uuid, email string, at time.Time) Stmt {
-		return Ins("Participant", "ROWID, entity_type, type, status, role, UUID, email, is_self, last_modified", id, 7, 1, 0, 0, uuid, email, 0, AppleSec(at))
+	part := func(id int, uuid, email string, at time.Time) iosgen.Stmt {
+		return iosgen.Ins("Participant", "ROWID, entity_type, type, status, role, UUID, email, is_self, last_modified", id, 7, 1, 0, 0, uuid, email, 0, AppleSec(at))
 	}
-	item := func(id int, summary, desc string, org int, uuid string, at time.Time) Stmt {
-		return Ins("CalendarItem", "ROWID, summary, description, start_date, end_date, all_day, calendar_id, organizer_id, last_modified, hidden, UUID, creation_date, unique_identifier",
+	item := func(id int, summary, desc string, org int, uuid string, at time.Time) iosgen.Stmt {
+		return iosgen.Ins("CalendarItem", "ROWID, summary, description, start_date, end_date, all_day, calendar_id, organizer_id, last_modified, hidden, UUID, creation_date, unique_identifier",
 			id, summary, desc, AppleSec(at.Add(24*time.Hour)), AppleSec(at.Add(25*time.Hour)), 0, 1, org, AppleSec(at), 0, uuid, AppleSec(at), uuid+"@example")
 	}
-	db := BuildDB(CalendarSchema, []Stmt{
+	db := BuildDB(CalendarSchema, []iosgen.Stmt{
 		part(1, "6F1D-P1", "organiser@example.org", At(0)),
 		part(2, "6F1D-P2", TriangulationMail, At(time.Hour)),
 		part(3, "6F1D-P3", LookalikeMail, At(2*time.Hour)),

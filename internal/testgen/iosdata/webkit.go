@@ -58,21 +58,21 @@ var ObservationsSchema = []string{
 // ObservationsDB builds observations.db: news.example.com redirects to the
 // Pegasus domain, plus a look-alike and filler domains.
 func ObservationsDB(filler int) []byte {
-	dom := func(id int, d string, at time.Time) Stmt {
-		return Ins("ObservedDomains", "domainID, registrableDomain, lastSeen, hadUserInteraction, mostRecentUserInteractionTime, grandfathered, isPrevalent, isVeryPrevalent, dataRecordsRemoved, timesAccessedAsFirstPartyDueToUserInteraction, timesAccessedAsFirstPartyDueToStorageAccessAPI, isScheduledForAllButCookieDataRemoval",
+	dom := func(id int, d string, at time.Time) iosgen.Stmt {
+		return iosgen.Ins("ObservedDomains", "domainID, registrableDomain, lastSeen, hadUserInteraction, mostRecentUserInteractionTime, grandfathered, isPrevalent, isVeryPrevalent, dataRecordsRemoved, timesAccessedAsFirstPartyDueToUserInteraction, timesAccessedAsFirstPartyDueToStorageAccessAPI, isScheduledForAllButCookieDataRemoval",
 			id, d, float64(at.Unix()), 1, float64(at.Unix()), 0, 0, 0, 0, 1, 0, 0)
 	}
-	st := []Stmt{
+	st := []iosgen.Stmt{
 		dom(1, "example.com", At(0)),
 		dom(2, PegasusDomain, At(time.Second)),
 		dom(3, LookalikeDomain, At(time.Hour)),
-		Ins("TopFrameUniqueRedirectsTo", "sourceDomainID, toDomainID", 1, 2),
-		Ins("TopFrameUniqueRedirectsFrom", "targetDomainID, fromDomainID", 2, 1),
+		iosgen.Ins("TopFrameUniqueRedirectsTo", "sourceDomainID, toDomainID", 1, 2),
+		iosgen.Ins("TopFrameUniqueRedirectsFrom", "targetDomainID, fromDomainID", 2, 1),
 	}
 	for k := 0; k < filler; k++ {
 		st = append(st, dom(4+k, fmt.Sprintf("site%d.example.org", k), At(time.Duration(k)*time.Second)))
 		if k > 0 {
-			st = append(st, Ins("TopFrameUniqueRedirectsTo", "sourceDomainID, toDomainID", 3+k, 4+k))
+			st = append(st, iosgen.Ins("TopFrameUniqueRedirectsTo", "sourceDomainID, toDomainID", 3+k, 4+k))
 		}
 	}
 	return BuildDB(ObservationsSchema, st)

@@ -6,7 +6,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha1"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"howett.net/plist"
-	_ "modernc.org/sqlite" // pure-Go driver to write Manifest.db
 
 	"github.com/spyscan/spyscan/internal/ios/keybag"
 	"github.com/spyscan/spyscan/internal/ios/keyedarchive"
@@ -123,7 +121,7 @@ func WriteBackup(ctx context.Context, dir string, s BackupSpec) error {
 			}
 		}
 	}
-	db, err := manifestDB(ctx, dir, rows, blobs)
+	db, err := manifestDB(ctx, rows, blobs)
 	if err != nil {
 		return err
 	}
@@ -214,51 +212,23 @@ func mbFile(r manifestRow, inode int64, encKey []byte) ([]byte, error) {
 
 // manifestDB builds Manifest.db with the schema of iOS 10+ backups and
 // returns its bytes.
-func manifestDB(ctx context.Context, dir string, rows []manifestRow, blobs [][]byte) ([]byte, error) {
-	tmp, err := os.MkdirTemp("", "iosgen-manifest-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	p := filepath.Join(tmp, "Manifest.db")
-	db, err := sql.Open("sqlite", p)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	stmts := []string{
+func manifestDB(ctx context.Context, rows []manifestRow, blobs [][]byte) ([]byte, error) {
+	schema := []string{
 		"CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB)",
 		"CREATE INDEX FilesDomainIdx ON Files(domain)",
 		"CREATE INDEX FilesRelativePathIdx ON Files(relativePath)",
 		"CREATE INDEX FilesFlagsIdx ON Files(flags)",
 		"CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB)",
 	}
-	for _, q := range stmts {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("Manifest.db: %w", err)
-		}
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	st, err := tx.PrepareContext(ctx, "INSERT INTO Files VALUES (?, ?, ?, ?, ?)")
-	if err != nil {
-		return nil, err
-	}
+	ins := make([]Stmt, len(rows))
 	for i, r := range rows {
-		if _, err := st.ExecContext(ctx, r.id, r.domain, r.rel, r.flags, blobs[i]); err != nil {
-			return nil, fmt.Errorf("Manifest.db: %w", err)
-		}
+		ins[i] = Ins("Files", "fileID, domain, relativePath, flags, file", r.id, r.domain, r.rel, r.flags, blobs[i])
 	}
-	st.Close()
-	if err := tx.Commit(); err != nil {
-		return nil, err
+	b, err := SQLite(ctx, schema, ins)
+	if err != nil {
+		return nil, fmt.Errorf("Manifest.db: %w", err)
 	}
-	if err := db.Close(); err != nil {
-		return nil, err
-	}
-	return os.ReadFile(p)
+	return b, nil
 }
 
 func infoPlist(s BackupSpec) map[string]any {

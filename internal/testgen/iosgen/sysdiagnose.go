@@ -37,6 +37,13 @@ func SysdiagnoseTop(d Device, t time.Time) string {
 	return fmt.Sprintf("sysdiagnose_%s_iPhone-OS_iPhone_%s", t.UTC().Format("2006.01.02_15-04-05-0700"), d.BuildVersion)
 }
 
+// SysdiagnoseLog is the capture's own log; like the real one it names the
+// archive being written.
+func SysdiagnoseLog(d Device, t time.Time) []byte {
+	return fmt.Appendf(nil, "sysdiagnose version 3.0\n%s Writing to /private/var/mobile/Library/Logs/CrashReporter/DiagnosticLogs/sysdiagnose/%s.tar.gz\n",
+		t.UTC().Format("2006-01-02 15:04:05.000000-0700"), SysdiagnoseTop(d, t))
+}
+
 // SysdiagnoseSpec describes a sysdiagnose capture.
 type SysdiagnoseSpec struct {
 	Device   Device
@@ -46,17 +53,28 @@ type SysdiagnoseSpec struct {
 	Format   DumpFormat
 }
 
-// WriteSysdiagnose writes a sysdiagnose archive (or folder) to out.
+// WriteSysdiagnose writes a sysdiagnose archive (or, for DumpFolder, a
+// folder holding the unpacked top folder) to out.
 func WriteSysdiagnose(out string, s SysdiagnoseSpec) error {
+	s = s.withDefaults()
+	return WriteDump(out, DumpSpec{Files: SysdiagnoseFiles(s), Wrap: SysdiagnoseTop(s.Device, s.Time), Format: s.Format})
+}
+
+// SysdiagnoseFiles are the files of a capture, paths relative to its top folder.
+func SysdiagnoseFiles(s SysdiagnoseSpec) []File {
+	s = s.withDefaults()
+	return append([]File{
+		{Path: "system_logs.logarchive/Extra/shutdown.log", Data: ShutdownLog(s.Shutdown), ModTime: s.Time},
+		{Path: "sysdiagnose.log", Data: SysdiagnoseLog(s.Device, s.Time), ModTime: s.Time},
+	}, s.Files...)
+}
+
+func (s SysdiagnoseSpec) withDefaults() SysdiagnoseSpec {
 	if s.Device == (Device{}) {
 		s.Device = DefaultDevice
 	}
 	if s.Time.IsZero() {
 		s.Time = DefaultTime
 	}
-	files := append([]File{
-		{Path: "system_logs.logarchive/Extra/shutdown.log", Data: ShutdownLog(s.Shutdown), ModTime: s.Time},
-		{Path: "sysdiagnose.log", Data: []byte("sysdiagnose version 3.0\n"), ModTime: s.Time},
-	}, s.Files...)
-	return WriteDump(out, DumpSpec{Files: files, Wrap: SysdiagnoseTop(s.Device, s.Time), Format: s.Format})
+	return s
 }

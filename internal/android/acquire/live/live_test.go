@@ -198,7 +198,7 @@ func TestAcquireThenScan(t *testing.T) {
 		}
 	}
 	rec := module.NewRecorder(hashes.Name, nil, nil)
-	if err := (hashes.Module{}).Run(context.Background(), &module.Input{Acq: acq}, rec); err != nil {
+	if err := (hashes.New()).Run(context.Background(), &module.Input{Acq: acq}, rec); err != nil {
 		t.Fatal(err)
 	}
 	res := rec.Result()

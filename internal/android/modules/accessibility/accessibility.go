@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
@@ -30,13 +29,10 @@ type Service struct {
 }
 
 // Module is the dumpsys accessibility module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
 
 // Parser reads the accessibility section line by line. It understands the
 // older "installed services: { N : pkg/cls }" lists and the Android 14+

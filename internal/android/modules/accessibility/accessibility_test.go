@@ -20,7 +20,7 @@ func TestGolden(t *testing.T) {
 		{"androidqf", acquisition.AndroidQF, androiddata.AndroidQF(androiddata.Options{})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := modtest.Run(t, Module{}, tc.kind, tc.files)
+			res, err := modtest.Run(t, New(), tc.kind, tc.files)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -38,7 +38,7 @@ func TestGolden(t *testing.T) {
 func TestCutSection(t *testing.T) {
 	files := map[string][]byte{"main_entry.txt": []byte("d.txt"),
 		"d.txt": []byte("DUMP OF SERVICE accessibility:\nUser state[\n     Enabled services:{{com.a.b/com.a.b.S}}\n")}
-	res, err := modtest.Run(t, Module{}, acquisition.AndroidBugreport, files)
+	res, err := modtest.Run(t, New(), acquisition.AndroidBugreport, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestCutSection(t *testing.T) {
 }
 
 func TestMissing(t *testing.T) {
-	_, err := modtest.Run(t, Module{}, acquisition.AndroidBugreport, map[string][]byte{"x.txt": nil})
+	_, err := modtest.Run(t, New(), acquisition.AndroidBugreport, map[string][]byte{"x.txt": nil})
 	if err == nil {
 		t.Fatal("want ErrNotFound")
 	}

@@ -6,7 +6,6 @@ package activities
 import (
 	"context"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/locate"
 	"github.com/spyscan/spyscan/internal/module"
@@ -16,13 +15,10 @@ import (
 const Name = "dumpsys_activities"
 
 // Module is the dumpsys activities module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
 
 // NewParser implements dumpmod.Spec.
 func (Module) NewParser() dumpmod.Parser {

@@ -11,7 +11,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
 			t.Error("stalkerware activity not detected")
 		}
@@ -22,7 +22,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	res := modtest.CutSection(t, Module{}, "DUMP OF SERVICE package:",
+	res := modtest.CutSection(t, New(), "DUMP OF SERVICE package:",
 		"Activity Resolver Table:\n  Non-Data Actions:\n      android.intent.action.MAIN:\n        1 com.a.b/.Main filter 2\n")
 	if len(res.Records) != 1 {
 		t.Errorf("records %d", len(res.Records))

@@ -11,7 +11,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Low, false, "user@unknown-pc") {
 			t.Error("unknown computer not flagged")
 		}
@@ -25,7 +25,7 @@ func TestGolden(t *testing.T) {
 func TestNoHostKnown(t *testing.T) {
 	files := map[string][]byte{"dumpsys.txt": []byte("DUMP OF SERVICE adb:\n{\n  debugging_manager={\n    user_keys=" +
 		androiddata.HostADBKey + "\n\n  }\n}\n--------- 0.001s was the duration of dumpsys adb, ending at: 2024-03-21 11:07:22\n")}
-	res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, files)
+	res, err := modtest.Run(t, New(), acquisition.AndroidQF, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestNoHostKnown(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	modtest.CutSection(t, Module{}, "DUMP OF SERVICE adb:", "{\n  debugging_manager={\n    user_keys=QUJD user@x\n")
+	modtest.CutSection(t, New(), "DUMP OF SERVICE adb:", "{\n  debugging_manager={\n    user_keys=QUJD user@x\n")
 }
 
 func FuzzParser(f *testing.F) {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
 			t.Error("stalkerware not detected")
 		}
@@ -30,7 +30,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	res := modtest.CutSection(t, Module{}, "DUMP OF SERVICE appops:", "  Uid u0a1:\n    Package com.a.b:\n      REQUEST_INSTALL_PACKAGES (allow):\n")
+	res := modtest.CutSection(t, New(), "DUMP OF SERVICE appops:", "  Uid u0a1:\n    Package com.a.b:\n      REQUEST_INSTALL_PACKAGES (allow):\n")
 	if len(res.Alerts) != 1 {
 		t.Errorf("alerts %d", len(res.Alerts))
 	}

@@ -90,13 +90,10 @@ func (r raw) file() File {
 }
 
 // Module is the androidqf files module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
 
 // Decode streams the entries of files.json (a JSON array, or one object per
 // line as older androidqf wrote) to fn. Flat entries take a fast path;

@@ -15,7 +15,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, "File path \""+androiddata.CampaignPath+"\"") {
 			t.Error("campaign path not detected")
 		}
@@ -44,7 +44,7 @@ func TestFormatsAndBadInput(t *testing.T) {
 		{"empty", "", 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{FileName: []byte(tc.data)})
+			res, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{FileName: []byte(tc.data)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func BenchmarkFiles500k(b *testing.B) {
 	for range b.N {
 		rec := module.NewRecorder(Name, ix, func(json.RawMessage) error { return nil })
 		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.AndroidQF, FS: fsys}, Index: ix}
-		if err := (Module{}).Run(context.Background(), in, rec); err != nil {
+		if err := (New()).Run(context.Background(), in, rec); err != nil {
 			b.Fatal(err)
 		}
 		if r := rec.Result(); r.Seen != 500005 {

@@ -24,13 +24,10 @@ const Name = "aqf_getprop"
 const FileName = "getprop.txt"
 
 // Module is the androidqf getprop module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
 
 // Parse reads getprop output.
 func Parse(r io.Reader) ([]props.Property, error) {

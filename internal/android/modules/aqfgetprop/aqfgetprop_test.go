@@ -11,7 +11,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.CampaignProperty) {
 			t.Error("campaign property not detected")
 		}
@@ -25,11 +25,11 @@ func TestGolden(t *testing.T) {
 func TestRecentPatchAndGarbage(t *testing.T) {
 	files := map[string][]byte{FileName: []byte("[ro.build.version.security_patch]: [2024-05-01]\n"),
 		"acquisition.json": []byte(`{"started":"2024-05-20T14:03:11Z"}`)}
-	res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, files)
+	res, err := modtest.Run(t, New(), acquisition.AndroidQF, files)
 	if err != nil || len(res.Alerts) != 0 || len(res.Records) != 1 {
 		t.Fatalf("err %v alerts %+v", err, res.Alerts)
 	}
-	res, err = modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{FileName: {0, 1, 2}})
+	res, err = modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{FileName: {0, 1, 2}})
 	if err != nil || len(res.Errors) != 1 {
 		t.Fatalf("err %v errors %+v", err, res.Errors)
 	}

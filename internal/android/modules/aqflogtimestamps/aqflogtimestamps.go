@@ -26,13 +26,10 @@ type File struct {
 }
 
 // Module is the androidqf log timestamps module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {

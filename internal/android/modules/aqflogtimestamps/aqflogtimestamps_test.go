@@ -9,7 +9,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if len(res.Records) != 2 || len(res.Timeline) != 2 {
 			t.Errorf("records %d events %d", len(res.Records), len(res.Timeline))
 		}
@@ -17,7 +17,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestNoLogs(t *testing.T) {
-	if _, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{"getprop.txt": nil}); err == nil {
+	if _, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{"getprop.txt": nil}); err == nil {
 		t.Fatal("want ErrNotFound")
 	}
 }

@@ -111,13 +111,10 @@ func (r raw) pkg() Package {
 }
 
 // Module is the androidqf packages module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
 
 // Decode streams the entries of packages.json to fn. Entries with mistyped
 // values are passed on as far as they were read, with a note; a syntax

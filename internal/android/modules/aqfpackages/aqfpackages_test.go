@@ -15,7 +15,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		for _, sub := range []string{
 			"Installed package \"" + androiddata.StalkerAppID + "\"",
 			"APK file hash of " + androiddata.StalkerAppID,
@@ -52,7 +52,7 @@ func TestMissingKeysAndMalformed(t *testing.T) {
 		{"garbage", "\x00\x01", 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{FileName: []byte(tc.data)})
+			res, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{FileName: []byte(tc.data)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func BenchmarkPackagesJSON5000(b *testing.B) {
 	for range b.N {
 		rec := module.NewRecorder(Name, ix, func(json.RawMessage) error { return nil })
 		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.AndroidQF, FS: fsys}, Index: ix}
-		if err := (Module{}).Run(context.Background(), in, rec); err != nil {
+		if err := (New()).Run(context.Background(), in, rec); err != nil {
 			b.Fatal(err)
 		}
 		if r := rec.Result(); r.Seen != 5011 {

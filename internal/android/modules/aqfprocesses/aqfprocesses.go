@@ -45,13 +45,10 @@ type Process struct {
 }
 
 // Module is the androidqf processes module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
 
 // ParsePS reads `ps -A` output (with or without WCHAN and SELinux label).
 func ParsePS(b []byte) []Process {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
 			t.Error("stalkerware process not detected")
 		}
@@ -33,7 +33,7 @@ func TestFormats(t *testing.T) {
 		{"malformed JSON", "processes.txt", `[{"pid":`, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{tc.file: []byte(tc.data)})
+			res, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{tc.file: []byte(tc.data)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,13 +30,10 @@ type Setting struct {
 }
 
 // Module is the androidqf settings module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
 
 // Parse reads "key=value" lines.
 func Parse(r io.Reader, namespace string) ([]Setting, error) {

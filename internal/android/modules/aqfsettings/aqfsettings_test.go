@@ -9,7 +9,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		for _, sub := range []string{"secure/accessibility_enabled = \"1\"", "global/package_verifier_enable = \"0\""} {
 			if !modtest.HasAlert(res, model.Medium, false, sub) {
 				t.Errorf("missing %q", sub)

@@ -36,13 +36,13 @@ const maxInflated = 512 << 20
 const telephonyDir = "apps/com.android.providers.telephony/d_f"
 
 // Module is the backup SMS module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return len(layout.BackupRoots(k)) > 0 }
+// New returns the module: it reads the acquisitions that hold an Android
+// backup (backup.ab, or the one inside an androidqf).
+func New() Module {
+	return Module{module.NewBase(Name, 1, module.AppliesFunc(func(k acquisition.Kind) bool { return len(layout.BackupRoots(k)) > 0 }))}
+}
 
 // Message is one SMS or MMS as recorded.
 type Message struct {

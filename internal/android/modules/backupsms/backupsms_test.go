@@ -30,7 +30,7 @@ func TestGolden(t *testing.T) {
 		{Name: "backup", Kind: acquisition.AndroidBackup, Files: files("")},
 		{Name: "androidqf", Kind: acquisition.AndroidQF, Files: files("backup/")},
 	}
-	modtest.GoldenCases(t, backupsms.Module{}, cases, func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, backupsms.New(), cases, func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.PegasusDomain) {
 			t.Errorf("planted Pegasus link not found: %+v", res.Alerts)
 		}
@@ -43,7 +43,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
-	_, err := modtest.Run(t, backupsms.Module{}, acquisition.AndroidQF, map[string][]byte{"getprop.txt": nil})
+	_, err := modtest.Run(t, backupsms.New(), acquisition.AndroidQF, map[string][]byte{"getprop.txt": nil})
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
@@ -57,7 +57,7 @@ func TestBadFiles(t *testing.T) {
 	fs := files("")
 	fs[androidgen.SMSBackupPath] = z.Bytes() // malformed after one message
 	fs["apps/com.android.providers.telephony/d_f/000002_sms_backup"] = []byte("not zlib")
-	res, err := modtest.Run(t, backupsms.Module{}, acquisition.AndroidBackup, fs)
+	res, err := modtest.Run(t, backupsms.New(), acquisition.AndroidBackup, fs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		for _, want := range []struct {
 			level model.Level
 			ind   bool
@@ -31,7 +31,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	modtest.CutSection(t, Module{}, "DUMP OF SERVICE batterystats:", "Daily stats:\n  Daily from 2024-05-18-01-00-00 to 2024-05-19-01-00-00:\n    Package changes:\n      Update a.b vers=0\n")
+	modtest.CutSection(t, New(), "DUMP OF SERVICE batterystats:", "Daily stats:\n  Daily from 2024-05-18-01-00-00 to 2024-05-19-01-00-00:\n    Package changes:\n      Update a.b vers=0\n")
 }
 
 func FuzzParser(f *testing.F) {

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
@@ -35,13 +34,10 @@ type Event struct {
 }
 
 // Module is the dumpsys battery history module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
 
 // Parser reads the batterystats section line by line.
 type Parser struct {

@@ -11,7 +11,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
 			t.Error("stalkerware not detected")
 		}
@@ -37,7 +37,7 @@ func TestRelativeTimes(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	modtest.CutSection(t, Module{}, "DUMP OF SERVICE batterystats:", "Battery History (0%):\n  0 (2) 100 +job=u0a1:\"a.b/.J\"\n")
+	modtest.CutSection(t, New(), "DUMP OF SERVICE batterystats:", "Battery History (0%):\n  0 (2) 100 +job=u0a1:\"a.b/.J\"\n")
 }
 
 func FuzzParser(f *testing.F) {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/locate"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -26,13 +25,10 @@ type File struct {
 }
 
 // Module is the bugreport timestamps module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {

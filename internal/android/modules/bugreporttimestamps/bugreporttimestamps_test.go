@@ -9,7 +9,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[:1], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[:1], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if len(res.Records) != 8 || len(res.Timeline) != 8 || len(res.Alerts) != 0 {
 			t.Errorf("records %d events %d alerts %d", len(res.Records), len(res.Timeline), len(res.Alerts))
 		}
@@ -17,7 +17,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestNoFS(t *testing.T) {
-	if _, err := modtest.Run(t, Module{}, acquisition.AndroidBugreport, map[string][]byte{"main_entry.txt": nil}); err == nil {
+	if _, err := modtest.Run(t, New(), acquisition.AndroidBugreport, map[string][]byte{"main_entry.txt": nil}); err == nil {
 		t.Fatal("want ErrNotFound")
 	}
 }

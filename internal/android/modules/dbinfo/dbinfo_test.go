@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) || len(res.Records) != 3 || len(res.Timeline) != 2 {
 			t.Errorf("records %d alerts %d events %d", len(res.Records), len(res.Alerts), len(res.Timeline))
 		}
@@ -18,7 +18,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	modtest.CutSection(t, Module{}, "DUMP OF SERVICE dbinfo:", "Connection pool for /data/x.db:\n  Most recently executed operations:\n")
+	modtest.CutSection(t, New(), "DUMP OF SERVICE dbinfo:", "Connection pool for /data/x.db:\n  Most recently executed operations:\n")
 }
 
 func FuzzParser(f *testing.F) {

@@ -18,14 +18,11 @@ import (
 const Name = "dumpsys_getprop"
 
 // Module is the bugreport getprop module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module: androidqf has its own getprop.txt
-// (aqf_getprop), so this reads bugreports only.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidBugreport }
+// New returns the module. androidqf has its own getprop.txt (aqf_getprop),
+// so this one reads bugreports only.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidBugreport))} }
 
 // NewParser implements dumpmod.Spec.
 func (Module) NewParser() dumpmod.Parser {

@@ -11,7 +11,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[:1], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[:1], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.CampaignProperty) {
 			t.Error("campaign property not detected")
 		}
@@ -23,7 +23,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	res := modtest.CutSection(t, Module{}, "------ SYSTEM PROPERTIES (getprop) ------", "[a.b]: [1]\n[ro.build.version.security_patch]: [2024-05-01]\n")
+	res := modtest.CutSection(t, New(), "------ SYSTEM PROPERTIES (getprop) ------", "[a.b]: [1]\n[ro.build.version.security_patch]: [2024-05-01]\n")
 	if len(res.Records) != 2 || len(res.Alerts) != 0 {
 		t.Errorf("records %d alerts %d", len(res.Records), len(res.Alerts))
 	}

@@ -29,7 +29,7 @@ func BenchmarkVerify(b *testing.B) {
 	for b.Loop() {
 		rec := module.NewRecorder(hashes.Name, nil, nil)
 		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.AndroidQF, FS: fsys}}
-		if err := (hashes.Module{}).Run(context.Background(), in, rec); err != nil {
+		if err := (hashes.New()).Run(context.Background(), in, rec); err != nil {
 			b.Fatal(err)
 		}
 		if len(rec.Result().Alerts) != 0 {

@@ -37,13 +37,10 @@ const File = "hashes.csv"
 const maxLines = 2_000_000
 
 // Module is the hashes module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
 
 // Entry is one verified line of hashes.csv.
 type Entry struct {

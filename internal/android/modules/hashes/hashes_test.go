@@ -24,7 +24,7 @@ func qf(storage string) map[string][]byte {
 
 func TestIntact(t *testing.T) {
 	for _, storage := range []string{"3f1c2b9e", "/home/a/androidqf/3f1c2b9e", `C:\Users\a\3f1c2b9e`} {
-		res, err := modtest.Run(t, hashes.Module{}, acquisition.AndroidQF, qf(storage))
+		res, err := modtest.Run(t, hashes.New(), acquisition.AndroidQF, qf(storage))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestAltered(t *testing.T) {
 	files["command.log"] = append(files["command.log"], "INFO finished\n"...)
 	files["notes.txt"] = []byte("analyst notes")
 	files["bugreport/main_entry.txt"] = []byte("mounted, not listed") // a mount, not flagged
-	res, err := modtest.Run(t, hashes.Module{}, acquisition.AndroidQF, files)
+	res, err := modtest.Run(t, hashes.New(), acquisition.AndroidQF, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestIndicatorHash(t *testing.T) {
 	files := qf("x")
 	files["hashes.csv"] = append(files["hashes.csv"], "x/apks/com.ispyoo.apk,"+androiddata.StalkerAPKSHA256+"\n"...)
 	files["apks/com.ispyoo.apk"] = []byte("apk") // content differs from the listed hash too
-	res, err := modtest.Run(t, hashes.Module{}, acquisition.AndroidQF, files)
+	res, err := modtest.Run(t, hashes.New(), acquisition.AndroidQF, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,15 +82,15 @@ func TestIndicatorHash(t *testing.T) {
 }
 
 func TestBadList(t *testing.T) {
-	_, err := modtest.Run(t, hashes.Module{}, acquisition.AndroidQF, map[string][]byte{"getprop.txt": nil})
+	_, err := modtest.Run(t, hashes.New(), acquisition.AndroidQF, map[string][]byte{"getprop.txt": nil})
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
-	res, err := modtest.Run(t, hashes.Module{}, acquisition.AndroidQF, map[string][]byte{"hashes.csv": []byte("only-one-field\n")})
+	res, err := modtest.Run(t, hashes.New(), acquisition.AndroidQF, map[string][]byte{"hashes.csv": []byte("only-one-field\n")})
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "hashes.csv") {
 		t.Fatalf("err %v errors %+v", err, res.Errors)
 	}
-	res, err = modtest.Run(t, hashes.Module{}, acquisition.AndroidQF, map[string][]byte{"hashes.csv": []byte("q/hashes.csv,00\nq/../../etc/passwd,00\n")})
+	res, err = modtest.Run(t, hashes.New(), acquisition.AndroidQF, map[string][]byte{"hashes.csv": []byte("q/hashes.csv,00\nq/../../etc/passwd,00\n")})
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "not inside") {
 		t.Fatalf("err %v errors %+v", err, res.Errors)
 	}

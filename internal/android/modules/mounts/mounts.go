@@ -45,13 +45,10 @@ type Mount struct {
 }
 
 // Module is the androidqf mounts module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
 
 // ParseLine reads one mount line in either form.
 func ParseLine(line string) (Mount, bool) {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.High, false, "System partition /system is mounted read-write") ||
 			!modtest.HasAlert(res, model.High, false, "/system/bin/magisk is mounted read-write") {
 			t.Errorf("rw system not flagged: %+v", res.Alerts)
@@ -24,7 +24,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestMalformed(t *testing.T) {
-	res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{FileName: []byte(`{"x":1}`)})
+	res, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{FileName: []byte(`{"x":1}`)})
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, FileName) {
 		t.Fatalf("err %v %+v", err, res.Errors)
 	}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
@@ -40,13 +39,10 @@ type Package struct {
 }
 
 // Module is the dumpsys package module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
 
 // Parser reads the package section line by line and hands each complete
 // package to Emit.

@@ -15,7 +15,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		for _, want := range []struct {
 			level model.Level
 			ind   bool
@@ -40,7 +40,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	res := modtest.CutSection(t, Module{}, "DUMP OF SERVICE package:", "Packages:\n  Package [com.a.b] (1):\n    userId=10001\n    installerPackageName=com.android.vending\n")
+	res := modtest.CutSection(t, New(), "DUMP OF SERVICE package:", "Packages:\n  Package [com.a.b] (1):\n    userId=10001\n    installerPackageName=com.android.vending\n")
 	if len(res.Records) != 1 {
 		t.Errorf("cut package not kept: %d", len(res.Records))
 	}
@@ -75,7 +75,7 @@ func BenchmarkDumpsysPackages5000(b *testing.B) {
 	for range b.N {
 		rec := module.NewRecorder(Name, modtest.Index(b), nil)
 		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.AndroidQF, FS: os.DirFS(dir)}, Index: modtest.Index(b)}
-		if err := (Module{}).Run(context.Background(), in, rec); err != nil {
+		if err := (New()).Run(context.Background(), in, rec); err != nil {
 			b.Fatal(err)
 		}
 		if r := rec.Result(); len(r.Records) != 5011 {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/locate"
 	"github.com/spyscan/spyscan/internal/module"
@@ -24,13 +23,10 @@ type Override struct {
 }
 
 // Module is the dumpsys platform_compat module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
 
 // ParseLine reads the rawOverrides of a "ChangeId(168419799; name=DOWNSCALED; ...)" line.
 func ParseLine(line string) []Override {

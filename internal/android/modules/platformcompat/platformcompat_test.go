@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) || len(res.Records) != 2 {
 			t.Errorf("records %d alerts %d", len(res.Records), len(res.Alerts))
 		}
@@ -18,7 +18,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	modtest.CutSection(t, Module{}, "DUMP OF SERVICE platform_compat:", "ChangeId(168419799; name=DOWNSCALED; rawOverrides={a.b=false")
+	modtest.CutSection(t, New(), "DUMP OF SERVICE platform_compat:", "ChangeId(168419799; name=DOWNSCALED; rawOverrides={a.b=false")
 }
 
 func FuzzParseLine(f *testing.F) {

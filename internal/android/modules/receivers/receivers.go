@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
@@ -30,13 +29,10 @@ var Sensitive = map[string]string{
 }
 
 // Module is the dumpsys receivers module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return locate.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
 
 // NewParser implements dumpmod.Spec.
 func (Module) NewParser() dumpmod.Parser {

@@ -9,7 +9,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
 			t.Error("stalkerware receiver not detected")
 		}
@@ -23,5 +23,5 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	modtest.CutSection(t, Module{}, "DUMP OF SERVICE package:", "Receiver Resolver Table:\n  Non-Data Actions:\n")
+	modtest.CutSection(t, New(), "DUMP OF SERVICE package:", "Receiver Resolver Table:\n  Non-Data Actions:\n")
 }

@@ -34,13 +34,10 @@ type Binary struct {
 }
 
 // Module is the androidqf root binaries module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.AndroidQF }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
 
 // Parse reads the JSON list of paths.
 func Parse(b []byte) ([]Binary, error) {

@@ -9,7 +9,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenCases(t, Module{}, modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), modtest.Cases()[1:], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if len(res.Records) != 2 || !modtest.HasAlert(res, model.High, false, "\"magisk\" found at /data/local/tmp/magisk") {
 			t.Errorf("records %d alerts %+v", len(res.Records), res.Alerts)
 		}
@@ -18,12 +18,12 @@ func TestGolden(t *testing.T) {
 
 func TestMalformed(t *testing.T) {
 	for _, data := range []string{`["/system/bin/su"`, `{"a":1}`, ``} {
-		res, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{FileName: []byte(data)})
+		res, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{FileName: []byte(data)})
 		if err != nil || len(res.Errors) != 1 {
 			t.Fatalf("%q: err %v errors %+v", data, err, res.Errors)
 		}
 	}
-	res, _ := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{FileName: []byte(`[]`)})
+	res, _ := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{FileName: []byte(`[]`)})
 	if len(res.Errors) != 0 || len(res.Alerts) != 0 {
 		t.Fatalf("%+v", res)
 	}

@@ -16,7 +16,7 @@ func TestGolden(t *testing.T) {
 		qf["bugreport/"+p] = b
 	}
 	cases := []modtest.Case{modtest.Cases()[0], {Name: "androidqf", Kind: acquisition.AndroidQF, Files: qf}}
-	modtest.GoldenCases(t, Module{}, cases, func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+	modtest.GoldenCases(t, New(), cases, func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
 			t.Error("stalkerware crash not detected")
 		}
@@ -35,7 +35,7 @@ func TestBadTombstone(t *testing.T) {
 		"FS/data/tombstones/tombstone_01.pb": {0x12, 0x50, 0x01},
 		"FS/data/tombstones/tombstone_02":    androiddata.TombstoneText(),
 	}
-	res, err := modtest.Run(t, Module{}, acquisition.AndroidBugreport, files)
+	res, err := modtest.Run(t, New(), acquisition.AndroidBugreport, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestBadTombstone(t *testing.T) {
 }
 
 func TestNone(t *testing.T) {
-	if _, err := modtest.Run(t, Module{}, acquisition.AndroidQF, map[string][]byte{"packages.json": nil}); err == nil {
+	if _, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{"packages.json": nil}); err == nil {
 		t.Fatal("want ErrNotFound")
 	}
 }

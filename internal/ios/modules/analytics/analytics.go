@@ -16,9 +16,8 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -40,13 +39,10 @@ var Tables = []string{"hard_failures", "soft_failures", "notes", "all_events"}
 const maxData = 4 << 20
 
 // Module is the analytics module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, Spec)} }
 
 // Record is one analytics row.
 type Record struct {
@@ -61,34 +57,18 @@ type Record struct {
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
-	if len(paths) == 0 {
-		return module.ErrNotFound
-	}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec.File(p)
-		if err := readDB(ctx, in, rec, p); err != nil {
-			rec.FileError(p, err)
-		}
-	}
-	return nil
+	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		return readDB(ctx, db, p, rec)
+	})
 }
 
-func readDB(ctx context.Context, in *module.Input, rec *module.Recorder, p string) error {
-	db, err := sqlitex.Open(ctx, in.Acq.FS, p, in.TempDir)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+func readDB(ctx context.Context, db *sqlitex.DB, p string, rec *module.Recorder) error {
 	var errs []string
 	for _, t := range Tables {
 		if !db.HasTable(ctx, t) {
 			continue // each iOS version has a subset of the tables
 		}
-		_, err := modutil.Select(ctx, db, rec, t, []string{"id", "timestamp", "data"}, nil, "ORDER BY id", func(row modutil.Row) {
+		err := iosmod.Query(ctx, db, rec, t, []string{"id", "timestamp", "data"}, "ORDER BY id", func(row iosmod.Row) error {
 			r := Record{Database: path.Base(p), Table: t, ID: row.Int("id"), Time: Time(row.Float("timestamp")), File: p}
 			if b := row.Bytes("data"); len(b) > 0 {
 				if d, err := ParseData(b); err != nil {
@@ -98,6 +78,7 @@ func readDB(ctx context.Context, in *module.Input, rec *module.Recorder, p strin
 				}
 			}
 			report(rec, r)
+			return nil
 		})
 		if err != nil {
 			errs = append(errs, err.Error())
@@ -116,9 +97,9 @@ func Time(v float64) time.Time {
 		return time.Time{}
 	}
 	if v > 1e11 {
-		return modutil.ValidTime(model.FromUnixMillis(int64(v)))
+		return iosmod.ValidTime(model.FromUnixMillis(int64(v)))
 	}
-	return modutil.ValidTime(model.FromUnixSeconds(v))
+	return iosmod.ValidTime(model.FromUnixSeconds(v))
 }
 
 // ParseData decodes the plist of one analytics row (a dictionary).
@@ -130,7 +111,7 @@ func ParseData(b []byte) (map[string]any, error) {
 	if err := plistx.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("data is not a plist dictionary: %w", err)
 	}
-	if out, ok := modutil.JSONValue(m).(map[string]any); ok {
+	if out, ok := iosmod.JSONValue(m).(map[string]any); ok {
 		return out, nil
 	}
 	return nil, fmt.Errorf("data is not a plist dictionary")
@@ -147,7 +128,7 @@ func report(rec *module.Recorder, r Record) {
 			Description: fmt.Sprintf("%s %s row %d: %s", r.Database, r.Table, r.ID, name)})
 	}
 	seen := map[string]bool{}
-	modutil.Strings(r.Data, func(s string) {
+	iosmod.Strings(r.Data, func(s string) {
 		s = strings.TrimSpace(s)
 		if s == "" || seen[s] || len(s) > 2048 {
 			return

@@ -8,35 +8,35 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 func dump(t *testing.T) map[string][]byte {
 	t.Helper()
-	files, err := iossys.Analytics(context.Background())
+	files, err := iosdata.Analytics(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return iossys.DumpFiles(files)
+	return iosdata.DumpFiles(files)
 }
 
 func TestGolden(t *testing.T) {
-	res, err := modtest.Run(t, analytics.Module{}, acquisition.IOSFilesystem, dump(t))
+	res, err := modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, modtest.FS(dump(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	modtest.Golden(t, "dump", res)
-	for _, v := range []string{iossys.PegasusProcess2, iossys.PegasusSubdomain, iossys.PegasusDomain} {
+	for _, v := range []string{iosdata.PegasusProcess2, iosdata.PegasusSubdomain2, iosdata.PegasusDomain} {
 		if !modtest.HasAlert(res, model.Critical, true, `"`+v+`"`) {
 			t.Errorf("planted %s not found", v)
 		}
 	}
-	modtest.NoAlertMentions(t, res, iossys.LookalikeDomain)
-	modtest.NoAlertMentions(t, res, iossys.LookalikeProcess)
+	modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
+	modtest.NoAlertMentions(t, res, iosdata.LookalikeProcess)
 	if res.Seen != 5 || len(res.Timeline) != 5 || len(res.Errors) != 0 || len(res.Notes) != 0 {
 		t.Errorf("seen %d, events %d, errors %v, notes %v", res.Seen, len(res.Timeline), res.Errors, res.Notes)
 	}
@@ -44,15 +44,12 @@ func TestGolden(t *testing.T) {
 
 func TestCorruptAndDrift(t *testing.T) {
 	fs := dump(t)
-	fs[iossys.AnalyticsTrustPath] = []byte("garbage, not SQLite")
-	drift, err := iossys.SQLite(context.Background(),
+	fs[iosdata.AnalyticsTrustPath] = []byte("garbage, not SQLite")
+	drift := iosdata.BuildDB([]string{
 		"CREATE TABLE hard_failures (id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB)",
-		"INSERT INTO hard_failures(data) VALUES (x'00ff')")
-	if err != nil {
-		t.Fatal(err)
-	}
+		"INSERT INTO hard_failures(data) VALUES (x'00ff')"}, nil)
 	fs["private/var/Keychains/Analytics/drift.db"] = drift
-	res, err := modtest.Run(t, analytics.Module{}, acquisition.IOSFilesystem, fs)
+	res, err := modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, modtest.FS(fs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,10 +65,10 @@ func TestCorruptAndDrift(t *testing.T) {
 	if res.Seen != 4 || json.Unmarshal(res.Records[0], &last) != nil || last.DataError == "" {
 		t.Errorf("seen %d, first record %s", res.Seen, res.Records[0])
 	}
-	if !modtest.HasAlert(res, model.Critical, true, iossys.PegasusProcess2) {
+	if !modtest.HasAlert(res, model.Critical, true, iosdata.PegasusProcess2) {
 		t.Error("readable database not checked")
 	}
-	_, err = modtest.Run(t, analytics.Module{}, acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
+	_, err = modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
@@ -89,11 +86,8 @@ func TestLooksLikeHost(t *testing.T) {
 }
 
 func FuzzParseData(f *testing.F) {
-	seed, err := iossys.Plist(map[string]any{"eventType": "x", "process": iossys.PegasusProcess,
-		"attributes": map[string]any{"hosts": []any{iossys.PegasusDomain}, "n": 1.5, "d": []byte{1}}})
-	if err != nil {
-		f.Fatal(err)
-	}
+	seed := iosdata.Plist(map[string]any{"eventType": "x", "process": iosdata.PegasusProcess,
+		"attributes": map[string]any{"hosts": []any{iosdata.PegasusDomain}, "n": 1.5, "d": []byte{1}}})
 	f.Add(seed)
 	f.Add([]byte("bplist00\xd1\x01\x02Qa\x10\x01\x08\x0b\x0d\x00\x00\x00\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0f"))
 	f.Add([]byte(`<plist><dict><key>process</key><string>bh</string><key>n</key><real>nan</real></dict></plist>`))

@@ -17,10 +17,8 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -42,13 +40,10 @@ var KnownInstallers = map[string]bool{
 }
 
 // Module is the applications module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, Spec)} }
 
 // Record is one installed app.
 type Record struct {
@@ -65,34 +60,18 @@ type Record struct {
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
-	if len(paths) == 0 {
-		return module.ErrNotFound
-	}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
+	return iosmod.ForEachFile(ctx, in, rec, Spec, iosmod.MaxPlist, func(p string, data []byte) error {
+		if path.Base(p) == "Info.plist" {
+			return backupInfo(rec, p, data)
+		}
+		r, err := ParseMetadata(data)
+		if err != nil {
 			return err
 		}
-		rec.File(p)
-		data, err := iosmod.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
-		if err != nil {
-			rec.FileError(p, err)
-			continue
-		}
-		if path.Base(p) == "Info.plist" {
-			err = backupInfo(rec, p, data)
-		} else {
-			var r Record
-			if r, err = ParseMetadata(data); err == nil {
-				r.File = p
-				report(rec, r)
-			}
-		}
-		if err != nil {
-			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
-		}
-	}
-	return nil
+		r.File = p
+		report(rec, r)
+		return nil
+	})
 }
 
 // backupInfo reads the Applications dictionary of a backup's Info.plist.
@@ -108,7 +87,7 @@ func backupInfo(rec *module.Recorder, p string, data []byte) error {
 		return fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	listed := map[string]bool{}
-	for _, name := range modutil.SortedKeys(info.Applications) {
+	for _, name := range iosmod.SortedKeys(info.Applications) {
 		app := info.Applications[name]
 		listed[name] = true
 		r := Record{}
@@ -156,7 +135,7 @@ func ParseMetadata(data []byte) (Record, error) {
 				r.PurchaseDate = t.UTC()
 			}
 		case time.Time:
-			r.PurchaseDate = modutil.ValidTime(v)
+			r.PurchaseDate = iosmod.ValidTime(v)
 		}
 	}
 	return r, nil

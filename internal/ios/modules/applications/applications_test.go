@@ -6,33 +6,30 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/applications"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 func TestGolden(t *testing.T) {
-	files, err := iossys.Applications()
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := iosdata.Applications()
 	for _, c := range []struct {
 		name string
 		kind acquisition.Kind
 		fs   map[string][]byte
 	}{
-		{"backup", acquisition.IOSBackup, iossys.BackupFiles(files)},
-		{"dump", acquisition.IOSFilesystem, iossys.DumpFiles(files)},
+		{"backup", acquisition.IOSBackup, iosdata.BackupFiles(files)},
+		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, applications.Module{}, c.kind, c.fs)
+			res, err := modtest.Run(t, applications.New(), c.kind, modtest.FS(c.fs))
 			if err != nil {
 				t.Fatal(err)
 			}
 			modtest.Golden(t, c.name, res)
-			if !modtest.HasAlert(res, model.Critical, true, iossys.PegasusBundleProcess) {
+			if !modtest.HasAlert(res, model.Critical, true, iosdata.PegasusBundleProcess) {
 				t.Error("planted Pegasus bundle id not found")
 			}
 			if !modtest.HasAlert(res, model.Medium, false, "com.example.sideloaded") {
@@ -41,10 +38,10 @@ func TestGolden(t *testing.T) {
 			if !modtest.HasAlert(res, model.High, false, "no bundle id") {
 				t.Error("app without bundle id not flagged")
 			}
-			modtest.NoAlertMentions(t, res, iossys.LookalikeBundleID)
+			modtest.NoAlertMentions(t, res, iosdata.LookalikeBundleID)
 			modtest.NoAlertMentions(t, res, "WhatsApp")
 			modtest.NoAlertMentions(t, res, "Firefox")
-			if res.Seen != len(iossys.Apps) || len(res.Timeline) != len(iossys.Apps)-1 || len(res.Errors) != 0 || len(res.Alerts) != 3 {
+			if res.Seen != len(iosdata.Apps) || len(res.Timeline) != len(iosdata.Apps)-1 || len(res.Errors) != 0 || len(res.Alerts) != 3 {
 				t.Errorf("seen %d, events %d, alerts %d, errors %v", res.Seen, len(res.Timeline), len(res.Alerts), res.Errors)
 			}
 		})
@@ -52,30 +49,24 @@ func TestGolden(t *testing.T) {
 }
 
 func TestBadFiles(t *testing.T) {
-	files, err := iossys.Applications()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := iossys.DumpFiles(files)
+	files := iosdata.Applications()
+	fs := iosdata.DumpFiles(files)
 	fs["private/var/containers/Bundle/Application/BAD/iTunesMetadata.plist"] = []byte("<?xml garbage")
-	res, err := modtest.Run(t, applications.Module{}, acquisition.IOSFilesystem, fs)
+	res, err := modtest.Run(t, applications.New(), acquisition.IOSFilesystem, modtest.FS(fs))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "BAD/iTunesMetadata.plist") || res.Seen != len(iossys.Apps) {
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "BAD/iTunesMetadata.plist") || res.Seen != len(iosdata.Apps) {
 		t.Fatalf("errors %v, seen %d", res.Errors, res.Seen)
 	}
-	_, err = modtest.Run(t, applications.Module{}, acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
+	_, err = modtest.Run(t, applications.New(), acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
 }
 
 func FuzzParseMetadata(f *testing.F) {
-	files, err := iossys.Applications()
-	if err != nil {
-		f.Fatal(err)
-	}
+	files := iosdata.Applications()
 	for _, fl := range files {
 		f.Add(fl.Data)
 	}

@@ -6,6 +6,7 @@ package backupinfo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -13,20 +14,18 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/backup"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/versions"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
 // Module is the BackupInfo module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return "backup_info" }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool {
-	return k == acquisition.IOSBackup || k == acquisition.IOSBackupEncrypted
+// New returns the module.
+func New() Module {
+	return Module{module.NewBase("backup_info", 1, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted))}
 }
 
 // Info is the module's record.
@@ -53,8 +52,7 @@ type Info struct {
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	var info Info
 	found := false
-	if data, err := fs.ReadFile(in.Acq.FS, backup.InfoPlist); err == nil {
-		rec.File(backup.InfoPlist)
+	if data := read(in, rec, backup.InfoPlist); data != nil {
 		d, err := backup.ParsePlistDict(backup.InfoPlist, data)
 		if err != nil {
 			rec.FileError(backup.InfoPlist, err)
@@ -63,8 +61,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			fromInfo(&info, d)
 		}
 	}
-	if data, err := fs.ReadFile(in.Acq.FS, backup.ManifestPlst); err == nil {
-		rec.File(backup.ManifestPlst)
+	if data := read(in, rec, backup.ManifestPlst); data != nil {
 		m, err := backup.ParseManifestPlist(data)
 		if err != nil {
 			rec.FileError(backup.ManifestPlst, err)
@@ -83,6 +80,21 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	}
 	checkVersion(rec, info)
 	return nil
+}
+
+// read returns the content of one of the backup's own plists (bounded), or
+// nil when it is absent or unreadable (then listed as a file error).
+func read(in *module.Input, rec *module.Recorder, p string) []byte {
+	data, err := iosmod.ReadFile(in.Acq.FS, p, iosmod.MaxPlist)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	rec.File(p)
+	if err != nil {
+		rec.FileError(p, err)
+		return nil
+	}
+	return data
 }
 
 func str(d map[string]any, k string) string {

@@ -44,7 +44,7 @@ func TestBackupInfo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := modtest.RunAcq(t, Module{}, open(t, tt.spec), modtest.SmallIndex(t))
+			res, err := modtest.RunAcq(t, New(), open(t, tt.spec), modtest.SmallIndex(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func TestBackupInfo(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	acq := &acquisition.Acquisition{Kind: acquisition.IOSBackup, FS: fstest.MapFS{}}
-	if _, err := modtest.RunAcq(t, Module{}, acq, modtest.SmallIndex(t)); !errors.Is(err, module.ErrNotFound) {
+	if _, err := modtest.RunAcq(t, New(), acq, modtest.SmallIndex(t)); !errors.Is(err, module.ErrNotFound) {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -5,12 +5,11 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 const benchRows = 20000
@@ -18,7 +17,7 @@ const benchRows = 20000
 // BenchmarkCacheFiles runs the module over a Cache.db of benchRows rows
 // with the embedded indicators.
 func BenchmarkCacheFiles(b *testing.B) {
-	f, err := iossys.LargeCacheDB(context.Background(), benchRows)
+	f, err := iosdata.LargeCacheDB(context.Background(), benchRows)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -26,12 +25,12 @@ func BenchmarkCacheFiles(b *testing.B) {
 	ix := modtest.Index(b)
 	b.SetBytes(int64(len(f.Data)))
 	b.ResetTimer()
-	cpu0 := modutil.CPUTime()
-	defer func() { b.ReportMetric(float64(modutil.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
+	cpu0 := modtest.CPUTime()
+	defer func() { b.ReportMetric(float64(modtest.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		rec := module.NewRecorder(cachefiles.Name, ix, nil)
 		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.IOSFilesystem, FS: fsys}, Index: ix, TempDir: b.TempDir()}
-		if err := (cachefiles.Module{}).Run(context.Background(), in, rec); err != nil {
+		if err := (cachefiles.New()).Run(context.Background(), in, rec); err != nil {
 			b.Fatal(err)
 		}
 		if res := rec.Result(); res.Seen != benchRows || len(res.Alerts) != benchRows/1000 {
@@ -43,15 +42,15 @@ func BenchmarkCacheFiles(b *testing.B) {
 // BenchmarkCacheFilesReadOnly is the floor: open the same database the
 // same way and read the same columns, without records or checks.
 func BenchmarkCacheFilesReadOnly(b *testing.B) {
-	f, err := iossys.LargeCacheDB(context.Background(), benchRows)
+	f, err := iosdata.LargeCacheDB(context.Background(), benchRows)
 	if err != nil {
 		b.Fatal(err)
 	}
 	fsys := modtest.FS(map[string][]byte{f.Path: f.Data})
 	b.SetBytes(int64(len(f.Data)))
 	b.ResetTimer()
-	cpu0 := modutil.CPUTime()
-	defer func() { b.ReportMetric(float64(modutil.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
+	cpu0 := modtest.CPUTime()
+	defer func() { b.ReportMetric(float64(modtest.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		db, err := sqlitex.Open(context.Background(), fsys, f.Path, b.TempDir())
 		if err != nil {

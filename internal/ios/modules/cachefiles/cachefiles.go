@@ -10,9 +10,8 @@ import (
 	"path"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -34,13 +33,10 @@ var Spec = artifact.Spec{
 }
 
 // Module is the cache files module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, Spec)} }
 
 // Record is one cached response.
 type Record struct {
@@ -59,30 +55,20 @@ var cols = []string{"entry_ID", "version", "hash_value", "storage_policy", "requ
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
-	if len(paths) == 0 {
-		return module.ErrNotFound
-	}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec.File(p)
-		if err := readCache(ctx, in, rec, p); err != nil {
-			rec.FileError(p, err)
-		}
-	}
-	return nil
+	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		return readCache(ctx, db, p, rec)
+	})
 }
 
-func readCache(ctx context.Context, in *module.Input, rec *module.Recorder, p string) error {
-	db, err := sqlitex.Open(ctx, in.Acq.FS, p, in.TempDir)
-	if err != nil {
-		return err
+const table = "cfurl_cache_response"
+
+func readCache(ctx context.Context, db *sqlitex.DB, p string, rec *module.Recorder) error {
+	if have := db.Columns(ctx, table); have != nil && !have["request_key"] {
+		rec.Note("%s: table %s lacks column(s) request_key (another iOS version?)", db.Name, table)
+		return nil // nothing to check without the URL
 	}
-	defer db.Close()
 	cache := path.Base(path.Dir(p))
-	_, err = modutil.Select(ctx, db, rec, "cfurl_cache_response", cols, []string{"request_key"}, "ORDER BY entry_ID", func(row modutil.Row) {
+	return iosmod.Query(ctx, db, rec, table, cols, "ORDER BY entry_ID", func(row iosmod.Row) error {
 		r := Record{EntryID: row.Int("entry_id"), Version: row.Int("version"), HashValue: row.Int("hash_value"),
 			StoragePolicy: row.Int("storage_policy"), URL: row.Str("request_key"), Time: ParseTime(row.Str("time_stamp")),
 			Partition: row.Str("partition"), Cache: cache, File: p}
@@ -92,8 +78,8 @@ func readCache(ctx context.Context, in *module.Input, rec *module.Recorder, p st
 				Description: fmt.Sprintf("%s recorded visit to URL %s", cache, r.URL)})
 		}
 		rec.CheckURL(r.URL, module.Where{Artifact: p, Time: r.Time, What: "Cached URL", Record: r})
+		return nil
 	})
-	return err
 }
 
 // ParseTime parses a cfurl_cache_response.time_stamp ("2006-01-02 15:04:05",

@@ -7,32 +7,32 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 func dump(t *testing.T) map[string][]byte {
 	t.Helper()
-	files, err := iossys.CacheFiles(context.Background())
+	files, err := iosdata.CacheFiles(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return iossys.DumpFiles(files)
+	return iosdata.DumpFiles(files)
 }
 
 func TestGolden(t *testing.T) {
-	res, err := modtest.Run(t, cachefiles.Module{}, acquisition.IOSFilesystem, dump(t))
+	res, err := modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, modtest.FS(dump(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	modtest.Golden(t, "dump", res)
-	if !modtest.HasAlert(res, model.Critical, true, iossys.PegasusSubdomain) {
+	if !modtest.HasAlert(res, model.Critical, true, iosdata.PegasusSubdomain2) {
 		t.Error("planted Pegasus URL not found")
 	}
-	modtest.NoAlertMentions(t, res, iossys.LookalikeDomain)
+	modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
 	if res.Seen != 6 || len(res.Timeline) != 6 || len(res.Alerts) != 1 || len(res.Errors) != 0 {
 		t.Errorf("seen %d, events %d, alerts %d, errors %v", res.Seen, len(res.Timeline), len(res.Alerts), res.Errors)
 	}
@@ -44,26 +44,23 @@ func TestGolden(t *testing.T) {
 
 func TestCorruptAndMissing(t *testing.T) {
 	fs := dump(t)
-	fs[iossys.CacheStorePath] = []byte("SQLite format 3\x00 but then nothing useful at all, truncated")
-	noTable, err := iossys.SQLite(context.Background(), "CREATE TABLE other(x)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs[iosdata.CacheStorePath] = []byte("SQLite format 3\x00 but then nothing useful at all, truncated")
+	noTable := iosdata.BuildDB([]string{"CREATE TABLE other(x)"}, nil)
 	fs["private/var/root/Library/Caches/com.apple.nsurlsessiond/Cache.db"] = noTable
-	res, err := modtest.Run(t, cachefiles.Module{}, acquisition.IOSFilesystem, fs)
+	res, err := modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, modtest.FS(fs))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "com.apple.itunesstored/Cache.db") {
 		t.Fatalf("errors %v", res.Errors)
 	}
-	if res.Seen != 4 || !modtest.HasAlert(res, model.Critical, true, iossys.PegasusSubdomain) {
+	if res.Seen != 4 || !modtest.HasAlert(res, model.Critical, true, iosdata.PegasusSubdomain2) {
 		t.Errorf("the readable cache was not read: seen %d", res.Seen)
 	}
 	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "no table cfurl_cache_response") {
 		t.Errorf("notes %v", res.Notes)
 	}
-	_, err = modtest.Run(t, cachefiles.Module{}, acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
+	_, err = modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -25,13 +24,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads calendar events.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "calendar".
-func (Module) Name() string { return "calendar" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("calendar", 1, Spec)} }
 
 // Participant is one attendee or organiser.
 type Participant struct {

@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -22,13 +21,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads calls.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "calls".
-func (Module) Name() string { return "calls" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("calls", 1, Spec)} }
 
 // Call is one call record.
 type Call struct {

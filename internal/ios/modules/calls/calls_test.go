@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, calls.Module{}, iosdata.Calls(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, calls.New(), iosdata.Calls(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.TriangulationMail)
 		if res.Seen != 2 || len(res.Alerts) != 1 || len(res.Timeline) != 2 {
 			t.Errorf("seen %d alerts %d events %d", res.Seen, len(res.Alerts), len(res.Timeline))
@@ -18,4 +18,4 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, calls.Module{}, iosdata.Calls()) }
+func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, calls.New(), iosdata.Calls()) }

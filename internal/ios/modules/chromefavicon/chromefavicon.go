@@ -5,9 +5,8 @@ package chromefavicon
 import (
 	"context"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -22,13 +21,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads Chrome favicons.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "chrome_favicon".
-func (Module) Name() string { return "chrome_favicon" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("chrome_favicon", 1, Spec)} }
 
 // Favicon is one page-to-icon mapping.
 type Favicon struct {

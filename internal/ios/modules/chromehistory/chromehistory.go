@@ -6,9 +6,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -23,13 +22,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads Chrome history.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "chrome_history".
-func (Module) Name() string { return "chrome_history" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("chrome_history", 1, Spec)} }
 
 // Visit is one visit.
 type Visit struct {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/keyedarchive"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -28,14 +29,11 @@ var dirs = []string{
 }
 
 // Module is the ConfigurationProfiles module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return "configuration_profiles" }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool {
-	return k == acquisition.IOSBackup || k == acquisition.IOSBackupEncrypted || k == acquisition.IOSFilesystem
+// New returns the module.
+func New() Module {
+	return Module{module.NewBase("configuration_profiles", 1, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted, acquisition.IOSFilesystem))}
 }
 
 // Profile is the module's record.
@@ -99,7 +97,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 
 func readProfile(rec *module.Recorder, fsys fs.FS, p string) {
 	rec.File(p)
-	data, err := fs.ReadFile(fsys, p)
+	data, err := iosmod.ReadFile(fsys, p, iosmod.MaxPlist)
 	if err != nil {
 		rec.FileError(p, err)
 		return

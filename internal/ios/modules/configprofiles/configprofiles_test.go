@@ -54,7 +54,7 @@ func TestConfigProfiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := modtest.RunAcq(t, Module{}, acq, modtest.SmallIndex(t))
+		res, err := modtest.RunAcq(t, New(), acq, modtest.SmallIndex(t))
 		acq.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -6,9 +6,8 @@ import (
 	"context"
 	"strings"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -20,13 +19,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads contacts.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "contacts".
-func (Module) Name() string { return "contacts" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("contacts", 1, Spec)} }
 
 // Value is one contact value (phone, email, URL...) with its person.
 type Value struct {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, contacts.Module{}, iosdata.Contacts(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, contacts.New(), iosdata.Contacts(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.TriangulationMail)
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.QuaDreamDomain)
 		modtest.NoAlertMentions(t, res, `"`+iosdata.LookalikeMail)
@@ -20,4 +20,4 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, contacts.Module{}, iosdata.Contacts()) }
+func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, contacts.New(), iosdata.Contacts()) }

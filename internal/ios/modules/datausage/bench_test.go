@@ -11,5 +11,5 @@ import (
 
 // 100,000 live-usage rows over 10,000 processes.
 func BenchmarkDataUsage100k(b *testing.B) {
-	modtest.Bench(b, datausage.DataUsage{}, acquisition.IOSBackup, modtest.BackupFS(iosdata.DataUsage(100_000)))
+	modtest.Bench(b, datausage.NewDataUsage(), acquisition.IOSBackup, modtest.BackupFS(iosdata.DataUsage(100_000)))
 }

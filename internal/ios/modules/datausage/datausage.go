@@ -17,7 +17,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -35,13 +35,10 @@ var NetUsageSpec = artifact.Spec{
 }
 
 // DataUsage reads DataUsage.sqlite.
-type DataUsage struct{}
+type DataUsage struct{ module.Base }
 
-// Name is "datausage".
-func (DataUsage) Name() string { return "datausage" }
-
-// Applies to backups and dumps.
-func (DataUsage) Applies(k acquisition.Kind) bool { return DataUsageSpec.Applies(k) }
+// NewDataUsage returns the module.
+func NewDataUsage() DataUsage { return DataUsage{module.NewBase("datausage", 1, DataUsageSpec)} }
 
 // Run reads the database.
 func (DataUsage) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
@@ -49,13 +46,10 @@ func (DataUsage) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 }
 
 // NetUsage reads netusage.sqlite.
-type NetUsage struct{}
+type NetUsage struct{ module.Base }
 
-// Name is "netusage".
-func (NetUsage) Name() string { return "netusage" }
-
-// Applies to dumps.
-func (NetUsage) Applies(k acquisition.Kind) bool { return NetUsageSpec.Applies(k) }
+// NewNetUsage returns the module.
+func NewNetUsage() NetUsage { return NetUsage{module.NewBase("netusage", 1, NetUsageSpec)} }
 
 // Run reads the database.
 func (NetUsage) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {

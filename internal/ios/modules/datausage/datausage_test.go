@@ -10,6 +10,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func common(t *testing.T, res model.ModuleResult) {
@@ -28,7 +29,7 @@ func common(t *testing.T, res model.ModuleResult) {
 }
 
 func TestDataUsage(t *testing.T) {
-	modtest.GoldenLayouts(t, datausage.DataUsage{}, iosdata.DataUsage(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, datausage.NewDataUsage(), iosdata.DataUsage(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		common(t, res)
 		missing := modtest.HasAlert(res, model.Medium, false, `No binary named "bhd"`)
 		if missing != (c.Kind == acquisition.IOSFilesystem) {
@@ -44,28 +45,28 @@ func TestDataUsage(t *testing.T) {
 }
 
 func TestNetUsage(t *testing.T) {
-	modtest.GoldenLayouts(t, datausage.NetUsage{}, iosdata.NetUsage(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, datausage.NewNetUsage(), iosdata.NetUsage(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		common(t, res)
 	})
-	if (datausage.NetUsage{}).Applies(acquisition.IOSBackup) {
+	if (datausage.NewNetUsage()).Applies(acquisition.IOSBackup) {
 		t.Error("netusage is not in backups")
 	}
 }
 
 func TestCorruptAndDrift(t *testing.T) {
 	big := iosdata.DataUsageDB(iosdata.DataUsageProcs(), iosdata.DataUsageLive, 3000)
-	res, err := modtest.Run(t, datausage.DataUsage{}, acquisition.IOSBackup, fstest.MapFS{"WirelessDomain/Library/Databases/DataUsage.sqlite": {Data: iosdata.Corrupt(big)}})
+	res, err := modtest.Run(t, datausage.NewDataUsage(), acquisition.IOSBackup, fstest.MapFS{"WirelessDomain/Library/Databases/DataUsage.sqlite": {Data: iosdata.Corrupt(big)}})
 	if err != nil || len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Error, "DataUsage.sqlite") {
 		t.Errorf("corrupt: %v %+v", err, res.Errors)
 	}
 	old := iosdata.BuildDB([]string{
 		`CREATE TABLE ZLIVEUSAGE (Z_PK INTEGER PRIMARY KEY, ZHASPROCESS INTEGER, ZTIMESTAMP TIMESTAMP, ZWWANIN FLOAT, ZWWANOUT FLOAT)`,
 		`CREATE TABLE ZPROCESS (Z_PK INTEGER PRIMARY KEY, ZFIRSTTIMESTAMP TIMESTAMP, ZTIMESTAMP TIMESTAMP, ZBUNDLENAME VARCHAR, ZPROCNAME VARCHAR)`,
-	}, []iosdata.Stmt{
-		iosdata.Ins("ZPROCESS", "Z_PK, ZFIRSTTIMESTAMP, ZTIMESTAMP, ZPROCNAME", 1, 700000000.0, 700000100.0, iosdata.PegasusProcess),
-		iosdata.Ins("ZLIVEUSAGE", "Z_PK, ZHASPROCESS, ZTIMESTAMP, ZWWANIN, ZWWANOUT", 1, 1, 700000050.0, 1.0, 2.0),
+	}, []iosgen.Stmt{
+		iosgen.Ins("ZPROCESS", "Z_PK, ZFIRSTTIMESTAMP, ZTIMESTAMP, ZPROCNAME", 1, 700000000.0, 700000100.0, iosdata.PegasusProcess),
+		iosgen.Ins("ZLIVEUSAGE", "Z_PK, ZHASPROCESS, ZTIMESTAMP, ZWWANIN, ZWWANOUT", 1, 1, 700000050.0, 1.0, 2.0),
 	})
-	res, err = modtest.Run(t, datausage.DataUsage{}, acquisition.IOSBackup, fstest.MapFS{"WirelessDomain/Library/Databases/DataUsage.sqlite": {Data: old}})
+	res, err = modtest.Run(t, datausage.NewDataUsage(), acquisition.IOSBackup, fstest.MapFS{"WirelessDomain/Library/Databases/DataUsage.sqlite": {Data: old}})
 	if err != nil || len(res.Errors) > 0 {
 		t.Fatal(err, res.Errors)
 	}

@@ -19,13 +19,12 @@ import (
 )
 
 // Module is the Filesystem module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return "filesystem" }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.IOSFilesystem }
+// New returns the module.
+func New() Module {
+	return Module{module.NewBase("filesystem", 1, module.Kinds(acquisition.IOSFilesystem))}
+}
 
 // Entry is the module's record: one path of the dump.
 type Entry struct {

@@ -35,7 +35,7 @@ func TestFilesystem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := modtest.RunAcq(t, Module{}, acq, modtest.SmallIndex(t))
+		res, err := modtest.RunAcq(t, New(), acq, modtest.SmallIndex(t))
 		acq.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -6,21 +6,17 @@ package firefoxfavicon
 import (
 	"context"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/modules/firefoxhistory"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
 
 // Module reads Firefox favicons.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "firefox_favicon".
-func (Module) Name() string { return "firefox_favicon" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return firefoxhistory.Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("firefox_favicon", 1, firefoxhistory.Spec)} }
 
 // Favicon is one icon used by one page.
 type Favicon struct {

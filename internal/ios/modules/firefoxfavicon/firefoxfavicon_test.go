@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, firefoxfavicon.Module{}, iosdata.FirefoxBrowserDB(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, firefoxfavicon.New(), iosdata.FirefoxBrowserDB(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		checkPlanted(t, res)
 		modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
 		if res.Seen == 0 || len(res.Timeline) == 0 {
@@ -20,7 +20,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCorrupt(t *testing.T) {
-	modtest.CheckCorrupt(t, firefoxfavicon.Module{}, iosdata.FirefoxBrowserDB())
+	modtest.CheckCorrupt(t, firefoxfavicon.New(), iosdata.FirefoxBrowserDB())
 }
 
 func checkPlanted(t *testing.T, res model.ModuleResult) {

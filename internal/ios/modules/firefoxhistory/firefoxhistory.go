@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -22,13 +21,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads Firefox history.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "firefox_history".
-func (Module) Name() string { return "firefox_history" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("firefox_history", 1, Spec)} }
 
 // Visit is one visit.
 type Visit struct {

@@ -9,10 +9,8 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -30,13 +28,10 @@ var Spec = artifact.Spec{
 }
 
 // Module is the global preferences module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, Spec)} }
 
 // Record is one preference.
 type Record struct {
@@ -47,31 +42,17 @@ type Record struct {
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
-	if len(paths) == 0 {
-		return module.ErrNotFound
-	}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec.File(p)
-		data, err := iosmod.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
-		if err != nil {
-			rec.FileError(p, err)
-			continue
-		}
+	return iosmod.ForEachFile(ctx, in, rec, Spec, iosmod.MaxPlist, func(p string, data []byte) error {
 		prefs, err := Parse(data)
 		if err != nil {
-			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
-			continue
+			return err
 		}
-		for _, k := range modutil.SortedKeys(prefs) {
-			rec.Record(Record{Key: k, Value: modutil.JSONValue(prefs[k]), File: p})
+		for _, k := range iosmod.SortedKeys(prefs) {
+			rec.Record(Record{Key: k, Value: iosmod.JSONValue(prefs[k]), File: p})
 		}
 		lockdown(rec, p, prefs)
-	}
-	return nil
+		return nil
+	})
 }
 
 // Parse decodes a preferences plist whose root is a dictionary.

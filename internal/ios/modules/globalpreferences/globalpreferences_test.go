@@ -8,29 +8,26 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 func TestGolden(t *testing.T) {
-	files, err := iossys.GlobalPreferences(iossys.LockdownOff)
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := iosdata.GlobalPreferences(iosdata.LockdownOff)
 	for _, c := range []struct {
 		name string
 		kind acquisition.Kind
 		fs   map[string][]byte
 	}{
-		{"backup", acquisition.IOSBackup, iossys.BackupFiles(files)},
-		{"dump", acquisition.IOSFilesystem, iossys.DumpFiles(files)},
+		{"backup", acquisition.IOSBackup, iosdata.BackupFiles(files)},
+		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, globalpreferences.Module{}, c.kind, c.fs)
+			res, err := modtest.Run(t, globalpreferences.New(), c.kind, modtest.FS(c.fs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,15 +46,12 @@ func TestLockdownStates(t *testing.T) {
 		level  model.Level
 		notes  int
 	}{
-		{iossys.LockdownOn, 1, model.Info, 0},
-		{iossys.LockdownOff, 1, model.Low, 0},
-		{iossys.LockdownNever, 0, 0, 1},
+		{iosdata.LockdownOn, 1, model.Info, 0},
+		{iosdata.LockdownOff, 1, model.Low, 0},
+		{iosdata.LockdownNever, 0, 0, 1},
 	} {
-		files, err := iossys.GlobalPreferences(c.state)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup, iossys.BackupFiles(files))
+		files := iosdata.GlobalPreferences(c.state)
+		res, err := modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup, modtest.FS(iosdata.BackupFiles(files)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,8 +62,8 @@ func TestLockdownStates(t *testing.T) {
 }
 
 func TestBadFiles(t *testing.T) {
-	res, err := modtest.Run(t, globalpreferences.Module{}, acquisition.IOSFilesystem,
-		map[string][]byte{"private/var/mobile/Library/Preferences/.GlobalPreferences.plist": []byte("bplist00\x01garbage")})
+	res, err := modtest.Run(t, globalpreferences.New(), acquisition.IOSFilesystem,
+		modtest.FS(map[string][]byte{"private/var/mobile/Library/Preferences/.GlobalPreferences.plist": []byte("bplist00\x01garbage")}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,23 +72,20 @@ func TestBadFiles(t *testing.T) {
 	}
 	// A 250-byte plist that would expand into 2^40 values is refused at once.
 	start := time.Now()
-	res, err = modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup,
-		map[string][]byte{"HomeDomain/Library/Preferences/.GlobalPreferences.plist": iossys.PlistBomb(40, false)})
+	res, err = modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup,
+		modtest.FS(map[string][]byte{"HomeDomain/Library/Preferences/.GlobalPreferences.plist": iosdata.PlistBomb(40, false)}))
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "expands into too many objects") || time.Since(start) > 5*time.Second {
 		t.Fatalf("plist bomb: %v %v (%v)", err, res.Errors, time.Since(start))
 	}
-	_, err = modtest.Run(t, globalpreferences.Module{}, acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
+	_, err = modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []int{iossys.LockdownOn, iossys.LockdownNever} {
-		files, err := iossys.GlobalPreferences(s)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, s := range []int{iosdata.LockdownOn, iosdata.LockdownNever} {
+		files := iosdata.GlobalPreferences(s)
 		f.Add(files[0].Data)
 	}
 	f.Add([]byte(`<plist><dict><key>a</key><array><dict/></array></dict></plist>`))
@@ -103,7 +94,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := json.Marshal(modutil.JSONValue(m)); err != nil {
+		if _, err := json.Marshal(iosmod.JSONValue(m)); err != nil {
 			t.Fatalf("accepted preferences are not JSON-encodable: %v", err)
 		}
 	})

@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -29,13 +28,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads the cache.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "idstatuscache".
-func (Module) Name() string { return "idstatuscache" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("idstatuscache", 1, Spec)} }
 
 // Entry is one lookup.
 type Entry struct {

@@ -13,7 +13,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, idstatuscache.Module{}, iosdata.IDStatusCache(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, idstatuscache.New(), iosdata.IDStatusCache(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.TriangulationMail)
 		modtest.WantAlert(t, res, model.High, false, `x\x00\x00y@icloud.example`)
 		for _, a := range res.Alerts {
@@ -28,7 +28,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestMalformed(t *testing.T) {
-	res, err := modtest.Run(t, idstatuscache.Module{}, acquisition.IOSBackup, fstest.MapFS{
+	res, err := modtest.Run(t, idstatuscache.New(), acquisition.IOSBackup, fstest.MapFS{
 		"HomeDomain/Library/Preferences/com.apple.identityservices.idstatuscache.plist": {Data: []byte("bplist00\x01\x02garbage")}})
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "idstatuscache.plist") {
 		t.Errorf("%v %+v", err, res.Errors)

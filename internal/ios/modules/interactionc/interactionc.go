@@ -9,9 +9,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -23,13 +22,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads interactions.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "interactionc".
-func (Module) Name() string { return "interactionc" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("interactionc", 1, Spec)} }
 
 // Contact is one ZCONTACTS row.
 type Contact struct {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, interactionc.Module{}, iosdata.InteractionC(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, interactionc.New(), iosdata.InteractionC(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.TriangulationMail)
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.StalkerwareAppID)
@@ -23,5 +23,5 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCorrupt(t *testing.T) {
-	modtest.CheckCorrupt(t, interactionc.Module{}, iosdata.InteractionC())
+	modtest.CheckCorrupt(t, interactionc.New(), iosdata.InteractionC())
 }

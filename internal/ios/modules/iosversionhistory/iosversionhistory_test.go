@@ -7,16 +7,16 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/iosversionhistory"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 func TestGolden(t *testing.T) {
-	files := iossys.DumpFiles(iossys.VersionHistory())
+	files := iosdata.DumpFiles(iosdata.VersionHistory())
 	files["var/db/analyticsd/Analytics-Journal-broken.ips"] = []byte("not json\n")
-	res, err := modtest.Run(t, iosversionhistory.Module{}, acquisition.IOSFilesystem, files)
+	res, err := modtest.Run(t, iosversionhistory.New(), acquisition.IOSFilesystem, modtest.FS(files))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +30,11 @@ func TestGolden(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
-	_, err := modtest.Run(t, iosversionhistory.Module{}, acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
+	_, err := modtest.Run(t, iosversionhistory.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
-	if (iosversionhistory.Module{}).Applies(acquisition.IOSBackup) {
+	if (iosversionhistory.New()).Applies(acquisition.IOSBackup) {
 		t.Error("applies to backups, which have no journals")
 	}
 }
@@ -58,7 +58,7 @@ func TestParseHeader(t *testing.T) {
 }
 
 func FuzzParseHeader(f *testing.F) {
-	for _, fl := range iossys.VersionHistory() {
+	for _, fl := range iosdata.VersionHistory() {
 		f.Add(fl.Data)
 	}
 	f.Add([]byte(`{"timestamp":"9999-99-99 99:99:99 +9999","os_version":"x"}`))

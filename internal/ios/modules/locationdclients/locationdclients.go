@@ -14,10 +14,8 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -42,13 +40,10 @@ var TimeKeys = []string{
 }
 
 // Module is the locationd clients module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, Spec)} }
 
 // Record is one locationd client.
 type Record struct {
@@ -64,31 +59,17 @@ type Record struct {
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
-	if len(paths) == 0 {
-		return module.ErrNotFound
-	}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec.File(p)
-		data, err := iosmod.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
-		if err != nil {
-			rec.FileError(p, err)
-			continue
-		}
+	return iosmod.ForEachFile(ctx, in, rec, Spec, iosmod.MaxPlist, func(p string, data []byte) error {
 		recs, err := Parse(data)
 		if err != nil {
-			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
-			continue
+			return err
 		}
 		for _, r := range recs {
 			r.File = p
 			report(rec, r)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Parse decodes clients.plist into one record per client dictionary
@@ -99,7 +80,7 @@ func Parse(data []byte) ([]Record, error) {
 		return nil, fmt.Errorf("not a plist dictionary: %w", err)
 	}
 	var out []Record
-	for _, k := range modutil.SortedKeys(m) {
+	for _, k := range iosmod.SortedKeys(m) {
 		e, ok := m[k].(map[string]any)
 		if !ok {
 			continue
@@ -114,14 +95,14 @@ func Parse(data []byte) ([]Record, error) {
 			} else if f, ok := number(e[tk]); ok && math.Abs(f) < 1e12 {
 				t = model.FromAppleSeconds(f)
 			}
-			if t = modutil.ValidTime(t); !t.IsZero() {
+			if t = iosmod.ValidTime(t); !t.IsZero() {
 				if r.Times == nil {
 					r.Times = map[string]time.Time{}
 				}
 				r.Times[tk] = t
 			}
 		}
-		r.Fields, _ = modutil.JSONValue(e).(map[string]any)
+		r.Fields, _ = iosmod.JSONValue(e).(map[string]any)
 		out = append(out, r)
 	}
 	return out, nil

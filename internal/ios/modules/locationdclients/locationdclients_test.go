@@ -7,39 +7,36 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/locationdclients"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 func TestGolden(t *testing.T) {
-	files, err := iossys.LocationdClients()
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := iosdata.LocationdClients()
 	for _, c := range []struct {
 		name string
 		kind acquisition.Kind
 		fs   map[string][]byte
 	}{
-		{"backup", acquisition.IOSBackup, iossys.BackupFiles(files)},
-		{"dump", acquisition.IOSFilesystem, iossys.DumpFiles(files)},
+		{"backup", acquisition.IOSBackup, iosdata.BackupFiles(files)},
+		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, locationdclients.Module{}, c.kind, c.fs)
+			res, err := modtest.Run(t, locationdclients.New(), c.kind, modtest.FS(c.fs))
 			if err != nil {
 				t.Fatal(err)
 			}
 			modtest.Golden(t, c.name, res)
-			if !modtest.HasAlert(res, model.Critical, true, `"`+iossys.PegasusProcess2+`"`) {
+			if !modtest.HasAlert(res, model.Critical, true, `"`+iosdata.PegasusProcess2+`"`) {
 				t.Error("planted Pegasus process not found")
 			}
 			if !modtest.HasAlert(res, model.Medium, false, "/private/var/db/") {
 				t.Error("executable in a writable folder not flagged")
 			}
-			modtest.NoAlertMentions(t, res, iossys.LookalikeProcess)
+			modtest.NoAlertMentions(t, res, iosdata.LookalikeProcess)
 			modtest.NoAlertMentions(t, res, "WhatsApp")
 			if res.Seen != 5 || len(res.Timeline) != 9 || len(res.Errors) != 0 {
 				t.Errorf("seen %d, events %d, errors %v", res.Seen, len(res.Timeline), res.Errors)
@@ -49,15 +46,15 @@ func TestGolden(t *testing.T) {
 }
 
 func TestBadFiles(t *testing.T) {
-	res, err := modtest.Run(t, locationdclients.Module{}, acquisition.IOSFilesystem,
-		map[string][]byte{"private/var/root/Library/Caches/locationd/clients.plist": []byte("<plist><array><string>x</string></array></plist>")})
+	res, err := modtest.Run(t, locationdclients.New(), acquisition.IOSFilesystem,
+		modtest.FS(map[string][]byte{"private/var/root/Library/Caches/locationd/clients.plist": []byte("<plist><array><string>x</string></array></plist>")}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "locationd/clients.plist") {
 		t.Fatalf("errors %v", res.Errors)
 	}
-	_, err = modtest.Run(t, locationdclients.Module{}, acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
+	_, err = modtest.Run(t, locationdclients.New(), acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
@@ -75,10 +72,7 @@ func TestUnusualLocation(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, err := iossys.LocationdClients()
-	if err != nil {
-		f.Fatal(err)
-	}
+	files := iosdata.LocationdClients()
 	f.Add(files[0].Data)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		recs, err := locationdclients.Parse(b)

@@ -20,14 +20,11 @@ import (
 )
 
 // Module is the Manifest module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return "manifest" }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool {
-	return k == acquisition.IOSBackup || k == acquisition.IOSBackupEncrypted
+// New returns the module.
+func New() Module {
+	return Module{module.NewBase("manifest", 1, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted))}
 }
 
 type recordser interface{ Records() []backup.Record }

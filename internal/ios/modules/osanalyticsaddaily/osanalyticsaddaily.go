@@ -12,10 +12,8 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
-	"github.com/spyscan/spyscan/internal/ios/modules/modutil"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -30,13 +28,10 @@ var Spec = artifact.Spec{
 }
 
 // Module is the OSAnalytics ADDaily module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase(Name, 1, Spec)} }
 
 // Record is one process's network-usage baseline.
 type Record struct {
@@ -51,24 +46,10 @@ type Record struct {
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, Spec)
-	if len(paths) == 0 {
-		return module.ErrNotFound
-	}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec.File(p)
-		data, err := iosmod.ReadFile(in.Acq.FS, p, modutil.MaxPlist)
-		if err != nil {
-			rec.FileError(p, err)
-			continue
-		}
+	return iosmod.ForEachFile(ctx, in, rec, Spec, iosmod.MaxPlist, func(p string, data []byte) error {
 		recs, bad, err := Parse(data)
 		if err != nil {
-			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
-			continue
+			return err
 		}
 		if bad > 0 {
 			rec.Note("%s: %d netUsageBaseline entries are not [date, numbers...] arrays", p, bad)
@@ -85,8 +66,8 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			}
 			rec.CheckProcess(r.Process, module.Where{Artifact: p, Time: r.Time, What: "Process with network usage", Record: r})
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Parse decodes the plist's netUsageBaseline entries, sorted by process
@@ -98,7 +79,7 @@ func Parse(data []byte) (recs []Record, bad int, err error) {
 	if err := plistx.Unmarshal(data, &m); err != nil {
 		return nil, 0, fmt.Errorf("not a plist dictionary: %w", err)
 	}
-	for _, proc := range modutil.SortedKeys(m.Baseline) {
+	for _, proc := range iosmod.SortedKeys(m.Baseline) {
 		vals, ok := m.Baseline[proc].([]any)
 		if !ok || len(vals) == 0 {
 			bad++
@@ -106,7 +87,7 @@ func Parse(data []byte) (recs []Record, bad int, err error) {
 		}
 		r := Record{Process: proc}
 		if t, ok := vals[0].(time.Time); ok {
-			r.Time = modutil.ValidTime(t)
+			r.Time = iosmod.ValidTime(t)
 		}
 		nums := []*float64{&r.WifiIn, &r.WifiOut, &r.WWANIn, &r.WWANOut}
 		for i, dst := range nums {

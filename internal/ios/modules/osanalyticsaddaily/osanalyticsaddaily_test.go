@@ -7,33 +7,30 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/osanalyticsaddaily"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 func TestGolden(t *testing.T) {
-	files, err := iossys.OSAnalyticsADDaily()
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := iosdata.OSAnalyticsADDaily()
 	for _, c := range []struct {
 		name string
 		kind acquisition.Kind
 		fs   map[string][]byte
 	}{
-		{"backup", acquisition.IOSBackup, iossys.BackupFiles(files)},
-		{"dump", acquisition.IOSFilesystem, iossys.DumpFiles(files)},
+		{"backup", acquisition.IOSBackup, iosdata.BackupFiles(files)},
+		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, osanalyticsaddaily.Module{}, c.kind, c.fs)
+			res, err := modtest.Run(t, osanalyticsaddaily.New(), c.kind, modtest.FS(c.fs))
 			if err != nil {
 				t.Fatal(err)
 			}
 			modtest.Golden(t, c.name, res)
-			if !modtest.HasAlert(res, model.Critical, true, `"`+iossys.PegasusProcess+`"`) {
+			if !modtest.HasAlert(res, model.Critical, true, `"`+iosdata.PegasusProcess+`"`) {
 				t.Error("planted Pegasus process not found")
 			}
 			modtest.NoAlertMentions(t, res, "bhd")
@@ -45,30 +42,27 @@ func TestGolden(t *testing.T) {
 }
 
 func TestBadFiles(t *testing.T) {
-	res, err := modtest.Run(t, osanalyticsaddaily.Module{}, acquisition.IOSBackup,
-		map[string][]byte{"HomeDomain/Library/Preferences/com.apple.osanalytics.addaily.plist": []byte("bplist00garbage")})
+	res, err := modtest.Run(t, osanalyticsaddaily.New(), acquisition.IOSBackup,
+		modtest.FS(map[string][]byte{"HomeDomain/Library/Preferences/com.apple.osanalytics.addaily.plist": []byte("bplist00garbage")}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "addaily.plist") {
 		t.Fatalf("errors %v", res.Errors)
 	}
-	res, err = modtest.Run(t, osanalyticsaddaily.Module{}, acquisition.IOSBackup,
-		map[string][]byte{"HomeDomain/Library/Preferences/com.apple.osanalytics.addaily.plist": []byte("<plist><dict/></plist>")})
+	res, err = modtest.Run(t, osanalyticsaddaily.New(), acquisition.IOSBackup,
+		modtest.FS(map[string][]byte{"HomeDomain/Library/Preferences/com.apple.osanalytics.addaily.plist": []byte("<plist><dict/></plist>")}))
 	if err != nil || len(res.Notes) != 1 || res.Seen != 0 {
 		t.Fatalf("no baseline: %v %v", err, res.Notes)
 	}
-	_, err = modtest.Run(t, osanalyticsaddaily.Module{}, acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
+	_, err = modtest.Run(t, osanalyticsaddaily.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}
 }
 
 func FuzzParse(f *testing.F) {
-	files, err := iossys.OSAnalyticsADDaily()
-	if err != nil {
-		f.Fatal(err)
-	}
+	files := iosdata.OSAnalyticsADDaily()
 	f.Add(files[0].Data)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		recs, bad, err := osanalyticsaddaily.Parse(b)

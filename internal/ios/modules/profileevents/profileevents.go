@@ -8,32 +8,28 @@ package profileevents
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/keyedarchive"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
-var paths = []string{
-	"SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles/Library/ConfigurationProfiles/MCProfileEvents.plist",
-	"private/var/containers/Shared/SystemGroup/systemgroup.com.apple.configurationprofiles/Library/ConfigurationProfiles/MCProfileEvents.plist",
+// Spec locates MCProfileEvents.plist.
+var Spec = artifact.Spec{
+	Backup: []string{"SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles/Library/ConfigurationProfiles/MCProfileEvents.plist"},
+	Dump:   []string{"private/var/containers/Shared/SystemGroup/systemgroup.com.apple.configurationprofiles/Library/ConfigurationProfiles/MCProfileEvents.plist"},
 }
 
 // Module is the ProfileEvents module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return "profile_events" }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool {
-	return k == acquisition.IOSBackup || k == acquisition.IOSBackupEncrypted || k == acquisition.IOSFilesystem
-}
+// New returns the module.
+func New() Module { return Module{module.NewBase("profile_events", 1, Spec)} }
 
 // Event is the module's record.
 type Event struct {
@@ -46,27 +42,16 @@ type Event struct {
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	found := false
-	for _, p := range paths {
-		data, err := fs.ReadFile(in.Acq.FS, p)
-		if err != nil {
-			continue
-		}
-		found = true
-		rec.File(p)
+	return iosmod.ForEachFile(ctx, in, rec, Spec, iosmod.MaxPlist, func(p string, data []byte) error {
 		evs, err := Parse(data)
 		if err != nil {
-			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
-			continue
+			return err
 		}
 		for _, e := range evs {
 			check(rec, p, e)
 		}
-	}
-	if !found {
-		return module.ErrNotFound
-	}
-	return nil
+		return nil
+	})
 }
 
 // Parse reads MCProfileEvents.plist: {"ProfileEvents": [{profileID: {timestamp, operation, process}}]}.

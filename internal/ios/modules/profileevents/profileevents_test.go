@@ -31,7 +31,7 @@ func TestProfileEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer acq.Close()
-	res, err := modtest.RunAcq(t, Module{}, acq, modtest.SmallIndex(t))
+	res, err := modtest.RunAcq(t, New(), acq, modtest.SmallIndex(t))
 	if err != nil {
 		t.Fatal(err)
 	}

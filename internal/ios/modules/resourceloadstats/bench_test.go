@@ -11,5 +11,5 @@ import (
 
 // 100,000 observed domains and 100,000 redirects.
 func BenchmarkWebKitObservations100k(b *testing.B) {
-	modtest.Bench(b, resourceloadstats.Module{}, acquisition.IOSBackup, modtest.BackupFS(iosdata.Observations(100_000)))
+	modtest.Bench(b, resourceloadstats.New(), acquisition.IOSBackup, modtest.BackupFS(iosdata.Observations(100_000)))
 }

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -32,13 +31,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads observations.db.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "webkit_resource_load_statistics".
-func (Module) Name() string { return "webkit_resource_load_statistics" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("webkit_resource_load_statistics", 1, Spec)} }
 
 // Domain is one observed domain.
 type Domain struct {

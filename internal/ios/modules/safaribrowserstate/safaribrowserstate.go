@@ -7,9 +7,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -29,13 +28,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads open tabs.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "safari_browser_state".
-func (Module) Name() string { return "safari_browser_state" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("safari_browser_state", 1, Spec)} }
 
 // Tab is one open tab with its session history.
 type Tab struct {

@@ -6,9 +6,8 @@ package safarifavicon
 import (
 	"context"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -22,13 +21,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads favicons.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "safari_favicon".
-func (Module) Name() string { return "safari_favicon" }
-
-// Applies to dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("safari_favicon", 1, Spec)} }
 
 // Favicon is one icon record.
 type Favicon struct {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, safarifavicon.Module{}, iosdata.SafariFavicon(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, safarifavicon.New(), iosdata.SafariFavicon(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		checkPlanted(t, res)
 		modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
 		if res.Seen == 0 || len(res.Timeline) == 0 {
@@ -20,7 +20,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestCorrupt(t *testing.T) {
-	modtest.CheckCorrupt(t, safarifavicon.Module{}, iosdata.SafariFavicon())
+	modtest.CheckCorrupt(t, safarifavicon.New(), iosdata.SafariFavicon())
 }
 
 func checkPlanted(t *testing.T, res model.ModuleResult) {

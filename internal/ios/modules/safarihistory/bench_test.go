@@ -11,5 +11,5 @@ import (
 
 // 100,000 visits over 14,000 distinct URLs.
 func BenchmarkSafariHistory100k(b *testing.B) {
-	modtest.Bench(b, safarihistory.Module{}, acquisition.IOSBackup, modtest.BackupFS(iosdata.SafariHistory(100_000)))
+	modtest.Bench(b, safarihistory.New(), acquisition.IOSBackup, modtest.BackupFS(iosdata.SafariHistory(100_000)))
 }

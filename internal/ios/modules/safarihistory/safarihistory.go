@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -37,13 +36,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads Safari history.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "safari_history".
-func (Module) Name() string { return "safari_history" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("safari_history", 1, Spec)} }
 
 // Visit is one visit record.
 type Visit struct {
@@ -69,7 +65,11 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	})
 }
 
+// hasColumns: table is a real table (not a view standing for it) with cols.
 func hasColumns(ctx context.Context, db *sqlitex.DB, table string, cols ...string) bool {
+	if db.CheckTable(ctx, table) != nil {
+		return false
+	}
 	have := db.Columns(ctx, table)
 	for _, c := range cols {
 		if !have[c] {

@@ -10,10 +10,11 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, safarihistory.Module{}, iosdata.SafariHistory(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, safarihistory.New(), iosdata.SafariHistory(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.QuaDreamDomain) // from the Safari profile
 		modtest.WantAlert(t, res, model.Medium, false, "news.example.com")
@@ -31,7 +32,7 @@ func TestCorrupt(t *testing.T) {
 	bad := iosdata.SafariHistoryDB(iosdata.SafariVisits(), 2000)
 	fs := modtest.DumpFS(good)
 	fs["private/var/mobile/Containers/Data/Application/ABC/Library/Safari/History.db"] = &fstest.MapFile{Data: iosdata.Corrupt(bad)}
-	res, err := modtest.Run(t, safarihistory.Module{}, acquisition.IOSFilesystem, fs)
+	res, err := modtest.Run(t, safarihistory.New(), acquisition.IOSFilesystem, fs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,11 +46,11 @@ func TestSchemaDrift(t *testing.T) {
 	db := iosdata.BuildDB([]string{
 		`CREATE TABLE history_items (id INTEGER PRIMARY KEY, url TEXT)`,
 		`CREATE TABLE history_visits (id INTEGER PRIMARY KEY, history_item INTEGER, visit_time REAL)`,
-	}, []iosdata.Stmt{
-		iosdata.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
-		iosdata.Ins("history_visits", "id, history_item, visit_time", 1, 1, iosdata.AppleSec(iosdata.Base)),
+	}, []iosgen.Stmt{
+		iosgen.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
+		iosgen.Ins("history_visits", "id, history_item, visit_time", 1, 1, iosdata.AppleSec(iosdata.Base)),
 	})
-	res, err := modtest.Run(t, safarihistory.Module{}, acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/Safari/History.db": {Data: db}})
+	res, err := modtest.Run(t, safarihistory.New(), acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/Safari/History.db": {Data: db}})
 	if err != nil || len(res.Errors) > 0 {
 		t.Fatal(err, res.Errors)
 	}
@@ -72,11 +73,11 @@ func TestOrderColumnMissing(t *testing.T) {
 	db := iosdata.BuildDB([]string{
 		`CREATE TABLE history_items (id INTEGER PRIMARY KEY, url TEXT)`,
 		`CREATE TABLE history_visits (id INTEGER PRIMARY KEY, history_item INTEGER)`,
-	}, []iosdata.Stmt{
-		iosdata.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
-		iosdata.Ins("history_visits", "id, history_item", 1, 1),
+	}, []iosgen.Stmt{
+		iosgen.Ins("history_items", "id, url", 1, "https://"+iosdata.PegasusDomain+"/"),
+		iosgen.Ins("history_visits", "id, history_item", 1, 1),
 	})
-	res, err := modtest.Run(t, safarihistory.Module{}, acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/Safari/History.db": {Data: db}})
+	res, err := modtest.Run(t, safarihistory.New(), acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/Safari/History.db": {Data: db}})
 	if err != nil || len(res.Errors) > 0 || res.Seen != 1 {
 		t.Fatal(err, res.Errors, res.Seen)
 	}

@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -36,13 +35,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads the logs.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "webkit_session_resource_log".
-func (Module) Name() string { return "webkit_session_resource_log" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("webkit_session_resource_log", 1, Spec)} }
 
 // Entry is one site of the log.
 type Entry struct {

@@ -13,7 +13,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, sessionresourcelog.Module{}, iosdata.SessionResourceLog(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, sessionresourcelog.New(), iosdata.SessionResourceLog(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
 		modtest.WantAlert(t, res, model.High, false, "ORIGIN news.example.com -> DESTINATION "+iosdata.PegasusSubdomain)
 		modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
@@ -25,7 +25,7 @@ func TestGolden(t *testing.T) {
 
 func TestMalformed(t *testing.T) {
 	f := iosdata.SessionResourceLog()[0]
-	res, err := modtest.Run(t, sessionresourcelog.Module{}, acquisition.IOSBackup, fstest.MapFS{f.Domain + "/" + f.RelativePath: {Data: f.Data[:len(f.Data)/2]}})
+	res, err := modtest.Run(t, sessionresourcelog.New(), acquisition.IOSBackup, fstest.MapFS{f.Domain + "/" + f.RelativePath: {Data: f.Data[:len(f.Data)/2]}})
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "resourceLog.plist") {
 		t.Errorf("%v %+v", err, res.Errors)
 	}

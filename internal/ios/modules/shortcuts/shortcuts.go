@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -22,13 +21,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads shortcuts.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "shortcuts".
-func (Module) Name() string { return "shortcuts" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("shortcuts", 1, Spec)} }
 
 // Shortcut is one shortcut record.
 type Shortcut struct {

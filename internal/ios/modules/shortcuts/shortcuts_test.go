@@ -10,7 +10,7 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, shortcuts.Module{}, iosdata.Shortcuts(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, shortcuts.New(), iosdata.Shortcuts(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
 		modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
 		if res.Seen != 2 || len(res.Alerts) != 1 || len(res.Timeline) != 4 {
@@ -19,7 +19,7 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, shortcuts.Module{}, iosdata.Shortcuts()) }
+func TestCorrupt(t *testing.T) { modtest.CheckCorrupt(t, shortcuts.New(), iosdata.Shortcuts()) }
 
 func FuzzParseActions(f *testing.F) {
 	f.Add(iosdata.Plist([]any{map[string]any{"WFWorkflowActionIdentifier": "x", "WFWorkflowActionParameters": map[string]any{"u": "https://a.com", "n": []any{"www.b.org"}}}}))

@@ -11,31 +11,32 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
-// Paths of shutdown.log in a sysdiagnose and in a dump.
-var paths = []string{"system_logs.logarchive/Extra/shutdown.log", "private/var/db/diagnostics/shutdown.log"}
+// Spec locates shutdown.log in a sysdiagnose and in a dump.
+var Spec = artifact.Spec{
+	Sysdiagnose: []string{"system_logs.logarchive/Extra/shutdown.log"},
+	Dump:        []string{"private/var/db/diagnostics/shutdown.log"},
+}
 
-const maxLine = 1 << 20
+const (
+	maxLine = 1 << 20
+	maxFile = 256 << 20 // a shutdown.log grows by a few lines per reboot
+)
 
 // Module is the ShutdownLog module.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name implements module.Module.
-func (Module) Name() string { return "shutdown_log" }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool {
-	return k == acquisition.IOSSysdiagnose || k == acquisition.IOSFilesystem
-}
+// New returns the module.
+func New() Module { return Module{module.NewBase("shutdown_log", 1, Spec)} }
 
 // Client is one record: a process still running at a shutdown.
 type Client struct {
@@ -46,26 +47,13 @@ type Client struct {
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	found := false
-	for _, p := range paths {
-		data, err := fs.ReadFile(in.Acq.FS, p)
-		if err != nil {
-			continue
-		}
-		found = true
-		rec.File(p)
+	return iosmod.ForEachFile(ctx, in, rec, Spec, maxFile, func(p string, data []byte) error {
 		clients, err := Parse(data)
-		if err != nil {
-			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
-		}
-		for _, c := range clients {
+		for _, c := range clients { // the clients before a bad line count too
 			check(rec, p, c)
 		}
-	}
-	if !found {
-		return module.ErrNotFound
-	}
-	return nil
+		return err
+	})
 }
 
 // Parse reads shutdown.log: "remaining client pid: N (path)" lines, then

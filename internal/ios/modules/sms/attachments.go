@@ -6,21 +6,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
 
 // Attachments reads the attachments of sms.db.
-type Attachments struct{}
+type Attachments struct{ module.Base }
 
-// Name is "sms_attachments".
-func (Attachments) Name() string { return "sms_attachments" }
-
-// Applies to backups and dumps.
-func (Attachments) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// NewAttachments returns the module.
+func NewAttachments() Attachments { return Attachments{module.NewBase("sms_attachments", 1, Spec)} }
 
 // Attachment is one attachment record.
 type Attachment struct {

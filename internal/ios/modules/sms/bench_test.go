@@ -13,7 +13,7 @@ import (
 
 // 100,000 messages, each with two links.
 func BenchmarkSMS100k(b *testing.B) {
-	modtest.Bench(b, sms.Module{}, acquisition.IOSBackup, modtest.BackupFS(iosdata.SMS(100_000)))
+	modtest.Bench(b, sms.New(), acquisition.IOSBackup, modtest.BackupFS(iosdata.SMS(100_000)))
 }
 
 // BenchmarkReadOnlySMS100k reads the same rows and columns with no checks:

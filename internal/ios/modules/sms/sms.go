@@ -11,10 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
-
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -27,13 +25,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads messages.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "sms".
-func (Module) Name() string { return "sms" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("sms", 1, Spec)} }
 
 // Message is one message record.
 type Message struct {

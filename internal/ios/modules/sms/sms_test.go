@@ -15,7 +15,7 @@ import (
 )
 
 func TestMessages(t *testing.T) {
-	modtest.GoldenLayouts(t, sms.Module{}, iosdata.SMS(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, sms.New(), iosdata.SMS(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.QuaDreamDomain)
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.TriangulationMail)
@@ -30,7 +30,7 @@ func TestMessages(t *testing.T) {
 }
 
 func TestAttachments(t *testing.T) {
-	modtest.GoldenLayouts(t, sms.Attachments{}, iosdata.SMS(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, sms.NewAttachments(), iosdata.SMS(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Medium, false, "Attachment.gif-1")
 		modtest.NoAlertMentions(t, res, "outgoing-1") // sent, not received
 		modtest.NoAlertMentions(t, res, "IMG_0042")
@@ -44,7 +44,7 @@ func TestAttachments(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
-	for _, m := range []module.Module{sms.Module{}, sms.Attachments{}} {
+	for _, m := range []module.Module{sms.New(), sms.NewAttachments()} {
 		_, err := modtest.Run(t, m, acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/x": {}})
 		if !errors.Is(err, module.ErrNotFound) {
 			t.Errorf("%s: got %v", m.Name(), err)
@@ -55,7 +55,7 @@ func TestNotFound(t *testing.T) {
 func TestCorrupt(t *testing.T) {
 	f := iosdata.SMS(300)[0]
 	fs := fstest.MapFS{f.Path: {Data: iosdata.Corrupt(f.Data)}}
-	for _, m := range []module.Module{sms.Module{}, sms.Attachments{}} {
+	for _, m := range []module.Module{sms.New(), sms.NewAttachments()} {
 		res, err := modtest.Run(t, m, acquisition.IOSFilesystem, fs)
 		if err != nil {
 			t.Fatal(err)
@@ -73,7 +73,7 @@ func TestSchemaDrift(t *testing.T) {
 		`CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, text TEXT, handle_id INTEGER DEFAULT 0, service TEXT, account TEXT, date INTEGER, date_read INTEGER, date_delivered INTEGER, is_delivered INTEGER, is_finished INTEGER, is_from_me INTEGER DEFAULT 0, is_read INTEGER DEFAULT 0)`,
 	}
 	files := iosdata.SMSFrom(iosdata.SMSMessages(), nil, 0, old)
-	res, err := modtest.Run(t, sms.Module{}, acquisition.IOSBackup, modtest.BackupFS(files))
+	res, err := modtest.Run(t, sms.New(), acquisition.IOSBackup, modtest.BackupFS(files))
 	if err != nil || len(res.Errors) > 0 {
 		t.Fatal(err, res.Errors)
 	}
@@ -81,7 +81,7 @@ func TestSchemaDrift(t *testing.T) {
 	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "cache_has_attachments") {
 		t.Errorf("notes %q", res.Notes)
 	}
-	res, err = modtest.Run(t, sms.Attachments{}, acquisition.IOSBackup, modtest.BackupFS(files))
+	res, err = modtest.Run(t, sms.NewAttachments(), acquisition.IOSBackup, modtest.BackupFS(files))
 	if err != nil || res.Seen != 0 || len(res.Notes) == 0 {
 		t.Errorf("attachments on old schema: %v seen %d notes %q", err, res.Seen, res.Notes)
 	}

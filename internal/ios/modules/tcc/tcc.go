@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -26,13 +25,10 @@ var Spec = artifact.Spec{
 }
 
 // Module reads TCC.db.
-type Module struct{}
+type Module struct{ module.Base }
 
-// Name is "tcc".
-func (Module) Name() string { return "tcc" }
-
-// Applies to backups and dumps.
-func (Module) Applies(k acquisition.Kind) bool { return Spec.Applies(k) }
+// New returns the module.
+func New() Module { return Module{module.NewBase("tcc", 1, Spec)} }
 
 // Access is one permission record.
 type Access struct {

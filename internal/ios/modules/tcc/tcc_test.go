@@ -10,10 +10,11 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/tcc"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func TestGolden(t *testing.T) {
-	modtest.GoldenLayouts(t, tcc.Module{}, iosdata.TCC(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
+	modtest.GoldenLayouts(t, tcc.New(), iosdata.TCC(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusProcess2)
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.StalkerwareAppID)
 		modtest.WantAlert(t, res, model.Medium, false, "/private/var/tmp/"+iosdata.PegasusProcess2)
@@ -28,8 +29,8 @@ func TestGolden(t *testing.T) {
 // iOS 11 and older: "allowed" and "prompt_count" instead of auth_value.
 func TestOldSchema(t *testing.T) {
 	db := iosdata.BuildDB([]string{`CREATE TABLE access (service TEXT NOT NULL, client TEXT NOT NULL, client_type INTEGER NOT NULL, allowed INTEGER NOT NULL, prompt_count INTEGER NOT NULL, csreq BLOB, policy_id INTEGER)`},
-		[]iosdata.Stmt{iosdata.Ins("access", "service, client, client_type, allowed, prompt_count", "kTCCServiceCamera", iosdata.StalkerwareAppID, 0, 1, 1)})
-	res, err := modtest.Run(t, tcc.Module{}, acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/TCC/TCC.db": {Data: db}})
+		[]iosgen.Stmt{iosgen.Ins("access", "service, client, client_type, allowed, prompt_count", "kTCCServiceCamera", iosdata.StalkerwareAppID, 0, 1, 1)})
+	res, err := modtest.Run(t, tcc.New(), acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/TCC/TCC.db": {Data: db}})
 	if err != nil || len(res.Errors) > 0 {
 		t.Fatal(err, res.Errors)
 	}
@@ -40,7 +41,7 @@ func TestOldSchema(t *testing.T) {
 }
 
 func TestCorrupt(t *testing.T) {
-	res, err := modtest.Run(t, tcc.Module{}, acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/TCC/TCC.db": {Data: []byte("SQLite format 3\x00garbage")}})
+	res, err := modtest.Run(t, tcc.New(), acquisition.IOSBackup, fstest.MapFS{"HomeDomain/Library/TCC/TCC.db": {Data: []byte("SQLite format 3\x00garbage")}})
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "TCC.db") {
 		t.Errorf("%v %+v", err, res.Errors)
 	}

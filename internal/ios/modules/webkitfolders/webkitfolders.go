@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -25,40 +25,38 @@ const appData = "private/var/mobile/Containers/Data/Application/*/"
 
 // Module is one WebKit folder module.
 type Module struct {
-	name  string
+	module.Base
 	event string // timeline event name
 	label string // human name of the folder kind
 	spec  artifact.Spec
 }
 
+func newModule(name, event, label string, spec artifact.Spec) Module {
+	return Module{Base: module.NewBase(name, 1, spec), event: event, label: label, spec: spec}
+}
+
 // IndexedDB, LocalStorage and SafariViewService are the three modules.
 var (
-	IndexedDB = Module{name: "webkit_indexeddb", event: "webkit_indexeddb", label: "IndexedDB", spec: artifact.Spec{
+	IndexedDB = newModule("webkit_indexeddb", "webkit_indexeddb", "IndexedDB", artifact.Spec{
 		Backup: []string{"AppDomain-*/Library/WebKit/WebsiteData/IndexedDB/*", "AppDomain-*/Library/WebKit/WebsiteData/IndexedDB/v1/*"},
 		Dump:   []string{appData + "Library/WebKit/WebsiteData/IndexedDB/*", appData + "Library/WebKit/WebsiteData/IndexedDB/v1/*"},
-	}}
-	LocalStorage = Module{name: "webkit_localstorage", event: "webkit_local_storage", label: "WebKit Local Storage", spec: artifact.Spec{
+	})
+	LocalStorage = newModule("webkit_localstorage", "webkit_local_storage", "WebKit Local Storage", artifact.Spec{
 		Backup: []string{"AppDomain-*/Library/WebKit/WebsiteData/LocalStorage/*"},
 		Dump:   []string{appData + "Library/WebKit/WebsiteData/LocalStorage/*"},
-	}}
-	SafariViewService = Module{name: "webkit_safariviewservice", event: "webkit_safariviewservice", label: "SafariViewService WebsiteData", spec: artifact.Spec{
+	})
+	SafariViewService = newModule("webkit_safariviewservice", "webkit_safariviewservice", "SafariViewService WebsiteData", artifact.Spec{
 		Dump: []string{
 			appData + "SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData/*",
 			appData + "SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData/LocalStorage/*",
 			appData + "SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData/IndexedDB/*",
 			appData + "SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData/IndexedDB/v1/*",
 		},
-	}}
+	})
 )
 
 // Modules returns the three modules, for the registry.
 func Modules() []module.Module { return []module.Module{IndexedDB, LocalStorage, SafariViewService} }
-
-// Name implements module.Module.
-func (m Module) Name() string { return m.name }
-
-// Applies implements module.Module.
-func (m Module) Applies(k acquisition.Kind) bool { return m.spec.Applies(k) }
 
 // Record is one origin's storage entry.
 type Record struct {
@@ -70,9 +68,9 @@ type Record struct {
 
 // Run implements module.Module.
 func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, m.spec)
-	if len(paths) == 0 {
-		return module.ErrNotFound
+	paths, err := iosmod.Find(in, m.spec)
+	if err != nil {
+		return err
 	}
 	n := 0
 	for _, p := range paths {

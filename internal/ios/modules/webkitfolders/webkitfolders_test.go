@@ -10,18 +10,18 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
+	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/webkitfolders"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
 // mapFS lays files out with their parent folders, each folder with the
 // modification time of its newest file, as a real file system would show.
 func mapFS(t *testing.T, backup bool) fstest.MapFS {
 	t.Helper()
-	files, err := iossys.WebKitFolders(context.Background())
+	files, err := iosdata.WebKitFolders(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +53,14 @@ func TestGolden(t *testing.T) {
 		seen    int
 		planted string
 	}{
-		{webkitfolders.IndexedDB, acquisition.IOSFilesystem, "indexeddb_dump", 2, iossys.PegasusSubdomain},
-		{webkitfolders.IndexedDB, acquisition.IOSBackup, "indexeddb_backup", 2, iossys.PegasusSubdomain},
+		{webkitfolders.IndexedDB, acquisition.IOSFilesystem, "indexeddb_dump", 2, iosdata.PegasusSubdomain2},
+		{webkitfolders.IndexedDB, acquisition.IOSBackup, "indexeddb_backup", 2, iosdata.PegasusSubdomain2},
 		{webkitfolders.LocalStorage, acquisition.IOSFilesystem, "localstorage_dump", 2, ""},
 		{webkitfolders.LocalStorage, acquisition.IOSBackup, "localstorage_backup", 2, ""},
-		{webkitfolders.SafariViewService, acquisition.IOSFilesystem, "safariviewservice_dump", 3, iossys.PegasusDomain},
+		{webkitfolders.SafariViewService, acquisition.IOSFilesystem, "safariviewservice_dump", 3, iosdata.PegasusDomain},
 	} {
 		t.Run(c.golden, func(t *testing.T) {
-			res, err := modtest.RunFS(t, c.mod, c.kind, mapFS(t, c.kind == acquisition.IOSBackup), modtest.Index(t))
+			res, err := modtest.Run(t, c.mod, c.kind, mapFS(t, c.kind == acquisition.IOSBackup))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +71,7 @@ func TestGolden(t *testing.T) {
 			if c.planted == "" && len(res.Alerts) != 0 {
 				t.Errorf("unexpected alerts %+v", res.Alerts)
 			}
-			modtest.NoAlertMentions(t, res, iossys.LookalikeDomain)
+			modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
 			if res.Seen != c.seen || len(res.Timeline) != c.seen || len(res.Errors) != 0 {
 				t.Errorf("seen %d, events %d, errors %v", res.Seen, len(res.Timeline), res.Errors)
 			}
@@ -84,9 +84,9 @@ func TestGolden(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	for _, mod := range webkitfolders.Modules() {
-		_, err := modtest.RunFS(t, mod, acquisition.IOSFilesystem, fstest.MapFS{
+		_, err := modtest.Run(t, mod, acquisition.IOSFilesystem, fstest.MapFS{
 			"private/var/mobile/Containers/Data/Application/U/Library/WebKit/WebsiteData/LocalStorage/file__0.localstorage": {},
-		}, modtest.Index(t))
+		})
 		if !errors.Is(err, module.ErrNotFound) {
 			t.Errorf("%s: got %v", mod.Name(), err)
 		}

@@ -9,9 +9,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
-	"github.com/spyscan/spyscan/internal/ios/modules/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -31,13 +30,10 @@ var ContactsSpec = artifact.Spec{
 }
 
 // Messages reads WhatsApp messages.
-type Messages struct{}
+type Messages struct{ module.Base }
 
-// Name is "whatsapp".
-func (Messages) Name() string { return "whatsapp" }
-
-// Applies to backups and dumps.
-func (Messages) Applies(k acquisition.Kind) bool { return ChatSpec.Applies(k) }
+// NewMessages returns the module.
+func NewMessages() Messages { return Messages{module.NewBase("whatsapp", 1, ChatSpec)} }
 
 // Message is one message record.
 type Message struct {
@@ -99,13 +95,10 @@ func (Messages) Run(ctx context.Context, in *module.Input, rec *module.Recorder)
 }
 
 // Contacts reads WhatsApp contacts.
-type Contacts struct{}
+type Contacts struct{ module.Base }
 
-// Name is "whatsapp_contacts".
-func (Contacts) Name() string { return "whatsapp_contacts" }
-
-// Applies to backups and dumps.
-func (Contacts) Applies(k acquisition.Kind) bool { return ContactsSpec.Applies(k) }
+// NewContacts returns the module.
+func NewContacts() Contacts { return Contacts{module.NewBase("whatsapp_contacts", 1, ContactsSpec)} }
 
 // Contact is one WhatsApp contact.
 type Contact struct {

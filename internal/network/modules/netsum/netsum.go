@@ -114,7 +114,9 @@ func (t *Table) Sorted() []*Seen {
 
 // NormDomain lower-cases a host name and drops a trailing dot and a
 // leading wildcard label; it returns "" for what is not a host name (IP
-// literals included).
+// literals included). Labels may hold the base64 characters '+', '/' and
+// '=': DNS tunnels (iodine, dnscat...) encode their data in labels under
+// the operator's domain, and that domain is what an indicator names.
 func NormDomain(b []byte) []byte {
 	for len(b) > 0 && b[len(b)-1] == '.' {
 		b = b[:len(b)-1]
@@ -132,7 +134,7 @@ func NormDomain(b []byte) []byte {
 			upper = true
 		case c == '.':
 			dot = true
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '+', c == '/', c == '=':
 		default:
 			return nil // spaces, colons (IPv6), escapes: not a host name
 		}

@@ -32,6 +32,8 @@ func TestNormDomain(t *testing.T) {
 	for in, want := range map[string]string{
 		"WWW.Example.COM.": "www.example.com", "*.cdn.example": "cdn.example", "1.2.3.4": "",
 		"localhost": "", "bad host.example": "", "::1": "", "": "", "a_b.example": "a_b.example",
+		// a DNS tunnel label (suricata-verify dns/v2/bug-1158)
+		"hvmakwa/BA.srv.tunnel.com": "hvmakwa/ba.srv.tunnel.com", "aaaao1kqa.=auth.srv.tunnel.com": "aaaao1kqa.=auth.srv.tunnel.com",
 	} {
 		if got := string(NormDomain([]byte(in))); got != want {
 			t.Errorf("NormDomain(%q) = %q, want %q", in, got, want)

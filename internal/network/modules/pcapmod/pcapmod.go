@@ -44,7 +44,7 @@ func Modules() []module.Module {
 	s.n = len(names)
 	out := make([]module.Module, len(names))
 	for i, n := range names {
-		out[i] = &Module{name: n, shared: s}
+		out[i] = &Module{Base: module.NewBase(n, 1, module.Kinds(acquisition.PCAP)), shared: s}
 	}
 	return out
 }
@@ -101,15 +101,9 @@ func run(ctx context.Context, in *module.Input, opts capture.Options) (string, *
 
 // Module is one of the five network modules.
 type Module struct {
-	name   string
+	module.Base
 	shared *Shared
 }
-
-// Name implements module.Module.
-func (m *Module) Name() string { return m.name }
-
-// Applies implements module.Module.
-func (m *Module) Applies(k acquisition.Kind) bool { return k == acquisition.PCAP }
 
 // Run implements module.Module.
 func (m *Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
@@ -124,8 +118,12 @@ func (m *Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 	if p.err != nil {
 		rec.FileError(p.file, p.err)
 	}
+	if m.Name() == capture.ModFlows && p.res.Summary.Undecodable > 0 {
+		// what could not be decoded was not checked: never "clean"
+		rec.FileError(p.file, undecodableError(p.file, p.res.Summary))
+	}
 	res := p.res
-	switch m.name {
+	switch m.Name() {
 	case capture.ModDNS:
 		reportDNS(rec, p.file, res)
 		resolvedFromIndicators(rec, in.Index, p.file, res)
@@ -138,8 +136,8 @@ func (m *Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 	case capture.ModFlows:
 		reportFlows(rec, p.file, res)
 	}
-	checkObservations(rec, m.name, p.file, res)
-	findings(rec, m.name, p.file, res)
+	checkObservations(rec, m.Name(), p.file, res)
+	findings(rec, m.Name(), p.file, res)
 	return nil
 }
 

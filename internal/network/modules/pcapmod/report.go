@@ -124,6 +124,19 @@ func reportFlows(rec *module.Recorder, file string, res *capture.Result) {
 	}
 }
 
+// undecodableError describes the packets of a capture that could not be
+// decoded, largest reason first.
+func undecodableError(file string, s capture.Summary) error {
+	reasons := sortedKeys(s.UndecodableBy)
+	sort.SliceStable(reasons, func(i, j int) bool { return s.UndecodableBy[reasons[i]] > s.UndecodableBy[reasons[j]] })
+	parts := make([]string, 0, len(reasons))
+	for _, r := range reasons {
+		parts = append(parts, fmt.Sprintf("%s: %d", r, s.UndecodableBy[r]))
+	}
+	return fmt.Errorf("%s: %d of %d packets could not be decoded and were not checked (%s)",
+		file, s.Undecodable, s.Reader.Packets, strings.Join(parts, "; "))
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {

@@ -24,16 +24,10 @@ const Name = "resolver_logs"
 const maxTimelineDomains = 100_000
 
 // Module reads resolver logs.
-type Module struct{}
+type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{} }
-
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.NetworkLog }
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.NetworkLog))} }
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {

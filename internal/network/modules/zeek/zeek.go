@@ -18,33 +18,22 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/modules/netsum"
-	"github.com/spyscan/spyscan/internal/network/reputation"
 	"github.com/spyscan/spyscan/internal/network/zeeklog"
 )
 
 // Name of the module.
 const Name = "zeek_logs"
 
-// Limits of what is reported.
-const (
-	maxTimelineDomains = 100_000
-	maxHeuristicAlerts = 200 // per heuristic kind
-)
+// maxTimelineDomains limits the timeline events (one per domain).
+const maxTimelineDomains = 100_000
 
 // Module reads Zeek logs.
-type Module struct{}
+type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{} }
-
-// Name implements module.Module.
-func (Module) Name() string { return Name }
-
-// Applies implements module.Module.
-func (Module) Applies(k acquisition.Kind) bool { return k == acquisition.NetworkLog }
+func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.NetworkLog))} }
 
 // logFile is one Zeek log found in the acquisition.
 type logFile struct {
@@ -57,21 +46,16 @@ var typeOrder = map[string]int{zeeklog.DNS: 0, zeeklog.X509: 1, zeeklog.SSL: 2, 
 
 // state is what one run accumulates.
 type state struct {
-	rec       *module.Recorder
-	domains   *netsum.Table
-	ips       *netsum.Table
-	urls      *netsum.Table
-	certs     *netsum.Table
-	ja3, ja4  *netsum.Table
-	sawDNS    bool
-	beacons   *netsum.Beacons
-	unresolv  *netsum.Table // public destination IPs never seen in DNS answers
-	tlsPorts  *netsum.Table // "ip:port" of TLS on unusual ports
-	clearHTTP *netsum.Table // hosts spoken to in clear HTTP
-	selfSig   *netsum.Table // subjects of self-signed certificates
-	freeCert  *netsum.Table // "issuer|subject" of free certificates
-	lines     int
-	scratch   []byte
+	rec      *module.Recorder
+	domains  *netsum.Table
+	ips      *netsum.Table
+	urls     *netsum.Table
+	certs    *netsum.Table
+	ja3, ja4 *netsum.Table
+	sawDNS   bool
+	signals  *netsum.Signals
+	lines    int
+	scratch  []byte
 }
 
 // Run implements module.Module.
@@ -85,8 +69,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	}
 	st := &state{rec: rec, domains: netsum.NewTable(), ips: netsum.NewTable(), urls: netsum.NewTable(),
 		certs: netsum.NewTable(), ja3: netsum.NewTable(), ja4: netsum.NewTable(),
-		beacons: netsum.NewBeacons(), unresolv: netsum.NewTable(), tlsPorts: netsum.NewTable(),
-		clearHTTP: netsum.NewTable(), selfSig: netsum.NewTable(), freeCert: netsum.NewTable()}
+		signals: netsum.NewSignals("conn.log")}
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -213,9 +196,6 @@ func (st *state) dns(r *zeeklog.Reader, file string) {
 	}
 }
 
-// defaultTLSPorts are the ports TLS is expected on (TinyCheck's list).
-var defaultTLSPorts = map[int]bool{443: true, 465: true, 636: true, 853: true, 989: true, 990: true, 993: true, 995: true, 5223: true, 8443: true}
-
 func (st *state) ssl(r *zeeklog.Reader, file string) {
 	ts, _ := r.Time(0)
 	st.addDomain(r.Get(4), ts, file, "tls sni")
@@ -229,18 +209,12 @@ func (st *state) ssl(r *zeeklog.Reader, file string) {
 	if v := r.Get(10); len(v) > 0 {
 		st.ja4.Add(v, ts, file, "tls client ja4")
 	}
-	if port, err := strconv.Atoi(string(r.Get(3))); err == nil && !defaultTLSPorts[port] && r.Get(2) != nil {
-		st.scratch = append(append(append(st.scratch[:0], r.Get(2)...), ':'), r.Get(3)...)
-		st.tlsPorts.Add(st.scratch, ts, file, "tls on unusual port")
+	if port, err := strconv.Atoi(string(r.Get(3))); err == nil {
+		st.signals.TLSPort(r.Get(2), port, ts, file)
 	}
 	subject, issuer := r.String(5), r.String(6)
-	status := r.String(8)
-	if (subject != "" && subject == issuer) || status == "self signed certificate" {
-		st.selfSig.Add([]byte(subject+" @ "+string(r.Get(2))), ts, file, "self-signed certificate")
-	}
-	if name, ok := reputation.FreeCertIssuer(issuer); ok {
-		st.freeCert.Add([]byte(subject+" issued by "+name), ts, file, "free certificate")
-	}
+	selfSigned := (subject != "" && subject == issuer) || r.String(8) == "self signed certificate"
+	st.signals.Certificate(subject, issuer, selfSigned, string(r.Get(2)), ts, file)
 }
 
 func (st *state) http(r *zeeklog.Reader, file string) {
@@ -257,7 +231,7 @@ func (st *state) http(r *zeeklog.Reader, file string) {
 	if len(host) == 0 {
 		return
 	}
-	st.clearHTTP.Add(host, ts, file, "http in clear")
+	st.signals.ClearHTTP.Add(host, ts, file, "http in clear")
 	uri := r.Get(5)
 	if len(uri) > 2048 {
 		uri = uri[:2048]
@@ -281,9 +255,9 @@ func (st *state) conn(r *zeeklog.Reader, file string) {
 	if !netsum.PublicIP(string(dst)) {
 		return
 	}
-	st.beacons.Add(r.Get(1), dst, port, ts)
+	st.signals.Beacons.Add(r.Get(1), dst, port, ts)
 	if st.sawDNS && s != nil && s.Related == "" {
-		st.unresolv.Add(dst, ts, file, "connection to an IP never resolved")
+		st.signals.Unresolved.Add(dst, ts, file, "connection to an IP never resolved")
 	}
 }
 
@@ -294,12 +268,8 @@ func (st *state) x509(r *zeeklog.Reader, file string) {
 	}
 	r.Each(4, func(d []byte) { st.addDomain(d, ts, file, "certificate SAN") })
 	subject, issuer := r.String(2), r.String(3)
-	if subject != "" && subject == issuer && string(r.Get(5)) != "T" {
-		st.selfSig.Add([]byte(subject), ts, file, "self-signed certificate")
-	}
-	if name, ok := reputation.FreeCertIssuer(issuer); ok {
-		st.freeCert.Add([]byte(subject+" issued by "+name), ts, file, "free certificate")
-	}
+	selfSigned := subject != "" && subject == issuer && string(r.Get(5)) != "T"
+	st.signals.Certificate(subject, issuer, selfSigned, "", ts, file)
 }
 
 // report checks every deduped value and raises the heuristics.
@@ -316,43 +286,5 @@ func (st *state) report() {
 			rec.Note("%d sightings not tracked: more than %d distinct values", s.Dropped, netsum.MaxValues)
 		}
 	}
-	heuristics(rec, st.selfSig, "Self-signed certificate %q seen in TLS traffic",
-		"Spyware and stalkerware servers often use self-signed certificates, which cost nothing and name nobody.",
-		"Routers, printers, NAS boxes, enterprise services and development servers often use self-signed certificates.")
-	heuristics(rec, st.freeCert, "Free automated certificate %q",
-		"Free, instantly issued certificates (ACME) are a cheap way to put TLS on throw-away attacker domains.",
-		"Most of the web uses free certificates today; this is only worth a look together with other signs.")
-	heuristics(rec, st.tlsPorts, "TLS to %s, an unusual port",
-		"TLS on a port other than the usual ones (443, 993...) is a pattern of some implants' command servers.",
-		"Many apps, games, VPNs and self-hosted services use TLS on other ports.")
-	heuristics(rec, st.clearHTTP, "Unencrypted HTTP to %q",
-		"Data sent over plain HTTP can be read by anyone on the path, and some stalkerware uploads its data this way.",
-		"Captive portals, connectivity checks, OS updates and old apps still use plain HTTP.")
-	heuristics(rec, st.unresolv, "Connection to %s, an address no DNS query in these logs resolved",
-		"Implants often contact hard-coded IP addresses, without a DNS lookup.",
-		"The DNS answer may predate the logs, come from another resolver (DNS over HTTPS), or the app may use IPs from its own configuration.")
-	for i, b := range st.beacons.Find() {
-		if i >= maxHeuristicAlerts {
-			rec.Note("more periodic destinations than the %d reported", maxHeuristicAlerts)
-			break
-		}
-		rec.Heuristic(model.Low, module.Where{Artifact: "conn.log", Time: b.First, What: "Periodic connections", Record: b},
-			"Periodic connections: "+b.Describe(),
-			"Spyware checks in with its server at a fixed period (beaconing).",
-			"Push notifications, messaging apps, sync clients and keep-alives also connect at regular intervals.")
-	}
-	if st.beacons.Dropped > 0 {
-		rec.Note("%d connections not considered for beaconing: too many destinations", st.beacons.Dropped)
-	}
-}
-
-// heuristics raises one LOW alert per value of t, up to maxHeuristicAlerts.
-func heuristics(rec *module.Recorder, t *netsum.Table, format, reason, benign string) {
-	for i, s := range t.Sorted() {
-		if i >= maxHeuristicAlerts {
-			rec.Note("%d more values for %q not alerted (limit %d)", t.Len()-i, reason, maxHeuristicAlerts)
-			return
-		}
-		rec.Heuristic(model.Low, netsum.Where(s, s.How), fmt.Sprintf(format, s.Value)+fmt.Sprintf(" (%d times)", s.Count), reason, benign)
-	}
+	st.signals.Report(rec)
 }

@@ -1,6 +1,6 @@
 // Command gen-ios-bench writes the large synthetic iTunes/Finder backup of
 // the end-to-end iOS benchmark (bench/ios.sh): every artifact fixture of
-// internal/testgen/iosdata and internal/testgen/iossys (with their planted
+// internal/testgen/iosdata (with their planted
 // indicator hits and clean look-alikes), with about -rows database rows
 // spread over sms.db, Safari's History.db, DataUsage.sqlite and WebKit's
 // observations.db, padded with small filler files (photos in MediaDomain,
@@ -21,7 +21,6 @@ import (
 
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
-	"github.com/spyscan/spyscan/internal/testgen/iossys"
 )
 
 func main() {
@@ -101,19 +100,18 @@ func artifactFiles(ctx context.Context, nrows int) ([]iosgen.File, int64, error)
 	files = append(files, iosdata.WhatsApp()...)
 	files = append(files, iosdata.TCC()...)
 	files = append(files, iosdata.Calendar()...)
-	files = append(files, iossys.VersionHistory()...)
-	for _, gen := range []func() ([]iosgen.File, error){
-		iossys.OSAnalyticsADDaily, iossys.Applications, iossys.LocationdClients,
-		func() ([]iosgen.File, error) { return iossys.Analytics(ctx) },
-		func() ([]iosgen.File, error) { return iossys.CacheFiles(ctx) },
-		func() ([]iosgen.File, error) { return iossys.GlobalPreferences(1) },
-	} {
-		f, err := gen()
+	files = append(files, iosdata.VersionHistory()...)
+	files = append(files, iosdata.OSAnalyticsADDaily()...)
+	files = append(files, iosdata.Applications()...)
+	files = append(files, iosdata.LocationdClients()...)
+	for _, gen := range []func(context.Context) ([]iosgen.File, error){iosdata.Analytics, iosdata.CacheFiles} {
+		f, err := gen(ctx)
 		if err != nil {
 			return nil, 0, err
 		}
 		files = append(files, f...)
 	}
+	files = append(files, iosdata.GlobalPreferences(1)...)
 	// Dump-only files (no backup domain) are not part of a backup.
 	kept := files[:0]
 	for _, f := range files {

@@ -2,7 +2,7 @@
 // (a plain iTunes/Finder backup with planted indicator hits and clean
 // look-alikes) and demo/ios-backup-encrypted (the same, encrypted with the
 // password iosgen.DemoPassword and realistic PBKDF2 rounds), with the
-// artifact fixtures of internal/testgen/iosdata and iossys.
+// artifact fixtures of internal/testgen/iosdata.
 //
 //	go run ./internal/testgen/iosgen/cmd/gen-ios-demo [-out demo]
 package main

@@ -1,0 +1,123 @@
+// Package iosmod owns what the iOS artifact modules share: finding an
+// artifact's files, reading each (bounded) or opening each database safely,
+// selecting columns that may be missing in other iOS versions and reading
+// rows as loosely typed values (query.go), decoding plists and turning
+// their values into stable JSON (plist.go), finding links in text
+// (links.go), and adding timeline events.
+package iosmod
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/ios/artifact"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// Find returns the artifact's paths, or module.ErrNotFound.
+func Find(in *module.Input, s artifact.Spec) ([]string, error) {
+	paths := artifact.Find(in.Acq.FS, in.Acq.Kind, s)
+	if len(paths) == 0 {
+		return nil, module.ErrNotFound
+	}
+	return paths, nil
+}
+
+// ForEachDB opens each database of the spec with sqlitex and calls fn. A
+// database that cannot be opened or read is recorded as a file error and
+// the others are still read.
+func ForEachDB(ctx context.Context, in *module.Input, rec *module.Recorder, s artifact.Spec,
+	fn func(ctx context.Context, db *sqlitex.DB, path string) error) error {
+	paths, err := Find(in, s)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec.File(p)
+		db, err := sqlitex.Open(ctx, in.Acq.FS, p, in.TempDir)
+		if err != nil {
+			rec.FileError(p, err)
+			continue
+		}
+		if err := fn(ctx, db, p); err != nil {
+			rec.FileError(p, err)
+		}
+		db.Close()
+	}
+	return nil
+}
+
+// ForEachFile reads each file of the spec (up to limit bytes) and calls fn.
+func ForEachFile(ctx context.Context, in *module.Input, rec *module.Recorder, s artifact.Spec, limit int64,
+	fn func(path string, data []byte) error) error {
+	paths, err := Find(in, s)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec.File(p)
+		data, err := ReadFile(in.Acq.FS, p, limit)
+		if err != nil {
+			rec.FileError(p, err)
+			continue
+		}
+		if err := fn(p, data); err != nil {
+			rec.FileError(p, fmt.Errorf("%s: %w", p, err))
+		}
+	}
+	return nil
+}
+
+// ErrTooLarge is returned for files over the read limit.
+var ErrTooLarge = errors.New("file larger than the read limit")
+
+// ReadFile reads name, refusing files over limit bytes. The limit is
+// enforced on what is read, not on the size a (possibly lying) archive
+// header announces.
+func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: %w (over %d bytes)", name, ErrTooLarge, limit)
+	}
+	return b, nil
+}
+
+// Event adds a timeline event when t is known.
+func Event(rec *module.Recorder, t time.Time, event, desc, artifact string) {
+	if t.IsZero() {
+		return
+	}
+	rec.Event(model.Event{Time: t, Event: event, Description: desc, Artifact: artifact})
+}
+
+// ISO formats a time for records ("" when zero).
+func ISO(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000000")
+}
+
+// AppleTime converts a Core Data timestamp column (seconds or nanoseconds
+// since 2001).
+func AppleTime(r Row, c string) time.Time { return model.FromAppleSeconds(r.Float(c)) }

@@ -1,0 +1,161 @@
+package iosmod
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/sqlitex"
+)
+
+// Row is one database row; columns are looked up by lower-cased name.
+type Row struct {
+	names []string
+	vals  []any
+}
+
+// get returns a column's value (nil when NULL or not selected).
+func (r Row) get(c string) any {
+	for i, n := range r.names {
+		if n == c {
+			return r.vals[i]
+		}
+	}
+	return nil
+}
+
+// Str returns a column as text ("" when NULL or missing).
+func (r Row) Str(c string) string {
+	switch v := r.get(c).(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
+// Int returns a column as an integer (0 when NULL, missing or not numeric).
+func (r Row) Int(c string) int64 {
+	switch v := r.get(c).(type) {
+	case int64:
+		return v
+	case float64:
+		return int64(v)
+	case string:
+		n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		return n
+	}
+	return 0
+}
+
+// Float returns a column as a float (0 when NULL, missing or not numeric).
+func (r Row) Float(c string) float64 {
+	switch v := r.get(c).(type) {
+	case int64:
+		return float64(v)
+	case float64:
+		return v
+	case string:
+		f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return f
+	}
+	return 0
+}
+
+// Null reports whether a column is NULL or missing.
+func (r Row) Null(c string) bool { return r.get(c) == nil }
+
+// Bytes returns a column as bytes (nil when NULL or missing).
+func (r Row) Bytes(c string) []byte {
+	switch v := r.get(c).(type) {
+	case []byte:
+		return v
+	case string:
+		return []byte(v)
+	}
+	return nil
+}
+
+// Query selects cols from table (with an optional tail such as "ORDER BY
+// ROWID") and calls fn for each row. A missing table is a note and no rows;
+// missing columns are notes and read as NULL, so schema drift across iOS
+// versions never stops a module. cols are plain column names; a row's
+// columns are looked up by their lower-cased name.
+func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table string, cols []string, tail string, fn func(Row) error) error {
+	if err := db.CheckTable(ctx, table); errors.Is(err, fs.ErrNotExist) {
+		rec.Note("%s: no table %s (another iOS version?)", db.Name, table)
+		return nil
+	} else if err != nil {
+		return err // a view standing for the table, or an unreadable schema
+	}
+	have := db.Columns(ctx, table)
+	sel := make([]string, len(cols))
+	names := make([]string, len(cols))
+	var missing []string
+	for i, c := range cols {
+		names[i] = strings.ToLower(c)
+		if have[strings.ToLower(c)] {
+			sel[i] = `"` + c + `"`
+		} else {
+			sel[i] = "NULL"
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		rec.Note("%s: table %s lacks column(s) %s (another iOS version?)", db.Name, table, strings.Join(missing, ", "))
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + ` FROM "` + table + `" ` + tail
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil && tail != "" && strings.Contains(err.Error(), "no such column") {
+		// the ORDER BY or WHERE names a column this version lacks
+		rec.Note("%s: table %s: %q dropped (%v)", db.Name, table, tail, err)
+		rows, err = db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+` FROM "`+table+`"`)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
+	}
+	return scanRows(rows, names, func(err error) error { return fmt.Errorf("%s: table %s: %w", db.Name, table, err) }, fn)
+}
+
+// QuerySQL runs q, a query whose result columns are named names (every
+// table and column it reads must exist: check with db.CheckTable and
+// db.Columns first), and calls fn for each row, read as Query's rows are.
+func QuerySQL(ctx context.Context, db *sqlitex.DB, q string, names []string, fn func(Row) error) error {
+	wrap := func(err error) error { return fmt.Errorf("%s: %w", db.Name, err) }
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return wrap(err)
+	}
+	return scanRows(rows, names, wrap, fn)
+}
+
+func scanRows(rows *sql.Rows, names []string, wrap func(error) error, fn func(Row) error) error {
+	defer rows.Close()
+	ptrs := make([]any, len(names))
+	for rows.Next() {
+		vals := make([]any, len(names)) // fresh per row: callers may keep rows
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return wrap(err)
+		}
+		if err := fn(Row{names: names, vals: vals}); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return wrap(err)
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+package typedstream
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Attributed is what a message body holds: its text and the URLs stored
+// as attributes of its runs (a link may be shown with other words than the
+// address it opens).
+type Attributed struct {
+	Text string
+	// Links are the NSURL values reachable from the root object, in the
+	// order they were written, without duplicates.
+	Links []string
+}
+
+// maxWalk bounds the objects visited when collecting links.
+const maxWalk = 100000
+
+// AttributedString decodes an archived NS(Mutable)AttributedString (or a
+// plain NS(Mutable)String) such as message.attributedBody. When the archive
+// is damaged after the string, the text is returned with the error.
+func AttributedString(data []byte) (Attributed, error) {
+	s, derr := Decode(data)
+	if s == nil {
+		return Attributed{}, derr
+	}
+	root := rootObject(s)
+	if root == nil {
+		if derr != nil {
+			return Attributed{}, derr
+		}
+		return Attributed{}, fmt.Errorf("%w: no root object", ErrMalformed)
+	}
+	var out Attributed
+	text, ok := stringOf(root)
+	switch {
+	case ok:
+	case root.Class.Is("NSAttributedString"):
+		str := firstObject(root)
+		if text, ok = stringOf(str); !ok && derr == nil {
+			return Attributed{}, fmt.Errorf("%w: NSAttributedString without its string", ErrMalformed)
+		}
+	default:
+		if derr == nil {
+			return Attributed{}, fmt.Errorf("%w: root object is a %s, not a string", ErrMalformed, root.Class.Name)
+		}
+	}
+	out.Text = strings.ToValidUTF8(text, "\uFFFD")
+	out.Links = links(root)
+	return out, derr
+}
+
+func rootObject(s *Stream) *Object {
+	if len(s.Groups) == 0 || len(s.Groups[0].Values) == 0 {
+		return nil
+	}
+	o, _ := s.Groups[0].Values[0].(*Object)
+	if o == nil || o.Class == nil {
+		return nil
+	}
+	return o
+}
+
+// firstObject returns the first value of an object's first group when it
+// is an object.
+func firstObject(o *Object) *Object {
+	if o == nil || len(o.Groups) == 0 || len(o.Groups[0].Values) == 0 {
+		return nil
+	}
+	v, _ := o.Groups[0].Values[0].(*Object)
+	return v
+}
+
+// stringOf returns the value of an NSString object: its first group is
+// one '+' string of UTF-8 bytes.
+func stringOf(o *Object) (string, bool) {
+	if o == nil || o.Class == nil || !o.Class.Is("NSString") || len(o.Groups) == 0 {
+		return "", false
+	}
+	g := o.Groups[0]
+	if len(g.Types) != 1 || g.Types[0] != "+" || len(g.Values) != 1 {
+		return "", false
+	}
+	b, ok := g.Values[0].([]byte)
+	return string(b), ok
+}
+
+// urlOf returns the absolute form of an NSURL object: a 'c' flag (1 when
+// it is relative), the base NSURL when it is, then an NSString.
+func urlOf(o *Object, depth int) (string, bool) {
+	if depth > 8 || len(o.Groups) < 2 {
+		return "", false
+	}
+	rel, _ := firstValue(o.Groups[0]).(int64)
+	s, ok := stringOf(objectIn(o.Groups[len(o.Groups)-1]))
+	if !ok {
+		return "", false
+	}
+	if rel == 1 && len(o.Groups) >= 3 {
+		if base := objectIn(o.Groups[1]); base != nil && base.Class.Is("NSURL") {
+			if b, ok := urlOf(base, depth+1); ok {
+				if bu, err := url.Parse(b); err == nil {
+					if ru, err := url.Parse(s); err == nil {
+						return bu.ResolveReference(ru).String(), true
+					}
+				}
+			}
+		}
+	}
+	return s, true
+}
+
+func firstValue(g Group) Value {
+	if len(g.Values) == 0 {
+		return nil
+	}
+	return g.Values[0]
+}
+
+func objectIn(g Group) *Object {
+	o, _ := firstValue(g).(*Object)
+	return o
+}
+
+// links walks the object graph from root (cycles allowed) and collects
+// every NSURL.
+func links(root *Object) []string {
+	var out []string
+	seen := map[*Object]bool{}
+	dup := map[string]bool{}
+	stack := []*Object{root}
+	for len(stack) > 0 && len(seen) < maxWalk {
+		o := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if o == nil || o.Class == nil || seen[o] {
+			continue
+		}
+		seen[o] = true
+		if o.Class.Is("NSURL") {
+			if u, ok := urlOf(o, 0); ok && u != "" && !dup[u] {
+				dup[u] = true
+				out = append(out, u)
+			}
+			continue
+		}
+		// Push children in reverse so they are visited in written order.
+		var kids []*Object
+		for _, g := range o.Groups {
+			kids = appendObjects(kids, g.Values, 0)
+		}
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, kids[i])
+		}
+	}
+	return out
+}
+
+func appendObjects(dst []*Object, vals []Value, depth int) []*Object {
+	if depth > maxEncodingDepth {
+		return dst
+	}
+	for _, v := range vals {
+		switch x := v.(type) {
+		case *Object:
+			dst = append(dst, x)
+		case []Value:
+			dst = appendObjects(dst, x, depth+1)
+		case Struct:
+			dst = appendObjects(dst, x.Fields, depth+1)
+		}
+	}
+	return dst
+}

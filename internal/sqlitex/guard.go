@@ -1,0 +1,248 @@
+package sqlitex
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// Limits applied to every evidence database (see docs/limits.md).
+var (
+	// QueryBudget is the longest one statement may run, rows included.
+	QueryBudget = 5 * time.Minute
+	// MaxValue is the longest string or blob SQLite may build or return.
+	MaxValue = 64 << 20
+)
+
+// sqliteLimitLength is SQLITE_LIMIT_LENGTH for sqlite.Limit.
+const sqliteLimitLength = 0
+
+// Outcome sentinels.
+var (
+	// ErrRefused: the database's schema asks for something spyscan does
+	// not run on evidence (a view or trigger, a recursive query).
+	ErrRefused = errors.New("refused in an evidence database")
+	// ErrQueryBudget: a statement ran past QueryBudget.
+	ErrQueryBudget = errors.New("SQLite statement ran past its time budget")
+)
+
+// guard is the authorizer state of one database: what it refused last,
+// so the error can name it.
+type guard struct {
+	mu      sync.Mutex
+	refused string
+}
+
+func (g *guard) authorize(action sqlite.AuthorizerActionCode, arg1, arg2, _, triggerOrView string) sqlite.AuthorizerReturnCode {
+	why := ""
+	switch {
+	case triggerOrView != "":
+		why = "view or trigger " + triggerOrView
+	case action == sqlite.AuthRecursive:
+		why = "recursive query"
+	case action == sqlite.AuthAttach || action == sqlite.AuthDetach:
+		why = "attaching another database"
+	default:
+		return sqlite.AuthorizerOK
+	}
+	g.mu.Lock()
+	g.refused = why
+	g.mu.Unlock()
+	return sqlite.AuthorizerDeny
+}
+
+func (g *guard) last() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.refused
+}
+
+// connector opens guarded connections: every physical connection, also
+// one the pool reopens after an interrupted statement, gets the
+// authorizer and the value-length limit before any statement runs.
+type connector struct {
+	inner driver.Connector
+	g     *guard
+}
+
+func newConnector(dsn string, g *guard) (*connector, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &connector{inner: c, g: g}, nil
+}
+
+func (c *connector) Driver() driver.Driver { return c.inner.Driver() }
+
+func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.inner.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.harden(ctx, dc); err != nil {
+		dc.Close()
+		return nil, err
+	}
+	return dc, nil
+}
+
+func (c *connector) harden(ctx context.Context, dc driver.Conn) error {
+	ar, ok := dc.(sqlite.AuthorizerRegisterer)
+	if !ok {
+		return fmt.Errorf("SQLite driver without an authorizer (%T)", dc)
+	}
+	if err := ar.RegisterAuthorizer(c.g.authorize); err != nil {
+		return err
+	}
+	// sqlite.Limit needs a *sql.Conn: lend dc to a throw-away pool whose
+	// Close leaves dc open.
+	tmp := sql.OpenDB(lent{dc})
+	defer tmp.Close()
+	conn, err := tmp.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = sqlite.Limit(conn, sqliteLimitLength, MaxValue)
+	return err
+}
+
+// lent is a connector handing out one connection that its pool may not
+// close; Unwrap lets sqlite.Limit reach the driver's connection.
+type lent struct{ dc driver.Conn }
+
+func (l lent) Connect(context.Context) (driver.Conn, error) { return noClose{l.dc}, nil }
+func (l lent) Driver() driver.Driver                        { return nil }
+
+type noClose struct{ driver.Conn }
+
+func (n noClose) Close() error                       { return nil }
+func (n noClose) Unwrap() driver.Conn                { return n.Conn }
+func (n noClose) IsValid() bool                      { return true }
+func (n noClose) ResetSession(context.Context) error { return nil }
+
+// budgetCtx is a statement's context: Err says ErrQueryBudget (which is
+// also context.DeadlineExceeded) when the budget, not the caller, ended it.
+type budgetCtx struct {
+	context.Context
+	parent context.Context
+	budget time.Duration
+}
+
+func (b budgetCtx) Err() error {
+	err := b.Context.Err()
+	if err != nil && b.parent.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return &budgetError{b.budget}
+	}
+	return err
+}
+
+type budgetError struct{ budget time.Duration }
+
+func (e *budgetError) Error() string {
+	return fmt.Sprintf("%v (limit %v)", ErrQueryBudget, e.budget)
+}
+func (e *budgetError) Is(target error) bool {
+	return target == ErrQueryBudget || target == context.DeadlineExceeded
+}
+
+// stmtCtx gives one statement its budget. With one connection per
+// database, a statement that got the connection means every statement
+// that had it before has finished: got releases their budget timers (the
+// current one is released by the next statement, or by Close).
+func (d *DB) stmtCtx(ctx context.Context) (context.Context, func(ok bool)) {
+	b := QueryBudget
+	c, cancel := context.WithTimeout(ctx, b)
+	s := &stmt{cancel: cancel}
+	d.mu.Lock()
+	d.stmts = append(d.stmts, s)
+	d.mu.Unlock()
+	got := func(ok bool) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		keep := d.stmts[:0]
+		for _, o := range d.stmts {
+			switch {
+			case o == s && !ok:
+				o.cancel()
+			case o != s && o.ran && ok:
+				o.cancel()
+			default:
+				keep = append(keep, o)
+			}
+		}
+		s.ran = ok
+		clear(d.stmts[len(keep):])
+		d.stmts = keep
+	}
+	return budgetCtx{Context: c, parent: ctx, budget: b}, got
+}
+
+// stmt is a statement's budget: cancel releases its timer; ran says it
+// got the connection.
+type stmt struct {
+	cancel context.CancelFunc
+	ran    bool
+}
+
+// explain names what the authorizer refused in an error from SQLite.
+func (d *DB) explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	if why := d.guard.last(); why != "" && isAuthError(err) {
+		return fmt.Errorf("%w: %s (%v)", ErrRefused, why, err)
+	}
+	return err
+}
+
+func isAuthError(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == 23 // SQLITE_AUTH
+}
+
+// QueryContext runs a query within the statement budget.
+func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	sctx, got := d.stmtCtx(ctx)
+	rows, err := d.DB.QueryContext(sctx, query, args...)
+	got(err == nil)
+	return rows, d.explain(err)
+}
+
+// QueryRowContext runs a one-row query within the statement budget.
+func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	sctx, got := d.stmtCtx(ctx)
+	row := d.DB.QueryRowContext(sctx, query, args...)
+	got(row.Err() == nil)
+	return row
+}
+
+// ExecContext runs a statement within the statement budget.
+func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	sctx, got := d.stmtCtx(ctx)
+	res, err := d.DB.ExecContext(sctx, query, args...)
+	got(err == nil)
+	return res, d.explain(err)
+}
+
+// Query runs a query within the statement budget.
+func (d *DB) Query(query string, args ...any) (*sql.Rows, error) {
+	return d.QueryContext(context.Background(), query, args...)
+}
+
+// QueryRow runs a one-row query within the statement budget.
+func (d *DB) QueryRow(query string, args ...any) *sql.Row {
+	return d.QueryRowContext(context.Background(), query, args...)
+}
+
+// Exec runs a statement within the statement budget.
+func (d *DB) Exec(query string, args ...any) (sql.Result, error) {
+	return d.ExecContext(context.Background(), query, args...)
+}
