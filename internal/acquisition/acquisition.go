@@ -6,8 +6,9 @@ package acquisition
 
 import (
 	"context"
-	"errors"
 	"io/fs"
+
+	"github.com/spyscan/spyscan/internal/model"
 )
 
 // Kind names a type of acquisition.
@@ -40,6 +41,11 @@ type Acquisition struct {
 	TZ string
 	// Close releases what Open took (temp dirs, open archives). May be nil.
 	Close func() error
+	// Problems are the parts of the input the opener could not open (a
+	// corrupt nested bugreport.zip of an androidqf acquisition, a special
+	// file in an archive...) while it opened the rest. The scan logs them
+	// and the self-test makes such a scan inconclusive.
+	Problems []model.Problem
 }
 
 // Options carries what some openers need.
@@ -62,17 +68,14 @@ type Opener interface {
 	Open(ctx context.Context, path string, kind Kind, opts Options) (*Acquisition, error)
 }
 
-// MetaNestedErrors is the Acquisition.Meta key under which an opener lists,
-// "; "-separated, the parts of an input it could not open (e.g. a corrupt
-// nested bugreport.zip of an androidqf acquisition) while opening the rest.
-// The scan logs them and the self-test makes such a scan inconclusive.
-const MetaNestedErrors = "nested_errors"
-
 // Sentinel outcomes shared by every opener. Wrap them with the path.
 var (
-	ErrUnrecognised  = errors.New("unsupported or unrecognised input")
-	ErrNeedPassword  = errors.New("encrypted input: a password is needed")
-	ErrWrongPassword = errors.New("wrong password")
-	ErrCorrupt       = errors.New("corrupt or truncated input")
-	ErrUnsafeArchive = errors.New("archive entry escapes the root or is too large")
+	ErrUnrecognised  = model.NewError(model.KindUnsupported, "unsupported or unrecognised input")
+	ErrNeedPassword  = model.NewError(model.KindPassword, "encrypted input: a password is needed")
+	ErrWrongPassword = model.NewError(model.KindPassword, "wrong password")
+	ErrCorrupt       = model.NewError(model.KindDamaged, "corrupt or truncated input")
+	ErrUnsafeArchive = model.NewError(model.KindRefused, "archive entry escapes the root or is too large")
+	// ErrSpecialFile: a device, FIFO or socket where a file is expected;
+	// it is listed as unreadable, never opened (a FIFO would block).
+	ErrSpecialFile = model.NewError(model.KindUnreadable, "not a regular file (device, FIFO or socket)")
 )

@@ -180,7 +180,7 @@ func badCases() []badCase {
 				os.WriteFile(p, []byte(`{"type": "bundle", "objects": [{"type": "indicator", "pattern": "[domain-name:value = `), 0o644)
 				return []string{"--iocs", p}
 			}},
-		{name: "garbage pcap", build: fileOf("capture.pcap", garbagePcap()), ran: true, code: ExitUsage, wantErr: "capture.pcap"},
+		{name: "garbage pcap", build: fileOf("capture.pcap", garbagePcap()), ran: true, code: ExitInconclusive, wantErr: "capture.pcap"},
 		{name: "wrong magic pcap", build: fileOf("capture.pcap", randomBytes(1, 4096)), code: ExitUsage, wantErr: "capture.pcap"},
 		{name: "truncated pcapng", build: truncated(demoPcapng, 0.6), ran: true, code: ExitAlerts, wantErr: "capture.pcapng", evidence: true},
 		{name: "backup.ab corrupt header", build: fileOf("backup.ab", corruptABHeader()), code: ExitUsage, wantErr: "backup.ab"},
@@ -195,7 +195,7 @@ func badCases() []badCase {
 		{name: "folder of random files", build: randomFolder, code: ExitUsage, wantErr: "unrecognised"},
 		{name: "malformed androidqf packages.json", build: demoDamaged("androidqf", "packages.json", half), ran: true, code: ExitAlerts, wantErr: "packages.json", evidence: true},
 		{name: "Zeek dns.log with a garbage header", build: demoDamaged("zeek", "dns.log", garbageZeek), ran: true, code: ExitAlerts, wantErr: "dns.log", evidence: true},
-		{name: "truncated backup.ab payload", build: truncated(demoCopy("backup.ab"), 0.6), ran: true, code: ExitUsage, wantErr: "corrupt or truncated", evidence: true},
+		{name: "truncated backup.ab payload", build: truncated(demoCopy("backup.ab"), 0.6), ran: true, code: ExitInconclusive, wantErr: "corrupt or truncated", evidence: true},
 		{name: "backup.ab cut before its first file", build: truncated(demoCopy("backup.ab"), 0.03), code: ExitUsage, wantErr: "corrupt or truncated"},
 		{name: "corrupt WAL next to sms.db in a dump folder", build: dumpWithBadWAL, ran: true, unseen: true, code: ExitAlerts, evidence: true},
 		{name: "iOS backup missing a listed file", build: iosBackupDamaged(smsID(), nil), ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
@@ -203,7 +203,7 @@ func badCases() []badCase {
 		{name: "dump folder with a link escaping the root", build: dumpWithEscapingLink, ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
 		{name: "androidqf folder with a link escaping the root", build: linkedOut("androidqf", "packages.json"), ran: true, code: ExitAlerts, wantErr: "packages.json", evidence: true},
 		{name: "Zeek folder with a link escaping the root", build: linkedOut("zeek", "dns.log"), ran: true, code: ExitAlerts, wantErr: "dns.log", evidence: true},
-		{name: "bugreport folder with a link escaping the root", build: bugreportFolderLinkedOut, ran: true, code: ExitUsage, wantErr: "adb_keys", evidence: true},
+		{name: "bugreport folder with a link escaping the root", build: bugreportFolderLinkedOut, ran: true, code: ExitInconclusive, wantErr: "adb_keys", evidence: true},
 		{name: "androidqf with a truncated nested bugreport.zip", build: demoDamaged("androidqf", "bugreport.zip", half), ran: true, code: ExitAlerts, wantErr: "bugreport.zip", evidence: true},
 		{name: "androidqf with a corrupt nested backup.ab", build: demoDamaged("androidqf", "backup.ab", half), ran: true, code: ExitAlerts, wantErr: "backup.ab", evidence: true},
 		{name: "corrupt sms.db in an iOS dump tar.gz", build: dumpCorruptSMS, ran: true, code: ExitAlerts, wantErr: "sms.db", evidence: true},
@@ -214,7 +214,7 @@ func badCases() []badCase {
 				os.WriteFile(p, []byte("wrong-password\n"), 0o600)
 				return []string{"--password-file", p}
 			}},
-		{name: "clean and bad inputs together", build: cleanAndBad, ran: true, code: ExitUsage, wantErr: "corrupt or truncated", evidence: true},
+		{name: "clean and bad inputs together", build: cleanAndBad, ran: true, code: ExitInconclusive, wantErr: "corrupt or truncated", evidence: true},
 		{name: "good and bad inputs together", build: goodAndBad, ran: true, code: ExitAlerts, wantErr: "bugreport.zip", evidence: true},
 	}
 }

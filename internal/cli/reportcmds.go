@@ -200,6 +200,7 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 	r.Alerts = res.Alerts
 	srcs, digest, count := indicatorInfo(set, ix)
 	r.Info.IndicatorSources, r.Info.IndicatorDigest, r.Info.IndicatorCount = srcs, digest, count
+	r.Info.IndicatorWarnings, r.Info.IndicatorProblems = set.Warnings, indicatorProblems(set)
 	r.Info.CommandLine, r.Info.GeneratedAt = redact(a.args), now
 	r.Info.SelfTest.CanaryOK = selftest.Canary(ctx) == nil
 	r.Verdict, r.Info.SelfTest.Problems = selftest.Decide(&r)
@@ -210,12 +211,7 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 		return err
 	}
 	a.printRecheck(&r, res, out)
-	for _, al := range r.Alerts {
-		if al.Level >= fail {
-			return ErrAlerts
-		}
-	}
-	return nil
+	return outcome(&r, fail)
 }
 
 // writeRecheck writes the recheck's result folder: the files of a scan

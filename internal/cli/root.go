@@ -48,9 +48,10 @@ func fullVersion() string {
 
 // Exit codes, decided only in ExitCode.
 const (
-	ExitOK     = 0 // done, nothing at or above --fail-level
-	ExitAlerts = 1 // done, with alerts at or above --fail-level
-	ExitUsage  = 2 // usage or input error
+	ExitOK           = 0 // done: no known traces (nothing at or above --fail-level)
+	ExitAlerts       = 1 // done: traces at or above --fail-level
+	ExitUsage        = 2 // an error stopped the command before results: usage, unreadable input, password, interrupted
+	ExitInconclusive = 3 // done, but the scan cannot say "no known traces": something was not read or checked
 )
 
 // Outcome sentinels returned by commands and turned into exit codes.
@@ -95,6 +96,8 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.Is(err, ErrAlerts):
 		return ExitAlerts
+	case errors.Is(err, ErrInconclusive):
+		return ExitInconclusive
 	default:
 		return ExitUsage
 	}

@@ -77,7 +77,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	srcs, digest, count := indicatorInfo(set, ix)
 	info := model.ScanInfo{Tool: "spyscan", Version: fullVersion(), CommandLine: redact(a.args), Case: f.caseName,
 		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count,
-		IndicatorWarnings: set.Warnings}
+		IndicatorWarnings: set.Warnings, IndicatorProblems: indicatorProblems(set)}
 	if err := selftest.Canary(ctx); err != nil {
 		a.log.Error("self-test failed: the verdict will be inconclusive", "err", err)
 	} else {
@@ -102,21 +102,17 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	return outcome(res.Report, fail)
 }
 
-// outcome maps a finished scan to its exit sentinel.
+// outcome maps a finished scan (or recheck) to its exit sentinel: traces
+// at or above the fail level first; else an inconclusive verdict (never
+// exit 0, which a script reads as clean), with its first reason on the
+// line; else success.
 func outcome(r *model.Report, fail model.Level) error {
 	for _, al := range r.Alerts {
 		if al.Level >= fail {
 			return ErrAlerts
 		}
 	}
-	for _, in := range r.Info.Inputs {
-		if in.Error != "" {
-			return fmt.Errorf("%w: %s", scan.ErrInput, in.Error)
-		}
-	}
 	if r.Verdict == model.VerdictInconclusive {
-		// Exit 0 would read as "clean" to a script: an inconclusive scan is
-		// an input error (exit 2), with the first reason on the line.
 		first := "see info.json"
 		if ps := r.Info.SelfTest.Problems; len(ps) > 0 {
 			first = ps[0]

@@ -65,6 +65,10 @@ type Set struct {
 	Indicators []match.Indicator
 	// Warnings name the file and the reason for everything skipped.
 	Warnings []string
+	// Unread are the indicator files (of --iocs, SPYSCAN_IOCS or the
+	// update cache) that could not be used at all: unreadable, too large,
+	// not a STIX bundle. A scan with any is inconclusive.
+	Unread []model.Problem
 	// Notes are the same for the embedded snapshot: known oddities of the
 	// public data (SOURCES.md lists them) that a user cannot act on.
 	Notes []string

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -108,12 +109,12 @@ func parseSnapshot(ctx context.Context, fsys fs.FS, set *Set) ([]Source, error) 
 		}
 		src := Source{Name: m.Name, Kind: Embedded, Title: m.Title, Origin: m.Origin, Commit: m.Commit, Date: m.Date, License: m.License}
 		base := model.Provenance{Source: m.Name, Commit: m.Commit, Date: m.Date}
-		before := len(set.Warnings)
+		before, unread := len(set.Warnings), len(set.Unread)
 		if err := loadFS(ctx, sub, m.Name, base, &src, set); err != nil {
 			return nil, err
 		}
 		set.Notes = append(set.Notes, set.Warnings[before:]...)
-		set.Warnings = set.Warnings[:before]
+		set.Warnings, set.Unread = set.Warnings[:before], set.Unread[:unread] // known oddities of the public data
 		out = append(out, src)
 	}
 	return out, nil
@@ -145,7 +146,7 @@ func loadFS(ctx context.Context, fsys fs.FS, label string, base model.Provenance
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			data, err := fs.ReadFile(fsys, name)
+			data, err := readCapped(fsys, name)
 			if err != nil {
 				results[i].warns = []string{fmt.Sprintf("%s: %v", path.Join(label, name), err)}
 				return nil
@@ -157,8 +158,9 @@ func loadFS(ctx context.Context, fsys fs.FS, label string, base model.Provenance
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	for _, r := range results {
+	for i, r := range results {
 		set.Warnings = append(set.Warnings, r.warns...)
+		set.unread(path.Join(label, names[i]), r)
 		if r.file.Path != "" {
 			src.Files = append(src.Files, r.file)
 			set.Indicators = append(set.Indicators, r.inds...)
@@ -204,13 +206,15 @@ func loadPath(ctx context.Context, p string, set *Set) (*Source, error) {
 	src := &Source{Name: filepath.Base(abs), Kind: Path, Origin: abs}
 	base := model.Provenance{Source: src.Name, Date: st.ModTime().UTC().Format("2006-01-02")}
 	if !st.IsDir() {
-		data, err := os.ReadFile(abs)
+		data, err := readCapped(os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
 		if err != nil {
 			set.Warnings = append(set.Warnings, fmt.Sprintf("%s: %v", p, err))
+			set.Unread = append(set.Unread, model.Problem{Kind: model.KindIndicators, Path: p, Cause: fmt.Sprintf("%s: %v", p, err)})
 			return src, nil
 		}
 		r := parseFile(data, filepath.Base(abs), filepath.Dir(p), base)
 		set.Warnings = append(set.Warnings, r.warns...)
+		set.unread(p, r)
 		if r.file.Path != "" {
 			src.Files = append(src.Files, r.file)
 			set.Indicators = append(set.Indicators, r.inds...)
@@ -218,4 +222,32 @@ func loadPath(ctx context.Context, p string, set *Set) (*Source, error) {
 		return src, nil
 	}
 	return src, loadFS(ctx, os.DirFS(abs), p, base, src, set)
+}
+
+// MaxFile is the largest indicator file read (the largest public bundle
+// is a few MB).
+const MaxFile = 256 << 20
+
+// readCapped reads an indicator file of at most MaxFile bytes.
+func readCapped(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFile {
+		return nil, fmt.Errorf("larger than %d bytes: not read", MaxFile)
+	}
+	return b, nil
+}
+
+// unread records a file that gave nothing (it failed to read or parse).
+func (s *Set) unread(p string, r loaded) {
+	if r.file.Path == "" && len(r.warns) > 0 {
+		s.Unread = append(s.Unread, model.Problem{Kind: model.KindIndicators, Path: p, Cause: r.warns[0]})
+	}
 }

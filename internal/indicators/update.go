@@ -141,14 +141,16 @@ func loadCache(_ context.Context, dir string, set *Set) (*Source, error) {
 	src := &Source{Name: "update-cache", Kind: Cache, Origin: dir}
 	for _, e := range es {
 		p := filepath.Join(dir, e.File)
-		data, err := os.ReadFile(p)
+		data, err := readCapped(os.DirFS(dir), e.File)
 		if err != nil {
 			set.Warnings = append(set.Warnings, fmt.Sprintf("%s: %v", p, err))
+			set.Unread = append(set.Unread, model.Problem{Kind: model.KindIndicators, Path: p, Cause: fmt.Sprintf("%s: %v", p, err)})
 			continue
 		}
 		base := model.Provenance{Source: e.Source, URL: e.URL, Date: dateOf(e.Downloaded)}
 		r := parseFile(data, e.File, dir, base)
 		set.Warnings = append(set.Warnings, r.warns...)
+		set.unread(p, r)
 		if r.file.Path == "" {
 			continue
 		}

@@ -149,8 +149,9 @@ func (e *Event) FillEnglish() { setEnglish(&e.Description, e.DescriptionMsg) }
 
 // FileError is a failure to read one file; the module goes on with the others.
 type FileError struct {
-	Path  string `json:"path"`
-	Error string `json:"error"`
+	Path  string      `json:"path"`
+	Error string      `json:"error"`
+	Kind  ProblemKind `json:"kind,omitempty"`
 }
 
 // Status of a module run.
@@ -172,11 +173,12 @@ type ModuleResult struct {
 	Status    Status            `json:"status"`
 	Reason    string            `json:"reason,omitempty"` // why skipped or failed (English)
 	ReasonMsg i18n.Msg          `json:"reason_i18n,omitzero"`
-	Seen      int               `json:"records_seen"`      // records read, for the self-test
-	Files     []string          `json:"files,omitempty"`   // artifact paths read
-	Errors    []FileError       `json:"errors,omitempty"`  // per-file failures
-	Notes     []string          `json:"notes,omitempty"`   // debug notes such as schema drift
-	Records   []json.RawMessage `json:"records,omitempty"` // parsed records, as JSON
+	FailKind  ProblemKind       `json:"fail_kind,omitempty"` // the kind of a failure
+	Seen      int               `json:"records_seen"`        // records read, for the self-test
+	Files     []string          `json:"files,omitempty"`     // artifact paths read
+	Errors    []FileError       `json:"errors,omitempty"`    // per-file failures
+	Notes     []string          `json:"notes,omitempty"`     // debug notes such as schema drift
+	Records   []json.RawMessage `json:"records,omitempty"`   // parsed records, as JSON
 	Alerts    []Alert           `json:"alerts,omitempty"`
 	Timeline  []Event           `json:"-"`
 }

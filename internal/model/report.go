@@ -11,12 +11,16 @@ type InputFile struct {
 
 // Input is one scanned acquisition.
 type Input struct {
-	Path  string            `json:"path"`
-	Kind  string            `json:"kind"`
-	Meta  map[string]string `json:"meta,omitempty"`
-	TZ    string            `json:"timezone,omitempty"`
-	Files []InputFile       `json:"files"`
-	Error string            `json:"error,omitempty"` // why the input could not be opened
+	Path      string            `json:"path"`
+	Kind      string            `json:"kind"`
+	Meta      map[string]string `json:"meta,omitempty"`
+	TZ        string            `json:"timezone,omitempty"`
+	Files     []InputFile       `json:"files"`
+	Error     string            `json:"error,omitempty"`      // why the input could not be opened
+	ErrorKind ProblemKind       `json:"error_kind,omitempty"` // the kind of that failure
+	// Problems are the parts of an opened input that could not be read
+	// (a corrupt nested archive, an unreadable special file...).
+	Problems []Problem `json:"problems,omitempty"`
 }
 
 // IndicatorSource summarises one indicator source used by a scan.
@@ -54,6 +58,10 @@ type ScanInfo struct {
 	// IndicatorWarnings name the indicator files (or entries) skipped as
 	// unreadable, so a report says which indicators were not checked.
 	IndicatorWarnings []string `json:"indicator_warnings,omitempty"`
+	// IndicatorProblems are the indicators asked for that could not be
+	// used (an unreadable --iocs file, no usable indicator at all): they
+	// make the scan inconclusive.
+	IndicatorProblems []Problem `json:"indicator_problems,omitempty"`
 	// ModuleVersions gives the version of every module that ran, by name.
 	ModuleVersions map[string]int `json:"module_versions,omitempty"`
 	Inputs         []Input        `json:"inputs"`

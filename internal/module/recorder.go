@@ -2,7 +2,6 @@ package module
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -15,7 +14,7 @@ import (
 
 // ErrNotFound is returned by a module that applies to the input kind but
 // found none of its files. The module is then listed as "empty".
-var ErrNotFound = errors.New("artifact not present")
+var ErrNotFound = model.NewError(model.KindMissing, "artifact not present")
 
 // Where says where a checked value was observed.
 type Where struct {
@@ -134,7 +133,7 @@ func (r *Recorder) File(path string) {
 // FileError records a failure to read path; err should already name the path.
 func (r *Recorder) FileError(path string, err error) {
 	r.mu.Lock()
-	r.res.Errors = append(r.res.Errors, model.FileError{Path: path, Error: err.Error()})
+	r.res.Errors = append(r.res.Errors, model.FileError{Path: path, Error: err.Error(), Kind: model.KindOf(err)})
 	r.mu.Unlock()
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,12 +15,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/spyscan/spyscan/internal/golden"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func fixture() (*model.Report, ObservableList) {
 	t0 := time.Date(2021, 7, 18, 10, 11, 12, 345678000, time.UTC)
@@ -92,21 +90,7 @@ func TestGolden(t *testing.T) {
 	for _, name := range []string{InfoFile, AlertsFile, TimelineCSV, TimelineJSON, ObservablesFile,
 		filepath.Join(ModuleDir(0), "sms.json"), filepath.Join(ModuleDir(0), "sms"+recordsSuffix)} {
 		got := readPlain(t, filepath.Join(dir, name))
-		golden := filepath.Join("testdata", "v2", strings.TrimSuffix(name, ".gz"))
-		if *update {
-			os.MkdirAll(filepath.Dir(golden), 0o755)
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s:\n%s", name, golden, got)
-		}
+		golden.Check(t, filepath.Join("testdata", "v2", strings.TrimSuffix(name, ".gz")), got)
 	}
 }
 

@@ -11,10 +11,11 @@ package plistx
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"howett.net/plist"
+
+	"github.com/spyscan/spyscan/internal/model"
 )
 
 // MaxDepth is the deepest nesting of arrays and dictionaries accepted, in
@@ -25,14 +26,14 @@ const MaxDepth = 256
 // decoding it would expand into far more values than the file could hold
 // (a "billion laughs" built from array references): a 250-byte file can
 // otherwise keep the decoder busy for hours.
-var ErrBomb = errors.New("binary plist expands into too many objects")
+var ErrBomb = model.NewError(model.KindRefused, "binary plist expands into too many objects")
 
 // ErrTooDeep means arrays and dictionaries nested deeper than MaxDepth.
-var ErrTooDeep = errors.New("plist nested too deeply")
+var ErrTooDeep = model.NewError(model.KindRefused, "plist nested too deeply")
 
 // ErrMalformed means a binary plist whose object table or containers
 // cannot be read; it is refused before the decoder sees it.
-var ErrMalformed = errors.New("malformed binary plist")
+var ErrMalformed = model.NewError(model.KindDamaged, "malformed binary plist")
 
 // Unmarshal decodes a plist (XML, binary or OpenStep) into v after
 // checking its nesting depth (MaxDepth) and that a binary plist does not

@@ -24,8 +24,9 @@ import (
 	"github.com/spyscan/spyscan/internal/selftest"
 )
 
-// ErrInput marks a scan that finished but could not read one of its inputs.
-var ErrInput = errors.New("an input could not be read")
+// errModulePanic marks a module that panicked: a defect of spyscan, never
+// blamed on the evidence.
+var errModulePanic = model.NewError(model.KindInternal, "internal error in module")
 
 // Progress receives scan progress; all methods may be called concurrently.
 type Progress interface {
@@ -148,13 +149,14 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 				return ins, err
 			}
 			cfg.Log.Error("input not read", "err", err)
-			in.input.Error = err.Error()
+			in.input.Error, in.input.ErrorKind = err.Error(), model.KindOf(err)
 			continue
 		}
 		in.acq = acq
-		if e := acq.Meta[acquisition.MetaNestedErrors]; e != "" {
-			cfg.Log.Warn("part of the input not read", "input", p, "err", e)
+		for _, pb := range acq.Problems {
+			cfg.Log.Warn("part of the input not read", "input", p, "err", pb.Cause)
 		}
+		in.input.Problems = acq.Problems
 		in.input.Kind = string(acq.Kind)
 		in.input.Meta = acq.Meta
 		in.input.TZ = acq.TZ
@@ -303,6 +305,9 @@ func runModule(ctx context.Context, cfg Config, j job, spool *output.Spool, mult
 	res.Input = j.in.path
 	res.Status, res.ReasonMsg = status(res, runErr)
 	res.Reason = i18n.English(res.ReasonMsg)
+	if res.Status == model.StatusFailed {
+		res.FailKind = model.KindOf(runErr)
+	}
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
@@ -322,7 +327,7 @@ func safeRun(ctx context.Context, m module.Module, in *module.Input, rec *module
 	defer func() {
 		if r := recover(); r != nil {
 			in.Log.Debug("module panic", "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("internal error in module %s: %v", m.Name(), r)
+			err = fmt.Errorf("%w %s: %v", errModulePanic, m.Name(), r)
 		}
 	}()
 	return m.Run(ctx, in, rec)
@@ -346,6 +351,10 @@ func status(res model.ModuleResult, err error) (model.Status, i18n.Msg) {
 func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResult, spool *output.Spool) *Result {
 	r := &model.Report{Info: cfg.Info, Timeline: spool.Timeline()}
 	r.Info.GeneratedAt = cfg.Now().UTC()
+	r.Info.IndicatorCount = 0 // the index matched against is the truth: none means nothing could be detected
+	if cfg.Index != nil {
+		r.Info.IndicatorCount = cfg.Index.Len()
+	}
 	multi := len(ins) > 1
 	for _, in := range ins {
 		r.Info.Inputs = append(r.Info.Inputs, in.input)

@@ -163,3 +163,40 @@ func BenchmarkCanary(b *testing.B) {
 		}
 	}
 }
+
+// TestCheckTyped: every problem carries its kind and where it happened,
+// from typed data (no error string is parsed back).
+func TestCheckTyped(t *testing.T) {
+	r := reportgen.Clean()
+	r.Info.SelfTest.CanaryOK = true
+	r.Info.IndicatorCount = 1
+	r.Info.Inputs = []model.Input{
+		{Path: "a.zip", Error: "a.zip: archive entry escapes the root or is too large: entry \"../x\"", ErrorKind: model.KindRefused},
+		{Path: "qf", Problems: []model.Problem{{Kind: model.KindDamaged, Path: "bugreport.zip", Cause: "bugreport.zip: corrupt or truncated input"}}},
+	}
+	r.Modules = []model.ModuleResult{
+		{Module: "boom", Input: "qf", Status: model.StatusFailed, Reason: "internal error in module boom: x", FailKind: model.KindInternal},
+		{Module: "sms", Input: "qf", Status: model.StatusPartial, Seen: 3, Files: []string{"sms.db"},
+			Errors: []model.FileError{{Path: "sms.db", Error: "sms.db: refused in an evidence database: view message", Kind: model.KindRefused}}},
+	}
+	got := Check(r)
+	want := []Problem{
+		{Kind: model.KindRefused, Input: "a.zip", Path: "a.zip"},
+		{Kind: model.KindDamaged, Input: "qf", Path: "bugreport.zip"},
+		{Kind: model.KindInternal, Input: "qf", Module: "boom"},
+		{Kind: model.KindRefused, Input: "qf", Module: "sms", Path: "sms.db"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d problems, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Kind != w.Kind || g.Input != w.Input || g.Module != w.Module || g.Path != w.Path || g.Cause == "" || g.Key == "" {
+			t.Errorf("problem %d = %+v, want %+v with a cause and a message key", i, g, w)
+		}
+	}
+	r.Info.IndicatorCount = 0
+	if ps := Check(r); ps[0].Kind != model.KindIndicators || ps[0].Key != "problem.no_indicators" {
+		t.Errorf("no indicator: first problem %+v", ps[0])
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"modernc.org/sqlite"
+
+	"github.com/spyscan/spyscan/internal/model"
 )
 
 // Limits applied to every evidence database (see docs/limits.md).
@@ -27,9 +29,9 @@ const sqliteLimitLength = 0
 var (
 	// ErrRefused: the database's schema asks for something spyscan does
 	// not run on evidence (a view or trigger, a recursive query).
-	ErrRefused = errors.New("refused in an evidence database")
+	ErrRefused = model.NewError(model.KindRefused, "refused in an evidence database")
 	// ErrQueryBudget: a statement ran past QueryBudget.
-	ErrQueryBudget = errors.New("SQLite statement ran past its time budget")
+	ErrQueryBudget = model.NewError(model.KindRefused, "SQLite statement ran past its time budget")
 )
 
 // guard is the authorizer state of one database: what it refused last,
@@ -149,6 +151,10 @@ type budgetError struct{ budget time.Duration }
 func (e *budgetError) Error() string {
 	return fmt.Sprintf("%v (limit %v)", ErrQueryBudget, e.budget)
 }
+
+// ProblemKind: a statement over its budget is refused (a limit).
+func (e *budgetError) ProblemKind() model.ProblemKind { return model.KindRefused }
+
 func (e *budgetError) Is(target error) bool {
 	return target == ErrQueryBudget || target == context.DeadlineExceeded
 }

@@ -10,7 +10,7 @@
 //     mounted under "backup/" (the raw files stay readable as
 //     "bugreport.zip" and "backup.ab"). A nested container that cannot be
 //     opened (encrypted backup without password, corrupt zip) is not
-//     mounted; the reason goes to Meta["nested_errors"] and the log.
+//     mounted; the reason goes to Acquisition.Problems and the log.
 //   - android-backup: the tar inside backup.ab.
 //
 // Zips are read in place (internal/android/safezip); an encrypted
@@ -42,6 +42,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/backupab"
 	"github.com/spyscan/spyscan/internal/android/layout"
 	"github.com/spyscan/spyscan/internal/android/safezip"
+	"github.com/spyscan/spyscan/internal/model"
 )
 
 // Environment variables holding the age identity of encrypted androidqf
@@ -60,7 +61,7 @@ func Openers() []acquisition.Opener {
 }
 
 func logger(l *slog.Logger) *slog.Logger {
-	if l == nil { // the library never prints: the scan core reports Meta[MetaNestedErrors]
+	if l == nil { // the library never prints: the scan core reports Acquisition.Problems
 		return slog.New(slog.DiscardHandler)
 	}
 	return l
@@ -207,15 +208,16 @@ func (b *Backup) Open(ctx context.Context, p string, kind acquisition.Kind, opts
 	src := func() (io.ReadCloser, error) { return os.Open(p) }
 	f, err := backupab.Open(ctx, p, src, passwordFunc(ctx, opts, p), lim)
 	meta := map[string]string{}
+	var problems []model.Problem
 	if err != nil {
 		if !cutShort(f, err) {
 			return nil, err
 		}
 		// the files before the cut are scanned; the cut is reported
-		meta[acquisition.MetaNestedErrors] = err.Error() + " (the files before this point were read)"
+		problems = append(problems, model.ProblemOf(p, fmt.Errorf("%w (the files before this point were read)", err)))
 	}
 	maps.Copy(meta, backupMeta(f.Header))
-	return &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBackup, FS: f, Meta: meta}, nil
+	return &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBackup, FS: f, Meta: meta, Problems: problems}, nil
 }
 
 // cutShort reports whether backupab.Open returned the files read before a
@@ -390,13 +392,11 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 		acq.Meta["root"] = root
 	}
 	mounts := map[string]fs.FS{}
-	var nested []string
 	note := func(name string, err error) {
-		msg := err.Error()
-		if !strings.Contains(msg, name) {
-			msg = name + ": " + msg
+		if !strings.Contains(err.Error(), name) {
+			err = fmt.Errorf("%s: %w", name, err)
 		}
-		nested = append(nested, msg)
+		acq.Problems = append(acq.Problems, model.ProblemOf(path.Join(root, name), err))
 		logger(q.Log).Warn("nested container not opened", "input", p, "file", name, "err", err)
 	}
 	entry := func(name string) string { return path.Join(root, name) }
@@ -433,9 +433,6 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 				acq.Meta[k] = v
 			}
 		}
-	}
-	if len(nested) > 0 {
-		acq.Meta[acquisition.MetaNestedErrors] = strings.Join(nested, "; ")
 	}
 	if len(mounts) > 0 {
 		base = &mountFS{base: base, mounts: mounts}

@@ -168,8 +168,8 @@ func TestQFNestedBackupNeedsPassword(t *testing.T) {
 	for _, pw := range []string{"", "wrong"} {
 		acq := open(t, folder, opts(t, pw))
 		checkQF(t, acq, false)
-		if !strings.Contains(acq.Meta["nested_errors"], "backup.ab") {
-			t.Errorf("pw %q: nested errors %q", pw, acq.Meta["nested_errors"])
+		if !strings.Contains(causes(acq), "backup.ab") {
+			t.Errorf("pw %q: nested errors %q", pw, causes(acq))
 		}
 		if _, err := fs.Stat(acq.FS, "backup/apps"); err == nil {
 			t.Error("backup mounted without the password")
@@ -358,8 +358,8 @@ func TestQFCorruptNestedBugreport(t *testing.T) {
 		t.Fatal(err)
 	}
 	acq := open(t, folder, opts(t, password))
-	if !strings.Contains(acq.Meta["nested_errors"], "bugreport.zip") || !strings.Contains(acq.Meta["nested_errors"], "corrupt") {
-		t.Errorf("nested errors %q", acq.Meta["nested_errors"])
+	if !strings.Contains(causes(acq), "bugreport.zip") || !strings.Contains(causes(acq), "corrupt") {
+		t.Errorf("nested errors %q", causes(acq))
 	}
 	if _, err := fs.Stat(acq.FS, "backup/apps"); err != nil {
 		t.Errorf("backup not mounted: %v", err)
@@ -367,4 +367,13 @@ func TestQFCorruptNestedBugreport(t *testing.T) {
 	if _, err := fs.Stat(acq.FS, "bugreport.zip"); err != nil {
 		t.Errorf("raw bugreport.zip hidden: %v", err)
 	}
+}
+
+// causes joins the causes of the parts of acq that were not opened.
+func causes(acq *acquisition.Acquisition) string {
+	var out []string
+	for _, p := range acq.Problems {
+		out = append(out, p.Cause)
+	}
+	return strings.Join(out, "; ")
 }

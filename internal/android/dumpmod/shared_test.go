@@ -8,12 +8,12 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
-	"github.com/spyscan/spyscan/internal/android/modtest"
 	"github.com/spyscan/spyscan/internal/android/modules/accessibility"
 	"github.com/spyscan/spyscan/internal/android/modules/adbstate"
 	"github.com/spyscan/spyscan/internal/android/modules/appops"
 	"github.com/spyscan/spyscan/internal/android/modules/getprop"
 	"github.com/spyscan/spyscan/internal/android/modules/packages"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -23,7 +23,7 @@ func TestSharedMatchesStandalone(t *testing.T) {
 	specs := []dumpmod.Spec{accessibility.New(), adbstate.New(), appops.New(), getprop.New(), packages.New()}
 	for _, c := range modtest.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
-			fsys := modtest.FS(c.Files)
+			fsys := c.FS
 			acq := &acquisition.Acquisition{Path: "test", Kind: c.Kind, FS: fsys}
 			ix := modtest.Index(t)
 			shared := dumpmod.Shared(specs...)

@@ -2,19 +2,16 @@ package html
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/spyscan/spyscan/internal/golden"
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/reportgen"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func render(t *testing.T, r *model.Report, lang string) string {
 	t.Helper()
@@ -41,19 +38,7 @@ func TestGolden(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := render(t, c.r, c.lang)
-			path := filepath.Join("testdata", c.name+".html")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from the golden file; run go test -update and review the diff", path)
-			}
+			golden.Check(t, filepath.Join("testdata", c.name+".html"), []byte(got))
 		})
 	}
 }

@@ -2,16 +2,13 @@ package misp
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/spyscan/spyscan/internal/golden"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/reportgen"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestGolden(t *testing.T) {
 	for name, r := range map[string]*model.Report{"detected": reportgen.Detected(), "clean": reportgen.Clean()} {
@@ -19,19 +16,7 @@ func TestGolden(t *testing.T) {
 		if err := Write(&b, r); err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join("testdata", name+".misp.json")
-		if *update {
-			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		if !bytes.Equal(b.Bytes(), want) {
-			t.Errorf("%s differs; run go test -update and review the diff", path)
-		}
+		golden.Check(t, filepath.Join("testdata", name+".misp.json"), b.Bytes())
 	}
 }
 

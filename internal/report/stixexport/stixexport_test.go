@@ -3,7 +3,6 @@ package stixexport
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,11 +13,10 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/spyscan/spyscan/internal/golden"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/testgen/reportgen"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const schemaRoot = "testdata/stix-schemas/schemas"
 
@@ -169,19 +167,7 @@ func allTypes() *model.Report {
 
 func TestGolden(t *testing.T) {
 	out := export(t, reportgen.Detected())
-	path := filepath.Join("testdata", "detected.stix2.json")
-	if *update {
-		if err := os.WriteFile(path, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(out, want) {
-		t.Errorf("%s differs; run go test -update and review the diff", path)
-	}
+	golden.Check(t, filepath.Join("testdata", "detected.stix2.json"), out)
 	if !bytes.Equal(out, export(t, reportgen.Detected())) {
 		t.Error("two exports of the same report differ")
 	}

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
-	"github.com/spyscan/spyscan/internal/android/modtest"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 )
 

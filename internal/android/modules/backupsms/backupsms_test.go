@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
 	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 	"github.com/spyscan/spyscan/internal/testgen/androidgen"
@@ -27,8 +27,8 @@ func files(prefix string) map[string][]byte {
 
 func TestGolden(t *testing.T) {
 	cases := []modtest.Case{
-		{Name: "backup", Kind: acquisition.AndroidBackup, Files: files("")},
-		{Name: "androidqf", Kind: acquisition.AndroidQF, Files: files("backup/")},
+		{Name: "backup", Kind: acquisition.AndroidBackup, FS: modtest.FS(files(""))},
+		{Name: "androidqf", Kind: acquisition.AndroidQF, FS: modtest.FS(files("backup/"))},
 	}
 	modtest.GoldenCases(t, backupsms.New(), cases, func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.PegasusDomain) {

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spyscan/spyscan/internal/android/modtest"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 )
 

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/modtest"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 )
 
@@ -15,7 +15,7 @@ func TestGolden(t *testing.T) {
 	for p, b := range androiddata.Bugreport(androiddata.Options{}) {
 		qf["bugreport/"+p] = b
 	}
-	cases := []modtest.Case{modtest.Cases()[0], {Name: "androidqf", Kind: acquisition.AndroidQF, Files: qf}}
+	cases := []modtest.Case{modtest.Cases()[0], {Name: "androidqf", Kind: acquisition.AndroidQF, FS: modtest.FS(qf)}}
 	modtest.GoldenCases(t, New(), cases, func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
 		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
 			t.Error("stalkerware crash not detected")

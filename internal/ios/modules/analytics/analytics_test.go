@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
@@ -25,7 +25,7 @@ func dump(t *testing.T) map[string][]byte {
 }
 
 func TestGolden(t *testing.T) {
-	res, err := modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, modtest.FS(dump(t)))
+	res, err := modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, dump(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestCorruptAndDrift(t *testing.T) {
 		"CREATE TABLE hard_failures (id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB)",
 		"INSERT INTO hard_failures(data) VALUES (x'00ff')"}, nil)
 	fs["private/var/Keychains/Analytics/drift.db"] = drift
-	res, err := modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, modtest.FS(fs))
+	res, err := modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, fs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestCorruptAndDrift(t *testing.T) {
 	if !modtest.HasAlert(res, model.Critical, true, iosdata.PegasusProcess2) {
 		t.Error("readable database not checked")
 	}
-	_, err = modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
+	_, err = modtest.Run(t, analytics.New(), acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/applications"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
@@ -24,7 +24,7 @@ func TestGolden(t *testing.T) {
 		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, applications.New(), c.kind, modtest.FS(c.fs))
+			res, err := modtest.Run(t, applications.New(), c.kind, c.fs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,14 +52,14 @@ func TestBadFiles(t *testing.T) {
 	files := iosdata.Applications()
 	fs := iosdata.DumpFiles(files)
 	fs["private/var/containers/Bundle/Application/BAD/iTunesMetadata.plist"] = []byte("<?xml garbage")
-	res, err := modtest.Run(t, applications.New(), acquisition.IOSFilesystem, modtest.FS(fs))
+	res, err := modtest.Run(t, applications.New(), acquisition.IOSFilesystem, fs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "BAD/iTunesMetadata.plist") || res.Seen != len(iosdata.Apps) {
 		t.Fatalf("errors %v, seen %d", res.Errors, res.Seen)
 	}
-	_, err = modtest.Run(t, applications.New(), acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
+	_, err = modtest.Run(t, applications.New(), acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

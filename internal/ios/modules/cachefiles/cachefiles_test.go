@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
@@ -24,11 +24,12 @@ func dump(t *testing.T) map[string][]byte {
 }
 
 func TestGolden(t *testing.T) {
-	res, err := modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, modtest.FS(dump(t)))
+	res, err := modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, dump(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	modtest.Golden(t, "dump", res)
+	modtest.WantFiles(t, res, iosdata.CacheStorePath, iosdata.CacheSafariPath)
 	if !modtest.HasAlert(res, model.Critical, true, iosdata.PegasusSubdomain2) {
 		t.Error("planted Pegasus URL not found")
 	}
@@ -47,7 +48,7 @@ func TestCorruptAndMissing(t *testing.T) {
 	fs[iosdata.CacheStorePath] = []byte("SQLite format 3\x00 but then nothing useful at all, truncated")
 	noTable := iosdata.BuildDB([]string{"CREATE TABLE other(x)"}, nil)
 	fs["private/var/root/Library/Caches/com.apple.nsurlsessiond/Cache.db"] = noTable
-	res, err := modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, modtest.FS(fs))
+	res, err := modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, fs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestCorruptAndMissing(t *testing.T) {
 	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "no table cfurl_cache_response") {
 		t.Errorf("notes %v", res.Notes)
 	}
-	_, err = modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
+	_, err = modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

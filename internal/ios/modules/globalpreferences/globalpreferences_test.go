@@ -9,9 +9,9 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
-	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/globalpreferences"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
@@ -27,7 +27,7 @@ func TestGolden(t *testing.T) {
 		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, globalpreferences.New(), c.kind, modtest.FS(c.fs))
+			res, err := modtest.Run(t, globalpreferences.New(), c.kind, c.fs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,7 +51,7 @@ func TestLockdownStates(t *testing.T) {
 		{iosdata.LockdownNever, 0, 0, 1},
 	} {
 		files := iosdata.GlobalPreferences(c.state)
-		res, err := modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup, modtest.FS(iosdata.BackupFiles(files)))
+		res, err := modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup, iosdata.BackupFiles(files))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func TestLockdownStates(t *testing.T) {
 
 func TestBadFiles(t *testing.T) {
 	res, err := modtest.Run(t, globalpreferences.New(), acquisition.IOSFilesystem,
-		modtest.FS(map[string][]byte{"private/var/mobile/Library/Preferences/.GlobalPreferences.plist": []byte("bplist00\x01garbage")}))
+		map[string][]byte{"private/var/mobile/Library/Preferences/.GlobalPreferences.plist": []byte("bplist00\x01garbage")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,11 +73,11 @@ func TestBadFiles(t *testing.T) {
 	// A 250-byte plist that would expand into 2^40 values is refused at once.
 	start := time.Now()
 	res, err = modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup,
-		modtest.FS(map[string][]byte{"HomeDomain/Library/Preferences/.GlobalPreferences.plist": iosdata.PlistBomb(40, false)}))
+		map[string][]byte{"HomeDomain/Library/Preferences/.GlobalPreferences.plist": iosdata.PlistBomb(40, false)})
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "expands into too many objects") || time.Since(start) > 5*time.Second {
 		t.Fatalf("plist bomb: %v %v (%v)", err, res.Errors, time.Since(start))
 	}
-	_, err = modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
+	_, err = modtest.Run(t, globalpreferences.New(), acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

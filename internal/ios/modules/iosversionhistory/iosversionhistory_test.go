@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/iosversionhistory"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
@@ -16,7 +16,7 @@ import (
 func TestGolden(t *testing.T) {
 	files := iosdata.DumpFiles(iosdata.VersionHistory())
 	files["var/db/analyticsd/Analytics-Journal-broken.ips"] = []byte("not json\n")
-	res, err := modtest.Run(t, iosversionhistory.New(), acquisition.IOSFilesystem, modtest.FS(files))
+	res, err := modtest.Run(t, iosversionhistory.New(), acquisition.IOSFilesystem, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
-	_, err := modtest.Run(t, iosversionhistory.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
+	_, err := modtest.Run(t, iosversionhistory.New(), acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/locationdclients"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
@@ -25,7 +25,7 @@ func TestGolden(t *testing.T) {
 		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, locationdclients.New(), c.kind, modtest.FS(c.fs))
+			res, err := modtest.Run(t, locationdclients.New(), c.kind, c.fs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,14 +47,14 @@ func TestGolden(t *testing.T) {
 
 func TestBadFiles(t *testing.T) {
 	res, err := modtest.Run(t, locationdclients.New(), acquisition.IOSFilesystem,
-		modtest.FS(map[string][]byte{"private/var/root/Library/Caches/locationd/clients.plist": []byte("<plist><array><string>x</string></array></plist>")}))
+		map[string][]byte{"private/var/root/Library/Caches/locationd/clients.plist": []byte("<plist><array><string>x</string></array></plist>")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "locationd/clients.plist") {
 		t.Fatalf("errors %v", res.Errors)
 	}
-	_, err = modtest.Run(t, locationdclients.New(), acquisition.IOSBackup, modtest.FS(map[string][]byte{"HomeDomain/x": nil}))
+	_, err = modtest.Run(t, locationdclients.New(), acquisition.IOSBackup, map[string][]byte{"HomeDomain/x": nil})
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/modtest"
 	"github.com/spyscan/spyscan/internal/ios/modules/osanalyticsaddaily"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
@@ -25,7 +25,7 @@ func TestGolden(t *testing.T) {
 		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, osanalyticsaddaily.New(), c.kind, modtest.FS(c.fs))
+			res, err := modtest.Run(t, osanalyticsaddaily.New(), c.kind, c.fs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,7 +43,7 @@ func TestGolden(t *testing.T) {
 
 func TestBadFiles(t *testing.T) {
 	res, err := modtest.Run(t, osanalyticsaddaily.New(), acquisition.IOSBackup,
-		modtest.FS(map[string][]byte{"HomeDomain/Library/Preferences/com.apple.osanalytics.addaily.plist": []byte("bplist00garbage")}))
+		map[string][]byte{"HomeDomain/Library/Preferences/com.apple.osanalytics.addaily.plist": []byte("bplist00garbage")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +51,11 @@ func TestBadFiles(t *testing.T) {
 		t.Fatalf("errors %v", res.Errors)
 	}
 	res, err = modtest.Run(t, osanalyticsaddaily.New(), acquisition.IOSBackup,
-		modtest.FS(map[string][]byte{"HomeDomain/Library/Preferences/com.apple.osanalytics.addaily.plist": []byte("<plist><dict/></plist>")}))
+		map[string][]byte{"HomeDomain/Library/Preferences/com.apple.osanalytics.addaily.plist": []byte("<plist><dict/></plist>")})
 	if err != nil || len(res.Notes) != 1 || res.Seen != 0 {
 		t.Fatalf("no baseline: %v %v", err, res.Notes)
 	}
-	_, err = modtest.Run(t, osanalyticsaddaily.New(), acquisition.IOSFilesystem, modtest.FS(map[string][]byte{"private/var/x": nil}))
+	_, err = modtest.Run(t, osanalyticsaddaily.New(), acquisition.IOSFilesystem, map[string][]byte{"private/var/x": nil})
 	if !errors.Is(err, module.ErrNotFound) {
 		t.Fatalf("got %v", err)
 	}

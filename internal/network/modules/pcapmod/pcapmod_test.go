@@ -3,7 +3,6 @@ package pcapmod
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,14 +10,13 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/golden"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
 	"github.com/spyscan/spyscan/internal/testgen/netgen"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func index() *match.Index {
 	src := func(fam string) []model.Provenance { return []model.Provenance{{Source: "test", Family: fam}} }
@@ -94,17 +92,7 @@ func TestDemoGolden(t *testing.T) {
 			}
 		}
 	}
-	golden := filepath.Join("testdata", "demo.golden")
-	if *update {
-		os.WriteFile(golden, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("alerts differ from %s (run with -update after checking):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "demo.golden"), []byte(got))
 }
 
 func TestPublicIndicators(t *testing.T) {
