@@ -23,9 +23,18 @@ const (
 	AndroidBugreport   Kind = "android-bugreport"
 	AndroidQF          Kind = "androidqf"
 	AndroidBackup      Kind = "android-backup"
-	PCAP               Kind = "pcap"
-	NetworkLog         Kind = "network-log"
+	// AndroidIntrusionLogs is a folder, zip or file of Android Intrusion
+	// Logs given on their own (inside an androidqf they are part of it).
+	AndroidIntrusionLogs Kind = "android-intrusion-logs"
+	PCAP                 Kind = "pcap"
+	NetworkLog           Kind = "network-log"
 )
+
+// Kinds returns every acquisition kind, in the order above.
+func Kinds() []Kind {
+	return []Kind{IOSBackup, IOSBackupEncrypted, IOSFilesystem, IOSSysdiagnose,
+		AndroidBugreport, AndroidQF, AndroidBackup, PCAP, NetworkLog}
+}
 
 // Acquisition is one opened input.
 type Acquisition struct {

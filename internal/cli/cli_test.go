@@ -39,7 +39,7 @@ func TestIocsList(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("code %d", code)
 	}
-	for _, want := range []string{"amnesty-investigations  embedded  2024-12-16", "4272", "1441", "5046", "10759", "Pegasus", "TheTruthSpy"} {
+	for _, want := range []string{"amnesty-investigations  embedded  2024-12-16", "4272", "1441", "6848", "12561", "Pegasus", "TheTruthSpy"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("iocs list lacks %q:\n%s", want, out)
 		}

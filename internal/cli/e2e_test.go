@@ -3,12 +3,17 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/spyscan/spyscan/internal/golden"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/output"
 )
 
 // demoInputs lists every bundled demo input (README's main job).
@@ -71,6 +76,41 @@ func TestDemoCase(t *testing.T) {
 		}
 	}
 	compareFolders(t, outs[0], outs[1])
+	moduleGolden(t, outs[0])
+}
+
+// moduleGolden compares, for the demo case, each module's status and its
+// alerts by level with testdata/demo-modules.golden: a module that stops
+// running, stops finding a planted trace or starts alerting on a clean
+// look-alike changes it.
+func moduleGolden(t *testing.T, dir string) {
+	t.Helper()
+	r, _, err := output.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{ input, module string }
+	levels := map[key]map[model.Level]int{}
+	for _, a := range r.Alerts {
+		k := key{filepath.Base(a.Input), a.Module}
+		if levels[k] == nil {
+			levels[k] = map[model.Level]int{}
+		}
+		levels[k][a.Level]++
+	}
+	var lines []string
+	for _, m := range r.Modules {
+		k := key{filepath.Base(m.Input), m.Module}
+		c := levels[k]
+		lines = append(lines, fmt.Sprintf("%-22s %-34s %-7s alerts %3d: %d critical, %d high, %d medium, %d low, %d info",
+			k.input, k.module, m.Status, len(m.Alerts), c[model.Critical], c[model.High], c[model.Medium], c[model.Low], c[model.Info]))
+		delete(levels, k)
+	}
+	for k := range levels {
+		t.Errorf("alerts of %s on %s, a module with no result", k.module, k.input)
+	}
+	sort.Strings(lines)
+	golden.Check(t, filepath.Join("testdata", "demo-modules.golden"), []byte(strings.Join(lines, "\n")+"\n"))
 }
 
 func compareFolders(t *testing.T, a, b string) {

@@ -128,6 +128,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.recheckCmd(),
 		a.exportCmd(),
 		a.androidCmd(),
+		a.modulesCmd(),
 	)
 	return root
 }

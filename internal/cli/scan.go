@@ -29,6 +29,7 @@ type scanFlags struct {
 	lang         string
 	passwordFile string
 	quiet        bool
+	modules      []string
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -47,6 +48,7 @@ func (a *app) scanCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.caseName, "case", "", "case name, when scanning several inputs of one person")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "modules run at once (default: number of CPUs)")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "no progress display on stderr")
+	cmd.Flags().StringSliceVar(&f.modules, "modules", nil, "run only these modules (comma-separated names, see spyscan modules list)")
 	cmd.Flags().StringVar(&f.lang, "lang", i18n.FromEnv(a.getenv), "report language ("+strings.Join(i18n.Languages(), ", ")+"; default from LANG)")
 	cmd.Flags().StringVar(&f.passwordFile, "password-file", "", "file holding the password of encrypted inputs (else SPYSCAN_BACKUP_PASSWORD, else a prompt)")
 	return cmd
@@ -62,6 +64,10 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%w: %s: no such file or folder", ErrUsage, p)
 		}
+	}
+	mods, err := selectModules(f.modules)
+	if err != nil {
+		return err
 	}
 	set, ix, err := a.loadIndicators(ctx, f.iocs)
 	if err != nil {
@@ -85,7 +91,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	}
 	prog := a.newProgress(f.quiet)
 	res, err := scan.Run(ctx, scan.Config{Inputs: args, Index: ix, Info: info, OutDir: out, Log: a.log, Progress: prog,
-		Concurrency: f.concurrency, Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}})
+		Modules: mods, Concurrency: f.concurrency, Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}})
 	prog.Stop()
 	if err != nil {
 		os.RemoveAll(out) // nothing is written for a scan that did not run

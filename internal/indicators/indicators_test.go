@@ -23,7 +23,7 @@ func TestEmbeddedCounts(t *testing.T) {
 	want := map[string]struct{ files, inds int }{
 		"amnesty-investigations": {5, 4272},
 		"mvt-indicators":         {11, 1441},
-		"stalkerware-indicators": {1, 5046},
+		"stalkerware-indicators": {3, 6848}, // ioc.yaml 2607, watchware.yaml 163, samples.csv 4078
 	}
 	total := 0
 	for _, s := range set.Sources {
@@ -40,8 +40,8 @@ func TestEmbeddedCounts(t *testing.T) {
 		}
 		total += s.Indicators()
 	}
-	if total != 10759 {
-		t.Errorf("total = %d, want 10759", total)
+	if total != 12561 {
+		t.Errorf("total = %d, want 12561", total)
 	}
 	byType := map[match.Type]int{}
 	for _, s := range set.Sources {
@@ -51,10 +51,14 @@ func TestEmbeddedCounts(t *testing.T) {
 			}
 		}
 	}
-	// SOURCES.md: dom 6752 (incl. IP literals), sha256 3011, app 615, cert1 99, proc 83,
-	// email 65, fpath 58, ip4 45, fname 15, cert256 11, aprop 3, prof 2.
-	wantTypes := map[match.Type]int{match.Domain: 6752, match.FileSHA256: 3011, match.AppID: 615, match.AppCertSHA1: 99,
-		match.Process: 83, match.Email: 65, match.FilePath: 58, match.IP: 45, match.FileName: 15,
+	// SOURCES.md for the STIX bundles: dom 5305 (incl. IP literals), sha256 101, app 25, proc 83,
+	// email 65, fpath 58, ip4 45, fname 15, cert256 11, aprop 3, prof 2. Echap's lists, counted
+	// with PyYAML and Python's csv (distinct values per file; see TestEchapCounts): ioc.yaml app 613,
+	// dom 1455, ip 68, cert1 471; watchware.yaml app 36, dom 112, ip 1, cert1 14; samples.csv
+	// sha256 3228, app 200, cert1 650.
+	wantTypes := map[match.Type]int{match.Domain: 5305 + 1455 + 112, match.FileSHA256: 101 + 3228,
+		match.AppID: 25 + 613 + 36 + 200, match.AppCertSHA1: 471 + 14 + 650,
+		match.Process: 83, match.Email: 65, match.FilePath: 58, match.IP: 45 + 68 + 1, match.FileName: 15,
 		match.AppCertSHA256: 11, match.AndroidProperty: 3, match.Profile: 2}
 	for ty, n := range wantTypes {
 		if byType[ty] != n {
@@ -88,8 +92,9 @@ func TestProvenanceAndFamilies(t *testing.T) {
 	if len(ms) != 1 || len(ms[0].Families()) < 2 {
 		t.Errorf("com.sc.spyier.v2: %+v, want one match with several families", ms)
 	}
-	// Coruna spells SHA-256 as 'SHA-256'; the stalkerware SHA-1 certs are upper case.
-	if ix.Count(match.FileSHA256) == 0 || ix.Count(match.AppCertSHA1) != 99 {
+	// Coruna spells SHA-256 as 'SHA-256'; Echap's SHA-1 certs are upper case (994 distinct
+	// across ioc.yaml, watchware.yaml and samples.csv, counted with PyYAML and Python's csv).
+	if ix.Count(match.FileSHA256) == 0 || ix.Count(match.AppCertSHA1) != 994 {
 		t.Errorf("sha256 %d, cert sha1 %d", ix.Count(match.FileSHA256), ix.Count(match.AppCertSHA1))
 	}
 }

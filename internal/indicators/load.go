@@ -169,25 +169,46 @@ func loadFS(ctx context.Context, fsys fs.FS, label string, base model.Provenance
 	return nil
 }
 
-// isIndicatorFile selects STIX bundles by name. Other files in an indicator
-// folder (README, LICENSE, txt lists) are ignored silently.
+// isIndicatorFile selects indicator files by name: STIX bundles, and
+// Echap's YAML lists and samples CSV. Other files in an indicator folder
+// (README, LICENSE, txt lists) are ignored silently.
 func isIndicatorFile(p string) bool {
-	ext := strings.ToLower(path.Ext(p))
-	return ext == ".stix2" || ext == ".stix" || ext == ".json"
+	switch strings.ToLower(path.Ext(p)) {
+	case ".stix2", ".stix", ".json", ".yaml", ".yml", ".csv":
+		return true
+	}
+	return false
 }
 
-// parseFile parses one bundle; a failure is a warning naming the file.
+// parseFile parses one indicator file; a failure is a warning naming the
+// file. YAML and CSV files not in Echap's format are skipped silently.
 func parseFile(data []byte, name, label string, base model.Provenance) loaded {
 	sum := sha256.Sum256(data)
-	b, err := stix.Parse(data)
+	base.File = name
+	f := File{Path: name, SHA256: hex.EncodeToString(sum[:])}
+	var inds []match.Indicator
+	var warns []string
+	var err error
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml":
+		inds, warns, err = ParseEchapYAML(data, base, &f)
+	case ".csv":
+		inds, warns, err = ParseEchapSamples(data, base, &f)
+	default:
+		var b *stix.Bundle
+		if b, err = stix.Parse(data); err == nil {
+			inds, warns = fromBundle(b, base, &f)
+			warns = append(b.Warnings, warns...)
+		}
+	}
+	if errors.Is(err, errNotEchap) {
+		return loaded{}
+	}
 	if err != nil {
 		return loaded{warns: []string{fmt.Sprintf("%s: %v", path.Join(label, name), err)}}
 	}
-	base.File = name
-	f := File{Path: name, SHA256: hex.EncodeToString(sum[:])}
-	inds, warns := fromBundle(b, base, &f)
 	var out []string
-	for _, w := range append(b.Warnings, warns...) {
+	for _, w := range warns {
 		out = append(out, fmt.Sprintf("%s: %s", path.Join(label, name), w))
 	}
 	return loaded{file: f, inds: inds, warns: out}

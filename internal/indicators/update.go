@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -44,8 +45,15 @@ type IndexEntry struct {
 	} `yaml:"github"`
 }
 
+// DefaultRawBase is where files of GitHub repositories are downloaded from.
+const DefaultRawBase = "https://raw.githubusercontent.com"
+
 // URL is where the entry's bundle is downloaded from.
-func (e IndexEntry) URL() (string, error) {
+func (e IndexEntry) URL() (string, error) { return e.urlFrom(DefaultRawBase, "") }
+
+// urlFrom gives the entry's URL with raw as the GitHub base; a non-empty
+// file replaces the entry's path (another file of the same repository).
+func (e IndexEntry) urlFrom(raw, file string) (string, error) {
 	switch e.Type {
 	case "github":
 		g := e.GitHub
@@ -56,7 +64,11 @@ func (e IndexEntry) URL() (string, error) {
 		if br == "" {
 			br = "main"
 		}
-		return fmt.Sprintf("https://raw.githubusercontent.com/%s/%s/%s/%s", g.Owner, g.Repo, br, strings.TrimPrefix(g.Path, "/")), nil
+		p := strings.TrimPrefix(g.Path, "/")
+		if file != "" {
+			p = file
+		}
+		return fmt.Sprintf("%s/%s/%s/%s/%s", strings.TrimSuffix(raw, "/"), g.Owner, g.Repo, br, p), nil
 	case "download":
 		if e.DownloadURL == "" {
 			return "", fmt.Errorf("index entry %q: download_url is required", e.Name)
@@ -181,6 +193,7 @@ type UpdateOptions struct {
 	Timeout  time.Duration
 	Now      func() time.Time
 	Log      *slog.Logger
+	RawBase  string // GitHub raw files; "" for DefaultRawBase (tests use a local server)
 }
 
 // UpdateResult is the outcome for one index entry.
@@ -233,6 +246,23 @@ func Update(ctx context.Context, opt UpdateOptions) ([]UpdateResult, error) {
 	}
 	var results []UpdateResult
 	for _, e := range entries {
+		if isEchap(e) {
+			rs := fetchEchap(ctx, opt, e)
+			for _, r := range rs {
+				if r.Stored {
+					byFile[r.Entry.File] = r.Entry
+				}
+			}
+			if rs[0].Stored { // the lists replace the bundle generated from them
+				for f, old := range byFile {
+					if old.Name == e.Name && path.Ext(f) == path.Ext(e.GitHub.Path) {
+						delete(byFile, f)
+					}
+				}
+			}
+			results = append(results, rs...)
+			continue
+		}
 		r := fetchOne(ctx, opt, e)
 		if r.Stored {
 			byFile[r.Entry.File] = r.Entry
@@ -266,11 +296,59 @@ func fetchOne(ctx context.Context, opt UpdateOptions, e IndexEntry) UpdateResult
 		return UpdateResult{Entry: CacheEntry{Name: e.Name}, Err: err}
 	}
 	ce := CacheEntry{Name: e.Name, Source: e.source(u), URL: u, File: cacheFileName(u), References: e.References}
-	data, err := download(ctx, opt.Client, u)
+	return store(opt, ce, u, func() ([]byte, error) { return download(ctx, opt.Client, u) }, func(data []byte) error {
+		_, err := stix.Parse(data)
+		return err
+	})
+}
+
+// EchapFiles are the lists of Echap's stalkerware-indicators that spyscan
+// reads instead of the STIX bundle generated from them.
+var EchapFiles = []string{"ioc.yaml", "watchware.yaml", "samples.csv"}
+
+// isEchap tells the index entry of Echap's repository.
+func isEchap(e IndexEntry) bool {
+	return e.Type == "github" && strings.EqualFold(e.GitHub.Owner, "AssoEchap") && strings.EqualFold(e.GitHub.Repo, "stalkerware-indicators")
+}
+
+// fetchEchap downloads Echap's lists, each checked to parse (with at least
+// one indicator) before it replaces the cached copy. The first result is
+// ioc.yaml's.
+func fetchEchap(ctx context.Context, opt UpdateOptions, e IndexEntry) []UpdateResult {
+	raw := opt.RawBase
+	if raw == "" {
+		raw = DefaultRawBase
+	}
+	var out []UpdateResult
+	for _, name := range EchapFiles {
+		u, err := e.urlFrom(raw, name)
+		if err != nil {
+			return []UpdateResult{{Entry: CacheEntry{Name: e.Name}, Err: err}}
+		}
+		ce := CacheEntry{Name: e.Name, Source: e.source(u), URL: u, File: cacheFileName(u), References: e.References}
+		out = append(out, store(opt, ce, u, func() ([]byte, error) { return download(ctx, opt.Client, u) }, func(data []byte) error {
+			var f File
+			parse := ParseEchapYAML
+			if path.Ext(name) == ".csv" {
+				parse = ParseEchapSamples
+			}
+			inds, _, err := parse(data, model.Provenance{}, &f)
+			if err == nil && len(inds) == 0 {
+				err = errors.New("no indicators")
+			}
+			return err
+		}))
+	}
+	return out
+}
+
+// store downloads, validates and atomically writes one cache file.
+func store(opt UpdateOptions, ce CacheEntry, u string, get func() ([]byte, error), valid func([]byte) error) UpdateResult {
+	data, err := get()
 	if err != nil {
 		return UpdateResult{Entry: ce, Err: fmt.Errorf("%s: %w", u, err)}
 	}
-	if _, err := stix.Parse(data); err != nil {
+	if err := valid(data); err != nil {
 		return UpdateResult{Entry: ce, Err: fmt.Errorf("%s: downloaded file kept out of the cache: %w", u, err)}
 	}
 	sum := sha256.Sum256(data)
@@ -279,7 +357,7 @@ func fetchOne(ctx context.Context, opt UpdateOptions, e IndexEntry) UpdateResult
 	if err := writeAtomic(filepath.Join(opt.CacheDir, ce.File), data); err != nil {
 		return UpdateResult{Entry: ce, Err: err}
 	}
-	opt.Log.Info("indicators updated", "name", e.Name, "url", u, "sha256", ce.SHA256)
+	opt.Log.Info("indicators updated", "name", ce.Name, "url", u, "sha256", ce.SHA256)
 	return UpdateResult{Entry: ce, Stored: true}
 }
 

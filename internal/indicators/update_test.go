@@ -176,3 +176,64 @@ func TestParseIndexMVTFormat(t *testing.T) {
 		t.Errorf("first URL = %q, %v", u, err)
 	}
 }
+
+// TestUpdateEchapLists: for Echap's repository, `iocs update` fetches the
+// lists the STIX bundle is generated from, checks each parses, and drops a
+// previously cached copy of the bundle.
+func TestUpdateEchapLists(t *testing.T) {
+	var broken atomic.Bool
+	srv, _ := feedServer(t, func(p string) (int, string) {
+		switch p {
+		case "/AssoEchap/stalkerware-indicators/master/ioc.yaml":
+			if broken.Load() {
+				return 200, "- {name: [unclosed"
+			}
+			return 200, echapYAML
+		case "/AssoEchap/stalkerware-indicators/master/watchware.yaml":
+			return 200, "- name: KidWatch\n  type: watchware\n  packages: [com.kidwatch]\n"
+		case "/AssoEchap/stalkerware-indicators/master/samples.csv":
+			return 200, "SHA256,Package Name,Certificate,Version,App\n0000000000000000000000000000000000000000000000000000000000000001,com.spyone.app,,1,SpyOne\n"
+		case "/AssoEchap/stalkerware-indicators/master/generated/stalkerware.stix2":
+			return 200, goodBundle
+		}
+		return 404, ""
+	})
+	cache := t.TempDir()
+	idx := filepath.Join(t.TempDir(), "indicators.yaml")
+	writeFile(t, idx, "indicators:\n  - type: github\n    name: Stalkerware\n    github:\n      owner: AssoEchap\n      repo: stalkerware-indicators\n      branch: master\n      path: generated/stalkerware.stix2\n")
+	// a cache filled by an earlier version, which stored the bundle
+	old := CacheEntry{Name: "Stalkerware", Source: "AssoEchap/stalkerware-indicators", URL: "https://x/stalkerware.stix2", File: "0123-stalkerware.stix2"}
+	writeFile(t, filepath.Join(cache, old.File), goodBundle)
+	if err := writeManifest(cache, map[string]CacheEntry{old.File: old}); err != nil {
+		t.Fatal(err)
+	}
+	opt := UpdateOptions{Index: idx, CacheDir: cache, Client: srv.Client(), RawBase: srv.URL}
+	res, err := Update(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 3 || !res[0].Stored || !res[1].Stored || !res[2].Stored {
+		t.Fatalf("results %+v", res)
+	}
+	set, err := Load(context.Background(), Options{CacheDir: cache, NoEmbedded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := set.Index()
+	if ms := ix.AppID("com.kidwatch"); len(ms) != 1 || ms[0].Sources[0].Family != "KidWatch (watchware)" || ms[0].Sources[0].URL == "" {
+		t.Fatalf("watchware: %+v", ms)
+	}
+	if len(ix.Domain("planted.example")) != 0 || len(set.Sources[0].Files) != 3 {
+		t.Fatalf("the old bundle is still loaded: %+v", set.Sources[0].Files)
+	}
+	// a list that no longer parses keeps the good copy
+	broken.Store(true)
+	res, _ = Update(context.Background(), opt)
+	if res[0].Stored || res[0].Err == nil || !res[1].Stored {
+		t.Fatalf("results %+v", res)
+	}
+	set, _ = Load(context.Background(), Options{CacheDir: cache, NoEmbedded: true})
+	if len(set.Index().IP("192.0.2.7")) != 1 { // only in ioc.yaml
+		t.Fatal("good copy of ioc.yaml lost")
+	}
+}

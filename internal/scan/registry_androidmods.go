@@ -19,6 +19,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/dbinfo"
 	"github.com/spyscan/spyscan/internal/android/modules/getprop"
 	"github.com/spyscan/spyscan/internal/android/modules/hashes"
+	"github.com/spyscan/spyscan/internal/android/modules/intrusionlogs"
 	"github.com/spyscan/spyscan/internal/android/modules/mounts"
 	"github.com/spyscan/spyscan/internal/android/modules/packages"
 	"github.com/spyscan/spyscan/internal/android/modules/platformcompat"
@@ -58,6 +59,8 @@ func androidModules() []module.Module {
 		mounts.New(),
 		rootbinaries.New(),
 		hashes.New(), // androidqf hashes.csv
+		// Android Intrusion Logs (on their own, or in androidqf)
+		intrusionlogs.New(),
 		// backup.ab
 		backupsms.New(), // links in SMS/MMS backups
 	)

@@ -1,6 +1,7 @@
 // Package acquire owns opening Android acquisitions for a scan: the
 // acquisition.Opener of bugreports (zip or folder), androidqf acquisitions
-// (folder, zip, or the age-encrypted <uuid>.zip.age) and backup.ab files.
+// (folder, zip, or the age-encrypted <uuid>.zip.age), backup.ab files and
+// Android Intrusion Logs given on their own (folder, zip or file).
 //
 // The FS each opener gives follows internal/android/layout:
 //   - android-bugreport: the zip or folder contents as they are.
@@ -57,7 +58,7 @@ const ageMagic = "age-encryption.org/v1\n"
 // Openers returns the Android openers in the order they must be tried
 // (androidqf before bugreport: an androidqf folder also has a dumpsys.txt).
 func Openers() []acquisition.Opener {
-	return []acquisition.Opener{&QF{}, &Bugreport{}, &Backup{}}
+	return []acquisition.Opener{&QF{}, &Bugreport{}, &Backup{}, &IntrusionLogs{}}
 }
 
 func logger(l *slog.Logger) *slog.Logger {

@@ -222,7 +222,7 @@ type shared struct {
 func (m *shared) Name() string                    { return m.g.specs[m.i].Name() }
 func (m *shared) Version() int                    { return m.g.specs[m.i].Version() }
 func (m *shared) Applies(k acquisition.Kind) bool { return m.g.specs[m.i].Applies(k) }
-func (m *shared) Spec() Spec                      { return m.g.specs[m.i] }
+func (m *shared) Unwrap() module.Info             { return m.g.specs[m.i] }
 func (m *shared) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	p, k, err := m.g.share(ctx, in, m.i)
 	if err != nil {

@@ -46,4 +46,8 @@ type Options struct {
 	Packages      int   // filler packages added to dumpsys package and packages.json
 	Files         int   // filler entries added to files.json
 	DumpstateSize int64 // pad the dumpstate with log lines to at least this many bytes
+	// Processes chooses the androidqf process listing: "" for processes.txt
+	// (`ps -A`), or one of the collector shapes of ProcessesJSON written as
+	// processes.json.
+	Processes ProcessShape
 }

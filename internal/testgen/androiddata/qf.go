@@ -55,6 +55,10 @@ func AndroidQF(o Options) map[string][]byte {
 		"tmp/.keep":           nil,
 		"apks/.keep":          nil,
 	}
+	if o.Processes != "" {
+		delete(m, "processes.txt")
+		m["processes.json"] = ProcessesJSON(o.Processes)
+	}
 	return m
 }
 

@@ -1,7 +1,23 @@
 // Package aqfprocesses owns the androidqf processes module: the processes
-// running at acquisition, from processes.txt (`ps -A` output, or the JSON
-// list androidqf's collector writes), processes.json or the older ps.txt.
-// Process names are checked against process and app-id indicators.
+// running at acquisition, from every listing androidqf and MVT-era tools
+// have written:
+//
+//   - processes.txt: `ps -A` output (androidqf without its collector, and
+//     the Bugbane app), with or without the LABEL column of `ps -A -Z`;
+//   - ps.txt: the same from androidqf before 2023 (the only file MVT reads),
+//     and from Android 7 and older the toolbox `ps` (VSIZE and PC columns,
+//     names that are paths);
+//   - processes.json from androidqf's Go collector: the name in "filename"
+//     wrapped in parentheses as /proc/<pid>/stat gives it (and cut to 15
+//     bytes by the kernel), "path" empty, "context", "command_line" a list;
+//   - processes.json from the 2025 Rust collector: the name without
+//     parentheses, "path" the executable.
+//
+// Every name a process is known by is checked: the name, the base name of
+// its executable path and of its command line's first word, against app-id
+// indicators (an indicator package is running) and process indicators; the
+// executable path and the command line's first word against path
+// indicators.
 package aqfprocesses
 
 import (
@@ -13,6 +29,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,155 +41,275 @@ import (
 // Name is the module's name.
 const Name = "aqf_processes"
 
-// Candidates are the files read, first found wins.
+// Candidates are the files read; every one present is read.
 var Candidates = []string{"processes.txt", "processes.json", "ps.txt"}
 
 // MaxSize bounds the file read.
 const MaxSize = 64 << 20
 
-// Process is one running process.
+// Process is one running process. The ps columns and the collector fields
+// are kept as given; fields a listing does not have are left out.
 type Process struct {
-	User        string `json:"user"`
-	PID         int64  `json:"pid"`
-	PPID        int64  `json:"ppid"`
-	VSZ         int64  `json:"virtual_memory_size"`
-	RSS         int64  `json:"resident_set_size"`
-	WChan       string `json:"wchan"`
-	Addr        string `json:"address"`
-	State       string `json:"state"`
-	Name        string `json:"proc_name"`
-	Label       string `json:"label,omitempty"`
-	CommandLine string `json:"command_line,omitempty"`
+	User        string   `json:"user,omitempty"`
+	UID         *int64   `json:"uid,omitempty"`
+	PID         int64    `json:"pid"`
+	PPID        int64    `json:"ppid"`
+	VSZ         int64    `json:"virtual_memory_size,omitempty"`
+	RSS         int64    `json:"resident_set_size,omitempty"`
+	WChan       string   `json:"wchan,omitempty"`
+	Addr        string   `json:"address,omitempty"`
+	State       string   `json:"state,omitempty"`
+	Name        string   `json:"proc_name"`
+	Path        string   `json:"path,omitempty"`
+	Label       string   `json:"label,omitempty"`
+	CommandLine []string `json:"command_line,omitempty"`
+	Cwd         string   `json:"cwd,omitempty"`
 }
 
 // Module is the androidqf processes module.
 type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidQF))} }
+func New() Module { return Module{module.NewBase(Name, 2, module.Kinds(acquisition.AndroidQF))} }
 
-// ParsePS reads `ps -A` output (with or without WCHAN and SELinux label).
+// ParsePS reads `ps -A` output: toybox (USER PID PPID VSZ RSS WCHAN ADDR S
+// NAME, with an optional leading LABEL column and a WCHAN that may be
+// empty) and the older toolbox (USER PID PPID VSIZE RSS WCHAN PC NAME with
+// the state before the name). Lines that are not a process are skipped.
 func ParsePS(b []byte) []Process {
 	var out []Process
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	first := true
 	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if first {
-			first = false
-			if len(f) > 0 && (f[0] == "USER" || f[0] == "LABEL") {
-				continue
-			}
+		if p, ok := parsePSLine(strings.Fields(sc.Text())); ok {
+			out = append(out, p)
 		}
-		if len(f) == 0 {
-			continue
-		}
-		var p Process
-		if strings.HasPrefix(f[0], "u:r:") {
-			p.Label, f = f[0], f[1:]
-		}
-		if len(f) == 8 { // no WCHAN
-			f = append(f[:5], append([]string{""}, f[5:]...)...)
-		}
-		if len(f) < 9 {
-			continue
-		}
-		pid, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			continue
-		}
-		p.User, p.PID = f[0], pid
-		p.PPID, _ = strconv.ParseInt(f[2], 10, 64)
-		p.VSZ, _ = strconv.ParseInt(f[3], 10, 64)
-		p.RSS, _ = strconv.ParseInt(f[4], 10, 64)
-		p.WChan, p.Addr, p.State = f[5], f[6], f[7]
-		p.Name = strings.Trim(strings.Join(f[8:], " "), "[]")
-		out = append(out, p)
 	}
 	return out
 }
 
-// ParseJSON reads a JSON list of process objects, tolerating key variants.
+func parsePSLine(f []string) (Process, bool) {
+	var p Process
+	if len(f) > 0 && strings.HasPrefix(f[0], "u:") && strings.Count(f[0], ":") >= 3 {
+		p.Label, f = f[0], f[1:]
+	}
+	if len(f) == 8 { // empty WCHAN
+		f = append(f[:5], append([]string{""}, f[5:]...)...)
+	}
+	if len(f) < 9 {
+		return p, false
+	}
+	pid, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil { // the header line, or not a process
+		return p, false
+	}
+	p.User, p.PID = f[0], pid
+	p.PPID, _ = strconv.ParseInt(f[2], 10, 64)
+	p.VSZ, _ = strconv.ParseInt(f[3], 10, 64)
+	p.RSS, _ = strconv.ParseInt(f[4], 10, 64)
+	p.WChan, p.Addr, p.State = f[5], f[6], f[7]
+	p.Name = strings.Trim(strings.Join(f[8:], " "), "[]")
+	return p, true
+}
+
+// ParseJSON reads a JSON list of process objects: both collector shapes,
+// and key variants (name, proc_name, process_name; cmdline or command_line
+// as a string or a list; numbers written as strings).
 func ParseJSON(b []byte) ([]Process, error) {
-	var rows []map[string]any
+	var rows []map[string]json.RawMessage
 	if err := json.Unmarshal(b, &rows); err != nil {
 		return nil, err
 	}
-	str := func(m map[string]any, keys ...string) string {
-		for _, k := range keys {
-			switch v := m[k].(type) {
-			case string:
-				return v
-			case float64:
-				return strconv.FormatFloat(v, 'f', -1, 64)
-			}
-		}
-		return ""
-	}
-	num := func(m map[string]any, keys ...string) int64 {
-		n, _ := strconv.ParseInt(str(m, keys...), 10, 64)
-		return n
-	}
-	var out []Process
+	out := make([]Process, 0, len(rows))
 	for _, m := range rows {
-		p := Process{User: str(m, "user", "uid"), PID: num(m, "pid"), PPID: num(m, "ppid"),
-			Name: str(m, "name", "proc_name", "process_name"), Label: str(m, "context", "label", "selinux_context"),
-			CommandLine: str(m, "cmdline", "command_line")}
-		if p.Name == "" && p.CommandLine != "" {
-			p.Name = strings.Fields(p.CommandLine + " ")[0]
-		}
-		out = append(out, p)
+		out = append(out, fromJSON(m))
 	}
 	return out, nil
 }
 
+func fromJSON(m map[string]json.RawMessage) Process {
+	p := Process{User: str(m, "user"), PID: num(m, "pid"), PPID: num(m, "ppid"),
+		Name: commName(str(m, "filename", "name", "proc_name", "process_name")),
+		Path: str(m, "path", "exe"), Label: str(m, "context", "label", "selinux_context"),
+		CommandLine: list(m, "command_line", "cmdline"), Cwd: str(m, "cwd")}
+	if _, ok := m["uid"]; ok && str(m, "uid") != "" {
+		u := num(m, "uid")
+		p.UID = &u
+	}
+	if p.Name == "" && len(p.CommandLine) > 0 {
+		p.Name = path.Base(p.CommandLine[0])
+	}
+	return p
+}
+
+// commName strips the parentheses /proc/<pid>/stat puts around a process
+// name. androidqf's Go collector reads it with a %s verb, so a name with a
+// space keeps only its first word and its opening parenthesis.
+func commName(s string) string {
+	if strings.HasPrefix(s, "(") {
+		s = strings.TrimPrefix(s, "(")
+		s = strings.TrimSuffix(s, ")")
+	}
+	return s
+}
+
+// str returns the first of keys present as a string (numbers formatted).
+func str(m map[string]json.RawMessage, keys ...string) string {
+	for _, k := range keys {
+		raw, ok := m[k]
+		if !ok {
+			continue
+		}
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+		var n json.Number
+		if json.Unmarshal(raw, &n) == nil {
+			return n.String()
+		}
+	}
+	return ""
+}
+
+func num(m map[string]json.RawMessage, keys ...string) int64 {
+	n, _ := strconv.ParseInt(str(m, keys...), 10, 64)
+	return n
+}
+
+// list returns the first of keys present as a list of strings; a string
+// value is a command line whose words were joined with spaces.
+func list(m map[string]json.RawMessage, keys ...string) []string {
+	for _, k := range keys {
+		raw, ok := m[k]
+		if !ok {
+			continue
+		}
+		var l []string
+		if json.Unmarshal(raw, &l) == nil {
+			return l
+		}
+		if s := str(m, k); s != "" {
+			return strings.Fields(s)
+		}
+	}
+	return nil
+}
+
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	found := false
 	for _, name := range Candidates {
-		f, err := in.Acq.FS.Open(name)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ps, err := read(in.Acq.FS, name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err != nil {
-			rec.FileError(name, fmt.Errorf("%s: %w", name, err))
-			return nil
-		}
-		b, err := io.ReadAll(io.LimitReader(f, MaxSize))
-		f.Close()
+		found = true
 		rec.File(name)
 		if err != nil {
-			rec.FileError(name, fmt.Errorf("%s: %w", name, err))
-			return nil
-		}
-		var ps []Process
-		if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '[' || t[0] == '{') {
-			ps, err = ParseJSON(t)
-			if err != nil {
-				rec.FileError(name, fmt.Errorf("%s: malformed JSON: %w", name, err))
-				return nil
-			}
-		} else {
-			ps = ParsePS(b)
+			rec.FileError(name, err)
+			continue
 		}
 		for _, p := range ps {
 			report(rec, name, p)
 		}
-		return nil
 	}
-	return module.ErrNotFound
+	if !found {
+		return module.ErrNotFound
+	}
+	return nil
+}
+
+// read parses one listing, JSON or ps text by its first character.
+func read(fsys fs.FS, name string) ([]Process, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(b) > MaxSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes", name, MaxSize)
+	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '[' || t[0] == '{') {
+		ps, err := ParseJSON(t)
+		if err != nil {
+			return nil, fmt.Errorf("%s: malformed JSON: %w", name, err)
+		}
+		return ps, nil
+	}
+	return ParsePS(b), nil
+}
+
+// Names returns the distinct names p is known by: its name, the base name
+// of its executable and of its command line's first word.
+func (p Process) Names() []string {
+	var out []string
+	for _, s := range []string{p.Name, p.Path, firstArg(p.CommandLine)} {
+		if s = path.Base(strings.TrimSpace(s)); s != "" && s != "." && s != "/" {
+			out = appendNew(out, s)
+		}
+	}
+	return out
+}
+
+// Paths returns the distinct absolute executable paths of p: its path, and
+// its name or command line's first word when they are paths.
+func (p Process) Paths() []string {
+	var out []string
+	for _, s := range []string{p.Path, p.Name, firstArg(p.CommandLine)} {
+		if strings.HasPrefix(s, "/") {
+			out = appendNew(out, s)
+		}
+	}
+	return out
+}
+
+func appendNew(l []string, s string) []string {
+	for _, o := range l {
+		if o == s {
+			return l
+		}
+	}
+	return append(l, s)
+}
+
+func firstArg(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0]
 }
 
 func report(rec *module.Recorder, name string, p Process) {
 	rec.Record(p)
-	// gatekeeperd clashes with an indicator and is a stock daemon (as MVT).
-	if p.Name == "" || p.Name == "gatekeeperd" {
-		return
-	}
 	w := module.Where{Artifact: name, What: "Running process", Record: p}
-	app, _, _ := strings.Cut(p.Name, ":")
-	if rec.CheckAppID(app, w) {
-		return
+	var apps []string // each app id once: "x:remo" and "x:remote" are both app x
+	for _, n := range p.Names() {
+		// gatekeeperd clashes with an indicator and is a stock daemon (as MVT).
+		if n == "gatekeeperd" {
+			continue
+		}
+		app, _, _ := strings.Cut(n, ":")
+		if slices.Contains(apps, app) {
+			continue
+		}
+		apps = append(apps, app)
+		if !rec.CheckAppID(app, w) {
+			rec.CheckProcess(n, w)
+		}
 	}
-	rec.CheckProcess(p.Name, w)
+	w.What = "Running executable"
+	for _, x := range p.Paths() {
+		rec.CheckPath(x, w)
+	}
 }

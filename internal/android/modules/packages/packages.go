@@ -10,6 +10,7 @@ package packages
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
@@ -42,7 +43,7 @@ type Package struct {
 type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module { return Module{module.NewBase(Name, 2, module.AppliesFunc(locate.Applies))} }
 
 // Parser reads the package section line by line and hands each complete
 // package to Emit.
@@ -52,6 +53,11 @@ type Parser struct {
 	cur     *Package
 	user    string // "User N:" block being read
 	inPerms bool
+	// granted runtime permissions and first install times by user ("" before
+	// any "User N:" line): the primary user's are kept, else the first seen
+	perms    map[string][]string
+	installs map[string]string
+	users    []string
 }
 
 // Line feeds one line.
@@ -75,6 +81,7 @@ func (p *Parser) Line(line string) {
 		name, _, _ := strings.Cut(rest, "]")
 		p.cur = &Package{PackageName: name}
 		p.user, p.inPerms = "", false
+		p.perms, p.installs, p.users = map[string][]string{}, map[string]string{}, nil
 		return
 	}
 	if p.cur == nil {
@@ -102,8 +109,9 @@ func (p *Parser) field(line string) {
 	}
 	if p.inPerms {
 		if ind >= 8 {
-			if name, rest, ok := strings.Cut(t, ":"); ok && p.user == "0" && strings.Contains(rest, "granted=true") {
-				c.GrantedPermissions = append(c.GrantedPermissions, name)
+			if name, rest, ok := strings.Cut(t, ":"); ok && strings.Contains(rest, "granted=true") {
+				p.seen(p.user)
+				p.perms[p.user] = append(p.perms[p.user], name)
 			}
 			return
 		}
@@ -133,18 +141,46 @@ func (p *Parser) field(line string) {
 	case "pkgFlags":
 		c.System = strings.Contains(" "+strings.Trim(val, "[]")+" ", " SYSTEM ")
 	case "firstInstallTime":
-		if c.FirstInstallTime == "" || p.user == "0" {
-			c.FirstInstallTime = val
-		}
+		p.seen(p.user)
+		p.installs[p.user] = val
 	case "lastUpdateTime":
 		c.LastUpdateTime = val
 	}
 }
 
+func (p *Parser) seen(user string) {
+	if !slices.Contains(p.users, user) {
+		p.users = append(p.users, user)
+	}
+}
+
+// primary picks the user whose fields describe the package: the primary
+// user 0, else the fields given outside any user block, else the first user
+// (as MVT, since 2026-08).
+func (p *Parser) primary(has func(string) bool) string {
+	for _, u := range []string{"0", ""} {
+		if has(u) {
+			return u
+		}
+	}
+	for _, u := range p.users {
+		if has(u) {
+			return u
+		}
+	}
+	return ""
+}
+
 // Flush emits the package being read.
 func (p *Parser) Flush() {
-	if p.cur != nil && p.Emit != nil {
-		p.Emit(*p.cur)
+	if p.cur != nil {
+		u := p.primary(func(u string) bool { _, ok := p.perms[u]; return ok })
+		p.cur.GrantedPermissions = p.perms[u]
+		u = p.primary(func(u string) bool { _, ok := p.installs[u]; return ok })
+		p.cur.FirstInstallTime = p.installs[u]
+		if p.Emit != nil {
+			p.Emit(*p.cur)
+		}
 	}
 	p.cur = nil
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/network/modules/netsum"
+	"github.com/spyscan/spyscan/internal/network/netsum"
 	"github.com/spyscan/spyscan/internal/network/resolverlog"
 	"github.com/spyscan/spyscan/internal/network/zeeklog"
 )

@@ -9,7 +9,7 @@ import (
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/eve"
-	"github.com/spyscan/spyscan/internal/network/modules/netsum"
+	"github.com/spyscan/spyscan/internal/network/netsum"
 )
 
 type ruleKey struct {

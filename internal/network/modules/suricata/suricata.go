@@ -28,7 +28,7 @@ import (
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/eve"
-	"github.com/spyscan/spyscan/internal/network/modules/netsum"
+	"github.com/spyscan/spyscan/internal/network/netsum"
 )
 
 // Name of the module.

@@ -19,7 +19,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/network/modules/netsum"
+	"github.com/spyscan/spyscan/internal/network/netsum"
 	"github.com/spyscan/spyscan/internal/network/zeeklog"
 )
 

@@ -1,0 +1,161 @@
+package intrusionlog
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
+)
+
+func TestEpochUnits(t *testing.T) {
+	want := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	for _, v := range []string{"1780304400", "1780304400000", "1780304400000000", "1780304400000000000", "1780304400000.0"} {
+		rd := NewReader()
+		evs, err := rd.Line([]byte(`{"x_event": {"event_time": ` + v + `}}`))
+		if err != nil || len(evs) != 1 || !evs[0].Time.Equal(want) {
+			t.Errorf("%s: %v %+v", v, err, evs)
+		}
+	}
+	for _, v := range []string{`0`, `-5`, `"soon"`, `null`, `1e400`} {
+		evs, _ := NewReader().Line([]byte(`{"x_event": {"event_time": ` + v + `}}`))
+		if len(evs) == 1 && !evs[0].Time.IsZero() {
+			t.Errorf("%s gave %v", v, evs[0].Time)
+		}
+	}
+}
+
+func TestDuplicates(t *testing.T) {
+	rd := NewReader()
+	a := `{"dns_event": {"event_time": 1, "hostname": "a.example", "ip_addresses": ["/1.2.3.4"]}}`
+	sameOtherOrder := `{"dns_event": {"ip_addresses": ["/1.2.3.4"], "hostname": "a.example", "event_time": 1}}`
+	otherType := `{"connect_event": {"event_time": 1, "hostname": "a.example", "ip_addresses": ["/1.2.3.4"]}}`
+	n := 0
+	for _, l := range []string{a, sameOtherOrder, otherType, a} {
+		evs, err := rd.Line([]byte(l))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(evs)
+	}
+	if n != 2 || rd.Duplicates != 2 {
+		t.Fatalf("kept %d, duplicates %d", n, rd.Duplicates)
+	}
+}
+
+func TestSecurityForms(t *testing.T) {
+	for _, tc := range []struct {
+		line, tag, key, val string
+		id                  int
+	}{
+		{`{"security_event": {"event_id": 191, "event_time": 1, "app_process_start": {"process": "com.x", "uid": 10000, "pid": 1}}}`, "app_process_start", "process", "com.x", 210005},
+		{`{"security_event": {"event_time": 1, "tag": 210005, "data": ["com.x", 1700000000000, 10000, 1234, "default:targetSdkVersion=34", "ab"]}}`, "app_process_start", "apk_hash", "ab", 210005},
+		{`{"security_event": {"event_time": 1, "tag": "TAG_ADB_SHELL_CMD", "data": ["ls"]}}`, "adb_shell_cmd", "command", "ls", 210002},
+		{`{"security_event": {"event_time": 1, "cert_validation_failure": "chain validation failed"}}`, "cert_validation_failure", "value", "chain validation failed", 210033},
+		{`{"security_event": {"event_time": 1, "tag": 219999, "data": [1, "x"]}}`, "219999", "data_1", "x", 219999},
+		{`{"security_event": {"event_time": 1, "future_google_event": {"field": "value"}}}`, "future_google_event", "field", "value", 0},
+	} {
+		evs, err := NewReader().Line([]byte(tc.line))
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("%s: %v", tc.line, err)
+		}
+		e := evs[0]
+		if e.Tag != tc.tag || e.TagID != tc.id || e.Str(tc.key) != tc.val {
+			t.Errorf("%s: tag %q %d, %s=%q", tc.line, e.Tag, e.TagID, tc.key, e.Str(tc.key))
+		}
+	}
+}
+
+func TestSuccess(t *testing.T) {
+	for v, want := range map[string][2]bool{`true`: {true, true}, `false`: {false, true}, `1`: {true, true}, `0`: {false, true}, `"x"`: {false, false}} {
+		evs, _ := NewReader().Line([]byte(`{"security_event": {"event_time": 1, "key_generated": {"success": ` + v + `}}}`))
+		ok, known := evs[0].Success("success")
+		if [2]bool{ok, known} != want {
+			t.Errorf("%s: %v %v", v, ok, known)
+		}
+	}
+}
+
+func TestReadAllLines(t *testing.T) {
+	long := `{"dns_event": {"event_time": 1, "hostname": "` + strings.Repeat("a", MaxLine) + `"}}`
+	in := strings.Join([]string{
+		`{"dns_event": {"event_time": 1, "hostname": "a"}}`,
+		``,
+		`not json`,
+		long,
+		`[1, 2]`,
+		`{"dns_event": "not an object", "connect_event": {"event_time": 2}}`,
+		`{"dns_event": {"event_time": 3, "hostname": "b"}}`,
+	}, "\r\n")
+	var got []int
+	var bad []int
+	n, err := NewReader().ReadAll(strings.NewReader(in), func(e Event, line int) { got = append(got, line) },
+		func(le *LineError) {
+			if !errors.Is(le, ErrMalformed) {
+				t.Errorf("line %d: %v", le.Line, le.Err)
+			}
+			bad = append(bad, le.Line)
+		})
+	if err != nil || n != 5 {
+		t.Fatalf("lines %d err %v", n, err)
+	}
+	if !equal(got, []int{1, 6, 7}) || !equal(bad, []int{3, 4, 5, 6}) {
+		t.Fatalf("events on %v, malformed %v", got, bad)
+	}
+}
+
+func equal(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSniff(t *testing.T) {
+	for in, want := range map[string]bool{
+		"\n\n" + `{"dns_event": {"event_time": 1}}`:       true,
+		`{"security_event": {"event_time": 1, "x": {}}}`:  true,
+		`{"future_event": {"event_time": 1}}`:             true,
+		`{"future_event": {"when": 1}}`:                   false,
+		`{"ts": 1, "uid": "C1", "id.orig_h": "10.0.0.1"}`: false,
+		"hello world\n": false,
+		`[{"pid": 1}]`:  false,
+	} {
+		if got := Sniff([]byte(in)); got != want {
+			t.Errorf("Sniff(%q) = %v", in, got)
+		}
+	}
+}
+
+// FuzzReadAll reads arbitrary input (at most 1 MiB) line by line.
+func FuzzReadAll(f *testing.F) {
+	for _, b := range androiddata.IntrusionLogs("", true) {
+		f.Add(b)
+	}
+	f.Add([]byte(`{"security_event": {"tag": "1", "data": [[[{}]]], "event_time": "9e18"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 1<<20 {
+			return
+		}
+		rd := NewReader()
+		_, err := rd.ReadAll(bytes.NewReader(b), func(e Event, line int) {
+			if line < 1 || e.Type == "" {
+				t.Fatalf("event %+v on line %d", e, line)
+			}
+			_ = e.Str("hostname")
+			_ = e.Strs("ip_addresses")
+			_, _ = e.Success("success")
+		}, func(*LineError) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = Sniff(b)
+	})
+}
