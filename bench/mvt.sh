@@ -42,12 +42,13 @@ fi
 
 echo "# $(go version) on $(nproc) CPUs; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# measure FILE CMD...: appends "cpu wall rss_kb" of CMD to FILE (exit 0 or 1 is success).
+# measure FILE CMD...: appends "cpu wall rss_kb" of CMD to FILE (exit 0, 1, or
+# spyscan's 3 for a completed but inconclusive scan, is success).
 measure() {
   local file=$1; shift
   local rc=0
   /usr/bin/time -f '%U %S %e %M' -o "$work/time.txt" "$@" >"$work/stdout.txt" 2>"$work/stderr.txt" || rc=$?
-  if [ "$rc" -gt 1 ]; then echo "bench/mvt.sh: $* failed ($rc):" >&2; tail -5 "$work/stderr.txt" >&2; return 1; fi
+  if [ "$rc" -eq 2 ] || [ "$rc" -gt 3 ]; then echo "bench/mvt.sh: $* failed ($rc):" >&2; tail -5 "$work/stderr.txt" >&2; return 1; fi
   awk '{ printf "%.2f %.2f %d\n", $1 + $2, $3, $4 }' "$work/time.txt" >>"$file"
 }
 
