@@ -112,7 +112,7 @@ func NewStreamingRecorder(name string, ix *match.Index, s Sinks) *Recorder {
 func (r *Recorder) sinkFailed(what string, err error) {
 	if r.sinkErr == nil {
 		r.sinkErr = err
-		r.res.Errors = append(r.res.Errors, model.FileError{Path: "(" + what + ")", Error: err.Error()})
+		r.res.Errors = append(r.res.Errors, model.FileError{Path: "(" + what + ")", Error: err.Error(), Kind: model.KindOf(err)})
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/spyscan/spyscan/internal/model"
@@ -37,7 +36,7 @@ type ModuleWriter struct {
 // info.json) on the input at position input of a scan, in result folder dir.
 func NewModuleWriter(dir string, input int, module string, version int) (*ModuleWriter, error) {
 	d := filepath.Join(dir, ModuleDir(input))
-	if err := os.MkdirAll(d, 0o755); err != nil {
+	if err := MkdirPrivate(d); err != nil {
 		return nil, fmt.Errorf("%s: %w", d, err)
 	}
 	return &ModuleWriter{dir: d, name: module, version: version}, nil

@@ -114,7 +114,7 @@ func CopyModules(src, dst string) error {
 }
 
 func copyFile(from, to string) error {
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+	if err := MkdirPrivate(filepath.Dir(to)); err != nil {
 		return fmt.Errorf("%s: %w", filepath.Dir(to), err)
 	}
 	in, err := os.Open(from)

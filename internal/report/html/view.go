@@ -67,9 +67,11 @@ type view struct {
 	Chart         chart
 	Events        []eventView
 	EventsAll     int
+	CopiedAll     int // events dated by when the acquisition was copied (left out of the chart)
 	Info          *model.ScanInfo
 	Inputs        []inputView
 	Sources       []model.IndicatorSource
+	SourcesTotal  int // indicators the sources list; Info.IndicatorCount distinct values were checked
 	Modules       []moduleView
 	ModProblems   []moduleView // partial and failed modules, shown unfolded
 	ModSum        string
@@ -140,6 +142,7 @@ type eventView struct {
 	Description string
 	Level       string // CSS class, "" when no alert refers to the event
 	LevelLabel  string
+	Copied      bool // dated by when the acquisition was copied (see copyTimes)
 }
 
 type inputView struct {
@@ -205,6 +208,7 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	z := newZones(r)
 	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case}
 	for _, s := range r.Info.IndicatorSources {
+		v.SourcesTotal += s.Indicators
 		s.Kind = label(c, "source_kind.", s.Kind)
 		v.Sources = append(v.Sources, s)
 	}
@@ -343,13 +347,17 @@ func prettyRecord(raw json.RawMessage) (string, bool) {
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
-	v.Chart = buildChart(r, c)
+	copied := copyTimes(r)
+	v.Chart = buildChart(r, c, copied)
 	v.EventsAll = r.EventCount()
 	// List the events an alert refers to first; then the others, while room.
 	// One pass over the timeline (it may be on disk), keeping at most
 	// maxEventsListed events of each kind.
 	var list, others []model.Event
 	r.EachEvent(func(e *model.Event) error {
+		if copied(*e) {
+			v.CopiedAll++
+		}
 		switch {
 		case e.Level != nil && len(list) < maxEventsListed:
 			list = append(list, *e)
@@ -364,7 +372,8 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 	}
 	for _, e := range list {
 		ev := eventView{Time: z.stamp(e.Time, e.Input), Module: e.Module, Event: e.Event,
-			Description: c.Text(e.DescriptionMsg, e.Description)}
+			Description: c.Text(e.DescriptionMsg, e.Description), Copied: copied(e)}
+
 		if e.Level != nil {
 			ev.Level, ev.LevelLabel = levelClass(*e.Level), levelLabel(c, *e.Level)
 		}
