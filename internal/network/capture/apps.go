@@ -9,7 +9,6 @@ import (
 	"github.com/spyscan/spyscan/internal/network/dissect"
 	"github.com/spyscan/spyscan/internal/network/dnswire"
 	"github.com/spyscan/spyscan/internal/network/httpinfo"
-	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
 func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
@@ -21,9 +20,11 @@ func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
 	case sp == 53 || cp == 53 || sp == 5353 || sp == 5355:
 		f.app = appDNS
 		a.dnsMessage(f, p.Payload)
-	case toServer && looksLikeQUICInitial(p.Payload):
+	case toServer && looksLikeQUIC(p.Payload):
 		f.app = appQUIC
 		a.quicPacket(f, p)
+	case !toServer && f.app == appQUIC:
+		a.quicServer(f, p)
 	}
 }
 
@@ -262,106 +263,4 @@ func (a *analyzer) httpRequest(f *flow, req *httpinfo.Request) {
 	}
 	rec.Requests++
 	rec.Last = ts(a.now)
-}
-
-// --- QUIC ---
-
-type quicKey struct {
-	server, version, sni, ja4 string
-}
-
-func looksLikeQUICInitial(b []byte) bool {
-	if len(b) < 7 || b[0]&0xc0 != 0xc0 {
-		return false
-	}
-	v := binary.BigEndian.Uint32(b[1:])
-	switch v {
-	case 1: // v1: Initial type 0
-		return (b[0]>>4)&3 == 0
-	case 0x6b3343cf: // v2: Initial type 1
-		return (b[0]>>4)&3 == 1
-	}
-	return v&0xffffff00 == 0xff000000 // drafts
-}
-
-func quicVersion(v uint32) string {
-	switch {
-	case v == 1:
-		return "v1"
-	case v == 0x6b3343cf:
-		return "v2"
-	case v&0xffffff00 == 0xff000000:
-		return fmt.Sprintf("draft-%d", v&0xff)
-	}
-	return fmt.Sprintf("0x%08x", v)
-}
-
-func (a *analyzer) quicPacket(f *flow, p *dissect.Packet) {
-	sa, sp := f.server()
-	server := dissect.Endpoint(sa, sp)
-	ver := quicVersion(binary.BigEndian.Uint32(p.Payload[1:]))
-	if f.quicVer == "" {
-		f.quicVer = ver
-	}
-	if a.opts.QUIC == nil {
-		a.quicUndec++
-		return
-	}
-	if f.quicDone {
-		return // ClientHello already read
-	}
-	msg, v, ok, err := a.opts.QUIC.Feed(f.String(), p.Payload)
-	if err != nil {
-		a.problem("QUIC: " + err.Error())
-		f.quicErr = err.Error()
-		return
-	}
-	if !ok {
-		return
-	}
-	f.quicDone = true
-	ch, err := tlsinfo.ParseClientHello(msg)
-	if err != nil {
-		a.problem("QUIC: ClientHello " + strings.TrimPrefix(err.Error(), "tls: "))
-		f.quicErr = err.Error()
-		return
-	}
-	a.clientHello(f, ch, 'q', server)
-	ja4 := tlsinfo.JA4(ch, 'q')
-	sni := strings.ToLower(strings.TrimSuffix(ch.SNI, "."))
-	r := a.quicRecord(quicKey{server, quicVersion(v), sni, ja4}, f, ch, ja4)
-	r.Connections++
-}
-
-// quicUndecoded records a QUIC flow whose ClientHello was not read.
-func (a *analyzer) quicUndecoded(f *flow) {
-	sa, sp := f.server()
-	r := a.quicRecord(quicKey{server: dissect.Endpoint(sa, sp), version: f.quicVer}, f, nil, "")
-	if r.Error == "" {
-		r.Error = f.quicErr
-		if a.opts.QUIC == nil {
-			r.Error = "QUIC decoding not available"
-		} else if r.Error == "" {
-			r.Error = "no complete ClientHello in the Initial packets"
-		}
-	}
-	r.Connections++
-}
-
-func (a *analyzer) quicRecord(k quicKey, f *flow, ch *tlsinfo.ClientHello, ja4 string) *QUICRecord {
-	r := a.quic[k]
-	if r == nil {
-		if len(a.quic) >= a.opts.MaxRecords {
-			a.dropped["quic records"]++
-			return &QUICRecord{} // counted, not kept
-		}
-		r = &QUICRecord{Server: k.server, Version: k.version, SNI: k.sni, JA4: ja4,
-			Decoded: ch != nil, First: ts(a.now), Evidence: a.evidence(f)}
-		if ch != nil {
-			r.ALPN = ch.ALPN
-		}
-		a.quic[k] = r
-	}
-	r.Last = ts(a.now)
-	return r
 }
