@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -12,12 +13,10 @@ import (
 )
 
 func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
-	sa, sp := f.server()
-	_ = sa
-	ca, cp := f.client()
-	_ = ca
+	_, sp := f.server()
+	_, cp := f.client()
 	switch {
-	case sp == 53 || cp == 53 || sp == 5353 || sp == 5355:
+	case f.app == appDNS || dnsPort(sp) || dnsPort(cp):
 		f.app = appDNS
 		a.dnsMessage(f, p.Payload)
 	case toServer && looksLikeQUIC(p.Payload):
@@ -25,8 +24,26 @@ func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
 		a.quicPacket(f, p)
 	case !toServer && f.app == appQUIC:
 		a.quicServer(f, p)
+	case f.app == appUnknown:
+		// DNS on any other port, recognised by content in the first
+		// datagram of each direction (or in the start of an incomplete one)
+		d := 1
+		if toServer {
+			d = 0
+		}
+		if f.inspected[d] && !a.partial {
+			return
+		}
+		f.inspected[d] = true
+		if dnswire.Plausible(p.Payload) || a.partial && dnswire.PlausibleStart(p.Payload) {
+			f.app = appDNS
+			a.dnsMessage(f, p.Payload)
+		}
 	}
 }
+
+// dnsPort: DNS, mDNS and LLMNR.
+func dnsPort(p uint16) bool { return p == 53 || p == 5353 || p == 5355 }
 
 // --- DNS ---
 
@@ -91,7 +108,11 @@ func (a *analyzer) dnsMessage(f *flow, b []byte) {
 			return
 		}
 	}
-	if m.Opcode != 0 {
+	// every opcode is read (QUERY, NOTIFY, UPDATE...): the names it carries
+	// are checked like those of queries
+	if m.Response && len(m.Questions) == 0 { // mDNS announcements
+		a.sawDNS = true
+		a.dnsAnnouncement(f, m)
 		return
 	}
 	for _, q := range m.Questions {
@@ -109,6 +130,9 @@ func (a *analyzer) dnsMessage(f *flow, b []byte) {
 			continue
 		}
 		a.sawDNS = true
+		// the question is observed in the response too: the query may be
+		// missing from the capture
+		a.observeBytes(KindDomain, q.Name, ModDNS, "dns response", f)
 		if rec != nil {
 			rec.Responses++
 			if int(m.RCode) < len(rcodes) {
@@ -118,6 +142,36 @@ func (a *analyzer) dnsMessage(f *flow, b []byte) {
 			}
 		}
 		a.dnsAnswers(f, q.Name, rec, m)
+	}
+}
+
+// dnsAnnouncement reads a response without questions (mDNS announces its
+// names so): each record's owner name is observed and its addresses tied to
+// it.
+func (a *analyzer) dnsAnnouncement(f *flow, m *dnswire.Msg) {
+	for _, rr := range m.Answers {
+		if len(rr.Name) == 0 || rr.Type == dnswire.TypePTR || bytes.HasSuffix(rr.Name, []byte(".arpa")) {
+			continue // reverse-lookup names are not domains to check
+		}
+		a.observeBytes(KindDomain, rr.Name, ModDNS, "dns answer", f)
+		rec := a.dnsRecord(f, rr.Name, rr.Type)
+		if rec != nil {
+			rec.Responses++
+		}
+		switch {
+		case rr.Addr.IsValid():
+			if rec != nil && len(rec.Addresses) < maxAnswersPerName {
+				if s := rr.Addr.String(); !contains(rec.Addresses, s) {
+					rec.Addresses = append(rec.Addresses, s)
+				}
+			}
+			a.resolvedBy(rr.Addr, rr.Name)
+			a.observeIP(rr.Addr, "dns answer", f)
+		case rr.Type == dnswire.TypeCNAME && len(rr.Target) > 0:
+			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.Count == 1 {
+				addRelated(o, "CNAME of "+string(rr.Name))
+			}
+		}
 	}
 }
 
@@ -133,6 +187,9 @@ func (a *analyzer) dnsRecord(f *flow, name []byte, qt uint16) *DNSRecord {
 		a.dns[dnsKey{n, qt}] = rec
 	}
 	rec.Last = ts(a.now)
+	if a.partial {
+		rec.Partial = true
+	}
 	return rec
 }
 

@@ -101,6 +101,7 @@ type DNSRecord struct {
 	RCode     string    `json:"rcode,omitempty"`
 	CNAMEs    []string  `json:"cnames,omitempty"`
 	Addresses []string  `json:"addresses,omitempty"`
+	Partial   bool      `json:"partial,omitempty"` // read from a datagram whose fragments did not all arrive
 	First     time.Time `json:"first_seen"`
 	Last      time.Time `json:"last_seen"`
 	Evidence  Evidence  `json:"evidence"`
