@@ -129,6 +129,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.exportCmd(),
 		a.androidCmd(),
 		a.modulesCmd(),
+		a.serveCmd(),
 	)
 	return root
 }

@@ -8,11 +8,22 @@ package labtest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"database/sql"
 	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -109,4 +120,54 @@ func withSearchPath(dsn, schema string) string {
 		return u.String()
 	}
 	return strings.TrimSpace(dsn) + " search_path=" + schema
+}
+
+// Bundle returns a STIX 2.1 bundle of one malware family with one
+// domain-name indicator per domain, "indicates" relationships included.
+func Bundle(family string, domains ...string) []byte {
+	id := func(kind string, n int) string {
+		h := sha256.Sum256([]byte(family + kind + strconv.Itoa(n)))
+		x := hex.EncodeToString(h[:16])
+		return kind + "--" + x[:8] + "-" + x[8:12] + "-4" + x[13:16] + "-8" + x[17:20] + "-" + x[20:32]
+	}
+	const ts = `"created":"2026-11-01T00:00:00Z","modified":"2026-11-01T00:00:00Z"`
+	objs := []string{fmt.Sprintf(`{"type":"malware","spec_version":"2.1","id":%q,%s,"name":%q,"is_family":true}`, id("malware", 0), ts, family)}
+	for i, d := range domains {
+		objs = append(objs,
+			fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,%s,"pattern":"[domain-name:value = '%s']","pattern_type":"stix","valid_from":"2026-11-01T00:00:00Z"}`,
+				id("indicator", i), ts, d),
+			fmt.Sprintf(`{"type":"relationship","spec_version":"2.1","id":%q,%s,"relationship_type":"indicates","source_ref":%q,"target_ref":%q}`,
+				id("relationship", i), ts, id("indicator", i), id("malware", 0)))
+	}
+	return []byte(fmt.Sprintf(`{"type":"bundle","id":%q,"objects":[%s]}`, id("bundle", 0), strings.Join(objs, ",\n")))
+}
+
+// SelfSigned writes a certificate and key for 127.0.0.1 and localhost
+// into a temporary folder and returns their paths and a pool trusting it.
+func SelfSigned(t testing.TB) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "spyscan lab test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := tempDir(t)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
 }

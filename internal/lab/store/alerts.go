@@ -169,6 +169,15 @@ func (s *Store) NewMatches(ctx context.Context, u *User) ([]*StoredAlert, error)
 		u.ID, string(u.Role))
 }
 
+// CountNew counts the retro-hunt matches not yet marked seen in the cases
+// u may see.
+func (s *Store) CountNew(ctx context.Context, u *User) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts WHERE is_new = 1 AND case_id IN (SELECT c.id FROM cases c WHERE `+
+		visibleCases+`)`, u.ID, string(u.Role)).Scan(&n)
+	return n, err
+}
+
 // MarkSeen clears the NEW mark of a case's retro-hunt matches.
 func (s *Store) MarkSeen(ctx context.Context, caseID, by int64) (int, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE alerts SET is_new = 0, seen_by = $1, seen_at = $2 WHERE case_id = $3 AND is_new = 1`,

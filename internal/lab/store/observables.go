@@ -131,10 +131,19 @@ func (s *Store) Sightings(ctx context.Context, v Value, scans []int64) ([]Sighti
 	return out, rows.Err()
 }
 
-// ObservableCounts counts the stored observables and the scans holding some.
-func (s *Store) ObservableCounts(ctx context.Context) (rows, scans int64, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT scan_id) FROM observables`).Scan(&rows, &scans)
-	return rows, scans, err
+// ObservableCounts counts the stored observables of the given scans
+// (every scan when scans is empty), and the scans holding some.
+func (s *Store) ObservableCounts(ctx context.Context, scans []int64) (rows, withObs int64, err error) {
+	q := `SELECT COUNT(*), COUNT(DISTINCT scan_id) FROM observables`
+	var args []any
+	if len(scans) > 0 {
+		q += ` WHERE scan_id IN (` + placeholders(1, len(scans)) + `)`
+		for _, id := range scans {
+			args = append(args, id)
+		}
+	}
+	err = s.db.QueryRowContext(ctx, q, args...).Scan(&rows, &withObs)
+	return rows, withObs, err
 }
 
 // SetChecked records the indicator digest the scans' observables were
