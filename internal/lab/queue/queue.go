@@ -274,7 +274,7 @@ func (q *Queue) scan(ctx context.Context, sc *store.Scan, password string, tr *t
 	}
 	rep, err := scanjob.Run(ctx, scanjob.Job{Inputs: inputs, OutDir: dir, Case: c.Name, Version: q.cfg.Version,
 		CommandLine: []string{"serve", fmt.Sprintf("scan #%d of case #%d", sc.ID, sc.CaseID)},
-		Set: ind.Set, Index: ind.Index, Lang: q.cfg.Lang, Concurrency: max(1, runtime.NumCPU()/q.cfg.Workers),
+		Set:         ind.Set, Index: ind.Index, Lang: q.cfg.Lang, Concurrency: max(1, runtime.NumCPU()/q.cfg.Workers),
 		Modules: q.cfg.Modules, Options: opts, Log: log, Progress: tr})
 	if err != nil {
 		return nil, err

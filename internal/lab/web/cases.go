@@ -324,4 +324,3 @@ func (s *Server) progressOf(sc *store.Scan, rc *reqCtx) progressJSON {
 	p.Text = rc.cat.T("lab.scan.progress", "done", p.Done, "total", p.Total)
 	return p
 }
-

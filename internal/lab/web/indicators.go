@@ -125,4 +125,3 @@ func (s *Server) runRetro(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	s.retroHunt(r.Context(), "asked from the interface", rc.user.ID)
 	return seeOther(w, r, "/indicators", "retro_started")
 }
-

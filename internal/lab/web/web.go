@@ -478,4 +478,3 @@ func seeOther(w http.ResponseWriter, r *http.Request, path string, msg string) e
 	http.Redirect(w, r, path, http.StatusSeeOther)
 	return nil
 }
-
