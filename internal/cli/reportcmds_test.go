@@ -89,7 +89,8 @@ func TestRecheckFindsNewIndicator(t *testing.T) {
 	if len(fresh) != 1 || fresh[0].Match.Indicator != "later-known.example" || fresh[0].Match.Families()[0] != "Predator" {
 		t.Errorf("new-alerts.json = %s", b)
 	}
-	// The recheck folder is itself a result folder: report re-renders it.
+	// The recheck folder is itself a result folder: report re-renders it
+	// (families by severity, then by name).
 	r, _, err := output.Load(out)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +99,7 @@ func TestRecheckFindsNewIndicator(t *testing.T) {
 		t.Errorf("recheck folder: %d modules, %d alerts", len(r.Modules), len(r.Alerts))
 	}
 	html, err := os.ReadFile(filepath.Join(out, output.ReportHTML))
-	if err != nil || !strings.Contains(string(html), "Traces of Predator and Pegasus were found") {
+	if err != nil || !strings.Contains(string(html), "Traces of Pegasus and Predator were found") {
 		i := strings.Index(string(html), "verdict-headline")
 		t.Errorf("recheck report.html lacks the verdict (%v): %.120s", err, string(html[max(i, 0):]))
 	}

@@ -6,7 +6,11 @@ import "time"
 type InputFile struct {
 	Path   string `json:"path"` // relative to the input root ("" for a single-file input)
 	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	SHA256 string `json:"sha256,omitempty"` // regular files only
+	// Type is set for what is listed but not read: "symlink" (with its
+	// Target, never followed), "fifo", "device", "socket" or "other".
+	Type   string `json:"type,omitempty"`
+	Target string `json:"target,omitempty"`
 }
 
 // Input is one scanned acquisition.
@@ -79,4 +83,31 @@ type Report struct {
 	Modules  []ModuleResult `json:"modules"`
 	Alerts   []Alert        `json:"alerts"`
 	Timeline []Event        `json:"timeline"`
+}
+
+// StaleIndicators is the age from which the indicators a scan used are
+// called out of date: new spyware infrastructure is published every few
+// weeks, and `spyscan iocs update` fetches it.
+const StaleIndicators = 90 * 24 * time.Hour
+
+// IndicatorDate is the date of the newest indicator source the scan used
+// (YYYY-MM-DD), "" when no source has a date.
+func (i *ScanInfo) IndicatorDate() string {
+	newest := ""
+	for _, s := range i.IndicatorSources {
+		if len(s.Date) >= 10 && s.Date[:10] > newest {
+			newest = s.Date[:10]
+		}
+	}
+	return newest
+}
+
+// IndicatorAge is how old the newest indicators were at time now; ok is
+// false when no source has a readable date.
+func (i *ScanInfo) IndicatorAge(now time.Time) (age time.Duration, ok bool) {
+	d, err := time.Parse("2006-01-02", i.IndicatorDate())
+	if err != nil {
+		return 0, false
+	}
+	return now.Sub(d), true
 }

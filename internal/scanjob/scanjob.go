@@ -78,7 +78,7 @@ func Run(ctx context.Context, j Job) (*model.Report, error) {
 // WriteHTML renders report.html into a result folder.
 func WriteHTML(dir string, r *model.Report, lang string) error {
 	p := filepath.Join(dir, output.ReportHTML)
-	f, err := os.Create(p)
+	f, err := output.Create(p)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}

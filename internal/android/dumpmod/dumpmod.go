@@ -1,9 +1,12 @@
 // Package dumpmod owns the plumbing shared by the modules that read dumpsys
-// sections: one pass over the dump of an acquisition (located by
-// internal/android/locate) feeds the parsers of every dumpsys module
-// (Shared), and a missing dump, a cut section or a read failure becomes
-// ErrNotFound or a per-file error; plus the small readers they share
-// (dumpsys times, package names, resolver tables).
+// sections: a dumpsys module embeds a Module built from its Sections (a
+// fresh state per pass, the parser filling it, and what it reports), and
+// gets Run on its own pass; Shared makes one pass over the dump of an
+// acquisition (located by internal/android/locate, memoised with
+// module.Pass) feed every dumpsys module's parser. A missing dump, a cut
+// section or a read failure becomes ErrNotFound or a per-file error. Plus
+// the small readers they share (dumpsys times, package names, resolver
+// tables).
 package dumpmod
 
 import (

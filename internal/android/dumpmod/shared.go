@@ -3,7 +3,6 @@ package dumpmod
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/dumpsys"
@@ -12,12 +11,10 @@ import (
 )
 
 // Parser is what one dumpsys module contributes to a pass over the dump:
-// the sections it wants and what it does with their lines. State is the
-// module's parser, handed back to Report.
+// the sections it wants and what it does with their lines.
 type Parser struct {
 	Match func(*dumpsys.Section) bool
 	Line  func(s *dumpsys.Section, line []byte)
-	State any
 }
 
 // Dump says what the pass found for one module.
@@ -26,29 +23,69 @@ type Dump struct {
 	Found int    // matching sections seen
 }
 
-// Spec is a module that reads dumpsys sections. Its parser is fed during a
-// pass over the dump (shared with the other dumpsys modules when they are
-// built with Shared), then Report records what it parsed.
-type Spec interface {
-	module.Info
-	NewParser() Parser
-	// Report records the parsed state. It returns module.ErrNotFound when
-	// there was nothing to read (see NotFound).
-	Report(ctx context.Context, in *module.Input, rec *module.Recorder, d Dump, state any) error
+// Sections is how a dumpsys module reads the dump. S is the module's own
+// state (its parser, say), made fresh for each pass.
+type Sections[S any] struct {
+	// New returns a fresh state and the Parser that fills it.
+	New func() (S, Parser)
+	// Report records what the state holds once the pass is over. It is
+	// called only when a section matched (the module is otherwise "empty"),
+	// unless EvenIfAbsent is set; then Report decides, returning
+	// module.ErrNotFound when there was nothing to read.
+	Report       func(ctx context.Context, in *module.Input, rec *module.Recorder, d Dump, s S) error
+	EvenIfAbsent bool
 }
 
-// NotFound is the usual Report prologue: ErrNotFound when no section matched.
-func NotFound(d Dump) error {
-	if d.Found == 0 {
-		return module.ErrNotFound
+// Module is a dumpsys module: a module.Module that reads its Sections on a
+// pass of its own over the dump, or on one pass shared with the other
+// dumpsys modules when they are built with Shared. A module package embeds
+// it and sets it with NewModule.
+type Module[S any] struct {
+	module.Base
+	sections Sections[S]
+}
+
+// NewModule returns the dumpsys module with base (name, version, kinds)
+// that reads sections.
+func NewModule[S any](base module.Base, sections Sections[S]) Module[S] {
+	return Module[S]{Base: base, sections: sections}
+}
+
+// Run implements module.Module on the module's own pass over the dump.
+func (m Module[S]) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	p, r := m.start()
+	ps, err := runPass(ctx, in, []Parser{p})
+	if err != nil {
+		return err
 	}
-	return nil
+	return ps.report(ctx, in, rec, 0, r)
+}
+
+// start makes a fresh state and returns its parser and the function that
+// reports it after the pass.
+func (m Module[S]) start() (Parser, reporter) {
+	st, p := m.sections.New()
+	return p, func(ctx context.Context, in *module.Input, rec *module.Recorder, d Dump) error {
+		if d.Found == 0 && !m.sections.EvenIfAbsent {
+			return module.ErrNotFound
+		}
+		return m.sections.Report(ctx, in, rec, d, st)
+	}
+}
+
+type reporter func(ctx context.Context, in *module.Input, rec *module.Recorder, d Dump) error
+
+// Spec is a dumpsys module, as Shared takes them: any type embedding a
+// Module.
+type Spec interface {
+	module.Module
+	start() (Parser, reporter)
 }
 
 // OnService builds a Parser for one dumpsys service whose parser takes
 // string lines.
-func OnService(name string, line func(string), state any) Parser {
-	return Parser{Match: dumpsys.IsService(name), Line: func(_ *dumpsys.Section, l []byte) { line(string(l)) }, State: state}
+func OnService(name string, line func(string)) Parser {
+	return Parser{Match: dumpsys.IsService(name), Line: func(_ *dumpsys.Section, l []byte) { line(string(l)) }}
 }
 
 // outcome is one parser's share of a pass.
@@ -62,15 +99,11 @@ type pass struct {
 	path    string
 	readErr error
 	out     []outcome
-	states  []any
 }
 
 // runPass splits the dump of in once and feeds every parser.
 func runPass(ctx context.Context, in *module.Input, ps []Parser) (*pass, error) {
-	p := &pass{out: make([]outcome, len(ps)), states: make([]any, len(ps))}
-	for i := range ps {
-		p.states[i] = ps[i].State
-	}
+	p := &pass{out: make([]outcome, len(ps))}
 	path, err := locate.Dump(in.Acq.FS, in.Acq.Kind)
 	if err != nil {
 		return p, nil // no dump: every module reports ErrNotFound
@@ -132,7 +165,7 @@ func runPass(ctx context.Context, in *module.Input, ps []Parser) (*pass, error) 
 }
 
 // report hands parser i's share of the pass to its module.
-func (p *pass) report(ctx context.Context, in *module.Input, rec *module.Recorder, i int, s Spec) error {
+func (p *pass) report(ctx context.Context, in *module.Input, rec *module.Recorder, i int, r reporter) error {
 	if p.path != "" {
 		rec.File(p.path)
 	}
@@ -142,24 +175,15 @@ func (p *pass) report(ctx context.Context, in *module.Input, rec *module.Recorde
 	for _, t := range p.out[i].truncated {
 		rec.FileError(p.path, dumpsys.TruncatedError(p.path, t))
 	}
-	return s.Report(ctx, in, rec, Dump{Path: p.path, Found: p.out[i].found}, p.states[i])
-}
-
-// Run runs one Spec on its own pass (tests, or a module used alone).
-func Run(ctx context.Context, in *module.Input, rec *module.Recorder, s Spec) error {
-	p, err := runPass(ctx, in, []Parser{s.NewParser()})
-	if err != nil {
-		return err
-	}
-	return p.report(ctx, in, rec, 0, s)
+	return r(ctx, in, rec, Dump{Path: p.path, Found: p.out[i].found})
 }
 
 // Shared returns the specs as modules that share ONE pass over the dump of
-// each acquisition: the first module to run splits the dump and feeds every
-// applicable module's parser; each module then reports its own share. The
-// pass is dropped once every applicable module has taken its share.
+// each acquisition (a module.Pass): the first module to run splits the
+// dump and feeds the parser of every spec that applies to it; each module
+// then reports its own share.
 func Shared(specs ...Spec) []module.Module {
-	g := &group{specs: specs, passes: map[*acquisition.Acquisition]*groupPass{}}
+	g := &group{specs: specs}
 	out := make([]module.Module, len(specs))
 	for i := range specs {
 		out[i] = &shared{g: g, i: i}
@@ -168,49 +192,49 @@ func Shared(specs ...Spec) []module.Module {
 }
 
 type group struct {
-	specs  []Spec
-	mu     sync.Mutex
-	passes map[*acquisition.Acquisition]*groupPass
+	specs []Spec
+	pass  module.Pass[*groupPass]
 }
 
+// groupPass is the shared pass of one acquisition.
 type groupPass struct {
-	once  sync.Once
-	p     *pass
-	err   error
-	index map[int]int // spec index → parser index
-	left  int
+	p         *pass
+	index     map[int]int // spec index → parser index
+	reporters []reporter
 }
 
-func (g *group) share(ctx context.Context, in *module.Input, i int) (*pass, int, error) {
-	g.mu.Lock()
-	gp := g.passes[in.Acq]
-	if gp == nil {
-		gp = &groupPass{index: map[int]int{}}
+// share returns the pass of in.Acq (running it if it has not run), and
+// spec i's parser index in it and reporter.
+func (g *group) share(ctx context.Context, in *module.Input, i int) (*pass, int, reporter, error) {
+	users := 0
+	for _, s := range g.specs {
+		if s.Applies(in.Acq.Kind) {
+			users++
+		}
+	}
+	gp, err := g.pass.Get(in.Acq, users, func() (*groupPass, error) {
+		gp := &groupPass{index: map[int]int{}}
+		var ps []Parser
 		for j, s := range g.specs {
 			if s.Applies(in.Acq.Kind) {
-				gp.index[j] = len(gp.index)
+				p, r := s.start()
+				gp.index[j] = len(ps)
+				ps = append(ps, p)
+				gp.reporters = append(gp.reporters, r)
 			}
 		}
-		gp.left = len(gp.index)
-		g.passes[in.Acq] = gp
-	}
-	gp.left--
-	if gp.left <= 0 {
-		delete(g.passes, in.Acq)
-	}
-	g.mu.Unlock()
-	gp.once.Do(func() {
-		ps := make([]Parser, len(gp.index))
-		for j, k := range gp.index {
-			ps[k] = g.specs[j].NewParser()
-		}
-		gp.p, gp.err = runPass(ctx, in, ps)
+		var err error
+		gp.p, err = runPass(ctx, in, ps)
+		return gp, err
 	})
+	if err != nil {
+		return nil, 0, nil, err
+	}
 	k, ok := gp.index[i]
 	if !ok {
-		return nil, 0, fmt.Errorf("%s does not apply to %s", g.specs[i].Name(), in.Acq.Kind)
+		return nil, 0, nil, fmt.Errorf("%s does not apply to %s", g.specs[i].Name(), in.Acq.Kind)
 	}
-	return gp.p, k, gp.err
+	return gp.p, k, gp.reporters[k], nil
 }
 
 // shared is one module of a group.
@@ -222,11 +246,14 @@ type shared struct {
 func (m *shared) Name() string                    { return m.g.specs[m.i].Name() }
 func (m *shared) Version() int                    { return m.g.specs[m.i].Version() }
 func (m *shared) Applies(k acquisition.Kind) bool { return m.g.specs[m.i].Applies(k) }
-func (m *shared) Unwrap() module.Info             { return m.g.specs[m.i] }
+
+// Unwrap returns the module itself (for the registry's test).
+func (m *shared) Unwrap() module.Info { return m.g.specs[m.i] }
+
 func (m *shared) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	p, k, err := m.g.share(ctx, in, m.i)
+	p, k, r, err := m.g.share(ctx, in, m.i)
 	if err != nil {
 		return err
 	}
-	return p.report(ctx, in, rec, k, m.g.specs[m.i])
+	return p.report(ctx, in, rec, k, r)
 }

@@ -48,7 +48,7 @@ func TestSharedMatchesStandalone(t *testing.T) {
 					continue
 				}
 				rec := module.NewRecorder(s.Name(), ix, nil)
-				err := dumpmod.Run(context.Background(), &module.Input{Acq: acq, Index: ix}, rec, s)
+				err := s.Run(context.Background(), &module.Input{Acq: acq, Index: ix}, rec) // its own pass
 				b, _ := json.Marshal(rec.Result())
 				if want := string(b) + errString(err); got[i] != want {
 					t.Errorf("%s: shared pass differs from its own pass", s.Name())

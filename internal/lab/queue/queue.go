@@ -260,11 +260,8 @@ func (q *Queue) scan(ctx context.Context, sc *store.Scan, password string, tr *t
 		inputs = append(inputs, a.Path)
 	}
 	dir := filepath.Join(q.cfg.ResultsDir, fmt.Sprintf("case-%d", sc.CaseID), fmt.Sprintf("scan-%d-%d", sc.ID, sc.Attempts))
-	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
-		return nil, err
-	}
 	os.RemoveAll(dir) // a folder left by a crash during the same attempt
-	if err := os.Mkdir(dir, 0o700); err != nil {
+	if err := output.MkdirPrivate(dir); err != nil {
 		return nil, err
 	}
 	ind := q.cfg.Indicators.Current()

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -15,8 +14,9 @@ import (
 
 // Stream buffer bounds.
 const (
-	clientCap = 16 << 10 // ClientHello, HTTP request heads, DNS/TCP queries
-	serverCap = 64 << 10 // server certificate chain
+	clientCap = 16 << 10 // HTTP request heads, DNS/TCP queries
+	serverCap = 64 << 10 // DNS/TCP answers; TLS records (read record by record)
+	tlsCap    = 24 << 10 // client TLS records (at most 18 KiB each), read record by record
 	maxHTTP   = 8        // requests read per connection
 )
 
@@ -42,6 +42,9 @@ func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
 			if f.cs == nil {
 				f.cs = &dissect.Stream{Cap: clientCap}
 			}
+			if f.app == appTLS {
+				f.cs.Cap = tlsCap // room for a whole record beside the next segment
+			}
 		}
 		if f.cs == nil || !f.cs.Add(p.Seq, p.Payload) {
 			return
@@ -57,7 +60,7 @@ func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
 		return
 	}
 	// server to client: only for TLS (certificate) and DNS over TCP
-	if f.app != appTLS && f.app != appDNS || f.certDone {
+	if f.app != appTLS && f.app != appDNS || f.serverDone {
 		return
 	}
 	if f.ss == nil {
@@ -268,177 +271,6 @@ func (a *analyzer) resolvedBy(ip netip.Addr, name []byte) {
 	}
 	if len(names) < 8 && !containsBytes(names, name) {
 		a.resolved[ip] = append(names, string(name))
-	}
-}
-
-// --- TLS ---
-
-type tlsKey struct {
-	sni, server, ja4 string
-}
-
-func (a *analyzer) tlsClient(f *flow) {
-	if f.tlsDone {
-		return
-	}
-	msgs, complete, err := tlsinfo.Handshakes(f.cs.Data, 1)
-	if err != nil {
-		a.decodeErr["TLS: not a handshake record"]++
-		f.tlsDone = true
-		f.cs.Close()
-		return
-	}
-	if len(msgs) == 0 {
-		if complete || f.cs.Full {
-			a.decodeErr["TLS: ClientHello incomplete"]++
-			f.tlsDone = true
-			f.cs.Close()
-		}
-		return
-	}
-	f.tlsDone = true
-	ch, err := tlsinfo.ParseClientHello(msgs[0])
-	f.cs.Close()
-	sa, sp := f.server()
-	server := dissect.Endpoint(sa, sp)
-	if err != nil {
-		a.problem("TLS: " + strings.TrimPrefix(err.Error(), "tls: "))
-		return
-	}
-	a.clientHello(f, ch, 't', server)
-}
-
-func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte, server string) {
-	ja3, ja4 := tlsinfo.JA3(ch), tlsinfo.JA4(ch, transport)
-	sni := strings.ToLower(strings.TrimSuffix(ch.SNI, "."))
-	mod, src := ModTLS, "tls sni"
-	if transport == 'q' {
-		mod, src = ModQUIC, "quic sni"
-	}
-	if sni != "" {
-		f.serverName = sni
-		a.observe(KindDomain, sni, mod, src, f)
-	}
-	a.observe(KindJA3, ja3, mod, "ja3", f)
-	a.observe(KindJA4, ja4, mod, "ja4", f)
-	if transport != 't' {
-		return
-	}
-	k := tlsKey{sni, server, ja4}
-	rec := a.tls[k]
-	if rec == nil {
-		if len(a.tls) >= a.opts.MaxRecords {
-			a.dropped["tls records"]++
-			return
-		}
-		rec = &TLSRecord{SNI: sni, Server: server, ALPN: ch.ALPN, JA3: ja3, JA4: ja4,
-			First: ts(a.now), Evidence: a.evidence(f)}
-		for _, v := range ch.Versions {
-			if !tlsinfo.IsGREASE(v) {
-				rec.Versions = append(rec.Versions, tlsinfo.VersionName(v))
-			}
-		}
-		if len(rec.Versions) == 0 {
-			rec.Versions = []string{tlsinfo.VersionName(ch.LegacyVersion)}
-		}
-		a.tls[k] = rec
-	}
-	rec.Connections++
-	rec.Last = ts(a.now)
-	f.tlsRec = rec
-	if _, sp := f.server(); !standardTLSPort(sp) {
-		a.tlsOddPort(f, rec, sp)
-	}
-}
-
-func (a *analyzer) tlsServer(f *flow) {
-	msgs, complete, err := tlsinfo.Handshakes(f.ss.Data, 8)
-	if err != nil {
-		f.certDone = true
-		f.ss.Close()
-		return
-	}
-	for _, m := range msgs {
-		switch m[0] {
-		case tlsinfo.TypeServerHello:
-			sh, err := tlsinfo.ParseServerHello(m)
-			if err != nil {
-				continue
-			}
-			a.serverHello(f, sh)
-			if sh.Version >= 0x0304 { // certificate is encrypted
-				f.certDone = true
-			}
-		case tlsinfo.TypeCertificate:
-			a.certificates(f, a.parseCerts(m))
-			f.certDone = true
-		case 14: // ServerHelloDone
-			f.certDone = true
-		}
-		if f.certDone {
-			break
-		}
-	}
-	if f.certDone || complete || f.ss.Full {
-		f.certDone = true
-		f.ss.Close()
-	}
-}
-
-// parseCerts parses a Certificate message, once per distinct message: the
-// same chain served to many connections is parsed and stored once.
-func (a *analyzer) parseCerts(m []byte) []tlsinfo.Certificate {
-	k := sha256.Sum256(m)
-	if c, ok := a.certCache[k]; ok {
-		return c
-	}
-	certs, err := tlsinfo.ParseCertificateMsg(m)
-	if err != nil {
-		a.problem("TLS: certificate message " + strings.TrimPrefix(err.Error(), "tls: "))
-	}
-	if len(a.certCache) < a.opts.MaxRecords {
-		a.certCache[k] = certs
-	}
-	return certs
-}
-
-func (a *analyzer) flowTLSRecord(f *flow) *TLSRecord { return f.tlsRec }
-
-func (a *analyzer) serverHello(f *flow, sh *tlsinfo.ServerHello) {
-	if r := a.flowTLSRecord(f); r != nil && r.Negotiated == "" {
-		r.Negotiated = tlsinfo.VersionName(sh.Version)
-		r.Cipher = fmt.Sprintf("0x%04x", sh.Cipher)
-	}
-}
-
-func (a *analyzer) certificates(f *flow, certs []tlsinfo.Certificate) {
-	if len(certs) == 0 {
-		return
-	}
-	if r := a.flowTLSRecord(f); r != nil && r.Certificates == nil {
-		r.Certificates = certs
-	}
-	for i, c := range certs {
-		o := a.observe(KindTLSCert, c.SHA256, ModTLS, "tls certificate", f)
-		if o != nil && len(o.Related) == 0 {
-			addRelated(o, "sha1 "+c.SHA1)
-			if c.Subject != "" {
-				addRelated(o, "subject "+c.Subject)
-			}
-		}
-		a.observe(KindTLSCert, c.SHA1, ModTLS, "tls certificate", f)
-		if i == 0 {
-			for _, san := range c.SANs {
-				san = strings.ToLower(strings.TrimPrefix(san, "*."))
-				if san != "" {
-					if _, err := netip.ParseAddr(san); err == nil {
-						continue
-					}
-					a.observe(KindDomain, san, ModTLS, "certificate SAN", f)
-				}
-			}
-			a.leafHeuristics(f, c)
-		}
 	}
 }
 

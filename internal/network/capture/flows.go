@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
 // App protocols recognised on a flow.
@@ -19,26 +20,30 @@ const (
 var appNames = [...]string{"", "tls", "http", "dns", "quic", ""}
 
 type flow struct {
-	key               dissect.FlowKey
-	clientIsA         bool
-	first, last       int64
-	firstPkt          uint64
-	pkts, bytes       [2]uint64 // [0] client->server, [1] server->client
-	sawSYN, fin, rst  bool
-	finDirs           uint8 // bit 0: client sent FIN, bit 1: server sent FIN
-	closed            bool  // both FINs or a RST: on the closing list
-	cid               string
-	app               uint8
-	inspected         [2]bool
-	cs, ss            *dissect.Stream
-	tlsDone, certDone bool
-	httpReqs          int
-	serverName        string
-	tlsRec            *TLSRecord
-	quicVer, quicErr  string
-	quicDone          bool
-	process           string
-	prev, next        *flow // LRU list, least recently seen first
+	key              dissect.FlowKey
+	clientIsA        bool
+	first, last      int64
+	firstPkt         uint64
+	pkts, bytes      [2]uint64 // [0] client->server, [1] server->client
+	sawSYN, fin, rst bool
+	finDirs          uint8 // bit 0: client sent FIN, bit 1: server sent FIN
+	closed           bool  // both FINs or a RST: on the closing list
+	cid              string
+	app              uint8
+	inspected        [2]bool
+	cs, ss           *dissect.Stream
+	serverDone       bool // the server direction holds nothing more to read
+	tlsC, tlsS       *tlsinfo.Reader
+	tlsBytes         [2]int // TLS bytes read per direction (bounded)
+	hellos           uint8  // ClientHellos fingerprinted on this connection
+	retry            bool   // the server sent a HelloRetryRequest
+	httpReqs         int
+	serverName       string
+	tlsRec           *TLSRecord
+	quicVer, quicErr string
+	quicDone         bool
+	process          string
+	prev, next       *flow // LRU list, least recently seen first
 }
 
 func (f *flow) client() (netip.Addr, uint16) {

@@ -103,22 +103,37 @@ type DNSRecord struct {
 	Evidence  Evidence  `json:"evidence"`
 }
 
-// TLSRecord is one distinct TLS client (SNI, server, fingerprint).
+// TLSRecord groups the TLS connections of one client-named server (SNI and
+// server endpoint), with every fingerprint their ClientHellos showed.
 type TLSRecord struct {
 	SNI          string                `json:"sni,omitempty"`
 	Server       string                `json:"server"`
-	Versions     []string              `json:"offered_versions,omitempty"`
-	ALPN         []string              `json:"alpn,omitempty"`
-	JA3          string                `json:"ja3"`
-	JA4          string                `json:"ja4"`
+	Versions     []string              `json:"offered_versions,omitempty"` // of the first ClientHello
+	ALPN         []string              `json:"alpn,omitempty"`             // of the first ClientHello
+	JA3          string                `json:"ja3"`                        // of the first ClientHello
+	JA4          string                `json:"ja4"`                        // of the first ClientHello
+	Fingerprints []TLSFingerprint      `json:"fingerprints"`               // every distinct one, with counts
+	HelloRetries int                   `json:"hello_retry_requests,omitempty"`
 	Negotiated   string                `json:"negotiated_version,omitempty"`
 	Cipher       string                `json:"cipher,omitempty"`
 	Certificates []tlsinfo.Certificate `json:"certificates,omitempty"`
+	Alerts       []string              `json:"alerts,omitempty"` // alerts seen in clear, e.g. "server warning 112 (unrecognized_name)"
 	Connections  int                   `json:"connections"`
 	First        time.Time             `json:"first_seen"`
 	Last         time.Time             `json:"last_seen"`
 	Evidence     Evidence              `json:"evidence"`
 	ParseError   string                `json:"parse_error,omitempty"`
+}
+
+// TLSFingerprint is one distinct ClientHello fingerprint of a TLS record.
+// JA4Reference is set when FoxIO's reference code prints a different JA4
+// than the specification (non-ASCII ALPN bytes; see tlsinfo.JA4Forms).
+type TLSFingerprint struct {
+	JA3          string `json:"ja3"`
+	JA4          string `json:"ja4"`
+	JA4Reference string `json:"ja4_reference_code,omitempty"`
+	Hello        string `json:"hello"` // "first", "after HelloRetryRequest" or "repeated"
+	Count        int    `json:"count"`
 }
 
 // HTTPRecord is one distinct HTTP request (method, URL, User-Agent).

@@ -54,6 +54,28 @@ func join16(sb *strings.Builder, vs []uint16) {
 // FoxIO JA4 (TLS client) specification (BSD-3-Clause). transport is 't' for
 // TCP, 'q' for QUIC, 'd' for DTLS.
 func JA4(ch *ClientHello, transport byte) string {
+	spec, _ := JA4Forms(ch, transport)
+	return spec
+}
+
+// JA4Forms returns the JA4 of the written specification and the one
+// FoxIO's reference implementation prints. They differ only when the first
+// ALPN value starts or ends with a byte that is not an ASCII letter or
+// digit: the specification prints the first and last characters of the
+// value's hex ("\xba\xad" gives "bd"), the reference code reads the value
+// through tshark's ASCII string and prints "9" for every byte above 0x7f
+// ("99"), any other character as it is, and "0" for a missing last
+// character of a one-byte value. Indicators are matched against both.
+func JA4Forms(ch *ClientHello, transport byte) (spec, reference string) {
+	rest := ja4Rest(ch, transport)
+	spec = rest.prefix + ja4ALPN(ch.ALPN) + rest.hashes
+	reference = rest.prefix + ja4ALPNReference(ch.ALPN) + rest.hashes
+	return spec, reference
+}
+
+type ja4Parts struct{ prefix, hashes string }
+
+func ja4Rest(ch *ClientHello, transport byte) ja4Parts {
 	ciphers := noGrease(ch.Ciphers)
 	exts := noGrease(ch.Extensions)
 	var a strings.Builder
@@ -65,7 +87,6 @@ func JA4(ch *ClientHello, transport byte) string {
 		a.WriteByte('i')
 	}
 	fmt.Fprintf(&a, "%02d%02d", min(len(ciphers), 99), min(len(exts), 99))
-	a.WriteString(ja4ALPN(ch.ALPN))
 
 	b := "000000000000"
 	if len(ciphers) > 0 {
@@ -88,7 +109,7 @@ func JA4(ch *ClientHello, transport byte) string {
 		}
 		c = hash12(in)
 	}
-	return a.String() + "_" + b + "_" + c
+	return ja4Parts{a.String(), "_" + b + "_" + c}
 }
 
 func ja4Version(ch *ClientHello) string {
@@ -130,6 +151,25 @@ func ja4ALPN(alpn []string) string {
 	}
 	h := hex.EncodeToString([]byte(p))
 	return string([]byte{h[0], h[len(h)-1]})
+}
+
+// ja4ALPNReference is the ALPN part as FoxIO's reference code computes it
+// (see JA4Forms).
+func ja4ALPNReference(alpn []string) string {
+	if len(alpn) == 0 || alpn[0] == "" {
+		return "00"
+	}
+	p := alpn[0]
+	ch := func(c byte) byte {
+		if c > 0x7f {
+			return '9'
+		}
+		return c
+	}
+	if len(p) == 1 {
+		return string([]byte{ch(p[0]), '0'})
+	}
+	return string([]byte{ch(p[0]), ch(p[len(p)-1])})
 }
 
 func isAlnum(c byte) bool {

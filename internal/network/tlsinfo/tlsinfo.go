@@ -186,9 +186,15 @@ func (ch *ClientHello) extension(typ uint16, data []byte) error {
 
 // ServerHello is the server's choice.
 type ServerHello struct {
-	Version uint16 `json:"version"` // negotiated (supported_versions when present)
-	Cipher  uint16 `json:"cipher"`
+	Version    uint16 `json:"version"` // negotiated (supported_versions when present)
+	Cipher     uint16 `json:"cipher"`
+	RetryHello bool   `json:"hello_retry_request,omitempty"` // a HelloRetryRequest (RFC 8446 §4.1.3)
 }
+
+// helloRetryRandom is the Random of a HelloRetryRequest: SHA-256 of
+// "HelloRetryRequest".
+var helloRetryRandom = [32]byte{0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C}
 
 // ParseServerHello parses a ServerHello handshake message.
 func ParseServerHello(msg []byte) (*ServerHello, error) {
@@ -198,7 +204,9 @@ func ParseServerHello(msg []byte) (*ServerHello, error) {
 	}
 	r = reader{b: r.bytes(r.u24())}
 	sh := &ServerHello{Version: r.u16()}
-	r.bytes(32)
+	if random := r.bytes(32); len(random) == 32 && [32]byte(random) == helloRetryRandom {
+		sh.RetryHello = true
+	}
 	r.vec8()
 	sh.Cipher = r.u16()
 	r.u8()
@@ -231,54 +239,4 @@ func VersionName(v uint16) string {
 		return "TLSv1.3"
 	}
 	return fmt.Sprintf("0x%04x", v)
-}
-
-// Handshakes extracts the handshake messages carried by the TLS records at
-// the start of data (a reassembled TCP stream). Messages may span records.
-// It stops at the first non-handshake record (ChangeCipherSpec: what follows
-// is encrypted). complete is false when data ends inside a record or a
-// message (more bytes may complete it).
-func Handshakes(data []byte, limit int) (msgs [][]byte, complete bool, err error) {
-	var hs []byte
-	for len(data) > 0 {
-		if len(data) < 5 {
-			return splitMessages(hs, limit, &msgs), false, nil
-		}
-		ct, maj := data[0], data[1]
-		n := int(binary.BigEndian.Uint16(data[3:]))
-		if maj != 3 || n > 18432 {
-			if hs == nil {
-				return nil, false, ErrNotTLS
-			}
-			return splitMessages(hs, limit, &msgs), true, nil
-		}
-		if ct != 22 {
-			if hs == nil && ct != 20 && ct != 21 && ct != 23 {
-				return nil, false, ErrNotTLS
-			}
-			return splitMessages(hs, limit, &msgs), true, nil
-		}
-		if 5+n > len(data) {
-			hs = append(hs, data[5:]...)
-			splitMessages(hs, limit, &msgs)
-			return msgs, false, nil
-		}
-		hs = append(hs, data[5:5+n]...)
-		data = data[5+n:]
-	}
-	splitMessages(hs, limit, &msgs)
-	return msgs, false, nil
-}
-
-// splitMessages appends each complete message of hs to msgs.
-func splitMessages(hs []byte, limit int, msgs *[][]byte) [][]byte {
-	for len(hs) >= 4 && len(*msgs) < limit {
-		n := int(hs[1])<<16 | int(hs[2])<<8 | int(hs[3])
-		if 4+n > len(hs) {
-			break
-		}
-		*msgs = append(*msgs, hs[:4+n])
-		hs = hs[4+n:]
-	}
-	return *msgs
 }

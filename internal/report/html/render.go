@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	_ "time/tzdata" // device time zones resolve on any system
 
 	"github.com/spyscan/spyscan/internal/i18n"
@@ -32,7 +33,10 @@ var reportCSS string
 func CSS() string { return reportCSS }
 
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"css": func() template.CSS { return template.CSS(reportCSS) },
+	"css":       func() template.CSS { return template.CSS(reportCSS) },
+	"base":      inputName,
+	"whereArgs": func(v *view, w whereView) whereArgs { return whereArgs{V: v, W: w} },
+	"modArgs":   func(v *view, mods []moduleView) modArgs { return modArgs{V: v, Mods: mods} },
 }).Parse(reportTmpl))
 
 // Render writes the report r as HTML in language lang ("en", "fr"...; an
@@ -45,4 +49,25 @@ func Render(w io.Writer, r *model.Report, lang string) error {
 	}
 	_, err := w.Write(textsafe.VisibleBytes(buf.Bytes()))
 	return err
+}
+
+// whereArgs and modArgs carry the view into the sub-templates.
+type whereArgs struct {
+	V *view
+	W whereView
+}
+
+type modArgs struct {
+	V    *view
+	Mods []moduleView
+}
+
+// inputName is the last element of an input path, as given on the command
+// line (the full path is in the chain of custody).
+func inputName(p string) string {
+	p = strings.TrimRight(p, `/\`)
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 && i < len(p)-1 {
+		return p[i+1:]
+	}
+	return p
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spyscan/spyscan/internal/golden"
 	"github.com/spyscan/spyscan/internal/i18n"
@@ -223,5 +224,97 @@ func TestHiddenCharactersShown(t *testing.T) {
 		if !strings.Contains(out, shown) {
 			t.Errorf("%s not shown", shown)
 		}
+	}
+}
+
+// TestFindingsGrouped: the first screen groups indicator hits by family,
+// mercenary spyware before stalkerware whatever their counts, then by
+// indicator, then by where each was seen, with counts and first/last times;
+// heuristic alerts with the same text are one sign.
+func TestFindingsGrouped(t *testing.T) {
+	r := reportgen.Detected()
+	stalker := model.Match{Type: "app-id", Observed: "com.ispyoo", Indicator: "com.ispyoo", How: "exact",
+		Sources: []model.Provenance{{Source: "stalkerware-indicators", Family: "TheTruthSpy"}}}
+	var extra []model.Alert
+	for i := 0; i < 5; i++ { // stalkerware seen more often than Pegasus
+		extra = append(extra, model.Alert{Level: model.Critical, Module: "packages", Artifact: "packages.txt", Match: &stalker,
+			Time: r.Alerts[0].Time.Add(time.Duration(i) * time.Hour), Input: "phone"})
+	}
+	again := r.Alerts[0] // the Pegasus domain, seen again in the same place an hour later
+	again.Time = again.Time.Add(time.Hour)
+	sign := r.Alerts[2] // the same heuristic twice
+	r.Alerts = append(append(r.Alerts, again, sign), extra...)
+	out := render(t, r, "en")
+	fams := regexp.MustCompile(`<strong class="fname">([^<]*)</strong>`).FindAllStringSubmatch(out, -1)
+	if len(fams) != 2 || fams[0][1] != "Pegasus" || fams[1][1] != "TheTruthSpy" {
+		t.Fatalf("families in order = %v, want Pegasus then TheTruthSpy", fams)
+	}
+	findings := out[strings.Index(out, `<section id="findings">`):strings.Index(out, `<section id="signs">`)]
+	if n := strings.Count(findings, "<code>free247downloads.com</code>"); n != 1 {
+		t.Errorf("the Pegasus domain heads %d indicator rows, want 1", n)
+	}
+	for _, want := range []string{
+		"Pegasus</strong> — mercenary spyware (NSO Group) · 2 indicators · seen 3 times",
+		"TheTruthSpy</strong> — stalkerware · 1 indicator · seen 5 times",
+		"seen as <code>x.free247downloads.com</code>",
+		// one place, twice, first and last time
+		"<td>2</td><td>2021-07-14 09:30:00 UTC</td><td>2021-07-14 10:30:00 UTC</td>",
+		"<td>5</td><td>2021-07-14 09:30:00 UTC</td><td>2021-07-14 13:30:00 UTC</td>",
+	} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("findings lack %q", want)
+		}
+	}
+	summary := out[strings.Index(out, `id="family-summary"`):]
+	summary = summary[:strings.Index(summary, "</table>")]
+	if !strings.Contains(summary, `href="#family-1">Pegasus</a>`) || !strings.Contains(summary, `href="#family-2">TheTruthSpy</a>`) {
+		t.Errorf("the verdict's family table does not link both families in order:\n%s", summary)
+	}
+	if !strings.Contains(out, "2 other suspicious signs (1 kind)") || !strings.Contains(out, `<span class="muted">(×2)</span>`) {
+		t.Error("the repeated heuristic is not one sign seen twice")
+	}
+}
+
+// TestIdentityAndIndicatorDate: the top names each input's device, system,
+// acquisition date and encryption, and the date of the indicators used;
+// indicators older than 90 days at scan time are called out, and a clean
+// verdict says which indicators it holds for.
+func TestIdentityAndIndicatorDate(t *testing.T) {
+	r := reportgen.Clean()
+	r.Info.Inputs[0].Meta = map[string]string{"product_type": "iPhone13,2", "ios_version": "16.6",
+		"backup_date": "2023-09-12T14:30:00Z", "encrypted": "false"}
+	fresh := render(t, r, "en")
+	for _, want := range []string{"Model: iPhone13,2", "iOS version: 16.6", "Backup date: 2023-09-12 14:30 UTC",
+		"Encrypted: no", `data-date="2026-10-30"`, "10,432 indicators checked, the newest dated 2026-10-30",
+		"This holds for the indicators published up to 2026-10-30."} {
+		if !strings.Contains(fresh, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(fresh, `id="stale"`) {
+		t.Error("indicators 24 days old called stale")
+	}
+	r.Info.GeneratedAt = time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	if out := render(t, r, "fr"); !strings.Contains(out, `id="stale"`) || !strings.Contains(out, "Ces indicateurs datent de 122 jours") ||
+		!strings.Contains(out, "Chiffrée\u00a0: non") {
+		t.Error("indicators 122 days old not called stale in French, or the encryption not shown")
+	}
+}
+
+// TestIndicatorCountsExplained: when the sources list more indicators than
+// the distinct values checked (the count `iocs list` and the report give),
+// the chain of custody says why.
+func TestIndicatorCountsExplained(t *testing.T) {
+	r := reportgen.Clean()
+	if out := render(t, r, "en"); strings.Contains(out, `id="distinct"`) {
+		t.Error("counts that agree are explained")
+	}
+	r.Info.IndicatorCount = 10000
+	out := render(t, r, "en")
+	if !strings.Contains(out, "The sources list 10,432 indicators; 10,000 distinct values were checked: the others repeat a value") {
+		t.Error("the difference of 432 is not explained")
+	}
+	if out := render(t, r, "fr"); !strings.Contains(out, "Les sources listent 10\u202f432 indicateurs ; 10\u202f000 valeurs distinctes ont été vérifiées") {
+		t.Error("the difference is not explained in French")
 	}
 }

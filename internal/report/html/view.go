@@ -11,6 +11,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/report/explain"
 	"github.com/spyscan/spyscan/internal/selftest"
 )
 
@@ -19,6 +20,9 @@ const (
 	maxRecordBytes   = 4096 // per alert record shown
 	maxEventsListed  = 500  // timeline rows listed under the chart
 	maxFilesPerInput = 2000 // input files listed in the chain of custody
+	// maxHeadlineFamilies families are named in the headline; the others
+	// are counted ("and 4 other threats") and named in the sentence below.
+	maxHeadlineFamilies = 3
 )
 
 // Helpline is an organisation that helps people targeted by spyware.
@@ -40,7 +44,7 @@ type view struct {
 	Headline      string
 	Meaning       string
 	Steps         []string
-	Problems      []string
+	Causes        []causeView
 	ProblemsTitle string
 	Helplines     []helplineView
 	Case          string
@@ -51,19 +55,42 @@ type view struct {
 	GeneratedISO string
 	Counts       []levelCount
 	Total        int
-	Groups       []alertGroup
-	Chart        chart
-	Events       []eventView
-	EventsAll    int
-	Info         *model.ScanInfo
-	Inputs       []inputView
-	Sources      []model.IndicatorSource
-	Modules      []moduleView
-	ModSum       string
-	Multi        bool // several inputs: show which one each module read
+	// The first screen: what was scanned, the indicators' date, what was
+	// found grouped by family and by kind of sign.
+	Identity      []identityView
+	IndicatorDate string
+	StaleDays     int // > 0 when the indicators were older than model.StaleIndicators
+	Families      []familyView
+	Signs         []signView
+	SignsAll      int // heuristic alerts, all kinds together
+	Groups        []alertGroup
+	Chart         chart
+	Events        []eventView
+	EventsAll     int
+	Info          *model.ScanInfo
+	Inputs        []inputView
+	Sources       []model.IndicatorSource
+	SourcesTotal  int // indicators the sources list; Info.IndicatorCount distinct values were checked
+	Modules       []moduleView
+	ModProblems   []moduleView // partial and failed modules, shown unfolded
+	ModSum        string
+	Multi         bool // several inputs: show which one each module read
 }
 
 type helplineView struct{ Name, Desc, URL string }
+
+// causeView is one cause of the problems of a scan, with its fix.
+type causeView struct {
+	Text, Fix string
+	Files     int
+	Examples  []explain.Example
+}
+
+// errView is one file a module could not read, with the kind of failure.
+type errView struct {
+	model.FileError
+	KindLabel string
+}
 
 type levelCount struct {
 	Class, Label string
@@ -118,16 +145,17 @@ type eventView struct {
 
 type inputView struct {
 	model.Input
-	Files      []model.InputFile
-	FilesAll   int
-	MetaSorted [][2]string
-	KindLabel  string
+	Files     []model.InputFile
+	FilesAll  int
+	Facts     []fact
+	KindLabel string
 }
 
 type moduleView struct {
 	model.ModuleResult
 	StatusLabel string
 	Class       string
+	Errs        []errView
 }
 
 // zones resolves the device time zone of each input.
@@ -178,6 +206,7 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	z := newZones(r)
 	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case}
 	for _, s := range r.Info.IndicatorSources {
+		v.SourcesTotal += s.Indicators
 		s.Kind = label(c, "source_kind.", s.Kind)
 		v.Sources = append(v.Sources, s)
 	}
@@ -185,6 +214,9 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 		v.Generated = z.stamp(r.Info.GeneratedAt, "").UTC
 		v.GeneratedISO = r.Info.GeneratedAt.UTC().Format(time.RFC3339)
 	}
+	v.identity(r, c)
+	v.indicators(r, c)
+	v.findings(r, c, z)
 	v.verdict(r, c)
 	v.alerts(r, c, z)
 	v.timeline(r, c, z)
@@ -194,34 +226,18 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	return v
 }
 
-// Families returns the malware families named by the report's indicator
-// hits, most severe alert first, without duplicates.
-func Families(r *model.Report) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, a := range r.Alerts {
-		if a.Match == nil {
-			continue
-		}
-		for _, f := range a.Match.Families() {
-			if !seen[f] {
-				seen[f] = true
-				out = append(out, f)
-			}
-		}
-	}
-	return out
-}
-
 func (v *view) verdict(r *model.Report, c *i18n.Catalog) {
 	problems := selftest.Check(r)
 	switch r.Verdict {
 	case model.VerdictDetected:
 		v.Verdict = "detected"
-		if fams := Families(r); len(fams) > 0 {
-			f := c.List(fams)
-			v.Headline = c.T("verdict.detected.headline", "families", f)
-			v.Meaning = c.T("verdict.detected.meaning", "families", f)
+		if fams := v.familyNames(); len(fams) > 0 {
+			short := fams
+			if len(fams) > maxHeadlineFamilies {
+				short = append(fams[:maxHeadlineFamilies:maxHeadlineFamilies], c.N("verdict.detected.more", len(fams)-maxHeadlineFamilies))
+			}
+			v.Headline = c.T("verdict.detected.headline", "families", c.List(short))
+			v.Meaning = c.T("verdict.detected.meaning", "families", c.List(fams))
 		} else {
 			v.Headline = c.T("verdict.detected.headline_unknown")
 			v.Meaning = c.T("verdict.detected.meaning_unknown")
@@ -243,11 +259,17 @@ func (v *view) verdict(r *model.Report, c *i18n.Catalog) {
 	for i := 1; c.Has("verdict." + v.Verdict + ".step" + fmt.Sprint(i)); i++ {
 		v.Steps = append(v.Steps, c.T("verdict."+v.Verdict+".step"+fmt.Sprint(i)))
 	}
-	for _, p := range problems {
-		v.Problems = append(v.Problems, p.Text(c))
+	for _, cause := range explain.Explain(r) {
+		cv := causeView{Text: c.Render(cause.Text), Fix: c.Render(cause.Fix), Files: cause.Files}
+		for _, e := range cause.Examples {
+			cv.Examples = append(cv.Examples, e)
+		}
+		v.Causes = append(v.Causes, cv)
 	}
-	if len(v.Problems) == 0 {
-		v.Problems = r.Info.SelfTest.Problems
+	if len(v.Causes) == 0 { // problems stored by a spyscan that did not type them
+		for _, p := range r.Info.SelfTest.Problems {
+			v.Causes = append(v.Causes, causeView{Text: p})
+		}
 	}
 	v.ProblemsTitle = c.T("selftest.title")
 	if v.Verdict == "detected" {
@@ -360,14 +382,7 @@ func (v *view) custody(r *model.Report, c *i18n.Catalog) {
 		if len(iv.Files) > maxFilesPerInput {
 			iv.Files = iv.Files[:maxFilesPerInput]
 		}
-		keys := make([]string, 0, len(in.Meta))
-		for k := range in.Meta {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			iv.MetaSorted = append(iv.MetaSorted, [2]string{k, in.Meta[k]})
-		}
+		iv.Facts = metaRows(c, in.Meta)
 		v.Inputs = append(v.Inputs, iv)
 	}
 }
@@ -385,12 +400,27 @@ func (v *view) modules(r *model.Report, c *i18n.Catalog) {
 		counts[m.Status]++
 		m.Records = nil
 		m.Reason = c.Text(m.ReasonMsg, m.Reason)
-		v.Modules = append(v.Modules, moduleView{ModuleResult: m, StatusLabel: c.T("status." + string(m.Status)),
-			Class: "st-" + string(m.Status)})
+		mv := moduleView{ModuleResult: m, StatusLabel: c.T("status." + string(m.Status)), Class: "st-" + string(m.Status)}
+		for _, e := range m.Errors {
+			kind := e.Kind
+			if kind == "" {
+				kind = model.KindDamaged
+			}
+			mv.Errs = append(mv.Errs, errView{FileError: e, KindLabel: label(c, "kind.", string(kind))})
+		}
+		v.Modules = append(v.Modules, mv)
+		if m.Status == model.StatusFailed || m.Status == model.StatusPartial || len(m.Errors) > 0 {
+			v.ModProblems = append(v.ModProblems, mv)
+		}
 	}
 	ran := counts[model.StatusOK] + counts[model.StatusPartial] + counts[model.StatusEmpty]
-	v.ModSum = c.T("modules.summary", "ran", c.N("modules.count", ran),
-		"skipped", c.N("modules.skipped", counts[model.StatusSkipped]), "failed", c.N("modules.failed", counts[model.StatusFailed]))
+	skipped, failed := c.N("modules.skipped", counts[model.StatusSkipped]), c.N("modules.failed", counts[model.StatusFailed])
+	if n := counts[model.StatusPartial]; n > 0 {
+		v.ModSum = c.T("modules.summary_partial", "ran", c.N("modules.count", ran), "partial", c.N("modules.partial", n),
+			"skipped", skipped, "failed", failed)
+	} else {
+		v.ModSum = c.T("modules.summary", "ran", c.N("modules.count", ran), "skipped", skipped, "failed", failed)
+	}
 }
 
 // indentReadable indents a JSON record for people: keys sorted, and <, >, &

@@ -174,23 +174,79 @@ func Record(msgs ...[]byte) []byte {
 // ClientHello builds a TLS record carrying a ClientHello.
 func ClientHello(h Hello) []byte { return Record(ClientHelloMsg(h)) }
 
-// ServerFlight builds ServerHello, Certificate and ServerHelloDone (TLS 1.2)
-// in one record.
-func ServerFlight(chain ...[]byte) []byte {
+// TLSRecord wraps a body in one TLS record of the given content type.
+func TLSRecord(contentType byte, body []byte) []byte {
+	return vec16([]byte{contentType, 3, 3}, body)
+}
+
+// AlertRecord is an alert record (level 1 warning, 2 fatal).
+func AlertRecord(level, description byte) []byte { return TLSRecord(21, []byte{level, description}) }
+
+// ChangeCipherSpec is a ChangeCipherSpec record.
+func ChangeCipherSpec() []byte { return TLSRecord(20, []byte{1}) }
+
+// AppData is an application-data record of n pseudo-random bytes.
+func AppData(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*131 + 7)
+	}
+	return TLSRecord(23, b)
+}
+
+// ServerHelloOptions shape a generated ServerHello.
+type ServerHelloOptions struct {
+	TLS13      bool // supported_versions 1.3 (legacy version stays 1.2)
+	RetryHello bool // a HelloRetryRequest (special Random, key_share group)
+}
+
+// ServerHelloMsg builds a ServerHello handshake message.
+func ServerHelloMsg(o ServerHelloOptions) []byte {
 	sh := []byte{3, 3}
-	sh = append(sh, make([]byte, 32)...)
-	sh = append(sh, 0, 0xc0, 0x2f, 0)
-	sh = vec16(sh, nil)
-	shm := append([]byte{2, 0, byte(len(sh) >> 8), byte(len(sh))}, sh...)
+	random := make([]byte, 32)
+	if o.RetryHello {
+		random = []byte{0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+			0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C}
+	}
+	sh = append(sh, random...)
+	cipher := []byte{0xc0, 0x2f}
+	if o.TLS13 || o.RetryHello {
+		cipher = []byte{0x13, 0x01}
+	}
+	sh = append(sh, 0)
+	sh = append(sh, cipher...)
+	sh = append(sh, 0)
+	var exts []byte
+	if o.TLS13 || o.RetryHello {
+		exts = ext(exts, 43, []byte{3, 4})
+		if o.RetryHello {
+			exts = ext(exts, 51, []byte{0, 0x1d})
+		} else {
+			exts = ext(exts, 51, append([]byte{0, 0x1d, 0, 32}, make([]byte, 32)...))
+		}
+	}
+	sh = vec16(sh, exts)
+	return append([]byte{2, byte(len(sh) >> 16), byte(len(sh) >> 8), byte(len(sh))}, sh...)
+}
+
+// CertificateMsg builds a TLS 1.2 Certificate message.
+func CertificateMsg(chain ...[]byte) []byte {
 	var list []byte
 	for _, c := range chain {
 		list = append(list, byte(len(c)>>16), byte(len(c)>>8), byte(len(c)))
 		list = append(list, c...)
 	}
 	cb := append([]byte{byte(len(list) >> 16), byte(len(list) >> 8), byte(len(list))}, list...)
-	cm := append([]byte{11, byte(len(cb) >> 16), byte(len(cb) >> 8), byte(len(cb))}, cb...)
-	done := []byte{14, 0, 0, 0}
-	return Record(shm, cm, done)
+	return append([]byte{11, byte(len(cb) >> 16), byte(len(cb) >> 8), byte(len(cb))}, cb...)
+}
+
+// ServerHelloDoneMsg is a ServerHelloDone message.
+func ServerHelloDoneMsg() []byte { return []byte{14, 0, 0, 0} }
+
+// ServerFlight builds ServerHello, Certificate and ServerHelloDone (TLS 1.2)
+// in one record.
+func ServerFlight(chain ...[]byte) []byte {
+	return Record(ServerHelloMsg(ServerHelloOptions{}), CertificateMsg(chain...), ServerHelloDoneMsg())
 }
 
 // Cert builds a deterministic Ed25519 certificate for cn with SANs, signed

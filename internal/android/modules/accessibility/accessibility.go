@@ -29,10 +29,12 @@ type Service struct {
 }
 
 // Module is the dumpsys accessibility module.
-type Module struct{ module.Base }
+type Module struct{ dumpmod.Module[*Parser] }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*Parser]{New: newParser, Report: reportDump})}
+}
 
 // Parser reads the accessibility section line by line. It understands the
 // older "installed services: { N : pkg/cls }" lists and the Android 14+
@@ -101,25 +103,15 @@ func (p *Parser) add(s string, enabled bool) {
 	p.Services = append(p.Services, sv)
 }
 
-// NewParser implements dumpmod.Spec.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns a fresh state and its parser.
+func newParser() (*Parser, dumpmod.Parser) {
 	p := &Parser{}
-	return dumpmod.OnService("accessibility", p.Line, p)
+	return p, dumpmod.OnService("accessibility", p.Line)
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
-	if err := dumpmod.NotFound(d); err != nil {
-		return err
-	}
+// reportDump records what the pass parsed.
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, p *Parser) error {
 	path := d.Path
-	p := state.(*Parser)
 	for _, s := range p.Services {
 		rec.Record(s)
 		w := module.Where{Artifact: path, What: "Accessibility service app id", Record: s}

@@ -43,10 +43,12 @@ type Key struct {
 }
 
 // Module is the ADB state module.
-type Module struct{ module.Base }
+type Module struct{ dumpmod.Module[*Parser] }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*Parser]{New: newParser, Report: reportDump, EvenIfAbsent: true})}
+}
 
 // Parser reads the adb section line by line.
 type Parser struct {
@@ -137,22 +139,16 @@ func Fingerprint(raw []byte) string {
 	return strings.Join(parts, ":")
 }
 
-// NewParser implements dumpmod.Spec.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns a fresh state and its parser.
+func newParser() (*Parser, dumpmod.Parser) {
 	p := &Parser{}
-	return dumpmod.OnService("adb", p.Line, p)
+	return p, dumpmod.OnService("adb", p.Line)
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec. The bugreport's adb_keys file is read
+// reportDump records what the pass parsed. The bugreport's adb_keys file is read
 // too, so keys are reported even when the dump has no adb section.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
-	p, path := state.(*Parser), d.Path
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, p *Parser) error {
+	path := d.Path
 	files := readKeyFiles(in.Acq.FS, in.Acq.Kind, rec, p)
 	if d.Found == 0 && files == 0 {
 		return module.ErrNotFound

@@ -43,10 +43,12 @@ type Package struct {
 }
 
 // Module is the dumpsys appops module.
-type Module struct{ module.Base }
+type Module struct{ dumpmod.Module[*Parser] }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*Parser]{New: newParser, Report: reportDump})}
+}
 
 // Parser reads the appops section line by line.
 type Parser struct {
@@ -119,25 +121,15 @@ func (p *Parser) Done() { p.flush() }
 
 var risky = map[string]bool{"REQUEST_INSTALL_PACKAGES": true}
 
-// NewParser implements dumpmod.Spec.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns a fresh state and its parser.
+func newParser() (*Parser, dumpmod.Parser) {
 	p := &Parser{}
-	return dumpmod.OnService("appops", p.Line, p)
+	return p, dumpmod.OnService("appops", p.Line)
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
-	if err := dumpmod.NotFound(d); err != nil {
-		return err
-	}
+// reportDump records what the pass parsed.
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, p *Parser) error {
 	path := d.Path
-	p := state.(*Parser)
 	p.Done()
 	for _, pk := range p.Packages {
 		rec.Record(pk)

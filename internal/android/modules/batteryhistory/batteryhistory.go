@@ -34,10 +34,12 @@ type Event struct {
 }
 
 // Module is the dumpsys battery history module.
-type Module struct{ module.Base }
+type Module struct{ dumpmod.Module[*Parser] }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*Parser]{New: newParser, Report: reportDump})}
+}
 
 // Parser reads the batterystats section line by line.
 type Parser struct {
@@ -130,25 +132,15 @@ func (p *Parser) at(elapsed string) time.Time {
 	return p.base.Add(d)
 }
 
-// NewParser implements dumpmod.Spec.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns a fresh state and its parser.
+func newParser() (*Parser, dumpmod.Parser) {
 	p := &Parser{}
-	return dumpmod.OnService("batterystats", p.Line, p)
+	return p, dumpmod.OnService("batterystats", p.Line)
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
-	if err := dumpmod.NotFound(d); err != nil {
-		return err
-	}
+// reportDump records what the pass parsed.
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, p *Parser) error {
 	path := d.Path
-	p := state.(*Parser)
 	for _, e := range p.Events {
 		rec.Record(e)
 		w := module.Where{Artifact: path, Time: e.Time, What: "App id in battery history", Record: e}

@@ -28,10 +28,12 @@ type Operation struct {
 }
 
 // Module is the dumpsys dbinfo module.
-type Module struct{ module.Base }
+type Module struct{ dumpmod.Module[*Parser] }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*Parser]{New: newParser, Report: reportDump})}
+}
 
 var opRE = regexp.MustCompile(`\[((?:[0-9]{4}-)?[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3})\]\s*(?:\[Pid:\((\d+)\)\])?([\w-]+).*?sql="(.+?)"`)
 
@@ -69,25 +71,15 @@ func (p *Parser) Line(line string) {
 	p.Ops = append(p.Ops, Operation{Time: m[1], PID: m[2], Action: m[3], SQL: m[4], Path: p.pool})
 }
 
-// NewParser implements dumpmod.Spec.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns a fresh state and its parser.
+func newParser() (*Parser, dumpmod.Parser) {
 	p := &Parser{}
-	return dumpmod.OnService("dbinfo", p.Line, p)
+	return p, dumpmod.OnService("dbinfo", p.Line)
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
-	if err := dumpmod.NotFound(d); err != nil {
-		return err
-	}
+// reportDump records what the pass parsed.
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, p *Parser) error {
 	path := d.Path
-	p := state.(*Parser)
 	for _, op := range p.Ops {
 		rec.Record(op)
 		t, _ := dumpmod.ParseTime(op.Time) // "05-20 ..." has no year: no time

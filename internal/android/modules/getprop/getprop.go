@@ -18,34 +18,29 @@ import (
 const Name = "dumpsys_getprop"
 
 // Module is the bugreport getprop module.
-type Module struct{ module.Base }
+type Module struct {
+	dumpmod.Module[*[]props.Property]
+}
 
 // New returns the module. androidqf has its own getprop.txt (aqf_getprop),
 // so this one reads bugreports only.
-func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisition.AndroidBugreport))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.Kinds(acquisition.AndroidBugreport)),
+		dumpmod.Sections[*[]props.Property]{New: newParser, Report: reportDump})}
+}
 
-// NewParser implements dumpmod.Spec.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns the properties of the SYSTEM PROPERTIES block, as read.
+func newParser() (*[]props.Property, dumpmod.Parser) {
 	ps := &[]props.Property{}
-	return dumpmod.Parser{Match: dumpsys.IsBlock("SYSTEM PROPERTIES"), State: ps, Line: func(_ *dumpsys.Section, line []byte) {
+	return ps, dumpmod.Parser{Match: dumpsys.IsBlock("SYSTEM PROPERTIES"), Line: func(_ *dumpsys.Section, line []byte) {
 		if p, ok := props.ParseLine(string(line)); ok {
 			*ps = append(*ps, p)
 		}
 	}}
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
-	if err := dumpmod.NotFound(d); err != nil {
-		return err
-	}
-	ps, path := *state.(*[]props.Property), d.Path
-	props.Check(rec, path, ps, locate.ReferenceTime(in.Acq.FS, in.Acq.Kind))
+// reportDump checks the properties read.
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, ps *[]props.Property) error {
+	props.Check(rec, d.Path, *ps, locate.ReferenceTime(in.Acq.FS, in.Acq.Kind))
 	return nil
 }

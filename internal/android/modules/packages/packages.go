@@ -40,10 +40,12 @@ type Package struct {
 }
 
 // Module is the dumpsys package module.
-type Module struct{ module.Base }
+type Module struct{ dumpmod.Module[*state] }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 2, module.AppliesFunc(locate.Applies))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 2, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*state]{New: newParser, Report: reportDump})}
+}
 
 // Parser reads the package section line by line and hands each complete
 // package to Emit.
@@ -185,11 +187,11 @@ func (p *Parser) Flush() {
 	p.cur = nil
 }
 
-// NewParser implements dumpmod.Spec: packages are kept until Report.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns a fresh state and its parser: packages are kept until Report.
+func newParser() (*state, dumpmod.Parser) {
 	st := &state{}
 	st.p.Emit = func(pk Package) { st.pkgs = append(st.pkgs, pk) }
-	return dumpmod.OnService("package", st.p.Line, st)
+	return st, dumpmod.OnService("package", st.p.Line)
 }
 
 type state struct {
@@ -197,18 +199,8 @@ type state struct {
 	pkgs []Package
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, s any) error {
-	if err := dumpmod.NotFound(d); err != nil {
-		return err
-	}
-	st := s.(*state)
+// reportDump records what the pass parsed.
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, st *state) error {
 	st.p.Flush() // a section cut inside a package
 	for _, pk := range st.pkgs {
 		report(rec, d.Path, pk)

@@ -23,10 +23,12 @@ type Override struct {
 }
 
 // Module is the dumpsys platform_compat module.
-type Module struct{ module.Base }
+type Module struct{ dumpmod.Module[*[]Override] }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*[]Override]{New: newParser, Report: reportDump})}
+}
 
 // ParseLine reads the rawOverrides of a "ChangeId(168419799; name=DOWNSCALED; ...)" line.
 func ParseLine(line string) []Override {
@@ -48,25 +50,16 @@ func ParseLine(line string) []Override {
 	return out
 }
 
-// NewParser implements dumpmod.Spec.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns a fresh state and its parser.
+func newParser() (*[]Override, dumpmod.Parser) {
 	all := &[]Override{}
-	return dumpmod.OnService("platform_compat", func(line string) { *all = append(*all, ParseLine(line)...) }, all)
+	return all, dumpmod.OnService("platform_compat", func(line string) { *all = append(*all, ParseLine(line)...) })
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
-	if err := dumpmod.NotFound(d); err != nil {
-		return err
-	}
+// reportDump records what the pass parsed.
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state *[]Override) error {
 	path := d.Path
-	all := *state.(*[]Override)
+	all := *state
 	for _, o := range all {
 		rec.Record(o)
 		rec.CheckAppID(o.PackageName, module.Where{Artifact: path, What: "App id in platform_compat overrides", Record: o})

@@ -29,30 +29,24 @@ var Sensitive = map[string]string{
 }
 
 // Module is the dumpsys receivers module.
-type Module struct{ module.Base }
+type Module struct {
+	dumpmod.Module[*dumpmod.Resolver]
+}
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module {
+	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*dumpmod.Resolver]{New: newParser, Report: reportDump})}
+}
 
-// NewParser implements dumpmod.Spec.
-func (Module) NewParser() dumpmod.Parser {
+// newParser returns a fresh state and its parser.
+func newParser() (*dumpmod.Resolver, dumpmod.Parser) {
 	r := &dumpmod.Resolver{Title: "Receiver Resolver Table:"}
-	return dumpmod.OnService("package", r.Line, r)
+	return r, dumpmod.OnService("package", r.Line)
 }
 
-// Run implements module.Module on its own pass over the dump (the registry
-// builds the dumpsys modules with dumpmod.Shared so they share one pass).
-func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	return dumpmod.Run(ctx, in, rec, m)
-}
-
-// Report implements dumpmod.Spec.
-func (Module) Report(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, state any) error {
-	if err := dumpmod.NotFound(d); err != nil {
-		return err
-	}
+// reportDump records what the pass parsed.
+func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d dumpmod.Dump, r *dumpmod.Resolver) error {
 	path := d.Path
-	r := state.(*dumpmod.Resolver)
 	for _, e := range r.Entries {
 		rec.Record(e)
 		w := module.Where{Artifact: path, What: "Broadcast receiver app id", Record: e}

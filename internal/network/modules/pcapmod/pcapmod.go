@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sync"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/match"
@@ -19,19 +18,16 @@ import (
 	"github.com/spyscan/spyscan/internal/network/quic"
 )
 
-// pass is the shared, memoised analysis of one acquisition.
+// pass is the analysis of one acquisition's capture.
 type pass struct {
-	once  sync.Once
-	file  string
-	res   *capture.Result
-	err   error
-	users int
+	file string
+	res  *capture.Result
+	err  error
 }
 
-// Shared memoises the pass per acquisition for the modules built from it.
+// Shared is the one pass per acquisition of the modules built from it.
 type Shared struct {
-	mu     sync.Mutex
-	passes map[*acquisition.Acquisition]*pass
+	pass module.Pass[*pass]
 	// Options of the pass (zero: defaults).
 	Options capture.Options
 	n       int
@@ -39,7 +35,7 @@ type Shared struct {
 
 // Modules returns the five network modules sharing one pass.
 func Modules() []module.Module {
-	s := &Shared{passes: map[*acquisition.Acquisition]*pass{}}
+	s := &Shared{}
 	names := []string{capture.ModDNS, capture.ModTLS, capture.ModHTTP, capture.ModQUIC, capture.ModFlows}
 	s.n = len(names)
 	out := make([]module.Module, len(names))
@@ -52,18 +48,11 @@ func Modules() []module.Module {
 // result runs (or waits for) the pass of in.Acq. The entry is dropped once
 // every module has read it, so memory is released.
 func (s *Shared) result(ctx context.Context, in *module.Input) (*pass, error) {
-	s.mu.Lock()
-	p := s.passes[in.Acq]
-	if p == nil {
-		p = &pass{}
-		s.passes[in.Acq] = p
-	}
-	p.users++
-	if p.users >= s.n {
-		delete(s.passes, in.Acq)
-	}
-	s.mu.Unlock()
-	p.once.Do(func() { p.file, p.res, p.err = run(ctx, in, s.Options) })
+	p, _ := s.pass.Get(in.Acq, s.n, func() (*pass, error) {
+		p := &pass{}
+		p.file, p.res, p.err = run(ctx, in, s.Options)
+		return p, nil
+	})
 	if p.res == nil && p.err != nil {
 		return nil, p.err
 	}

@@ -1,0 +1,277 @@
+package capture
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/tlsinfo"
+)
+
+// Bounds of the TLS reading of one connection.
+const (
+	maxHellos          = 4         // ClientHellos fingerprinted per connection
+	maxTLSBytes        = 256 << 10 // clear-text TLS bytes read per direction
+	maxFingerprints    = 32        // distinct fingerprints kept per TLS record
+	maxAlertsPerRecord = 8
+)
+
+type tlsKey struct {
+	sni, server string
+}
+
+// tlsClient reads the client's records as they arrive: every ClientHello
+// (the first, and the second after a HelloRetryRequest) is fingerprinted.
+func (a *analyzer) tlsClient(f *flow) {
+	if f.tlsC == nil {
+		f.tlsC = &tlsinfo.Reader{}
+	}
+	n, err := f.tlsC.Feed(f.cs.Data, func(m []byte) bool {
+		if m[0] == tlsinfo.TypeClientHello {
+			a.tlsHello(f, m)
+		}
+		return f.hellos < maxHellos
+	})
+	f.cs.Discard(n)
+	f.tlsBytes[0] += n
+	a.tlsAlerts(f, f.tlsC, "client")
+	if err != nil {
+		a.problem("TLS: client records: " + strings.TrimPrefix(err.Error(), "tls: "))
+	}
+	if f.tlsC.Done() || f.tlsBytes[0] > maxTLSBytes || (f.cs.Full && n == 0) {
+		if f.hellos == 0 && err == nil {
+			a.decodeErr["TLS: no complete ClientHello"]++
+		}
+		f.cs.Close()
+	}
+}
+
+// tlsServer reads the server's records: ServerHello (or HelloRetryRequest)
+// and, up to TLS 1.2, the certificate chain. Alerts or other records before
+// the ServerHello do not stop it.
+func (a *analyzer) tlsServer(f *flow) {
+	if f.tlsS == nil {
+		f.tlsS = &tlsinfo.Reader{}
+	}
+	n, err := f.tlsS.Feed(f.ss.Data, func(m []byte) bool {
+		switch m[0] {
+		case tlsinfo.TypeServerHello:
+			sh, err := tlsinfo.ParseServerHello(m)
+			if err != nil {
+				a.problem("TLS: ServerHello " + strings.TrimPrefix(err.Error(), "tls: "))
+				return true
+			}
+			if sh.RetryHello {
+				f.retry = true
+				if r := f.tlsRec; r != nil {
+					r.HelloRetries++
+				}
+				return true
+			}
+			a.serverHello(f, sh)
+			return sh.Version < 0x0304 // TLS 1.3: the certificate is encrypted
+		case tlsinfo.TypeCertificate:
+			a.certificates(f, a.parseCerts(m))
+		case tlsinfo.TypeServerHelloDone:
+			return false
+		}
+		return true
+	})
+	f.ss.Discard(n)
+	f.tlsBytes[1] += n
+	a.tlsAlerts(f, f.tlsS, "server")
+	if err != nil {
+		a.problem("TLS: server records: " + strings.TrimPrefix(err.Error(), "tls: "))
+	}
+	if f.tlsS.Done() || f.tlsBytes[1] > maxTLSBytes || (f.ss.Full && n == 0) {
+		f.serverDone = true
+		f.ss.Close()
+	}
+}
+
+// tlsAlerts copies the alerts a direction showed in clear into the record.
+func (a *analyzer) tlsAlerts(f *flow, rd *tlsinfo.Reader, side string) {
+	r := f.tlsRec
+	if r == nil {
+		return
+	}
+	for _, al := range rd.Alerts {
+		level := "warning"
+		if al.Level == 2 {
+			level = "fatal"
+		}
+		s := fmt.Sprintf("%s %s %d", side, level, al.Description)
+		if n := tlsinfo.AlertName(al.Description); n != "" {
+			s += " (" + n + ")"
+		}
+		if len(r.Alerts) < maxAlertsPerRecord && !contains(r.Alerts, s) {
+			r.Alerts = append(r.Alerts, s)
+		}
+	}
+	rd.Alerts = rd.Alerts[:0]
+}
+
+// tlsHello fingerprints one ClientHello of a TCP connection.
+func (a *analyzer) tlsHello(f *flow, m []byte) {
+	ch, err := tlsinfo.ParseClientHello(m)
+	if err != nil {
+		a.problem("TLS: " + strings.TrimPrefix(err.Error(), "tls: "))
+		return
+	}
+	f.hellos++
+	sa, sp := f.server()
+	a.clientHello(f, ch, 't', dissect.Endpoint(sa, sp))
+}
+
+// helloKind says which ClientHello of its connection a hello is.
+func helloKind(f *flow) string {
+	switch {
+	case f.hellos <= 1:
+		return "first"
+	case f.retry:
+		return "after HelloRetryRequest"
+	}
+	return "repeated"
+}
+
+// clientHello observes the fingerprints and SNI of a ClientHello (TLS or
+// QUIC) and, for TLS, keeps them in the record of its (SNI, server) group.
+func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte, server string) {
+	ja3 := tlsinfo.JA3(ch)
+	ja4, ja4ref := tlsinfo.JA4Forms(ch, transport)
+	sni := strings.ToLower(strings.TrimSuffix(ch.SNI, "."))
+	mod, src := ModTLS, "tls sni"
+	if transport == 'q' {
+		mod, src = ModQUIC, "quic sni"
+	}
+	if sni != "" {
+		if f.serverName == "" {
+			f.serverName = sni
+		}
+		a.observe(KindDomain, sni, mod, src, f)
+	}
+	a.observe(KindJA3, ja3, mod, "ja3", f)
+	a.observe(KindJA4, ja4, mod, "ja4", f)
+	if ja4ref != ja4 {
+		a.observe(KindJA4, ja4ref, mod, "ja4 (FoxIO reference-code form)", f)
+	} else {
+		ja4ref = ""
+	}
+	if transport != 't' {
+		return
+	}
+	rec := f.tlsRec
+	if rec == nil {
+		rec = a.tlsRecord(f, ch, sni, server, ja3, ja4)
+		if rec == nil {
+			return
+		}
+		rec.Connections++
+		rec.Last = ts(a.now)
+		f.tlsRec = rec
+		if _, sp := f.server(); !standardTLSPort(sp) {
+			a.tlsOddPort(f, rec, sp)
+		}
+	}
+	addFingerprint(rec, TLSFingerprint{JA3: ja3, JA4: ja4, JA4Reference: ja4ref, Hello: helloKind(f)}, a.dropped)
+}
+
+// tlsRecord finds or creates the record of a (SNI, server) group.
+func (a *analyzer) tlsRecord(f *flow, ch *tlsinfo.ClientHello, sni, server, ja3, ja4 string) *TLSRecord {
+	k := tlsKey{sni, server}
+	rec := a.tls[k]
+	if rec != nil {
+		return rec
+	}
+	if len(a.tls) >= a.opts.MaxRecords {
+		a.dropped["tls records"]++
+		return nil
+	}
+	rec = &TLSRecord{SNI: sni, Server: server, ALPN: ch.ALPN, JA3: ja3, JA4: ja4,
+		First: ts(a.now), Evidence: a.evidence(f)}
+	for _, v := range ch.Versions {
+		if !tlsinfo.IsGREASE(v) {
+			rec.Versions = append(rec.Versions, tlsinfo.VersionName(v))
+		}
+	}
+	if len(rec.Versions) == 0 {
+		rec.Versions = []string{tlsinfo.VersionName(ch.LegacyVersion)}
+	}
+	a.tls[k] = rec
+	return rec
+}
+
+// addFingerprint counts a fingerprint in a record, keeping every distinct
+// one up to a bound.
+func addFingerprint(rec *TLSRecord, fp TLSFingerprint, dropped map[string]uint64) {
+	for i := range rec.Fingerprints {
+		e := &rec.Fingerprints[i]
+		if e.JA3 == fp.JA3 && e.JA4 == fp.JA4 && e.Hello == fp.Hello {
+			e.Count++
+			return
+		}
+	}
+	if len(rec.Fingerprints) >= maxFingerprints {
+		dropped["tls fingerprints past the per-record bound (still checked)"]++
+		return
+	}
+	fp.Count = 1
+	rec.Fingerprints = append(rec.Fingerprints, fp)
+}
+
+// parseCerts parses a Certificate message, once per distinct message: the
+// same chain served to many connections is parsed and stored once.
+func (a *analyzer) parseCerts(m []byte) []tlsinfo.Certificate {
+	k := sha256.Sum256(m)
+	if c, ok := a.certCache[k]; ok {
+		return c
+	}
+	certs, err := tlsinfo.ParseCertificateMsg(m)
+	if err != nil {
+		a.problem("TLS: certificate message " + strings.TrimPrefix(err.Error(), "tls: "))
+	}
+	if len(a.certCache) < a.opts.MaxRecords {
+		a.certCache[k] = certs
+	}
+	return certs
+}
+
+func (a *analyzer) serverHello(f *flow, sh *tlsinfo.ServerHello) {
+	if r := f.tlsRec; r != nil && r.Negotiated == "" {
+		r.Negotiated = tlsinfo.VersionName(sh.Version)
+		r.Cipher = fmt.Sprintf("0x%04x", sh.Cipher)
+	}
+}
+
+func (a *analyzer) certificates(f *flow, certs []tlsinfo.Certificate) {
+	if len(certs) == 0 {
+		return
+	}
+	if r := f.tlsRec; r != nil && r.Certificates == nil {
+		r.Certificates = certs
+	}
+	for i, c := range certs {
+		o := a.observe(KindTLSCert, c.SHA256, ModTLS, "tls certificate", f)
+		if o != nil && len(o.Related) == 0 {
+			addRelated(o, "sha1 "+c.SHA1)
+			if c.Subject != "" {
+				addRelated(o, "subject "+c.Subject)
+			}
+		}
+		a.observe(KindTLSCert, c.SHA1, ModTLS, "tls certificate", f)
+		if i == 0 {
+			for _, san := range c.SANs {
+				san = strings.ToLower(strings.TrimPrefix(san, "*."))
+				if san != "" {
+					if _, err := netip.ParseAddr(san); err == nil {
+						continue
+					}
+					a.observe(KindDomain, san, ModTLS, "certificate SAN", f)
+				}
+			}
+			a.leafHeuristics(f, c)
+		}
+	}
+}
