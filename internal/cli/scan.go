@@ -82,7 +82,11 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	}
 	out := f.out
 	if out == "" {
-		out = defaultOutDir(args[0], time.Now())
+		name := args[0]
+		if f.caseName != "" && len(args) > 1 {
+			name = f.caseName // several inputs of one case: the folder is the case's
+		}
+		out = defaultOutDir(name, time.Now())
 	}
 	if err := outsideEvidence(out, args); err != nil {
 		return err
@@ -125,6 +129,8 @@ func outcome(r *model.Report, fail model.Level) error {
 	return nil
 }
 
+// defaultOutDir is "spyscan-<name>-<UTC time>" in the working folder,
+// name being the input's base name or the case's name.
 func defaultOutDir(input string, now time.Time) string {
 	base := filepath.Base(filepath.Clean(input))
 	base = strings.Map(func(r rune) rune {
