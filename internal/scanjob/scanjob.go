@@ -43,7 +43,10 @@ type Job struct {
 	Progress    scan.Progress
 }
 
-// Run runs the scan and writes its result folder. On an error before
+// Run runs the scan and writes its result folder. The report it returns
+// has its alerts, modules and verdict; its timeline was spilled to disk
+// during the scan and is gone when Run returns: read it from the folder
+// (output.Load). On an error before
 // results (a password problem, an unrecognised single input, a cancelled
 // context) OutDir is removed: nothing is written for a scan that did not
 // run.
@@ -66,6 +69,7 @@ func Run(ctx context.Context, j Job) (*model.Report, error) {
 		os.RemoveAll(j.OutDir) // nothing is written for a scan that did not run
 		return nil, err
 	}
+	defer res.Close()
 	if err := output.Write(j.OutDir, res.Report, res.Observables); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/spyscan/spyscan/internal/lab/labtest"
 	"github.com/spyscan/spyscan/internal/lab/store"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/output"
 )
 
 var caseLink = regexp.MustCompile(`/cases/(\d+)`)
@@ -91,6 +93,17 @@ func TestFlow(t *testing.T) {
 			if !strings.Contains(body, want) {
 				t.Errorf("case page lacks %q", want)
 			}
+		}
+
+		// The case's timeline: the scan's events, from its result folder.
+		stored, _, err := output.Load(sc.ResultDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body = c.get(casePath + "/timeline")
+		if n := stored.Timeline.Len(); n == 0 || strings.Count(body, "<tr><td><code>") != min(n, 500) ||
+			!strings.Contains(body, fmt.Sprintf("%d events", n)) || !strings.Contains(body, "capture.pcapng") {
+			t.Errorf("timeline page: %d rows for %d events", strings.Count(body, "<tr><td><code>"), n)
 		}
 
 		// The report, in French, under a policy that runs no script.

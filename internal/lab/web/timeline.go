@@ -1,9 +1,10 @@
 package web
 
 import (
+	"errors"
+	"iter"
 	"net/http"
 	"path/filepath"
-	"sort"
 	"strconv"
 
 	"github.com/spyscan/spyscan/internal/lab/store"
@@ -74,7 +75,14 @@ func (s *Server) timelinePage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		names[a.Path] = a.Name
 	}
 	v := timelineView{Case: c}
-	var rows []timelineRow
+	v.Page, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	v.Page = max(v.Page, 0)
+	var streams []*eventStream
+	defer func() {
+		for _, st := range streams {
+			st.stop()
+		}
+	}()
 	for _, sc := range currentScans(scans) {
 		v.Scans = append(v.Scans, sc.ID)
 		rep, _, err := output.Load(sc.ResultDir)
@@ -87,45 +95,106 @@ func (s *Server) timelinePage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 				single = a.Name
 			}
 		}
-		for _, e := range rep.Timeline {
-			in := single
-			if e.Input != "" {
-				in = names[e.Input]
-				if in == "" {
-					in = filepath.Base(e.Input)
-				}
+		st := newEventStream(rep.Timeline, sc.ID, single)
+		streams = append(streams, st)
+		v.Total += rep.Timeline.Len()
+	}
+	v.Last = max(0, (v.Total-1)/timelinePage)
+	v.Page = min(v.Page, v.Last)
+	rows, err := mergePage(streams, v.Page*timelinePage, timelinePage)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		e := &rows[i]
+		e.Text = rc.cat.Text(e.DescriptionMsg, e.Description)
+		if e.Event.Input != "" {
+			if e.Input = names[e.Event.Input]; e.Input == "" {
+				e.Input = filepath.Base(e.Event.Input)
 			}
-			rows = append(rows, timelineRow{Event: e, Text: rc.cat.Text(e.DescriptionMsg, e.Description), Input: in, Scan: sc.ID})
 		}
 	}
-	sortRows(rows)
-	v.Total = len(rows)
-	v.Last = max(0, (v.Total-1)/timelinePage)
-	v.Page, _ = strconv.Atoi(r.URL.Query().Get("page"))
-	v.Page = min(max(v.Page, 0), v.Last)
-	start := v.Page * timelinePage
-	v.Rows = rows[start:min(start+timelinePage, len(rows))]
+	v.Rows = rows
 	s.render(w, rc, http.StatusOK, "timeline", "lab.timeline.title", v)
 	return nil
 }
 
-// sortRows orders the merged timeline by time, then acquisition, module,
-// event and description, as model.SortEvents orders a scan's own.
-func sortRows(rows []timelineRow) {
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := &rows[i], &rows[j]
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
+// eventStream reads one scan's timeline (sorted by the scan) one event
+// at a time from its result folder.
+type eventStream struct {
+	next   func() (model.Event, bool)
+	stop   func()
+	err    *error
+	cur    model.Event
+	ok     bool
+	scan   int64
+	single string // the acquisition's name when the scan read one
+}
+
+var errStopped = errors.New("stopped")
+
+func newEventStream(tl model.Timeline, scan int64, single string) *eventStream {
+	var err error
+	seq := func(yield func(model.Event) bool) {
+		e := tl.Each(func(ev *model.Event) error {
+			if !yield(*ev) {
+				return errStopped
+			}
+			return nil
+		})
+		if e != nil && !errors.Is(e, errStopped) {
+			err = e
 		}
-		if a.Input != b.Input {
-			return a.Input < b.Input
+	}
+	next, stop := iter.Pull(seq)
+	st := &eventStream{next: next, stop: stop, err: &err, scan: scan, single: single}
+	st.cur, st.ok = next()
+	return st
+}
+
+// before orders events as model.SortEvents does (each stream is in that
+// order already, so the merge is too).
+func before(a, b *model.Event) bool {
+	if !a.Time.Equal(b.Time) {
+		return a.Time.Before(b.Time)
+	}
+	if a.Input != b.Input {
+		return a.Input < b.Input
+	}
+	if a.Module != b.Module {
+		return a.Module < b.Module
+	}
+	if a.Event != b.Event {
+		return a.Event < b.Event
+	}
+	return a.Description < b.Description
+}
+
+// mergePage merges the streams and returns n events after skipping skip:
+// memory holds one page, whatever the size of the timelines.
+func mergePage(streams []*eventStream, skip, n int) ([]timelineRow, error) {
+	var out []timelineRow
+	for len(out) < n {
+		var min *eventStream
+		for _, st := range streams {
+			if st.ok && (min == nil || before(&st.cur, &min.cur)) {
+				min = st
+			}
 		}
-		if a.Module != b.Module {
-			return a.Module < b.Module
+		if min == nil {
+			break
 		}
-		if a.Event.Event != b.Event.Event {
-			return a.Event.Event < b.Event.Event
+		if skip > 0 {
+			skip--
+		} else {
+			out = append(out, timelineRow{Event: min.cur, Input: min.single, Scan: min.scan})
 		}
-		return a.Text < b.Text
-	})
+		min.cur, min.ok = min.next()
+	}
+	for _, st := range streams {
+		if *st.err != nil {
+			return nil, *st.err
+		}
+	}
+	return out, nil
 }
