@@ -7,7 +7,6 @@ package recheck
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
@@ -24,29 +23,9 @@ type Result struct {
 	New []model.Alert
 	// Gone are stored indicator alerts the current indicators no longer raise.
 	Gone []model.Alert
-	// Checked counts the observables checked; Unsupported, those whose type
-	// no Check method handles (they are left out).
+	// Checked counts the observables checked; Unsupported, those of a type
+	// values are never checked as (match.Lookup has none; left out).
 	Checked, Unsupported int
-}
-
-type checkFunc func(r *module.Recorder, v string, w module.Where) bool
-
-// checks maps an observable type to the Recorder method that checked it.
-var checks = map[match.Type]checkFunc{
-	match.Domain:          (*module.Recorder).CheckDomain,
-	match.URL:             (*module.Recorder).CheckURL,
-	match.IP:              (*module.Recorder).CheckIP,
-	match.Email:           (*module.Recorder).CheckEmail,
-	match.Process:         (*module.Recorder).CheckProcess,
-	match.FilePath:        (*module.Recorder).CheckPath,
-	match.FileSHA256:      (*module.Recorder).CheckFileHash,
-	match.AppID:           (*module.Recorder).CheckAppID,
-	match.AppCertSHA256:   (*module.Recorder).CheckAppCert,
-	match.TLSCertSHA256:   (*module.Recorder).CheckTLSCert,
-	match.Profile:         (*module.Recorder).CheckProfile,
-	match.AndroidProperty: (*module.Recorder).CheckAndroidProperty,
-	match.JA3:             (*module.Recorder).CheckJA3,
-	match.JA4:             (*module.Recorder).CheckJA4,
 }
 
 type recKey struct{ module, input string }
@@ -62,8 +41,7 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 				return nil, fmt.Errorf("recheck: %w", err)
 			}
 		}
-		check := checks[o.Type]
-		if check == nil {
+		if match.Lookup(o.Type) == nil {
 			res.Unsupported++
 			continue
 		}
@@ -74,7 +52,7 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 			recs[k] = rec
 			order = append(order, k)
 		}
-		check(rec, o.Value, module.Where{Artifact: o.Artifact, Time: o.FirstSeen, Label: o.WhatMsg, What: o.What})
+		rec.Check(o.Type, o.Value, module.Where{Artifact: o.Artifact, Time: o.FirstSeen, Label: o.WhatMsg, What: o.What})
 		res.Checked++
 	}
 	var fresh []model.Alert
@@ -117,12 +95,3 @@ func key(a model.Alert) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s", a.Input, a.Module, a.Artifact, a.Match.Type, a.Match.Observed, a.Match.Indicator)
 }
 
-// Types lists the observable types recheck handles, sorted.
-func Types() []match.Type {
-	out := make([]match.Type, 0, len(checks))
-	for t := range checks {
-		out = append(out, t)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
