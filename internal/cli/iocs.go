@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spyscan/spyscan/internal/indicators"
+	"github.com/spyscan/spyscan/internal/iocexport"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 )
@@ -104,8 +109,110 @@ func indicatorInfo(set *indicators.Set, ix *match.Index) ([]model.IndicatorSourc
 
 func (a *app) iocsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "iocs", Short: "List, check and update indicators of compromise"}
-	cmd.AddCommand(a.iocsListCmd(), a.iocsCheckCmd(), a.iocsUpdateCmd())
+	cmd.AddCommand(a.iocsListCmd(), a.iocsCheckCmd(), a.iocsUpdateCmd(), a.iocsExportCmd())
 	return cmd
+}
+
+func (a *app) iocsExportCmd() *cobra.Command {
+	var f iocFlags
+	var format, out string
+	var datasetsOver int
+	cmd := &cobra.Command{
+		Use:   "export --format zeek-intel|suricata [--output FILE]",
+		Short: "Write the indicators as a Zeek Intel file or Suricata rules, for network sensors",
+		Long: "Writes the loaded indicators, with their provenance, for sensors that watch a network:\n" +
+			"  zeek-intel  a Zeek Intel framework file (add it to Intel::read_files)\n" +
+			"  suricata    Suricata 7+ rules; dataset and hash-list files go next to --output\n" +
+			"Without --output the file goes to standard output (Suricata rules that need a list file are then left out).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "zeek-intel" && format != "suricata" {
+				return fmt.Errorf("%w: --format must be zeek-intel or suricata, not %q", ErrUsage, format)
+			}
+			if datasetsOver < 0 {
+				return fmt.Errorf("%w: --datasets-over must be 0 or more", ErrUsage)
+			}
+			set, _, err := a.loadIndicators(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			return a.exportIndicators(set, format, out, datasetsOver)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&format, "format", "", "zeek-intel or suricata")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (default: standard output)")
+	cmd.Flags().IntVar(&datasetsOver, "datasets-over", 10000, "suricata: put domain and address lists longer than this in a dataset file (0: always)")
+	return cmd
+}
+
+// exportIndicators writes the export to out (standard output when empty)
+// and the Suricata side files next to it, each atomically.
+func (a *app) exportIndicators(set *indicators.Set, format, out string, datasetsOver int) error {
+	c := iocexport.Collect(set)
+	var buf bytes.Buffer
+	var sum iocexport.Summary
+	var files []iocexport.File
+	var err error
+	if format == "zeek-intel" {
+		sum, err = iocexport.WriteZeekIntel(&buf, c)
+	} else {
+		sum, files, err = iocexport.WriteSuricata(&buf, c, iocexport.SuricataOptions{DatasetsOver: datasetsOver, SideFiles: out != ""})
+	}
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		_, err = a.stdout.Write(buf.Bytes())
+	} else {
+		err = writeFileAtomic(out, buf.Bytes())
+		for _, sf := range files {
+			if err != nil {
+				break
+			}
+			err = writeFileAtomic(filepath.Join(filepath.Dir(out), sf.Name), sf.Data)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(sum.Written)) {
+		a.log.Info("exported", "format", format, "what", k, "count", sum.Written[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(sum.Skipped)) {
+		a.log.Info("not expressible in this format", "format", format, "kind", k, "count", sum.Skipped[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(sum.NotNetwork)) {
+		a.log.Debug("not a network indicator", "type", k, "count", sum.NotNetwork[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(sum.Unusable)) {
+		a.log.Warn("indicator values not usable", "type", k, "count", sum.Unusable[k])
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it
+// over path, so a sensor reloading the file never reads half of it.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 func (a *app) iocsListCmd() *cobra.Command {
