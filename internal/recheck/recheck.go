@@ -94,4 +94,3 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 func key(a model.Alert) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s", a.Input, a.Module, a.Artifact, a.Match.Type, a.Match.Observed, a.Match.Indicator)
 }
-
