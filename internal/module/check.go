@@ -54,6 +54,15 @@ func (r *Recorder) CheckFileHash(v string, w Where) bool { return r.Check(match.
 // CheckAppID checks an app identifier (Android package or iOS bundle id).
 func (r *Recorder) CheckAppID(v string, w Where) bool { return r.Check(match.AppID, v, w) }
 
+// CheckBundleID checks an app's bundle id both as an app id and as a
+// process name: implants run under names shaped like bundle ids (Pegasus's
+// com.apple.rapports.events is a process indicator), and MVT checks such
+// clients against process indicators.
+func (r *Recorder) CheckBundleID(v string, w Where) bool {
+	hit := r.CheckAppID(v, w)
+	return r.CheckProcess(v, w) || hit
+}
+
 // CheckAppCert checks an APK signing-certificate fingerprint.
 func (r *Recorder) CheckAppCert(v string, w Where) bool { return r.Check(match.AppCertSHA256, v, w) }
 
