@@ -244,7 +244,10 @@ func checkOneLine(t *testing.T, stderr, named, want string) {
 func checkLogNames(t *testing.T, stderr, named string) {
 	t.Helper()
 	for _, l := range strings.Split(stderr, "\n") {
-		if strings.Contains(l, filepath.Base(named)) && (strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR")) {
+		// Plain sentences at the default level; key=value with -v.
+		warn := strings.HasPrefix(l, "spyscan: warning: ") || strings.HasPrefix(l, "spyscan: error: ") ||
+			strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR")
+		if strings.Contains(l, filepath.Base(named)) && warn {
 			return
 		}
 	}

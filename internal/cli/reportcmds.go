@@ -79,7 +79,7 @@ func (a *app) reportCmd() *cobra.Command {
 			if err := writeReports(args[0], r, lang); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "verdict: %s\nreport: %s\n", r.Verdict, filepath.Join(args[0], output.ReportHTML))
+			a.printEnding(r, args[0], model.High, false, lang)
 			return nil
 		},
 	}
@@ -210,7 +210,7 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 	if err := writeReports(out, &r, f.lang); err != nil {
 		return err
 	}
-	a.printRecheck(&r, res, out)
+	a.printRecheck(&r, res, out, fail, f.lang)
 	return outcome(&r, fail)
 }
 
@@ -248,7 +248,7 @@ func writeRecheck(out string, r *model.Report, obs []output.ObservableRecord, re
 	return writeTo(filepath.Join(out, newAlertsFile), func(w io.Writer) error { return encodeJSON(w, fresh) })
 }
 
-func (a *app) printRecheck(r *model.Report, res *recheck.Result, out string) {
+func (a *app) printRecheck(r *model.Report, res *recheck.Result, out string, fail model.Level, lang string) {
 	fmt.Fprintf(a.stdout, "checked %d stored values against %d indicators\n", res.Checked, r.Info.IndicatorCount)
 	if res.Unsupported > 0 {
 		fmt.Fprintf(a.stdout, "skipped %d values of a type recheck does not handle\n", res.Unsupported)
@@ -263,7 +263,7 @@ func (a *app) printRecheck(r *model.Report, res *recheck.Result, out string) {
 			fmt.Fprintf(a.stdout, "  GONE %s %s: %s\n", al.Level, al.Module, al.Message)
 		}
 	}
-	fmt.Fprintf(a.stdout, "verdict: %s\nresults: %s\n", r.Verdict, out)
+	a.printEnding(r, out, fail, true, lang)
 }
 
 func encodeJSON(w io.Writer, v any) error {

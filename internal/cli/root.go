@@ -68,6 +68,7 @@ type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	verbose        bool
+	logFormat      string
 	args           []string
 	getenv         func(string) string
 }
@@ -109,15 +110,17 @@ func (a *app) rootCmd() *cobra.Command {
 		Short:         "Find traces of mercenary spyware and stalkerware on phones and in network traffic",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
-			lvl := slog.LevelInfo
-			if a.verbose {
-				lvl = slog.LevelDebug
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := newLogger(a.stderr, a.logFormat, a.verbose)
+			if err != nil {
+				return err
 			}
-			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
+			a.log = l
+			return nil
 		},
 	}
-	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "debug logging on stderr")
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "debug logging on stderr (key=value records)")
+	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "", "log format on stderr: plain (sentences, the default), text (key=value, the default with -v) or json")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", ErrUsage, err) })
 	root.AddCommand(
 		a.versionCmd(),

@@ -103,7 +103,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	if err := writeHTML(out, res.Report, f.lang); err != nil {
 		return err
 	}
-	a.printSummary(res.Report, out)
+	a.printSummary(res.Report, out, fail, f.lang)
 	return outcome(res.Report, fail)
 }
 
@@ -183,7 +183,10 @@ func redact(args []string) []string {
 	return out
 }
 
-func (a *app) printSummary(r *model.Report, out string) {
+// printSummary writes the module table, then the ending (at most five
+// lines: verdict, findings or causes, stale indicators, report path, exit
+// code).
+func (a *app) printSummary(r *model.Report, out string, fail model.Level, lang string) {
 	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MODULE\tINPUT\tSTATUS\tRECORDS\tALERTS")
 	for _, m := range r.Modules {
@@ -193,16 +196,6 @@ func (a *app) printSummary(r *model.Report, out string) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", m.Module, filepath.Base(m.Input), m.Status, m.Seen, len(m.Alerts))
 	}
 	tw.Flush()
-	counts := map[model.Level]int{}
-	for _, al := range r.Alerts {
-		counts[al.Level]++
-	}
-	fmt.Fprintf(a.stdout, "\nalerts: %d critical, %d high, %d medium, %d low, %d info\n",
-		counts[model.Critical], counts[model.High], counts[model.Medium], counts[model.Low], counts[model.Info])
-	for _, in := range r.Info.Inputs {
-		if in.Error != "" {
-			fmt.Fprintf(a.stdout, "input not read: %s\n", in.Error)
-		}
-	}
-	fmt.Fprintf(a.stdout, "verdict: %s\nresults: %s\n", r.Verdict, out)
+	fmt.Fprintln(a.stdout)
+	a.printEnding(r, out, fail, true, lang)
 }

@@ -226,6 +226,34 @@ func (b *Backup) Record(name string) (Record, bool) {
 	return r, true
 }
 
+// ErrAbsent is the error of a file that Manifest.db lists but the backup
+// folder does not hold: the backup was interrupted or copied only in part.
+// It is an fs.ErrNotExist, so it counts as a missing file.
+var ErrAbsent error = absentError{}
+
+type absentError struct{}
+
+func (absentError) Error() string {
+	return "listed in Manifest.db but absent from the backup folder (incomplete backup)"
+}
+
+func (absentError) Is(target error) bool { return target == fs.ErrNotExist }
+
+// Completeness counts the regular files Manifest.db lists and those of
+// them whose stored copy is absent from the backup folder.
+func (b *Backup) Completeness() (listed, missing int) {
+	for _, r := range b.records {
+		if r.Flags != flagFile || !validID(r.FileID) {
+			continue
+		}
+		listed++
+		if _, err := os.Lstat(b.storedPath(r.FileID)); errors.Is(err, fs.ErrNotExist) {
+			missing++
+		}
+	}
+	return listed, missing
+}
+
 // Close releases the backup (drops decrypted material).
 func (b *Backup) Close() error {
 	b.manifestDB = nil
@@ -270,7 +298,11 @@ func (b *Backup) OSPath(name string) (string, bool) {
 	if n.rec == nil || n.rec.Flags != flagFile || !validID(n.rec.FileID) {
 		return "", false
 	}
-	return b.storedPath(n.rec.FileID), true
+	p := b.storedPath(n.rec.FileID)
+	if _, err := os.Lstat(p); err != nil {
+		return "", false // absent: Open says why
+	}
+	return p, true
 }
 
 func (b *Backup) buildTree() {
