@@ -92,13 +92,6 @@ func TestScanRefusesNonEmptyOutput(t *testing.T) {
 	}
 }
 
-func TestVersion(t *testing.T) {
-	code, out, _ := run(t, "version")
-	if code != 0 || !strings.HasPrefix(out, "spyscan ") {
-		t.Errorf("code %d out %q", code, out)
-	}
-}
-
 func TestRedact(t *testing.T) {
 	got := redact([]string{"scan", "--password=hunter2", "--password-file=/x", "p"})
 	want := "scan --password=REDACTED --password-file=/x p"

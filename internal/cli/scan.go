@@ -39,7 +39,8 @@ func (a *app) scanCmd() *cobra.Command {
 		Short: "Detect what each PATH is and check it for traces of spyware",
 		Long: "Detects the kind of each input (iOS backup or dump, sysdiagnose, Android bugreport, androidqf, backup.ab, pcap, DNS/Zeek logs),\n" +
 			"runs every module that applies, and writes the results to --output. Several inputs of one person form one case.",
-		Args: cobra.MinimumNArgs(1),
+		Args: needArgs(1, -1, "give the path of at least one acquisition: spyscan scan PATH... "+
+			"(an iPhone backup folder, an Android bugreport zip, an androidqf folder, a pcap...; spyscan scan --help)"),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runScan(cmd, args, f) },
 	}
 	f.iocs.register(cmd)
@@ -60,9 +61,16 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	if err != nil {
 		return fmt.Errorf("%w: --fail-level: %v", ErrUsage, err)
 	}
+	if err := checkLang(f.lang); err != nil {
+		return err
+	}
 	for _, p := range args {
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%w: %s: no such file or folder", ErrUsage, p)
+		}
+		if isResultFolder(p) {
+			return fmt.Errorf("%w: %s is a spyscan result folder, not an acquisition: “spyscan report %s” writes its report again "+
+				"(--lang fr for French), “spyscan recheck %s” checks it against newer indicators", ErrUsage, p, p, p)
 		}
 	}
 	mods, err := selectModules(f.modules)
@@ -160,7 +168,8 @@ func defaultOutDir(input string, now time.Time) string {
 func prepareOutDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if err == nil && len(entries) > 0 {
-		return fmt.Errorf("%w: output folder %s exists and is not empty", ErrUsage, dir)
+		return fmt.Errorf("%w: output folder %s exists and is not empty: give a new folder with --output, "+
+			"or leave --output out for a new one named after the input and the time", ErrUsage, dir)
 	}
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: %w", dir, err)

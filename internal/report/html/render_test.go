@@ -300,3 +300,21 @@ func TestIdentityAndIndicatorDate(t *testing.T) {
 		t.Error("indicators 122 days old not called stale in French, or the encryption not shown")
 	}
 }
+
+// TestIndicatorCountsExplained: when the sources list more indicators than
+// the distinct values checked (the count `iocs list` and the report give),
+// the chain of custody says why.
+func TestIndicatorCountsExplained(t *testing.T) {
+	r := reportgen.Clean()
+	if out := render(t, r, "en"); strings.Contains(out, `id="distinct"`) {
+		t.Error("counts that agree are explained")
+	}
+	r.Info.IndicatorCount = 10000
+	out := render(t, r, "en")
+	if !strings.Contains(out, "The sources list 10,432 indicators; 10,000 distinct values were checked: the others repeat a value") {
+		t.Error("the difference of 432 is not explained")
+	}
+	if out := render(t, r, "fr"); !strings.Contains(out, "Les sources listent 10\u202f432 indicateurs ; 10\u202f000 valeurs distinctes ont été vérifiées") {
+		t.Error("the difference is not explained in French")
+	}
+}

@@ -70,6 +70,7 @@ type view struct {
 	Info          *model.ScanInfo
 	Inputs        []inputView
 	Sources       []model.IndicatorSource
+	SourcesTotal  int // indicators the sources list; Info.IndicatorCount distinct values were checked
 	Modules       []moduleView
 	ModProblems   []moduleView // partial and failed modules, shown unfolded
 	ModSum        string
@@ -205,6 +206,7 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	z := newZones(r)
 	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case}
 	for _, s := range r.Info.IndicatorSources {
+		v.SourcesTotal += s.Indicators
 		s.Kind = label(c, "source_kind.", s.Kind)
 		v.Sources = append(v.Sources, s)
 	}
