@@ -36,6 +36,9 @@ func (a *app) iosDecryptCmd() *cobra.Command {
 			if ents, err := os.ReadDir(out); err == nil && len(ents) > 0 {
 				return fmt.Errorf("%w: output folder %s exists and is not empty: give a new folder with --output", ErrUsage, out)
 			}
+			if err := outsideEvidence(out, args); err != nil {
+				return err
+			}
 			dir, ok := backup.Find(args[0])
 			if !ok {
 				return fmt.Errorf("%w: %s is not an iTunes/Finder backup folder", ErrUsage, args[0])

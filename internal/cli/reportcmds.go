@@ -92,7 +92,7 @@ func writeReports(dir string, r *model.Report, lang string) error {
 }
 
 func writeTo(path string, fill func(io.Writer) error) error {
-	f, err := os.Create(path)
+	f, err := output.Create(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

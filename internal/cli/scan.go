@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,6 +86,9 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	if out == "" {
 		out = defaultOutDir(args[0], time.Now())
 	}
+	if err := outsideEvidence(out, args); err != nil {
+		return err
+	}
 	if err := prepareOutDir(out); err != nil {
 		return err
 	}
@@ -141,7 +145,7 @@ func outcome(r *model.Report, fail model.Level) error {
 // writeHTML renders report.html into the result folder.
 func writeHTML(dir string, r *model.Report, lang string) error {
 	p := filepath.Join(dir, output.ReportHTML)
-	f, err := os.Create(p)
+	f, err := output.Create(p)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}
@@ -174,7 +178,7 @@ func prepareOutDir(dir string) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := output.MkdirPrivate(dir); err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
 	return nil
@@ -207,4 +211,49 @@ func (a *app) printSummary(r *model.Report, out string, fail model.Level, lang s
 	tw.Flush()
 	fmt.Fprintln(a.stdout)
 	a.printEnding(r, out, fail, true, lang)
+}
+
+// outsideEvidence refuses an output folder inside (or equal to) a folder
+// given as evidence, symbolic links resolved on both sides: results written
+// there would change the evidence and be hashed as evidence next time.
+func outsideEvidence(out string, inputs []string) error {
+	o, err := resolve(out)
+	if err != nil {
+		return fmt.Errorf("%s: %w", out, err)
+	}
+	for _, in := range inputs {
+		st, err := os.Stat(in)
+		if err != nil || !st.IsDir() {
+			continue
+		}
+		e, err := resolve(in)
+		if err != nil {
+			return fmt.Errorf("%s: %w", in, err)
+		}
+		if rel, err := filepath.Rel(e, o); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("%w: output folder %s is inside the evidence %s: results must never be written into the evidence", ErrUsage, out, in)
+		}
+	}
+	return nil
+}
+
+// resolve returns the absolute path of p with symbolic links resolved, for
+// a path that may not exist yet (its deepest existing folder is resolved).
+func resolve(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for cur := abs; ; cur = filepath.Dir(cur) {
+		if real, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(real, rest), nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		if filepath.Dir(cur) == cur {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+	}
 }

@@ -173,8 +173,12 @@ func closeAll(ins []*opened, log *slog.Logger) {
 
 // Open detects and opens one input with the first opener that recognises it.
 func Open(ctx context.Context, openers []acquisition.Opener, path string, opt acquisition.Options) (*acquisition.Acquisition, error) {
-	if _, err := os.Stat(path); err != nil {
+	st, err := os.Stat(path)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() && !st.IsDir() { // a FIFO would block every opener's Detect
+		return nil, fmt.Errorf("%s: %w", path, acquisition.ErrSpecialFile)
 	}
 	for _, o := range openers {
 		kind, ok := o.Detect(ctx, path)
