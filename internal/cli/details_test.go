@@ -122,3 +122,21 @@ func TestUpdateOffline(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestCaseFolderName: the default result folder of several inputs scanned
+// as one --case is named after the case; of one input, after the input.
+func TestCaseFolderName(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.pcap"), filepath.Join(dir, "b.pcap")
+	write(t, a, garbagePcap())
+	write(t, b, garbagePcap())
+	t.Chdir(t.TempDir())
+	run(t, "scan", "--quiet", "--case", "Jane 2026", a, b)
+	run(t, "scan", "--quiet", a)
+	for _, pattern := range []string{"spyscan-Jane_2026-*", "spyscan-a.pcap-*"} {
+		if m, _ := filepath.Glob(pattern); len(m) != 1 {
+			t.Errorf("%s: %v", pattern, m)
+		}
+	}
+}

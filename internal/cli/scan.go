@@ -84,7 +84,11 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	}
 	out := f.out
 	if out == "" {
-		out = defaultOutDir(args[0], time.Now())
+		name := args[0]
+		if f.caseName != "" && len(args) > 1 {
+			name = f.caseName // several inputs of one case: the folder is the case's
+		}
+		out = defaultOutDir(name, time.Now())
 	}
 	if err := outsideEvidence(out, args); err != nil {
 		return err
@@ -156,6 +160,8 @@ func writeHTML(dir string, r *model.Report, lang string) error {
 	return nil
 }
 
+// defaultOutDir is "spyscan-<name>-<UTC time>" in the working folder,
+// name being the input's base name or the case's name.
 func defaultOutDir(input string, now time.Time) string {
 	base := filepath.Base(filepath.Clean(input))
 	base = strings.Map(func(r rune) rune {

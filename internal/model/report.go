@@ -11,6 +11,10 @@ type InputFile struct {
 	// Target, never followed), "fifo", "device", "socket" or "other".
 	Type   string `json:"type,omitempty"`
 	Target string `json:"target,omitempty"`
+	// ModTime is the file's modification time on the computer that holds
+	// the acquisition (for the files of a folder): usually when it was
+	// copied there, not a time of the device.
+	ModTime time.Time `json:"modified,omitzero"`
 }
 
 // Input is one scanned acquisition.

@@ -61,6 +61,9 @@ func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		f.Path = filepath.ToSlash(rel)
+		if info, err := d.Info(); err == nil {
+			f.ModTime = info.ModTime().UTC()
+		}
 		out = append(out, f)
 		return nil
 	})

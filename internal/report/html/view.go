@@ -67,6 +67,7 @@ type view struct {
 	Chart         chart
 	Events        []eventView
 	EventsAll     int
+	CopiedAll     int // events dated by when the acquisition was copied (left out of the chart)
 	Info          *model.ScanInfo
 	Inputs        []inputView
 	Sources       []model.IndicatorSource
@@ -141,6 +142,7 @@ type eventView struct {
 	Description string
 	Level       string // CSS class, "" when no alert refers to the event
 	LevelLabel  string
+	Copied      bool // dated by when the acquisition was copied (see copyTimes)
 }
 
 type inputView struct {
@@ -345,7 +347,13 @@ func prettyRecord(raw json.RawMessage) (string, bool) {
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
-	v.Chart = buildChart(r, c)
+	copied := copyTimes(r)
+	v.Chart = buildChart(r, c, copied)
+	for _, e := range r.Timeline {
+		if copied(e) {
+			v.CopiedAll++
+		}
+	}
 	v.EventsAll = len(r.Timeline)
 	// List the events an alert refers to first; then the others, while room.
 	// Two passes over the timeline, copying at most maxEventsListed events.
@@ -368,7 +376,8 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 	}
 	for _, e := range list {
 		ev := eventView{Time: z.stamp(e.Time, e.Input), Module: e.Module, Event: e.Event,
-			Description: c.Text(e.DescriptionMsg, e.Description)}
+			Description: c.Text(e.DescriptionMsg, e.Description), Copied: copied(e)}
+
 		if e.Level != nil {
 			ev.Level, ev.LevelLabel = levelClass(*e.Level), levelLabel(c, *e.Level)
 		}
