@@ -28,6 +28,19 @@ type Result struct {
 	Checked, Unsupported int
 }
 
+// Lookup returns the index lookup that checks values of observable type t
+// (match.Lookup(t), the one a scan's Recorder.Check runs) bound to ix, or
+// nil when t cannot be rechecked. Retro-hunt matches each distinct stored
+// value once with it, then builds the alerts of the hits with
+// module.IndicatorAlert, as the Recorder does.
+func Lookup(ix *match.Index, t match.Type) func(string) []model.Match {
+	l := match.Lookup(t)
+	if l == nil {
+		return nil
+	}
+	return func(v string) []model.Match { return l(ix, v) }
+}
+
 type recKey struct{ module, input string }
 
 // Run rechecks the observables of a stored report with index ix.
@@ -68,18 +81,18 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 			res.Alerts = append(res.Alerts, a) // heuristics cannot be rechecked: kept
 			continue
 		}
-		storedHits[key(a)] = true
+		storedHits[Key(a)] = true
 	}
 	freshHits := map[string]bool{}
 	for _, a := range fresh {
-		freshHits[key(a)] = true
+		freshHits[Key(a)] = true
 		res.Alerts = append(res.Alerts, a)
-		if !storedHits[key(a)] {
+		if !storedHits[Key(a)] {
 			res.New = append(res.New, a)
 		}
 	}
 	for _, a := range stored.Alerts {
-		if a.Match != nil && !freshHits[key(a)] {
+		if a.Match != nil && !freshHits[Key(a)] {
 			res.Gone = append(res.Gone, a)
 		}
 	}
@@ -89,8 +102,9 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 	return res, nil
 }
 
-// key identifies an indicator alert independently of its record and time:
-// the same value, in the same place, matching the same indicator.
-func key(a model.Alert) string {
+// Key identifies an indicator alert (a.Match != nil) independently of its
+// record and time: the same value, in the same place, matching the same
+// indicator. Recheck and the lab's retro-hunt tell new hits by it.
+func Key(a model.Alert) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s", a.Input, a.Module, a.Artifact, a.Match.Type, a.Match.Observed, a.Match.Indicator)
 }

@@ -150,13 +150,47 @@ func TestRecheckCoversEveryType(t *testing.T) {
 		}
 		scan := module.NewRecorder("m", ix, nil)
 		scan.Check(sm.observed, sm.value, module.Where{Artifact: "a", What: "value"})
-		if got := scan.Result().Alerts; len(got) != 1 || key(got[0]) != key(res.New[0]) {
-			t.Errorf("%s: recheck found %q, a scan finds %+v", typ, key(res.New[0]), got)
+		if got := scan.Result().Alerts; len(got) != 1 || Key(got[0]) != Key(res.New[0]) {
+			t.Errorf("%s: recheck found %q, a scan finds %+v", typ, Key(res.New[0]), got)
 		}
 	}
 	for _, typ := range match.ObservedTypes() {
 		if samples[typ].observed != typ {
 			t.Errorf("observed type %s is never exercised as one", typ)
 		}
+	}
+}
+
+// TestLookupsAgreeWithChecks: for every observed type, Lookup (what the
+// lab's retro-hunt runs) finds what a scan's Recorder.Check finds, so
+// retro-hunt and a scan agree.
+func TestLookupsAgreeWithChecks(t *testing.T) {
+	var inds []match.Indicator
+	for typ, sm := range samples {
+		inds = append(inds, match.Indicator{Type: typ, Value: sm.indicator, Sources: src("Fam")})
+	}
+	ix := index(inds...)
+	for _, typ := range match.ObservedTypes() {
+		v := samples[typ].value
+		rec := module.NewRecorder("m", ix, nil)
+		rec.Check(typ, v, module.Where{Artifact: "a"})
+		look := Lookup(ix, typ)
+		if look == nil {
+			t.Errorf("type %s: no Lookup", typ)
+			continue
+		}
+		got := look(v)
+		if len(got) == 0 || len(got) != len(rec.Result().Alerts) {
+			t.Errorf("type %s: Lookup found %d matches, Check %d alerts", typ, len(got), len(rec.Result().Alerts))
+			continue
+		}
+		for i, m := range got {
+			if a := rec.Result().Alerts[i]; a.Match.Indicator != m.Indicator {
+				t.Errorf("type %s: Lookup matched %q, Check %q", typ, m.Indicator, a.Match.Indicator)
+			}
+		}
+	}
+	if Lookup(ix, "no-such-type") != nil {
+		t.Error("Lookup of an unknown type is not nil")
 	}
 }
