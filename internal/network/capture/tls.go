@@ -176,7 +176,30 @@ func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte,
 		f.tlsRec = rec
 		a.tlsPort(f, rec)
 	}
-	addFingerprint(rec, TLSFingerprint{JA3: ja3, JA4: ja4, JA4Reference: ja4ref, Hello: helloKind(f)}, a.dropped)
+	addFingerprint(&rec.Fingerprints, TLSFingerprint{JA3: ja3, JA4: ja4, JA4Reference: ja4ref, Hello: helloKind(f)}, a.dropped)
+}
+
+// serverOnlyRecord gives a connection whose ClientHello the capture does not
+// hold (only the server's direction was captured) a record of its own, so
+// that its certificates are kept.
+func (a *analyzer) serverOnlyRecord(f *flow) {
+	sa, sp := f.server()
+	k := tlsKey{"", dissect.Endpoint(sa, sp)}
+	rec := a.tls[k]
+	if rec == nil {
+		if len(a.tls) >= a.opts.MaxRecords {
+			a.dropped["tls records"]++
+			return
+		}
+		rec = &TLSRecord{Server: k.server, First: ts(a.now), Evidence: a.evidence(f), Fingerprints: []TLSFingerprint{}}
+		if f.pre != nil {
+			rec.Preamble = f.pre.desc
+		}
+		a.tls[k] = rec
+	}
+	rec.Connections++
+	rec.Last = ts(a.now)
+	f.tlsRec = rec
 }
 
 // tlsPort flags TLS on an unusual port: the CONNECT or SOCKS target's port
@@ -224,22 +247,22 @@ func (a *analyzer) tlsRecord(f *flow, ch *tlsinfo.ClientHello, sni, server, ja3,
 	return rec
 }
 
-// addFingerprint counts a fingerprint in a record, keeping every distinct
-// one up to a bound.
-func addFingerprint(rec *TLSRecord, fp TLSFingerprint, dropped map[string]uint64) {
-	for i := range rec.Fingerprints {
-		e := &rec.Fingerprints[i]
+// addFingerprint counts a fingerprint in a record's list, keeping every
+// distinct one up to a bound.
+func addFingerprint(fps *[]TLSFingerprint, fp TLSFingerprint, dropped map[string]uint64) {
+	for i := range *fps {
+		e := &(*fps)[i]
 		if e.JA3 == fp.JA3 && e.JA4 == fp.JA4 && e.Hello == fp.Hello {
 			e.Count++
 			return
 		}
 	}
-	if len(rec.Fingerprints) >= maxFingerprints {
-		dropped["tls fingerprints past the per-record bound (still checked)"]++
+	if len(*fps) >= maxFingerprints {
+		dropped["fingerprints past the per-record bound (still checked)"]++
 		return
 	}
 	fp.Count = 1
-	rec.Fingerprints = append(rec.Fingerprints, fp)
+	*fps = append(*fps, fp)
 }
 
 // parseCerts parses a Certificate message, once per distinct message: the
@@ -260,6 +283,9 @@ func (a *analyzer) parseCerts(m []byte) []tlsinfo.Certificate {
 }
 
 func (a *analyzer) serverHello(f *flow, sh *tlsinfo.ServerHello) {
+	if f.tlsRec == nil && f.hellos == 0 {
+		a.serverOnlyRecord(f)
+	}
 	if r := f.tlsRec; r != nil && r.Negotiated == "" {
 		r.Negotiated = tlsinfo.VersionName(sh.Version)
 		r.Cipher = fmt.Sprintf("0x%04x", sh.Cipher)
