@@ -14,7 +14,7 @@
 //     mounted; the reason goes to Acquisition.Problems and the log.
 //   - android-backup: the tar inside backup.ab.
 //
-// Zips are read in place (internal/android/safezip); an encrypted
+// Zips are read in place (internal/safearchive); an encrypted
 // androidqf acquisition is decrypted with random access
 // (age.DecryptReaderAt), so nothing is extracted to disk except a
 // compressed nested zip, inflated into the private temp dir.
