@@ -113,6 +113,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		os.RemoveAll(out) // nothing is written for a scan that did not run
 		return err
 	}
+	defer res.Close()
 	if err := output.Write(out, res.Report, res.Observables); err != nil {
 		return err
 	}

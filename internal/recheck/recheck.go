@@ -1,5 +1,5 @@
 // Package recheck owns `spyscan recheck`: it runs the current indicators
-// against the values a past scan checked (observables.json), through the
+// against the values a past scan checked (observables.jsonl.gz), through the
 // same module.Recorder Check path as a scan, without the acquisition, and
 // tells which indicator alerts are new compared with the stored ones.
 package recheck
