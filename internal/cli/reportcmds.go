@@ -18,6 +18,7 @@ import (
 	"github.com/spyscan/spyscan/internal/recheck"
 	"github.com/spyscan/spyscan/internal/report/misp"
 	"github.com/spyscan/spyscan/internal/report/stixexport"
+	"github.com/spyscan/spyscan/internal/scanjob"
 	"github.com/spyscan/spyscan/internal/selftest"
 )
 
@@ -82,7 +83,7 @@ func (a *app) reportCmd() *cobra.Command {
 
 // writeReports writes report.html and the two exports into dir.
 func writeReports(dir string, r *model.Report, lang string) error {
-	if err := writeHTML(dir, r, lang); err != nil {
+	if err := scanjob.WriteHTML(dir, r, lang); err != nil {
 		return err
 	}
 	if err := writeTo(filepath.Join(dir, stixFile), func(w io.Writer) error { return stixexport.Write(w, r) }); err != nil {
@@ -164,7 +165,7 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 	ctx := cmd.Context()
 	fail, err := model.ParseLevel(f.failLevel)
 	if err != nil {
-		return fmt.Errorf("%w: --fail-level: %v", ErrUsage, err)
+		return fmt.Errorf("%w: --fail-level: %w", ErrUsage, err)
 	}
 	if err := checkLang(f.lang); err != nil {
 		return err
@@ -191,9 +192,9 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 	}
 	r := *stored
 	r.Alerts = res.Alerts
-	srcs, digest, count := indicatorInfo(set, ix)
+	srcs, digest, count := scanjob.Info(set, ix)
 	r.Info.IndicatorSources, r.Info.IndicatorDigest, r.Info.IndicatorCount = srcs, digest, count
-	r.Info.IndicatorWarnings, r.Info.IndicatorProblems = set.Warnings, indicatorProblems(set)
+	r.Info.IndicatorWarnings, r.Info.IndicatorProblems = set.Warnings, scanjob.Problems(set)
 	r.Info.CommandLine, r.Info.GeneratedAt = redact(a.args), now
 	r.Info.SelfTest.CanaryOK = selftest.Canary(ctx) == nil
 	r.Verdict, r.Info.SelfTest.Problems = selftest.Decide(&r)

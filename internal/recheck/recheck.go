@@ -7,7 +7,6 @@ package recheck
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
@@ -24,29 +23,22 @@ type Result struct {
 	New []model.Alert
 	// Gone are stored indicator alerts the current indicators no longer raise.
 	Gone []model.Alert
-	// Checked counts the observables checked; Unsupported, those whose type
-	// no Check method handles (they are left out).
+	// Checked counts the observables checked; Unsupported, those of a type
+	// values are never checked as (match.Lookup has none; left out).
 	Checked, Unsupported int
 }
 
-type checkFunc func(r *module.Recorder, v string, w module.Where) bool
-
-// checks maps an observable type to the Recorder method that checked it.
-var checks = map[match.Type]checkFunc{
-	match.Domain:          (*module.Recorder).CheckDomain,
-	match.URL:             (*module.Recorder).CheckURL,
-	match.IP:              (*module.Recorder).CheckIP,
-	match.Email:           (*module.Recorder).CheckEmail,
-	match.Process:         (*module.Recorder).CheckProcess,
-	match.FilePath:        (*module.Recorder).CheckPath,
-	match.FileSHA256:      (*module.Recorder).CheckFileHash,
-	match.AppID:           (*module.Recorder).CheckAppID,
-	match.AppCertSHA256:   (*module.Recorder).CheckAppCert,
-	match.TLSCertSHA256:   (*module.Recorder).CheckTLSCert,
-	match.Profile:         (*module.Recorder).CheckProfile,
-	match.AndroidProperty: (*module.Recorder).CheckAndroidProperty,
-	match.JA3:             (*module.Recorder).CheckJA3,
-	match.JA4:             (*module.Recorder).CheckJA4,
+// Lookup returns the index lookup that checks values of observable type t
+// (match.Lookup(t), the one a scan's Recorder.Check runs) bound to ix, or
+// nil when t cannot be rechecked. Retro-hunt matches each distinct stored
+// value once with it, then builds the alerts of the hits with
+// module.IndicatorAlert, as the Recorder does.
+func Lookup(ix *match.Index, t match.Type) func(string) []model.Match {
+	l := match.Lookup(t)
+	if l == nil {
+		return nil
+	}
+	return func(v string) []model.Match { return l(ix, v) }
 }
 
 type recKey struct{ module, input string }
@@ -62,8 +54,7 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 				return nil, fmt.Errorf("recheck: %w", err)
 			}
 		}
-		check := checks[o.Type]
-		if check == nil {
+		if match.Lookup(o.Type) == nil {
 			res.Unsupported++
 			continue
 		}
@@ -74,7 +65,7 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 			recs[k] = rec
 			order = append(order, k)
 		}
-		check(rec, o.Value, module.Where{Artifact: o.Artifact, Time: o.FirstSeen, Label: o.WhatMsg, What: o.What})
+		rec.Check(o.Type, o.Value, module.Where{Artifact: o.Artifact, Time: o.FirstSeen, Label: o.WhatMsg, What: o.What})
 		res.Checked++
 	}
 	var fresh []model.Alert
@@ -90,18 +81,18 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 			res.Alerts = append(res.Alerts, a) // heuristics cannot be rechecked: kept
 			continue
 		}
-		storedHits[key(a)] = true
+		storedHits[Key(a)] = true
 	}
 	freshHits := map[string]bool{}
 	for _, a := range fresh {
-		freshHits[key(a)] = true
+		freshHits[Key(a)] = true
 		res.Alerts = append(res.Alerts, a)
-		if !storedHits[key(a)] {
+		if !storedHits[Key(a)] {
 			res.New = append(res.New, a)
 		}
 	}
 	for _, a := range stored.Alerts {
-		if a.Match != nil && !freshHits[key(a)] {
+		if a.Match != nil && !freshHits[Key(a)] {
 			res.Gone = append(res.Gone, a)
 		}
 	}
@@ -111,18 +102,9 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 	return res, nil
 }
 
-// key identifies an indicator alert independently of its record and time:
-// the same value, in the same place, matching the same indicator.
-func key(a model.Alert) string {
+// Key identifies an indicator alert (a.Match != nil) independently of its
+// record and time: the same value, in the same place, matching the same
+// indicator. Recheck and the lab's retro-hunt tell new hits by it.
+func Key(a model.Alert) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s", a.Input, a.Module, a.Artifact, a.Match.Type, a.Match.Observed, a.Match.Indicator)
-}
-
-// Types lists the observable types recheck handles, sorted.
-func Types() []match.Type {
-	out := make([]match.Type, 0, len(checks))
-	for t := range checks {
-		out = append(out, t)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }
