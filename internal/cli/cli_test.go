@@ -86,16 +86,9 @@ func TestScanRefusesNonEmptyOutput(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "keep"), []byte("x"), 0o644)
-	code, _, errs := run(t, "scan", "--output", dir, dir)
+	code, _, errs := run(t, "scan", "--output", dir, "../../demo/backup.ab") // (dir as its own input is refused as evidence)
 	if code != ExitUsage || !strings.Contains(errs, "not empty") {
 		t.Errorf("code %d stderr %q", code, errs)
-	}
-}
-
-func TestVersion(t *testing.T) {
-	code, out, _ := run(t, "version")
-	if code != 0 || !strings.HasPrefix(out, "spyscan ") {
-		t.Errorf("code %d out %q", code, out)
 	}
 }
 

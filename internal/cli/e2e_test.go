@@ -54,6 +54,14 @@ func TestDemoCase(t *testing.T) {
 		if !strings.Contains(stdout, "verdict: detected") || strings.Contains(stdout, "input not read") {
 			t.Fatalf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 		}
+		// The module table, a blank line, then at most five lines ending
+		// with the exit code's meaning.
+		_, end, _ := strings.Cut(stdout, "\n\n")
+		lines := strings.Split(strings.TrimRight(end, "\n"), "\n")
+		if len(lines) > maxEndingLines || !strings.Contains(end, filepath.Join(out, "report.html")) ||
+			!strings.HasPrefix(lines[len(lines)-1], "Exit code 1:") || !strings.Contains(end, "Mercenary spyware: Pegasus") {
+			t.Errorf("ending of %d lines:\n%s", len(lines), end)
+		}
 		kept := out + "-run" + string(rune('1'+i))
 		if err := os.Rename(out, kept); err != nil {
 			t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,7 +34,7 @@ type iocFlags struct {
 func (f *iocFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.paths, "iocs", nil, "STIX 2.1 indicator file or folder (repeatable; also SPYSCAN_IOCS, a path list)")
 	cmd.Flags().BoolVar(&f.noEmbedded, "no-embedded-iocs", false, "leave out the indicator snapshot embedded in spyscan")
-	cmd.Flags().BoolVar(&f.noCache, "no-cache-iocs", false, "leave out the indicators downloaded by `spyscan iocs update`")
+	cmd.Flags().BoolVar(&f.noCache, "no-cache-iocs", false, "leave out the indicators downloaded by “spyscan iocs update”")
 }
 
 // loadIndicators loads every requested indicator source, logs each warning
@@ -222,11 +224,11 @@ func (a *app) iocsListCmd() *cobra.Command {
 		Short: "Show indicator sources, families and counts by type",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			set, _, err := a.loadIndicators(cmd.Context(), f)
+			set, ix, err := a.loadIndicators(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
-			a.printSources(set)
+			a.printSources(set, ix)
 			return nil
 		},
 	}
@@ -234,7 +236,7 @@ func (a *app) iocsListCmd() *cobra.Command {
 	return cmd
 }
 
-func (a *app) printSources(set *indicators.Set) {
+func (a *app) printSources(set *indicators.Set, ix *match.Index) {
 	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tKIND\tDATE\tCOMMIT\tFILES\tINDICATORS")
 	total := 0
@@ -244,6 +246,14 @@ func (a *app) printSources(set *indicators.Set) {
 	}
 	fmt.Fprintf(tw, "total\t\t\t\t\t%d\n", total)
 	tw.Flush()
+	// A scan and its report count the distinct values checked: the same
+	// value listed twice, or by two sources, is checked once.
+	if n := ix.Len(); n != total {
+		fmt.Fprintf(a.stdout, "%d distinct values are checked (the count a scan reports): %d of the %d are the same value listed again, by the same or another source, or a value that cannot be used.\n",
+			n, total-n, total)
+	} else {
+		fmt.Fprintf(a.stdout, "%d distinct values are checked (the count a scan reports).\n", n)
+	}
 	for _, s := range set.Sources {
 		counts := map[match.Type]int{}
 		fams := map[string]int{}
@@ -276,8 +286,13 @@ func (a *app) iocsCheckCmd() *cobra.Command {
 		Use:   "check VALUE...",
 		Short: "Check values (URL, domain, IP, email, hash, process, path, app id) against the indicators",
 		Long:  "Prints every indicator each value matches, with its provenance. Exits 1 when any value matches.",
-		Args:  cobra.MinimumNArgs(1),
+		Args:  needArgs(1, -1, "give the values to check, e.g. spyscan iocs check https://example.com/a"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, v := range args {
+				if strings.TrimSpace(v) == "" {
+					return fmt.Errorf("%w: an empty value cannot be checked: give a URL, domain, IP address, email, hash, process, path or app id", ErrUsage)
+				}
+			}
 			_, ix, err := a.loadIndicators(cmd.Context(), f)
 			if err != nil {
 				return err
@@ -339,13 +354,13 @@ func (a *app) iocsUpdateCmd() *cobra.Command {
 			}
 			res, err := indicators.Update(cmd.Context(), indicators.UpdateOptions{Index: index, CacheDir: cacheDir, Timeout: timeout, Log: a.log})
 			if err != nil {
-				return err
+				return offline(err)
 			}
 			failed := 0
 			for _, r := range res {
 				if r.Err != nil {
 					failed++
-					fmt.Fprintf(a.stdout, "FAILED  %s: %v\n", r.Entry.Name, r.Err)
+					fmt.Fprintf(a.stdout, "FAILED  %s: %v\n", r.Entry.Name, offline(r.Err))
 					continue
 				}
 				fmt.Fprintf(a.stdout, "updated %s\n        %s sha256 %s\n", r.Entry.Name, r.Entry.URL, r.Entry.SHA256)
@@ -375,4 +390,28 @@ func short(c string) string {
 		return c[:12]
 	}
 	return c
+}
+
+// offline rewords a download error that comes from having no network into
+// a sentence that says so and what to do; other errors are returned as
+// they are.
+func offline(err error) error {
+	var dns *net.DNSError
+	var op *net.OpError
+	host := ""
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			host = u.Host
+		}
+	}
+	switch {
+	case errors.As(err, &dns), errors.As(err, &op), errors.Is(err, os.ErrDeadlineExceeded), ue != nil && ue.Timeout():
+		if host == "" {
+			host = "the indicator server"
+		}
+		return fmt.Errorf("cannot reach %s: no Internet access, or the server is down (%w). "+
+			"The indicators you have are kept; connect and run “spyscan iocs update” again, or give indicator files with --iocs", host, err)
+	}
+	return err
 }

@@ -28,13 +28,16 @@ func (a *app) iosDecryptCmd() *cobra.Command {
 		Long: "Decrypts an encrypted iOS backup into DIR (Manifest.db and every file decrypted, Manifest.plist marked\n" +
 			"not encrypted), so that spyscan scan and other tools read it as a plain backup. The password comes from\n" +
 			"--password-file, SPYSCAN_BACKUP_PASSWORD, or a prompt. A wrong password writes nothing.",
-		Args: cobra.ExactArgs(1),
+		Args: needArgs(1, 1, "give the backup folder: spyscan ios decrypt --output DIR BACKUP"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return fmt.Errorf("%w: --output DIR is required", ErrUsage)
 			}
 			if ents, err := os.ReadDir(out); err == nil && len(ents) > 0 {
-				return fmt.Errorf("%w: output folder %s exists and is not empty", ErrUsage, out)
+				return fmt.Errorf("%w: output folder %s exists and is not empty: give a new folder with --output", ErrUsage, out)
+			}
+			if err := outsideEvidence(out, args); err != nil {
+				return err
 			}
 			dir, ok := backup.Find(args[0])
 			if !ok {

@@ -33,13 +33,6 @@ func (a *app) langFlag(cmd *cobra.Command, lang *string) {
 	cmd.Flags().StringVar(lang, "lang", i18n.FromEnv(a.getenv), "report language ("+strings.Join(i18n.Languages(), ", ")+"; default from LANG)")
 }
 
-func checkLang(lang string) error {
-	if !i18n.Supported(lang) {
-		return fmt.Errorf("%w: --lang %s: no such language (have %s)", ErrUsage, lang, strings.Join(i18n.Languages(), ", "))
-	}
-	return nil
-}
-
 // loadResults reads a result folder; a folder that is not one is a usage
 // error. The verdict is recomputed from the stored results: a stored verdict
 // they contradict (an edited or older info.json) is not trusted.
@@ -67,7 +60,7 @@ func (a *app) reportCmd() *cobra.Command {
 		Short: "Re-render report.html and the STIX and MISP exports of a result folder",
 		Long: "Reads the JSON results of a scan (or recheck) in DIR and writes report.html, " + stixFile + " and " + mispFile + " again,\n" +
 			"for example in another language. The acquisition is not needed.",
-		Args: cobra.ExactArgs(1),
+		Args: needArgs(1, 1, "give the result folder of a scan: spyscan report DIR --lang fr"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkLang(lang); err != nil {
 				return err
@@ -79,7 +72,7 @@ func (a *app) reportCmd() *cobra.Command {
 			if err := writeReports(args[0], r, lang); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "verdict: %s\nreport: %s\n", r.Verdict, filepath.Join(args[0], output.ReportHTML))
+			a.printEnding(r, args[0], model.High, false, lang)
 			return nil
 		},
 	}
@@ -99,7 +92,7 @@ func writeReports(dir string, r *model.Report, lang string) error {
 }
 
 func writeTo(path string, fill func(io.Writer) error) error {
-	f, err := os.Create(path)
+	f, err := output.Create(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -115,7 +108,7 @@ func (a *app) exportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export --format stix|misp DIR",
 		Short: "Export the alerts of a result folder as a STIX 2.1 bundle or a MISP event",
-		Args:  cobra.ExactArgs(1),
+		Args:  needArgs(1, 1, "give the result folder of a scan: spyscan export --format stix DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var write func(io.Writer, *model.Report) error
 			switch format {
@@ -157,7 +150,7 @@ func (a *app) recheckCmd() *cobra.Command {
 			"sources and flags as scan), and writes a new result folder (default DIR/recheck-<time>) with the alerts,\n" +
 			newAlertsFile + " (the indicator alerts that the scan did not have), report.html and the exports.\n" +
 			"Heuristic alerts are kept as they were; they need the acquisition to be re-run.",
-		Args: cobra.ExactArgs(1),
+		Args: needArgs(1, 1, "give the result folder of a scan: spyscan recheck DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runRecheck(cmd, args[0], f) },
 	}
 	f.iocs.register(cmd)
@@ -210,7 +203,7 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 	if err := writeReports(out, &r, f.lang); err != nil {
 		return err
 	}
-	a.printRecheck(&r, res, out)
+	a.printRecheck(&r, res, out, fail, f.lang)
 	return outcome(&r, fail)
 }
 
@@ -248,7 +241,7 @@ func writeRecheck(out string, r *model.Report, obs []output.ObservableRecord, re
 	return writeTo(filepath.Join(out, newAlertsFile), func(w io.Writer) error { return encodeJSON(w, fresh) })
 }
 
-func (a *app) printRecheck(r *model.Report, res *recheck.Result, out string) {
+func (a *app) printRecheck(r *model.Report, res *recheck.Result, out string, fail model.Level, lang string) {
 	fmt.Fprintf(a.stdout, "checked %d stored values against %d indicators\n", res.Checked, r.Info.IndicatorCount)
 	if res.Unsupported > 0 {
 		fmt.Fprintf(a.stdout, "skipped %d values of a type recheck does not handle\n", res.Unsupported)
@@ -263,7 +256,7 @@ func (a *app) printRecheck(r *model.Report, res *recheck.Result, out string) {
 			fmt.Fprintf(a.stdout, "  GONE %s %s: %s\n", al.Level, al.Module, al.Message)
 		}
 	}
-	fmt.Fprintf(a.stdout, "verdict: %s\nresults: %s\n", r.Verdict, out)
+	a.printEnding(r, out, fail, true, lang)
 }
 
 func encodeJSON(w io.Writer, v any) error {

@@ -10,40 +10,74 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/spyscan/spyscan/internal/indicators"
 )
 
-// Version is set at build time with -ldflags "-X .../internal/cli.Version=...".
-var Version = "0.1.0-dev"
+// Build facts, set at build time (README, "Build"):
+//
+//	go build -ldflags "-X github.com/spyscan/spyscan/internal/cli.Version=1.2.0 \
+//	  -X github.com/spyscan/spyscan/internal/cli.Commit=$(git rev-parse HEAD) \
+//	  -X github.com/spyscan/spyscan/internal/cli.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" ./cmd/spyscan
+//
+// When Commit or BuildDate are not set, they come from the build
+// information Go stamps into a binary built from a checkout (vcs.revision,
+// vcs.time).
+var (
+	Version   = "0.1.0-dev"
+	Commit    = ""
+	BuildDate = ""
+)
 
-// fullVersion is Version plus the VCS revision Go stamps into the binary
-// when built from a checkout, so a report names the exact code that made it.
-func fullVersion() string {
+// buildFacts returns the commit (with "-dirty" for uncommitted changes
+// known from the build information) and the build or commit date.
+func buildFacts() (commit, date string) {
+	commit, date = Commit, BuildDate
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return Version
+		return commit, date
 	}
-	rev, dirty := "", false
+	dirty := false
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			rev = s.Value
+			if commit == "" {
+				commit = s.Value
+			}
+		case "vcs.time":
+			if date == "" {
+				date = s.Value
+			}
 		case "vcs.modified":
 			dirty = s.Value == "true"
 		}
 	}
-	if len(rev) > 12 {
-		rev = rev[:12]
+	if dirty && commit != "" && Commit == "" {
+		commit += "-dirty"
 	}
-	if rev == "" {
+	return commit, date
+}
+
+// fullVersion is Version plus the commit's first 12 digits, so a report
+// names the exact code that made it.
+func fullVersion() string {
+	commit, _ := buildFacts()
+	if commit == "" {
 		return Version
 	}
-	if dirty {
-		rev += "-dirty"
+	short, dirty := strings.CutSuffix(commit, "-dirty")
+	if len(short) > 12 {
+		short = short[:12]
 	}
-	return Version + " (" + rev + ")"
+	if dirty {
+		short += "-dirty"
+	}
+	return Version + " (" + short + ")"
 }
 
 // Exit codes, decided only in ExitCode.
@@ -68,6 +102,7 @@ type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	verbose        bool
+	logFormat      string
 	args           []string
 	getenv         func(string) string
 }
@@ -109,15 +144,20 @@ func (a *app) rootCmd() *cobra.Command {
 		Short:         "Find traces of mercenary spyware and stalkerware on phones and in network traffic",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
-			lvl := slog.LevelInfo
-			if a.verbose {
-				lvl = slog.LevelDebug
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := newLogger(a.stderr, a.logFormat, a.verbose)
+			if err != nil {
+				return err
 			}
-			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
+			a.log = l
+			return nil
 		},
 	}
-	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "debug logging on stderr")
+	root.Version = Version // adds --version, which prints what `spyscan version` prints
+	cobra.AddTemplateFunc("spyscanVersion", func() string { return versionText(context.Background()) })
+	root.SetVersionTemplate("{{spyscanVersion}}")
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "debug logging on stderr (key=value records)")
+	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "", "log format on stderr: plain (sentences, the default), text (key=value, the default with -v) or json")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", ErrUsage, err) })
 	root.AddCommand(
 		a.versionCmd(),
@@ -130,17 +170,42 @@ func (a *app) rootCmd() *cobra.Command {
 		a.androidCmd(),
 		a.modulesCmd(),
 	)
+	completeFlags(root)
 	return root
 }
 
 func (a *app) versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the spyscan version",
+		Short: "Print the version, commit, build date and embedded indicators of spyscan",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(a.stdout, "spyscan %s\n", fullVersion())
+			fmt.Fprint(a.stdout, versionText(cmd.Context()))
 			return nil
 		},
 	}
+}
+
+// versionText is what `spyscan version` and `spyscan --version` print.
+func versionText(ctx context.Context) string {
+	commit, date := buildFacts()
+	var b strings.Builder
+	fmt.Fprintf(&b, "spyscan %s\n", Version)
+	fmt.Fprintf(&b, "commit      %s\n", dash(commit))
+	fmt.Fprintf(&b, "built       %s\n", dash(date))
+	fmt.Fprintf(&b, "go          %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	set, err := indicators.Load(ctx, indicators.Options{}) // the embedded snapshot only
+	if err != nil {
+		fmt.Fprintf(&b, "indicators  embedded snapshot unreadable: %v\n", err)
+		return b.String()
+	}
+	newest, n := "", 0
+	for _, s := range set.Sources {
+		if s.Date > newest {
+			newest = s.Date
+		}
+		n += s.Indicators()
+	}
+	fmt.Fprintf(&b, "indicators  embedded snapshot of %s: %d indicators from %d sources, digest %s\n", dash(newest), n, len(set.Sources), set.Digest())
+	return b.String()
 }

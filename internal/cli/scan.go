@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,8 @@ func (a *app) scanCmd() *cobra.Command {
 		Short: "Detect what each PATH is and check it for traces of spyware",
 		Long: "Detects the kind of each input (iOS backup or dump, sysdiagnose, Android bugreport, androidqf, backup.ab, pcap, DNS/Zeek logs),\n" +
 			"runs every module that applies, and writes the results to --output. Several inputs of one person form one case.",
-		Args: cobra.MinimumNArgs(1),
+		Args: needArgs(1, -1, "give the path of at least one acquisition: spyscan scan PATH... "+
+			"(an iPhone backup folder, an Android bugreport zip, an androidqf folder, a pcap...; spyscan scan --help)"),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runScan(cmd, args, f) },
 	}
 	f.iocs.register(cmd)
@@ -60,9 +62,16 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	if err != nil {
 		return fmt.Errorf("%w: --fail-level: %v", ErrUsage, err)
 	}
+	if err := checkLang(f.lang); err != nil {
+		return err
+	}
 	for _, p := range args {
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%w: %s: no such file or folder", ErrUsage, p)
+		}
+		if isResultFolder(p) {
+			return fmt.Errorf("%w: %s is a spyscan result folder, not an acquisition: “spyscan report %s” writes its report again "+
+				"(--lang fr for French), “spyscan recheck %s” checks it against newer indicators", ErrUsage, p, p, p)
 		}
 	}
 	mods, err := selectModules(f.modules)
@@ -75,7 +84,14 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	}
 	out := f.out
 	if out == "" {
-		out = defaultOutDir(args[0], time.Now())
+		name := args[0]
+		if f.caseName != "" && len(args) > 1 {
+			name = f.caseName // several inputs of one case: the folder is the case's
+		}
+		out = defaultOutDir(name, time.Now())
+	}
+	if err := outsideEvidence(out, args); err != nil {
+		return err
 	}
 	if err := prepareOutDir(out); err != nil {
 		return err
@@ -103,7 +119,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	if err := writeHTML(out, res.Report, f.lang); err != nil {
 		return err
 	}
-	a.printSummary(res.Report, out)
+	a.printSummary(res.Report, out, fail, f.lang)
 	return outcome(res.Report, fail)
 }
 
@@ -133,7 +149,7 @@ func outcome(r *model.Report, fail model.Level) error {
 // writeHTML renders report.html into the result folder.
 func writeHTML(dir string, r *model.Report, lang string) error {
 	p := filepath.Join(dir, output.ReportHTML)
-	f, err := os.Create(p)
+	f, err := output.Create(p)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}
@@ -144,6 +160,8 @@ func writeHTML(dir string, r *model.Report, lang string) error {
 	return nil
 }
 
+// defaultOutDir is "spyscan-<name>-<UTC time>" in the working folder,
+// name being the input's base name or the case's name.
 func defaultOutDir(input string, now time.Time) string {
 	base := filepath.Base(filepath.Clean(input))
 	base = strings.Map(func(r rune) rune {
@@ -160,12 +178,13 @@ func defaultOutDir(input string, now time.Time) string {
 func prepareOutDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if err == nil && len(entries) > 0 {
-		return fmt.Errorf("%w: output folder %s exists and is not empty", ErrUsage, dir)
+		return fmt.Errorf("%w: output folder %s exists and is not empty: give a new folder with --output, "+
+			"or leave --output out for a new one named after the input and the time", ErrUsage, dir)
 	}
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := output.MkdirPrivate(dir); err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
 	return nil
@@ -183,7 +202,10 @@ func redact(args []string) []string {
 	return out
 }
 
-func (a *app) printSummary(r *model.Report, out string) {
+// printSummary writes the module table, then the ending (at most five
+// lines: verdict, findings or causes, stale indicators, report path, exit
+// code).
+func (a *app) printSummary(r *model.Report, out string, fail model.Level, lang string) {
 	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MODULE\tINPUT\tSTATUS\tRECORDS\tALERTS")
 	for _, m := range r.Modules {
@@ -193,16 +215,51 @@ func (a *app) printSummary(r *model.Report, out string) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\n", m.Module, filepath.Base(m.Input), m.Status, m.Seen, len(m.Alerts))
 	}
 	tw.Flush()
-	counts := map[model.Level]int{}
-	for _, al := range r.Alerts {
-		counts[al.Level]++
+	fmt.Fprintln(a.stdout)
+	a.printEnding(r, out, fail, true, lang)
+}
+
+// outsideEvidence refuses an output folder inside (or equal to) a folder
+// given as evidence, symbolic links resolved on both sides: results written
+// there would change the evidence and be hashed as evidence next time.
+func outsideEvidence(out string, inputs []string) error {
+	o, err := resolve(out)
+	if err != nil {
+		return fmt.Errorf("%s: %w", out, err)
 	}
-	fmt.Fprintf(a.stdout, "\nalerts: %d critical, %d high, %d medium, %d low, %d info\n",
-		counts[model.Critical], counts[model.High], counts[model.Medium], counts[model.Low], counts[model.Info])
-	for _, in := range r.Info.Inputs {
-		if in.Error != "" {
-			fmt.Fprintf(a.stdout, "input not read: %s\n", in.Error)
+	for _, in := range inputs {
+		st, err := os.Stat(in)
+		if err != nil || !st.IsDir() {
+			continue
+		}
+		e, err := resolve(in)
+		if err != nil {
+			return fmt.Errorf("%s: %w", in, err)
+		}
+		if rel, err := filepath.Rel(e, o); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("%w: output folder %s is inside the evidence %s: results must never be written into the evidence", ErrUsage, out, in)
 		}
 	}
-	fmt.Fprintf(a.stdout, "verdict: %s\nresults: %s\n", r.Verdict, out)
+	return nil
+}
+
+// resolve returns the absolute path of p with symbolic links resolved, for
+// a path that may not exist yet (its deepest existing folder is resolved).
+func resolve(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for cur := abs; ; cur = filepath.Dir(cur) {
+		if real, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(real, rest), nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		if filepath.Dir(cur) == cur {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+	}
 }

@@ -6,7 +6,15 @@ import "time"
 type InputFile struct {
 	Path   string `json:"path"` // relative to the input root ("" for a single-file input)
 	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	SHA256 string `json:"sha256,omitempty"` // regular files only
+	// Type is set for what is listed but not read: "symlink" (with its
+	// Target, never followed), "fifo", "device", "socket" or "other".
+	Type   string `json:"type,omitempty"`
+	Target string `json:"target,omitempty"`
+	// ModTime is the file's modification time on the computer that holds
+	// the acquisition (for the files of a folder): usually when it was
+	// copied there, not a time of the device.
+	ModTime time.Time `json:"modified,omitzero"`
 }
 
 // Input is one scanned acquisition.

@@ -48,6 +48,15 @@ func (r *Recorder) CheckAppID(v string, w Where) bool {
 	return r.check(match.AppID, v, w, r.index.AppID)
 }
 
+// CheckBundleID checks an app's bundle id both as an app id and as a
+// process name: implants run under names shaped like bundle ids (Pegasus's
+// com.apple.rapports.events is a process indicator), and MVT checks such
+// clients against process indicators.
+func (r *Recorder) CheckBundleID(v string, w Where) bool {
+	hit := r.CheckAppID(v, w)
+	return r.CheckProcess(v, w) || hit
+}
+
 // CheckAppCert checks an APK signing-certificate fingerprint.
 func (r *Recorder) CheckAppCert(v string, w Where) bool {
 	return r.check(match.AppCertSHA256, v, w, r.index.AppCert)

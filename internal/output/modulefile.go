@@ -32,11 +32,11 @@ func ModuleFileName(prefix, module string) string {
 // NewModuleWriter creates dir/modules/<file>.
 func NewModuleWriter(dir, file string) (*ModuleWriter, error) {
 	d := filepath.Join(dir, ModulesDir)
-	if err := os.MkdirAll(d, 0o755); err != nil {
+	if err := MkdirPrivate(d); err != nil {
 		return nil, fmt.Errorf("%s: %w", d, err)
 	}
 	p := filepath.Join(d, file)
-	f, err := os.Create(p)
+	f, err := Create(p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}

@@ -34,6 +34,35 @@ const (
 	timestampLayoutZ = time.RFC3339Nano
 )
 
+// Result folders hold personal data (messages, contacts, places): they
+// are made readable by the user alone, as ios decrypt's output is.
+const (
+	DirMode  = 0o700
+	FileMode = 0o600
+)
+
+// Create creates or truncates a result file with FileMode.
+func Create(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, FileMode)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(FileMode); err != nil { // an older file keeps its mode otherwise
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// MkdirPrivate creates dir (and its parents) with DirMode, and makes an
+// existing dir private too.
+func MkdirPrivate(dir string) error {
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		return err
+	}
+	return os.Chmod(dir, DirMode)
+}
+
 // ObservableRecord is a module.Observable with the module and input it came from.
 type ObservableRecord struct {
 	Module string `json:"module"`
@@ -126,7 +155,7 @@ func writeJSON(path string, v any) error {
 }
 
 func writeFile(path string, fill func(io.Writer) error) error {
-	f, err := os.Create(path)
+	f, err := Create(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -31,14 +31,16 @@ func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 }
 
 // HashPath hashes a file, or every regular file below a folder (paths
-// relative to it, in lexical order). Symbolic links are listed, not followed.
+// relative to it, in lexical order). Symbolic links are listed with their
+// target, never followed; special files (FIFO, device, socket) are listed
+// with their type, never opened.
 func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", root, err)
 	}
 	if !st.IsDir() {
-		f, err := hashFile(ctx, root)
+		f, err := describe(ctx, root, st.Mode())
 		if err != nil {
 			return nil, err
 		}
@@ -50,19 +52,43 @@ func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		if !d.Type().IsRegular() {
+		if d.IsDir() {
 			return nil
 		}
-		f, err := hashFile(ctx, p)
+		f, err := describe(ctx, p, d.Type())
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(root, p)
 		f.Path = filepath.ToSlash(rel)
+		if info, err := d.Info(); err == nil {
+			f.ModTime = info.ModTime().UTC()
+		}
 		out = append(out, f)
 		return nil
 	})
 	return out, err
+}
+
+// describe hashes a regular file and lists anything else by its type.
+func describe(ctx context.Context, p string, mode fs.FileMode) (model.InputFile, error) {
+	switch t := mode.Type(); {
+	case t.IsRegular():
+		return hashFile(ctx, p)
+	case t&fs.ModeSymlink != 0:
+		target, err := os.Readlink(p)
+		if err != nil {
+			return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
+		}
+		return model.InputFile{Type: "symlink", Target: target}, nil
+	case t&fs.ModeNamedPipe != 0:
+		return model.InputFile{Type: "fifo"}, nil
+	case t&fs.ModeDevice != 0 || t&fs.ModeCharDevice != 0:
+		return model.InputFile{Type: "device"}, nil
+	case t&fs.ModeSocket != 0:
+		return model.InputFile{Type: "socket"}, nil
+	}
+	return model.InputFile{Type: "other"}, nil
 }
 
 func hashFile(ctx context.Context, p string) (model.InputFile, error) {

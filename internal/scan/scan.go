@@ -173,8 +173,12 @@ func closeAll(ins []*opened, log *slog.Logger) {
 
 // Open detects and opens one input with the first opener that recognises it.
 func Open(ctx context.Context, openers []acquisition.Opener, path string, opt acquisition.Options) (*acquisition.Acquisition, error) {
-	if _, err := os.Stat(path); err != nil {
+	st, err := os.Stat(path)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() && !st.IsDir() { // a FIFO would block every opener's Detect
+		return nil, fmt.Errorf("%s: %w", path, acquisition.ErrSpecialFile)
 	}
 	for _, o := range openers {
 		kind, ok := o.Detect(ctx, path)
@@ -298,15 +302,35 @@ func runModule(ctx context.Context, cfg Config, j job) (res model.ModuleResult, 
 		return res, nil, ctx.Err()
 	}
 	log.Debug("module done", "status", res.Status, "records", res.Seen, "alerts", len(res.Alerts), "took", time.Since(start))
-	for _, e := range res.Errors {
-		log.Warn("file not read", "path", e.Path, "err", e.Error)
-	}
+	logFileErrors(ctx, log, res.Errors)
 	if mw != nil {
 		if err := mw.Finish(res); err != nil {
 			return res, nil, err
 		}
 	}
 	return res, rec.Observables(), nil
+}
+
+// logFileErrors tells each file a module could not read; missing files
+// (an incomplete backup misses thousands) are told once per module, with
+// their count and the first of them, and each at debug level.
+func logFileErrors(ctx context.Context, log *slog.Logger, errs []model.FileError) {
+	var missing []model.FileError
+	for _, e := range errs {
+		if e.Kind == model.KindMissing {
+			missing = append(missing, e)
+			log.Debug("file missing", "path", e.Path, "err", e.Error)
+			continue
+		}
+		log.Warn("could not read a file", "path", e.Path, "kind", e.Kind, "err", e.Error)
+	}
+	switch len(missing) {
+	case 0:
+	case 1:
+		log.Warn("a file is missing", "path", missing[0].Path, "err", missing[0].Error)
+	default:
+		log.Warn(fmt.Sprintf("%d files are missing, the first", len(missing)), "path", missing[0].Path, "err", missing[0].Error)
+	}
 }
 
 func safeRun(ctx context.Context, m module.Module, in *module.Input, rec *module.Recorder) (err error) {

@@ -82,6 +82,9 @@ func Open(ctx context.Context, fsys fs.FS, name, tempDir string) (*DB, error) {
 	dst := filepath.Join(dir, "db.sqlite")
 	if err := copyFile(fsys, name, dst); err != nil {
 		cleanup()
+		if errors.Is(err, fs.ErrNotExist) && strings.Contains(err.Error(), name) {
+			return nil, err // "open name: absent...": missing, not a failed copy
+		}
 		return nil, fmt.Errorf("%s: private copy: %w", name, err)
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {

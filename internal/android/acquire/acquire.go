@@ -137,11 +137,11 @@ func (b *Bugreport) Open(ctx context.Context, p string, kind acquisition.Kind, o
 	}
 	acq := &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBugreport, Meta: map[string]string{}}
 	if st.IsDir() {
-		r, err := os.OpenRoot(p) // symbolic links cannot lead outside the input
+		d, err := acquisition.OpenDir(p) // links cannot lead outside the input
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return nil, err
 		}
-		acq.FS, acq.Close = r.FS(), r.Close
+		acq.FS, acq.Close = d, d.Close
 		acq.Meta["container"] = "folder"
 	} else {
 		z, err := safezip.Open(p, limits(b.Limits))
@@ -360,12 +360,12 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 	var z *safezip.FS // set when the acquisition is a zip
 	switch {
 	case st.IsDir():
-		r, err := os.OpenRoot(p) // symbolic links cannot lead outside the input
+		d, err := acquisition.OpenDir(p) // links cannot lead outside the input
 		if err != nil {
-			return fail(fmt.Errorf("%s: %w", p, err))
+			return fail(err)
 		}
-		closers = append(closers, r.Close)
-		base = r.FS()
+		closers = append(closers, d.Close)
+		base = d
 		acq.Meta["container"] = "folder"
 	case hasPrefix(p, ageMagic):
 		z, err = q.openAge(p)

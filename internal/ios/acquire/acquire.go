@@ -8,6 +8,7 @@ import (
 	"context"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +104,9 @@ func BackupMeta(b *backup.Backup) map[string]string {
 	set("build_version", "Build Version", "BuildVersion")
 	set("udid", "Unique Identifier", "UniqueDeviceID")
 	set("serial_number", "Serial Number", "SerialNumber")
+	if listed, missing := b.Completeness(); listed > 0 {
+		meta["files_listed"], meta["files_missing"] = strconv.Itoa(listed), strconv.Itoa(missing)
+	}
 	if t, ok := b.Info["Last Backup Date"].(time.Time); ok {
 		meta["backup_date"] = t.UTC().Format(time.RFC3339)
 	} else if b.Manifest != nil && !b.Manifest.Date.IsZero() {

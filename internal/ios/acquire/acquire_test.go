@@ -7,11 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"howett.net/plist"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/sqlitex"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
@@ -50,7 +53,8 @@ func TestDetectOpen(t *testing.T) {
 	pw := func(context.Context, string) (string, error) { return "pw", nil }
 	d := iosgen.DefaultDevice
 	backupMeta := map[string]string{"device_name": d.Name, "product_type": d.ProductType, "ios_version": d.ProductVersion,
-		"build_version": d.BuildVersion, "udid": d.UDID, "serial_number": d.Serial, "backup_date": "2023-09-12T14:30:00Z"}
+		"build_version": d.BuildVersion, "udid": d.UDID, "serial_number": d.Serial, "backup_date": "2023-09-12T14:30:00Z",
+		"files_listed": "1", "files_missing": "0"} // the one file written (sms.db), present
 	withEnc := func(m map[string]string, v string) map[string]string {
 		out := map[string]string{"encrypted": v}
 		for k, x := range m {
@@ -102,5 +106,47 @@ func TestDetectOpen(t *testing.T) {
 	_, err := o.Open(ctx, enc, acquisition.IOSBackupEncrypted, acquisition.Options{TempDir: t.TempDir()})
 	if !errors.Is(err, acquisition.ErrNeedPassword) {
 		t.Errorf("no password: %v", err)
+	}
+}
+
+// TestIncompleteBackup: a backup whose folder lacks files Manifest.db
+// lists (interrupted, or copied in part) says how many are missing, and
+// reading one of them fails as missing (not damaged), for a plain file and
+// for a database.
+func TestIncompleteBackup(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "b")
+	files := []iosgen.File{
+		{Domain: "HomeDomain", RelativePath: "Library/SMS/sms.db", Data: []byte("x")},
+		{Domain: "HomeDomain", RelativePath: "Library/Preferences/a.plist", Data: []byte("y")},
+		{Domain: "HomeDomain", RelativePath: "Library/Preferences/b.plist", Data: []byte("z")},
+	}
+	if err := iosgen.WriteBackup(ctx, dir, iosgen.BackupSpec{Files: files}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files[:2] {
+		id := iosgen.FileID(f.Domain, f.RelativePath)
+		if err := os.Remove(filepath.Join(dir, id[:2], id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acq, err := (Opener{}).Open(ctx, dir, acquisition.IOSBackup, acquisition.Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer acq.Close()
+	if acq.Meta["files_listed"] != "3" || acq.Meta["files_missing"] != "2" {
+		t.Errorf("meta %v: want 3 files listed, 2 missing", acq.Meta)
+	}
+	_, err = fs.ReadFile(acq.FS, "HomeDomain/Library/Preferences/a.plist")
+	if model.KindOf(err) != model.KindMissing || !strings.Contains(err.Error(), "absent from the backup folder") {
+		t.Errorf("reading an absent file: %v (kind %s), want missing", err, model.KindOf(err))
+	}
+	_, err = sqlitex.Open(ctx, acq.FS, "HomeDomain/Library/SMS/sms.db", t.TempDir())
+	if model.KindOf(err) != model.KindMissing {
+		t.Errorf("opening an absent database: %v (kind %s), want missing", err, model.KindOf(err))
+	}
+	if b, err := fs.ReadFile(acq.FS, "HomeDomain/Library/Preferences/b.plist"); err != nil || string(b) != "z" {
+		t.Errorf("the file present: %q, %v", b, err)
 	}
 }

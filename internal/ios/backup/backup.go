@@ -80,7 +80,8 @@ type Options struct {
 // Backup is an opened backup. It implements fs.FS, fs.StatFS, fs.ReadDirFS
 // and, for plain backups, sqlitex.OSPather.
 type Backup struct {
-	Dir       string // the backup folder (with Manifest.db)
+	Dir       string           // the backup folder (with Manifest.db)
+	root      *acquisition.Dir // Dir, read so that links cannot lead outside it
 	Encrypted bool
 	Manifest  *ManifestPlist // nil when Manifest.plist is absent
 	Info      map[string]any // nil when Info.plist is absent
@@ -171,8 +172,22 @@ func IsEncrypted(dir string) (bool, error) {
 
 // Open opens the backup in folder dir (as returned by Find).
 func Open(ctx context.Context, dir string, opts Options) (*Backup, error) {
-	b := &Backup{Dir: dir}
-	if data, err := os.ReadFile(filepath.Join(dir, ManifestPlst)); err == nil {
+	root, err := acquisition.OpenDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	b, err := open(ctx, root, opts)
+	if err != nil {
+		root.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, error) {
+	dir := root.Path()
+	b := &Backup{Dir: dir, root: root}
+	if data, err := root.ReadFile(ManifestPlst); err == nil {
 		m, err := ParseManifestPlist(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w: %v", filepath.Join(dir, ManifestPlst), acquisition.ErrCorrupt, err)
@@ -180,7 +195,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Backup, error) {
 		b.Manifest = m
 		b.Encrypted = m.IsEncrypted
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, InfoPlist)); err == nil {
+	if data, err := root.ReadFile(InfoPlist); err == nil {
 		b.Info, _ = ParsePlistDict(InfoPlist, data) // a bad Info.plist is reported by the backupinfo module
 	}
 	if b.Encrypted {
@@ -226,11 +241,42 @@ func (b *Backup) Record(name string) (Record, bool) {
 	return r, true
 }
 
+// ErrAbsent is the error of a file that Manifest.db lists but the backup
+// folder does not hold: the backup was interrupted or copied only in part.
+// It is an fs.ErrNotExist, so it counts as a missing file.
+var ErrAbsent error = absentError{}
+
+type absentError struct{}
+
+func (absentError) Error() string {
+	return "listed in Manifest.db but absent from the backup folder (incomplete backup)"
+}
+
+func (absentError) Is(target error) bool { return target == fs.ErrNotExist }
+
+// Completeness counts the regular files Manifest.db lists and those of
+// them whose stored copy is absent from the backup folder.
+func (b *Backup) Completeness() (listed, missing int) {
+	for _, r := range b.records {
+		if r.Flags != flagFile || !validID(r.FileID) {
+			continue
+		}
+		listed++
+		if _, err := b.root.Lstat(storedPath(r.FileID)); errors.Is(err, fs.ErrNotExist) {
+			missing++
+		}
+	}
+	return listed, missing
+}
+
 // Close releases the backup (drops decrypted material).
 func (b *Backup) Close() error {
 	b.manifestDB = nil
 	b.kb = nil
-	return nil
+	if b.root == nil {
+		return nil
+	}
+	return b.root.Close()
 }
 
 // validID accepts file ids that cannot leave the backup folder: hex digits.
@@ -247,12 +293,13 @@ func validID(id string) bool {
 	return true
 }
 
-// storedPath is where a record's content lives in the backup folder.
-func (b *Backup) storedPath(id string) string {
+// storedPath is where a record's content lives in the backup folder
+// (relative to it).
+func storedPath(id string) string {
 	if len(id) < 2 {
-		return filepath.Join(b.Dir, id)
+		return id
 	}
-	return filepath.Join(b.Dir, id[:2], id)
+	return id[:2] + "/" + id
 }
 
 // OSPath returns the on-disk path of name for plain backups.
@@ -265,12 +312,12 @@ func (b *Backup) OSPath(name string) (string, bool) {
 		return "", false
 	}
 	if n.rootFile {
-		return filepath.Join(b.Dir, name), true
+		return b.root.OSPath(name)
 	}
 	if n.rec == nil || n.rec.Flags != flagFile || !validID(n.rec.FileID) {
 		return "", false
 	}
-	return b.storedPath(n.rec.FileID), true
+	return b.root.OSPath(storedPath(n.rec.FileID)) // absent, a link out, special: Open says why
 }
 
 func (b *Backup) buildTree() {
@@ -309,7 +356,7 @@ func (b *Backup) buildTree() {
 		if b.Encrypted && strings.HasPrefix(name, ManifestDB+"-") {
 			continue
 		}
-		if st, err := os.Stat(filepath.Join(b.Dir, name)); err == nil && st.Mode().IsRegular() {
+		if st, err := b.root.Stat(name); err == nil && st.Mode().IsRegular() {
 			add(name, &node{name: name, rootFile: true})
 		}
 	}

@@ -84,7 +84,7 @@ func (b *Backup) writeRootFiles(out string) error {
 		return err
 	}
 	for _, n := range []string{InfoPlist, StatusPlist} {
-		data, err := os.ReadFile(filepath.Join(b.Dir, n))
+		data, err := b.root.ReadFile(n)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -104,8 +104,7 @@ func (b *Backup) decryptFile(r *Record, out string) (int64, error) {
 	if !validID(r.FileID) {
 		return 0, fmt.Errorf("%s: invalid file id %q", name, r.FileID)
 	}
-	src := b.storedPath(r.FileID)
-	f, err := os.Open(src)
+	f, err := b.root.Open(storedPath(r.FileID))
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil // listed but not stored (as devices sometimes do)
 	}

@@ -2,11 +2,10 @@ package backup
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -24,9 +23,9 @@ func (b *Backup) Open(name string) (fs.File, error) {
 		if name == ManifestDB && b.Encrypted {
 			return &memFile{Reader: bytes.NewReader(b.manifestDB), info: info}, nil
 		}
-		f, err := os.Open(filepath.Join(b.Dir, name))
+		f, err := b.root.Open(name)
 		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+			return nil, err
 		}
 		return &osFile{File: f, info: info}, nil
 	}
@@ -37,9 +36,12 @@ func (b *Backup) Open(name string) (fs.File, error) {
 	if !validID(rec.FileID) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("invalid file id %q", rec.FileID)}
 	}
-	f, err := os.Open(b.storedPath(rec.FileID))
+	f, err := b.root.Open(storedPath(rec.FileID))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrAbsent}
+	}
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: unwrapPath(err)}
 	}
 	if !b.Encrypted {
 		return &osFile{File: f, info: info}, nil
@@ -141,11 +143,11 @@ func (b *Backup) info(name string, n *node) fileInfo {
 	switch {
 	case n.rootFile && name == ManifestDB && b.Encrypted:
 		fi.size = int64(len(b.manifestDB))
-		if st, err := os.Stat(filepath.Join(b.Dir, name)); err == nil {
+		if st, err := b.root.Stat(name); err == nil {
 			fi.mtime = st.ModTime()
 		}
 	case n.rootFile:
-		if st, err := os.Stat(filepath.Join(b.Dir, name)); err == nil {
+		if st, err := b.root.Stat(name); err == nil {
 			fi.size, fi.mtime = st.Size(), st.ModTime()
 		}
 	case n.rec != nil:
@@ -193,7 +195,7 @@ func (f fileInfo) Sys() any {
 }
 
 type osFile struct {
-	*os.File
+	fs.File
 	info fileInfo
 }
 
@@ -209,7 +211,7 @@ func (f *memFile) Close() error               { return nil }
 
 type decFile struct {
 	r    *cbcReader
-	f    *os.File
+	f    fs.File
 	info fileInfo
 	name string
 }
@@ -256,4 +258,14 @@ func (d *dirFile) ReadDir(count int) ([]fs.DirEntry, error) {
 	out := d.ents[:count]
 	d.ents = d.ents[count:]
 	return out, nil
+}
+
+// unwrapPath returns the cause of a *fs.PathError about a stored file, so
+// that the error names the backup path rather than the file id.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

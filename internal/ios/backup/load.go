@@ -44,7 +44,7 @@ func (b *Backup) unlock(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("%s: ManifestKey: %w: %v", mp, acquisition.ErrCorrupt, err)
 	}
-	enc, err := os.ReadFile(filepath.Join(b.Dir, ManifestDB))
+	enc, err := b.root.ReadFile(ManifestDB)
 	if err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(b.Dir, ManifestDB), err)
 	}
@@ -71,7 +71,7 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
 			defer os.RemoveAll(dir) // runs after db.Close below
 		}
 	} else {
-		db, err = sqlitex.Open(ctx, os.DirFS(b.Dir), ManifestDB, tempDir)
+		db, err = sqlitex.Open(ctx, b.root, ManifestDB, tempDir)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w: %v", name, acquisition.ErrCorrupt, err)

@@ -134,6 +134,9 @@ func (a *Archive) Close() error {
 // cleanName validates an entry name and returns its FS path.
 func (a *Archive) cleanName(name string) (string, error) {
 	n := strings.ReplaceAll(name, "\\", "/")
+	if strings.ContainsRune(n, 0) {
+		return "", fmt.Errorf("%s: %w: entry name %q contains NUL", a.Path, acquisition.ErrUnsafeArchive, name)
+	}
 	if strings.HasPrefix(n, "/") || (len(n) > 1 && n[1] == ':') {
 		return "", fmt.Errorf("%s: %w: absolute entry name %q", a.Path, acquisition.ErrUnsafeArchive, name)
 	}
@@ -242,7 +245,7 @@ func (a *Archive) indexZip(p string) error {
 		if !plausibleZipSize(f) {
 			return fmt.Errorf("%s: %s: %w: declared size %d from %d compressed bytes", p, f.Name, acquisition.ErrUnsafeArchive, f.UncompressedSize64, f.CompressedSize64)
 		}
-		e := &entry{mode: mode.Perm(), size: int64(f.UncompressedSize64), mtime: f.Modified.UTC(), zf: f}
+		e := &entry{mode: mode.Perm() | mode.Type()&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe|fs.ModeSocket), size: int64(f.UncompressedSize64), mtime: f.Modified.UTC(), zf: f}
 		switch {
 		case strings.HasSuffix(f.Name, "/") || mode.IsDir():
 			e = &entry{mode: fs.ModeDir | 0o555, mtime: f.Modified.UTC()}
@@ -408,8 +411,12 @@ func (a *Archive) indexTar(ctx context.Context, r io.ReadSeeker) error {
 			}
 			e.link, e.hard, e.size = t, true, 0
 		case tar.TypeReg:
+		case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+			// listed, never read: a device or FIFO where a database should
+			// be is reported as unreadable by the module that wants it
+			e.mode, e.size = specialMode(h.Typeflag), 0
 		default:
-			continue // devices, fifos, extended headers
+			continue // extended headers
 		}
 		if err := a.add(name, e); err != nil {
 			return err
@@ -426,6 +433,9 @@ func (a *Archive) Open(name string) (fs.File, error) {
 	info := fileInfo{e: e}
 	if e.mode.IsDir() {
 		return &dirFile{a: a, path: p, e: e}, nil
+	}
+	if !e.mode.IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: acquisition.ErrSpecialFile}
 	}
 	switch {
 	case e.zf != nil:
@@ -595,4 +605,15 @@ func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	out := d.ents[:n]
 	d.ents = d.ents[n:]
 	return out, nil
+}
+
+// specialMode is the file mode of a tar device or FIFO entry.
+func specialMode(typ byte) fs.FileMode {
+	switch typ {
+	case tar.TypeChar:
+		return fs.ModeDevice | fs.ModeCharDevice | 0o444
+	case tar.TypeBlock:
+		return fs.ModeDevice | 0o444
+	}
+	return fs.ModeNamedPipe | 0o444
 }

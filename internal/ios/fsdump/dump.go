@@ -16,52 +16,6 @@ import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 )
 
-// Dir is a folder read through os.Root, so symlinks cannot lead outside it.
-// It implements sqlitex.OSPather.
-type Dir struct {
-	fs.FS
-	root *os.Root
-	dir  string
-	real string
-}
-
-// OpenDir opens folder dir.
-func OpenDir(dir string) (*Dir, error) {
-	r, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	real, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		r.Close()
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	return &Dir{FS: r.FS(), root: r, dir: dir, real: real}, nil
-}
-
-// Close releases the folder.
-func (d *Dir) Close() error { return d.root.Close() }
-
-// Lstat describes name without following a final symlink.
-func (d *Dir) Lstat(name string) (fs.FileInfo, error) { return d.root.Lstat(filepath.FromSlash(name)) }
-
-// OSPath returns name's path on disk when it resolves inside the folder.
-func (d *Dir) OSPath(name string) (string, bool) {
-	if !fs.ValidPath(name) {
-		return "", false
-	}
-	p := filepath.Join(d.dir, filepath.FromSlash(name))
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		return "", false
-	}
-	rel, err := filepath.Rel(d.real, real)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", false
-	}
-	return p, true
-}
-
 // Dump is an opened filesystem dump.
 type Dump struct {
 	FS     fs.FS  // rooted at the device root: "private/var/..."
@@ -75,8 +29,8 @@ func (d *Dump) ReadLink(name string) (string, error) {
 	if d.arch != nil {
 		return d.arch.ReadLink(path.Join(d.Prefix, name))
 	}
-	if dir, ok := d.FS.(*Dir); ok {
-		return dir.root.Readlink(filepath.FromSlash(name))
+	if dir, ok := d.FS.(*acquisition.Dir); ok {
+		return dir.ReadLink(name)
 	}
 	return "", fs.ErrInvalid
 }
@@ -96,7 +50,7 @@ func Open(ctx context.Context, p, tempDir string) (*Dump, error) {
 	if st, err := os.Stat(p); err != nil {
 		return nil, err
 	} else if st.IsDir() {
-		d, err := OpenDir(p)
+		d, err := acquisition.OpenDir(p)
 		if err != nil {
 			return nil, err
 		}
@@ -119,9 +73,9 @@ func Open(ctx context.Context, p, tempDir string) (*Dump, error) {
 			closer.Close()
 			return nil, err
 		}
-		if d, ok := fsys.(*Dir); ok {
+		if d, ok := fsys.(*acquisition.Dir); ok {
 			// keep OSPath working below the prefix
-			nd, err := OpenDir(filepath.Join(d.dir, filepath.FromSlash(prefix)))
+			nd, err := acquisition.OpenDir(filepath.Join(d.Path(), filepath.FromSlash(prefix)))
 			if err != nil {
 				closer.Close()
 				return nil, err
@@ -250,7 +204,7 @@ func Detect(ctx context.Context, p string) bool {
 		return false
 	}
 	if st.IsDir() {
-		d, err := OpenDir(p)
+		d, err := acquisition.OpenDir(p)
 		if err != nil {
 			return false
 		}

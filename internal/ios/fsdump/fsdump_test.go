@@ -154,7 +154,7 @@ func TestFolderEscape(t *testing.T) {
 	if _, err := fs.ReadFile(d.FS, "private/var/out"); err == nil {
 		t.Error("escaping symlink followed")
 	}
-	if _, ok := d.FS.(*Dir).OSPath("private/var/out"); ok {
+	if _, ok := d.FS.(*acquisition.Dir).OSPath("private/var/out"); ok {
 		t.Error("OSPath escapes")
 	}
 }

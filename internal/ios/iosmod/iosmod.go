@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -89,17 +90,27 @@ var ErrTooLarge = errors.New("file larger than the read limit")
 func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, Named(name, err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, Named(name, err)
 	}
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("%s: %w (over %d bytes)", name, ErrTooLarge, limit)
 	}
 	return b, nil
+}
+
+// Named makes err name the file it is about, once: it is returned as it is
+// when it already names it (an *fs.PathError from Open does), else wrapped
+// as "name: err".
+func Named(name string, err error) error {
+	if err == nil || strings.Contains(err.Error(), name) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 // Event adds a timeline event when t is known.

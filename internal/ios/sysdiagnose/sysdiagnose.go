@@ -52,7 +52,7 @@ func Detect(ctx context.Context, p string) bool {
 		return false
 	}
 	if st.IsDir() {
-		d, err := fsdump.OpenDir(p)
+		d, err := acquisition.OpenDir(p)
 		if err != nil {
 			return false
 		}
@@ -84,7 +84,7 @@ func Open(ctx context.Context, p, tempDir string) (*Sysdiagnose, error) {
 	var fsys fs.FS
 	var closer io.Closer
 	if st.IsDir() {
-		d, err := fsdump.OpenDir(p)
+		d, err := acquisition.OpenDir(p)
 		if err != nil {
 			return nil, err
 		}
@@ -103,8 +103,8 @@ func Open(ctx context.Context, p, tempDir string) (*Sysdiagnose, error) {
 	}
 	s := &Sysdiagnose{FS: fsys, Top: top, closer: closer}
 	if top != "." {
-		if d, ok := fsys.(*fsdump.Dir); ok {
-			nd, err := fsdump.OpenDir(filepath.Join(p, filepath.FromSlash(top)))
+		if d, ok := fsys.(*acquisition.Dir); ok {
+			nd, err := acquisition.OpenDir(filepath.Join(p, filepath.FromSlash(top)))
 			d.Close()
 			if err != nil {
 				return nil, err

@@ -3,6 +3,7 @@ package typedstream
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -49,7 +50,7 @@ func AttributedString(data []byte) (Attributed, error) {
 		}
 	}
 	out.Text = strings.ToValidUTF8(text, "\uFFFD")
-	out.Links = links(root)
+	out.Links = links(root, 1)
 	return out, derr
 }
 
@@ -126,50 +127,46 @@ func objectIn(g Group) *Object {
 }
 
 // links walks the object graph from root (cycles allowed) and collects
-// every NSURL.
-func links(root *Object) []string {
+// every NSURL. mark must differ from the marks of earlier walks of the same
+// graph (a fresh graph holds none).
+func links(root *Object, mark uint32) []string {
 	var out []string
-	seen := map[*Object]bool{}
-	dup := map[string]bool{}
-	stack := []*Object{root}
-	for len(stack) > 0 && len(seen) < maxWalk {
+	var buf [32]*Object
+	stack := append(buf[:0], root)
+	for n := 0; len(stack) > 0 && n < maxWalk; n++ {
 		o := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if o == nil || o.Class == nil || seen[o] {
+		if o == nil || o.Class == nil || o.walk == mark {
 			continue
 		}
-		seen[o] = true
+		o.walk = mark
 		if o.Class.Is("NSURL") {
-			if u, ok := urlOf(o, 0); ok && u != "" && !dup[u] {
-				dup[u] = true
+			if u, ok := urlOf(o, 0); ok && u != "" && !slices.Contains(out, u) {
 				out = append(out, u)
 			}
 			continue
 		}
 		// Push children in reverse so they are visited in written order.
-		var kids []*Object
-		for _, g := range o.Groups {
-			kids = appendObjects(kids, g.Values, 0)
-		}
-		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, kids[i])
+		for i := len(o.Groups) - 1; i >= 0; i-- {
+			stack = pushObjects(stack, o.Groups[i].Values, 0)
 		}
 	}
 	return out
 }
 
-func appendObjects(dst []*Object, vals []Value, depth int) []*Object {
+// pushObjects pushes the objects among vals, last first.
+func pushObjects(dst []*Object, vals []Value, depth int) []*Object {
 	if depth > maxEncodingDepth {
 		return dst
 	}
-	for _, v := range vals {
-		switch x := v.(type) {
+	for i := len(vals) - 1; i >= 0; i-- {
+		switch x := vals[i].(type) {
 		case *Object:
 			dst = append(dst, x)
 		case []Value:
-			dst = appendObjects(dst, x, depth+1)
+			dst = pushObjects(dst, x, depth+1)
 		case Struct:
-			dst = appendObjects(dst, x.Fields, depth+1)
+			dst = pushObjects(dst, x.Fields, depth+1)
 		}
 	}
 	return dst

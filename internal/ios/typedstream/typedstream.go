@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Errors; every error returned wraps one of them.
@@ -102,6 +103,7 @@ type Group struct {
 type Object struct {
 	Class  *Class
 	Groups []Group
+	walk   uint32 // visit mark of graph walks
 }
 
 // Stream is a decoded typedstream.
@@ -121,7 +123,7 @@ func DecodeLimits(data []byte, lim Limits) (*Stream, error) {
 	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
 		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrLimit, len(data), lim.MaxBytes)
 	}
-	d := &decoder{data: data, lim: lim}
+	d := &decoder{data: data, lim: lim, refs: make([]any, 0, 16), strings: make([]string, 0, 16), parsed: make([]*encoded, 0, 16)}
 	s, err := d.header()
 	if err != nil {
 		return nil, err
@@ -162,6 +164,46 @@ type decoder struct {
 	strings []string   // shared strings: type encodings and class names
 	parsed  []*encoded // parsed type encodings, by shared-string index
 	refs    []any      // C strings (CString), classes (*Class), objects (*Object)
+
+	// Values, objects and classes are carved from slabs: a message body
+	// holds a few dozen of each, and one allocation per value dominated the
+	// decoding time.
+	vals    []Value
+	groups  []Group
+	objects []Object
+	classes []Class
+}
+
+// keep copies a group's values into the value slab.
+func (d *decoder) keep(vals []Value) []Value {
+	if len(vals) == 0 {
+		return nil
+	}
+	if cap(d.vals)-len(d.vals) < len(vals) {
+		d.vals = make([]Value, 0, max(16, 2*cap(d.vals), len(vals)))
+	}
+	start := len(d.vals)
+	d.vals = append(d.vals, vals...)
+	return d.vals[start:len(d.vals):len(d.vals)]
+}
+
+func (d *decoder) newObject() *Object {
+	if len(d.objects) == 0 {
+		d.objects = make([]Object, 8)
+	}
+	o := &d.objects[0]
+	d.objects = d.objects[1:]
+	return o
+}
+
+func (d *decoder) newClass(name string, version int64) *Class {
+	if len(d.classes) == 0 {
+		d.classes = make([]Class, 8)
+	}
+	c := &d.classes[0]
+	d.classes = d.classes[1:]
+	c.Name, c.Version = name, version
+	return c
 }
 
 // encoded is a type-encoding string parsed once and shared by every group
@@ -391,28 +433,51 @@ func (d *decoder) group(depth int, h int8, haveHead bool) (Group, error) {
 	}
 	e := d.parsed[idx]
 	if e == nil {
+		e = commonEncodings[enc]
+	}
+	if e == nil {
 		types, err := parseEncodings(enc)
 		if err != nil {
 			return Group{}, d.errf(ErrMalformed, "type encoding %q: %v", enc, err)
 		}
-		e = &encoded{types: types, names: make([]string, len(types))}
-		for i, t := range types {
-			e.names[i] = t.enc
-		}
-		d.parsed[idx] = e
+		e = newEncoded(types)
 	}
-	g := Group{Types: e.names, Values: make([]Value, 0, len(e.types))}
+	d.parsed[idx] = e
+	var buf [4]Value
+	vals := buf[:0]
 	for _, t := range e.types {
 		v, err := d.value(t, depth)
 		if v != nil || err == nil {
-			g.Values = append(g.Values, v)
+			vals = append(vals, v)
 		}
 		if err != nil {
-			return g, err
+			return Group{Types: e.names, Values: d.keep(vals)}, err
 		}
 	}
-	return g, nil
+	return Group{Types: e.names, Values: d.keep(vals)}, nil
 }
+
+func newEncoded(types []*typ) *encoded {
+	e := &encoded{types: types, names: make([]string, len(types))}
+	for i, t := range types {
+		e.names[i] = t.enc
+	}
+	return e
+}
+
+// commonEncodings are parsed once for every decoder: the one-character
+// types and the groups message bodies use.
+var commonEncodings = func() map[string]*encoded {
+	m := map[string]*encoded{}
+	for _, enc := range append(strings.Split(scalars, ""), "iI", "@@", "@i", "ii", "II", "qq", "dd", "ff") {
+		types, err := parseEncodings(enc)
+		if err != nil {
+			panic(err)
+		}
+		m[enc] = newEncoded(types)
+	}
+	return m
+}()
 
 func (d *decoder) value(t *typ, depth int) (Value, error) {
 	if d.lim.MaxDepth > 0 && depth > d.lim.MaxDepth {
@@ -565,7 +630,7 @@ func (d *decoder) class(h *int8) (*Class, error) {
 		if err := d.count(); err != nil {
 			return nil, err
 		}
-		c := &Class{Name: name, Version: version}
+		c := d.newClass(name, version)
 		if len(chain) > 0 {
 			chain[len(chain)-1].Super = c
 		}
@@ -612,7 +677,7 @@ func (d *decoder) object(depth int) (*Object, error) {
 		}
 		return o, nil
 	}
-	o := &Object{}
+	o := d.newObject()
 	d.refs = append(d.refs, o) // numbered before its class
 	if o.Class, err = d.class(nil); err != nil {
 		return o, err
@@ -620,20 +685,37 @@ func (d *decoder) object(depth int) (*Object, error) {
 	if o.Class == nil {
 		return o, d.errf(ErrMalformed, "object without a class")
 	}
+	var buf [4]Group
+	groups := buf[:0]
 	for {
 		h, err := d.headByte(nil)
-		if err != nil {
-			return o, err
-		}
-		if h == tagEnd {
+		if err == nil && h == tagEnd {
+			o.Groups = d.keepGroups(groups)
 			return o, nil
 		}
-		g, err := d.group(depth+1, h, true)
-		if len(g.Types) > 0 {
-			o.Groups = append(o.Groups, g)
+		var g Group
+		if err == nil {
+			g, err = d.group(depth+1, h, true)
+			if len(g.Types) > 0 {
+				groups = append(groups, g)
+			}
 		}
 		if err != nil {
+			o.Groups = d.keepGroups(groups)
 			return o, err
 		}
 	}
+}
+
+// keepGroups copies an object's groups into the group slab.
+func (d *decoder) keepGroups(gs []Group) []Group {
+	if len(gs) == 0 {
+		return nil
+	}
+	if cap(d.groups)-len(d.groups) < len(gs) {
+		d.groups = make([]Group, 0, max(8, 2*cap(d.groups), len(gs)))
+	}
+	start := len(d.groups)
+	d.groups = append(d.groups, gs...)
+	return d.groups[start:len(d.groups):len(d.groups)]
 }

@@ -367,7 +367,8 @@ func FuzzDecode(f *testing.F) {
 		}
 		if s != nil && err == nil {
 			if root := rootObject(s); root != nil {
-				_ = links(root)
+				_ = links(root, 1)
+				_ = links(root, 2)
 			}
 		}
 		if len(b) <= lim.MaxBytes {

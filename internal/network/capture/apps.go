@@ -12,83 +12,6 @@ import (
 	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
-// Stream buffer bounds.
-const (
-	clientCap = 16 << 10 // HTTP request heads, DNS/TCP queries
-	serverCap = 64 << 10 // DNS/TCP answers; TLS records (read record by record)
-	tlsCap    = 24 << 10 // client TLS records (at most 18 KiB each), read record by record
-	maxHTTP   = 8        // requests read per connection
-)
-
-func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
-	if p.TCPFlags&dissect.FlagSYN != 0 {
-		if toServer && f.cs == nil && f.app == appUnknown {
-			f.cs = &dissect.Stream{Cap: clientCap}
-			f.cs.SYN(p.Seq)
-		}
-		return
-	}
-	if len(p.Payload) == 0 || f.app == appNone {
-		return
-	}
-	if toServer {
-		if !f.inspected[0] {
-			f.inspected[0] = true
-			f.app = a.classifyTCP(f, p.Payload)
-			if f.app == appNone {
-				f.cs = nil
-				return
-			}
-			if f.cs == nil {
-				f.cs = &dissect.Stream{Cap: clientCap}
-			}
-			if f.app == appTLS {
-				f.cs.Cap = tlsCap // room for a whole record beside the next segment
-			}
-		}
-		if f.cs == nil || !f.cs.Add(p.Seq, p.Payload) {
-			return
-		}
-		switch f.app {
-		case appTLS:
-			a.tlsClient(f)
-		case appHTTP:
-			a.httpClient(f)
-		case appDNS:
-			a.dnsTCP(f, f.cs)
-		}
-		return
-	}
-	// server to client: only for TLS (certificate) and DNS over TCP
-	if f.app != appTLS && f.app != appDNS || f.serverDone {
-		return
-	}
-	if f.ss == nil {
-		f.ss = &dissect.Stream{Cap: serverCap}
-	}
-	if !f.ss.Add(p.Seq, p.Payload) {
-		return
-	}
-	if f.app == appTLS {
-		a.tlsServer(f)
-	} else {
-		a.dnsTCP(f, f.ss)
-	}
-}
-
-func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
-	_, sp := f.server()
-	switch {
-	case len(b) >= 3 && b[0] == 22 && b[1] == 3:
-		return appTLS
-	case httpinfo.LooksLikeRequest(b):
-		return appHTTP
-	case sp == 53:
-		return appDNS
-	}
-	return appNone
-}
-
 func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
 	sa, sp := f.server()
 	_ = sa
@@ -298,21 +221,29 @@ func (a *analyzer) httpClient(f *flow) {
 		f.cs.Discard(n) // the next request, if any, starts the buffer
 		f.httpReqs++
 		a.httpRequest(f, req)
+		if req.Method == "CONNECT" {
+			a.httpConnect(f, req)
+			return
+		}
 	}
 	f.cs.Close()
 }
 
 func (a *analyzer) httpRequest(f *flow, req *httpinfo.Request) {
-	host := strings.ToLower(req.Host)
-	if h, _, ok := strings.Cut(host, ":"); ok && !strings.Contains(h, "]") {
-		host = h
+	name, ip, ok := httpinfo.SplitHost(req.Host)
+	host := name
+	switch {
+	case ip.IsValid(): // an address literal is an address, never a domain
+		host = ip.String()
+		a.observeIP(ip, "http host", f)
+	case ok:
+		a.observe(KindDomain, name, ModHTTP, "http host", f)
+	case req.Host != "":
+		a.problem("HTTP: malformed Host header")
 	}
 	url := req.URL()
 	if f.serverName == "" {
 		f.serverName = host
-	}
-	if host != "" {
-		a.observe(KindDomain, host, ModHTTP, "http host", f)
 	}
 	if url != "" {
 		a.observe(KindURL, url, ModHTTP, "http url", f)

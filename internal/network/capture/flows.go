@@ -14,10 +14,24 @@ const (
 	appHTTP
 	appDNS
 	appQUIC
-	appNone // inspected, nothing recognised
+	appNone     // inspected, nothing recognised
+	appPreamble // another protocol first, maybe TLS after it (see flow.pre)
+	appProxy    // a HAProxy PROXY header first, then another protocol
 )
 
-var appNames = [...]string{"", "tls", "http", "dns", "quic", ""}
+var appNames = [...]string{"", "tls", "http", "dns", "quic", "", "", ""}
+
+// appName names what a flow carried: its protocol, or "tls" once TLS
+// started after a preamble (the preamble is named apart).
+func (f *flow) appName() string {
+	if f.app == appPreamble && f.pre != nil {
+		if f.tlsStarted[0] || f.tlsStarted[1] {
+			return "tls"
+		}
+		return f.pre.proto
+	}
+	return appNames[f.app]
+}
 
 type flow struct {
 	key              dissect.FlowKey
@@ -32,7 +46,9 @@ type flow struct {
 	app              uint8
 	inspected        [2]bool
 	cs, ss           *dissect.Stream
-	serverDone       bool // the server direction holds nothing more to read
+	serverDone       bool    // the server direction holds nothing more to read
+	tlsStarted       [2]bool // TLS records start the client [0] / server [1] stream
+	pre              *preState
 	tlsC, tlsS       *tlsinfo.Reader
 	tlsBytes         [2]int // TLS bytes read per direction (bounded)
 	hellos           uint8  // ClientHellos fingerprinted on this connection

@@ -99,10 +99,13 @@ func (a *analyzer) endFlow(f *flow, why string) {
 		}
 	}
 	rec := FlowRecord{Proto: dissect.ProtoName(f.key.Proto), Client: dissect.Endpoint(ca, cp),
-		Server: dissect.Endpoint(sa, sp), ServerName: f.serverName, App: appNames[f.app],
+		Server: dissect.Endpoint(sa, sp), ServerName: f.serverName, App: f.appName(),
 		First: ts(f.first), Last: ts(f.last), FirstPacket: f.firstPkt,
 		PacketsOut: f.pkts[0], PacketsIn: f.pkts[1], BytesOut: f.bytes[0], BytesIn: f.bytes[1],
 		Process: f.process, Tunnel: a.tunnelOf(f), SawStart: f.sawSYN, End: why, Flows: 1}
+	if f.pre != nil {
+		rec.Preamble, rec.ProxiedConnection = f.pre.desc, f.pre.proxied
+	}
 	ev := Evidence{File: a.name, Flow: f.String(), CommunityID: f.communityID(), FirstPacket: rec.First,
 		LastPacket: rec.Last, PacketNumber: f.firstPkt, Process: f.process, Tunnel: rec.Tunnel}
 	rec.CommunityID = ev.CommunityID

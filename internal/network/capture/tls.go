@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/preamble"
 	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
@@ -146,7 +147,9 @@ func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte,
 	if transport == 'q' {
 		mod, src = ModQUIC, "quic sni"
 	}
-	if sni != "" {
+	if ip, err := netip.ParseAddr(sni); err == nil { // an address in SNI (not allowed, yet seen)
+		a.observeIP(ip, src, f)
+	} else if sni != "" {
 		if f.serverName == "" {
 			f.serverName = sni
 		}
@@ -171,11 +174,26 @@ func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte,
 		rec.Connections++
 		rec.Last = ts(a.now)
 		f.tlsRec = rec
-		if _, sp := f.server(); !standardTLSPort(sp) {
-			a.tlsOddPort(f, rec, sp)
-		}
+		a.tlsPort(f, rec)
 	}
 	addFingerprint(rec, TLSFingerprint{JA3: ja3, JA4: ja4, JA4Reference: ja4ref, Hello: helloKind(f)}, a.dropped)
+}
+
+// tlsPort flags TLS on an unusual port: the CONNECT or SOCKS target's port
+// when there is one; never the standard port of a STARTTLS protocol.
+func (a *analyzer) tlsPort(f *flow, rec *TLSRecord) {
+	_, port := f.server()
+	if f.pre != nil {
+		switch {
+		case f.pre.target != 0:
+			port = f.pre.target
+		case preamble.StandardPort(f.pre.proto, port):
+			return
+		}
+	}
+	if !standardTLSPort(port) {
+		a.tlsOddPort(f, rec, port)
+	}
 }
 
 // tlsRecord finds or creates the record of a (SNI, server) group.
@@ -191,6 +209,9 @@ func (a *analyzer) tlsRecord(f *flow, ch *tlsinfo.ClientHello, sni, server, ja3,
 	}
 	rec = &TLSRecord{SNI: sni, Server: server, ALPN: ch.ALPN, JA3: ja3, JA4: ja4,
 		First: ts(a.now), Evidence: a.evidence(f)}
+	if f.pre != nil {
+		rec.Preamble = f.pre.desc
+	}
 	for _, v := range ch.Versions {
 		if !tlsinfo.IsGREASE(v) {
 			rec.Versions = append(rec.Versions, tlsinfo.VersionName(v))

@@ -84,9 +84,12 @@ type FlowRecord struct {
 	BytesIn     uint64    `json:"bytes_server_to_client"`
 	Process     string    `json:"process,omitempty"`
 	Tunnel      string    `json:"tunnel,omitempty"`
-	SawStart    bool      `json:"saw_start,omitempty"` // the TCP SYN is in the capture
-	End         string    `json:"end,omitempty"`       // "fin", "rst", "idle", "capacity", "end-of-capture"
-	Flows       int       `json:"flows,omitempty"`     // >1 for an aggregate
+	Preamble    string    `json:"preamble,omitempty"` // what came before TLS: "smtp starttls", "http connect to host:443"...
+	// ProxiedConnection is the original connection a HAProxy PROXY header named
+	ProxiedConnection string `json:"proxied_connection,omitempty"`
+	SawStart          bool   `json:"saw_start,omitempty"` // the TCP SYN is in the capture
+	End               string `json:"end,omitempty"`       // "fin", "rst", "idle", "capacity", "end-of-capture"
+	Flows             int    `json:"flows,omitempty"`     // >1 for an aggregate
 }
 
 // DNSRecord is one distinct query (name and type) with its answers.
@@ -117,7 +120,8 @@ type TLSRecord struct {
 	Negotiated   string                `json:"negotiated_version,omitempty"`
 	Cipher       string                `json:"cipher,omitempty"`
 	Certificates []tlsinfo.Certificate `json:"certificates,omitempty"`
-	Alerts       []string              `json:"alerts,omitempty"` // alerts seen in clear, e.g. "server warning 112 (unrecognized_name)"
+	Alerts       []string              `json:"alerts,omitempty"`   // alerts seen in clear, e.g. "server warning 112 (unrecognized_name)"
+	Preamble     string                `json:"preamble,omitempty"` // what came before TLS (STARTTLS, CONNECT, SOCKS...)
 	Connections  int                   `json:"connections"`
 	First        time.Time             `json:"first_seen"`
 	Last         time.Time             `json:"last_seen"`

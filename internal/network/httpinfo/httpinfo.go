@@ -6,6 +6,8 @@ package httpinfo
 import (
 	"bytes"
 	"errors"
+	"net/netip"
+	"strings"
 )
 
 // Request is one HTTP/1.x request head.
@@ -93,4 +95,53 @@ func (r *Request) URL() string {
 		return ""
 	}
 	return "http://" + r.Host + r.Target
+}
+
+// SplitHost reads a Host header value (RFC 9110 §7.2: uri-host and an
+// optional port): a host name, an IPv4 address or a bracketed IPv6 literal
+// ("[::1]:8000"). It returns the lower-case name, or the address, and false
+// when the value is neither (a "[" is never a name).
+func SplitHost(h string) (name string, ip netip.Addr, ok bool) {
+	h = strings.ToLower(strings.TrimSpace(h))
+	if strings.HasPrefix(h, "[") {
+		end := strings.IndexByte(h, ']')
+		if end < 0 {
+			return "", ip, false
+		}
+		if rest := h[end+1:]; rest != "" && !validPort(rest) {
+			return "", ip, false
+		}
+		a, err := netip.ParseAddr(h[1:end])
+		if err != nil || !a.Is6() {
+			return "", ip, false
+		}
+		return "", a, true
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		if !validPort(h[i:]) {
+			return "", ip, false
+		}
+		h = h[:i]
+	}
+	if a, err := netip.ParseAddr(h); err == nil {
+		return "", a, true
+	}
+	if h == "" || strings.ContainsAny(h, "[]/@ \t\\\"<>{}|^`") {
+		return "", ip, false
+	}
+	return strings.TrimSuffix(h, "."), ip, true
+}
+
+// validPort: ":" followed by 1 to 5 digits (or nothing, which RFC 3986
+// allows).
+func validPort(s string) bool {
+	if s == "" || s[0] != ':' || len(s) > 6 {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

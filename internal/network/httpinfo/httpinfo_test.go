@@ -53,3 +53,37 @@ func FuzzParseRequest(f *testing.F) {
 		}
 	})
 }
+
+func TestSplitHost(t *testing.T) {
+	tests := []struct {
+		in   string
+		name string
+		ip   string
+		ok   bool
+	}{
+		{"Example.COM", "example.com", "", true},
+		{"example.com:8080", "example.com", "", true},
+		{"example.com.", "example.com", "", true},
+		{"[::1]:8000", "", "::1", true},
+		{"[2001:DB8::7]", "", "2001:db8::7", true},
+		{"198.51.100.7:80", "", "198.51.100.7", true},
+		{"198.51.100.7", "", "198.51.100.7", true},
+		{"[", "", "", false},
+		{"[::1", "", "", false},
+		{"[::1]x", "", "", false},
+		{"[198.51.100.7]", "", "", false},
+		{"example.com:http", "", "", false},
+		{"a b", "", "", false},
+		{"", "", "", false},
+	}
+	for _, tc := range tests {
+		name, ip, ok := httpinfo.SplitHost(tc.in)
+		got := ""
+		if ip.IsValid() {
+			got = ip.String()
+		}
+		if name != tc.name || got != tc.ip || ok != tc.ok {
+			t.Errorf("%q: %q %q %v, want %q %q %v", tc.in, name, got, ok, tc.name, tc.ip, tc.ok)
+		}
+	}
+}

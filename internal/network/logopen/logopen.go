@@ -127,11 +127,11 @@ func (Opener) Open(ctx context.Context, path string, kind acquisition.Kind, opts
 	}
 	acq := &acquisition.Acquisition{Path: path, Kind: kind, Meta: map[string]string{}}
 	if st.IsDir() {
-		r, err := os.OpenRoot(path) // symbolic links cannot lead outside the input
+		d, err := acquisition.OpenDir(path) // links cannot lead outside the input
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, err
 		}
-		acq.FS, acq.Close = r.FS(), r.Close
+		acq.FS, acq.Close = d, d.Close
 		acq.Meta["layout"] = "folder of logs"
 		return acq, nil
 	}

@@ -33,8 +33,8 @@ type chart struct {
 // buildChart draws the timeline as an inline SVG histogram of events per
 // time bin, with a marker per dated alert above it. Every text that comes
 // from the evidence is escaped here, since the SVG is inserted as HTML.
-func buildChart(r *model.Report, c *i18n.Catalog) chart {
-	lo, hi, ok := span(r)
+func buildChart(r *model.Report, c *i18n.Catalog, copied func(model.Event) bool) chart {
+	lo, hi, ok := span(r, copied)
 	if !ok {
 		return chart{}
 	}
@@ -48,7 +48,7 @@ func buildChart(r *model.Report, c *i18n.Catalog) chart {
 		return min(max(i, 0), chartBins-1)
 	}
 	for _, e := range r.Timeline {
-		if !e.Time.IsZero() {
+		if !e.Time.IsZero() && !copied(e) {
 			bins[bin(e.Time)]++
 		}
 	}
@@ -105,8 +105,9 @@ func buildChart(r *model.Report, c *i18n.Catalog) chart {
 	return chart{SVG: template.HTML(b.String()), Start: lo.UTC().Format("2006-01-02 15:04 UTC"), End: hi.UTC().Format("2006-01-02 15:04 UTC")}
 }
 
-// span is the time range of the dated events and alerts.
-func span(r *model.Report) (lo, hi time.Time, ok bool) {
+// span is the time range of the dated events and alerts, leaving out the
+// events dated by when the acquisition was copied.
+func span(r *model.Report, copied func(model.Event) bool) (lo, hi time.Time, ok bool) {
 	see := func(t time.Time) {
 		if t.IsZero() {
 			return
@@ -120,10 +121,53 @@ func span(r *model.Report) (lo, hi time.Time, ok bool) {
 		ok = true
 	}
 	for _, e := range r.Timeline {
-		see(e.Time)
+		if !copied(e) {
+			see(e.Time)
+		}
 	}
 	for _, a := range r.Alerts {
 		see(a.Time)
 	}
 	return lo, hi, ok
+}
+
+// copyTimes returns whether an event is dated by the modification time of
+// an acquisition file on the computer that holds it (a folder's files:
+// usually when the acquisition was copied there), rather than by a time of
+// the device. Such times would stretch the chart to the day of the copy:
+// they stay out of it and are marked in the list.
+func copyTimes(r *model.Report) func(model.Event) bool {
+	type key struct{ input, path string }
+	times := map[key]time.Time{}
+	only := ""
+	if len(r.Info.Inputs) == 1 {
+		only = r.Info.Inputs[0].Path
+	}
+	roots := map[string]string{}
+	for _, in := range r.Info.Inputs {
+		roots[in.Path] = in.Meta["root"]
+		for _, f := range in.Files {
+			if !f.ModTime.IsZero() {
+				times[key{in.Path, f.Path}] = f.ModTime
+			}
+		}
+	}
+	if len(times) == 0 {
+		return func(model.Event) bool { return false }
+	}
+	return func(e model.Event) bool {
+		in := e.Input
+		if in == "" {
+			in = only
+		}
+		t, ok := times[key{in, e.Artifact}]
+		if !ok && roots[in] != "" {
+			t, ok = times[key{in, roots[in] + "/" + e.Artifact}]
+		}
+		if !ok {
+			return false
+		}
+		d := e.Time.Sub(t)
+		return d > -time.Second && d < time.Second
+	}
 }

@@ -300,3 +300,39 @@ func TestIdentityAndIndicatorDate(t *testing.T) {
 		t.Error("indicators 122 days old not called stale in French, or the encryption not shown")
 	}
 }
+
+// TestIndicatorCountsExplained: when the sources list more indicators than
+// the distinct values checked (the count `iocs list` and the report give),
+// the chain of custody says why.
+func TestIndicatorCountsExplained(t *testing.T) {
+	r := reportgen.Clean()
+	if out := render(t, r, "en"); strings.Contains(out, `id="distinct"`) {
+		t.Error("counts that agree are explained")
+	}
+	r.Info.IndicatorCount = 10000
+	out := render(t, r, "en")
+	if !strings.Contains(out, "The sources list 10,432 indicators; 10,000 distinct values were checked: the others repeat a value") {
+		t.Error("the difference of 432 is not explained")
+	}
+	if out := render(t, r, "fr"); !strings.Contains(out, "Les sources listent 10\u202f432 indicateurs ; 10\u202f000 valeurs distinctes ont été vérifiées") {
+		t.Error("the difference is not explained in French")
+	}
+}
+
+// TestCopyTimesOutOfTheChart: an event dated by the modification time of a
+// file of a folder acquisition on the computer (when it was copied) does
+// not stretch the chart to that day; it is listed, marked.
+func TestCopyTimesOutOfTheChart(t *testing.T) {
+	r := reportgen.Detected()
+	copiedAt := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	r.Info.Inputs[0].Files = append(r.Info.Inputs[0].Files, model.InputFile{Path: "logs/logcat.txt", ModTime: copiedAt.Add(300 * time.Millisecond)})
+	r.Timeline = append(r.Timeline, model.Event{Time: copiedAt, Module: "aqf_log_timestamps", Event: "M---", Artifact: "logs/logcat.txt"})
+	out := render(t, r, "en")
+	if !strings.Contains(out, "From 2021-07-11 09:30 UTC to 2021-07-15 11:30 UTC.") {
+		t.Error("the chart's range includes the copy time")
+	}
+	if !strings.Contains(out, `id="copied">1 event is dated by the modification time of a file of the acquisition`) ||
+		!strings.Contains(out, `<span class="kind copied">copy time</span>`) {
+		t.Error("the event dated by the copy is not said and marked")
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/report/explain"
 	"github.com/spyscan/spyscan/internal/selftest"
 )
 
@@ -43,7 +44,7 @@ type view struct {
 	Headline      string
 	Meaning       string
 	Steps         []string
-	Problems      []string
+	Causes        []causeView
 	ProblemsTitle string
 	Helplines     []helplineView
 	Case          string
@@ -66,9 +67,11 @@ type view struct {
 	Chart         chart
 	Events        []eventView
 	EventsAll     int
+	CopiedAll     int // events dated by when the acquisition was copied (left out of the chart)
 	Info          *model.ScanInfo
 	Inputs        []inputView
 	Sources       []model.IndicatorSource
+	SourcesTotal  int // indicators the sources list; Info.IndicatorCount distinct values were checked
 	Modules       []moduleView
 	ModProblems   []moduleView // partial and failed modules, shown unfolded
 	ModSum        string
@@ -76,6 +79,19 @@ type view struct {
 }
 
 type helplineView struct{ Name, Desc, URL string }
+
+// causeView is one cause of the problems of a scan, with its fix.
+type causeView struct {
+	Text, Fix string
+	Files     int
+	Examples  []explain.Example
+}
+
+// errView is one file a module could not read, with the kind of failure.
+type errView struct {
+	model.FileError
+	KindLabel string
+}
 
 type levelCount struct {
 	Class, Label string
@@ -126,6 +142,7 @@ type eventView struct {
 	Description string
 	Level       string // CSS class, "" when no alert refers to the event
 	LevelLabel  string
+	Copied      bool // dated by when the acquisition was copied (see copyTimes)
 }
 
 type inputView struct {
@@ -140,6 +157,7 @@ type moduleView struct {
 	model.ModuleResult
 	StatusLabel string
 	Class       string
+	Errs        []errView
 }
 
 // zones resolves the device time zone of each input.
@@ -190,6 +208,7 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	z := newZones(r)
 	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case}
 	for _, s := range r.Info.IndicatorSources {
+		v.SourcesTotal += s.Indicators
 		s.Kind = label(c, "source_kind.", s.Kind)
 		v.Sources = append(v.Sources, s)
 	}
@@ -242,11 +261,17 @@ func (v *view) verdict(r *model.Report, c *i18n.Catalog) {
 	for i := 1; c.Has("verdict." + v.Verdict + ".step" + fmt.Sprint(i)); i++ {
 		v.Steps = append(v.Steps, c.T("verdict."+v.Verdict+".step"+fmt.Sprint(i)))
 	}
-	for _, p := range problems {
-		v.Problems = append(v.Problems, p.Text(c))
+	for _, cause := range explain.Explain(r) {
+		cv := causeView{Text: c.Render(cause.Text), Fix: c.Render(cause.Fix), Files: cause.Files}
+		for _, e := range cause.Examples {
+			cv.Examples = append(cv.Examples, e)
+		}
+		v.Causes = append(v.Causes, cv)
 	}
-	if len(v.Problems) == 0 {
-		v.Problems = r.Info.SelfTest.Problems
+	if len(v.Causes) == 0 { // problems stored by a spyscan that did not type them
+		for _, p := range r.Info.SelfTest.Problems {
+			v.Causes = append(v.Causes, causeView{Text: p})
+		}
 	}
 	v.ProblemsTitle = c.T("selftest.title")
 	if v.Verdict == "detected" {
@@ -322,7 +347,13 @@ func prettyRecord(raw json.RawMessage) (string, bool) {
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
-	v.Chart = buildChart(r, c)
+	copied := copyTimes(r)
+	v.Chart = buildChart(r, c, copied)
+	for _, e := range r.Timeline {
+		if copied(e) {
+			v.CopiedAll++
+		}
+	}
 	v.EventsAll = len(r.Timeline)
 	// List the events an alert refers to first; then the others, while room.
 	// Two passes over the timeline, copying at most maxEventsListed events.
@@ -345,7 +376,8 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 	}
 	for _, e := range list {
 		ev := eventView{Time: z.stamp(e.Time, e.Input), Module: e.Module, Event: e.Event,
-			Description: c.Text(e.DescriptionMsg, e.Description)}
+			Description: c.Text(e.DescriptionMsg, e.Description), Copied: copied(e)}
+
 		if e.Level != nil {
 			ev.Level, ev.LevelLabel = levelClass(*e.Level), levelLabel(c, *e.Level)
 		}
@@ -378,14 +410,26 @@ func (v *view) modules(r *model.Report, c *i18n.Catalog) {
 		m.Records = nil
 		m.Reason = c.Text(m.ReasonMsg, m.Reason)
 		mv := moduleView{ModuleResult: m, StatusLabel: c.T("status." + string(m.Status)), Class: "st-" + string(m.Status)}
+		for _, e := range m.Errors {
+			kind := e.Kind
+			if kind == "" {
+				kind = model.KindDamaged
+			}
+			mv.Errs = append(mv.Errs, errView{FileError: e, KindLabel: label(c, "kind.", string(kind))})
+		}
 		v.Modules = append(v.Modules, mv)
 		if m.Status == model.StatusFailed || m.Status == model.StatusPartial || len(m.Errors) > 0 {
 			v.ModProblems = append(v.ModProblems, mv)
 		}
 	}
 	ran := counts[model.StatusOK] + counts[model.StatusPartial] + counts[model.StatusEmpty]
-	v.ModSum = c.T("modules.summary", "ran", c.N("modules.count", ran),
-		"skipped", c.N("modules.skipped", counts[model.StatusSkipped]), "failed", c.N("modules.failed", counts[model.StatusFailed]))
+	skipped, failed := c.N("modules.skipped", counts[model.StatusSkipped]), c.N("modules.failed", counts[model.StatusFailed])
+	if n := counts[model.StatusPartial]; n > 0 {
+		v.ModSum = c.T("modules.summary_partial", "ran", c.N("modules.count", ran), "partial", c.N("modules.partial", n),
+			"skipped", skipped, "failed", failed)
+	} else {
+		v.ModSum = c.T("modules.summary", "ran", c.N("modules.count", ran), "skipped", skipped, "failed", failed)
+	}
 }
 
 // indentReadable indents a JSON record for people: keys sorted, and <, >, &

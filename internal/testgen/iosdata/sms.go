@@ -2,6 +2,7 @@ package iosdata
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
@@ -28,14 +29,34 @@ var SMSSchema = []string{
 // ThreatNotificationText starts Apple's threat notification SMS/iMessage.
 const ThreatNotificationText = "ALERT: Apple detected a targeted mercenary spyware attack against your iPhone."
 
-// SMSMessage is one planted message.
+// SMSMessage is one planted message. As on iOS, its words are also stored
+// in attributedBody (an archived NSAttributedString, written by
+// iosgen.MessageBody).
 type SMSMessage struct {
 	Handle  string
 	Service string // "SMS" or "iMessage"
 	Text    string
 	At      time.Time
 	FromMe  bool
+	// BodyOnly leaves text NULL: the words are only in attributedBody, as
+	// recent iOS versions store them.
+	BodyOnly bool
+	// Link is a URL attached to the words as an attribute (shown as the
+	// words, opened as the URL).
+	Link string
+	// Body, when set, is stored as attributedBody instead (a damaged one,
+	// say).
+	Body []byte
 }
+
+// Links planted in attributedBody only: in the words of a body-only
+// message, and behind words that do not show it.
+const (
+	PegasusBodyHost   = PegasusSubdomain2
+	PegasusHiddenHost = "tookcheckout.com" // Pegasus (Amnesty, 2021)
+	PegasusBodyURL    = "https://" + PegasusBodyHost + "/r/5b1e"
+	PegasusHiddenURL  = "https://" + PegasusHiddenHost + "/album/2023"
+)
 
 // SMSAttachment is one planted attachment, joined to message MessageIdx (1-based).
 type SMSAttachment struct {
@@ -49,12 +70,17 @@ type SMSAttachment struct {
 // SMSMessages are the planted messages of the default fixture.
 func SMSMessages() []SMSMessage {
 	return []SMSMessage{
-		{"+41790000001", "SMS", "Your parcel is waiting: " + PegasusURL + " track now", At(0), false},
-		{"+41790000001", "SMS", "ok thanks, see https://" + LookalikeDomain + "/p and www." + LookalikeDomain2, At(2 * time.Minute), true},
-		{"alerts@apple.com", "iMessage", ThreatNotificationText + " You may be a target.", At(time.Hour), false},
-		{TriangulationMail, "iMessage", "", At(2 * time.Hour), false},
-		{"+41790000002", "iMessage", "dinner at 8? http://" + QuaDreamDomain + "/news", At(3 * time.Hour), false},
-		{"+41790000002", "iMessage", "Quoting ALERT: State-sponsored attackers... not a real alert", At(4 * time.Hour), false},
+		{Handle: "+41790000001", Service: "SMS", Text: "Your parcel is waiting: " + PegasusURL + " track now", At: At(0)},
+		{Handle: "+41790000001", Service: "SMS", Text: "ok thanks, see https://" + LookalikeDomain + "/p and www." + LookalikeDomain2, At: At(2 * time.Minute), FromMe: true},
+		{Handle: "alerts@apple.com", Service: "iMessage", Text: ThreatNotificationText + " You may be a target.", At: At(time.Hour)},
+		{Handle: TriangulationMail, Service: "iMessage", At: At(2 * time.Hour)},
+		{Handle: "+41790000002", Service: "iMessage", Text: "dinner at 8? http://" + QuaDreamDomain + "/news", At: At(3 * time.Hour)},
+		{Handle: "+41790000002", Service: "iMessage", Text: "Quoting ALERT: State-sponsored attackers... not a real alert", At: At(4 * time.Hour)},
+		// words only in attributedBody (text NULL): a Pegasus link, a look-alike
+		{Handle: "+41790000003", Service: "iMessage", Text: "Your parcel is held, reschedule: " + PegasusBodyURL, At: At(5 * time.Hour), BodyOnly: true},
+		{Handle: "+41790000003", Service: "iMessage", Text: "old news https://" + LookalikeDomain + "/body", At: At(6 * time.Hour), BodyOnly: true},
+		// a Pegasus link behind words that do not show it
+		{Handle: "+41790000003", Service: "iMessage", Text: "Photos from Saturday", Link: PegasusHiddenURL, At: At(7 * time.Hour)},
 	}
 }
 
@@ -78,6 +104,7 @@ func SMS(filler int) []iosgen.File {
 func SMSFrom(msgs []SMSMessage, atts []SMSAttachment, filler int, schema []string) []iosgen.File {
 	var st []iosgen.Stmt
 	handles := map[string]int{}
+	hasBody := strings.Contains(strings.Join(schema, "\n"), "attributedBody")
 	handle := func(h, svc string) int {
 		if id, ok := handles[h+svc]; ok {
 			return id
@@ -94,12 +121,27 @@ func SMSFrom(msgs []SMSMessage, atts []SMSAttachment, filler int, schema []strin
 			fromMe = 1
 		}
 		var text any = m.Text
-		if m.Text == "" {
+		if m.Text == "" || m.BodyOnly {
 			text = nil
 		}
+		var body any
+		switch {
+		case m.Body != nil:
+			body = m.Body
+		case m.Text != "" || m.Link != "":
+			body = iosgen.MessageBody(m.Text, m.Link)
+		}
 		ns := AppleNanos(m.At)
-		st = append(st, iosgen.Ins("message", "ROWID, guid, text, handle_id, service, account, date, date_read, date_delivered, is_from_me, is_read, is_delivered, is_finished",
-			i, fmt.Sprintf("%08X-0000-4000-8000-%012X", i, i), text, h, m.Service, "e:owner@example.org", ns, ns+int64(30*time.Second), ns, fromMe, 1, 1, 1))
+		if !hasBody { // an old schema: the words in text only
+			if m.Text != "" {
+				text = m.Text
+			}
+			st = append(st, iosgen.Ins("message", "ROWID, guid, text, handle_id, service, account, date, date_read, date_delivered, is_from_me, is_read, is_delivered, is_finished",
+				i, fmt.Sprintf("%08X-0000-4000-8000-%012X", i, i), text, h, m.Service, "e:owner@example.org", ns, ns+int64(30*time.Second), ns, fromMe, 1, 1, 1))
+			return
+		}
+		st = append(st, iosgen.Ins("message", "ROWID, guid, text, attributedBody, handle_id, service, account, date, date_read, date_delivered, is_from_me, is_read, is_delivered, is_finished",
+			i, fmt.Sprintf("%08X-0000-4000-8000-%012X", i, i), text, body, h, m.Service, "e:owner@example.org", ns, ns+int64(30*time.Second), ns, fromMe, 1, 1, 1))
 	}
 	for i, m := range msgs {
 		add(i+1, m)
@@ -108,7 +150,7 @@ func SMSFrom(msgs []SMSMessage, atts []SMSAttachment, filler int, schema []strin
 		i := len(msgs) + j + 1
 		add(i, SMSMessage{Handle: fmt.Sprintf("+4179%07d", j%500), Service: "iMessage",
 			Text: fmt.Sprintf("message %d, see https://www.example.org/a/%d and https://news.example.com/x", j, j%97),
-			At:   At(time.Duration(j) * time.Second), FromMe: j%3 == 0})
+			At:   At(time.Duration(j) * time.Second), FromMe: j%3 == 0, BodyOnly: j%5 == 0})
 	}
 	for k, a := range atts {
 		id := k + 1

@@ -14,7 +14,8 @@ var TCCSchema = []string{
 }
 
 // TCC returns TCC.db with a Pegasus process granted the microphone from
-// /private/var/tmp, a stalkerware app with the camera, and clean grants.
+// /private/var/tmp, a Pegasus process registered as a bundle-id client, a
+// stalkerware app with the camera, and clean grants.
 func TCC() []iosgen.File {
 	row := func(svc, client string, ctype, val, reason int, at time.Time) iosgen.Stmt {
 		return iosgen.Ins("access", "service, client, client_type, auth_value, auth_reason, auth_version, last_modified", svc, client, ctype, val, reason, 1, at.Unix())
@@ -23,6 +24,7 @@ func TCC() []iosgen.File {
 		iosgen.Ins("admin", "key, value", "version", 23),
 		row("kTCCServiceMicrophone", "/private/var/tmp/"+PegasusProcess2, 1, 2, 4, At(time.Hour)),
 		row("kTCCServiceCamera", StalkerwareAppID, 0, 2, 2, At(2*time.Hour)),
+		row("kTCCServiceLocation", PegasusBundleProcess, 0, 2, 4, At(150*time.Minute)),
 		row("kTCCServiceCamera", "com.apple.camera", 0, 2, 2, At(3*time.Hour)),
 		row("kTCCServicePhotos", "com.example.notapspy.app", 0, 3, 2, At(4*time.Hour)),
 		row("kTCCServiceMicrophone", "/usr/libexec/"+CleanProcess, 1, 0, 2, At(5*time.Hour)),

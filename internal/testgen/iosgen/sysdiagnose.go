@@ -9,25 +9,39 @@ import (
 // ShutdownEntry is one reboot recorded in shutdown.log: the clients still
 // running when the device was asked to shut down.
 type ShutdownEntry struct {
-	Time    time.Time
+	Time    time.Time // of the SIGTERM line; zero writes none (some iOS 26 logs have none)
 	Clients []ShutdownClient
+	// Notices is the number of "these clients are still here" notices, each
+	// listing every client (0 means 1); their elapsed times grow by 0.5 s.
+	Notices int
 }
 
 // ShutdownClient is a process that delayed the reboot.
 type ShutdownClient struct {
 	PID  int
 	Path string
+	UUID string // binary UUID appended to the path, as macOS and iOS 26 log it
 }
 
-// ShutdownLog renders entries in the format of system_logs.logarchive/Extra/shutdown.log.
+// ShutdownLog renders entries in the format of shutdown.log: for each
+// reboot, delay notices with their tab-indented clients, then the SIGTERM
+// line.
 func ShutdownLog(entries []ShutdownEntry) []byte {
 	var b strings.Builder
 	for _, e := range entries {
-		b.WriteString("After 0.25s, these clients are still here:\n")
-		for _, c := range e.Clients {
-			fmt.Fprintf(&b, "\t\tremaining client pid: %d (%s)\n", c.PID, c.Path)
+		for n := range max(e.Notices, 1) {
+			fmt.Fprintf(&b, "After %.2fs, these clients are still here:\n", 0.25+0.5*float64(n))
+			for _, c := range e.Clients {
+				p := c.Path
+				if c.UUID != "" {
+					p += "/" + c.UUID
+				}
+				fmt.Fprintf(&b, "\t\tremaining client pid: %d (%s)\n", c.PID, p)
+			}
 		}
-		fmt.Fprintf(&b, "SIGTERM: [%d]\n", e.Time.Unix())
+		if !e.Time.IsZero() {
+			fmt.Fprintf(&b, "SIGTERM: [%d] All buffers flushed\n", e.Time.Unix())
+		}
 	}
 	return []byte(b.String())
 }
@@ -49,8 +63,11 @@ type SysdiagnoseSpec struct {
 	Device   Device
 	Time     time.Time
 	Shutdown []ShutdownEntry
-	Files    []File // extra files, Path relative to the top folder
-	Format   DumpFormat
+	// Rotated are older shutdown logs, written as shutdown.0.log,
+	// shutdown.1.log... beside shutdown.log.
+	Rotated [][]ShutdownEntry
+	Files   []File // extra files, Path relative to the top folder
+	Format  DumpFormat
 }
 
 // WriteSysdiagnose writes a sysdiagnose archive (or, for DumpFolder, a
@@ -63,10 +80,14 @@ func WriteSysdiagnose(out string, s SysdiagnoseSpec) error {
 // SysdiagnoseFiles are the files of a capture, paths relative to its top folder.
 func SysdiagnoseFiles(s SysdiagnoseSpec) []File {
 	s = s.withDefaults()
-	return append([]File{
+	files := []File{
 		{Path: "system_logs.logarchive/Extra/shutdown.log", Data: ShutdownLog(s.Shutdown), ModTime: s.Time},
 		{Path: "sysdiagnose.log", Data: SysdiagnoseLog(s.Device, s.Time), ModTime: s.Time},
-	}, s.Files...)
+	}
+	for i, r := range s.Rotated {
+		files = append(files, File{Path: fmt.Sprintf("system_logs.logarchive/Extra/shutdown.%d.log", i), Data: ShutdownLog(r), ModTime: s.Time})
+	}
+	return append(files, s.Files...)
 }
 
 func (s SysdiagnoseSpec) withDefaults() SysdiagnoseSpec {

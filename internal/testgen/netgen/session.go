@@ -66,17 +66,7 @@ func (g *Gen) TCP(client, server netip.Addr, cport, sport uint16, clientData, se
 // server's reply, then the client's second flight (each split into MSS
 // segments), and FIN.
 func (g *Gen) TCPExchange(client, server netip.Addr, cport, sport uint16, client1, server1, client2 []byte) {
-	cseq, sseq := uint32(1000), uint32(5000)
-	g.put(IP(client, server, 6, TCP(cport, sport, cseq, 0, SYN, nil)))
-	g.put(IP(server, client, 6, TCP(sport, cport, sseq, cseq+1, SYN|ACK, nil)))
-	cseq++
-	sseq++
-	g.put(IP(client, server, 6, TCP(cport, sport, cseq, sseq, ACK, nil)))
-	cseq = g.segments(client, server, cport, sport, cseq, sseq, client1)
-	sseq = g.segments(server, client, sport, cport, sseq, cseq, server1)
-	cseq = g.segments(client, server, cport, sport, cseq, sseq, client2)
-	g.put(IP(client, server, 6, TCP(cport, sport, cseq, sseq, FIN|ACK, nil)))
-	g.put(IP(server, client, 6, TCP(sport, cport, sseq, cseq+1, FIN|ACK, nil)))
+	g.TCPTurns(client, server, cport, sport, C(client1), S(server1), C(client2))
 }
 
 func (g *Gen) segments(src, dst netip.Addr, sp, dp uint16, seq, ack uint32, data []byte) uint32 {

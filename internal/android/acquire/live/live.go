@@ -214,7 +214,7 @@ func prepareDir(dir string) error {
 	if err == nil && len(es) > 0 {
 		return fmt.Errorf("%s: output folder is not empty", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil { // personal data: the user alone
 		return fmt.Errorf("%s: %w", dir, err)
 	}
 	return nil
@@ -235,7 +235,7 @@ func (r *run) fail(what string, err error) {
 // create opens a new file of the acquisition for writing.
 func (r *run) create(rel string) (*os.File, error) {
 	p := filepath.Join(r.dir, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return nil, err
 	}
 	return os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)

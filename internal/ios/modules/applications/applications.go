@@ -113,8 +113,7 @@ func backupInfo(rec *module.Recorder, p string, data []byte) error {
 			continue
 		}
 		w := module.Where{Artifact: p, What: "Installed application", Record: map[string]string{"bundle_id": id}}
-		rec.CheckAppID(id, w)
-		rec.CheckProcess(id, w)
+		rec.CheckBundleID(id, w)
 	}
 	return nil
 }
@@ -154,8 +153,7 @@ func report(rec *module.Recorder, r Record) {
 			"Some enterprise, TestFlight or developer builds, and apps restored from old backups, have incomplete metadata.")
 		return
 	}
-	hit := rec.CheckAppID(r.BundleID, w)
-	if rec.CheckProcess(r.BundleID, w) || hit {
+	if rec.CheckBundleID(r.BundleID, w) {
 		return
 	}
 	if r.SourceApp != "" && !KnownInstallers[r.SourceApp] {

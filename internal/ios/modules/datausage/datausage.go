@@ -142,7 +142,7 @@ func checkProc(rec *module.Recorder, pr *proc, p string, binaries map[string]boo
 	w := module.Where{Artifact: p, Time: pr.first, What: "Process with network usage", Record: u}
 	rec.CheckProcess(pr.name, w)
 	w.What = "Bundle id with network usage"
-	rec.CheckAppID(pr.bundle, w)
+	rec.CheckBundleID(pr.bundle, w)
 	if binaries != nil && pr.bundle == "" && pr.name != "" && !binaries[pr.name] {
 		msg := fmt.Sprintf("No binary named %q (a process with network usage and no bundle id) exists in the filesystem dump", pr.name)
 		if len(pr.name) >= 15 {

@@ -115,8 +115,8 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 				}
 				iosmod.Event(rec, t, "interaction", fmt.Sprintf("%s interaction in %s with %s %v", it.Direction, it.BundleID, who, it.Recipients), p)
 				w := module.Where{Artifact: p, Time: t, What: "App of an interaction", Record: it}
-				rec.CheckAppID(it.BundleID, w)
-				rec.CheckAppID(it.TargetBundleID, w)
+				rec.CheckBundleID(it.BundleID, w)
+				rec.CheckBundleID(it.TargetBundleID, w)
 				w.What = "URL of an interaction"
 				rec.CheckURL(it.ContentURL, w)
 				for _, u := range it.AttachmentURLs {

@@ -126,8 +126,7 @@ func report(rec *module.Recorder, r Record) {
 	}
 	rec.CheckProcess(lastPart(r.Client), w)
 	if r.BundleID != "" {
-		rec.CheckProcess(r.BundleID, w)
-		rec.CheckAppID(r.BundleID, w)
+		rec.CheckBundleID(r.BundleID, w)
 	}
 	for _, p := range []string{clientPath, r.BundlePath, r.Executable, r.Registered} {
 		rec.CheckPath(p, w)

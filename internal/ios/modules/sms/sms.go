@@ -3,16 +3,27 @@
 // handles (emails) and attachment paths against the indicators and flags
 // Apple's threat notifications and iMessage attachments received under
 // /var/tmp with a "-1" suffix (a trace of zero-click exploit delivery).
+//
+// On recent iOS the words of a message may be only in message.attributedBody
+// (an archived NSAttributedString, text NULL), and a link may be stored as
+// an attribute of words that do not show it. Every attributedBody is decoded
+// (internal/ios/typedstream): its text is recorded, and the links of its
+// text and of its link attributes are checked like those of text. MVT only
+// base64-encodes that column, so it never checks those links.
 package sms
 
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/typedstream"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -28,17 +39,29 @@ var Spec = artifact.Spec{
 type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase("sms", 1, Spec)} }
+func New() Module { return Module{module.NewBase("sms", 2, Spec)} }
 
 // Message is one message record.
 type Message struct {
-	ID            int64    `json:"id"`
-	GUID          string   `json:"guid"`
-	Handle        string   `json:"handle"`
-	Service       string   `json:"service"`
-	Account       string   `json:"account,omitempty"`
-	Direction     string   `json:"direction"`
-	Text          string   `json:"text"`
+	ID        int64  `json:"id"`
+	GUID      string `json:"guid"`
+	Handle    string `json:"handle"`
+	Service   string `json:"service"`
+	Account   string `json:"account,omitempty"`
+	Direction string `json:"direction"`
+	// Text is message.text, or the text of attributedBody when text is
+	// NULL (TextSource is then "attributedBody").
+	Text       string `json:"text"`
+	TextSource string `json:"text_source,omitempty"`
+	// BodyText is the text of attributedBody when it differs from text.
+	BodyText string `json:"attributed_body_text,omitempty"`
+	// BodyLinks are the URLs stored as attributes of the body's words.
+	BodyLinks []string `json:"attributed_body_links,omitempty"`
+	// BodyError says why attributedBody could not be decoded; Body then
+	// keeps its bytes (base64 in JSON) and Links holds the links found in
+	// them as plain text.
+	BodyError     string   `json:"attributed_body_error,omitempty"`
+	Body          []byte   `json:"attributed_body,omitempty"`
 	Links         []string `json:"links,omitempty"`
 	Date          string   `json:"date"`
 	DateRead      string   `json:"date_read,omitempty"`
@@ -52,6 +75,9 @@ var threatPrefixes = []string{
 	"ALERT: Apple detected a targeted mercenary spyware attack against your iPhone",
 }
 
+// maxBodyKept bounds the bytes of an undecodable body kept in its record.
+const maxBodyKept = 64 << 10
+
 // Run reads every sms.db.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
@@ -59,8 +85,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		if herr != nil {
 			rec.FileError(p, herr) // go on: messages without sender names
 		}
-		return iosmod.Query(ctx, db, rec, "message",
-			[]string{"ROWID", "guid", "text", "handle_id", "service", "account", "date", "date_read", "is_from_me", "cache_has_attachments"},
+		var bad badBodies
+		err := iosmod.Query(ctx, db, rec, "message",
+			[]string{"ROWID", "guid", "text", "attributedBody", "handle_id", "service", "account", "date", "date_read", "is_from_me", "cache_has_attachments"},
 			"ORDER BY ROWID", func(r iosmod.Row) error {
 				m := Message{ID: r.Int("rowid"), GUID: r.Str("guid"), Handle: handles[r.Int("handle_id")], Service: r.Str("service"),
 					Account: r.Str("account"), Direction: "received", Text: r.Str("text"), DB: p, HasAttachment: r.Int("cache_has_attachments") != 0}
@@ -70,42 +97,145 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 				t := iosmod.AppleTime(r, "date")
 				m.Date = iosmod.ISO(t)
 				m.DateRead = iosmod.ISO(iosmod.AppleTime(r, "date_read"))
-				m.Links = iosmod.Links(m.Text)
+				if err := readBody(&m, r.Bytes("attributedbody")); err != nil {
+					bad.add(m.ID, err)
+				}
 				check(rec, m, t, p)
 				return nil
 			})
+		if bad.n > 0 {
+			rec.FileError(p, bad.err(p))
+		}
+		return err
 	})
+}
+
+// readBody decodes attributedBody into m and gathers m's links: those of
+// text, of the body's text and of its link attributes.
+func readBody(m *Message, body []byte) error {
+	var links []string
+	var err error
+	if len(body) > 0 {
+		a, derr := typedstream.AttributedString(body)
+		err = derr
+		switch {
+		case m.Text == "" && a.Text != "":
+			m.Text, m.TextSource = a.Text, "attributedBody"
+		case a.Text != m.Text:
+			m.BodyText = a.Text
+		}
+		m.BodyLinks = a.Links
+		if err != nil {
+			m.BodyError = err.Error()
+			m.Body = body[:min(len(body), maxBodyKept)]
+			links = iosmod.Links(printable(body)) // a link in a damaged body is still checked
+		}
+	}
+	m.Links = mergeLinks(iosmod.Links(m.Text), iosmod.Links(m.BodyText), webLinks(m.BodyLinks), links)
+	return err
+}
+
+// webLinks keeps the http(s) links of a body's link attributes (the others
+// are tel:, mailto: and the like, checked elsewhere or not checkable).
+func webLinks(urls []string) []string {
+	var out []string
+	for _, u := range urls {
+		if l := strings.ToLower(u); strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// mailAddresses returns the addresses of a body's mailto: links.
+func mailAddresses(urls []string) []string {
+	var out []string
+	for _, u := range urls {
+		if len(u) > 7 && strings.EqualFold(u[:7], "mailto:") {
+			if pu, err := url.Parse(u); err == nil && pu.Opaque != "" {
+				out = append(out, pu.Opaque)
+			}
+		}
+	}
+	return out
+}
+
+// mergeLinks joins link lists without duplicates, keeping the first
+// occurrence's order (lists are short: a linear search beats a map).
+func mergeLinks(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		if out == nil {
+			out = l
+			continue
+		}
+		for _, v := range l {
+			if !slices.Contains(out, v) {
+				out = append(slices.Clip(out), v)
+			}
+		}
+	}
+	return out
+}
+
+// printable keeps the printable ASCII runs of b, one per line.
+func printable(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		if c >= 0x21 && c < 0x7f {
+			sb.WriteByte(c)
+		} else {
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
+}
+
+// badBodies counts the bodies of one database that could not be decoded.
+type badBodies struct {
+	n     int
+	first int64
+	err1  error
+}
+
+func (b *badBodies) add(id int64, err error) {
+	if b.n == 0 {
+		b.first, b.err1 = id, err
+	}
+	b.n++
+}
+
+func (b *badBodies) err(p string) error {
+	return fmt.Errorf("%s: %d message bodies (attributedBody) could not be fully decoded; their links were looked for in the raw bytes; first, message %d: %w",
+		p, b.n, b.first, b.err1)
 }
 
 func check(rec *module.Recorder, m Message, t time.Time, p string) {
 	rec.Record(m)
-	desc := fmt.Sprintf("%s %s message %s %s: %s", m.Direction, m.Service, dirWord(m.Direction), m.Handle, clip(m.Text, 200))
-	iosmod.Event(rec, t, "sms_"+m.Direction, desc, p)
-	w := module.Where{Artifact: p, Time: t, What: "Link in a message", Record: m}
+	rec.Event(model.Event{Time: t, Event: "sms_" + m.Direction, Artifact: p,
+		DescriptionMsg: i18n.M("ios.sms.event."+m.Direction, "service", m.Service, "handle", m.Handle, "text", clip(m.Text, 200))})
+	w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.sms.what_link"), Record: m}
 	for _, l := range m.Links {
 		rec.CheckURL(l, w)
 	}
+	w.Label = i18n.M("ios.sms.what_handle")
 	if strings.Contains(m.Handle, "@") {
-		rec.CheckEmail(m.Handle, module.Where{Artifact: p, Time: t, What: "Message sender/recipient", Record: m})
+		rec.CheckEmail(m.Handle, w)
+	}
+	w.Label = i18n.M("ios.sms.what_mail")
+	for _, a := range mailAddresses(m.BodyLinks) {
+		rec.CheckEmail(a, w)
 	}
 	if m.Direction == "received" {
 		for _, pre := range threatPrefixes {
 			if strings.HasPrefix(m.Text, pre) {
-				rec.Heuristic(model.High, module.Where{Artifact: p, Time: t, Record: m},
-					fmt.Sprintf("Apple threat notification received on %s: %q", m.Date, clip(m.Text, 120)),
-					"Apple sends this text to users it believes were targeted by mercenary spyware.",
-					"The message may be a scam imitating Apple, or a forwarded copy; confirm on appleid.apple.com and in the Apple email sent at the same time.")
+				rec.Flag(model.High, module.Where{Artifact: p, Time: t, Record: m},
+					i18n.M("ios.sms.threat_notification.title", "date", m.Date, "text", clip(m.Text, 120)),
+					i18n.M("ios.sms.threat_notification.reason"), i18n.M("ios.sms.threat_notification.benign"))
 				break
 			}
 		}
 	}
-}
-
-func dirWord(d string) string {
-	if d == "sent" {
-		return "to"
-	}
-	return "from"
 }
 
 func clip(s string, n int) string {

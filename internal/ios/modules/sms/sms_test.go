@@ -1,17 +1,23 @@
 package sms_test
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
+	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func TestMessages(t *testing.T) {
@@ -23,10 +29,91 @@ func TestMessages(t *testing.T) {
 		modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain)
 		modtest.NoAlertMentions(t, res, iosdata.LookalikeDomain2)
 		modtest.NoAlertMentions(t, res, "not a real alert")
-		if res.Seen != 6 || len(res.Timeline) != 6 || len(res.Alerts) != 4 {
-			t.Errorf("seen %d, events %d, alerts %d", res.Seen, len(res.Timeline), len(res.Alerts))
+		// links only in attributedBody: one in its words (text NULL), one
+		// behind the words "Photos from Saturday"; a look-alike stays clean
+		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusBodyHost)
+		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusHiddenHost)
+		if res.Seen != 9 || len(res.Timeline) != 9 || len(res.Alerts) != 6 || len(res.Errors) != 0 {
+			t.Errorf("seen %d, events %d, alerts %d, errors %v", res.Seen, len(res.Timeline), len(res.Alerts), res.Errors)
+		}
+		// the words of a body-only message are recorded as its text
+		var found bool
+		for _, r := range res.Records {
+			found = found || strings.Contains(string(r), `"text":"Your parcel is held, reschedule: `+iosdata.PegasusBodyURL+`","text_source":"attributedBody"`)
+		}
+		if !found {
+			t.Error("no record with the text of a body-only message")
 		}
 	})
+}
+
+// A damaged attributedBody is reported (the scan is not clean), its bytes
+// are kept in the record, and a link readable in them is still checked.
+func TestDamagedBody(t *testing.T) {
+	body := iosgen.MessageBody("see "+iosdata.PegasusBodyURL+" now", "")
+	body = body[:len(body)-40] // cut inside the attributes
+	cut := iosgen.MessageBody("hidden", iosdata.PegasusHiddenURL)
+	cut = cut[:bytes.Index(cut, []byte(iosdata.PegasusHiddenURL))+len(iosdata.PegasusHiddenURL)+2] // inside the link attribute
+	msgs := []iosdata.SMSMessage{
+		{Handle: "+41790000009", Service: "iMessage", Text: "see " + iosdata.PegasusBodyURL + " now", Body: body, BodyOnly: true, At: iosdata.At(0)},
+		{Handle: "+41790000009", Service: "iMessage", Text: "hidden", Body: cut, BodyOnly: true, At: iosdata.At(time.Minute)},
+		{Handle: "+41790000009", Service: "iMessage", Text: "fine", At: iosdata.At(2 * time.Minute)},
+	}
+	res, err := modtest.Run(t, sms.New(), acquisition.IOSBackup, modtest.BackupFS(iosdata.SMSFrom(msgs, nil, 0, iosdata.SMSSchema)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusBodyHost)
+	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusHiddenHost)
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "2 message bodies") || !strings.Contains(res.Errors[0].Error, "message 1") {
+		t.Errorf("errors %+v", res.Errors)
+	}
+	if !strings.Contains(string(res.Records[0]), `"attributed_body_error":"typedstream truncated`) || !strings.Contains(string(res.Records[0]), `"attributed_body":"BAtzdHJlYW10eXBlZ`) {
+		t.Errorf("record %s", res.Records[0])
+	}
+}
+
+// Real message bodies written by iOS (the typedstream decoder's samples,
+// from crabstep's test suite), stored with text NULL: their words and links
+// are read, and links and mailto: addresses are checked.
+func TestRealBodies(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "..", "typedstream", "testdata", "crabstep", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var msgs []iosdata.SMSMessage
+	for i, name := range []string{"URL", "StyledLink", "Email", "AttributedBodyTextOnly", "PhoneNumber"} {
+		msgs = append(msgs, iosdata.SMSMessage{Handle: "+41790000010", Service: "iMessage", Text: "x", BodyOnly: true,
+			Body: read(name), At: iosdata.At(time.Duration(i) * time.Minute)})
+	}
+	ix, rejects := match.NewIndex([]match.Indicator{
+		{Type: match.Domain, Value: "github.com", Sources: []model.Provenance{{Source: "test", Family: "Test"}}},
+		{Type: match.Email, Value: "asdfghjklq@gmail.com", Sources: []model.Provenance{{Source: "test", Family: "Test"}}},
+	})
+	if len(rejects) > 0 {
+		t.Fatal(rejects)
+	}
+	acq := &acquisition.Acquisition{Kind: acquisition.IOSBackup, FS: modtest.BackupFS(iosdata.SMSFrom(msgs, nil, 0, iosdata.SMSSchema))}
+	res, err := modtest.RunAcq(t, sms.New(), acq, ix)
+	if err != nil || len(res.Errors) != 0 {
+		t.Fatal(err, res.Errors)
+	}
+	if len(res.Alerts) != 3 {
+		t.Errorf("%d alerts", len(res.Alerts))
+	}
+	for _, want := range []string{`"github.com"`, "asdfghjklq@gmail.com"} {
+		modtest.WantAlert(t, res, model.Critical, true, want)
+	}
+	texts := []string{"https://github.com/ReagentX/Logria", "https://github.com/ReagentX/imessage-exporter/discussions/553",
+		"asdfghjklq@gmail.com might work", "Noter test", "What about 0000000000"}
+	for i, r := range res.Records {
+		if !strings.Contains(string(r), `"text":"`+texts[i]+`","text_source":"attributedBody"`) {
+			t.Errorf("record %d: %s", i, r)
+		}
+	}
 }
 
 func TestAttachments(t *testing.T) {

@@ -1,7 +1,9 @@
 // Package tcc owns TCC.db, the privacy-permission database of iOS: which
 // app or binary was granted the camera, microphone, photos, location and
-// other services. Clients are checked as app ids and process names; a grant
-// to a binary outside the system folders is flagged.
+// other services. Every client is checked as a process name, as MVT does
+// (Pegasus process names such as com.apple.rapports.events are shaped like
+// bundle ids); bundle ids are checked as app ids too, paths as paths. A
+// grant to a binary outside the system folders is flagged.
 package tcc
 
 import (
@@ -99,7 +101,7 @@ func check(rec *module.Recorder, a Access, p string, t time.Time) {
 		}
 		return
 	}
-	rec.CheckAppID(a.Client, w)
+	rec.CheckBundleID(a.Client, w)
 }
 
 func underSystem(p string) bool {

@@ -17,10 +17,13 @@ func TestGolden(t *testing.T) {
 	modtest.GoldenLayouts(t, tcc.New(), iosdata.TCC(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusProcess2)
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.StalkerwareAppID)
+		// A bundle-id client is a process too, as in MVT: Pegasus's
+		// com.apple.rapports.events is a process indicator, not an app id.
+		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusBundleProcess)
 		modtest.WantAlert(t, res, model.Medium, false, "/private/var/tmp/"+iosdata.PegasusProcess2)
 		modtest.NoAlertMentions(t, res, "notapspy")
 		modtest.NoAlertMentions(t, res, iosdata.CleanProcess)
-		if res.Seen != 5 || len(res.Timeline) != 5 {
+		if res.Seen != 6 || len(res.Timeline) != 6 {
 			t.Errorf("seen %d events %d", res.Seen, len(res.Timeline))
 		}
 	})

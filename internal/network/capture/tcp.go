@@ -1,0 +1,267 @@
+package capture
+
+import (
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/httpinfo"
+	"github.com/spyscan/spyscan/internal/network/preamble"
+)
+
+// Stream buffer bounds.
+const (
+	clientCap = 16 << 10 // HTTP request heads, DNS/TCP queries, preambles
+	serverCap = 64 << 10 // DNS/TCP answers; TLS records (read record by record)
+	tlsCap    = 24 << 10 // client TLS records (at most 18 KiB each), read record by record
+	maxHTTP   = 8        // requests read per connection
+)
+
+// preState is what a flow that does not start with TLS keeps while its
+// preamble (STARTTLS, CONNECT, SOCKS, PROXY header...) is read.
+type preState struct {
+	kind     preamble.Kind
+	proto    string
+	c, s     preamble.Scanner
+	desc     string // "smtp starttls", "socks5 to host:443"...
+	proxied  string // the original connection named by a PROXY header
+	target   uint16 // CONNECT/SOCKS target port
+	hostSeen bool
+}
+
+func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
+	if p.TCPFlags&dissect.FlagSYN != 0 {
+		if toServer && f.cs == nil && f.app == appUnknown {
+			f.cs = &dissect.Stream{Cap: clientCap}
+			f.cs.SYN(p.Seq)
+		}
+		return
+	}
+	if len(p.Payload) == 0 || f.app == appNone {
+		return
+	}
+	if toServer {
+		a.tcpClient(f, p)
+	} else {
+		a.tcpServer(f, p)
+	}
+}
+
+func (a *analyzer) tcpClient(f *flow, p *dissect.Packet) {
+	if !f.inspected[0] {
+		f.inspected[0] = true
+		if f.app == appUnknown {
+			f.app = a.classifyTCP(f, p.Payload)
+			if f.app == appNone {
+				f.cs = nil
+				return
+			}
+		}
+		if f.cs == nil {
+			f.cs = &dissect.Stream{Cap: clientCap}
+		}
+		if f.app == appTLS {
+			f.tlsStarted = [2]bool{true, true}
+			f.cs.Cap = tlsCap // room for a whole record beside the next segment
+		}
+	}
+	if f.cs == nil || !f.cs.Add(p.Seq, p.Payload) {
+		return
+	}
+	a.clientData(f)
+}
+
+// clientData reads what the client stream holds, by application.
+func (a *analyzer) clientData(f *flow) {
+	switch f.app {
+	case appTLS:
+		a.tlsClient(f)
+	case appPreamble:
+		if !f.tlsStarted[0] && !a.preambleClient(f) {
+			return
+		}
+		a.tlsClient(f)
+	case appProxy:
+		a.proxyHeader(f)
+	case appHTTP:
+		a.httpClient(f)
+	case appDNS:
+		a.dnsTCP(f, f.cs)
+	}
+}
+
+func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
+	if f.serverDone {
+		return
+	}
+	if f.app == appUnknown && !f.inspected[0] && !f.inspected[1] {
+		// the server spoke first: a banner (SMTP, IMAP, POP3, FTP, XMPP)
+		f.inspected[1] = true
+		_, sp := f.server()
+		k, proto := preamble.Server(p.Payload, sp)
+		if k == preamble.None {
+			return
+		}
+		f.app, f.pre = appPreamble, &preState{kind: k, proto: proto}
+	}
+	if f.app != appTLS && f.app != appDNS && f.app != appPreamble {
+		return
+	}
+	if f.ss == nil {
+		f.ss = &dissect.Stream{Cap: serverCap}
+	}
+	if !f.ss.Add(p.Seq, p.Payload) {
+		return
+	}
+	switch {
+	case f.app == appDNS:
+		a.dnsTCP(f, f.ss)
+	case f.tlsStarted[1]:
+		a.tlsServer(f)
+	default:
+		n, st := f.pre.s.Feed(f.pre.kind, false, f.ss.Data)
+		f.ss.Discard(n)
+		switch st {
+		case preamble.Found:
+			f.tlsStarted[1] = true
+			a.tlsServer(f)
+		case preamble.NotTLS:
+			f.serverDone = true
+			f.ss.Close()
+		}
+	}
+}
+
+func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
+	_, sp := f.server()
+	switch {
+	case len(b) >= 3 && b[0] == 22 && b[1] == 3:
+		return appTLS
+	case httpinfo.LooksLikeRequest(b):
+		return appHTTP
+	}
+	if f.pre == nil || f.pre.proxied == "" {
+		if _, _, _, st := preamble.ProxyHeader(b); st != preamble.NotTLS {
+			if f.pre == nil {
+				f.pre = &preState{}
+			}
+			return appProxy
+		}
+	}
+	if k, proto := preamble.Client(b, sp); k != preamble.None {
+		if f.pre == nil {
+			f.pre = &preState{}
+		}
+		f.pre.kind, f.pre.proto = k, proto
+		return appPreamble
+	}
+	if sp == 53 {
+		return appDNS
+	}
+	return appNone
+}
+
+// preambleClient reads the client's preamble; it reports whether TLS
+// starts now.
+func (a *analyzer) preambleClient(f *flow) bool {
+	n, st := f.pre.c.Feed(f.pre.kind, true, f.cs.Data)
+	f.cs.Discard(n)
+	if f.pre.c.Host != "" && !f.pre.hostSeen {
+		a.preambleTarget(f, f.pre.c.Host, f.pre.c.Port)
+	}
+	switch st {
+	case preamble.Found:
+		f.tlsStarted[0] = true
+		f.cs.Cap = tlsCap
+		if f.pre.desc == "" {
+			f.pre.desc = f.pre.proto + " starttls"
+		}
+		return true
+	case preamble.NotTLS:
+		f.cs.Close()
+	}
+	return false
+}
+
+// preambleTarget observes the host a CONNECT or SOCKS request names: it is
+// checked against indicators like any other name or address.
+func (a *analyzer) preambleTarget(f *flow, host string, port uint16) {
+	f.pre.hostSeen = true
+	f.pre.target = port
+	source := f.pre.proto
+	if ip, err := netip.ParseAddr(host); err == nil {
+		a.observeIP(ip, source+" target", f)
+	} else if host = strings.ToLower(strings.TrimSuffix(host, ".")); host != "" {
+		a.observe(KindDomain, host, ModFlows, source+" target", f)
+		if f.serverName == "" {
+			f.serverName = host
+		}
+	}
+	f.pre.desc = source + " to " + net.JoinHostPort(host, strconv.Itoa(int(port)))
+}
+
+// httpConnect switches an HTTP flow to TLS after a CONNECT request: the
+// client's next bytes are TLS records, the server's are a response head
+// then TLS records.
+func (a *analyzer) httpConnect(f *flow, req *httpinfo.Request) {
+	f.app = appPreamble
+	f.pre = &preState{kind: preamble.HTTPConnect, proto: "http-connect"}
+	f.pre.s = preamble.Scanner{}
+	host, port := splitTarget(req.Target)
+	a.preambleTarget(f, host, port)
+	f.tlsStarted[0] = true
+	f.cs.Cap = tlsCap
+	f.pre.c = preamble.Scanner{Host: host, Port: port}
+	if len(f.cs.Data) > 0 {
+		a.tlsClient(f)
+	}
+}
+
+func splitTarget(t string) (string, uint16) {
+	h, p, err := net.SplitHostPort(t)
+	if err != nil {
+		return t, 0
+	}
+	n, _ := strconv.ParseUint(p, 10, 16)
+	return h, uint16(n)
+}
+
+// proxyHeader reads a HAProxy PROXY header, notes the original connection
+// it names, and classifies what follows it.
+func (a *analyzer) proxyHeader(f *flow) {
+	n, src, dst, st := preamble.ProxyHeader(f.cs.Data)
+	switch st {
+	case preamble.NeedMore:
+		if f.cs.Full {
+			f.cs.Close()
+		}
+		return
+	case preamble.NotTLS:
+		f.app = appNone
+		f.cs.Close()
+		return
+	}
+	f.cs.Discard(n)
+	f.pre.proxied = "proxy header"
+	if src.IsValid() {
+		f.pre.proxied = src.String() + " -> " + dst.String()
+		a.observeIP(src.Addr(), "proxy header", f)
+		a.observeIP(dst.Addr(), "proxy header", f)
+	}
+	if len(f.cs.Data) == 0 {
+		f.app, f.inspected[0] = appUnknown, false
+		return
+	}
+	f.app = a.classifyTCP(f, f.cs.Data)
+	switch f.app {
+	case appNone:
+		f.cs.Close()
+		return
+	case appTLS:
+		f.tlsStarted = [2]bool{true, true}
+		f.cs.Cap = tlsCap
+	}
+	a.clientData(f)
+}

@@ -1,0 +1,106 @@
+package hostile
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"io/fs"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/testgen/iosdata"
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
+)
+
+// dumpFiles are the files of a small iOS filesystem dump with planted hits
+// (the demo backup's files and sms.db).
+func dumpFiles() []iosgen.File {
+	files := append(iosgen.DemoBackupFiles(), iosdata.SMS(20)...)
+	out := files[:0]
+	for _, f := range files {
+		if f.Path != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// SMSPath is sms.db's path in a dump.
+const SMSPath = "private/var/mobile/Library/SMS/sms.db"
+
+var modTime = time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+
+// DumpTarSpecial returns an iOS dump .tar whose sms.db is an entry of type
+// typ (tar.TypeChar, tar.TypeBlock, tar.TypeFifo...) instead of a file; with
+// gz set, gzipped.
+func DumpTarSpecial(typ byte, gz bool) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, f := range dumpFiles() {
+		h := &tar.Header{Name: f.Path, Mode: 0o644, ModTime: modTime, Typeflag: tar.TypeReg, Size: int64(len(f.Data))}
+		if f.Path == SMSPath {
+			h.Typeflag, h.Size, h.Devmajor, h.Devminor = typ, 0, 1, 3
+		}
+		must(tw.WriteHeader(h))
+		if h.Typeflag == tar.TypeReg {
+			_, err := tw.Write(f.Data)
+			must(err)
+		}
+	}
+	must(tw.Close())
+	if !gz {
+		return b.Bytes()
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	_, err := zw.Write(b.Bytes())
+	must(err)
+	must(zw.Close())
+	return z.Bytes()
+}
+
+// DumpZipSpecial returns an iOS dump .zip whose sms.db entry has the file
+// type mode (fs.ModeNamedPipe, fs.ModeDevice|fs.ModeCharDevice...) and the
+// database as its content.
+func DumpZipSpecial(mode fs.FileMode) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, f := range dumpFiles() {
+		h := &zip.FileHeader{Name: f.Path, Method: zip.Deflate, Modified: modTime}
+		h.SetMode(0o644)
+		if f.Path == SMSPath {
+			h.SetMode(mode | 0o644)
+		}
+		w, err := zw.CreateHeader(h)
+		must(err)
+		_, err = w.Write(f.Data)
+		must(err)
+	}
+	must(zw.Close())
+	return b.Bytes()
+}
+
+// DumpZipNamed returns an iOS dump .zip with one more entry named name
+// (for names holding NUL, "..", absolute paths...).
+func DumpZipNamed(name string) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	add := func(n string, data []byte) {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Store, Modified: modTime})
+		must(err)
+		_, err = w.Write(data)
+		must(err)
+	}
+	for _, f := range dumpFiles() {
+		add(f.Path, f.Data)
+	}
+	add(name, []byte("x"))
+	must(zw.Close())
+	return b.Bytes()
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err) // generators write to memory
+	}
+}
