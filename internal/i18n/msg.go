@@ -45,7 +45,8 @@ const (
 )
 
 // M builds a Msg from its key and name, value pairs. A value is a string,
-// any integer type, a Msg or *Msg (translated), or anything else, which is
+// any integer type, a Msg or *Msg (translated; the zero Msg and nil are
+// empty, for optional parts of a sentence), or anything else, which is
 // formatted with fmt.Sprint and kept as a literal. A trailing name without
 // a value is ignored.
 //
@@ -66,13 +67,14 @@ func newArg(name string, v any) Arg {
 	switch x := v.(type) {
 	case string:
 		a.Str = x
-	case Msg:
-		a.Kind, a.Msg = ArgMsg, &x
-	case *Msg:
-		if x == nil {
-			return a
+	case Msg: // the zero Msg is an empty argument, for optional parts
+		if x.Key != "" {
+			a.Kind, a.Msg = ArgMsg, &x
 		}
-		a.Kind, a.Msg = ArgMsg, x
+	case *Msg:
+		if x != nil && x.Key != "" {
+			a.Kind, a.Msg = ArgMsg, x
+		}
 	case int:
 		a.Kind, a.Int = ArgInt, int64(x)
 	case int64:

@@ -144,3 +144,15 @@ func FuzzMsgJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestOptionalParts: a zero Msg argument renders as nothing, so that
+// optional parts of a sentence are messages of their own.
+func TestOptionalParts(t *testing.T) {
+	en := Get("en")
+	if got := en.Render(M("list.last", "head", "a", "last", Msg{})); got != "a and " {
+		t.Errorf("zero Msg: %q", got)
+	}
+	if got := en.Render(M("list.last", "head", "a", "last", (*Msg)(nil))); got != "a and " {
+		t.Errorf("nil *Msg: %q", got)
+	}
+}

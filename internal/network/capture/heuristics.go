@@ -5,8 +5,10 @@ import (
 	"math"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/network/dissect"
 	"github.com/spyscan/spyscan/internal/network/reputation"
 	"github.com/spyscan/spyscan/internal/network/tlsinfo"
@@ -21,7 +23,11 @@ var standardTLS = map[uint16]bool{443: true, 8443: true, 853: true, 993: true, 9
 
 func standardTLSPort(p uint16) bool { return standardTLS[p] }
 
-func (a *analyzer) add(f Finding) { a.findings = append(a.findings, f) }
+// add keeps a finding, with the English of its messages.
+func (a *analyzer) add(f Finding) {
+	f.Message, f.Reason, f.Benign = i18n.English(f.MessageMsg), i18n.English(f.ReasonMsg), i18n.English(f.BenignMsg)
+	a.findings = append(a.findings, f)
+}
 
 func (a *analyzer) tlsOddPort(f *flow, rec *TLSRecord, port uint16) {
 	key := fmt.Sprintf("tls-port %s", rec.Server)
@@ -30,9 +36,8 @@ func (a *analyzer) tlsOddPort(f *flow, rec *TLSRecord, port uint16) {
 	}
 	a.certSeen[key] = true
 	a.add(Finding{Module: ModTLS, Level: "LOW", Time: ts(a.now),
-		Message: fmt.Sprintf("TLS on unusual port %d to %s (SNI %q)", port, rec.Server, rec.SNI),
-		Reason:  "Implants often talk TLS to their servers on ports other than 443 to blend in or bypass filters.",
-		Benign:  "Many legitimate services (VPNs, games, messaging, IoT, development servers) use TLS on other ports.",
+		MessageMsg: i18n.M("net.tls_port.title", "port", int(port), "server", rec.Server, "sni", rec.SNI),
+		ReasonMsg:  i18n.M("net.tls_port.reason"), BenignMsg: i18n.M("net.tls_port.benign"),
 		Evidence: map[string]any{"sni": rec.SNI, "server": rec.Server, "ja4": rec.JA4,
 			"evidence": a.evidence(f)}})
 }
@@ -46,17 +51,15 @@ func (a *analyzer) leafHeuristics(f *flow, c tlsinfo.Certificate) {
 		"sha1": c.SHA1, "sha256": c.SHA256, "sans": c.SANs, "evidence": a.evidence(f)}
 	if c.SelfSigned {
 		a.add(Finding{Module: ModTLS, Level: "MEDIUM", Time: ts(a.now),
-			Message:  fmt.Sprintf("Self-signed TLS certificate %q served by %s", c.Subject, f.String()),
-			Reason:   "Spyware infrastructure often uses self-signed certificates that no authority vouched for.",
-			Benign:   "Home routers, printers, NAS boxes, corporate and development servers commonly use self-signed certificates.",
+			MessageMsg: i18n.M("net.self_signed.title", "subject", c.Subject, "flow", f.String()),
+			ReasonMsg:  i18n.M("net.self_signed.reason"), BenignMsg: i18n.M("net.self_signed.benign"),
 			Evidence: ev})
 		return
 	}
 	if ca, ok := reputation.FreeCertIssuer(c.Issuer); ok {
 		a.add(Finding{Module: ModTLS, Level: "LOW", Time: ts(a.now),
-			Message:  fmt.Sprintf("TLS certificate from a free authority (%s) for %q", ca, c.Subject),
-			Reason:   "Free, automatically issued certificates are cheap for attackers to obtain for throw-away domains.",
-			Benign:   "A large share of all legitimate websites use free certificates such as Let's Encrypt.",
+			MessageMsg: i18n.M("net.free_cert.title", "ca", ca, "subject", c.Subject),
+			ReasonMsg:  i18n.M("net.free_cert.reason"), BenignMsg: i18n.M("net.free_cert.benign"),
 			Evidence: ev})
 	}
 }
@@ -255,14 +258,13 @@ func (a *analyzer) unresolvedFindings() {
 		u := a.unresolved[ip]
 		if i == maxFindingsPerRule {
 			a.add(Finding{Module: ModFlows, Level: "LOW",
-				Message: fmt.Sprintf("%d more addresses contacted without a DNS lookup (listed in the flow records)", len(ips)-i),
-				Reason:  "See the other alerts of this rule.", Benign: "See the other alerts of this rule."})
+				MessageMsg: i18n.M("net.unresolved.more", "n", len(ips)-i),
+				ReasonMsg:  i18n.M("net.see_rule"), BenignMsg: i18n.M("net.see_rule")})
 			break
 		}
 		a.add(Finding{Module: ModFlows, Level: "LOW", Time: ts(u.first),
-			Message:  fmt.Sprintf("Connection to %s (port %d, %d flow(s)) that no DNS answer in the capture resolved", ip, u.port, u.flows),
-			Reason:   "Implants sometimes contact hard-coded IP addresses, skipping DNS.",
-			Benign:   "The name may have been resolved before the capture started, through DNS-over-HTTPS, or the app uses fixed addresses (CDNs, push services, P2P).",
+			MessageMsg: i18n.M("net.unresolved.title", "ip", ip.String(), "port", int(u.port), "flows", i18n.M("net.n_flows", "n", u.flows)),
+			ReasonMsg:  i18n.M("net.unresolved.reason"), BenignMsg: i18n.M("net.unresolved.benign"),
 			Evidence: map[string]any{"ip": ip.String(), "flows": u.flows, "evidence": u.ev}})
 	}
 }
@@ -288,9 +290,9 @@ func (a *analyzer) beaconFindings() {
 			break
 		}
 		a.add(Finding{Module: ModFlows, Level: "MEDIUM", Time: ts(h.b.starts[0]),
-			Message: fmt.Sprintf("%s connects to %s port %d every %.0f s (%d connections)", h.k.client, h.k.dest, h.k.port, h.period, h.b.n),
-			Reason:  "Implants often call home at a fixed interval (beaconing) to fetch commands.",
-			Benign:  "Mail, calendar, weather and push-notification clients, updaters and health checks also poll on a timer.",
+			MessageMsg: i18n.M("net.beacon.title", "client", h.k.client.String(), "dest", h.k.dest, "port", int(h.k.port),
+				"period", strconv.FormatFloat(h.period, 'f', 0, 64), "connections", i18n.M("net.n_connections", "n", h.b.n)),
+			ReasonMsg: i18n.M("net.beacon.reason"), BenignMsg: i18n.M("net.beacon.benign"),
 			Evidence: map[string]any{"client": h.k.client.String(), "destination": h.k.dest, "port": h.k.port,
 				"period_seconds": math.Round(h.period*10) / 10, "connections": h.b.n, "evidence": h.b.ev}})
 	}
@@ -338,17 +340,15 @@ func (a *analyzer) domainFindings() {
 		if t, ok := reputation.SuspiciousTLD(n); ok && tld < maxFindingsPerRule {
 			tld++
 			a.add(Finding{Module: o.Module, Level: "LOW", Time: o.First,
-				Message:  fmt.Sprintf("Domain %q uses the top-level domain .%s, common in abuse", n, t),
-				Reason:   "Cheap or free top-level domains are over-represented in malware and phishing infrastructure.",
-				Benign:   "Legitimate sites use these top-level domains too.",
+				MessageMsg: i18n.M("net.tld.title", "domain", n, "tld", t),
+				ReasonMsg:  i18n.M("net.tld.reason"), BenignMsg: i18n.M("net.tld.benign"),
 				Evidence: map[string]any{"domain": n, "sources": o.Sources, "evidence": o.Evidence}})
 		}
 		if p, ok := reputation.FreeDNS(n); ok && free < maxFindingsPerRule {
 			free++
 			a.add(Finding{Module: o.Module, Level: "MEDIUM", Time: o.First,
-				Message:  fmt.Sprintf("Domain %q is under the free dynamic-DNS provider %s", n, p),
-				Reason:   "Free dynamic-DNS names are a cheap, anonymous way to point an implant at a changing server.",
-				Benign:   "Home users run cameras, NAS boxes and game servers under dynamic-DNS names.",
+				MessageMsg: i18n.M("net.free_dns.title", "domain", n, "provider", p),
+				ReasonMsg:  i18n.M("net.free_dns.reason"), BenignMsg: i18n.M("net.free_dns.benign"),
 				Evidence: map[string]any{"domain": n, "provider": p, "sources": o.Sources, "evidence": o.Evidence}})
 		}
 	}
@@ -372,9 +372,8 @@ func (a *analyzer) httpFindings() {
 		}
 		n++
 		a.add(Finding{Module: ModHTTP, Level: "LOW", Time: r.First,
-			Message:  fmt.Sprintf("Unencrypted HTTP to %s (%s)", orDash(r.Host), r.Server),
-			Reason:   "Clear-text HTTP can leak data and is used by some implants and droppers.",
-			Benign:   "Captive portals, OS connectivity checks, software updates and old sites still use plain HTTP.",
+			MessageMsg: i18n.M("net.http.title", "host", orDash(r.Host), "server", r.Server),
+			ReasonMsg:  i18n.M("net.http.reason"), BenignMsg: i18n.M("net.http.benign"),
 			Evidence: map[string]any{"host": r.Host, "url": r.URL, "user_agent": r.UserAgent, "evidence": r.Evidence}})
 	}
 }

@@ -12,6 +12,7 @@ package capture
 import (
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
 	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
@@ -170,13 +171,13 @@ type QUICRecord struct {
 
 // Finding is a heuristic alert, owned by one module.
 type Finding struct {
-	Module   string
-	Level    string // "LOW" or "MEDIUM"
-	Time     time.Time
-	Message  string
-	Reason   string
-	Benign   string
-	Evidence any
+	Module string
+	Level  string // "LOW" or "MEDIUM"
+	Time   time.Time
+	// The texts, as catalog messages and their English (filled by add).
+	MessageMsg, ReasonMsg, BenignMsg i18n.Msg
+	Message, Reason, Benign          string
+	Evidence                         any
 }
 
 // Summary is the capture-level summary written into the flows module.

@@ -7,13 +7,13 @@ package netsum
 
 import (
 	"bytes"
-	"fmt"
 	"net/netip"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/reputation"
@@ -219,35 +219,52 @@ func PublicIP(s string) bool {
 	return a.IsGlobalUnicast() && !a.IsPrivate()
 }
 
-// Where builds the module.Where of a summary.
-func Where(s *Seen, what string) module.Where {
-	return module.Where{Artifact: s.Artifact, Time: s.First, What: what, Record: s}
+// Where builds the module.Where of a summary; label names the field.
+func Where(s *Seen, label i18n.Msg) module.Where {
+	return module.Where{Artifact: s.Artifact, Time: s.First, Label: label, Record: s}
+}
+
+// HowLabel translates how a value was seen ("dns query", "tls sni"...); a
+// way the catalogs do not name stays as it is.
+func HowLabel(how string) i18n.Msg {
+	if name, ok := strings.CutPrefix(how, "file transferred ("); ok {
+		return i18n.M("net.how.file_transferred", "name", strings.TrimSuffix(name, ")"))
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(how) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else if s := b.String(); s != "" && !strings.HasSuffix(s, "_") {
+			b.WriteByte('_')
+		}
+	}
+	key := "net.how." + strings.TrimSuffix(b.String(), "_")
+	if i18n.Get(i18n.Default).Has(key) {
+		return i18n.M(key)
+	}
+	return i18n.M("literal", "text", how)
 }
 
 // CheckDomains checks every domain of t against the indicators, raises the
 // suspicious-TLD and free-DNS heuristics, and adds one timeline event per
 // domain. what labels the source ("Domain in Zeek logs").
-func CheckDomains(rec *module.Recorder, t *Table, what string, maxEvents int) {
+func CheckDomains(rec *module.Recorder, t *Table, what i18n.Msg, maxEvents int) {
 	events := 0
 	for _, s := range t.Sorted() {
 		w := Where(s, what)
 		rec.CheckDomain(s.Value, w)
 		if tld, ok := reputation.SuspiciousTLD(s.Value); ok {
-			rec.Heuristic(model.Low, w,
-				fmt.Sprintf("%s %q uses the suspicious top-level domain .%s", what, s.Value, tld),
-				fmt.Sprintf("Cheap or free registration and weak abuse handling make .%s common for throw-away attacker infrastructure.", tld),
-				"Many legitimate sites use this TLD too; it is only a hint, worth a look if the name is unknown to the device owner.")
+			rec.Flag(model.Low, w, i18n.M("net.logs_tld.title", "what", what, "value", s.Value, "tld", tld),
+				i18n.M("net.logs_tld.reason", "tld", tld), i18n.M("net.logs_tld.benign"))
 		}
 		if p, ok := reputation.FreeDNS(s.Value); ok {
-			rec.Heuristic(model.Low, w,
-				fmt.Sprintf("%s %q is under a free dynamic-DNS zone (%s)", what, s.Value, p),
-				"Free dynamic-DNS names are created in minutes without identification and are often used by stalkerware and commodity spyware for their servers.",
-				"Home routers, cameras, NAS boxes and self-hosted services commonly use dynamic DNS.")
+			rec.Flag(model.Low, w, i18n.M("net.logs_free_dns.title", "what", what, "value", s.Value, "provider", p),
+				i18n.M("net.logs_free_dns.reason"), i18n.M("net.logs_free_dns.benign"))
 		}
 		if events < maxEvents {
 			events++
 			rec.Event(model.Event{Time: s.First, Event: "domain_seen", Artifact: s.Artifact,
-				Description: summary(s)})
+				DescriptionMsg: summary(s)})
 		}
 	}
 	if n := t.Len() - events; n > 0 {
@@ -258,15 +275,17 @@ func CheckDomains(rec *module.Recorder, t *Table, what string, maxEvents int) {
 	}
 }
 
-func summary(s *Seen) string {
+func summary(s *Seen) i18n.Msg {
+	times := i18n.M("net.n_times", "n", s.Count)
 	if s.Count == 1 || s.Last.Equal(s.First) {
-		return fmt.Sprintf("%s %s (%d times)", s.How, s.Value, s.Count)
+		return i18n.M("net.seen.event", "how", HowLabel(s.How), "value", s.Value, "times", times)
 	}
-	return fmt.Sprintf("%s %s (%d times, last %s)", s.How, s.Value, s.Count, s.Last.UTC().Format(time.RFC3339))
+	return i18n.M("net.seen.event_last", "how", HowLabel(s.How), "value", s.Value, "times", times,
+		"last", s.Last.UTC().Format(time.RFC3339))
 }
 
 // CheckAll checks every value of t with check (rec.CheckIP, rec.CheckURL...).
-func CheckAll(t *Table, what string, check func(string, module.Where) bool) {
+func CheckAll(t *Table, what i18n.Msg, check func(string, module.Where) bool) {
 	for _, s := range t.Sorted() {
 		check(s.Value, Where(s, what))
 	}

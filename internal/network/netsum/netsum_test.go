@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -50,7 +51,7 @@ func TestCheckDomains(t *testing.T) {
 	for _, d := range []string{"x.free247downloads.com", "free247downloads.com.example.net", "c2.duckdns.org", "promo.xyz"} {
 		tb.Add([]byte(d), ts, "dns.log", "dns query")
 	}
-	CheckDomains(rec, tb, "Domain", 10)
+	CheckDomains(rec, tb, i18n.M("net.what.domain", "sources", "dns"), 10)
 	res := rec.Result()
 	var crit, low int
 	for _, a := range res.Alerts {

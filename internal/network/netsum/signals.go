@@ -2,8 +2,10 @@ package netsum
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/reputation"
@@ -64,43 +66,36 @@ func (s *Signals) Certificate(subject, issuer string, selfSigned bool, server st
 
 // Report raises the LOW heuristic alerts of every signal.
 func (s *Signals) Report(rec *module.Recorder) {
-	heuristics(rec, s.SelfSigned, "Self-signed certificate %q seen in TLS traffic",
-		"Spyware and stalkerware servers often use self-signed certificates, which cost nothing and name nobody.",
-		"Routers, printers, NAS boxes, enterprise services and development servers often use self-signed certificates.")
-	heuristics(rec, s.FreeCert, "Free automated certificate %q",
-		"Free, instantly issued certificates (ACME) are a cheap way to put TLS on throw-away attacker domains.",
-		"Most of the web uses free certificates today; this is only worth a look together with other signs.")
-	heuristics(rec, s.TLSPorts, "TLS to %s, an unusual port",
-		"TLS on a port other than the usual ones (443, 993...) is a pattern of some implants' command servers.",
-		"Many apps, games, VPNs and self-hosted services use TLS on other ports.")
-	heuristics(rec, s.ClearHTTP, "Unencrypted HTTP to %q",
-		"Data sent over plain HTTP can be read by anyone on the path, and some stalkerware uploads its data this way.",
-		"Captive portals, connectivity checks, OS updates and old apps still use plain HTTP.")
-	heuristics(rec, s.Unresolved, "Connection to %s, an address no DNS query in these logs resolved",
-		"Implants often contact hard-coded IP addresses, without a DNS lookup.",
-		"The DNS answer may predate the logs, come from another resolver (DNS over HTTPS), or the app may use IPs from its own configuration.")
+	heuristics(rec, s.SelfSigned, "net.sig.self_signed")
+	heuristics(rec, s.FreeCert, "net.sig.free_cert")
+	heuristics(rec, s.TLSPorts, "net.sig.tls_port")
+	heuristics(rec, s.ClearHTTP, "net.sig.clear_http")
+	heuristics(rec, s.Unresolved, "net.sig.unresolved")
 	for i, b := range s.Beacons.Find() {
 		if i >= MaxHeuristicAlerts {
 			rec.Note("more periodic destinations than the %d reported", MaxHeuristicAlerts)
 			break
 		}
-		rec.Heuristic(model.Low, module.Where{Artifact: s.BeaconArtifact, Time: b.First, What: "Periodic connections", Record: b},
-			"Periodic connections: "+b.Describe(),
-			"Spyware checks in with its server at a fixed period (beaconing).",
-			"Push notifications, messaging apps, sync clients and keep-alives also connect at regular intervals.")
+		rec.Flag(model.Low, module.Where{Artifact: s.BeaconArtifact, Time: b.First, Label: i18n.M("net.sig.beacon.what"), Record: b},
+			i18n.M("net.sig.beacon.title", "client", b.Client, "dest", b.Destination, "port", b.Port,
+				"times", i18n.M("net.n_times", "n", b.Connections), "period", b.PeriodText,
+				"regular", strconv.FormatFloat(b.Periodic*100, 'f', 0, 64)),
+			i18n.M("net.sig.beacon.reason"), i18n.M("net.sig.beacon.benign"))
 	}
 	if s.Beacons.Dropped > 0 {
 		rec.Note("%d connections not considered for beaconing: too many destinations", s.Beacons.Dropped)
 	}
 }
 
-// heuristics raises one LOW alert per value of t, up to MaxHeuristicAlerts.
-func heuristics(rec *module.Recorder, t *Table, format, reason, benign string) {
+// heuristics raises one LOW alert per value of t, up to MaxHeuristicAlerts;
+// key.title, key.reason and key.benign are its catalog messages.
+func heuristics(rec *module.Recorder, t *Table, key string) {
 	for i, s := range t.Sorted() {
 		if i >= MaxHeuristicAlerts {
-			rec.Note("%d more values for %q not alerted (limit %d)", t.Len()-i, reason, MaxHeuristicAlerts)
+			rec.Note("%d more values for %s not alerted (limit %d)", t.Len()-i, key, MaxHeuristicAlerts)
 			return
 		}
-		rec.Heuristic(model.Low, Where(s, s.How), fmt.Sprintf(format, s.Value)+fmt.Sprintf(" (%d times)", s.Count), reason, benign)
+		rec.Flag(model.Low, Where(s, HowLabel(s.How)), i18n.M(key+".title", "value", s.Value, "times", i18n.M("net.n_times", "n", s.Count)),
+			i18n.M(key+".reason"), i18n.M(key+".benign"))
 	}
 }

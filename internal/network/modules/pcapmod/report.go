@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -19,14 +20,16 @@ func reportDNS(rec *module.Recorder, file string, res *capture.Result) {
 	for i, r := range res.DNS {
 		rec.Record(r)
 		if i < maxEvents {
-			desc := fmt.Sprintf("%s %s (%d queries, %d responses)", r.Type, r.Name, r.Queries, r.Responses)
+			var cnames, addrs i18n.Msg
 			if len(r.CNAMEs) > 0 {
-				desc += " CNAME " + strings.Join(r.CNAMEs, ", ")
+				cnames = i18n.M("net.event.cnames", "names", strings.Join(r.CNAMEs, ", "))
 			}
 			if len(r.Addresses) > 0 {
-				desc += " -> " + strings.Join(r.Addresses, ", ")
+				addrs = i18n.M("net.event.addresses", "addresses", strings.Join(r.Addresses, ", "))
 			}
-			rec.Event(model.Event{Time: r.First, Event: "dns_query", Description: desc, Artifact: file})
+			desc := i18n.M("net.event.dns", "type", r.Type, "name", r.Name, "queries", i18n.M("net.n_queries", "n", r.Queries),
+				"responses", i18n.M("net.n_responses", "n", r.Responses), "cnames", cnames, "addresses", addrs)
+			rec.Event(model.Event{Time: r.First, Event: "dns_query", DescriptionMsg: desc, Artifact: file})
 		}
 	}
 }
@@ -35,8 +38,9 @@ func reportTLS(rec *module.Recorder, file string, res *capture.Result) {
 	for i, r := range res.TLS {
 		rec.Record(r)
 		if i < maxEvents {
-			desc := fmt.Sprintf("TLS to %s SNI %q JA4 %s (%d connections)", r.Server, r.SNI, r.JA4, r.Connections)
-			rec.Event(model.Event{Time: r.First, Event: "tls_client_hello", Description: desc, Artifact: file})
+			desc := i18n.M("net.event.tls", "server", r.Server, "sni", r.SNI, "ja4", r.JA4,
+				"connections", i18n.M("net.n_connections", "n", r.Connections))
+			rec.Event(model.Event{Time: r.First, Event: "tls_client_hello", DescriptionMsg: desc, Artifact: file})
 		}
 	}
 }
@@ -45,8 +49,9 @@ func reportHTTP(rec *module.Recorder, file string, res *capture.Result) {
 	for i, r := range res.HTTP {
 		rec.Record(r)
 		if i < maxEvents {
-			desc := fmt.Sprintf("%s %s (%d requests) UA %q", r.Method, orTarget(r), r.Requests, r.UserAgent)
-			rec.Event(model.Event{Time: r.First, Event: "http_request", Description: desc, Artifact: file})
+			desc := i18n.M("net.event.http", "method", r.Method, "target", orTarget(r), "requests", i18n.M("net.n_requests", "n", r.Requests),
+				"ua", r.UserAgent)
+			rec.Event(model.Event{Time: r.First, Event: "http_request", DescriptionMsg: desc, Artifact: file})
 		}
 	}
 }
@@ -62,14 +67,15 @@ func reportQUIC(rec *module.Recorder, file string, res *capture.Result) {
 	for i, r := range res.QUIC {
 		rec.Record(r)
 		if i < maxEvents {
-			desc := fmt.Sprintf("QUIC %s to %s", r.Version, r.Server)
+			var sni, undecoded i18n.Msg
 			if r.SNI != "" {
-				desc += fmt.Sprintf(" SNI %q", r.SNI)
+				sni = i18n.M("net.event.quic_sni", "sni", r.SNI)
 			}
 			if !r.Decoded {
-				desc += " (Initial not decoded)"
+				undecoded = i18n.M("net.event.quic_undecoded")
 			}
-			rec.Event(model.Event{Time: r.First, Event: "quic_initial", Description: desc, Artifact: file})
+			desc := i18n.M("net.event.quic", "version", r.Version, "server", r.Server, "sni", sni, "undecoded", undecoded)
+			rec.Event(model.Event{Time: r.First, Event: "quic_initial", DescriptionMsg: desc, Artifact: file})
 		}
 	}
 	if res.Summary.QUICUndecoded > 0 {
@@ -105,21 +111,22 @@ func reportFlows(rec *module.Recorder, file string, res *capture.Result) {
 	for i, f := range res.Flows {
 		rec.Record(f)
 		if i < maxEvents {
-			desc := fmt.Sprintf("%s %s -> %s", f.Proto, f.Client, f.Server)
+			var name, app, proc, flows i18n.Msg
 			if f.ServerName != "" {
-				desc += " (" + f.ServerName + ")"
+				name = i18n.M("net.event.flow_name", "name", f.ServerName)
 			}
 			if f.App != "" {
-				desc += " " + f.App
+				app = i18n.M("net.event.flow_app", "app", f.App)
 			}
 			if f.Process != "" {
-				desc += " process " + f.Process
+				proc = i18n.M("net.event.flow_process", "process", f.Process)
 			}
-			desc += fmt.Sprintf(", %d/%d packets", f.PacketsOut, f.PacketsIn)
 			if f.Flows > 1 {
-				desc += fmt.Sprintf(", %d flows", f.Flows)
+				flows = i18n.M("net.event.flow_flows", "flows", i18n.M("net.n_flows", "n", f.Flows))
 			}
-			rec.Event(model.Event{Time: f.First, Event: "flow", Description: desc, Artifact: file})
+			desc := i18n.M("net.event.flow", "proto", f.Proto, "client", f.Client, "server", f.Server, "name", name, "app", app,
+				"process", proc, "packets", i18n.M("net.event.flow_packets", "out", f.PacketsOut, "in", f.PacketsIn), "flows", flows)
+			rec.Event(model.Event{Time: f.First, Event: "flow", DescriptionMsg: desc, Artifact: file})
 		}
 	}
 }
@@ -146,10 +153,37 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
+// whatByKind is the label key of each kind of observed value.
 var whatByKind = map[capture.Kind]string{
-	capture.KindDomain: "Domain", capture.KindURL: "HTTP URL", capture.KindIP: "IP address",
-	capture.KindTLSCert: "TLS certificate fingerprint", capture.KindJA3: "JA3 fingerprint", capture.KindJA4: "JA4 fingerprint",
-	capture.KindProcess: "Process",
+	capture.KindDomain: "net.what.domain", capture.KindURL: "net.what.url", capture.KindIP: "net.what.ip",
+	capture.KindTLSCert: "net.what.tls_cert", capture.KindJA3: "net.what.ja3", capture.KindJA4: "net.what.ja4",
+	capture.KindProcess: "net.what.process",
+}
+
+// sourceLabel translates where a value was read ("dns query", "tls sni"...);
+// a source the catalogs do not name stays as it is.
+func sourceLabel(src string) i18n.Msg {
+	key := "net.src." + strings.NewReplacer(" ", "_", "(", "", ")", "", "-", "_").Replace(strings.ToLower(src))
+	switch src {
+	case "ja4 (FoxIO reference-code form)":
+		key = "net.src.ja4_reference"
+	}
+	if i18n.Get(i18n.Default).Has(key) {
+		return i18n.M(key)
+	}
+	return i18n.M("literal", "text", src)
+}
+
+// sourcesLabel lists the sources of a value, each translated.
+func sourcesLabel(srcs []string) i18n.Msg {
+	if len(srcs) == 0 {
+		return i18n.M("literal", "text", "")
+	}
+	m := sourceLabel(srcs[len(srcs)-1])
+	for i := len(srcs) - 2; i >= 0; i-- {
+		m = i18n.M("net.join", "a", sourceLabel(srcs[i]), "b", m)
+	}
+	return m
 }
 
 // checkObservations checks the values this module owns, once each.
@@ -158,8 +192,7 @@ func checkObservations(rec *module.Recorder, mod, file string, res *capture.Resu
 		if o.Module != mod {
 			continue
 		}
-		w := module.Where{Artifact: file, Time: o.First,
-			What: whatByKind[o.Kind] + " (" + strings.Join(o.Sources, ", ") + ")", Record: o}
+		w := module.Where{Artifact: file, Time: o.First, Label: i18n.M(whatByKind[o.Kind], "sources", sourcesLabel(o.Sources)), Record: o}
 		switch o.Kind {
 		case capture.KindDomain:
 			rec.CheckDomain(o.Value, w)
@@ -188,7 +221,7 @@ func findings(rec *module.Recorder, mod, file string, res *capture.Result) {
 		if err != nil {
 			lvl = model.Low
 		}
-		rec.Heuristic(lvl, module.Where{Artifact: file, Time: f.Time, Record: f.Evidence}, f.Message, f.Reason, f.Benign)
+		rec.Flag(lvl, module.Where{Artifact: file, Time: f.Time, Record: f.Evidence}, f.MessageMsg, f.ReasonMsg, f.BenignMsg)
 	}
 }
 
@@ -214,13 +247,12 @@ func resolvedFromIndicators(rec *module.Recorder, ix *match.Index, file string, 
 			}
 			m := ms[0]
 			m.How = "resolved-from-indicator-domain"
-			fam := strings.Join(m.Families(), ", ")
-			if fam == "" {
-				fam = "a known threat"
+			msg := i18n.M("net.resolved.title_no_family", "ip", o.Value, "name", name)
+			if fam := strings.Join(m.Families(), ", "); fam != "" {
+				msg = i18n.M("net.resolved.title", "ip", o.Value, "name", name, "families", fam)
 			}
-			rec.Alert(model.Alert{Level: model.High, Time: o.First, Artifact: file,
-				Message: fmt.Sprintf("IP address %s was resolved from %q, an indicator of %s", o.Value, name, fam),
-				Record:  mustJSON(o), Match: &m})
+			rec.Alert(model.Alert{Level: model.High, Time: o.First, Artifact: file, MessageMsg: msg,
+				Record: mustJSON(o), Match: &m})
 			break
 		}
 	}

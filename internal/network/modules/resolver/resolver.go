@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/netsum"
 	"github.com/spyscan/spyscan/internal/network/resolverlog"
@@ -59,8 +60,8 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		return module.ErrNotFound
 	}
 	rec.Seen(lines)
-	netsum.CheckDomains(rec, domains, "Domain in resolver logs", maxTimelineDomains)
-	netsum.CheckAll(ips, "IP address in resolver logs", rec.CheckIP)
+	netsum.CheckDomains(rec, domains, i18n.M("net.what.domain_resolver"), maxTimelineDomains)
+	netsum.CheckAll(ips, i18n.M("net.what.ip_resolver"), rec.CheckIP)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/eve"
@@ -122,7 +123,7 @@ func (st *state) reportRules() {
 	for _, r := range rules {
 		st.rec.Record(r)
 		st.rec.Event(model.Event{Time: r.First, Event: "suricata_alert", Artifact: r.Artifact,
-			Description: fmt.Sprintf("Suricata rule %d %q: %d alerts", r.SID, r.Signature, r.Count)})
+			DescriptionMsg: i18n.M("net.suricata.event", "sid", r.SID, "signature", r.Signature, "alerts", i18n.M("net.n_alerts", "n", r.Count))})
 		if r.matched {
 			continue
 		}
@@ -131,14 +132,15 @@ func (st *state) reportRules() {
 			break
 		}
 		alerted++
-		reason := fmt.Sprintf("Suricata's rule %d (%s) matched this traffic %d times.", r.SID, orUnknown(r.Category), r.Count)
+		var ours i18n.Msg
 		if len(r.Metadata[metaValue]) > 0 {
-			reason += " The rule was written by spyscan from an indicator that is not in the indicators loaded now."
+			ours = i18n.M("net.suricata.reason_spyscan")
 		}
-		st.rec.Heuristic(level(r.Severity), module.Where{Artifact: r.Artifact, Time: r.First, What: "Suricata alert", Record: r},
-			fmt.Sprintf("Suricata alert: %s (rule %d, %d times)", r.Signature, r.SID, r.Count),
-			reason,
-			"Suricata rule sets also flag policy violations, scans and misconfigurations that have nothing to do with spyware; read the rule and its references.")
+		times := i18n.M("net.n_times", "n", r.Count)
+		st.rec.Flag(level(r.Severity), module.Where{Artifact: r.Artifact, Time: r.First, Label: i18n.M("net.what.suricata_alert"), Record: r},
+			i18n.M("net.suricata.title", "signature", r.Signature, "sid", r.SID, "times", times),
+			i18n.M("net.suricata.reason", "sid", r.SID, "category", orUnknown(r.Category), "times", times, "spyscan", ours),
+			i18n.M("net.suricata.benign"))
 	}
 	if len(st.rules) >= maxRules {
 		st.rec.Note("more than %d distinct Suricata rules alerted: later rules were not summarised", maxRules)
@@ -153,9 +155,9 @@ func sev(s int) int {
 	return s
 }
 
-func orUnknown(s string) string {
+func orUnknown(s string) any {
 	if s == "" {
-		return "no category"
+		return i18n.M("net.suricata.no_category")
 	}
 	return s
 }

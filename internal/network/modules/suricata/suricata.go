@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/eve"
@@ -412,13 +413,13 @@ func (st *state) flow(ev *eve.Event, ts time.Time, file string) {
 // report checks every deduped value and raises the heuristics.
 func (st *state) report() {
 	rec := st.rec
-	netsum.CheckDomains(rec, st.domains, "Domain in Suricata eve.json", maxTimelineDomains)
-	netsum.CheckAll(st.ips, "IP address in Suricata eve.json", rec.CheckIP)
-	netsum.CheckAll(st.urls, "URL in Suricata eve.json", rec.CheckURL)
-	netsum.CheckAll(st.certs, "TLS certificate SHA-1 in Suricata eve.json", rec.CheckTLSCert)
-	netsum.CheckAll(st.ja3, "JA3 in Suricata eve.json", rec.CheckJA3)
-	netsum.CheckAll(st.ja4, "JA4 in Suricata eve.json", rec.CheckJA4)
-	netsum.CheckAll(st.hashes, "File hash in Suricata eve.json", rec.CheckFileHash)
+	netsum.CheckDomains(rec, st.domains, i18n.M("net.what.domain_suricata"), maxTimelineDomains)
+	netsum.CheckAll(st.ips, i18n.M("net.what.ip_suricata"), rec.CheckIP)
+	netsum.CheckAll(st.urls, i18n.M("net.what.url_suricata"), rec.CheckURL)
+	netsum.CheckAll(st.certs, i18n.M("net.what.cert_suricata"), rec.CheckTLSCert)
+	netsum.CheckAll(st.ja3, i18n.M("net.what.ja3_suricata"), rec.CheckJA3)
+	netsum.CheckAll(st.ja4, i18n.M("net.what.ja4_suricata"), rec.CheckJA4)
+	netsum.CheckAll(st.hashes, i18n.M("net.what.hash_suricata"), rec.CheckFileHash)
 	for _, t := range []*netsum.Table{st.domains, st.ips, st.urls, st.certs, st.hashes} {
 		if t.Dropped > 0 {
 			rec.Note("%d sightings not tracked: more than %d distinct values", t.Dropped, netsum.MaxValues)
@@ -466,7 +467,7 @@ func (st *state) checkExported() {
 		}
 		if check := checks[match.Type(e.typ)]; check != nil {
 			hit := check(e.value, module.Where{Artifact: e.rule.Artifact, Time: e.rule.First,
-				What: "Indicator of a spyscan rule that Suricata alerted on", Record: e.rule})
+				Label: i18n.M("net.what.suricata_exported"), Record: e.rule})
 			for _, x := range st.spyscan[i:j] {
 				x.rule.matched = x.rule.matched || hit
 			}

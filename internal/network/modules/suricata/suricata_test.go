@@ -163,7 +163,7 @@ func TestSuricataModule(t *testing.T) {
 	}
 	for _, w := range []string{
 		"MEDIUM Suricata alert: ET MALWARE Example beacon (rule 2030001, 2 times)",
-		"LOW Suricata alert: ET POLICY curl User-Agent Outbound (rule 2013028, 1 times)",
+		"LOW Suricata alert: ET POLICY curl User-Agent Outbound (rule 2013028, 1 time)",
 		"suspicious top-level domain .xyz", "Self-signed certificate", "Free automated certificate",
 		"TLS to 203.0.113.50:8883, an unusual port", "Unencrypted HTTP", "Periodic connections",
 		"no DNS query in these logs resolved",

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/netsum"
 	"github.com/spyscan/spyscan/internal/network/zeeklog"
@@ -275,12 +276,12 @@ func (st *state) x509(r *zeeklog.Reader, file string) {
 // report checks every deduped value and raises the heuristics.
 func (st *state) report() {
 	rec := st.rec
-	netsum.CheckDomains(rec, st.domains, "Domain in Zeek logs", maxTimelineDomains)
-	netsum.CheckAll(st.ips, "IP address in Zeek logs", rec.CheckIP)
-	netsum.CheckAll(st.urls, "URL in Zeek http.log", rec.CheckURL)
-	netsum.CheckAll(st.certs, "TLS certificate fingerprint in Zeek logs", rec.CheckTLSCert)
-	netsum.CheckAll(st.ja3, "JA3 in Zeek ssl.log", rec.CheckJA3)
-	netsum.CheckAll(st.ja4, "JA4 in Zeek ssl.log", rec.CheckJA4)
+	netsum.CheckDomains(rec, st.domains, i18n.M("net.what.domain_zeek"), maxTimelineDomains)
+	netsum.CheckAll(st.ips, i18n.M("net.what.ip_zeek"), rec.CheckIP)
+	netsum.CheckAll(st.urls, i18n.M("net.what.url_zeek"), rec.CheckURL)
+	netsum.CheckAll(st.certs, i18n.M("net.what.cert_zeek"), rec.CheckTLSCert)
+	netsum.CheckAll(st.ja3, i18n.M("net.what.ja3_zeek"), rec.CheckJA3)
+	netsum.CheckAll(st.ja4, i18n.M("net.what.ja4_zeek"), rec.CheckJA4)
 	for _, s := range []*netsum.Table{st.domains, st.ips, st.urls, st.certs} {
 		if s.Dropped > 0 {
 			rec.Note("%d sightings not tracked: more than %d distinct values", s.Dropped, netsum.MaxValues)
