@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -9,23 +10,40 @@ import (
 	"github.com/spyscan/spyscan/internal/network/dissect"
 	"github.com/spyscan/spyscan/internal/network/dnswire"
 	"github.com/spyscan/spyscan/internal/network/httpinfo"
-	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
 func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
-	sa, sp := f.server()
-	_ = sa
-	ca, cp := f.client()
-	_ = ca
+	_, sp := f.server()
+	_, cp := f.client()
 	switch {
-	case sp == 53 || cp == 53 || sp == 5353 || sp == 5355:
+	case f.app == appDNS || dnsPort(sp) || dnsPort(cp):
 		f.app = appDNS
 		a.dnsMessage(f, p.Payload)
-	case toServer && looksLikeQUICInitial(p.Payload):
+	case toServer && looksLikeQUIC(p.Payload):
 		f.app = appQUIC
 		a.quicPacket(f, p)
+	case !toServer && f.app == appQUIC:
+		a.quicServer(f, p)
+	case f.app == appUnknown:
+		// DNS on any other port, recognised by content in the first
+		// datagram of each direction (or in the start of an incomplete one)
+		d := 1
+		if toServer {
+			d = 0
+		}
+		if f.inspected[d] && !a.partial {
+			return
+		}
+		f.inspected[d] = true
+		if dnswire.Plausible(p.Payload) || a.partial && dnswire.PlausibleStart(p.Payload) {
+			f.app = appDNS
+			a.dnsMessage(f, p.Payload)
+		}
 	}
 }
+
+// dnsPort: DNS, mDNS and LLMNR.
+func dnsPort(p uint16) bool { return p == 53 || p == 5353 || p == 5355 }
 
 // --- DNS ---
 
@@ -90,7 +108,11 @@ func (a *analyzer) dnsMessage(f *flow, b []byte) {
 			return
 		}
 	}
-	if m.Opcode != 0 {
+	// every opcode is read (QUERY, NOTIFY, UPDATE...): the names it carries
+	// are checked like those of queries
+	if m.Response && len(m.Questions) == 0 { // mDNS announcements
+		a.sawDNS = true
+		a.dnsAnnouncement(f, m)
 		return
 	}
 	for _, q := range m.Questions {
@@ -108,6 +130,9 @@ func (a *analyzer) dnsMessage(f *flow, b []byte) {
 			continue
 		}
 		a.sawDNS = true
+		// the question is observed in the response too: the query may be
+		// missing from the capture
+		a.observeBytes(KindDomain, q.Name, ModDNS, "dns response", f)
 		if rec != nil {
 			rec.Responses++
 			if int(m.RCode) < len(rcodes) {
@@ -117,6 +142,36 @@ func (a *analyzer) dnsMessage(f *flow, b []byte) {
 			}
 		}
 		a.dnsAnswers(f, q.Name, rec, m)
+	}
+}
+
+// dnsAnnouncement reads a response without questions (mDNS announces its
+// names so): each record's owner name is observed and its addresses tied to
+// it.
+func (a *analyzer) dnsAnnouncement(f *flow, m *dnswire.Msg) {
+	for _, rr := range m.Answers {
+		if len(rr.Name) == 0 || rr.Type == dnswire.TypePTR || bytes.HasSuffix(rr.Name, []byte(".arpa")) {
+			continue // reverse-lookup names are not domains to check
+		}
+		a.observeBytes(KindDomain, rr.Name, ModDNS, "dns answer", f)
+		rec := a.dnsRecord(f, rr.Name, rr.Type)
+		if rec != nil {
+			rec.Responses++
+		}
+		switch {
+		case rr.Addr.IsValid():
+			if rec != nil && len(rec.Addresses) < maxAnswersPerName {
+				if s := rr.Addr.String(); !contains(rec.Addresses, s) {
+					rec.Addresses = append(rec.Addresses, s)
+				}
+			}
+			a.resolvedBy(rr.Addr, rr.Name)
+			a.observeIP(rr.Addr, "dns answer", f)
+		case rr.Type == dnswire.TypeCNAME && len(rr.Target) > 0:
+			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.Count == 1 {
+				addRelated(o, "CNAME of "+string(rr.Name))
+			}
+		}
 	}
 }
 
@@ -132,6 +187,9 @@ func (a *analyzer) dnsRecord(f *flow, name []byte, qt uint16) *DNSRecord {
 		a.dns[dnsKey{n, qt}] = rec
 	}
 	rec.Last = ts(a.now)
+	if a.partial {
+		rec.Partial = true
+	}
 	return rec
 }
 
@@ -262,106 +320,4 @@ func (a *analyzer) httpRequest(f *flow, req *httpinfo.Request) {
 	}
 	rec.Requests++
 	rec.Last = ts(a.now)
-}
-
-// --- QUIC ---
-
-type quicKey struct {
-	server, version, sni, ja4 string
-}
-
-func looksLikeQUICInitial(b []byte) bool {
-	if len(b) < 7 || b[0]&0xc0 != 0xc0 {
-		return false
-	}
-	v := binary.BigEndian.Uint32(b[1:])
-	switch v {
-	case 1: // v1: Initial type 0
-		return (b[0]>>4)&3 == 0
-	case 0x6b3343cf: // v2: Initial type 1
-		return (b[0]>>4)&3 == 1
-	}
-	return v&0xffffff00 == 0xff000000 // drafts
-}
-
-func quicVersion(v uint32) string {
-	switch {
-	case v == 1:
-		return "v1"
-	case v == 0x6b3343cf:
-		return "v2"
-	case v&0xffffff00 == 0xff000000:
-		return fmt.Sprintf("draft-%d", v&0xff)
-	}
-	return fmt.Sprintf("0x%08x", v)
-}
-
-func (a *analyzer) quicPacket(f *flow, p *dissect.Packet) {
-	sa, sp := f.server()
-	server := dissect.Endpoint(sa, sp)
-	ver := quicVersion(binary.BigEndian.Uint32(p.Payload[1:]))
-	if f.quicVer == "" {
-		f.quicVer = ver
-	}
-	if a.opts.QUIC == nil {
-		a.quicUndec++
-		return
-	}
-	if f.quicDone {
-		return // ClientHello already read
-	}
-	msg, v, ok, err := a.opts.QUIC.Feed(f.String(), p.Payload)
-	if err != nil {
-		a.problem("QUIC: " + err.Error())
-		f.quicErr = err.Error()
-		return
-	}
-	if !ok {
-		return
-	}
-	f.quicDone = true
-	ch, err := tlsinfo.ParseClientHello(msg)
-	if err != nil {
-		a.problem("QUIC: ClientHello " + strings.TrimPrefix(err.Error(), "tls: "))
-		f.quicErr = err.Error()
-		return
-	}
-	a.clientHello(f, ch, 'q', server)
-	ja4 := tlsinfo.JA4(ch, 'q')
-	sni := strings.ToLower(strings.TrimSuffix(ch.SNI, "."))
-	r := a.quicRecord(quicKey{server, quicVersion(v), sni, ja4}, f, ch, ja4)
-	r.Connections++
-}
-
-// quicUndecoded records a QUIC flow whose ClientHello was not read.
-func (a *analyzer) quicUndecoded(f *flow) {
-	sa, sp := f.server()
-	r := a.quicRecord(quicKey{server: dissect.Endpoint(sa, sp), version: f.quicVer}, f, nil, "")
-	if r.Error == "" {
-		r.Error = f.quicErr
-		if a.opts.QUIC == nil {
-			r.Error = "QUIC decoding not available"
-		} else if r.Error == "" {
-			r.Error = "no complete ClientHello in the Initial packets"
-		}
-	}
-	r.Connections++
-}
-
-func (a *analyzer) quicRecord(k quicKey, f *flow, ch *tlsinfo.ClientHello, ja4 string) *QUICRecord {
-	r := a.quic[k]
-	if r == nil {
-		if len(a.quic) >= a.opts.MaxRecords {
-			a.dropped["quic records"]++
-			return &QUICRecord{} // counted, not kept
-		}
-		r = &QUICRecord{Server: k.server, Version: k.version, SNI: k.sni, JA4: ja4,
-			Decoded: ch != nil, First: ts(a.now), Evidence: a.evidence(f)}
-		if ch != nil {
-			r.ALPN = ch.ALPN
-		}
-		a.quic[k] = r
-	}
-	r.Last = ts(a.now)
-	return r
 }

@@ -57,7 +57,10 @@ type flow struct {
 	serverName       string
 	tlsRec           *TLSRecord
 	quicVer, quicErr string
-	quicDone         bool
+	quicDone         bool     // a ClientHello was read
+	quicVN           bool     // the server sent a version negotiation packet
+	quicVers         []uint32 // versions of the client's Initials (bounded)
+	quicRec          *QUICRecord
 	process          string
 	prev, next       *flow // LRU list, least recently seen first
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/dnswire"
 	"github.com/spyscan/spyscan/internal/network/httpinfo"
 	"github.com/spyscan/spyscan/internal/network/preamble"
 )
@@ -97,14 +98,19 @@ func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
 		return
 	}
 	if f.app == appUnknown && !f.inspected[0] && !f.inspected[1] {
-		// the server spoke first: a banner (SMTP, IMAP, POP3, FTP, XMPP)
+		// the server spoke first: a banner (SMTP, IMAP, POP3, FTP, XMPP),
+		// or a DNS answer whose query the capture missed
 		f.inspected[1] = true
 		_, sp := f.server()
 		k, proto := preamble.Server(p.Payload, sp)
-		if k == preamble.None {
+		switch {
+		case k != preamble.None:
+			f.app, f.pre = appPreamble, &preState{kind: k, proto: proto}
+		case sp == 53 || dnsOverTCP(p.Payload):
+			f.app = appDNS
+		default:
 			return
 		}
-		f.app, f.pre = appPreamble, &preState{kind: k, proto: proto}
 	}
 	if f.app != appTLS && f.app != appDNS && f.app != appPreamble {
 		return
@@ -157,10 +163,26 @@ func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
 		f.pre.kind, f.pre.proto = k, proto
 		return appPreamble
 	}
-	if sp == 53 {
+	if sp == 53 || dnsOverTCP(b) {
 		return appDNS
 	}
 	return appNone
+}
+
+// dnsOverTCP recognises DNS over TCP on any port: a 2-byte length, then a
+// DNS message (whole, or its start when the segment ends first).
+func dnsOverTCP(b []byte) bool {
+	if len(b) < 2+12 {
+		return false
+	}
+	n := int(b[0])<<8 | int(b[1])
+	if n < 12 {
+		return false
+	}
+	if 2+n <= len(b) {
+		return dnswire.Plausible(b[2 : 2+n])
+	}
+	return dnswire.PlausibleStart(b[2:])
 }
 
 // preambleClient reads the client's preamble; it reports whether TLS

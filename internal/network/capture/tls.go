@@ -176,7 +176,7 @@ func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte,
 		f.tlsRec = rec
 		a.tlsPort(f, rec)
 	}
-	addFingerprint(rec, TLSFingerprint{JA3: ja3, JA4: ja4, JA4Reference: ja4ref, Hello: helloKind(f)}, a.dropped)
+	addFingerprint(&rec.Fingerprints, TLSFingerprint{JA3: ja3, JA4: ja4, JA4Reference: ja4ref, Hello: helloKind(f)}, a.dropped)
 }
 
 // tlsPort flags TLS on an unusual port: the CONNECT or SOCKS target's port
@@ -224,22 +224,22 @@ func (a *analyzer) tlsRecord(f *flow, ch *tlsinfo.ClientHello, sni, server, ja3,
 	return rec
 }
 
-// addFingerprint counts a fingerprint in a record, keeping every distinct
-// one up to a bound.
-func addFingerprint(rec *TLSRecord, fp TLSFingerprint, dropped map[string]uint64) {
-	for i := range rec.Fingerprints {
-		e := &rec.Fingerprints[i]
+// addFingerprint counts a fingerprint in a record's list, keeping every
+// distinct one up to a bound.
+func addFingerprint(fps *[]TLSFingerprint, fp TLSFingerprint, dropped map[string]uint64) {
+	for i := range *fps {
+		e := &(*fps)[i]
 		if e.JA3 == fp.JA3 && e.JA4 == fp.JA4 && e.Hello == fp.Hello {
 			e.Count++
 			return
 		}
 	}
-	if len(rec.Fingerprints) >= maxFingerprints {
-		dropped["tls fingerprints past the per-record bound (still checked)"]++
+	if len(*fps) >= maxFingerprints {
+		dropped["fingerprints past the per-record bound (still checked)"]++
 		return
 	}
 	fp.Count = 1
-	rec.Fingerprints = append(rec.Fingerprints, fp)
+	*fps = append(*fps, fp)
 }
 
 // parseCerts parses a Certificate message, once per distinct message: the

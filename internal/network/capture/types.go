@@ -102,6 +102,7 @@ type DNSRecord struct {
 	RCode     string    `json:"rcode,omitempty"`
 	CNAMEs    []string  `json:"cnames,omitempty"`
 	Addresses []string  `json:"addresses,omitempty"`
+	Partial   bool      `json:"partial,omitempty"` // read from a datagram whose fragments did not all arrive
 	First     time.Time `json:"first_seen"`
 	Last      time.Time `json:"last_seen"`
 	Evidence  Evidence  `json:"evidence"`
@@ -154,19 +155,24 @@ type HTTPRecord struct {
 	Evidence  Evidence  `json:"evidence"`
 }
 
-// QUICRecord is one distinct QUIC client (server, version, SNI).
+// QUICRecord groups the QUIC connections of one client-named server (SNI
+// and server endpoint), with every fingerprint their ClientHellos showed;
+// connections whose ClientHello could not be read have their own records.
 type QUICRecord struct {
-	Server      string    `json:"server"`
-	Version     string    `json:"version"`
-	SNI         string    `json:"sni,omitempty"`
-	ALPN        []string  `json:"alpn,omitempty"`
-	JA4         string    `json:"ja4,omitempty"`
-	Decoded     bool      `json:"decoded"`
-	Connections int       `json:"connections"`
-	First       time.Time `json:"first_seen"`
-	Last        time.Time `json:"last_seen"`
-	Evidence    Evidence  `json:"evidence"`
-	Error       string    `json:"error,omitempty"`
+	Server             string           `json:"server"`
+	Version            string           `json:"version"`            // of the first Initial
+	Versions           []string         `json:"versions,omitempty"` // every version the clients' Initials used, greased ones too
+	VersionNegotiation bool             `json:"version_negotiation,omitempty"`
+	SNI                string           `json:"sni,omitempty"`
+	ALPN               []string         `json:"alpn,omitempty"`
+	JA4                string           `json:"ja4,omitempty"` // of the first ClientHello
+	Fingerprints       []TLSFingerprint `json:"fingerprints,omitempty"`
+	Decoded            bool             `json:"decoded"`
+	Connections        int              `json:"connections"`
+	First              time.Time        `json:"first_seen"`
+	Last               time.Time        `json:"last_seen"`
+	Evidence           Evidence         `json:"evidence"`
+	Error              string           `json:"error,omitempty"`
 }
 
 // Finding is a heuristic alert, owned by one module.

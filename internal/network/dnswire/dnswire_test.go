@@ -87,3 +87,40 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestPlausible(t *testing.T) {
+	q := netgen.DNSQuery(7, "www.example.com", 1)
+	r := netgen.DNSResponse(7, "www.example.com", 1, []string{"cdn.example.net"}, []netip.Addr{netip.MustParseAddr("198.51.100.1")})
+	for _, m := range [][]byte{q, r} {
+		if !dnswire.Plausible(m) || !dnswire.PlausibleStart(m) {
+			t.Errorf("%x: not plausible", m)
+		}
+		if dnswire.Plausible(m[:len(m)-1]) || dnswire.Plausible(append(append([]byte(nil), m...), 0)) {
+			t.Errorf("%x: cut or padded message plausible", m)
+		}
+	}
+	if !dnswire.PlausibleStart(r[:40]) {
+		t.Error("the start of a response is not plausible")
+	}
+	for _, junk := range []string{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d",
+		"SSH-2.0-OpenSSH_9.6\r\n", string(make([]byte, 64))} {
+		if dnswire.Plausible([]byte(junk)) || dnswire.PlausibleStart([]byte(junk)) {
+			t.Errorf("%q plausible", junk)
+		}
+	}
+}
+
+func FuzzPlausible(f *testing.F) {
+	f.Add(netgen.DNSQuery(1, "a.example", 28))
+	f.Add(netgen.DNSResponse(2, "b.example", 1, []string{"c.example"}, []netip.Addr{netip.MustParseAddr("192.0.2.1")}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		whole := dnswire.Plausible(b)
+		if whole && !dnswire.PlausibleStart(b) {
+			t.Fatal("a plausible message whose start is not")
+		}
+		var m dnswire.Msg
+		if whole && len(b) >= 12 {
+			_ = dnswire.Parse(b, &m)
+		}
+	})
+}

@@ -35,10 +35,17 @@ type conn struct {
 	dcid    []byte
 	keys    *Keys
 	largest int64
-	buf     []byte // CRYPTO stream bytes at their offsets
-	have    []span // received ranges, sorted and merged
-	done    bool   // ClientHello delivered or stream given up
+	base    int    // CRYPTO offset of buf[0]: where the next ClientHello starts
+	buf     []byte // CRYPTO stream bytes from base
+	have    []span // received ranges (relative to base), sorted and merged
+	hellos  int    // ClientHellos delivered
+	done    bool   // every ClientHello delivered, or stream given up
 }
+
+// MaxHellos bounds the ClientHellos delivered per connection: the first,
+// the one after a HelloRetryRequest, and those after a Retry or a version
+// negotiation (new keys).
+const MaxHellos = 4
 
 // NewAssembler returns an assembler tracking at most maxConns connections
 // (at least 1).
@@ -58,12 +65,14 @@ func (a *Assembler) Evicted() int { return a.evicted }
 func (a *Assembler) Conns() int { return len(a.conns) }
 
 // Feed takes one UDP payload sent by a client (possibly coalesced packets).
-// Once the CRYPTO stream of that connection holds a complete TLS
+// Each time the CRYPTO stream of that connection completes a TLS
 // ClientHello, it returns the handshake message (type 0x01, 3-byte length,
-// body) and the QUIC version, with ok=true; this happens once per
-// connection. Packets that are not Initial packets are skipped. err reports
-// the first problem met in the datagram (a sentinel of this package) when
-// no ClientHello was completed.
+// body) and the QUIC version, with ok=true: the first ClientHello, the
+// second one after a HelloRetryRequest (later in the same stream), and the
+// one sent again after a Retry or a version negotiation (new keys), at most
+// MaxHellos per connection. Packets that are not Initial packets are
+// skipped. err reports the first problem met in the datagram (a sentinel of
+// this package) when no ClientHello was completed.
 func (a *Assembler) Feed(connKey string, payload []byte) (clientHello []byte, version uint32, ok bool, err error) {
 	var firstErr error
 	b := payload
@@ -99,33 +108,47 @@ func (a *Assembler) feedPacket(key string, pkt []byte, h *longHeader) ([]byte, b
 	c := a.lookup(key)
 	var plain []byte
 	var pn int64
-	var keys *Keys
-	var err error
-	if c != nil && c.done {
-		// A retransmission, or the client's later Initials (ACKs), are
-		// ignored; a packet opening with keys of a new DCID is a new
-		// connection reusing the same addresses and ports.
-		if plain, pn, keys = a.openNew(pkt, h, c); plain == nil {
-			return nil, false, nil
-		}
-		c.version, c.dcid, c.keys, c.done, c.largest = h.version, bytes.Clone(h.dcid), keys, false, -1
-	} else {
-		largest := int64(-1)
-		if c != nil {
-			largest = c.largest
-		}
-		if plain, pn, keys, err = a.open(c, pkt, h, largest); err != nil {
+	switch {
+	case c != nil && c.done && c.version == h.version && bytes.Equal(c.dcid, h.dcid):
+		return nil, false, nil // a retransmission, or the client's later Initials
+	case c != nil && c.keys != nil && c.version == h.version && bytes.Equal(c.dcid, h.dcid):
+		var err error
+		if plain, pn, err = openInitial(a.scratch, pkt, h, c.keys, c.largest); err != nil {
 			return nil, false, err
 		}
-	}
-	if c == nil {
-		c = a.insert(key)
-		c.version, c.dcid, c.keys = h.version, bytes.Clone(h.dcid), keys
+	case c != nil && !c.done && c.keys != nil && c.version == h.version && a.opens(pkt, h, c):
+		// the client addresses the server's chosen connection ID but keeps
+		// the Initial keys of its first one (RFC 9001 §5.2)
+		plain, pn, _ = openInitial(a.scratch, pkt, h, c.keys, c.largest)
+	default:
+		// the first packet, or new keys: a Retry's new DCID, a version
+		// after version negotiation, or a new connection on the same ports
+		p, n, keys, err := a.openFresh(pkt, h)
+		if err != nil {
+			if c != nil && c.done {
+				return nil, false, nil
+			}
+			return nil, false, err
+		}
+		plain, pn = p, n
+		if c == nil {
+			c = a.insert(key)
+		}
+		if c.hellos >= MaxHellos {
+			return nil, false, nil
+		}
+		a.buffered -= len(c.buf)
+		c.version, c.dcid, c.keys, c.largest = h.version, bytes.Clone(h.dcid), keys, -1
+		c.base, c.buf, c.have, c.done = 0, nil, nil, false
 	}
 	if pn > c.largest {
 		c.largest = pn
 	}
-	err = walkFrames(plain, func(off uint64, data []byte) error { return a.addCrypto(c, off, data) })
+	walk := walkFrames
+	if lookupVersion(h.version).gquic {
+		walk = walkFramesGQUIC
+	}
+	err := walk(plain, func(off uint64, data []byte) error { return a.addCrypto(c, off, data) })
 	hello, complete, herr := c.hello()
 	if herr != nil {
 		a.finish(c)
@@ -133,70 +156,57 @@ func (a *Assembler) feedPacket(key string, pkt []byte, h *longHeader) ([]byte, b
 	}
 	if complete {
 		out := bytes.Clone(hello)
-		a.finish(c)
+		a.next(c, len(hello))
 		return out, true, nil
 	}
 	return nil, false, err
 }
 
-// open decrypts pkt with the connection's keys, or with keys derived from
-// the packet's own DCID (first packet, or a new DCID after a Retry).
-func (a *Assembler) open(c *conn, pkt []byte, h *longHeader, largest int64) ([]byte, int64, *Keys, error) {
-	if c != nil && c.version == h.version && bytes.Equal(c.dcid, h.dcid) {
-		plain, pn, err := openInitial(a.scratch, pkt, h, c.keys, largest)
-		return plain, pn, c.keys, err
-	}
-	var firstErr error
-	if c != nil && c.version == h.version {
-		plain, pn, err := openInitial(a.scratch, pkt, h, c.keys, largest)
-		if err == nil {
-			return plain, pn, c.keys, nil
-		}
-		firstErr = err
-	}
-	keys, ok := ClientInitialKeys(h.version, h.dcid)
-	if !ok {
+// opens reports whether the connection's keys open pkt.
+func (a *Assembler) opens(pkt []byte, h *longHeader, c *conn) bool {
+	_, _, err := openInitial(a.scratch, pkt, h, c.keys, c.largest)
+	return err == nil
+}
+
+// openFresh decrypts pkt with keys derived from its own DCID, trying every
+// salt its version may use.
+func (a *Assembler) openFresh(pkt []byte, h *longHeader) ([]byte, int64, *Keys, error) {
+	cands := candidateKeys(h.version, h.dcid)
+	if len(cands) == 0 {
 		return nil, 0, nil, ErrMalformed
 	}
-	plain, pn, err := openInitial(a.scratch, pkt, h, keys, largest)
-	if err != nil {
-		if firstErr != nil {
-			err = firstErr
+	var firstErr error
+	for _, k := range cands {
+		plain, pn, err := openInitial(a.scratch, pkt, h, k, -1)
+		if err == nil {
+			return plain, pn, k, nil
 		}
-		return nil, 0, nil, err
+		if firstErr == nil {
+			firstErr = err
+		}
 	}
-	if c != nil {
-		c.version, c.dcid, c.keys = h.version, bytes.Clone(h.dcid), keys
-	}
-	return plain, pn, keys, nil
+	return nil, 0, nil, firstErr
 }
 
-// openNew decrypts pkt with keys derived from its own DCID when that DCID
-// differs from the finished connection c's; it returns nil otherwise.
-func (a *Assembler) openNew(pkt []byte, h *longHeader, c *conn) ([]byte, int64, *Keys) {
-	if c.version == h.version && bytes.Equal(c.dcid, h.dcid) {
-		return nil, 0, nil
-	}
-	keys, ok := ClientInitialKeys(h.version, h.dcid)
-	if !ok {
-		return nil, 0, nil
-	}
-	plain, pn, err := openInitial(a.scratch, pkt, h, keys, -1)
-	if err != nil {
-		return nil, 0, nil
-	}
-	return plain, pn, keys
-}
-
-// addCrypto stores one CRYPTO frame's data at its offset.
+// addCrypto stores one CRYPTO frame's data at its offset; data before the
+// current ClientHello (a retransmission of an earlier one) is dropped.
 func (a *Assembler) addCrypto(c *conn, off uint64, data []byte) error {
 	if len(data) == 0 {
 		return nil
 	}
-	if off > MaxClientHello || uint64(len(data)) > MaxClientHello-off {
+	if off > MaxClientHello*MaxHellos || uint64(len(data)) > MaxClientHello*MaxHellos-off {
 		return ErrCryptoLimit
 	}
-	start, end := int(off), int(off)+len(data)
+	start, end := int(off)-c.base, int(off)+len(data)-c.base
+	if end <= 0 {
+		return nil
+	}
+	if start < 0 {
+		data, start = data[-start:], 0
+	}
+	if end > MaxClientHello {
+		return ErrCryptoLimit
+	}
 	if end > len(c.buf) {
 		grow := end - len(c.buf)
 		for a.buffered+grow > maxTotalBytes && a.evictOldest(c) {
@@ -210,6 +220,28 @@ func (a *Assembler) addCrypto(c *conn, off uint64, data []byte) error {
 		return ErrCryptoLimit
 	}
 	return nil
+}
+
+// next moves past a delivered ClientHello of n bytes: a later one (after a
+// HelloRetryRequest) starts at the following offset.
+func (a *Assembler) next(c *conn, n int) {
+	c.hellos++
+	if c.hellos >= MaxHellos {
+		a.finish(c)
+		return
+	}
+	rest := c.buf[n:]
+	a.buffered -= len(c.buf)
+	c.base += n
+	c.buf = append([]byte(nil), rest...)
+	a.buffered += len(c.buf)
+	var have []span
+	for _, sp := range c.have {
+		if sp.end > n {
+			have = append(have, span{max(sp.start-n, 0), sp.end - n})
+		}
+	}
+	c.have = have
 }
 
 // addSpan inserts s into the sorted, merged list spans.
@@ -265,7 +297,7 @@ func (c *conn) hello() ([]byte, bool, error) {
 // retransmissions are not reported again.
 func (a *Assembler) finish(c *conn) {
 	a.buffered -= len(c.buf)
-	c.buf, c.have, c.keys, c.done = nil, nil, nil, true
+	c.buf, c.have, c.done = nil, nil, true
 }
 
 func (a *Assembler) lookup(key string) *conn {

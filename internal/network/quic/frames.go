@@ -121,3 +121,37 @@ func skipConnClose(p []byte, transport bool) ([]byte, error) {
 	}
 	return p[n+int(l):], nil
 }
+
+// walkFramesGQUIC parses the frames of a decrypted Initial payload of
+// Google's T050/T051 versions, as nDPI reads them: padding, gQUIC ACK
+// frames (0x40: 6 bytes, 0x60: 9 bytes), and CRYPTO data in frame 0x08
+// (offset and length as varints).
+func walkFramesGQUIC(p []byte, onCrypto func(off uint64, data []byte) error) error {
+	for len(p) > 0 {
+		switch p[0] {
+		case framePadding:
+			p = p[1:]
+		case 0x40, 0x60:
+			n := 6
+			if p[0] == 0x60 {
+				n = 9
+			}
+			if len(p) < n {
+				return ErrFrame
+			}
+			p = p[n:]
+		case 0x08:
+			off, data, rest, err := parseCrypto(p[1:])
+			if err != nil {
+				return err
+			}
+			if err := onCrypto(off, data); err != nil {
+				return err
+			}
+			p = rest
+		default:
+			return ErrFrame
+		}
+	}
+	return nil
+}

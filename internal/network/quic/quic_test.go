@@ -43,8 +43,15 @@ func TestInitialKeysRFC(t *testing.T) {
 			}
 		})
 	}
-	if _, ok := ClientInitialKeys(0x0a0a0a0a, rfcDCID); ok {
-		t.Error("keys derived for an unknown (grease) version")
+	if _, ok := ClientInitialKeys(0x12345678, rfcDCID); ok {
+		t.Error("keys derived for an unknown version")
+	}
+	// a greased version (0x?a?a?a?a) is protected like v1 by the clients
+	// that send one: nDPI's quic-forcing-vn-with-data.pcapng opens so
+	g, ok := ClientInitialKeys(0x0a0a0a0a, rfcDCID)
+	v1, _ := ClientInitialKeys(Version1, rfcDCID)
+	if !ok || hex.EncodeToString(g.Key) != hex.EncodeToString(v1.Key) {
+		t.Error("greased version: no v1 keys")
 	}
 }
 

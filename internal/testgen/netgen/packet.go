@@ -156,3 +156,17 @@ func TCP(sport, dport uint16, seq, ack uint32, flags uint8, payload []byte) []by
 	binary.BigEndian.PutUint16(b[14:], 65535)
 	return append(b, payload...)
 }
+
+// IPv6Fragment builds an IPv6 packet carrying a fragment header (id,
+// fragment offset in bytes, more-fragments) and a piece of an upper-layer
+// datagram of protocol proto.
+func IPv6Fragment(src, dst netip.Addr, proto uint8, id uint32, fragOff int, more bool, piece []byte) []byte {
+	fh := []byte{proto, 0, 0, 0}
+	v := uint16(fragOff) &^ 7
+	if more {
+		v |= 1
+	}
+	binary.BigEndian.PutUint16(fh[2:], v)
+	fh = binary.BigEndian.AppendUint32(fh, id)
+	return IP(src, dst, 44, append(fh, piece...))
+}

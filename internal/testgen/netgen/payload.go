@@ -74,6 +74,22 @@ func DNSResponse(id uint16, name string, qtype uint16, cnames []string, addrs []
 	return b
 }
 
+// MDNSAnnouncement is an mDNS response without a question announcing an
+// address for name (class IN with the cache-flush bit, as responders send).
+func MDNSAnnouncement(name string, addr netip.Addr) []byte {
+	b := []byte{0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0}
+	b = dnsName(b, name)
+	t := uint16(TypeA)
+	if addr.Is6() {
+		t = TypeAAAA
+	}
+	b = binary.BigEndian.AppendUint16(b, t)
+	b = append(b, 0x80, 1, 0, 0, 0, 120)
+	s := addr.AsSlice()
+	b = binary.BigEndian.AppendUint16(b, uint16(len(s)))
+	return append(b, s...)
+}
+
 // Hello describes a generated ClientHello.
 type Hello struct {
 	SNI      string

@@ -29,13 +29,19 @@ func varint(b []byte, v uint64) []byte {
 
 // QUICInitial builds a client Initial packet (RFC 9000/9001, RFC 9369 for
 // v2) carrying one CRYPTO frame (data at offset off), padded to 1200 bytes,
-// protected with the Initial keys derived from dcid.
+// protected with the Initial keys derived from dcid. Any version the quic
+// package decrypts may be used: drafts, mvfst, Google's T05x (whose CRYPTO
+// frame is type 0x08), greased versions.
 func QUICInitial(version uint32, dcid []byte, pn uint32, off uint64, data []byte) ([]byte, error) {
 	keys, ok := quic.ClientInitialKeys(version, dcid)
 	if !ok {
 		return nil, errors.New("netgen: unknown QUIC version")
 	}
-	frames := append(varint([]byte{0x06}, off), varint(nil, uint64(len(data)))...)
+	frameType := byte(0x06)
+	if version&0xffffff00 == 0x54303500 {
+		frameType = 0x08
+	}
+	frames := append(varint([]byte{frameType}, off), varint(nil, uint64(len(data)))...)
 	frames = append(frames, data...)
 	typ := byte(0) // Initial in v1
 	if version == QUICv2 {
