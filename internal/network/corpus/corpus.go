@@ -30,7 +30,7 @@ type Field string
 
 // The compared fields.
 const (
-	DNS  Field = "dns"  // names of standard DNS queries (and their responses), PTR excluded
+	DNS  Field = "dns"  // question names of DNS messages (every opcode), owner names of answers without a question; PTR excluded
 	SNI  Field = "sni"  // TLS server_name over TCP and QUIC
 	JA3  Field = "ja3"  // JA3 of every TLS ClientHello over TCP
 	Host Field = "host" // HTTP/1 request Host header, port removed
@@ -238,10 +238,17 @@ func FromResult(res *capture.Result) Values {
 		vs.Add(SNI, TsharkText(r.SNI))
 		vs.Add(JA3, r.JA3)
 		vs.Add(JA4, r.JA4)
+		for _, fp := range r.Fingerprints {
+			vs.Add(JA3, fp.JA3)
+			vs.Add(JA4, fp.JA4) // the specification's form; FoxIO's reference code may differ (issue 11 item 9)
+		}
 	}
 	for _, r := range res.QUIC {
 		vs.Add(SNI, TsharkText(r.SNI))
 		vs.Add(JA4, r.JA4)
+		for _, fp := range r.Fingerprints {
+			vs.Add(JA4, fp.JA4)
+		}
 	}
 	for _, r := range res.HTTP {
 		vs.Add(Host, r.Host)

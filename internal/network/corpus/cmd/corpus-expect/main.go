@@ -11,8 +11,10 @@
 //   - decryption secrets embedded in a pcapng are removed first: the suite
 //     compares what is visible without keys, as spyscan does not decrypt
 //     TLS;
-//   - DNS (mDNS and LLMNR included): names of the questions of standard
-//     queries (opcode 0), PTR questions excluded, both directions;
+//   - DNS (mDNS and LLMNR included): names of the questions of every
+//     message (every opcode, both directions), and the owner names of the
+//     answers of a response without a question (mDNS announcements); PTR
+//     and .arpa names excluded;
 //   - JA3: ClientHellos of frames that are not QUIC;
 //   - certificates: every certificate of a Certificate message not sent by
 //     the TCP port that sent the connection's ClientHello (so client
@@ -36,6 +38,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -113,7 +116,7 @@ type frame struct {
 }
 
 var fields = []string{"frame.protocols", "tcp.stream", "tcp.srcport",
-	"dns.qry.name", "dns.qry.type", "dns.flags.opcode",
+	"dns.qry.name", "dns.qry.type", "dns.flags.response", "dns.count.queries", "dns.count.answers", "dns.resp.name", "dns.resp.type",
 	"tls.handshake.type", "tls.handshake.extensions_server_name", "tls.handshake.ja3",
 	"tls.handshake.certificate", "http.host"}
 
@@ -249,10 +252,24 @@ func decode(r io.Reader, vs corpus.Values) (int, error) {
 func addFrame(l map[string][]string, vs corpus.Values, clientPort map[string]string) {
 	protos := ":" + first(l["frame.protocols"]) + ":"
 	stream, port := first(l["tcp.stream"]), first(l["tcp.srcport"])
-	if slices.ContainsFunc(l["dns.flags.opcode"], func(op string) bool { return op == "0" }) {
-		types := l["dns.qry.type"]
-		for i, name := range l["dns.qry.name"] {
-			if i < len(types) && types[i] == "12" {
+	types := l["dns.qry.type"]
+	for i, name := range l["dns.qry.name"] {
+		if i < len(types) && types[i] == "12" {
+			continue
+		}
+		vs.Add(corpus.DNS, name)
+	}
+	if slices.Contains(l["dns.count.queries"], "0") && slices.Contains(l["dns.flags.response"], "1") {
+		// a response without a question (an mDNS announcement): its
+		// records' owner names, reverse-lookup names left out
+		// (the answer section only: dns.resp.name lists the authority and
+		// additional records after the answers)
+		rtypes, names := l["dns.resp.type"], l["dns.resp.name"]
+		if n, err := strconv.Atoi(first(l["dns.count.answers"])); err == nil && n < len(names) {
+			names = names[:n]
+		}
+		for i, name := range names {
+			if i < len(rtypes) && rtypes[i] == "12" || strings.HasSuffix(strings.TrimSuffix(name, "."), ".arpa") {
 				continue
 			}
 			vs.Add(corpus.DNS, name)
