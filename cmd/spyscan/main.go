@@ -6,12 +6,22 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spyscan/spyscan/internal/cli"
 )
 
+// softMemoryLimit: a scan's working set is bounded (results stream to
+// disk), so the garbage collector is asked to keep the heap near this
+// rather than let it grow to twice the live data. It is a soft limit: a
+// larger live heap still works, with more GC. GOMEMLIMIT overrides it.
+const softMemoryLimit = 192 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

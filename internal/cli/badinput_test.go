@@ -270,7 +270,7 @@ func checkReport(t *testing.T, out, named, want string) {
 			found = append(found, in.Error)
 		}
 	}
-	mods, _ := filepath.Glob(filepath.Join(out, "modules", "*.json"))
+	mods, _ := filepath.Glob(filepath.Join(out, "modules", "input*", "*.json"))
 	for _, m := range mods {
 		var mr struct {
 			Status, Reason string

@@ -74,41 +74,6 @@ func (a *app) loadIndicators(ctx context.Context, f iocFlags) (*indicators.Set, 
 	return set, ix, nil
 }
 
-// indicatorProblems lists what makes the loaded indicators unfit for a
-// conclusive scan: the files asked for (--iocs, SPYSCAN_IOCS, the update
-// cache) that could not be used, and the --iocs sources that gave no
-// usable indicator. (No usable indicator at all is the self-test's check.)
-func indicatorProblems(set *indicators.Set) []model.Problem {
-	ps := append([]model.Problem(nil), set.Unread...)
-	for _, s := range set.Sources {
-		if s.Kind == indicators.Path && s.Indicators() == 0 && !hasPath(set.Unread, s.Origin) {
-			ps = append(ps, model.Problem{Kind: model.KindIndicators, Path: s.Origin,
-				Cause: s.Origin + ": no usable indicator (no STIX 2.1 indicator spyscan can match)"})
-		}
-	}
-	return ps
-}
-
-func hasPath(ps []model.Problem, p string) bool {
-	for _, x := range ps {
-		xp, err := filepath.Abs(x.Path)
-		if err == nil && (xp == p || strings.HasPrefix(xp, p+string(filepath.Separator))) {
-			return true
-		}
-	}
-	return false
-}
-
-// indicatorInfo summarises the loaded sources for info.json.
-func indicatorInfo(set *indicators.Set, ix *match.Index) ([]model.IndicatorSource, string, int) {
-	var out []model.IndicatorSource
-	for _, s := range set.Sources {
-		out = append(out, model.IndicatorSource{Name: s.Name, Kind: string(s.Kind), Origin: s.Origin,
-			Commit: s.Commit, Date: s.Date, Files: len(s.Files), Indicators: s.Indicators()})
-	}
-	return out, set.Digest(), ix.Len()
-}
-
 func (a *app) iocsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "iocs", Short: "List, check and update indicators of compromise"}
 	cmd.AddCommand(a.iocsListCmd(), a.iocsCheckCmd(), a.iocsUpdateCmd(), a.iocsExportCmd())

@@ -18,6 +18,7 @@ import (
 	"github.com/spyscan/spyscan/internal/recheck"
 	"github.com/spyscan/spyscan/internal/report/misp"
 	"github.com/spyscan/spyscan/internal/report/stixexport"
+	"github.com/spyscan/spyscan/internal/scanjob"
 	"github.com/spyscan/spyscan/internal/selftest"
 )
 
@@ -82,7 +83,7 @@ func (a *app) reportCmd() *cobra.Command {
 
 // writeReports writes report.html and the two exports into dir.
 func writeReports(dir string, r *model.Report, lang string) error {
-	if err := writeHTML(dir, r, lang); err != nil {
+	if err := scanjob.WriteHTML(dir, r, lang); err != nil {
 		return err
 	}
 	if err := writeTo(filepath.Join(dir, stixFile), func(w io.Writer) error { return stixexport.Write(w, r) }); err != nil {
@@ -146,7 +147,7 @@ func (a *app) recheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "recheck DIR",
 		Short: "Check the values a past scan read against the current indicators, without the acquisition",
-		Long: "Reads observables.json in the result folder DIR, checks every value with the current indicators (the same\n" +
+		Long: "Reads observables.jsonl.gz in the result folder DIR, checks every value with the current indicators (the same\n" +
 			"sources and flags as scan), and writes a new result folder (default DIR/recheck-<time>) with the alerts,\n" +
 			newAlertsFile + " (the indicator alerts that the scan did not have), report.html and the exports.\n" +
 			"Heuristic alerts are kept as they were; they need the acquisition to be re-run.",
@@ -191,13 +192,13 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 	}
 	r := *stored
 	r.Alerts = res.Alerts
-	srcs, digest, count := indicatorInfo(set, ix)
+	srcs, digest, count := scanjob.Info(set, ix)
 	r.Info.IndicatorSources, r.Info.IndicatorDigest, r.Info.IndicatorCount = srcs, digest, count
-	r.Info.IndicatorWarnings, r.Info.IndicatorProblems = set.Warnings, indicatorProblems(set)
+	r.Info.IndicatorWarnings, r.Info.IndicatorProblems = set.Warnings, scanjob.Problems(set)
 	r.Info.CommandLine, r.Info.GeneratedAt = redact(a.args), now
 	r.Info.SelfTest.CanaryOK = selftest.Canary(ctx) == nil
 	r.Verdict, r.Info.SelfTest.Problems = selftest.Decide(&r)
-	if err := writeRecheck(out, &r, obs, res); err != nil {
+	if err := writeRecheck(dir, out, &r, obs, res); err != nil {
 		return err
 	}
 	if err := writeReports(out, &r, f.lang); err != nil {
@@ -207,32 +208,15 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 	return outcome(&r, fail)
 }
 
-// writeRecheck writes the recheck's result folder: the JSON files of a
-// scan (module files copied from the stored scan), plus new-alerts.json.
-func writeRecheck(out string, r *model.Report, obs []output.ObservableRecord, res *recheck.Result) error {
-	if err := output.Write(out, r, obs); err != nil {
+// writeRecheck writes the recheck's result folder: the files of a scan
+// (module files copied from the stored scan, in the current format), plus
+// new-alerts.json.
+func writeRecheck(stored, out string, r *model.Report, obs []output.ObservableRecord, res *recheck.Result) error {
+	if err := output.Write(out, r, output.ObservableList(obs)); err != nil {
 		return err
 	}
-	prefix := map[string]string{}
-	if len(r.Info.Inputs) > 1 {
-		for i, in := range r.Info.Inputs {
-			prefix[in.Path] = fmt.Sprintf("input%d_", i+1)
-		}
-	}
-	for _, m := range r.Modules {
-		mw, err := output.NewModuleWriter(out, output.ModuleFileName(prefix[m.Input], m.Module))
-		if err != nil {
-			return err
-		}
-		for _, rec := range m.Records {
-			if err := mw.Record(rec); err != nil {
-				mw.Finish(m)
-				return err
-			}
-		}
-		if err := mw.Finish(m); err != nil {
-			return err
-		}
+	if err := output.CopyModules(stored, out); err != nil {
+		return err
 	}
 	fresh := res.New
 	if fresh == nil {

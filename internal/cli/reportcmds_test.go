@@ -35,7 +35,7 @@ func storedScan(t *testing.T) string {
 	r.Alerts = res.Alerts
 	r.Info.SelfTest.CanaryOK = true
 	r.Verdict, r.Info.SelfTest.Problems = selftest.Decide(r)
-	var obs []output.ObservableRecord
+	var obs output.ObservableList
 	for _, o := range rec.Observables() {
 		obs = append(obs, output.ObservableRecord{Module: "safari_history", Observable: o})
 	}
@@ -43,7 +43,7 @@ func storedScan(t *testing.T) string {
 	if err := output.Write(dir, r, obs); err != nil {
 		t.Fatal(err)
 	}
-	mw, err := output.NewModuleWriter(dir, output.ModuleFileName("", "safari_history"))
+	mw, err := output.NewModuleWriter(dir, 0, "safari_history", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +95,10 @@ func TestRecheckFindsNewIndicator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Modules) != 1 || len(r.Modules[0].Records) != 3 || len(r.Alerts) != 2 {
-		t.Errorf("recheck folder: %d modules, %d alerts", len(r.Modules), len(r.Alerts))
+	recs := 0
+	err = output.EachRecord(out, filepath.Join(output.ModuleDir(0), "safari_history.json"), func(json.RawMessage) error { recs++; return nil })
+	if len(r.Modules) != 1 || recs != 3 || err != nil || len(r.Alerts) != 2 {
+		t.Errorf("recheck folder: %d modules, %d records (%v), %d alerts", len(r.Modules), recs, err, len(r.Alerts))
 	}
 	html, err := os.ReadFile(filepath.Join(out, output.ReportHTML))
 	if err != nil || !strings.Contains(string(html), "Traces of Pegasus and Predator were found") {
@@ -205,7 +207,7 @@ func TestReportNeverTrustsAStoredClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range r.Modules {
-		mw, err := output.NewModuleWriter(dir, output.ModuleFileName("", m.Module))
+		mw, err := output.NewModuleWriter(dir, 0, m.Module, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

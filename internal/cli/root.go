@@ -169,6 +169,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.exportCmd(),
 		a.androidCmd(),
 		a.modulesCmd(),
+		a.serveCmd(),
 	)
 	completeFlags(root)
 	return root

@@ -16,9 +16,7 @@ import (
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/output"
-	"github.com/spyscan/spyscan/internal/report/html"
-	"github.com/spyscan/spyscan/internal/scan"
-	"github.com/spyscan/spyscan/internal/selftest"
+	"github.com/spyscan/spyscan/internal/scanjob"
 )
 
 type scanFlags struct {
@@ -96,31 +94,16 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	if err := prepareOutDir(out); err != nil {
 		return err
 	}
-	srcs, digest, count := indicatorInfo(set, ix)
-	info := model.ScanInfo{Tool: "spyscan", Version: fullVersion(), CommandLine: redact(a.args), Case: f.caseName,
-		IndicatorDigest: digest, IndicatorSources: srcs, IndicatorCount: count,
-		IndicatorWarnings: set.Warnings, IndicatorProblems: indicatorProblems(set)}
-	if err := selftest.Canary(ctx); err != nil {
-		a.log.Error("self-test failed: the verdict will be inconclusive", "err", err)
-	} else {
-		info.SelfTest.CanaryOK = true
-	}
 	prog := a.newProgress(f.quiet)
-	res, err := scan.Run(ctx, scan.Config{Inputs: args, Index: ix, Info: info, OutDir: out, Log: a.log, Progress: prog,
-		Modules: mods, Concurrency: f.concurrency, Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}})
+	rep, err := scanjob.Run(ctx, scanjob.Job{Inputs: args, OutDir: out, Case: f.caseName, Version: fullVersion(),
+		CommandLine: redact(a.args), Set: set, Index: ix, Lang: f.lang, Concurrency: f.concurrency, Modules: mods,
+		Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}, Log: a.log, Progress: prog})
 	prog.Stop()
 	if err != nil {
-		os.RemoveAll(out) // nothing is written for a scan that did not run
 		return err
 	}
-	if err := output.Write(out, res.Report, res.Observables); err != nil {
-		return err
-	}
-	if err := writeHTML(out, res.Report, f.lang); err != nil {
-		return err
-	}
-	a.printSummary(res.Report, out, fail, f.lang)
-	return outcome(res.Report, fail)
+	a.printSummary(rep, out, fail, f.lang)
+	return outcome(rep, fail)
 }
 
 // outcome maps a finished scan (or recheck) to its exit sentinel: traces
@@ -142,20 +125,6 @@ func outcome(r *model.Report, fail model.Level) error {
 			}
 		}
 		return fmt.Errorf("%w: %s", ErrInconclusive, first)
-	}
-	return nil
-}
-
-// writeHTML renders report.html into the result folder.
-func writeHTML(dir string, r *model.Report, lang string) error {
-	p := filepath.Join(dir, output.ReportHTML)
-	f, err := output.Create(p)
-	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
-	}
-	rerr := html.Render(f, r, lang)
-	if err := errors.Join(rerr, f.Close()); err != nil {
-		return fmt.Errorf("%s: %w", p, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -143,11 +144,11 @@ func FuzzEchap(f *testing.F) {
 
 // BenchmarkEchap parses the embedded ioc.yaml and samples.csv.
 func BenchmarkEchap(b *testing.B) {
-	y, err := snapshot.ReadFile("snapshot/stalkerware-indicators/ioc.yaml")
+	y, err := os.ReadFile("snapshot/stalkerware-indicators/ioc.yaml")
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, err := snapshot.ReadFile("snapshot/stalkerware-indicators/samples.csv")
+	c, err := os.ReadFile("snapshot/stalkerware-indicators/samples.csv")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,10 +1,12 @@
 package indicators
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -178,4 +180,64 @@ func BenchmarkLoadAndIndexEmbedded(b *testing.B) {
 		}
 		set.Index()
 	}
+}
+
+// TestCompiledSnapshotIsCurrent: the embedded compiled snapshot is exactly
+// what the STIX sources in snapshot/ compile to (run `go generate
+// ./internal/indicators` after changing them), and it decodes to the same
+// indicators the sources parse to.
+func TestCompiledSnapshotIsCurrent(t *testing.T) {
+	fresh, err := CompileSnapshot(context.Background(), os.DirFS("snapshot"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fresh, compiledSnapshot) {
+		t.Fatal("compiled/snapshot.idx does not match snapshot/: run go generate ./internal/indicators")
+	}
+	c, err := decodeCompiled(compiledSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := encodeCompiled(c); !bytes.Equal(again, compiledSnapshot) {
+		t.Fatal("decode then encode changes the compiled snapshot")
+	}
+	parsed := &Set{}
+	srcs, err := parseSnapshot(context.Background(), os.DirFS("snapshot"), parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Indicators) != len(parsed.Indicators) || len(c.Sources) != len(srcs) || len(c.Notes) != len(parsed.Notes) {
+		t.Fatalf("compiled %d indicators, %d sources, %d notes; parsed %d, %d, %d",
+			len(c.Indicators), len(c.Sources), len(c.Notes), len(parsed.Indicators), len(srcs), len(parsed.Notes))
+	}
+	for i := range c.Indicators {
+		if !reflect.DeepEqual(c.Indicators[i], parsed.Indicators[i]) {
+			t.Fatalf("indicator %d: compiled %+v, parsed %+v", i, c.Indicators[i], parsed.Indicators[i])
+		}
+	}
+}
+
+func TestCompiledSnapshotRejectsCorruption(t *testing.T) {
+	for _, n := range []int{0, 5, len(compiledMagic), len(compiledMagic) + 3, len(compiledSnapshot) / 2, len(compiledSnapshot) - 1} {
+		if _, err := decodeCompiled(compiledSnapshot[:n]); err == nil {
+			t.Errorf("cut at %d: no error", n)
+		}
+	}
+}
+
+func FuzzDecodeCompiled(f *testing.F) {
+	f.Add(compiledSnapshot[:4096])
+	f.Add(encodeCompiled(compiledSet{Notes: []string{"a"}, Indicators: []match.Indicator{{Type: match.Domain, Value: "x.example"}}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 1<<20 {
+			return
+		}
+		c, err := decodeCompiled(b)
+		if err == nil && !bytes.Equal(encodeCompiled(c), b) {
+			// a valid input must be canonical up to string-table order
+			if _, err := decodeCompiled(encodeCompiled(c)); err != nil {
+				t.Fatalf("re-encoding a decoded snapshot fails: %v", err)
+			}
+		}
+	})
 }

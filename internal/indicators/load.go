@@ -3,7 +3,7 @@ package indicators
 import (
 	"context"
 	"crypto/sha256"
-	"embed"
+	_ "embed" // the compiled snapshot
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -23,8 +23,10 @@ import (
 	"github.com/spyscan/spyscan/internal/stix"
 )
 
-//go:embed snapshot
-var snapshot embed.FS
+// compiledSnapshot is the embedded snapshot, compiled (see compiled.go).
+//
+//go:embed compiled/snapshot.idx
+var compiledSnapshot []byte
 
 // ErrNoSuchPath is returned when a --iocs path does not exist.
 var ErrNoSuchPath = errors.New("indicator path does not exist")
@@ -48,7 +50,7 @@ type loaded struct {
 func Load(ctx context.Context, opt Options) (*Set, error) {
 	set := &Set{}
 	if !opt.NoEmbedded {
-		src, err := loadEmbedded(ctx, set)
+		src, err := loadEmbedded(set)
 		if err != nil {
 			return nil, err
 		}
@@ -76,30 +78,34 @@ type snapshotSource struct {
 	Name, Title, Origin, Commit, Date, License string
 }
 
-// EmbeddedSources lists the sources of the embedded snapshot.
-func embeddedSources() ([]snapshotSource, error) {
-	b, err := snapshot.ReadFile("snapshot/sources.json")
+// loadEmbedded adds the compiled embedded snapshot to set.
+func loadEmbedded(set *Set) ([]Source, error) {
+	c, err := decodeCompiled(compiledSnapshot)
 	if err != nil {
 		return nil, fmt.Errorf("embedded snapshot: %w", err)
 	}
-	var out []snapshotSource
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("embedded snapshot sources.json: %w", err)
-	}
-	return out, nil
+	set.Indicators = append(set.Indicators, c.Indicators...)
+	set.Notes = append(set.Notes, c.Notes...)
+	return c.Sources, nil
 }
 
-func loadEmbedded(ctx context.Context, set *Set) ([]Source, error) {
-	metas, err := embeddedSources()
+// parseSnapshot parses a snapshot folder (sources.json and one folder of
+// STIX bundles per source) into set, the notes of each source apart from
+// the warnings: known oddities of public data that users cannot act on.
+func parseSnapshot(ctx context.Context, fsys fs.FS, set *Set) ([]Source, error) {
+	b, err := fs.ReadFile(fsys, "sources.json")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	var metas []snapshotSource
+	if err := json.Unmarshal(b, &metas); err != nil {
+		return nil, fmt.Errorf("snapshot sources.json: %w", err)
 	}
 	var out []Source
 	for _, m := range metas {
-		root := "snapshot/" + m.Name
-		sub, err := fs.Sub(snapshot, root)
+		sub, err := fs.Sub(fsys, m.Name)
 		if err != nil {
-			return nil, fmt.Errorf("embedded snapshot %s: %w", m.Name, err)
+			return nil, fmt.Errorf("snapshot %s: %w", m.Name, err)
 		}
 		src := Source{Name: m.Name, Kind: Embedded, Title: m.Title, Origin: m.Origin, Commit: m.Commit, Date: m.Date, License: m.License}
 		base := model.Provenance{Source: m.Name, Commit: m.Commit, Date: m.Date}

@@ -160,7 +160,7 @@ func TestUpdateTimeout(t *testing.T) {
 }
 
 func TestParseIndexMVTFormat(t *testing.T) {
-	b, err := snapshot.ReadFile("snapshot/mvt-indicators/indicators.yaml")
+	b, err := os.ReadFile("snapshot/mvt-indicators/indicators.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,8 +70,10 @@ type ScanInfo struct {
 	// used (an unreadable --iocs file, no usable indicator at all): they
 	// make the scan inconclusive.
 	IndicatorProblems []Problem `json:"indicator_problems,omitempty"`
-	Inputs            []Input   `json:"inputs"`
-	SelfTest          SelfTest  `json:"self_test"`
+	// ModuleVersions gives the version of every module that ran, by name.
+	ModuleVersions map[string]int `json:"module_versions,omitempty"`
+	Inputs         []Input        `json:"inputs"`
+	SelfTest       SelfTest       `json:"self_test"`
 }
 
 // SelfTest records the checks that make "no traces" trustworthy.
@@ -86,7 +88,7 @@ type Report struct {
 	Verdict  Verdict        `json:"verdict"`
 	Modules  []ModuleResult `json:"modules"`
 	Alerts   []Alert        `json:"alerts"`
-	Timeline []Event        `json:"timeline"`
+	Timeline Timeline       `json:"-"` // merged and sorted; see EachEvent
 }
 
 // StaleIndicators is the age from which the indicators a scan used are

@@ -62,21 +62,58 @@ type obsKey struct {
 
 // Recorder collects what one module run produces. It is safe for concurrent
 // use by the goroutines of one module.
+//
+// A recorder made by NewRecorder keeps events and observables in memory
+// (tests, recheck, the canary); one made by NewStreamingRecorder hands them
+// to its Sinks as they come, so that memory stays bounded whatever the
+// size of the input.
 type Recorder struct {
 	mu       sync.Mutex
 	index    *match.Index
 	res      model.ModuleResult
 	files    map[string]bool
 	obs      map[obsKey]*Observable
-	sink     func(json.RawMessage) error // streams records when set
+	sinks    Sinks
 	keepRecs bool
+	sinkErr  error
 }
+
+// Sinks receive what a streaming recorder records. A nil sink keeps that
+// kind in memory, in the result.
+type Sinks struct {
+	Records func(json.RawMessage) error
+	Events  func(model.Event) error
+	// Observables receives batches of checked values, each value counted
+	// once per batch: whenever ObservableBatch distinct values have been
+	// checked, and at Flush. The receiver merges batches.
+	Observables func([]Observable) error
+}
+
+// ObservableBatch is how many distinct checked values a streaming recorder
+// holds before handing them to its sink.
+const ObservableBatch = 16 << 10
 
 // NewRecorder returns a recorder for module name. When sink is nil, records
 // are kept in memory in the result; otherwise each is handed to sink.
+// Events and observables are kept in memory.
 func NewRecorder(name string, ix *match.Index, sink func(json.RawMessage) error) *Recorder {
+	return NewStreamingRecorder(name, ix, Sinks{Records: sink})
+}
+
+// NewStreamingRecorder returns a recorder for module name that streams to
+// the non-nil sinks.
+func NewStreamingRecorder(name string, ix *match.Index, s Sinks) *Recorder {
 	return &Recorder{index: ix, res: model.ModuleResult{Module: name}, files: map[string]bool{},
-		obs: map[obsKey]*Observable{}, sink: sink, keepRecs: sink == nil}
+		obs: map[obsKey]*Observable{}, sinks: s, keepRecs: s.Records == nil}
+}
+
+// sinkFailed records the first sink failure (the module goes on; the
+// failure is a file error of the module, so it never reads as complete).
+func (r *Recorder) sinkFailed(what string, err error) {
+	if r.sinkErr == nil {
+		r.sinkErr = err
+		r.res.Errors = append(r.res.Errors, model.FileError{Path: "(" + what + ")", Error: err.Error(), Kind: model.KindOf(err)})
+	}
 }
 
 // Seen counts n records read without storing them (for the self-test).
@@ -116,10 +153,10 @@ func (r *Recorder) Record(v any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.res.Seen++
-	if r.sink != nil {
-		if err := r.sink(b); err != nil {
-			r.res.Errors = append(r.res.Errors, model.FileError{Path: "(records)", Error: err.Error()})
-			r.sink = nil
+	if r.sinks.Records != nil {
+		if err := r.sinks.Records(b); err != nil {
+			r.sinkFailed("records", err)
+			r.sinks.Records = func(json.RawMessage) error { return nil }
 		}
 		return
 	}
@@ -133,7 +170,13 @@ func (r *Recorder) Event(e model.Event) {
 	r.mu.Lock()
 	e.Module = r.res.Module
 	e.Time = e.Time.UTC()
-	r.res.Timeline = append(r.res.Timeline, e)
+	if r.sinks.Events != nil {
+		if err := r.sinks.Events(e); err != nil {
+			r.sinkFailed("timeline", err)
+		}
+	} else {
+		r.res.Timeline = append(r.res.Timeline, e)
+	}
 	r.mu.Unlock()
 }
 
@@ -193,6 +236,33 @@ func (r *Recorder) observe(t match.Type, value string, w Where) {
 		o.FirstSeen = w.Time.UTC()
 	}
 	o.Count++
+	if r.sinks.Observables != nil && len(r.obs) >= ObservableBatch {
+		r.flushObservablesLocked()
+	}
+	r.mu.Unlock()
+}
+
+func (r *Recorder) flushObservablesLocked() {
+	if len(r.obs) == 0 {
+		return
+	}
+	batch := make([]Observable, 0, len(r.obs))
+	for _, o := range r.obs {
+		batch = append(batch, *o)
+	}
+	clear(r.obs)
+	if err := r.sinks.Observables(batch); err != nil {
+		r.sinkFailed("observables", err)
+	}
+}
+
+// Flush hands the observables still held to the Observables sink (a
+// streaming recorder's owner calls it once the module is done).
+func (r *Recorder) Flush() {
+	r.mu.Lock()
+	if r.sinks.Observables != nil {
+		r.flushObservablesLocked()
+	}
 	r.mu.Unlock()
 }
 
@@ -213,7 +283,8 @@ func (r *Recorder) Result() model.ModuleResult {
 	return res
 }
 
-// Observables returns the checked values, sorted.
+// Observables returns the checked values held in memory, sorted (all of
+// them unless an Observables sink is set).
 func (r *Recorder) Observables() []Observable {
 	r.mu.Lock()
 	defer r.mu.Unlock()

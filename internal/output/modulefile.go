@@ -1,78 +1,73 @@
 package output
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spyscan/spyscan/internal/model"
 )
 
-// ModuleWriter streams one module's records to modules/<name>.json while
-// the module runs, then appends the module's result. The file is one JSON
-// object: {"records": [...], "module": ..., "status": ..., ...}.
+// moduleFile is the shape of modules/input<N>/<module>.json.
+type moduleFile struct {
+	model.ModuleResult
+	Version     int    `json:"module_version,omitempty"`
+	RecordsFile string `json:"records_file,omitempty"` // beside this file; absent when no record
+}
+
+// ModuleDir is the folder of the module files of the input at position i
+// (0-based) of a scan: modules/input1 for the first, whatever the number of
+// inputs.
+func ModuleDir(i int) string { return filepath.Join(ModulesDir, fmt.Sprintf("input%d", i+1)) }
+
+// ModuleWriter streams one module's records to
+// modules/input<N>/<module>.records.jsonl.gz while the module runs, then
+// writes the module's result to modules/input<N>/<module>.json.
 type ModuleWriter struct {
-	path string
-	f    *os.File
-	w    *bufio.Writer
-	n    int
-	err  error
+	dir, name string
+	version   int
+	rec       *gzFile
+	n         int
+	err       error
 }
 
-// ModuleFileName is the file name of a module's results; prefix is "" for a
-// single-input scan, else a per-input prefix such as "input2_".
-func ModuleFileName(prefix, module string) string {
-	return prefix + module + ".json"
-}
-
-// NewModuleWriter creates dir/modules/<file>.
-func NewModuleWriter(dir, file string) (*ModuleWriter, error) {
-	d := filepath.Join(dir, ModulesDir)
+// NewModuleWriter prepares the files of module (version as recorded in
+// info.json) on the input at position input of a scan, in result folder dir.
+func NewModuleWriter(dir string, input int, module string, version int) (*ModuleWriter, error) {
+	d := filepath.Join(dir, ModuleDir(input))
 	if err := MkdirPrivate(d); err != nil {
 		return nil, fmt.Errorf("%s: %w", d, err)
 	}
-	p := filepath.Join(d, file)
-	f, err := Create(p)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	_, err = w.WriteString("{\n  \"records\": [")
-	return &ModuleWriter{path: p, f: f, w: w, err: err}, nil
+	return &ModuleWriter{dir: d, name: module, version: version}, nil
 }
 
-// Record appends one record (already JSON). It is the Recorder's sink.
+// Record appends one record (already JSON, on one line). It is the
+// Recorder's record sink.
 func (m *ModuleWriter) Record(b json.RawMessage) error {
 	if m.err != nil {
 		return m.err
 	}
-	if m.n > 0 {
-		m.w.WriteByte(',')
+	if m.rec == nil {
+		m.rec, m.err = createGzip(filepath.Join(m.dir, m.name+recordsSuffix))
+		if m.err != nil {
+			return m.err
+		}
 	}
-	m.w.WriteString("\n    ")
-	_, m.err = m.w.Write(b)
+	m.rec.Write(b)
+	m.err = m.rec.WriteByte('\n')
 	m.n++
 	return m.err
 }
 
-// Finish appends the module result (without records) and closes the file.
+// Finish closes the records and writes the module result (without records).
 func (m *ModuleWriter) Finish(res model.ModuleResult) error {
-	res.Records = nil
-	body, err := json.MarshalIndent(res, "", "  ")
-	if err == nil && m.err == nil {
-		if m.n > 0 {
-			m.w.WriteString("\n  ")
-		}
-		m.w.WriteString("],\n")
-		m.w.WriteString(strings.TrimPrefix(string(body), "{\n"))
-		m.w.WriteString("\n")
+	res.Records, res.Timeline = nil, nil
+	mf := moduleFile{ModuleResult: res, Version: m.version}
+	var cerr error
+	if m.rec != nil {
+		mf.RecordsFile = m.name + recordsSuffix
+		cerr = m.rec.close()
 	}
-	if err := errors.Join(m.err, err, m.w.Flush(), m.f.Close()); err != nil {
-		return fmt.Errorf("%s: %w", m.path, err)
-	}
-	return nil
+	return errors.Join(m.err, cerr, writeJSON(filepath.Join(m.dir, m.name+".json"), mf))
 }

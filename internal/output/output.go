@@ -1,12 +1,25 @@
-// Package output owns the on-disk result folder of a scan: one JSON file per
-// module (records streamed as they are produced), alerts.json,
-// timeline.csv (MVT's columns), timeline.json, observables.json and
-// info.json. It writes deterministically: the same report gives the same
-// bytes, apart from info.json's generated_at. Load reads a folder back.
+// Package output owns the on-disk result folder of a scan and its format
+// version. A folder of format 2 holds:
+//
+//	info.json                                  format_version, verdict, chain of custody, module versions
+//	alerts.json                                every alert
+//	timeline.csv.gz                            the merged timeline with MVT's columns
+//	timeline.jsonl.gz                          the same events with every field, one per line
+//	observables.jsonl.gz                       each checked value once, with where and how often it was seen
+//	modules/input<N>/<module>.json             one module's status, files, errors and alerts on input N
+//	modules/input<N>/<module>.records.jsonl.gz its records, one per line, streamed as they are produced
+//	report.html
+//
+// The large files are gzip-compressed JSON lines and CSV (zcat reads them).
+// Schemas of every JSON file are in schema/ (embedded, see Schemas). It
+// writes deterministically: the same report gives the same bytes, apart
+// from info.json's generated_at. Load reads a folder back, migrating
+// format 1 (the folders of earlier versions) and refusing newer formats.
 package output
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -21,15 +34,19 @@ import (
 	"github.com/spyscan/spyscan/internal/textsafe"
 )
 
+// FormatVersion is the version of the result folder this package writes.
+const FormatVersion = 2
+
 // File names inside a result folder.
 const (
 	InfoFile         = "info.json"
 	AlertsFile       = "alerts.json"
-	TimelineCSV      = "timeline.csv"
-	TimelineJSON     = "timeline.json"
-	ObservablesFile  = "observables.json"
+	TimelineCSV      = "timeline.csv.gz"
+	TimelineJSON     = "timeline.jsonl.gz"
+	ObservablesFile  = "observables.jsonl.gz"
 	ModulesDir       = "modules"
 	ReportHTML       = "report.html"
+	recordsSuffix    = ".records.jsonl.gz"
 	timestampLayout  = "2006-01-02 15:04:05.000000"
 	timestampLayoutZ = time.RFC3339Nano
 )
@@ -70,16 +87,20 @@ type ObservableRecord struct {
 	module.Observable
 }
 
-// info is info.json: the scan info plus the verdict.
+// info is info.json: the format version, the verdict and the scan info.
 type info struct {
-	Verdict model.Verdict `json:"verdict"`
+	FormatVersion  int           `json:"format_version"`
+	Verdict        model.Verdict `json:"verdict"`
+	TimelineEvents int           `json:"timeline_events"`
 	model.ScanInfo
 }
 
 // Write writes everything but the module files (see ModuleWriter) and the
-// HTML report into dir, which must exist.
-func Write(dir string, r *model.Report, obs []ObservableRecord) error {
-	if err := writeJSON(filepath.Join(dir, InfoFile), info{Verdict: r.Verdict, ScanInfo: r.Info}); err != nil {
+// HTML report into dir, which must exist: the timeline and the observables
+// are streamed from r.Timeline and obs (nil: none).
+func Write(dir string, r *model.Report, obs Observables) error {
+	in := info{FormatVersion: FormatVersion, Verdict: r.Verdict, TimelineEvents: r.EventCount(), ScanInfo: r.Info}
+	if err := writeJSON(filepath.Join(dir, InfoFile), in); err != nil {
 		return err
 	}
 	alerts := r.Alerts
@@ -89,62 +110,100 @@ func Write(dir string, r *model.Report, obs []ObservableRecord) error {
 	if err := writeJSON(filepath.Join(dir, AlertsFile), alerts); err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(dir, TimelineJSON), func(w io.Writer) error { return writeJSONLines(w, r.Timeline) }); err != nil {
+	if err := writeTimeline(dir, r); err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(dir, ObservablesFile), func(w io.Writer) error { return writeJSONLines(w, obs) }); err != nil {
-		return err
+	if obs == nil {
+		obs = ObservableList(nil)
 	}
-	return writeFile(filepath.Join(dir, TimelineCSV), func(w io.Writer) error { return WriteTimelineCSV(w, r.Timeline) })
+	return writeGzip(filepath.Join(dir, ObservablesFile), func(w io.Writer) error { return writeObservables(w, obs) })
 }
 
-// WriteTimelineCSV writes the timeline with MVT's columns. Cells from
-// evidence go through textsafe.CSVCell: no spreadsheet formula, no hidden
-// or misleading character (timeline.json keeps the raw values).
-func WriteTimelineCSV(w io.Writer, events []model.Event) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"UTC Timestamp", "Plugin", "Event", "Description"}); err != nil {
+// writeTimeline writes the CSV and the JSON lines of the timeline in one
+// pass over the merged events.
+func writeTimeline(dir string, r *model.Report) error {
+	csvPath, jsonPath := filepath.Join(dir, TimelineCSV), filepath.Join(dir, TimelineJSON)
+	cf, err := createGzip(csvPath)
+	if err != nil {
 		return err
 	}
-	for _, e := range events {
-		ts := ""
-		if !e.Time.IsZero() {
-			ts = e.Time.UTC().Format(timestampLayout)
-		}
-		if err := cw.Write([]string{ts, textsafe.CSVCell(e.Module), textsafe.CSVCell(e.Event), textsafe.CSVCell(e.Description)}); err != nil {
-			return err
-		}
+	jf, err := createGzip(jsonPath)
+	if err != nil {
+		cf.close()
+		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	tw := NewTimelineCSV(cf)
+	enc := json.NewEncoder(jf)
+	enc.SetEscapeHTML(false)
+	werr := r.EachEvent(func(e *model.Event) error {
+		if err := tw.Write(e); err != nil {
+			return fmt.Errorf("%s: %w", csvPath, err)
+		}
+		if err := enc.Encode(e); err != nil {
+			return fmt.Errorf("%s: %w", jsonPath, err)
+		}
+		return nil
+	})
+	if werr == nil {
+		werr = tw.Flush()
+	}
+	return errors.Join(werr, cf.close(), jf.close())
 }
 
-// writeJSONLines writes a JSON array with one compact element per line:
-// still valid JSON and easy to grep, and much cheaper than indenting a
-// timeline of a million events.
-func writeJSONLines[T any](w io.Writer, items []T) error {
-	if _, err := io.WriteString(w, "["); err != nil {
-		return err
-	}
-	for i, it := range items {
-		b, err := json.Marshal(it)
-		if err != nil {
-			return err
-		}
-		sep := ",\n"
-		if i == 0 {
-			sep = "\n"
-		}
-		if _, err := io.WriteString(w, sep); err != nil {
-			return err
-		}
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-	}
-	_, err := io.WriteString(w, "\n]\n")
-	return err
+// TimelineCSVWriter writes events with MVT's columns (UTC Timestamp, Plugin,
+// Event, Description).
+type TimelineCSVWriter struct {
+	cw     *csv.Writer
+	header bool
+	row    [4]string
 }
+
+// NewTimelineCSV writes a timeline CSV to w.
+func NewTimelineCSV(w io.Writer) *TimelineCSVWriter { return &TimelineCSVWriter{cw: csv.NewWriter(w)} }
+
+// Write writes one event (and the header before the first).
+func (t *TimelineCSVWriter) Write(e *model.Event) error {
+	if !t.header {
+		t.header = true
+		if err := t.cw.Write([]string{"UTC Timestamp", "Plugin", "Event", "Description"}); err != nil {
+			return err
+		}
+	}
+	ts := ""
+	if !e.Time.IsZero() {
+		ts = e.Time.UTC().Format(timestampLayout)
+	}
+	t.row = [4]string{ts, csvCell(e.Module), csvCell(e.Event), csvCell(e.Description)}
+	return t.cw.Write(t.row[:])
+}
+
+// Flush writes the header if no event came, and flushes.
+func (t *TimelineCSVWriter) Flush() error {
+	if !t.header {
+		t.header = true
+		if err := t.cw.Write([]string{"UTC Timestamp", "Plugin", "Event", "Description"}); err != nil {
+			return err
+		}
+	}
+	t.cw.Flush()
+	return t.cw.Error()
+}
+
+// WriteTimelineCSV writes a whole timeline with MVT's columns.
+func WriteTimelineCSV(w io.Writer, tl model.Timeline) error {
+	t := NewTimelineCSV(w)
+	if tl != nil {
+		if err := tl.Each(t.Write); err != nil {
+			return err
+		}
+	}
+	return t.Flush()
+}
+
+// csvCell is the text of one CSV cell taken from the evidence: through
+// textsafe.CSVCell, no spreadsheet formula and no hidden or misleading
+// character (timeline.jsonl.gz keeps the raw values).
+func csvCell(s string) string { return textsafe.CSVCell(s) }
 
 func writeJSON(path string, v any) error {
 	return writeFile(path, func(w io.Writer) error {
@@ -163,6 +222,43 @@ func writeFile(path string, fill func(io.Writer) error) error {
 	ferr := fill(bw)
 	if err := errors.Join(ferr, bw.Flush(), f.Close()); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func writeGzip(path string, fill func(io.Writer) error) error {
+	g, err := createGzip(path)
+	if err != nil {
+		return err
+	}
+	ferr := fill(g)
+	if err := errors.Join(ferr, g.close()); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// gzFile is a buffered gzip stream into a new file. Compression level 1:
+// the results are text that compresses 5-10x even at the fastest level.
+type gzFile struct {
+	path string
+	f    *os.File
+	z    *gzip.Writer
+	*bufio.Writer
+}
+
+func createGzip(path string) (*gzFile, error) {
+	f, err := Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	z, _ := gzip.NewWriterLevel(f, gzip.BestSpeed) // a valid level: no error
+	return &gzFile{path: path, f: f, z: z, Writer: bufio.NewWriterSize(z, 1<<16)}, nil
+}
+
+func (g *gzFile) close() error {
+	if err := errors.Join(g.Flush(), g.z.Close(), g.f.Close()); err != nil {
+		return fmt.Errorf("%s: %w", g.path, err)
 	}
 	return nil
 }

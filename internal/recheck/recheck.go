@@ -1,5 +1,5 @@
 // Package recheck owns `spyscan recheck`: it runs the current indicators
-// against the values a past scan checked (observables.json), through the
+// against the values a past scan checked (observables.jsonl.gz), through the
 // same module.Recorder Check path as a scan, without the acquisition, and
 // tells which indicator alerts are new compared with the stored ones.
 package recheck
@@ -49,6 +49,38 @@ var checks = map[match.Type]checkFunc{
 	match.JA4:             (*module.Recorder).CheckJA4,
 }
 
+// lookups maps an observable type to the index lookup its Recorder Check
+// method runs (TestLookupsAgreeWithChecks holds the two tables together).
+var lookups = map[match.Type]func(*match.Index) func(string) []model.Match{
+	match.Domain:          func(ix *match.Index) func(string) []model.Match { return ix.Domain },
+	match.URL:             func(ix *match.Index) func(string) []model.Match { return ix.URL },
+	match.IP:              func(ix *match.Index) func(string) []model.Match { return ix.IP },
+	match.Email:           func(ix *match.Index) func(string) []model.Match { return ix.Email },
+	match.Process:         func(ix *match.Index) func(string) []model.Match { return ix.Process },
+	match.FilePath:        func(ix *match.Index) func(string) []model.Match { return ix.Path },
+	match.FileSHA256:      func(ix *match.Index) func(string) []model.Match { return ix.FileHash },
+	match.AppID:           func(ix *match.Index) func(string) []model.Match { return ix.AppID },
+	match.AppCertSHA256:   func(ix *match.Index) func(string) []model.Match { return ix.AppCert },
+	match.TLSCertSHA256:   func(ix *match.Index) func(string) []model.Match { return ix.TLSCert },
+	match.Profile:         func(ix *match.Index) func(string) []model.Match { return ix.Profile },
+	match.AndroidProperty: func(ix *match.Index) func(string) []model.Match { return ix.AndroidProperty },
+	match.JA3:             func(ix *match.Index) func(string) []model.Match { return ix.JA3 },
+	match.JA4:             func(ix *match.Index) func(string) []model.Match { return ix.JA4 },
+}
+
+// Lookup returns the index lookup that checks values of observable type t
+// (the one the Recorder's Check method for t runs), or nil when t cannot
+// be rechecked. Retro-hunt matches each distinct stored value once with
+// it, then builds the alerts of the hits with module.IndicatorAlert, as
+// the Recorder does.
+func Lookup(ix *match.Index, t match.Type) func(string) []model.Match {
+	l := lookups[t]
+	if l == nil {
+		return nil
+	}
+	return l(ix)
+}
+
 type recKey struct{ module, input string }
 
 // Run rechecks the observables of a stored report with index ix.
@@ -90,18 +122,18 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 			res.Alerts = append(res.Alerts, a) // heuristics cannot be rechecked: kept
 			continue
 		}
-		storedHits[key(a)] = true
+		storedHits[Key(a)] = true
 	}
 	freshHits := map[string]bool{}
 	for _, a := range fresh {
-		freshHits[key(a)] = true
+		freshHits[Key(a)] = true
 		res.Alerts = append(res.Alerts, a)
-		if !storedHits[key(a)] {
+		if !storedHits[Key(a)] {
 			res.New = append(res.New, a)
 		}
 	}
 	for _, a := range stored.Alerts {
-		if a.Match != nil && !freshHits[key(a)] {
+		if a.Match != nil && !freshHits[Key(a)] {
 			res.Gone = append(res.Gone, a)
 		}
 	}
@@ -111,9 +143,10 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 	return res, nil
 }
 
-// key identifies an indicator alert independently of its record and time:
-// the same value, in the same place, matching the same indicator.
-func key(a model.Alert) string {
+// Key identifies an indicator alert (a.Match != nil) independently of its
+// record and time: the same value, in the same place, matching the same
+// indicator. Recheck and the lab's retro-hunt tell new hits by it.
+func Key(a model.Alert) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s", a.Input, a.Module, a.Artifact, a.Match.Type, a.Match.Observed, a.Match.Indicator)
 }
 

@@ -2,6 +2,7 @@ package recheck
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +114,47 @@ func TestEveryRecorderCheckIsCovered(t *testing.T) {
 	}
 	if n := len(rec.Observables()); n != 14 {
 		t.Errorf("%d observables, want 14", n)
+	}
+}
+
+// TestLookupsAgreeWithChecks: for every type, Lookup finds what the
+// Recorder's Check method finds, so retro-hunt and a scan agree.
+func TestLookupsAgreeWithChecks(t *testing.T) {
+	values := map[match.Type]string{
+		match.Domain: "evil.example", match.URL: "https://evil.example/x", match.IP: "192.0.2.7",
+		match.Email: "a@evil.example", match.Process: "bh", match.FilePath: "/private/var/tmp/evil",
+		match.FileSHA256: strings.Repeat("ab", 32), match.AppID: "com.evil.app", match.AppCertSHA256: strings.Repeat("cd", 32),
+		match.TLSCertSHA256: strings.Repeat("ef", 32), match.Profile: "com.evil.profile", match.AndroidProperty: "persist.evil",
+		match.JA3: strings.Repeat("0a", 16), match.JA4: "t13d1516h2_8daaf6152771_b186095e22b6",
+	}
+	var inds []match.Indicator
+	for typ, v := range values {
+		inds = append(inds, match.Indicator{Type: typ, Value: v, Sources: src("Fam")})
+	}
+	ix := index(inds...)
+	for typ := range checks {
+		v, ok := values[typ]
+		if !ok {
+			t.Errorf("type %s: no test value", typ)
+			continue
+		}
+		rec := module.NewRecorder("m", ix, nil)
+		checks[typ](rec, v, module.Where{Artifact: "a"})
+		got := Lookup(ix, typ)(v)
+		if len(got) == 0 || len(got) != len(rec.Result().Alerts) {
+			t.Errorf("type %s: Lookup found %d matches, the Check method %d alerts", typ, len(got), len(rec.Result().Alerts))
+			continue
+		}
+		for i, m := range got {
+			if a := rec.Result().Alerts[i]; a.Match.Indicator != m.Indicator {
+				t.Errorf("type %s: Lookup matched %q, Check %q", typ, m.Indicator, a.Match.Indicator)
+			}
+		}
+	}
+	if len(lookups) != len(checks) {
+		t.Errorf("%d lookups for %d checks", len(lookups), len(checks))
+	}
+	if Lookup(ix, "no-such-type") != nil {
+		t.Error("Lookup of an unknown type is not nil")
 	}
 }

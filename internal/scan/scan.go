@@ -3,7 +3,6 @@ package scan
 import (
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"sort"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -62,19 +60,28 @@ type Config struct {
 	Progress    Progress
 }
 
-// Result is a finished scan: the report and the values checked.
+// Result is a finished scan: the report and the values checked. Its
+// timeline and observables are read from a spool on disk until Close.
 type Result struct {
 	Report      *model.Report
-	Observables []output.ObservableRecord
+	Observables output.Observables
+	spool       *output.Spool
+}
+
+// Close removes the files behind the result's timeline and observables.
+func (r *Result) Close() error {
+	if r == nil || r.spool == nil {
+		return nil
+	}
+	return r.spool.Close()
 }
 
 // opened is one input after detection and opening.
 type opened struct {
-	idx    int
-	path   string
-	prefix string // module file prefix for multi-input scans
-	acq    *acquisition.Acquisition
-	input  model.Input
+	idx   int
+	path  string
+	acq   *acquisition.Acquisition
+	input model.Input
 }
 
 // Run scans every input. Inputs that cannot be opened are listed in the
@@ -97,8 +104,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := runAll(ctx, cfg, ins)
+	spool, err := output.NewSpool("")
 	if err != nil {
+		return nil, err
+	}
+	res, err := runAll(ctx, cfg, ins, spool)
+	if err != nil {
+		spool.Close()
 		return nil, err
 	}
 	return res, nil
@@ -130,9 +142,6 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 	var ins []*opened
 	for i, p := range cfg.Inputs {
 		in := &opened{idx: i, path: p, input: model.Input{Path: p}}
-		if len(cfg.Inputs) > 1 {
-			in.prefix = fmt.Sprintf("input%d_", i+1)
-		}
 		ins = append(ins, in)
 		acq, err := Open(ctx, cfg.Openers, p, cfg.Options)
 		if err != nil {
@@ -241,7 +250,7 @@ type job struct {
 	pos int
 }
 
-func runAll(ctx context.Context, cfg Config, ins []*opened) (*Result, error) {
+func runAll(ctx context.Context, cfg Config, ins []*opened, spool *output.Spool) (*Result, error) {
 	var jobs []job
 	for _, in := range ins {
 		if in.acq == nil {
@@ -254,43 +263,48 @@ func runAll(ctx context.Context, cfg Config, ins []*opened) (*Result, error) {
 		}
 	}
 	results := make([]model.ModuleResult, len(jobs))
-	observed := make([][]module.Observable, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Concurrency + 1)
 	cfg.Progress.Plan(len(jobs))
 	g.Go(func() error { return hashInputs(gctx, ins, cfg.Progress) })
 	for _, j := range jobs {
 		g.Go(func() error {
-			res, obs, err := runModule(gctx, cfg, j)
-			results[j.pos], observed[j.pos] = res, obs
+			res, err := runModule(gctx, cfg, j, spool, len(ins) > 1)
+			results[j.pos] = res
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	return assemble(cfg, ins, jobs, results, observed), nil
+	return assemble(cfg, ins, jobs, results, spool), nil
 }
 
-// runModule runs one module, streaming its records when OutDir is set. A
-// panic inside the module becomes a failed status.
-func runModule(ctx context.Context, cfg Config, j job) (res model.ModuleResult, obs []module.Observable, err error) {
+// runModule runs one module, streaming its timeline events and observables
+// to the spool, and its records to the result folder when OutDir is set.
+// A panic inside the module becomes a failed status.
+func runModule(ctx context.Context, cfg Config, j job, spool *output.Spool, multi bool) (res model.ModuleResult, err error) {
 	name := j.mod.Name()
-	var mw *output.ModuleWriter
-	var sink func(json.RawMessage) error
-	if cfg.OutDir != "" {
-		mw, err = output.NewModuleWriter(cfg.OutDir, output.ModuleFileName(j.in.prefix, name))
-		if err != nil {
-			return res, nil, err
-		}
-		sink = mw.Record
+	input := ""
+	if multi {
+		input = j.in.path
 	}
-	rec := module.NewRecorder(name, cfg.Index, sink)
+	sinks := spool.Sinks(name, input)
+	var mw *output.ModuleWriter
+	if cfg.OutDir != "" {
+		mw, err = output.NewModuleWriter(cfg.OutDir, j.in.idx, name, j.mod.Version())
+		if err != nil {
+			return res, err
+		}
+		sinks.Records = mw.Record
+	}
+	rec := module.NewStreamingRecorder(name, cfg.Index, sinks)
 	log := cfg.Log.With("module", name, "input", j.in.path)
 	cfg.Progress.ModuleStarted(j.in.path, name)
 	start := time.Now()
 	runErr := safeRun(ctx, j.mod, &module.Input{Acq: j.in.acq, Index: cfg.Index, TempDir: cfg.Options.TempDir, Log: log}, rec)
 	cfg.Progress.ModuleDone(j.in.path, name)
+	rec.Flush()
 	res = rec.Result()
 	res.Input = j.in.path
 	res.Status, res.ReasonMsg = status(res, runErr)
@@ -299,16 +313,16 @@ func runModule(ctx context.Context, cfg Config, j job) (res model.ModuleResult, 
 		res.FailKind = model.KindOf(runErr)
 	}
 	if ctx.Err() != nil {
-		return res, nil, ctx.Err()
+		return res, ctx.Err()
 	}
 	log.Debug("module done", "status", res.Status, "records", res.Seen, "alerts", len(res.Alerts), "took", time.Since(start))
 	logFileErrors(ctx, log, res.Errors)
 	if mw != nil {
 		if err := mw.Finish(res); err != nil {
-			return res, nil, err
+			return res, err
 		}
 	}
-	return res, rec.Observables(), nil
+	return res, nil
 }
 
 // logFileErrors tells each file a module could not read; missing files
@@ -356,9 +370,10 @@ func status(res model.ModuleResult, err error) (model.Status, i18n.Msg) {
 	}
 }
 
-// assemble merges module results into one report, in a fixed order.
-func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResult, observed [][]module.Observable) *Result {
-	r := &model.Report{Info: cfg.Info}
+// assemble merges module results into one report, in a fixed order; the
+// timeline and the observables are the spool's, merged from disk.
+func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResult, spool *output.Spool) *Result {
+	r := &model.Report{Info: cfg.Info, Timeline: spool.Timeline()}
 	r.Info.GeneratedAt = cfg.Now().UTC()
 	r.Info.IndicatorCount = 0 // the index matched against is the truth: none means nothing could be detected
 	if cfg.Index != nil {
@@ -368,7 +383,6 @@ func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResul
 	for _, in := range ins {
 		r.Info.Inputs = append(r.Info.Inputs, in.input)
 	}
-	var obs []output.ObservableRecord
 	for i, res := range results {
 		in := jobs[i].in
 		for k := range res.Alerts {
@@ -377,28 +391,16 @@ func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResul
 			}
 			r.Alerts = append(r.Alerts, res.Alerts[k])
 		}
-		for k := range res.Timeline {
-			if multi {
-				res.Timeline[k].Input = in.path
-			}
-			r.Timeline = append(r.Timeline, res.Timeline[k])
+		if r.Info.ModuleVersions == nil {
+			r.Info.ModuleVersions = map[string]int{}
 		}
-		for _, o := range observed[i] {
-			rec := output.ObservableRecord{Module: res.Module, Observable: o}
-			if multi {
-				rec.Input = in.path
-			}
-			obs = append(obs, rec)
-		}
-		res.Timeline = nil
+		r.Info.ModuleVersions[res.Module] = jobs[i].mod.Version()
 		if cfg.OutDir != "" {
 			res.Records = nil
 		}
 		r.Modules = append(r.Modules, res)
 	}
 	model.SortAlerts(r.Alerts)
-	model.SortEvents(r.Timeline)
-	sort.SliceStable(obs, func(i, j int) bool { return obs[i].Input < obs[j].Input })
 	r.Verdict, r.Info.SelfTest.Problems = selftest.Decide(r)
-	return &Result{Report: r, Observables: obs}
+	return &Result{Report: r, Observables: spool.Observables(), spool: spool}
 }

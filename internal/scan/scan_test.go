@@ -3,6 +3,7 @@ package scan
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -101,7 +102,7 @@ func writeInput(t *testing.T, dir, name, body string) string {
 
 func TestRunModulesAndStatuses(t *testing.T) {
 	in := writeInput(t, t.TempDir(), "a.urls", "https://x.free247downloads.com/a\nhttps://notfree247downloads.com/\n")
-	res, err := Run(context.Background(), testConfig([]string{in}, ""))
+	res, err := runScan(t, testConfig([]string{in}, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,18 +123,18 @@ func TestRunModulesAndStatuses(t *testing.T) {
 	if len(r.Info.Inputs) != 1 || len(r.Info.Inputs[0].Files) != 1 || len(r.Info.Inputs[0].Files[0].SHA256) != 64 {
 		t.Errorf("inputs = %+v", r.Info.Inputs)
 	}
-	if len(res.Observables) != 2 {
-		t.Errorf("observables = %+v", res.Observables)
+	if obs := observables(t, res); len(obs) != 2 {
+		t.Errorf("observables = %+v", obs)
 	}
-	if len(r.Timeline) != 2 {
-		t.Errorf("timeline = %+v", r.Timeline)
+	if tl := events(t, r); len(tl) != 2 {
+		t.Errorf("timeline = %+v", tl)
 	}
 }
 
 func TestCleanInputIsInconclusiveWhenAModuleFails(t *testing.T) {
 	in := writeInput(t, t.TempDir(), "clean.urls", "https://example.org/\n")
 	cfg := testConfig([]string{in}, "")
-	res, err := Run(context.Background(), cfg)
+	res, err := runScan(t, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestCleanInputIsInconclusiveWhenAModuleFails(t *testing.T) {
 		t.Errorf("verdict = %s, want inconclusive (a module panicked)", res.Report.Verdict)
 	}
 	cfg.Modules = []module.Module{urlModule{}}
-	res, err = Run(context.Background(), cfg)
+	res, err = runScan(t, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestCleanInputIsInconclusiveWhenAModuleFails(t *testing.T) {
 		t.Errorf("verdict = %s, want no-known-traces; problems %v", res.Report.Verdict, res.Report.Info.SelfTest.Problems)
 	}
 	cfg.Info.SelfTest.CanaryOK = false
-	res, _ = Run(context.Background(), cfg)
+	res, _ = runScan(t, cfg)
 	if res.Report.Verdict != model.VerdictInconclusive {
 		t.Errorf("verdict = %s, want inconclusive when the canary failed", res.Report.Verdict)
 	}
@@ -158,17 +159,17 @@ func TestCleanInputIsInconclusiveWhenAModuleFails(t *testing.T) {
 func TestUnrecognisedAndPassword(t *testing.T) {
 	dir := t.TempDir()
 	odd := writeInput(t, dir, "odd.bin", "SQLite format 3\x00xxxx")
-	_, err := Run(context.Background(), testConfig([]string{odd}, ""))
+	_, err := runScan(t, testConfig([]string{odd}, ""))
 	if !errors.Is(err, acquisition.ErrUnrecognised) || !strings.Contains(err.Error(), "odd.bin (looks like a lone SQLite database)") {
 		t.Errorf("err = %v", err)
 	}
 	good := writeInput(t, dir, "a.urls", "https://example.org/\n")
 	locked := writeInput(t, dir, "locked.urls", "x")
-	_, err = Run(context.Background(), testConfig([]string{good, odd}, ""))
+	_, err = runScan(t, testConfig([]string{good, odd}, ""))
 	if err != nil {
 		t.Errorf("multi-input scan with one unreadable input: %v, want it listed, not fatal", err)
 	}
-	_, err = Run(context.Background(), testConfig([]string{good, locked}, ""))
+	_, err = runScan(t, testConfig([]string{good, locked}, ""))
 	if !errors.Is(err, acquisition.ErrNeedPassword) {
 		t.Errorf("a password problem must stop the whole scan, got %v", err)
 	}
@@ -181,13 +182,13 @@ func TestMultiInputCase(t *testing.T) {
 	odd := writeInput(t, dir, "c.txt", "hello")
 	cfg := testConfig([]string{a, b, odd}, "")
 	cfg.Modules = []module.Module{urlModule{}}
-	res, err := Run(context.Background(), cfg)
+	res, err := runScan(t, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := res.Report
-	if len(r.Timeline) != 2 || r.Timeline[0].Input != a || r.Timeline[1].Input != b {
-		t.Errorf("merged timeline = %+v", r.Timeline)
+	if tl := events(t, r); len(tl) != 2 || tl[0].Input != a || tl[1].Input != b {
+		t.Errorf("merged timeline = %+v", tl)
 	}
 	if len(r.Alerts) != 1 || r.Alerts[0].Input != a {
 		t.Errorf("alerts = %+v", r.Alerts)
@@ -207,7 +208,7 @@ func TestDeterministicOutput(t *testing.T) {
 		cfg := testConfig([]string{in}, out)
 		now := time.Date(2025, 1, 1, 0, 0, i, 0, time.UTC)
 		cfg.Now = func() time.Time { return now }
-		res, err := Run(context.Background(), cfg)
+		res, err := runScan(t, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -248,10 +249,16 @@ func TestDeterministicOutput(t *testing.T) {
 	if len(r.Alerts) != 2 || len(obs) != 3 || len(r.Modules) != 3 || r.Verdict != model.VerdictDetected {
 		t.Errorf("loaded: %d alerts, %d observables, %d modules, verdict %s", len(r.Alerts), len(obs), len(r.Modules), r.Verdict)
 	}
-	for _, m := range r.Modules {
-		if m.Module == "urls" && len(m.Records) != 3 {
-			t.Errorf("urls records = %d, want 3", len(m.Records))
+	n := 0
+	err = output.EachRecord(outs[0], filepath.Join(output.ModuleDir(0), "urls.json"), func(b json.RawMessage) error {
+		if !json.Valid(b) {
+			t.Errorf("record %q is not JSON", b)
 		}
+		n++
+		return nil
+	})
+	if err != nil || n != 3 {
+		t.Errorf("urls records = %d, want 3 (%v)", n, err)
 	}
 }
 
@@ -263,4 +270,37 @@ func dropLine(b []byte, key string) []byte {
 		}
 	}
 	return bytes.Join(out, []byte("\n"))
+}
+
+func events(t *testing.T, r *model.Report) []model.Event {
+	t.Helper()
+	var out []model.Event
+	if err := r.EachEvent(func(e *model.Event) error { out = append(out, *e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != r.EventCount() {
+		t.Errorf("EventCount %d, %d events read", r.EventCount(), len(out))
+	}
+	return out
+}
+
+func observables(t *testing.T, res *Result) []output.ObservableRecord {
+	t.Helper()
+	var out []output.ObservableRecord
+	if err := res.Observables.Each(func(o *output.ObservableRecord) error { out = append(out, *o); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// runScan runs a scan and removes its spool when the test ends.
+func runScan(t *testing.T, cfg Config) (*Result, error) {
+	t.Helper()
+	res, err := Run(context.Background(), cfg)
+	t.Cleanup(func() {
+		if err := res.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return res, err
 }

@@ -97,10 +97,14 @@ func TestNoServer(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
+	// The device answers only once the test is over (cleanups run last
+	// first, so the answer is released before the server is closed).
+	release := make(chan struct{})
 	_, c := server(t, &fakeadb.Device{Serial: "s", Shell: func(string) (string, bool) {
-		time.Sleep(2 * time.Second)
+		<-release
 		return "late", true
 	}})
+	t.Cleanup(func() { close(release) })
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -2,6 +2,7 @@ package iosmod
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -123,22 +124,38 @@ func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table stri
 	if err != nil {
 		return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
 	}
+	return scanRows(rows, names, func(err error) error { return fmt.Errorf("%s: table %s: %w", db.Name, table, err) }, fn)
+}
+
+// QuerySQL runs q, a query whose result columns are named names (every
+// table and column it reads must exist: check with db.CheckTable and
+// db.Columns first), and calls fn for each row, read as Query's rows are.
+func QuerySQL(ctx context.Context, db *sqlitex.DB, q string, names []string, fn func(Row) error) error {
+	wrap := func(err error) error { return fmt.Errorf("%s: %w", db.Name, err) }
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return wrap(err)
+	}
+	return scanRows(rows, names, wrap, fn)
+}
+
+func scanRows(rows *sql.Rows, names []string, wrap func(error) error, fn func(Row) error) error {
 	defer rows.Close()
-	ptrs := make([]any, len(cols))
+	ptrs := make([]any, len(names))
 	for rows.Next() {
-		vals := make([]any, len(cols)) // fresh per row: callers may keep rows
+		vals := make([]any, len(names)) // fresh per row: callers may keep rows
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
+			return wrap(err)
 		}
 		if err := fn(Row{names: names, vals: vals}); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
+		return wrap(err)
 	}
 	return nil
 }

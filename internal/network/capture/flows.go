@@ -17,9 +17,10 @@ const (
 	appNone     // inspected, nothing recognised
 	appPreamble // another protocol first, maybe TLS after it (see flow.pre)
 	appProxy    // a HAProxy PROXY header first, then another protocol
+	appSearch   // nothing recognised yet: the first segments are searched for TLS
 )
 
-var appNames = [...]string{"", "tls", "http", "dns", "quic", "", "", ""}
+var appNames = [...]string{"", "tls", "http", "dns", "quic", "", "", "", ""}
 
 // appName names what a flow carried: its protocol, or "tls" once TLS
 // started after a preamble (the preamble is named apart).
@@ -46,8 +47,9 @@ type flow struct {
 	app              uint8
 	inspected        [2]bool
 	cs, ss           *dissect.Stream
-	serverDone       bool    // the server direction holds nothing more to read
-	tlsStarted       [2]bool // TLS records start the client [0] / server [1] stream
+	serverDone       bool     // the server direction holds nothing more to read
+	tlsStarted       [2]bool  // TLS records start the client [0] / server [1] stream
+	searched         [2]uint8 // segments searched for TLS per direction (appSearch)
 	pre              *preState
 	tlsC, tlsS       *tlsinfo.Reader
 	tlsBytes         [2]int // TLS bytes read per direction (bounded)

@@ -200,3 +200,93 @@ func TestPublicPreambles(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSAfterUnknownPreamble: TLS found after a preamble of a protocol
+// not recognised (MySQL's greeting and SSL request here), a server's
+// handshake whose client side the capture missed, and what a SOCKS tunnel
+// carries when it is not TLS (HTTP).
+func TestTLSAfterUnknownPreamble(t *testing.T) {
+	c, s := netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.50")
+	cert := netgen.Cert("db.example", []string{"db.example"}, "Example CA")
+	greeting := append([]byte{0x4a, 0, 0, 0, 0x0a}, "8.0.36\x00binary-greeting-bytes\x00\xff\xf7"...)
+	sslRequest := append([]byte{0x20, 0, 0, 1, 0x05, 0xae, 0xff, 0x01}, make([]byte, 28)...)
+	var buf bytes.Buffer
+	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, false)
+	g := &netgen.Gen{W: w, Now: netgen.DemoStart}
+	g.TCPTurns(c, s, 50000, 3306, netgen.S(greeting), netgen.C(sslRequest),
+		netgen.C(netgen.ClientHello(netgen.Hello{SNI: "db.example"})), netgen.S(netgen.ServerFlight(cert)))
+	// only the server's direction of a TLS connection
+	flight := netgen.ServerFlight(netgen.Cert("oneway.example", []string{"oneway.example"}, "Example CA"))
+	g.Now = netgen.DemoStart.Add(1e9)
+	for i, seq := 0, uint32(7000); i < len(flight); i += 1000 {
+		end := min(len(flight), i+1000)
+		w.WritePacket(0, g.Now, netgen.Ethernet(netgen.IP(s, c, 6, netgen.TCP(443, 50001, seq, 1, netgen.ACK, flight[i:end]))))
+		seq += uint32(end - i)
+	}
+	// HTTP through SOCKS5
+	g.Now = netgen.DemoStart.Add(2e9)
+	g.TCPTurns(c, s, 50002, 1080, netgen.C(netgen.SOCKS5Greeting(false)), netgen.S(netgen.SOCKS5Choice(0)),
+		netgen.C(netgen.SOCKS5Request("inner.example", 80)), netgen.S(netgen.SOCKS5Succeeded()),
+		netgen.C(netgen.HTTPRequest("GET", "inner.example", "/x", "ua")), netgen.S(netgen.Text("HTTP/1.1 200 OK\r\n\r\n")))
+	w.Flush()
+	res := analyzeBytes(t, buf.Bytes())
+	var got []string
+	for _, r := range res.TLS {
+		leaf := ""
+		if len(r.Certificates) > 0 {
+			leaf = r.Certificates[0].Subject
+		}
+		got = append(got, r.SNI+"|"+r.Preamble+"|"+leaf)
+	}
+	want := []string{"db.example|tls after an unrecognised preamble|CN=db.example",
+		"|tls (the other direction's start is not in the capture)|CN=oneway.example"}
+	if !slices.Equal(got, want) {
+		t.Errorf("TLS records %q, want %q", got, want)
+	}
+	if !hasHTTP(res, "inner.example", "") || obs(res, KindDomain, "inner.example") == nil {
+		t.Errorf("HTTP through SOCKS5: %+v", res.HTTP)
+	}
+	for _, f := range res.Flows {
+		if f.Client == "10.0.0.2:50002" && (f.App != "http" || f.Preamble != "socks5 to inner.example:80") {
+			t.Errorf("SOCKS flow %+v", f)
+		}
+	}
+}
+
+// TestPublicTLSAfterUnknownPreamble: real captures (values from tshark
+// 4.0.17).
+func TestPublicTLSAfterUnknownPreamble(t *testing.T) {
+	t.Run("ndpi mysql", func(t *testing.T) {
+		res := analyzeFile(t, filepath.Join("../testdata/public", "ndpi-mysql.pcapng"))
+		if len(res.TLS) != 1 || res.TLS[0].JA3 != "dd99f0b11b7a721ecdb698a10a9585cb" {
+			t.Errorf("TLS %+v", res.TLS)
+		}
+	})
+	t.Run("ndpi nomachine", func(t *testing.T) {
+		res := analyzeFile(t, filepath.Join("../testdata/public", "ndpi-nomachine.pcapng"))
+		if len(res.TLS) != 1 || res.TLS[0].JA3 != "2a2df32dcbfc40bcc75c530352cd7f38" || len(res.TLS[0].Certificates) == 0 ||
+			res.TLS[0].Certificates[0].SHA1 != "c0be85678f509dc7d96110095dd9e5538b013370" {
+			t.Errorf("TLS %+v", res.TLS)
+		}
+	})
+	t.Run("ndpi tls_1.2_unidirectional_server", func(t *testing.T) {
+		res := analyzeFile(t, filepath.Join("../testdata/public", "ndpi-tls_1.2_unidirectional_server.pcapng"))
+		var sha1s []string
+		for _, r := range res.TLS {
+			for _, c := range r.Certificates {
+				sha1s = append(sha1s, c.SHA1)
+			}
+		}
+		slices.Sort(sha1s)
+		want := []string{"08745487e891c19e3078c1f2a07e452950ef36f6", "1e7ef647cba150281c60897257102878c4bd8cdc", "a98f37b3544fd001b78d0f8821374aebf7e3d3f2"}
+		if !slices.Equal(sha1s, want) {
+			t.Errorf("certificates %v, want %v", sha1s, want)
+		}
+	})
+	t.Run("ndpi socks", func(t *testing.T) {
+		res := analyzeFile(t, filepath.Join("../testdata/public", "ndpi-socks.pcap"))
+		if !hasHTTP(res, "www.example.com", "") || !hasHTTP(res, "www.google.com", "") {
+			t.Errorf("HTTP %+v", res.HTTP)
+		}
+	})
+}

@@ -50,23 +50,76 @@ func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
 	}
 }
 
+// maxSearch bounds the segments of each direction of an unrecognised flow
+// searched for the start of TLS.
+const maxSearch = 8
+
+// searching reports whether direction d of f is still searched for TLS: a
+// flow no protocol was recognised in, or one whose other direction found
+// TLS after an unrecognised preamble.
+func (f *flow) searching(d int) bool {
+	return f.app == appSearch || f.app == appPreamble && f.pre.kind == preamble.None && !f.tlsStarted[d]
+}
+
+// searchTLS looks for a TLS record (a ClientHello from the client, a
+// ServerHello from the server) in the first segments of an unrecognised
+// flow: TLS after a preamble of any protocol (MySQL, RDP, proprietary...),
+// or a server's handshake whose client side the capture missed.
+func (a *analyzer) searchTLS(f *flow, p *dissect.Packet, d int) {
+	if f.searched[d] >= maxSearch {
+		if f.app == appSearch && f.searched[1-d] >= maxSearch {
+			f.app = appNone
+		}
+		return
+	}
+	f.searched[d]++
+	i := preamble.FindTLS(p.Payload, d == 0)
+	if i < 0 {
+		return
+	}
+	if f.app == appSearch {
+		if f.pre == nil {
+			f.pre = &preState{}
+		}
+		f.app = appPreamble
+		f.pre.kind, f.pre.proto = preamble.None, "tcp"
+		f.pre.desc = "tls after an unrecognised preamble"
+		if i == 0 && f.searched[d] == 1 {
+			f.pre.desc = "tls (the other direction's start is not in the capture)"
+		}
+	}
+	f.tlsStarted[d] = true
+	if d == 0 {
+		f.cs = &dissect.Stream{Cap: tlsCap}
+		f.cs.Add(p.Seq+uint32(i), p.Payload[i:])
+		a.tlsClient(f)
+		return
+	}
+	f.ss = &dissect.Stream{Cap: serverCap}
+	f.ss.Add(p.Seq+uint32(i), p.Payload[i:])
+	a.tlsServer(f)
+}
+
 func (a *analyzer) tcpClient(f *flow, p *dissect.Packet) {
 	if !f.inspected[0] {
 		f.inspected[0] = true
-		if f.app == appUnknown {
+		if f.app == appUnknown || f.app == appSearch {
 			f.app = a.classifyTCP(f, p.Payload)
-			if f.app == appNone {
-				f.cs = nil
-				return
-			}
 		}
-		if f.cs == nil {
+		switch {
+		case f.app == appSearch:
+			f.cs = nil
+		case f.cs == nil:
 			f.cs = &dissect.Stream{Cap: clientCap}
 		}
 		if f.app == appTLS {
 			f.tlsStarted = [2]bool{true, true}
 			f.cs.Cap = tlsCap // room for a whole record beside the next segment
 		}
+	}
+	if f.searching(0) {
+		a.searchTLS(f, p, 0)
+		return
 	}
 	if f.cs == nil || !f.cs.Add(p.Seq, p.Payload) {
 		return
@@ -99,7 +152,7 @@ func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
 	}
 	if f.app == appUnknown && !f.inspected[0] && !f.inspected[1] {
 		// the server spoke first: a banner (SMTP, IMAP, POP3, FTP, XMPP),
-		// or a DNS answer whose query the capture missed
+		// a DNS answer whose query the capture missed, or unknown
 		f.inspected[1] = true
 		_, sp := f.server()
 		k, proto := preamble.Server(p.Payload, sp)
@@ -109,8 +162,12 @@ func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
 		case sp == 53 || dnsOverTCP(p.Payload):
 			f.app = appDNS
 		default:
-			return
+			f.app = appSearch
 		}
+	}
+	if f.searching(1) {
+		a.searchTLS(f, p, 1)
+		return
 	}
 	if f.app != appTLS && f.app != appDNS && f.app != appPreamble {
 		return
@@ -133,7 +190,9 @@ func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
 		case preamble.Found:
 			f.tlsStarted[1] = true
 			a.tlsServer(f)
-		case preamble.NotTLS:
+		case preamble.NotTLS, preamble.End:
+			// End: the tunnel carries something else than TLS, whose
+			// server side is not read
 			f.serverDone = true
 			f.ss.Close()
 		}
@@ -166,7 +225,7 @@ func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
 	if sp == 53 || dnsOverTCP(b) {
 		return appDNS
 	}
-	return appNone
+	return appSearch
 }
 
 // dnsOverTCP recognises DNS over TCP on any port: a 2-byte length, then a
@@ -201,10 +260,34 @@ func (a *analyzer) preambleClient(f *flow) bool {
 			f.pre.desc = f.pre.proto + " starttls"
 		}
 		return true
+	case preamble.End:
+		// a tunnel (CONNECT, SOCKS) carrying something else than TLS: its
+		// stream is read like a new one (HTTP, a text protocol...)
+		a.tunnelled(f)
 	case preamble.NotTLS:
 		f.cs.Close()
 	}
 	return false
+}
+
+// tunnelled classifies what a tunnel's client stream carries after its
+// preamble, and reads it.
+func (a *analyzer) tunnelled(f *flow) {
+	desc := f.pre.desc
+	f.app = a.classifyTCP(f, f.cs.Data)
+	f.pre.desc = desc
+	switch f.app {
+	case appSearch:
+		f.app = appNone
+		f.cs.Close()
+		return
+	case appTLS:
+		f.tlsStarted = [2]bool{true, true}
+		f.cs.Cap = tlsCap
+	case appPreamble:
+		f.pre.c, f.pre.s = preamble.Scanner{}, preamble.Scanner{}
+	}
+	a.clientData(f)
 }
 
 // preambleTarget observes the host a CONNECT or SOCKS request names: it is
@@ -278,8 +361,9 @@ func (a *analyzer) proxyHeader(f *flow) {
 	}
 	f.app = a.classifyTCP(f, f.cs.Data)
 	switch f.app {
-	case appNone:
+	case appSearch: // later segments are searched for TLS
 		f.cs.Close()
+		f.cs = nil
 		return
 	case appTLS:
 		f.tlsStarted = [2]bool{true, true}

@@ -179,6 +179,29 @@ func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte,
 	addFingerprint(&rec.Fingerprints, TLSFingerprint{JA3: ja3, JA4: ja4, JA4Reference: ja4ref, Hello: helloKind(f)}, a.dropped)
 }
 
+// serverOnlyRecord gives a connection whose ClientHello the capture does not
+// hold (only the server's direction was captured) a record of its own, so
+// that its certificates are kept.
+func (a *analyzer) serverOnlyRecord(f *flow) {
+	sa, sp := f.server()
+	k := tlsKey{"", dissect.Endpoint(sa, sp)}
+	rec := a.tls[k]
+	if rec == nil {
+		if len(a.tls) >= a.opts.MaxRecords {
+			a.dropped["tls records"]++
+			return
+		}
+		rec = &TLSRecord{Server: k.server, First: ts(a.now), Evidence: a.evidence(f), Fingerprints: []TLSFingerprint{}}
+		if f.pre != nil {
+			rec.Preamble = f.pre.desc
+		}
+		a.tls[k] = rec
+	}
+	rec.Connections++
+	rec.Last = ts(a.now)
+	f.tlsRec = rec
+}
+
 // tlsPort flags TLS on an unusual port: the CONNECT or SOCKS target's port
 // when there is one; never the standard port of a STARTTLS protocol.
 func (a *analyzer) tlsPort(f *flow, rec *TLSRecord) {
@@ -260,6 +283,9 @@ func (a *analyzer) parseCerts(m []byte) []tlsinfo.Certificate {
 }
 
 func (a *analyzer) serverHello(f *flow, sh *tlsinfo.ServerHello) {
+	if f.tlsRec == nil && f.hellos == 0 {
+		a.serverOnlyRecord(f)
+	}
 	if r := f.tlsRec; r != nil && r.Negotiated == "" {
 		r.Negotiated = tlsinfo.VersionName(sh.Version)
 		r.Cipher = fmt.Sprintf("0x%04x", sh.Cipher)

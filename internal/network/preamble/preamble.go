@@ -36,6 +36,7 @@ const (
 	NeedMore Status = iota // no decision yet: more bytes needed
 	Found                  // TLS starts after the consumed bytes
 	NotTLS                 // the stream does not switch to TLS (or the preamble is malformed)
+	End                    // a tunnel's preamble (CONNECT, SOCKS) is over and something else than TLS follows
 )
 
 // MaxPreamble bounds the bytes read per direction before TLS starts.
@@ -205,7 +206,7 @@ func (s *Scanner) postgres(b []byte, client bool) (int, Status) {
 // (server, which must be 2xx).
 func (s *Scanner) connect(b []byte, client bool) (int, Status) {
 	if s.stage == 1 {
-		return 0, tlsStart(b, client)
+		return 0, tunnelled(b, client)
 	}
 	end := bytes.Index(b, []byte("\r\n\r\n"))
 	if end < 0 {
@@ -222,7 +223,16 @@ func (s *Scanner) connect(b []byte, client bool) (int, Status) {
 		return 0, NotTLS
 	}
 	s.stage = 1
-	return end + 4, tlsStart(b[end+4:], client)
+	return end + 4, tunnelled(b[end+4:], client)
+}
+
+// tunnelled says what follows a tunnel's preamble: TLS, or something else
+// (End) that the caller reads as a new stream.
+func tunnelled(b []byte, client bool) Status {
+	if st := tlsStart(b, client); st != NotTLS {
+		return st
+	}
+	return End
 }
 
 // splitHostPort splits "host:port" and "[v6]:port".
@@ -246,7 +256,7 @@ func splitHostPort(hp string) (string, uint16) {
 // 0x5a).
 func (s *Scanner) socks4(b []byte, client bool) (int, Status) {
 	if s.stage == 1 {
-		return 0, tlsStart(b, client)
+		return 0, tunnelled(b, client)
 	}
 	if !client {
 		if len(b) < 8 {
@@ -256,7 +266,7 @@ func (s *Scanner) socks4(b []byte, client bool) (int, Status) {
 			return 0, NotTLS
 		}
 		s.stage = 1
-		return 8, tlsStart(b[8:], client)
+		return 8, tunnelled(b[8:], client)
 	}
 	if len(b) < 9 {
 		return 0, NeedMore
@@ -281,7 +291,7 @@ func (s *Scanner) socks4(b []byte, client bool) (int, Status) {
 		n += name + 1
 	}
 	s.stage = 1
-	return n, tlsStart(b[n:], client)
+	return n, tunnelled(b[n:], client)
 }
 
 func needOrTooLong(n int) Status {
@@ -379,7 +389,26 @@ func (s *Scanner) socks5(b []byte, client bool) (int, Status) {
 			n += 4 + l + 2
 			s.stage = 2
 		default:
-			return n, tlsStart(rest, client)
+			return n, tunnelled(rest, client)
 		}
+	}
+}
+
+// FindTLS returns the offset of the first TLS handshake record in b that
+// carries a ClientHello (client) or a ServerHello, or -1: how TLS is found
+// after a preamble of a protocol not recognised.
+func FindTLS(b []byte, client bool) int {
+	for off := 0; ; {
+		i := bytes.IndexByte(b[off:], 0x16)
+		if i < 0 {
+			return -1
+		}
+		off += i
+		if tlsStart(b[off:], client) == Found && len(b)-off >= 9 {
+			if l := int(b[off+6])<<16 | int(b[off+7])<<8 | int(b[off+8]); l >= 38 && l <= 128<<10 {
+				return off
+			}
+		}
+		off++
 	}
 }

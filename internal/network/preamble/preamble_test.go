@@ -87,12 +87,29 @@ func TestScannersRefuse(t *testing.T) {
 		{"socks4 rejected", preamble.SOCKS4, false, []byte{0, 0x5b, 0, 0, 0, 0, 0, 0}},
 		{"socks5 no method", preamble.SOCKS5, false, []byte{5, 0xff}},
 		{"postgres refused", preamble.PostgreSQL, false, []byte{'N'}},
-		{"http after connect", preamble.HTTPConnect, true, netgen.Text("CONNECT a:80 HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n")},
 	}
 	for _, tc := range tests {
 		var s preamble.Scanner
 		if st, _ := scan(&s, tc.kind, tc.client, tc.data, 1000); st != preamble.NotTLS {
 			t.Errorf("%s: %v, want NotTLS", tc.name, st)
+		}
+	}
+	// a tunnel's preamble followed by something else than TLS: End, after
+	// the preamble, so the caller reads the rest as a new stream
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	get := netgen.Text("GET / HTTP/1.1\r\nHost: inner.example\r\n\r\n")
+	for _, tc := range []struct {
+		name string
+		kind preamble.Kind
+		pre  []byte
+	}{
+		{"http after connect", preamble.HTTPConnect, netgen.Text("CONNECT a:80 HTTP/1.1\r\n\r\n")},
+		{"http after socks4", preamble.SOCKS4, netgen.SOCKS4Request("a.example", 80)},
+		{"http after socks5", preamble.SOCKS5, cat(netgen.SOCKS5Greeting(false), netgen.SOCKS5Request("a.example", 80))},
+	} {
+		var s preamble.Scanner
+		if st, off := scan(&s, tc.kind, true, cat(tc.pre, get), 7); st != preamble.End || off != len(tc.pre) {
+			t.Errorf("%s: %v at %d, want End at %d", tc.name, st, off, len(tc.pre))
 		}
 	}
 	// a text preamble that never ends is given up past the bound
@@ -133,6 +150,21 @@ func TestDetect(t *testing.T) {
 		if k, p := preamble.Server([]byte(banner), 0); k != preamble.Text || p != proto {
 			t.Errorf("banner %q: %v %q", banner, k, p)
 		}
+	}
+}
+
+func TestFindTLS(t *testing.T) {
+	ch := netgen.ClientHello(netgen.Hello{SNI: "x.example"})
+	sh := netgen.Record(netgen.ServerHelloMsg(netgen.ServerHelloOptions{}))
+	junk := []byte("\x16\x03\x01 not a record \x16\x03\x09\x00\x05\x01....")
+	if i := preamble.FindTLS(append(append([]byte(nil), junk...), ch...), true); i != len(junk) {
+		t.Errorf("ClientHello at %d, want %d", i, len(junk))
+	}
+	if i := preamble.FindTLS(append(append([]byte(nil), junk...), sh...), false); i != len(junk) {
+		t.Errorf("ServerHello at %d, want %d", i, len(junk))
+	}
+	if i := preamble.FindTLS(ch, false); i != -1 {
+		t.Errorf("a ClientHello found as a ServerHello at %d", i)
 	}
 }
 

@@ -16,11 +16,12 @@ import (
 func bigReport() *model.Report {
 	r := reportgen.Detected()
 	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	r.Timeline = make([]model.Event, 0, 200_000)
+	events := make(model.Events, 0, 200_000)
 	for i := range 200_000 {
-		r.Timeline = append(r.Timeline, model.Event{Time: t0.Add(time.Duration(i) * time.Minute), Module: "sms",
+		events = append(events, model.Event{Time: t0.Add(time.Duration(i) * time.Minute), Module: "sms",
 			Event: "sms_received", Description: fmt.Sprintf("message %d", i)})
 	}
+	r.Timeline = events
 	base := r.Alerts
 	for i := range 100 {
 		for _, a := range base {

@@ -47,11 +47,12 @@ func buildChart(r *model.Report, c *i18n.Catalog, copied func(model.Event) bool)
 		i := int(float64(t.Sub(lo)) / float64(total) * chartBins)
 		return min(max(i, 0), chartBins-1)
 	}
-	for _, e := range r.Timeline {
-		if !e.Time.IsZero() && !copied(e) {
+	r.EachEvent(func(e *model.Event) error {
+		if !e.Time.IsZero() && !copied(*e) {
 			bins[bin(e.Time)]++
 		}
-	}
+		return nil
+	})
 	peak := 0
 	for _, n := range bins {
 		peak = max(peak, n)
@@ -120,11 +121,12 @@ func span(r *model.Report, copied func(model.Event) bool) (lo, hi time.Time, ok 
 		}
 		ok = true
 	}
-	for _, e := range r.Timeline {
-		if !copied(e) {
+	r.EachEvent(func(e *model.Event) error {
+		if !copied(*e) {
 			see(e.Time)
 		}
-	}
+		return nil
+	})
 	for _, a := range r.Alerts {
 		see(a.Time)
 	}

@@ -31,7 +31,8 @@ func FuzzRender(f *testing.F) {
 		r.Alerts[0].Match.Observed = s
 		r.Alerts[0].Match.Sources[0].References = []string{s}
 		r.Alerts[2].Record = json.RawMessage(s) // not even JSON
-		r.Timeline[0].Description, r.Timeline[0].Event = s, s
+		events := r.Timeline.(model.Events)
+		events[0].Description, events[0].Event = s, s
 		r.Modules[0].Errors = []model.FileError{{Path: s, Error: s}}
 		r.Info.Inputs[0].Meta = map[string]string{s: s}
 		r.Info.CommandLine = []string{s}

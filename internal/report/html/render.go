@@ -28,6 +28,10 @@ var reportTmpl string
 //go:embed report.css
 var reportCSS string
 
+// CSS is the report's style sheet; the lab's pages use it too, so the
+// interface and the report look alike.
+func CSS() string { return reportCSS }
+
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"css":       func() template.CSS { return template.CSS(reportCSS) },
 	"base":      inputName,

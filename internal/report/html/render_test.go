@@ -213,7 +213,7 @@ func TestHiddenCharactersShown(t *testing.T) {
 	r := reportgen.Detected()
 	r.Alerts[0].Message = "file invoice_\u202Efdp.exe from pay\u200Bpal.com \xff"
 	r.Alerts[0].Artifact = "Library/\u2066x\u2069"
-	r.Timeline = append(r.Timeline, model.Event{Time: r.Info.GeneratedAt, Module: "sms", Event: "sms", Description: "zero\u200Dwidth"})
+	r.Timeline = append(r.Timeline.(model.Events), model.Event{Time: r.Info.GeneratedAt, Module: "sms", Event: "sms", Description: "zero\u200Dwidth"})
 	out := render(t, r, "en")
 	for _, raw := range []string{"\u202E", "\u200B", "\u200D", "\u2066", "\u2069", "\xff"} {
 		if strings.Contains(out, raw) {
@@ -326,7 +326,7 @@ func TestCopyTimesOutOfTheChart(t *testing.T) {
 	r := reportgen.Detected()
 	copiedAt := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	r.Info.Inputs[0].Files = append(r.Info.Inputs[0].Files, model.InputFile{Path: "logs/logcat.txt", ModTime: copiedAt.Add(300 * time.Millisecond)})
-	r.Timeline = append(r.Timeline, model.Event{Time: copiedAt, Module: "aqf_log_timestamps", Event: "M---", Artifact: "logs/logcat.txt"})
+	r.Timeline = append(r.Timeline.(model.Events), model.Event{Time: copiedAt, Module: "aqf_log_timestamps", Event: "M---", Artifact: "logs/logcat.txt"})
 	out := render(t, r, "en")
 	if !strings.Contains(out, "From 2021-07-11 09:30 UTC to 2021-07-15 11:30 UTC.") {
 		t.Error("the chart's range includes the copy time")

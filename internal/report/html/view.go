@@ -349,29 +349,25 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 	copied := copyTimes(r)
 	v.Chart = buildChart(r, c, copied)
-	for _, e := range r.Timeline {
-		if copied(e) {
+	v.EventsAll = r.EventCount()
+	// List the events an alert refers to first; then the others, while room.
+	// One pass over the timeline (it may be on disk), keeping at most
+	// maxEventsListed events of each kind.
+	var list, others []model.Event
+	r.EachEvent(func(e *model.Event) error {
+		if copied(*e) {
 			v.CopiedAll++
 		}
-	}
-	v.EventsAll = len(r.Timeline)
-	// List the events an alert refers to first; then the others, while room.
-	// Two passes over the timeline, copying at most maxEventsListed events.
-	var list []model.Event
-	for _, e := range r.Timeline {
-		if e.Level != nil && len(list) < maxEventsListed {
-			list = append(list, e)
+		switch {
+		case e.Level != nil && len(list) < maxEventsListed:
+			list = append(list, *e)
+		case e.Level == nil && len(others) < maxEventsListed:
+			others = append(others, *e)
 		}
-	}
+		return nil
+	})
 	if len(list) < maxEventsListed {
-		for _, e := range r.Timeline {
-			if e.Level == nil {
-				list = append(list, e)
-				if len(list) == maxEventsListed {
-					break
-				}
-			}
-		}
+		list = append(list, others[:min(len(others), maxEventsListed-len(list))]...)
 		model.SortEvents(list)
 	}
 	for _, e := range list {

@@ -71,7 +71,7 @@ func Detected() *model.Report {
 				Reason:  "Pegasus ran its processes from /private/var/db/com.apple.xpc.roleaccountd.staging/",
 				Benign:  "Some system updates also use this folder."},
 		},
-		Timeline: []model.Event{
+		Timeline: model.Events{
 			{Time: t0.Add(-72 * time.Hour), Module: "sms", Event: "sms_received", Description: "SMS from +33600000000: hello"},
 			{Time: t0.Add(-48 * time.Hour), Module: "shutdown_log", Event: "process", Description: "/private/var/db/" + Hostile, Level: level(model.Medium)},
 			{Time: t0, Module: "safari_history", Event: "visit", Description: "https://x.free247downloads.com/" + Hostile, Level: level(model.Critical)},
@@ -95,8 +95,9 @@ func Clean() *model.Report {
 	r := Detected()
 	r.Verdict = model.VerdictClean
 	r.Alerts = nil
-	for i := range r.Timeline {
-		r.Timeline[i].Level = nil
+	events := r.Timeline.(model.Events)
+	for i := range events {
+		events[i].Level = nil
 	}
 	r.Modules = r.Modules[:3]
 	r.Info.Inputs[0].TZ = ""

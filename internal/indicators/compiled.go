@@ -1,0 +1,235 @@
+package indicators
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+
+	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
+)
+
+// The embedded snapshot is not parsed at start-up: its STIX bundles (in
+// snapshot/, with their licenses) are compiled once into compiled/snapshot.idx,
+// which the binary embeds and decodes in a few milliseconds. Regenerate it
+// after changing snapshot/ with
+//
+//	go generate ./internal/indicators
+//
+// TestCompiledSnapshotIsCurrent fails when it no longer matches the sources.
+
+//go:generate go run ./cmd/gen-snapshot-index -snapshot snapshot -out compiled/snapshot.idx
+
+const compiledMagic = "spyscan-indicators-1\n"
+
+// compiledSet is what the snapshot compiles to.
+type compiledSet struct {
+	Sources    []Source
+	Indicators []match.Indicator
+	Notes      []string
+}
+
+// CompileSnapshot parses the STIX snapshot under fsys (a folder laid out as
+// snapshot/: sources.json and one folder per source) and returns its
+// compiled form.
+func CompileSnapshot(ctx context.Context, fsys fs.FS) ([]byte, error) {
+	set := &Set{}
+	src, err := parseSnapshot(ctx, fsys, set)
+	if err != nil {
+		return nil, err
+	}
+	return encodeCompiled(compiledSet{Sources: src, Indicators: set.Indicators, Notes: set.Notes}), nil
+}
+
+// encodeCompiled writes a string table (every distinct string once), then
+// the structures as varints referring to it.
+func encodeCompiled(c compiledSet) []byte {
+	e := &encoder{ids: map[string]uint64{}}
+	e.uint(uint64(len(c.Sources)))
+	for _, s := range c.Sources {
+		e.strs(s.Name, string(s.Kind), s.Title, s.Origin, s.Commit, s.Date, s.License)
+		e.uint(uint64(len(s.Files)))
+		for _, f := range s.Files {
+			e.strs(f.Path, f.SHA256, f.URL, f.Downloaded)
+			e.uint(uint64(f.Indicators))
+			e.list(f.Families)
+			types := make([]string, 0, len(f.Counts))
+			for t := range f.Counts {
+				types = append(types, string(t))
+			}
+			sort.Strings(types)
+			e.uint(uint64(len(types)))
+			for _, t := range types {
+				e.str(t)
+				e.uint(uint64(f.Counts[match.Type(t)]))
+			}
+		}
+	}
+	e.list(c.Notes)
+	e.uint(uint64(len(c.Indicators)))
+	for _, ind := range c.Indicators {
+		e.strs(string(ind.Type), ind.Value)
+		if ind.Partial {
+			e.uint(1)
+		} else {
+			e.uint(0)
+		}
+		e.uint(uint64(len(ind.Sources)))
+		for _, p := range ind.Sources {
+			e.strs(p.Source, p.File, p.Commit, p.Date, p.URL, p.IndicatorID, p.Pattern, p.Family)
+			e.list(p.References)
+		}
+	}
+	var out bytes.Buffer
+	out.WriteString(compiledMagic)
+	out.Write(binary.AppendUvarint(nil, uint64(len(e.table))))
+	for _, s := range e.table {
+		out.Write(binary.AppendUvarint(nil, uint64(len(s))))
+		out.WriteString(s)
+	}
+	out.Write(e.body)
+	return out.Bytes()
+}
+
+type encoder struct {
+	ids   map[string]uint64
+	table []string
+	body  []byte
+}
+
+func (e *encoder) uint(v uint64) { e.body = binary.AppendUvarint(e.body, v) }
+
+func (e *encoder) str(s string) {
+	id, ok := e.ids[s]
+	if !ok {
+		id = uint64(len(e.table))
+		e.ids[s] = id
+		e.table = append(e.table, s)
+	}
+	e.uint(id)
+}
+
+func (e *encoder) strs(ss ...string) {
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+// list writes a string slice; nil and empty are kept apart (count+1, 0 for nil).
+func (e *encoder) list(ss []string) {
+	if ss == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(len(ss)) + 1)
+	e.strs(ss...)
+}
+
+var errCompiled = errors.New("compiled indicator snapshot is corrupt")
+
+type decoder struct {
+	b     []byte
+	table []string
+	err   error
+}
+
+func (d *decoder) uint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err, d.b = errCompiled, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a length, bounded by the bytes left (each item takes one at least).
+func (d *decoder) count() int {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.err, d.b = errCompiled, nil
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) str() string {
+	id := d.uint()
+	if id >= uint64(len(d.table)) {
+		d.err, d.b = errCompiled, nil
+		return ""
+	}
+	return d.table[id]
+}
+
+func (d *decoder) list() []string {
+	n := d.uint()
+	if n == 0 {
+		return nil
+	}
+	if n-1 > uint64(len(d.b)) {
+		d.err, d.b = errCompiled, nil
+		return nil
+	}
+	out := make([]string, n-1)
+	for i := range out {
+		out[i] = d.str()
+	}
+	return out
+}
+
+// decodeCompiled reads what encodeCompiled wrote.
+func decodeCompiled(b []byte) (compiledSet, error) {
+	var c compiledSet
+	if !bytes.HasPrefix(b, []byte(compiledMagic)) {
+		return c, fmt.Errorf("%w: bad header", errCompiled)
+	}
+	d := &decoder{b: b[len(compiledMagic):]}
+	d.table = make([]string, d.count())
+	for i := range d.table {
+		n := d.count()
+		if d.err != nil {
+			return c, d.err
+		}
+		d.table[i] = string(d.b[:n])
+		d.b = d.b[n:]
+	}
+	c.Sources = make([]Source, d.count())
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		s.Name, s.Kind, s.Title, s.Origin, s.Commit, s.Date, s.License = d.str(), Kind(d.str()), d.str(), d.str(), d.str(), d.str(), d.str()
+		s.Files = make([]File, d.count())
+		for j := range s.Files {
+			f := &s.Files[j]
+			f.Path, f.SHA256, f.URL, f.Downloaded = d.str(), d.str(), d.str(), d.str()
+			f.Indicators = int(d.uint())
+			f.Families = d.list()
+			f.Counts = map[match.Type]int{}
+			for range d.count() {
+				t := match.Type(d.str())
+				f.Counts[t] = int(d.uint())
+			}
+		}
+	}
+	c.Notes = d.list()
+	c.Indicators = make([]match.Indicator, d.count())
+	for i := range c.Indicators {
+		ind := &c.Indicators[i]
+		ind.Type, ind.Value = match.Type(d.str()), d.str()
+		ind.Partial = d.uint() == 1
+		ind.Sources = make([]model.Provenance, d.count())
+		for j := range ind.Sources {
+			p := &ind.Sources[j]
+			p.Source, p.File, p.Commit, p.Date, p.URL, p.IndicatorID, p.Pattern, p.Family = d.str(), d.str(), d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
+			p.References = d.list()
+		}
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.err = fmt.Errorf("%w: %d trailing bytes", errCompiled, len(d.b))
+	}
+	return c, d.err
+}

@@ -1,0 +1,136 @@
+package output
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/spill"
+)
+
+// Spool holds the timeline events and the observables of a running scan on
+// disk: each module's recorder streams into it, it keeps a bounded amount
+// in memory, and it gives back the merged, sorted timeline and the merged
+// observables, read again from its sorted runs each time. It is safe for
+// concurrent use. Close removes its files.
+type Spool struct {
+	dir    string
+	events *spill.Sorter[model.Event]
+	obs    *spill.Sorter[ObservableRecord]
+}
+
+// NewSpool creates a spool in a new private folder under parent ("" for
+// the system's temporary folder).
+func NewSpool(parent string) (*Spool, error) {
+	dir, err := os.MkdirTemp(parent, "spyscan-spool-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	return &Spool{dir: dir, events: spill.New(dir, eventBudget, eventCodec), obs: spill.New(dir, observableBudget, observableCodec)}, nil
+}
+
+// Sinks returns the recorder sinks of one module run on one input (input
+// is "" in a single-input scan). Records are not spooled: they go to the
+// module's own file.
+func (s *Spool) Sinks(mod, input string) module.Sinks {
+	return module.Sinks{
+		Events: func(e model.Event) error {
+			e.Input = input
+			return s.events.Add(e)
+		},
+		Observables: func(batch []module.Observable) error {
+			for _, o := range batch {
+				if err := s.obs.Add(sightingOf(o, mod, input)); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// Timeline is the merged timeline of every module, sorted.
+func (s *Spool) Timeline() model.Timeline { return spoolTimeline{s.events} }
+
+// Observables are the checked values, merged: one record per value and
+// place, with counts added up and the earliest time kept.
+func (s *Spool) Observables() Observables { return spoolObservables{s.obs} }
+
+// Close removes the spool's files.
+func (s *Spool) Close() error {
+	err := s.events.Close()
+	if err2 := s.obs.Close(); err == nil {
+		err = err2
+	}
+	if err2 := os.RemoveAll(s.dir); err == nil {
+		err = err2
+	}
+	return err
+}
+
+type spoolTimeline struct{ s *spill.Sorter[model.Event] }
+
+func (t spoolTimeline) Len() int                               { return t.s.Len() }
+func (t spoolTimeline) Each(fn func(*model.Event) error) error { return t.s.Each(fn) }
+
+type spoolObservables struct {
+	s *spill.Sorter[ObservableRecord]
+}
+
+func (o spoolObservables) Each(fn func(*ObservableRecord) error) error {
+	return mergeSightings(o.s.Each, fn)
+}
+
+// mergeSightings folds adjacent records of the same value and place (the
+// runs of a sorted stream) into one.
+func mergeSightings(each func(func(*ObservableRecord) error) error, fn func(*ObservableRecord) error) error {
+	var cur ObservableRecord
+	have := false
+	err := each(func(o *ObservableRecord) error {
+		if have && compareObservables(&cur, o) == 0 {
+			cur.Count += o.Count
+			if !o.FirstSeen.IsZero() && (cur.FirstSeen.IsZero() || o.FirstSeen.Before(cur.FirstSeen)) {
+				cur.FirstSeen = o.FirstSeen
+			}
+			if cur.What == "" {
+				cur.What, cur.WhatMsg = o.What, o.WhatMsg
+			}
+			return nil
+		}
+		if have {
+			if err := fn(&cur); err != nil {
+				return err
+			}
+		}
+		cur, have = *o, true
+		return nil
+	})
+	if err != nil || !have {
+		return err
+	}
+	return fn(&cur)
+}
+
+// Observables is a set of checked values that can be read, in order, any
+// number of times.
+type Observables interface {
+	Each(fn func(*ObservableRecord) error) error
+}
+
+// ObservableList is an in-memory set of observables, read in its order.
+type ObservableList []ObservableRecord
+
+// Each calls fn with every observable.
+func (l ObservableList) Each(fn func(*ObservableRecord) error) error {
+	for i := range l {
+		if err := fn(&l[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

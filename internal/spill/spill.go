@@ -1,0 +1,261 @@
+// Package spill sorts more items than fit in memory: items are buffered up
+// to a byte budget, each full buffer is sorted and written to a temporary
+// file as a sorted run, and Each merges the runs (k-way, with a heap) into
+// one sorted stream. Memory is the budget plus one read buffer per run,
+// whatever the number of items. A Sorter can be merged any number of times
+// until Close removes its files; several Sorters are merged together with
+// Merge.
+package spill
+
+import (
+	"bufio"
+	"container/heap"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+)
+
+// Codec encodes and orders the items of a Sorter.
+type Codec[T any] struct {
+	// Append appends the encoding of v to dst.
+	Append func(dst []byte, v *T) []byte
+	// Decode reads one item from its encoding (as written by Append).
+	Decode func(src []byte, v *T) error
+	// Compare orders items (negative when a sorts before b).
+	Compare func(a, b *T) int
+	// Size is the approximate memory one buffered item holds, in bytes.
+	Size func(v *T) int
+}
+
+// ErrCorrupt is returned when a run file does not decode.
+var ErrCorrupt = errors.New("spill: corrupt run")
+
+// runBuffer is the read buffer of one run during a merge.
+const runBuffer = 64 << 10
+
+// Sorter collects items and spills sorted runs to dir. It is safe for
+// concurrent use.
+type Sorter[T any] struct {
+	codec  Codec[T]
+	dir    string
+	budget int
+
+	mu   sync.Mutex
+	buf  []T
+	used int
+	runs []string
+	n    int
+	err  error
+	enc  []byte
+}
+
+// New returns a Sorter that writes its runs in dir and keeps at most about
+// budget bytes of items in memory.
+func New[T any](dir string, budget int, c Codec[T]) *Sorter[T] {
+	return &Sorter[T]{codec: c, dir: dir, budget: budget}
+}
+
+// Add buffers v, spilling a sorted run when the budget is reached.
+func (s *Sorter[T]) Add(v T) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	s.buf = append(s.buf, v)
+	s.used += s.codec.Size(&v)
+	s.n++
+	if s.used >= s.budget {
+		s.err = s.spillLocked()
+	}
+	return s.err
+}
+
+// Len is the number of items added.
+func (s *Sorter[T]) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// Flush writes the buffered items as a run, freeing their memory.
+func (s *Sorter[T]) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil && len(s.buf) > 0 {
+		s.err = s.spillLocked()
+	}
+	return s.err
+}
+
+func (s *Sorter[T]) spillLocked() error {
+	// Sort positions, not items: items are large, and comparing copies
+	// through a function value would move each copy to the heap.
+	order := make([]int32, len(s.buf))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return s.codec.Compare(&s.buf[a], &s.buf[b]) })
+	f, err := os.CreateTemp(s.dir, "run-*")
+	if err != nil {
+		return fmt.Errorf("spill: %w", err)
+	}
+	w := bufio.NewWriterSize(f, runBuffer)
+	for _, i := range order {
+		s.enc = s.codec.Append(s.enc[:0], &s.buf[i])
+		var hdr [binary.MaxVarintLen64]byte
+		w.Write(hdr[:binary.PutUvarint(hdr[:], uint64(len(s.enc)))])
+		w.Write(s.enc)
+	}
+	if err := errors.Join(w.Flush(), f.Close()); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("spill: %s: %w", f.Name(), err)
+	}
+	s.runs = append(s.runs, f.Name())
+	clear(s.buf)
+	s.buf, s.used = s.buf[:0], 0
+	return nil
+}
+
+// Each calls fn with every item in sorted order. The item is only valid
+// during the call. Items still in memory are spilled first.
+func (s *Sorter[T]) Each(fn func(*T) error) error {
+	return Merge(fn, s)
+}
+
+// Close removes the run files.
+func (s *Sorter[T]) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, r := range s.runs {
+		if err := os.Remove(r); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	s.runs, s.buf = nil, nil
+	return errors.Join(errs...)
+}
+
+// Merge calls fn with the items of every sorter, in one sorted stream (the
+// codec of the first sorter orders them; equal items keep the order of the
+// sorters, then of their runs).
+func Merge[T any](fn func(*T) error, sorters ...*Sorter[T]) error {
+	if len(sorters) == 0 {
+		return nil
+	}
+	var runs []string
+	for _, s := range sorters {
+		if err := s.Flush(); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		runs = append(runs, s.runs...)
+		s.mu.Unlock()
+	}
+	codec := sorters[0].codec
+	h := &runHeap[T]{compare: codec.Compare}
+	defer h.close()
+	for i, name := range runs {
+		r, err := openRun(name, i, codec.Decode)
+		if err != nil {
+			return err
+		}
+		h.runs = append(h.runs, r)
+		ok, err := r.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			r.f.Close()
+			h.runs = h.runs[:len(h.runs)-1]
+		}
+	}
+	heap.Init(h)
+	for h.Len() > 0 {
+		r := h.runs[0]
+		if err := fn(&r.item); err != nil {
+			return err
+		}
+		ok, err := r.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			heap.Fix(h, 0)
+		} else {
+			r.f.Close()
+			heap.Pop(h)
+		}
+	}
+	return nil
+}
+
+type run[T any] struct {
+	f      *os.File
+	r      *bufio.Reader
+	order  int
+	item   T
+	buf    []byte
+	decode func([]byte, *T) error
+}
+
+func openRun[T any](name string, order int, decode func([]byte, *T) error) (*run[T], error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("spill: %w", err)
+	}
+	return &run[T]{f: f, r: bufio.NewReaderSize(f, runBuffer), order: order, decode: decode}, nil
+}
+
+func (r *run[T]) next() (bool, error) {
+	n, err := binary.ReadUvarint(r.r)
+	if err == io.EOF {
+		return false, nil
+	}
+	if err != nil || n > 1<<30 {
+		return false, fmt.Errorf("%w: %s: bad length", ErrCorrupt, r.f.Name())
+	}
+	if cap(r.buf) < int(n) {
+		r.buf = make([]byte, n)
+	}
+	r.buf = r.buf[:n]
+	if _, err := io.ReadFull(r.r, r.buf); err != nil {
+		return false, fmt.Errorf("%w: %s: %v", ErrCorrupt, r.f.Name(), err)
+	}
+	var zero T
+	r.item = zero
+	if err := r.decode(r.buf, &r.item); err != nil {
+		return false, fmt.Errorf("%w: %s: %w", ErrCorrupt, r.f.Name(), err)
+	}
+	return true, nil
+}
+
+type runHeap[T any] struct {
+	runs    []*run[T]
+	compare func(a, b *T) int
+}
+
+func (h *runHeap[T]) Len() int { return len(h.runs) }
+func (h *runHeap[T]) Less(i, j int) bool {
+	if c := h.compare(&h.runs[i].item, &h.runs[j].item); c != 0 {
+		return c < 0
+	}
+	return h.runs[i].order < h.runs[j].order
+}
+func (h *runHeap[T]) Swap(i, j int) { h.runs[i], h.runs[j] = h.runs[j], h.runs[i] }
+func (h *runHeap[T]) Push(x any)    { h.runs = append(h.runs, x.(*run[T])) }
+func (h *runHeap[T]) Pop() any {
+	r := h.runs[len(h.runs)-1]
+	h.runs = h.runs[:len(h.runs)-1]
+	return r
+}
+func (h *runHeap[T]) close() {
+	for _, r := range h.runs {
+		r.f.Close()
+	}
+}

@@ -1,0 +1,128 @@
+package spill
+
+import (
+	"cmp"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+)
+
+type item struct {
+	k   int64
+	tag string
+}
+
+var itemCodec = Codec[item]{
+	Append: func(dst []byte, v *item) []byte { return AppendString(AppendInt(dst, v.k), v.tag) },
+	Decode: func(src []byte, v *item) error {
+		d := NewDecoder(src)
+		v.k, v.tag = d.Int(), d.String()
+		return d.Err()
+	},
+	Compare: func(a, b *item) int { return cmp.Compare(a.k, b.k) },
+	Size:    func(v *item) int { return 16 + len(v.tag) },
+}
+
+func collect(t *testing.T, each func(func(*item) error) error) []item {
+	t.Helper()
+	var out []item
+	if err := each(func(v *item) error { out = append(out, *v); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestSortsAcrossRunsStably(t *testing.T) {
+	for _, budget := range []int{20, 4000, 1 << 20} { // one run per item, several runs, one run
+		t.Run(strconv.Itoa(budget), func(t *testing.T) {
+			s := New(t.TempDir(), budget, itemCodec)
+			defer s.Close()
+			r := rand.New(rand.NewPCG(1, 2))
+			var want []item
+			for i := range 400 {
+				v := item{k: r.Int64N(50) - 25, tag: strconv.Itoa(i)}
+				want = append(want, v)
+				if err := s.Add(v); err != nil {
+					t.Fatal(err)
+				}
+			}
+			slices.SortStableFunc(want, func(a, b item) int { return cmp.Compare(a.k, b.k) })
+			got := collect(t, s.Each)
+			if !slices.Equal(got, want) {
+				t.Fatalf("budget %d: merge is not the stable sort of the input", budget)
+			}
+			if again := collect(t, s.Each); !slices.Equal(again, want) {
+				t.Fatal("a second merge differs")
+			}
+			if s.Len() != 400 {
+				t.Errorf("Len = %d", s.Len())
+			}
+		})
+	}
+}
+
+func TestMergeSeveralSortersConcurrently(t *testing.T) {
+	dir := t.TempDir()
+	a, b := New(dir, 64, itemCodec), New(dir, 64, itemCodec)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			s := a
+			if g%2 == 1 {
+				s = b
+			}
+			for i := range 500 {
+				s.Add(item{k: int64((i * 7919) % 1000), tag: "x"})
+			}
+		})
+	}
+	wg.Wait()
+	got := collect(t, func(fn func(*item) error) error { return Merge(fn, a, b) })
+	if len(got) != 2000 || !slices.IsSortedFunc(got, func(x, y item) int { return cmp.Compare(x.k, y.k) }) {
+		t.Fatalf("%d items, sorted %v", len(got), slices.IsSortedFunc(got, func(x, y item) int { return cmp.Compare(x.k, y.k) }))
+	}
+	a.Close()
+	b.Close()
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("Close left %d run files", len(left))
+	}
+}
+
+func TestCorruptRunAndCallbackError(t *testing.T) {
+	s := New(t.TempDir(), 1, itemCodec)
+	defer s.Close()
+	for i := range 3 {
+		s.Add(item{k: int64(i), tag: "abc"})
+	}
+	stop := errors.New("stop")
+	if err := s.Each(func(*item) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("callback error not returned: %v", err)
+	}
+	if err := os.WriteFile(s.runs[1], []byte{0x05, 0x02}, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Each(func(*item) error { return nil }); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("corrupt run: %v", err)
+	}
+}
+
+func TestDecoderRejectsTruncatedAndTrailing(t *testing.T) {
+	enc := AppendString(AppendInt(nil, -7), "hello")
+	for i := range len(enc) {
+		var v item
+		if err := itemCodec.Decode(enc[:i], &v); err == nil {
+			t.Errorf("truncated at %d: no error", i)
+		}
+	}
+	var v item
+	if err := itemCodec.Decode(append(enc, 0), &v); err == nil {
+		t.Error("trailing byte: no error")
+	}
+	if err := itemCodec.Decode(enc, &v); err != nil || v.k != -7 || v.tag != "hello" {
+		t.Errorf("round trip: %+v %v", v, err)
+	}
+}
