@@ -19,6 +19,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
 	"github.com/spyscan/spyscan/internal/android/tombstone"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -102,16 +103,17 @@ func report(rec *module.Recorder, p string, c Crash) {
 	if when.IsZero() {
 		when = c.FileTimestamp
 	}
-	w := module.Where{Artifact: p, Time: when, What: "Crashed process", Record: c}
+	w := module.Where{Artifact: p, Time: when, Label: i18n.M("android.what.crashed_process"), Record: c}
 	if !when.IsZero() {
 		rec.Event(model.Event{Time: when, Event: "tombstone", Artifact: p,
-			Description: fmt.Sprintf("%s in %s", c.Describe(), c.FileName)})
+			DescriptionMsg: i18n.M("android.event.tombstone", "process", c.ProcessName, "pid", c.PID, "uid", c.UID,
+				"signal", c.Signal.Name, "code", c.Signal.CodeName, "file", c.FileName)})
 	}
 	hit := rec.CheckProcess(c.ProcessName, w)
 	appID, _, _ := strings.Cut(c.ProcessName, ":")
 	hit = rec.CheckAppID(appID, w) || hit
 	if len(c.CommandLine) > 0 {
-		w.What = "Crashed command"
+		w.Label = i18n.M("android.what.crashed_command")
 		hit = rec.CheckProcess(path.Base(c.CommandLine[0]), w) || hit
 		hit = rec.CheckPath(c.CommandLine[0], w) || hit
 	}
@@ -119,9 +121,8 @@ func report(rec *module.Recorder, p string, c Crash) {
 		return
 	}
 	if who, ok := privileged[c.UID]; ok {
-		rec.Heuristic(model.Medium, w,
-			fmt.Sprintf("Crash of process %q running as %s (uid %d) in %s", c.ProcessName, who, c.UID, c.FileName),
-			known.ReasonPrivilegedCrash,
-			"System services and vendor daemons crash now and then after updates or on buggy firmware; exploits of privileged processes also leave such crashes.")
+		rec.Flag(model.Medium, w,
+			i18n.M("android.title.privileged_crash", "process", c.ProcessName, "who", who, "uid", c.UID, "file", c.FileName),
+			known.ReasonMsg(known.ReasonPrivilegedCrash), i18n.M("android.benign.privileged_process_crash"))
 	}
 }
