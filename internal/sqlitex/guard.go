@@ -204,7 +204,7 @@ func (d *DB) explain(err error) error {
 		return nil
 	}
 	if why := d.guard.last(); why != "" && isAuthError(err) {
-		return fmt.Errorf("%w: %s (%v)", ErrRefused, why, err)
+		return fmt.Errorf("%w: %s (%w)", ErrRefused, why, err)
 	}
 	return err
 }
