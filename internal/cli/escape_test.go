@@ -228,3 +228,18 @@ func TestNULEntryNameRefused(t *testing.T) {
 	}
 	checkOneLine(t, stderr, in, "NUL")
 }
+
+// TestInflationBombRefused: a dump .tar.gz that inflates far more than any
+// real acquisition is refused once past the ratio limit (not inflated to
+// its end), with one line naming it.
+func TestInflationBombRefused(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "dump.tar.gz")
+	write(t, in, hostile.DumpTarGzBomb(300<<20))
+	code, _, stderr := run(t, "scan", "--quiet", "--no-embedded-iocs", "--no-cache-iocs", "--iocs", writePlanted(t, dir), "--output", filepath.Join(dir, "out"), in)
+	if code != ExitUsage {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	checkOneLine(t, stderr, in, "decompression bomb")
+}

@@ -39,7 +39,7 @@ const canaryArtifact = "www.example.org launchd\n" +
 func Canary(ctx context.Context) error {
 	inds, err := canaryIndicators()
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCanary, err)
+		return fmt.Errorf("%w: %w", ErrCanary, err)
 	}
 	ix, rejects := match.NewIndex(inds)
 	if len(rejects) > 0 {
@@ -77,7 +77,7 @@ func run(ctx context.Context, ix *match.Index) error {
 	rec := module.NewRecorder("canary", ix, nil)
 	in := &module.Input{Acq: acq, Index: ix, Log: slog.New(slog.DiscardHandler)}
 	if err := (canaryModule{}).Run(ctx, in, rec); err != nil {
-		return fmt.Errorf("%w: %v", ErrCanary, err)
+		return fmt.Errorf("%w: %w", ErrCanary, err)
 	}
 	res := rec.Result()
 	var got []string

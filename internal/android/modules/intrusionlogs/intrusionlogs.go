@@ -31,10 +31,10 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/intrusionlog"
-	"github.com/spyscan/spyscan/internal/android/safezip"
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // Name is the module's name.
@@ -53,7 +53,7 @@ const (
 )
 
 // nestedLimits bound what a nested zip may declare.
-var nestedLimits = safezip.Limits{MaxEntry: 4 << 30, MaxTotal: 16 << 30, MaxEntries: maxNestedFiles}
+var nestedLimits = safearchive.Limits{MaxEntry: 4 << 30, MaxTotal: 16 << 30, MaxEntries: maxNestedFiles}
 
 // Record is one event as stored in the module's output.
 type Record struct {
@@ -171,7 +171,7 @@ func (r *run) zip(fsys fs.FS, p, name string, depth int) {
 		r.rec.FileError(name, fmt.Errorf("%s: %w", name, err))
 		return
 	}
-	z, err := safezip.New(bytes.NewReader(b), int64(len(b)), name, nestedLimits)
+	z, err := safearchive.New(bytes.NewReader(b), int64(len(b)), name, nestedLimits)
 	if err != nil {
 		r.rec.FileError(name, err)
 		return

@@ -1,7 +1,8 @@
 // Package tombstones owns the tombstones module: the native crash reports
 // of a bugreport (FS/data/tombstones/tombstone_NN, text or protobuf). Their
-// process names and command lines are checked against process, app-id and
-// path indicators (exploits often crash their target), crashes go on the
+// process names, command lines (an app's is its package name) and
+// executables are checked against process, app-id and path indicators
+// (exploits often crash their target), every probable cause is kept, crashes go on the
 // timeline, and crashes of processes running as root, system or shell are
 // flagged.
 package tombstones
@@ -116,6 +117,18 @@ func report(rec *module.Recorder, p string, c Crash) {
 		w.Label = i18n.M("android.what.crashed_command")
 		hit = rec.CheckProcess(path.Base(c.CommandLine[0]), w) || hit
 		hit = rec.CheckPath(c.CommandLine[0], w) || hit
+		// An app's command line is its process name ("pkg" or "pkg:service"),
+		// whole, while the thread name above keeps only its last 15 bytes.
+		if first := c.CommandLine[0]; !strings.Contains(first, "/") {
+			pkg, _, _ := strings.Cut(first, ":")
+			hit = (pkg != appID && rec.CheckAppID(pkg, w)) || hit
+		}
+	}
+	if c.Executable != "" && (len(c.CommandLine) == 0 || c.Executable != c.CommandLine[0]) {
+		// The binary that ran, whatever the command line says of itself.
+		w.What = "Crashed executable"
+		hit = rec.CheckPath(c.Executable, w) || hit
+		hit = rec.CheckProcess(path.Base(c.Executable), w) || hit
 	}
 	if hit {
 		return

@@ -20,16 +20,10 @@ import (
 // Name is the module's identifier.
 const Name = "cache_files"
 
-// Spec locates the Cache.db files: in each app's, plug-in's and system
-// container's Library/Caches/<bundle id>/, and the shared ones.
+// Spec locates the Cache.db files: every one in the dump, as MVT walks for
+// them (apps, plug-ins, app groups, system containers, shared caches...).
 var Spec = artifact.Spec{
-	Dump: []string{
-		"private/var/mobile/Containers/Data/Application/*/Library/Caches/*/Cache.db",
-		"private/var/mobile/Containers/Data/PluginKitPlugin/*/Library/Caches/*/Cache.db",
-		"private/var/containers/Data/System/*/Library/Caches/*/Cache.db",
-		"private/var/mobile/Library/Caches/*/Cache.db",
-		"private/var/root/Library/Caches/*/Cache.db",
-	},
+	Dump: []string{"private/var/**/Cache.db"},
 }
 
 // Module is the cache files module.

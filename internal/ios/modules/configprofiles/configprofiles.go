@@ -104,7 +104,7 @@ func readProfile(rec *module.Recorder, fsys fs.FS, p string) {
 	}
 	var pl map[string]any
 	if err := keyedarchive.Unmarshal(data, &pl); err != nil || pl == nil {
-		rec.FileError(p, fmt.Errorf("%s: not a profile plist: %v", p, err))
+		rec.FileError(p, fmt.Errorf("%s: not a profile plist: %w", p, err))
 		return
 	}
 	pr := Profile{Path: p, Plist: pl}

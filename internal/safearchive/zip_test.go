@@ -1,4 +1,4 @@
-package safezip
+package safearchive
 
 import "testing"
 

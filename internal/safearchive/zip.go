@@ -1,15 +1,7 @@
-// Package safezip owns reading zip archives in place as a read-only fs.FS,
-// with the safety checks evidence needs: entries whose names are absolute or
-// contain "..", and links that point outside the archive, make the whole
-// archive refused (acquisition.ErrUnsafeArchive); declared inflated sizes are
-// capped per entry and in total (decompression bombs), and archive/zip
-// refuses to inflate more than an entry declares; a truncated or malformed
-// archive is acquisition.ErrCorrupt. Nothing is ever extracted to disk,
-// except when a caller asks for a random-access copy of a compressed nested
-// archive (ReaderAt), which goes to the caller's private temp dir.
-package safezip
+package safearchive
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"context"
 	"errors"
@@ -17,28 +9,24 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 )
 
-// Limits bounds what an archive may declare.
-type Limits struct {
-	MaxEntry   uint64 // inflated size of one entry
-	MaxTotal   uint64 // inflated size of all entries
-	MaxEntries int    // number of entries
-}
-
-// DefaultLimits fits real bugreports and androidqf acquisitions (a few GB)
-// while refusing decompression bombs.
-var DefaultLimits = Limits{MaxEntry: 16 << 30, MaxTotal: 64 << 30, MaxEntries: 5_000_000}
-
 // maxLink is the longest symlink target read when checking links.
 const maxLink = 4096
 
-// FS is an opened zip archive. It implements fs.FS, fs.ReadDirFS,
-// fs.StatFS and fs.ReadFileFS through archive/zip.
+// FS is a zip archive read in place as a read-only fs.FS (fs.ReadDirFS,
+// fs.StatFS and fs.ReadFileFS through archive/zip). Entries whose names
+// leave the root, and links that point outside the archive, make the whole
+// archive refused; declared inflated sizes are capped per entry, in total
+// and in ratio to the archive's size, and archive/zip refuses to inflate
+// more than an entry declares; a truncated or malformed archive is
+// acquisition.ErrCorrupt; a device or FIFO entry is listed, and opening it
+// fails with acquisition.ErrSpecialFile. Nothing is extracted to disk,
+// except when a caller asks for a random-access copy of a compressed nested
+// archive (ReaderAt), which goes to the caller's private temp dir.
 type FS struct {
 	*zip.Reader
 	name   string
@@ -71,9 +59,9 @@ func Open(p string, lim Limits) (*FS, error) {
 func New(r io.ReaderAt, size int64, name string, lim Limits) (*FS, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, fmt.Errorf("%s: %w: %v", name, acquisition.ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
-	if err := check(zr, name, lim); err != nil {
+	if err := check(zr, name, size, lim); err != nil {
 		return nil, err
 	}
 	z := &FS{Reader: zr, name: name, ra: r, byName: make(map[string]*zip.File, len(zr.File))}
@@ -81,6 +69,42 @@ func New(r io.ReaderAt, size int64, name string, lim Limits) (*FS, error) {
 		z.byName[strings.TrimSuffix(f.Name, "/")] = f
 	}
 	return z, nil
+}
+
+// Open implements fs.FS; a device or FIFO entry is not read.
+func (z *FS) Open(name string) (fs.File, error) {
+	if f := z.byName[name]; f != nil && Special(f.Mode()) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: acquisition.ErrSpecialFile}
+	}
+	return z.Reader.Open(name)
+}
+
+// ReadFile implements fs.ReadFileFS through Open.
+func (z *FS) ReadFile(name string) ([]byte, error) {
+	f, err := z.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// Special reports whether mode is that of a device, FIFO or socket: such
+// entries are listed, never read.
+func Special(mode fs.FileMode) bool {
+	return mode&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe|fs.ModeSocket) != 0
+}
+
+// TarSpecialMode is the file mode of a tar device or FIFO entry
+// (tar.TypeChar, tar.TypeBlock, tar.TypeFifo), for readers that list it.
+func TarSpecialMode(typ byte) fs.FileMode {
+	switch typ {
+	case tar.TypeChar:
+		return fs.ModeDevice | fs.ModeCharDevice | 0o444
+	case tar.TypeBlock:
+		return fs.ModeDevice | 0o444
+	}
+	return fs.ModeNamedPipe | 0o444
 }
 
 // Close releases the underlying file when Open opened it.
@@ -107,7 +131,7 @@ func WithCloser(z *FS, c func() error) *FS {
 // Name is the archive's name as given.
 func (z *FS) Name() string { return z.name }
 
-func check(zr *zip.Reader, name string, lim Limits) error {
+func check(zr *zip.Reader, name string, size int64, lim Limits) error {
 	if lim.MaxEntries > 0 && len(zr.File) > lim.MaxEntries {
 		return fmt.Errorf("%s: %w: %d entries (limit %d)", name, acquisition.ErrUnsafeArchive, len(zr.File), lim.MaxEntries)
 	}
@@ -119,6 +143,9 @@ func check(zr *zip.Reader, name string, lim Limits) error {
 		if lim.MaxEntry > 0 && f.UncompressedSize64 > lim.MaxEntry {
 			return fmt.Errorf("%s: %w: entry %q inflates to %d bytes (limit %d)", name, acquisition.ErrUnsafeArchive, f.Name, f.UncompressedSize64, lim.MaxEntry)
 		}
+		if !PlausibleSize(f) {
+			return fmt.Errorf("%s: %w: entry %q declares %d bytes from %d compressed bytes", name, acquisition.ErrUnsafeArchive, f.Name, f.UncompressedSize64, f.CompressedSize64)
+		}
 		total += f.UncompressedSize64
 		if lim.MaxTotal > 0 && total > lim.MaxTotal {
 			return fmt.Errorf("%s: %w: entries inflate to more than %d bytes", name, acquisition.ErrUnsafeArchive, lim.MaxTotal)
@@ -129,45 +156,34 @@ func check(zr *zip.Reader, name string, lim Limits) error {
 			}
 		}
 	}
-	return nil
+	return lim.checkRatio(name, total, uint64(max(size, 0)))
+}
+
+// PlausibleSize refuses declared sizes that deflate cannot produce from the
+// compressed bytes (at most ~1032 to 1), so that Stat sizes can be trusted
+// by readers that pre-allocate.
+func PlausibleSize(f *zip.File) bool {
+	u, c := f.UncompressedSize64, f.CompressedSize64
+	if f.Method == zip.Store {
+		return u <= c
+	}
+	return u <= c*1100+1024
 }
 
 func checkLink(f *zip.File, name string) error {
 	rc, err := f.Open()
 	if err != nil {
-		return fmt.Errorf("%s: %w: link %q: %v", name, acquisition.ErrCorrupt, f.Name, err)
+		return fmt.Errorf("%s: %w: link %q: %w", name, acquisition.ErrCorrupt, f.Name, err)
 	}
 	defer rc.Close()
 	b, err := io.ReadAll(io.LimitReader(rc, maxLink+1))
 	if err != nil {
-		return fmt.Errorf("%s: %w: link %q: %v", name, acquisition.ErrCorrupt, f.Name, err)
+		return fmt.Errorf("%s: %w: link %q: %w", name, acquisition.ErrCorrupt, f.Name, err)
 	}
-	target := strings.ReplaceAll(string(b), `\`, "/")
-	if len(b) > maxLink || path.IsAbs(target) || hasDrive(target) ||
-		!SafeName(path.Join(path.Dir(strings.ReplaceAll(f.Name, `\`, "/")), target)) {
+	if len(b) > maxLink || !LinkInside(f.Name, string(b)) {
 		return fmt.Errorf("%s: %w: link %q points outside the archive", name, acquisition.ErrUnsafeArchive, f.Name)
 	}
 	return nil
-}
-
-// SafeName reports whether an archive entry name stays inside the root: not
-// absolute, no drive letter, no ".." element (backslashes count as
-// separators).
-func SafeName(n string) bool {
-	n = strings.ReplaceAll(n, `\`, "/")
-	if n == "" || strings.HasPrefix(n, "/") || hasDrive(n) || strings.ContainsRune(n, 0) {
-		return false
-	}
-	for _, el := range strings.Split(n, "/") {
-		if el == ".." {
-			return false
-		}
-	}
-	return true
-}
-
-func hasDrive(n string) bool {
-	return len(n) >= 2 && n[1] == ':' && (n[0]|0x20 >= 'a' && n[0]|0x20 <= 'z')
 }
 
 // Entry returns the zip entry for a path of the FS, or nil.
@@ -175,46 +191,39 @@ func (z *FS) Entry(name string) *zip.File { return z.byName[name] }
 
 // ReaderAt gives random access to the contents of entry name, for a nested
 // archive. A stored entry is read in place; a compressed one is inflated
-// into a private file in tempDir (removed by the returned close). The
-// inflated size is the entry's declared one, already capped by the limits.
+// into a private file in tempDir (removed by the returned close), when the
+// disk has room for it. The inflated size is the entry's declared one,
+// already capped by the limits.
 func (z *FS) ReaderAt(ctx context.Context, name, tempDir string) (io.ReaderAt, int64, func() error, error) {
 	f := z.byName[name]
+	where := z.name + "/" + name
 	if f == nil {
-		return nil, 0, nil, fmt.Errorf("%s: %s: %w", z.name, name, fs.ErrNotExist)
+		return nil, 0, nil, fmt.Errorf("%s: %w", where, fs.ErrNotExist)
 	}
 	if f.Method == zip.Store {
 		off, err := f.DataOffset()
 		if err != nil {
-			return nil, 0, nil, fmt.Errorf("%s: %s: %w: %v", z.name, name, acquisition.ErrCorrupt, err)
+			return nil, 0, nil, fmt.Errorf("%s: %w: %w", where, acquisition.ErrCorrupt, err)
 		}
 		return io.NewSectionReader(z.ra, off, int64(f.UncompressedSize64)), int64(f.UncompressedSize64), func() error { return nil }, nil
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("%s: %s: %w: %v", z.name, name, acquisition.ErrCorrupt, err)
+		return nil, 0, nil, fmt.Errorf("%s: %w: %w", where, acquisition.ErrCorrupt, err)
 	}
 	defer rc.Close()
 	tmp, err := os.CreateTemp(tempDir, "nested-*.zip")
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("%s: %s: %w", z.name, name, err)
+		return nil, 0, nil, fmt.Errorf("%s: %w", where, err)
 	}
 	cleanup := func() error { tmp.Close(); return os.Remove(tmp.Name()) }
-	n, err := io.Copy(tmp, ctxReader{ctx, rc})
+	n, err := InflateTo(ctx, tmp, Reader(ctx, rc), where, int64(f.UncompressedSize64))
 	if err != nil {
 		cleanup()
-		return nil, 0, nil, fmt.Errorf("%s: %s: %w: %v", z.name, name, acquisition.ErrCorrupt, err)
+		if errors.Is(err, acquisition.ErrUnsafeArchive) || ctx.Err() != nil {
+			return nil, 0, nil, err
+		}
+		return nil, 0, nil, fmt.Errorf("%s: %w: %w", where, acquisition.ErrCorrupt, err)
 	}
 	return tmp, n, cleanup, nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
