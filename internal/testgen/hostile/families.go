@@ -283,16 +283,8 @@ func zeekLong(n int) []byte {
 // android: Android acquisitions with hostile content.
 func android(string) []Case {
 	qf := func(name, file string, data []byte, code int, err string) Case {
-		return Case{Name: name, Class: "android", Code: code, Ran: true, Err: err,
-			build: func(dir string) ([]string, string) {
-				p := filepath.Join(dir, "androidqf")
-				m := androiddata.AndroidQF(androiddata.Options{})
-				m[file] = data
-				check(androidgen.WriteQFFolder(p, androidgen.Files(m)))
-				return []string{p}, filepath.Join(p, file)
-			}}
+		return Case{Name: name, Class: "android", Code: code, Ran: true, Err: err, build: androidqfWith(file, data)}
 	}
-	deep := func(n int) []byte { return []byte(strings.Repeat("[", n) + strings.Repeat("]", n)) }
 	return []Case{
 		qf("androidqf packages.json nested 100000 deep", "packages.json", deep(100_000), ExitTraces, "packages.json"),
 		qf("androidqf files.json nested 100000 deep", "files.json", deep(100_000), ExitTraces, "files.json"),
@@ -304,6 +296,20 @@ func android(string) []Case {
 		{Name: "backup.ab holding an absolute entry", Class: "android", build: fileOf("backup.ab", abWith("/etc/evil.txt")), Code: ExitError, Err: `escapes the root or is too large: entry "/etc/evil.txt"`},
 	}
 }
+
+// androidqfWith is an androidqf folder whose file is data.
+func androidqfWith(file string, data []byte) builder {
+	return func(dir string) ([]string, string) {
+		p := filepath.Join(dir, "androidqf")
+		m := androiddata.AndroidQF(androiddata.Options{})
+		m[file] = data
+		check(androidgen.WriteQFFolder(p, androidgen.Files(m)))
+		return []string{p}, filepath.Join(p, file)
+	}
+}
+
+// deep is n nested JSON arrays.
+func deep(n int) []byte { return []byte(strings.Repeat("[", n) + strings.Repeat("]", n)) }
 
 // abWith is a backup.ab of the usual contents plus an entry named name.
 func abWith(name string) []byte {
