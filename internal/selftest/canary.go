@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -117,7 +118,7 @@ func (canaryModule) Run(ctx context.Context, in *module.Input, rec *module.Recor
 			return err
 		}
 		host, proc, _ := strings.Cut(sc.Text(), " ")
-		w := module.Where{Artifact: "visits.txt", What: "canary visit", Record: sc.Text()}
+		w := module.Where{Artifact: "visits.txt", Label: i18n.M("selftest.what_canary"), Record: sc.Text()}
 		rec.Record(sc.Text())
 		rec.CheckURL("https://"+host+"/", w)
 		rec.CheckProcess(proc, w)

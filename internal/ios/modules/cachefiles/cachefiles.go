@@ -6,10 +6,10 @@ package cachefiles
 
 import (
 	"context"
-	"fmt"
 	"path"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -69,9 +69,9 @@ func readCache(ctx context.Context, db *sqlitex.DB, p string, rec *module.Record
 		rec.Record(r)
 		if !r.Time.IsZero() {
 			rec.Event(model.Event{Time: r.Time, Event: "cache_response", Artifact: p,
-				Description: fmt.Sprintf("%s recorded visit to URL %s", cache, r.URL)})
+				DescriptionMsg: i18n.M("ios.cache_files.event", "cache", cache, "url", r.URL)})
 		}
-		rec.CheckURL(r.URL, module.Where{Artifact: p, Time: r.Time, What: "Cached URL", Record: r})
+		rec.CheckURL(r.URL, module.Where{Artifact: p, Time: r.Time, Label: i18n.M("ios.cache_files.what_url"), Record: r})
 		return nil
 	})
 }
