@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -210,24 +211,35 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 	return b, nil
 }
 
-// Records returns every Manifest record, decoded, sorted by domain and
-// relative path (including those whose path is not a valid FS path).
-func (b *Backup) Records() []Record {
-	out := make([]Record, len(b.records))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(b.records); i += workers {
-				out[i] = *b.records[i].decoded()
-				out[i].encKey = nil
+// Records yields every Manifest record, decoded, sorted by domain and
+// relative path (including those whose path is not a valid FS path). The
+// index is not copied (that copy was 0.3 KB per file held at once): the
+// records are decoded a batch at a time, on every core, and yielded one by
+// one.
+func (b *Backup) Records() iter.Seq[Record] {
+	return func(yield func(Record) bool) {
+		const batch = 4096
+		workers := runtime.GOMAXPROCS(0)
+		for lo := 0; lo < len(b.records); lo += batch {
+			part := b.records[lo:min(lo+batch, len(b.records))]
+			var wg sync.WaitGroup
+			for w := range workers {
+				wg.Go(func() {
+					for i := w; i < len(part); i += workers {
+						part[i].decoded()
+					}
+				})
 			}
-		}()
+			wg.Wait()
+			for _, l := range part {
+				r := *l.decoded()
+				r.encKey = nil
+				if !yield(r) {
+					return
+				}
+			}
+		}
 	}
-	wg.Wait()
-	return out
 }
 
 // Record returns the decoded record of an FS path.
