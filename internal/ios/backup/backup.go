@@ -8,6 +8,7 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -94,6 +95,8 @@ type Backup struct {
 	Skipped    int // records whose path is not a valid FS path
 }
 
+// lazyRecord is a record and its MBFile blob until the blob is decoded
+// (loadRecords decodes every record as it loads them).
 type lazyRecord struct {
 	Record
 	blob []byte
@@ -213,33 +216,33 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 
 // Records yields every Manifest record, decoded, sorted by domain and
 // relative path (including those whose path is not a valid FS path). The
-// index is not copied (that copy was 0.3 KB per file held at once): the
-// records are decoded a batch at a time, on every core, and yielded one by
-// one.
+// index is not copied (that copy was 0.3 KB per file held at once).
 func (b *Backup) Records() iter.Seq[Record] {
 	return func(yield func(Record) bool) {
-		const batch = 4096
-		workers := runtime.GOMAXPROCS(0)
-		for lo := 0; lo < len(b.records); lo += batch {
-			part := b.records[lo:min(lo+batch, len(b.records))]
-			var wg sync.WaitGroup
-			for w := range workers {
-				wg.Go(func() {
-					for i := w; i < len(part); i += workers {
-						part[i].decoded()
-					}
-				})
-			}
-			wg.Wait()
-			for _, l := range part {
-				r := *l.decoded()
-				r.encKey = nil
-				if !yield(r) {
-					return
-				}
+		for _, l := range b.records {
+			r := *l.decoded()
+			r.encKey = nil
+			if !yield(r) {
+				return
 			}
 		}
 	}
+}
+
+// decodeBatch decodes records on every core (loadRecords decodes the
+// records a batch at a time as it reads them, so that their MBFile blobs,
+// 0.5 KB a file, are never all held at once).
+func decodeBatch(part []*lazyRecord) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(part); i += workers {
+				part[i].decoded()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Record returns the decoded record of an FS path.
@@ -447,6 +450,6 @@ func decodeMBFile(r *Record, blob []byte) {
 		r.Target = t
 	}
 	if k, ok := f["EncryptionKey"].([]byte); ok {
-		r.encKey = k
+		r.encKey = bytes.Clone(k) // k is a slice of the blob, which is dropped
 	}
 }
