@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 )
@@ -17,7 +18,7 @@ func BenchmarkRecorderCheck(b *testing.B) {
 		vals[i] = fmt.Sprintf("host%d.example.org", i)
 	}
 	rec := NewRecorder("m", ix, nil)
-	w := Where{Artifact: "a", What: "Domain"}
+	w := Where{Artifact: "a", Label: i18n.M("type.domain")}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

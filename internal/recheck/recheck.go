@@ -65,7 +65,7 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 			recs[k] = rec
 			order = append(order, k)
 		}
-		rec.Check(o.Type, o.Value, module.Where{Artifact: o.Artifact, Time: o.FirstSeen, Label: o.WhatMsg, What: o.What})
+		rec.Check(o.Type, o.Value, module.Where{Artifact: o.Artifact, Time: o.FirstSeen, Label: module.LabelOf(o.WhatMsg, o.What)})
 		res.Checked++
 	}
 	var fresh []model.Alert

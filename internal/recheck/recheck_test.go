@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -24,10 +25,10 @@ func src(f string) []model.Provenance { return []model.Provenance{{Source: "test
 func scanOnce(ix *match.Index) (*model.Report, []output.ObservableRecord) {
 	rec := module.NewRecorder("safari_history", ix, nil)
 	t0 := time.Date(2021, 7, 14, 9, 30, 0, 0, time.UTC)
-	rec.CheckURL("https://x.free247downloads.com/a", module.Where{Artifact: "History.db", Time: t0, What: "URL"})
-	rec.CheckURL("https://new-evil.example/p", module.Where{Artifact: "History.db", Time: t0.Add(time.Hour), What: "URL"})
-	rec.CheckDomain("example.org", module.Where{Artifact: "History.db", What: "host"})
-	rec.Heuristic(model.Medium, module.Where{Artifact: "History.db"}, "odd", "why", "benign")
+	rec.CheckURL("https://x.free247downloads.com/a", module.Where{Artifact: "History.db", Time: t0, Label: i18n.M("type.url")})
+	rec.CheckURL("https://new-evil.example/p", module.Where{Artifact: "History.db", Time: t0.Add(time.Hour), Label: i18n.M("type.url")})
+	rec.CheckDomain("example.org", module.Where{Artifact: "History.db", Label: i18n.M("type.domain")})
+	rec.Flag(model.Medium, module.Where{Artifact: "History.db"}, i18n.M("literal", "text", "odd"), i18n.M("literal", "text", "why"), i18n.M("literal", "text", "benign"))
 	r := &model.Report{Alerts: rec.Result().Alerts}
 	var obs []output.ObservableRecord
 	for _, o := range rec.Observables() {
@@ -134,7 +135,7 @@ func TestRecheckCoversEveryType(t *testing.T) {
 			continue
 		}
 		rec := module.NewRecorder("m", index(), nil)
-		rec.Check(sm.observed, sm.value, module.Where{Artifact: "a", What: "value"})
+		rec.Check(sm.observed, sm.value, module.Where{Artifact: "a", Label: i18n.M("what.value")})
 		var obs []output.ObservableRecord
 		for _, o := range rec.Observables() {
 			obs = append(obs, output.ObservableRecord{Module: "m", Observable: o})
@@ -149,7 +150,7 @@ func TestRecheckCoversEveryType(t *testing.T) {
 			continue
 		}
 		scan := module.NewRecorder("m", ix, nil)
-		scan.Check(sm.observed, sm.value, module.Where{Artifact: "a", What: "value"})
+		scan.Check(sm.observed, sm.value, module.Where{Artifact: "a", Label: i18n.M("what.value")})
 		if got := scan.Result().Alerts; len(got) != 1 || Key(got[0]) != Key(res.New[0]) {
 			t.Errorf("%s: recheck found %q, a scan finds %+v", typ, Key(res.New[0]), got)
 		}

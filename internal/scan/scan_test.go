@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -51,7 +52,7 @@ func (urlModule) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 		t := time.Date(2024, 1, 1, 0, i, 0, 0, time.UTC)
 		rec.Record(map[string]any{"line": i + 1, "url": line})
 		rec.Event(model.Event{Time: t, Event: "url", Description: line})
-		rec.CheckURL(line, module.Where{Artifact: name, Time: t, What: "URL", Record: map[string]int{"line": i + 1}})
+		rec.CheckURL(line, module.Where{Artifact: name, Time: t, Label: i18n.M("type.url"), Record: map[string]int{"line": i + 1}})
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -98,12 +99,9 @@ func run(ctx context.Context, ix *match.Index) error {
 	return nil
 }
 
-// canaryModule reads the canary artifact as a real module would.
+// canaryModule reads the canary artifact as a real module's Run would.
 type canaryModule struct{}
 
-func (canaryModule) Name() string                  { return "canary" }
-func (canaryModule) Version() int                  { return 1 }
-func (canaryModule) Applies(acquisition.Kind) bool { return true }
 func (canaryModule) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	f, err := in.Acq.FS.Open("visits.txt")
 	if err != nil {
@@ -117,7 +115,7 @@ func (canaryModule) Run(ctx context.Context, in *module.Input, rec *module.Recor
 			return err
 		}
 		host, proc, _ := strings.Cut(sc.Text(), " ")
-		w := module.Where{Artifact: "visits.txt", What: "canary visit", Record: sc.Text()}
+		w := module.Where{Artifact: "visits.txt", Label: i18n.M("selftest.what_canary"), Record: sc.Text()}
 		rec.Record(sc.Text())
 		rec.CheckURL("https://"+host+"/", w)
 		rec.CheckProcess(proc, w)

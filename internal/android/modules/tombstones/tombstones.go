@@ -126,7 +126,7 @@ func report(rec *module.Recorder, p string, c Crash) {
 	}
 	if c.Executable != "" && (len(c.CommandLine) == 0 || c.Executable != c.CommandLine[0]) {
 		// The binary that ran, whatever the command line says of itself.
-		w.What = "Crashed executable"
+		w.Label = i18n.M("android.what.crashed_executable")
 		hit = rec.CheckPath(c.Executable, w) || hit
 		hit = rec.CheckProcess(path.Base(c.Executable), w) || hit
 	}
