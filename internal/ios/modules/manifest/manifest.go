@@ -30,7 +30,9 @@ func New() Module {
 	return Module{module.NewBase("manifest", 1, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted))}
 }
 
-type recordser interface{ Records() iter.Seq[backup.Record] }
+type recordser interface {
+	Records() iter.Seq[backup.Record]
+}
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
