@@ -92,7 +92,7 @@ type Sinks struct {
 
 // ObservableBatch is how many distinct checked values a streaming recorder
 // holds before handing them to its sink.
-const ObservableBatch = 16 << 10
+const ObservableBatch = 4 << 10
 
 // NewRecorder returns a recorder for module name. When sink is nil, records
 // are kept in memory in the result; otherwise each is handed to sink.
