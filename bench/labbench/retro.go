@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/lab/iocset"
 	"github.com/spyscan/spyscan/internal/lab/labtest"
 	"github.com/spyscan/spyscan/internal/lab/retro"
@@ -192,7 +193,7 @@ func seed(ctx context.Context, s *store.Store, ind *iocset.Holder, o retroOption
 // checkValue checks one generated value of a mix of types: mostly values
 // of this scan only, some shared by many scans.
 func checkValue(rec *module.Recorder, rng *rand.Rand, scan, i int, planted string) {
-	w := module.Where{Artifact: "Library/Safari/History.db", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute), What: "URL"}
+	w := module.Where{Artifact: "Library/Safari/History.db", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute), Label: i18n.M("ios.safari_history.what_url")}
 	if planted != "" {
 		rec.CheckDomain(planted, w)
 		return

@@ -88,3 +88,19 @@ var (
 	// it is listed as unreadable, never opened (a FIFO would block).
 	ErrSpecialFile = model.NewError(model.KindUnreadable, "not a regular file (device, FIFO or socket)")
 )
+
+// Interruptible runs fn, a computation that cannot watch ctx itself (a key
+// derivation of up to a hundred million PBKDF2 rounds), and returns ctx's
+// error as soon as ctx is done, so that an interrupted scan stops within a
+// second; fn then finishes unobserved and its results must be dropped by
+// the caller.
+func Interruptible(ctx context.Context, fn func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

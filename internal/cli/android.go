@@ -10,6 +10,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/android/acquire/live"
 	"github.com/spyscan/spyscan/internal/android/adb"
+	"github.com/spyscan/spyscan/internal/output"
 )
 
 func (a *app) androidCmd() *cobra.Command {
@@ -44,6 +45,7 @@ func (a *app) androidAcquireCmd() *cobra.Command {
 				return fmt.Errorf("%w: --apks must be third-party, all or none", ErrUsage)
 			}
 			home, _ := os.UserHomeDir()
+			_, existed := os.Stat(out)
 			info, err := live.Acquire(cmd.Context(), live.Options{
 				Output: out, Serial: serial, Client: &adb.Client{Addr: addr}, Bugreport: !noBugreport, APKs: apks, BackupSMS: backupSMS,
 				Version: Version, HostKeyPath: filepath.Join(home, ".android", "adbkey.pub"), Log: a.log,
@@ -54,9 +56,15 @@ func (a *app) androidAcquireCmd() *cobra.Command {
 					fmt.Fprintf(a.stderr, "collecting %s...\n", step)
 				},
 			})
+			if err != nil && cmd.Context().Err() != nil {
+				if existed != nil { // an interrupted acquisition is not kept half-made
+					output.RemoveAll(out)
+				}
+				return ErrInterrupted
+			}
 			if err != nil {
 				if errors.Is(err, live.ErrNoDevice) {
-					return fmt.Errorf("%w: %v", ErrUsage, err)
+					return fmt.Errorf("%w: %w", ErrUsage, err)
 				}
 				return err
 			}

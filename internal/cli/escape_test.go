@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"archive/tar"
 	"context"
 	"io/fs"
 	"os"
@@ -162,9 +161,10 @@ func TestResultFolderPrivate(t *testing.T) {
 	}
 }
 
-// TestSpecialFilesListedUnreadable: a device or FIFO where sms.db should
-// be, in a dump folder or archive, is reported by the sms module as not a
-// regular file (the scan never hangs on a FIFO nor reads it as clean).
+// TestSpecialFilesListedUnreadable: a FIFO where sms.db should be, in a
+// dump folder, is reported by the sms module as not a regular file (the
+// scan never hangs on a FIFO nor reads it as clean). Devices and FIFOs in
+// archives are cases of the hostile corpus (TestHostileCorpus).
 func TestSpecialFilesListedUnreadable(t *testing.T) {
 	isolate(t)
 	cases := []struct {
@@ -182,11 +182,6 @@ func TestSpecialFilesListedUnreadable(t *testing.T) {
 			}
 			return ins[0]
 		}},
-		{"char device in a dump tar", archiveOf("dump.tar", hostile.DumpTarSpecial(tar.TypeChar, false))},
-		{"fifo in a dump tar.gz", archiveOf("dump.tar.gz", hostile.DumpTarSpecial(tar.TypeFifo, true))},
-		{"block device in a dump tar", archiveOf("dump.tar", hostile.DumpTarSpecial(tar.TypeBlock, false))},
-		{"fifo in a dump zip", archiveOf("dump.zip", hostile.DumpZipSpecial(fs.ModeNamedPipe))},
-		{"char device in a dump zip", archiveOf("dump.zip", hostile.DumpZipSpecial(fs.ModeDevice|fs.ModeCharDevice))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -205,26 +200,4 @@ func TestSpecialFilesListedUnreadable(t *testing.T) {
 			}
 		})
 	}
-}
-
-func archiveOf(name string, data []byte) func(*testing.T, string) string {
-	return func(t *testing.T, dir string) string {
-		p := filepath.Join(dir, name)
-		write(t, p, data)
-		return p
-	}
-}
-
-// TestNULEntryNameRefused: an archive entry whose name holds NUL is
-// refused, naming the archive.
-func TestNULEntryNameRefused(t *testing.T) {
-	isolate(t)
-	dir := t.TempDir()
-	in := filepath.Join(dir, "dump.zip")
-	write(t, in, hostile.DumpZipNamed("private/var/mobile/evil\x00.db"))
-	code, _, stderr := run(t, "scan", "--quiet", "--no-embedded-iocs", "--no-cache-iocs", "--iocs", writePlanted(t, dir), "--output", filepath.Join(dir, "out"), in)
-	if code != ExitUsage {
-		t.Errorf("exit %d: %s", code, stderr)
-	}
-	checkOneLine(t, stderr, in, "NUL")
 }

@@ -56,7 +56,7 @@ func (a *app) loadIndicators(ctx context.Context, f iocFlags) (*indicators.Set, 
 	set, err := indicators.Load(ctx, opt)
 	if err != nil {
 		if errors.Is(err, indicators.ErrNoSuchPath) {
-			return nil, nil, fmt.Errorf("%w: %v", ErrUsage, err)
+			return nil, nil, fmt.Errorf("%w: %w", ErrUsage, err)
 		}
 		return nil, nil, err
 	}

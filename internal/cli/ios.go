@@ -51,7 +51,7 @@ func (a *app) iosDecryptCmd() *cobra.Command {
 			b, err := backup.Open(cmd.Context(), dir, backup.Options{Password: a.passwordSource(passwordFile), TempDir: tmp})
 			if err != nil {
 				if errors.Is(err, acquisition.ErrWrongPassword) || errors.Is(err, acquisition.ErrNeedPassword) {
-					return fmt.Errorf("%w: %v", ErrUsage, err)
+					return fmt.Errorf("%w: %w", ErrUsage, err)
 				}
 				return err
 			}

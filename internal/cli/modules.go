@@ -53,7 +53,7 @@ func selectModules(names []string) ([]module.Module, error) {
 	}
 	mods, err := scan.Select(scan.Modules(), names)
 	if err != nil {
-		return nil, fmt.Errorf("%w: --modules: %v (see spyscan modules list)", ErrUsage, err)
+		return nil, fmt.Errorf("%w: --modules: %w (see spyscan modules list)", ErrUsage, err)
 	}
 	if len(mods) == 0 {
 		return nil, fmt.Errorf("%w: --modules: no module named (see spyscan modules list)", ErrUsage)

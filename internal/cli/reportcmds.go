@@ -165,7 +165,7 @@ func (a *app) runRecheck(cmd *cobra.Command, dir string, f recheckFlags) error {
 	ctx := cmd.Context()
 	fail, err := model.ParseLevel(f.failLevel)
 	if err != nil {
-		return fmt.Errorf("%w: --fail-level: %v", ErrUsage, err)
+		return fmt.Errorf("%w: --fail-level: %w", ErrUsage, err)
 	}
 	if err := checkLang(f.lang); err != nil {
 		return err

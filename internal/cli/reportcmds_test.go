@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -26,7 +27,7 @@ func storedScan(t *testing.T) string {
 	t0 := time.Date(2021, 7, 14, 9, 30, 0, 0, time.UTC)
 	for _, u := range []string{"https://x.free247downloads.com/a", "https://cdn.later-known.example/p", "https://example.org/"} {
 		rec.Record(map[string]string{"url": u})
-		rec.CheckURL(u, module.Where{Artifact: "History.db", Time: t0, What: "Safari URL", Record: map[string]string{"url": u}})
+		rec.CheckURL(u, module.Where{Artifact: "History.db", Time: t0, Label: i18n.M("ios.safari_history.what_url"), Record: map[string]string{"url": u}})
 	}
 	res := rec.Result()
 	res.Status, res.Files = model.StatusOK, []string{"History.db"}

@@ -94,6 +94,9 @@ var (
 	// ErrInconclusive: the scan ran but cannot say "no known traces".
 	ErrInconclusive = errors.New("the scan is inconclusive")
 	ErrUsage        = errors.New("usage error")
+	// ErrInterrupted: Ctrl-C or SIGTERM stopped the command; what it was
+	// writing has been removed.
+	ErrInterrupted = errors.New("interrupted, nothing written")
 )
 
 // app holds what every sub-command shares.
@@ -117,6 +120,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrInterrupted) {
+		// whatever failed on the way out was stopped by the user: never
+		// blame the evidence ("corrupt input: context canceled")
+		err = ErrInterrupted
+	}
 	code := ExitCode(err)
 	if err != nil && !errors.Is(err, ErrAlerts) {
 		fmt.Fprintf(stderr, "spyscan: %v\n", err)
@@ -158,7 +166,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.SetVersionTemplate("{{spyscanVersion}}")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "debug logging on stderr (key=value records)")
 	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "", "log format on stderr: plain (sentences, the default), text (key=value, the default with -v) or json")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %v", ErrUsage, err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", ErrUsage, err) })
 	root.AddCommand(
 		a.versionCmd(),
 		a.iosCmd(),

@@ -58,7 +58,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	ctx := cmd.Context()
 	fail, err := model.ParseLevel(f.failLevel)
 	if err != nil {
-		return fmt.Errorf("%w: --fail-level: %v", ErrUsage, err)
+		return fmt.Errorf("%w: --fail-level: %w", ErrUsage, err)
 	}
 	if err := checkLang(f.lang); err != nil {
 		return err

@@ -157,7 +157,7 @@ func ParseEchapYAML(data []byte, base model.Provenance, f *File) ([]match.Indica
 	}
 	var entries []EchapEntry
 	if err := yaml.Unmarshal(data, &entries); err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", errNotEchap, err)
+		return nil, nil, fmt.Errorf("%w: %w", errNotEchap, err)
 	}
 	s := newEchapSet(base)
 	named := 0
@@ -200,7 +200,7 @@ func ParseEchapSamples(data []byte, base model.Provenance, f *File) ([]match.Ind
 	r.FieldsPerRecord = -1
 	head, err := r.Read()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", errNotEchap, err)
+		return nil, nil, fmt.Errorf("%w: %w", errNotEchap, err)
 	}
 	col := map[string]int{}
 	for i, h := range head {

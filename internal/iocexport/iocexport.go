@@ -187,6 +187,9 @@ func normalise(in match.Indicator) (e Entry, ok bool) {
 		if path[0] == '?' {
 			path = "/" + path
 		}
+		if hostName(host) == "" {
+			return e, false
+		}
 		e.Kind, e.Value, e.Scheme, e.Host, e.Path = KindURL, n, scheme, host, path
 	case match.Email:
 		if !strings.Contains(v, "@") {
@@ -232,6 +235,25 @@ func normalise(in match.Indicator) (e Entry, ok bool) {
 		return e, false
 	}
 	return e, true
+}
+
+// hostName returns the name or address of a URL's host[:port], without
+// port or brackets, or "" when it is not a usable host.
+func hostName(host string) string {
+	if a, err := netip.ParseAddrPort(host); err == nil {
+		return a.Addr().String()
+	}
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
+		host = h
+	}
+	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		return a.String()
+	}
+	h := match.NormalizeHost(host)
+	if h == "" || strings.ContainsAny(h, "\"';\\|,[] ") {
+		return ""
+	}
+	return h
 }
 
 func isHex(s string) bool {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"net/netip"
 	"sort"
 	"strings"
 
@@ -173,23 +172,25 @@ func (s *suricataWriter) options(key string, m ruleMeta) string {
 			fmt.Fprintf(&b, "reference:url,%s; ", ref)
 		}
 	}
-	meta := []string{"spyscan_type " + metaValue(m.typ)}
-	if v := metaValue(m.value); v == m.value && v != "" {
-		meta = append(meta, "spyscan_value "+v)
+	var meta []string
+	add := func(key, value string) { // Suricata needs "key value" items: empty values are left out
+		if v := strings.TrimSpace(metaValue(value)); v != "" {
+			meta = append(meta, key+" "+v)
+		}
+	}
+	add("spyscan_type", m.typ)
+	if v := metaValue(m.value); v == m.value && strings.TrimSpace(v) == v {
+		add("spyscan_value", v)
 	}
 	for _, group := range bySource(m.sources) {
-		meta = append(meta, "spyscan_source "+metaValue(group[0].Source))
+		add("spyscan_source", group[0].Source)
 		for _, p := range group {
-			if p.Family != "" {
-				meta = append(meta, "spyscan_family "+metaValue(p.Family))
-			}
-			if w := where(p); w != "" {
-				meta = append(meta, "spyscan_indicator "+metaValue(w))
-			}
+			add("spyscan_family", p.Family)
+			add("spyscan_indicator", where(p))
 		}
 	}
 	if m.partial {
-		meta = append(meta, "spyscan_partial true")
+		add("spyscan_partial", "true")
 	}
 	fmt.Fprintf(&b, "metadata:%s; sid:%d; rev:1;", strings.Join(dedupe(meta), ", "), s.sid(key))
 	return b.String()
@@ -259,13 +260,7 @@ func (s *suricataWriter) ipRule(e Entry) {
 // prefix for a domain indicator with a path). The port is not matched:
 // http.host holds the name only.
 func (s *suricataWriter) urlRule(e Entry) {
-	host := e.Host
-	if a, err := netip.ParseAddrPort(host); err == nil {
-		host = a.Addr().String()
-	} else if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
+	host := hostName(e.Host)
 	what, endsWith, value := "URL", " endswith;", e.Value
 	if e.Kind == KindHostPath {
 		what, endsWith, value = "URL prefix", "", "http://"+e.Value

@@ -12,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spyscan/spyscan/internal/indicators"
 	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
 )
 
 // rule is a Suricata rule as the validator reads it.
@@ -545,4 +547,47 @@ func TestSIDsStable(t *testing.T) {
 	if common < 10 {
 		t.Errorf("only %d rules in common", common)
 	}
+}
+
+// FuzzSuricataValues exports indicators with arbitrary values and
+// provenance: every rule must still parse with Suricata's grammar and pass
+// the keyword checks (no value breaks out of a content, msg or metadata),
+// and a domain rule's content must decode back to the domain.
+func FuzzSuricataValues(f *testing.F) {
+	f.Add("free247downloads.com", "https://x.example/a?b=1", "Pegasus", "amnesty", "indicator--1")
+	f.Add("a;b\".example", "http://h/\"p;q|r", "Fam, \"x\"; y", "src;name", "id\\x")
+	f.Add("xn--bcher-kva.example", "//y.example:8080/z", "", "", "")
+	f.Fuzz(func(t *testing.T, domain, url, family, source, id string) {
+		if len(domain)+len(url)+len(family)+len(source)+len(id) > 1024 {
+			return
+		}
+		p := []model.Provenance{{Source: source, Family: family, IndicatorID: id, File: id}}
+		set := &indicators.Set{Indicators: []match.Indicator{
+			{Type: match.Domain, Value: domain, Sources: p},
+			{Type: match.URL, Value: url, Sources: p},
+		}}
+		c := Collect(set)
+		var buf bytes.Buffer
+		_, files, err := WriteSuricata(&buf, c, SuricataOptions{DatasetsOver: 10000, SideFiles: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules := readRules(t, buf.Bytes(), files)
+		for _, e := range c.Entries {
+			if e.Kind != KindDomain {
+				continue
+			}
+			found := false
+			for _, r := range rules {
+				if v, ok := r.get("content"); ok {
+					if b, err := contentBytes(v); err == nil && string(b) == "."+e.Value {
+						found = true
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no rule whose content is .%s", e.Value)
+			}
+		}
+	})
 }

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spyscan/spyscan/internal/indicators"
+	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/network/zeeklog"
 )
 
@@ -224,4 +227,50 @@ func TestZeekDeterministic(t *testing.T) {
 	if !bytes.Equal(a.Bytes(), b.Bytes()) || a.Len() < 1000 {
 		t.Error("two exports differ")
 	}
+}
+
+// FuzzZeekValues exports indicators with arbitrary values and provenance:
+// Zeek's reader must read back every value exactly, and spyscan's own Zeek
+// reader the same items.
+func FuzzZeekValues(f *testing.F) {
+	f.Add("free247downloads.com", "Pegasus", "amnesty", "2021/pegasus.stix2")
+	f.Add("-", "(empty)", "a\tb", "c\nd\\x41")
+	f.Fuzz(func(t *testing.T, domain, family, source, file string) {
+		if len(domain)+len(family)+len(source)+len(file) > 1024 {
+			return
+		}
+		set := &indicators.Set{Indicators: []match.Indicator{{Type: match.Domain, Value: domain,
+			Sources: []model.Provenance{{Source: source, Family: family, File: file}}}}}
+		c := Collect(set)
+		var buf bytes.Buffer
+		if _, err := WriteZeekIntel(&buf, c); err != nil {
+			t.Fatal(err)
+		}
+		items := readLikeZeek(t, buf.Bytes())
+		for _, it := range items {
+			if it.source != zeekSourcePrefix+source {
+				t.Errorf("meta.source read back as %q, want %q", it.source, zeekSourcePrefix+source)
+			}
+			if !strings.Contains(it.desc, strings.TrimSpace(file)) { // where() trims the description
+				t.Errorf("meta.desc %q lacks the file %q", it.desc, file)
+			}
+		}
+		if len(c.Entries) > 0 && len(items) == 0 {
+			t.Error("an entry gave no item")
+		}
+		r, err := zeeklog.NewReader(bytes.NewReader(buf.Bytes()), ZeekFields...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for r.Next() {
+			if n < len(items) && (r.String(0) != items[n].indicator || r.String(2) != items[n].source) {
+				t.Errorf("zeeklog read %q %q, Zeek's rules %q %q", r.String(0), r.String(2), items[n].indicator, items[n].source)
+			}
+			n++
+		}
+		if n != len(items) {
+			t.Errorf("zeeklog read %d items, Zeek's rules %d", n, len(items))
+		}
+	})
 }

@@ -35,10 +35,73 @@ const (
 	JA4             Type = "ja4"
 )
 
+// types is the one table of indicator types, in display order: adding a
+// type is a constant above and a row here (plus its lookup rule when
+// observed values of that type are checked). Lookup is how an observed
+// value of the type is matched (module.Recorder.Check and recheck use it);
+// it is nil for types only reached through another type's lookup: file
+// names through paths, MD5/SHA-1 through the file-hash lookup of an
+// observed hash (stored as sha256), and so on.
+var types = []struct {
+	Type   Type
+	Lookup func(*Index, string) []model.Match
+}{
+	{Domain, (*Index).Domain},
+	{IP, (*Index).IP},
+	{URL, (*Index).URL},
+	{Email, (*Index).Email},
+	{Process, (*Index).Process},
+	{FileName, nil},
+	{FilePath, (*Index).Path},
+	{FileSHA256, (*Index).FileHash},
+	{FileSHA1, nil},
+	{FileMD5, nil},
+	{AppID, (*Index).AppID},
+	{AppCertSHA256, (*Index).AppCert},
+	{AppCertSHA1, nil},
+	{AppCertMD5, nil},
+	{TLSCertSHA256, (*Index).TLSCert},
+	{TLSCertSHA1, nil},
+	{Profile, (*Index).Profile},
+	{AndroidProperty, (*Index).AndroidProperty},
+	{JA3, (*Index).JA3},
+	{JA4, (*Index).JA4},
+}
+
 // AllTypes lists every indicator type, in display order.
-var AllTypes = []Type{Domain, IP, URL, Email, Process, FileName, FilePath,
-	FileSHA256, FileSHA1, FileMD5, AppID, AppCertSHA256, AppCertSHA1, AppCertMD5,
-	TLSCertSHA256, TLSCertSHA1, Profile, AndroidProperty, JA3, JA4}
+var AllTypes = func() []Type {
+	out := make([]Type, len(types))
+	for i, t := range types {
+		out[i] = t.Type
+	}
+	return out
+}()
+
+var lookups = func() map[Type]func(*Index, string) []model.Match {
+	m := map[Type]func(*Index, string) []model.Match{}
+	for _, t := range types {
+		if t.Lookup != nil {
+			m[t.Type] = t.Lookup
+		}
+	}
+	return m
+}()
+
+// Lookup returns how an observed value of type t is matched against an
+// index, or nil when values are never observed as t.
+func Lookup(t Type) func(ix *Index, v string) []model.Match { return lookups[t] }
+
+// ObservedTypes lists the types an observed value is checked and stored
+// as (those with a Lookup), in display order.
+func ObservedTypes() []Type {
+	var out []Type
+	for _, t := range types {
+		if t.Lookup != nil {
+			out = append(out, t.Type)
+		}
+	}
+	return out
+}
 
 // Indicator is one value to look for, with every source that lists it.
 type Indicator struct {

@@ -52,19 +52,20 @@ func (e *KindError) Error() string { return e.msg }
 // ProblemKind returns the kind of the sentinel.
 func (e *KindError) ProblemKind() ProblemKind { return e.kind }
 
-// KindOf classifies an error: the kind of the first sentinel made by
-// NewError (or any error with a ProblemKind method) in its chain; else
-// missing for fs.ErrNotExist, unreadable for fs.ErrPermission, interrupted
-// for a cancelled context; else damaged.
+// KindOf classifies an error: interrupted when a cancelled context is in
+// its chain (a cancelled copy is never a corrupt input); else the kind of
+// the first sentinel made by NewError (or any error with a ProblemKind
+// method) in its chain; else missing for fs.ErrNotExist, unreadable for
+// fs.ErrPermission; else damaged.
 func KindOf(err error) ProblemKind {
 	var k interface{ ProblemKind() ProblemKind }
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, context.Canceled): // whatever it interrupted, never the evidence's fault
+		return KindInterrupted
 	case errors.As(err, &k):
 		return k.ProblemKind()
-	case errors.Is(err, context.Canceled):
-		return KindInterrupted
 	case errors.Is(err, fs.ErrNotExist):
 		return KindMissing
 	case errors.Is(err, fs.ErrPermission):

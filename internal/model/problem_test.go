@@ -16,7 +16,8 @@ func TestKindOf(t *testing.T) {
 	}{
 		{nil, ""},
 		{fmt.Errorf("x.zip: %w: entry %q", refused, "../a"), KindRefused},
-		{fmt.Errorf("copy: %w", errors.Join(context.Canceled, refused)), KindRefused},
+		{fmt.Errorf("copy: %w", errors.Join(context.Canceled, refused)), KindInterrupted},
+		{fmt.Errorf("x.zip: %w: %w", NewError(KindDamaged, "corrupt or truncated input"), context.Canceled), KindInterrupted},
 		{fmt.Errorf("x: %w", context.Canceled), KindInterrupted},
 		{&fs.PathError{Op: "open", Path: "a", Err: fs.ErrNotExist}, KindMissing},
 		{fmt.Errorf("a: %w", fs.ErrPermission), KindUnreadable},

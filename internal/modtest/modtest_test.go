@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -23,7 +24,7 @@ func (lister) Run(_ context.Context, in *module.Input, rec *module.Recorder) err
 			return err
 		}
 		rec.File(p)
-		rec.CheckDomain(string(b), module.Where{Artifact: p, What: "Domain"})
+		rec.CheckDomain(string(b), module.Where{Artifact: p, Label: i18n.M("type.domain")})
 		return nil
 	})
 }

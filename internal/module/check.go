@@ -8,45 +8,51 @@ import (
 	"github.com/spyscan/spyscan/internal/model"
 )
 
-// The Check methods look a value up in the indicators, store it as an
-// observable, and raise one alert per matching indicator. They return true
-// when something matched. Empty values are ignored.
+// Check looks v up in the indicators as an observed value of type t (one
+// of match.ObservedTypes, each matched by its rule in match's table of
+// types), stores it as an observable, and raises one alert per matching
+// indicator. It returns true when something matched. Empty values are
+// ignored. The CheckDomain, CheckURL, ... shorthands call it.
+func (r *Recorder) Check(t match.Type, v string, w Where) bool {
+	if strings.TrimSpace(v) == "" || r.index == nil {
+		return false
+	}
+	look := match.Lookup(t)
+	if look == nil {
+		r.Note("values are never checked as %q", t) // a module bug; the value is not lost from the records
+		return false
+	}
+	r.observe(t, v, w)
+	ms := look(r.index, v)
+	for i := range ms {
+		r.Alert(IndicatorAlert(ms[i], w))
+	}
+	return len(ms) > 0
+}
 
 // CheckDomain checks a host name.
-func (r *Recorder) CheckDomain(v string, w Where) bool {
-	return r.check(match.Domain, v, w, r.index.Domain)
-}
+func (r *Recorder) CheckDomain(v string, w Where) bool { return r.Check(match.Domain, v, w) }
 
 // CheckURL checks a URL (or a host with a path).
-func (r *Recorder) CheckURL(v string, w Where) bool { return r.check(match.URL, v, w, r.index.URL) }
+func (r *Recorder) CheckURL(v string, w Where) bool { return r.Check(match.URL, v, w) }
 
 // CheckIP checks an IP address.
-func (r *Recorder) CheckIP(v string, w Where) bool { return r.check(match.IP, v, w, r.index.IP) }
+func (r *Recorder) CheckIP(v string, w Where) bool { return r.Check(match.IP, v, w) }
 
 // CheckEmail checks an email address.
-func (r *Recorder) CheckEmail(v string, w Where) bool {
-	return r.check(match.Email, v, w, r.index.Email)
-}
+func (r *Recorder) CheckEmail(v string, w Where) bool { return r.Check(match.Email, v, w) }
 
 // CheckProcess checks a process name (a path is reduced to its basename).
-func (r *Recorder) CheckProcess(v string, w Where) bool {
-	return r.check(match.Process, v, w, r.index.Process)
-}
+func (r *Recorder) CheckProcess(v string, w Where) bool { return r.Check(match.Process, v, w) }
 
 // CheckPath checks a file path (path prefixes and file names).
-func (r *Recorder) CheckPath(v string, w Where) bool {
-	return r.check(match.FilePath, v, w, r.index.Path)
-}
+func (r *Recorder) CheckPath(v string, w Where) bool { return r.Check(match.FilePath, v, w) }
 
 // CheckFileHash checks a file hash (MD5, SHA-1 or SHA-256).
-func (r *Recorder) CheckFileHash(v string, w Where) bool {
-	return r.check(match.FileSHA256, v, w, r.index.FileHash)
-}
+func (r *Recorder) CheckFileHash(v string, w Where) bool { return r.Check(match.FileSHA256, v, w) }
 
 // CheckAppID checks an app identifier (Android package or iOS bundle id).
-func (r *Recorder) CheckAppID(v string, w Where) bool {
-	return r.check(match.AppID, v, w, r.index.AppID)
-}
+func (r *Recorder) CheckAppID(v string, w Where) bool { return r.Check(match.AppID, v, w) }
 
 // CheckBundleID checks an app's bundle id both as an app id and as a
 // process name: implants run under names shaped like bundle ids (Pegasus's
@@ -58,42 +64,24 @@ func (r *Recorder) CheckBundleID(v string, w Where) bool {
 }
 
 // CheckAppCert checks an APK signing-certificate fingerprint.
-func (r *Recorder) CheckAppCert(v string, w Where) bool {
-	return r.check(match.AppCertSHA256, v, w, r.index.AppCert)
-}
+func (r *Recorder) CheckAppCert(v string, w Where) bool { return r.Check(match.AppCertSHA256, v, w) }
 
 // CheckTLSCert checks a TLS certificate fingerprint.
-func (r *Recorder) CheckTLSCert(v string, w Where) bool {
-	return r.check(match.TLSCertSHA256, v, w, r.index.TLSCert)
-}
+func (r *Recorder) CheckTLSCert(v string, w Where) bool { return r.Check(match.TLSCertSHA256, v, w) }
 
 // CheckProfile checks a configuration-profile identifier.
-func (r *Recorder) CheckProfile(v string, w Where) bool {
-	return r.check(match.Profile, v, w, r.index.Profile)
-}
+func (r *Recorder) CheckProfile(v string, w Where) bool { return r.Check(match.Profile, v, w) }
 
 // CheckAndroidProperty checks an Android property name.
 func (r *Recorder) CheckAndroidProperty(v string, w Where) bool {
-	return r.check(match.AndroidProperty, v, w, r.index.AndroidProperty)
+	return r.Check(match.AndroidProperty, v, w)
 }
 
 // CheckJA3 checks a JA3 fingerprint.
-func (r *Recorder) CheckJA3(v string, w Where) bool { return r.check(match.JA3, v, w, r.index.JA3) }
+func (r *Recorder) CheckJA3(v string, w Where) bool { return r.Check(match.JA3, v, w) }
 
 // CheckJA4 checks a JA4 fingerprint.
-func (r *Recorder) CheckJA4(v string, w Where) bool { return r.check(match.JA4, v, w, r.index.JA4) }
-
-func (r *Recorder) check(t match.Type, v string, w Where, look func(string) []model.Match) bool {
-	if strings.TrimSpace(v) == "" || r.index == nil {
-		return false
-	}
-	r.observe(t, v, w)
-	ms := look(v)
-	for i := range ms {
-		r.Alert(IndicatorAlert(ms[i], w))
-	}
-	return len(ms) > 0
-}
+func (r *Recorder) CheckJA4(v string, w Where) bool { return r.Check(match.JA4, v, w) }
 
 // IndicatorAlert builds the alert for one indicator hit.
 func IndicatorAlert(m model.Match, w Where) model.Alert {

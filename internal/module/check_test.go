@@ -30,14 +30,14 @@ func TestIndicatorAlertTranslated(t *testing.T) {
 }
 
 // TestWhereLabel checks the label an indicator alert and its observable get:
-// Label first, then the untranslated What, then "Value".
+// Label, or "Value" when there is none.
 func TestWhereLabel(t *testing.T) {
 	tests := []struct {
 		w    Where
 		want string
 	}{
-		{Where{Label: i18n.M("type.domain"), What: "ignored"}, "domain"},
-		{Where{What: "Safari history URL"}, "Safari history URL"},
+		{Where{Label: i18n.M("type.domain")}, "domain"},
+		{Where{Label: i18n.M("ios.safari_history.what_url")}, "Safari history URL"},
 		{Where{}, "Value"},
 	}
 	for _, tt := range tests {

@@ -22,22 +22,15 @@ type Where struct {
 	Time     time.Time // when the record happened (UTC); zero if unknown
 	// Label names the field, e.g. i18n.M("ios.safari_history.what_url")
 	// ("Safari history URL"); it is translated in reports.
-	Label i18n.Msg
-	// What is an untranslated label, for callers not yet moved to Label.
-	//
-	// Deprecated: use Label.
-	What   string
+	Label  i18n.Msg
 	Record any // the record, marshalled into the alert
 }
 
-// label returns the field label as a message: Label, else What as a
-// literal, else the generic "Value".
+// label returns the field label as a message: Label, else the generic
+// "Value".
 func (w Where) label() i18n.Msg {
-	switch {
-	case !w.Label.IsZero():
+	if !w.Label.IsZero() {
 		return w.Label
-	case w.What != "":
-		return i18n.M("literal", "text", w.What)
 	}
 	return i18n.M("what.value")
 }
@@ -53,6 +46,15 @@ type Observable struct {
 	WhatMsg   i18n.Msg   `json:"what_i18n,omitzero"`
 	FirstSeen time.Time  `json:"first_seen,omitzero"`
 	Count     int        `json:"count"`
+}
+
+// LabelOf returns msg, or when it is zero and english is set, english as a
+// literal: the label of a value read back from older results.
+func LabelOf(msg i18n.Msg, english string) i18n.Msg {
+	if msg.IsZero() && english != "" {
+		return i18n.M("literal", "text", english)
+	}
+	return msg
 }
 
 type obsKey struct {
@@ -197,15 +199,6 @@ func (r *Recorder) Alert(a model.Alert) {
 func (r *Recorder) Flag(level model.Level, w Where, title, reason, benign i18n.Msg) {
 	r.Alert(model.Alert{Level: level, MessageMsg: title, Time: w.Time, Artifact: w.Artifact,
 		Record: marshalRecord(w.Record), ReasonMsg: reason, BenignMsg: benign})
-}
-
-// Heuristic adds an alert that comes from a rule rather than an indicator,
-// with untranslated texts.
-//
-// Deprecated: use Flag, whose texts are translated in reports.
-func (r *Recorder) Heuristic(level model.Level, w Where, message, reason, benign string) {
-	r.Alert(model.Alert{Level: level, Message: message, Time: w.Time, Artifact: w.Artifact,
-		Record: marshalRecord(w.Record), Reason: reason, Benign: benign})
 }
 
 func marshalRecord(v any) json.RawMessage {

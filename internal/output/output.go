@@ -80,6 +80,20 @@ func MkdirPrivate(dir string) error {
 	return os.Chmod(dir, DirMode)
 }
 
+// RemoveAll removes a result folder that must not be kept (the scan was
+// interrupted or failed), retrying briefly while a module left behind by
+// an interruption finishes writing into it.
+func RemoveAll(dir string) error {
+	var err error
+	for range 5 {
+		if err = os.RemoveAll(dir); err == nil {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return err
+}
+
 // ObservableRecord is a module.Observable with the module and input it came from.
 type ObservableRecord struct {
 	Module string `json:"module"`

@@ -7,7 +7,6 @@ package recheck
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
@@ -24,61 +23,22 @@ type Result struct {
 	New []model.Alert
 	// Gone are stored indicator alerts the current indicators no longer raise.
 	Gone []model.Alert
-	// Checked counts the observables checked; Unsupported, those whose type
-	// no Check method handles (they are left out).
+	// Checked counts the observables checked; Unsupported, those of a type
+	// values are never checked as (match.Lookup has none; left out).
 	Checked, Unsupported int
 }
 
-type checkFunc func(r *module.Recorder, v string, w module.Where) bool
-
-// checks maps an observable type to the Recorder method that checked it.
-var checks = map[match.Type]checkFunc{
-	match.Domain:          (*module.Recorder).CheckDomain,
-	match.URL:             (*module.Recorder).CheckURL,
-	match.IP:              (*module.Recorder).CheckIP,
-	match.Email:           (*module.Recorder).CheckEmail,
-	match.Process:         (*module.Recorder).CheckProcess,
-	match.FilePath:        (*module.Recorder).CheckPath,
-	match.FileSHA256:      (*module.Recorder).CheckFileHash,
-	match.AppID:           (*module.Recorder).CheckAppID,
-	match.AppCertSHA256:   (*module.Recorder).CheckAppCert,
-	match.TLSCertSHA256:   (*module.Recorder).CheckTLSCert,
-	match.Profile:         (*module.Recorder).CheckProfile,
-	match.AndroidProperty: (*module.Recorder).CheckAndroidProperty,
-	match.JA3:             (*module.Recorder).CheckJA3,
-	match.JA4:             (*module.Recorder).CheckJA4,
-}
-
-// lookups maps an observable type to the index lookup its Recorder Check
-// method runs (TestLookupsAgreeWithChecks holds the two tables together).
-var lookups = map[match.Type]func(*match.Index) func(string) []model.Match{
-	match.Domain:          func(ix *match.Index) func(string) []model.Match { return ix.Domain },
-	match.URL:             func(ix *match.Index) func(string) []model.Match { return ix.URL },
-	match.IP:              func(ix *match.Index) func(string) []model.Match { return ix.IP },
-	match.Email:           func(ix *match.Index) func(string) []model.Match { return ix.Email },
-	match.Process:         func(ix *match.Index) func(string) []model.Match { return ix.Process },
-	match.FilePath:        func(ix *match.Index) func(string) []model.Match { return ix.Path },
-	match.FileSHA256:      func(ix *match.Index) func(string) []model.Match { return ix.FileHash },
-	match.AppID:           func(ix *match.Index) func(string) []model.Match { return ix.AppID },
-	match.AppCertSHA256:   func(ix *match.Index) func(string) []model.Match { return ix.AppCert },
-	match.TLSCertSHA256:   func(ix *match.Index) func(string) []model.Match { return ix.TLSCert },
-	match.Profile:         func(ix *match.Index) func(string) []model.Match { return ix.Profile },
-	match.AndroidProperty: func(ix *match.Index) func(string) []model.Match { return ix.AndroidProperty },
-	match.JA3:             func(ix *match.Index) func(string) []model.Match { return ix.JA3 },
-	match.JA4:             func(ix *match.Index) func(string) []model.Match { return ix.JA4 },
-}
-
 // Lookup returns the index lookup that checks values of observable type t
-// (the one the Recorder's Check method for t runs), or nil when t cannot
-// be rechecked. Retro-hunt matches each distinct stored value once with
-// it, then builds the alerts of the hits with module.IndicatorAlert, as
-// the Recorder does.
+// (match.Lookup(t), the one a scan's Recorder.Check runs) bound to ix, or
+// nil when t cannot be rechecked. Retro-hunt matches each distinct stored
+// value once with it, then builds the alerts of the hits with
+// module.IndicatorAlert, as the Recorder does.
 func Lookup(ix *match.Index, t match.Type) func(string) []model.Match {
-	l := lookups[t]
+	l := match.Lookup(t)
 	if l == nil {
 		return nil
 	}
-	return l(ix)
+	return func(v string) []model.Match { return l(ix, v) }
 }
 
 type recKey struct{ module, input string }
@@ -94,8 +54,7 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 				return nil, fmt.Errorf("recheck: %w", err)
 			}
 		}
-		check := checks[o.Type]
-		if check == nil {
+		if match.Lookup(o.Type) == nil {
 			res.Unsupported++
 			continue
 		}
@@ -106,7 +65,7 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 			recs[k] = rec
 			order = append(order, k)
 		}
-		check(rec, o.Value, module.Where{Artifact: o.Artifact, Time: o.FirstSeen, Label: o.WhatMsg, What: o.What})
+		rec.Check(o.Type, o.Value, module.Where{Artifact: o.Artifact, Time: o.FirstSeen, Label: module.LabelOf(o.WhatMsg, o.What)})
 		res.Checked++
 	}
 	var fresh []model.Alert
@@ -148,14 +107,4 @@ func Run(ctx context.Context, stored *model.Report, obs []output.ObservableRecor
 // indicator. Recheck and the lab's retro-hunt tell new hits by it.
 func Key(a model.Alert) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s", a.Input, a.Module, a.Artifact, a.Match.Type, a.Match.Observed, a.Match.Indicator)
-}
-
-// Types lists the observable types recheck handles, sorted.
-func Types() []match.Type {
-	out := make([]match.Type, 0, len(checks))
-	for t := range checks {
-		out = append(out, t)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -24,10 +25,10 @@ func src(f string) []model.Provenance { return []model.Provenance{{Source: "test
 func scanOnce(ix *match.Index) (*model.Report, []output.ObservableRecord) {
 	rec := module.NewRecorder("safari_history", ix, nil)
 	t0 := time.Date(2021, 7, 14, 9, 30, 0, 0, time.UTC)
-	rec.CheckURL("https://x.free247downloads.com/a", module.Where{Artifact: "History.db", Time: t0, What: "URL"})
-	rec.CheckURL("https://new-evil.example/p", module.Where{Artifact: "History.db", Time: t0.Add(time.Hour), What: "URL"})
-	rec.CheckDomain("example.org", module.Where{Artifact: "History.db", What: "host"})
-	rec.Heuristic(model.Medium, module.Where{Artifact: "History.db"}, "odd", "why", "benign")
+	rec.CheckURL("https://x.free247downloads.com/a", module.Where{Artifact: "History.db", Time: t0, Label: i18n.M("type.url")})
+	rec.CheckURL("https://new-evil.example/p", module.Where{Artifact: "History.db", Time: t0.Add(time.Hour), Label: i18n.M("type.url")})
+	rec.CheckDomain("example.org", module.Where{Artifact: "History.db", Label: i18n.M("type.domain")})
+	rec.Flag(model.Medium, module.Where{Artifact: "History.db"}, i18n.M("literal", "text", "odd"), i18n.M("literal", "text", "why"), i18n.M("literal", "text", "benign"))
 	r := &model.Report{Alerts: rec.Result().Alerts}
 	var obs []output.ObservableRecord
 	for _, o := range rec.Observables() {
@@ -88,61 +89,100 @@ func TestSameIndicatorsNothingNew(t *testing.T) {
 	}
 }
 
-func TestEveryRecorderCheckIsCovered(t *testing.T) {
-	// Each type a Recorder stores as an observable must be recheckable.
-	ix := index()
-	rec := module.NewRecorder("m", ix, nil)
-	w := module.Where{Artifact: "a"}
-	rec.CheckDomain("a.example", w)
-	rec.CheckURL("https://a.example/", w)
-	rec.CheckIP("192.0.2.1", w)
-	rec.CheckEmail("a@a.example", w)
-	rec.CheckProcess("p", w)
-	rec.CheckPath("/a/b", w)
-	rec.CheckFileHash("00", w)
-	rec.CheckAppID("com.a", w)
-	rec.CheckAppCert("01", w)
-	rec.CheckTLSCert("02", w)
-	rec.CheckProfile("prof", w)
-	rec.CheckAndroidProperty("prop", w)
-	rec.CheckJA3("03", w)
-	rec.CheckJA4("t13", w)
-	for _, o := range rec.Observables() {
-		if checks[o.Type] == nil {
-			t.Errorf("observable type %q cannot be rechecked", o.Type)
+// samples gives, for every indicator type, an indicator value and how a
+// module observes something it matches: the observed type and value.
+var samples = map[match.Type]struct {
+	indicator string
+	observed  match.Type
+	value     string
+}{
+	match.Domain:          {"evil.example", match.Domain, "a.evil.example"},
+	match.IP:              {"192.0.2.7", match.IP, "192.0.2.7"},
+	match.URL:             {"https://evil.example/x", match.URL, "https://evil.example/x"},
+	match.Email:           {"spy@evil.example", match.Email, "spy@evil.example"},
+	match.Process:         {"bh", match.Process, "/usr/bin/bh"},
+	match.FileName:        {"rce_loader.js", match.FilePath, "/private/var/tmp/rce_loader.js"},
+	match.FilePath:        {"/private/var/db/staging", match.FilePath, "/private/var/db/staging/x"},
+	match.FileSHA256:      {strings.Repeat("ab", 32), match.FileSHA256, strings.Repeat("ab", 32)},
+	match.FileSHA1:        {strings.Repeat("cd", 20), match.FileSHA256, strings.Repeat("cd", 20)},
+	match.FileMD5:         {strings.Repeat("ef", 16), match.FileSHA256, strings.Repeat("ef", 16)},
+	match.AppID:           {"com.spy.app", match.AppID, "com.spy.app"},
+	match.AppCertSHA256:   {strings.Repeat("12", 32), match.AppCertSHA256, strings.Repeat("12", 32)},
+	match.AppCertSHA1:     {strings.Repeat("34", 20), match.AppCertSHA256, strings.Repeat("34", 20)},
+	match.AppCertMD5:      {strings.Repeat("56", 16), match.AppCertSHA256, strings.Repeat("56", 16)},
+	match.TLSCertSHA256:   {strings.Repeat("78", 32), match.TLSCertSHA256, strings.Repeat("78", 32)},
+	match.TLSCertSHA1:     {strings.Repeat("9a", 20), match.TLSCertSHA256, strings.Repeat("9a", 20)},
+	match.Profile:         {"76DAB334-7E17-475D-A5D6-0794EB5818A5", match.Profile, "76DAB334-7E17-475D-A5D6-0794EB5818A5"},
+	match.AndroidProperty: {"persist.spy.enabled", match.AndroidProperty, "persist.spy.enabled"},
+	match.JA3:             {strings.Repeat("0f", 16), match.JA3, strings.Repeat("0f", 16)},
+	match.JA4:             {"t13d1516h2_8daaf6152771_b186095e22b6", match.JA4, "t13d1516h2_8daaf6152771_b186095e22b6"},
+}
+
+// TestRecheckCoversEveryType: for every indicator type (match.AllTypes, the
+// one table), a value a module observed during a scan with no indicators
+// is found by recheck once an indicator of that type is added, as the same
+// hit a scan with that indicator raises. A new type fails here until it
+// has a sample, and until an observed type reaches it.
+func TestRecheckCoversEveryType(t *testing.T) {
+	for _, typ := range match.AllTypes {
+		sm, ok := samples[typ]
+		if !ok {
+			t.Errorf("%s: no sample here: add one", typ)
+			continue
+		}
+		if match.Lookup(sm.observed) == nil {
+			t.Errorf("%s: observed as %s, which has no lookup", typ, sm.observed)
+			continue
+		}
+		rec := module.NewRecorder("m", index(), nil)
+		rec.Check(sm.observed, sm.value, module.Where{Artifact: "a", Label: i18n.M("what.value")})
+		var obs []output.ObservableRecord
+		for _, o := range rec.Observables() {
+			obs = append(obs, output.ObservableRecord{Module: "m", Observable: o})
+		}
+		ix := index(match.Indicator{Type: typ, Value: sm.indicator, Sources: src("Spy")})
+		res, err := Run(context.Background(), &model.Report{}, obs, ix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Unsupported != 0 || res.Checked != 1 || len(res.New) != 1 || res.New[0].Match.Type != string(typ) {
+			t.Errorf("%s: checked %d, unsupported %d, new %+v", typ, res.Checked, res.Unsupported, res.New)
+			continue
+		}
+		scan := module.NewRecorder("m", ix, nil)
+		scan.Check(sm.observed, sm.value, module.Where{Artifact: "a", Label: i18n.M("what.value")})
+		if got := scan.Result().Alerts; len(got) != 1 || Key(got[0]) != Key(res.New[0]) {
+			t.Errorf("%s: recheck found %q, a scan finds %+v", typ, Key(res.New[0]), got)
 		}
 	}
-	if n := len(rec.Observables()); n != 14 {
-		t.Errorf("%d observables, want 14", n)
+	for _, typ := range match.ObservedTypes() {
+		if samples[typ].observed != typ {
+			t.Errorf("observed type %s is never exercised as one", typ)
+		}
 	}
 }
 
-// TestLookupsAgreeWithChecks: for every type, Lookup finds what the
-// Recorder's Check method finds, so retro-hunt and a scan agree.
+// TestLookupsAgreeWithChecks: for every observed type, Lookup (what the
+// lab's retro-hunt runs) finds what a scan's Recorder.Check finds, so
+// retro-hunt and a scan agree.
 func TestLookupsAgreeWithChecks(t *testing.T) {
-	values := map[match.Type]string{
-		match.Domain: "evil.example", match.URL: "https://evil.example/x", match.IP: "192.0.2.7",
-		match.Email: "a@evil.example", match.Process: "bh", match.FilePath: "/private/var/tmp/evil",
-		match.FileSHA256: strings.Repeat("ab", 32), match.AppID: "com.evil.app", match.AppCertSHA256: strings.Repeat("cd", 32),
-		match.TLSCertSHA256: strings.Repeat("ef", 32), match.Profile: "com.evil.profile", match.AndroidProperty: "persist.evil",
-		match.JA3: strings.Repeat("0a", 16), match.JA4: "t13d1516h2_8daaf6152771_b186095e22b6",
-	}
 	var inds []match.Indicator
-	for typ, v := range values {
-		inds = append(inds, match.Indicator{Type: typ, Value: v, Sources: src("Fam")})
+	for typ, sm := range samples {
+		inds = append(inds, match.Indicator{Type: typ, Value: sm.indicator, Sources: src("Fam")})
 	}
 	ix := index(inds...)
-	for typ := range checks {
-		v, ok := values[typ]
-		if !ok {
-			t.Errorf("type %s: no test value", typ)
+	for _, typ := range match.ObservedTypes() {
+		v := samples[typ].value
+		rec := module.NewRecorder("m", ix, nil)
+		rec.Check(typ, v, module.Where{Artifact: "a"})
+		look := Lookup(ix, typ)
+		if look == nil {
+			t.Errorf("type %s: no Lookup", typ)
 			continue
 		}
-		rec := module.NewRecorder("m", ix, nil)
-		checks[typ](rec, v, module.Where{Artifact: "a"})
-		got := Lookup(ix, typ)(v)
+		got := look(v)
 		if len(got) == 0 || len(got) != len(rec.Result().Alerts) {
-			t.Errorf("type %s: Lookup found %d matches, the Check method %d alerts", typ, len(got), len(rec.Result().Alerts))
+			t.Errorf("type %s: Lookup found %d matches, Check %d alerts", typ, len(got), len(rec.Result().Alerts))
 			continue
 		}
 		for i, m := range got {
@@ -150,9 +190,6 @@ func TestLookupsAgreeWithChecks(t *testing.T) {
 				t.Errorf("type %s: Lookup matched %q, Check %q", typ, m.Indicator, a.Match.Indicator)
 			}
 		}
-	}
-	if len(lookups) != len(checks) {
-		t.Errorf("%d lookups for %d checks", len(lookups), len(checks))
 	}
 	if Lookup(ix, "no-such-type") != nil {
 		t.Error("Lookup of an unknown type is not nil")

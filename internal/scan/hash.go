@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // hashInputs records the size and SHA-256 of every regular file of every
@@ -108,13 +109,9 @@ func hashFile(ctx context.Context, p string, buf []byte) (model.InputFile, error
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.CopyBuffer(h, onlyReader{f}, buf)
+	n, err := io.CopyBuffer(h, safearchive.Reader(ctx, f), buf) // a Read-only wrapper: the buffer is used
 	if err != nil {
 		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
 	}
 	return model.InputFile{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
-
-// onlyReader hides *os.File's WriterTo, which would make io.CopyBuffer
-// ignore the buffer it is given.
-type onlyReader struct{ io.Reader }

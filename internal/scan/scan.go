@@ -15,12 +15,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/safezip"
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/output"
+	"github.com/spyscan/spyscan/internal/safearchive"
 	"github.com/spyscan/spyscan/internal/selftest"
 )
 
@@ -93,7 +93,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("private temp folder: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer output.RemoveAll(tmp) // retried: a module left behind by an interruption may still write
 	if err := os.Chmod(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("private temp folder: %w", err)
 	}
@@ -201,7 +201,7 @@ func Open(ctx context.Context, openers []acquisition.Opener, path string, opt ac
 		acq.Path, acq.Kind = path, kind
 		return acq, nil
 	}
-	if err := archiveProblem(path); err != nil {
+	if err := archiveProblem(ctx, path); err != nil {
 		return nil, err
 	}
 	return nil, fmt.Errorf("%w: %s (looks like %s)", acquisition.ErrUnrecognised, path, Sniff(path))
@@ -211,16 +211,16 @@ func Open(ctx context.Context, openers []acquisition.Opener, path string, opt ac
 // read: openers detect archives by their entries, so a truncated, unsafe or
 // bomb archive is unrecognised by all of them, and "unknown layout" would
 // hide the cause.
-func archiveProblem(path string) error {
+func archiveProblem(ctx context.Context, path string) error {
 	switch Sniff(path) {
 	case zipDesc:
-		z, err := safezip.Open(path, safezip.DefaultLimits)
+		z, err := safearchive.Open(path, safearchive.DefaultLimits)
 		if err != nil {
 			return err
 		}
 		return z.Close()
 	case gzipDesc:
-		return gzipProblem(path)
+		return gzipProblem(ctx, path)
 	}
 	return nil
 }
@@ -228,18 +228,22 @@ func archiveProblem(path string) error {
 // gzipProbe bounds what gzipProblem inflates (the failure path only).
 const gzipProbe = 256 << 20
 
-func gzipProblem(path string) error {
+func gzipProblem(ctx context.Context, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(f)
+	m := safearchive.NewMeter(ctx, path, safearchive.DefaultLimits)
+	zr, err := gzip.NewReader(m.Source(f))
 	if err == nil {
-		_, err = io.Copy(io.Discard, io.LimitReader(zr, gzipProbe))
+		_, err = io.Copy(io.Discard, io.LimitReader(m.Reader(zr), gzipProbe))
+	}
+	if errors.Is(err, acquisition.ErrUnsafeArchive) || ctx.Err() != nil {
+		return err
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", path, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", path, acquisition.ErrCorrupt, err)
 	}
 	return nil
 }
@@ -266,18 +270,45 @@ func runAll(ctx context.Context, cfg Config, ins []*opened, spool *output.Spool)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Concurrency + 1)
 	cfg.Progress.Plan(len(jobs))
-	g.Go(func() error { return hashInputs(gctx, ins, cfg.Progress) })
-	for _, j := range jobs {
-		g.Go(func() error {
-			res, err := runModule(gctx, cfg, j, spool, len(ins) > 1)
-			results[j.pos] = res
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	done := make(chan error, 1)
+	go func() {
+		g.Go(func() error { return hashInputs(gctx, ins, cfg.Progress) })
+		for _, j := range jobs {
+			g.Go(func() error {
+				res, err := runModule(gctx, cfg, j, spool, len(ins) > 1)
+				results[j.pos] = res
+				return err
+			})
+		}
+		done <- g.Wait()
+	}()
+	if err := waitOrAbandon(ctx, done); err != nil {
 		return nil, err
 	}
 	return assemble(cfg, ins, jobs, results, spool), nil
+}
+
+// abandonAfter is how long an interrupted scan waits for its modules to
+// notice; a module still parsing is then left behind (the process is
+// about to exit), so that an interruption takes effect within a second.
+const abandonAfter = 300 * time.Millisecond
+
+// waitOrAbandon waits for done, or for ctx to end plus abandonAfter.
+func waitOrAbandon(ctx context.Context, done <-chan error) error {
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			err = ctx.Err()
+		}
+		return err
+	case <-time.After(abandonAfter):
+		return ctx.Err()
+	}
 }
 
 // runModule runs one module, streaming its timeline events and observables

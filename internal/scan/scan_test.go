@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -51,7 +52,7 @@ func (urlModule) Run(ctx context.Context, in *module.Input, rec *module.Recorder
 		t := time.Date(2024, 1, 1, 0, i, 0, 0, time.UTC)
 		rec.Record(map[string]any{"line": i + 1, "url": line})
 		rec.Event(model.Event{Time: t, Event: "url", Description: line})
-		rec.CheckURL(line, module.Where{Artifact: name, Time: t, What: "URL", Record: map[string]int{"line": i + 1}})
+		rec.CheckURL(line, module.Where{Artifact: name, Time: t, Label: i18n.M("type.url"), Record: map[string]int{"line": i + 1}})
 	}
 	return nil
 }
@@ -270,6 +271,41 @@ func dropLine(b []byte, key string) []byte {
 		}
 	}
 	return bytes.Join(out, []byte("\n"))
+}
+
+// stuckModule parses for seconds without looking at its context.
+type stuckModule struct{}
+
+func (stuckModule) Version() int                  { return 1 }
+func (stuckModule) Name() string                  { return "stuck" }
+func (stuckModule) Applies(acquisition.Kind) bool { return true }
+func (stuckModule) Run(context.Context, *module.Input, *module.Recorder) error {
+	time.Sleep(5 * time.Second)
+	return nil
+}
+
+// TestInterruptAbandonsStuckModule: an interrupted scan returns within a
+// second even while a module ignores its context, with the context's
+// error (never a corrupt input), and removes its temp folder.
+func TestInterruptAbandonsStuckModule(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	in := writeInput(t, t.TempDir(), "a.urls", "https://example.org/\n")
+	cfg := testConfig([]string{in}, "")
+	cfg.Modules = []module.Module{stuckModule{}, urlModule{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := Run(ctx, cfg)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, acquisition.ErrCorrupt) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if took := time.Since(start); took > 1200*time.Millisecond {
+		t.Errorf("returned %v after the start (cancelled at 200ms)", took)
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) > 0 {
+		t.Errorf("temp files left: %v", ents)
+	}
 }
 
 func events(t *testing.T, r *model.Report) []model.Event {

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -66,7 +65,7 @@ func Run(ctx context.Context, j Job) (*model.Report, error) {
 	res, err := scan.Run(ctx, scan.Config{Inputs: j.Inputs, Index: j.Index, Info: info, OutDir: j.OutDir, Log: j.Log,
 		Progress: j.Progress, Modules: j.Modules, Concurrency: j.Concurrency, Options: j.Options})
 	if err != nil {
-		os.RemoveAll(j.OutDir) // nothing is written for a scan that did not run
+		output.RemoveAll(j.OutDir) // nothing is written for a scan that did not run, or was interrupted
 		return nil, err
 	}
 	defer res.Close()

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -39,7 +40,7 @@ const canaryArtifact = "www.example.org launchd\n" +
 func Canary(ctx context.Context) error {
 	inds, err := canaryIndicators()
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCanary, err)
+		return fmt.Errorf("%w: %w", ErrCanary, err)
 	}
 	ix, rejects := match.NewIndex(inds)
 	if len(rejects) > 0 {
@@ -77,7 +78,7 @@ func run(ctx context.Context, ix *match.Index) error {
 	rec := module.NewRecorder("canary", ix, nil)
 	in := &module.Input{Acq: acq, Index: ix, Log: slog.New(slog.DiscardHandler)}
 	if err := (canaryModule{}).Run(ctx, in, rec); err != nil {
-		return fmt.Errorf("%w: %v", ErrCanary, err)
+		return fmt.Errorf("%w: %w", ErrCanary, err)
 	}
 	res := rec.Result()
 	var got []string
@@ -117,7 +118,7 @@ func (canaryModule) Run(ctx context.Context, in *module.Input, rec *module.Recor
 			return err
 		}
 		host, proc, _ := strings.Cut(sc.Text(), " ")
-		w := module.Where{Artifact: "visits.txt", What: "canary visit", Record: sc.Text()}
+		w := module.Where{Artifact: "visits.txt", Label: i18n.M("selftest.what_canary"), Record: sc.Text()}
 		rec.Record(sc.Text())
 		rec.CheckURL("https://"+host+"/", w)
 		rec.CheckProcess(proc, w)

@@ -16,7 +16,9 @@ import (
 
 // Limits applied to every evidence database (see docs/limits.md).
 var (
-	// QueryBudget is the longest one statement may run, rows included.
+	// QueryBudget is the most time SQLite may spend on one statement,
+	// every row's step included; the caller's time between rows is not
+	// counted (see budget.go).
 	QueryBudget = 5 * time.Minute
 	// MaxValue is the longest string or blob SQLite may build or return.
 	MaxValue = 64 << 20
@@ -92,7 +94,12 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 		dc.Close()
 		return nil, err
 	}
-	return dc, nil
+	mc, err := newMeteredConn(dc)
+	if err != nil {
+		dc.Close()
+		return nil, err
+	}
+	return mc, nil
 }
 
 func (c *connector) harden(ctx context.Context, dc driver.Conn) error {
@@ -130,42 +137,13 @@ func (n noClose) Unwrap() driver.Conn                { return n.Conn }
 func (n noClose) IsValid() bool                      { return true }
 func (n noClose) ResetSession(context.Context) error { return nil }
 
-// budgetCtx is a statement's context: Err says ErrQueryBudget (which is
-// also context.DeadlineExceeded) when the budget, not the caller, ended it.
-type budgetCtx struct {
-	context.Context
-	parent context.Context
-	budget time.Duration
-}
-
-func (b budgetCtx) Err() error {
-	err := b.Context.Err()
-	if err != nil && b.parent.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return &budgetError{b.budget}
-	}
-	return err
-}
-
-type budgetError struct{ budget time.Duration }
-
-func (e *budgetError) Error() string {
-	return fmt.Sprintf("%v (limit %v)", ErrQueryBudget, e.budget)
-}
-
-// ProblemKind: a statement over its budget is refused (a limit).
-func (e *budgetError) ProblemKind() model.ProblemKind { return model.KindRefused }
-
-func (e *budgetError) Is(target error) bool {
-	return target == ErrQueryBudget || target == context.DeadlineExceeded
-}
-
 // stmtCtx gives one statement its budget. With one connection per
 // database, a statement that got the connection means every statement
 // that had it before has finished: got releases their budget timers (the
 // current one is released by the next statement, or by Close).
 func (d *DB) stmtCtx(ctx context.Context) (context.Context, func(ok bool)) {
-	b := QueryBudget
-	c, cancel := context.WithTimeout(ctx, b)
+	c, cancel := context.WithCancel(ctx)
+	m := newMeter(QueryBudget, cancel)
 	s := &stmt{cancel: cancel}
 	d.mu.Lock()
 	d.stmts = append(d.stmts, s)
@@ -188,7 +166,7 @@ func (d *DB) stmtCtx(ctx context.Context) (context.Context, func(ok bool)) {
 		clear(d.stmts[len(keep):])
 		d.stmts = keep
 	}
-	return budgetCtx{Context: c, parent: ctx, budget: b}, got
+	return budgetCtx{Context: c, parent: ctx, m: m}, got
 }
 
 // stmt is a statement's budget: cancel releases its timer; ran says it
@@ -204,7 +182,7 @@ func (d *DB) explain(err error) error {
 		return nil
 	}
 	if why := d.guard.last(); why != "" && isAuthError(err) {
-		return fmt.Errorf("%w: %s (%v)", ErrRefused, why, err)
+		return fmt.Errorf("%w: %s (%w)", ErrRefused, why, err)
 	}
 	return err
 }

@@ -96,11 +96,14 @@ INSERT INTO m(n, b) VALUES (1048576, zeroblob(1048576)), (1048577, zeroblob(1048
 	}
 }
 
-// slowSchema: a cross join of three 1,000-row tables takes minutes.
+// slowSchema: a cross join of three 1,000-row tables takes minutes. The
+// query's condition mixes all three columns so that SQLite cannot build an
+// automatic index and must visit all 10^9 combinations (with "a.x + b.x =
+// c.x" it indexed c and finished in about 0.3 s on a fast machine).
 const slowSchema = `CREATE TABLE t(x INTEGER);
 WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 1000) INSERT INTO t SELECT x FROM c;`
 
-const slowQuery = "SELECT count(*) FROM t a, t b, t c WHERE a.x + b.x = c.x"
+const slowQuery = "SELECT count(*) FROM t a, t b, t c WHERE (a.x * 7 + b.x * 3 + c.x) % 1009 = 5"
 
 func TestQueryBudget(t *testing.T) {
 	prev := QueryBudget
@@ -158,5 +161,67 @@ func TestBudgetTimersReleased(t *testing.T) {
 	defer d.mu.Unlock()
 	if len(d.stmts) > 2 {
 		t.Errorf("%d statement budgets alive", len(d.stmts))
+	}
+}
+
+// TestBudgetIgnoresCallerTime: the budget is SQLite's time, not the
+// caller's. A module that spends longer than the budget on the rows of a
+// quick query (a million messages decoded on a loaded machine) reads them
+// all; that is what cut sms.db's message query on a 1M-row backup.
+func TestBudgetIgnoresCallerTime(t *testing.T) {
+	prev := QueryBudget
+	QueryBudget = 100 * time.Millisecond
+	t.Cleanup(func() { QueryBudget = prev })
+	d := open(t, slowSchema)
+	rows, err := d.QueryContext(context.Background(), "SELECT x FROM t ORDER BY x LIMIT 8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	start, n := time.Now(), 0
+	for rows.Next() {
+		var x int
+		if err := rows.Scan(&x); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		time.Sleep(25 * time.Millisecond) // the caller's work on the row
+	}
+	if err := rows.Err(); err != nil || n != 8 {
+		t.Errorf("read %d of 8 rows in %v (budget %v), err %v", n, time.Since(start), QueryBudget, err)
+	}
+	if took := time.Since(start); took < 2*QueryBudget {
+		t.Errorf("the caller's time (%v) should exceed the budget for this test to mean anything", took)
+	}
+}
+
+// TestBudgetBetweenRows: a statement that returns rows quickly one by one
+// but whose SQLite work never ends (1,000 results of 10^9 combinations) is
+// cut once its rows' steps add up to the budget, though no single step
+// does.
+func TestBudgetBetweenRows(t *testing.T) {
+	prev := QueryBudget
+	QueryBudget = 300 * time.Millisecond
+	t.Cleanup(func() { QueryBudget = prev })
+	d := open(t, slowSchema)
+	start := time.Now()
+	rows, err := d.QueryContext(context.Background(), "SELECT a.x FROM t a, t b, t c WHERE (a.x * 7 + b.x * 3 + c.x) % 1009 = 5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	err = rows.Err()
+	if !errors.Is(err, ErrQueryBudget) || !strings.Contains(err.Error(), "300ms") {
+		t.Errorf("after %d rows: %v, want ErrQueryBudget with the limit", n, err)
+	}
+	if n == 0 {
+		t.Error("no row before the budget ran out: this test wants rows produced one by one")
+	}
+	if took := time.Since(start); took > QueryBudget+time.Second {
+		t.Errorf("stopped after %v", took)
 	}
 }

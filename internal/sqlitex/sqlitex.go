@@ -10,7 +10,8 @@
 // the table a module expects can hide an endless recursive query) and
 // recursive queries, caps the length of any string or blob SQLite builds
 // (a generated column can otherwise allocate a gigabyte per row), and gives
-// each statement a time budget; a cancelled context interrupts a running
+// each statement a budget of SQLite time (the caller's time between rows
+// does not count, so a large table is never cut); a cancelled context interrupts a running
 // statement (modernc.org/sqlite calls sqlite3_interrupt).
 package sqlitex
 

@@ -112,3 +112,24 @@ func BenchmarkParseLargest(b *testing.B) {
 		}
 	}
 }
+
+// TestNestingLimit: a bundle whose values nest maxDepth levels deep (the
+// bundle, its objects array, an object and arrays inside it) is read; one
+// level more is refused as not a STIX bundle, and so is a megabyte of
+// nesting, without recursing through it.
+func TestNestingLimit(t *testing.T) {
+	nested := func(depth int) []byte {
+		n := depth - 3 // bundle, objects, the object
+		return []byte(`{"type":"bundle","id":"bundle--1","objects":[{"type":"x-deep","id":"x-deep--1","v":` +
+			strings.Repeat("[", n) + strings.Repeat("]", n) + `}]}`)
+	}
+	if _, err := Parse(nested(maxDepth)); err != nil {
+		t.Errorf("%d levels: %v", maxDepth, err)
+	}
+	for _, depth := range []int{maxDepth + 1, 500_000} {
+		_, err := Parse(nested(depth))
+		if err == nil || !strings.Contains(err.Error(), "not a STIX bundle") || !strings.Contains(err.Error(), "nesting too deep") {
+			t.Errorf("%d levels: %v, want nesting too deep", depth, err)
+		}
+	}
+}

@@ -14,7 +14,7 @@
 //     mounted; the reason goes to Acquisition.Problems and the log.
 //   - android-backup: the tar inside backup.ab.
 //
-// Zips are read in place (internal/android/safezip); an encrypted
+// Zips are read in place (internal/safearchive); an encrypted
 // androidqf acquisition is decrypted with random access
 // (age.DecryptReaderAt), so nothing is extracted to disk except a
 // compressed nested zip, inflated into the private temp dir.
@@ -42,8 +42,8 @@ import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/backupab"
 	"github.com/spyscan/spyscan/internal/android/layout"
-	"github.com/spyscan/spyscan/internal/android/safezip"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // Environment variables holding the age identity of encrypted androidqf
@@ -72,7 +72,7 @@ func logger(l *slog.Logger) *slog.Logger {
 
 // Bugreport opens bugreport zips and folders.
 type Bugreport struct {
-	Limits *safezip.Limits // nil: safezip.DefaultLimits
+	Limits *safearchive.Limits // nil: safearchive.DefaultLimits
 }
 
 // Name implements acquisition.Opener.
@@ -102,9 +102,9 @@ func IsBugreport(fsys fs.FS) bool {
 	return false
 }
 
-func limits(l *safezip.Limits) safezip.Limits {
+func limits(l *safearchive.Limits) safearchive.Limits {
 	if l == nil {
-		return safezip.DefaultLimits
+		return safearchive.DefaultLimits
 	}
 	return *l
 }
@@ -121,7 +121,7 @@ func (b *Bugreport) Detect(ctx context.Context, p string) (acquisition.Kind, boo
 	if !isZip(p) {
 		return "", false
 	}
-	z, err := safezip.Open(p, limits(b.Limits))
+	z, err := safearchive.Open(p, limits(b.Limits))
 	if err != nil {
 		return "", false
 	}
@@ -144,7 +144,7 @@ func (b *Bugreport) Open(ctx context.Context, p string, kind acquisition.Kind, o
 		acq.FS, acq.Close = d, d.Close
 		acq.Meta["container"] = "folder"
 	} else {
-		z, err := safezip.Open(p, limits(b.Limits))
+		z, err := safearchive.Open(p, limits(b.Limits))
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +250,7 @@ func passwordFunc(ctx context.Context, opts acquisition.Options, p string) backu
 
 // QF opens androidqf acquisitions: folders, zips and <uuid>.zip.age.
 type QF struct {
-	Limits       *safezip.Limits
+	Limits       *safearchive.Limits
 	BackupLimits *backupab.Limits
 	// Identities returns the age identities for .zip.age inputs; nil reads
 	// EnvAgeKey, then the file named by EnvAgeKeyFile.
@@ -330,7 +330,7 @@ func (q *QF) Detect(ctx context.Context, p string) (acquisition.Kind, bool) {
 	if !isZip(p) {
 		return "", false
 	}
-	z, err := safezip.Open(p, limits(q.Limits))
+	z, err := safearchive.Open(p, limits(q.Limits))
 	if err != nil {
 		return "", false
 	}
@@ -357,7 +357,7 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 	fail := func(err error) (*acquisition.Acquisition, error) { acq.Close(); return nil, err }
 
 	var base fs.FS
-	var z *safezip.FS // set when the acquisition is a zip
+	var z *safearchive.FS // set when the acquisition is a zip
 	switch {
 	case st.IsDir():
 		d, err := acquisition.OpenDir(p) // links cannot lead outside the input
@@ -376,7 +376,7 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 		base = z
 		acq.Meta["container"] = "zip.age"
 	default:
-		z, err = safezip.Open(p, limits(q.Limits))
+		z, err = safearchive.Open(p, limits(q.Limits))
 		if err != nil {
 			return fail(err)
 		}
@@ -445,9 +445,9 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 }
 
 // nestedZip opens the bugreport.zip of an acquisition.
-func (q *QF) nestedZip(ctx context.Context, p string, dir bool, outer *safezip.FS, name, tempDir string) (fs.FS, func() error, error) {
+func (q *QF) nestedZip(ctx context.Context, p string, dir bool, outer *safearchive.FS, name, tempDir string) (fs.FS, func() error, error) {
 	if dir {
-		z, err := safezip.Open(filepath.Join(p, filepath.FromSlash(name)), limits(q.Limits))
+		z, err := safearchive.Open(filepath.Join(p, filepath.FromSlash(name)), limits(q.Limits))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -457,7 +457,7 @@ func (q *QF) nestedZip(ctx context.Context, p string, dir bool, outer *safezip.F
 	if err != nil {
 		return nil, nil, err
 	}
-	z, err := safezip.New(ra, size, p+"/"+name, limits(q.Limits))
+	z, err := safearchive.New(ra, size, p+"/"+name, limits(q.Limits))
 	if err != nil {
 		closeRA()
 		return nil, nil, err
@@ -466,7 +466,7 @@ func (q *QF) nestedZip(ctx context.Context, p string, dir bool, outer *safezip.F
 }
 
 // openAge opens <uuid>.zip.age with random access to the plaintext.
-func (q *QF) openAge(p string) (*safezip.FS, error) {
+func (q *QF) openAge(p string) (*safearchive.FS, error) {
 	ids, err := q.identities()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
@@ -487,14 +487,14 @@ func (q *QF) openAge(p string) (*safezip.FS, error) {
 		if errors.As(err, &nm) {
 			return nil, fmt.Errorf("%s: %w: the age key does not open this acquisition", p, acquisition.ErrWrongPassword)
 		}
-		return nil, fmt.Errorf("%s: %w: %v", p, acquisition.ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: %w", p, acquisition.ErrCorrupt, err)
 	}
-	z, err := safezip.New(ra, size, p, limits(q.Limits))
+	z, err := safearchive.New(ra, size, p, limits(q.Limits))
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return safezip.WithCloser(z, f.Close), nil
+	return safearchive.WithCloser(z, f.Close), nil
 }
 
 func (q *QF) identities() ([]age.Identity, error) {

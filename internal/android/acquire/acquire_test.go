@@ -16,7 +16,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/acquire"
-	"github.com/spyscan/spyscan/internal/android/safezip"
+	"github.com/spyscan/spyscan/internal/safearchive"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 	"github.com/spyscan/spyscan/internal/testgen/androidgen"
 )
@@ -261,7 +261,7 @@ func TestUnsafeAndCorruptZips(t *testing.T) {
 	goodBytes, _ := os.ReadFile(good)
 	trunc := filepath.Join(t.TempDir(), "trunc.zip")
 	os.WriteFile(trunc, goodBytes[:len(goodBytes)-30], 0o644)
-	lim := safezip.Limits{MaxEntry: 1 << 20, MaxTotal: 3 << 20, MaxEntries: 100}
+	lim := safearchive.Limits{MaxEntry: 1 << 20, MaxTotal: 3 << 20, MaxEntries: 100}
 	for _, tc := range []struct {
 		name string
 		p    string
@@ -315,7 +315,7 @@ func FuzzZip(f *testing.F) {
 	f.Add(androidgen.ZipBytes(bugreportFiles()[:3], false))
 	f.Add(androidgen.ZipBytes(bugreportFiles()[:2], true))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		z, err := safezip.New(bytes.NewReader(data), int64(len(data)), "f.zip", safezip.Limits{MaxEntry: 1 << 20, MaxTotal: 4 << 20, MaxEntries: 1000})
+		z, err := safearchive.New(bytes.NewReader(data), int64(len(data)), "f.zip", safearchive.Limits{MaxEntry: 1 << 20, MaxTotal: 4 << 20, MaxEntries: 1000})
 		if err != nil {
 			return
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/intrusionlog"
-	"github.com/spyscan/spyscan/internal/android/safezip"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // IntrusionLogs opens Android Intrusion Logs given on their own: a folder
@@ -19,7 +19,7 @@ import (
 // .txt file. The FS is the folder, the zip, or a folder holding the one
 // file. A getprop.txt at the root gives the device time zone.
 type IntrusionLogs struct {
-	Limits *safezip.Limits
+	Limits *safearchive.Limits
 }
 
 // Name implements acquisition.Opener.
@@ -54,7 +54,7 @@ func (o *IntrusionLogs) Detect(ctx context.Context, p string) (acquisition.Kind,
 		defer r.Close()
 		return k, o.sniffFS(ctx, r.FS(), true)
 	case isZip(p):
-		z, err := safezip.Open(p, limits(o.Limits))
+		z, err := safearchive.Open(p, limits(o.Limits))
 		if err != nil {
 			return "", false
 		}
@@ -111,7 +111,7 @@ func (o *IntrusionLogs) sniffNestedZip(ctx context.Context, fsys fs.FS, p string
 	if !ok || err != nil {
 		return false
 	}
-	z, err := safezip.New(ra, st.Size(), p, limits(o.Limits))
+	z, err := safearchive.New(ra, st.Size(), p, limits(o.Limits))
 	if err != nil {
 		return false
 	}
@@ -144,7 +144,7 @@ func (o *IntrusionLogs) Open(ctx context.Context, p string, kind acquisition.Kin
 		acq.FS, acq.Close = r.FS(), r.Close
 		acq.Meta["container"] = "folder"
 	case isZip(p):
-		z, err := safezip.Open(p, limits(o.Limits))
+		z, err := safearchive.Open(p, limits(o.Limits))
 		if err != nil {
 			return nil, err
 		}

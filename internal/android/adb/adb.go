@@ -101,7 +101,7 @@ func request(rw io.ReadWriter, req string) error {
 func readStatus(r io.Reader) error {
 	var st [4]byte
 	if _, err := io.ReadFull(r, st[:]); err != nil {
-		return fmt.Errorf("%w: reading status: %v", ErrProtocol, err)
+		return fmt.Errorf("%w: reading status: %w", ErrProtocol, err)
 	}
 	switch string(st[:]) {
 	case "OKAY":
@@ -120,7 +120,7 @@ func readStatus(r io.Reader) error {
 func readHexString(r io.Reader) (string, error) {
 	var h [4]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
-		return "", fmt.Errorf("%w: reading length: %v", ErrProtocol, err)
+		return "", fmt.Errorf("%w: reading length: %w", ErrProtocol, err)
 	}
 	n, err := strconv.ParseUint(string(h[:]), 16, 16)
 	if err != nil {
@@ -131,7 +131,7 @@ func readHexString(r io.Reader) (string, error) {
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r, b); err != nil {
-		return "", fmt.Errorf("%w: reading message: %v", ErrProtocol, err)
+		return "", fmt.Errorf("%w: reading message: %w", ErrProtocol, err)
 	}
 	return string(b), nil
 }
@@ -353,7 +353,7 @@ func stat(rw io.ReadWriter, path string) (FileInfo, error) {
 	}
 	var b [16]byte
 	if _, err := io.ReadFull(rw, b[:]); err != nil {
-		return FileInfo{}, fmt.Errorf("%w: STAT reply: %v", ErrProtocol, err)
+		return FileInfo{}, fmt.Errorf("%w: STAT reply: %w", ErrProtocol, err)
 	}
 	if string(b[:4]) != "STAT" {
 		return FileInfo{}, fmt.Errorf("%w: STAT reply %q", ErrProtocol, b[:4])
@@ -372,7 +372,7 @@ func recv(rw io.ReadWriter, path string, w io.Writer, max int64) (int64, error) 
 	buf := make([]byte, 64<<10)
 	for {
 		if _, err := io.ReadFull(rw, hdr[:]); err != nil {
-			return total, fmt.Errorf("%w: %s: RECV: %v", ErrProtocol, path, err)
+			return total, fmt.Errorf("%w: %s: RECV: %w", ErrProtocol, path, err)
 		}
 		n := binary.LittleEndian.Uint32(hdr[4:])
 		switch string(hdr[:4]) {
@@ -387,7 +387,7 @@ func recv(rw io.ReadWriter, path string, w io.Writer, max int64) (int64, error) 
 				buf = make([]byte, n)
 			}
 			if _, err := io.ReadFull(rw, buf[:n]); err != nil {
-				return total, fmt.Errorf("%w: %s: DATA: %v", ErrProtocol, path, err)
+				return total, fmt.Errorf("%w: %s: DATA: %w", ErrProtocol, path, err)
 			}
 			if _, err := w.Write(buf[:n]); err != nil {
 				return total, err
@@ -401,7 +401,7 @@ func recv(rw io.ReadWriter, path string, w io.Writer, max int64) (int64, error) 
 			}
 			msg := make([]byte, n)
 			if _, err := io.ReadFull(rw, msg); err != nil {
-				return total, fmt.Errorf("%w: %s: FAIL: %v", ErrProtocol, path, err)
+				return total, fmt.Errorf("%w: %s: FAIL: %w", ErrProtocol, path, err)
 			}
 			return total, &FailError{Msg: path + ": " + string(msg)}
 		default:

@@ -14,20 +14,22 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/safezip"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
-// Limits bounds what a backup may hold and what is cached in memory.
+// Limits bounds what a backup may hold (safearchive's limits on the tar
+// stream: entries, inflated bytes and ratio) and what is cached in memory.
 type Limits struct {
-	MaxTotal   int64 // bytes of tar stream read (decompression bombs)
-	MaxEntries int
+	safearchive.Limits
 	CacheFile  int64 // files up to this size are kept in memory
 	CacheTotal int64 // ... until this many bytes are cached
 }
 
 // DefaultLimits keeps the SMS, call-log and settings backups in memory and
 // re-streams the rest.
-var DefaultLimits = Limits{MaxTotal: 64 << 30, MaxEntries: 2_000_000, CacheFile: 8 << 20, CacheTotal: 256 << 20}
+var DefaultLimits = Limits{
+	Limits:    safearchive.Limits{MaxTotal: 64 << 30, MaxEntries: 2_000_000, MaxRatio: safearchive.DefaultLimits.MaxRatio},
+	CacheFile: 8 << 20, CacheTotal: 256 << 20}
 
 // Source opens the backup.ab from its start; it is called once to index the
 // tar and again for each uncached file opened.
@@ -64,10 +66,20 @@ func Open(ctx context.Context, name string, src Source, password PasswordFunc, l
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	defer rc.Close()
-	payload, h, keys, err := Payload(rc, password, nil)
+	m := safearchive.NewMeter(ctx, "", lim.Limits)
+	var payload io.Reader
+	var h *Header
+	var keys *Keys
+	err = acquisition.Interruptible(ctx, func() (err error) { // key derivation: up to 10 million rounds
+		payload, h, keys, err = Payload(m.Source(rc), password, nil)
+		return err
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, err // interrupted: not the backup's fault
+	}
 	if err != nil {
 		if errors.Is(err, ErrNotBackup) {
-			return nil, fmt.Errorf("%s: %w: %v", name, acquisition.ErrUnrecognised, err)
+			return nil, fmt.Errorf("%s: %w: %w", name, acquisition.ErrUnrecognised, err)
 		}
 		if errors.Is(err, acquisition.ErrNeedPassword) && strings.Contains(err.Error(), name) {
 			return nil, err // the password source's message already names the file
@@ -76,7 +88,7 @@ func Open(ctx context.Context, name string, src Source, password PasswordFunc, l
 	}
 	f := &FS{name: name, src: src, keys: keys, Header: h, lim: lim,
 		nodes: map[string]*node{".": {name: ".", dir: true, mode: fs.ModeDir | 0o555}}}
-	if err := f.index(ctx, payload); err != nil {
+	if err := f.index(ctx, m.Reader(payload)); err != nil {
 		f.finish()
 		return f, fmt.Errorf("%s: %w", name, err)
 	}
@@ -85,7 +97,7 @@ func Open(ctx context.Context, name string, src Source, password PasswordFunc, l
 }
 
 func (f *FS) index(ctx context.Context, payload io.Reader) error {
-	tr := tar.NewReader(&limitedReader{r: payload, max: f.lim.MaxTotal})
+	tr := tar.NewReader(payload)
 	var cached int64
 	for i := 0; ; i++ {
 		if err := ctx.Err(); err != nil {
@@ -105,7 +117,7 @@ func (f *FS) index(ctx context.Context, payload io.Reader) error {
 		if name == "" || name == "." {
 			continue
 		}
-		if !safezip.SafeName(name) {
+		if !safearchive.SafeName(name) {
 			return fmt.Errorf("%w: entry %q", acquisition.ErrUnsafeArchive, hdr.Name)
 		}
 		name = path.Clean(name)
@@ -126,12 +138,15 @@ func (f *FS) index(ctx context.Context, payload io.Reader) error {
 				cached += hdr.Size
 			}
 			f.add(n)
+		case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+			// listed, never read: the module that wants it reports it unreadable
+			f.add(&node{name: name, mode: safearchive.TarSpecialMode(hdr.Typeflag), mtime: hdr.ModTime, ordinal: i})
 		case tar.TypeSymlink, tar.TypeLink:
 			target := hdr.Linkname
 			if hdr.Typeflag == tar.TypeSymlink && !path.IsAbs(target) {
 				target = path.Join(path.Dir(name), target)
 			}
-			if !safezip.SafeName(target) {
+			if !safearchive.SafeName(target) {
 				return fmt.Errorf("%w: link %q points outside the archive", acquisition.ErrUnsafeArchive, hdr.Name)
 			}
 		}
@@ -142,7 +157,7 @@ func wrapCorrupt(err error) error {
 	if errors.Is(err, acquisition.ErrUnsafeArchive) || errors.Is(err, acquisition.ErrCorrupt) || errors.Is(err, context.Canceled) {
 		return err
 	}
-	return fmt.Errorf("%w: %v", acquisition.ErrCorrupt, err)
+	return fmt.Errorf("%w: %w", acquisition.ErrCorrupt, err)
 }
 
 func (f *FS) dir(name string, mt time.Time) *node {
@@ -195,6 +210,8 @@ func (f *FS) Open(name string) (fs.File, error) {
 	switch {
 	case n.dir:
 		return &dirFile{fsys: f, n: n}, nil
+	case safearchive.Special(n.mode):
+		return nil, &fs.PathError{Op: "open", Path: name, Err: acquisition.ErrSpecialFile}
 	case n.cached:
 		return &memFile{n: n, r: bytes.NewReader(n.data)}, nil
 	}

@@ -310,7 +310,7 @@ func (c *cbcReader) fill() {
 		}
 		last, perr := unpad(c.held)
 		if perr != nil {
-			c.err = fmt.Errorf("%w: encrypted payload: %v", acquisition.ErrCorrupt, perr)
+			c.err = fmt.Errorf("%w: encrypted payload: %w", acquisition.ErrCorrupt, perr)
 			return
 		}
 		c.buf = append(c.buf, last...)

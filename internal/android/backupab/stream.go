@@ -53,26 +53,9 @@ func Payload(r io.Reader, password PasswordFunc, keys *Keys) (io.Reader, *Header
 			if errors.Is(err, acquisition.ErrCorrupt) {
 				return nil, h, nil, err
 			}
-			return nil, h, nil, fmt.Errorf("%w: compressed payload: %v", acquisition.ErrCorrupt, err)
+			return nil, h, nil, fmt.Errorf("%w: compressed payload: %w", acquisition.ErrCorrupt, err)
 		}
 		body = zr
 	}
 	return body, h, keys, nil
-}
-
-// limitedReader fails once more than max bytes were read (decompression
-// bombs).
-type limitedReader struct {
-	r   io.Reader
-	n   int64
-	max int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	l.n += int64(n)
-	if l.max > 0 && l.n > l.max {
-		return n, fmt.Errorf("%w: payload inflates to more than %d bytes", acquisition.ErrUnsafeArchive, l.max)
-	}
-	return n, err
 }

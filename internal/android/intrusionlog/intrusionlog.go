@@ -191,7 +191,7 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 func (rd *Reader) Line(b []byte) ([]Event, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(b, &top); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if len(top) == 0 {
 		return nil, fmt.Errorf("%w: no event", ErrMalformed)

@@ -7,9 +7,9 @@
 package known
 
 import (
-	"fmt"
 	"slices"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 )
 
@@ -49,13 +49,23 @@ var ThirdPartyStoreInstallers = []string{"com.aurora.store", "org.fdroid.fdroid"
 // BrowserInstallers install APK files opened from a browser or a file manager.
 var BrowserInstallers = []string{"com.google.android.packageinstaller", "com.android.packageinstaller"}
 
-// Finding is one heuristic result, ready for rec.Heuristic.
+// Finding is one heuristic result, ready for rec.Flag: its stable
+// identifier (one of the Reason constants) and its texts, as catalog
+// messages (why it is suspicious: android.reason.<ID>).
 type Finding struct {
-	Level   model.Level
-	Message string
-	Reason  string
-	Benign  string
+	Level  model.Level
+	ID     string
+	Title  i18n.Msg
+	Reason i18n.Msg
+	Benign i18n.Msg
 }
+
+func finding(level model.Level, id string, title i18n.Msg) Finding {
+	return Finding{Level: level, ID: id, Title: title, Reason: ReasonMsg(id), Benign: i18n.M("android.benign." + id)}
+}
+
+// ReasonMsg is why a heuristic of this identifier is suspicious.
+func ReasonMsg(id string) i18n.Msg { return i18n.M("android.reason." + id) }
 
 // Heuristic reasons (stable identifiers, documented in docs/android-heuristics.md).
 const (
@@ -95,40 +105,24 @@ type Package struct {
 func PackageFindings(p Package) []Finding {
 	var out []Finding
 	if slices.Contains(RootPackages, p.Name) {
-		out = append(out, Finding{model.Medium,
-			fmt.Sprintf("Installed package %q is a tool to root the phone or hide root", p.Name),
-			ReasonRootPackage,
-			"People root their own phones to customise them; the owner may have installed it knowingly."})
+		out = append(out, finding(model.Medium, ReasonRootPackage, i18n.M("android.title.root_package", "name", p.Name)))
 	}
 	switch {
 	case !p.HasInst:
 	case slices.Contains(BrowserInstallers, p.Installer):
-		out = append(out, Finding{model.Medium,
-			fmt.Sprintf("Package %q was installed from an APK file (installer %q), not from an app store", p.Name, p.Installer),
-			ReasonBrowserInstall,
-			"Some legitimate apps are distributed as APK downloads (F-Droid, Signal's website build, work apps); check that the owner installed it."})
+		out = append(out, finding(model.Medium, ReasonBrowserInstall,
+			i18n.M("android.title.installed_from_browser", "name", p.Name, "installer", p.Installer)))
 	case (p.Installer == "null" || p.Installer == "") && !p.System:
-		out = append(out, Finding{model.Medium,
-			fmt.Sprintf("Non-system package %q has no installer: it was installed over USB (adb) or by another app", p.Name),
-			ReasonNullInstaller,
-			"Developers and repair shops install apps over adb, and some phones preload apps this way; stalkerware is often installed this way by someone with the phone in hand."})
+		out = append(out, finding(model.Medium, ReasonNullInstaller, i18n.M("android.title.installed_without_store", "name", p.Name)))
 	case slices.Contains(ThirdPartyStoreInstallers, p.Installer):
-		out = append(out, Finding{model.Info,
-			fmt.Sprintf("Package %q was installed from a third-party store (%s)", p.Name, p.Installer),
-			ReasonThirdPartyStore,
-			"Alternative stores such as F-Droid or the vendor's store are common and mostly safe."})
+		out = append(out, finding(model.Info, ReasonThirdPartyStore,
+			i18n.M("android.title.installed_from_third_party_store", "name", p.Name, "installer", p.Installer)))
 	}
 	if p.Disabled && slices.Contains(SecurityPackages, p.Name) {
-		out = append(out, Finding{model.Medium,
-			fmt.Sprintf("Security package %q is disabled on the phone", p.Name),
-			ReasonSecurityDisabled,
-			"Users and debloating guides disable vendor agents to save battery or data."})
+		out = append(out, finding(model.Medium, ReasonSecurityDisabled, i18n.M("android.title.security_package_disabled", "name", p.Name)))
 	}
 	if p.Disabled && slices.Contains(UpdatePackages, p.Name) {
-		out = append(out, Finding{model.Medium,
-			fmt.Sprintf("System update package %q is disabled on the phone", p.Name),
-			ReasonUpdateDisabled,
-			"Some users disable updates on purpose, and some custom ROMs ship without them."})
+		out = append(out, finding(model.Medium, ReasonUpdateDisabled, i18n.M("android.title.update_package_disabled", "name", p.Name)))
 	}
 	return out
 }
@@ -161,13 +155,12 @@ func SettingFinding(namespace, key, value string) (Finding, bool) {
 		if d.Key != key || d.SafeValue == value {
 			continue
 		}
-		benign := "Users change these settings themselves, and some vendors ship other defaults."
+		f := finding(model.Medium, ReasonDangerousSetting, i18n.M("android.title.dangerous_setting", "namespace", namespace,
+			"key", key, "value", value, "description", i18n.M("android.setting."+d.Key)))
 		if key == "accessibility_enabled" {
-			benign = "Password managers, screen readers, automation and launcher apps legitimately use accessibility services."
+			f.Benign = i18n.M("android.benign.accessibility_setting")
 		}
-		return Finding{model.Medium,
-			fmt.Sprintf("Setting %s/%s = %q: %s", namespace, key, value, d.Description),
-			ReasonDangerousSetting, benign}, true
+		return f, true
 	}
 	return Finding{}, false
 }

@@ -28,7 +28,7 @@ func TestPackageFindings(t *testing.T) {
 			continue
 		}
 		for i, f := range fs {
-			if f.Reason != tc.reasons[i] || f.Benign == "" || f.Message == "" {
+			if f.ID != tc.reasons[i] || f.Benign.IsZero() || f.Title.IsZero() || f.Reason.Key != "android.reason."+f.ID {
 				t.Errorf("%+v: %+v", tc.p, f)
 			}
 		}
@@ -48,7 +48,7 @@ func TestSettingFinding(t *testing.T) {
 		{"screen_brightness", "0", false},
 	} {
 		f, ok := SettingFinding("secure", tc.key, tc.value)
-		if ok != tc.want || (ok && (f.Level != model.Medium || f.Reason != ReasonDangerousSetting)) {
+		if ok != tc.want || (ok && (f.Level != model.Medium || f.ID != ReasonDangerousSetting)) {
 			t.Errorf("%s=%s: %v %+v", tc.key, tc.value, ok, f)
 		}
 	}

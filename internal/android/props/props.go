@@ -5,11 +5,11 @@
 package props
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -44,7 +44,7 @@ func Check(rec *module.Recorder, path string, ps []Property, ref time.Time) {
 	}
 	for _, p := range ps {
 		rec.Record(p)
-		w := module.Where{Artifact: path, What: "Android property", Record: p}
+		w := module.Where{Artifact: path, Label: i18n.M("android.what.property"), Record: p}
 		rec.CheckAndroidProperty(p.Name, w)
 		if p.Name != "ro.build.version.security_patch" {
 			continue
@@ -55,10 +55,9 @@ func Check(rec *module.Recorder, path string, ps []Property, ref time.Time) {
 			continue
 		}
 		if ref.Sub(d) > PatchMaxAge {
-			rec.Heuristic(model.Medium, w,
-				fmt.Sprintf("The phone has had no security update for more than six months (security patch %s, acquired %s)", p.Value, ref.Format("2006-01-02")),
-				known.ReasonOldPatch,
-				"Many phones no longer receive updates from their maker; an old patch makes exploitation easier but is not a sign of infection by itself.")
+			rec.Flag(model.Medium, w,
+				i18n.M("android.title.security_patch_old", "patch", p.Value, "acquired", ref.Format("2006-01-02")),
+				known.ReasonMsg(known.ReasonOldPatch), i18n.M("android.benign.security_patch_old"))
 		}
 	}
 }

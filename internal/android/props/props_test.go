@@ -50,3 +50,23 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseLine: any line parses or is refused without panicking; a parsed
+// property has a name and reads back to the same line.
+func FuzzParseLine(f *testing.F) {
+	for _, s := range []string{"[ro.build.version.release]: [14]", "[a]: []", "[]: [x]", "[a]: [b", "  [x]: [y]  "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		p, ok := ParseLine(line)
+		if !ok {
+			return
+		}
+		if p.Name == "" {
+			t.Fatalf("%q: empty name", line)
+		}
+		if back, ok := ParseLine("[" + p.Name + "]: [" + p.Value + "]"); !ok || back != p {
+			t.Fatalf("%q: %+v does not read back (%+v)", line, p, back)
+		}
+	})
+}

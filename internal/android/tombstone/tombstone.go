@@ -1,8 +1,9 @@
 // Package tombstone owns parsing Android tombstones (native crash reports)
 // in both forms: the text form and the protobuf form of AOSP's
-// tombstone.proto, read with a small bounds-checked wire-format reader (no
-// generated code). Only the crash header is kept: process, command line,
-// uid, SELinux label, signal, cause and time.
+// debuggerd/proto/tombstone.proto, read field by field with protowire (no
+// generated code: only the fields below are decoded, the rest is skipped).
+// Only the crash header is kept: process, command line, executable, uid,
+// SELinux label, signal, every cause, abort message and time.
 package tombstone
 
 import (
@@ -39,10 +40,40 @@ type Tombstone struct {
 	UID              int64     `json:"uid"`
 	ProcessName      string    `json:"process_name"`
 	BinaryPath       string    `json:"binary_path,omitempty"`
+	Executable       string    `json:"executable,omitempty"` // protobuf executable_name: the binary that ran (/proc/pid/exe)
 	SELinuxLabel     string    `json:"selinux_label,omitempty"`
 	Signal           Signal    `json:"signal_info"`
-	Cause            string    `json:"cause,omitempty"`
+	Cause            string    `json:"cause,omitempty"` // the first (most likely) cause
+	Causes           []Cause   `json:"causes,omitempty"`
 	AbortMessage     string    `json:"abort_message,omitempty"`
+}
+
+// Cause is one probable cause of a crash, most likely first. A crash may
+// have several (memory-safety tools list every candidate).
+type Cause struct {
+	HumanReadable string       `json:"human_readable"`
+	MemoryError   *MemoryError `json:"memory_error,omitempty"`
+}
+
+// MemoryError is what a memory-safety tool (GWP-ASan, Scudo/MTE) found.
+type MemoryError struct {
+	Tool            string `json:"tool"` // GWP_ASAN, SCUDO
+	Type            string `json:"type"` // USE_AFTER_FREE, DOUBLE_FREE, ...
+	HeapAddress     uint64 `json:"heap_address,omitempty"`
+	HeapSize        uint64 `json:"heap_size,omitempty"`
+	AllocationTID   uint64 `json:"allocation_tid,omitempty"`
+	DeallocationTID uint64 `json:"deallocation_tid,omitempty"`
+}
+
+// addCause keeps c, up to maxCauses; the first is also t.Cause.
+func (t *Tombstone) addCause(c Cause) {
+	if len(t.Causes) >= maxCauses {
+		return
+	}
+	t.Causes = append(t.Causes, c)
+	if t.Cause == "" { // the first cause that has a text
+		t.Cause = c.HumanReadable
+	}
 }
 
 // ErrNotTombstone means the data holds no tombstone header.
@@ -62,16 +93,27 @@ func looksText(b []byte) bool {
 		bytes.Contains(head, []byte("pid: "))
 }
 
-// ParseText reads the header of a text tombstone.
+// ParseText reads the header of a text tombstone: the lines before the
+// crashing thread's backtrace, and the causes listed after it (debuggerd
+// prints a single cause in the header, several after the backtrace).
 func ParseText(b []byte) (Tombstone, error) {
 	t := Tombstone{Format: "text"}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	seenPID, seenUID := false, false
+	seenPID, seenUID, pastHeader := false, false, false
 	for sc.Scan() {
 		line := sc.Text()
-		if strings.HasPrefix(line, "backtrace:") || strings.HasPrefix(line, "--- --- ---") {
+		if strings.HasPrefix(line, "--- --- ---") { // the next thread
 			break
+		}
+		if strings.HasPrefix(line, "backtrace:") {
+			pastHeader = true
+		}
+		if pastHeader {
+			if c, ok := strings.CutPrefix(line, "Cause: "); ok {
+				t.addCause(Cause{HumanReadable: strings.TrimSpace(c)})
+			}
+			continue
 		}
 		key, val, ok := strings.Cut(line, ":")
 		val = strings.Trim(strings.TrimSpace(val), "'")
@@ -98,13 +140,13 @@ func ParseText(b []byte) (Tombstone, error) {
 			seenUID = true
 			t.UID, _ = strconv.ParseInt(val, 10, 64)
 		case key == "Cause":
-			t.Cause = val
+			t.addCause(Cause{HumanReadable: strings.TrimSpace(val)})
 		case key == "Abort message":
 			t.AbortMessage = val
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return t, err
+	if err := sc.Err(); err != nil && !pastHeader {
+		return t, err // a line past the header too long to read leaves the header whole
 	}
 	if !seenPID {
 		return t, ErrNotTombstone

@@ -8,6 +8,7 @@ package artifact
 import (
 	"errors"
 	"io/fs"
+	"path"
 	"sort"
 	"strings"
 
@@ -15,7 +16,9 @@ import (
 )
 
 // Spec lists the glob patterns (path.Match syntax, one '*' per segment at
-// most where needed) of one artifact in each layout.
+// most where needed) of one artifact in each layout. A "**" segment stands
+// for any number of folders, for artifacts that may be anywhere below a
+// folder (a walk, so keep it for those).
 type Spec struct {
 	Backup      []string // e.g. "HomeDomain/Library/SMS/sms.db", "AppDomain-*/Library/Preferences/x.plist"
 	Dump        []string // e.g. "private/var/mobile/Library/SMS/sms.db"
@@ -52,7 +55,9 @@ func Find(fsys fs.FS, kind acquisition.Kind, s Spec) []string {
 	var out []string
 	for _, p := range s.Patterns(kind) {
 		var hits []string
-		if hasMeta(p) {
+		if strings.Contains(p, "**") {
+			hits = walkGlob(fsys, p)
+		} else if hasMeta(p) {
 			hits, _ = fs.Glob(fsys, p) // the only error is a bad pattern, which tests catch
 		} else if st, err := fs.Stat(fsys, p); err == nil && !st.IsDir() || err != nil && !errors.Is(err, fs.ErrNotExist) {
 			// present but unreadable (e.g. a link escaping the input):
@@ -67,6 +72,39 @@ func Find(fsys fs.FS, kind acquisition.Kind, s Spec) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// walkGlob returns the files matching a pattern with one "**" segment:
+// the part before it is globbed, everything below is walked, and the part
+// after it must match the end of the path. Unreadable folders are passed
+// over.
+func walkGlob(fsys fs.FS, p string) []string {
+	before, after, _ := strings.Cut(p, "**")
+	before, after = strings.TrimSuffix(before, "/"), strings.TrimPrefix(after, "/")
+	roots := []string{before}
+	if before == "" {
+		roots = []string{"."}
+	} else if hasMeta(before) {
+		roots, _ = fs.Glob(fsys, before)
+	}
+	depth := strings.Count(after, "/") + 1
+	var out []string
+	for _, root := range roots {
+		_ = fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			parts := strings.Split(name, "/")
+			if len(parts) < depth {
+				return nil
+			}
+			if ok, _ := path.Match(after, strings.Join(parts[len(parts)-depth:], "/")); ok {
+				out = append(out, name)
+			}
+			return nil
+		})
+	}
 	return out
 }
 

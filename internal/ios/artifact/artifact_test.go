@@ -46,3 +46,22 @@ func TestFind(t *testing.T) {
 		t.Error("Applies is wrong")
 	}
 }
+
+// A "**" segment finds a file at any depth below a folder, as MVT's walk
+// for Cache.db does.
+func TestFindAnyDepth(t *testing.T) {
+	spec := Spec{Dump: []string{"private/var/**/Cache.db"}}
+	dump := fstest.MapFS{
+		"private/var/mobile/Library/Caches/com.apple.x/Cache.db":                                  {},
+		"private/var/mobile/Containers/Shared/AppGroup/U1/Library/Caches/com.y/Cache.db":          {},
+		"private/var/mobile/Containers/Data/Application/U2/Library/Caches/com.z/fsCachedData/abc": {},
+		"var/root/Cache.db":               {},
+		"private/var/mobile/Cache.db-wal": {},
+		"private/etc/Cache.db":            {},
+	}
+	want := []string{"private/var/mobile/Containers/Shared/AppGroup/U1/Library/Caches/com.y/Cache.db",
+		"private/var/mobile/Library/Caches/com.apple.x/Cache.db", "var/root/Cache.db"}
+	if got := Find(dump, acquisition.IOSFilesystem, spec); !reflect.DeepEqual(got, want) {
+		t.Errorf("Find = %q, want %q", got, want)
+	}
+}

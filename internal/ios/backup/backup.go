@@ -190,7 +190,7 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 	if data, err := root.ReadFile(ManifestPlst); err == nil {
 		m, err := ParseManifestPlist(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w: %v", filepath.Join(dir, ManifestPlst), acquisition.ErrCorrupt, err)
+			return nil, fmt.Errorf("%s: %w: %w", filepath.Join(dir, ManifestPlst), acquisition.ErrCorrupt, err)
 		}
 		b.Manifest = m
 		b.Encrypted = m.IsEncrypted

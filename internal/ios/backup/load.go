@@ -24,7 +24,7 @@ func (b *Backup) unlock(ctx context.Context, opts Options) error {
 	}
 	kb, err := keybag.Parse(b.Manifest.BackupKeyBag)
 	if err != nil {
-		return fmt.Errorf("%s: BackupKeyBag: %w: %v", mp, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: BackupKeyBag: %w: %w", mp, acquisition.ErrCorrupt, err)
 	}
 	if len(b.Manifest.ManifestKey) == 0 {
 		return fmt.Errorf("%s: %w: encrypted backup without ManifestKey", mp, acquisition.ErrCorrupt)
@@ -33,16 +33,19 @@ func (b *Backup) unlock(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if err := kb.Unlock(pw); err != nil {
+	if err := acquisition.Interruptible(ctx, func() error { return kb.Unlock(pw) }); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
 		if errors.Is(err, keybag.ErrWrongPassword) {
 			return fmt.Errorf("%s: %w for this encrypted iOS backup", b.Dir, acquisition.ErrWrongPassword)
 		}
-		return fmt.Errorf("%s: BackupKeyBag: %w: %v", mp, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: BackupKeyBag: %w: %w", mp, acquisition.ErrCorrupt, err)
 	}
 	b.kb = kb
 	key, err := kb.UnwrapKey(b.Manifest.ManifestKey)
 	if err != nil {
-		return fmt.Errorf("%s: ManifestKey: %w: %v", mp, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: ManifestKey: %w: %w", mp, acquisition.ErrCorrupt, err)
 	}
 	enc, err := b.root.ReadFile(ManifestDB)
 	if err != nil {
@@ -50,7 +53,7 @@ func (b *Backup) unlock(ctx context.Context, opts Options) error {
 	}
 	plain, err := decryptAll(key, enc)
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", filepath.Join(b.Dir, ManifestDB), acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", filepath.Join(b.Dir, ManifestDB), acquisition.ErrCorrupt, err)
 	}
 	if !bytes.HasPrefix(plain, []byte("SQLite format 3\x00")) {
 		return fmt.Errorf("%s: %w: decrypted Manifest.db is not SQLite (wrong ManifestKey?)", filepath.Join(b.Dir, ManifestDB), acquisition.ErrCorrupt)
@@ -74,12 +77,12 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
 		db, err = sqlitex.Open(ctx, b.root, ManifestDB, tempDir)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", name, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
 	defer db.Close()
 	rows, err := db.QueryContext(ctx, "SELECT fileID, domain, relativePath, flags, file FROM Files")
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", name, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -87,13 +90,13 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
 		var flags int64
 		var blob []byte
 		if err := rows.Scan(&id, &domain, &rel, &flags, &blob); err != nil {
-			return fmt.Errorf("%s: %w: %v", name, acquisition.ErrCorrupt, err)
+			return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 		}
 		r := &lazyRecord{Record: Record{FileID: string(id), Domain: string(domain), RelativePath: string(rel), Flags: int(flags)}, blob: blob}
 		b.records = append(b.records, r)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w: %v", name, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
 	sort.Slice(b.records, func(i, j int) bool {
 		x, y := b.records[i], b.records[j]

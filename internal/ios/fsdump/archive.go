@@ -23,12 +23,14 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
-// Limits on archives.
+// Limits is what an archive may expand into (safearchive.DefaultLimits; a
+// variable so that tests can use small ones).
+var Limits = safearchive.DefaultLimits
+
 var (
-	MaxEntries      = 5_000_000
-	MaxInflated     = int64(64) << 30 // total uncompressed bytes of a .tar.gz
 	maxLinkHops     = 16
 	errTooManyLinks = errors.New("too many levels of symbolic links")
 )
@@ -131,24 +133,17 @@ func (a *Archive) Close() error {
 	return errors.Join(errs...)
 }
 
-// cleanName validates an entry name and returns its FS path.
+// cleanName validates an entry name (safearchive.SafeName) and returns its
+// FS path.
 func (a *Archive) cleanName(name string) (string, error) {
 	n := strings.ReplaceAll(name, "\\", "/")
-	if strings.ContainsRune(n, 0) {
-		return "", fmt.Errorf("%s: %w: entry name %q contains NUL", a.Path, acquisition.ErrUnsafeArchive, name)
-	}
-	if strings.HasPrefix(n, "/") || (len(n) > 1 && n[1] == ':') {
-		return "", fmt.Errorf("%s: %w: absolute entry name %q", a.Path, acquisition.ErrUnsafeArchive, name)
-	}
-	for _, part := range strings.Split(n, "/") {
-		if part == ".." {
-			return "", fmt.Errorf("%s: %w: entry name %q contains ..", a.Path, acquisition.ErrUnsafeArchive, name)
-		}
-	}
-	n = path.Clean(n)
-	if n == "." || n == "" {
+	if n == "" || path.Clean(n) == "." {
 		return ".", nil
 	}
+	if !safearchive.SafeName(n) {
+		return "", fmt.Errorf("%s: %w: entry name %q (absolute, with .., a drive letter or NUL)", a.Path, acquisition.ErrUnsafeArchive, name)
+	}
+	n = path.Clean(n)
 	if !fs.ValidPath(n) {
 		return "", fmt.Errorf("%s: %w: invalid entry name %q", a.Path, acquisition.ErrUnsafeArchive, name)
 	}
@@ -156,8 +151,8 @@ func (a *Archive) cleanName(name string) (string, error) {
 }
 
 func (a *Archive) add(p string, e *entry) error {
-	if len(a.entries) >= MaxEntries {
-		return fmt.Errorf("%s: %w: more than %d entries", a.Path, acquisition.ErrUnsafeArchive, MaxEntries)
+	if len(a.entries) >= Limits.MaxEntries {
+		return fmt.Errorf("%s: %w: more than %d entries", a.Path, acquisition.ErrUnsafeArchive, Limits.MaxEntries)
 	}
 	if p == "." {
 		return nil
@@ -233,7 +228,7 @@ func (a *Archive) checkLinks() error {
 func (a *Archive) indexZip(p string) error {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", p, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", p, acquisition.ErrCorrupt, err)
 	}
 	a.closers = append(a.closers, zr)
 	for _, f := range zr.File {
@@ -242,7 +237,7 @@ func (a *Archive) indexZip(p string) error {
 			return err
 		}
 		mode := f.Mode()
-		if !plausibleZipSize(f) {
+		if f.UncompressedSize64 > Limits.MaxEntry || !safearchive.PlausibleSize(f) {
 			return fmt.Errorf("%s: %s: %w: declared size %d from %d compressed bytes", p, f.Name, acquisition.ErrUnsafeArchive, f.UncompressedSize64, f.CompressedSize64)
 		}
 		e := &entry{mode: mode.Perm() | mode.Type()&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe|fs.ModeSocket), size: int64(f.UncompressedSize64), mtime: f.Modified.UTC(), zf: f}
@@ -252,7 +247,7 @@ func (a *Archive) indexZip(p string) error {
 		case mode&fs.ModeSymlink != 0:
 			target, err := readCapped(f, 4096)
 			if err != nil {
-				return fmt.Errorf("%s: %s: %w: %v", p, f.Name, acquisition.ErrCorrupt, err)
+				return fmt.Errorf("%s: %s: %w: %w", p, f.Name, acquisition.ErrCorrupt, err)
 			}
 			if e.link, e.abs, err = a.linkTarget(name, string(target)); err != nil {
 				return err
@@ -265,20 +260,6 @@ func (a *Archive) indexZip(p string) error {
 		}
 	}
 	return nil
-}
-
-// plausibleZipSize refuses declared sizes that deflate cannot produce from
-// the compressed bytes (zip bombs, lying headers), so that Stat sizes can be
-// trusted by readers that pre-allocate.
-func plausibleZipSize(f *zip.File) bool {
-	u, c := f.UncompressedSize64, f.CompressedSize64
-	if u > uint64(MaxInflated) {
-		return false
-	}
-	if f.Method == zip.Store {
-		return u <= c
-	}
-	return u <= c*1100+1024
 }
 
 func readCapped(f *zip.File, max int64) ([]byte, error) {
@@ -327,9 +308,10 @@ func (a *Archive) indexTarGz(ctx context.Context, p, tempDir string) error {
 		return err
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
+	m := safearchive.NewMeter(ctx, p, Limits)
+	zr, err := gzip.NewReader(bufio.NewReaderSize(m.Source(f), 1<<20))
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", p, acquisition.ErrCorrupt, err)
+		return fmt.Errorf("%s: %w: %w", p, acquisition.ErrCorrupt, err)
 	}
 	dir, err := os.MkdirTemp(tempDir, "archive-*")
 	if err != nil {
@@ -341,30 +323,17 @@ func (a *Archive) indexTarGz(ctx context.Context, p, tempDir string) error {
 		return err
 	}
 	a.closers = append(a.closers, out)
-	n, err := io.Copy(out, io.LimitReader(&ctxReader{ctx, zr}, MaxInflated+1))
-	if err != nil {
-		return fmt.Errorf("%s: %w: %v", p, acquisition.ErrCorrupt, err)
-	}
-	if n > MaxInflated {
-		return fmt.Errorf("%s: %w: inflates to more than %d bytes", p, acquisition.ErrUnsafeArchive, MaxInflated)
+	if _, err := safearchive.InflateTo(ctx, out, m.Reader(zr), p, 0); err != nil {
+		if errors.Is(err, acquisition.ErrUnsafeArchive) || errors.Is(err, safearchive.ErrNoSpace) || ctx.Err() != nil {
+			return err
+		}
+		return fmt.Errorf("%s: %w: %w", p, acquisition.ErrCorrupt, err)
 	}
 	if _, err := out.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
 	a.ra = out
 	return a.indexTar(ctx, out)
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 func (a *Archive) indexTar(ctx context.Context, r io.ReadSeeker) error {
@@ -386,7 +355,7 @@ func (a *Archive) indexTar(ctx context.Context, r io.ReadSeeker) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w: %v", a.Path, acquisition.ErrCorrupt, err)
+			return fmt.Errorf("%s: %w: %w", a.Path, acquisition.ErrCorrupt, err)
 		}
 		name, err := a.cleanName(h.Name)
 		if err != nil {
@@ -414,7 +383,7 @@ func (a *Archive) indexTar(ctx context.Context, r io.ReadSeeker) error {
 		case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
 			// listed, never read: a device or FIFO where a database should
 			// be is reported as unreadable by the module that wants it
-			e.mode, e.size = specialMode(h.Typeflag), 0
+			e.mode, e.size = safearchive.TarSpecialMode(h.Typeflag), 0
 		default:
 			continue // extended headers
 		}
@@ -605,15 +574,4 @@ func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	out := d.ents[:n]
 	d.ents = d.ents[n:]
 	return out, nil
-}
-
-// specialMode is the file mode of a tar device or FIFO entry.
-func specialMode(typ byte) fs.FileMode {
-	switch typ {
-	case tar.TypeChar:
-		return fs.ModeDevice | fs.ModeCharDevice | 0o444
-	case tar.TypeBlock:
-		return fs.ModeDevice | 0o444
-	}
-	return fs.ModeNamedPipe | 0o444
 }

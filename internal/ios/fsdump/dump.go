@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // Dump is an opened filesystem dump.
@@ -157,7 +158,7 @@ func Names(ctx context.Context, p string, max int) []string {
 			if err != nil {
 				return nil
 			}
-			r = io.LimitReader(zr, 256<<20)
+			r = io.LimitReader(safearchive.Reader(ctx, zr), 256<<20)
 		} else {
 			r = &countingSeeker{f: f}
 		}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -114,11 +115,11 @@ func Named(name string, err error) error {
 }
 
 // Event adds a timeline event when t is known.
-func Event(rec *module.Recorder, t time.Time, event, desc, artifact string) {
+func Event(rec *module.Recorder, t time.Time, event string, desc i18n.Msg, artifact string) {
 	if t.IsZero() {
 		return
 	}
-	rec.Event(model.Event{Time: t, Event: event, Description: desc, Artifact: artifact})
+	rec.Event(model.Event{Time: t, Event: event, DescriptionMsg: desc, Artifact: artifact})
 }
 
 // ISO formats a time for records ("" when zero).

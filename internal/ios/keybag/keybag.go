@@ -172,7 +172,7 @@ func (kb *Keybag) UnlockWithKey(pk []byte) error {
 			if errors.Is(err, errIntegrity) {
 				return ErrWrongPassword
 			}
-			return fmt.Errorf("%w: class %d: %v", ErrMalformed, cls, err)
+			return fmt.Errorf("%w: class %d: %w", ErrMalformed, cls, err)
 		}
 		c.Key = k
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Attributed is what a message body holds: its text and the URLs stored
@@ -24,7 +25,23 @@ const maxWalk = 100000
 // plain NS(Mutable)String) such as message.attributedBody. When the archive
 // is damaged after the string, the text is returned with the error.
 func AttributedString(data []byte) (Attributed, error) {
-	s, derr := Decode(data)
+	if len(data) > DefaultLimits.MaxBytes {
+		return Attributed{}, fmt.Errorf("%w: %d bytes (limit %d)", ErrLimit, len(data), DefaultLimits.MaxBytes)
+	}
+	// The result copies what it keeps, so the decoder and its slabs go back
+	// to the pool.
+	d := decoders.Get().(*decoder)
+	d.reset(data, DefaultLimits)
+	defer func() {
+		d.reset(nil, Limits{})
+		decoders.Put(d)
+	}()
+	return attributed(d.decode())
+}
+
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+func attributed(s *Stream, derr error) (Attributed, error) {
 	if s == nil {
 		return Attributed{}, derr
 	}

@@ -123,7 +123,13 @@ func DecodeLimits(data []byte, lim Limits) (*Stream, error) {
 	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
 		return nil, fmt.Errorf("%w: %d bytes (limit %d)", ErrLimit, len(data), lim.MaxBytes)
 	}
-	d := &decoder{data: data, lim: lim, refs: make([]any, 0, 16), strings: make([]string, 0, 16), parsed: make([]*encoded, 0, 16)}
+	d := &decoder{}
+	d.reset(data, lim)
+	return d.decode()
+}
+
+// decode decodes d.data.
+func (d *decoder) decode() (*Stream, error) {
 	s, err := d.header()
 	if err != nil {
 		return nil, err
@@ -165,13 +171,65 @@ type decoder struct {
 	parsed  []*encoded // parsed type encodings, by shared-string index
 	refs    []any      // C strings (CString), classes (*Class), objects (*Object)
 
-	// Values, objects and classes are carved from slabs: a message body
-	// holds a few dozen of each, and one allocation per value dominated the
-	// decoding time.
-	vals    []Value
-	groups  []Group
-	objects []Object
-	classes []Class
+	// Values, groups, objects and classes are carved from slabs: a message
+	// body holds a few dozen of each, and one allocation per value
+	// dominated the decoding time. A pooled decoder (AttributedString,
+	// whose result keeps nothing of the graph) reuses them.
+	vals    slab[Value]
+	groups  slab[Group]
+	objects slab[Object]
+	classes slab[Class]
+}
+
+// reset prepares d to decode data, keeping its buffers.
+func (d *decoder) reset(data []byte, lim Limits) {
+	clear(d.refs)
+	clear(d.strings)
+	clear(d.parsed)
+	*d = decoder{data: data, lim: lim, refs: d.refs[:0], strings: d.strings[:0], parsed: d.parsed[:0],
+		vals: d.vals, groups: d.groups, objects: d.objects, classes: d.classes}
+	d.vals.reset()
+	d.groups.reset()
+	d.objects.reset()
+	d.classes.reset()
+}
+
+// slab hands out slices of chunks it allocated, doubling their size.
+type slab[T any] struct {
+	chunks [][]T
+	cur    int // chunk in use
+	used   int // elements used in it
+}
+
+func (s *slab[T]) take(n int) []T {
+	if s.cur < len(s.chunks) && len(s.chunks[s.cur])-s.used >= n {
+		out := s.chunks[s.cur][s.used : s.used+n : s.used+n]
+		s.used += n
+		return out
+	}
+	if s.cur < len(s.chunks) && s.used > 0 {
+		s.cur++ // leave the partly used chunk
+	}
+	if s.cur < len(s.chunks) && len(s.chunks[s.cur]) < n {
+		s.chunks = s.chunks[:s.cur] // too small: replaced below
+	}
+	if s.cur == len(s.chunks) {
+		size := 8
+		if k := len(s.chunks); k > 0 {
+			size = 2 * len(s.chunks[k-1])
+		}
+		s.chunks = append(s.chunks, make([]T, max(size, n)))
+	}
+	s.used = n
+	return s.chunks[s.cur][:n:n]
+}
+
+// reset makes every chunk free again, dropping what they referenced.
+func (s *slab[T]) reset() {
+	for i := 0; i < len(s.chunks) && i <= s.cur; i++ {
+		clear(s.chunks[i])
+	}
+	s.cur, s.used = 0, 0
 }
 
 // keep copies a group's values into the value slab.
@@ -179,29 +237,15 @@ func (d *decoder) keep(vals []Value) []Value {
 	if len(vals) == 0 {
 		return nil
 	}
-	if cap(d.vals)-len(d.vals) < len(vals) {
-		d.vals = make([]Value, 0, max(16, 2*cap(d.vals), len(vals)))
-	}
-	start := len(d.vals)
-	d.vals = append(d.vals, vals...)
-	return d.vals[start:len(d.vals):len(d.vals)]
+	out := d.vals.take(len(vals))
+	copy(out, vals)
+	return out
 }
 
-func (d *decoder) newObject() *Object {
-	if len(d.objects) == 0 {
-		d.objects = make([]Object, 8)
-	}
-	o := &d.objects[0]
-	d.objects = d.objects[1:]
-	return o
-}
+func (d *decoder) newObject() *Object { return &d.objects.take(1)[0] }
 
 func (d *decoder) newClass(name string, version int64) *Class {
-	if len(d.classes) == 0 {
-		d.classes = make([]Class, 8)
-	}
-	c := &d.classes[0]
-	d.classes = d.classes[1:]
+	c := &d.classes.take(1)[0]
 	c.Name, c.Version = name, version
 	return c
 }
@@ -389,8 +433,12 @@ func (d *decoder) shared(h *int8) (s string, idx int, ok bool, err error) {
 		if err := d.count(); err != nil {
 			return "", 0, false, err
 		}
-		d.strings = append(d.strings, string(b))
-		d.parsed = append(d.parsed, nil)
+		in, ok := interned[string(b)] // no allocation for the lookup
+		if !ok {
+			in.s = string(b)
+		}
+		d.strings = append(d.strings, in.s)
+		d.parsed = append(d.parsed, in.enc)
 		return d.strings[len(d.strings)-1], len(d.strings) - 1, true, nil
 	}
 	r, err := d.int(&head)
@@ -433,9 +481,6 @@ func (d *decoder) group(depth int, h int8, haveHead bool) (Group, error) {
 	}
 	e := d.parsed[idx]
 	if e == nil {
-		e = commonEncodings[enc]
-	}
-	if e == nil {
 		types, err := parseEncodings(enc)
 		if err != nil {
 			return Group{}, d.errf(ErrMalformed, "type encoding %q: %v", enc, err)
@@ -465,19 +510,33 @@ func newEncoded(types []*typ) *encoded {
 	return e
 }
 
-// commonEncodings are parsed once for every decoder: the one-character
-// types and the groups message bodies use.
-var commonEncodings = func() map[string]*encoded {
-	m := map[string]*encoded{}
+// interned are shared strings (class names, type encodings) common enough
+// to be kept once for every decoder rather than copied for each stream.
+// The common type encodings are parsed once for every decoder: the
+// one-character types and the groups message bodies use.
+var interned = func() map[string]internedString {
+	m := map[string]internedString{}
+	for _, c := range []string{"NSObject", "NSString", "NSMutableString", "NSAttributedString", "NSMutableAttributedString",
+		"NSDictionary", "NSMutableDictionary", "NSArray", "NSMutableArray", "NSSet", "NSMutableSet", "NSNumber", "NSValue",
+		"NSData", "NSMutableData", "NSURL", "NSDate", "NSColor", "NSFont", "NSParagraphStyle"} {
+		m[c] = internedString{s: c}
+	}
 	for _, enc := range append(strings.Split(scalars, ""), "iI", "@@", "@i", "ii", "II", "qq", "dd", "ff") {
 		types, err := parseEncodings(enc)
 		if err != nil {
 			panic(err)
 		}
-		m[enc] = newEncoded(types)
+		m[enc] = internedString{s: enc, enc: newEncoded(types)}
 	}
 	return m
 }()
+
+// internedString is a shared string kept once, with its parsed type
+// encoding when it is one.
+type internedString struct {
+	s   string
+	enc *encoded
+}
 
 func (d *decoder) value(t *typ, depth int) (Value, error) {
 	if d.lim.MaxDepth > 0 && depth > d.lim.MaxDepth {
@@ -712,10 +771,7 @@ func (d *decoder) keepGroups(gs []Group) []Group {
 	if len(gs) == 0 {
 		return nil
 	}
-	if cap(d.groups)-len(d.groups) < len(gs) {
-		d.groups = make([]Group, 0, max(8, 2*cap(d.groups), len(gs)))
-	}
-	start := len(d.groups)
-	d.groups = append(d.groups, gs...)
-	return d.groups[start:len(d.groups):len(d.groups)]
+	out := d.groups.take(len(gs))
+	copy(out, gs)
+	return out
 }

@@ -3,10 +3,12 @@ package typedstream
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -390,4 +392,35 @@ func BenchmarkAttributedString(b *testing.B) {
 			}
 		})
 	}
+}
+
+// AttributedString reuses pooled decoders: results must not depend on what
+// a decoder decoded before, from any goroutine.
+func TestPooledDecodersConcurrent(t *testing.T) {
+	names := []string{"URL", "AttributedBodyTextOnly", "LongMessage", "ExtraData", "HugeWithRefs", "StyledLink", "Arabic"}
+	type result struct {
+		a   Attributed
+		err string
+	}
+	want := map[string]result{}
+	for _, n := range names {
+		a, err := AttributedString(readSample(t, "crabstep/"+n))
+		want[n] = result{a, fmt.Sprint(err)}
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				n := names[(i+g)%len(names)]
+				a, err := AttributedString(readSample(t, "crabstep/"+n))
+				if w := want[n]; a.Text != w.a.Text || !slices.Equal(a.Links, w.a.Links) || fmt.Sprint(err) != w.err {
+					t.Errorf("%s: got %q %q %v, want %q %q %s", n, a.Text, a.Links, err, w.a.Text, w.a.Links, w.err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

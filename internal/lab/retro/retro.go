@@ -140,7 +140,7 @@ func (h *Hunter) hunt(ctx context.Context, cur *iocset.Current, run *store.Retro
 		}
 		for _, s := range sightings {
 			for _, m := range ht.ms {
-				a := module.IndicatorAlert(m, module.Where{Artifact: s.Artifact, Time: s.FirstSeen, Label: s.WhatMsg, What: s.What})
+				a := module.IndicatorAlert(m, module.Where{Artifact: s.Artifact, Time: s.FirstSeen, Label: module.LabelOf(s.WhatMsg, s.What)})
 				a.Module, a.Input = s.Module, s.Input
 				k := store.AlertKey(a)
 				if current[s.ScanID] == nil {

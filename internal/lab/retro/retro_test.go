@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/lab/iocset"
 	"github.com/spyscan/spyscan/internal/lab/labtest"
 	"github.com/spyscan/spyscan/internal/lab/store"
@@ -38,7 +39,7 @@ func storeScan(t *testing.T, s *store.Store, h *iocset.Holder, caseID, by int64,
 	rec := module.NewRecorder("safari_history", cur.Index, nil)
 	t0 := time.Date(2021, 7, 14, 9, 30, 0, 0, time.UTC)
 	for i, v := range values {
-		rec.CheckURL("https://"+v+"/p", module.Where{Artifact: "History.db", Time: t0.Add(time.Duration(i) * time.Hour), What: "URL"})
+		rec.CheckURL("https://"+v+"/p", module.Where{Artifact: "History.db", Time: t0.Add(time.Duration(i) * time.Hour), Label: i18n.M("type.url")})
 	}
 	var obs []output.ObservableRecord
 	for _, o := range rec.Observables() {

@@ -24,6 +24,10 @@ func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
 		a.quicPacket(f, p)
 	case !toServer && f.app == appQUIC:
 		a.quicServer(f, p)
+	case f.app == appUnknown && (sp == netbiosNS || cp == netbiosNS):
+		// NetBIOS name service has DNS's wire format, but its names are
+		// NetBIOS names in their half-ASCII encoding, not domains
+		f.app = appNone
 	case f.app == appUnknown:
 		// DNS on any other port, recognised by content in the first
 		// datagram of each direction (or in the start of an incomplete one)
@@ -44,6 +48,9 @@ func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
 
 // dnsPort: DNS, mDNS and LLMNR.
 func dnsPort(p uint16) bool { return p == 53 || p == 5353 || p == 5355 }
+
+// netbiosNS is NetBIOS name service's UDP port (RFC 1002).
+const netbiosNS = 137
 
 // --- DNS ---
 

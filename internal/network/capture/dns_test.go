@@ -42,6 +42,10 @@ func TestDNSAnyPort(t *testing.T) {
 	g.UDP(a3, netgen.Addr("224.0.0.251"), 5353, 5353, netgen.MDNSAnnouncement("printer.local", a3))
 	// LLMNR
 	g.UDP(c, netgen.Addr("224.0.0.252"), 40003, 5355, netgen.DNSQuery(4, "fileserver", 1))
+	// NetBIOS name service: DNS's wire format, a NetBIOS name ("WORKGROUP<1d>"
+	// half-ASCII encoded) that is no domain
+	const nbName = "fhepfcelehfcepfffacacacacacacabn"
+	g.UDP(c, netgen.Addr("10.0.0.255"), 137, 137, netgen.DNSQuery(5, nbName, 32))
 	w.Flush()
 	res := analyzeBytes(t, buf.Bytes())
 	for _, want := range []struct {
@@ -59,6 +63,9 @@ func TestDNSAnyPort(t *testing.T) {
 		if obs(res, KindDomain, want.name) == nil {
 			t.Errorf("%s not observed", want.name)
 		}
+	}
+	if rec := findDNS(res, nbName); rec != nil || obs(res, KindDomain, nbName) != nil {
+		t.Errorf("a NetBIOS name service query was read as DNS: %+v", rec)
 	}
 	if got := res.ResolvedFrom(a1); !slices.Equal(got, []string{"udp8053.example", "cdn.udp8053.example"}) {
 		t.Errorf("%s resolved from %v", a1, got)

@@ -2,22 +2,16 @@ package netsum
 
 import (
 	"bufio"
-	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"sort"
+
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // HeadSize is how much of a file is peeked at to recognise its format.
 const HeadSize = 64 << 10
-
-// maxInflated caps what a gzip-compressed log may inflate to.
-const maxInflated = 64 << 30
-
-// ErrTooLarge is returned when a compressed log inflates beyond the cap.
-var ErrTooLarge = errors.New("compressed log inflates beyond 64 GiB")
 
 // LogFile is an opened, possibly gzip-compressed, log.
 type LogFile struct {
@@ -51,33 +45,16 @@ func OpenLog(fsys fs.FS, name string) (*LogFile, error) {
 	lf := &LogFile{closers: []io.Closer{f}}
 	br := bufio.NewReaderSize(f, HeadSize)
 	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := safearchive.Gunzip(br, name)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("%s: gzip: %w", name, err)
 		}
 		lf.closers = append(lf.closers, zr)
-		br = bufio.NewReaderSize(&capped{r: zr, left: maxInflated}, HeadSize)
+		br = bufio.NewReaderSize(zr, HeadSize)
 	}
 	lf.Reader = br
 	return lf, nil
-}
-
-type capped struct {
-	r    io.Reader
-	left int64
-}
-
-func (c *capped) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		return 0, ErrTooLarge
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	return n, err
 }
 
 // RegularFiles lists the regular files of fsys, sorted, skipping hidden

@@ -10,12 +10,13 @@ package pcapfile
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math/bits"
+
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // Link types (LINKTYPE_* values from the tcpdump registry, and the DLT_*
@@ -114,7 +115,7 @@ type Packet struct {
 // Reader reads packets from a capture.
 type Reader struct {
 	br    *bufio.Reader
-	gz    *gzip.Reader
+	gz    io.ReadCloser
 	Stats Stats
 	order binary.ByteOrder
 	// pcap
@@ -139,7 +140,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 		return nil, fmt.Errorf("%w: %d bytes", ErrBadMagic, len(m))
 	}
 	if m[0] == 0x1f && m[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
+		gz, err := safearchive.Gunzip(br, "")
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}

@@ -9,12 +9,13 @@ package zeeklog
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // MaxLine is the longest line read; longer lines are skipped and counted.
@@ -83,7 +84,7 @@ type Reader struct {
 func NewReader(r io.Reader, fields ...string) (*Reader, error) {
 	br := bufio.NewReaderSize(r, MaxLine)
 	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := safearchive.Gunzip(br, "")
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}

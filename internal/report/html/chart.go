@@ -99,7 +99,7 @@ func buildChart(r *model.Report, c *i18n.Catalog, copied func(model.Event) bool)
 		marks++
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="%d" class="mark %s"><title>%s</title></circle>`,
 			x(a.Time), padT-12, alertMarkRadius, levelClass(a.Level),
-			htmlesc.EscapeString(a.Time.UTC().Format("2006-01-02 15:04:05 UTC")+" — "+levelLabel(c, a.Level)+": "+a.Message))
+			htmlesc.EscapeString(a.Time.UTC().Format("2006-01-02 15:04:05 UTC")+" — "+levelLabel(c, a.Level)+": "+c.Text(a.MessageMsg, a.Message)))
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="markline %s"/>`, x(a.Time), padT-7, x(a.Time), chartH-padB, levelClass(a.Level))
 	}
 	b.WriteString(`</svg>`)

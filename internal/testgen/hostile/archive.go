@@ -104,3 +104,27 @@ func must(err error) {
 		panic(err) // generators write to memory
 	}
 }
+
+// DumpTarGzBomb returns an iOS dump .tar.gz holding the small dump and a
+// file of zeros of size bytes: a few hundred KB that inflate more than a
+// thousand times (the 4 MB dump inflating 4 GiB, scaled down).
+func DumpTarGzBomb(size int64) []byte {
+	var z bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	must(err)
+	tw := tar.NewWriter(zw)
+	for _, f := range dumpFiles() {
+		must(tw.WriteHeader(&tar.Header{Name: f.Path, Mode: 0o644, ModTime: modTime, Typeflag: tar.TypeReg, Size: int64(len(f.Data))}))
+		_, err := tw.Write(f.Data)
+		must(err)
+	}
+	must(tw.WriteHeader(&tar.Header{Name: "private/var/mobile/Library/Caches/zeros.bin", Mode: 0o644, ModTime: modTime, Typeflag: tar.TypeReg, Size: size}))
+	zero := make([]byte, 1<<20)
+	for left := size; left > 0; left -= int64(len(zero)) {
+		_, err := tw.Write(zero[:min(left, int64(len(zero)))])
+		must(err)
+	}
+	must(tw.Close())
+	must(zw.Close())
+	return z.Bytes()
+}

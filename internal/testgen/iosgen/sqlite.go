@@ -70,3 +70,42 @@ func SQLite(ctx context.Context, schema []string, stmts []Stmt) ([]byte, error) 
 	}
 	return os.ReadFile(p)
 }
+
+// Rework runs f on a copy of the database db in a temporary file, inside
+// one transaction, and returns the copy's bytes: the way a generator turns
+// a well-formed database into a hostile one (a view in place of a table,
+// a trigger...). db is not changed.
+func Rework(ctx context.Context, db []byte, f func(ctx context.Context, tx *sql.Tx) error) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "iosgen-sqlite-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "x.db")
+	if err := os.WriteFile(p, db, 0o600); err != nil {
+		return nil, err
+	}
+	h, err := sql.Open("sqlite", p)
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	tx, err := h.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() // a no-op once committed
+	if err := f(ctx, tx); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	if _, err := h.ExecContext(ctx, "PRAGMA journal_mode=DELETE"); err != nil {
+		return nil, err
+	}
+	if err := h.Close(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}

@@ -7,13 +7,13 @@ package accessibility
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -114,17 +114,16 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 	path := d.Path
 	for _, s := range p.Services {
 		rec.Record(s)
-		w := module.Where{Artifact: path, What: "Accessibility service app id", Record: s}
+		w := module.Where{Artifact: path, Label: i18n.M("android.what.accessibility_app"), Record: s}
 		if rec.CheckAppID(s.PackageName, w) {
 			continue
 		}
-		level, state := model.Low, "installed"
+		level, title := model.Low, "android.title.accessibility_installed"
 		if s.Enabled {
-			level, state = model.Medium, "enabled"
+			level, title = model.Medium, "android.title.accessibility_enabled"
 		}
-		rec.Heuristic(level, w, fmt.Sprintf("Accessibility service %q is %s", s.Service, state),
-			known.ReasonAccessibility,
-			"Screen readers, password managers, automation and launcher apps use accessibility legitimately; check that the owner knows this app.")
+		rec.Flag(level, w, i18n.M(title, "service", s.Service),
+			known.ReasonMsg(known.ReasonAccessibility), i18n.M("android.benign.accessibility_service"))
 	}
 	return nil
 }

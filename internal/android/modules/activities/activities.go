@@ -8,6 +8,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -35,7 +36,7 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 	path := d.Path
 	for _, e := range r.Entries {
 		rec.Record(e)
-		rec.CheckAppID(e.PackageName, module.Where{Artifact: path, What: "Activity app id", Record: e})
+		rec.CheckAppID(e.PackageName, module.Where{Artifact: path, Label: i18n.M("android.what.activity_app"), Record: e})
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -160,23 +161,22 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 		if strings.HasPrefix(k.Source, "file ") {
 			art = strings.TrimPrefix(k.Source, "file ")
 		}
-		w := module.Where{Artifact: art, Time: k.LastConnected, What: "Trusted ADB key", Record: k}
-		desc := fmt.Sprintf("%s (%s)", k.Fingerprint, orUnknown(k.User))
+		w := module.Where{Artifact: art, Time: k.LastConnected, Label: i18n.M("android.what.adb_key"), Record: k}
+		desc := i18n.M("android.adb_key", "fingerprint", k.Fingerprint, "user", orUnknown(k.User))
 		if !k.LastConnected.IsZero() {
 			rec.Event(model.Event{Time: k.LastConnected, Event: "adb_last_connection", Artifact: art,
-				Description: "Last USB-debugging connection of computer " + desc})
+				DescriptionMsg: i18n.M("android.event.adb_last", "key", desc)})
 		}
 		switch {
 		case !k.Valid:
-			rec.Heuristic(model.Low, w, fmt.Sprintf("Unreadable trusted ADB key %.24q...", k.Key), known.ReasonUnknownADBKey,
-				"A damaged keystore entry is more likely a parsing or storage glitch than an attack.")
+			rec.Flag(model.Low, w, i18n.M("android.title.adb_key_unreadable", "key", fmt.Sprintf("%.24q", k.Key)),
+				known.ReasonMsg(known.ReasonUnknownADBKey), i18n.M("android.benign.adb_key_unreadable"))
 		case host.known() && !host.matches(k):
-			rec.Heuristic(model.Low, w, "The phone trusts a computer for USB debugging that is not the one that made this acquisition: "+desc,
-				known.ReasonUnknownADBKey,
-				"The owner's own computers, a repair shop or a previous forensic check also leave trusted keys; ask whose computer this is.")
+			rec.Flag(model.Low, w, i18n.M("android.title.adb_key_other", "key", desc),
+				known.ReasonMsg(known.ReasonUnknownADBKey), i18n.M("android.benign.adb_key_other"))
 		case !host.known():
-			rec.Heuristic(model.Info, w, "The phone trusts a computer for USB debugging: "+desc, known.ReasonADBKeyPresent,
-				"Developers and anyone who ever ran adb on this phone leave a key; the acquiring computer is one of them.")
+			rec.Flag(model.Info, w, i18n.M("android.title.adb_key_trusted", "key", desc),
+				known.ReasonMsg(known.ReasonADBKeyPresent), i18n.M("android.benign.adb_key_trusted"))
 		}
 	}
 	return nil

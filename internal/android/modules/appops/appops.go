@@ -7,13 +7,13 @@ package appops
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -133,7 +133,7 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 	p.Done()
 	for _, pk := range p.Packages {
 		rec.Record(pk)
-		w := module.Where{Artifact: path, What: "App id in app ops", Record: pk}
+		w := module.Where{Artifact: path, Label: i18n.M("android.what.appops_app"), Record: pk}
 		hit := rec.CheckAppID(pk.PackageName, w)
 		for _, op := range pk.Ops {
 			first := events(rec, path, pk, op)
@@ -145,15 +145,12 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 			wo.Record = Package{PackageName: pk.PackageName, UID: pk.UID, Ops: []Op{op}}
 			switch {
 			case risky[op.Name] && op.Mode != "deny" && op.Mode != "ignore":
-				rec.Heuristic(model.Medium, wo,
-					fmt.Sprintf("App %q may install other apps (%s is %q)", pk.PackageName, op.Name, op.Mode),
-					known.ReasonInstallPackages,
-					"Browsers, file managers and app stores ask for this to install downloaded APKs.")
+				rec.Flag(model.Medium, wo,
+					i18n.M("android.title.request_install_packages", "name", pk.PackageName, "op", op.Name, "mode", op.Mode),
+					known.ReasonMsg(known.ReasonInstallPackages), i18n.M("android.benign.request_install_packages"))
 			case pk.PackageName == "com.android.shell":
-				rec.Heuristic(model.Low, wo,
-					fmt.Sprintf("The adb shell package used %s (%q)", op.Name, op.Mode),
-					known.ReasonShellAppOp,
-					"The shell package acts for whoever connects over USB debugging: developers, repair tools, and this acquisition itself.")
+				rec.Flag(model.Low, wo, i18n.M("android.title.shell_app_op", "op", op.Name, "mode", op.Mode),
+					known.ReasonMsg(known.ReasonShellAppOp), i18n.M("android.benign.shell_app_op"))
 			}
 		}
 	}
@@ -172,7 +169,7 @@ func events(rec *module.Recorder, path string, pk Package, op Op) time.Time {
 			earliest = t
 		}
 		rec.Event(model.Event{Time: t, Event: e.Access, Artifact: path,
-			Description: fmt.Sprintf("%s access to %s: %s (%s)", pk.PackageName, op.Name, e.Access, e.Type)})
+			DescriptionMsg: i18n.M("android.event.appop", "app", pk.PackageName, "access", e.Access, "op", op.Name, "type", e.Type)})
 	}
 	return earliest
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -182,15 +183,15 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 func report(rec *module.Recorder, f File) {
 	rec.Record(f)
 	if !f.ModifiedTime.IsZero() {
-		desc := f.Path
+		e := model.Event{Time: f.ModifiedTime, Event: macb(f), Artifact: FileName, Description: f.Path}
 		if f.Context != "" {
-			desc += " (" + f.Context + ")"
+			e.DescriptionMsg = i18n.M("android.event.file", "path", f.Path, "context", f.Context)
 		}
-		rec.Event(model.Event{Time: f.ModifiedTime, Event: macb(f), Artifact: FileName, Description: desc})
+		rec.Event(e)
 	}
-	w := module.Where{Artifact: FileName, Time: f.ModifiedTime, What: "File path", Record: f}
+	w := module.Where{Artifact: FileName, Time: f.ModifiedTime, Label: i18n.M("android.what.file_path"), Record: f}
 	hit := rec.CheckPath(f.Path, w)
-	w.What = "File hash"
+	w.Label = i18n.M("android.what.file_hash")
 	for _, h := range []string{f.SHA256, f.SHA1, f.MD5} {
 		if rec.CheckFileHash(h, w) {
 			hit = true
@@ -204,12 +205,12 @@ func report(rec *module.Recorder, f File) {
 		if !strings.HasPrefix(f.Path, d) {
 			continue
 		}
-		level, kind := model.Medium, "File"
+		level, title := model.Medium, "android.title.tmp_file"
 		if strings.Contains(f.Mode, "x") {
-			level, kind = model.High, "Executable file"
+			level, title = model.High, "android.title.tmp_executable"
 		}
-		rec.Heuristic(level, w, fmt.Sprintf("%s in %s: %s", kind, d, f.Path), known.ReasonTmpFile,
-			"Developers, rooting guides and acquisition tools (androidqf, MVT) also put files in /data/local/tmp; check what the file is.")
+		rec.Flag(level, w, i18n.M(title, "dir", d, "path", f.Path),
+			known.ReasonMsg(known.ReasonTmpFile), i18n.M("android.benign.file_in_data_local_tmp"))
 	}
 }
 

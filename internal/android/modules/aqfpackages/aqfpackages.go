@@ -19,6 +19,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -174,10 +175,10 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 
 func report(rec *module.Recorder, p Package, hasInst bool) {
 	rec.Record(p)
-	w := module.Where{Artifact: FileName, What: "Installed package", Record: p}
+	w := module.Where{Artifact: FileName, Label: i18n.M("android.what.installed_package"), Record: p}
 	rec.CheckAppID(p.Name, w)
 	for _, a := range p.Files {
-		w.What = "APK file hash of " + p.Name
+		w.Label = i18n.M("android.what.apk_hash", "name", p.Name)
 		for _, h := range []string{a.SHA256, a.SHA1, a.MD5} {
 			if rec.CheckFileHash(h, w) {
 				break
@@ -186,15 +187,15 @@ func report(rec *module.Recorder, p Package, hasInst bool) {
 		if a.Certificate == nil {
 			continue
 		}
-		w.What = "APK signing certificate of " + p.Name
+		w.Label = i18n.M("android.what.apk_cert", "name", p.Name)
 		for _, h := range []string{a.Certificate.MD5, a.Certificate.SHA1, a.Certificate.SHA256} {
 			if rec.CheckAppCert(h, w) {
 				break
 			}
 		}
 	}
-	w.What = "Installed package"
+	w.Label = i18n.M("android.what.installed_package")
 	for _, f := range known.PackageFindings(known.Package{Name: p.Name, Installer: p.Installer, HasInst: hasInst, System: p.System, Disabled: p.Disabled}) {
-		rec.Heuristic(f.Level, w, f.Message, f.Reason, f.Benign)
+		rec.Flag(f.Level, w, f.Title, f.Reason, f.Benign)
 	}
 }

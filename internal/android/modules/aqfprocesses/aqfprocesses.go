@@ -35,6 +35,7 @@ import (
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -292,7 +293,7 @@ func firstArg(l []string) string {
 
 func report(rec *module.Recorder, name string, p Process) {
 	rec.Record(p)
-	w := module.Where{Artifact: name, What: "Running process", Record: p}
+	w := module.Where{Artifact: name, Label: i18n.M("android.what.running_process"), Record: p}
 	var apps []string // each app id once: "x:remo" and "x:remote" are both app x
 	for _, n := range p.Names() {
 		// gatekeeperd clashes with an indicator and is a stock daemon (as MVT).
@@ -308,7 +309,7 @@ func report(rec *module.Recorder, name string, p Process) {
 			rec.CheckProcess(n, w)
 		}
 	}
-	w.What = "Running executable"
+	w.Label = i18n.M("android.what.running_executable")
 	for _, x := range p.Paths() {
 		rec.CheckPath(x, w)
 	}

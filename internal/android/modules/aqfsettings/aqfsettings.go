@@ -16,6 +16,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -72,7 +73,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		for _, s := range ss {
 			rec.Record(s)
 			if fd, ok := known.SettingFinding(s.Namespace, s.Key, s.Value); ok {
-				rec.Heuristic(fd.Level, module.Where{Artifact: name, What: "Setting", Record: s}, fd.Message, fd.Reason, fd.Benign)
+				rec.Flag(fd.Level, module.Where{Artifact: name, Label: i18n.M("android.what.setting"), Record: s}, fd.Title, fd.Reason, fd.Benign)
 			}
 		}
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/layout"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -110,13 +111,17 @@ func readFile(ctx context.Context, fsys fs.FS, name string, rec *module.Recorder
 
 func handle(rec *module.Recorder, file string, m Message) {
 	rec.Record(m)
-	w := module.Where{Artifact: file, Time: m.Time, What: "Link in an " + strings.ToUpper(m.Kind), Record: m}
+	w := module.Where{Artifact: file, Time: m.Time, Label: i18n.M("android.what.link_sms"), Record: m}
+	if strings.EqualFold(m.Kind, "mms") {
+		w.Label = i18n.M("android.what.link_mms")
+	}
 	for _, l := range m.Links {
 		rec.CheckURL(l, w)
 	}
 	if !m.Time.IsZero() {
-		desc := fmt.Sprintf("%s %s %s: %s", strings.ToUpper(m.Kind), m.Direction, m.Address, clip(m.Body, 200))
-		rec.Event(model.Event{Time: m.Time, Event: m.Kind, Description: strings.Join(strings.Fields(desc), " "), Artifact: file})
+		desc := i18n.M("android.event.sms", "kind", strings.ToUpper(m.Kind), "direction", directionMsg(m.Direction),
+			"address", m.Address, "body", strings.Join(strings.Fields(clip(m.Body, 200)), " "))
+		rec.Event(model.Event{Time: m.Time, Event: m.Kind, DescriptionMsg: desc, Artifact: file})
 	}
 }
 
@@ -146,6 +151,21 @@ func message(raw map[string]any, mms bool, file string) Message {
 	}
 	m.Links = Links(m.Body)
 	return m
+}
+
+// directionMsg translates a direction as direction writes it.
+func directionMsg(d string) i18n.Msg {
+	switch d {
+	case "received from":
+		return i18n.M("android.sms.received_from")
+	case "sent to":
+		return i18n.M("android.sms.sent_to")
+	case "draft to":
+		return i18n.M("android.sms.draft_to")
+	case "outgoing to":
+		return i18n.M("android.sms.outgoing_to")
+	}
+	return i18n.M("android.sms.with")
 }
 
 // direction names Android's message box / type codes.

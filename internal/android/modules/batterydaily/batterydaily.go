@@ -8,7 +8,6 @@ package batterydaily
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -120,29 +120,27 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 	for _, c := range p.Changes {
 		rec.Record(c)
 		t, _ := dumpmod.ParseTime(c.From)
-		w := module.Where{Artifact: path, Time: t, What: "App id in battery daily stats", Record: c}
-		desc := fmt.Sprintf("Recorded update of package %s with vers %s", c.PackageName, c.Vers)
+		w := module.Where{Artifact: path, Time: t, Label: i18n.M("android.what.daily_app"), Record: c}
+		desc := i18n.M("android.event.daily_update", "name", c.PackageName, "vers", c.Vers)
 		switch c.Action {
 		case "uninstall":
-			desc = fmt.Sprintf("Recorded uninstall of package %s (vers 0)", c.PackageName)
+			desc = i18n.M("android.event.daily_uninstall", "name", c.PackageName)
 		case "downgrade":
-			desc = fmt.Sprintf("Recorded downgrade of package %s from vers %s to vers %s", c.PackageName, c.PreviousVers, c.Vers)
+			desc = i18n.M("android.event.daily_downgrade", "name", c.PackageName, "from", c.PreviousVers, "to", c.Vers)
 		}
 		if !t.IsZero() {
-			rec.Event(model.Event{Time: t, Event: "battery_daily", Artifact: path, Description: desc})
+			rec.Event(model.Event{Time: t, Event: "battery_daily", Artifact: path, DescriptionMsg: desc})
 		}
 		if rec.CheckAppID(c.PackageName, w) {
 			continue
 		}
 		switch c.Action {
 		case "uninstall":
-			rec.Heuristic(model.Medium, w, fmt.Sprintf("Package %q was uninstalled (day from %s)", c.PackageName, c.From),
-				known.ReasonUninstall,
-				"People uninstall apps all the time; it matters when the app is unknown or was removed just before the phone was checked.")
+			rec.Flag(model.Medium, w, i18n.M("android.title.uninstalled_daily", "name", c.PackageName, "from", c.From),
+				known.ReasonMsg(known.ReasonUninstall), i18n.M("android.benign.package_uninstalled"))
 		case "downgrade":
-			rec.Heuristic(model.Medium, w, fmt.Sprintf("Package %q was downgraded from version %s to %s", c.PackageName, c.PreviousVers, c.Vers),
-				known.ReasonDowngrade,
-				"Users roll back apps after a bad update, and beta programmes switch versions.")
+			rec.Flag(model.Medium, w, i18n.M("android.title.downgraded", "name", c.PackageName, "from", c.PreviousVers, "to", c.Vers),
+				known.ReasonMsg(known.ReasonDowngrade), i18n.M("android.benign.package_downgraded"))
 		}
 	}
 	return nil

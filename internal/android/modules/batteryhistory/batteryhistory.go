@@ -16,6 +16,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -143,7 +144,7 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 	path := d.Path
 	for _, e := range p.Events {
 		rec.Record(e)
-		w := module.Where{Artifact: path, Time: e.Time, What: "App id in battery history", Record: e}
+		w := module.Where{Artifact: path, Time: e.Time, Label: i18n.M("android.what.history_app"), Record: e}
 		if !e.Time.IsZero() {
 			rec.Event(model.Event{Time: e.Time, Event: e.Event, Artifact: path,
 				Description: strings.TrimSpace(fmt.Sprintf("%s %s %s", e.Event, e.PackageName, e.Service))})
@@ -152,9 +153,8 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 			continue
 		}
 		if e.Event == "package_uninstall" {
-			rec.Heuristic(model.Medium, w, fmt.Sprintf("Package %q was uninstalled (battery history)", e.PackageName),
-				known.ReasonUninstall,
-				"People uninstall apps all the time; it matters when the app is unknown or was removed just before the phone was checked.")
+			rec.Flag(model.Medium, w, i18n.M("android.title.uninstalled_history", "name", e.PackageName),
+				known.ReasonMsg(known.ReasonUninstall), i18n.M("android.benign.package_uninstalled"))
 		}
 	}
 	return nil

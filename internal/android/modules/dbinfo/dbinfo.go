@@ -5,12 +5,12 @@ package dbinfo
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -83,7 +83,7 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 	for _, op := range p.Ops {
 		rec.Record(op)
 		t, _ := dumpmod.ParseTime(op.Time) // "05-20 ..." has no year: no time
-		w := module.Where{Artifact: path, Time: t, What: "App id in database path", Record: op}
+		w := module.Where{Artifact: path, Time: t, Label: i18n.M("android.what.dbinfo_app"), Record: op}
 		for _, part := range strings.Split(op.Path, "/") {
 			if dumpmod.IsPackageName(part) && rec.CheckAppID(part, w) {
 				break
@@ -91,7 +91,7 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 		}
 		if !t.IsZero() {
 			rec.Event(model.Event{Time: t, Event: op.Action, Artifact: path,
-				Description: fmt.Sprintf("%s on %s: %s", op.Action, op.Path, op.SQL)})
+				DescriptionMsg: i18n.M("android.event.dbinfo", "action", op.Action, "path", op.Path, "sql", op.SQL)})
 		}
 	}
 	return nil

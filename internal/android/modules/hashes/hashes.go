@@ -24,6 +24,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/layout"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -76,7 +77,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			continue // hashed by androidqf while still being written
 		}
 		sum := strings.ToLower(strings.TrimSpace(l.sum))
-		w := module.Where{Artifact: rel, What: "SHA-256 listed in hashes.csv"}
+		w := module.Where{Artifact: rel, Label: i18n.M("android.what.hashes_csv")}
 		rec.CheckFileHash(sum, w)
 		if !fs.ValidPath(rel) {
 			rec.FileError(File, fmt.Errorf("%s: path %q is not inside the acquisition", File, l.raw))
@@ -96,8 +97,8 @@ func verify(ctx context.Context, fsys fs.FS, rel, sum string, rec *module.Record
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		e.Status = "missing"
-		rec.Heuristic(model.High, w, fmt.Sprintf("%s is listed in hashes.csv but missing from the acquisition", rel),
-			"androidqf hashes every file it collects; a missing file means the acquisition was altered after it was taken", "the file was deleted while copying the acquisition")
+		rec.Flag(model.High, w, i18n.M("android.title.hash_missing", "path", rel),
+			i18n.M("android.reason.hash_missing"), i18n.M("android.benign.hash_missing"))
 	case err != nil:
 		e.Status = "unreadable"
 		rec.FileError(rel, err)
@@ -106,11 +107,11 @@ func verify(ctx context.Context, fsys fs.FS, rel, sum string, rec *module.Record
 	default:
 		e.Status, e.Actual = "mismatch", actual
 		if rel == "command.log" {
-			rec.Heuristic(model.Low, w, "command.log differs from its SHA-256 in hashes.csv",
-				"androidqf keeps logging to command.log after it wrote hashes.csv", "expected for acquisitions made by androidqf")
+			rec.Flag(model.Low, w, i18n.M("android.title.command_log_changed"),
+				i18n.M("android.reason.command_log_changed"), i18n.M("android.benign.command_log_changed"))
 		} else {
-			rec.Heuristic(model.High, w, fmt.Sprintf("%s does not match its SHA-256 in hashes.csv (listed %s, now %s)", rel, sum, actual),
-				"the file changed after the acquisition was taken: the evidence was altered or corrupted", "a copy error; re-copy the acquisition from its source")
+			rec.Flag(model.High, w, i18n.M("android.title.hash_mismatch", "path", rel, "listed", sum, "now", actual),
+				i18n.M("android.reason.hash_mismatch"), i18n.M("android.benign.hash_mismatch"))
 		}
 	}
 	rec.Record(e)
@@ -137,8 +138,8 @@ func unlisted(fsys fs.FS, listed map[string]bool, rec *module.Recorder) {
 	for _, p := range extra {
 		e := Entry{Path: p, Status: "unlisted"}
 		rec.Record(e)
-		rec.Heuristic(model.Medium, module.Where{Artifact: p, Record: &e}, fmt.Sprintf("%s is in the acquisition but not in hashes.csv", p),
-			"androidqf hashes every file it collects; an unlisted file was added afterwards", "files added on purpose by the analyst (notes, exports)")
+		rec.Flag(model.Medium, module.Where{Artifact: p, Record: &e}, i18n.M("android.title.hash_unlisted", "path", p),
+			i18n.M("android.reason.hash_unlisted"), i18n.M("android.benign.hash_unlisted"))
 	}
 }
 

@@ -31,9 +31,10 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/intrusionlog"
-	"github.com/spyscan/spyscan/internal/android/safezip"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // Name is the module's name.
@@ -52,7 +53,7 @@ const (
 )
 
 // nestedLimits bound what a nested zip may declare.
-var nestedLimits = safezip.Limits{MaxEntry: 4 << 30, MaxTotal: 16 << 30, MaxEntries: maxNestedFiles}
+var nestedLimits = safearchive.Limits{MaxEntry: 4 << 30, MaxTotal: 16 << 30, MaxEntries: maxNestedFiles}
 
 // Record is one event as stored in the module's output.
 type Record struct {
@@ -170,7 +171,7 @@ func (r *run) zip(fsys fs.FS, p, name string, depth int) {
 		r.rec.FileError(name, fmt.Errorf("%s: %w", name, err))
 		return
 	}
-	z, err := safezip.New(bytes.NewReader(b), int64(len(b)), name, nestedLimits)
+	z, err := safearchive.New(bytes.NewReader(b), int64(len(b)), name, nestedLimits)
 	if err != nil {
 		r.rec.FileError(name, err)
 		return
@@ -243,7 +244,7 @@ func (r *run) event(e intrusionlog.Event, file string, line int) {
 	if e.Time.IsZero() {
 		r.noTime++
 	} else {
-		r.rec.Event(model.Event{Time: e.Time, Event: what, Artifact: file, Description: Describe(e)})
+		r.rec.Event(model.Event{Time: e.Time, Event: what, Artifact: file, DescriptionMsg: Describe(e)})
 	}
 	w := module.Where{Artifact: file, Time: e.Time, Record: rec}
 	switch e.Type {
@@ -298,56 +299,56 @@ func checkIPField(rec *module.Recorder, v string, w module.Where) {
 }
 
 func checkDNS(rec *module.Recorder, e intrusionlog.Event, w module.Where) {
-	w.What = "DNS query"
+	w.Label = i18n.M("android.what.dns_query")
 	rec.CheckDomain(e.Str("hostname"), w)
-	w.What = "DNS answer"
+	w.Label = i18n.M("android.what.dns_answer")
 	for _, ip := range e.Strs("ip_addresses") {
 		checkIPField(rec, ip, w)
 	}
-	w.What = "App making a DNS query"
+	w.Label = i18n.M("android.what.dns_app")
 	rec.CheckAppID(e.Str("package_name"), w)
 }
 
 func checkConnect(rec *module.Recorder, e intrusionlog.Event, w module.Where) {
-	w.What = "Connection to"
+	w.Label = i18n.M("android.what.connection_to")
 	checkIPField(rec, e.Str("ip_address"), w)
-	w.What = "App making a connection"
+	w.Label = i18n.M("android.what.connection_app")
 	rec.CheckAppID(e.Str("package_name"), w)
 }
 
 // checkGeneric checks the fields of event types spyscan does not know by
 // their names.
 func checkGeneric(rec *module.Recorder, e intrusionlog.Event, w module.Where) {
-	w.What = e.Type + " host name"
+	w.Label = i18n.M("android.what.generic_host", "type", e.Type)
 	rec.CheckDomain(e.Str("hostname", "host"), w)
-	w.What = e.Type + " address"
+	w.Label = i18n.M("android.what.generic_address", "type", e.Type)
 	checkIPField(rec, e.Str("ip_address"), w)
 	for _, ip := range e.Strs("ip_addresses") {
 		checkIPField(rec, ip, w)
 	}
-	w.What = e.Type + " package"
+	w.Label = i18n.M("android.what.generic_package", "type", e.Type)
 	rec.CheckAppID(e.Str("package_name", "package"), w)
-	w.What = e.Type + " path"
+	w.Label = i18n.M("android.what.generic_path", "type", e.Type)
 	rec.CheckPath(e.Str("path"), w)
 }
 
 // Describe is the timeline description of an event.
-func Describe(e intrusionlog.Event) string {
+func Describe(e intrusionlog.Event) i18n.Msg {
 	switch e.Type {
 	case intrusionlog.DNS:
 		ips := strings.Join(e.Strs("ip_addresses"), ", ")
-		return fmt.Sprintf("DNS query for %s by %s [%s]", e.Str("hostname"), orUnknown(e.Str("package_name")), ips)
+		return i18n.M("android.il.dns", "host", e.Str("hostname"), "app", orUnknownApp(e.Str("package_name")), "ips", ips)
 	case intrusionlog.Connect:
-		return fmt.Sprintf("Connection to %s port %s by %s", e.Str("ip_address"), e.Str("port"), orUnknown(e.Str("package_name")))
+		return i18n.M("android.il.connect", "ip", e.Str("ip_address"), "port", e.Str("port"), "app", orUnknownApp(e.Str("package_name")))
 	case intrusionlog.Security:
 		return describeSecurity(e)
 	}
-	return fmt.Sprintf("%s: %s", e.Type, compact(e.Data))
+	return i18n.M("android.il.generic", "type", e.Type, "data", compact(e.Data))
 }
 
-func orUnknown(s string) string {
+func orUnknownApp(s string) any {
 	if s == "" {
-		return "an unknown app"
+		return i18n.M("android.il.unknown_app")
 	}
 	return s
 }

@@ -1,11 +1,11 @@
 package intrusionlogs
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/android/intrusionlog"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -30,12 +30,12 @@ func checkSecurity(rec *module.Recorder, e intrusionlog.Event, w module.Where) {
 	case "app_process_start":
 		checkProcessStart(rec, e, w)
 	case "package_installed", "package_updated", "package_uninstalled":
-		w.What = "Package " + strings.TrimPrefix(e.Tag, "package_")
+		w.Label = i18n.M("android.what." + e.Tag)
 		rec.CheckAppID(e.Str("package_name"), w)
 	case "adb_shell_cmd":
 		checkCommand(rec, e.Str("command"), w)
 	case "adb_sync_recv_file", "adb_sync_send_file":
-		w.What = "File transferred over adb"
+		w.Label = i18n.M("android.what.adb_file")
 		rec.CheckPath(e.Str("path"), w)
 	default:
 		if !intrusionlog.KnownTag(e.Tag) {
@@ -43,7 +43,7 @@ func checkSecurity(rec *module.Recorder, e intrusionlog.Event, w module.Where) {
 		}
 	}
 	// device-admin policy events name the admin app
-	w.What = "Device admin app"
+	w.Label = i18n.M("android.what.device_admin")
 	rec.CheckAppID(e.Str("admin_package"), w)
 }
 
@@ -51,7 +51,7 @@ func checkSecurity(rec *module.Recorder, e intrusionlog.Event, w module.Where) {
 // the first colon), then, as MVT does, each later colon-separated part as a
 // package, else the name against process indicators; and the APK hash.
 func checkProcessStart(rec *module.Recorder, e intrusionlog.Event, w module.Where) {
-	w.What = "Started app process"
+	w.Label = i18n.M("android.what.started_process")
 	proc := e.Str("process")
 	parts := strings.Split(proc, ":")
 	hit := rec.CheckAppID(parts[0], w)
@@ -64,7 +64,7 @@ func checkProcessStart(rec *module.Recorder, e intrusionlog.Event, w module.Wher
 	if !hit {
 		rec.CheckProcess(proc, w)
 	}
-	w.What = "APK of a started app process"
+	w.Label = i18n.M("android.what.started_apk")
 	if h := strings.ToLower(e.Str("apk_hash", "apk_sha256", "apk_sha256_hash")); sha256Hex.MatchString(h) {
 		rec.CheckFileHash(h, w)
 	}
@@ -80,7 +80,7 @@ var (
 // "pkg/.Activity"). The whole command is also checked as a package, as MVT
 // does.
 func checkCommand(rec *module.Recorder, cmd string, w module.Where) {
-	w.What = "adb shell command"
+	w.Label = i18n.M("android.what.adb_command")
 	seen := map[string]bool{}
 	once := func(k string) bool {
 		if seen[k] {
@@ -119,25 +119,20 @@ func securityHeuristics(rec *module.Recorder, e intrusionlog.Event, w module.Whe
 			rec.Note("failed CA certificate install: %s", e.Str("subject"))
 			return
 		}
-		rec.Heuristic(model.Medium, w, fmt.Sprintf("A CA certificate was installed: %s", orUnknown(e.Str("subject"))), ReasonCAInstalled,
-			"Work profiles, VPNs, some antivirus and parental-control apps install certificates on purpose; an unknown one lets whoever holds its key read the phone's encrypted traffic.")
+		flag(rec, w, ReasonCAInstalled, i18n.M("android.title.ca_certificate_installed", "subject", orUnknownMsg(e.Str("subject"))))
 	case "cert_validation_failure":
-		rec.Heuristic(model.Medium, w, fmt.Sprintf("Certificate validation failure: %s", orUnknown(e.Str("reason", "value"))), ReasonCertValidation,
-			"Captive portals, wrong clocks and expired certificates cause validation failures; so do interception attempts.")
+		flag(rec, w, ReasonCertValidation, i18n.M("android.title.certificate_validation_failure", "reason", orUnknownMsg(e.Str("reason", "value"))))
 	case "key_integrity_violation":
-		rec.Heuristic(model.Medium, w, fmt.Sprintf("Key integrity violation: %s", orUnknown(e.Str("key_id", "value"))), ReasonKeyIntegrity,
-			"A key store corrupted by a failed update can cause this; so can tampering with the phone's keys.")
+		flag(rec, w, ReasonKeyIntegrity, i18n.M("android.title.key_integrity_violation", "key", orUnknownMsg(e.Str("key_id", "value"))))
 	case "wipe_failure":
-		rec.Heuristic(model.Medium, w, "A wipe of the phone or of a user failed", ReasonWipeFailure,
-			"A wipe may fail for storage reasons; a failed wipe that nobody asked for deserves a question.")
+		flag(rec, w, ReasonWipeFailure, i18n.M("android.title.wipe_failure"))
 	case "crypto_self_test_completed":
 		ok, known := e.Success("success")
 		if !known {
 			ok, known = e.Success("value") // the raw form holds the result alone
 		}
 		if known && !ok {
-			rec.Heuristic(model.Medium, w, "The cryptographic self test failed", ReasonCryptoSelfTestFailed,
-				"Rare hardware or firmware faults make self tests fail; a modified system can too.")
+			flag(rec, w, ReasonCryptoSelfTestFailed, i18n.M("android.title.crypto_self_test_failed"))
 		}
 	case "key_generated":
 		if ok, known := e.Success("success"); known && !ok && !benignKeyFailures[[2]string{e.Str("key_id"), e.Str("uid")}] {
@@ -145,59 +140,68 @@ func securityHeuristics(rec *module.Recorder, e intrusionlog.Event, w module.Whe
 		}
 	case "os_startup":
 		if st := strings.ToLower(e.Str("verified_boot_state")); st != "" && st != "green" {
-			rec.Heuristic(model.Medium, w, fmt.Sprintf("The phone started with verified boot state %q (not green)", st), ReasonVerifiedBoot,
-				"An unlocked bootloader (orange) is normal on phones whose owner installed a custom system; otherwise the system may have been modified.")
+			flag(rec, w, ReasonVerifiedBoot, i18n.M("android.title.verified_boot_not_green", "state", st))
 		}
 	}
 }
 
 // describeSecurity is the timeline text of a security event.
-func describeSecurity(e intrusionlog.Event) string {
+func describeSecurity(e intrusionlog.Event) i18n.Msg {
 	s := func(k ...string) string { return e.Str(k...) }
-	okWord := func(yes, no string) string {
-		if ok, known := e.Success("success"); known && !ok {
+	failed := func() bool {
+		ok, known := e.Success("success")
+		return known && !ok
+	}
+	pick := func(yes, no string) string {
+		if failed() {
 			return no
 		}
 		return yes
 	}
 	switch e.Tag {
-	case "adb_shell_interactive":
-		return "adb interactive shell opened"
+	case "adb_shell_interactive", "keyguard_dismissed", "keyguard_secured", "os_shutdown":
+		return i18n.M("android.il." + e.Tag)
 	case "adb_shell_cmd":
-		return "adb shell command: " + s("command")
-	case "adb_sync_recv_file":
-		return "File pulled over adb: " + s("path")
-	case "adb_sync_send_file":
-		return "File pushed over adb: " + s("path")
+		return i18n.M("android.il.adb_shell_cmd", "command", s("command"))
+	case "adb_sync_recv_file", "adb_sync_send_file":
+		return i18n.M("android.il."+e.Tag, "path", s("path"))
 	case "app_process_start":
-		return fmt.Sprintf("App process started: %s (uid %s, pid %s)", s("process"), s("uid"), s("pid"))
-	case "keyguard_dismissed":
-		return "Lock screen dismissed"
+		return i18n.M("android.il.app_process_start", "process", s("process"), "uid", s("uid"), "pid", s("pid"))
 	case "keyguard_dismiss_auth_attempt":
-		return fmt.Sprintf("Unlock attempt %s (method strength %s)", okWord("succeeded", "failed"), s("method_strength"))
-	case "keyguard_secured":
-		return "Phone locked"
+		return i18n.M(pick("android.il.unlock_ok", "android.il.unlock_failed"), "strength", s("method_strength"))
 	case "os_startup":
-		return fmt.Sprintf("Phone started (verified boot %s, dm-verity %s)", s("verified_boot_state"), s("dm_verity_mode"))
-	case "os_shutdown":
-		return "Phone shut down"
+		return i18n.M("android.il.os_startup", "boot", s("verified_boot_state"), "verity", s("dm_verity_mode"))
 	case "package_installed", "package_updated", "package_uninstalled":
-		return fmt.Sprintf("Package %s: %s (version %s, user %s)", strings.TrimPrefix(e.Tag, "package_"), s("package_name"), s("version_code"), s("user_id"))
+		return i18n.M("android.il."+e.Tag, "name", s("package_name"), "version", s("version_code"), "user", s("user_id"))
 	case "cert_authority_installed":
-		return fmt.Sprintf("CA certificate %s: %s", okWord("installed", "install failed"), s("subject"))
+		return i18n.M(pick("android.il.ca_installed", "android.il.ca_install_failed"), "subject", s("subject"))
 	case "cert_authority_removed":
-		return fmt.Sprintf("CA certificate %s: %s", okWord("removed", "removal failed"), s("subject"))
+		return i18n.M(pick("android.il.ca_removed", "android.il.ca_removal_failed"), "subject", s("subject"))
 	case "key_generated", "key_import", "key_destruction":
-		return fmt.Sprintf("Key %s %s: %s (uid %s)", strings.TrimPrefix(strings.TrimPrefix(e.Tag, "key_"), "_"), okWord("succeeded", "failed"), s("key_id"), s("uid"))
+		op := strings.TrimPrefix(strings.TrimPrefix(e.Tag, "key_"), "_")
+		return i18n.M(pick("android.il.key_ok", "android.il.key_failed"), "op", op, "key", s("key_id"), "uid", s("uid"))
 	case "media_mount", "media_unmount":
-		return fmt.Sprintf("%s %s (%s)", strings.ReplaceAll(e.Tag, "_", " "), s("mount_point"), s("volume_label"))
+		return i18n.M("android.il."+e.Tag, "mount", s("mount_point"), "label", s("volume_label"))
 	}
-	name := strings.ReplaceAll(e.Tag, "_", " ")
-	if name == "" {
-		name = "security event"
+	var name any = strings.ReplaceAll(e.Tag, "_", " ")
+	if e.Tag == "" {
+		name = i18n.M("android.il.security_event")
 	}
 	if d := compact(e.Data); d != "" {
-		return name + ": " + d
+		return i18n.M("android.il.tag", "name", name, "data", d)
 	}
-	return name
+	return i18n.M("literal", "text", name)
+}
+
+// flag raises a MEDIUM alert for a security event of the given identifier.
+func flag(rec *module.Recorder, w module.Where, id string, title i18n.Msg) {
+	rec.Flag(model.Medium, w, title, i18n.M("android.reason."+id), i18n.M("android.benign."+id))
+}
+
+// orUnknownMsg is s, or "unknown" in the report's language.
+func orUnknownMsg(s string) any {
+	if s == "" {
+		return i18n.M("android.unknown")
+	}
+	return s
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -122,9 +123,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 
 func report(rec *module.Recorder, m Mount) {
 	rec.Record(m)
-	w := module.Where{Artifact: FileName, What: "Mount point", Record: m}
+	w := module.Where{Artifact: FileName, Label: i18n.M("android.what.mount_point"), Record: m}
 	hit := rec.CheckPath(m.MountPoint, w)
-	w.What = "Mounted device"
+	w.Label = i18n.M("android.what.mounted_device")
 	if strings.HasPrefix(m.Device, "/") {
 		hit = rec.CheckPath(m.Device, w) || hit
 	}
@@ -132,9 +133,8 @@ func report(rec *module.Recorder, m Mount) {
 		return
 	}
 	if m.ReadWrite {
-		rec.Heuristic(model.High, w, fmt.Sprintf("System partition %s is mounted read-write (%s)", m.MountPoint, m.MountOptions),
-			known.ReasonSystemRW,
-			"System partitions are read-only on stock phones; developer builds, custom ROMs and rooted phones remount them read-write.")
+		rec.Flag(model.High, w, i18n.M("android.title.system_rw", "mount", m.MountPoint, "options", m.MountOptions),
+			known.ReasonMsg(known.ReasonSystemRW), i18n.M("android.benign.system_partition_read_write"))
 	}
 	var odd []string
 	for _, o := range m.Options {
@@ -148,8 +148,7 @@ func report(rec *module.Recorder, m Mount) {
 		}
 	}
 	if len(odd) > 0 {
-		rec.Heuristic(model.Medium, w, fmt.Sprintf("Unusual mount options for %s: %s", m.MountPoint, strings.Join(odd, ", ")),
-			known.ReasonSuspiciousMount,
-			"Some vendors mount system partitions with these options on stock firmware.")
+		rec.Flag(model.Medium, w, i18n.M("android.title.mount_options", "mount", m.MountPoint, "options", strings.Join(odd, ", ")),
+			known.ReasonMsg(known.ReasonSuspiciousMount), i18n.M("android.benign.suspicious_mount_option"))
 	}
 }

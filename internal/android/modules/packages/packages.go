@@ -9,13 +9,13 @@ package packages
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -210,14 +210,14 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 
 func report(rec *module.Recorder, path string, pk Package) {
 	rec.Record(pk)
-	w := module.Where{Artifact: path, What: "Installed package", Record: pk}
+	w := module.Where{Artifact: path, Label: i18n.M("android.what.installed_package"), Record: pk}
 	rec.CheckAppID(pk.PackageName, w)
 	inst := pk.Installer
 	if inst == "" {
 		inst = "null"
 	}
 	for _, f := range known.PackageFindings(known.Package{Name: pk.PackageName, Installer: inst, HasInst: true, System: pk.System, Disabled: pk.Disabled}) {
-		rec.Heuristic(f.Level, w, f.Message, f.Reason, f.Benign)
+		rec.Flag(f.Level, w, f.Title, f.Reason, f.Benign)
 	}
 	seen := map[string]bool{}
 	for _, e := range []struct{ ev, ts string }{
@@ -230,6 +230,6 @@ func report(rec *module.Recorder, path string, pk Package) {
 		}
 		seen[e.ev+e.ts] = true
 		rec.Event(model.Event{Time: t, Event: e.ev, Artifact: path,
-			Description: fmt.Sprintf("Install or update of package %s (installer %s)", pk.PackageName, inst)})
+			DescriptionMsg: i18n.M("android.event.install", "name", pk.PackageName, "installer", inst)})
 	}
 }

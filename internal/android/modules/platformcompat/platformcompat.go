@@ -10,6 +10,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/module"
 )
 
@@ -62,7 +63,7 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 	all := *state
 	for _, o := range all {
 		rec.Record(o)
-		rec.CheckAppID(o.PackageName, module.Where{Artifact: path, What: "App id in platform_compat overrides", Record: o})
+		rec.CheckAppID(o.PackageName, module.Where{Artifact: path, Label: i18n.M("android.what.compat_app"), Record: o})
 	}
 	return nil
 }

@@ -7,11 +7,11 @@ package receivers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -21,11 +21,11 @@ const Name = "dumpsys_receivers"
 
 // Sensitive maps intercepting intent actions to what they let an app see.
 var Sensitive = map[string]string{
-	"android.provider.Telephony.NEW_OUTGOING_SMS": "outgoing SMS messages",
-	"android.provider.Telephony.SMS_RECEIVED":     "incoming SMS messages",
-	"android.intent.action.DATA_SMS_RECEIVED":     "incoming data SMS messages",
-	"android.intent.action.PHONE_STATE":           "the phone state and incoming calls",
-	"android.intent.action.NEW_OUTGOING_CALL":     "outgoing calls",
+	"android.provider.Telephony.NEW_OUTGOING_SMS": "android.broadcast.outgoing_sms",
+	"android.provider.Telephony.SMS_RECEIVED":     "android.broadcast.incoming_sms",
+	"android.intent.action.DATA_SMS_RECEIVED":     "android.broadcast.incoming_data_sms",
+	"android.intent.action.PHONE_STATE":           "android.broadcast.phone_state",
+	"android.intent.action.NEW_OUTGOING_CALL":     "android.broadcast.outgoing_calls",
 }
 
 // Module is the dumpsys receivers module.
@@ -49,14 +49,13 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 	path := d.Path
 	for _, e := range r.Entries {
 		rec.Record(e)
-		w := module.Where{Artifact: path, What: "Broadcast receiver app id", Record: e}
+		w := module.Where{Artifact: path, Label: i18n.M("android.what.receiver_app"), Record: e}
 		if rec.CheckAppID(e.PackageName, w) {
 			continue
 		}
 		if what, ok := Sensitive[e.Intent]; ok {
-			rec.Heuristic(model.Info, w, fmt.Sprintf("App %q receives %s (%s)", e.PackageName, what, e.Component),
-				known.ReasonSMSReceiver,
-				"Messaging, dialer, backup and security apps need these broadcasts; it matters only for an app the owner does not know.")
+			rec.Flag(model.Info, w, i18n.M("android.title.sms_receiver", "name", e.PackageName, "what", i18n.M(what), "component", e.Component),
+				known.ReasonMsg(known.ReasonSMSReceiver), i18n.M("android.benign.sms_receiver"))
 		}
 	}
 	return nil

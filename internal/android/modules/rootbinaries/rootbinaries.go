@@ -16,6 +16,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/known"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -80,13 +81,12 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		bins, err = Parse(b)
 		for _, bin := range bins {
 			rec.Record(bin)
-			w := module.Where{Artifact: FileName, What: "Root binary path", Record: bin}
+			w := module.Where{Artifact: FileName, Label: i18n.M("android.what.root_binary"), Record: bin}
 			if rec.CheckPath(bin.Path, w) {
 				continue
 			}
-			rec.Heuristic(model.High, w, fmt.Sprintf("Root binary %q found at %s (%s)", bin.BinaryName, bin.Path, bin.Description),
-				known.ReasonRootBinary,
-				"The owner may have rooted the phone on purpose; root also lets spyware hide and read every app's data.")
+			rec.Flag(model.High, w, i18n.M("android.title.root_binary", "name", bin.BinaryName, "path", bin.Path, "description", bin.Description),
+				known.ReasonMsg(known.ReasonRootBinary), i18n.M("android.benign.root_binary"))
 		}
 	}
 	if err != nil {

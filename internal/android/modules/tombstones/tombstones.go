@@ -1,7 +1,8 @@
 // Package tombstones owns the tombstones module: the native crash reports
 // of a bugreport (FS/data/tombstones/tombstone_NN, text or protobuf). Their
-// process names and command lines are checked against process, app-id and
-// path indicators (exploits often crash their target), crashes go on the
+// process names, command lines (an app's is its package name) and
+// executables are checked against process, app-id and path indicators
+// (exploits often crash their target), every probable cause is kept, crashes go on the
 // timeline, and crashes of processes running as root, system or shell are
 // flagged.
 package tombstones
@@ -19,6 +20,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
 	"github.com/spyscan/spyscan/internal/android/tombstone"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -102,26 +104,38 @@ func report(rec *module.Recorder, p string, c Crash) {
 	if when.IsZero() {
 		when = c.FileTimestamp
 	}
-	w := module.Where{Artifact: p, Time: when, What: "Crashed process", Record: c}
+	w := module.Where{Artifact: p, Time: when, Label: i18n.M("android.what.crashed_process"), Record: c}
 	if !when.IsZero() {
 		rec.Event(model.Event{Time: when, Event: "tombstone", Artifact: p,
-			Description: fmt.Sprintf("%s in %s", c.Describe(), c.FileName)})
+			DescriptionMsg: i18n.M("android.event.tombstone", "process", c.ProcessName, "pid", c.PID, "uid", c.UID,
+				"signal", c.Signal.Name, "code", c.Signal.CodeName, "file", c.FileName)})
 	}
 	hit := rec.CheckProcess(c.ProcessName, w)
 	appID, _, _ := strings.Cut(c.ProcessName, ":")
 	hit = rec.CheckAppID(appID, w) || hit
 	if len(c.CommandLine) > 0 {
-		w.What = "Crashed command"
+		w.Label = i18n.M("android.what.crashed_command")
 		hit = rec.CheckProcess(path.Base(c.CommandLine[0]), w) || hit
 		hit = rec.CheckPath(c.CommandLine[0], w) || hit
+		// An app's command line is its process name ("pkg" or "pkg:service"),
+		// whole, while the thread name above keeps only its last 15 bytes.
+		if first := c.CommandLine[0]; !strings.Contains(first, "/") {
+			pkg, _, _ := strings.Cut(first, ":")
+			hit = (pkg != appID && rec.CheckAppID(pkg, w)) || hit
+		}
+	}
+	if c.Executable != "" && (len(c.CommandLine) == 0 || c.Executable != c.CommandLine[0]) {
+		// The binary that ran, whatever the command line says of itself.
+		w.Label = i18n.M("android.what.crashed_executable")
+		hit = rec.CheckPath(c.Executable, w) || hit
+		hit = rec.CheckProcess(path.Base(c.Executable), w) || hit
 	}
 	if hit {
 		return
 	}
 	if who, ok := privileged[c.UID]; ok {
-		rec.Heuristic(model.Medium, w,
-			fmt.Sprintf("Crash of process %q running as %s (uid %d) in %s", c.ProcessName, who, c.UID, c.FileName),
-			known.ReasonPrivilegedCrash,
-			"System services and vendor daemons crash now and then after updates or on buggy firmware; exploits of privileged processes also leave such crashes.")
+		rec.Flag(model.Medium, w,
+			i18n.M("android.title.privileged_crash", "process", c.ProcessName, "who", who, "uid", c.UID, "file", c.FileName),
+			known.ReasonMsg(known.ReasonPrivilegedCrash), i18n.M("android.benign.privileged_process_crash"))
 	}
 }

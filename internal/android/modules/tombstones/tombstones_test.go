@@ -1,9 +1,15 @@
 package tombstones
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
@@ -47,5 +53,50 @@ func TestBadTombstone(t *testing.T) {
 func TestNone(t *testing.T) {
 	if _, err := modtest.Run(t, New(), acquisition.AndroidQF, map[string][]byte{"packages.json": nil}); err == nil {
 		t.Fatal("want ErrNotFound")
+	}
+}
+
+// TestRealTombstone runs the module on a real Android 16 protobuf tombstone
+// (internal/android/tombstone/testdata/SOURCES.md) of an app crash. Its
+// crashing thread is named "samples.android" (the kernel keeps the last 15
+// bytes of a process name): only the command line names the app whole, so
+// an app-id indicator is found there, and its executable is checked too.
+func TestRealTombstone(t *testing.T) {
+	z, err := os.ReadFile("../../tombstone/testdata/sentry-java/tombstone.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := []model.Provenance{{Source: "test", Family: "Test"}}
+	ix, rejects := match.NewIndex([]match.Indicator{
+		{Type: match.AppID, Value: "io.sentry.samples.android", Sources: src},
+		{Type: match.Process, Value: "app_process64", Sources: src},
+	})
+	if len(rejects) > 0 {
+		t.Fatal(rejects)
+	}
+	acq := &acquisition.Acquisition{Path: "test", Kind: acquisition.AndroidBugreport,
+		FS: modtest.FS(map[string][]byte{"FS/data/tombstones/tombstone_00.pb": pb})}
+	res, err := modtest.RunAcq(t, New(), acq, ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Records) != 1 || len(res.Errors) != 0 || len(res.Timeline) != 1 {
+		t.Fatalf("records %d errors %+v events %d", len(res.Records), res.Errors, len(res.Timeline))
+	}
+	if got := res.Timeline[0].Time; !got.Equal(time.Date(2025, 11, 24, 15, 26, 18, 7439439, time.UTC)) {
+		t.Errorf("time %v", got)
+	}
+	modtest.WantAlert(t, res, model.Critical, true, "io.sentry.samples.android")
+	modtest.WantAlert(t, res, model.Critical, true, "app_process64")
+	if modtest.HasAlert(res, model.Medium, false, "uid") {
+		t.Error("an app crash (uid 10302) flagged as privileged")
 	}
 }

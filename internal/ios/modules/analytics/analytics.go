@@ -11,11 +11,13 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -125,7 +127,7 @@ func report(rec *module.Recorder, r Record) {
 	}
 	if !r.Time.IsZero() {
 		rec.Event(model.Event{Time: r.Time, Event: r.Database, Artifact: r.File,
-			Description: fmt.Sprintf("%s %s row %d: %s", r.Database, r.Table, r.ID, name)})
+			DescriptionMsg: i18n.M("ios.analytics.event", "db", r.Database, "table", r.Table, "row", strconv.FormatInt(int64(r.ID), 10), "name", name)})
 	}
 	seen := map[string]bool{}
 	iosmod.Strings(r.Data, func(s string) {
@@ -134,7 +136,7 @@ func report(rec *module.Recorder, r Record) {
 			return
 		}
 		seen[s] = true
-		w := module.Where{Artifact: r.File, Time: r.Time, What: "Analytics string", Record: r}
+		w := module.Where{Artifact: r.File, Time: r.Time, Label: i18n.M("ios.analytics.what_string"), Record: r}
 		if !strings.ContainsAny(s, " \t\n") {
 			rec.CheckProcess(s, w)
 		}

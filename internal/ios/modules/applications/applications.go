@@ -17,6 +17,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -112,7 +113,7 @@ func backupInfo(rec *module.Recorder, p string, data []byte) error {
 		if listed[id] {
 			continue
 		}
-		w := module.Where{Artifact: p, What: "Installed application", Record: map[string]string{"bundle_id": id}}
+		w := module.Where{Artifact: p, Label: i18n.M("ios.applications.what_installed"), Record: map[string]string{"bundle_id": id}}
 		rec.CheckBundleID(id, w)
 	}
 	return nil
@@ -142,24 +143,22 @@ func ParseMetadata(data []byte) (Record, error) {
 
 func report(rec *module.Recorder, r Record) {
 	rec.Record(r)
-	w := module.Where{Artifact: r.File, Time: r.PurchaseDate, What: "App bundle id", Record: r}
+	w := module.Where{Artifact: r.File, Time: r.PurchaseDate, Label: i18n.M("ios.applications.what_bundle"), Record: r}
 	if !r.PurchaseDate.IsZero() {
 		rec.Event(model.Event{Time: r.PurchaseDate, Event: "app_installed", Artifact: r.File,
-			Description: fmt.Sprintf("App %s (%s) version %s from %s installed from %s", r.ItemName, r.BundleID, r.Version, r.ArtistName, orUnknown(r.SourceApp))})
+			DescriptionMsg: i18n.M("ios.applications.event", "name", r.ItemName, "bundle", r.BundleID, "version", r.Version, "artist", r.ArtistName, "source", orUnknown(r.SourceApp))})
 	}
 	if strings.TrimSpace(r.BundleID) == "" {
-		rec.Heuristic(model.High, w, fmt.Sprintf("App %q has no bundle id (softwareVersionBundleId) in its metadata", label(r)),
-			"Every App Store app carries its bundle id; an app entry without one was not installed the usual way and hides what it is.",
-			"Some enterprise, TestFlight or developer builds, and apps restored from old backups, have incomplete metadata.")
+		rec.Flag(model.High, w, i18n.M("ios.applications.no_bundle.title", "app", label(r)),
+			i18n.M("ios.applications.no_bundle.reason"), i18n.M("ios.applications.no_bundle.benign"))
 		return
 	}
 	if rec.CheckBundleID(r.BundleID, w) {
 		return
 	}
 	if r.SourceApp != "" && !KnownInstallers[r.SourceApp] {
-		rec.Heuristic(model.Medium, w, fmt.Sprintf("App %s was installed by %s, not by the App Store or a device-management server", r.BundleID, r.SourceApp),
-			"Spyware and stalkerware are often side-loaded outside the App Store, where Apple's review does not apply.",
-			"Alternative app marketplaces (EU), TestFlight, enterprise distribution and Apple Configurator installs are legitimate on many phones.")
+		rec.Flag(model.Medium, w, i18n.M("ios.applications.sideloaded.title", "app", r.BundleID, "source", r.SourceApp),
+			i18n.M("ios.applications.sideloaded.reason"), i18n.M("ios.applications.sideloaded.benign"))
 	}
 }
 

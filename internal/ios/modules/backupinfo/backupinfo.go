@@ -7,12 +7,12 @@ package backupinfo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"sort"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/backup"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/versions"
@@ -76,7 +76,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	rec.Record(info)
 	if !info.LastBackupDate.IsZero() {
 		rec.Event(model.Event{Time: info.LastBackupDate, Event: "backup", Artifact: backup.InfoPlist,
-			Description: fmt.Sprintf("Backup of %s (%s, iOS %s)", info.DeviceName, info.ProductType, info.ProductVersion)})
+			DescriptionMsg: i18n.M("ios.backup_info.event", "device", info.DeviceName, "model", info.ProductType, "version", info.ProductVersion)})
 	}
 	checkVersion(rec, info)
 	return nil
@@ -161,14 +161,13 @@ func checkVersion(rec *module.Recorder, info Info) {
 		return
 	}
 	latest := versions.Latest()
-	w := module.Where{Artifact: backup.InfoPlist, Time: info.LastBackupDate, What: "iOS version", Record: map[string]string{"product_version": v, "build_version": info.BuildVersion}}
+	w := module.Where{Artifact: backup.InfoPlist, Time: info.LastBackupDate, Label: i18n.M("ios.backup_info.what_version"), Record: map[string]string{"product_version": v, "build_version": info.BuildVersion}}
 	switch c := versions.Compare(v, latest.Version); {
 	case c < 0:
-		rec.Heuristic(model.Low, w,
-			fmt.Sprintf("The device runs iOS %s, older than iOS %s (released %s, the newest in spyscan's release table of %s)",
-				v, latest.Version, latest.Date.Format("2006-01-02"), versions.TableDate.Format("2006-01-02")),
-			"Mercenary spyware relies on vulnerabilities fixed in later iOS releases; an outdated device stays exposed to them.",
-			"Many devices are simply not updated yet, or cannot run the newest major release while still receiving security updates on an older one.")
+		rec.Flag(model.Low, w,
+			i18n.M("ios.backup_info.outdated.title", "version", v, "latest", latest.Version,
+				"released", latest.Date.Format("2006-01-02"), "table", versions.TableDate.Format("2006-01-02")),
+			i18n.M("ios.backup_info.outdated.reason"), i18n.M("ios.backup_info.outdated.benign"))
 	case c > 0:
 		rec.Note("iOS %s is newer than spyscan's release table (%s, dated %s): the outdated-iOS check is stale", v, latest.Version, versions.TableDate.Format("2006-01-02"))
 	}

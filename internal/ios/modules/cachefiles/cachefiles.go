@@ -6,10 +6,10 @@ package cachefiles
 
 import (
 	"context"
-	"fmt"
 	"path"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -20,16 +20,10 @@ import (
 // Name is the module's identifier.
 const Name = "cache_files"
 
-// Spec locates the Cache.db files: in each app's, plug-in's and system
-// container's Library/Caches/<bundle id>/, and the shared ones.
+// Spec locates the Cache.db files: every one in the dump, as MVT walks for
+// them (apps, plug-ins, app groups, system containers, shared caches...).
 var Spec = artifact.Spec{
-	Dump: []string{
-		"private/var/mobile/Containers/Data/Application/*/Library/Caches/*/Cache.db",
-		"private/var/mobile/Containers/Data/PluginKitPlugin/*/Library/Caches/*/Cache.db",
-		"private/var/containers/Data/System/*/Library/Caches/*/Cache.db",
-		"private/var/mobile/Library/Caches/*/Cache.db",
-		"private/var/root/Library/Caches/*/Cache.db",
-	},
+	Dump: []string{"private/var/**/Cache.db"},
 }
 
 // Module is the cache files module.
@@ -75,9 +69,9 @@ func readCache(ctx context.Context, db *sqlitex.DB, p string, rec *module.Record
 		rec.Record(r)
 		if !r.Time.IsZero() {
 			rec.Event(model.Event{Time: r.Time, Event: "cache_response", Artifact: p,
-				Description: fmt.Sprintf("%s recorded visit to URL %s", cache, r.URL)})
+				DescriptionMsg: i18n.M("ios.cache_files.event", "cache", cache, "url", r.URL)})
 		}
-		rec.CheckURL(r.URL, module.Where{Artifact: p, Time: r.Time, What: "Cached URL", Record: r})
+		rec.CheckURL(r.URL, module.Where{Artifact: p, Time: r.Time, Label: i18n.M("ios.cache_files.what_url"), Record: r})
 		return nil
 	})
 }

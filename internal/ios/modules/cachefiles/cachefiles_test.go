@@ -75,3 +75,20 @@ func TestParseTime(t *testing.T) {
 		t.Error("garbage parsed")
 	}
 }
+
+// A Cache.db outside the usual containers (an app group's, here) is read
+// too: MVT walks the whole dump for Cache.db files.
+func TestAnyLocation(t *testing.T) {
+	fs := dump(t)
+	moved := "private/var/mobile/Containers/Shared/AppGroup/0C6B5F6E-1A2B-4C3D-8E9F-000000000001/Library/Caches/com.example.share/Cache.db"
+	fs[moved] = fs[iosdata.CacheSafariPath]
+	delete(fs, iosdata.CacheSafariPath)
+	res, err := modtest.Run(t, cachefiles.New(), acquisition.IOSFilesystem, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modtest.WantFiles(t, res, iosdata.CacheStorePath, moved)
+	if res.Seen != 6 || !modtest.HasAlert(res, model.Critical, true, iosdata.PegasusSubdomain2) {
+		t.Errorf("seen %d, alerts %d", res.Seen, len(res.Alerts))
+	}
+}

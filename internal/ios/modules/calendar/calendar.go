@@ -6,10 +6,10 @@ package calendar
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -66,7 +66,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			pa := &Participant{ID: r.Int("rowid"), UUID: r.Str("uuid"), Email: strings.TrimPrefix(r.Str("email"), "mailto:"),
 				Phone: r.Str("phone_number"), Comment: r.Str("comment"), LastModified: iosmod.ISO(t)}
 			parts[pa.ID] = pa
-			rec.CheckEmail(pa.Email, module.Where{Artifact: p, Time: t, What: "Calendar participant email", Record: pa})
+			rec.CheckEmail(pa.Email, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.calendar.what_participant"), Record: pa})
 			return nil
 		}); err != nil {
 			rec.FileError(p, err)
@@ -94,17 +94,16 @@ func check(rec *module.Recorder, e Event, p string, times map[string]time.Time) 
 		by = e.Organizer.Email
 	}
 	for _, k := range []string{"creation_date", "start_date", "end_date", "last_modified"} {
-		iosmod.Event(rec, times[k], "calendar_"+k, fmt.Sprintf("Calendar event %q (%s), invitation by %s", e.Summary, e.Description, by), p)
+		iosmod.Event(rec, times[k], "calendar_"+k, i18n.M("ios.calendar.event", "summary", e.Summary, "notes", e.Description, "by", by), p)
 	}
 	t := times["creation_date"]
 	if t.IsZero() {
 		t = times["last_modified"]
 	}
-	rec.CheckURL(e.URL, module.Where{Artifact: p, Time: t, What: "Calendar event URL", Record: e})
+	rec.CheckURL(e.URL, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.calendar.what_url"), Record: e})
 	if e.Summary == "Meeting" && e.Description == "Notes" {
-		rec.Heuristic(model.High, module.Where{Artifact: p, Time: t, Record: e},
-			fmt.Sprintf("Calendar invitation %q with notes %q (%s), as used by QuaDream's exploit", e.Summary, e.Description, e.UUID),
-			"QuaDream's KingSpawn delivered its zero-click exploit through iCloud calendar invitations titled \"Meeting\" with the notes \"Notes\", often backdated.",
-			"An ordinary invitation can have these generic words; check the organiser and whether the user knows the event.")
+		rec.Flag(model.High, module.Where{Artifact: p, Time: t, Record: e},
+			i18n.M("ios.calendar.quadream.title", "summary", e.Summary, "notes", e.Description, "uuid", e.UUID),
+			i18n.M("ios.calendar.quadream.reason"), i18n.M("ios.calendar.quadream.benign"))
 	}
 }

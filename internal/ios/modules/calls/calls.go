@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
@@ -47,13 +48,13 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			c := Call{ID: r.Int("z_pk"), Date: iosmod.ISO(t), Duration: r.Float("zduration"), Address: r.Str("zaddress"), Location: r.Str("zlocation"),
 				Provider: r.Str("zservice_provider"), Answered: r.Int("zanswered") == 1, Originated: r.Int("zoriginated") == 1, DB: p}
 			rec.Record(c)
-			dir := "From"
+			dir := "ios.calls.event_from"
 			if c.Originated {
-				dir = "To"
+				dir = "ios.calls.event_to"
 			}
-			iosmod.Event(rec, t, "call", fmt.Sprintf("%s %s using %s during %.0f seconds", dir, c.Address, c.Provider, c.Duration), p)
+			iosmod.Event(rec, t, "call", i18n.M(dir, "address", c.Address, "provider", c.Provider, "seconds", fmt.Sprintf("%.0f", c.Duration)), p)
 			if strings.Contains(c.Address, "@") {
-				rec.CheckEmail(c.Address, module.Where{Artifact: p, Time: t, What: "Call address", Record: c})
+				rec.CheckEmail(c.Address, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.calls.what_address"), Record: c})
 			}
 			return nil
 		})

@@ -5,6 +5,7 @@ package chromefavicon
 import (
 	"context"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -60,10 +61,10 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			t := model.FromWebKitMicros(bitmaps[id].upd)
 			f := Favicon{PageURL: r.Str("page_url"), IconURL: icons[id], LastUpdated: iosmod.ISO(t), LastRequested: iosmod.ISO(model.FromWebKitMicros(bitmaps[id].req)), DB: p}
 			rec.Record(f)
-			iosmod.Event(rec, t, "new_favicon", f.IconURL+" from "+f.PageURL, p)
-			w := module.Where{Artifact: p, Time: t, What: "Chrome favicon page URL", Record: f}
+			iosmod.Event(rec, t, "new_favicon", i18n.M("ios.chrome_favicon.event", "icon", f.IconURL, "page", f.PageURL), p)
+			w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.chrome_favicon.what_page"), Record: f}
 			rec.CheckURL(f.PageURL, w)
-			w.What = "Chrome favicon icon URL"
+			w.Label = i18n.M("ios.chrome_favicon.what_icon")
 			rec.CheckURL(f.IconURL, w)
 			return nil
 		})

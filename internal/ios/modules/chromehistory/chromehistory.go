@@ -4,8 +4,9 @@ package chromehistory
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -55,8 +56,8 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			x := urls[r.Int("url")]
 			v := Visit{URLID: r.Int("url"), URL: x.url, Title: x.title, VisitID: r.Int("id"), Time: iosmod.ISO(t), FromVisit: r.Int("from_visit"), Transition: r.Int("transition"), DB: p}
 			rec.Record(v)
-			iosmod.Event(rec, t, "visit", fmt.Sprintf("Chrome visit to %s (visit ID %d, redirect source %d)", v.URL, v.VisitID, v.FromVisit), p)
-			rec.CheckURL(v.URL, module.Where{Artifact: p, Time: t, What: "Chrome history URL", Record: v})
+			iosmod.Event(rec, t, "visit", i18n.M("ios.chrome_history.event", "url", v.URL, "id", strconv.FormatInt(int64(v.VisitID), 10), "from", strconv.FormatInt(int64(v.FromVisit), 10)), p)
+			rec.CheckURL(v.URL, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.chrome_history.what_url"), Record: v})
 			return nil
 		})
 	})

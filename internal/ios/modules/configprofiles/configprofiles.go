@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/keyedarchive"
 	"github.com/spyscan/spyscan/internal/model"
@@ -51,20 +52,17 @@ type Profile struct {
 // payloadRisks are payload types that change who sees or controls the
 // device; each raises a heuristic alert.
 var payloadRisks = map[string]struct {
-	level  model.Level
-	what   string
-	reason string
+	level model.Level
+	key   string // ios.config_profiles.<key>.title and .reason in the catalogs
 }{
-	"com.apple.notificationsettings": {model.Medium, "changes notification settings", "A profile that silences notifications can hide an implant's or a stalker's activity (MVT flags it too)."},
-	"com.apple.security.root":        {model.Low, "installs a root certificate", "A trusted root certificate lets whoever holds its key read and alter the device's encrypted traffic."},
-	"com.apple.security.pem":         {model.Low, "installs a certificate", "An installed certificate can be used to trust an interception proxy."},
-	"com.apple.proxy.http.global":    {model.Low, "routes all web traffic through a proxy", "A global proxy sees every web request of the device."},
-	"com.apple.vpn.managed":          {model.Low, "configures a VPN", "A VPN operator sees the device's traffic metadata."},
-	"com.apple.dnsSettings.managed":  {model.Low, "sets the DNS resolver", "The resolver sees every host name the device looks up and can redirect them."},
-	"com.apple.mdm":                  {model.Low, "enrols the device in device management (MDM)", "An MDM server can install apps and profiles and read device information."},
+	"com.apple.notificationsettings": {model.Medium, "notifications"},
+	"com.apple.security.root":        {model.Low, "root_certificate"},
+	"com.apple.security.pem":         {model.Low, "certificate"},
+	"com.apple.proxy.http.global":    {model.Low, "global_proxy"},
+	"com.apple.vpn.managed":          {model.Low, "vpn"},
+	"com.apple.dnsSettings.managed":  {model.Low, "dns"},
+	"com.apple.mdm":                  {model.Low, "mdm"},
 }
-
-const benign = "Employers, schools, VPN and ad-blocking apps install such profiles legitimately; check that the user knows it."
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
@@ -104,7 +102,7 @@ func readProfile(rec *module.Recorder, fsys fs.FS, p string) {
 	}
 	var pl map[string]any
 	if err := keyedarchive.Unmarshal(data, &pl); err != nil || pl == nil {
-		rec.FileError(p, fmt.Errorf("%s: not a profile plist: %v", p, err))
+		rec.FileError(p, fmt.Errorf("%s: not a profile plist: %w", p, err))
 		return
 	}
 	pr := Profile{Path: p, Plist: pl}
@@ -130,11 +128,11 @@ func readProfile(rec *module.Recorder, fsys fs.FS, p string) {
 		Organization: pr.Organization, InstallDate: pr.InstallDate, PayloadTypes: pr.PayloadTypes}
 	if !pr.InstallDate.IsZero() {
 		rec.Event(model.Event{Time: pr.InstallDate, Event: "configuration profile installed", Artifact: p,
-			Description: fmt.Sprintf("%s (%s, %s)", pr.DisplayName, pr.Identifier, pr.UUID)})
+			DescriptionMsg: i18n.M("ios.config_profiles.event", "name", pr.DisplayName, "id", pr.Identifier, "uuid", pr.UUID)})
 	}
-	w := module.Where{Artifact: p, Time: pr.InstallDate, What: "Configuration profile UUID", Record: summary}
+	w := module.Where{Artifact: p, Time: pr.InstallDate, Label: i18n.M("ios.config_profiles.what_uuid"), Record: summary}
 	hit := rec.CheckProfile(pr.UUID, w)
-	w.What = "Configuration profile identifier"
+	w.Label = i18n.M("ios.config_profiles.what_identifier")
 	hit = rec.CheckProfile(pr.Identifier, w) || hit
 	if hit {
 		return
@@ -146,6 +144,7 @@ func readProfile(rec *module.Recorder, fsys fs.FS, p string) {
 			continue
 		}
 		seen[t] = true
-		rec.Heuristic(r.level, w, fmt.Sprintf("Configuration profile %q (%s) %s", pr.DisplayName, path.Base(p), r.what), r.reason, benign)
+		k := "ios.config_profiles." + r.key
+		rec.Flag(r.level, w, i18n.M(k+".title", "name", pr.DisplayName, "file", path.Base(p)), i18n.M(k+".reason"), i18n.M("ios.config_profiles.benign"))
 	}
 }

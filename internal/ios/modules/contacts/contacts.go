@@ -6,6 +6,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
@@ -52,7 +53,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			pe := people[r.Int("record_id")]
 			v := Value{Value: r.Str("value"), Property: r.Int("property"), PersonID: r.Int("record_id"), First: pe.first, Middle: pe.middle, Last: pe.last, Organization: pe.org, DB: p}
 			rec.Record(v)
-			w := module.Where{Artifact: p, What: "Contact value", Record: v}
+			w := module.Where{Artifact: p, Label: i18n.M("ios.contacts.what_value"), Record: v}
 			switch {
 			case strings.Contains(v.Value, "@") && !strings.Contains(v.Value, "/"):
 				rec.CheckEmail(strings.TrimPrefix(v.Value, "mailto:"), w)

@@ -13,9 +13,11 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -109,13 +111,12 @@ func run(ctx context.Context, in *module.Input, rec *module.Recorder, spec artif
 				u.ProcName, u.BundleID, u.FirstTime, u.Time = pr.name, pr.bundle, iosmod.ISO(pr.first), iosmod.ISO(pr.last)
 			}
 			rec.Record(u)
-			iosmod.Event(rec, lt, "live_usage", fmt.Sprintf("%s (bundle id %q, process %d) WWAN in %.0f out %.0f", u.ProcName, u.BundleID, pid, u.WWANIn, u.WWANOut), p)
+			iosmod.Event(rec, lt, "live_usage", i18n.M("ios.datausage.event_live", "process", u.ProcName, "bundle", u.BundleID, "pid", strconv.FormatInt(int64(pid), 10), "in", fmt.Sprintf("%.0f", u.WWANIn), "out", fmt.Sprintf("%.0f", u.WWANOut)), p)
 			if u.Deleted && !deleted[pid] {
 				deleted[pid] = true
-				rec.Heuristic(model.High, module.Where{Artifact: p, Time: lt, Record: u},
-					fmt.Sprintf("Network usage on %s refers to process record %d, which was deleted", u.LiveTime, pid),
-					"Pegasus removed its own process rows from this database but left the usage rows that pointed to them.",
-					"Database clean-up by iOS normally removes both; a partly restored or damaged database can also leave orphans.")
+				rec.Flag(model.High, module.Where{Artifact: p, Time: lt, Record: u},
+					i18n.M("ios.datausage.deleted.title", "time", u.LiveTime, "pid", strconv.FormatInt(int64(pid), 10)),
+					i18n.M("ios.datausage.deleted.reason"), i18n.M("ios.datausage.deleted.benign"))
 			}
 			return nil
 		})
@@ -136,21 +137,19 @@ func checkProc(rec *module.Recorder, pr *proc, p string, binaries map[string]boo
 	if !pr.used {
 		rec.Record(u)
 	}
-	desc := fmt.Sprintf("%s (bundle id %q, process %d)", pr.name, pr.bundle, pr.id)
+	desc := i18n.M("ios.datausage.event_process", "process", pr.name, "bundle", pr.bundle, "pid", strconv.FormatInt(int64(pr.id), 10))
 	iosmod.Event(rec, pr.first, "first_usage", desc, p)
 	iosmod.Event(rec, pr.last, "current_usage", desc, p)
-	w := module.Where{Artifact: p, Time: pr.first, What: "Process with network usage", Record: u}
+	w := module.Where{Artifact: p, Time: pr.first, Label: i18n.M("ios.what.process_network"), Record: u}
 	rec.CheckProcess(pr.name, w)
-	w.What = "Bundle id with network usage"
+	w.Label = i18n.M("ios.datausage.what_bundle")
 	rec.CheckBundleID(pr.bundle, w)
 	if binaries != nil && pr.bundle == "" && pr.name != "" && !binaries[pr.name] {
-		msg := fmt.Sprintf("No binary named %q (a process with network usage and no bundle id) exists in the filesystem dump", pr.name)
+		msg := i18n.M("ios.datausage.no_binary.title", "process", pr.name)
 		if len(pr.name) >= 15 {
-			msg += "; the name may be truncated in the database"
+			msg = i18n.M("ios.datausage.no_binary.title_truncated", "process", pr.name)
 		}
-		rec.Heuristic(model.Medium, w, msg,
-			"Spyware processes such as Pegasus ran from binaries deleted after use or kept outside the system volume.",
-			"Dumps may miss parts of the filesystem (sealed system volume, unreadable folders), and some daemons were removed by iOS updates.")
+		rec.Flag(model.Medium, w, msg, i18n.M("ios.datausage.no_binary.reason"), i18n.M("ios.datausage.no_binary.benign"))
 	}
 }
 
@@ -160,10 +159,9 @@ func gaps(rec *module.Recorder, procs map[int64]*proc, ids []int64, p string) {
 	for i := 1; i < len(ids); i++ {
 		prev := procs[ids[i-1]]
 		for id := ids[i-1] + 1; id < ids[i] && id < ids[i-1]+1000; id++ {
-			rec.Heuristic(model.Low, module.Where{Artifact: p, Time: prev.first, Record: map[string]any{"missing_proc_id": id, "previous_proc_id": prev.id, "previous_proc_name": prev.name}},
-				fmt.Sprintf("Process record %d is missing; the previous one is %q, first seen %s", id, prev.name, iosmod.ISO(prev.first)),
-				"Pegasus deleted its process rows from this database; a gap in the ids shows a deleted row.",
-				"iOS also prunes old rows, and other clean-up can leave gaps: alone, this is weak evidence.")
+			rec.Flag(model.Low, module.Where{Artifact: p, Time: prev.first, Record: map[string]any{"missing_proc_id": id, "previous_proc_id": prev.id, "previous_proc_name": prev.name}},
+				i18n.M("ios.datausage.gap.title", "pid", strconv.FormatInt(int64(id), 10), "previous", prev.name, "time", iosmod.ISO(prev.first)),
+				i18n.M("ios.datausage.gap.reason"), i18n.M("ios.datausage.gap.benign"))
 		}
 	}
 }

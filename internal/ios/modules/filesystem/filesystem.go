@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/modules/manifest"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -73,16 +74,16 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			}
 		}
 		rec.Record(e)
-		w := module.Where{Artifact: p, Time: e.Modified, What: "File path", Record: e}
+		w := module.Where{Artifact: p, Time: e.Modified, Label: i18n.M("ios.filesystem.what_path"), Record: e}
 		hit := rec.CheckPath(devPath, w)
-		w.What = "Process name in a file path"
+		w.Label = i18n.M("ios.filesystem.what_process")
 		for _, c := range strings.Split(p, "/") {
 			if !procSeen[c] {
 				procSeen[c] = true
 				hit = rec.CheckProcess(c, w) || hit
 			}
 		}
-		w.What = "Host name in a file path"
+		w.Label = i18n.M("ios.filesystem.what_host")
 		for _, h := range manifest.Hosts(p) {
 			hit = rec.CheckDomain(h, w) || hit
 		}

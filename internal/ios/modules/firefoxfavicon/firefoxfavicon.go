@@ -6,6 +6,7 @@ package firefoxfavicon
 import (
 	"context"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/modules/firefoxhistory"
 	"github.com/spyscan/spyscan/internal/module"
@@ -53,10 +54,10 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			f := Favicon{ID: r.Int("faviconid"), URL: ic.Str("url"), Width: ic.Int("width"), Height: ic.Int("height"), Type: ic.Int("type"),
 				Time: iosmod.ISO(t), HistoryURL: sites[r.Int("siteid")], DB: p}
 			rec.Record(f)
-			iosmod.Event(rec, t, "firefox_favicon", "Firefox favicon "+f.URL+" when visiting "+f.HistoryURL, p)
-			w := module.Where{Artifact: p, Time: t, What: "Firefox favicon URL", Record: f}
+			iosmod.Event(rec, t, "firefox_favicon", i18n.M("ios.firefox_favicon.event", "icon", f.URL, "page", f.HistoryURL), p)
+			w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.firefox_favicon.what_icon"), Record: f}
 			rec.CheckURL(f.URL, w)
-			w.What = "Firefox page URL"
+			w.Label = i18n.M("ios.firefox_favicon.what_page")
 			rec.CheckURL(f.HistoryURL, w)
 			return nil
 		})

@@ -4,9 +4,10 @@ package firefoxhistory
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -64,8 +65,8 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			s := sites[r.Int("siteid")]
 			v := Visit{ID: r.Int("id"), Time: iosmod.ISO(t), URL: s.url, Title: s.title, Local: r.Int("is_local") == 1, Type: r.Int("type"), DB: p}
 			rec.Record(v)
-			iosmod.Event(rec, t, "firefox_history", fmt.Sprintf("Firefox visit with ID %d to URL: %s", v.ID, v.URL), p)
-			rec.CheckURL(v.URL, module.Where{Artifact: p, Time: t, What: "Firefox history URL", Record: v})
+			iosmod.Event(rec, t, "firefox_history", i18n.M("ios.firefox_history.event", "id", strconv.FormatInt(int64(v.ID), 10), "url", v.URL), p)
+			rec.CheckURL(v.URL, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.firefox_history.what_url"), Record: v})
 			return nil
 		})
 	})

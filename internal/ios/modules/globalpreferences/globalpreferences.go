@@ -9,6 +9,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -75,14 +76,12 @@ func lockdown(rec *module.Recorder, p string, prefs map[string]any) {
 		rec.Note("%s: %s is a %T, not a boolean", p, LockdownKey, v)
 		return
 	}
-	w := module.Where{Artifact: p, What: "Lockdown Mode", Record: Record{Key: LockdownKey, Value: on, File: p}}
+	w := module.Where{Artifact: p, Label: i18n.M("ios.global_preferences.what_lockdown"), Record: Record{Key: LockdownKey, Value: on, File: p}}
 	if on {
-		rec.Heuristic(model.Info, w, "Lockdown Mode is enabled",
-			"Lockdown Mode hardens the phone against mercenary spyware; knowing it was on helps judge other findings.",
-			"This is a protective setting, not a sign of compromise.")
+		rec.Flag(model.Info, w, i18n.M("ios.global_preferences.on.title"),
+			i18n.M("ios.global_preferences.on.reason"), i18n.M("ios.global_preferences.on.benign"))
 		return
 	}
-	rec.Heuristic(model.Low, w, "Lockdown Mode was enabled at some point and is now turned off",
-		"The setting is only written once Lockdown Mode has been turned on; someone turned it off again, which removes a protection people at risk are advised to keep.",
-		"Many people turn Lockdown Mode off because it breaks websites, attachments or FaceTime calls from unknown contacts.")
+	rec.Flag(model.Low, w, i18n.M("ios.global_preferences.off.title"),
+		i18n.M("ios.global_preferences.off.reason"), i18n.M("ios.global_preferences.off.benign"))
 }

@@ -9,9 +9,11 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -101,16 +103,15 @@ func Parse(data []byte) ([]Entry, error) {
 func check(rec *module.Recorder, e Entry) {
 	rec.Record(e)
 	t := e.lookup
-	iosmod.Event(rec, t, "idstatus_lookup", fmt.Sprintf("Lookup of %s within %s (status %d)", e.User, e.Package, e.IDStatus), e.File)
-	w := module.Where{Artifact: e.File, Time: t, What: "Identity lookup", Record: e}
+	iosmod.Event(rec, t, "idstatus_lookup", i18n.M("ios.idstatuscache.event", "user", e.User, "package", e.Package, "status", strconv.FormatInt(int64(e.IDStatus), 10)), e.File)
+	w := module.Where{Artifact: e.File, Time: t, Label: i18n.M("ios.idstatuscache.what_lookup"), Record: e}
 	if email, ok := strings.CutPrefix(e.User, "mailto:"); ok {
 		if rec.CheckEmail(strings.Trim(email, "'"), w) {
 			return
 		}
 	}
 	if strings.Contains(e.User, `\x00\x00`) {
-		rec.Heuristic(model.High, w, "Identity-services lookup with two NUL bytes in the address: "+e.User,
-			"Lookups of malformed addresses with embedded NUL bytes were traces of Pegasus' iMessage exploitation.",
-			"A corrupted cache file could contain such bytes too.")
+		rec.Flag(model.High, w, i18n.M("ios.idstatuscache.nul.title", "user", e.User),
+			i18n.M("ios.idstatuscache.nul.reason"), i18n.M("ios.idstatuscache.nul.benign"))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
@@ -25,6 +26,15 @@ var Spec = artifact.Spec{
 type Module struct{ module.Base }
 
 // New returns the module.
+// interactionKey is the catalog key of an interaction's timeline text.
+func interactionKey(direction string) string {
+	switch direction {
+	case "incoming", "outgoing":
+		return "ios.interactionc.event_" + direction
+	}
+	return "ios.interactionc.event_interaction"
+}
+
 func New() Module { return Module{module.NewBase("interactionc", 1, Spec)} }
 
 // Contact is one ZCONTACTS row.
@@ -69,9 +79,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			c := &Contact{ID: r.Int("z_pk"), DisplayName: r.Str("zdisplayname"), Identifier: r.Str("zidentifier"), PersonID: r.Str("zpersonid"), Created: iosmod.ISO(t)}
 			contacts[c.ID] = c
 			if e, ok := strings.CutPrefix(c.Identifier, "mailto:"); ok {
-				rec.CheckEmail(e, module.Where{Artifact: p, Time: t, What: "CoreDuet contact", Record: c})
+				rec.CheckEmail(e, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.interactionc.what_contact"), Record: c})
 			}
-			iosmod.Event(rec, t, "contact_first_recorded", "Contact "+c.Identifier+" first recorded in interactionC", p)
+			iosmod.Event(rec, t, "contact_first_recorded", i18n.M("ios.interactionc.event_contact", "contact", c.Identifier), p)
 			return nil
 		}))
 		attURL := map[int64]string{}
@@ -113,11 +123,11 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 				if it.Sender != nil {
 					who = it.Sender.Identifier
 				}
-				iosmod.Event(rec, t, "interaction", fmt.Sprintf("%s interaction in %s with %s %v", it.Direction, it.BundleID, who, it.Recipients), p)
-				w := module.Where{Artifact: p, Time: t, What: "App of an interaction", Record: it}
+				iosmod.Event(rec, t, "interaction", i18n.M(interactionKey(it.Direction), "app", it.BundleID, "who", who, "recipients", fmt.Sprint(it.Recipients)), p)
+				w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.interactionc.what_app"), Record: it}
 				rec.CheckBundleID(it.BundleID, w)
 				rec.CheckBundleID(it.TargetBundleID, w)
-				w.What = "URL of an interaction"
+				w.Label = i18n.M("ios.interactionc.what_url")
 				rec.CheckURL(it.ContentURL, w)
 				for _, u := range it.AttachmentURLs {
 					rec.CheckURL(u, w)

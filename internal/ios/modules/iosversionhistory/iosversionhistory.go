@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -70,7 +71,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	for _, r := range recs {
 		rec.Record(r)
 		rec.Event(model.Event{Time: r.Time, Event: "ios_version", Artifact: r.File,
-			Description: fmt.Sprintf("Recorded iOS version %s", r.OSVersion)})
+			DescriptionMsg: i18n.M("ios.version_history.event", "version", r.OSVersion)})
 	}
 	return nil
 }

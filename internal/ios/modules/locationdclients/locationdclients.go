@@ -14,6 +14,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -113,13 +114,13 @@ func report(rec *module.Recorder, r Record) {
 	var first time.Time
 	for _, tk := range TimeKeys {
 		if t, ok := r.Times[tk]; ok {
-			rec.Event(model.Event{Time: t, Event: tk, Artifact: r.File, Description: fmt.Sprintf("%s from %s", tk, r.Client)})
+			rec.Event(model.Event{Time: t, Event: tk, Artifact: r.File, DescriptionMsg: i18n.M("ios.locationd_clients.event", "what", tk, "client", r.Client)})
 			if first.IsZero() || t.Before(first) {
 				first = t
 			}
 		}
 	}
-	w := module.Where{Artifact: r.File, Time: first, What: "Location client", Record: r}
+	w := module.Where{Artifact: r.File, Time: first, Label: i18n.M("ios.locationd_clients.what_client"), Record: r}
 	clientPath := ""
 	if i := strings.IndexByte(r.Client, '/'); i >= 0 {
 		clientPath = r.Client[i:]
@@ -133,9 +134,8 @@ func report(rec *module.Recorder, r Record) {
 	}
 	for _, p := range []string{r.Executable, r.BundlePath, clientPath, r.Registered} {
 		if UnusualLocation(p) {
-			rec.Heuristic(model.Medium, w, fmt.Sprintf("Location client %s runs from %s, outside the system and app folders", r.Client, p),
-				"Programs asking for the location normally live in the read-only system (/System, /usr, /Applications) or in an installed app's bundle; spyware implants have been dropped in writable folders such as /private/var/db or /private/var/tmp.",
-				"Jailbreak tools, developer builds and some enterprise agents install programs in other places.")
+			rec.Flag(model.Medium, w, i18n.M("ios.locationd_clients.unusual.title", "client", r.Client, "path", p),
+				i18n.M("ios.locationd_clients.unusual.reason"), i18n.M("ios.locationd_clients.unusual.benign"))
 			break
 		}
 	}

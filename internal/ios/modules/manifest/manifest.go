@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/backup"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -77,14 +78,14 @@ func records(ctx context.Context, in *module.Input) ([]backup.Record, error) {
 
 func check(rec *module.Recorder, r *backup.Record) {
 	rec.Record(r)
-	where := module.Where{Artifact: backup.ManifestDB, Time: r.Modified, What: "Backup file path", Record: r}
+	where := module.Where{Artifact: backup.ManifestDB, Time: r.Modified, Label: i18n.M("ios.manifest.what_path"), Record: r}
 	if r.RelativePath != "" {
 		rec.CheckPath(r.RelativePath, where)
 		if dp := DevicePath(r.Domain, r.RelativePath); dp != "" {
 			rec.CheckPath(dp, where)
 		}
 	}
-	where.What = "Host name in a backup file path"
+	where.Label = i18n.M("ios.manifest.what_host")
 	for _, h := range Hosts(r.RelativePath) {
 		rec.CheckDomain(h, where)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/plistx"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -62,9 +63,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			rec.Record(r)
 			if !r.Time.IsZero() {
 				rec.Event(model.Event{Time: r.Time, Event: "osanalytics_addaily", Artifact: p,
-					Description: fmt.Sprintf("%s WIFI IN: %.0f, WIFI OUT: %.0f - WWAN IN: %.0f, WWAN OUT: %.0f", r.Process, r.WifiIn, r.WifiOut, r.WWANIn, r.WWANOut)})
+					DescriptionMsg: i18n.M("ios.osanalytics_addaily.event", "process", r.Process, "wifi_in", fmt.Sprintf("%.0f", r.WifiIn), "wifi_out", fmt.Sprintf("%.0f", r.WifiOut), "wwan_in", fmt.Sprintf("%.0f", r.WWANIn), "wwan_out", fmt.Sprintf("%.0f", r.WWANOut))})
 			}
-			rec.CheckProcess(r.Process, module.Where{Artifact: p, Time: r.Time, What: "Process with network usage", Record: r})
+			rec.CheckProcess(r.Process, module.Where{Artifact: p, Time: r.Time, Label: i18n.M("ios.what.process_network"), Record: r})
 		}
 		return nil
 	})

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/ios/keyedarchive"
@@ -103,15 +104,13 @@ func Parse(data []byte) ([]Event, error) {
 
 func check(rec *module.Recorder, p string, e Event) {
 	rec.Record(e)
-	desc := fmt.Sprintf("Process %s started operation %s of profile %s", e.Process, e.Operation, e.ProfileID)
-	rec.Event(model.Event{Time: e.Time, Event: "profile operation", Description: desc, Artifact: p})
-	w := module.Where{Artifact: p, Time: e.Time, What: "Process operating on a configuration profile", Record: e}
+	desc := i18n.M("ios.profile_events.event", "process", e.Process, "operation", e.Operation, "profile", e.ProfileID)
+	rec.Event(model.Event{Time: e.Time, Event: "profile operation", DescriptionMsg: desc, Artifact: p})
+	w := module.Where{Artifact: p, Time: e.Time, Label: i18n.M("ios.profile_events.what_process"), Record: e}
 	hit := rec.CheckProcess(e.Process, w)
-	w.What = "Configuration profile id"
+	w.Label = i18n.M("ios.profile_events.what_profile")
 	hit = rec.CheckProfile(e.ProfileID, w) || hit
 	if !hit {
-		rec.Heuristic(model.Low, w, desc,
-			"Configuration profiles can install certificates, proxies, VPNs or device management; each operation is worth a look.",
-			"Most profile operations come from employers, schools, carriers or apps the user chose.")
+		rec.Flag(model.Low, w, desc, i18n.M("ios.profile_events.reason"), i18n.M("ios.profile_events.benign"))
 	}
 }

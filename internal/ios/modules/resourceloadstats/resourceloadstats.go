@@ -7,10 +7,10 @@ package resourceloadstats
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -72,12 +72,12 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			}
 			names[d.ID] = d.RegistrableDomain
 			rec.Record(d)
-			desc := "WebKit resource loaded from " + d.RegistrableDomain
+			desc := i18n.M("ios.resource_load_stats.event", "domain", d.RegistrableDomain)
 			if app != "" {
-				desc += " by app in " + app
+				desc = i18n.M("ios.resource_load_stats.event_app", "domain", d.RegistrableDomain, "app", app)
 			}
 			iosmod.Event(rec, t, "webkit_visit", desc, p)
-			hit[d.ID] = rec.CheckDomain(d.RegistrableDomain, module.Where{Artifact: p, Time: t, What: "WebKit observed domain", Record: d})
+			hit[d.ID] = rec.CheckDomain(d.RegistrableDomain, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.resource_load_stats.what_domain"), Record: d})
 			return nil
 		})
 		if err != nil {
@@ -88,10 +88,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			rd := Redirect{From: names[s], To: names[d], DB: p}
 			rec.Record(rd)
 			if hit[s] || hit[d] {
-				rec.Heuristic(model.High, module.Where{Artifact: p, Record: rd},
-					fmt.Sprintf("Redirect involving a suspicious domain: %s -> %s", rd.From, rd.To),
-					"One end of this top-frame redirect matches an indicator; the other end shows how the browser got there or where it went next.",
-					"The other domain may be an innocent hop such as a link shortener.")
+				rec.Flag(model.High, module.Where{Artifact: p, Record: rd},
+					i18n.M("ios.resource_load_stats.redirect.title", "from", rd.From, "to", rd.To),
+					i18n.M("ios.resource_load_stats.redirect.reason"), i18n.M("ios.resource_load_stats.redirect.benign"))
 			}
 			return nil
 		})

@@ -5,8 +5,8 @@ package safaribrowserstate
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
@@ -74,10 +74,10 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 				tab.SessionDataErr = err.Error()
 			}
 			rec.Record(tab)
-			iosmod.Event(rec, t, "tab", fmt.Sprintf("%s - %s", tab.Title, tab.URL), p)
-			w := module.Where{Artifact: p, Time: t, What: "Safari open tab URL", Record: tab}
+			iosmod.Event(rec, t, "tab", i18n.M("ios.safari_browser_state.event", "title", tab.Title, "url", tab.URL), p)
+			w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.safari_browser_state.what_tab"), Record: tab}
 			rec.CheckURL(tab.URL, w)
-			w.What = "Safari tab history URL"
+			w.Label = i18n.M("ios.safari_browser_state.what_history")
 			for _, u := range urls {
 				if u != tab.URL {
 					rec.CheckURL(u, w)

@@ -6,6 +6,7 @@ package safarifavicon
 import (
 	"context"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
@@ -49,10 +50,10 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			t := iosmod.AppleTime(r, "timestamp")
 			f.Time, f.DB = iosmod.ISO(t), p
 			rec.Record(f)
-			iosmod.Event(rec, t, "safari_favicon", "Safari favicon from "+f.URL+" with icon URL "+f.IconURL+" ("+f.Type+")", p)
-			w := module.Where{Artifact: p, Time: t, What: "Safari favicon page URL", Record: f}
+			iosmod.Event(rec, t, "safari_favicon", i18n.M("ios.safari_favicon.event", "page", f.URL, "icon", f.IconURL, "type", f.Type), p)
+			w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.safari_favicon.what_page"), Record: f}
 			rec.CheckURL(f.URL, w)
-			w.What = "Safari favicon icon URL"
+			w.Label = i18n.M("ios.safari_favicon.what_icon")
 			rec.CheckURL(f.IconURL, w)
 		}
 		if err := iosmod.Query(ctx, db, rec, "icon_info", []string{"uuid", "url", "timestamp"}, "ORDER BY timestamp, id", func(r iosmod.Row) error {

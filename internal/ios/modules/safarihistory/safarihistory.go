@@ -7,11 +7,12 @@ package safarihistory
 
 import (
 	"context"
-	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -117,8 +118,8 @@ func visitOf(r iosmod.Row, prefix, p string) Visit {
 
 func report(rec *module.Recorder, v *Visit, p string) {
 	rec.Record(v)
-	iosmod.Event(rec, v.t, "safari_history", "Safari visit to "+v.URL, p)
-	rec.CheckURL(v.URL, module.Where{Artifact: p, Time: v.t, What: "Safari history URL", Record: v})
+	iosmod.Event(rec, v.t, "safari_history", i18n.M("ios.safari_history.event", "url", v.URL), p)
+	rec.CheckURL(v.URL, module.Where{Artifact: p, Time: v.t, Label: i18n.M("ios.safari_history.what_url"), Record: v})
 }
 
 // loadVisits reads a History.db whose schema lacks a column the join
@@ -168,10 +169,9 @@ func fastRedirect(rec *module.Recorder, from, to *Visit, p string) {
 	if d < 0 || d >= time.Second {
 		return
 	}
-	rec.Heuristic(model.Medium, module.Where{Artifact: p, Time: from.t, Record: map[string]any{"from": from, "to": to}},
-		fmt.Sprintf("Safari was redirected from %s to another site, %s, in %d ms", from.URL, to.URL, d.Milliseconds()),
-		"Network injection attacks (Pegasus delivered through a rogue cell tower or the operator) rewrite a plain-HTTP visit into an instant redirect to the exploit server.",
-		"Link shorteners, trackers and login pages also redirect quickly; check the destination site.")
+	rec.Flag(model.Medium, module.Where{Artifact: p, Time: from.t, Record: map[string]any{"from": from, "to": to}},
+		i18n.M("ios.safari_history.redirect.title", "from", from.URL, "to", to.URL, "ms", strconv.FormatInt(d.Milliseconds(), 10)),
+		i18n.M("ios.safari_history.redirect.reason"), i18n.M("ios.safari_history.redirect.benign"))
 }
 
 // Host returns the lower-cased host of a URL without "www.".

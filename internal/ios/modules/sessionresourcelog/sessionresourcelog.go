@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -118,20 +119,19 @@ func origins(v any) []string {
 func check(rec *module.Recorder, e Entry) {
 	rec.Record(e)
 	t := e.lastSeen
-	iosmod.Event(rec, t, "webkit_resource", "WebKit resource log: "+chain(e), e.File)
+	iosmod.Event(rec, t, "webkit_resource", i18n.M("ios.session_resource_log.event", "chain", chain(e)), e.File)
 	all := append(append(append(append([]string{e.Origin}, e.RedirectSource...), e.RedirectDestination...), e.SubframeUnderOrigin...), e.SubresourceUnderOrig...)
 	sort.Strings(all)
 	hit := false
-	w := module.Where{Artifact: e.File, Time: t, What: "WebKit resource-log origin", Record: e}
+	w := module.Where{Artifact: e.File, Time: t, Label: i18n.M("ios.session_resource_log.what_origin"), Record: e}
 	for i, d := range all {
 		if d != "" && (i == 0 || all[i-1] != d) && rec.CheckDomain(d, w) {
 			hit = true
 		}
 	}
 	if hit && (len(e.RedirectSource) > 0 || len(e.RedirectDestination) > 0) {
-		rec.Heuristic(model.High, w, "Redirect chain through a suspicious domain: "+chain(e),
-			"A site on this chain matches an indicator; the chain shows how the browser got there (e.g. a link shortener or an injected redirect).",
-			"The other sites of the chain may be innocent hops.")
+		rec.Flag(model.High, w, i18n.M("ios.session_resource_log.redirect.title", "chain", chain(e)),
+			i18n.M("ios.session_resource_log.redirect.reason"), i18n.M("ios.session_resource_log.redirect.benign"))
 	}
 }
 

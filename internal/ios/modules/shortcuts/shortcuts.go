@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
@@ -61,11 +62,11 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			c, m := iosmod.AppleTime(r, "zcreationdate"), iosmod.AppleTime(r, "zmodificationdate")
 			s.Created, s.Modified = iosmod.ISO(c), iosmod.ISO(m)
 			rec.Record(s)
-			desc := fmt.Sprintf("iOS Shortcut %q: %s %v", s.Name, s.Description, s.ActionURLs)
+			desc := i18n.M("ios.shortcuts.event", "name", s.Name, "description", s.Description, "urls", fmt.Sprint(s.ActionURLs))
 			iosmod.Event(rec, c, "shortcut_created", desc, p)
 			iosmod.Event(rec, m, "shortcut_modified", desc, p)
 			for _, u := range s.ActionURLs {
-				rec.CheckURL(u, module.Where{Artifact: p, Time: m, What: "URL in a Shortcuts action", Record: s})
+				rec.CheckURL(u, module.Where{Artifact: p, Time: m, Label: i18n.M("ios.shortcuts.what_url"), Record: s})
 			}
 			return nil
 		})

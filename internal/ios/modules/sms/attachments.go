@@ -2,10 +2,10 @@ package sms
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -88,13 +88,11 @@ func (Attachments) Run(ctx context.Context, in *module.Input, rec *module.Record
 
 func checkAttachment(rec *module.Recorder, a Attachment, p string, t time.Time) {
 	rec.Record(a)
-	iosmod.Event(rec, t, "sms_attachment", fmt.Sprintf("%s attachment %s (%s) %s", a.Direction, a.Filename, a.MIMEType, a.Handle), p)
-	w := module.Where{Artifact: p, Time: t, What: "Message attachment path", Record: a}
+	iosmod.Event(rec, t, "sms_attachment", i18n.M("ios.sms.event.attachment_"+a.Direction, "file", a.Filename, "type", a.MIMEType, "handle", a.Handle), p)
+	w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.sms.what_attachment"), Record: a}
 	rec.CheckPath(a.Filename, w)
 	if strings.HasPrefix(a.Filename, "/var/tmp/") && strings.HasSuffix(a.Filename, "-1") && a.Direction == "received" {
-		rec.Heuristic(model.Medium, w,
-			fmt.Sprintf("Suspicious iMessage attachment %s received on %s", a.Filename, a.Created),
-			"Zero-click iMessage exploits (FORCEDENTRY, used by Pegasus) left received attachments under /var/tmp with a name ending in \"-1\".",
-			"Messages also stages some ordinary transfers in /var/tmp; look at the sender, the time and other modules' alerts around it.")
+		rec.Flag(model.Medium, w, i18n.M("ios.sms.tmp_attachment.title", "file", a.Filename, "time", a.Created),
+			i18n.M("ios.sms.tmp_attachment.reason"), i18n.M("ios.sms.tmp_attachment.benign"))
 	}
 }

@@ -8,11 +8,11 @@ package tcc
 
 import (
 	"context"
-	"fmt"
 	"path"
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -88,16 +88,14 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 
 func check(rec *module.Recorder, a Access, p string, t time.Time) {
 	rec.Record(a)
-	iosmod.Event(rec, t, "tcc_access", fmt.Sprintf("Access to %s by %s %s", a.Service, a.Client, a.AuthValue), p)
-	w := module.Where{Artifact: p, Time: t, What: "Client of a privacy permission", Record: a}
+	iosmod.Event(rec, t, "tcc_access", i18n.M("ios.tcc.event", "service", a.Service, "client", a.Client, "auth", a.AuthValue), p)
+	w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.tcc.what_client"), Record: a}
 	if a.ClientType == "absolute_path" {
 		rec.CheckProcess(path.Base(a.Client), w)
 		rec.CheckPath(a.Client, w)
 		if (a.AuthValue == "allowed" || a.AuthValue == "limited") && !underSystem(a.Client) {
-			rec.Heuristic(model.Medium, w,
-				fmt.Sprintf("The binary %s, outside the system folders, was granted %s", a.Client, a.Service),
-				"Only system binaries and App Store apps normally appear in TCC.db; a grant to a binary in a data or temporary folder was seen with implants.",
-				"Developer and enterprise tools, or jailbreak tweaks installed by the owner, may also get such grants.")
+			rec.Flag(model.Medium, w, i18n.M("ios.tcc.outside.title", "client", a.Client, "service", a.Service),
+				i18n.M("ios.tcc.outside.reason"), i18n.M("ios.tcc.outside.benign"))
 		}
 		return
 	}

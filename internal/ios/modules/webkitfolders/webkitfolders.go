@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/model"
@@ -92,9 +93,9 @@ func (m Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder)
 		rec.Record(r)
 		if !r.Time.IsZero() {
 			rec.Event(model.Event{Time: r.Time, Event: m.event, Artifact: p,
-				Description: fmt.Sprintf("%s folder %s containing file for URL %s", m.label, r.Folder, r.URL)})
+				DescriptionMsg: i18n.M("ios.webkit_folders.event", "store", m.label, "folder", r.Folder, "url", r.URL)})
 		}
-		rec.CheckURL(r.URL, module.Where{Artifact: p, Time: r.Time, What: m.label + " origin", Record: r})
+		rec.CheckURL(r.URL, module.Where{Artifact: p, Time: r.Time, Label: i18n.M("ios.webkit_folders.what_origin", "store", m.label), Record: r})
 	}
 	if n == 0 {
 		return module.ErrNotFound

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
 	"github.com/spyscan/spyscan/internal/module"
@@ -85,9 +86,9 @@ func (Messages) Run(ctx context.Context, in *module.Input, rec *module.Recorder)
 			if m.FromMe {
 				who = "me"
 			}
-			iosmod.Event(rec, t, "whatsapp_message", fmt.Sprintf("%q from %s %v", clip(m.Text), who, m.Links), p)
+			iosmod.Event(rec, t, "whatsapp_message", i18n.M("ios.whatsapp.event_message", "text", clip(m.Text), "from", who, "links", fmt.Sprint(m.Links)), p)
 			for _, l := range m.Links {
-				rec.CheckURL(l, module.Where{Artifact: p, Time: t, What: "Link in a WhatsApp message", Record: m})
+				rec.CheckURL(l, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.whatsapp.what_message_link"), Record: m})
 			}
 			return nil
 		})
@@ -126,12 +127,12 @@ func (Contacts) Run(ctx context.Context, in *module.Input, rec *module.Recorder)
 			c.Links = iosmod.Links(c.About)
 			rec.Record(c)
 			name := strings.TrimSpace(c.WhatsAppID + " " + c.FullName)
-			iosmod.Event(rec, up, "whatsapp_contact_updated", "WhatsApp contact "+name+" updated", p)
+			iosmod.Event(rec, up, "whatsapp_contact_updated", i18n.M("ios.whatsapp.event_contact", "contact", name), p)
 			if c.DisappearingSeconds > 0 {
-				iosmod.Event(rec, ds, "whatsapp_disappearing_on", fmt.Sprintf("Disappearing messages (%.0f s) set for WhatsApp contact %s", c.DisappearingSeconds, name), p)
+				iosmod.Event(rec, ds, "whatsapp_disappearing_on", i18n.M("ios.whatsapp.event_disappearing", "seconds", fmt.Sprintf("%.0f", c.DisappearingSeconds), "contact", name), p)
 			}
 			for _, l := range c.Links {
-				rec.CheckURL(l, module.Where{Artifact: p, Time: up, What: "Link in a WhatsApp contact's about text", Record: c})
+				rec.CheckURL(l, module.Where{Artifact: p, Time: up, Label: i18n.M("ios.whatsapp.what_about_link"), Record: c})
 			}
 			return nil
 		})
