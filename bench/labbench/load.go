@@ -50,7 +50,9 @@ var pages = []page{
 	}},
 	{"new matches", 10, func(*rand.Rand, *world) string { return "/new" }},
 	{"indicators", 5, func(*rand.Rand, *world) string { return "/indicators" }},
-	{"scan progress", 15, func(r *rand.Rand, w *world) string { return fmt.Sprintf("/scans/%d/progress", w.scans[r.IntN(len(w.scans))]) }},
+	{"scan progress", 15, func(r *rand.Rand, w *world) string {
+		return fmt.Sprintf("/scans/%d/progress", w.scans[r.IntN(len(w.scans))])
+	}},
 	{"scan report", 5, func(r *rand.Rand, w *world) string {
 		return fmt.Sprintf("/scans/%d/report?lang=fr", w.scans[r.IntN(len(w.scans))])
 	}},
@@ -235,7 +237,9 @@ func runLoad(ctx context.Context, o loadOptions, log *slog.Logger) error {
 	for _, n := range names {
 		ds := times[n]
 		slices.Sort(ds)
-		q := func(f float64) float64 { return float64(ds[min(len(ds)-1, int(f*float64(len(ds))))].Microseconds()) / 1000 }
+		q := func(f float64) float64 {
+			return float64(ds[min(len(ds)-1, int(f*float64(len(ds))))].Microseconds()) / 1000
+		}
 		fmt.Printf("%-14s %7d %8.1f %8.1f %8.1f %8.1f\n", n, len(ds), q(0.50), q(0.95), q(0.99), float64(ds[len(ds)-1].Microseconds())/1000)
 	}
 	if len(errs) > 0 {
@@ -324,4 +328,3 @@ func get(c *http.Client, u string) (int, error) {
 	resp.Body.Close()
 	return resp.StatusCode, err
 }
-
