@@ -20,9 +20,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ instead of comparing with them")
 
-// Updating reports whether the test run rewrites golden files (-update).
-func Updating() bool { return *update }
-
 // A Redaction replaces what varies between runs by a stable placeholder.
 type Redaction func([]byte) []byte
 

@@ -177,16 +177,6 @@ func splitURL(raw string) (scheme, host, port, rest string) {
 	return scheme, NormalizeHost(host), port, rest
 }
 
-// indexPathStart is the index of the first '/', '?' or '#', or -1.
-func indexPathStart(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '/' || c == '?' || c == '#' {
-			return i
-		}
-	}
-	return -1
-}
-
 func validScheme(s string) bool {
 	if s == "" || len(s) > 32 {
 		return false

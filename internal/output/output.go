@@ -203,17 +203,6 @@ func (t *TimelineCSVWriter) Flush() error {
 	return t.cw.Error()
 }
 
-// WriteTimelineCSV writes a whole timeline with MVT's columns.
-func WriteTimelineCSV(w io.Writer, tl model.Timeline) error {
-	t := NewTimelineCSV(w)
-	if tl != nil {
-		if err := tl.Each(t.Write); err != nil {
-			return err
-		}
-	}
-	return t.Flush()
-}
-
 // csvCell is the text of one CSV cell taken from the evidence: through
 // textsafe.CSVCell, no spreadsheet formula and no hidden or misleading
 // character (timeline.jsonl.gz keeps the raw values).

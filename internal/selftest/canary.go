@@ -99,12 +99,9 @@ func run(ctx context.Context, ix *match.Index) error {
 	return nil
 }
 
-// canaryModule reads the canary artifact as a real module would.
+// canaryModule reads the canary artifact as a real module's Run would.
 type canaryModule struct{}
 
-func (canaryModule) Name() string                  { return "canary" }
-func (canaryModule) Version() int                  { return 1 }
-func (canaryModule) Applies(acquisition.Kind) bool { return true }
 func (canaryModule) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	f, err := in.Acq.FS.Open("visits.txt")
 	if err != nil {

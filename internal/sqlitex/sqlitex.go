@@ -187,12 +187,3 @@ func (d *DB) Columns(ctx context.Context, table string) map[string]bool {
 	}
 	return cols
 }
-
-// IsCorrupt reports whether err is SQLite's "malformed" or "not a database".
-func IsCorrupt(err error) bool {
-	if err == nil {
-		return false
-	}
-	s := err.Error()
-	return strings.Contains(s, "malformed") || strings.Contains(s, "not a database") || strings.Contains(s, "(11)") || strings.Contains(s, "(26)")
-}

@@ -55,12 +55,6 @@ const (
 
 const ageMagic = "age-encryption.org/v1\n"
 
-// Openers returns the Android openers in the order they must be tried
-// (androidqf before bugreport: an androidqf folder also has a dumpsys.txt).
-func Openers() []acquisition.Opener {
-	return []acquisition.Opener{&QF{}, &Bugreport{}, &Backup{}, &IntrusionLogs{}}
-}
-
 func logger(l *slog.Logger) *slog.Logger {
 	if l == nil { // the library never prints: the scan core reports Acquisition.Problems
 		return slog.New(slog.DiscardHandler)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/spyscan/spyscan/internal/scan"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -51,7 +52,7 @@ func opts(t *testing.T, pw string) acquisition.Options {
 
 func detect(t *testing.T, p string) (acquisition.Opener, acquisition.Kind) {
 	t.Helper()
-	for _, o := range acquire.Openers() {
+	for _, o := range scan.Openers() {
 		if k, ok := o.Detect(context.Background(), p); ok {
 			return o, k
 		}
@@ -297,7 +298,7 @@ func TestNotRecognised(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("hello"), 0o644)
 	z := rawZip(t, func(zw *zip.Writer) { w, _ := zw.Create("photo.jpg"); w.Write([]byte("x")) })
 	for _, p := range []string{dir, filepath.Join(dir, "notes.txt"), z} {
-		for _, o := range acquire.Openers() {
+		for _, o := range scan.Openers() {
 			if k, ok := o.Detect(context.Background(), p); ok {
 				t.Errorf("%s detected %s as %s", o.Name(), p, k)
 			}

@@ -2,6 +2,7 @@ package acquire_test
 
 import (
 	"context"
+	"github.com/spyscan/spyscan/internal/scan"
 	"io"
 	"io/fs"
 	"os"
@@ -9,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/android/acquire"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 	"github.com/spyscan/spyscan/internal/testgen/androidgen"
 )
@@ -42,7 +42,7 @@ func benchOpenRead(b *testing.B, p string) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var acq *acquisition.Acquisition
-		for _, o := range acquire.Openers() {
+		for _, o := range scan.Openers() {
 			if k, ok := o.Detect(ctx, p); ok {
 				var err error
 				if acq, err = o.Open(ctx, p, k, acquisition.Options{TempDir: b.TempDir()}); err != nil {

@@ -124,13 +124,7 @@ func runPass(ctx context.Context, in *module.Input, ps []Parser) (*pass, error) 
 		}
 		cur = s
 		for i := range ps {
-			want[i] = false
-			for t := s; t != nil; t = t.Parent {
-				if t.Kind != dumpsys.None && ps[i].Match(t) {
-					want[i] = true
-					break
-				}
-			}
+			want[i] = dumpsys.Within(s, ps[i].Match)
 		}
 		return want
 	}

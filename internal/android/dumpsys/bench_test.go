@@ -86,11 +86,25 @@ func BenchmarkLinesOneService200MB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		n := 0
-		res, err := Lines(context.Background(), f, IsService("package"), func(*Section, []byte) error { n++; return nil })
+		match := IsService("package")
+		n, found := 0, 0
+		_, err = Split(context.Background(), f, Visitor{
+			Line: func(s *Section, _ []byte) error {
+				if Within(s, match) {
+					n++
+				}
+				return nil
+			},
+			End: func(s *Section) error {
+				if match(s) {
+					found++
+				}
+				return nil
+			},
+		})
 		f.Close()
-		if err != nil || res.Found != 1 || n == 0 {
-			b.Fatalf("%v %+v", err, res)
+		if err != nil || found != 1 || n == 0 {
+			b.Fatalf("%v: %d sections, %d lines", err, found, n)
 		}
 	}
 }

@@ -345,45 +345,16 @@ func TruncatedError(file string, s *Section) error {
 	return fmt.Errorf("%s: %s %q (line %d) is cut before its end: the file is truncated", file, what, s.Name, s.Line)
 }
 
-// Result is what Lines found.
-type Result struct {
-	Stats
-	Found     int        // matching sections seen
-	Truncated []*Section // matching sections cut by the end of the file
-}
-
-// Lines streams the lines of the sections that match (and of every section
-// nested in them) to fn, and reports which matching sections were cut.
-func Lines(ctx context.Context, r io.Reader, match func(*Section) bool, fn func(s *Section, line []byte) error) (Result, error) {
-	var res Result
-	in := func(s *Section) bool {
-		for ; s != nil; s = s.Parent {
-			if s.Kind != None && match(s) {
-				return true
-			}
+// Within reports whether s, or a section it is nested in, is one match
+// accepts: the lines a module reads for a section include those of every
+// section nested in it.
+func Within(s *Section, match func(*Section) bool) bool {
+	for ; s != nil; s = s.Parent {
+		if s.Kind != None && match(s) {
+			return true
 		}
-		return false
 	}
-	v := Visitor{
-		Line: func(s *Section, line []byte) error {
-			if in(s) {
-				return fn(s, line)
-			}
-			return nil
-		},
-		End: func(s *Section) error {
-			if match(s) {
-				res.Found++
-				if s.Truncated {
-					res.Truncated = append(res.Truncated, s)
-				}
-			}
-			return nil
-		},
-	}
-	st, err := Split(ctx, r, v)
-	res.Stats = st
-	return res, err
+	return false
 }
 
 // IsService returns a matcher for the dumpsys service called name.

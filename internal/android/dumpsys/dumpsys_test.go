@@ -117,18 +117,35 @@ func TestSplitBugreportBlocks(t *testing.T) {
 	}
 }
 
-func TestLinesReportsCutSection(t *testing.T) {
+// TestCutSectionReported: the lines of a matching section and of the
+// sections nested in it are Within it, and a section the end of the file
+// cuts is marked Truncated, with an error naming the file and the section.
+func TestCutSectionReported(t *testing.T) {
 	text := "DUMP OF SERVICE accessibility:\nUser state[\n  Enabled services:{{a/b}}\n"
+	match := IsService("accessibility")
 	var lines []string
-	res, err := Lines(context.Background(), strings.NewReader(text), IsService("accessibility"),
-		func(_ *Section, l []byte) error { lines = append(lines, string(l)); return nil })
+	var cut []*Section
+	_, err := Split(context.Background(), strings.NewReader(text), Visitor{
+		Line: func(s *Section, l []byte) error {
+			if Within(s, match) {
+				lines = append(lines, string(l))
+			}
+			return nil
+		},
+		End: func(s *Section) error {
+			if match(s) && s.Truncated {
+				cut = append(cut, s)
+			}
+			return nil
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Found != 1 || len(res.Truncated) != 1 || len(lines) != 2 {
-		t.Fatalf("res %+v lines %q", res, lines)
+	if len(cut) != 1 || len(lines) != 2 {
+		t.Fatalf("cut %d lines %q", len(cut), lines)
 	}
-	e := TruncatedError("dumpstate.txt", res.Truncated[0])
+	e := TruncatedError("dumpstate.txt", cut[0])
 	if !strings.Contains(e.Error(), "dumpstate.txt") || !strings.Contains(e.Error(), "accessibility") {
 		t.Errorf("error %v", e)
 	}

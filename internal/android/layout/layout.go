@@ -24,18 +24,6 @@ const (
 	QFBackupDir    = "backup"
 )
 
-// BugreportRoots returns the directories of the FS that hold a bugreport's
-// contents for this kind ("." for the root), or nil.
-func BugreportRoots(kind acquisition.Kind) []string {
-	switch kind {
-	case acquisition.AndroidBugreport:
-		return []string{"."}
-	case acquisition.AndroidQF:
-		return []string{QFBugreportDir}
-	}
-	return nil
-}
-
 // BackupRoots returns the directories of the FS that hold a backup.ab's tar
 // contents for this kind ("." for the root), or nil.
 func BackupRoots(kind acquisition.Kind) []string {

@@ -110,14 +110,5 @@ func walkGlob(fsys fs.FS, p string) []string {
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }
 
-// IsIOS reports whether kind is one of the iOS acquisition kinds.
-func IsIOS(kind acquisition.Kind) bool {
-	switch kind {
-	case acquisition.IOSBackup, acquisition.IOSBackupEncrypted, acquisition.IOSFilesystem, acquisition.IOSSysdiagnose:
-		return true
-	}
-	return false
-}
-
 // Applies reports whether the spec has patterns for kind.
 func (s Spec) Applies(kind acquisition.Kind) bool { return len(s.Patterns(kind)) > 0 }

@@ -3,7 +3,6 @@ package capture
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
@@ -220,10 +219,4 @@ func (a *analyzer) incompleteDatagrams() {
 		a.transportPacket(0)
 		a.partial = false
 	}
-}
-
-// addrIsIP reports whether s is an IP address literal.
-func addrIsIP(s string) (netip.Addr, bool) {
-	ip, err := netip.ParseAddr(s)
-	return ip, err == nil
 }

@@ -104,9 +104,6 @@ var ErrUnknownFormat = errors.New("not a known resolver log format")
 // Format is the detected format.
 func (r *Reader) Format() Format { return r.format }
 
-// Line is the number of the current line.
-func (r *Reader) Line() int { return r.line }
-
 // Bad returns the skipped lines per reason.
 func (r *Reader) Bad() map[string]int { return r.bad }
 

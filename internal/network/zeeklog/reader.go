@@ -72,7 +72,6 @@ type Reader struct {
 	cols   [][]byte
 
 	line    int
-	records int
 	bad     map[string]int
 	err     error
 	elemBuf []byte // decoding scratch for Each
@@ -107,9 +106,6 @@ func (r *Reader) Path() string { return r.path }
 
 // Line is the number of the current line (1-based).
 func (r *Reader) Line() int { return r.line }
-
-// Records is the number of records returned so far.
-func (r *Reader) Records() int { return r.records }
 
 // Bad returns the skipped lines per reason.
 func (r *Reader) Bad() map[string]int { return r.bad }
@@ -155,7 +151,6 @@ func (r *Reader) Next() bool {
 		}
 		r.line++
 		if r.parse(trimEOL(line)) {
-			r.records++
 			return true
 		}
 		if err != nil {

@@ -82,9 +82,6 @@ func PKTAP(process string, pid int32) Link {
 	}
 }
 
-// Raw returns the IP packet as is.
-func Raw(ip []byte) []byte { return ip }
-
 func etherType(ip []byte) uint16 {
 	if ip[0]>>4 == 6 {
 		return 0x86DD

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 )
@@ -219,14 +218,4 @@ func X509(t time.Time, id, fingerprint, subject, issuer string, sans []string, c
 		{"certificate.issuer", "string", issuer}, {"san.dns", "vector[string]", sans}, {"basic_constraints.ca", "bool", caS},
 		{"id", "string", id},
 	}
-}
-
-// Sorted returns the keys of m sorted (for deterministic generators).
-func Sorted[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

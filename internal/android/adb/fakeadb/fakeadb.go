@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -258,20 +257,4 @@ func (s *Server) sync(c net.Conn, br *bufio.Reader, d *Device) {
 			return // SEND and the rest are refused: the client must never use them
 		}
 	}
-}
-
-// Commands returns the distinct shell commands received, sorted.
-func (s *Server) Commands() []string {
-	seen := map[string]bool{}
-	for _, r := range s.Requests() {
-		if c, ok := strings.CutPrefix(r, "shell:"); ok {
-			seen[c] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for c := range seen {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
 }

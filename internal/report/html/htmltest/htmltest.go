@@ -231,14 +231,6 @@ func PDFPages(pdf []byte) int {
 	return bytes.Count(pdf, []byte("/Type /Page")) - bytes.Count(pdf, []byte("/Type /Pages"))
 }
 
-// Screenshot captures the whole page as PNG.
-func (p *Page) Screenshot() []byte {
-	p.t.Helper()
-	var shot []byte
-	p.Run(chromedp.FullScreenshot(&shot, 100))
-	return shot
-}
-
 // ViewportShot captures what the window shows (the first screen) as PNG.
 func (p *Page) ViewportShot() []byte {
 	p.t.Helper()
