@@ -28,14 +28,13 @@ import (
 // document (its callers then fall back to howett.net/plist).
 
 // agree compares parseBinary's value with howett.net/plist's. Dates are
-// equal within a microsecond: parseBinary rounds the stored double to the
-// microsecond, howett.net/plist truncates it to the nanosecond.
+// compared within what each side may lose (dateTolerance).
 func agree(got, want any) bool {
 	switch w := want.(type) {
 	case time.Time:
 		g, ok := got.(time.Time)
-		d := g.Sub(w)
-		return ok && d <= time.Microsecond && d >= -time.Microsecond && g.Location() == w.Location()
+		d, tol := g.Sub(w), dateTolerance(w)
+		return ok && d <= tol && d >= -tol && g.Location() == w.Location()
 	case map[string]any:
 		g, ok := got.(map[string]any)
 		if !ok || len(g) != len(w) {
@@ -67,6 +66,21 @@ func agree(got, want any) bool {
 		return ok && (g == w || math.IsNaN(float64(g)) && math.IsNaN(float64(w)))
 	}
 	return reflect.DeepEqual(got, want)
+}
+
+// dateTolerance is how far apart the two readers may place a date stored
+// as the double f seconds since 2001-01-01. parseBinary splits off the whole
+// seconds exactly and rounds the fraction to the microsecond (at most 0.5
+// µs off). howett.net/plist first adds 978 307 200 to f in float64, which
+// rounds the sum to the resolution of a double at the sum's magnitude (half
+// a ULP: 0.12 µs in 2026, 7.6 µs past 2^36 s, in the year 4147), then
+// truncates to the nanosecond. The tolerance is therefore 1 µs plus half
+// the ULP of the Unix time at that date: relative to the magnitude, never a
+// blanket allowance.
+func dateTolerance(w time.Time) time.Duration {
+	x := math.Abs(float64(w.Unix()))
+	ulp := math.Nextafter(x, math.Inf(1)) - x
+	return time.Microsecond + time.Duration(math.Ceil(ulp/2*1e9))
 }
 
 func short(v any) string {

@@ -170,10 +170,13 @@ func (d *decoder) field(m map[string]any, key string, depth int) any {
 
 // appleTime converts seconds since 2001-01-01 UTC, rounded to the
 // microsecond: a double holds no more than that for present-day dates.
+// The whole seconds are split off first (math.Modf is exact): scaling the
+// whole value to microseconds would round it to the resolution of a double
+// near 1e17 (8 µs in the year 4204) before rounding to the microsecond.
 func appleTime(f float64) time.Time {
-	us := math.Round(f * 1e6)
-	sec := math.Floor(us / 1e6)
-	return time.Unix(978307200+int64(sec), int64(us-sec*1e6)*1000).UTC()
+	sec, frac := math.Modf(f)
+	us := math.Round(frac * 1e6) // |frac| < 1: the product is exact to 1e-10
+	return time.Unix(978307200+int64(sec), int64(us)*1000).UTC()
 }
 
 func (d *decoder) className(m map[string]any) (string, bool) {

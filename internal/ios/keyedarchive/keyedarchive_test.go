@@ -2,6 +2,7 @@ package keyedarchive
 
 import (
 	"bytes"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -121,4 +122,27 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = Decode(data)
 	})
+}
+
+// TestAppleTimeLargeDates checks the rounding to the microsecond against
+// the exact value of the double (computed with math/big): 69527941168.192138671875 s
+// after 2001-01-01 is 4204-04-03 12:59:28.192139 (scaling the whole value to
+// microseconds first gave .192136).
+func TestAppleTimeLargeDates(t *testing.T) {
+	tests := []struct {
+		bits uint64
+		want time.Time
+	}{
+		{0x4230303030303130, time.Date(4204, 4, 3, 12, 59, 28, 192139000, time.UTC)},
+		{math.Float64bits(0.5), time.Date(2001, 1, 1, 0, 0, 0, 500000000, time.UTC)},
+		{math.Float64bits(-0.25), time.Date(2000, 12, 31, 23, 59, 59, 750000000, time.UTC)},
+		{math.Float64bits(-1.9999996), time.Date(2000, 12, 31, 23, 59, 58, 0, time.UTC)},
+		{math.Float64bits(509523358.684097), time.Date(2017, 2, 23, 6, 15, 58, 684097000, time.UTC)},
+	}
+	for _, tt := range tests {
+		f := math.Float64frombits(tt.bits)
+		if got := appleTime(f); !got.Equal(tt.want) {
+			t.Errorf("appleTime(%v) = %v, want %v", f, got, tt.want)
+		}
+	}
 }
