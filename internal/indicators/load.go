@@ -246,8 +246,8 @@ func loadPath(ctx context.Context, p string, set *Set) (*Source, error) {
 }
 
 // MaxFile is the largest indicator file read (the largest public bundle
-// is a few MB).
-const MaxFile = 256 << 20
+// is a few MB). A variable only so that tests can lower it.
+var MaxFile = 256 << 20
 
 // readCapped reads an indicator file of at most MaxFile bytes.
 func readCapped(fsys fs.FS, name string) ([]byte, error) {
@@ -256,7 +256,7 @@ func readCapped(fsys fs.FS, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxFile+1))
+	b, err := io.ReadAll(io.LimitReader(f, int64(MaxFile)+1))
 	if err != nil {
 		return nil, err
 	}

@@ -45,8 +45,8 @@ const Name = "aqf_processes"
 // Candidates are the files read; every one present is read.
 var Candidates = []string{"processes.txt", "processes.json", "ps.txt"}
 
-// MaxSize bounds the file read.
-const MaxSize = 64 << 20
+// MaxSize bounds the file read (a variable only so that tests can lower it).
+var MaxSize = 64 << 20
 
 // Process is one running process. The ps columns and the collector fields
 // are kept as given; fields a listing does not have are left out.
@@ -234,7 +234,7 @@ func read(fsys fs.FS, name string) ([]Process, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	b, err := io.ReadAll(io.LimitReader(f, int64(MaxSize)+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -35,7 +35,9 @@ const Name = "aqf_hashes"
 // File is the list androidqf writes.
 const File = "hashes.csv"
 
-const maxLines = 2_000_000
+// maxLines bounds the lines of hashes.csv (a variable only so that tests
+// can lower it).
+var maxLines = 2_000_000
 
 // Module is the hashes module.
 type Module struct{ module.Base }
