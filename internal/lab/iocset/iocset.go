@@ -144,8 +144,9 @@ func (h *Holder) Update(ctx context.Context) ([]indicators.UpdateResult, bool, e
 // ErrNotIndicators: an added file holds no indicator spyscan can use.
 var ErrNotIndicators = errors.New("not a STIX 2.1 bundle with indicators spyscan can match")
 
-// MaxAdded is the largest indicator file accepted from the interface.
-const MaxAdded = 64 << 20
+// MaxAdded is the largest indicator file accepted from the interface (a
+// variable only so that tests can lower it; whole MB).
+var MaxAdded int64 = 64 << 20
 
 var safeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 

@@ -25,10 +25,13 @@ import (
 
 // Upload limits, beside Config.MaxUpload (the bytes of one upload).
 const (
-	maxUploadFiles = 1_000_000 // files of one folder upload
-	maxPathLen     = 1024      // bytes of one uploaded file's relative path
-	maxPathDepth   = 64        // folders in that path
+	maxPathLen   = 1024 // bytes of one uploaded file's relative path
+	maxPathDepth = 64   // elements (folders and the file's name) in that path
 )
+
+// maxUploadFiles bounds the files of one folder upload (a variable only so
+// that tests can lower it).
+var maxUploadFiles = 1_000_000
 
 type addView struct {
 	Case      *store.Case
