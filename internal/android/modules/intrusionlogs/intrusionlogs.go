@@ -46,11 +46,14 @@ var QFDirs = []string{"intrusion_logs", "intrusion-logs"}
 
 // Limits of the walk.
 const (
-	MaxNestedZip   = 512 << 20 // a zip inside the input, read into memory
-	MaxZipDepth    = 4         // zips within zips
-	MaxLineErrors  = 20        // malformed lines reported one by one per file, then counted
+	MaxZipDepth    = 4  // zips within zips
+	MaxLineErrors  = 20 // malformed lines reported one by one per file, then counted
 	maxNestedFiles = 100_000
 )
+
+// MaxNestedZip bounds a zip inside the input, read into memory (a variable
+// only so that tests can lower it).
+var MaxNestedZip int64 = 512 << 20
 
 // nestedLimits bound what a nested zip may declare.
 var nestedLimits = safearchive.Limits{MaxEntry: 4 << 30, MaxTotal: 16 << 30, MaxEntries: maxNestedFiles}
@@ -90,7 +93,8 @@ type run struct {
 	rec     *module.Recorder
 	rd      *intrusionlog.Reader
 	loc     *time.Location
-	files   int
+	files   int // logs read
+	unread  int // files and zips that could not be read
 	noTime  int
 	unknown map[string]int
 }
@@ -114,7 +118,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			return err
 		}
 	}
-	if r.files == 0 {
+	if r.files == 0 && r.unread == 0 {
+		// Nothing read and nothing refused: no logs. A zip that could not
+		// be read (too deep, too large) is listed, never "not present".
 		return module.ErrNotFound
 	}
 	r.notes()
@@ -146,7 +152,7 @@ func (r *run) walk(fsys fs.FS, root, prefix string, depth int) error {
 		}
 		name := prefix + p
 		if err != nil {
-			r.rec.FileError(name, fmt.Errorf("%s: %w", name, err))
+			r.unreadable(name, fmt.Errorf("%s: %w", name, err))
 			return nil
 		}
 		switch {
@@ -163,23 +169,29 @@ func (r *run) walk(fsys fs.FS, root, prefix string, depth int) error {
 // zip walks a zip found at p (named name), read into memory.
 func (r *run) zip(fsys fs.FS, p, name string, depth int) {
 	if depth >= MaxZipDepth {
-		r.rec.FileError(name, fmt.Errorf("%s: %w: zips nested deeper than %d", name, acquisition.ErrUnsafeArchive, MaxZipDepth))
+		r.unreadable(name, fmt.Errorf("%s: %w: zips nested deeper than %d", name, acquisition.ErrUnsafeArchive, MaxZipDepth))
 		return
 	}
 	b, err := readAll(fsys, p, MaxNestedZip)
 	if err != nil {
-		r.rec.FileError(name, fmt.Errorf("%s: %w", name, err))
+		r.unreadable(name, fmt.Errorf("%s: %w", name, err))
 		return
 	}
 	z, err := safearchive.New(bytes.NewReader(b), int64(len(b)), name, nestedLimits)
 	if err != nil {
-		r.rec.FileError(name, err)
+		r.unreadable(name, err)
 		return
 	}
 	r.rec.File(name)
 	if err := r.walk(z, ".", name+"::", depth+1); err != nil {
 		r.rec.FileError(name, fmt.Errorf("%s: %w", name, err))
 	}
+}
+
+// unreadable lists a file or zip that could not be read.
+func (r *run) unreadable(name string, err error) {
+	r.unread++
+	r.rec.FileError(name, err)
 }
 
 func readAll(fsys fs.FS, p string, limit int64) ([]byte, error) {
@@ -202,7 +214,7 @@ func readAll(fsys fs.FS, p string, limit int64) ([]byte, error) {
 func (r *run) file(fsys fs.FS, p, name string) {
 	f, err := fsys.Open(p)
 	if err != nil {
-		r.rec.FileError(name, fmt.Errorf("%s: %w", name, err))
+		r.unreadable(name, fmt.Errorf("%s: %w", name, err))
 		return
 	}
 	defer f.Close()
