@@ -64,6 +64,10 @@ type Options struct {
 	Password func(ctx context.Context, path string) (string, error)
 	// TempDir is a private (0700) directory removed when the scan ends.
 	TempDir string
+	// DeviceTZ is the device's IANA time zone as the user gives it, for
+	// inputs that do not carry it (intrusion logs without a getprop.txt);
+	// the input's own time zone wins.
+	DeviceTZ string
 }
 
 // Opener recognises and opens one family of acquisitions.

@@ -56,6 +56,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"iocs", "check", "--iocs", missing, "x"}, "indicator path does not exist"},
 		{[]string{"scan", missing}, "no such file or folder"},
 		{[]string{"scan", "--fail-level", "loud", "."}, "unknown level"},
+		{[]string{"scan", "--timezone", "Mars/Olympus", "."}, "--timezone \"Mars/Olympus\" is not an IANA time zone name"},
+		{[]string{"scan", "--timezone", "Local", "."}, "is not an IANA time zone name"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"scan", "--bogus-flag", "."}, "unknown flag"},
 	}

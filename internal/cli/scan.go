@@ -27,6 +27,7 @@ type scanFlags struct {
 	concurrency  int
 	lang         string
 	passwordFile string
+	timezone     string
 	quiet        bool
 	modules      []string
 }
@@ -51,6 +52,7 @@ func (a *app) scanCmd() *cobra.Command {
 	cmd.Flags().StringSliceVar(&f.modules, "modules", nil, "run only these modules (comma-separated names, see spyscan modules list)")
 	cmd.Flags().StringVar(&f.lang, "lang", i18n.FromEnv(a.getenv), "report language ("+strings.Join(i18n.Languages(), ", ")+"; default from LANG)")
 	cmd.Flags().StringVar(&f.passwordFile, "password-file", "", "file holding the password of encrypted inputs (else SPYSCAN_BACKUP_PASSWORD, else a prompt)")
+	cmd.Flags().StringVar(&f.timezone, "timezone", "", "the device's time zone (IANA name, e.g. Europe/Paris) for inputs that do not carry it, such as intrusion logs without getprop.txt")
 	return cmd
 }
 
@@ -70,6 +72,11 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		if isResultFolder(p) {
 			return fmt.Errorf("%w: %s is a spyscan result folder, not an acquisition: “spyscan report %s” writes its report again "+
 				"(--lang fr for French), “spyscan recheck %s” checks it against newer indicators", ErrUsage, p, p, p)
+		}
+	}
+	if f.timezone != "" {
+		if _, err := time.LoadLocation(f.timezone); err != nil || f.timezone == "Local" {
+			return fmt.Errorf("%w: --timezone %q is not an IANA time zone name (e.g. Europe/Paris)", ErrUsage, f.timezone)
 		}
 	}
 	mods, err := selectModules(f.modules)
@@ -97,7 +104,7 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	prog := a.newProgress(f.quiet)
 	rep, err := scanjob.Run(ctx, scanjob.Job{Inputs: args, OutDir: out, Case: f.caseName, Version: fullVersion(),
 		CommandLine: redact(a.args), Set: set, Index: ix, Lang: f.lang, Concurrency: f.concurrency, Modules: mods,
-		Options: acquisition.Options{Password: a.passwordSource(f.passwordFile)}, Log: a.log, Progress: prog})
+		Options: acquisition.Options{Password: a.passwordSource(f.passwordFile), DeviceTZ: f.timezone}, Log: a.log, Progress: prog})
 	prog.Stop()
 	if err != nil {
 		return err

@@ -159,6 +159,13 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 		in.input.Problems = acq.Problems
 		in.input.Kind = string(acq.Kind)
 		in.input.Meta = acq.Meta
+		if acq.TZ == "" && cfg.Options.DeviceTZ != "" {
+			acq.TZ = cfg.Options.DeviceTZ // the user's word when the input has none
+			if acq.Meta == nil {
+				acq.Meta = map[string]string{}
+			}
+			acq.Meta["timezone_source"] = "--timezone"
+		}
 		in.input.TZ = acq.TZ
 	}
 	return ins, nil

@@ -340,3 +340,40 @@ func runScan(t *testing.T, cfg Config) (*Result, error) {
 	})
 	return res, err
 }
+
+// tzOpener is textOpener for an input that carries its time zone.
+type tzOpener struct{ textOpener }
+
+func (tzOpener) Open(ctx context.Context, p string, k acquisition.Kind, o acquisition.Options) (*acquisition.Acquisition, error) {
+	acq, err := textOpener{}.Open(ctx, p, k, o)
+	if err == nil && strings.Contains(p, "paris") {
+		acq.TZ = "Europe/Paris"
+	}
+	return acq, err
+}
+
+// The time zone the user gives is the device's for inputs without one (as
+// MVT's check-intrusion-logs --timezone), and is said to come from the
+// user; an input's own time zone wins.
+func TestDeviceTimezoneOption(t *testing.T) {
+	dir := t.TempDir()
+	bare := writeInput(t, dir, "a.urls", "https://example.org/\n")
+	paris := writeInput(t, dir, "paris.urls", "https://example.org/\n")
+	cfg := testConfig([]string{bare, paris}, "")
+	cfg.Openers = []acquisition.Opener{tzOpener{}}
+	cfg.Options.DeviceTZ = "America/New_York"
+	res, err := runScan(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := res.Report.Info.Inputs
+	if len(ins) != 2 {
+		t.Fatalf("inputs %+v", ins)
+	}
+	if ins[0].TZ != "America/New_York" || ins[0].Meta["timezone_source"] != "--timezone" {
+		t.Errorf("input without a time zone: %q %v", ins[0].TZ, ins[0].Meta)
+	}
+	if ins[1].TZ != "Europe/Paris" || ins[1].Meta["timezone_source"] != "" {
+		t.Errorf("input with its own time zone: %q %v", ins[1].TZ, ins[1].Meta)
+	}
+}

@@ -51,6 +51,13 @@ func (r *Resolver) Line(line string) {
 		}
 		return
 	}
+	// An action header printed mis-indented (dumpstate has been seen to
+	// print 15 spaces instead of 6, MVT #852) is still an action: a lone
+	// word ending in ':' where a receiver line has two or more words.
+	if !strings.ContainsAny(t, " \t") && strings.HasSuffix(t, ":") {
+		r.intent = strings.TrimSuffix(t, ":")
+		return
+	}
 	if r.intent == "" {
 		return
 	}

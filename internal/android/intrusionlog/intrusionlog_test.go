@@ -3,6 +3,7 @@ package intrusionlog
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,31 @@ func TestDuplicates(t *testing.T) {
 	}
 	if n != 2 || rd.Duplicates != 2 {
 		t.Fatalf("kept %d, duplicates %d", n, rd.Duplicates)
+	}
+}
+
+// Events that differ only in how their values could be laid end to end
+// are told apart: no two distinct events are taken for duplicates.
+func TestDuplicatesDistinct(t *testing.T) {
+	pairs := [][2]string{
+		{`{"a":"bc"}`, `{"ab":"c"}`},
+		{`{"a":[1,2]}`, `{"a":[12]}`},
+		{`{"a":[[1],2]}`, `{"a":[[1,2]]}`},
+		{`{"a":null}`, `{"a":"null"}`},
+		{`{"a":true}`, `{"a":"true"}`},
+		{`{"a":1}`, `{"a":"1"}`},
+		{`{"a":1}`, `{"a":1.0}`},
+		{`{"a":{"b":1},"c":2}`, `{"a":{"b":1,"c":2}}`},
+		{`{"a":{}}`, `{"a":[]}`},
+		{`{"a":""}`, `{"a":{}}`},
+	}
+	for _, p := range pairs {
+		rd := NewReader()
+		for _, obj := range p {
+			if evs, err := rd.Line([]byte(`{"x_event": ` + obj + `}`)); err != nil || len(evs) != 1 {
+				t.Errorf("%s after %s: %v, %d events", obj, p[0], err, len(evs))
+			}
+		}
 	}
 }
 
@@ -158,4 +184,56 @@ func FuzzReadAll(f *testing.F) {
 		}
 		_ = Sniff(b)
 	})
+}
+
+// benchLog is n distinct events in the proportions of a day of a phone's
+// log (DNS lookups and connections mostly, some security events), one
+// per line, about 164 bytes a line.
+func benchLog(n int) []byte {
+	var b bytes.Buffer
+	t0 := int64(1780304400000)
+	for i := range n {
+		ms := t0 + int64(i)*37
+		switch i % 10 {
+		case 0, 1, 2, 3:
+			fmt.Fprintf(&b, `{"dns_event":{"event_time":%d,"hostname":"host%d.example.com","ip_addresses":["/192.0.2.%d","/2001:db8::%x"],"package_name":"com.example.app%d","uid":%d}}`+"\n",
+				ms, i%5000, i%250, i, i%40, 10000+i%40)
+		case 4, 5, 6, 7:
+			fmt.Fprintf(&b, `{"connect_event":{"event_time":%d,"ip_address":"/198.51.100.%d","port":%d,"package_name":"com.example.app%d","uid":%d}}`+"\n",
+				ms, i%250, 443+i%3, i%40, 10000+i%40)
+		case 8:
+			fmt.Fprintf(&b, `{"security_event":{"event_id":%d,"event_time":%d000000,"app_process_start":{"process":"com.example.app%d:svc","start_time":%d,"uid":%d,"pid":%d,"seinfo":"default:targetSdkVersion=35","apk_hash":"%064x"}}}`+"\n",
+				i, ms, i%40, ms, 10000+i%40, 1000+i, i)
+		default:
+			fmt.Fprintf(&b, `{"security_event":{"tag":210031,"event_time":%d000000,"data":[1,"PinStorage_crossReboot_key",1001]}}`+"\n", ms)
+		}
+	}
+	return b.Bytes()
+}
+
+// BenchmarkReadAll reads 100,000 distinct events (the daily files of a
+// busy phone), then the same events again as an overlapping file whose
+// every line is a duplicate.
+func BenchmarkReadAll(b *testing.B) {
+	log := benchLog(100_000)
+	for _, c := range []struct {
+		name   string
+		passes int
+	}{{"distinct", 1}, {"with-duplicates", 2}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(log) * c.passes))
+			b.ReportAllocs()
+			for b.Loop() {
+				rd, events := NewReader(), 0
+				for range c.passes {
+					if _, err := rd.ReadAll(bytes.NewReader(log), func(Event, int) { events++ }, func(le *LineError) { b.Fatal(le) }); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if events != 100_000 || rd.Duplicates != 100_000*(c.passes-1) {
+					b.Fatalf("%d events, %d duplicates", events, rd.Duplicates)
+				}
+			}
+		})
+	}
 }

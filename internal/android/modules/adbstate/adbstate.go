@@ -69,7 +69,7 @@ var (
 func (p *Parser) Line(line string) {
 	t := strings.TrimSpace(line)
 	if p.inKeys {
-		if t == "" || t == "}" || identRE.MatchString(t) && !strings.HasSuffix(strings.Fields(t)[0], "=") {
+		if structural(t) {
 			p.inKeys = false
 		} else {
 			p.Add(t, "dumpsys user_keys", time.Time{})
@@ -95,6 +95,32 @@ func (p *Parser) Line(line string) {
 		p.Add(m[1], "dumpsys keystore", last)
 	}
 }
+
+// structural reports whether a line met inside the multi-line user_keys
+// value ends it (as MVT since #842): an empty line, a closing brace, or a
+// "name=value" line of the dump ("connected_to_adb=true", "adb_wifi={",
+// "system_keys=" with nothing after it). A key line ("<base64> user@host")
+// also holds '=' (its padding) after letters, so a line is only taken as
+// "name=" when what precedes its padding is not a whole key.
+func structural(t string) bool {
+	if t == "" || t == "}" {
+		return true
+	}
+	if !identRE.MatchString(t) {
+		return false
+	}
+	b64 := strings.Fields(t)[0]
+	if !strings.HasSuffix(b64, "=") {
+		return true // "name=value": a key's '=' is padding at its end
+	}
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	return err != nil || len(raw) < minKeyBytes
+}
+
+// minKeyBytes is less than any adb public key (an RSA-2048 key in
+// Android's format is 524 bytes) and more than any "name=" a dump writes
+// that happens to be valid base64.
+const minKeyBytes = 64
 
 // Add adds one "<base64> [user]" key line, merging duplicates.
 func (p *Parser) Add(line, source string, last time.Time) {

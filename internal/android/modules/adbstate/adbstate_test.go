@@ -53,3 +53,38 @@ func FuzzParser(f *testing.F) {
 		}
 	})
 }
+
+// The multi-line user_keys value ends where the dump's structure resumes
+// (MVT #842): only key lines are keys, whatever follows them.
+func TestUserKeysEnd(t *testing.T) {
+	host, _, _ := strings.Cut(androiddata.HostADBKey, " ")
+	other, _, _ := strings.Cut(androiddata.UnknownADBKey, " ")
+	cases := []struct {
+		name  string
+		after string // lines right after the two key lines
+	}{
+		{"empty line", "\n    connected_to_adb=true\n"},
+		{"name=value", "    connected_to_adb=true\n    tls_port=0\n"},
+		{"nested block", "    adb_wifi={\n      enabled=false\n    }\n"},
+		{"empty value", "    system_keys=\n    keystore=\n"},
+		{"empty value that is base64", "    abcd=\n    true\n"},
+		{"closing brace", "}\nother={\n  value=true\n}\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var p Parser
+			text := "debugging_manager={\n    user_keys=" + androiddata.HostADBKey + "\n" + androiddata.UnknownADBKey + "\n" + c.after
+			for _, l := range strings.Split(text, "\n") {
+				p.Line(l)
+			}
+			if len(p.Keys) != 2 || p.Keys[0].Key != host || p.Keys[1].Key != other {
+				t.Fatalf("keys %+v", p.Keys)
+			}
+			for _, k := range p.Keys {
+				if !k.Valid || k.User == "" {
+					t.Errorf("key %+v", k)
+				}
+			}
+		})
+	}
+}
