@@ -166,8 +166,12 @@ const maxDepth = 16
 // placeholders replaced by the arguments, nested messages rendered in the
 // same language. A message with plural forms takes its form from the
 // integer argument "n". A key that neither the catalog nor English has is
-// shown between brackets, so that a missing message shows.
+// shown between brackets, so that a missing message shows. The zero Msg
+// renders as "".
 func (c *Catalog) Render(m Msg) string {
+	if m.IsZero() {
+		return ""
+	}
 	var b strings.Builder
 	c.render(&b, m, 0)
 	return b.String()

@@ -31,6 +31,7 @@ func TestRender(t *testing.T) {
 		{"missing nested key shows", fr, M("literal", "text", M("no.such")), "[no.such]"},
 		{"uint64 beyond int64", en, M("literal", "text", uint64(1<<63)), "9223372036854775808"},
 		{"nil *Msg is empty", en, M("literal", "text", (*Msg)(nil)), ""},
+		{"zero Msg is empty (an ok module has no reason)", en, Msg{}, ""},
 	}
 	for _, tt := range tests {
 		if got := tt.c.Render(tt.m); got != tt.want {

@@ -173,12 +173,13 @@ type ModuleResult struct {
 	Status    Status            `json:"status"`
 	Reason    string            `json:"reason,omitempty"` // why skipped or failed (English)
 	ReasonMsg i18n.Msg          `json:"reason_i18n,omitzero"`
-	FailKind  ProblemKind       `json:"fail_kind,omitempty"` // the kind of a failure
-	Seen      int               `json:"records_seen"`        // records read, for the self-test
-	Files     []string          `json:"files,omitempty"`     // artifact paths read
-	Errors    []FileError       `json:"errors,omitempty"`    // per-file failures
-	Notes     []string          `json:"notes,omitempty"`     // debug notes such as schema drift
-	Records   []json.RawMessage `json:"records,omitempty"`   // parsed records, as JSON
+	FailKind  ProblemKind       `json:"fail_kind,omitempty"`  // the kind of a failure
+	Seen      int               `json:"records_seen"`         // records read, for the self-test
+	Files     []string          `json:"files,omitempty"`      // artifact paths read
+	Errors    []FileError       `json:"errors,omitempty"`     // per-file failures
+	Notes     []string          `json:"notes,omitempty"`      // remarks such as schema drift (English)
+	NotesMsg  []i18n.Msg        `json:"notes_i18n,omitempty"` // the same remarks as messages, when they are
+	Records   []json.RawMessage `json:"records,omitempty"`    // parsed records, as JSON
 	Alerts    []Alert           `json:"alerts,omitempty"`
 	Timeline  []Event           `json:"-"`
 }

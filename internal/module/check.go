@@ -19,7 +19,7 @@ func (r *Recorder) Check(t match.Type, v string, w Where) bool {
 	}
 	look := match.Lookup(t)
 	if look == nil {
-		r.Note("values are never checked as %q", t) // a module bug; the value is not lost from the records
+		r.Note(i18n.M("module.note.unchecked_type", "type", string(t))) // a module bug; the value is not lost from the records
 		return false
 	}
 	r.observe(t, v, w)

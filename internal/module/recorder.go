@@ -2,7 +2,6 @@ package module
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -93,7 +92,7 @@ type Sinks struct {
 
 // ObservableBatch is how many distinct checked values a streaming recorder
 // holds before handing them to its sink.
-const ObservableBatch = 16 << 10
+const ObservableBatch = 4 << 10
 
 // NewRecorder returns a recorder for module name. When sink is nil, records
 // are kept in memory in the result; otherwise each is handed to sink.
@@ -139,10 +138,13 @@ func (r *Recorder) FileError(path string, err error) {
 	r.mu.Unlock()
 }
 
-// Note records a debug-level remark such as schema drift.
-func (r *Recorder) Note(format string, args ...any) {
+// Note records a remark shown beside the module's status, such as schema
+// drift or a limit reached, as a catalog message (its English rendering is
+// kept beside it).
+func (r *Recorder) Note(m i18n.Msg) {
 	r.mu.Lock()
-	r.res.Notes = append(r.res.Notes, fmt.Sprintf(format, args...))
+	r.res.Notes = append(r.res.Notes, i18n.English(m))
+	r.res.NotesMsg = append(r.res.NotesMsg, m)
 	r.mu.Unlock()
 }
 

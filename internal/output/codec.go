@@ -14,8 +14,8 @@ import (
 // Spill budgets: the bytes of timeline events and of observables a scan
 // holds in memory before writing a sorted run to its temporary folder.
 const (
-	eventBudget      = 16 << 20
-	observableBudget = 16 << 20
+	eventBudget      = 8 << 20
+	observableBudget = 8 << 20
 )
 
 // eventCodec is the compact form of a timeline event in the spill runs.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -34,7 +35,7 @@ func Load(dir string) (*model.Report, []ObservableRecord, error) {
 	if err := checkVersion(dir, in.FormatVersion); err != nil {
 		return nil, nil, err
 	}
-	if in.FormatVersion < FormatVersion {
+	if in.FormatVersion < 2 {
 		return loadV1(dir, in)
 	}
 	r := &model.Report{Info: in.ScanInfo, Verdict: in.Verdict}
@@ -73,6 +74,37 @@ func checkVersion(dir string, v int) error {
 	}
 	return nil
 }
+
+// timelineCSV2 is format 2's name of the timeline CSV (gzip'd).
+const timelineCSV2 = "timeline.csv.gz"
+
+// OpenTimelineCSV opens the timeline CSV of result folder dir as plain
+// CSV: timeline.csv (format 3), or format 2's timeline.csv.gz
+// decompressed. A format 1 folder has timeline.csv too.
+func OpenTimelineCSV(dir string) (io.ReadCloser, error) {
+	f, err := os.Open(filepath.Join(dir, TimelineCSV))
+	if !errors.Is(err, fs.ErrNotExist) {
+		return f, err
+	}
+	gz := filepath.Join(dir, timelineCSV2)
+	f, gerr := os.Open(gz)
+	if gerr != nil {
+		return nil, err // name the current file as the missing one
+	}
+	z, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", gz, err)
+	}
+	return gzReadCloser{z, f}, nil
+}
+
+type gzReadCloser struct {
+	*gzip.Reader
+	f *os.File
+}
+
+func (g gzReadCloser) Close() error { return errors.Join(g.Reader.Close(), g.f.Close()) }
 
 // FolderVersion is the format version of the result folder dir.
 func FolderVersion(dir string) (int, error) {

@@ -1,16 +1,18 @@
 // Package output owns the on-disk result folder of a scan and its format
-// version. A folder of format 2 holds:
+// version. A folder of format 3 holds:
 //
 //	info.json                                  format_version, verdict, chain of custody, module versions
 //	alerts.json                                every alert
-//	timeline.csv.gz                            the merged timeline with MVT's columns
+//	timeline.csv                               the merged timeline with MVT's columns, plain CSV
 //	timeline.jsonl.gz                          the same events with every field, one per line
 //	observables.jsonl.gz                       each checked value once, with where and how often it was seen
 //	modules/input<N>/<module>.json             one module's status, files, errors and alerts on input N
 //	modules/input<N>/<module>.records.jsonl.gz its records, one per line, streamed as they are produced
 //	report.html
 //
-// The large files are gzip-compressed JSON lines and CSV (zcat reads them).
+// The bulk JSON-lines files are gzip-compressed (zcat reads them); the
+// timeline CSV is plain, for spreadsheets and MVT users (format 2 had it
+// gzip'd as timeline.csv.gz, the only difference from format 3).
 // Schemas of every JSON file are in schema/ (embedded, see Schemas). It
 // writes deterministically: the same report gives the same bytes, apart
 // from info.json's generated_at. Load reads a folder back, migrating
@@ -35,13 +37,13 @@ import (
 )
 
 // FormatVersion is the version of the result folder this package writes.
-const FormatVersion = 2
+const FormatVersion = 3
 
 // File names inside a result folder.
 const (
 	InfoFile         = "info.json"
 	AlertsFile       = "alerts.json"
-	TimelineCSV      = "timeline.csv.gz"
+	TimelineCSV      = "timeline.csv"
 	TimelineJSON     = "timeline.jsonl.gz"
 	ObservablesFile  = "observables.jsonl.gz"
 	ModulesDir       = "modules"
@@ -137,7 +139,7 @@ func Write(dir string, r *model.Report, obs Observables) error {
 // pass over the merged events.
 func writeTimeline(dir string, r *model.Report) error {
 	csvPath, jsonPath := filepath.Join(dir, TimelineCSV), filepath.Join(dir, TimelineJSON)
-	cf, err := createGzip(csvPath)
+	cf, err := createPlain(csvPath)
 	if err != nil {
 		return err
 	}
@@ -257,6 +259,28 @@ func createGzip(path string) (*gzFile, error) {
 	}
 	z, _ := gzip.NewWriterLevel(f, gzip.BestSpeed) // a valid level: no error
 	return &gzFile{path: path, f: f, z: z, Writer: bufio.NewWriterSize(z, 1<<16)}, nil
+}
+
+// plainFile is a buffered stream into a new file.
+type plainFile struct {
+	path string
+	f    *os.File
+	*bufio.Writer
+}
+
+func createPlain(path string) (*plainFile, error) {
+	f, err := Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &plainFile{path: path, f: f, Writer: bufio.NewWriterSize(f, 1<<16)}, nil
+}
+
+func (p *plainFile) close() error {
+	if err := errors.Join(p.Flush(), p.f.Close()); err != nil {
+		return fmt.Errorf("%s: %w", p.path, err)
+	}
+	return nil
 }
 
 func (g *gzFile) close() error {

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -90,7 +91,7 @@ func TestGolden(t *testing.T) {
 	for _, name := range []string{InfoFile, AlertsFile, TimelineCSV, TimelineJSON, ObservablesFile,
 		filepath.Join(ModuleDir(0), "sms.json"), filepath.Join(ModuleDir(0), "sms"+recordsSuffix)} {
 		got := readPlain(t, filepath.Join(dir, name))
-		golden.Check(t, filepath.Join("testdata", "v2", strings.TrimSuffix(name, ".gz")), got)
+		golden.Check(t, filepath.Join("testdata", "v3", strings.TrimSuffix(name, ".gz")), got)
 	}
 }
 
@@ -173,11 +174,79 @@ func TestLoadMigratesFormat1(t *testing.T) {
 func TestLoadRefusesNewerFormat(t *testing.T) {
 	dir := writeFixture(t)
 	b, _ := os.ReadFile(filepath.Join(dir, InfoFile))
-	b = bytes.Replace(b, []byte(`"format_version": 2`), []byte(`"format_version": 99`), 1)
+	cur := fmt.Sprintf(`"format_version": %d`, FormatVersion)
+	if !bytes.Contains(b, []byte(cur)) {
+		t.Fatalf("info.json lacks %s", cur)
+	}
+	b = bytes.Replace(b, []byte(cur), []byte(`"format_version": 99`), 1)
 	os.WriteFile(filepath.Join(dir, InfoFile), b, 0o644)
 	_, _, err := Load(dir)
 	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "format version 99") || !strings.Contains(err.Error(), "newer spyscan") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestTimelineCSVPlain: timeline.csv is a plain CSV file with MVT's header
+// (spreadsheets open it as it is), and OpenTimelineCSV gives the same rows.
+func TestTimelineCSVPlain(t *testing.T) {
+	dir := writeFixture(t)
+	b, err := os.ReadFile(filepath.Join(dir, "timeline.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("UTC Timestamp,Plugin,Event,Description\n")) {
+		t.Errorf("timeline.csv starts %q, want MVT's header", b[:min(len(b), 60)])
+	}
+	rc, err := OpenTimelineCSV(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, _ := io.ReadAll(rc)
+	if !bytes.Equal(got, b) {
+		t.Errorf("OpenTimelineCSV = %q, want the file", got)
+	}
+}
+
+// TestFormat2Folder: a format 2 folder (the timeline CSV gzip'd as
+// timeline.csv.gz, the rest as in format 3) loads, and its CSV reads plain.
+func TestFormat2Folder(t *testing.T) {
+	dir := writeFixture(t)
+	_, obs3, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvBytes, _ := os.ReadFile(filepath.Join(dir, TimelineCSV))
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(csvBytes)
+	zw.Close()
+	os.Remove(filepath.Join(dir, TimelineCSV))
+	os.WriteFile(filepath.Join(dir, "timeline.csv.gz"), z.Bytes(), 0o600)
+	b, _ := os.ReadFile(filepath.Join(dir, InfoFile))
+	b = bytes.Replace(b, []byte(fmt.Sprintf(`"format_version": %d`, FormatVersion)), []byte(`"format_version": 2`), 1)
+	os.WriteFile(filepath.Join(dir, InfoFile), b, 0o600)
+	if v, err := FolderVersion(dir); err != nil || v != 2 {
+		t.Fatalf("version %d, %v", v, err)
+	}
+	r, obs, err := Load(dir)
+	if err != nil || r.EventCount() != 2 || !reflect.DeepEqual(obs, obs3) || len(r.Alerts) != 1 {
+		t.Fatalf("format 2: %v, %d observables (format 3: %d)", err, len(obs), len(obs3))
+	}
+	rc, err := OpenTimelineCSV(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if got, err := io.ReadAll(rc); err != nil || !bytes.Equal(got, csvBytes) {
+		t.Errorf("format 2 timeline CSV: %q, %v", got, err)
+	}
+	dst := t.TempDir()
+	if err := CopyModules(dir, dst); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, ModuleDir(0), "sms.json")); err != nil {
+		t.Errorf("module files of a format 2 folder not copied: %v", err)
 	}
 }
 
@@ -196,7 +265,7 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 
 // TestTimelineCSVNeutralised: cells from evidence that a spreadsheet would
 // run as formulas, or that hide characters, are neutralised in
-// timeline.csv.gz; timeline.jsonl.gz keeps them exact.
+// timeline.csv; timeline.jsonl.gz keeps them exact.
 func TestTimelineCSVNeutralised(t *testing.T) {
 	r, obs := fixture()
 	hostile := []string{`=HYPERLINK("http://evil/","click")`, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1", "\r=1",

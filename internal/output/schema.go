@@ -7,7 +7,7 @@ import (
 )
 
 // Schemas holds the JSON Schema (draft 2020-12) of every JSON file of a
-// format 2 result folder, and of each line of its JSON-lines files; see
+// format 3 (or 2) result folder, and of each line of its JSON-lines files; see
 // SchemaFor and docs/results.md.
 //
 //go:embed schema/*.schema.json

@@ -70,14 +70,15 @@ func v1Input(name string) (int, string) {
 }
 
 // CopyModules copies the module files of result folder src into the new
-// result folder dst, in the current format: files of a format 2 folder as
-// they are, those of a format 1 folder rewritten (records streamed out).
+// result folder dst, in the current format: files of a format 2 or 3
+// folder as they are (their module files are the same), those of a format
+// 1 folder rewritten (records streamed out).
 func CopyModules(src, dst string) error {
 	v, err := FolderVersion(src)
 	if err != nil {
 		return err
 	}
-	if v == FormatVersion {
+	if v >= 2 {
 		files, err := ModuleFiles(src)
 		if err != nil {
 			return err

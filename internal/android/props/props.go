@@ -51,7 +51,7 @@ func Check(rec *module.Recorder, path string, ps []Property, ref time.Time) {
 		}
 		d, err := time.Parse("2006-01-02", strings.TrimSpace(p.Value))
 		if err != nil {
-			rec.Note("%s: unreadable security patch level %q", path, p.Value)
+			rec.Note(i18n.M("android.note.patch_level", "file", path, "value", p.Value))
 			continue
 		}
 		if ref.Sub(d) > PatchMaxAge {

@@ -8,10 +8,12 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -93,6 +95,8 @@ type Backup struct {
 	Skipped    int // records whose path is not a valid FS path
 }
 
+// lazyRecord is a record and its MBFile blob until the blob is decoded
+// (loadRecords decodes every record as it loads them).
 type lazyRecord struct {
 	Record
 	blob []byte
@@ -210,24 +214,35 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 	return b, nil
 }
 
-// Records returns every Manifest record, decoded, sorted by domain and
-// relative path (including those whose path is not a valid FS path).
-func (b *Backup) Records() []Record {
-	out := make([]Record, len(b.records))
+// Records yields every Manifest record, decoded, sorted by domain and
+// relative path (including those whose path is not a valid FS path). The
+// index is not copied (that copy was 0.3 KB per file held at once).
+func (b *Backup) Records() iter.Seq[Record] {
+	return func(yield func(Record) bool) {
+		for _, l := range b.records {
+			r := *l.decoded()
+			r.encKey = nil
+			if !yield(r) {
+				return
+			}
+		}
+	}
+}
+
+// decodeBatch decodes records on every core (loadRecords decodes the
+// records a batch at a time as it reads them, so that their MBFile blobs,
+// 0.5 KB a file, are never all held at once).
+func decodeBatch(part []*lazyRecord) {
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(b.records); i += workers {
-				out[i] = *b.records[i].decoded()
-				out[i].encKey = nil
+		wg.Go(func() {
+			for i := w; i < len(part); i += workers {
+				part[i].decoded()
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	return out
 }
 
 // Record returns the decoded record of an FS path.
@@ -435,6 +450,6 @@ func decodeMBFile(r *Record, blob []byte) {
 		r.Target = t
 	}
 	if k, ok := f["EncryptionKey"].([]byte); ok {
-		r.encKey = k
+		r.encKey = bytes.Clone(k) // k is a slice of the blob, which is dropped
 	}
 }

@@ -136,7 +136,7 @@ func BenchmarkRecords100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(bk.Records()) < 100_000 {
+		if countRecords(bk) < 100_000 {
 			b.Fatal("records")
 		}
 	}

@@ -85,6 +85,8 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
 	defer rows.Close()
+	domains := map[string]string{} // a few dozen domains, 100,000s of files
+	const batch = 4096
 	for rows.Next() {
 		var id, domain, rel []byte
 		var flags int64
@@ -92,12 +94,21 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
 		if err := rows.Scan(&id, &domain, &rel, &flags, &blob); err != nil {
 			return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 		}
-		r := &lazyRecord{Record: Record{FileID: string(id), Domain: string(domain), RelativePath: string(rel), Flags: int(flags)}, blob: blob}
+		d, ok := domains[string(domain)]
+		if !ok {
+			d = string(domain)
+			domains[d] = d
+		}
+		r := &lazyRecord{Record: Record{FileID: string(id), Domain: d, RelativePath: string(rel), Flags: int(flags)}, blob: blob}
 		b.records = append(b.records, r)
+		if len(b.records)%batch == 0 {
+			decodeBatch(b.records[len(b.records)-batch:])
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
+	decodeBatch(b.records[len(b.records)/batch*batch:])
 	sort.Slice(b.records, func(i, j int) bool {
 		x, y := b.records[i], b.records[j]
 		if x.Domain != y.Domain {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -93,7 +94,7 @@ func (r Row) Bytes(c string) []byte {
 // columns are looked up by their lower-cased name.
 func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table string, cols []string, tail string, fn func(Row) error) error {
 	if err := db.CheckTable(ctx, table); errors.Is(err, fs.ErrNotExist) {
-		rec.Note("%s: no table %s (another iOS version?)", db.Name, table)
+		rec.Note(i18n.M("ios.note.missing_table", "db", db.Name, "table", table))
 		return nil
 	} else if err != nil {
 		return err // a view standing for the table, or an unreadable schema
@@ -112,13 +113,13 @@ func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table stri
 		}
 	}
 	if len(missing) > 0 {
-		rec.Note("%s: table %s lacks column(s) %s (another iOS version?)", db.Name, table, strings.Join(missing, ", "))
+		rec.Note(i18n.M("ios.note.missing_columns", "db", db.Name, "table", table, "columns", strings.Join(missing, ", ")))
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + ` FROM "` + table + `" ` + tail
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil && tail != "" && strings.Contains(err.Error(), "no such column") {
 		// the ORDER BY or WHERE names a column this version lacks
-		rec.Note("%s: table %s: %q dropped (%v)", db.Name, table, tail, err)
+		rec.Note(i18n.M("ios.note.clause_dropped", "db", db.Name, "table", table, "clause", tail, "error", err.Error()))
 		rows, err = db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+` FROM "`+table+`"`)
 	}
 	if err != nil {

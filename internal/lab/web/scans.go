@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -170,7 +168,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	w.Header().Set("Content-Type", ex.ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="spyscan-case%d-scan%d-%s"`, rc.caseID, rc.scan.ID, ex.ext))
 	if ex.write == nil { // the timeline is served as the scan wrote it
-		f, err := os.Open(filepath.Join(rc.scan.ResultDir, output.TimelineCSV))
+		f, err := output.OpenTimelineCSV(rc.scan.ResultDir)
 		if err != nil {
 			return err
 		}

@@ -268,10 +268,10 @@ func CheckDomains(rec *module.Recorder, t *Table, what i18n.Msg, maxEvents int) 
 		}
 	}
 	if n := t.Len() - events; n > 0 {
-		rec.Note("%d domains not added to the timeline (limit %d)", n, maxEvents)
+		rec.Note(i18n.M("net.note.timeline_limit", "n", n, "max", maxEvents))
 	}
 	if t.Dropped > 0 {
-		rec.Note("%d domain sightings not tracked: more than %d distinct domains", t.Dropped, MaxValues)
+		rec.Note(i18n.M("net.note.domains_dropped", "n", t.Dropped, "max", MaxValues))
 	}
 }
 
@@ -302,6 +302,6 @@ func NoteBad(rec *module.Recorder, file string, bad map[string]int) {
 	}
 	sort.Strings(reasons)
 	for _, r := range reasons {
-		rec.Note("%s: %d lines skipped: %s", file, bad[r], r)
+		rec.Note(i18n.M("net.note.lines_skipped", "file", file, "n", bad[r], "why", r))
 	}
 }

@@ -73,7 +73,7 @@ func (s *Signals) Report(rec *module.Recorder) {
 	heuristics(rec, s.Unresolved, "net.sig.unresolved")
 	for i, b := range s.Beacons.Find() {
 		if i >= MaxHeuristicAlerts {
-			rec.Note("more periodic destinations than the %d reported", MaxHeuristicAlerts)
+			rec.Note(i18n.M("net.note.beacons_limit", "max", MaxHeuristicAlerts))
 			break
 		}
 		rec.Flag(model.Low, module.Where{Artifact: s.BeaconArtifact, Time: b.First, Label: i18n.M("net.sig.beacon.what"), Record: b},
@@ -83,7 +83,7 @@ func (s *Signals) Report(rec *module.Recorder) {
 			i18n.M("net.sig.beacon.reason"), i18n.M("net.sig.beacon.benign"))
 	}
 	if s.Beacons.Dropped > 0 {
-		rec.Note("%d connections not considered for beaconing: too many destinations", s.Beacons.Dropped)
+		rec.Note(i18n.M("net.note.beacons_dropped", "n", s.Beacons.Dropped))
 	}
 }
 
@@ -92,7 +92,7 @@ func (s *Signals) Report(rec *module.Recorder) {
 func heuristics(rec *module.Recorder, t *Table, key string) {
 	for i, s := range t.Sorted() {
 		if i >= MaxHeuristicAlerts {
-			rec.Note("%d more values for %s not alerted (limit %d)", t.Len()-i, key, MaxHeuristicAlerts)
+			rec.Note(i18n.M("net.note.values_limit", "n", t.Len()-i, "what", key, "max", MaxHeuristicAlerts))
 			return
 		}
 		rec.Flag(model.Low, Where(s, HowLabel(s.How)), i18n.M(key+".title", "value", s.Value, "times", i18n.M("net.n_times", "n", s.Count)),

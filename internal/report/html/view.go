@@ -405,6 +405,7 @@ func (v *view) modules(r *model.Report, c *i18n.Catalog) {
 		counts[m.Status]++
 		m.Records = nil
 		m.Reason = c.Text(m.ReasonMsg, m.Reason)
+		m.Notes = notes(c, m)
 		mv := moduleView{ModuleResult: m, StatusLabel: c.T("status." + string(m.Status)), Class: "st-" + string(m.Status)}
 		for _, e := range m.Errors {
 			kind := e.Kind
@@ -455,4 +456,17 @@ func label(c *i18n.Catalog, prefix, key string) string {
 		return c.T(prefix + key)
 	}
 	return key
+}
+
+// notes returns a module's notes in the report's language: each from its
+// message where the results carry one (older results have English only).
+func notes(c *i18n.Catalog, m model.ModuleResult) []string {
+	if len(m.NotesMsg) != len(m.Notes) {
+		return m.Notes
+	}
+	out := make([]string, len(m.Notes))
+	for i, n := range m.Notes {
+		out[i] = c.Text(m.NotesMsg[i], n)
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/spyscan/spyscan/internal/output"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 	"github.com/spyscan/spyscan/internal/testgen/androidgen"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
@@ -104,7 +105,7 @@ func androidqfWithPath(path string) builder {
 // timeline.jsonl.gz holds the text exactly (invalid UTF-8 as U+FFFD).
 func textCheck(m misleading, desc string, atStart bool) func(out string) error {
 	return func(out string) error {
-		rows, err := readCSV(filepath.Join(out, "timeline.csv.gz"))
+		rows, err := readCSV(out)
 		if err != nil {
 			return err
 		}
@@ -172,10 +173,17 @@ func gunzip(p string) ([]byte, error) {
 	return io.ReadAll(zr)
 }
 
-func readCSV(p string) ([][]string, error) {
-	b, err := gunzip(p)
+// readCSV reads the timeline CSV of result folder out.
+func readCSV(out string) ([][]string, error) {
+	p := filepath.Join(out, output.TimelineCSV)
+	f, err := output.OpenTimelineCSV(out)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
 	if err != nil {

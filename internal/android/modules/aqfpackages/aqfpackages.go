@@ -160,10 +160,10 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	err = Decode(f, func(p Package, hasName, hasInst bool) {
 		n++
 		if !hasName {
-			rec.Note("%s: package entry %d has no name", FileName, n)
+			rec.Note(i18n.M("android.note.package_no_name", "file", FileName, "entry", n))
 		}
 		report(rec, p, hasInst)
-	}, func(s string) { rec.Note("%s: %s", FileName, s) })
+	}, func(s string) { rec.Note(i18n.M("android.note.file_said", "file", FileName, "text", s)) })
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -106,7 +106,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		if loc, err := time.LoadLocation(in.Acq.TZ); err == nil {
 			r.loc = loc
 		} else {
-			rec.Note("device time zone %q unknown here: device times left out", in.Acq.TZ)
+			rec.Note(i18n.M("android.note.unknown_tz", "tz", in.Acq.TZ))
 		}
 	}
 	for _, root := range roots {
@@ -261,10 +261,10 @@ func (r *run) event(e intrusionlog.Event, file string, line int) {
 
 func (r *run) notes() {
 	if r.rd.Duplicates > 0 {
-		r.rec.Note("%d duplicate events (seen in more than one file) counted once", r.rd.Duplicates)
+		r.rec.Note(i18n.M("android.note.duplicates", "n", r.rd.Duplicates))
 	}
 	if r.noTime > 0 {
-		r.rec.Note("%d events without an event_time are not on the timeline", r.noTime)
+		r.rec.Note(i18n.M("android.note.no_time", "n", r.noTime))
 	}
 	if len(r.unknown) > 0 {
 		var l []string
@@ -272,7 +272,7 @@ func (r *run) notes() {
 			l = append(l, fmt.Sprintf("%s (%d)", k, n))
 		}
 		sort.Strings(l)
-		r.rec.Note("event types or security tags new to spyscan, kept and checked field by field: %s", strings.Join(l, ", "))
+		r.rec.Note(i18n.M("android.note.new_types", "types", strings.Join(l, ", ")))
 	}
 }
 

@@ -73,7 +73,7 @@ func TestGolden(t *testing.T) {
 			t.Errorf("errors %+v", res.Errors)
 		}
 		notes := strings.Join(res.Notes, "\n")
-		for _, s := range []string{"3 duplicate events", "future_event (1)", "security_event:future_security_tag (1)", "1 events without an event_time"} {
+		for _, s := range []string{"3 duplicate events", "future_event (1)", "security_event:future_security_tag (1)", "1 event without an event_time"} {
 			if !strings.Contains(notes, s) {
 				t.Errorf("notes lack %q: %s", s, notes)
 			}

@@ -116,7 +116,7 @@ func securityHeuristics(rec *module.Recorder, e intrusionlog.Event, w module.Whe
 	case "cert_authority_installed":
 		ok, known := e.Success("success")
 		if known && !ok {
-			rec.Note("failed CA certificate install: %s", e.Str("subject"))
+			rec.Note(i18n.M("android.note.ca_install_failed", "subject", e.Str("subject")))
 			return
 		}
 		flag(rec, w, ReasonCAInstalled, i18n.M("android.title.ca_certificate_installed", "subject", orUnknownMsg(e.Str("subject"))))
@@ -136,7 +136,7 @@ func securityHeuristics(rec *module.Recorder, e intrusionlog.Event, w module.Whe
 		}
 	case "key_generated":
 		if ok, known := e.Success("success"); known && !ok && !benignKeyFailures[[2]string{e.Str("key_id"), e.Str("uid")}] {
-			rec.Note("failed key generation: %s (uid %s)", e.Str("key_id"), e.Str("uid"))
+			rec.Note(i18n.M("android.note.keygen_failed", "key", e.Str("key_id"), "uid", e.Str("uid")))
 		}
 	case "os_startup":
 		if st := strings.ToLower(e.Str("verified_boot_state")); st != "" && st != "green" {

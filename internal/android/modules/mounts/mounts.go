@@ -113,7 +113,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	for _, l := range lines {
 		m, ok := ParseLine(l)
 		if !ok {
-			rec.Note("%s: unreadable mount line %q", FileName, l)
+			rec.Note(i18n.M("android.note.mount_line", "file", FileName, "line", l))
 			continue
 		}
 		report(rec, m)

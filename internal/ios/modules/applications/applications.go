@@ -107,7 +107,7 @@ func backupInfo(rec *module.Recorder, p string, data []byte) error {
 		report(rec, r)
 	}
 	if info.Applications == nil {
-		rec.Note("%s: no Applications dictionary (older backup?)", p)
+		rec.Note(i18n.M("ios.note.no_applications", "file", p))
 	}
 	for _, id := range info.Installed {
 		if listed[id] {

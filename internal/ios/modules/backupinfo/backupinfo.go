@@ -157,7 +157,7 @@ func checkVersion(rec *module.Recorder, info Info) {
 		return
 	}
 	if !versions.Valid(v) {
-		rec.Note("unrecognised iOS version %q", v)
+		rec.Note(i18n.M("ios.note.unknown_version", "version", v))
 		return
 	}
 	latest := versions.Latest()
@@ -169,6 +169,6 @@ func checkVersion(rec *module.Recorder, info Info) {
 				"released", latest.Date.Format("2006-01-02"), "table", versions.TableDate.Format("2006-01-02")),
 			i18n.M("ios.backup_info.outdated.reason"), i18n.M("ios.backup_info.outdated.benign"))
 	case c > 0:
-		rec.Note("iOS %s is newer than spyscan's release table (%s, dated %s): the outdated-iOS check is stale", v, latest.Version, versions.TableDate.Format("2006-01-02"))
+		rec.Note(i18n.M("ios.note.versions_stale", "version", v, "latest", latest.Version, "date", versions.TableDate.Format("2006-01-02")))
 	}
 }

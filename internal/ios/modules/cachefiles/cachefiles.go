@@ -58,7 +58,7 @@ const table = "cfurl_cache_response"
 
 func readCache(ctx context.Context, db *sqlitex.DB, p string, rec *module.Recorder) error {
 	if have := db.Columns(ctx, table); have != nil && !have["request_key"] {
-		rec.Note("%s: table %s lacks column(s) request_key (another iOS version?)", db.Name, table)
+		rec.Note(i18n.M("ios.note.missing_columns", "db", db.Name, "table", table, "columns", "request_key"))
 		return nil // nothing to check without the URL
 	}
 	cache := path.Base(path.Dir(p))

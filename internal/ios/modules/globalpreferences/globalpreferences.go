@@ -68,12 +68,12 @@ func Parse(data []byte) (map[string]any, error) {
 func lockdown(rec *module.Recorder, p string, prefs map[string]any) {
 	v, ok := prefs[LockdownKey]
 	if !ok {
-		rec.Note("%s: no %s: Lockdown Mode was never turned on", p, LockdownKey)
+		rec.Note(i18n.M("ios.note.lockdown_never", "file", p, "key", LockdownKey))
 		return
 	}
 	on, isBool := v.(bool)
 	if !isBool {
-		rec.Note("%s: %s is a %T, not a boolean", p, LockdownKey, v)
+		rec.Note(i18n.M("ios.note.lockdown_type", "file", p, "key", LockdownKey, "type", fmt.Sprintf("%T", v)))
 		return
 	}
 	w := module.Where{Artifact: p, Label: i18n.M("ios.global_preferences.what_lockdown"), Record: Record{Key: LockdownKey, Value: on, File: p}}

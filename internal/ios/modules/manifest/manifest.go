@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,7 +30,9 @@ func New() Module {
 	return Module{module.NewBase("manifest", 1, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted))}
 }
 
-type recordser interface{ Records() []backup.Record }
+type recordser interface {
+	Records() iter.Seq[backup.Record]
+}
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
@@ -37,16 +41,20 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		return err
 	}
 	rec.File(backup.ManifestDB)
-	for i := range recs {
+	i := 0
+	for r := range recs {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		check(rec, &recs[i])
+		i++
+		check(rec, &r)
 	}
 	return nil
 }
 
-func records(ctx context.Context, in *module.Input) ([]backup.Record, error) {
+// records are the backup's records, streamed from its index; from
+// Manifest.db itself when the acquisition is not an opened backup.
+func records(ctx context.Context, in *module.Input) (iter.Seq[backup.Record], error) {
 	if r, ok := in.Acq.FS.(recordser); ok {
 		return r.Records(), nil
 	}
@@ -73,7 +81,7 @@ func records(ctx context.Context, in *module.Input) ([]backup.Record, error) {
 		}
 		out = append(out, backup.RecordFromRow(id, domain, rel, flags, blob))
 	}
-	return out, rows.Err()
+	return slices.Values(out), rows.Err()
 }
 
 func check(rec *module.Recorder, r *backup.Record) {

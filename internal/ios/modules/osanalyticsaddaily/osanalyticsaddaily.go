@@ -53,10 +53,10 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			return err
 		}
 		if bad > 0 {
-			rec.Note("%s: %d netUsageBaseline entries are not [date, numbers...] arrays", p, bad)
+			rec.Note(i18n.M("ios.note.baseline_bad", "file", p, "n", bad))
 		}
 		if recs == nil {
-			rec.Note("%s: no netUsageBaseline dictionary", p)
+			rec.Note(i18n.M("ios.note.baseline_missing", "file", p))
 		}
 		for _, r := range recs {
 			r.File = p

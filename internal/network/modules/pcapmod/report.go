@@ -79,34 +79,34 @@ func reportQUIC(rec *module.Recorder, file string, res *capture.Result) {
 		}
 	}
 	if res.Summary.QUICUndecoded > 0 {
-		rec.Note("%d QUIC Initial packets counted but not decrypted (no QUIC decoder)", res.Summary.QUICUndecoded)
+		rec.Note(i18n.M("net.note.quic_undecoded", "n", res.Summary.QUICUndecoded))
 	}
 }
 
 func reportFlows(rec *module.Recorder, file string, res *capture.Result) {
 	s := res.Summary
 	st := s.Reader
-	rec.Note("capture %s: %s, %d packets, %d bytes, %d flows (at most %d live)", file, st.Format, st.Packets, st.Bytes, s.Flows, s.MaxLiveFlows)
+	rec.Note(i18n.M("net.note.capture", "file", file, "format", st.Format, "packets", st.Packets, "bytes", st.Bytes, "flows", s.Flows, "live", s.MaxLiveFlows))
 	if st.SnapCut > 0 {
-		rec.Note("%d packets cut by the snapshot length", st.SnapCut)
+		rec.Note(i18n.M("net.note.snap_cut", "n", st.SnapCut))
 	}
 	if st.Corrupt > 0 {
-		rec.Note("%d corrupt records", st.Corrupt)
+		rec.Note(i18n.M("net.note.corrupt", "n", st.Corrupt))
 	}
 	if st.BadIface > 0 {
-		rec.Note("%d packets naming an undeclared interface", st.BadIface)
+		rec.Note(i18n.M("net.note.bad_iface", "n", st.BadIface))
 	}
 	if st.Truncated {
-		rec.Note("the capture is truncated (the last record is incomplete)")
+		rec.Note(i18n.M("net.note.truncated"))
 	}
 	for _, k := range sortedKeys(st.DecryptionSecrets) {
-		rec.Note("pcapng Decryption Secrets Block (%s): %d, noted and not used", k, st.DecryptionSecrets[k])
+		rec.Note(i18n.M("net.note.dsb", "kind", k, "n", st.DecryptionSecrets[k]))
 	}
 	for _, k := range sortedKeys(s.Decode) {
-		rec.Note("decode: %s: %d", k, s.Decode[k])
+		rec.Note(i18n.M("net.note.decode", "what", k, "n", s.Decode[k]))
 	}
 	for _, k := range sortedKeys(s.Dropped) {
-		rec.Note("bounded: %s: %d", k, s.Dropped[k])
+		rec.Note(i18n.M("net.note.bounded", "what", k, "n", s.Dropped[k]))
 	}
 	for i, f := range res.Flows {
 		rec.Record(f)

@@ -52,7 +52,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			rec.File(name)
 			netsum.NoteBad(rec, name, n.bad)
 			if n.other > 0 {
-				rec.Note("%s: %d %s lines without a query (forwarded, cached, config...)", name, n.other, n.format)
+				rec.Note(i18n.M("net.note.resolver_other", "file", name, "n", n.other, "format", n.format))
 			}
 		}
 	}

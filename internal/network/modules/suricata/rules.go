@@ -128,7 +128,7 @@ func (st *state) reportRules() {
 			continue
 		}
 		if alerted >= netsum.MaxHeuristicAlerts {
-			st.rec.Note("%d more Suricata rules not alerted (limit %d); every rule is in the records", len(rules)-alerted, netsum.MaxHeuristicAlerts)
+			st.rec.Note(i18n.M("net.note.suricata_rules_limit", "n", len(rules)-alerted, "max", netsum.MaxHeuristicAlerts))
 			break
 		}
 		alerted++
@@ -143,7 +143,7 @@ func (st *state) reportRules() {
 			i18n.M("net.suricata.benign"))
 	}
 	if len(st.rules) >= maxRules {
-		st.rec.Note("more than %d distinct Suricata rules alerted: later rules were not summarised", maxRules)
+		st.rec.Note(i18n.M("net.note.suricata_rules_many", "max", maxRules))
 	}
 }
 

@@ -187,7 +187,7 @@ func (st *state) readFile(ctx context.Context, fsys fs.FS, name string) error {
 	}
 	netsum.NoteBad(st.rec, name, sum.Skipped)
 	if sum.Partial > 0 {
-		st.rec.Note("%s: %d events read without a field of an unexpected type", name, sum.Partial)
+		st.rec.Note(i18n.M("net.note.suricata_partial", "file", name, "n", sum.Partial))
 	}
 	if len(sum.Skipped) == 0 {
 		sum.Skipped = nil
@@ -422,7 +422,7 @@ func (st *state) report() {
 	netsum.CheckAll(st.hashes, i18n.M("net.what.hash_suricata"), rec.CheckFileHash)
 	for _, t := range []*netsum.Table{st.domains, st.ips, st.urls, st.certs, st.hashes} {
 		if t.Dropped > 0 {
-			rec.Note("%d sightings not tracked: more than %d distinct values", t.Dropped, netsum.MaxValues)
+			rec.Note(i18n.M("net.note.sightings_dropped", "n", t.Dropped, "max", netsum.MaxValues))
 		}
 	}
 	st.checkExported()

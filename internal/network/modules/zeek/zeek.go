@@ -284,7 +284,7 @@ func (st *state) report() {
 	netsum.CheckAll(st.ja4, i18n.M("net.what.ja4_zeek"), rec.CheckJA4)
 	for _, s := range []*netsum.Table{st.domains, st.ips, st.urls, st.certs} {
 		if s.Dropped > 0 {
-			rec.Note("%d sightings not tracked: more than %d distinct values", s.Dropped, netsum.MaxValues)
+			rec.Note(i18n.M("net.note.sightings_dropped", "n", s.Dropped, "max", netsum.MaxValues))
 		}
 	}
 	st.signals.Report(rec)
