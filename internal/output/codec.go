@@ -2,6 +2,7 @@ package output
 
 import (
 	"cmp"
+	"errors"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/i18n"
@@ -119,20 +120,74 @@ func readTime(d *spill.Decoder) time.Time {
 	return time.Unix(sec, d.Int()).UTC()
 }
 
-// appendMsg writes a catalog message as its JSON ("" when zero).
+// appendMsg writes a catalog message in the spill's binary form: its key
+// ("" for the zero message), its argument count, then each argument's name,
+// kind and value (a nested message recursively). Runs are read back several
+// times (timeline files, report), so the form is one that decodes without
+// parsing JSON.
 func appendMsg(dst []byte, m i18n.Msg) []byte {
+	dst = spill.AppendString(dst, m.Key)
 	if m.IsZero() {
-		return spill.AppendString(dst, "")
+		return dst
 	}
-	b, _ := m.MarshalJSON() // a Msg always encodes
-	return spill.AppendString(dst, string(b))
+	dst = spill.AppendInt(dst, int64(len(m.Args)))
+	for _, a := range m.Args {
+		dst = spill.AppendString(dst, a.Name)
+		dst = spill.AppendInt(dst, int64(a.Kind))
+		switch a.Kind {
+		case i18n.ArgInt:
+			dst = spill.AppendInt(dst, a.Int)
+		case i18n.ArgMsg:
+			var sub i18n.Msg
+			if a.Msg != nil {
+				sub = *a.Msg
+			}
+			dst = appendMsg(dst, sub)
+		default:
+			dst = spill.AppendString(dst, a.Str)
+		}
+	}
+	return dst
 }
 
-func readMsg(d *spill.Decoder, m *i18n.Msg) error {
-	if s := d.String(); s != "" {
-		return m.UnmarshalJSON([]byte(s))
+// maxMsgDepth bounds the nesting readMsg follows (catalog messages nest
+// two or three deep).
+const maxMsgDepth = 16
+
+var errMsgForm = errors.New("spilled message: bad argument kind or nesting")
+
+func readMsg(d *spill.Decoder, m *i18n.Msg) error { return readMsgDepth(d, m, 0) }
+
+func readMsgDepth(d *spill.Decoder, m *i18n.Msg, depth int) error {
+	*m = i18n.Msg{Key: d.String()}
+	if m.Key == "" {
+		return nil
 	}
-	return nil
+	n := d.Int()
+	if depth > maxMsgDepth || n < 0 || n > int64(d.Len()) { // every argument takes bytes
+		return errMsgForm
+	}
+	if n > 0 {
+		m.Args = make([]i18n.Arg, n)
+	}
+	for i := range m.Args {
+		a := &m.Args[i]
+		a.Name = d.String()
+		switch a.Kind = i18n.ArgKind(d.Int()); a.Kind {
+		case i18n.ArgString:
+			a.Str = d.String()
+		case i18n.ArgInt:
+			a.Int = d.Int()
+		case i18n.ArgMsg:
+			a.Msg = new(i18n.Msg)
+			if err := readMsgDepth(d, a.Msg, depth+1); err != nil {
+				return err
+			}
+		default:
+			return errMsgForm
+		}
+	}
+	return nil // the caller checks d.Err once the whole item is read
 }
 
 // sightingOf turns a recorder's observable into a record of where it was seen.

@@ -41,6 +41,9 @@ func (d *Decoder) String() string {
 	return s
 }
 
+// Len is the number of bytes left to read.
+func (d *Decoder) Len() int { return len(d.b) }
+
 // Int reads a signed varint.
 func (d *Decoder) Int() int64 {
 	v, k := binary.Varint(d.b)

@@ -216,6 +216,12 @@ func TestDecodeTunnels(t *testing.T) {
 		{"erspan type III", netgen.Via(eth, netgen.ERSPAN(e4, 3, 5))(ip6), c6, []wantTunnel{{dissect.TunnelERSPAN, 5}}},
 		{"pptp", netgen.Via(eth, netgen.PPTP(e4, 9))(ip4), c, []wantTunnel{{dissect.TunnelPPTP, 0}}},
 		{"vxlan", netgen.Via(eth, netgen.VXLAN(e4, 4242))(ip4), c, []wantTunnel{{dissect.TunnelVXLAN, 4242}}},
+		// reserved flag bits and bytes set: ignored on receipt (RFC 7348)
+		{"vxlan reserved bits", func() []byte {
+			f := netgen.Via(eth, netgen.VXLAN(e4, 4242))(ip4)
+			f[42], f[43], f[45], f[49] = 0xff, 0xff, 0xff, 0xff // Ethernet 14 + IPv4 20 + UDP 8
+			return f
+		}(), c, []wantTunnel{{dissect.TunnelVXLAN, 4242}}},
 		{"geneve", netgen.Via(eth, netgen.Geneve(e6, 77))(ip4), c, []wantTunnel{{dissect.TunnelGeneve, 77}}},
 		{"gtp-u", netgen.Via(eth, netgen.GTPU(e4, 0xabcdef01, false))(ip4), c, []wantTunnel{{dissect.TunnelGTPU, 0xabcdef01}}},
 		{"gtp-u with extension header", netgen.Via(eth, netgen.GTPU(e4, 1, true))(ip6), c6, []wantTunnel{{dissect.TunnelGTPU, 1}}},

@@ -79,8 +79,10 @@ func (d *Decoder) udpTunnel(p *Packet, depth int) (taken bool, err error) {
 
 // vxlan: 8-byte header (flags with I set, VNI), then an Ethernet frame.
 func (d *Decoder) vxlan(b []byte, p *Packet, depth int) error {
-	// flags: I set, only the group-policy bit besides; last byte reserved
-	if len(b) < 8+14 || b[0]&0x08 == 0 || b[0]&^0x88 != 0 || b[7] != 0 {
+	// flags: I set; the reserved bits and bytes are ignored on receipt
+	// (RFC 7348 section 5): what follows must still decode, or the datagram
+	// is read as plain UDP
+	if len(b) < 8+14 || b[0]&0x08 == 0 {
 		return errNotTunnel
 	}
 	p.pushTunnel(TunnelVXLAN, p.Src, p.Dst, binary.BigEndian.Uint32(b[4:])>>8)

@@ -47,7 +47,14 @@ func cryptoFrame(off uint64, data []byte) []byte {
 // number, as RFC 9001 Appendix A does.
 func sealInitial(t testing.TB, version uint32, dcid, scid []byte, pn uint32, frames []byte, minSize int) []byte {
 	t.Helper()
-	keys, ok := ClientInitialKeys(version, dcid)
+	return sealInitialAs(t, version, version, dcid, scid, pn, frames, minSize)
+}
+
+// sealInitialAs seals an Initial whose header says version with the keys
+// of keysOf (a greased version's Initial protected as another's).
+func sealInitialAs(t testing.TB, version, keysOf uint32, dcid, scid []byte, pn uint32, frames []byte, minSize int) []byte {
+	t.Helper()
+	keys, ok := ClientInitialKeys(keysOf, dcid)
 	if !ok {
 		t.Fatalf("no keys for version %#x", version)
 	}

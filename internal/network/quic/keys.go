@@ -64,10 +64,13 @@ var (
 	infoMvfst = ietfInfo(saltDraft22, saltDraft23)
 	infoT050  = &versionInfo{[][]byte{saltT050}, 0, "quic key", "quic iv", "quic hp", true}
 	infoT051  = &versionInfo{[][]byte{saltT051}, 0, "quic key", "quic iv", "quic hp", true}
-	// a greased version's Initial is protected like v1's by the clients
-	// that send one (nDPI reads them so); the server answers with version
-	// negotiation and the client starts again with a real version.
-	infoGreased = ietfInfo(saltV1)
+	// a greased version's Initial is protected with the salt of the
+	// version the client would otherwise have sent: v1's today (nDPI reads
+	// them so), draft-29's or draft-23's (drafts 23-28) for the clients of
+	// 2020 (the QUIC interop runner's version negotiation test, nDPI's
+	// quic_interop_V.pcapng); the AEAD tag tells which is right. The server
+	// answers with version negotiation and the client starts again.
+	infoGreased = ietfInfo(saltV1, saltDraft29, saltDraft23)
 )
 
 func ietfInfo(salts ...[]byte) *versionInfo {

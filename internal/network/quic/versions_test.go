@@ -30,6 +30,15 @@ func TestVersionsDecrypt(t *testing.T) {
 			t.Errorf("%s: ok %v version %#x err %v", VersionName(v), ok, gv, err)
 		}
 	}
+	// greased versions protected with the salt of draft 29 or of drafts
+	// 23-28 (clients of 2020: nDPI's quic_interop_V.pcapng)
+	for _, as := range []uint32{0xff00001d, 0xff00001b} {
+		pkt := sealInitialAs(t, 0x0a0a0a0a, as, []byte{1, 2, 3, 4, 5, 6, 7, 8}, nil, 0, cryptoFrame(0, hello), 1200)
+		got, gv, ok, err := NewAssembler(4).Feed("c", pkt)
+		if !ok || gv != 0x0a0a0a0a || !bytes.Equal(got, hello) {
+			t.Errorf("greased, protected as %s: ok %v version %#x err %v", VersionName(as), ok, gv, err)
+		}
+	}
 	if _, _, ok, _ := NewAssembler(1).Feed("c", append([]byte{0xc3, 0x12, 0x34, 0x56, 0x78, 8}, make([]byte, 1200)...)); ok {
 		t.Error("unknown version delivered a ClientHello")
 	}
