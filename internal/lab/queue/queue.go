@@ -212,35 +212,48 @@ func (q *Queue) run(ctx context.Context, sc *store.Scan) {
 	}()
 	log.Info("scan started", "attempt", sc.Attempts)
 	out, err := q.scan(sctx, sc, password, tr, log)
-	// The end state is written with the server's context so that a
-	// cancelled scan is still recorded, within a few seconds.
-	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer wcancel()
 	switch {
 	case err == nil:
-		err = q.cfg.Store.FinishScan(wctx, sc.ID, *out)
-		if err == nil {
-			log.Info("scan done", "verdict", out.Verdict, "alerts", len(out.Alerts), "observables", len(out.Observables))
+		// Storing the results takes as long as the scan has observables
+		// (millions for a large backup): no deadline but the server's.
+		t0 := time.Now()
+		if err = q.cfg.Store.FinishScan(ctx, sc.ID, *out); err == nil {
+			log.Info("scan done", "verdict", out.Verdict, "alerts", len(out.Alerts), "observables", len(out.Observables),
+				"stored_in", time.Since(t0).Round(time.Millisecond))
 			if q.cfg.OnDone != nil {
+				wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+				defer wcancel()
 				if done, err := q.cfg.Store.Scan(wctx, sc.ID); err == nil {
 					q.cfg.OnDone(wctx, done)
 				}
 			}
 			return
 		}
+		if ctx.Err() != nil {
+			log.Warn("server stopping while storing the scan's results", "err", err)
+			q.fail(ctx, sc.ID, store.Interrupted, "interrupted while storing the results: "+err.Error())
+			return
+		}
 		log.Error("storing the scan's results", "err", err)
-		q.fail(wctx, sc.ID, store.Failed, "storing the results: "+err.Error())
+		q.fail(ctx, sc.ID, store.Failed, "storing the results: "+err.Error())
 	case sctx.Err() != nil:
 		log.Warn("scan interrupted", "err", err)
-		q.fail(wctx, sc.ID, store.Interrupted, "interrupted: "+err.Error())
+		q.fail(ctx, sc.ID, store.Interrupted, "interrupted: "+err.Error())
 	default:
 		log.Warn("scan failed", "err", err)
-		q.fail(wctx, sc.ID, store.Failed, err.Error())
+		q.fail(ctx, sc.ID, store.Failed, err.Error())
 	}
 }
 
+// fail records a scan's end state of failure. The write has a context of
+// its own (a few seconds, whether or not the server is stopping), so that
+// a scan never stays "running" because the context that ran it ended; a
+// scan whose failure could not be written either is marked interrupted by
+// the next server's start.
 func (q *Queue) fail(ctx context.Context, id int64, state store.ScanState, why string) {
-	if err := q.cfg.Store.FailScan(ctx, id, state, why); err != nil {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := q.cfg.Store.FailScan(wctx, id, state, why); err != nil {
 		q.cfg.Log.Error("recording a failed scan", "scan", id, "err", err)
 	}
 }

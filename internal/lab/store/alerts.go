@@ -71,7 +71,7 @@ func text(s string) string {
 const alertInsertCols = 13
 
 // insertAlerts stores alerts in batches of multi-row INSERTs.
-func insertAlerts(ctx context.Context, t *sql.Tx, now time.Time, rows []NewAlert) error {
+func insertAlerts(ctx context.Context, t *sql.Tx, e Engine, now time.Time, rows []NewAlert) error {
 	const batch = 200
 	for start := 0; start < len(rows); start += batch {
 		part := rows[start:min(start+batch, len(rows))]
@@ -95,9 +95,7 @@ func insertAlerts(ctx context.Context, t *sql.Tx, now time.Time, rows []NewAlert
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			n := len(args)
-			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
-				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12, n+13, n+14)
+			rowParams(&sb, e, len(args), alertInsertCols+1)
 			args = append(args, r.ScanID, r.CaseID, AlertKey(r.Alert), int(r.Alert.Level), text(r.Alert.Module), text(r.Alert.Message),
 				text(mtype), text(ind), text(fams), string(r.Origin), run, b2i(r.New), ms(now), string(data))
 		}
@@ -113,7 +111,7 @@ func (s *Store) AddAlerts(ctx context.Context, rows []NewAlert) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(t *sql.Tx) error { return insertAlerts(ctx, t, s.now(), rows) })
+	return s.tx(ctx, func(t *sql.Tx) error { return insertAlerts(ctx, t, s.engine, s.now(), rows) })
 }
 
 const alertCols = `id, scan_id, case_id, alert_key, origin, retro_run, is_new, seen_by, seen_at, gone_run, found_at, data`

@@ -286,9 +286,9 @@ func (s *Store) FinishScan(ctx context.Context, id int64, o Outcome) error {
 		for i, a := range o.Alerts {
 			rows[i] = NewAlert{ScanID: id, CaseID: sc.CaseID, Alert: a, Origin: FromScan}
 		}
-		if err := insertAlerts(ctx, t, now, rows); err != nil {
+		if err := insertAlerts(ctx, t, s.engine, now, rows); err != nil {
 			return err
 		}
-		return insertObservables(ctx, t, id, o.Observables)
+		return insertObservables(ctx, t, s.engine, id, o.Observables)
 	})
 }

@@ -73,7 +73,11 @@ func newEnv(t *testing.T, db *labtest.DB, tweak ...func(*lab.Config)) *env {
 	ctx, cancel := context.WithCancel(bg)
 	done := make(chan error, 1)
 	go func() { done <- l.Serve(ctx, ln) }()
-	e := &env{t: t, lab: l, base: "https://" + ln.Addr().String(), pool: pool, db: db}
+	scheme := "https://"
+	if cfg.TLSCert == "" {
+		scheme = "http://"
+	}
+	e := &env{t: t, lab: l, base: scheme + ln.Addr().String(), pool: pool, db: db}
 	e.stop = func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -79,6 +79,7 @@ type Server struct {
 	limiter *auth.Limiter
 	css     []byte
 	js      []byte
+	icon    []byte // /favicon.ico, which browsers ask for on every page
 	routes  []Route
 }
 
@@ -157,6 +158,7 @@ func New(cfg Config) (*Server, error) {
 	if s.js, err = fs.ReadFile(staticFS, "static/lab.js"); err != nil {
 		return nil, err
 	}
+	s.icon = favicon()
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
@@ -175,6 +177,7 @@ func (s *Server) routeTable() []Route {
 	return []Route{
 		{Method: "GET", Pattern: "/static/lab.css", Access: public, h: s.static("text/css; charset=utf-8", func() []byte { return s.css })},
 		{Method: "GET", Pattern: "/static/lab.js", Access: public, h: s.static("text/javascript; charset=utf-8", func() []byte { return s.js })},
+		{Method: "GET", Pattern: "/favicon.ico", Access: public, h: s.static("image/png", func() []byte { return s.icon })},
 		{Method: "GET", Pattern: "/login", Access: public, h: s.loginPage},
 		{Method: "POST", Pattern: "/login", Access: public, h: s.login},
 		{Method: "POST", Pattern: "/logout", Access: anyUser, h: s.logout},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/report/html/htmltest"
 	"github.com/spyscan/spyscan/internal/testgen/reportgen"
 )
@@ -93,6 +94,34 @@ func browse(t *testing.T, b *htmltest.Browser, lang, headline string) {
 			if err := os.WriteFile(filepath.Join(d, name), data, 0o644); err != nil {
 				t.Error(err)
 			}
+		}
+	}
+}
+
+// TestCleanPrintsShort: a clean case, and a clean but incomplete one, print
+// to at most 5 pages (issue 13), in English and French.
+func TestCleanPrintsShort(t *testing.T) {
+	b := htmltest.NewBrowser(t, 1280, 900)
+	for name, r := range map[string]func() *model.Report{"clean": reportgen.Clean, "inconclusive": reportgen.Inconclusive} {
+		for _, lang := range []string{"en", "fr"} {
+			t.Run(name+"."+lang, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := Render(&buf, r(), lang); err != nil {
+					t.Fatal(err)
+				}
+				file := filepath.Join(t.TempDir(), "report.html")
+				if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				p := b.Open(t, file, "#verdict-headline")
+				pdf, pages := p.PDF()
+				if !bytes.HasPrefix(pdf, []byte("%PDF-")) || pages < 1 || pages > 5 {
+					t.Errorf("printed to %d pages, want 1 to 5", pages)
+				}
+				for _, pr := range p.Problems() {
+					t.Errorf("browser: %s", pr)
+				}
+			})
 		}
 	}
 }

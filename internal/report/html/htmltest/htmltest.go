@@ -53,6 +53,18 @@ type Browser struct {
 // NewBrowser starts Chromium with a window of the given size. It is closed
 // when the test ends.
 func NewBrowser(t *testing.T, width, height int) *Browser {
+	return newBrowser(t, width, height, "<-loopback>", 3*time.Minute)
+}
+
+// NewSiteBrowser is NewBrowser for pages of a server on this machine at
+// hostport (such as the lab): the browser reaches that server directly,
+// and every other connection, loopback included, goes to the trap proxy.
+// It lives for at most d (a flow may wait for scans).
+func NewSiteBrowser(t *testing.T, width, height int, hostport string, d time.Duration) *Browser {
+	return newBrowser(t, width, height, "<-loopback>;"+hostport, d)
+}
+
+func newBrowser(t *testing.T, width, height int, bypass string, d time.Duration) *Browser {
 	exe := Chromium(t)
 	proxy := newTrapProxy(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -68,15 +80,15 @@ func NewBrowser(t *testing.T, width, height int) *Browser {
 		chromedp.Flag("disable-client-side-phishing-detection", true), chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("no-pings", true), chromedp.Flag("metrics-recording-only", true),
 		chromedp.Flag("safebrowsing-disable-auto-update", true), chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-features", "OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SigninInterception"),
+		chromedp.Flag("disable-features", "OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,PasswordLeakDetection,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SigninInterception"),
 		chromedp.Flag("proxy-server", "http://"+proxy.ln.Addr().String()),
-		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		chromedp.Flag("proxy-bypass-list", bypass),
 		chromedp.UserDataDir(freshProfile(t)),
 		chromedp.WindowSize(width, height),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelB := chromedp.NewContext(actx)
-	bctx, cancelT := context.WithTimeout(bctx, 3*time.Minute)
+	bctx, cancelT := context.WithTimeout(bctx, d)
 	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
 	if err := chromedp.Run(bctx); err != nil { // start the browser
 		t.Fatal(err)
@@ -94,13 +106,32 @@ type Page struct {
 }
 
 // Open loads file (an absolute path) in a new tab and waits until #sel is
-// visible.
+// visible. Any request the page makes is a problem.
 func (b *Browser) Open(t *testing.T, file, sel string) *Page {
+	t.Helper()
+	url := "file://" + file
+	return b.open(t, url, sel, func(u string) bool { return u == url })
+}
+
+// OpenSite loads url, a page of a server on this machine (the lab), in a
+// new tab and waits until #sel is visible. Requests to that server are the
+// page's own; a request anywhere else is a problem, as for a report.
+func (b *Browser) OpenSite(t *testing.T, url, sel string) *Page {
+	t.Helper()
+	origin := url
+	if i := strings.Index(url, "://"); i >= 0 {
+		if j := strings.IndexByte(url[i+3:], '/'); j >= 0 {
+			origin = url[:i+3+j]
+		}
+	}
+	return b.open(t, url, sel, func(u string) bool { return u == origin || strings.HasPrefix(u, origin+"/") })
+}
+
+func (b *Browser) open(t *testing.T, url, sel string, own func(string) bool) *Page {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx)
 	t.Cleanup(cancel)
 	p := &Page{t: t, ctx: ctx, b: b}
-	url := "file://" + file
 	chromedp.ListenTarget(ctx, func(e any) {
 		switch e := e.(type) {
 		case *runtime.EventConsoleAPICalled:
@@ -116,17 +147,21 @@ func (b *Browser) Open(t *testing.T, file, sel string) *Page {
 		case *page.EventJavascriptDialogOpening:
 			p.add("a dialog opened: " + e.Message)
 		case *network.EventRequestWillBeSent:
-			if e.Request.URL != url {
+			if !own(e.Request.URL) {
 				p.add("network request: " + e.Request.URL)
 			}
 		}
 	})
 	if err := chromedp.Run(ctx, network.Enable(), log.Enable(), runtime.Enable(),
 		chromedp.Navigate(url), chromedp.WaitVisible(sel, chromedp.ByQuery)); err != nil {
-		t.Fatalf("opening %s: %v", file, err)
+		t.Fatalf("opening %s: %v", url, err)
 	}
 	return p
 }
+
+// Context is the tab's chromedp context, for actions that need a deadline
+// of their own.
+func (p *Page) Context() context.Context { return p.ctx }
 
 func (p *Page) add(s string) {
 	p.mu.Lock()
@@ -253,9 +288,11 @@ func newTrapProxy(t *testing.T) *trapProxy {
 }
 
 // browserServices are hosts that Chromium itself contacts (component
-// updater, account service) even with the flags above; they do not come
-// from the page, whose own requests the DevTools network events catch.
-var browserServices = []string{"update.googleapis.com", "accounts.google.com", "clients2.google.com"}
+// updater and its download redirector, account service, password checks
+// when a page has a password form) even with the flags above; they do not
+// come from the page, whose own requests the DevTools network events catch.
+var browserServices = []string{"update.googleapis.com", "accounts.google.com", "clients2.google.com",
+	"redirector.gvt1.com", "passwordsleakcheck-pa.googleapis.com"}
 
 // pageConnections returns the connections not made by the browser itself.
 func (p *trapProxy) pageConnections() []string {

@@ -1,0 +1,152 @@
+package web_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/spyscan/spyscan/internal/lab"
+	"github.com/spyscan/spyscan/internal/lab/labtest"
+	"github.com/spyscan/spyscan/internal/lab/store"
+	"github.com/spyscan/spyscan/internal/report/html/htmltest"
+)
+
+// TestInChromium drives the whole flow in headless Chromium, over plain
+// HTTP on loopback as `spyscan serve` runs by default: log in with the
+// one-time password and choose a password, create a case, add the demo
+// acquisitions (files uploaded, a folder uploaded, folders by server
+// path), scan them and watch the progress refresh itself, see the
+// verdict, add an indicator file matching a name already stored, and see
+// the NEW match without a rescan. Then, with JavaScript off, the pages and
+// forms still work. The pages make no request anywhere but the lab, and
+// log no error (no Content-Security-Policy violation).
+func TestInChromium(t *testing.T) {
+	if labtest.Race {
+		// The race detector makes the demo scan and the storing of its
+		// results 10 to 25 times slower (minutes of CI); the handlers run
+		// under it in the other tests of this package.
+		t.Skip("skipping the browser flow under the race detector: it runs in the plain test run")
+	}
+	htmltest.Chromium(t)
+	demo := filepath.Join(repo(t), "demo")
+	db := &labtest.DB{Engine: store.SQLite, DataDir: t.TempDir()}
+	e := newEnv(t, db, func(c *lab.Config) {
+		c.TLSCert, c.TLSKey, c.NoEmbedded, c.IOCPaths, c.Workers = "", "", false, nil, 2
+	})
+	otp, err := e.lab.InitAdmin(bg, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := htmltest.NewSiteBrowser(t, 1280, 900, strings.TrimPrefix(e.base, "http://"), 6*time.Minute)
+	p := b.OpenSite(t, e.base+"/cases", "#login")
+	bq := chromedp.ByQuery // CSS selectors only: the default search also matches text, such as "main" in "domain"
+	pw := "correct horse battery staple"
+	p.Run(chromedp.SendKeys("#name", "admin", bq), chromedp.SendKeys("#password", otp, bq), chromedp.Submit("#login", bq),
+		chromedp.WaitVisible("#password-form", bq),
+		chromedp.SendKeys("#current", otp, bq), chromedp.SendKeys("#new", pw, bq), chromedp.SendKeys("#confirm", pw, bq),
+		chromedp.Submit("#password-form", bq), chromedp.WaitVisible("#new-case", bq),
+		chromedp.SendKeys("#case-name", "Demo person", bq), chromedp.Submit("#new-case", bq), chromedp.WaitVisible("#case-name", bq))
+
+	// add fills one form of the "add an acquisition" page and sends it. A
+	// file input is sent only once the browser has listed its files (it
+	// reads a folder's asynchronously, and form.submit() skips "required").
+	add := func(form, input string, fill chromedp.Action) {
+		t.Helper()
+		p.Run(chromedp.Click("#add-acquisition", bq), chromedp.WaitVisible("#upload-file", bq), fill)
+		if input != "" {
+			wait(t, p, time.Minute, "#"+input+":valid")
+		}
+		p.Run(chromedp.Submit("#"+form, bq))
+		wait(t, p, time.Minute, "#acquisitions, #error")
+		var refused int
+		if p.Eval(`document.querySelectorAll("#error").length`, &refused); refused > 0 {
+			var why string
+			p.Run(chromedp.Text("#error", &why, bq))
+			t.Fatalf("acquisition refused: %s", why)
+		}
+	}
+	for _, f := range []string{"android-bugreport.zip", "backup.ab", "capture.pcapng"} {
+		add("upload-file", "file", chromedp.SetUploadFiles("#file", []string{filepath.Join(demo, f)}, bq))
+	}
+	add("upload-folder", "folder", chromedp.SetUploadFiles("#folder", []string{filepath.Join(demo, "zeek")}, bq))
+	for _, d := range []string{"ios-backup", "androidqf"} {
+		add("server-path", "", chromedp.SendKeys("#path", filepath.Join(demo, d), bq))
+	}
+	var rows int
+	p.Eval(`document.querySelectorAll("#acquisitions tbody tr").length`, &rows)
+	if rows != 6 {
+		t.Fatalf("%d acquisitions listed, want the 6 demo inputs", rows)
+	}
+
+	// Scan; lab.js refreshes the progress and reloads the page at the end.
+	p.Run(chromedp.Click("#scan-button", bq))
+	wait(t, p, time.Minute, "#scans")
+	wait(t, p, 4*time.Minute, `#case-verdict[data-verdict="detected"]`)
+	var verdict string
+	p.Run(chromedp.Text("#case-verdict", &verdict, bq))
+	if !strings.Contains(verdict, "Traces found") {
+		t.Errorf("verdict %q", verdict)
+	}
+
+	// A new indicator file matching a name the capture resolved.
+	iocs := filepath.Join(t.TempDir(), "later.stix2")
+	os.WriteFile(iocs, labtest.Bundle("Predator", "big.example.org"), 0o644)
+	p.Run(chromedp.Navigate(e.base+"/indicators"), chromedp.WaitVisible("#add-iocs", bq),
+		chromedp.SetUploadFiles("#ioc-file", []string{iocs}, bq), chromedp.Submit("#add-iocs", bq), chromedp.WaitVisible("#sources", bq))
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var text string
+		p.Run(chromedp.Navigate(e.base+"/new"), chromedp.WaitVisible("main", bq), chromedp.Text("main", &text, bq))
+		if strings.Contains(text, "big.example.org") && strings.Contains(text, "Predator") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new match on /new:\n%s", text)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	p.Run(chromedp.Click(`#new-matches a`, bq), chromedp.WaitVisible("#case-new", bq))
+	var scans int
+	p.Eval(`document.querySelectorAll("#scans tbody tr").length`, &scans)
+	if scans != 1 {
+		t.Errorf("%d scans: the new match must come without a rescan", scans)
+	}
+	if probs := p.Problems(); len(probs) > 0 {
+		t.Errorf("the pages did what they must not:\n%s", strings.Join(probs, "\n"))
+	}
+
+	// JavaScript off: the same pages, and their forms, still work.
+	q := b.OpenSite(t, e.base+"/cases", "#cases")
+	q.Run(emulation.SetScriptExecutionDisabled(true), chromedp.Click(`#cases a`, bq), chromedp.WaitVisible("#case-new", bq),
+		chromedp.Submit("#mark-seen", bq), chromedp.WaitVisible(".flash", bq))
+	var after int
+	q.Eval(`document.querySelectorAll("#case-new").length`, &after)
+	if after != 0 {
+		t.Error("the NEW mark is still shown after marking seen with JavaScript off")
+	}
+	if probs := q.Problems(); len(probs) > 0 {
+		t.Errorf("with JavaScript off:\n%s", strings.Join(probs, "\n"))
+	}
+}
+
+// wait waits until sel is in the page (lab.js reloads it as scans end).
+func wait(t *testing.T, p *htmltest.Page, d time.Duration, sel string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		var n int
+		p.Eval(`document.querySelectorAll(`+"`"+sel+"`"+`).length`, &n)
+		if n > 0 {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	var body string
+	p.Eval(`document.body.innerText`, &body)
+	t.Fatalf("%s did not appear:\n%s", sel, body)
+}
