@@ -7,7 +7,7 @@
 # crash nor 0 with something unread).
 #
 #   bench/hostile.sh               # all cases
-#   KEEP=1 bench/hostile.sh        # keep the inputs and results ($WORK)
+#   KEEP=1 WORK=/tmp/hb bench/hostile.sh   # keep the inputs in /tmp/hb (a second run reuses them)
 #
 # Prints one Markdown row per case: input size, wall and CPU seconds, peak
 # RSS (/usr/bin/time -v), exit code, and the first line of the error.
@@ -23,8 +23,10 @@ cd "$ROOT"
 [[ -x /usr/bin/time ]] || { echo "bench/hostile.sh needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
 go build -o "$WORK/spyscan" ./cmd/spyscan
-echo "# generating the inputs in $WORK/in" >&2
-go run ./internal/testgen/hostile/cmd/gen-hostile-big -o "$WORK/in" >"$WORK/cases"
+if [[ ! -s $WORK/cases ]]; then # KEEP=1 WORK=DIR reuses the inputs of a previous run
+	echo "# generating the inputs in $WORK/in" >&2
+	go run ./internal/testgen/hostile/cmd/gen-hostile-big -o "$WORK/in" >"$WORK/cases"
+fi
 echo "# $(nproc) CPUs, $(uname -sm), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d)"
 echo "# command: spyscan scan --quiet -o OUT INPUT (embedded indicators)"
 echo
@@ -40,7 +42,7 @@ while read -r dir; do
 	/usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$WORK/spyscan" scan --quiet -o "$out" "${inputs[@]}" >"$WORK/stdout" 2>"$WORK/stderr"
 	code=$?
 	set -e
-	read -r wall user sys rss <"$WORK/time"
+	read -r wall user sys rss < <(tail -1 "$WORK/time") # time adds a line before when the exit code is not 0
 	cpu=$(echo "$user + $sys" | bc)
 	rss_mb=$((rss / 1024))
 	err=$(grep -m1 '^spyscan: ' "$WORK/stderr" | sed "s#$WORK/in/##g; s#|#/#g" | cut -c1-140 || true)

@@ -300,11 +300,53 @@ func (d *decoder) number() error {
 	for d.pos < len(d.data) && isNumByte(d.data[d.pos]) {
 		d.pos++
 	}
-	if _, err := strconv.ParseFloat(string(d.data[start:d.pos]), 64); err != nil {
+	if n := d.data[start:d.pos]; !jsonNumber(n) {
+		d.pos = start
+		return d.errorf("bad number")
+	} else if _, err := strconv.ParseFloat(string(n), 64); err != nil {
 		d.pos = start
 		return d.errorf("bad number")
 	}
 	return nil
+}
+
+// jsonNumber reports whether b is a number as JSON writes it:
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (strconv.ParseFloat also
+// takes "+1", "00", ".5" and "1.", which JSON does not).
+func jsonNumber(b []byte) bool {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i, n = i+1, n+1
+		}
+		return n
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }
 
 func isNumByte(c byte) bool {

@@ -3,7 +3,6 @@ package hostile
 import (
 	"context"
 	"path/filepath"
-	"strings"
 
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
@@ -27,9 +26,12 @@ func Big() []Case {
 	}
 	sms := iosdata.SMS(0)[0]
 	return []Case{
-		{Name: "xml-plist-100MB-deep", build: withData(ids, func() []byte { return DeepXMLPlist(14_000_000, "array") })},
-		{Name: "binary-plist-90MB-deep", build: withData(ids, func() []byte { return DeepBinaryPlist(10_000_000) })},
-		{Name: "openstep-plist-100MB-deep", build: withData(ids, func() []byte { return DeepTextPlist(100_000_000, '(') })},
+		// under iosmod.MaxPlist (64 MiB): the depth check reads them all
+		{Name: "xml-plist-60MB-deep", build: withData(ids, func() []byte { return DeepXMLPlist(4_000_000, "array") })},
+		{Name: "binary-plist-58MB-deep", build: withData(ids, func() []byte { return DeepBinaryPlist(6_500_000) })},
+		{Name: "openstep-plist-60MB-deep", build: withData(ids, func() []byte { return DeepTextPlist(30_000_000, '(') })},
+		// over it: refused by size before any parsing
+		{Name: "xml-plist-100MB-deep", build: withData(ids, func() []byte { return DeepXMLPlist(7_000_000, "array") })},
 		{Name: "binary-plist-bomb", build: withData(ids, func() []byte { return iosdata.PlistBomb(60, false) })},
 		{Name: "sms-endless-views", build: withData(sms, func() []byte { return EndlessViews(sms.Data) })},
 		{Name: "dump-tar.gz-4GiB-of-zeros", build: fileOf("dump.tar.gz", DumpTarGzBomb(4<<30))},
@@ -39,12 +41,5 @@ func Big() []Case {
 		{Name: "zeek-100MB-line", build: fileOf("dns.log", zeekLong(100<<20))},
 		{Name: "androidqf-100MB-nested-json", build: androidqfWith("packages.json", deep(50<<20))},
 		{Name: "pcap-100MB-of-garbage", build: fileOf("capture.pcap", append(GarbagePcap()[:24], RandomBytes(9, 100<<20)...))},
-		{Name: "dump-folder-100MB-name-text", build: func(dir string) ([]string, string) {
-			p := filepath.Join(dir, "dump")
-			name := "private/var/mobile/Library/" + strings.Repeat("\u202e=", 60) + ".db"
-			check(iosgen.WriteDump(p, iosgen.DumpSpec{Format: iosgen.DumpFolder,
-				Files: []iosgen.File{{Path: name, Data: make([]byte, 100<<20)}}}))
-			return []string{p}, p
-		}},
 	}
 }

@@ -184,7 +184,8 @@ func storagePrefix(lines []line) string {
 	if len(lines) == 0 {
 		return ""
 	}
-	common := path.Dir(norm(lines[0].raw)) + "/"
+	first := norm(lines[0].raw)
+	common := first[:strings.LastIndexByte(first, '/')+1] // its folder, as written (not cleaned: lines are compared as written)
 	for _, l := range lines[1:] {
 		for !strings.HasPrefix(norm(l.raw), common) && common != "" {
 			common = strings.TrimSuffix(common, "/")
