@@ -1,9 +1,11 @@
 package safarihistory_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/modules/safarihistory"
@@ -82,4 +84,49 @@ func TestOrderColumnMissing(t *testing.T) {
 		t.Fatal(err, res.Errors, res.Seen)
 	}
 	modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusDomain)
+}
+
+// A real Safari history database (artemis' test data, MIT; see
+// testdata/artemis/SOURCES.md), in a backup and in a dump, against
+// answers read with another SQLite reader: every visit, the first and last
+// times, and no alert (its one plain-HTTP redirect goes to the same site).
+func TestRealHistoryDB(t *testing.T) {
+	db, err := os.ReadFile("testdata/artemis/History.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := time.Date(2022, 6, 20, 2, 47, 23, 546784000, time.UTC)
+	last := time.Date(2022, 6, 26, 18, 56, 47, 924990000, time.UTC)
+	for _, c := range []struct {
+		kind acquisition.Kind
+		path string
+	}{
+		{acquisition.IOSBackup, "HomeDomain/Library/Safari/History.db"},
+		{acquisition.IOSFilesystem, "private/var/mobile/Library/Safari/History.db"},
+	} {
+		t.Run(string(c.kind), func(t *testing.T) {
+			res, err := modtest.Run(t, safarihistory.New(), c.kind, fstest.MapFS{c.path: {Data: db}})
+			if err != nil || len(res.Errors) > 0 {
+				t.Fatal(err, res.Errors)
+			}
+			if res.Seen != 42 || len(res.Timeline) != 42 || len(res.Alerts) != 0 {
+				t.Fatalf("seen %d events %d alerts %+v", res.Seen, len(res.Timeline), res.Alerts)
+			}
+			lo, hi := res.Timeline[0].Time, res.Timeline[0].Time
+			for _, e := range res.Timeline {
+				if e.Time.Before(lo) {
+					lo = e.Time
+				}
+				if e.Time.After(hi) {
+					hi = e.Time
+				}
+			}
+			if d := lo.Sub(first).Abs(); d > time.Microsecond {
+				t.Errorf("first visit %v, want %v", lo, first)
+			}
+			if d := hi.Sub(last).Abs(); d > time.Microsecond {
+				t.Errorf("last visit %v, want %v", hi, last)
+			}
+		})
+	}
 }
