@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -146,6 +147,10 @@ func ExitCode(err error) int {
 	}
 }
 
+// versionTemplateOnce guards the registration of the --version template
+// function in cobra's global map.
+var versionTemplateOnce sync.Once
+
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "spyscan",
@@ -162,7 +167,11 @@ func (a *app) rootCmd() *cobra.Command {
 		},
 	}
 	root.Version = Version // adds --version, which prints what `spyscan version` prints
-	cobra.AddTemplateFunc("spyscanVersion", func() string { return versionText(context.Background()) })
+	versionTemplateOnce.Do(func() {
+		// cobra's template functions are one global map: registered once,
+		// as Run may be called concurrently (the tests do).
+		cobra.AddTemplateFunc("spyscanVersion", func() string { return versionText(context.Background()) })
+	})
 	root.SetVersionTemplate("{{spyscanVersion}}")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "debug logging on stderr (key=value records)")
 	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "", "log format on stderr: plain (sentences, the default), text (key=value, the default with -v) or json")
