@@ -205,3 +205,28 @@ func TestSpecialEntries(t *testing.T) {
 	}
 
 }
+
+// TestLinkTargetLimit: a link target of MaxLink bytes is read, one more
+// byte refuses the archive, naming the link (a target cut short could name
+// another entry).
+func TestLinkTargetLimit(t *testing.T) {
+	for _, n := range []int{MaxLink, MaxLink + 1} {
+		target := strings.Repeat("./", (n-1)/2) + strings.Repeat("b", n-(n-1)/2*2)
+		if len(target) != n {
+			t.Fatalf("target of %d bytes, want %d", len(target), n)
+		}
+		d := zipOf(t, func(zw *zip.Writer) {
+			h := &zip.FileHeader{Name: "a/link", Method: zip.Store}
+			h.SetMode(fs.ModeSymlink | 0o777)
+			w, _ := zw.CreateHeader(h)
+			w.Write([]byte(target))
+		})
+		err := open(d, DefaultLimits)
+		if n == MaxLink && err != nil {
+			t.Errorf("target of %d bytes: %v", n, err)
+		}
+		if n > MaxLink && (!errors.Is(err, acquisition.ErrUnsafeArchive) || !strings.Contains(err.Error(), `"a/link": target longer than 4096 bytes`)) {
+			t.Errorf("target of %d bytes: %v, want the link refused as too long", n, err)
+		}
+	}
+}

@@ -14,8 +14,9 @@ import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 )
 
-// maxLink is the longest symlink target read when checking links.
-const maxLink = 4096
+// MaxLink is the longest symlink target an archive may hold: a longer one
+// refuses the archive (cutting it short could make it name another file).
+const MaxLink = 4096
 
 // FS is a zip archive read in place as a read-only fs.FS (fs.ReadDirFS,
 // fs.StatFS and fs.ReadFileFS through archive/zip). Entries whose names
@@ -171,19 +172,33 @@ func PlausibleSize(f *zip.File) bool {
 }
 
 func checkLink(f *zip.File, name string) error {
-	rc, err := f.Open()
+	target, err := LinkTarget(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w: link %q: %w", name, acquisition.ErrCorrupt, f.Name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxLink+1))
-	if err != nil {
-		return fmt.Errorf("%s: %w: link %q: %w", name, acquisition.ErrCorrupt, f.Name, err)
-	}
-	if len(b) > maxLink || !LinkInside(f.Name, string(b)) {
+	if !LinkInside(f.Name, target) {
 		return fmt.Errorf("%s: %w: link %q points outside the archive", name, acquisition.ErrUnsafeArchive, f.Name)
 	}
 	return nil
+}
+
+// LinkTarget reads the target of a zip symlink entry: a target longer than
+// MaxLink is ErrUnsafeArchive, an unreadable entry ErrCorrupt; both name the
+// entry.
+func LinkTarget(f *zip.File) (string, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return "", fmt.Errorf("%w: link %q: %w", acquisition.ErrCorrupt, f.Name, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, MaxLink+1))
+	if err != nil {
+		return "", fmt.Errorf("%w: link %q: %w", acquisition.ErrCorrupt, f.Name, err)
+	}
+	if len(b) > MaxLink {
+		return "", fmt.Errorf("%w: link %q: target longer than %d bytes", acquisition.ErrUnsafeArchive, f.Name, MaxLink)
+	}
+	return string(b), nil
 }
 
 // Entry returns the zip entry for a path of the FS, or nil.

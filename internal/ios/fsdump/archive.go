@@ -186,6 +186,9 @@ func (a *Archive) add(p string, e *entry) error {
 // linkTarget resolves a symlink target relative to the link's folder; an
 // absolute target is relative to the archive root (the device root).
 func (a *Archive) linkTarget(linkPath, target string) (string, bool, error) {
+	if len(target) > safearchive.MaxLink {
+		return "", false, fmt.Errorf("%s: %w: link %s: target longer than %d bytes", a.Path, acquisition.ErrUnsafeArchive, linkPath, safearchive.MaxLink)
+	}
 	t := strings.ReplaceAll(target, "\\", "/")
 	var full string
 	abs := strings.HasPrefix(t, "/")
@@ -245,11 +248,11 @@ func (a *Archive) indexZip(p string) error {
 		case strings.HasSuffix(f.Name, "/") || mode.IsDir():
 			e = &entry{mode: fs.ModeDir | 0o555, mtime: f.Modified.UTC()}
 		case mode&fs.ModeSymlink != 0:
-			target, err := readCapped(f, 4096)
+			target, err := safearchive.LinkTarget(f)
 			if err != nil {
-				return fmt.Errorf("%s: %s: %w: %w", p, f.Name, acquisition.ErrCorrupt, err)
+				return fmt.Errorf("%s: %w", p, err)
 			}
-			if e.link, e.abs, err = a.linkTarget(name, string(target)); err != nil {
+			if e.link, e.abs, err = a.linkTarget(name, target); err != nil {
 				return err
 			}
 			e.mode = fs.ModeSymlink | 0o777
@@ -260,15 +263,6 @@ func (a *Archive) indexZip(p string) error {
 		}
 	}
 	return nil
-}
-
-func readCapped(f *zip.File, max int64) ([]byte, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(io.LimitReader(rc, max))
 }
 
 func (a *Archive) indexTarFile(ctx context.Context, p string) error {

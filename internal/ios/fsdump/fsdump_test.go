@@ -9,10 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/safearchive"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
@@ -156,5 +158,53 @@ func TestFolderEscape(t *testing.T) {
 	}
 	if _, ok := d.FS.(*acquisition.Dir).OSPath("private/var/out"); ok {
 		t.Error("OSPath escapes")
+	}
+}
+
+// TestLinkTargetLimit: a link target of safearchive.MaxLink bytes is kept,
+// one byte more refuses the archive (tar and zip alike), naming the link;
+// a target cut short could name another file.
+func TestLinkTargetLimit(t *testing.T) {
+	target := func(n int) string { // resolves to private/var/a… inside the dump
+		return strings.Repeat("./", (n-1)/2) + strings.Repeat("a", n-(n-1)/2*2)
+	}
+	zipLink := func(target string) string {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		w, _ := zw.Create("private/var/a")
+		w.Write([]byte("a"))
+		h := &zip.FileHeader{Name: "private/var/l", Method: zip.Store}
+		h.SetMode(fs.ModeSymlink | 0o777)
+		w, _ = zw.CreateHeader(h)
+		w.Write([]byte(target))
+		zw.Close()
+		p := filepath.Join(t.TempDir(), "x.zip")
+		os.WriteFile(p, buf.Bytes(), 0o644)
+		return p
+	}
+	tarLink := func(target string) string {
+		return tarOf(t, &tar.Header{Name: "private/var/a", Typeflag: tar.TypeReg, Size: 1, Mode: 0o644},
+			&tar.Header{Name: "private/var/l", Typeflag: tar.TypeSymlink, Linkname: target})
+	}
+	for _, tt := range []struct {
+		name string
+		make func(string) string
+	}{{"tar", tarLink}, {"zip", zipLink}} {
+		t.Run(tt.name, func(t *testing.T) {
+			at := target(safearchive.MaxLink)
+			if len(at) != safearchive.MaxLink {
+				t.Fatalf("target of %d bytes", len(at))
+			}
+			a, err := OpenArchive(context.Background(), tt.make(at), t.TempDir())
+			if err != nil {
+				t.Fatalf("target of %d bytes: %v", len(at), err)
+			}
+			a.Close()
+			over := target(safearchive.MaxLink + 1)
+			_, err = OpenArchive(context.Background(), tt.make(over), t.TempDir())
+			if !errors.Is(err, acquisition.ErrUnsafeArchive) || !strings.Contains(err.Error(), "private/var/l") || !strings.Contains(err.Error(), "longer than 4096 bytes") {
+				t.Errorf("target of %d bytes: %v, want the link refused as too long", len(over), err)
+			}
+		})
 	}
 }
