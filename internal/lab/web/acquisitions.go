@@ -20,6 +20,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/lab/store"
+	"github.com/spyscan/spyscan/internal/progress"
 	"github.com/spyscan/spyscan/internal/scan"
 )
 
@@ -320,7 +321,7 @@ func (s *Server) receiveFiles(mr *multipart.Reader, dir string) (*upload, error)
 		}
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, refused(http.StatusRequestEntityTooLarge, "lab.add.too_large", "size", humanBytes(s.cfg.MaxUpload))
+			return nil, refused(http.StatusRequestEntityTooLarge, "lab.add.too_large", "size", progress.Size(s.cfg.MaxUpload))
 		}
 		if err != nil {
 			return nil, refused(http.StatusBadRequest, "lab.add.broken_upload", "why", err.Error())
@@ -368,7 +369,7 @@ func (s *Server) storeFile(root *os.Root, rel string, src io.Reader, limit int64
 	}
 	var tooBig *http.MaxBytesError
 	if n > limit || errors.As(err, &tooBig) {
-		return "", 0, refused(http.StatusRequestEntityTooLarge, "lab.add.too_large", "size", humanBytes(s.cfg.MaxUpload))
+		return "", 0, refused(http.StatusRequestEntityTooLarge, "lab.add.too_large", "size", progress.Size(s.cfg.MaxUpload))
 	}
 	if err != nil {
 		return "", 0, refused(http.StatusBadRequest, "lab.add.broken_upload", "why", err.Error())

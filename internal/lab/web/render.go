@@ -14,6 +14,7 @@ import (
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/lab/store"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/progress"
 	"github.com/spyscan/spyscan/internal/textsafe"
 )
 
@@ -60,7 +61,7 @@ var funcs = template.FuncMap{
 	},
 	"verdictClass": verdictClass,
 	"levelClass":   func(l model.Level) string { return strings.ToLower(l.String()) },
-	"bytes":        humanBytes,
+	"bytes":        progress.Size,
 	"short": func(s string) string {
 		if len(s) > 12 {
 			return s[:12]
@@ -171,17 +172,4 @@ func (rc *reqCtx) flash() (string, bool) {
 		return "", false
 	}
 	return rc.cat.T(key), true
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

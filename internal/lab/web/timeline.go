@@ -152,24 +152,6 @@ func newEventStream(tl model.Timeline, scan int64, single string) *eventStream {
 	return st
 }
 
-// before orders events as model.SortEvents does (each stream is in that
-// order already, so the merge is too).
-func before(a, b *model.Event) bool {
-	if !a.Time.Equal(b.Time) {
-		return a.Time.Before(b.Time)
-	}
-	if a.Input != b.Input {
-		return a.Input < b.Input
-	}
-	if a.Module != b.Module {
-		return a.Module < b.Module
-	}
-	if a.Event != b.Event {
-		return a.Event < b.Event
-	}
-	return a.Description < b.Description
-}
-
 // mergePage merges the streams and returns n events after skipping skip:
 // memory holds one page, whatever the size of the timelines.
 func mergePage(streams []*eventStream, skip, n int) ([]timelineRow, error) {
@@ -177,7 +159,7 @@ func mergePage(streams []*eventStream, skip, n int) ([]timelineRow, error) {
 	for len(out) < n {
 		var min *eventStream
 		for _, st := range streams {
-			if st.ok && (min == nil || before(&st.cur, &min.cur)) {
+			if st.ok && (min == nil || model.CompareEvents(&st.cur, &min.cur) < 0) {
 				min = st
 			}
 		}
