@@ -10,14 +10,19 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // hashInputs records the size and SHA-256 of every regular file of every
-// opened input, for the chain of custody. Files are opened read-only.
+// opened input, for the chain of custody. Files are opened read-only. An
+// input hashed in the modules' read (in.digest) is left to finishDigests.
 func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 	for _, in := range ins {
+		if in.digest != nil {
+			continue
+		}
 		files, err := HashPath(ctx, in.path)
 		for _, f := range files {
 			p.Files(1)
@@ -29,6 +34,65 @@ func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 		in.input.Files = files
 	}
 	return nil
+}
+
+// shareDigests lets the modules' read of a single-file input hash it (see
+// acquisition.Digest): a capture is then read once, not twice.
+func shareDigests(ins []*opened) {
+	for _, in := range ins {
+		if in.acq == nil {
+			continue
+		}
+		dfs, ok := in.acq.FS.(acquisition.DigestFS)
+		if !ok {
+			continue
+		}
+		if st, err := os.Stat(in.path); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		in.digest = acquisition.NewDigest()
+		in.acq.FS = dfs.WithDigest(in.digest)
+	}
+}
+
+// finishDigests completes, once the modules are done, the digests they fed:
+// what no module read is read and hashed here.
+func finishDigests(ctx context.Context, ins []*opened, p Progress) error {
+	for _, in := range ins {
+		if in.digest == nil {
+			continue
+		}
+		f, err := finishDigest(ctx, in.path, in.digest, make([]byte, hashBuffer))
+		if err != nil {
+			return err
+		}
+		f.Path = filepath.Base(in.path)
+		p.Files(1)
+		p.Bytes(f.Size)
+		in.input.Files = []model.InputFile{f}
+	}
+	return nil
+}
+
+// finishDigest hashes the file from the first byte the digest lacks.
+func finishDigest(ctx context.Context, p string, d *acquisition.Digest, buf []byte) (model.InputFile, error) {
+	if err := ctx.Err(); err != nil {
+		return model.InputFile{}, err
+	}
+	n, h := d.Take()
+	f, err := os.Open(p)
+	if err != nil {
+		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(n, io.SeekStart); err != nil {
+		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
+	}
+	m, err := io.CopyBuffer(h, safearchive.Reader(ctx, f), buf)
+	if err != nil {
+		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
+	}
+	return model.InputFile{Size: n + m, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // HashPath hashes a file, or every regular file below a folder (paths
