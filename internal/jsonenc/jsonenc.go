@@ -15,16 +15,24 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// safe[b] tells an ASCII byte json.Marshal writes as is.
-var safe = func() (t [utf8.RuneSelf]bool) {
+// htmlSafe[b] tells an ASCII byte json.Marshal writes as is; safe, one
+// an Encoder with SetEscapeHTML(false) writes as is.
+var htmlSafe, safe = func() (h, t [utf8.RuneSelf]bool) {
 	for b := 0x20; b < utf8.RuneSelf; b++ {
-		t[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
+		t[b] = b != '"' && b != '\\'
+		h[b] = t[b] && b != '<' && b != '>' && b != '&'
 	}
-	return t
+	return h, t
 }()
 
 // String appends s as a JSON string, as json.Marshal writes it.
-func String(dst []byte, s string) []byte {
+func String(dst []byte, s string) []byte { return appendString(dst, s, &htmlSafe) }
+
+// StringNoHTMLEscape appends s as a json.Encoder with SetEscapeHTML(false)
+// writes it (<, > and & as they are).
+func StringNoHTMLEscape(dst []byte, s string) []byte { return appendString(dst, s, &safe) }
+
+func appendString(dst []byte, s string, safe *[utf8.RuneSelf]bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

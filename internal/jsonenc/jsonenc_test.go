@@ -1,6 +1,7 @@
 package jsonenc
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -13,11 +14,25 @@ var stringCases = []string{
 	strings.Repeat("a<", 100),
 }
 
+// encodeNoHTML is what a json.Encoder with SetEscapeHTML(false) writes
+// for v, without the newline.
+func encodeNoHTML(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
 func TestStringAsMarshal(t *testing.T) {
 	for _, s := range stringCases {
 		want, _ := json.Marshal(s)
 		if got := String(nil, s); string(got) != string(want) {
 			t.Errorf("String(%q) = %s, json.Marshal %s", s, got, want)
+		}
+		want = encodeNoHTML(s)
+		if got := StringNoHTMLEscape(nil, s); string(got) != string(want) {
+			t.Errorf("StringNoHTMLEscape(%q) = %s, json.Encoder %s", s, got, want)
 		}
 	}
 	for _, v := range [][]string{nil, {}, {"a"}, stringCases} {
@@ -39,6 +54,10 @@ func FuzzStringAsMarshal(f *testing.F) {
 		want, _ := json.Marshal(s)
 		if got := String([]byte("x"), s); string(got[1:]) != string(want) {
 			t.Errorf("String(%q) = %s, json.Marshal %s", s, got[1:], want)
+		}
+		want = encodeNoHTML(s)
+		if got := StringNoHTMLEscape([]byte("x"), s); string(got[1:]) != string(want) {
+			t.Errorf("StringNoHTMLEscape(%q) = %s, json.Encoder %s", s, got[1:], want)
 		}
 	})
 }
