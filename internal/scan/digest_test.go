@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/modules/pcapmod"
 	"github.com/spyscan/spyscan/internal/network/pcapfile"
@@ -118,5 +120,30 @@ func TestCaptureIsReadOnce(t *testing.T) {
 				t.Errorf("input files = %+v, want sha256 %s", f, want)
 			}
 		})
+	}
+}
+
+// A capture whose rest cannot be read for the digest is listed as
+// unreadable with a problem naming it, as hashInputs lists any file.
+func TestCaptureDigestUnreadable(t *testing.T) {
+	p, _ := demoCapture(t)
+	open := openForHash
+	t.Cleanup(func() { openForHash = open })
+	openForHash = func(string) (io.ReadCloser, error) { return nil, fs.ErrPermission }
+	acq, err := pcapfile.Opener{}.Open(context.Background(), p, acquisition.PCAP, acquisition.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &opened{path: p, acq: acq}
+	shareDigests([]*opened{in})
+	if err := finishDigests(context.Background(), []*opened{in}, noProgress{}); err != nil {
+		t.Fatal(err)
+	}
+	f, pb := in.input.Files, in.input.Problems
+	if len(f) != 1 || f[0].Type != "unreadable" || f[0].Path != "capture.pcapng" || f[0].SHA256 != "" {
+		t.Errorf("files %+v", f)
+	}
+	if len(pb) != 1 || pb[0].Path != "capture.pcapng" || pb[0].Kind != model.KindUnreadable {
+		t.Errorf("problems %+v", pb)
 	}
 }
