@@ -18,9 +18,10 @@ const (
 	appPreamble // another protocol first, maybe TLS after it (see flow.pre)
 	appProxy    // a HAProxy PROXY header first, then another protocol
 	appSearch   // nothing recognised yet: the first segments are searched for TLS
+	appOpenVPN  // OpenVPN: TLS inside its control channel (see flow.ovpn)
 )
 
-var appNames = [...]string{"", "tls", "http", "dns", "quic", "", "", "", ""}
+var appNames = [...]string{"", "tls", "http", "dns", "quic", "", "", "", "", "openvpn"}
 
 // appName names what a flow carried: its protocol, or "tls" once TLS
 // started after a preamble (the preamble is named apart).
@@ -51,6 +52,7 @@ type flow struct {
 	tlsStarted       [2]bool  // TLS records start the client [0] / server [1] stream
 	searched         [2]uint8 // segments searched for TLS per direction (appSearch)
 	pre              *preState
+	ovpn             *ovpnState // OpenVPN's control channel (appOpenVPN)
 	tlsC, tlsS       *tlsinfo.Reader
 	tlsBytes         [2]int // TLS bytes read per direction (bounded)
 	hellos           uint8  // ClientHellos fingerprinted on this connection
