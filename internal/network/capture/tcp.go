@@ -8,6 +8,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
 	"github.com/spyscan/spyscan/internal/network/dnswire"
+	"github.com/spyscan/spyscan/internal/network/h2c"
 	"github.com/spyscan/spyscan/internal/network/httpinfo"
 	"github.com/spyscan/spyscan/internal/network/openvpn"
 	"github.com/spyscan/spyscan/internal/network/preamble"
@@ -156,6 +157,8 @@ func (a *analyzer) clientData(f *flow) {
 		a.dnsTCP(f, f.cs)
 	case appOpenVPN:
 		a.ovpnTCP(f, 0)
+	case appH2C:
+		a.h2Stream(f, f.cs, 0)
 	}
 }
 
@@ -182,7 +185,7 @@ func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
 		a.searchTLS(f, p, 1)
 		return
 	}
-	if f.app != appTLS && f.app != appDNS && f.app != appPreamble && f.app != appOpenVPN {
+	if f.app != appTLS && f.app != appDNS && f.app != appPreamble && f.app != appOpenVPN && f.app != appH2C {
 		return
 	}
 	if f.ss == nil {
@@ -196,6 +199,8 @@ func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
 		a.dnsTCP(f, f.ss)
 	case f.app == appOpenVPN:
 		a.ovpnTCP(f, 1)
+	case f.app == appH2C:
+		a.h2Stream(f, f.ss, 1)
 	case f.tlsStarted[1]:
 		a.tlsServer(f)
 	default:
@@ -223,6 +228,9 @@ func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
 		return appTLS // an SSLv2-format ClientHello, then TLS records
 	case httpinfo.LooksLikeRequest(b):
 		return appHTTP
+	case len(b) >= 4 && string(b[:4]) == h2c.Preface[:4] && strings.HasPrefix(h2c.Preface, string(b[:min(len(b), len(h2c.Preface))])):
+		f.h2 = &[2]*h2c.Reader{h2c.NewReader(true), h2c.NewReader(false)}
+		return appH2C
 	}
 	if f.pre == nil || f.pre.proxied == "" {
 		if _, _, _, st := preamble.ProxyHeader(b); st != preamble.NotTLS {
