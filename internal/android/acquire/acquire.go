@@ -544,9 +544,11 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 }
 
 // qfCore lists the files every androidqf version writes (any one name of
-// each group), without which a scan cannot say the device is clean: the
-// installed packages, the properties, the running processes and dumpsys.
-var qfCore = [][]string{{"packages.json"}, {"getprop.txt"}, {"processes.json", "processes.txt", "ps.txt"}, {"dumpsys.txt"}}
+// each group) without which no check of the device's apps can run: the
+// installed packages. A file hashes.csv lists but the acquisition lacks is
+// the hashes module's (a HIGH alert); other files androidqf may fail to
+// collect on some devices, and their modules say so.
+var qfCore = [][]string{{"packages.json"}}
 
 // errQFCoreMissing is the cause given for a missing core file.
 var errQFCoreMissing = model.NewError(model.KindMissing,
