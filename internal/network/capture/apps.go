@@ -11,6 +11,7 @@ import (
 	"github.com/spyscan/spyscan/internal/network/dnswire"
 	"github.com/spyscan/spyscan/internal/network/httpinfo"
 	"github.com/spyscan/spyscan/internal/network/openvpn"
+	"github.com/spyscan/spyscan/internal/network/preamble"
 )
 
 func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
@@ -27,6 +28,11 @@ func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
 		a.quicServer(f, p)
 	case f.app == appOpenVPN:
 		a.ovpnPacket(f, p.Payload, dir(toServer))
+	case f.app == appRDPUDP:
+		a.rdpUDP(f, p.Payload, toServer)
+	case f.app == appUnknown && toServer && rdpUDPSyn(p.Payload):
+		f.app = appRDPUDP
+		f.pre = &preState{kind: preamble.None, proto: "rdp-udp", desc: "tls inside rdp's udp transport"}
 	case f.app == appUnknown && toServer && a.openVPNReset(f, p.Payload):
 		a.ovpnPacket(f, p.Payload, 0)
 	case f.app == appUnknown && (sp == netbiosNS || cp == netbiosNS):

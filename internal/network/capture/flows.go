@@ -21,9 +21,10 @@ const (
 	appSearch   // nothing recognised yet: the first segments are searched for TLS
 	appOpenVPN  // OpenVPN: TLS inside its control channel (see flow.ovpn)
 	appH2C      // clear-text HTTP/2 with prior knowledge (see flow.h2)
+	appRDPUDP   // RDP's UDP transport: its ClientHello is read
 )
 
-var appNames = [...]string{"", "tls", "http", "dns", "quic", "", "", "", "", "openvpn", "http2"}
+var appNames = [...]string{"", "tls", "http", "dns", "quic", "", "", "", "", "openvpn", "http2", "rdp-udp"}
 
 // appName names what a flow carried: its protocol, or "tls" once TLS
 // started after a preamble (the preamble is named apart).

@@ -238,6 +238,9 @@ func (a *analyzer) tlsPort(f *flow, rec *TLSRecord) {
 	if f.ovpn != nil {
 		return // OpenVPN's own port, whatever it is
 	}
+	if _, sp := f.server(); f.app == appRDPUDP && sp == 3389 {
+		return
+	}
 	_, port := f.server()
 	if f.pre != nil {
 		switch {
