@@ -118,7 +118,7 @@ func netgenSHA1(der []byte) string {
 // ovpnCapture writes the packets of both sides, alternating, over TCP
 // (each with its length prefix, as segments of 2 packets) or UDP, on port
 // 1194.
-func ovpnCapture(t *testing.T, tcp bool, client, server [][]byte) []byte {
+func ovpnCapture(t testing.TB, tcp bool, client, server [][]byte) []byte {
 	t.Helper()
 	if !tcp {
 		var buf bytes.Buffer

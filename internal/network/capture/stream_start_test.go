@@ -18,7 +18,7 @@ type segment struct {
 
 // rawTCP writes the segments of one connection (client 10.0.0.2:50000,
 // server 198.51.100.80:port) as they are, in order.
-func rawTCP(t *testing.T, port uint16, segs ...segment) []byte {
+func rawTCP(t testing.TB, port uint16, segs ...segment) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, false)
