@@ -162,3 +162,20 @@ func ovpnCapture(t testing.TB, tcp bool, client, server [][]byte) []byte {
 	}
 	return rawTCP(t, 1194, segs...)
 }
+
+// TestDNSOverTCPNotOpenVPN: a DNS query over TCP whose ID starts with the
+// byte of OpenVPN's client reset (both have a 2-byte length first) is read
+// as DNS.
+func TestDNSOverTCPNotOpenVPN(t *testing.T) {
+	for _, id := range []uint16{0x3800, 0x5000, 0x0800} {
+		q := netgen.DNSQuery(id, "not-openvpn.example", 1)
+		msg := append(binary.BigEndian.AppendUint16(nil, uint16(len(q))), q...)
+		res := analyzeBytes(t, rawTCP(t, 5300,
+			segment{false, 1000, 0, netgen.SYN, ""},
+			segment{true, 5000, 1001, netgen.SYN | netgen.ACK, ""},
+			segment{false, 1001, 5001, netgen.PSH | netgen.ACK, string(msg)}))
+		if findDNS(res, "not-openvpn.example") == nil {
+			t.Errorf("id %#04x: DNS over TCP not read", id)
+		}
+	}
+}

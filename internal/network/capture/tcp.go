@@ -240,13 +240,6 @@ func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
 			return appProxy
 		}
 	}
-	if openvpn.LooksLikeTCP(b) {
-		auth, ok := openvpn.TCPClientReset(b)
-		if !ok {
-			auth = -1
-		}
-		return a.startOpenVPN(f, auth)
-	}
 	if k, proto := preamble.Client(b, sp); k != preamble.None {
 		if f.pre == nil {
 			f.pre = &preState{}
@@ -256,6 +249,15 @@ func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
 	}
 	if sp == 53 || dnsOverTCP(b) {
 		return appDNS
+	}
+	// after DNS: a DNS query over TCP also starts with a 2-byte length, and
+	// its ID can have OpenVPN's first opcode byte
+	if openvpn.LooksLikeTCP(b) {
+		auth, ok := openvpn.TCPClientReset(b)
+		if !ok {
+			auth = -1
+		}
+		return a.startOpenVPN(f, auth)
 	}
 	return appSearch
 }
