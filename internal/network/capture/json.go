@@ -118,6 +118,8 @@ func (w *jsonWriter) certificates(k string, v []tlsinfo.Certificate) {
 		w.timeOmitZero("not_after", c.NotAfter)
 		w.boolOmit("self_signed", c.SelfSigned)
 		w.strOmit("parse_error", c.ParseError)
+		w.boolOmit("partial", c.Partial)
+		w.intOmit("trailing_bytes", c.Trailing)
 		w.close()
 	}
 	w.b = append(w.b, ']')
