@@ -25,6 +25,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/platformcompat"
 	"github.com/spyscan/spyscan/internal/android/modules/receivers"
 	"github.com/spyscan/spyscan/internal/android/modules/rootbinaries"
+	"github.com/spyscan/spyscan/internal/android/modules/samsungsfslogs"
 	"github.com/spyscan/spyscan/internal/android/modules/tombstones"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -58,7 +59,8 @@ func androidModules() []module.Module {
 		aqfsettings.New(),
 		mounts.New(),
 		rootbinaries.New(),
-		hashes.New(), // androidqf hashes.csv
+		hashes.New(),         // androidqf hashes.csv
+		samsungsfslogs.New(), // Samsung framework logs (logs/data/log/sfslog.N.gz)
 		// Android Intrusion Logs (on their own, or in androidqf)
 		intrusionlogs.New(),
 		// backup.ab
