@@ -20,6 +20,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/getprop"
 	"github.com/spyscan/spyscan/internal/android/modules/hashes"
 	"github.com/spyscan/spyscan/internal/android/modules/intrusionlogs"
+	"github.com/spyscan/spyscan/internal/android/modules/magiskmodules"
 	"github.com/spyscan/spyscan/internal/android/modules/mounts"
 	"github.com/spyscan/spyscan/internal/android/modules/packages"
 	"github.com/spyscan/spyscan/internal/android/modules/platformcompat"
@@ -61,6 +62,7 @@ func androidModules() []module.Module {
 		rootbinaries.New(),
 		hashes.New(),         // androidqf hashes.csv
 		samsungsfslogs.New(), // Samsung framework logs (logs/data/log/sfslog.N.gz)
+		magiskmodules.New(),  // Magisk modules (magisk_modules/manifest.json, collected with root)
 		// Android Intrusion Logs (on their own, or in androidqf)
 		intrusionlogs.New(),
 		// backup.ab
