@@ -15,6 +15,7 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
 	"github.com/spyscan/spyscan/internal/android/modules/batterydaily"
 	"github.com/spyscan/spyscan/internal/android/modules/batteryhistory"
+	"github.com/spyscan/spyscan/internal/android/modules/browserhistory"
 	"github.com/spyscan/spyscan/internal/android/modules/bugreporttimestamps"
 	"github.com/spyscan/spyscan/internal/android/modules/dbinfo"
 	"github.com/spyscan/spyscan/internal/android/modules/getprop"
@@ -63,6 +64,7 @@ func androidModules() []module.Module {
 		hashes.New(),         // androidqf hashes.csv
 		samsungsfslogs.New(), // Samsung framework logs (logs/data/log/sfslog.N.gz)
 		magiskmodules.New(),  // Magisk modules (magisk_modules/manifest.json, collected with root)
+		browserhistory.New(), // Chromium-family History databases (browser_history/manifest.json, collected with root)
 		// Android Intrusion Logs (on their own, or in androidqf)
 		intrusionlogs.New(),
 		// backup.ab
