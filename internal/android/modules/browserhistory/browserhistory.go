@@ -106,7 +106,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	}
 	rec.File(Manifest)
 	if err != nil {
-		rec.FileError(Manifest, fmt.Errorf("%s: %w", Manifest, err))
+		rec.FileError(Manifest, err) // names the manifest
 		return nil
 	}
 	man, entries, err := qfmanifest.Decode(b, "databases")

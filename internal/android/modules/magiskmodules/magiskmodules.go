@@ -116,7 +116,7 @@ func (Mod) Run(ctx context.Context, in *module.Input, rec *module.Recorder) erro
 	}
 	rec.File(Manifest)
 	if err != nil {
-		rec.FileError(Manifest, fmt.Errorf("%s: %w", Manifest, err))
+		rec.FileError(Manifest, err) // names the manifest
 		return nil
 	}
 	man, entries, err := qfmanifest.Decode(b, "modules")
@@ -154,7 +154,7 @@ func readProp(fsys fs.FS, rec *module.Recorder, p string) (map[string]string, bo
 	}
 	b, err := qfmanifest.Read(fsys, p, MaxProp)
 	if err != nil {
-		rec.FileError(p, fmt.Errorf("%s: %w", p, err))
+		rec.FileError(p, err) // names p
 		return nil, false
 	}
 	rec.File(p)

@@ -156,3 +156,20 @@ func FuzzParseProp(f *testing.F) {
 		}
 	})
 }
+
+// TestPropLimit: a module.prop of MaxProp bytes is read; one byte more is
+// refused, naming the file, and the module is still listed.
+func TestPropLimit(t *testing.T) {
+	for _, tc := range []struct {
+		size int
+		errs int
+	}{{MaxProp, 0}, {MaxProp + 1, 1}} {
+		files := maps.Clone(androiddata.MagiskModules())
+		p := "magisk_modules/0000/module.prop"
+		files[p] = []byte("id=big\n" + strings.Repeat("#", tc.size-len("id=big\n")))
+		res := run(t, files)
+		if len(res.Errors) != tc.errs || len(res.Records) != 4 || (tc.errs == 1 && (res.Errors[0].Kind != model.KindRefused || !strings.Contains(res.Errors[0].Error, p))) {
+			t.Errorf("%d bytes: errors %+v records %d", tc.size, res.Errors, len(res.Records))
+		}
+	}
+}
