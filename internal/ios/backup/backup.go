@@ -8,7 +8,6 @@
 package backup
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,16 +15,12 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/keybag"
 	"github.com/spyscan/spyscan/internal/ios/keyedarchive"
-	"github.com/spyscan/spyscan/internal/model"
 )
 
 // Root file names of a backup.
@@ -59,7 +54,6 @@ type Record struct {
 	GroupID         int64     `json:"gid"`
 	Target          string    `json:"target,omitempty"` // symlink target
 	Err             string    `json:"error,omitempty"`  // the MBFile blob could not be decoded
-	encKey          []byte
 }
 
 // Path is the record's path in the FS: "<domain>/<relativePath>".
@@ -88,35 +82,10 @@ type Backup struct {
 	Manifest  *ManifestPlist // nil when Manifest.plist is absent
 	Info      map[string]any // nil when Info.plist is absent
 
-	records    []*lazyRecord // sorted by domain, relative path
-	nodes      map[string]*node
+	idx        index
 	manifestDB []byte // decrypted Manifest.db, encrypted backups only
 	kb         *keybag.Keybag
 	Skipped    int // records whose path is not a valid FS path
-}
-
-// lazyRecord is a record and its MBFile blob until the blob is decoded
-// (loadRecords decodes every record as it loads them).
-type lazyRecord struct {
-	Record
-	blob []byte
-	once sync.Once
-}
-
-func (l *lazyRecord) decoded() *Record {
-	l.once.Do(func() {
-		decodeMBFile(&l.Record, l.blob)
-		l.blob = nil
-	})
-	return &l.Record
-}
-
-type node struct {
-	name     string
-	rec      *lazyRecord // nil for synthetic folders and root files
-	dir      bool
-	children []string // sorted base names
-	rootFile bool
 }
 
 // Find returns the backup folder for path: path itself when it holds
@@ -210,50 +179,32 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 	if err := b.loadRecords(ctx, opts.TempDir); err != nil {
 		return nil, err
 	}
-	b.buildTree()
+	if err := b.buildTree(); err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", filepath.Join(dir, ManifestDB), acquisition.ErrCorrupt, err)
+	}
 	return b, nil
 }
 
 // Records yields every Manifest record, decoded, sorted by domain and
 // relative path (including those whose path is not a valid FS path). The
-// index is not copied (that copy was 0.3 KB per file held at once).
+// records are made from the packed index one at a time.
 func (b *Backup) Records() iter.Seq[Record] {
 	return func(yield func(Record) bool) {
-		for _, l := range b.records {
-			r := *l.decoded()
-			r.encKey = nil
-			if !yield(r) {
+		for i := range b.idx.recs {
+			if !yield(b.idx.record(i)) {
 				return
 			}
 		}
 	}
 }
 
-// decodeBatch decodes records on every core (loadRecords decodes the
-// records a batch at a time as it reads them, so that their MBFile blobs,
-// 0.5 KB a file, are never all held at once).
-func decodeBatch(part []*lazyRecord) {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(part); i += workers {
-				part[i].decoded()
-			}
-		})
-	}
-	wg.Wait()
-}
-
 // Record returns the decoded record of an FS path.
 func (b *Backup) Record(name string) (Record, bool) {
-	n := b.nodes[name]
-	if n == nil || n.rec == nil {
+	i, ok := b.idx.lookup(name)
+	if !ok || b.idx.nodes[i].rec < 0 {
 		return Record{}, false
 	}
-	r := *n.rec.decoded()
-	r.encKey = nil
-	return r, true
+	return b.idx.record(int(b.idx.nodes[i].rec)), true
 }
 
 // ErrAbsent is the error of a file that Manifest.db lists but the backup
@@ -272,12 +223,14 @@ func (absentError) Is(target error) bool { return target == fs.ErrNotExist }
 // Completeness counts the regular files Manifest.db lists and those of
 // them whose stored copy is absent from the backup folder.
 func (b *Backup) Completeness() (listed, missing int) {
-	for _, r := range b.records {
-		if r.Flags != flagFile || !validID(r.FileID) {
+	for i := range b.idx.recs {
+		r := &b.idx.recs[i]
+		id := b.idx.str(r.id)
+		if r.flags != flagFile || !validID(id) {
 			continue
 		}
 		listed++
-		if _, err := b.root.Lstat(storedPath(r.FileID)); errors.Is(err, fs.ErrNotExist) {
+		if _, err := b.root.Lstat(storedPath(id)); errors.Is(err, fs.ErrNotExist) {
 			missing++
 		}
 	}
@@ -322,70 +275,51 @@ func (b *Backup) OSPath(name string) (string, bool) {
 	if b.Encrypted {
 		return "", false
 	}
-	n := b.nodes[name]
-	if n == nil || n.dir {
+	n, ok := b.node(name)
+	if !ok || n.kind == nodeDir {
 		return "", false
 	}
-	if n.rootFile {
+	if n.kind == nodeRootFile {
 		return b.root.OSPath(name)
 	}
-	if n.rec == nil || n.rec.Flags != flagFile || !validID(n.rec.FileID) {
-		return "", false
+	r := &b.idx.recs[n.rec]
+	if id := b.idx.str(r.id); r.flags == flagFile && validID(id) {
+		return b.root.OSPath(storedPath(id)) // absent, a link out, special: Open says why
 	}
-	return b.root.OSPath(storedPath(n.rec.FileID)) // absent, a link out, special: Open says why
+	return "", false
 }
 
-func (b *Backup) buildTree() {
-	b.nodes = map[string]*node{".": {name: ".", dir: true}}
-	add := func(p string, n *node) {
-		if old := b.nodes[p]; old != nil {
-			if old.rec == nil && n.rec != nil && old.dir == n.dir {
-				old.rec = n.rec // a synthetic folder met its record
-			}
-			return
-		}
-		b.nodes[p] = n
-		// create parents
-		for p != "." {
-			parent := "."
-			if i := strings.LastIndexByte(p, '/'); i >= 0 {
-				parent = p[:i]
-			}
-			pn := b.nodes[parent]
-			if pn == nil {
-				pn = &node{name: baseName(parent), dir: true}
-				b.nodes[parent] = pn
-				pn.children = append(pn.children, baseName(p))
-				p = parent
-				continue
-			}
-			pn.children = append(pn.children, baseName(p))
-			break
-		}
+// node returns the node of an FS path ("." included).
+func (b *Backup) node(name string) (packedNode, bool) {
+	if name == "." {
+		return packedNode{rec: -1, kind: nodeDir}, true
 	}
+	i, ok := b.idx.lookup(name)
+	if !ok {
+		return packedNode{}, false
+	}
+	return b.idx.nodes[i], true
+}
+
+// buildTree makes the FS paths of the index: the root files present, then
+// the records'.
+func (b *Backup) buildTree() error {
+	var present []string
 	for _, name := range rootFiles {
 		if name == ManifestDB && b.Encrypted {
-			add(name, &node{name: name, rootFile: true})
+			present = append(present, name)
 			continue
 		}
 		if b.Encrypted && strings.HasPrefix(name, ManifestDB+"-") {
 			continue
 		}
 		if st, err := b.root.Stat(name); err == nil && st.Mode().IsRegular() {
-			add(name, &node{name: name, rootFile: true})
+			present = append(present, name)
 		}
 	}
-	for _, r := range b.records {
-		p := r.Path()
-		if !fs.ValidPath(p) || p == "." || isRootFile(p) {
-			b.Skipped++
-			continue
-		}
-		add(p, &node{name: baseName(p), rec: r, dir: r.Flags == flagDir})
-	}
-	for _, n := range b.nodes {
-		sort.Strings(n.children)
-	}
+	err := b.idx.buildTree(present)
+	b.Skipped = b.idx.skipped
+	return err
 }
 
 func isRootFile(p string) bool {
@@ -406,50 +340,53 @@ func baseName(p string) string {
 
 // RecordFromRow builds a Record from a Files row of Manifest.db.
 func RecordFromRow(fileID, domain, relativePath string, flags int, blob []byte) Record {
-	r := Record{FileID: fileID, Domain: domain, RelativePath: relativePath, Flags: flags}
-	decodeMBFile(&r, blob)
-	r.encKey = nil
-	return r
+	m := decodeMBFile(blob)
+	return Record{FileID: fileID, Domain: domain, RelativePath: relativePath, Flags: flags,
+		Mode: m.mode, Size: m.fields.size,
+		Birth: unixTime(m.fields.birth), Modified: unixTime(m.fields.modified), StatusChange: unixTime(m.fields.statusChange),
+		ProtectionClass: m.fields.protection, InodeNumber: m.fields.inode, UserID: m.fields.uid, GroupID: m.fields.gid,
+		Target: m.target, Err: m.err}
 }
 
-// decodeMBFile fills r from the NSKeyedArchiver MBFile blob.
-func decodeMBFile(r *Record, blob []byte) {
+// mbFile is a decoded MBFile blob.
+type mbFile struct {
+	mode   uint32
+	fields mbFields
+	target string
+	key    []byte // a slice of the blob
+	err    string // why the blob could not be decoded
+}
+
+// decodeMBFile decodes the NSKeyedArchiver MBFile blob of a Files row.
+func decodeMBFile(blob []byte) mbFile {
+	var m mbFile
 	if len(blob) == 0 {
-		return
+		return m
 	}
 	if len(blob) > maxBlobDecode {
-		r.Err = "MBFile blob too large"
-		return
+		m.err = "MBFile blob too large"
+		return m
 	}
 	v, err := keyedarchive.Decode(blob)
 	if err != nil {
-		r.Err = err.Error()
-		return
+		m.err = err.Error()
+		return m
 	}
 	o, ok := v.(keyedarchive.Object)
 	if !ok {
-		r.Err = fmt.Sprintf("MBFile blob decodes to %T", v)
-		return
+		m.err = fmt.Sprintf("MBFile blob decodes to %T", v)
+		return m
 	}
 	f := o.Fields
 	num := func(k string) int64 { n, _ := keyedarchive.Int(f[k]); return n }
-	unix := func(k string) time.Time {
-		n, ok := keyedarchive.Int(f[k])
-		if !ok || n <= 0 {
-			return time.Time{}
-		}
-		return model.FromUnixSeconds(float64(n))
-	}
-	r.Mode = uint32(num("Mode"))
-	r.Size = num("Size")
-	r.Birth, r.Modified, r.StatusChange = unix("Birth"), unix("LastModified"), unix("LastStatusChange")
-	r.ProtectionClass = num("ProtectionClass")
-	r.InodeNumber = num("InodeNumber")
-	r.UserID, r.GroupID = num("UserID"), num("GroupID")
+	m.mode = uint32(num("Mode"))
+	m.fields = mbFields{size: num("Size"), birth: num("Birth"), modified: num("LastModified"), statusChange: num("LastStatusChange"),
+		protection: num("ProtectionClass"), inode: num("InodeNumber"), uid: num("UserID"), gid: num("GroupID")}
 	if t, ok := f["Target"].(string); ok {
-		r.Target = t
+		m.target = t
 	}
 	if k, ok := f["EncryptionKey"].([]byte); ok {
-		r.encKey = bytes.Clone(k) // k is a slice of the blob, which is dropped
+		m.key = k
 	}
+	return m
 }

@@ -43,15 +43,15 @@ func (b *Backup) DecryptTo(ctx context.Context, out string) (DecryptStats, error
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, r := range b.records {
-		if r.Flags != flagFile {
+	for i := range b.idx.recs {
+		if b.idx.recs[i].flags != flagFile {
 			continue
 		}
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			n, err := b.decryptFile(r.decoded(), out)
+			n, err := b.decryptFile(i, out)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -98,8 +98,9 @@ func (b *Backup) writeRootFiles(out string) error {
 	return nil
 }
 
-// decryptFile writes one record's plaintext to out/<id[0:2]>/<id>.
-func (b *Backup) decryptFile(r *Record, out string) (int64, error) {
+// decryptFile writes record i's plaintext to out/<id[0:2]>/<id>.
+func (b *Backup) decryptFile(i int, out string) (int64, error) {
+	r := b.idx.record(i)
 	name := r.Path()
 	if !validID(r.FileID) {
 		return 0, fmt.Errorf("%s: invalid file id %q", name, r.FileID)
@@ -116,7 +117,7 @@ func (b *Backup) decryptFile(r *Record, out string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
-	key, err := b.kb.UnwrapKey(r.encKey)
+	key, err := b.kb.UnwrapKey(b.idx.bytesOf(b.idx.recs[i].key))
 	if err != nil {
 		return 0, fmt.Errorf("%s: file key: %w", name, err)
 	}
@@ -145,14 +146,14 @@ func (b *Backup) decryptFile(r *Record, out string) (int64, error) {
 // measures decryption alone (benchmarks) and checks every file's padding.
 func (b *Backup) DecryptAllTo(ctx context.Context, sink func(name string) io.Writer) (DecryptStats, error) {
 	var st DecryptStats
-	for _, r := range b.records {
+	for i := range b.idx.recs {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		if r.Flags != flagFile {
+		if b.idx.recs[i].flags != flagFile {
 			continue
 		}
-		name := r.Path()
+		name := b.idx.str(b.idx.recs[i].path)
 		f, err := b.Open(name)
 		if err != nil {
 			st.Failed = append(st.Failed, err)

@@ -15,11 +15,11 @@ func (b *Backup) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.dir {
+	if n.kind == nodeDir {
 		return &dirFile{b: b, path: name, n: n}, nil
 	}
 	info := b.info(name, n)
-	if n.rootFile {
+	if n.kind == nodeRootFile {
 		if name == ManifestDB && b.Encrypted {
 			return &memFile{Reader: bytes.NewReader(b.manifestDB), info: info}, nil
 		}
@@ -29,14 +29,15 @@ func (b *Backup) Open(name string) (fs.File, error) {
 		}
 		return &osFile{File: f, info: info}, nil
 	}
-	rec := n.rec.decoded()
-	if rec.Flags != flagFile {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("not a regular file (flags %d)", rec.Flags)}
+	rec := &b.idx.recs[n.rec]
+	if rec.flags != flagFile {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("not a regular file (flags %d)", rec.flags)}
 	}
-	if !validID(rec.FileID) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("invalid file id %q", rec.FileID)}
+	id := b.idx.str(rec.id)
+	if !validID(id) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("invalid file id %q", id)}
 	}
-	f, err := b.root.Open(storedPath(rec.FileID))
+	f, err := b.root.Open(storedPath(id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrAbsent}
 	}
@@ -51,12 +52,12 @@ func (b *Backup) Open(name string) (fs.File, error) {
 		f.Close()
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	key, err := b.kb.UnwrapKey(rec.encKey)
+	key, err := b.kb.UnwrapKey(b.idx.bytesOf(rec.key))
 	if err != nil {
 		f.Close()
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("file key: %w", err)}
 	}
-	r, err := newCBCReader(f, key, st.Size(), rec.Size)
+	r, err := newCBCReader(f, key, st.Size(), rec.mb.size)
 	if err != nil {
 		f.Close()
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -79,31 +80,29 @@ func (b *Backup) ReadDir(name string) ([]fs.DirEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !n.dir {
+	if n.kind != nodeDir {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fmt.Errorf("not a directory")}
 	}
-	return b.entries(name, n), nil
+	return b.entries(name), nil
 }
 
-func (b *Backup) lookup(op, name string) (*node, error) {
+func (b *Backup) lookup(op, name string) (packedNode, error) {
 	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+		return packedNode{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	n := b.nodes[name]
-	if n == nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	n, ok := b.node(name)
+	if !ok {
+		return packedNode{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 	}
 	return n, nil
 }
 
-func (b *Backup) entries(name string, n *node) []fs.DirEntry {
-	out := make([]fs.DirEntry, 0, len(n.children))
-	for _, c := range n.children {
-		p := c
-		if name != "." {
-			p = name + "/" + c
-		}
-		out = append(out, dirEntry{b: b, path: p, n: b.nodes[p]})
+func (b *Backup) entries(name string) []fs.DirEntry {
+	kids := b.idx.children(name)
+	out := make([]fs.DirEntry, 0, len(kids))
+	for _, i := range kids {
+		n := b.idx.nodes[i]
+		out = append(out, dirEntry{b: b, path: b.idx.str(n.path), n: n})
 	}
 	return out
 }
@@ -113,16 +112,16 @@ func (b *Backup) entries(name string, n *node) []fs.DirEntry {
 type dirEntry struct {
 	b    *Backup
 	path string
-	n    *node
+	n    packedNode
 }
 
 func (d dirEntry) Name() string { return baseName(d.path) }
-func (d dirEntry) IsDir() bool  { return d.n.dir }
+func (d dirEntry) IsDir() bool  { return d.n.kind == nodeDir }
 func (d dirEntry) Type() fs.FileMode {
 	switch {
-	case d.n.dir:
+	case d.n.kind == nodeDir:
 		return fs.ModeDir
-	case d.n.rec != nil && d.n.rec.Flags == flagSymlink:
+	case d.n.rec >= 0 && d.b.idx.recs[d.n.rec].flags == flagSymlink:
 		return fs.ModeSymlink
 	}
 	return 0
@@ -130,40 +129,40 @@ func (d dirEntry) Type() fs.FileMode {
 func (d dirEntry) Info() (fs.FileInfo, error) { return d.b.info(d.path, d.n), nil }
 func (d dirEntry) String() string             { return fs.FormatDirEntry(d) }
 
-// info describes a node: sizes and times come from the Manifest record
-
-func (b *Backup) info(name string, n *node) fileInfo {
-	fi := fileInfo{name: baseName(name), dir: n.dir, mode: 0o444}
+// info describes a node: sizes and times come from the Manifest record.
+func (b *Backup) info(name string, n packedNode) fileInfo {
+	dir := n.kind == nodeDir
+	fi := fileInfo{name: baseName(name), dir: dir, mode: 0o444, rec: -1}
 	if name == "." {
 		fi.name = "."
 	}
-	if n.dir {
+	if dir {
 		fi.mode = fs.ModeDir | 0o555
 	}
 	switch {
-	case n.rootFile && name == ManifestDB && b.Encrypted:
+	case n.kind == nodeRootFile && name == ManifestDB && b.Encrypted:
 		fi.size = int64(len(b.manifestDB))
 		if st, err := b.root.Stat(name); err == nil {
 			fi.mtime = st.ModTime()
 		}
-	case n.rootFile:
+	case n.kind == nodeRootFile:
 		if st, err := b.root.Stat(name); err == nil {
 			fi.size, fi.mtime = st.Size(), st.ModTime()
 		}
-	case n.rec != nil:
-		r := n.rec.decoded()
-		fi.size, fi.mtime, fi.rec = r.Size, r.Modified, r
-		if r.Mode != 0 {
-			fi.mode = fs.FileMode(r.Mode & 0o777)
-			if n.dir {
+	case n.rec >= 0:
+		r := &b.idx.recs[n.rec]
+		fi.size, fi.mtime, fi.b, fi.rec = r.mb.size, unixTime(r.mb.modified), b, n.rec
+		if r.mode != 0 {
+			fi.mode = fs.FileMode(r.mode & 0o777)
+			if dir {
 				fi.mode |= fs.ModeDir
 			}
 		}
-		if r.Flags == flagSymlink {
+		if r.flags == flagSymlink {
 			fi.mode |= fs.ModeSymlink
 		}
 	}
-	if n.dir {
+	if dir {
 		fi.size = 0
 	}
 	return fi
@@ -175,7 +174,8 @@ type fileInfo struct {
 	mode  fs.FileMode
 	mtime time.Time
 	dir   bool
-	rec   *Record
+	b     *Backup
+	rec   int32 // index of the Manifest record, -1 for none
 }
 
 func (f fileInfo) Name() string       { return f.name }
@@ -186,11 +186,10 @@ func (f fileInfo) IsDir() bool        { return f.dir }
 
 // Sys returns the Manifest *Record (nil for root files and synthetic folders).
 func (f fileInfo) Sys() any {
-	if f.rec == nil {
+	if f.rec < 0 {
 		return nil
 	}
-	r := *f.rec
-	r.encKey = nil
+	r := f.b.idx.record(int(f.rec))
 	return &r
 }
 
@@ -229,7 +228,7 @@ func (f *decFile) Read(p []byte) (int, error) {
 type dirFile struct {
 	b    *Backup
 	path string
-	n    *node
+	n    packedNode
 	ents []fs.DirEntry
 	read bool
 }
@@ -242,7 +241,7 @@ func (d *dirFile) Close() error { return nil }
 
 func (d *dirFile) ReadDir(count int) ([]fs.DirEntry, error) {
 	if !d.read {
-		d.ents, d.read = d.b.entries(d.path, d.n), true
+		d.ents, d.read = d.b.entries(d.path), true
 	}
 	if count <= 0 {
 		out := d.ents

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"runtime"
+	"sync"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/keybag"
@@ -85,40 +86,61 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
 	defer rows.Close()
-	domains := map[string]string{} // a few dozen domains, 100,000s of files
-	const batch = 4096
+	domains := map[string]uint32{} // a few dozen domains, 100,000s of files
+	var batch []manifestRow
 	for rows.Next() {
-		var id, domain, rel []byte
-		var flags int64
-		var blob []byte
-		if err := rows.Scan(&id, &domain, &rel, &flags, &blob); err != nil {
+		var r manifestRow
+		if err := rows.Scan(&r.id, &r.domain, &r.rel, &r.flags, &r.blob); err != nil {
 			return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 		}
-		d, ok := domains[string(domain)]
-		if !ok {
-			d = string(domain)
-			domains[d] = d
-		}
-		r := &lazyRecord{Record: Record{FileID: string(id), Domain: d, RelativePath: string(rel), Flags: int(flags)}, blob: blob}
-		b.records = append(b.records, r)
-		if len(b.records)%batch == 0 {
-			decodeBatch(b.records[len(b.records)-batch:])
+		batch = append(batch, r)
+		if len(batch) == rowBatch {
+			if err := b.addBatch(domains, batch); err != nil {
+				return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
+			}
+			batch = batch[:0]
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
-	decodeBatch(b.records[len(b.records)/batch*batch:])
-	sort.Slice(b.records, func(i, j int) bool {
-		x, y := b.records[i], b.records[j]
-		if x.Domain != y.Domain {
-			return x.Domain < y.Domain
+	if err := b.addBatch(domains, batch); err != nil {
+		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
+	}
+	b.idx.sortRecords()
+	return nil
+}
+
+// manifestRow is a row of the Files table, its MBFile blob decoded.
+type manifestRow struct {
+	id, domain, rel []byte
+	flags           int64
+	blob            []byte
+	mb              mbFile
+}
+
+// rowBatch rows are decoded at once, on every core, then packed into the
+// index, so that their MBFile blobs (0.5 KB a file) are never all held.
+const rowBatch = 4096
+
+func (b *Backup) addBatch(domains map[string]uint32, batch []manifestRow) error {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(batch); i += workers {
+				batch[i].mb = decodeMBFile(batch[i].blob)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range batch {
+		r := &batch[i]
+		if err := b.idx.add(domains, r.id, r.domain, r.rel, r.flags, r.mb); err != nil {
+			return err
 		}
-		if x.RelativePath != y.RelativePath {
-			return x.RelativePath < y.RelativePath
-		}
-		return x.FileID < y.FileID
-	})
+		*r = manifestRow{}
+	}
 	return nil
 }
 
