@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -105,17 +106,20 @@ func BenchmarkDecryptBackup(b *testing.B) {
 }
 
 // BenchmarkOpenBackup100k opens a plain backup of 100,000 files (Manifest.db
-// read, tree built) and walks every path with fs.WalkDir.
+// read, tree built) and walks every path with fs.WalkDir. heap-B/file is
+// the live heap the opened backup holds (its Manifest index), per record.
 func BenchmarkOpenBackup100k(b *testing.B) {
 	dir := benchBackup(b, "big", 100_000, 16, "")
 	b.ResetTimer()
 	cpu := cpuSeconds()
 	defer func() { reportCPUTime(b, cpu) }()
 	for range b.N {
+		before := liveHeap()
 		bk, err := Open(context.Background(), dir, Options{TempDir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.ReportMetric(float64(liveHeap()-before)/float64(countRecords(bk)), "heap-B/file")
 		n := 0
 		err = fs.WalkDir(bk, ".", func(string, fs.DirEntry, error) error { n++; return nil })
 		if err != nil || n < 100_000 {
@@ -140,6 +144,14 @@ func BenchmarkRecords100k(b *testing.B) {
 			b.Fatal("records")
 		}
 	}
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() int64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
 
 func reportCPU(b *testing.B, start float64, perOp int64) {
