@@ -73,7 +73,15 @@ func TestInterrupt(t *testing.T) {
 			if c.busy == nil {
 				time.Sleep(300 * time.Millisecond)
 			}
-			for deadline := time.Now().Add(10 * time.Second); c.busy != nil && !c.busy(tmp); time.Sleep(5 * time.Millisecond) {
+			// Reaching the slow step is not what is timed (a loaded machine
+			// can take long to start the scan): wait for it as long as the
+			// scan runs, with a safety net far above any load.
+			for deadline := time.Now().Add(3 * time.Minute); c.busy != nil && !c.busy(tmp); time.Sleep(5 * time.Millisecond) {
+				select {
+				case code := <-done:
+					t.Fatalf("the scan ended (exit %d) before reaching the slow step; stderr %q", code, stderr.String())
+				default:
+				}
 				if time.Now().After(deadline) {
 					t.Fatal("the scan never reached the slow step")
 				}
