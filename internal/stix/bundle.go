@@ -3,6 +3,7 @@ package stix
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // ExternalReference is a STIX external_references entry.
@@ -16,7 +17,6 @@ type Object struct {
 	Type             string              `json:"type"`
 	ID               string              `json:"id"`
 	Name             string              `json:"name"`
-	Description      string              `json:"description"`
 	Pattern          string              `json:"pattern"`
 	PatternType      string              `json:"pattern_type"`
 	RelationshipType string              `json:"relationship_type"`
@@ -25,6 +25,11 @@ type Object struct {
 	ObjectRefs       []string            `json:"object_refs"`
 	ExternalRefs     []ExternalReference `json:"external_references"`
 	ValidFrom        string              `json:"valid_from"`
+
+	// wrongTypes names the fields read above whose value had another JSON
+	// type than STIX gives them (an array where a string was expected...):
+	// the value is skipped and the object kept, with a warning.
+	wrongTypes []string
 }
 
 // Indicator is a parsed STIX indicator with the families it was linked to.
@@ -69,12 +74,13 @@ type (
 )
 
 type collected struct {
-	types   map[string]string // id → STIX type
-	malware map[string]*malwareInfo
-	inds    []indicatorInfo
-	rels    []relInfo
-	reports []reportInfo
-	names   []string // malware names
+	warnings []string
+	types    map[string]string // id → STIX type
+	malware  map[string]*malwareInfo
+	inds     []indicatorInfo
+	rels     []relInfo
+	reports  []reportInfo
+	names    []string // malware names
 }
 
 func extURLs(rs []ExternalReference) []string {
@@ -88,6 +94,10 @@ func extURLs(rs []ExternalReference) []string {
 }
 
 func (c *collected) add(o *Object) {
+	if len(o.wrongTypes) > 0 {
+		c.warnings = append(c.warnings, fmt.Sprintf("%s: %s of another JSON type than STIX gives; ignored",
+			objectName(o), strings.Join(o.wrongTypes, ", ")))
+	}
 	if o.ID != "" {
 		c.types[o.ID] = o.Type
 	}
@@ -118,7 +128,7 @@ func Parse(data []byte) (*Bundle, error) {
 	if rb.Type != "bundle" {
 		return nil, fmt.Errorf("not a STIX bundle: type is %q", rb.Type)
 	}
-	b := &Bundle{ID: rb.ID, Malware: c.names}
+	b := &Bundle{ID: rb.ID, Malware: c.names, Warnings: c.warnings}
 	sort.Strings(b.Malware)
 	fams := map[string]map[string]bool{}
 	refs := map[string]map[string]bool{}
@@ -142,6 +152,17 @@ func Parse(data []byte) (*Bundle, error) {
 			Families: sortedKeys(fams[o.id]), References: sortedKeys(refs[o.id])})
 	}
 	return b, nil
+}
+
+// objectName names an object in a warning: its id, else its type.
+func objectName(o *Object) string {
+	switch {
+	case o.ID != "":
+		return o.ID
+	case o.Type != "":
+		return "an object of type " + o.Type + " without id"
+	}
+	return "an object without id"
 }
 
 func addTo(m map[string]map[string]bool, key string, vals ...string) {

@@ -58,3 +58,50 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"type":"bundle","objects":[{"type":"report","object_refs":["x"]}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) { Parse(b) })
 }
+
+// TestWrongTypedFields: STIX producers write fields with other JSON types
+// than the specification gives them (MVT's own test bundle has an array as
+// an intrusion-set's description). Such a field is skipped with a warning
+// naming the object; the rest of the bundle, that object included, is used.
+func TestWrongTypedFields(t *testing.T) {
+	tests := []struct {
+		name, objects string
+		indicators    int
+		families      []string
+		warn          string // "" for none
+	}{
+		{"description array (unused field)", `{"type":"intrusion-set","id":"intrusion-set--1","name":"APT","description":["a","b"]},` +
+			`{"type":"indicator","id":"indicator--1","pattern":"[domain-name:value='a.com']","pattern_type":"stix"},` +
+			`{"type":"relationship","id":"relationship--1","relationship_type":"indicates","source_ref":"indicator--1","target_ref":"intrusion-set--1"}`,
+			1, []string{"APT"}, ""},
+		{"name as a number", `{"type":"malware","id":"malware--1","name":7},` +
+			`{"type":"indicator","id":"indicator--1","pattern":"[domain-name:value='a.com']"},` +
+			`{"type":"relationship","id":"relationship--1","relationship_type":"indicates","source_ref":"indicator--1","target_ref":"malware--1"}`,
+			1, nil, "malware--1: name of another JSON type"},
+		{"pattern as an array", `{"type":"indicator","id":"indicator--1","pattern":["[domain-name:value='a.com']"]},` +
+			`{"type":"indicator","id":"indicator--2","pattern":"[domain-name:value='b.com']"}`,
+			1, nil, "indicator--1: pattern of another JSON type"},
+		{"odd list entries", `{"type":"malware","id":"malware--1","name":"M","external_references":[3,{"url":{}},{"url":"https://r.example"}]},` +
+			`{"type":"indicator","id":"indicator--1","pattern":"[domain-name:value='a.com']"},` +
+			`{"type":"report","id":"report--1","object_refs":[1,"indicator--1","malware--1"]}`,
+			1, []string{"M"}, "report--1: an entry of object_refs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := Parse([]byte(`{"type":"bundle","id":"bundle--1","objects":[` + tc.objects + `]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Indicators) != tc.indicators {
+				t.Fatalf("indicators = %d, want %d (warnings %q)", len(b.Indicators), tc.indicators, b.Warnings)
+			}
+			if !reflect.DeepEqual(b.Indicators[0].Families, tc.families) {
+				t.Errorf("families = %v, want %v", b.Indicators[0].Families, tc.families)
+			}
+			all := strings.Join(b.Warnings, "\n")
+			if tc.warn == "" && all != "" || !strings.Contains(all, tc.warn) {
+				t.Errorf("warnings %q, want %q", all, tc.warn)
+			}
+		})
+	}
+}

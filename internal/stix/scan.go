@@ -29,7 +29,7 @@ func decodeBundle(data []byte, each func(*Object)) (rawBundle, error) {
 			return d.str(&rb.ID)
 		case "objects":
 			return d.array(func() error {
-				o = Object{ObjectRefs: o.ObjectRefs[:0], ExternalRefs: o.ExternalRefs[:0]}
+				o = Object{ObjectRefs: o.ObjectRefs[:0], ExternalRefs: o.ExternalRefs[:0], wrongTypes: o.wrongTypes[:0]}
 				if err := d.object(func(k []byte) error { return d.objectField(&o, k) }); err != nil {
 					return err
 				}
@@ -61,31 +61,34 @@ func lowerKey(k []byte) string {
 }
 
 func (d *decoder) objectField(o *Object, key []byte) error {
-	switch lowerKey(key) {
+	k := lowerKey(key)
+	switch k {
 	case "type":
-		return d.str(&o.Type)
+		return d.field(o, k, &o.Type)
 	case "id":
-		return d.str(&o.ID)
+		return d.field(o, k, &o.ID)
 	case "name":
-		return d.str(&o.Name)
-	case "description":
-		return d.str(&o.Description)
+		return d.field(o, k, &o.Name)
 	case "pattern":
-		return d.str(&o.Pattern)
+		return d.field(o, k, &o.Pattern)
 	case "pattern_type":
-		return d.str(&o.PatternType)
+		return d.field(o, k, &o.PatternType)
 	case "relationship_type":
-		return d.str(&o.RelationshipType)
+		return d.field(o, k, &o.RelationshipType)
 	case "source_ref":
-		return d.str(&o.SourceRef)
+		return d.field(o, k, &o.SourceRef)
 	case "target_ref":
-		return d.str(&o.TargetRef)
+		return d.field(o, k, &o.TargetRef)
 	case "valid_from":
-		return d.str(&o.ValidFrom)
+		return d.field(o, k, &o.ValidFrom)
 	case "object_refs":
 		o.ObjectRefs = o.ObjectRefs[:0]
-		return d.array(func() error {
+		return d.fieldArray(o, k, func() error {
 			var s string
+			if d.peek() != '"' {
+				o.wrongTypes = append(o.wrongTypes, "an entry of object_refs")
+				return d.skip()
+			}
 			if err := d.str(&s); err != nil {
 				return err
 			}
@@ -94,14 +97,18 @@ func (d *decoder) objectField(o *Object, key []byte) error {
 		})
 	case "external_references":
 		o.ExternalRefs = o.ExternalRefs[:0]
-		return d.array(func() error {
+		return d.fieldArray(o, k, func() error {
+			if d.peek() != '{' {
+				o.wrongTypes = append(o.wrongTypes, "an entry of external_references")
+				return d.skip()
+			}
 			var r ExternalReference
-			err := d.object(func(k []byte) error {
-				switch lowerKey(k) {
+			err := d.object(func(rk []byte) error {
+				switch lowerKey(rk) {
 				case "source_name":
-					return d.str(&r.SourceName)
+					return d.field(o, "external_references.source_name", &r.SourceName)
 				case "url":
-					return d.str(&r.URL)
+					return d.field(o, "external_references.url", &r.URL)
 				}
 				return d.skip()
 			})
@@ -110,6 +117,28 @@ func (d *decoder) objectField(o *Object, key []byte) error {
 		})
 	}
 	return d.skip()
+}
+
+// field reads a string field into dst. A value of another JSON type (STIX
+// producers write arrays or numbers where the specification has a string)
+// is validated and skipped, and named in o.wrongTypes, so one odd field
+// costs a warning, not the whole bundle.
+func (d *decoder) field(o *Object, name string, dst *string) error {
+	if d.peek() != '"' {
+		o.wrongTypes = append(o.wrongTypes, name)
+		return d.skip()
+	}
+	return d.str(dst)
+}
+
+// fieldArray is field for a list: a value that is not an array is skipped
+// and named in o.wrongTypes.
+func (d *decoder) fieldArray(o *Object, name string, elem func() error) error {
+	if d.peek() != '[' {
+		o.wrongTypes = append(o.wrongTypes, name)
+		return d.skip()
+	}
+	return d.array(elem)
 }
 
 type decoder struct {

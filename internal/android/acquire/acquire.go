@@ -35,6 +35,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -185,17 +186,82 @@ type Backup struct {
 // Name implements acquisition.Opener.
 func (*Backup) Name() string { return "android-backup" }
 
-// Detect implements acquisition.Opener.
+// Detect implements acquisition.Opener: a backup.ab file, or a folder
+// holding its tar contents unpacked ("apps/<package>/<domain>/...", the
+// folder MVT's check-backup also takes).
 func (*Backup) Detect(ctx context.Context, p string) (acquisition.Kind, bool) {
 	st, err := os.Stat(p)
-	if err != nil || st.IsDir() {
+	if err != nil {
 		return "", false
+	}
+	if st.IsDir() {
+		return acquisition.AndroidBackup, isExtractedBackup(os.DirFS(p))
 	}
 	return acquisition.AndroidBackup, hasPrefix(p, backupab.Magic+"\n")
 }
 
+// backupDomains are the folder names Android's full backup writes under
+// apps/<package>/ (FullBackup's domain tokens).
+var backupDomains = map[string]bool{"_manifest": true, "_meta": true, "a": true, "obb": true, "f": true, "db": true,
+	"sp": true, "r": true, "c": true, "nb": true, "ef": true, "k": true, "d_r": true, "d_f": true, "d_db": true, "d_sp": true}
+
+// isExtractedBackup reports whether fsys is a backup.ab's tar unpacked: an
+// apps/ folder with a package folder holding a backup domain.
+func isExtractedBackup(fsys fs.FS) bool {
+	pkgs, err := fs.ReadDir(fsys, "apps")
+	if err != nil {
+		return false
+	}
+	for _, pkg := range pkgs {
+		if !pkg.IsDir() || !strings.Contains(pkg.Name(), ".") {
+			continue
+		}
+		doms, err := fs.ReadDir(fsys, "apps/"+pkg.Name())
+		if err != nil {
+			continue
+		}
+		for _, d := range doms {
+			if backupDomains[d.Name()] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// errNotInBackup explains a file found beside an unpacked backup's apps/
+// folder, which is not read as part of it.
+var errNotInBackup = fmt.Errorf("%w: not part of the unpacked Android backup beside it, so not read; scan it on its own",
+	acquisition.ErrUnrecognised)
+
+// openExtracted opens an unpacked backup folder read-only. Files at its top
+// (a backup.ab kept beside it, say) are listed as not read, so the scan
+// cannot call the folder clean without them.
+func openExtracted(p string) (*acquisition.Acquisition, error) {
+	d, err := acquisition.OpenDir(p)
+	if err != nil {
+		return nil, err
+	}
+	acq := &acquisition.Acquisition{Path: p, Kind: acquisition.AndroidBackup, FS: d, Close: d.Close,
+		Meta: map[string]string{"container": "folder"}}
+	ents, err := fs.ReadDir(d, ".")
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	for _, e := range ents {
+		if name := e.Name(); name != "apps" && name != "shared" && !strings.HasPrefix(name, ".") {
+			acq.Problems = append(acq.Problems, model.ProblemOf(name, fmt.Errorf("%s: %w", name, errNotInBackup)))
+		}
+	}
+	return acq, nil
+}
+
 // Open implements acquisition.Opener.
 func (b *Backup) Open(ctx context.Context, p string, kind acquisition.Kind, opts acquisition.Options) (*acquisition.Acquisition, error) {
+	if st, err := os.Stat(p); err == nil && st.IsDir() {
+		return openExtracted(p)
+	}
 	lim := backupab.DefaultLimits
 	if b.Limits != nil {
 		lim = *b.Limits
@@ -261,7 +327,11 @@ var qfMarkers = []string{"packages.json", "getprop.txt", "hashes.csv", "processe
 	"mounts.json", "command.log", "selinux.txt", "env.txt", "services.txt", "logcat.txt"}
 
 // IsQF reports whether a file system looks like an androidqf root:
-// acquisition.json, or at least two of the files androidqf writes.
+// acquisition.json, or at least two of the files androidqf writes, or a
+// getprop.txt alone that holds getprop's output (a partial acquisition,
+// such as the one-file androidqf zip of MVT's tests, which check-androidqf
+// reads; beside other files or folders, getprop.txt may belong to another
+// kind of input, intrusion logs for one).
 func IsQF(fsys fs.FS) bool {
 	if exists(fsys, "acquisition.json") {
 		return true
@@ -272,7 +342,41 @@ func IsQF(fsys fs.FS) bool {
 			n++
 		}
 	}
-	return n >= 2
+	return n >= 2 || n == 1 && onlyEntry(fsys, "getprop.txt") && isGetprop(fsys, "getprop.txt")
+}
+
+// onlyEntry reports whether name is the one entry of the root, dot files
+// aside.
+func onlyEntry(fsys fs.FS, name string) bool {
+	es, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return false
+	}
+	es = slices.DeleteFunc(es, func(e fs.DirEntry) bool { return strings.HasPrefix(e.Name(), ".") })
+	return len(es) == 1 && es[0].Name() == name
+}
+
+// isGetprop reports whether the first non-empty line of the named file is
+// a getprop property line: "[name]: [value]".
+func isGetprop(fsys fs.FS, name string) bool {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	for line := range strings.SplitSeq(string(head[:n]), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		key, val, ok := strings.Cut(line, "]: [")
+		name, bracketed := strings.CutPrefix(key, "[")
+		closed := strings.HasSuffix(val, "]") || n == len(head) // a long first value may be cut by the read
+		return ok && bracketed && name != "" && !strings.ContainsAny(name, " []\t") && closed
+	}
+	return false
 }
 
 func exists(fsys fs.FS, name string) bool {
@@ -386,6 +490,7 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 		base, _ = fs.Sub(base, root)
 		acq.Meta["root"] = root
 	}
+	acq.Problems = append(acq.Problems, missingCore(base, root)...)
 	mounts := map[string]fs.FS{}
 	note := func(name string, err error) {
 		if !strings.Contains(err.Error(), name) {
@@ -436,6 +541,30 @@ func (q *QF) Open(ctx context.Context, p string, kind acquisition.Kind, opts acq
 	readQFInfo(acq)
 	readQFProps(acq)
 	return acq, nil
+}
+
+// qfCore lists the files every androidqf version writes (any one name of
+// each group) without which no check of the device's apps can run: the
+// installed packages. A file hashes.csv lists but the acquisition lacks is
+// the hashes module's (a HIGH alert); other files androidqf may fail to
+// collect on some devices, and their modules say so.
+var qfCore = [][]string{{"packages.json"}}
+
+// errQFCoreMissing is the cause given for a missing core file.
+var errQFCoreMissing = model.NewError(model.KindMissing,
+	"missing: androidqf always writes it, so the acquisition is incomplete (cut short, or files left out when it was copied)")
+
+// missingCore returns a problem for each core file absent from an androidqf
+// root, so that a partial acquisition is inconclusive, never clean.
+func missingCore(base fs.FS, root string) []model.Problem {
+	var out []model.Problem
+	for _, group := range qfCore {
+		if !slices.ContainsFunc(group, func(n string) bool { return exists(base, n) }) {
+			name := strings.Join(group, " or ")
+			out = append(out, model.ProblemOf(path.Join(root, group[0]), fmt.Errorf("%s: %w", name, errQFCoreMissing)))
+		}
+	}
+	return out
 }
 
 // nestedZip opens the bugreport.zip of an acquisition.

@@ -8,7 +8,9 @@ import (
 	"github.com/spyscan/spyscan/internal/scan"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/acquire"
+	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/safearchive"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 	"github.com/spyscan/spyscan/internal/testgen/androidgen"
@@ -377,4 +380,75 @@ func causes(acq *acquisition.Acquisition) string {
 		out = append(out, p.Cause)
 	}
 	return strings.Join(out, "; ")
+}
+
+// TestExtractedBackupFolder: a backup.ab's tar unpacked into a folder (what
+// MVT's check-backup also takes) is read as an Android backup; files kept
+// beside apps/ are listed as not read, so the folder cannot be called clean
+// without them.
+func TestExtractedBackupFolder(t *testing.T) {
+	dir := t.TempDir()
+	files := append(backupFiles(), androidgen.File{Path: "apps/com.android.providers.telephony/_manifest", Data: []byte("1\n")},
+		androidgen.File{Path: "backup2.ab", Data: []byte("ANDROID BACKUP\n5\n1\nnone\n")})
+	if err := androidgen.WriteFolder(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	acq := open(t, dir, opts(t, ""))
+	if acq.Kind != acquisition.AndroidBackup {
+		t.Fatalf("kind %s, want %s", acq.Kind, acquisition.AndroidBackup)
+	}
+	if _, err := fs.ReadFile(acq.FS, backupFiles()[0].Path); err != nil {
+		t.Fatal(err)
+	}
+	if len(acq.Problems) != 1 || acq.Problems[0].Path != "backup2.ab" || acq.Problems[0].Kind != model.KindUnsupported {
+		t.Fatalf("problems %+v, want backup2.ab not read", acq.Problems)
+	}
+
+	// apps/ without a package folder holding a backup domain is something else.
+	other := t.TempDir()
+	androidgen.WriteFolder(other, []androidgen.File{{Path: "apps/notes/readme.txt", Data: []byte("x")},
+		{Path: "apps/com.example.app/photos/a.jpg", Data: []byte("x")}})
+	for _, o := range scan.Openers() {
+		if k, ok := o.Detect(context.Background(), other); ok {
+			t.Errorf("%s detected a folder of apps as %s", o.Name(), k)
+		}
+	}
+}
+
+// TestQFPartial: an androidqf acquisition holding only getprop.txt (MVT's
+// own androidqf.zip test sample has that shape) is recognised, in a folder
+// and in a wrapped zip, and the package list it lacks is a missing-file
+// problem, so the scan is inconclusive, never clean. A getprop.txt that is
+// not getprop's output is not enough.
+func TestQFPartial(t *testing.T) {
+	gp := []androidgen.File{{Path: "getprop.txt", Data: androiddata.Getprop()}}
+	dir := t.TempDir()
+	androidgen.WriteFolder(filepath.Join(dir, "qf"), gp)
+	zp := filepath.Join(dir, "qf.zip")
+	if err := androidgen.WriteZipFile(zp, []androidgen.File{{Path: "acq/getprop.txt", Data: gp[0].Data}}, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(dir, "qf"), zp} {
+		acq := open(t, p, opts(t, ""))
+		if acq.Kind != acquisition.AndroidQF {
+			t.Fatalf("%s: kind %s", p, acq.Kind)
+		}
+		var missing []string
+		for _, pb := range acq.Problems {
+			if pb.Kind != model.KindMissing {
+				t.Errorf("%s: problem %+v, want kind missing", p, pb)
+			}
+			missing = append(missing, path.Base(pb.Path))
+		}
+		if want := []string{"packages.json"}; !reflect.DeepEqual(missing, want) {
+			t.Errorf("%s: missing %v, want %v", p, missing, want)
+		}
+	}
+	for _, body := range []string{"hello\n", "[ro.build]\n", "[]: [x]\n", "[a b]: [x]\n"} {
+		d := t.TempDir()
+		os.WriteFile(filepath.Join(d, "getprop.txt"), []byte(body), 0o644)
+		if _, ok := (&acquire.QF{}).Detect(context.Background(), d); ok {
+			t.Errorf("getprop.txt holding %q detected as androidqf", body)
+		}
+	}
 }

@@ -55,8 +55,50 @@ type Event struct {
 }
 
 // Str returns the first of keys in e.Data as a string (numbers and booleans
-// formatted), or "".
-func (e Event) Str(keys ...string) string { return Str(e.Data, keys...) }
+// formatted), or "". A security event's field is also found under the name
+// real exports give it (see exportedNames): Str("package_name") of a
+// package_updated event reads its "package".
+func (e Event) Str(keys ...string) string {
+	if s := Str(e.Data, keys...); s != "" {
+		return s
+	}
+	for _, k := range keys {
+		if alt := e.exported(k); alt != "" {
+			if s := Str(e.Data, alt); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// key returns the key of e.Data holding the field named key: key itself,
+// else the name real exports give the field, else key.
+func (e Event) key(key string) string {
+	if _, ok := e.Data[key]; ok {
+		return key
+	}
+	if alt := e.exported(key); alt != "" {
+		if _, ok := e.Data[alt]; ok {
+			return alt
+		}
+	}
+	return key
+}
+
+// exported returns the name a real export gives the documented field of a
+// security event's tag, or "" when it has no other name or the tag does
+// not document the field.
+func (e Event) exported(field string) string {
+	if e.Type != Security {
+		return ""
+	}
+	alt, ok := exportedNames[field]
+	if !ok || !tagByName[e.Tag].has(field) {
+		return ""
+	}
+	return alt
+}
 
 // Str returns the first of keys in m as a string.
 func Str(m map[string]any, keys ...string) string {
@@ -76,7 +118,7 @@ func Str(m map[string]any, keys ...string) string {
 // Strs returns the string elements of the list under key (a lone string is
 // one element).
 func (e Event) Strs(key string) []string {
-	switch v := e.Data[key].(type) {
+	switch v := e.Data[e.key(key)].(type) {
 	case []any:
 		var out []string
 		for _, x := range v {
@@ -97,7 +139,7 @@ func (e Event) Strs(key string) []string {
 // Success reads a success flag: JSON true/false, or SecurityLog's 1/0.
 // ok is false when the field is absent or of another kind.
 func (e Event) Success(key string) (success, ok bool) {
-	switch v := e.Data[key].(type) {
+	switch v := e.Data[e.key(key)].(type) {
 	case bool:
 		return v, true
 	case json.Number:

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -235,5 +237,93 @@ func BenchmarkReadAll(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Lines of real exports published with AndroDR's tests (Apache-2.0; see
+// testdata/androdr/SOURCES.md), against answers read from their text: the
+// type, tag and time of every event, and each documented field found under
+// the name the export gives it.
+func TestRealExportLines(t *testing.T) {
+	type field struct{ name, want string }
+	cases := []struct {
+		file string
+		want []struct {
+			typ, tag string
+			tagID    int
+			time     string
+			fields   []field
+		}
+	}{
+		{"parser-test.txt", []struct {
+			typ, tag string
+			tagID    int
+			time     string
+			fields   []field
+		}{
+			{DNS, "", 0, "2026-08-22T12:05:45.334Z", []field{{"hostname", "scs-apne2.bixbyllm.com"}, {"package_name", "com.samsung.android.intellivoiceservice"}, {"ip_addresses_count", "1"}}},
+			{Connect, "", 0, "2026-08-22T12:05:45.54Z", []field{{"ip_address", "/34.160.125.113"}, {"port", "443"}, {"package_name", "com.samsung.android.intellivoiceservice"}}},
+		}},
+		{"export-shape.txt", []struct {
+			typ, tag string
+			tagID    int
+			time     string
+			fields   []field
+		}{
+			{DNS, "", 0, "2026-08-22T12:05:45.334Z", []field{{"hostname", "scs.example-llm.com"}, {"package_name", "com.example.assistant"}}},
+			{Connect, "", 0, "2026-08-22T12:05:45.54Z", []field{{"ip_address", "/34.160.125.113"}, {"port", "443"}}},
+			{Security, "app_process_start", 210005, "2026-08-22T12:15:13.855464305Z", []field{{"process", "com.example.browser:sandboxed_process0"}, {"uid", "99219"}, {"pid", "23846"}, {"apk_hash", "Failed to count APK hash"}}},
+			{Security, "user_restriction_added", 210027, "2026-08-22T12:15:17.765736231Z", []field{{"admin_package", "NULL"}, {"admin_user_id", "0"}, {"restriction", "no_cellular_2g"}}},
+			{Security, "keyguard_dismissed", 210006, "2026-08-22T12:15:17.764225189Z", nil},
+			{Security, "bluetooth_connection", 210039, "2026-08-22T12:15:20Z", []field{{"mac_address", "AA:BB:CC:DD:EE:FF"}}},
+			{Security, "key_generated", 210024, "2026-08-22T12:15:21Z", []field{{"key_id", "example_key"}, {"uid", "10042"}}},
+			{Security, "key_destruction", 210026, "2026-08-22T12:15:22Z", []field{{"key_id", "example_key"}}},
+			{Security, "logging_started", 210011, "2026-08-22T12:15:23Z", nil},
+			{Security, "package_updated", 210042, "2026-08-22T12:15:24Z", []field{{"package_name", "com.example.browser"}, {"version_code", "142"}, {"uid", "99219"}}},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", "androdr", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []Event
+			var bad []*LineError
+			lines, err := NewReader().ReadAll(bytes.NewReader(b), func(e Event, _ int) { got = append(got, e) }, func(e *LineError) { bad = append(bad, e) })
+			if err != nil || len(bad) > 0 || lines != len(c.want) || len(got) != len(c.want) {
+				t.Fatalf("lines %d events %d bad %v err %v", lines, len(got), bad, err)
+			}
+			for i, w := range c.want {
+				e := got[i]
+				wt, _ := time.Parse(time.RFC3339Nano, w.time)
+				if e.Type != w.typ || e.Tag != w.tag || e.TagID != w.tagID || !e.Time.Equal(wt) {
+					t.Errorf("event %d: %s %q %d %v, want %s %q %d %v", i, e.Type, e.Tag, e.TagID, e.Time, w.typ, w.tag, w.tagID, wt)
+				}
+				for _, f := range w.fields {
+					if g := e.Str(f.name); g != f.want {
+						t.Errorf("event %d (%s): %s = %q, want %q", i, w.tag, f.name, g, f.want)
+					}
+				}
+			}
+			if ok, known := got[len(got)-1].Success("success"); c.file == "export-shape.txt" && (known || ok) {
+				t.Errorf("package_updated has no success field, got %v %v", ok, known)
+			}
+		})
+	}
+	// An exported name stands for a documented field only where the tag
+	// documents it: package_updated's "package" is its package, not a
+	// device admin; a DNS event's fields keep their own names.
+	evs, err := NewReader().Line([]byte(`{"security_event":{"event_time":1787400924000000000,"package_updated":{"package":"com.example.browser"}}}`))
+	if err != nil || len(evs) != 1 || evs[0].Str("admin_package") != "" || evs[0].Str("package_name") != "com.example.browser" {
+		t.Errorf("%v %+v", err, evs)
+	}
+	evs, err = NewReader().Line([]byte(`{"dns_event":{"event_time":1787400345334,"package":"com.example"}}`))
+	if err != nil || len(evs) != 1 || evs[0].Str("package_name") != "" {
+		t.Errorf("%v %+v", err, evs)
+	}
+	evs, err = NewReader().Line([]byte(`{"security_event":{"event_time":1787400921000000000,"key_generated":{"success":0,"key_id":"k","uid":1}}}`))
+	if ok, known := evs[0].Success("success"); err != nil || !known || ok {
+		t.Errorf("%v success %v %v", err, ok, known)
 	}
 }

@@ -65,6 +65,34 @@ var tags = []tag{
 	{210046, "nfc_disabled", nil},
 }
 
+// exportedNames are the names real intrusion-log exports give fields that
+// SecurityLog documents under another name, as the named-key form writes
+// them (a Samsung Android 16 export, as published with AndroDR's test
+// fixtures; testdata/androdr/SOURCES.md): app_process_start's APK hash is
+// "sha256", package_* events name the package "package" and its version
+// "version", device-admin events name the admin "package" and its user
+// "admin_user", bluetooth events name the device "address". A name applies
+// only to the tags that document the field, so a package_installed
+// event's "package" is never read as a device admin.
+var exportedNames = map[string]string{
+	"apk_hash":      "sha256",
+	"package_name":  "package",
+	"version_code":  "version",
+	"admin_package": "package",
+	"admin_user_id": "admin_user",
+	"mac_address":   "address",
+}
+
+// has reports whether the tag documents field.
+func (t tag) has(field string) bool {
+	for _, f := range t.fields {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
 var tagByID, tagByName = indexTags()
 
 func indexTags() (map[int]tag, map[string]tag) {

@@ -10,7 +10,7 @@ import (
 )
 
 // TableDate is when the table below was last brought up to date.
-var TableDate = time.Date(2025, 9, 15, 0, 0, 0, 0, time.UTC)
+var TableDate = time.Date(2026, 8, 22, 0, 0, 0, 0, time.UTC)
 
 // Release is one iOS release.
 type Release struct {
@@ -20,7 +20,13 @@ type Release struct {
 
 func d(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC) }
 
-// Releases lists the major and point releases (not every patch), oldest first.
+// Releases lists the major and point releases (not every patch), oldest
+// first, and the newest patch. The dates from 26.1 on are those of Apple's
+// security-releases page (https://support.apple.com/kb/HT201222) as
+// collected by endoflife.date (github.com/endoflife-date/release-data,
+// releases/ios.json, MIT, at commit f626bdef8bf9d1503707c05034905184c3a795d6
+// of 2026-08-22); the newest there, 26.6.1, is also the newest in MVT's
+// table at the same time.
 var Releases = []Release{
 	{"14.0", d(2020, 9, 16)}, {"14.8.1", d(2021, 10, 26)},
 	{"15.0", d(2021, 9, 20)}, {"15.7", d(2022, 9, 12)},
@@ -29,7 +35,9 @@ var Releases = []Release{
 	{"18.0", d(2024, 9, 16)}, {"18.1", d(2024, 10, 28)}, {"18.2", d(2024, 12, 11)},
 	{"18.3", d(2025, 1, 27)}, {"18.4", d(2025, 3, 31)}, {"18.5", d(2025, 5, 12)},
 	{"18.6", d(2025, 7, 29)},
-	{"26.0", d(2025, 9, 15)},
+	{"26.0", d(2025, 9, 15)}, {"26.1", d(2025, 11, 3)}, {"26.2", d(2025, 12, 12)},
+	{"26.3", d(2026, 2, 11)}, {"26.4", d(2026, 3, 24)}, {"26.5", d(2026, 5, 11)},
+	{"26.6", d(2026, 7, 27)}, {"26.6.1", d(2026, 8, 17)},
 }
 
 // Latest is the newest release in the table.

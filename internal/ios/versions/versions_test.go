@@ -12,7 +12,7 @@ func TestCompare(t *testing.T) {
 			t.Errorf("Compare(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
-	if Latest().Version != "26.0" || !Valid("17.0.1") || Valid("17") || Valid("a.b") {
+	if Latest().Version != "26.6.1" || !Valid("17.0.1") || Valid("17") || Valid("a.b") {
 		t.Error("Latest/Valid")
 	}
 	for i := 1; i < len(Releases); i++ {

@@ -135,14 +135,15 @@ func Explain(r *model.Report) []Cause {
 			c.Modules = append(c.Modules, m)
 		}
 		sort.Strings(c.Modules)
-		c.Text, c.Fix = words(k, c, g.detail, inputs[k.input])
+		c.Text, c.Fix = words(k, c, g, inputs[k.input])
 		out = append(out, c)
 	}
 	return out
 }
 
 // words says a cause and its fix.
-func words(k key, c Cause, detail string, in model.Input) (text, fix i18n.Msg) {
+func words(k key, c Cause, g *acc, in model.Input) (text, fix i18n.Msg) {
+	detail := g.detail
 	var input any = InputName(k.input)
 	if k.input == "" {
 		input = i18n.M("cause.all_inputs")
@@ -160,7 +161,7 @@ func words(k key, c Cause, detail string, in model.Input) (text, fix i18n.Msg) {
 	case "problem.indicators":
 		return i18n.M("cause.indicators", "error", detail), i18n.M("fix.indicators")
 	case "problem.module_failed":
-		_, fix = words(key{k.input, k.kind, ""}, c, detail, in)
+		_, fix = words(key{k.input, k.kind, ""}, c, g, in)
 		return i18n.M("cause.module_failed", "n", len(c.Modules), "input", input, "modules", mods, "error", detail), fix
 	}
 	n := c.Files
@@ -183,12 +184,18 @@ func words(k key, c Cause, detail string, in model.Input) (text, fix i18n.Msg) {
 		if n == 0 { // a whole input or module, not files
 			return i18n.M("cause.missing_input", "input", input, "error", detail), i18n.M("fix.missing")
 		}
+		if len(c.Modules) == 0 { // files the acquisition always holds, found absent when it was opened
+			return i18n.M("cause.missing_files", "n", n, "input", input, "files", fileList(g)), i18n.M("fix.missing")
+		}
 		return i18n.M("cause.missing", "n", n, "input", input, "modules", mods), i18n.M("fix.missing")
 	case model.KindRefused:
 		return i18n.M("cause.refused", "n", max(n, 1), "input", input), i18n.M("fix.refused")
 	case model.KindUnreadable:
 		return i18n.M("cause.unreadable", "n", max(n, 1), "input", input), i18n.M("fix.unreadable")
 	case model.KindUnsupported:
+		if len(c.Modules) == 0 && n > 0 { // files of the input that no module reads
+			return i18n.M("cause.not_read", "n", n, "input", input, "files", fileList(g)), i18n.M("fix.not_read")
+		}
 		return i18n.M("cause.unsupported", "n", max(n, 1), "input", input), i18n.M("fix.unsupported")
 	}
 	if n == 0 {
@@ -210,6 +217,16 @@ func withoutPath(path, err string) string {
 			return err
 		}
 	}
+}
+
+// fileList names a cause's files, sorted, as joinShort does.
+func fileList(g *acc) i18n.Msg {
+	files := make([]string, 0, len(g.files))
+	for f := range g.files {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	return i18n.M("literal", "text", joinShort(files))
 }
 
 // joinShort names at most four modules, then how many more.

@@ -93,3 +93,49 @@ func TestExplainOrderAndWholeScan(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainAcquisitionFiles: problems the opener found in an acquisition,
+// not a module (core files absent from an androidqf, files beside an
+// unpacked backup that nothing reads), name their files instead of an
+// empty module list.
+func TestExplainAcquisitionFiles(t *testing.T) {
+	en, fr := i18n.Get("en"), i18n.Get("fr")
+	tests := []struct {
+		kind           model.ProblemKind
+		paths          []string
+		wantEN, wantFR string
+		wantFix        string
+	}{
+		{model.KindMissing, []string{"acq/packages.json", "acq/dumpsys.txt"},
+			"2 files that such an acquisition always holds are missing from qf.zip (acq/dumpsys.txt, acq/packages.json).",
+			"2 fichiers que ce type d’acquisition contient toujours manquent dans qf.zip (acq/dumpsys.txt, acq/packages.json).",
+			"acquire the device again"},
+		{model.KindUnsupported, []string{"backup2.ab"},
+			"1 file of qf.zip was not read (backup2.ab): it is not part of the acquisition spyscan recognised there.",
+			"1 fichier de qf.zip n’a pas été lu (backup2.ab) : il ne fait pas partie de l’acquisition que spyscan y a reconnue.",
+			"Scan each of them on its own"},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			in := model.Input{Path: "/cases/qf.zip", Kind: "androidqf"}
+			for _, p := range tc.paths {
+				in.Problems = append(in.Problems, model.Problem{Kind: tc.kind, Path: p, Cause: p + ": cause"})
+			}
+			r := &model.Report{Info: model.ScanInfo{IndicatorCount: 5, SelfTest: model.SelfTest{CanaryOK: true}, Inputs: []model.Input{in}},
+				Modules: []model.ModuleResult{{Module: "aqf_getprop", Input: in.Path, Status: model.StatusOK, Seen: 10, Files: []string{"acq/getprop.txt"}}}}
+			cs := Explain(r)
+			if len(cs) != 1 {
+				t.Fatalf("%d causes, want 1: %+v", len(cs), cs)
+			}
+			if got := en.Render(cs[0].Text); got != tc.wantEN {
+				t.Errorf("text\n got %q\nwant %q", got, tc.wantEN)
+			}
+			if got := fr.Render(cs[0].Text); got != tc.wantFR {
+				t.Errorf("French\n got %q\nwant %q", got, tc.wantFR)
+			}
+			if got := en.Render(cs[0].Fix); !strings.Contains(got, tc.wantFix) {
+				t.Errorf("fix %q lacks %q", got, tc.wantFix)
+			}
+		})
+	}
+}

@@ -1,8 +1,11 @@
 package intrusionlogs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -128,4 +131,56 @@ func TestCleanIP(t *testing.T) {
 			t.Errorf("CleanIP(%q) = %v %v", in, a, ok)
 		}
 	}
+}
+
+// realExport reads the lines of real exports published with AndroDR's
+// tests (Apache-2.0; internal/android/intrusionlog/testdata/androdr).
+func realExport(t *testing.T) map[string][]byte {
+	t.Helper()
+	m := map[string][]byte{}
+	for _, f := range []string{"parser-test.txt", "export-shape.txt"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "intrusionlog", "testdata", "androdr", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[f] = b
+	}
+	return m
+}
+
+// On real export lines: every event read and on the timeline, no read
+// error, no alert (nothing in them is an indicator), and the fields real
+// exports name otherwise than SecurityLog (package_updated's "package" and
+// "version") reach the timeline.
+func TestRealExport(t *testing.T) {
+	res, err := modtest.Run(t, New(), acquisition.AndroidIntrusionLogs, realExport(t))
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	if len(res.Records) != 12 || len(res.Timeline) != 12 || len(res.Alerts) != 0 {
+		t.Fatalf("records %d events %d alerts %+v", len(res.Records), len(res.Timeline), res.Alerts)
+	}
+	var found bool
+	for _, e := range res.Timeline {
+		if e.Description == "Package updated: com.example.browser (version 142, user )" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no package_updated event naming its package and version: %+v", res.Timeline)
+	}
+}
+
+// The same real lines with an indicator's package in place of the
+// sanitized names: the started process and the updated package, read
+// under the names real exports give them, are checked.
+func TestRealExportPlanted(t *testing.T) {
+	files := realExport(t)
+	files["export-shape.txt"] = bytes.ReplaceAll(files["export-shape.txt"], []byte("com.example.browser"), []byte(androiddata.StalkerAppID))
+	res, err := modtest.Run(t, New(), acquisition.AndroidIntrusionLogs, files)
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	modtest.WantAlert(t, res, model.Critical, true, `Started app process "`+androiddata.StalkerAppID)
+	modtest.WantAlert(t, res, model.Critical, true, `Package updated "`+androiddata.StalkerAppID)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/acquire"
+	"github.com/spyscan/spyscan/internal/ios/versions"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
@@ -33,7 +34,7 @@ func open(t *testing.T, spec iosgen.BackupSpec) *acquisition.Acquisition {
 func TestBackupInfo(t *testing.T) {
 	old := iosgen.DefaultDevice
 	current := old
-	current.ProductVersion = "26.0"
+	current.ProductVersion = versions.Latest().Version // the newest release in the table is current
 	tests := []struct {
 		name     string
 		spec     iosgen.BackupSpec

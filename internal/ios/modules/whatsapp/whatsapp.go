@@ -1,13 +1,19 @@
 // Package whatsapp owns WhatsApp's iOS databases: ChatStorage.sqlite
-// (messages, link previews, media URLs) and ContactsV2.sqlite (contacts and
-// their disappearing-message settings). Links in messages, previews and
-// contact "about" texts are checked against the indicators.
+// (messages, link previews, media URLs, chat sessions), LID.sqlite (the
+// pairs of a contact's LID and phone number; older versions keep them in
+// ChatStorage.sqlite) and ContactsV2.sqlite (contacts and their
+// disappearing-message settings). Links in messages, previews and contact
+// "about" texts are checked against the indicators; chats (created, first
+// and last message) and LID pairs go on the timeline.
 package whatsapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
@@ -30,14 +36,32 @@ var ContactsSpec = artifact.Spec{
 	Dump:   []string{"private/var/mobile/Containers/Shared/AppGroup/*/ContactsV2.sqlite"},
 }
 
-// Messages reads WhatsApp messages.
+// LIDSpec locates LID.sqlite.
+var LIDSpec = artifact.Spec{
+	Backup: []string{group + "LID.sqlite"},
+	Dump:   []string{"private/var/mobile/Containers/Shared/AppGroup/*/LID.sqlite"},
+}
+
+// lidTable holds the LID–phone-number pairs, in LID.sqlite or, in older
+// versions, in ChatStorage.sqlite.
+const lidTable = "ZWAPHONENUMBERLIDPAIR"
+
+// Messages reads WhatsApp messages, chats and LID pairs.
 type Messages struct{ module.Base }
 
 // NewMessages returns the module.
-func NewMessages() Messages { return Messages{module.NewBase("whatsapp", 1, ChatSpec)} }
+func NewMessages() Messages { return Messages{module.NewBase("whatsapp", 2, ChatSpec)} }
+
+// Record kinds of the whatsapp module.
+const (
+	KindMessage = "message"
+	KindChat    = "chat"
+	KindLIDPair = "lid_pair"
+)
 
 // Message is one message record.
 type Message struct {
+	Kind     string   `json:"kind"` // KindMessage
 	ID       int64    `json:"id"`
 	Chat     string   `json:"chat,omitempty"`
 	From     string   `json:"from_jid,omitempty"`
@@ -51,17 +75,78 @@ type Message struct {
 	DB       string   `json:"db"`
 }
 
-// Run reads chats, link previews and media, then messages.
+// Chat is one chat session: its peer or group, and the times of its
+// creation (groups), first stored message and last message. LastMessage is
+// the session's own date, which can be later than the newest stored
+// message when that one was deleted.
+type Chat struct {
+	Kind           string `json:"kind"` // KindChat
+	ID             int64  `json:"id"`
+	JID            string `json:"contact_jid,omitempty"`
+	Name           string `json:"partner_name,omitempty"`
+	PhoneNumber    string `json:"resolved_phone_number,omitempty"` // of a chat known by LID, from the LID pairs
+	Group          bool   `json:"group,omitempty"`
+	Created        string `json:"group_created,omitempty"`
+	FirstMessage   string `json:"first_stored_message,omitempty"`
+	LastMessage    string `json:"last_message,omitempty"`
+	StoredMessages int    `json:"stored_messages"`
+	DB             string `json:"db"`
+}
+
+// LIDPair pairs a contact's LID (the identifier WhatsApp uses in place of
+// the phone number) with the phone number.
+type LIDPair struct {
+	Kind        string `json:"kind"` // KindLIDPair
+	LID         string `json:"lid"`
+	PhoneNumber string `json:"phone_number,omitempty"`
+	Date        string `json:"date,omitempty"`
+	DB          string `json:"db"`
+}
+
+// chat is a session being read, with its messages' times.
+type chat struct {
+	Chat
+	created, last, first time.Time
+}
+
+// Run reads the LID pairs, then, in each ChatStorage.sqlite, chats, link
+// previews and media, messages, and last the chats with their first and
+// last messages.
 func (Messages) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
+	lids, err := readLIDFile(ctx, in, rec)
+	if err != nil {
+		return err
+	}
 	return iosmod.ForEachDB(ctx, in, rec, ChatSpec, func(ctx context.Context, db *sqlitex.DB, p string) error {
 		soft := func(err error) {
 			if err != nil {
 				rec.FileError(p, err)
 			}
 		}
-		chats := map[int64]string{}
-		soft(iosmod.Query(ctx, db, rec, "ZWACHATSESSION", []string{"Z_PK", "ZCONTACTJID", "ZPARTNERNAME"}, "", func(r iosmod.Row) error {
-			chats[r.Int("z_pk")] = strings.TrimSpace(r.Str("zpartnername") + " " + r.Str("zcontactjid"))
+		if lids == nil { // no LID.sqlite: older versions keep the pairs here
+			pairs, err := readLIDPairs(ctx, db, rec, p, false)
+			soft(err)
+			lids = pairs
+		}
+		created := map[int64]time.Time{}
+		if db.CheckTable(ctx, "ZWAGROUPINFO") == nil {
+			soft(iosmod.Query(ctx, db, rec, "ZWAGROUPINFO", []string{"Z_PK", "ZCREATIONDATE"}, "", func(r iosmod.Row) error {
+				created[r.Int("z_pk")] = iosmod.AppleTime(r, "zcreationdate")
+				return nil
+			}))
+		}
+		sessions := map[int64]*chat{}
+		var order []int64
+		soft(iosmod.Query(ctx, db, rec, "ZWACHATSESSION", []string{"Z_PK", "ZCONTACTJID", "ZPARTNERNAME", "ZLASTMESSAGEDATE", "ZGROUPINFO"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+			c := &chat{Chat: Chat{Kind: KindChat, ID: r.Int("z_pk"), JID: r.Str("zcontactjid"), Name: r.Str("zpartnername"), DB: p}}
+			c.last = iosmod.AppleTime(r, "zlastmessagedate")
+			if g := r.Int("zgroupinfo"); g != 0 || strings.HasSuffix(c.JID, "@g.us") {
+				c.Group, c.created = true, created[g]
+			}
+			if lid, ok := strings.CutSuffix(c.JID, "@lid"); ok {
+				c.PhoneNumber = lids[lid]
+			}
+			sessions[c.ID], order = c, append(order, c.ID)
 			return nil
 		}))
 		extra := map[int64][]string{}
@@ -76,10 +161,14 @@ func (Messages) Run(ctx context.Context, in *module.Input, rec *module.Recorder)
 			media[r.Int("zmessage")] = r.Str("zmediaurl")
 			return nil
 		}))
-		return iosmod.Query(ctx, db, rec, "ZWAMESSAGE", []string{"Z_PK", "ZCHATSESSION", "ZFROMJID", "ZTOJID", "ZTEXT", "ZMESSAGEDATE", "ZMESSAGETYPE", "ZISFROMME"}, "ORDER BY ZMESSAGEDATE, Z_PK", func(r iosmod.Row) error {
+		err := iosmod.Query(ctx, db, rec, "ZWAMESSAGE", []string{"Z_PK", "ZCHATSESSION", "ZFROMJID", "ZTOJID", "ZTEXT", "ZMESSAGEDATE", "ZMESSAGETYPE", "ZISFROMME"}, "ORDER BY ZMESSAGEDATE, Z_PK", func(r iosmod.Row) error {
 			t := iosmod.AppleTime(r, "zmessagedate")
-			m := Message{ID: r.Int("z_pk"), Chat: chats[r.Int("zchatsession")], From: r.Str("zfromjid"), To: r.Str("ztojid"), FromMe: r.Int("zisfromme") == 1,
+			m := Message{Kind: KindMessage, ID: r.Int("z_pk"), From: r.Str("zfromjid"), To: r.Str("ztojid"), FromMe: r.Int("zisfromme") == 1,
 				Text: r.Str("ztext"), Type: r.Int("zmessagetype"), Date: iosmod.ISO(t), MediaURL: media[r.Int("z_pk")], DB: p}
+			if c := sessions[r.Int("zchatsession")]; c != nil {
+				m.Chat = c.label()
+				c.seen(t)
+			}
 			m.Links = dedupe(append(iosmod.Links(m.Text), extra[m.ID]...))
 			rec.Record(m)
 			who := m.From
@@ -92,7 +181,83 @@ func (Messages) Run(ctx context.Context, in *module.Input, rec *module.Recorder)
 			}
 			return nil
 		})
+		for _, id := range order { // the chats the messages were counted in
+			sessions[id].record(rec)
+		}
+		return err
 	})
+}
+
+// label names a chat in a message record: partner name and JID.
+func (c *chat) label() string { return strings.TrimSpace(c.Name + " " + c.JID) }
+
+// seen counts a stored message of the chat sent at t.
+func (c *chat) seen(t time.Time) {
+	c.StoredMessages++
+	if !t.IsZero() && (c.first.IsZero() || t.Before(c.first)) {
+		c.first = t
+	}
+}
+
+// record records the chat and puts its creation, first and last message
+// on the timeline.
+func (c *chat) record(rec *module.Recorder) {
+	c.Created, c.FirstMessage, c.LastMessage = iosmod.ISO(c.created), iosmod.ISO(c.first), iosmod.ISO(c.last)
+	rec.Record(c.Chat)
+	who := c.JID
+	if c.PhoneNumber != "" {
+		who += " (+" + c.PhoneNumber + ")"
+	}
+	if c.Name != "" {
+		who = c.Name + " " + who
+	}
+	if c.Group {
+		iosmod.Event(rec, c.created, "whatsapp_group_created", i18n.M("ios.whatsapp.event_group_created", "chat", who), c.DB)
+	}
+	iosmod.Event(rec, c.first, "whatsapp_chat_first_message", i18n.M("ios.whatsapp.event_chat_first", "chat", who), c.DB)
+	iosmod.Event(rec, c.last, "whatsapp_chat_last_message", i18n.M("ios.whatsapp.event_chat_last", "chat", who), c.DB)
+}
+
+// readLIDFile reads the LID pairs of LID.sqlite; nil when there is none.
+func readLIDFile(ctx context.Context, in *module.Input, rec *module.Recorder) (map[string]string, error) {
+	var lids map[string]string
+	err := iosmod.ForEachDB(ctx, in, rec, LIDSpec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		pairs, err := readLIDPairs(ctx, db, rec, p, true)
+		if lids == nil {
+			lids = map[string]string{}
+		}
+		for k, v := range pairs {
+			lids[k] = v
+		}
+		return err
+	})
+	if errors.Is(err, module.ErrNotFound) {
+		return nil, nil
+	}
+	return lids, err
+}
+
+// readLIDPairs records the LID pairs of db and returns them as LID digits
+// → phone digits. A ChatStorage.sqlite without the table has none (want is
+// false there: no note).
+func readLIDPairs(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, p string, want bool) (map[string]string, error) {
+	if err := db.CheckTable(ctx, lidTable); errors.Is(err, fs.ErrNotExist) && !want {
+		return nil, nil
+	}
+	out := map[string]string{}
+	err := iosmod.Query(ctx, db, rec, lidTable, []string{"ZLID", "ZPHONENUMBER", "ZTIMESTAMP"}, "ORDER BY ZTIMESTAMP, ZLID", func(r iosmod.Row) error {
+		t := iosmod.AppleTime(r, "ztimestamp")
+		l := LIDPair{Kind: KindLIDPair, LID: r.Str("zlid"), PhoneNumber: r.Str("zphonenumber"), Date: iosmod.ISO(t), DB: p}
+		rec.Record(l)
+		iosmod.Event(rec, t, "whatsapp_lid_pair", i18n.M("ios.whatsapp.event_lid_pair", "lid", l.LID, "phone", l.PhoneNumber), p)
+		lid, _, _ := strings.Cut(l.LID, "@")
+		phone, _, _ := strings.Cut(l.PhoneNumber, "@")
+		if lid != "" && phone != "" {
+			out[lid] = strings.TrimPrefix(phone, "+")
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Contacts reads WhatsApp contacts.
