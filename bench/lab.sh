@@ -5,7 +5,7 @@
 #                               # 1,000,000 observables: SQLite, then
 #                               # PostgreSQL (a private server started with
 #                               # .ci/pgtest when SPYSCAN_LAB_DB is unset)
-#   bench/lab.sh load [SECONDS] # 20 users browsing while two scans run,
+#   bench/lab.sh load [SECONDS] [FLAGS] # 20 users browsing while two scans run,
 #                               # page-time percentiles (loopback only)
 #
 # Both build bench/labbench and print its output; labbench removes its
@@ -31,7 +31,7 @@ retro)
   "$work/labbench" retro -engine postgres -runs "$runs"
   ;;
 load)
-  "$work/labbench" load -duration "${2:-60}s"
+  "$work/labbench" load -duration "${2:-60}s" "${@:3}"
   ;;
 *)
   echo "usage: bench/lab.sh retro [RUNS] | load [SECONDS]" >&2

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"time"
 )
 
@@ -54,7 +55,17 @@ func main() {
 		fs.IntVar(&o.cases, "cases", 20, "cases, each scanned once from demo inputs")
 		fs.DurationVar(&o.think, "think", 250*time.Millisecond, "mean pause between two pages of one user")
 		fs.StringVar(&o.dir, "dir", "", "data folder (default: a temporary one, removed)")
+		profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server, scans and users) to this file")
 		fs.Parse(os.Args[2:])
+		if *profile != "" {
+			f, perr := os.Create(*profile)
+			if perr != nil {
+				err = perr
+				break
+			}
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 		err = runLoad(ctx, o, log)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])

@@ -101,3 +101,23 @@ func TestRedact(t *testing.T) {
 		t.Errorf("redact = %q", got)
 	}
 }
+
+// TestScanGoesOnPastMissingInput: a mistyped path among inputs that exist
+// does not stop the scan: it is named on stderr and in the results, and the
+// verdict cannot be clean (exit 3 here: the other input is unrecognised).
+func TestScanGoesOnPastMissingInput(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.pcap")
+	odd := filepath.Join(dir, "notes.txt")
+	os.WriteFile(odd, []byte("hello\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	code, _, errs := run(t, "scan", "--output", out, missing, odd)
+	if code != ExitInconclusive || !strings.Contains(errs, missing) {
+		t.Fatalf("code %d stderr %q, want %d naming %s", code, errs, ExitInconclusive, missing)
+	}
+	info, err := os.ReadFile(filepath.Join(out, "info.json"))
+	if err != nil || !strings.Contains(string(info), "missing.pcap") {
+		t.Errorf("info.json does not list the missing input (%v)", err)
+	}
+}

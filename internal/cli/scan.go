@@ -65,10 +65,10 @@ func (a *app) runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	if err := checkLang(f.lang); err != nil {
 		return err
 	}
+	if err := someInputExists(args); err != nil {
+		return err
+	}
 	for _, p := range args {
-		if _, err := os.Stat(p); err != nil {
-			return fmt.Errorf("%w: %s: no such file or folder", ErrUsage, p)
-		}
 		if isResultFolder(p) {
 			return fmt.Errorf("%w: %s is a spyscan result folder, not an acquisition: “spyscan report %s” writes its report again "+
 				"(--lang fr for French), “spyscan recheck %s” checks it against newer indicators", ErrUsage, p, p, p)
@@ -238,4 +238,20 @@ func resolve(p string) (string, error) {
 		}
 		rest = filepath.Join(filepath.Base(cur), rest)
 	}
+}
+
+// someInputExists refuses a scan none of whose inputs exists (a mistyped
+// path). When some exist, the scan goes on and an absent one is listed in
+// the results as missing, so the verdict cannot be clean.
+func someInputExists(args []string) error {
+	var missing []string
+	for _, p := range args {
+		if _, err := os.Lstat(p); err != nil {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == len(args) {
+		return fmt.Errorf("%w: %s: no such file or folder", ErrUsage, strings.Join(missing, ", "))
+	}
+	return nil
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/spyscan/spyscan/internal/lab/retro"
 	"github.com/spyscan/spyscan/internal/lab/store"
 	"github.com/spyscan/spyscan/internal/lab/web"
+	"github.com/spyscan/spyscan/internal/module"
 )
 
 // Config is how the lab runs.
@@ -59,6 +60,8 @@ type Config struct {
 	// RecheckEvery is how often the indicator sources are read again to
 	// notice a change made outside the interface; 0: 5 minutes.
 	RecheckEvery time.Duration
+	// Modules replaces the scan's module list (tests); nil: every module.
+	Modules []module.Module
 }
 
 // Lab is an opened lab.
@@ -124,7 +127,7 @@ func Open(ctx context.Context, cfg Config) (*Lab, error) {
 	l := &Lab{cfg: cfg, Store: s, Indicators: ind, retroCh: make(chan struct{}, 1)}
 	l.Hunter = &retro.Hunter{Store: s, Indicators: ind, Log: cfg.Log}
 	l.Queue = queue.New(queue.Config{Store: s, Indicators: ind, ResultsDir: filepath.Join(abs, "results"), Workers: cfg.Workers,
-		MaxQueued: cfg.MaxQueued, Version: cfg.Version, Lang: "en", Log: cfg.Log, OnDone: l.Hunter.CatchUp})
+		MaxQueued: cfg.MaxQueued, Version: cfg.Version, Lang: "en", Log: cfg.Log, OnDone: l.Hunter.CatchUp, Modules: cfg.Modules})
 	l.Web, err = web.New(web.Config{Store: s, Queue: l.Queue, Hunter: l.Hunter, Indicators: ind, DataDir: abs, Roots: cfg.Roots,
 		MaxUpload: cfg.MaxUpload, Hash: cfg.Hash, Version: cfg.Version, Log: cfg.Log, TLS: cfg.TLSCert != "",
 		RetroAsync: l.RequestRetro})

@@ -8,7 +8,9 @@ type InputFile struct {
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256,omitempty"` // regular files only
 	// Type is set for what is listed but not read: "symlink" (with its
-	// Target, never followed), "fifo", "device", "socket" or "other".
+	// Target, never followed), "fifo", "device", "socket", "other", or
+	// "unreadable" (the system could not read it; the input has a problem
+	// naming it).
 	Type   string `json:"type,omitempty"`
 	Target string `json:"target,omitempty"`
 	// ModTime is the file's modification time on the computer that holds

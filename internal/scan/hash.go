@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,10 +16,18 @@ import (
 )
 
 // hashInputs records the size and SHA-256 of every regular file of every
-// opened input, for the chain of custody. Files are opened read-only.
+// opened input, for the chain of custody. Files are opened read-only. A
+// file that cannot be read is listed as unreadable and becomes a problem of
+// its input (so the verdict cannot be clean); the other files and inputs
+// are still hashed. Only a cancelled scan stops it.
 func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 	for _, in := range ins {
-		files, err := HashPath(ctx, in.path)
+		if in.acq == nil && in.input.Error != "" {
+			if _, err := os.Lstat(in.path); err != nil {
+				continue // not there: opening it already failed, and says so
+			}
+		}
+		files, problems, err := hashPath(ctx, in.path)
 		for _, f := range files {
 			p.Files(1)
 			p.Bytes(f.Size)
@@ -27,6 +36,7 @@ func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 			return err
 		}
 		in.input.Files = files
+		in.input.Problems = append(in.input.Problems, problems...)
 	}
 	return nil
 }
@@ -34,32 +44,64 @@ func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 // HashPath hashes a file, or every regular file below a folder (paths
 // relative to it, in lexical order). Symbolic links are listed with their
 // target, never followed; special files (FIFO, device, socket) are listed
-// with their type, never opened.
+// with their type, never opened. The first file that cannot be read is the
+// error.
 func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
+	files, problems, err := hashPath(ctx, root)
+	if err == nil && len(problems) > 0 {
+		err = errors.New(problems[0].Cause)
+	}
+	return files, err
+}
+
+// hashPath is HashPath that goes on past a file it cannot read: such a file
+// is listed with type "unreadable" and returned as a problem. The error is
+// the context's, or the root's when it cannot be read at all.
+func hashPath(ctx context.Context, root string) ([]model.InputFile, []model.Problem, error) {
 	st, err := os.Stat(root)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", root, err)
+		return nil, nil, fmt.Errorf("%s: %w", root, err)
 	}
+	buf := make([]byte, hashBuffer)
 	if !st.IsDir() {
-		f, err := describe(ctx, root, st.Mode(), make([]byte, hashBuffer))
+		f, err := describe(ctx, root, st.Mode(), buf)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		f.Path = filepath.Base(root)
-		return []model.InputFile{f}, nil
+		return []model.InputFile{f}, nil, nil
 	}
 	var out []model.InputFile
-	buf := make([]byte, hashBuffer)
+	var problems []model.Problem
+	unreadable := func(p string, err error) {
+		rel, _ := filepath.Rel(root, p)
+		out = append(out, model.InputFile{Path: filepath.ToSlash(rel), Type: "unreadable"})
+		problems = append(problems, model.ProblemOf(filepath.ToSlash(rel), fmt.Errorf("hashing for the chain of custody: %w", err)))
+	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+			if p == root {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			unreadable(p, fmt.Errorf("%s: %w", p, err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		if d.IsDir() {
 			return nil
 		}
 		f, err := describe(ctx, p, d.Type(), buf)
 		if err != nil {
-			return err
+			if ctx.Err() != nil {
+				return err
+			}
+			unreadable(p, err)
+			return nil
 		}
 		rel, _ := filepath.Rel(root, p)
 		f.Path = filepath.ToSlash(rel)
@@ -69,7 +111,7 @@ func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 		out = append(out, f)
 		return nil
 	})
-	return out, err
+	return out, problems, err
 }
 
 // hashBuffer is the read buffer of hashFile, reused across the files of an
@@ -99,11 +141,15 @@ func describe(ctx context.Context, p string, mode fs.FileMode, buf []byte) (mode
 	return model.InputFile{Type: "other"}, nil
 }
 
+// openForHash opens a file to hash it (a variable so that a test can make
+// one file fail as a disk error would).
+var openForHash = func(p string) (io.ReadCloser, error) { return os.Open(p) }
+
 func hashFile(ctx context.Context, p string, buf []byte) (model.InputFile, error) {
 	if err := ctx.Err(); err != nil {
 		return model.InputFile{}, err
 	}
-	f, err := os.Open(p)
+	f, err := openForHash(p)
 	if err != nil {
 		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
 	}

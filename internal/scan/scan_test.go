@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -375,5 +376,58 @@ func TestDeviceTimezoneOption(t *testing.T) {
 	}
 	if ins[1].TZ != "Europe/Paris" || ins[1].Meta["timezone_source"] != "" {
 		t.Errorf("input with its own time zone: %q %v", ins[1].TZ, ins[1].Meta)
+	}
+}
+
+// TestHashGoesOnPastUnreadableFile: a file of a folder input that cannot be
+// read (here a permission error, as a disk error would be) is listed as
+// unreadable and becomes a problem naming it; the other files are hashed.
+func TestHashGoesOnPastUnreadableFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"a", "b", "c"} {
+		writeInput(t, dir, n, "data "+n)
+	}
+	open := openForHash
+	t.Cleanup(func() { openForHash = open })
+	openForHash = func(p string) (io.ReadCloser, error) {
+		if filepath.Base(p) == "b" {
+			return nil, fs.ErrPermission
+		}
+		return open(p)
+	}
+	files, problems, err := hashPath(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 3 || files[1].Path != "b" || files[1].Type != "unreadable" || len(files[0].SHA256) != 64 || len(files[2].SHA256) != 64 {
+		t.Fatalf("files %+v", files)
+	}
+	if len(problems) != 1 || problems[0].Path != "b" || problems[0].Kind != model.KindUnreadable {
+		t.Fatalf("problems %+v", problems)
+	}
+	if _, err := HashPath(context.Background(), dir); !errors.Is(err, fs.ErrPermission) && !strings.Contains(err.Error(), "permission") {
+		t.Errorf("HashPath error %v, want the unreadable file's", err)
+	}
+}
+
+// TestMissingInputAmongOthers: an input that does not exist, given with
+// others, is listed with its error while the others are scanned, and the
+// verdict cannot be clean.
+func TestMissingInputAmongOthers(t *testing.T) {
+	dir := t.TempDir()
+	good := writeInput(t, dir, "a.urls", "https://example.org/\n")
+	missing := filepath.Join(dir, "gone.urls")
+	cfg := testConfig([]string{good, missing}, "")
+	cfg.Modules = []module.Module{urlModule{}}
+	res, err := runScan(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Report
+	if len(r.Info.Inputs[0].Files) != 1 || !strings.Contains(r.Info.Inputs[1].Error, "gone.urls") {
+		t.Errorf("inputs %+v", r.Info.Inputs)
+	}
+	if r.Verdict != model.VerdictInconclusive {
+		t.Errorf("verdict %s, want inconclusive", r.Verdict)
 	}
 }

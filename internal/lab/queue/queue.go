@@ -29,9 +29,24 @@ import (
 	"github.com/spyscan/spyscan/internal/scanjob"
 )
 
+// Store is what the queue needs of the lab's store (*store.Store is one);
+// tests put faults in front of it.
+type Store interface {
+	QueueScan(ctx context.Context, caseID int64, acqs []int64, by int64, max int) (*store.Scan, error)
+	Retry(ctx context.Context, id int64) error
+	InterruptRunning(ctx context.Context) ([]int64, error)
+	ClaimNext(ctx context.Context) (*store.Scan, error)
+	SetProgress(ctx context.Context, id int64, done, total int) error
+	FinishScan(ctx context.Context, id int64, o store.Outcome) error
+	FailScan(ctx context.Context, id int64, state store.ScanState, reason string) error
+	Scan(ctx context.Context, id int64) (*store.Scan, error)
+	Case(ctx context.Context, id int64) (*store.Case, error)
+	Acquisition(ctx context.Context, id int64) (*store.Acquisition, error)
+}
+
 // Config sets up a queue.
 type Config struct {
-	Store      *store.Store
+	Store      Store
 	Indicators *iocset.Holder
 	ResultsDir string // result folders go to ResultsDir/case-<id>/scan-<id>-<attempt>
 	Workers    int    // scans at once; 0: one per core

@@ -155,9 +155,104 @@ func (s *Store) ScanAlerts(ctx context.Context, scanID int64) ([]*StoredAlert, e
 	return s.alerts(ctx, `WHERE scan_id = $1 ORDER BY level DESC, id`, scanID)
 }
 
-// CaseAlerts lists the alerts of a case's finished scans, most severe first.
-func (s *Store) CaseAlerts(ctx context.Context, caseID int64) ([]*StoredAlert, error) {
-	return s.alerts(ctx, `WHERE case_id = $1 ORDER BY level DESC, id`, caseID)
+// KeyedAlert is one alert of a key (AlertKey) among several stored
+// alerts, with every scan that raised that key.
+type KeyedAlert struct {
+	*StoredAlert // the first of the key in the listing's order, or the last one still NEW
+	Scans        []int64
+}
+
+// ShownAlertIDs lists, in order, the IDs of a scan's stored alerts that
+// its report shows (those not withdrawn by a retro-hunt run): what a
+// cached report is keyed by.
+func (s *Store) ShownAlertIDs(ctx context.Context, scanID int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM alerts WHERE scan_id = $1 AND gone_run IS NULL ORDER BY id`, scanID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// CaseFindings lists a case's alerts once per key (the same alert found
+// again by a later scan of the same input is one finding), most severe
+// first.
+func (s *Store) CaseFindings(ctx context.Context, caseID int64) ([]KeyedAlert, error) {
+	return s.keyedAlerts(ctx, `WHERE case_id = $1 ORDER BY level DESC, id`, caseID)
+}
+
+// NewFindings lists once per key the retro-hunt matches not yet marked
+// seen in the cases u may see, newest first.
+func (s *Store) NewFindings(ctx context.Context, u *User) ([]KeyedAlert, error) {
+	return s.keyedAlerts(ctx, `WHERE is_new = 1 AND case_id IN (SELECT c.id FROM cases c WHERE `+visibleCases+`) ORDER BY id DESC`,
+		u.ID, string(u.Role))
+}
+
+// keyedAlerts picks one alert per key from the listing's keys and marks
+// (no JSON decoded), then reads only the alerts picked: a case rescanned
+// a hundred times holds each finding a hundred times.
+func (s *Store) keyedAlerts(ctx context.Context, where string, args ...any) ([]KeyedAlert, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, scan_id, alert_key, is_new FROM alerts `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []KeyedAlert
+	pick := []int64{}
+	byKey := map[string]int{}
+	for rows.Next() {
+		var id, scan int64
+		var key string
+		var isNew int
+		if err := rows.Scan(&id, &scan, &key, &isNew); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		i, ok := byKey[key]
+		if !ok {
+			i = len(out)
+			byKey[key] = i
+			out = append(out, KeyedAlert{})
+			pick = append(pick, id)
+		} else if isNew != 0 {
+			pick[i] = id
+		}
+		out[i].Scans = append(out[i].Scans, scan)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	full := make(map[int64]*StoredAlert, len(pick))
+	const batch = 500
+	for start := 0; start < len(pick); start += batch {
+		part := pick[start:min(start+batch, len(pick))]
+		ph := make([]string, len(part))
+		ids := make([]any, len(part))
+		for i, id := range part {
+			ph[i], ids[i] = fmt.Sprintf("$%d", i+1), id
+		}
+		as, err := s.alerts(ctx, `WHERE id IN (`+strings.Join(ph, ", ")+`)`, ids...)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			full[a.ID] = a
+		}
+	}
+	for i, id := range pick {
+		if out[i].StoredAlert = full[id]; out[i].StoredAlert == nil {
+			return nil, fmt.Errorf("alert %d: %w", id, ErrNotFound)
+		}
+	}
+	return out, nil
 }
 
 // NewMatches lists the retro-hunt matches not yet marked seen, in the

@@ -99,13 +99,19 @@ const visibleCases = `($2 = 'admin' OR EXISTS (SELECT 1 FROM case_members m WHER
 
 // Cases lists the cases u may see, newest first, with their summaries.
 func (s *Store) Cases(ctx context.Context, u *User) ([]CaseSummary, error) {
+	return s.caseSummaries(ctx, ``, u.ID, string(u.Role))
+}
+
+// caseSummaries lists the summaries of the cases visible to user $1 of
+// role $2 and matching and (an extra condition on c), newest first.
+func (s *Store) caseSummaries(ctx context.Context, and string, args ...any) ([]CaseSummary, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.name, c.description, c.created_by, c.created_at,
 		(SELECT MAX(finished_at) FROM scans WHERE case_id = c.id AND state = 'done'),
 		(SELECT verdict FROM scans WHERE case_id = c.id AND state = 'done' ORDER BY finished_at DESC, id DESC LIMIT 1),
 		(SELECT MAX(level) FROM alerts WHERE case_id = c.id AND gone_run IS NULL),
 		(SELECT COUNT(*) FROM alerts WHERE case_id = c.id AND is_new = 1),
 		(SELECT COUNT(*) FROM scans WHERE case_id = c.id AND state IN ('queued', 'running'))
-		FROM cases c WHERE `+visibleCases+` ORDER BY c.id DESC`, u.ID, string(u.Role))
+		FROM cases c WHERE `+visibleCases+and+` ORDER BY c.id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -132,16 +138,14 @@ func (s *Store) Cases(ctx context.Context, u *User) ([]CaseSummary, error) {
 
 // Summary returns the summary of one case.
 func (s *Store) Summary(ctx context.Context, u *User, caseID int64) (*CaseSummary, error) {
-	all, err := s.Cases(ctx, u)
+	one, err := s.caseSummaries(ctx, ` AND c.id = $3`, u.ID, string(u.Role), caseID)
 	if err != nil {
 		return nil, err
 	}
-	for i := range all {
-		if all[i].ID == caseID {
-			return &all[i], nil
-		}
+	if len(one) == 0 {
+		return nil, fmt.Errorf("case %d: %w", caseID, ErrNotFound)
 	}
-	return nil, fmt.Errorf("case %d: %w", caseID, ErrNotFound)
+	return &one[0], nil
 }
 
 // Member is a user of a case.

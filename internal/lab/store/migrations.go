@@ -182,6 +182,15 @@ var migrations = []migration{
 			`CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()`,
 		},
 	},
+	{version: 2, name: "indexes for the case list and case page",
+		shared: []string{
+			// MAX(level) of a case's alerts still matching, and its NEW count.
+			`CREATE INDEX alerts_case_level ON alerts(case_id, gone_run, level)`,
+			`CREATE INDEX alerts_case_new ON alerts(case_id, is_new)`,
+			// A case's last finished scan and its pending scans.
+			`CREATE INDEX scans_case_state ON scans(case_id, state, finished_at)`,
+		},
+	},
 }
 
 // SchemaVersion is the version the migrations of this spyscan lead to.

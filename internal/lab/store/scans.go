@@ -141,7 +141,7 @@ func (s *Store) scanInputs(ctx context.Context, id int64) ([]int64, error) {
 
 // Scans lists the scans of a case, newest first.
 func (s *Store) Scans(ctx context.Context, caseID int64) ([]*Scan, error) {
-	return s.scans(ctx, `WHERE case_id = $1 ORDER BY id DESC`, caseID)
+	return s.scans(ctx, `WHERE case_id = $1`, `ORDER BY id DESC`, caseID)
 }
 
 // ScansIn lists the scans in the given states, oldest first.
@@ -152,15 +152,16 @@ func (s *Store) ScansIn(ctx context.Context, states ...ScanState) ([]*Scan, erro
 		ph = append(ph, fmt.Sprintf("$%d", i+1))
 		args = append(args, string(st))
 	}
-	return s.scans(ctx, `WHERE state IN (`+strings.Join(ph, ", ")+`) ORDER BY id`, args...)
+	return s.scans(ctx, `WHERE state IN (`+strings.Join(ph, ", ")+`)`, `ORDER BY id`, args...)
 }
 
-func (s *Store) scans(ctx context.Context, where string, args ...any) ([]*Scan, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+scanCols+` FROM scans `+where, args...)
+func (s *Store) scans(ctx context.Context, where, order string, args ...any) ([]*Scan, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+scanCols+` FROM scans `+where+` `+order, args...)
 	if err != nil {
 		return nil, err
 	}
 	var out []*Scan
+	byID := map[int64]*Scan{}
 	for rows.Next() {
 		sc, err := scanScan(rows)
 		if err != nil {
@@ -168,17 +169,33 @@ func (s *Store) scans(ctx context.Context, where string, args ...any) ([]*Scan, 
 			return nil, err
 		}
 		out = append(out, sc)
+		byID[sc.ID] = sc
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, sc := range out {
-		if sc.Inputs, err = s.scanInputs(ctx, sc.ID); err != nil {
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The inputs of every listed scan in one query (a case page lists
+	// hundreds of scans).
+	rows, err = s.db.QueryContext(ctx, `SELECT scan_id, acquisition_id FROM scan_inputs
+		WHERE scan_id IN (SELECT id FROM scans `+where+`) ORDER BY scan_id, position`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, a int64
+		if err := rows.Scan(&id, &a); err != nil {
 			return nil, err
 		}
+		if sc := byID[id]; sc != nil {
+			sc.Inputs = append(sc.Inputs, a)
+		}
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // ClaimNext marks the oldest queued scan running and returns it, or

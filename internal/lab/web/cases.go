@@ -133,7 +133,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		}
 		v.Scans = append(v.Scans, sv)
 	}
-	alerts, err := s.cfg.Store.CaseAlerts(ctx, rc.caseID)
+	alerts, err := s.cfg.Store.CaseFindings(ctx, rc.caseID)
 	if err != nil {
 		return err
 	}
@@ -145,18 +145,10 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 // groupFindings lists a case's alerts by level, most severe first, as the
 // report does; an alert found again by a later scan of the same input is
 // one finding, listing the scans.
-func groupFindings(alerts []*store.StoredAlert, c *i18n.Catalog) ([]levelGroup, int) {
-	byKey := map[string]*finding{}
-	var all []*finding
+func groupFindings(alerts []store.KeyedAlert, c *i18n.Catalog) ([]levelGroup, int) {
+	all := make([]*finding, 0, len(alerts))
 	for _, a := range alerts {
-		if f := byKey[a.Key]; f != nil {
-			f.Scans = append(f.Scans, a.ScanID)
-			if a.New {
-				f.StoredAlert = a
-			}
-			continue
-		}
-		f := &finding{StoredAlert: a, Level: a.Alert.Level, Scans: []int64{a.ScanID}}
+		f := &finding{StoredAlert: a.StoredAlert, Level: a.Alert.Level, Scans: a.Scans}
 		f.Message = c.Text(a.Alert.MessageMsg, a.Alert.Message)
 		where := []string{a.Alert.Module, a.Alert.Artifact}
 		if a.Alert.Input != "" {
@@ -170,7 +162,6 @@ func groupFindings(alerts []*store.StoredAlert, c *i18n.Catalog) ([]levelGroup, 
 				f.Provider = strings.TrimSpace(strings.Join([]string{p.Source, p.File, p.Date}, " "))
 			}
 		}
-		byKey[a.Key] = f
 		all = append(all, f)
 	}
 	sort.SliceStable(all, func(i, j int) bool {
@@ -283,7 +274,7 @@ type newView struct {
 }
 
 func (s *Server) newMatchesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	alerts, err := s.cfg.Store.NewMatches(r.Context(), rc.user)
+	alerts, err := s.cfg.Store.NewFindings(r.Context(), rc.user)
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,8 @@ func TestFlow(t *testing.T) {
 		}
 
 		// A new indicator file matching a name the capture resolved.
+		// The name is in the report before any indicator names it.
+		baseline := strings.Count(rr.body, "big.example.org")
 		if st, body := c.get("/new"); st != 200 || !strings.Contains(body, `id="no-new"`) {
 			t.Fatalf("new matches before: %d", st)
 		}
@@ -143,6 +145,33 @@ func TestFlow(t *testing.T) {
 		_, body = c.get(casePath)
 		if !strings.Contains(body, `id="case-new"`) || !strings.Contains(body, "NEW") {
 			t.Error("the case page does not mark the new match")
+		}
+		// The report seen before the retro-hunt (rendered reports are
+		// cached) shows the new match, and stops showing it once a later
+		// run withdraws it.
+		reportPath := "/scans/" + strconv.FormatInt(sc.ID, 10) + "/report?lang=fr"
+		_, withMatch := c.get(reportPath)
+		if strings.Count(withMatch, "big.example.org") <= baseline || !strings.Contains(withMatch, "Predator") {
+			t.Error("the report does not show the retro-hunt's new match")
+		}
+		var newID int64
+		shown, _ := e.lab.Store.ScanAlerts(bg, sc.ID)
+		for _, a := range shown {
+			if a.Origin == store.FromRetro {
+				newID = a.ID
+			}
+		}
+		if err := e.lab.Store.MarkGone(bg, run.ID, []int64{newID}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, body := c.get(reportPath); strings.Count(body, "big.example.org") != baseline || !strings.Contains(body, "coazoa.com") {
+			t.Error("the report still shows a withdrawn match")
+		}
+		if err := e.lab.Store.MarkGone(bg, run.ID, nil, []int64{newID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, body := c.get(reportPath); body != withMatch {
+			t.Error("the report of a match that matches again differs from the first one")
 		}
 		_, body = c.get("/cases")
 		if !strings.Contains(body, "1 new match") {

@@ -117,22 +117,35 @@ func reportPolicy(page []byte) string {
 var styleBlocks = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
 
 func (s *Server) report(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	rep, err := s.storedReport(r, rc.scan)
-	if err != nil {
-		return err
+	if rc.scan.State != store.Done || rc.scan.ResultDir == "" {
+		return refuse(http.StatusConflict, "lab.scan.not_done")
 	}
 	lang := rc.lang
 	if l := r.URL.Query().Get("lang"); i18n.Supported(l) {
 		lang = i18n.Normalize(l)
 	}
-	var buf bytes.Buffer
-	if err := reporthtml.Render(&buf, rep, lang); err != nil {
+	shown, err := s.cfg.Store.ShownAlertIDs(r.Context(), rc.scan.ID)
+	if err != nil {
 		return err
 	}
+	key := reportKey(rc.scan.ID, rc.scan.ResultDir, lang, shown)
+	page, ok := s.reports.get(key)
+	if !ok {
+		rep, err := s.storedReport(r, rc.scan)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := reporthtml.Render(&buf, rep, lang); err != nil {
+			return err
+		}
+		page = &cachedReport{key: key, page: buf.Bytes(), policy: reportPolicy(buf.Bytes())}
+		s.reports.put(page)
+	}
 	s.audit(r.Context(), rc, "report.view", rc.caseID, fmt.Sprintf("scan #%d", rc.scan.ID), lang)
-	w.Header().Set("Content-Security-Policy", reportPolicy(buf.Bytes()))
+	w.Header().Set("Content-Security-Policy", page.policy)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, err = w.Write(buf.Bytes())
+	_, err = w.Write(page.page)
 	return err
 }
 

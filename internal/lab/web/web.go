@@ -71,12 +71,16 @@ type Config struct {
 	RetroAsync func(reason string, by int64)
 }
 
+// reportCacheBytes bounds the memory of rendered reports kept.
+const reportCacheBytes = 64 << 20
+
 // Server serves the interface.
 type Server struct {
 	cfg     Config
 	mux     *http.ServeMux
 	pages   map[string]*template.Template
 	limiter *auth.Limiter
+	reports *reportCache
 	css     []byte
 	js      []byte
 	icon    []byte // /favicon.ico, which browsers ask for on every page
@@ -146,7 +150,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Hash == (auth.Params{}) {
 		cfg.Hash = auth.DefaultParams
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), limiter: auth.NewLimiter(5, 15*time.Minute)}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), limiter: auth.NewLimiter(5, 15*time.Minute),
+		reports: newReportCache(reportCacheBytes)}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/spyscan/spyscan/internal/network/dissect"
 	"github.com/spyscan/spyscan/internal/network/dnswire"
 	"github.com/spyscan/spyscan/internal/network/httpinfo"
+	"github.com/spyscan/spyscan/internal/network/openvpn"
+	"github.com/spyscan/spyscan/internal/network/preamble"
 )
 
 func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
@@ -24,6 +26,15 @@ func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
 		a.quicPacket(f, p)
 	case !toServer && f.app == appQUIC:
 		a.quicServer(f, p)
+	case f.app == appOpenVPN:
+		a.ovpnPacket(f, p.Payload, dir(toServer))
+	case f.app == appRDPUDP:
+		a.rdpUDP(f, p.Payload, toServer)
+	case f.app == appUnknown && toServer && rdpUDPSyn(p.Payload):
+		f.app = appRDPUDP
+		f.pre = &preState{kind: preamble.None, proto: "rdp-udp", desc: "tls inside rdp's udp transport"}
+	case f.app == appUnknown && toServer && a.openVPNReset(f, p.Payload):
+		a.ovpnPacket(f, p.Payload, 0)
 	case f.app == appUnknown && (sp == netbiosNS || cp == netbiosNS):
 		// NetBIOS name service has DNS's wire format, but its names are
 		// NetBIOS names in their half-ASCII encoding, not domains
@@ -44,6 +55,24 @@ func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
 			a.dnsMessage(f, p.Payload)
 		}
 	}
+}
+
+// dir is a packet's direction index: 0 to the server, 1 from it.
+func dir(toServer bool) int {
+	if toServer {
+		return 0
+	}
+	return 1
+}
+
+// openVPNReset recognises OpenVPN over UDP by its client's first packet
+// (a hard reset), and makes f an OpenVPN flow.
+func (a *analyzer) openVPNReset(f *flow, b []byte) bool {
+	auth, ok := openvpn.ClientReset(b)
+	if ok {
+		f.app = a.startOpenVPN(f, auth)
+	}
+	return ok
 }
 
 // dnsPort: DNS, mDNS and LLMNR.

@@ -202,6 +202,11 @@ func smallCapture() []byte {
 func FuzzAnalyze(f *testing.F) {
 	f.Add(smallCapture())
 	f.Add(tunnelCapture(f))
+	// TLS inside OpenVPN over TCP and UDP, and an h2c connection
+	client, server := ovpnSession(20, netgen.ClientHello(netgen.Hello{SNI: "f.example"}), netgen.ServerFlight(netgen.Cert("f.example", nil, "")))
+	f.Add(ovpnCapture(f, true, client, server))
+	f.Add(ovpnCapture(f, false, client, server))
+	f.Add(rawTCP(f, 80, segment{false, 1, 0, netgen.SYN, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00"}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = Analyze(context.Background(), bytes.NewReader(b), "fuzz", Options{MaxFlows: 64})
 	})

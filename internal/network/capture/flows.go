@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/h2c"
 	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
@@ -18,9 +19,12 @@ const (
 	appPreamble // another protocol first, maybe TLS after it (see flow.pre)
 	appProxy    // a HAProxy PROXY header first, then another protocol
 	appSearch   // nothing recognised yet: the first segments are searched for TLS
+	appOpenVPN  // OpenVPN: TLS inside its control channel (see flow.ovpn)
+	appH2C      // clear-text HTTP/2 with prior knowledge (see flow.h2)
+	appRDPUDP   // RDP's UDP transport: its ClientHello is read
 )
 
-var appNames = [...]string{"", "tls", "http", "dns", "quic", "", "", "", ""}
+var appNames = [...]string{"", "tls", "http", "dns", "quic", "", "", "", "", "openvpn", "http2", "rdp-udp"}
 
 // appName names what a flow carried: its protocol, or "tls" once TLS
 // started after a preamble (the preamble is named apart).
@@ -51,6 +55,8 @@ type flow struct {
 	tlsStarted       [2]bool  // TLS records start the client [0] / server [1] stream
 	searched         [2]uint8 // segments searched for TLS per direction (appSearch)
 	pre              *preState
+	ovpn             *ovpnState      // OpenVPN's control channel (appOpenVPN)
+	h2               *[2]*h2c.Reader // clear HTTP/2 readers, client and server (appH2C)
 	tlsC, tlsS       *tlsinfo.Reader
 	tlsBytes         [2]int // TLS bytes read per direction (bounded)
 	hellos           uint8  // ClientHellos fingerprinted on this connection

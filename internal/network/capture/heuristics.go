@@ -120,6 +120,9 @@ func (a *analyzer) endFlow(f *flow, why string) {
 	if f.app == appQUIC && !f.quicDone {
 		a.quicUndecoded(f)
 	}
+	if f.tlsS != nil && !f.tlsS.Done() {
+		a.tlsCut(f)
+	}
 	a.observeFlowIPs(f, ca, sa, ev)
 	a.trackBeacon(f, ca, sa, sp, ev)
 	a.trackUnresolved(f, sa, sp, ev)

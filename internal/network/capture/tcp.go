@@ -8,8 +8,11 @@ import (
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
 	"github.com/spyscan/spyscan/internal/network/dnswire"
+	"github.com/spyscan/spyscan/internal/network/h2c"
 	"github.com/spyscan/spyscan/internal/network/httpinfo"
+	"github.com/spyscan/spyscan/internal/network/openvpn"
 	"github.com/spyscan/spyscan/internal/network/preamble"
+	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
 
 // Stream buffer bounds.
@@ -34,11 +37,20 @@ type preState struct {
 
 func (a *analyzer) tcp(f *flow, p *dissect.Packet, toServer bool) {
 	if p.TCPFlags&dissect.FlagSYN != 0 {
-		if toServer && f.cs == nil && f.app == appUnknown {
-			f.cs = &dissect.Stream{Cap: clientCap}
-			f.cs.SYN(p.Seq)
+		if toServer && f.app == appUnknown && !f.inspected[0] {
+			if f.cs == nil {
+				f.cs = &dissect.Stream{Cap: clientCap}
+			}
+			f.cs.SYN(p.Seq) // a SYN with a new sequence number restarts the stream
 		}
-		return
+		if !toServer || len(p.Payload) == 0 {
+			return
+		}
+		// TCP Fast Open (RFC 7413): the client's SYN carries the first
+		// bytes of its stream, which start one sequence number after the
+		// SYN's own (p is this packet's scratch decode: changing it here
+		// touches nothing else)
+		p.Seq++
 	}
 	if len(p.Payload) == 0 || f.app == appNone {
 		return
@@ -143,6 +155,10 @@ func (a *analyzer) clientData(f *flow) {
 		a.httpClient(f)
 	case appDNS:
 		a.dnsTCP(f, f.cs)
+	case appOpenVPN:
+		a.ovpnTCP(f, 0)
+	case appH2C:
+		a.h2Stream(f, f.cs, 0)
 	}
 }
 
@@ -169,7 +185,7 @@ func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
 		a.searchTLS(f, p, 1)
 		return
 	}
-	if f.app != appTLS && f.app != appDNS && f.app != appPreamble {
+	if f.app != appTLS && f.app != appDNS && f.app != appPreamble && f.app != appOpenVPN && f.app != appH2C {
 		return
 	}
 	if f.ss == nil {
@@ -181,6 +197,10 @@ func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
 	switch {
 	case f.app == appDNS:
 		a.dnsTCP(f, f.ss)
+	case f.app == appOpenVPN:
+		a.ovpnTCP(f, 1)
+	case f.app == appH2C:
+		a.h2Stream(f, f.ss, 1)
 	case f.tlsStarted[1]:
 		a.tlsServer(f)
 	default:
@@ -204,8 +224,13 @@ func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
 	switch {
 	case len(b) >= 3 && b[0] == 22 && b[1] == 3:
 		return appTLS
+	case b[0]&0x80 != 0 && sslv2(b):
+		return appTLS // an SSLv2-format ClientHello, then TLS records
 	case httpinfo.LooksLikeRequest(b):
 		return appHTTP
+	case len(b) >= 4 && string(b[:4]) == h2c.Preface[:4] && strings.HasPrefix(h2c.Preface, string(b[:min(len(b), len(h2c.Preface))])):
+		f.h2 = &[2]*h2c.Reader{h2c.NewReader(true), h2c.NewReader(false)}
+		return appH2C
 	}
 	if f.pre == nil || f.pre.proxied == "" {
 		if _, _, _, st := preamble.ProxyHeader(b); st != preamble.NotTLS {
@@ -225,7 +250,22 @@ func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
 	if sp == 53 || dnsOverTCP(b) {
 		return appDNS
 	}
+	// after DNS: a DNS query over TCP also starts with a 2-byte length, and
+	// its ID can have OpenVPN's first opcode byte
+	if openvpn.LooksLikeTCP(b) {
+		auth, ok := openvpn.TCPClientReset(b)
+		if !ok {
+			auth = -1
+		}
+		return a.startOpenVPN(f, auth)
+	}
 	return appSearch
+}
+
+// sslv2 reports whether b starts with an SSLv2-format ClientHello.
+func sslv2(b []byte) bool {
+	_, ok := tlsinfo.SSLv2Hello(b)
+	return ok
 }
 
 // dnsOverTCP recognises DNS over TCP on any port: a 2-byte length, then a

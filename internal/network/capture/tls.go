@@ -25,38 +25,49 @@ type tlsKey struct {
 
 // tlsClient reads the client's records as they arrive: every ClientHello
 // (the first, and the second after a HelloRetryRequest) is fingerprinted.
-func (a *analyzer) tlsClient(f *flow) {
+func (a *analyzer) tlsClient(f *flow) { a.tlsClientFrom(f, f.cs) }
+
+// tlsClientFrom reads the client's TLS records from s: the TCP stream, or
+// the TLS stream another protocol carries (OpenVPN's control channel).
+func (a *analyzer) tlsClientFrom(f *flow, s *dissect.Stream) {
 	if f.tlsC == nil {
 		f.tlsC = &tlsinfo.Reader{}
 	}
-	n, err := f.tlsC.Feed(f.cs.Data, func(m []byte) bool {
+	n, err := f.tlsC.Feed(s.Data, func(m []byte) bool {
 		if m[0] == tlsinfo.TypeClientHello {
 			a.tlsHello(f, m)
 		}
 		return f.hellos < maxHellos
 	})
-	f.cs.Discard(n)
+	if err == tlsinfo.ErrSSLv2 {
+		a.sslv2Hello(f, s.Data[n:])
+		err = nil
+	}
+	s.Discard(n)
 	f.tlsBytes[0] += n
 	a.tlsAlerts(f, f.tlsC, "client")
 	if err != nil {
 		a.problem("TLS: client records: " + strings.TrimPrefix(err.Error(), "tls: "))
 	}
-	if f.tlsC.Done() || f.tlsBytes[0] > maxTLSBytes || (f.cs.Full && n == 0) {
-		if f.hellos == 0 && err == nil {
+	if f.tlsC.Done() || f.tlsBytes[0] > maxTLSBytes || (s.Full && n == 0) {
+		if f.hellos == 0 && err == nil && f.tlsRec == nil {
 			a.decodeErr["TLS: no complete ClientHello"]++
 		}
-		f.cs.Close()
+		s.Close()
 	}
 }
 
 // tlsServer reads the server's records: ServerHello (or HelloRetryRequest)
 // and, up to TLS 1.2, the certificate chain. Alerts or other records before
 // the ServerHello do not stop it.
-func (a *analyzer) tlsServer(f *flow) {
+func (a *analyzer) tlsServer(f *flow) { a.tlsServerFrom(f, f.ss) }
+
+// tlsServerFrom reads the server's TLS records from s (see tlsClientFrom).
+func (a *analyzer) tlsServerFrom(f *flow, s *dissect.Stream) {
 	if f.tlsS == nil {
 		f.tlsS = &tlsinfo.Reader{}
 	}
-	n, err := f.tlsS.Feed(f.ss.Data, func(m []byte) bool {
+	n, err := f.tlsS.Feed(s.Data, func(m []byte) bool {
 		switch m[0] {
 		case tlsinfo.TypeServerHello:
 			sh, err := tlsinfo.ParseServerHello(m)
@@ -80,15 +91,15 @@ func (a *analyzer) tlsServer(f *flow) {
 		}
 		return true
 	})
-	f.ss.Discard(n)
+	s.Discard(n)
 	f.tlsBytes[1] += n
 	a.tlsAlerts(f, f.tlsS, "server")
 	if err != nil {
 		a.problem("TLS: server records: " + strings.TrimPrefix(err.Error(), "tls: "))
 	}
-	if f.tlsS.Done() || f.tlsBytes[1] > maxTLSBytes || (f.ss.Full && n == 0) {
+	if f.tlsS.Done() || f.tlsBytes[1] > maxTLSBytes || (s.Full && n == 0) {
 		f.serverDone = true
-		f.ss.Close()
+		s.Close()
 	}
 }
 
@@ -179,6 +190,25 @@ func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte,
 	addFingerprint(&rec.Fingerprints, TLSFingerprint{JA3: ja3, JA4: ja4, JA4Reference: ja4ref, Hello: helloKind(f)}, a.dropped)
 }
 
+// sslv2Hello records a connection whose client opened with an
+// SSLv2-format ClientHello: it has no fingerprint (see tlsinfo.SSLv2Hello),
+// and its record names the hello and the version it offered; the server's
+// side is read as usual.
+func (a *analyzer) sslv2Hello(f *flow, b []byte) {
+	v, ok := tlsinfo.SSLv2Hello(b)
+	if !ok {
+		a.problem("TLS: malformed SSLv2-format ClientHello")
+		return
+	}
+	a.decodeErr["TLS: SSLv2-format ClientHello (not fingerprinted: JA3 and JA4 read TLS ClientHellos only)"]++
+	if f.tlsRec == nil {
+		a.serverOnlyRecord(f)
+	}
+	if r := f.tlsRec; r != nil && len(r.Versions) == 0 {
+		r.Versions = []string{tlsinfo.VersionName(v) + " (SSLv2-format ClientHello)"}
+	}
+}
+
 // serverOnlyRecord gives a connection whose ClientHello the capture does not
 // hold (only the server's direction was captured) a record of its own, so
 // that its certificates are kept.
@@ -205,6 +235,12 @@ func (a *analyzer) serverOnlyRecord(f *flow) {
 // tlsPort flags TLS on an unusual port: the CONNECT or SOCKS target's port
 // when there is one; never the standard port of a STARTTLS protocol.
 func (a *analyzer) tlsPort(f *flow, rec *TLSRecord) {
+	if f.ovpn != nil {
+		return // OpenVPN's own port, whatever it is
+	}
+	if _, sp := f.server(); f.app == appRDPUDP && sp == 3389 {
+		return
+	}
 	_, port := f.server()
 	if f.pre != nil {
 		switch {
@@ -282,6 +318,31 @@ func (a *analyzer) parseCerts(m []byte) []tlsinfo.Certificate {
 	return certs
 }
 
+// tlsCut reads a Certificate message the flow ended inside (the capture
+// stopped, or lost the rest): the certificates it holds whole, and the one
+// it cuts, marked partial and hashed as far as it goes, so that what was
+// seen is checked and the record says it is incomplete.
+func (a *analyzer) tlsCut(f *flow) {
+	s := f.ss
+	if f.ovpn != nil {
+		s = f.ovpn.tls[1]
+	}
+	var rest []byte
+	if s != nil {
+		rest = s.Data
+	}
+	m := f.tlsS.Pending(rest)
+	if len(m) < 4 || m[0] != tlsinfo.TypeCertificate {
+		return
+	}
+	certs, _ := tlsinfo.ParseCertificateMsg(m)
+	if len(certs) == 0 {
+		return
+	}
+	a.problem("TLS: certificate message cut short (certificates read as far as they go, marked partial)")
+	a.certificates(f, certs)
+}
+
 func (a *analyzer) serverHello(f *flow, sh *tlsinfo.ServerHello) {
 	if f.tlsRec == nil && f.hellos == 0 {
 		a.serverOnlyRecord(f)
@@ -295,6 +356,9 @@ func (a *analyzer) serverHello(f *flow, sh *tlsinfo.ServerHello) {
 func (a *analyzer) certificates(f *flow, certs []tlsinfo.Certificate) {
 	if len(certs) == 0 {
 		return
+	}
+	if f.tlsRec == nil && f.hellos == 0 {
+		a.serverOnlyRecord(f) // the capture starts after the ServerHello
 	}
 	if r := f.tlsRec; r != nil && r.Certificates == nil {
 		r.Certificates = certs

@@ -167,3 +167,92 @@ func TestPublicTLSHandshakes(t *testing.T) {
 		}
 	})
 }
+
+// TestTLSMidHandshakeStart: a capture that starts inside the server's
+// handshake (no SYN, no ClientHello, no ServerHello: nDPI's riot.pcapng),
+// at its Certificate record, has the chain read, hashed and judged,
+// whether the record comes whole or in segments.
+func TestTLSMidHandshakeStart(t *testing.T) {
+	cert := netgen.Cert("mid.example", []string{"mid.example"}, "")
+	flight := bytes.Join([][]byte{
+		netgen.Record(netgen.CertificateMsg(cert)),
+		netgen.TLSRecord(22, []byte{12, 0, 0, 4, 3, 0, 23, 0}), // ServerKeyExchange
+		netgen.Record(netgen.ServerHelloDoneMsg()),
+	}, nil)
+	for _, mss := range []int{len(flight), 400, 100} {
+		var segs []segment
+		for off := 0; off < len(flight); off += mss {
+			segs = append(segs, segment{true, 7000 + uint32(off), 1, netgen.ACK, string(flight[off:min(off+mss, len(flight))])})
+		}
+		res := analyzeBytes(t, rawTCP(t, 443, segs...))
+		if len(res.TLS) != 1 || len(res.TLS[0].Certificates) != 1 || res.TLS[0].Certificates[0].Subject != "CN=mid.example" {
+			t.Fatalf("segments of %d: TLS records %+v", mss, res.TLS)
+		}
+		c := res.TLS[0].Certificates[0]
+		if obs(res, KindTLSCert, c.SHA1) == nil || obs(res, KindTLSCert, c.SHA256) == nil {
+			t.Errorf("segments of %d: certificate hashes not observed", mss)
+		}
+		if obs(res, KindDomain, "mid.example") == nil {
+			t.Errorf("segments of %d: certificate SAN not observed", mss)
+		}
+	}
+}
+
+// TestTLSCertificateCutByCaptureEnd: a capture that ends inside the
+// server's Certificate message still has the certificates it holds read:
+// the whole ones hashed as usual, the cut one hashed as far as it goes and
+// marked partial.
+func TestTLSCertificateCutByCaptureEnd(t *testing.T) {
+	leaf := netgen.Cert("cut.example", []string{"cut.example"}, "Cut CA")
+	ca := netgen.Cert("Cut CA", nil, "")
+	flight := bytes.Join([][]byte{netgen.Record(netgen.ServerHelloMsg(netgen.ServerHelloOptions{})),
+		netgen.Record(netgen.CertificateMsg(leaf, ca))}, nil)
+	flight = flight[:len(flight)-60] // the capture ends 60 bytes before the chain does
+	ch := netgen.ClientHello(netgen.Hello{SNI: "cut.example"})
+	res := analyzeBytes(t, rawTCP(t, 443,
+		segment{false, 1000, 0, netgen.SYN, ""},
+		segment{true, 5000, 1001, netgen.SYN | netgen.ACK, ""},
+		segment{false, 1001, 5001, netgen.PSH | netgen.ACK, string(ch)},
+		segment{true, 5001, 1001 + uint32(len(ch)), netgen.PSH | netgen.ACK, string(flight[:200])},
+		segment{true, 5201, 1001 + uint32(len(ch)), netgen.PSH | netgen.ACK, string(flight[200:])}))
+	if len(res.TLS) != 1 || len(res.TLS[0].Certificates) != 2 {
+		t.Fatalf("TLS records %+v", res.TLS)
+	}
+	got := res.TLS[0].Certificates
+	if got[0].Partial || got[0].Subject != "CN=cut.example" || !got[1].Partial || got[1].ParseError == "" {
+		t.Errorf("certificates %+v", got)
+	}
+	if obs(res, KindTLSCert, got[0].SHA1) == nil || obs(res, KindTLSCert, got[1].SHA1) == nil {
+		t.Error("certificate hashes not observed")
+	}
+	if obs(res, KindDomain, "cut.example") == nil {
+		t.Error("the leaf's SAN not observed")
+	}
+}
+
+// TestSSLv2FormatHello: a client that opens with an SSLv2-format
+// ClientHello (Glupteba; Suricata's sslv2-tls-upgrade captures) gets a TLS
+// record that names it, no JA3 or JA4 (neither is defined for it: tshark
+// and the JA3 reference code give none), and the server's certificate is
+// read and checked.
+func TestSSLv2FormatHello(t *testing.T) {
+	hello := []byte{0x80, 0x2e, 1, 3, 1, 0, 21, 0, 0, 0, 16}
+	hello = append(hello, bytes.Repeat([]byte{0x0a}, 21+16)...)
+	cert := netgen.Cert("v2.example", []string{"v2.example"}, "Old CA")
+	res := analyzeBytes(t, tlsSession(t, hello, netgen.ServerFlight(cert), nil))
+	if len(res.TLS) != 1 || len(res.TLS[0].Certificates) != 1 {
+		t.Fatalf("TLS records %+v", res.TLS)
+	}
+	r := res.TLS[0]
+	if r.JA3 != "" || r.JA4 != "" || len(r.Fingerprints) != 0 || !slices.Equal(r.Versions, []string{"TLSv1.0 (SSLv2-format ClientHello)"}) || r.Preamble != "" {
+		t.Errorf("record %+v", r)
+	}
+	for _, o := range res.Observations {
+		if o.Kind == KindJA3 || o.Kind == KindJA4 {
+			t.Errorf("%v %s observed for an SSLv2-format hello", o.Kind, o.Value)
+		}
+	}
+	if obs(res, KindTLSCert, r.Certificates[0].SHA1) == nil {
+		t.Error("certificate not observed")
+	}
+}

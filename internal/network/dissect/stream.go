@@ -15,6 +15,7 @@ type Stream struct {
 	Data    []byte
 	next    uint32
 	started bool
+	placed  bool // bytes were appended (the stream's start is settled)
 	Full    bool // Cap reached or gave up; later data is ignored
 	pending []pendingSeg
 	pendLen int
@@ -28,9 +29,12 @@ type pendingSeg struct {
 
 const maxPending = 64 << 10
 
-// SYN sets the initial sequence number from a SYN segment.
+// SYN sets the initial sequence number from a SYN segment. A SYN with
+// another sequence number before any data starts the stream again: the
+// ports were reused, or SYNs of a flood came before the connection's own
+// (whose data would otherwise wait forever behind a hole).
 func (s *Stream) SYN(seq uint32) {
-	if !s.started {
+	if !s.started || !s.placed && len(s.pending) == 0 {
 		s.next = seq + 1
 		s.started = true
 	}
@@ -100,6 +104,7 @@ func (s *Stream) place(seq uint32, payload []byte) bool {
 	}
 	s.Data = append(s.Data, payload...)
 	s.next += uint32(len(payload))
+	s.placed = true
 	return true
 }
 

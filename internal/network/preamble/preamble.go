@@ -395,8 +395,10 @@ func (s *Scanner) socks5(b []byte, client bool) (int, Status) {
 }
 
 // FindTLS returns the offset of the first TLS handshake record in b that
-// carries a ClientHello (client) or a ServerHello, or -1: how TLS is found
-// after a preamble of a protocol not recognised.
+// carries a ClientHello (client), or a ServerHello or a Certificate
+// message (server: a capture that starts inside the server's handshake,
+// after its ServerHello), or -1: how TLS is found after a preamble of a
+// protocol not recognised, or with the start of the connection missing.
 func FindTLS(b []byte, client bool) int {
 	for off := 0; ; {
 		i := bytes.IndexByte(b[off:], 0x16)
@@ -404,7 +406,7 @@ func FindTLS(b []byte, client bool) int {
 			return -1
 		}
 		off += i
-		if tlsStart(b[off:], client) == Found && len(b)-off >= 9 {
+		if len(b)-off >= 9 && handshakeStart(b[off:], client) {
 			if l := int(b[off+6])<<16 | int(b[off+7])<<8 | int(b[off+8]); l >= 38 && l <= 128<<10 {
 				return off
 			}
@@ -412,3 +414,28 @@ func FindTLS(b []byte, client bool) int {
 		off++
 	}
 }
+
+// handshakeStart reports whether b (at least 9 bytes) starts a handshake
+// record that FindTLS looks for. A Certificate message must also hold a
+// certificate list whose length is the message's less its own 3 bytes (TLS
+// up to 1.2; TLS 1.3 encrypts it), which bytes of another protocol seldom
+// match.
+func handshakeStart(b []byte, client bool) bool {
+	if tlsStart(b, client) == Found {
+		return true
+	}
+	if client || b[5] != typeCertificate {
+		return false
+	}
+	rec := [6]byte(b[:6])
+	rec[5] = 2 // the record layer checks of a ServerHello record
+	if tlsStart(rec[:], false) != Found || len(b) < 12 {
+		return false
+	}
+	msg := int(b[6])<<16 | int(b[7])<<8 | int(b[8])
+	list := int(b[9])<<16 | int(b[10])<<8 | int(b[11])
+	return list+3 == msg
+}
+
+// typeCertificate is the handshake type of a Certificate message.
+const typeCertificate = 11

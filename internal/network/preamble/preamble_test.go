@@ -168,6 +168,34 @@ func TestFindTLS(t *testing.T) {
 	}
 }
 
+// TestFindTLSCertificate: a capture that starts inside the server's
+// handshake, at its Certificate record (nDPI's riot.pcapng), still has its
+// TLS found; bytes that only look like a record header are not taken.
+func TestFindTLSCertificate(t *testing.T) {
+	cert := netgen.Record(netgen.CertificateMsg(netgen.Cert("mid.example", nil, "")))
+	wrongList := append([]byte(nil), cert...)
+	wrongList[11]++ // the certificate list's length no longer fits the message's
+	tests := []struct {
+		name   string
+		b      []byte
+		client bool
+		want   int
+	}{
+		{"at the start", cert, false, 0},
+		{"after other bytes", append([]byte("\x16\x03\x03\x00\x10\x0b junk "), cert...), false, 12},
+		{"cut after the list length", cert[:12], false, 0},
+		{"cut before the list length", cert[:11], false, -1},
+		{"list length that does not fit", wrongList, false, -1},
+		{"from the client (a client certificate is not a start)", cert, true, -1},
+		{"a record version past TLS 1.3", append([]byte{0x16, 3, 9}, cert[3:]...), false, -1},
+	}
+	for _, tc := range tests {
+		if i := preamble.FindTLS(tc.b, tc.client); i != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, i, tc.want)
+		}
+	}
+}
+
 func TestProxyHeader(t *testing.T) {
 	src, dst := netip.MustParseAddrPort("203.0.113.7:51000"), netip.MustParseAddrPort("10.0.0.5:443")
 	src6, dst6 := netip.MustParseAddrPort("[2001:db8::7]:51000"), netip.MustParseAddrPort("[2001:db8::5]:443")

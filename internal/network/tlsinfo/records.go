@@ -102,6 +102,51 @@ func (r *Reader) Feed(b []byte, msg func(m []byte) bool) (int, error) {
 	return n, nil
 }
 
+// Pending returns the handshake message that was still arriving when the
+// stream ended: the bytes of it the reader holds, then those of the
+// incomplete handshake record that starts rest (the stream's unread
+// bytes). It is nil when no message was under way, or the reader is Done.
+func (r *Reader) Pending(rest []byte) []byte {
+	if r.done {
+		return nil
+	}
+	out := r.hs[:len(r.hs):len(r.hs)]
+	if len(rest) >= 5 && rest[0] == RecordHandshake && rest[1] == 3 {
+		body := rest[5:]
+		if l := int(binary.BigEndian.Uint16(rest[3:])); len(body) > l {
+			body = body[:l]
+		}
+		out = append(out, body...)
+	}
+	if len(out) < 4 {
+		return nil
+	}
+	return out
+}
+
+// SSLv2Hello reads the SSLv2-format ClientHello that starts b (the
+// backward-compatible hello of RFC 5246 appendix E.2, still sent by some
+// old clients and malware: Glupteba): the version it offers. ok is false
+// when b does not start with one whose lengths all agree. Such a hello has
+// no extensions, and JA3 and JA4 are not defined for it: FoxIO's
+// specification and the JA3 reference code read TLS handshake records
+// only, and tshark computes no JA3 for it either.
+func SSLv2Hello(b []byte) (version uint16, ok bool) {
+	if len(b) < 11 || b[0]&0x80 == 0 || b[2] != 1 {
+		return 0, false
+	}
+	n := int(b[0]&0x7f)<<8 | int(b[1])
+	v := binary.BigEndian.Uint16(b[3:])
+	specs, sid, chal := int(binary.BigEndian.Uint16(b[5:])), int(binary.BigEndian.Uint16(b[7:])), int(binary.BigEndian.Uint16(b[9:]))
+	if v != 0x0002 && (v < 0x0300 || v > 0x0303) {
+		return 0, false
+	}
+	if specs == 0 || specs%3 != 0 || sid != 0 && sid != 16 || chal < 16 || chal > 32 || 9+specs+sid+chal != n {
+		return 0, false
+	}
+	return v, true
+}
+
 // clearHello reports whether a handshake record after ChangeCipherSpec
 // starts with a clear ClientHello or ServerHello filling it consistently.
 func clearHello(b []byte) bool {

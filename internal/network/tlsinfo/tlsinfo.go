@@ -90,6 +90,19 @@ func (r *reader) bytes(n int) []byte {
 	return v
 }
 
+// cut returns the next n bytes, or all that are left when fewer are
+// (cut is then true): what a message cut short still holds.
+func (r *reader) cut(n int) (v []byte, cut bool) {
+	if r.err {
+		return nil, false
+	}
+	if n > len(r.b) {
+		v, r.b = r.b, nil
+		return v, true
+	}
+	return r.bytes(n), false
+}
+
 func (r *reader) vec8() []byte  { return r.bytes(int(r.u8())) }
 func (r *reader) vec16() []byte { return r.bytes(int(r.u16())) }
 

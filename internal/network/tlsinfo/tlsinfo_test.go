@@ -228,7 +228,11 @@ func BenchmarkParseClientHello(b *testing.B) {
 func FuzzParseClientHello(f *testing.F) {
 	f.Add(netgen.ClientHelloMsg(netgen.Hello{SNI: "a.example", ALPN: []string{"h2"}, TLS13: true, GREASE: true}))
 	f.Add(netgen.ClientHelloMsg(netgen.Hello{}))
+	f.Add([]byte{0x80, 0x2e, 1, 3, 1, 0, 21, 0, 0, 0, 16})
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if v, ok := tlsinfo.SSLv2Hello(b); ok && (v > 0x0303 || len(b) < 11) {
+			t.Fatalf("SSLv2 hello of version %#x in %d bytes", v, len(b))
+		}
 		ch, err := tlsinfo.ParseClientHello(b)
 		if err == nil {
 			_ = tlsinfo.JA3(ch)

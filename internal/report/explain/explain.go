@@ -181,7 +181,7 @@ func words(k key, c Cause, g *acc, in model.Input) (text, fix i18n.Msg) {
 			return i18n.M("cause.missing_backup", "n", missing, "listed", i18n.M("count", "n", listed), "input", input,
 				"needed", i18n.M("cause.needed", "n", n)), i18n.M("fix.new_backup")
 		}
-		if n == 0 { // a whole input or module, not files
+		if n == 0 || g.files[k.input] { // a whole input or module, not files
 			return i18n.M("cause.missing_input", "input", input, "error", detail), i18n.M("fix.missing")
 		}
 		if len(c.Modules) == 0 { // files the acquisition always holds, found absent when it was opened

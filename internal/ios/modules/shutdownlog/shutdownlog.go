@@ -10,11 +10,12 @@
 // "After Xs, these clients are still here:" notices followed by indented
 // "remaining client pid: N (path)" lines and a "SIGTERM: [unix time]" line
 // (iOS 15 to 18), the older one-line "After Xs, remaining client pid: ..."
-// form, and the form whose client paths end with the binary's UUID (iOS 26;
-// a real macOS shutdown.log of 2017-2019 has it too, and the parser reads
-// that one as a plain reading of its text does: 19 reboots, 88 clients)
-// and whose reboots may carry no SIGTERM line (a reboot then ends where the
-// elapsed time starts again from a lower value).
+// form, and the form whose client paths end with the binary's UUID (iOS 26,
+// Kaspersky's published 2021 Pegasus client, and a real macOS shutdown.log
+// of 2017-2019, which the parser reads as a plain reading of its text
+// does: 19 reboots, 88 clients) and whose reboots may carry no SIGTERM line
+// (a reboot then ends where the elapsed time starts again from a lower
+// value).
 //
 // Every client is checked as a process (its executable's name, without a
 // trailing UUID) and as a path; unusual folders and reboots held up many

@@ -210,3 +210,38 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A known answer from a published example: the Pegasus client that
+// Kaspersky's iShutdown README (github.com/KasperskyLab/iShutdown,
+// README.md at commit 2a12445a2e39ee75c0307a3514af7c610dc8e622) shows its
+// detector reporting from a real 2021 infection, four times, in
+// "/private/var/db/":
+// "com.apple.xpc.roleaccountd.staging/mptbd/42286BD8-3758-3B85-B19F-6E1FDB2CB030".
+// Only the path is published; the pid, delays and SIGTERM time around it
+// are ours. With the embedded indicators (Amnesty's Pegasus process mptbd)
+// the client is a CRITICAL process hit on its executable without the UUID,
+// and four listings make a reboot held up four times.
+func TestKasperskyPublishedClient(t *testing.T) {
+	const client = "/private/var/db/com.apple.xpc.roleaccountd.staging/mptbd/42286BD8-3758-3B85-B19F-6E1FDB2CB030"
+	var b strings.Builder
+	for _, d := range []string{"0.51", "1.02", "1.53", "2.04"} {
+		b.WriteString("After " + d + "s, these clients are still here:\n\t\tremaining client pid: 155 (/usr/libexec/nfcd/EBFB3E7F-4CA4-3656-8E9C-8CCF5995C34A)\n")
+		b.WriteString("\t\tremaining client pid: 2143 (" + client + ")\n")
+	}
+	b.WriteString("SIGTERM: [1625097600] All buffers flushed\n")
+	reboots, err := Parse([]byte(b.String()))
+	if err != nil || len(reboots) != 1 || reboots[0].Notices != 4 || len(reboots[0].Clients) != 2 {
+		t.Fatalf("%v %+v", err, reboots)
+	}
+	c := reboots[0].Clients[1]
+	if c.Executable != "/private/var/db/com.apple.xpc.roleaccountd.staging/mptbd" || c.TimesDelayed != 4 || c.Delay != 2.04 || c.Time.Unix() != 1625097600 {
+		t.Errorf("client %+v", c)
+	}
+	res, err := modtest.Run(t, New(), acquisition.IOSFilesystem, fstest.MapFS{"private/var/db/diagnostics/shutdown.log": {Data: []byte(b.String())}})
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	modtest.WantAlert(t, res, model.Critical, true, "mptbd")
+	modtest.WantAlert(t, res, model.Low, false, "The shutdown of 2021-07-01 00:00:00.000000 was held up 4 times")
+	modtest.NoAlertMentions(t, res, "nfcd")
+}

@@ -264,7 +264,7 @@ func readLIDPairs(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, p s
 type Contacts struct{ module.Base }
 
 // NewContacts returns the module.
-func NewContacts() Contacts { return Contacts{module.NewBase("whatsapp_contacts", 1, ContactsSpec)} }
+func NewContacts() Contacts { return Contacts{module.NewBase("whatsapp_contacts", 2, ContactsSpec)} }
 
 // Contact is one WhatsApp contact.
 type Contact struct {
@@ -274,6 +274,8 @@ type Contact struct {
 	WhatsAppID          string   `json:"whatsapp_id,omitempty"`
 	LID                 string   `json:"lid,omitempty"`
 	About               string   `json:"about_text,omitempty"`
+	AboutChanged        string   `json:"about_timestamp,omitempty"`
+	AboutExpires        string   `json:"about_expiration_timestamp,omitempty"`
 	DisappearingSeconds float64  `json:"disappearing_mode_duration,omitempty"`
 	DisappearingSince   string   `json:"disappearing_mode_timestamp,omitempty"`
 	LastUpdated         string   `json:"last_updated,omitempty"`
@@ -284,18 +286,24 @@ type Contact struct {
 // Run reads ZWAADDRESSBOOKCONTACT.
 func (Contacts) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	return iosmod.ForEachDB(ctx, in, rec, ContactsSpec, func(ctx context.Context, db *sqlitex.DB, p string) error {
-		return iosmod.Query(ctx, db, rec, "ZWAADDRESSBOOKCONTACT", []string{"Z_PK", "ZFULLNAME", "ZPHONENUMBER", "ZWHATSAPPID", "ZLID", "ZABOUTTEXT", "ZDISAPPEARINGMODEDURATION", "ZDISAPPEARINGMODETIMESTAMP", "ZLASTUPDATED"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+		return iosmod.Query(ctx, db, rec, "ZWAADDRESSBOOKCONTACT", []string{"Z_PK", "ZFULLNAME", "ZPHONENUMBER", "ZWHATSAPPID", "ZLID", "ZABOUTTEXT", "ZABOUTTIMESTAMP", "ZABOUTEXPIRATIONTIMESTAMP", "ZDISAPPEARINGMODEDURATION", "ZDISAPPEARINGMODETIMESTAMP", "ZLASTUPDATED"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
 			up := iosmod.AppleTime(r, "zlastupdated")
 			ds := iosmod.AppleTime(r, "zdisappearingmodetimestamp")
+			ab, ax := iosmod.AppleTime(r, "zabouttimestamp"), iosmod.AppleTime(r, "zaboutexpirationtimestamp")
 			c := Contact{ID: r.Int("z_pk"), FullName: r.Str("zfullname"), PhoneNumber: r.Str("zphonenumber"), WhatsAppID: r.Str("zwhatsappid"), LID: r.Str("zlid"),
-				About: r.Str("zabouttext"), DisappearingSeconds: r.Float("zdisappearingmodeduration"), DisappearingSince: iosmod.ISO(ds), LastUpdated: iosmod.ISO(up), DB: p}
+				About: r.Str("zabouttext"), AboutChanged: iosmod.ISO(ab), AboutExpires: iosmod.ISO(ax),
+				DisappearingSeconds: r.Float("zdisappearingmodeduration"), DisappearingSince: iosmod.ISO(ds), LastUpdated: iosmod.ISO(up), DB: p}
 			c.Links = iosmod.Links(c.About)
 			rec.Record(c)
 			name := strings.TrimSpace(c.WhatsAppID + " " + c.FullName)
 			iosmod.Event(rec, up, "whatsapp_contact_updated", i18n.M("ios.whatsapp.event_contact", "contact", name), p)
 			if c.DisappearingSeconds > 0 {
 				iosmod.Event(rec, ds, "whatsapp_disappearing_on", i18n.M("ios.whatsapp.event_disappearing", "seconds", fmt.Sprintf("%.0f", c.DisappearingSeconds), "contact", name), p)
+			} else { // a timer switched off keeps the time it was switched off
+				iosmod.Event(rec, ds, "whatsapp_disappearing_off", i18n.M("ios.whatsapp.event_disappearing_off", "contact", name), p)
 			}
+			iosmod.Event(rec, ab, "whatsapp_about_changed", i18n.M("ios.whatsapp.event_about", "contact", name, "text", clip(c.About)), p)
+			iosmod.Event(rec, ax, "whatsapp_about_expires", i18n.M("ios.whatsapp.event_about_expires", "contact", name), p)
 			for _, l := range c.Links {
 				rec.CheckURL(l, module.Where{Artifact: p, Time: up, Label: i18n.M("ios.whatsapp.what_about_link"), Record: c})
 			}

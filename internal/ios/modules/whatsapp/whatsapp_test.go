@@ -115,8 +115,32 @@ func TestLIDDatabase(t *testing.T) {
 func TestContacts(t *testing.T) {
 	modtest.GoldenLayouts(t, whatsapp.NewContacts(), iosdata.WhatsApp(), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusSubdomain)
-		if res.Seen != 2 || len(res.Timeline) != 3 {
-			t.Errorf("seen %d events %d", res.Seen, len(res.Timeline))
+		if res.Seen != 2 || len(res.Timeline) != 6 || len(res.Notes) != 0 {
+			t.Errorf("seen %d events %d notes %q", res.Seen, len(res.Timeline), res.Notes)
+		}
+		// as MVT: every timer change (on for Ana, off for Bob), the about
+		// text's change and expiry, each contact's last update
+		events := map[string][]time.Time{}
+		for _, e := range res.Timeline {
+			events[e.Event] = append(events[e.Event], e.Time)
+		}
+		for ev, want := range map[string][]time.Time{
+			"whatsapp_disappearing_on":  {iosdata.At(30 * time.Minute)},
+			"whatsapp_disappearing_off": {iosdata.At(270 * time.Minute)},
+			"whatsapp_about_changed":    {iosdata.At(20 * time.Minute)},
+			"whatsapp_about_expires":    {iosdata.At(48 * time.Hour)},
+			"whatsapp_contact_updated":  {iosdata.At(4 * time.Hour), iosdata.At(5 * time.Hour)},
+		} {
+			got := events[ev]
+			if len(got) != len(want) {
+				t.Errorf("%s at %v, want %v", ev, got, want)
+				continue
+			}
+			for i := range want {
+				if got[i].Sub(want[i]).Abs() > time.Millisecond {
+					t.Errorf("%s at %v, want %v", ev, got, want)
+				}
+			}
 		}
 	})
 }

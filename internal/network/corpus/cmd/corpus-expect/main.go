@@ -120,7 +120,9 @@ var fields = []string{"frame.protocols", "tcp.stream", "tcp.srcport",
 	"tls.handshake.type", "tls.handshake.extensions_server_name", "tls.handshake.ja3",
 	"tls.handshake.certificate", "http.host"}
 
-const filter = "(dns || mdns || llmnr || tls.handshake || http.request) && !icmp && !icmpv6 && !ssdp"
+// http.notification: tshark marks a NOTIFY request (UPnP's GENA) so, not
+// as http.request, though it reads its Host the same.
+const filter = "(dns || mdns || llmnr || tls.handshake || http.request || http.notification) && !icmp && !icmpv6 && !ssdp"
 
 // tshark reads one capture. tshark exits non-zero on a truncated capture
 // after printing what it read: that output is kept (spyscan reads up to the
