@@ -26,6 +26,8 @@ import (
 
 type loadOptions struct {
 	users, max, cases int
+	scans             int // kept running while the users browse
+	inProcess         bool
 	duration, think   time.Duration
 	dir               string
 }
@@ -73,8 +75,15 @@ func runLoad(ctx context.Context, o loadOptions, log *slog.Logger) error {
 		return err
 	}
 	cheap := auth.Params{Memory: 64 * 1024, Time: 3, Threads: 2}
-	l, err := lab.Open(ctx, lab.Config{DataDir: dir, Listen: "127.0.0.1:0", Roots: []string{demo}, Workers: 2, Hash: cheap,
-		Version: "bench", Log: log})
+	cfg := lab.Config{DataDir: dir, Listen: "127.0.0.1:0", Roots: []string{demo}, Workers: 2, Hash: cheap, Version: "bench", Log: log}
+	if !o.inProcess { // as spyscan serve: scans in worker processes of lower priority (this program again)
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		cfg.ScanWorker = []string{exe}
+	}
+	l, err := lab.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -90,8 +99,8 @@ func runLoad(ctx context.Context, o loadOptions, log *slog.Logger) error {
 	base := "http://" + ln.Addr().String()
 
 	// Cases, each with the small demo inputs scanned once.
-	fmt.Printf("# labbench load: %d users, %d cases, think %s, at most %s or %d requests, server %s\n",
-		o.users, o.cases, o.think, o.duration, o.max, base)
+	fmt.Printf("# labbench load: %d users, %d cases, %d scans running, think %s, at most %s or %d requests, server %s\n",
+		o.users, o.cases, o.scans, o.think, o.duration, o.max, base)
 	w := &world{}
 	admin, err := l.Store.CreateUser(ctx, "bench-admin", "x", store.Admin, false)
 	if err != nil {
@@ -150,13 +159,13 @@ func runLoad(ctx context.Context, o loadOptions, log *slog.Logger) error {
 		}
 	}
 
-	// Two scans running all along: the demo iOS backup, queued again as
-	// each ends.
+	// Scans running all along (two by default): the demo iOS backup,
+	// queued again as each ends.
 	bg, stopScans := context.WithCancel(ctx)
 	defer stopScans()
 	var scansDone atomic.Int64
 	var sw sync.WaitGroup
-	for range 2 {
+	for range o.scans {
 		sw.Add(1)
 		go func() {
 			defer sw.Done()

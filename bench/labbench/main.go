@@ -9,9 +9,9 @@
 //	    after an indicator file is added (NEW matches stored), then RUNS
 //	    more runs of the same work. PostgreSQL: SPYSCAN_LAB_DB or -dsn.
 //
-//	labbench load [-users 20] [-duration 60s] [-max 20000] [-cases 20]
+//	labbench load [-users 20] [-duration 60s] [-max 20000] [-cases 20] [-scans 2] [-cpuprofile FILE]
 //	    serves a lab on 127.0.0.1 with CASES cases scanned from the demo
-//	    inputs, keeps two scans running, and has USERS users browsing
+//	    inputs, keeps SCANS scans running, and has USERS users browsing
 //	    (log in once, then pages with a short think time) for DURATION or
 //	    MAX requests; prints page-time percentiles per page and overall.
 package main
@@ -24,9 +24,14 @@ import (
 	"os"
 	"runtime/pprof"
 	"time"
+
+	"github.com/spyscan/spyscan/internal/lab/queue"
 )
 
 func main() {
+	if queue.IsWorker() { // a scan of the lab under load, at a lower priority
+		os.Exit(queue.WorkerMain(context.Background(), os.Stdin, os.Stdout, nil))
+	}
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: labbench retro|load [flags]")
 		os.Exit(2)
@@ -53,8 +58,10 @@ func main() {
 		fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long the users browse")
 		fs.IntVar(&o.max, "max", 20000, "requests at most")
 		fs.IntVar(&o.cases, "cases", 20, "cases, each scanned once from demo inputs")
+		fs.IntVar(&o.scans, "scans", 2, "scans kept running while the users browse")
 		fs.DurationVar(&o.think, "think", 250*time.Millisecond, "mean pause between two pages of one user")
 		fs.StringVar(&o.dir, "dir", "", "data folder (default: a temporary one, removed)")
+		fs.BoolVar(&o.inProcess, "scans-in-process", false, "run scans in the server's process (as before worker processes)")
 		profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server, scans and users) to this file")
 		fs.Parse(os.Args[2:])
 		if *profile != "" {

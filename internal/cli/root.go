@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spyscan/spyscan/internal/indicators"
+	"github.com/spyscan/spyscan/internal/lab/queue"
 )
 
 // Build facts, set at build time (README, "Build"):
@@ -114,6 +115,9 @@ type app struct {
 // Run runs the command line args (without the program name) and returns the
 // process exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if queue.IsWorker() { // started by `spyscan serve` to run one scan at a lower priority
+		return queue.WorkerMain(ctx, stdin, stdout, slog.New(slog.NewJSONHandler(stderr, nil)))
+	}
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, args: args, getenv: os.Getenv}
 	root := a.rootCmd()
 	root.SetArgs(args)

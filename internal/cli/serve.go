@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,13 @@ func (a *app) serveCmd() *cobra.Command {
 			}
 			cfg.MaxUpload = maxUploadMB << 20
 			cfg.Version, cfg.Log = fullVersion(), a.log
+			// Scans run in worker processes of lower priority (this
+			// program again), so that pages stay quick while they run.
+			if exe, err := os.Executable(); err == nil {
+				cfg.ScanWorker = []string{exe}
+			} else {
+				a.log.Warn("scans run in the server's process", "err", err)
+			}
 			l, err := lab.Open(ctx, cfg)
 			if err != nil {
 				return err

@@ -62,6 +62,9 @@ type Config struct {
 	RecheckEvery time.Duration
 	// Modules replaces the scan's module list (tests); nil: every module.
 	Modules []module.Module
+	// ScanWorker is the command running one scan in a process of lower
+	// priority (queue.Config.Worker); empty: scans run in this process.
+	ScanWorker []string
 }
 
 // Lab is an opened lab.
@@ -127,7 +130,7 @@ func Open(ctx context.Context, cfg Config) (*Lab, error) {
 	l := &Lab{cfg: cfg, Store: s, Indicators: ind, retroCh: make(chan struct{}, 1)}
 	l.Hunter = &retro.Hunter{Store: s, Indicators: ind, Log: cfg.Log}
 	l.Queue = queue.New(queue.Config{Store: s, Indicators: ind, ResultsDir: filepath.Join(abs, "results"), Workers: cfg.Workers,
-		MaxQueued: cfg.MaxQueued, Version: cfg.Version, Lang: "en", Log: cfg.Log, OnDone: l.Hunter.CatchUp, Modules: cfg.Modules})
+		MaxQueued: cfg.MaxQueued, Version: cfg.Version, Lang: "en", Log: cfg.Log, OnDone: l.Hunter.CatchUp, Modules: cfg.Modules, Worker: cfg.ScanWorker})
 	l.Web, err = web.New(web.Config{Store: s, Queue: l.Queue, Hunter: l.Hunter, Indicators: ind, DataDir: abs, Roots: cfg.Roots,
 		MaxUpload: cfg.MaxUpload, Hash: cfg.Hash, Version: cfg.Version, Log: cfg.Log, TLS: cfg.TLSCert != "",
 		RetroAsync: l.RequestRetro})

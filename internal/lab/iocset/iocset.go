@@ -89,17 +89,47 @@ func (h *Holder) Reload(ctx context.Context) (bool, error) {
 }
 
 func (h *Holder) reload(ctx context.Context) (bool, error) {
-	paths := append([]string{h.opt.AddedDir}, h.opt.Paths...)
-	set, err := indicators.Load(ctx, indicators.Options{Paths: paths, CacheDir: h.opt.CacheDir, NoEmbedded: h.opt.NoEmbedded})
+	c, err := Load(ctx, h.opt.Sources(), h.opt.Log)
 	if err != nil {
-		return false, fmt.Errorf("indicators: %w", err)
+		return false, err
+	}
+	old := h.cur.Swap(c)
+	return old == nil || old.Digest != c.Digest, nil
+}
+
+// Sources are where a set is loaded from: what a scan worker process
+// needs to load the same set as the server (Load).
+type Sources struct {
+	CacheDir   string   `json:"cache_dir"`
+	AddedDir   string   `json:"added_dir"`
+	Paths      []string `json:"paths"`
+	NoEmbedded bool     `json:"no_embedded"`
+}
+
+// Sources returns the options' sources.
+func (o Options) Sources() Sources {
+	return Sources{CacheDir: o.CacheDir, AddedDir: o.AddedDir, Paths: o.Paths, NoEmbedded: o.NoEmbedded}
+}
+
+// Sources returns where the holder loads its set from.
+func (h *Holder) Sources() Sources { return h.opt.Sources() }
+
+// Load loads the set of src (reading only).
+func Load(ctx context.Context, src Sources, log *slog.Logger) (*Current, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	paths := append([]string{src.AddedDir}, src.Paths...)
+	set, err := indicators.Load(ctx, indicators.Options{Paths: paths, CacheDir: src.CacheDir, NoEmbedded: src.NoEmbedded})
+	if err != nil {
+		return nil, fmt.Errorf("indicators: %w", err)
 	}
 	for _, w := range set.Warnings {
-		h.opt.Log.Warn("indicator warning", "detail", w)
+		log.Warn("indicator warning", "detail", w)
 	}
 	ix, rejects := match.NewIndex(set.Indicators)
 	for _, r := range rejects {
-		h.opt.Log.Warn("indicator value not usable", "type", r.Type, "value", r.Value)
+		log.Warn("indicator value not usable", "type", r.Type, "value", r.Value)
 	}
 	srcs, digest, count := scanjob.Info(set, ix)
 	c := &Current{Set: set, Index: ix, Digest: digest, Sources: srcs, Count: count, Problems: scanjob.Problems(set), LoadedAt: time.Now()}
@@ -110,9 +140,8 @@ func (h *Holder) reload(ctx context.Context) (bool, error) {
 	}
 	// The added-files folder is a source of its own; an empty one is not
 	// a problem (Problems counts a path source without indicators).
-	c.Problems = dropEmptyAdded(c.Problems, h.opt.AddedDir)
-	old := h.cur.Swap(c)
-	return old == nil || old.Digest != c.Digest, nil
+	c.Problems = dropEmptyAdded(c.Problems, src.AddedDir)
+	return c, nil
 }
 
 func dropEmptyAdded(ps []model.Problem, dir string) []model.Problem {

@@ -19,11 +19,13 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/lab/iocset"
 	"github.com/spyscan/spyscan/internal/lab/store"
+	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/output"
 	"github.com/spyscan/spyscan/internal/scanjob"
@@ -62,6 +64,11 @@ type Config struct {
 	// Poll is how often idle workers look at the store for scans queued
 	// by another process; 0: 5 s.
 	Poll time.Duration
+	// Worker is the command that runs one scan in a process of lower
+	// priority (worker.go): this program again (os.Executable), whose
+	// main calls WorkerMain when IsWorker. Empty: scans run in this
+	// process (Modules applies only then).
+	Worker []string
 }
 
 // Progress is a running scan's progress.
@@ -82,6 +89,8 @@ type Queue struct {
 	secrets  map[int64]string // passwords of encrypted inputs, in memory only
 	cancels  map[int64]context.CancelFunc
 	wg       sync.WaitGroup
+
+	workerLowered atomic.Bool // the last worker process lowered its priority
 }
 
 // New returns a queue; Start runs its workers.
@@ -101,6 +110,10 @@ func New(cfg Config) *Queue {
 	return &Queue{cfg: cfg, wake: make(chan struct{}, 1), progress: map[int64]*tracker{},
 		secrets: map[int64]string{}, cancels: map[int64]context.CancelFunc{}}
 }
+
+// WorkerLowered reports whether the last scan worker process ran at a
+// lower priority than the server.
+func (q *Queue) WorkerLowered() bool { return q.workerLowered.Load() }
 
 // Workers is the number of scans run at once.
 func (q *Queue) Workers() int { return q.cfg.Workers }
@@ -293,14 +306,26 @@ func (q *Queue) scan(ctx context.Context, sc *store.Scan, password string, tr *t
 		return nil, err
 	}
 	ind := q.cfg.Indicators.Current()
-	opts := acquisition.Options{}
-	if password != "" {
-		opts.Password = func(context.Context, string) (string, error) { return password, nil }
+	cmdline := []string{"serve", fmt.Sprintf("scan #%d of case #%d", sc.ID, sc.CaseID)}
+	conc := max(1, runtime.NumCPU()/q.cfg.Workers)
+	var verdict model.Verdict
+	if len(q.cfg.Worker) > 0 {
+		verdict, err = q.runWorker(ctx, workerJob{Inputs: inputs, OutDir: dir, Case: c.Name, Version: q.cfg.Version,
+			CommandLine: cmdline, Lang: q.cfg.Lang, Concurrency: conc, Password: password,
+			Indicators: q.cfg.Indicators.Sources(), Digest: ind.Digest}, tr, log)
+	} else {
+		opts := acquisition.Options{}
+		if password != "" {
+			opts.Password = func(context.Context, string) (string, error) { return password, nil }
+		}
+		var rep *model.Report
+		rep, err = scanjob.Run(ctx, scanjob.Job{Inputs: inputs, OutDir: dir, Case: c.Name, Version: q.cfg.Version,
+			CommandLine: cmdline, Set: ind.Set, Index: ind.Index, Lang: q.cfg.Lang, Concurrency: conc,
+			Modules: q.cfg.Modules, Options: opts, Log: log, Progress: tr})
+		if rep != nil {
+			verdict = rep.Verdict
+		}
 	}
-	rep, err := scanjob.Run(ctx, scanjob.Job{Inputs: inputs, OutDir: dir, Case: c.Name, Version: q.cfg.Version,
-		CommandLine: []string{"serve", fmt.Sprintf("scan #%d of case #%d", sc.ID, sc.CaseID)},
-		Set:         ind.Set, Index: ind.Index, Lang: q.cfg.Lang, Concurrency: max(1, runtime.NumCPU()/q.cfg.Workers),
-		Modules: q.cfg.Modules, Options: opts, Log: log, Progress: tr})
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +334,7 @@ func (q *Queue) scan(ctx context.Context, sc *store.Scan, password string, tr *t
 		return nil, fmt.Errorf("reading back the results: %w", err)
 	}
 	return &store.Outcome{ToolVersion: q.cfg.Version, IndicatorDigest: ind.Digest, IndicatorDate: ind.Date,
-		Verdict: rep.Verdict, ResultDir: dir, Alerts: stored.Alerts, Observables: obs}, nil
+		Verdict: verdict, ResultDir: dir, Alerts: stored.Alerts, Observables: obs}, nil
 }
 
 // tracker is a scan.Progress that keeps the numbers in memory and writes

@@ -26,6 +26,22 @@ func (a *analyzer) startOpenVPN(f *flow, auth int) uint8 {
 	return appOpenVPN
 }
 
+// openVPNMidway turns a flow whose start the capture missed into an
+// OpenVPN flow when the TLS record its search found sits inside an
+// OpenVPN control packet: the record is read through OpenVPN's framing
+// (with the tls-auth length that puts it there), not across it.
+func (a *analyzer) openVPNMidway(f *flow, p *dissect.Packet, d int, auth int) {
+	f.app = a.startOpenVPN(f, auth)
+	f.cs = &dissect.Stream{Cap: clientCap}
+	f.ss = &dissect.Stream{Cap: serverCap}
+	s := f.cs
+	if d == 1 {
+		s = f.ss
+	}
+	s.Add(p.Seq, p.Payload)
+	a.ovpnTCP(f, d)
+}
+
 // ovpnTCP reads the length-prefixed packets a TCP stream holds (direction
 // d: 0 client, 1 server).
 func (a *analyzer) ovpnTCP(f *flow, d int) {

@@ -179,3 +179,35 @@ func TestDNSOverTCPNotOpenVPN(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSInsideOpenVPNMidway: a capture that starts after OpenVPN's resets
+// (no hard reset to learn the layout from) still reads the ClientHello
+// through OpenVPN's framing when a TLS record is found inside a control
+// packet, even one split over several packets: the JA3 is the hello's own,
+// never one of bytes mixed with OpenVPN's headers.
+func TestTLSInsideOpenVPNMidway(t *testing.T) {
+	chMsg := netgen.ClientHelloMsg(netgen.Hello{SNI: "midway.example", Ciphers: []uint16{0xc02f, 0x009e}, Padding: 200})
+	parsed, err := tlsinfo.ParseClientHello(chMsg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := netgen.Cert("midway.example", nil, "")
+	flight := bytes.Join([][]byte{netgen.Record(netgen.ServerHelloMsg(netgen.ServerHelloOptions{})),
+		netgen.Record(netgen.CertificateMsg(cert)), netgen.Record(netgen.ServerHelloDoneMsg())}, nil)
+	for _, hmac := range []int{0, 20, 64} {
+		client, server := ovpnSession(hmac, netgen.Record(chMsg), flight)
+		res := analyzeBytes(t, ovpnCapture(t, true, client[1:], server[1:]))
+		var ja3s []string
+		for _, o := range res.Observations {
+			if o.Kind == KindJA3 {
+				ja3s = append(ja3s, o.Value)
+			}
+		}
+		if len(ja3s) != 1 || ja3s[0] != tlsinfo.JA3(parsed) {
+			t.Errorf("hmac %d: JA3 %q, want only %s", hmac, ja3s, tlsinfo.JA3(parsed))
+		}
+		if obs(res, KindTLSCert, netgenSHA1(cert)) == nil {
+			t.Errorf("hmac %d: certificate not read", hmac)
+		}
+	}
+}

@@ -89,6 +89,10 @@ func (a *analyzer) searchTLS(f *flow, p *dissect.Packet, d int) {
 	if i < 0 {
 		return
 	}
+	if auth, ok := openvpn.TCPControlAt(p.Payload, i); ok && f.app == appSearch {
+		a.openVPNMidway(f, p, d, auth)
+		return
+	}
 	if f.app == appSearch {
 		if f.pre == nil {
 			f.pre = &preState{}

@@ -218,3 +218,27 @@ func (c *Channel) deliver(p Packet, emit func([]byte)) {
 		emit(p.Payload)
 	}
 }
+
+// TCPControlAt reports whether a TCP segment b starts with an OpenVPN
+// control packet (behind its length prefix) whose TLS payload begins at
+// offset at of b, and with which tls-auth length: how a capture that
+// starts after the resets is recognised once a TLS record is found inside
+// it, so that the record is read through OpenVPN's framing and not across
+// it.
+func TCPControlAt(b []byte, at int) (auth int, ok bool) {
+	if len(b) < 2+14 || b[2]>>3 != opControlV1 {
+		return 0, false
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	if n < 14 || n > MaxPacket || 2+n > len(b) || at >= 2+n {
+		return 0, false
+	}
+	pkt := b[2 : 2+n]
+	for _, auth := range authSizes {
+		p, ok := Parse(pkt, auth)
+		if ok && 2+n-len(p.Payload) == at {
+			return auth, true
+		}
+	}
+	return 0, false
+}

@@ -110,6 +110,31 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestTCPControlAt(t *testing.T) {
+	tls := []byte{22, 3, 1, 0, 200, 1, 0, 0, 196}
+	framed := func(p []byte) []byte { return append(binary.BigEndian.AppendUint16(nil, uint16(len(p))), p...) }
+	tests := []struct {
+		name string
+		b    []byte
+		at   int
+		auth int
+		ok   bool
+	}{
+		{"no tls-auth", framed(pkt(4, 1, 0, nil, 1, tls)), 2 + 14, 0, true},
+		{"SHA-1 tls-auth, acks", framed(pkt(4, 1, 20, []uint32{1, 2}, 1, tls)), 2 + 14 + 28 + 8 + 8, 28, true},
+		{"SHA-512 tls-auth", framed(pkt(4, 1, 64, nil, 1, tls)), 2 + 14 + 72, 72, true},
+		{"record elsewhere", framed(pkt(4, 1, 0, nil, 1, append([]byte{0, 0, 0}, tls...))), 2 + 14 + 3, 0, false},
+		{"not a control packet", framed(pkt(7, 1, 0, nil, 0, tls)), 2 + 14, 0, false},
+		{"packet past the segment", framed(pkt(4, 1, 0, nil, 1, tls))[:20], 2 + 14, 0, false},
+	}
+	for _, tc := range tests {
+		auth, ok := openvpn.TCPControlAt(tc.b, tc.at)
+		if ok != tc.ok || ok && auth != tc.auth {
+			t.Errorf("%s: %d %v, want %d %v", tc.name, auth, ok, tc.auth, tc.ok)
+		}
+	}
+}
+
 // TestChannel: messages come back in order, once, whatever the network
 // did to them; a gap that never fills stops the channel.
 func TestChannel(t *testing.T) {
@@ -180,6 +205,11 @@ func FuzzOpenVPN(f *testing.F) {
 		openvpn.ClientReset(b)
 		openvpn.TCPClientReset(b)
 		openvpn.LooksLikeTCP(b)
+		for at := range min(len(b), 128) {
+			if auth, ok := openvpn.TCPControlAt(b, at); ok && (auth < 0 || auth > 72) {
+				t.Fatalf("tls-auth of %d bytes", auth)
+			}
+		}
 		var c openvpn.Channel
 		total, given := 0, 0
 		for off := 0; off < len(b); off += 7 {

@@ -162,7 +162,7 @@ func TestRealExport(t *testing.T) {
 	}
 	var found bool
 	for _, e := range res.Timeline {
-		if e.Description == "Package updated: com.example.browser (version 142, user )" {
+		if e.Description == "Package updated: com.example.browser (version 142, user unknown)" {
 			found = true
 		}
 	}

@@ -172,7 +172,7 @@ func describeSecurity(e intrusionlog.Event) i18n.Msg {
 	case "os_startup":
 		return i18n.M("android.il.os_startup", "boot", s("verified_boot_state"), "verity", s("dm_verity_mode"))
 	case "package_installed", "package_updated", "package_uninstalled":
-		return i18n.M("android.il."+e.Tag, "name", s("package_name"), "version", s("version_code"), "user", s("user_id"))
+		return i18n.M("android.il."+e.Tag, "name", s("package_name"), "version", s("version_code"), "user", orUnknownMsg(s("user_id"))) // real exports give a uid, not the user
 	case "cert_authority_installed":
 		return i18n.M(pick("android.il.ca_installed", "android.il.ca_install_failed"), "subject", s("subject"))
 	case "cert_authority_removed":
