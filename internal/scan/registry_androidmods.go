@@ -15,16 +15,19 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/backupsms"
 	"github.com/spyscan/spyscan/internal/android/modules/batterydaily"
 	"github.com/spyscan/spyscan/internal/android/modules/batteryhistory"
+	"github.com/spyscan/spyscan/internal/android/modules/browserhistory"
 	"github.com/spyscan/spyscan/internal/android/modules/bugreporttimestamps"
 	"github.com/spyscan/spyscan/internal/android/modules/dbinfo"
 	"github.com/spyscan/spyscan/internal/android/modules/getprop"
 	"github.com/spyscan/spyscan/internal/android/modules/hashes"
 	"github.com/spyscan/spyscan/internal/android/modules/intrusionlogs"
+	"github.com/spyscan/spyscan/internal/android/modules/magiskmodules"
 	"github.com/spyscan/spyscan/internal/android/modules/mounts"
 	"github.com/spyscan/spyscan/internal/android/modules/packages"
 	"github.com/spyscan/spyscan/internal/android/modules/platformcompat"
 	"github.com/spyscan/spyscan/internal/android/modules/receivers"
 	"github.com/spyscan/spyscan/internal/android/modules/rootbinaries"
+	"github.com/spyscan/spyscan/internal/android/modules/samsungsfslogs"
 	"github.com/spyscan/spyscan/internal/android/modules/tombstones"
 	"github.com/spyscan/spyscan/internal/module"
 )
@@ -58,7 +61,10 @@ func androidModules() []module.Module {
 		aqfsettings.New(),
 		mounts.New(),
 		rootbinaries.New(),
-		hashes.New(), // androidqf hashes.csv
+		hashes.New(),         // androidqf hashes.csv
+		samsungsfslogs.New(), // Samsung framework logs (logs/data/log/sfslog.N.gz)
+		magiskmodules.New(),  // Magisk modules (magisk_modules/manifest.json, collected with root)
+		browserhistory.New(), // Chromium-family History databases (browser_history/manifest.json, collected with root)
 		// Android Intrusion Logs (on their own, or in androidqf)
 		intrusionlogs.New(),
 		// backup.ab

@@ -90,6 +90,7 @@ const (
 	ReasonUnknownADBKey    = "adb_key_not_acquiring_host"
 	ReasonADBKeyPresent    = "adb_key_trusted"
 	ReasonSMSReceiver      = "sms_receiver"
+	ReasonMagiskModule     = "magisk_module"
 )
 
 // Package describes an installed package for PackageFindings.

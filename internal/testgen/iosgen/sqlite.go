@@ -109,3 +109,54 @@ func Rework(ctx context.Context, db []byte, f func(ctx context.Context, tx *sql.
 	}
 	return os.ReadFile(p)
 }
+
+// SQLiteWAL writes a database in write-ahead-log mode as a live app leaves
+// it: the schema and stmts are checkpointed into the main file, walStmts
+// are committed to the -wal file only. It returns the three files' bytes
+// (db, -wal, -shm), read while the connection is still open (closing it
+// would fold the WAL back into the main file). A reader that ignores the
+// WAL sees only stmts.
+func SQLiteWAL(ctx context.Context, schema []string, stmts, walStmts []Stmt) (db, wal, shm []byte, err error) {
+	dir, err := os.MkdirTemp("", "iosgen-sqlite-*")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "x.db")
+	h, err := sql.Open("sqlite", p)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer h.Close()
+	h.SetMaxOpenConns(1)
+	exec := func(qs []Stmt) error {
+		for _, s := range qs {
+			if _, err := h.ExecContext(ctx, s.SQL, s.Args...); err != nil {
+				return fmt.Errorf("%s %v: %w", s.SQL, s.Args, err)
+			}
+		}
+		return nil
+	}
+	setup := []Stmt{{SQL: "PRAGMA journal_mode=WAL"}, {SQL: "PRAGMA wal_autocheckpoint=0"}}
+	for _, s := range schema {
+		setup = append(setup, Stmt{SQL: s})
+	}
+	if err := exec(setup); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := exec(stmts); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := exec([]Stmt{{SQL: "PRAGMA wal_checkpoint(TRUNCATE)"}}); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := exec(walStmts); err != nil {
+		return nil, nil, nil, err
+	}
+	if db, err = os.ReadFile(p); err == nil {
+		if wal, err = os.ReadFile(p + "-wal"); err == nil {
+			shm, err = os.ReadFile(p + "-shm")
+		}
+	}
+	return db, wal, shm, err
+}

@@ -9,9 +9,7 @@ package adbstate
 import (
 	"bufio"
 	"context"
-	"crypto/md5"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +20,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/adbkey"
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
@@ -146,24 +145,8 @@ func (p *Parser) Add(line, source string, last time.Time) {
 }
 
 func keyFromLine(line string) Key {
-	line = strings.TrimSpace(line)
-	b64, user, _ := strings.Cut(line, " ")
-	k := Key{Key: b64, User: strings.TrimSpace(user)}
-	raw, err := base64.StdEncoding.DecodeString(b64)
-	if err == nil && len(raw) > 0 {
-		k.Valid, k.Fingerprint = true, Fingerprint(raw)
-	}
-	return k
-}
-
-// Fingerprint is adb's MD5 key fingerprint ("AA:BB:...").
-func Fingerprint(raw []byte) string {
-	sum := md5.Sum(raw)
-	parts := make([]string, len(sum))
-	for i, c := range sum {
-		parts[i] = fmt.Sprintf("%02X", c)
-	}
-	return strings.Join(parts, ":")
+	a := adbkey.Parse(line)
+	return Key{Key: a.Key, User: a.User, Fingerprint: a.Fingerprint, Valid: a.Valid()}
 }
 
 // newParser returns a fresh state and its parser.
@@ -197,10 +180,10 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 		case !k.Valid:
 			rec.Flag(model.Low, w, i18n.M("android.title.adb_key_unreadable", "key", fmt.Sprintf("%.24q", k.Key)),
 				known.ReasonMsg(known.ReasonUnknownADBKey), i18n.M("android.benign.adb_key_unreadable"))
-		case host.known() && !host.matches(k):
+		case host.Known() && !host.Matches(asKey(k)):
 			rec.Flag(model.Low, w, i18n.M("android.title.adb_key_other", "key", desc),
 				known.ReasonMsg(known.ReasonUnknownADBKey), i18n.M("android.benign.adb_key_other"))
-		case !host.known():
+		case !host.Known():
 			rec.Flag(model.Info, w, i18n.M("android.title.adb_key_trusted", "key", desc),
 				known.ReasonMsg(known.ReasonADBKeyPresent), i18n.M("android.benign.adb_key_trusted"))
 		}
@@ -243,27 +226,13 @@ func readKeyFiles(fsys fs.FS, kind acquisition.Kind, rec *module.Recorder, p *Pa
 	return n
 }
 
-type host struct{ key, fingerprint string }
-
-func (h host) known() bool { return h.key != "" || h.fingerprint != "" }
-
-func (h host) matches(k Key) bool {
-	return (h.key != "" && h.key == k.Key) || (h.fingerprint != "" && strings.EqualFold(h.fingerprint, k.Fingerprint))
-}
-
-// hostKey finds the acquiring computer's key.
-func hostKey(fsys fs.FS, kind acquisition.Kind, lastReceived string) host {
+// hostKey finds the acquiring computer's key: androidqf's
+// acquisition.json, or in a bugreport the last key received.
+func hostKey(fsys fs.FS, kind acquisition.Kind, lastReceived string) adbkey.Host {
 	if kind == acquisition.AndroidQF {
-		if b, err := fs.ReadFile(fsys, "acquisition.json"); err == nil {
-			var a struct {
-				Key string `json:"adb_host_public_key"`
-			}
-			if json.Unmarshal(b, &a) == nil && a.Key != "" {
-				k := keyFromLine(a.Key)
-				return host{key: k.Key, fingerprint: k.Fingerprint}
-			}
-		}
-		return host{}
+		return adbkey.QFHost(fsys)
 	}
-	return host{fingerprint: strings.TrimSpace(lastReceived)}
+	return adbkey.Host{Fingerprint: strings.TrimSpace(lastReceived)}
 }
+
+func asKey(k Key) adbkey.Key { return adbkey.Key{Key: k.Key, User: k.User, Fingerprint: k.Fingerprint} }

@@ -6,10 +6,10 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/spyscan/spyscan/internal/chromium"
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
-	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -43,21 +43,11 @@ type Visit struct {
 // Run reads urls, then visits.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
-		type u struct{ url, title string }
-		urls := map[int64]u{}
-		if err := iosmod.Query(ctx, db, rec, "urls", []string{"id", "url", "title"}, "", func(r iosmod.Row) error {
-			urls[r.Int("id")] = u{r.Str("url"), r.Str("title")}
-			return nil
-		}); err != nil {
-			rec.FileError(p, err)
-		}
-		return iosmod.Query(ctx, db, rec, "visits", []string{"id", "url", "visit_time", "from_visit", "transition"}, "ORDER BY visit_time, id", func(r iosmod.Row) error {
-			t := model.FromWebKitMicros(r.Int("visit_time"))
-			x := urls[r.Int("url")]
-			v := Visit{URLID: r.Int("url"), URL: x.url, Title: x.title, VisitID: r.Int("id"), Time: iosmod.ISO(t), FromVisit: r.Int("from_visit"), Transition: r.Int("transition"), DB: p}
+		return chromium.Visits(ctx, db, rec, func(c chromium.Visit) error {
+			v := Visit{URLID: c.URLID, URL: c.URL, Title: c.Title, VisitID: c.VisitID, Time: iosmod.ISO(c.Time), FromVisit: c.FromVisit, Transition: c.Transition, DB: p}
 			rec.Record(v)
-			iosmod.Event(rec, t, "visit", i18n.M("ios.chrome_history.event", "url", v.URL, "id", strconv.FormatInt(int64(v.VisitID), 10), "from", strconv.FormatInt(int64(v.FromVisit), 10)), p)
-			rec.CheckURL(v.URL, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.chrome_history.what_url"), Record: v})
+			iosmod.Event(rec, c.Time, "visit", i18n.M("ios.chrome_history.event", "url", v.URL, "id", strconv.FormatInt(v.VisitID, 10), "from", strconv.FormatInt(v.FromVisit, 10)), p)
+			rec.CheckURL(v.URL, module.Where{Artifact: p, Time: c.Time, Label: i18n.M("ios.chrome_history.what_url"), Record: v})
 			return nil
 		})
 	})

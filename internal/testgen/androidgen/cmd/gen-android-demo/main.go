@@ -1,6 +1,7 @@
 // Command gen-android-demo writes the committed Android demo inputs:
 // demo/android-bugreport.zip, demo/androidqf/ (with a nested bugreport.zip,
-// an unencrypted backup.ab and Intrusion Logs) and demo/backup.ab, all with
+// an unencrypted backup.ab, Intrusion Logs, browser history, Magisk modules
+// and Samsung framework logs) and demo/backup.ab, all with
 // planted indicator hits and clean look-alikes (internal/testgen/androiddata).
 //
 //	go run ./internal/testgen/androidgen/cmd/gen-android-demo [-out demo]
@@ -40,8 +41,11 @@ func run(out string) error {
 	qf := androiddata.AndroidQF(androiddata.Options{})
 	qf["bugreport.zip"] = androidgen.ZipBytes(br, false)
 	qf["backup.ab"] = backup
-	for p, b := range androiddata.IntrusionLogs("intrusion_logs", false) {
-		qf[p] = b
+	for _, extra := range []map[string][]byte{androiddata.IntrusionLogs("intrusion_logs", false),
+		androiddata.BrowserHistory(), androiddata.MagiskModules(), androiddata.SamsungSFSLogs()} {
+		for p, b := range extra {
+			qf[p] = b
+		}
 	}
 	dir := filepath.Join(out, "androidqf")
 	if err := os.RemoveAll(dir); err != nil {
