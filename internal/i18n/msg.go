@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/spyscan/spyscan/internal/jsonenc"
 )
 
 // Msg is a translatable message as a module produces it: a catalog key and
@@ -287,43 +289,38 @@ func (c *Catalog) Num(n int64) string {
 
 // MarshalJSON writes {"key": ..., "args": {...}} with the arguments in order.
 func (m Msg) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	m.appendJSON(&b)
-	return b.Bytes(), nil
+	return m.AppendJSON(nil), nil
 }
 
-func (m Msg) appendJSON(b *bytes.Buffer) {
-	b.WriteString(`{"key":`)
-	writeJSONString(b, m.Key)
+// AppendJSON appends what MarshalJSON returns, for encoders without
+// reflection (the timeline and observables of a large scan).
+func (m Msg) AppendJSON(b []byte) []byte {
+	b = append(b, `{"key":`...)
+	b = jsonenc.String(b, m.Key)
 	if len(m.Args) > 0 {
-		b.WriteString(`,"args":{`)
+		b = append(b, `,"args":{`...)
 		for i, a := range m.Args {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			writeJSONString(b, a.Name)
-			b.WriteByte(':')
+			b = jsonenc.String(b, a.Name)
+			b = append(b, ':')
 			switch a.Kind {
 			case ArgInt:
-				b.WriteString(strconv.FormatInt(a.Int, 10))
+				b = strconv.AppendInt(b, a.Int, 10)
 			case ArgMsg:
 				if a.Msg == nil {
-					b.WriteString(`""`)
+					b = append(b, `""`...)
 				} else {
-					a.Msg.appendJSON(b)
+					b = a.Msg.AppendJSON(b)
 				}
 			default:
-				writeJSONString(b, a.Str)
+				b = jsonenc.String(b, a.Str)
 			}
 		}
-		b.WriteByte('}')
+		b = append(b, '}')
 	}
-	b.WriteByte('}')
-}
-
-func writeJSONString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s) // a string always encodes
-	b.Write(enc)
+	return append(b, '}')
 }
 
 // UnmarshalJSON reads what MarshalJSON writes, refusing nesting deeper than

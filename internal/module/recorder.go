@@ -77,11 +77,21 @@ type Recorder struct {
 	sinks    Sinks
 	keepRecs bool
 	sinkErr  error
+	recBuf   []byte // a JSONAppender record's encoding, reused when streamed
+}
+
+// JSONAppender is a record that appends its own JSON, byte for byte what
+// json.Marshal writes for it, without reflection (the network records: a
+// capture has millions). An error (a value json.Marshal refuses) makes
+// Record fall back to json.Marshal.
+type JSONAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
 }
 
 // Sinks receive what a streaming recorder records. A nil sink keeps that
 // kind in memory, in the result.
 type Sinks struct {
+	// Records receives each record's JSON, valid only during the call.
 	Records func(json.RawMessage) error
 	Events  func(model.Event) error
 	// Observables receives batches of checked values, each value counted
@@ -150,6 +160,9 @@ func (r *Recorder) Note(m i18n.Msg) {
 
 // Record stores one parsed record (and counts it as seen).
 func (r *Recorder) Record(v any) {
+	if a, ok := v.(JSONAppender); ok && r.appendRecord(a) {
+		return
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		b, _ = json.Marshal(map[string]string{"unencodable_record": err.Error()})
@@ -165,6 +178,28 @@ func (r *Recorder) Record(v any) {
 		return
 	}
 	r.res.Records = append(r.res.Records, b)
+}
+
+// appendRecord records a JSONAppender through the reused buffer; false
+// when it refused its value.
+func (r *Recorder) appendRecord(a JSONAppender) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, err := a.AppendJSON(r.recBuf[:0])
+	if err != nil {
+		return false
+	}
+	r.recBuf = b
+	r.res.Seen++
+	if r.sinks.Records != nil {
+		if err := r.sinks.Records(b); err != nil {
+			r.sinkFailed("records", err)
+			r.sinks.Records = func(json.RawMessage) error { return nil }
+		}
+		return true
+	}
+	r.res.Records = append(r.res.Records, append(json.RawMessage(nil), b...))
+	return true
 }
 
 // Event adds a timeline event. The module name is filled in, and the

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/json"
 	"io"
 	"time"
 
@@ -35,14 +34,13 @@ type Sighting struct {
 // obs must yield records sorted by type and value (a Spool's do; so does a
 // list loaded from a result folder).
 func writeObservables(w io.Writer, obs Observables) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	lw := newLineWriter(w)
 	var line ObservableLine
 	flush := func() error {
 		if len(line.Seen) == 0 {
 			return nil
 		}
-		err := enc.Encode(&line)
+		err := lw.observables(&line)
 		line.Seen = line.Seen[:0]
 		return err
 	}

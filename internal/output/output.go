@@ -149,13 +149,12 @@ func writeTimeline(dir string, r *model.Report) error {
 		return err
 	}
 	tw := NewTimelineCSV(cf)
-	enc := json.NewEncoder(jf)
-	enc.SetEscapeHTML(false)
+	lw := newLineWriter(jf)
 	werr := r.EachEvent(func(e *model.Event) error {
 		if err := tw.Write(e); err != nil {
 			return fmt.Errorf("%s: %w", csvPath, err)
 		}
-		if err := enc.Encode(e); err != nil {
+		if err := lw.event(e); err != nil {
 			return fmt.Errorf("%s: %w", jsonPath, err)
 		}
 		return nil

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/safearchive"
 )
@@ -19,9 +20,13 @@ import (
 // opened input, for the chain of custody. Files are opened read-only. A
 // file that cannot be read is listed as unreadable and becomes a problem of
 // its input (so the verdict cannot be clean); the other files and inputs
-// are still hashed. Only a cancelled scan stops it.
+// are still hashed. Only a cancelled scan stops it. An input hashed in the
+// modules' read (in.digest) is left to finishDigests.
 func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 	for _, in := range ins {
+		if in.digest != nil {
+			continue
+		}
 		if in.acq == nil && in.input.Error != "" {
 			if _, err := os.Lstat(in.path); err != nil {
 				continue // not there: opening it already failed, and says so
@@ -39,6 +44,75 @@ func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 		in.input.Problems = append(in.input.Problems, problems...)
 	}
 	return nil
+}
+
+// shareDigests lets the modules' read of a single-file input hash it (see
+// acquisition.Digest): a capture is then read once, not twice.
+func shareDigests(ins []*opened) {
+	for _, in := range ins {
+		if in.acq == nil {
+			continue
+		}
+		dfs, ok := in.acq.FS.(acquisition.DigestFS)
+		if !ok {
+			continue
+		}
+		if st, err := os.Stat(in.path); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		in.digest = acquisition.NewDigest()
+		in.acq.FS = dfs.WithDigest(in.digest)
+	}
+}
+
+// finishDigests completes, once the modules are done, the digests they fed:
+// what no module read is read and hashed here.
+func finishDigests(ctx context.Context, ins []*opened, p Progress) error {
+	for _, in := range ins {
+		if in.digest == nil {
+			continue
+		}
+		name := filepath.Base(in.path)
+		f, err := finishDigest(ctx, in.path, in.digest, make([]byte, hashBuffer))
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			f = model.InputFile{Type: "unreadable"} // as hashInputs lists it
+			in.input.Problems = append(in.input.Problems, model.ProblemOf(name, fmt.Errorf("hashing for the chain of custody: %w", err)))
+		}
+		f.Path = name
+		p.Files(1)
+		p.Bytes(f.Size)
+		in.input.Files = []model.InputFile{f}
+	}
+	return nil
+}
+
+// finishDigest hashes the file from the first byte the digest lacks.
+func finishDigest(ctx context.Context, p string, d *acquisition.Digest, buf []byte) (model.InputFile, error) {
+	if err := ctx.Err(); err != nil {
+		return model.InputFile{}, err
+	}
+	n, h := d.Take()
+	f, err := openForHash(p)
+	if err != nil {
+		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
+	}
+	defer f.Close()
+	if s, ok := f.(io.Seeker); ok {
+		_, err = s.Seek(n, io.SeekStart)
+	} else {
+		_, err = io.CopyN(io.Discard, f, n)
+	}
+	if err != nil {
+		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
+	}
+	m, err := io.CopyBuffer(h, safearchive.Reader(ctx, f), buf)
+	if err != nil {
+		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
+	}
+	return model.InputFile{Size: n + m, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // HashPath hashes a file, or every regular file below a folder (paths

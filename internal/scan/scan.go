@@ -82,6 +82,9 @@ type opened struct {
 	path  string
 	acq   *acquisition.Acquisition
 	input model.Input
+	// digest is fed by the modules' read of a single-file input and
+	// completed once they are done (finishDigests); nil: hashInputs.
+	digest *acquisition.Digest
 }
 
 // Run scans every input. Inputs that cannot be opened are listed in the
@@ -278,6 +281,7 @@ func runAll(ctx context.Context, cfg Config, ins []*opened, spool *output.Spool)
 	g.SetLimit(cfg.Concurrency + 1)
 	cfg.Progress.Plan(len(jobs))
 	done := make(chan error, 1)
+	shareDigests(ins)
 	go func() {
 		g.Go(func() error { return hashInputs(gctx, ins, cfg.Progress) })
 		for _, j := range jobs {
@@ -287,7 +291,11 @@ func runAll(ctx context.Context, cfg Config, ins []*opened, spool *output.Spool)
 				return err
 			})
 		}
-		done <- g.Wait()
+		err := g.Wait()
+		if err == nil {
+			err = finishDigests(ctx, ins, cfg.Progress)
+		}
+		done <- err
 	}()
 	if err := waitOrAbandon(ctx, done); err != nil {
 		return nil, err

@@ -68,7 +68,18 @@ func (Opener) Open(ctx context.Context, path string, kind acquisition.Kind, opts
 }
 
 // SingleFileFS is a read-only fs.FS holding one file under its base name.
-type SingleFileFS struct{ Path string }
+// With a Digest (WithDigest), reading the file also hashes it for the
+// chain of custody, so that the capture is read once.
+type SingleFileFS struct {
+	Path   string
+	Digest *acquisition.Digest
+}
+
+// WithDigest implements acquisition.DigestFS.
+func (s SingleFileFS) WithDigest(d *acquisition.Digest) fs.FS {
+	s.Digest = d
+	return s
+}
 
 // Open implements fs.FS.
 func (s SingleFileFS) Open(name string) (fs.File, error) {
@@ -81,7 +92,14 @@ func (s SingleFileFS) Open(name string) (fs.File, error) {
 	if name != filepath.Base(s.Path) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	return os.Open(s.Path)
+	f, err := os.Open(s.Path)
+	switch {
+	case err != nil:
+		return nil, err
+	case s.Digest == nil:
+		return f, nil
+	}
+	return s.Digest.File(f), nil
 }
 
 type rootDir struct {
