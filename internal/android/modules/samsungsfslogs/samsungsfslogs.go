@@ -109,6 +109,9 @@ const timeLayout = "06-01-02 (GMT-07:00) 15:04:05.000"
 // ParseLine reads one log line; ok is false for a line that is not one of
 // the three events (most lines of the log).
 func ParseLine(line string) (r Record, ok bool) {
+	if !hasTag(line) {
+		return r, false // most lines: no regular expression runs
+	}
 	m := lineRE.FindStringSubmatch(strings.TrimRight(line, "\r\n"))
 	if m == nil {
 		return r, false
@@ -194,6 +197,13 @@ func (r *Record) usbState(msg string) bool {
 	r.Event, r.USBState = EventUSBState, st
 	r.Subsystem, r.SequenceNumber, r.Action, r.DevicePath = props["SUBSYSTEM"], props["SEQNUM"], props["ACTION"], props["DEVPATH"]
 	return true
+}
+
+// hasTag reports whether line may be one of the three events: it names
+// one of their tags followed by ": " (what lineRE requires of an event).
+func hasTag(line string) bool {
+	return strings.Contains(line, "AdbDebuggingManager: ") || strings.Contains(line, "UsbHostManager: ") ||
+		strings.Contains(line, "UsbDeviceManager: ")
 }
 
 // IsLogName reports whether a file name is a Samsung framework log.
