@@ -1,6 +1,7 @@
 package match
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -268,8 +269,12 @@ func FuzzURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ix.URL(s)
+		if got, want := ix.URL(s), refURL(ix, s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("URL(%q) = %+v, the reference gives %+v", s, got, want)
+		}
+		if got, want := NormalizeURL(s), refNormalizeURL(s); got != want {
+			t.Fatalf("NormalizeURL(%q) = %q, the reference gives %q", s, got, want)
+		}
 		ix.Any(s)
-		NormalizeURL(s)
 	})
 }

@@ -121,7 +121,7 @@ func trimQuery(rest string) string {
 // hot path only needs the path when host/path indicators exist.
 func splitURL(raw string) (scheme, host, port, rest string) {
 	s := strings.TrimSpace(raw)
-	if i := strings.Index(s, "://"); i > 0 && validScheme(s[:i]) {
+	if i := schemeLen(s); i > 0 {
 		scheme = lowerASCII(s[:i])
 		s = s[i+3:]
 	} else if strings.HasPrefix(s, "//") {
@@ -132,26 +132,26 @@ func splitURL(raw string) (scheme, host, port, rest string) {
 		s = s[i+1:]
 	}
 	// One pass over the authority: where it ends, the last '@', the colons,
-	// and whether it holds a percent escape.
-	end, at, lastColon, colons, pct := len(s), -1, -1, 0, false
+	// whether it holds a percent escape, and whether it is already in
+	// normal form (only [a-z0-9.-_:]).
+	end, at, lastColon, colons, pct, plain := len(s), -1, -1, 0, false, true
+scan:
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '/', '?', '#':
+		switch authClass[s[i]] {
+		case authPlain:
+		case authEnd:
 			end = i
-		case '@':
-			at, lastColon, colons, pct = i, -1, 0, false // userinfo: start again after it
-			continue
-		case ':':
+			break scan
+		case authAt:
+			at, lastColon, colons, pct, plain = i, -1, 0, false, true // userinfo: start again after it
+		case authColon:
 			lastColon = i
 			colons++
-			continue
-		case '%':
+		case authPercent:
 			pct = true
-			continue
 		default:
-			continue
+			plain = false
 		}
-		break
 	}
 	auth := s[at+1 : end]
 	rest = s[end:]
@@ -173,9 +173,58 @@ func splitURL(raw string) (scheme, host, port, rest string) {
 	}
 	if pct {
 		host = percentDecode(host)
+	} else if plain && host != "" && host[len(host)-1] != '.' {
+		return scheme, host, port, rest // what NormalizeHost would return
 	}
 	return scheme, NormalizeHost(host), port, rest
 }
+
+// Classes of the bytes of a URL's authority, for splitURL's one pass.
+const (
+	authPlain   = iota // [a-z0-9.-_]: a host in normal form
+	authOther          // anything else NormalizeHost must look at
+	authEnd            // '/', '?', '#': the authority ends
+	authAt             // '@': the userinfo ends
+	authColon          // ':'
+	authPercent        // '%'
+)
+
+var authClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '.', c == '-', c == '_':
+			t[c] = authPlain
+		case c == '/', c == '?', c == '#':
+			t[c] = authEnd
+		case c == '@':
+			t[c] = authAt
+		case c == ':':
+			t[c] = authColon
+		case c == '%':
+			t[c] = authPercent
+		default:
+			t[c] = authOther
+		}
+	}
+	return t
+}()
+
+// schemeLen is the length of the scheme when s starts with "scheme://",
+// else 0: what strings.Index(s, "://") and validScheme give, in one short
+// pass (the first "://" can only end a valid scheme if every byte before it
+// is a scheme byte).
+func schemeLen(s string) int {
+	n := 0
+	for n < len(s) && n <= 32 && (isLetter(s[n]) || n > 0 && ('0' <= s[n] && s[n] <= '9' || s[n] == '+' || s[n] == '-' || s[n] == '.')) {
+		n++
+	}
+	if n > 0 && n <= 32 && strings.HasPrefix(s[n:], "://") {
+		return n
+	}
+	return 0
+}
+
+func isLetter(c byte) bool { c |= 0x20; return 'a' <= c && c <= 'z' }
 
 func validScheme(s string) bool {
 	if s == "" || len(s) > 32 {

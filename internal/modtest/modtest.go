@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/cputime"
 	"github.com/spyscan/spyscan/internal/golden"
 	"github.com/spyscan/spyscan/internal/indicators"
 	"github.com/spyscan/spyscan/internal/match"
@@ -241,7 +242,7 @@ func Bench(b *testing.B, m module.Module, kind acquisition.Kind, fsys fs.FS) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	seen := 0
-	cpu0 := CPUTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		rec := module.NewRecorder(m.Name(), x, func(json.RawMessage) error { return nil })
 		in := &module.Input{Acq: &acquisition.Acquisition{Path: "bench", Kind: kind, FS: fsys}, Index: x, TempDir: dir}
@@ -255,7 +256,7 @@ func Bench(b *testing.B, m module.Module, kind acquisition.Kind, fsys fs.FS) {
 		seen = res.Seen
 	}
 	b.ReportMetric(float64(seen)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-	if c := CPUTime() - cpu0; c > 0 {
+	if c := cputime.Process() - cpu0; c > 0 {
 		b.ReportMetric(float64(c.Milliseconds())/float64(b.N), "cpu-ms/op") // robust on a shared machine
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spyscan/spyscan/internal/cputime"
 )
 
 type got struct {
@@ -174,14 +176,14 @@ func BenchmarkDnsmasq(b *testing.B) {
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		r, _ := NewReader(bytes.NewReader(data), 2026)
 		for r.Next() {
 		}
 	}
 	b.ReportMetric(float64(b.N*20000)/b.Elapsed().Seconds(), "lines/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(b.N*20000)/cpu.Seconds(), "lines/cpu-s")
 	}
 }

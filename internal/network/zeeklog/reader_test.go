@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spyscan/spyscan/internal/cputime"
 )
 
 const tsvDNS = "#separator \\x09\n" +
@@ -203,7 +205,7 @@ func BenchmarkTSVDNS(b *testing.B) {
 	data := genDNS(20000)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		r, _ := NewReader(bytes.NewReader(data), "ts", "id.orig_h", "query", "answers")
 		for r.Next() {
@@ -213,7 +215,7 @@ func BenchmarkTSVDNS(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*20000)/b.Elapsed().Seconds(), "lines/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(b.N*20000)/cpu.Seconds(), "lines/cpu-s")
 	}
 }
@@ -226,7 +228,7 @@ func BenchmarkJSONDNS(b *testing.B) {
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		r, _ := NewReader(bytes.NewReader(data), "ts", "id.orig_h", "query", "answers")
 		for r.Next() {
@@ -236,7 +238,7 @@ func BenchmarkJSONDNS(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*20000)/b.Elapsed().Seconds(), "lines/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(b.N*20000)/cpu.Seconds(), "lines/cpu-s")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/cputime"
 	"github.com/spyscan/spyscan/internal/ios/modules/cachefiles"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/module"
@@ -25,8 +26,8 @@ func BenchmarkCacheFiles(b *testing.B) {
 	ix := modtest.Index(b)
 	b.SetBytes(int64(len(f.Data)))
 	b.ResetTimer()
-	cpu0 := modtest.CPUTime()
-	defer func() { b.ReportMetric(float64(modtest.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
+	cpu0 := cputime.Process()
+	defer func() { b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		rec := module.NewRecorder(cachefiles.Name, ix, nil)
 		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.IOSFilesystem, FS: fsys}, Index: ix, TempDir: b.TempDir()}
@@ -49,8 +50,8 @@ func BenchmarkCacheFilesReadOnly(b *testing.B) {
 	fsys := modtest.FS(map[string][]byte{f.Path: f.Data})
 	b.SetBytes(int64(len(f.Data)))
 	b.ResetTimer()
-	cpu0 := modtest.CPUTime()
-	defer func() { b.ReportMetric(float64(modtest.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
+	cpu0 := cputime.Process()
+	defer func() { b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op") }()
 	for i := 0; i < b.N; i++ {
 		db, err := sqlitex.Open(context.Background(), fsys, f.Path, b.TempDir())
 		if err != nil {

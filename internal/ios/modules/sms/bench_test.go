@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/cputime"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/sqlitex"
@@ -23,7 +24,7 @@ func BenchmarkReadOnlySMS100k(b *testing.B) {
 	fsys := modtest.BackupFS(iosdata.SMS(100_000))
 	dir := b.TempDir()
 	b.ResetTimer()
-	cpu0 := modtest.CPUTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		db, err := sqlitex.Open(context.Background(), fsys, iosdata.SMSDomain+"/"+iosdata.SMSRel, dir)
 		if err != nil {
@@ -51,7 +52,7 @@ func BenchmarkReadOnlySMS100k(b *testing.B) {
 			b.Fatal(n)
 		}
 	}
-	if c := modtest.CPUTime() - cpu0; c > 0 {
+	if c := cputime.Process() - cpu0; c > 0 {
 		b.ReportMetric(float64(c.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/cputime"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/netlog"
 )
@@ -25,7 +26,7 @@ func BenchmarkDNSLog(b *testing.B) {
 	ix := index(b)
 	b.SetBytes(int64(buf.Len()))
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		rec := module.NewRecorder(Name, ix, nil)
 		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.NetworkLog, FS: fsys}}
@@ -34,7 +35,7 @@ func BenchmarkDNSLog(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*lines)/b.Elapsed().Seconds(), "lines/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		// CPU time counts every thread (GC included): lines per core-second.
 		b.ReportMetric(float64(b.N*lines)/cpu.Seconds(), "lines/cpu-s")
 	}

@@ -1,14 +1,14 @@
 //go:build unix
 
-package modtest
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// CPUTime is the CPU time (user + system) used by the process so far.
-func CPUTime() time.Duration {
+// Process is the CPU time (user + system) used by the process so far.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
