@@ -86,9 +86,7 @@ func TestInChromium(t *testing.T) {
 	// Scan; lab.js refreshes the progress and reloads the page at the end.
 	p.Run(chromedp.Click("#scan-button", bq))
 	wait(t, p, time.Minute, "#scans")
-	wait(t, p, 4*time.Minute, `#case-verdict[data-verdict="detected"]`)
-	var verdict string
-	p.Run(chromedp.Text("#case-verdict", &verdict, bq))
+	verdict := waitText(t, p, 4*time.Minute, `#case-verdict[data-verdict="detected"]`)
 	if !strings.Contains(verdict, "Traces found") {
 		t.Errorf("verdict %q", verdict)
 	}
@@ -137,16 +135,27 @@ func TestInChromium(t *testing.T) {
 // wait waits until sel is in the page (lab.js reloads it as scans end).
 func wait(t *testing.T, p *htmltest.Page, d time.Duration, sel string) {
 	t.Helper()
+	waitText(t, p, d, sel)
+}
+
+// waitText waits until an element matching sel is in the page and returns
+// its text, read in the same evaluation: lab.js reloads the page while a
+// scan runs and when it ends, so a node found by one read may be gone at
+// the next, and a read during the reload fails (it is tried again).
+func waitText(t *testing.T, p *htmltest.Page, d time.Duration, sel string) string {
+	t.Helper()
+	js := `(() => { const e = document.querySelector(` + "`" + sel + "`" + `); return e ? [true, e.textContent] : [false, ""] })()`
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		var n int
-		p.Eval(`document.querySelectorAll(`+"`"+sel+"`"+`).length`, &n)
-		if n > 0 {
-			return
+		var found []any
+		if err := p.TryEval(js, &found); err == nil && len(found) == 2 && found[0] == true {
+			text, _ := found[1].(string)
+			return text
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
 	var body string
 	p.Eval(`document.body.innerText`, &body)
 	t.Fatalf("%s did not appear:\n%s", sel, body)
+	return ""
 }

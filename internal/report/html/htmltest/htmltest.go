@@ -184,6 +184,12 @@ func (p *Page) Eval(js string, out any) {
 	p.Run(chromedp.Evaluate(js, out))
 }
 
+// TryEval is Eval that returns the error instead of failing the test: a
+// page that reloads itself can lose its context between two reads.
+func (p *Page) TryEval(js string, out any) error {
+	return chromedp.Run(p.ctx, chromedp.Evaluate(js, out))
+}
+
 // OpenAllDetails unfolds every <details>, as a reader who clicks them all.
 func (p *Page) OpenAllDetails() {
 	var n int
