@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
 )
 
 // MaxSize bounds a manifest read.
@@ -139,3 +140,25 @@ func SafePath(p, dir string) error {
 
 // IsUnsafe reports whether err is a refused path.
 func IsUnsafe(err error) bool { return errors.Is(err, ErrUnsafePath) }
+
+// Load reads and decodes a module's manifest from an androidqf acquisition:
+// module.ErrNotFound when the acquisition has none; when it cannot be read
+// or decoded, the problem is recorded on rec (naming the manifest) and ok
+// is false. The entries are those listed under key.
+func Load(fsys fs.FS, rec *module.Recorder, name, key string) (man Manifest, entries []map[string]any, ok bool, err error) {
+	b, err := Read(fsys, name, MaxSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return man, nil, false, module.ErrNotFound
+	}
+	rec.File(name)
+	if err != nil {
+		rec.FileError(name, err) // names the manifest
+		return man, nil, false, nil
+	}
+	man, entries, err = Decode(b, key)
+	if err != nil {
+		rec.FileError(name, fmt.Errorf("%s: %w", name, err))
+		return man, nil, false, nil
+	}
+	return man, entries, true, nil
+}

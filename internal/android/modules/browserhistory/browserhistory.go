@@ -12,7 +12,6 @@ package browserhistory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"strconv"
@@ -100,19 +99,9 @@ func New() Module { return Module{module.NewBase(Name, 1, module.Kinds(acquisiti
 
 // Run implements module.Module.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	b, err := qfmanifest.Read(in.Acq.FS, Manifest, qfmanifest.MaxSize)
-	if errors.Is(err, fs.ErrNotExist) {
-		return module.ErrNotFound
-	}
-	rec.File(Manifest)
-	if err != nil {
-		rec.FileError(Manifest, err) // names the manifest
-		return nil
-	}
-	man, entries, err := qfmanifest.Decode(b, "databases")
-	if err != nil {
-		rec.FileError(Manifest, fmt.Errorf("%s: %w", Manifest, err))
-		return nil
+	man, entries, ok, err := qfmanifest.Load(in.Acq.FS, rec, Manifest, "databases")
+	if !ok {
+		return err
 	}
 	if man.Status != "" && man.Status != "collected" && man.Status != "no_databases" {
 		rec.Note(i18n.M("android.browser_history.note_status", "status", man.Status))

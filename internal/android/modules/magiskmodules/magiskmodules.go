@@ -12,7 +12,6 @@ package magiskmodules
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -110,19 +109,9 @@ func New() Mod { return Mod{module.NewBase(Name, 1, module.Kinds(acquisition.And
 
 // Run implements module.Module.
 func (Mod) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	b, err := qfmanifest.Read(in.Acq.FS, Manifest, qfmanifest.MaxSize)
-	if errors.Is(err, fs.ErrNotExist) {
-		return module.ErrNotFound
-	}
-	rec.File(Manifest)
-	if err != nil {
-		rec.FileError(Manifest, err) // names the manifest
-		return nil
-	}
-	man, entries, err := qfmanifest.Decode(b, "modules")
-	if err != nil {
-		rec.FileError(Manifest, fmt.Errorf("%s: %w", Manifest, err))
-		return nil
+	man, entries, ok, err := qfmanifest.Load(in.Acq.FS, rec, Manifest, "modules")
+	if !ok {
+		return err
 	}
 	if man.Status != "" && man.Status != "collected" && man.Status != "no_modules" {
 		rec.Note(i18n.M("android.magisk_modules.note_status", "status", man.Status))
