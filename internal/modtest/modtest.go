@@ -176,6 +176,21 @@ func GoldenCases(t *testing.T, m module.Module, cases []Case, check func(t *test
 	runCases(t, m, cases, func(c Case) string { return c.Name }, check)
 }
 
+// Records decodes a module result's records as T, failing the test on a
+// record that does not decode.
+func Records[T any](t testing.TB, res model.ModuleResult) []T {
+	t.Helper()
+	var out []T
+	for _, r := range res.Records {
+		var v T
+		if err := json.Unmarshal(r, &v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
 // HasAlert reports whether res has an alert of at least level whose
 // message contains sub (and, when indicator is true, an indicator match).
 func HasAlert(res model.ModuleResult, level model.Level, indicator bool, sub string) bool {

@@ -28,19 +28,6 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-func visits(t *testing.T, res model.ModuleResult) []Visit {
-	t.Helper()
-	var out []Visit
-	for _, r := range res.Records {
-		var v Visit
-		if err := json.Unmarshal(r, &v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
 func run(t *testing.T, files map[string][]byte) model.ModuleResult {
 	t.Helper()
 	res, err := modtest.Run(t, New(), acquisition.AndroidQF, files)
@@ -70,7 +57,7 @@ func mvtDB(t *testing.T) []byte {
 
 func TestMVTKnownAnswer(t *testing.T) {
 	res := run(t, androiddata.BrowserFiles("collected", []androiddata.BrowserDB{{Browser: "Chrome", Package: "com.android.chrome", DB: mvtDB(t)}}))
-	got := visits(t, res)
+	got := modtest.Records[Visit](t, res)
 	if len(res.Errors) > 0 || len(got) != 1 {
 		t.Fatalf("errors %+v visits %+v", res.Errors, got)
 	}
@@ -93,7 +80,7 @@ func TestBadEntries(t *testing.T) {
 	bad := androiddata.BrowserDB{Browser: "Brave", Package: "com.brave.browser", DB: []byte("not sqlite")}
 	files := androiddata.BrowserFiles("collected", []androiddata.BrowserDB{bad, good})
 	res := run(t, files)
-	if got := visits(t, res); len(got) != 1 || got[0].URL != "https://example.org/path" {
+	if got := modtest.Records[Visit](t, res); len(got) != 1 || got[0].URL != "https://example.org/path" {
 		t.Errorf("visits %+v", got)
 	}
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "com.brave.browser/Default/History") || res.Errors[0].Kind != model.KindDamaged {

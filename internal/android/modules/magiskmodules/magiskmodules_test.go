@@ -1,7 +1,6 @@
 package magiskmodules
 
 import (
-	"encoding/json"
 	"maps"
 	"strings"
 	"testing"
@@ -25,20 +24,6 @@ func TestGolden(t *testing.T) {
 		modtest.WantFiles(t, res, "magisk_modules/manifest.json", "magisk_modules/0000/module.prop",
 			"magisk_modules/0001/module.prop", "magisk_modules/0002/module.prop")
 	})
-}
-
-// record returns the records of res as Modules.
-func records(t *testing.T, res model.ModuleResult) []Module {
-	t.Helper()
-	var out []Module
-	for _, r := range res.Records {
-		var m Module
-		if err := json.Unmarshal(r, &m); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, m)
-	}
-	return out
 }
 
 func run(t *testing.T, files map[string][]byte) model.ModuleResult {
@@ -68,7 +53,7 @@ func TestMVTKnownAnswers(t *testing.T) {
 				StateFiles: []string{}, StateFilesComplete: true},
 		}),
 	})
-	got := records(t, res)
+	got := modtest.Records[Module](t, res)
 	if len(got) != 3 {
 		t.Fatalf("records %+v", got)
 	}
