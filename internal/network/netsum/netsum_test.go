@@ -104,25 +104,3 @@ func TestIsIP(t *testing.T) {
 		t.Errorf("%v allocations for an IPv4", n)
 	}
 }
-
-func TestMemo(t *testing.T) {
-	tb, ips := NewTable(), NewTable()
-	ts := time.Unix(1700000000, 0).UTC()
-	d := tb.Add([]byte("a.example"), ts, "f", "dns query")
-	ip := ips.Add([]byte("203.0.113.7"), ts, "f", "dns answer")
-	if d.Memo([]byte("203.0.113.7")) != nil {
-		t.Fatal("memo before SetMemo")
-	}
-	d.SetMemo([]byte("203.0.113.7"), ip)
-	if d.Memo([]byte("203.0.113.7")) != ip || d.Memo([]byte("203.0.113.8")) != nil {
-		t.Error("memo lookup wrong")
-	}
-	d.SetMemo([]byte("2001:db8:aaaa:bbbb::1"), ip) // too long: ignored
-	if d.Memo([]byte("2001:db8:aaaa:bbbb::1")) != nil {
-		t.Error("long value memoised")
-	}
-	ip.Touch(ts.Add(time.Hour))
-	if ip.Count != 2 || !ip.Last.Equal(ts.Add(time.Hour)) {
-		t.Errorf("touch: %+v", ip)
-	}
-}
