@@ -9,7 +9,8 @@
 // Formats read: the .ips of iOS 15 and later (a one-line JSON header with
 // bug_type and timestamp, then a JSON body: procName, procPath,
 // parentProc, responsibleProc, coalitionName, usedImages for a crash
-// (bug_type 309); processes[].name for a JetsamEvent (298);
+// (bug_type 309); largestProcess and processes[].name for a JetsamEvent
+// (298);
 // processByPid[].procname for a stackshot (288)); the older text body
 // after the same header ("Process:", "Path:", "Parent Process:",
 // "Responsible:", "Date/Time:", and the "Binary Images:" section); and a
@@ -200,7 +201,8 @@ func (r *Report) jsonBody(m map[string]any) {
 			r.Images = append(r.Images, p)
 		}
 	}
-	for _, p := range list(m["processes"]) { // JetsamEvent
+	r.addProcess(str(m["largestProcess"])) // JetsamEvent
+	for _, p := range list(m["processes"]) {
 		r.addProcess(str(obj(p)["name"]))
 	}
 	if byPid, ok := m["processByPid"].(map[string]any); ok { // stackshot

@@ -112,7 +112,7 @@ func TestParse(t *testing.T) {
 		images    int
 	}{
 		{"crash 309", crash309, "crash", "bh", "/private/var/db/com.apple.xpc.roleaccountd.staging/bh", 2143, "2023-06-01T08:22:30Z", nil, 3},
-		{"jetsam 298", jetsam298, "jetsam", "", "", 0, "2023-06-02T06:00:00Z", []string{"locationd", "roleaccountd", "MobileSafari"}, 0},
+		{"jetsam 298", jetsam298, "jetsam", "", "", 0, "2023-06-02T06:00:00Z", []string{"MobileSafari", "locationd", "roleaccountd"}, 0},
 		{"stackshot 288", stackshot288, "stackshot", "", "", 0, "2023-06-03T07:00:00Z", []string{"launchd", "SpringBoard"}, 0},
 		{"text 109", text109, "crash", "helperd", "/private/var/db/helperd", 4411, "2020-11-03T13:02:10Z", nil, 2},
 		{"analytics lines", analytics, "diagnostic", "", "", 0, "2023-06-03T22:00:00Z", []string{"mediaserverd"}, 0},
