@@ -33,26 +33,45 @@ func NormDomain(b []byte) []byte {
 	if len(b) == 0 || len(b) > 253 {
 		return nil
 	}
-	upper, dot := false, false
+	var seen uint8
 	for _, c := range b {
-		switch {
-		case c >= 'A' && c <= 'Z':
-			upper = true
-		case c == '.':
-			dot = true
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '+', c == '/', c == '=':
-		default:
+		k := hostByte[c]
+		if k == 0 {
 			return nil // spaces, colons (IPv6), escapes: not a host name
 		}
+		seen |= k
 	}
-	if !dot || isIPv4(b) {
+	if seen&hostDot == 0 || isIPv4(b) {
 		return nil
 	}
-	if upper {
+	if seen&hostUpper != 0 {
 		return []byte(strings.ToLower(string(b)))
 	}
 	return b
 }
+
+// Classes of the bytes of a host name (0: not one).
+const (
+	hostOK    = 1 << iota // a-z 0-9 - _ + / =
+	hostUpper             // A-Z
+	hostDot               // .
+)
+
+// hostByte is the class of each byte value in a host name.
+var hostByte = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = hostOK
+		t[c-'a'+'A'] = hostUpper
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = hostOK
+	}
+	for _, c := range "-_+/=" {
+		t[c] = hostOK
+	}
+	t['.'] = hostDot
+	return t
+}()
 
 func isIPv4(b []byte) bool {
 	for _, c := range b {

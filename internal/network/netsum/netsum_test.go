@@ -1,6 +1,7 @@
 package netsum
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +103,28 @@ func TestIsIP(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { IsIP([]byte("203.0.113.9")) }); n != 0 {
 		t.Errorf("%v allocations for an IPv4", n)
+	}
+}
+
+// TestNormDomainEveryByte checks the byte classes of NormDomain against
+// the rule they encode, for every byte value in every position.
+func TestNormDomainEveryByte(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		lower := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("-_+/=.", byte(c)) >= 0
+		upper := c >= 'A' && c <= 'Z'
+		for _, in := range []string{string(rune(0)) + "x.example", "x" + string([]byte{byte(c)}) + "y.example", "x.example" + string([]byte{byte(c)})} {
+			in = strings.Replace(in, string(rune(0)), string([]byte{byte(c)}), 1)
+			got := NormDomain([]byte(in))
+			switch {
+			case lower && strings.Trim(in, ".") != in && got != nil && string(got) != strings.TrimRight(in, "."):
+				t.Errorf("NormDomain(%q) = %q", in, got)
+			case lower && strings.Trim(in, ".") == in && string(got) != in:
+				t.Errorf("NormDomain(%q) = %q, want it unchanged", in, got)
+			case upper && string(got) != strings.ToLower(in):
+				t.Errorf("NormDomain(%q) = %q, want it lower-cased", in, got)
+			case !lower && !upper && got != nil:
+				t.Errorf("NormDomain(%q) = %q, want nil", in, got)
+			}
+		}
 	}
 }
