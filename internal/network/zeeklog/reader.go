@@ -329,22 +329,24 @@ const (
 // ^((x&0x7f…)+0x7f… | x | 0x7f…) is set exactly when the byte of x is
 // zero, with no carry between bytes).
 func splitSep(line []byte, sep byte, want int, ends []int) ([]int, int) {
-	n := 0
 	pat := lows * uint64(sep)
-	i := 0
+	i, base := 0, len(ends)
+	want += base
+	// The words holding the wanted separators: note each one's offset.
+	for ; len(ends) < want && i+8 <= len(line); i += 8 {
+		x := binary.LittleEndian.Uint64(line[i:]) ^ pat
+		for m := ^((x&high7 + high7) | x | high7); m != 0; m &= m - 1 {
+			ends = append(ends, i+bits.TrailingZeros64(m)>>3)
+		}
+	}
+	n := len(ends) - base
+	if len(ends) > want { // the last word held more than were wanted
+		ends = ends[:want]
+	}
+	// The rest: only count.
 	for ; i+8 <= len(line); i += 8 {
 		x := binary.LittleEndian.Uint64(line[i:]) ^ pat
-		m := ^((x&high7 + high7) | x | high7)
-		if len(ends) >= want {
-			n += bits.OnesCount64(m)
-			continue
-		}
-		for ; m != 0; m &= m - 1 {
-			if len(ends) < want {
-				ends = append(ends, i+bits.TrailingZeros64(m)>>3)
-			}
-			n++
-		}
+		n += bits.OnesCount64(^((x&high7 + high7) | x | high7))
 	}
 	for ; i < len(line); i++ {
 		if line[i] == sep {

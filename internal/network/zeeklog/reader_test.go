@@ -303,8 +303,8 @@ func TestSplitSep(t *testing.T) {
 				wantN++
 			}
 		}
-		ends, n := splitSep(line, sep, want, nil)
-		if n != wantN || !slices.Equal(ends, wantEnds) {
+		ends, n := splitSep(line, sep, want, []int{-1})
+		if n != wantN || ends[0] != -1 || !slices.Equal(ends[1:], wantEnds) {
 			t.Fatalf("splitSep(%q, %q, %d) = %v, %d; want %v, %d", line, sep, want, ends, n, wantEnds, wantN)
 		}
 	}
