@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/netip"
@@ -363,7 +364,12 @@ func (a *analyzer) httpFindings() {
 	for _, r := range a.http {
 		keys = append(keys, r)
 	}
-	slices.SortFunc(keys, func(x, y *HTTPRecord) int { return x.First.Compare(y.First) })
+	// a total order (the record key is method, URL, host and user agent):
+	// records first seen at the same instant must not take map order
+	slices.SortFunc(keys, func(x, y *HTTPRecord) int {
+		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.URL, y.URL), strings.Compare(x.Method, y.Method),
+			strings.Compare(x.Host, y.Host), strings.Compare(x.UserAgent, y.UserAgent))
+	})
 	n := 0
 	for _, r := range keys {
 		if seen[r.Host+" "+r.Server] {
