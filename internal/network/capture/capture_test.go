@@ -230,6 +230,34 @@ func BenchmarkAnalyzeMixed(b *testing.B) {
 	}
 }
 
+// BenchmarkAnalyzeShortFlows is the flow-ending hot path: 20,000 short
+// TCP connections from 50 clients to 500 public servers, most of them
+// ending past the flow-record bound (aggregated), as in a large capture of
+// real traffic.
+func BenchmarkAnalyzeShortFlows(b *testing.B) {
+	var buf bytes.Buffer
+	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, false)
+	g := &netgen.Gen{W: w, Now: netgen.DemoStart, Step: time.Millisecond}
+	req := []byte("GET / HTTP/1.1\r\nHost: a.example\r\n\r\n")
+	for i := 0; i < 20000; i++ {
+		c := netip.AddrFrom4([4]byte{10, 0, byte(i % 50), 2})
+		s := netip.AddrFrom4([4]byte{198, 51, byte(i % 500 / 250), byte(i % 250)})
+		g.TCP(c, s, uint16(20000+i%40000), 8000, req, []byte("HTTP/1.1 204 No Content\r\n\r\n"))
+	}
+	if g.Err != nil {
+		b.Fatal(g.Err)
+	}
+	w.Flush()
+	d := buf.Bytes()
+	b.SetBytes(int64(len(d)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Analyze(context.Background(), bytes.NewReader(d), "bench", Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // TestRecordBoundKeepsChecks: past the per-name record bound, names are
 // still observed (checked) and addresses still tied to them.
 func TestRecordBoundKeepsChecks(t *testing.T) {
