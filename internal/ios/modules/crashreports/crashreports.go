@@ -48,7 +48,7 @@ var Spec = artifact.Spec{
 }
 
 const (
-	maxFile = 64 << 20 // stackshots reach a few MB
+	maxFile = 32 << 20 // stackshots reach a few MB
 	// maxNames bounds the names and paths kept from one report.
 	maxNames = 100000
 )
@@ -104,11 +104,12 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 func Parse(data []byte) (Report, error) {
 	var r Report
 	first, body, _ := bytes.Cut(data, []byte("\n"))
-	hdr := map[string]any{}
-	if json.Unmarshal(bytes.TrimSpace(first), &hdr) == nil && len(hdr) > 0 {
-		r.header(hdr)
+	var h header
+	if first = bytes.TrimSpace(first); len(first) > 0 && first[0] == '{' && decode(first, &h) == nil &&
+		(h.BugType != "" || len(bytes.TrimSpace(body)) > 0) {
+		r.header(h)
 	} else {
-		body = data // a .crash report without a header
+		body = data // a .crash report without a header, or a body alone
 	}
 	body = bytes.TrimSpace(body)
 	switch {
@@ -145,70 +146,143 @@ func kind(bugType string) string {
 	return "diagnostic"
 }
 
-func (r *Report) header(h map[string]any) {
-	r.BugType = str(h["bug_type"])
-	r.Time = parseTime(str(h["timestamp"]))
-	r.Name = str(h["app_name"])
-	if r.Name == "" {
-		r.Name = str(h["name"])
+// loose is a JSON string or number as text; any other JSON value is left
+// empty rather than failing the report.
+type loose string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *loose) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if json.Unmarshal(b, &s) == nil {
+			*l = loose(s)
+		}
+	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
+		*l = loose(b)
 	}
-	r.BundleID = str(h["bundleID"])
-	r.OSVersion = str(h["os_version"])
-	r.Incident = str(h["incident_id"])
+	return nil
+}
+
+// header is the first line of an .ips file.
+type header struct {
+	BugType    loose `json:"bug_type"`
+	Timestamp  loose `json:"timestamp"`
+	AppName    loose `json:"app_name"`
+	Name       loose `json:"name"`
+	BundleID   loose `json:"bundleID"`
+	OSVersion  loose `json:"os_version"`
+	IncidentID loose `json:"incident_id"`
+}
+
+// body holds the fields read from a JSON body. Decoding into it skips
+// every other field without keeping it, so a large stackshot costs little
+// memory.
+type body struct {
+	ProcName        loose `json:"procName"`
+	ProcPath        loose `json:"procPath"`
+	PID             loose `json:"pid"`
+	ParentProc      loose `json:"parentProc"`
+	ResponsibleProc loose `json:"responsibleProc"`
+	CoalitionName   loose `json:"coalitionName"`
+	CaptureTime     loose `json:"captureTime"`
+	LargestProcess  loose `json:"largestProcess"`
+	Termination     struct {
+		ByProc loose `json:"byProc"`
+	} `json:"termination"`
+	Exception struct {
+		Type   loose `json:"type"`
+		Signal loose `json:"signal"`
+	} `json:"exception"`
+	UsedImages []struct {
+		Path loose `json:"path"`
+	} `json:"usedImages"`
+	Processes []struct {
+		Name loose `json:"name"`
+	} `json:"processes"`
+	ProcessByPid map[string]struct {
+		ProcName loose `json:"procname"`
+	} `json:"processByPid"`
+}
+
+// decode unmarshals one JSON value; a field of another JSON type than
+// expected is left empty (the rest is still read), a syntax error fails.
+func decode(b []byte, v any) error {
+	var te *json.UnmarshalTypeError
+	if err := json.Unmarshal(b, v); err != nil && !errors.As(err, &te) {
+		return err
+	}
+	return nil
+}
+
+func (r *Report) header(h header) {
+	r.BugType = string(h.BugType)
+	r.Time = parseTime(string(h.Timestamp))
+	r.Name = string(h.AppName)
+	if r.Name == "" {
+		r.Name = string(h.Name)
+	}
+	r.BundleID = string(h.BundleID)
+	r.OSVersion = string(h.OSVersion)
+	r.Incident = string(h.IncidentID)
 }
 
 // jsonBodies reads the body: one JSON object, or (analytics logs) one
 // object per line, whose process names are added to the first's.
-func (r *Report) jsonBodies(body []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
+func (r *Report) jsonBodies(data []byte) error {
+	var one body
+	if decode(data, &one) == nil { // the usual case, read in place
+		r.jsonBody(&one)
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	for n := 0; ; n++ {
-		var m map[string]any
-		err := dec.Decode(&m)
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) && n > 0 {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
+		if len(raw) == 0 || raw[0] != '{' {
+			return ErrNotReport
+		}
+		var b body
+		if err := decode(raw, &b); err != nil {
+			return err
+		}
 		if n == 0 {
-			r.jsonBody(m)
+			r.jsonBody(&b)
 		} else {
-			r.addProcess(str(m["procName"]))
+			r.addProcess(string(b.ProcName))
 		}
 	}
 }
 
-func (r *Report) jsonBody(m map[string]any) {
-	r.Process = str(m["procName"])
-	r.Path = str(m["procPath"])
-	if pid, ok := m["pid"].(float64); ok {
-		r.PID = int(pid)
-	}
-	r.Parent = str(m["parentProc"])
-	r.Responsible = str(m["responsibleProc"])
-	r.Coalition = str(m["coalitionName"])
-	if t := parseTime(str(m["captureTime"])); !t.IsZero() {
+func (r *Report) jsonBody(b *body) {
+	r.Process = string(b.ProcName)
+	r.Path = string(b.ProcPath)
+	r.PID, _ = strconv.Atoi(string(b.PID))
+	r.Parent = string(b.ParentProc)
+	r.Responsible = string(b.ResponsibleProc)
+	r.Coalition = string(b.CoalitionName)
+	if t := parseTime(string(b.CaptureTime)); !t.IsZero() {
 		r.Time = t
 	}
-	if term, ok := m["termination"].(map[string]any); ok {
-		r.KilledBy = str(term["byProc"])
-	}
-	if ex, ok := m["exception"].(map[string]any); ok {
-		r.Exception = strings.TrimSpace(str(ex["type"]) + " " + str(ex["signal"]))
-	}
-	for _, im := range list(m["usedImages"]) {
-		if p := str(obj(im)["path"]); p != "" && len(r.Images) < maxNames {
-			r.Images = append(r.Images, p)
+	r.KilledBy = string(b.Termination.ByProc)
+	r.Exception = strings.TrimSpace(string(b.Exception.Type) + " " + string(b.Exception.Signal))
+	for _, im := range b.UsedImages {
+		if im.Path != "" && len(r.Images) < maxNames {
+			r.Images = append(r.Images, string(im.Path))
 		}
 	}
-	r.addProcess(str(m["largestProcess"])) // JetsamEvent
-	for _, p := range list(m["processes"]) {
-		r.addProcess(str(obj(p)["name"]))
+	r.addProcess(string(b.LargestProcess)) // JetsamEvent
+	for _, p := range b.Processes {
+		r.addProcess(string(p.Name))
 	}
-	if byPid, ok := m["processByPid"].(map[string]any); ok { // stackshot
-		for _, k := range iosmod.SortedKeys(byPid) {
-			r.addProcess(str(obj(byPid[k])["procname"]))
-		}
+	for _, k := range iosmod.SortedKeys(b.ProcessByPid) { // stackshot
+		r.addProcess(string(b.ProcessByPid[k].ProcName))
 	}
 }
 
@@ -291,19 +365,6 @@ func parseTime(s string) time.Time {
 	}
 	return t.UTC()
 }
-
-func str(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return ""
-}
-
-func list(v any) []any         { l, _ := v.([]any); return l }
-func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
 func check(rec *module.Recorder, artifact string, r Report) {
 	rec.Record(r)

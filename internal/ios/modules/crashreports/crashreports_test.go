@@ -3,6 +3,7 @@ package crashreports
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -238,4 +239,45 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("%d names, %d images", len(r.Processes), len(r.Images))
 		}
 	})
+}
+
+// Fields of another JSON type than Apple writes are left empty, and the
+// rest of the report is still read.
+func TestParseTolerant(t *testing.T) {
+	data := `{"bug_type":309,"timestamp":["x"],"name":{"a":1}}
+{"procName":"bh","pid":"77","termination":"gone","exception":[1],"usedImages":{"path":"/x"},"processes":[{"name":5},{"name":"roleaccountd"},"str"],"procPath":null}`
+	r, err := Parse([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.BugType != "309" || r.Kind != "crash" || r.Process != "bh" || r.PID != 77 || !r.Time.IsZero() || r.Name != "" ||
+		r.KilledBy != "" || len(r.Images) != 0 || !slices.Equal(r.Processes, []string{"5", "roleaccountd"}) {
+		t.Errorf("got %+v", r)
+	}
+}
+
+// Decoding keeps only the fields read: a stackshot body of 4 MB of
+// threads costs far less than the map of every value would.
+func TestParseMemory(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"bug_type":"288"}` + "\n" + `{"threads":[`)
+	for i := range 200000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"id":1,"frames":[1,2]}`)
+	}
+	b.WriteString(`],"processByPid":{"1":{"procname":"launchd"}}}`)
+	data := []byte(b.String())
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.TotalAlloc
+	r, err := Parse(data)
+	runtime.ReadMemStats(&ms)
+	if err != nil || !slices.Equal(r.Processes, []string{"launchd"}) {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if alloc := ms.TotalAlloc - before; alloc > uint64(len(data)) {
+		t.Errorf("parsing %d bytes allocated %d bytes", len(data), alloc)
+	}
 }
