@@ -2,6 +2,7 @@ package backup
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,23 +38,26 @@ func TestIndexTree(t *testing.T) {
 		{"A", "x/deep/z", flagSymlink, "0f"},   // second record of a path: ignored by the tree
 		{"B", strings.Repeat("n/", 40) + "f", 1, "10"},
 	}
-	var x index
-	domains := map[string]uint32{}
+	bd, err := newBuilder(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range rows {
-		if err := x.add(domains, []byte(r.id), []byte(r.domain), []byte(r.rel), r.flags, mbFile{}); err != nil {
+		if err := bd.add([]byte(r.id), []byte(r.domain), []byte(r.rel), r.flags, mbFile{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	x.sortRecords()
-	if err := x.buildTree([]string{ManifestDB, InfoPlist}); err != nil {
+	x, err := bd.build(context.Background(), []string{ManifestDB, InfoPlist})
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { x.close() })
 	if x.skipped != 2 {
 		t.Errorf("skipped %d, want 2", x.skipped)
 	}
 	// Records order: domain, relative path, id.
 	var order []Record
-	for i := range x.recs {
+	for i := range x.nrec {
 		order = append(order, x.record(i))
 	}
 	byKey := func(a, b Record) int {
@@ -64,11 +68,10 @@ func TestIndexTree(t *testing.T) {
 	}
 
 	kind := func(p string) string {
-		i, ok := x.lookup(p)
+		_, n, ok := x.lookup(p)
 		if !ok {
 			return "absent"
 		}
-		n := x.nodes[i]
 		id := "-"
 		if n.rec >= 0 {
 			id = x.record(int(n.rec)).FileID
@@ -104,8 +107,8 @@ func TestIndexTree(t *testing.T) {
 
 	names := func(dir string) string {
 		var out []string
-		for _, i := range x.children(dir) {
-			out = append(out, baseName(x.str(x.nodes[i].path)))
+		for _, c := range x.children(dir) {
+			out = append(out, baseName(c.path))
 		}
 		return strings.Join(out, " ")
 	}
@@ -126,15 +129,15 @@ func TestIndexTree(t *testing.T) {
 	seen := 0
 	var walk func(string)
 	walk = func(dir string) {
-		for _, i := range x.children(dir) {
+		for _, c := range x.children(dir) {
 			seen++
-			if x.nodes[i].kind == nodeDir {
-				walk(x.str(x.nodes[i].path))
+			if c.n.kind == nodeDir {
+				walk(c.path)
 			}
 		}
 	}
 	walk(".")
-	if seen != len(x.nodes) {
-		t.Errorf("walk reached %d nodes of %d", seen, len(x.nodes))
+	if seen != x.nnode {
+		t.Errorf("walk reached %d nodes of %d", seen, x.nnode)
 	}
 }

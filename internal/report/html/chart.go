@@ -148,11 +148,12 @@ func copyTimes(r *model.Report) func(model.Event) bool {
 	roots := map[string]string{}
 	for _, in := range r.Info.Inputs {
 		roots[in.Path] = in.Meta["root"]
-		for _, f := range in.Files {
+		in.EachFile(func(f *model.InputFile) error {
 			if !f.ModTime.IsZero() {
 				times[key{in.Path, f.Path}] = f.ModTime
 			}
-		}
+			return nil
+		})
 	}
 	if len(times) == 0 {
 		return func(model.Event) bool { return false }
