@@ -31,10 +31,12 @@ type chart struct {
 }
 
 // buildChart draws the timeline as an inline SVG histogram of events per
-// time bin, with a marker per dated alert above it. Every text that comes
-// from the evidence is escaped here, since the SVG is inserted as HTML.
-func buildChart(r *model.Report, c *i18n.Catalog, copied func(model.Event) bool) chart {
-	lo, hi, ok := span(r, copied)
+// time bin, with a marker per dated alert above it, over the span sp of
+// the dated events (leaving out those copied says are dated by the copy)
+// and alerts. Every text that comes from the evidence is escaped here,
+// since the SVG is inserted as HTML.
+func buildChart(r *model.Report, c *i18n.Catalog, copied func(*model.Event) bool, sp timeSpan) chart {
+	lo, hi, ok := sp.lo, sp.hi, sp.ok
 	if !ok {
 		return chart{}
 	}
@@ -48,7 +50,7 @@ func buildChart(r *model.Report, c *i18n.Catalog, copied func(model.Event) bool)
 		return min(max(i, 0), chartBins-1)
 	}
 	r.EachEvent(func(e *model.Event) error {
-		if !e.Time.IsZero() && !copied(*e) {
+		if !e.Time.IsZero() && !copied(e) {
 			bins[bin(e.Time)]++
 		}
 		return nil
@@ -106,31 +108,23 @@ func buildChart(r *model.Report, c *i18n.Catalog, copied func(model.Event) bool)
 	return chart{SVG: template.HTML(b.String()), Start: lo.UTC().Format("2006-01-02 15:04 UTC"), End: hi.UTC().Format("2006-01-02 15:04 UTC")}
 }
 
-// span is the time range of the dated events and alerts, leaving out the
-// events dated by when the acquisition was copied.
-func span(r *model.Report, copied func(model.Event) bool) (lo, hi time.Time, ok bool) {
-	see := func(t time.Time) {
-		if t.IsZero() {
-			return
-		}
-		if !ok || t.Before(lo) {
-			lo = t
-		}
-		if !ok || t.After(hi) {
-			hi = t
-		}
-		ok = true
+// timeSpan is the time range of the dated events and alerts seen.
+type timeSpan struct {
+	lo, hi time.Time
+	ok     bool
+}
+
+func (sp *timeSpan) see(t time.Time) {
+	if t.IsZero() {
+		return
 	}
-	r.EachEvent(func(e *model.Event) error {
-		if !copied(*e) {
-			see(e.Time)
-		}
-		return nil
-	})
-	for _, a := range r.Alerts {
-		see(a.Time)
+	if !sp.ok || t.Before(sp.lo) {
+		sp.lo = t
 	}
-	return lo, hi, ok
+	if !sp.ok || t.After(sp.hi) {
+		sp.hi = t
+	}
+	sp.ok = true
 }
 
 // copyTimes returns whether an event is dated by the modification time of
@@ -138,7 +132,7 @@ func span(r *model.Report, copied func(model.Event) bool) (lo, hi time.Time, ok 
 // usually when the acquisition was copied there), rather than by a time of
 // the device. Such times would stretch the chart to the day of the copy:
 // they stay out of it and are marked in the list.
-func copyTimes(r *model.Report) func(model.Event) bool {
+func copyTimes(r *model.Report) func(*model.Event) bool {
 	type key struct{ input, path string }
 	times := map[key]time.Time{}
 	only := ""
@@ -155,16 +149,18 @@ func copyTimes(r *model.Report) func(model.Event) bool {
 		}
 	}
 	if len(times) == 0 {
-		return func(model.Event) bool { return false }
+		return func(*model.Event) bool { return false }
 	}
-	return func(e model.Event) bool {
+	var rooted []byte
+	return func(e *model.Event) bool {
 		in := e.Input
 		if in == "" {
 			in = only
 		}
 		t, ok := times[key{in, e.Artifact}]
-		if !ok && roots[in] != "" {
-			t, ok = times[key{in, roots[in] + "/" + e.Artifact}]
+		if root := roots[in]; !ok && root != "" {
+			rooted = append(append(append(rooted[:0], root...), '/'), e.Artifact...)
+			t, ok = times[key{in, string(rooted)}] // a map index by string(bytes) does not allocate
 		}
 		if !ok {
 			return false
