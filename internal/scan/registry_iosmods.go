@@ -11,6 +11,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/chromehistory"
 	"github.com/spyscan/spyscan/internal/ios/modules/configprofiles"
 	"github.com/spyscan/spyscan/internal/ios/modules/contacts"
+	"github.com/spyscan/spyscan/internal/ios/modules/crashreports"
 	"github.com/spyscan/spyscan/internal/ios/modules/datausage"
 	"github.com/spyscan/spyscan/internal/ios/modules/filesystem"
 	"github.com/spyscan/spyscan/internal/ios/modules/firefoxfavicon"
@@ -22,6 +23,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/locationdclients"
 	"github.com/spyscan/spyscan/internal/ios/modules/manifest"
 	"github.com/spyscan/spyscan/internal/ios/modules/osanalyticsaddaily"
+	"github.com/spyscan/spyscan/internal/ios/modules/processes"
 	"github.com/spyscan/spyscan/internal/ios/modules/profileevents"
 	"github.com/spyscan/spyscan/internal/ios/modules/resourceloadstats"
 	"github.com/spyscan/spyscan/internal/ios/modules/safaribrowserstate"
@@ -45,6 +47,8 @@ func iosModules() []module.Module {
 		manifest.New(),
 		filesystem.New(),
 		shutdownlog.New(),
+		processes.New(),    // sysdiagnose ps.txt
+		crashreports.New(), // .ips crash, jetsam and stackshot reports
 		configprofiles.New(),
 		profileevents.New(),
 		// artifacts

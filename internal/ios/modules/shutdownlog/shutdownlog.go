@@ -222,20 +222,8 @@ func checkClient(rec *module.Recorder, artifact string, c Client) {
 	if hit {
 		return
 	}
-	for _, loc := range suspicious {
-		if strings.HasPrefix(exe, loc.prefix) {
-			rec.Flag(loc.level, w, i18n.M("ios.shutdown_log.unusual_folder.title", "folder", loc.prefix, "client", exe, "pid", c.PID),
-				i18n.M("ios.shutdown_log.unusual_folder.reason"), i18n.M("ios.shutdown_log.unusual_folder.benign"))
-			return
-		}
+	if folder, level, ok := iosmod.UnusualFolder(exe); ok {
+		rec.Flag(level, w, i18n.M("ios.shutdown_log.unusual_folder.title", "folder", folder, "client", exe, "pid", c.PID),
+			i18n.M("ios.shutdown_log.unusual_folder.reason"), i18n.M("ios.shutdown_log.unusual_folder.benign"))
 	}
-}
-
-var suspicious = []struct {
-	prefix string
-	level  model.Level
-}{
-	{"/private/var/db/com.apple.xpc.roleaccountd.staging/", model.High},
-	{"/private/var/db/", model.Medium},
-	{"/private/var/tmp/", model.Medium},
 }
