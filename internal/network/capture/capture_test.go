@@ -230,6 +230,34 @@ func BenchmarkAnalyzeMixed(b *testing.B) {
 	}
 }
 
+// BenchmarkAnalyzeShortFlows is the flow-ending hot path: 20,000 short
+// TCP connections from 50 clients to 500 public servers, most of them
+// ending past the flow-record bound (aggregated), as in a large capture of
+// real traffic.
+func BenchmarkAnalyzeShortFlows(b *testing.B) {
+	var buf bytes.Buffer
+	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, false)
+	g := &netgen.Gen{W: w, Now: netgen.DemoStart, Step: time.Millisecond}
+	req := []byte("GET / HTTP/1.1\r\nHost: a.example\r\n\r\n")
+	for i := 0; i < 20000; i++ {
+		c := netip.AddrFrom4([4]byte{10, 0, byte(i % 50), 2})
+		s := netip.AddrFrom4([4]byte{198, 51, byte(i % 500 / 250), byte(i % 250)})
+		g.TCP(c, s, uint16(20000+i%40000), 8000, req, []byte("HTTP/1.1 204 No Content\r\n\r\n"))
+	}
+	if g.Err != nil {
+		b.Fatal(g.Err)
+	}
+	w.Flush()
+	d := buf.Bytes()
+	b.SetBytes(int64(len(d)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Analyze(context.Background(), bytes.NewReader(d), "bench", Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // TestRecordBoundKeepsChecks: past the per-name record bound, names are
 // still observed (checked) and addresses still tied to them.
 func TestRecordBoundKeepsChecks(t *testing.T) {
@@ -304,5 +332,46 @@ func TestDNSOverTCP(t *testing.T) {
 	}
 	if got := res.ResolvedFrom(ip); !slices.Equal(got, []string{"tcp.example"}) {
 		t.Errorf("resolved from %v", got)
+	}
+}
+
+// TestSameInstantHTTPIsDeterministic: two requests to one host read from
+// the same segment are first seen at the same instant; the HTTP records and
+// the one finding per host and server come out the same on every run (they
+// took the order of a map before).
+func TestSameInstantHTTPIsDeterministic(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := netgen.NewPcapWriter(&buf, netgen.LinkEthernet, false)
+	g := &netgen.Gen{W: w, Now: netgen.DemoStart, MSS: 1400}
+	reqs := "GET /z HTTP/1.1\r\nHost: same.example\r\nUser-Agent: b\r\n\r\n" +
+		"GET /a HTTP/1.1\r\nHost: same.example\r\nUser-Agent: a\r\n\r\n" +
+		"GET /a HTTP/1.1\r\nHost: SAME.example\r\nUser-Agent: a\r\n\r\n"
+	g.TCP(netgen.Addr("10.0.0.2"), netgen.Addr("198.51.100.9"), 50000, 80, []byte(reqs), []byte("HTTP/1.1 200 OK\r\n\r\n"))
+	w.Flush()
+	var want string
+	for i := 0; i < 20; i++ {
+		res := analyzeBytes(t, buf.Bytes())
+		var got []string
+		for _, r := range res.HTTP {
+			got = append(got, r.Host+" "+r.URL+" "+r.UserAgent)
+		}
+		for _, f := range res.Findings {
+			if f.MessageMsg.Key == "net.http.title" {
+				got = append(got, "finding "+f.Evidence.(map[string]any)["url"].(string))
+			}
+		}
+		if len(res.HTTP) != 3 {
+			t.Fatalf("%d HTTP records, want 3: %v", len(res.HTTP), got)
+		}
+		if i == 0 {
+			want = strings.Join(got, "|")
+			if !strings.HasSuffix(want, "|finding http://SAME.example/a") { // the least URL ("S" < "s")
+				t.Fatalf("the finding does not name the first request in URL order: %s", want)
+			}
+			continue
+		}
+		if g := strings.Join(got, "|"); g != want {
+			t.Fatalf("run %d: %s\nrun 0: %s", i, g, want)
+		}
 	}
 }

@@ -46,7 +46,8 @@ func (a *analyzer) finish() *Result {
 		aggs = append(aggs, *g)
 	}
 	slices.SortFunc(aggs, func(x, y FlowRecord) int {
-		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Client, y.Client), strings.Compare(x.Server, y.Server))
+		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Client, y.Client), strings.Compare(x.Server, y.Server),
+			strings.Compare(x.Proto, y.Proto))
 	})
 	res.Flows = append(res.Flows, aggs...)
 	slices.SortStableFunc(res.Flows, func(x, y FlowRecord) int { return cmp.Compare(x.FirstPacket, y.FirstPacket) })
@@ -58,7 +59,8 @@ func (a *analyzer) finish() *Result {
 		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.SNI, y.SNI), strings.Compare(x.Server, y.Server), strings.Compare(x.JA4, y.JA4))
 	})
 	res.HTTP = sortedValues(a.http, func(x, y *HTTPRecord) int {
-		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.URL, y.URL), strings.Compare(x.Method, y.Method), strings.Compare(x.UserAgent, y.UserAgent))
+		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.URL, y.URL), strings.Compare(x.Method, y.Method), strings.Compare(x.UserAgent, y.UserAgent),
+			strings.Compare(x.Host, y.Host))
 	})
 	res.QUIC = sortedValues(a.quic, func(x, y *QUICRecord) int {
 		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Server, y.Server), strings.Compare(x.SNI, y.SNI), strings.Compare(x.JA4, y.JA4))

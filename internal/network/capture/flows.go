@@ -130,23 +130,56 @@ type lru struct{ head, tail *flow }
 // flowTable holds the live flows in two LRU lists: open flows, and closed
 // ones (both FINs or a RST) that linger briefly for their last packets.
 type flowTable struct {
-	m       map[dissect.FlowKey]*flow
+	m       map[tableKey]*flow
 	lists   [2]lru // [0] open, [1] closed
 	max     int
 	maxLive int
 	onEnd   func(f *flow, why string)
 	total   uint64
+	last    *flow // the flow of the previous packet (nil once it ended)
+}
+
+// tableKey is a flow key packed without pointers (netip.Addr holds one):
+// the map hashes and compares it as one block of memory. bits tells an
+// IPv4 address from the same address mapped into IPv6, as netip.Addr does;
+// decoded packets carry no IPv6 zone.
+type tableKey struct {
+	a, b         [16]byte
+	aPort, bPort uint16
+	proto        uint8
+	bits         uint8 // bit 0: A is IPv4, bit 1: B is IPv4
+	tunnel       uint32
+}
+
+func packKey(k *dissect.FlowKey) tableKey {
+	t := tableKey{a: k.A.As16(), b: k.B.As16(), aPort: k.APort, bPort: k.BPort, proto: k.Proto, tunnel: k.Tunnel}
+	if k.A.Is4() {
+		t.bits |= 1
+	}
+	if k.B.Is4() {
+		t.bits |= 2
+	}
+	return t
 }
 
 func newFlowTable(max int, onEnd func(*flow, string)) *flowTable {
-	return &flowTable{m: make(map[dissect.FlowKey]*flow, 1024), max: max, onEnd: onEnd}
+	return &flowTable{m: make(map[tableKey]*flow, 1024), max: max, onEnd: onEnd}
 }
 
 // get finds or creates the flow of p and moves it to the back of the LRU.
+// Consecutive packets of one flow (a burst, a transfer) skip the map.
 func (t *flowTable) get(p *dissect.Packet, tunnel uint32, now int64, num uint64) (*flow, bool) {
 	k, fromA := dissect.KeyOf(p)
 	k.Tunnel = tunnel
-	f := t.m[k]
+	if f := t.last; f != nil && f.key == k {
+		if t.list(f).tail != f {
+			t.unlink(f)
+			t.pushBack(f)
+		}
+		return f, fromA
+	}
+	pk := packKey(&k)
+	f := t.m[pk]
 	if f == nil {
 		if len(t.m) >= t.max {
 			victim := t.lists[1].head
@@ -165,7 +198,8 @@ func (t *flowTable) get(p *dissect.Packet, tunnel uint32, now int64, num uint64)
 			srcIsClient = false
 		}
 		f.clientIsA = fromA == srcIsClient
-		t.m[k] = f
+		t.m[pk] = f
+		t.last = f
 		t.total++
 		if len(t.m) > t.maxLive {
 			t.maxLive = len(t.m)
@@ -173,6 +207,7 @@ func (t *flowTable) get(p *dissect.Packet, tunnel uint32, now int64, num uint64)
 		t.pushBack(f)
 		return f, fromA
 	}
+	t.last = f
 	if t.list(f).tail != f {
 		t.unlink(f)
 		t.pushBack(f)
@@ -228,7 +263,10 @@ func (t *flowTable) evict(f *flow, why string) {
 		return
 	}
 	t.unlink(f)
-	delete(t.m, f.key)
+	delete(t.m, packKey(&f.key))
+	if t.last == f {
+		t.last = nil
+	}
 	t.onEnd(f, why)
 }
 

@@ -1,12 +1,14 @@
 package capture
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/network/dissect"
@@ -92,30 +94,26 @@ type unresolvedIP struct {
 
 const maxBeaconStarts = 128
 
-// endFlow summarises a flow leaving the table.
+// endFlow summarises a flow leaving the table. Most flows of a large
+// capture end past the flow-record bound, are aggregated, and name only
+// addresses already observed: their strings (endpoints, flow name,
+// Community ID) are built only when a record, an observation or a
+// heuristic keeps them (flowEnd).
 func (a *analyzer) endFlow(f *flow, why string) {
-	ca, cp := f.client()
+	ca, _ := f.client()
 	sa, sp := f.server()
 	if f.serverName == "" {
 		if names := a.resolved[sa]; len(names) > 0 {
 			f.serverName = names[0]
 		}
 	}
-	rec := FlowRecord{Proto: dissect.ProtoName(f.key.Proto), Client: dissect.Endpoint(ca, cp),
-		Server: dissect.Endpoint(sa, sp), ServerName: f.serverName, App: f.appName(),
-		First: ts(f.first), Last: ts(f.last), FirstPacket: f.firstPkt,
-		PacketsOut: f.pkts[0], PacketsIn: f.pkts[1], BytesOut: f.bytes[0], BytesIn: f.bytes[1],
-		Process: f.process, Tunnel: a.tunnelOf(f), SawStart: f.sawSYN, End: why, Flows: 1}
-	if f.pre != nil {
-		rec.Preamble, rec.ProxiedConnection = f.pre.desc, f.pre.proxied
-	}
-	ev := Evidence{File: a.name, Flow: f.String(), CommunityID: f.communityID(), FirstPacket: rec.First,
-		LastPacket: rec.Last, PacketNumber: f.firstPkt, Process: f.process, Tunnel: rec.Tunnel}
-	rec.CommunityID = ev.CommunityID
+	e := flowEnd{a: a, f: f, why: why, first: ts(f.first), last: ts(f.last)}
 	if len(a.flowRecs) < a.opts.MaxFlowRecords {
+		rec := e.record()
+		rec.CommunityID = e.evidence().CommunityID
 		a.flowRecs = append(a.flowRecs, rec)
 	} else {
-		a.aggregate(rec, aggKey{ca, sa, sp, f.key.Proto})
+		a.aggregate(&e, aggKey{ca, sa, sp, f.key.Proto})
 	}
 	if f.app == appQUIC && !f.quicDone {
 		a.quicUndecoded(f)
@@ -123,40 +121,79 @@ func (a *analyzer) endFlow(f *flow, why string) {
 	if f.tlsS != nil && !f.tlsS.Done() {
 		a.tlsCut(f)
 	}
-	a.observeFlowIPs(f, ca, sa, ev)
-	a.trackBeacon(f, ca, sa, sp, ev)
-	a.trackUnresolved(f, sa, sp, ev)
+	a.observeFlowIPs(ca, sa, &e)
+	a.trackBeacon(f, ca, sa, sp, &e)
+	a.trackUnresolved(f, sa, sp, &e)
 }
 
-func (a *analyzer) aggregate(rec FlowRecord, k aggKey) {
+// flowEnd is a flow leaving the table, with its record and evidence built
+// on first use.
+type flowEnd struct {
+	a           *analyzer
+	f           *flow
+	why         string
+	first, last time.Time
+	ev          Evidence
+	evBuilt     bool
+}
+
+// record is the flow's record, without its Community ID.
+func (e *flowEnd) record() FlowRecord {
+	f := e.f
+	ca, cp := f.client()
+	sa, sp := f.server()
+	rec := FlowRecord{Proto: dissect.ProtoName(f.key.Proto), Client: dissect.Endpoint(ca, cp),
+		Server: dissect.Endpoint(sa, sp), ServerName: f.serverName, App: f.appName(),
+		First: e.first, Last: e.last, FirstPacket: f.firstPkt,
+		PacketsOut: f.pkts[0], PacketsIn: f.pkts[1], BytesOut: f.bytes[0], BytesIn: f.bytes[1],
+		Process: f.process, Tunnel: e.a.tunnelOf(f), SawStart: f.sawSYN, End: e.why, Flows: 1}
+	if f.pre != nil {
+		rec.Preamble, rec.ProxiedConnection = f.pre.desc, f.pre.proxied
+	}
+	return rec
+}
+
+// evidence is the flow's evidence (built once).
+func (e *flowEnd) evidence() Evidence {
+	if !e.evBuilt {
+		f := e.f
+		e.ev = Evidence{File: e.a.name, Flow: f.String(), CommunityID: f.communityID(), FirstPacket: e.first,
+			LastPacket: e.last, PacketNumber: f.firstPkt, Process: f.process, Tunnel: e.a.tunnelOf(f)}
+		e.evBuilt = true
+	}
+	return e.ev
+}
+
+func (a *analyzer) aggregate(e *flowEnd, k aggKey) {
 	g := a.flowAgg[k]
 	if g == nil {
 		if len(a.flowAgg) >= a.opts.MaxFlowRecords {
 			a.dropped["flow summaries beyond both caps (counted only)"]++
 			return
 		}
-		rec.CommunityID, rec.End, rec.Client = "", "", k.client.String()
-		g = &rec
-		a.flowAgg[k] = g
+		rec := e.record()
+		rec.End, rec.Client = "", k.client.String()
+		a.flowAgg[k] = &rec
 		a.dropped["flows aggregated by client/server/port"]++
 		return
 	}
 	a.dropped["flows aggregated by client/server/port"]++
+	f := e.f
 	g.Flows++
-	g.PacketsOut += rec.PacketsOut
-	g.PacketsIn += rec.PacketsIn
-	g.BytesOut += rec.BytesOut
-	g.BytesIn += rec.BytesIn
-	if rec.First.Before(g.First) {
-		g.First = rec.First
+	g.PacketsOut += f.pkts[0]
+	g.PacketsIn += f.pkts[1]
+	g.BytesOut += f.bytes[0]
+	g.BytesIn += f.bytes[1]
+	if e.first.Before(g.First) {
+		g.First = e.first
 	}
-	if rec.Last.After(g.Last) {
-		g.Last = rec.Last
+	if e.last.After(g.Last) {
+		g.Last = e.last
 	}
 }
 
-func (a *analyzer) observeFlowIPs(f *flow, ca, sa netip.Addr, ev Evidence) {
-	for _, ip := range []netip.Addr{sa, ca} {
+func (a *analyzer) observeFlowIPs(ca, sa netip.Addr, e *flowEnd) {
+	for _, ip := range [2]netip.Addr{sa, ca} {
 		if !publicIP(ip) {
 			continue
 		}
@@ -166,26 +203,26 @@ func (a *analyzer) observeFlowIPs(f *flow, ca, sa netip.Addr, ev Evidence) {
 				a.dropped["observed addresses past the bound (no indicator hit)"]++
 				continue
 			}
-			o = &Observation{Kind: KindIP, Module: ModFlows, First: ev.FirstPacket, Evidence: ev}
+			o = &Observation{Kind: KindIP, Module: ModFlows, First: e.first, Evidence: e.evidence()}
 			a.obsIP[ip] = o
 		}
 		o.Count++
-		if ev.LastPacket.After(o.Last) {
-			o.Last = ev.LastPacket
+		if e.last.After(o.Last) {
+			o.Last = e.last
 		}
-		if ev.FirstPacket.Before(o.First) {
-			o.First = ev.FirstPacket
+		if e.first.Before(o.First) {
+			o.First = e.first
 		}
 		if !contains(o.Sources, "flow endpoint") {
 			o.Sources = append(o.Sources, "flow endpoint")
 		}
 		if o.Evidence.Flow == "" {
-			o.Evidence = ev
+			o.Evidence = e.evidence()
 		}
 	}
 }
 
-func (a *analyzer) trackBeacon(f *flow, ca, sa netip.Addr, sp uint16, ev Evidence) {
+func (a *analyzer) trackBeacon(f *flow, ca, sa netip.Addr, sp uint16, e *flowEnd) {
 	if f.key.Proto == dissect.ProtoTCP && !f.sawSYN {
 		return
 	}
@@ -202,7 +239,7 @@ func (a *analyzer) trackBeacon(f *flow, ca, sa netip.Addr, sp uint16, ev Evidenc
 		if len(a.beacons) >= a.opts.MaxRecords/2 {
 			return
 		}
-		b = &beacon{ev: ev}
+		b = &beacon{ev: e.evidence()}
 		a.beacons[k] = b
 	}
 	b.n++
@@ -214,7 +251,7 @@ func (a *analyzer) trackBeacon(f *flow, ca, sa netip.Addr, sp uint16, ev Evidenc
 var ignoredUDP = map[uint16]bool{53: true, 67: true, 68: true, 123: true, 137: true, 138: true,
 	1900: true, 5353: true, 5355: true, 3702: true}
 
-func (a *analyzer) trackUnresolved(f *flow, sa netip.Addr, sp uint16, ev Evidence) {
+func (a *analyzer) trackUnresolved(f *flow, sa netip.Addr, sp uint16, e *flowEnd) {
 	if !publicIP(sa) || f.app == appDNS {
 		return
 	}
@@ -232,7 +269,7 @@ func (a *analyzer) trackUnresolved(f *flow, sa netip.Addr, sp uint16, ev Evidenc
 		if len(a.unresolved) >= a.opts.MaxRecords {
 			return
 		}
-		u = &unresolvedIP{ev: ev, port: sp, first: f.first}
+		u = &unresolvedIP{ev: e.evidence(), port: sp, first: f.first}
 		a.unresolved[sa] = u
 	}
 	u.flows++
@@ -363,7 +400,12 @@ func (a *analyzer) httpFindings() {
 	for _, r := range a.http {
 		keys = append(keys, r)
 	}
-	slices.SortFunc(keys, func(x, y *HTTPRecord) int { return x.First.Compare(y.First) })
+	// a total order (the record key is method, URL, host and user agent):
+	// records first seen at the same instant must not take map order
+	slices.SortFunc(keys, func(x, y *HTTPRecord) int {
+		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.URL, y.URL), strings.Compare(x.Method, y.Method),
+			strings.Compare(x.Host, y.Host), strings.Compare(x.UserAgent, y.UserAgent))
+	})
 	n := 0
 	for _, r := range keys {
 		if seen[r.Host+" "+r.Server] {
