@@ -59,7 +59,11 @@ func M(key string, pairs ...any) Msg {
 		m.Args = make([]Arg, 0, len(pairs)/2)
 	}
 	for i := 0; i+1 < len(pairs); i += 2 {
-		m.Args = append(m.Args, newArg(fmt.Sprint(pairs[i]), pairs[i+1]))
+		name, ok := pairs[i].(string) // always, in practice: fmt.Sprint was an allocation per argument
+		if !ok {
+			name = fmt.Sprint(pairs[i])
+		}
+		m.Args = append(m.Args, newArg(name, pairs[i+1]))
 	}
 	return m
 }

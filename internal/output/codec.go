@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"time"
+	"unsafe"
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
@@ -48,7 +49,8 @@ var eventCodec = spill.Codec[model.Event]{
 	},
 	Compare: model.CompareEvents,
 	Size: func(e *model.Event) int {
-		return 112 + len(e.Module) + len(e.Event) + len(e.Description) + len(e.Artifact) + len(e.Input)
+		return 112 + len(e.Module) + len(e.Event) + len(e.Description) + len(e.Artifact) + len(e.Input) +
+			msgSize(&e.DescriptionMsg)
 	},
 }
 
@@ -75,8 +77,27 @@ var observableCodec = spill.Codec[ObservableRecord]{
 	},
 	Compare: compareObservables,
 	Size: func(o *ObservableRecord) int {
-		return 128 + len(o.Type) + len(o.Value) + len(o.Input) + len(o.Module) + len(o.Artifact) + len(o.What)
+		return 128 + len(o.Type) + len(o.Value) + len(o.Input) + len(o.Module) + len(o.Artifact) + len(o.What) +
+			msgSize(&o.WhatMsg)
 	},
+}
+
+// msgSize is about the memory a catalog message holds: its arguments, their
+// strings and its nested messages. Without it a buffered item was counted
+// at a quarter of its size (a network timeline event's message is a tree of
+// five to ten messages), and the spill held about four times its budget.
+// A message shared by several items (one label per kind of value) is
+// counted for each: the budget errs on the safe side.
+func msgSize(m *i18n.Msg) int {
+	n := len(m.Key)
+	for i := range m.Args {
+		a := &m.Args[i]
+		n += int(unsafe.Sizeof(*a)) + len(a.Name) + len(a.Str)
+		if a.Msg != nil {
+			n += int(unsafe.Sizeof(*a.Msg)) + msgSize(a.Msg)
+		}
+	}
+	return n
 }
 
 // compareObservables orders observables by type and value (so that one

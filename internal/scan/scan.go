@@ -143,12 +143,13 @@ func withDefaults(cfg Config) Config {
 
 func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 	var ins []*opened
-	for i, p := range cfg.Inputs {
+	paths := expandFolders(ctx, cfg.Openers, cfg.Inputs, cfg.Log)
+	for i, p := range paths {
 		in := &opened{idx: i, path: p, input: model.Input{Path: p}}
 		ins = append(ins, in)
 		acq, err := Open(ctx, cfg.Openers, p, cfg.Options)
 		if err != nil {
-			if abortsScan(err, len(cfg.Inputs)) {
+			if abortsScan(err, len(paths)) {
 				return ins, err
 			}
 			cfg.Log.Error("input not read", "err", err)

@@ -193,6 +193,9 @@ func words(k key, c Cause, g *acc, in model.Input) (text, fix i18n.Msg) {
 	case model.KindUnreadable:
 		return i18n.M("cause.unreadable", "n", max(n, 1), "input", input), i18n.M("fix.unreadable")
 	case model.KindUnsupported:
+		if n == 0 || g.files[k.input] { // a whole input no opener recognised
+			return i18n.M("cause.unrecognised_input", "input", input, "error", detail), i18n.M("fix.unrecognised_input")
+		}
 		if len(c.Modules) == 0 && n > 0 { // files of the input that no module reads
 			return i18n.M("cause.not_read", "n", n, "input", input, "files", fileList(g)), i18n.M("fix.not_read")
 		}

@@ -139,3 +139,27 @@ func TestExplainAcquisitionFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainUnrecognisedInput: an entry of a folder of inputs that no
+// opener recognises is named as not scanned, with what it looks like.
+func TestExplainUnrecognisedInput(t *testing.T) {
+	in := model.Input{Path: "/cases/a/notes.md", Error: "unsupported or unrecognised input: /cases/a/notes.md (looks like a text file (.md) of an unknown format)",
+		ErrorKind: model.KindUnsupported}
+	ok := model.Input{Path: "/cases/a/capture.pcap", Kind: "pcap"}
+	r := &model.Report{Info: model.ScanInfo{IndicatorCount: 5, SelfTest: model.SelfTest{CanaryOK: true}, Inputs: []model.Input{in, ok}},
+		Modules: []model.ModuleResult{{Module: "network_dns", Input: ok.Path, Status: model.StatusOK, Seen: 10}}}
+	cs := Explain(r)
+	if len(cs) != 1 {
+		t.Fatalf("%d causes, want 1: %+v", len(cs), cs)
+	}
+	en, fr := i18n.Get("en"), i18n.Get("fr")
+	if got := en.Render(cs[0].Text); !strings.HasPrefix(got, "notes.md was not scanned: spyscan does not recognise it as an acquisition") || !strings.Contains(got, "looks like a text file") {
+		t.Errorf("text %q", got)
+	}
+	if got := fr.Render(cs[0].Text); !strings.HasPrefix(got, "notes.md n’a pas été analysé") {
+		t.Errorf("French %q", got)
+	}
+	if got := en.Render(cs[0].Fix); !strings.Contains(got, "leave it out") {
+		t.Errorf("fix %q", got)
+	}
+}

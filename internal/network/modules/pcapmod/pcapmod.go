@@ -7,9 +7,9 @@ package pcapmod
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/match"
@@ -18,11 +18,74 @@ import (
 	"github.com/spyscan/spyscan/internal/network/quic"
 )
 
-// pass is the analysis of one acquisition's capture.
+// pass is the analysis of one acquisition's capture, split into one share
+// per module. Each module takes its share once, so that what a module has
+// reported is released while the others still run (the records,
+// observations and messages of a large capture are tens of MB).
 type pass struct {
 	file string
-	res  *capture.Result
 	err  error
+
+	mu     sync.Mutex
+	shares map[string]*share // by module name; taken (removed) by its module
+}
+
+// share is what one module reports from the pass.
+type share struct {
+	res capture.Result // its records, observations and findings, and the Summary
+	// resolved (network_dns only) are the addresses, of any module, that a
+	// DNS answer resolved from a name: checked against domain indicators.
+	resolved []capture.Observation
+}
+
+// split gives each of names its share of res, keeping the order of res.
+func split(res *capture.Result, names []string) map[string]*share {
+	out := make(map[string]*share, len(names))
+	for _, n := range names {
+		out[n] = &share{res: capture.Result{Summary: res.Summary}}
+	}
+	if s := out[capture.ModDNS]; s != nil {
+		s.res.DNS = res.DNS
+	}
+	if s := out[capture.ModTLS]; s != nil {
+		s.res.TLS = res.TLS
+	}
+	if s := out[capture.ModHTTP]; s != nil {
+		s.res.HTTP = res.HTTP
+	}
+	if s := out[capture.ModQUIC]; s != nil {
+		s.res.QUIC = res.QUIC
+	}
+	if s := out[capture.ModFlows]; s != nil {
+		s.res.Flows = res.Flows
+	}
+	dns := out[capture.ModDNS]
+	for _, o := range res.Observations {
+		if s := out[o.Module]; s != nil {
+			s.res.Observations = append(s.res.Observations, o)
+		}
+		if dns != nil && o.Kind == capture.KindIP && resolvedFromName(o) {
+			dns.resolved = append(dns.resolved, o)
+		}
+	}
+	for _, f := range res.Findings {
+		if s := out[f.Module]; s != nil {
+			s.res.Findings = append(s.res.Findings, f)
+		}
+	}
+	return out
+}
+
+// take hands module name its share, once; the pass keeps no reference to it.
+func (p *pass) take(name string) *share {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.shares[name]
+	delete(p.shares, name)
+	if s == nil {
+		s = &share{}
+	}
+	return s
 }
 
 // Shared is the one pass per acquisition of the modules built from it.
@@ -30,14 +93,14 @@ type Shared struct {
 	pass module.Pass[*pass]
 	// Options of the pass (zero: defaults).
 	Options capture.Options
-	n       int
+	names   []string // the modules sharing the pass
 }
 
 // Modules returns the five network modules sharing one pass.
 func Modules() []module.Module {
 	s := &Shared{}
 	names := []string{capture.ModDNS, capture.ModTLS, capture.ModHTTP, capture.ModQUIC, capture.ModFlows}
-	s.n = len(names)
+	s.names = names
 	out := make([]module.Module, len(names))
 	for i, n := range names {
 		out[i] = &Module{Base: module.NewBase(n, 1, module.Kinds(acquisition.PCAP)), shared: s}
@@ -48,12 +111,16 @@ func Modules() []module.Module {
 // result runs (or waits for) the pass of in.Acq. The entry is dropped once
 // every module has read it, so memory is released.
 func (s *Shared) result(ctx context.Context, in *module.Input) (*pass, error) {
-	p, _ := s.pass.Get(in.Acq, s.n, func() (*pass, error) {
+	p, _ := s.pass.Get(in.Acq, len(s.names), func() (*pass, error) {
 		p := &pass{}
-		p.file, p.res, p.err = run(ctx, in, s.Options)
+		var res *capture.Result
+		p.file, res, p.err = run(ctx, in, s.Options)
+		if res != nil {
+			p.shares = split(res, s.names)
+		}
 		return p, nil
 	})
-	if p.res == nil && p.err != nil {
+	if p.shares == nil && p.err != nil {
 		return nil, p.err
 	}
 	return p, nil
@@ -98,36 +165,38 @@ type Module struct {
 func (m *Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	p, err := m.shared.result(ctx, in)
 	if err != nil {
-		if errors.Is(err, module.ErrNotFound) {
-			return err
-		}
 		return err
 	}
 	rec.File(p.file)
 	if p.err != nil {
 		rec.FileError(p.file, p.err)
 	}
-	if m.Name() == capture.ModFlows && p.res.Summary.Undecodable > 0 {
-		// what could not be decoded was not checked: never "clean"
-		rec.FileError(p.file, undecodableError(p.file, p.res.Summary))
-	}
-	res := p.res
-	switch m.Name() {
-	case capture.ModDNS:
-		reportDNS(rec, p.file, res)
-		resolvedFromIndicators(rec, in.Index, p.file, res)
-	case capture.ModTLS:
-		reportTLS(rec, p.file, res)
-	case capture.ModHTTP:
-		reportHTTP(rec, p.file, res)
-	case capture.ModQUIC:
-		reportQUIC(rec, p.file, res)
-	case capture.ModFlows:
-		reportFlows(rec, p.file, res)
-	}
-	checkObservations(rec, m.Name(), p.file, res)
-	findings(rec, m.Name(), p.file, res)
+	report(rec, m.Name(), in.Index, p.file, p.take(m.Name()))
 	return nil
+}
+
+// report records what module mod found in its share of the pass.
+func report(rec *module.Recorder, mod string, ix *match.Index, file string, sh *share) {
+	res := &sh.res
+	if mod == capture.ModFlows && res.Summary.Undecodable > 0 {
+		// what could not be decoded was not checked: never "clean"
+		rec.FileError(file, undecodableError(file, res.Summary))
+	}
+	switch mod {
+	case capture.ModDNS:
+		reportDNS(rec, file, res)
+		resolvedFromIndicators(rec, ix, file, sh.resolved)
+	case capture.ModTLS:
+		reportTLS(rec, file, res)
+	case capture.ModHTTP:
+		reportHTTP(rec, file, res)
+	case capture.ModQUIC:
+		reportQUIC(rec, file, res)
+	case capture.ModFlows:
+		reportFlows(rec, file, res)
+	}
+	checkObservations(rec, mod, file, res)
+	findings(rec, mod, file, res)
 }
 
 // keeper tells the pass which values match an indicator, so that they are

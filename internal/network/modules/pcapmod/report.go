@@ -190,13 +190,41 @@ func sourcesLabel(srcs []string) i18n.Msg {
 	return m
 }
 
+// labels builds the label of an observed value once per kind of value and
+// list of sources: a capture has tens of thousands of values but a few
+// dozen such combinations, and the label (a tree of catalog messages) was
+// built, and held by the observables, once per value. The labels handed
+// out are shared and never modified.
+type labels struct {
+	m   map[string]i18n.Msg
+	key []byte
+}
+
+func (l *labels) of(o *capture.Observation) i18n.Msg {
+	l.key = append(l.key[:0], byte(o.Kind))
+	for _, src := range o.Sources {
+		l.key = append(append(l.key, 0), src...)
+	}
+	if m, ok := l.m[string(l.key)]; ok {
+		return m
+	}
+	if l.m == nil {
+		l.m = map[string]i18n.Msg{}
+	}
+	m := i18n.M(whatByKind[o.Kind], "sources", sourcesLabel(o.Sources))
+	l.m[string(l.key)] = m
+	return m
+}
+
 // checkObservations checks the values this module owns, once each.
 func checkObservations(rec *module.Recorder, mod, file string, res *capture.Result) {
-	for _, o := range res.Observations {
+	var lbl labels
+	for i := range res.Observations {
+		o := &res.Observations[i] // a pointer as the record: no copy boxed per value
 		if o.Module != mod {
 			continue
 		}
-		w := module.Where{Artifact: file, Time: o.First, Label: i18n.M(whatByKind[o.Kind], "sources", sourcesLabel(o.Sources)), Record: o}
+		w := module.Where{Artifact: file, Time: o.First, Label: lbl.of(o), Record: o}
 		switch o.Kind {
 		case capture.KindDomain:
 			rec.CheckDomain(o.Value, w)
@@ -231,17 +259,15 @@ func findings(rec *module.Recorder, mod, file string, res *capture.Result) {
 
 // resolvedFromIndicators raises one alert per address that a DNS answer in
 // the capture resolved from an indicator domain (or a CNAME chain through
-// one): traffic to that address is tied to the indicator.
-func resolvedFromIndicators(rec *module.Recorder, ix *match.Index, file string, res *capture.Result) {
+// one): traffic to that address is tied to the indicator. obs are the IP
+// observations resolved from a name (share.resolved).
+func resolvedFromIndicators(rec *module.Recorder, ix *match.Index, file string, obs []capture.Observation) {
 	if ix == nil {
 		return
 	}
-	for _, o := range res.Observations {
-		if o.Kind != capture.KindIP {
-			continue
-		}
+	for _, o := range obs {
 		for _, rel := range o.Related {
-			name, ok := strings.CutPrefix(rel, "resolved from ")
+			name, ok := strings.CutPrefix(rel, resolvedPrefix)
 			if !ok {
 				continue
 			}
@@ -260,6 +286,21 @@ func resolvedFromIndicators(rec *module.Recorder, ix *match.Index, file string, 
 			break
 		}
 	}
+}
+
+// resolvedPrefix starts the Related entries that name what an address was
+// resolved from.
+const resolvedPrefix = "resolved from "
+
+// resolvedFromName reports whether o (an IP observation) was resolved from
+// a name.
+func resolvedFromName(o capture.Observation) bool {
+	for _, rel := range o.Related {
+		if strings.HasPrefix(rel, resolvedPrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 func mustJSON(v any) json.RawMessage {

@@ -1,0 +1,96 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/acquisition"
+)
+
+// containers are the kinds whose own files may be acquisitions of other
+// kinds (an androidqf holds backup.ab and bugreport.zip; a filesystem dump
+// holds anything): a folder recognised as one of them is never split.
+var containers = map[acquisition.Kind]bool{
+	acquisition.AndroidQF:          true,
+	acquisition.IOSFilesystem:      true,
+	acquisition.IOSBackup:          true,
+	acquisition.IOSBackupEncrypted: true,
+}
+
+// expandFolders replaces each folder that holds several inputs by the
+// inputs it holds, so that a folder of one person's acquisitions is
+// scanned whole instead of being taken for the one acquisition some
+// opener recognises in it (an androidqf subfolder made the whole folder a
+// bugreport, and the backup, capture and logs beside it went unread).
+//
+// A folder is split when no opener recognises it and at least one of its
+// entries is an input, or when it is recognised as a kind that is not a
+// container and at least two entries are inputs, one of another kind (a
+// folder of Zeek logs stays one input; the same folder with a capture in
+// it is split). Every entry but hidden ones becomes an input, so an entry
+// no opener recognises is listed as not read rather than passed over.
+func expandFolders(ctx context.Context, openers []acquisition.Opener, paths []string, log *slog.Logger) []string {
+	var out []string
+	for _, p := range paths {
+		entries, ok := folderOfInputs(ctx, openers, p)
+		if !ok {
+			out = append(out, p)
+			continue
+		}
+		log.Info(fmt.Sprintf("%s holds several inputs: each of its %d entries is scanned on its own", p, len(entries)), "folder", p)
+		out = append(out, entries...)
+	}
+	return out
+}
+
+// folderOfInputs returns the entries of p to scan as inputs, and whether p
+// is a folder of inputs.
+func folderOfInputs(ctx context.Context, openers []acquisition.Opener, p string) ([]string, bool) {
+	if st, err := os.Stat(p); err != nil || !st.IsDir() {
+		return nil, false
+	}
+	own, recognised := detect(ctx, openers, p)
+	if recognised && containers[own] {
+		return nil, false
+	}
+	des, err := os.ReadDir(p)
+	if err != nil {
+		return nil, false
+	}
+	var entries []string
+	inputs, other := 0, false
+	for _, de := range des {
+		if strings.HasPrefix(de.Name(), ".") {
+			continue
+		}
+		e := filepath.Join(p, de.Name())
+		entries = append(entries, e)
+		if kind, ok := detect(ctx, openers, e); ok {
+			inputs++
+			other = other || kind != own
+		}
+	}
+	sort.Strings(entries)
+	if !recognised {
+		return entries, inputs >= 1
+	}
+	return entries, inputs >= 2 && other
+}
+
+// detect returns the kind of the first opener that recognises p.
+func detect(ctx context.Context, openers []acquisition.Opener, p string) (acquisition.Kind, bool) {
+	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() && !st.IsDir() {
+		return "", false // a FIFO would block every opener's Detect
+	}
+	for _, o := range openers {
+		if kind, ok := o.Detect(ctx, p); ok {
+			return kind, true
+		}
+	}
+	return "", false
+}
