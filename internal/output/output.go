@@ -116,7 +116,7 @@ type info struct {
 // are streamed from r.Timeline and obs (nil: none).
 func Write(dir string, r *model.Report, obs Observables) error {
 	in := info{FormatVersion: FormatVersion, Verdict: r.Verdict, TimelineEvents: r.EventCount(), ScanInfo: r.Info}
-	if err := writeJSON(filepath.Join(dir, InfoFile), in); err != nil {
+	if err := writeInfo(filepath.Join(dir, InfoFile), in); err != nil {
 		return err
 	}
 	alerts := r.Alerts

@@ -1,9 +1,12 @@
 package html
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -139,8 +142,15 @@ func span(r *model.Report, copied func(model.Event) bool) (lo, hi time.Time, ok 
 // the device. Such times would stretch the chart to the day of the copy:
 // they stay out of it and are marked in the list.
 func copyTimes(r *model.Report) func(model.Event) bool {
-	type key struct{ input, path string }
-	times := map[key]time.Time{}
+	// One entry per input file that has a time: a 64-bit hash of (input,
+	// path) and the time, sorted by hash: 32 bytes a file, where a map of
+	// the path strings held ~140 (a backup lists 100,000s of files). Of
+	// files with the same key, the last listed wins, as in a map.
+	type entry struct {
+		h uint64
+		t time.Time
+	}
+	var times []entry
 	only := ""
 	if len(r.Info.Inputs) == 1 {
 		only = r.Info.Inputs[0].Path
@@ -148,23 +158,33 @@ func copyTimes(r *model.Report) func(model.Event) bool {
 	roots := map[string]string{}
 	for _, in := range r.Info.Inputs {
 		roots[in.Path] = in.Meta["root"]
-		for _, f := range in.Files {
+		in.EachFile(func(f *model.InputFile) error {
 			if !f.ModTime.IsZero() {
-				times[key{in.Path, f.Path}] = f.ModTime
+				times = append(times, entry{fileKey(in.Path, f.Path), f.ModTime})
 			}
-		}
+			return nil
+		})
 	}
 	if len(times) == 0 {
 		return func(model.Event) bool { return false }
+	}
+	slices.SortStableFunc(times, func(a, b entry) int { return cmp.Compare(a.h, b.h) })
+	find := func(in, p string) (time.Time, bool) {
+		h := fileKey(in, p)
+		i := sort.Search(len(times), func(k int) bool { return times[k].h > h }) // past the last entry of h
+		if i == 0 || times[i-1].h != h {
+			return time.Time{}, false
+		}
+		return times[i-1].t, true
 	}
 	return func(e model.Event) bool {
 		in := e.Input
 		if in == "" {
 			in = only
 		}
-		t, ok := times[key{in, e.Artifact}]
+		t, ok := find(in, e.Artifact)
 		if !ok && roots[in] != "" {
-			t, ok = times[key{in, roots[in] + "/" + e.Artifact}]
+			t, ok = find(in, roots[in]+"/"+e.Artifact)
 		}
 		if !ok {
 			return false
@@ -172,4 +192,19 @@ func copyTimes(r *model.Report) func(model.Event) bool {
 		d := e.Time.Sub(t)
 		return d > -time.Second && d < time.Second
 	}
+}
+
+// fileKey is the 64-bit FNV-1a hash of an input path, a NUL and a file
+// path.
+func fileKey(in, p string) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(in); i++ {
+		h = (h ^ uint64(in[i])) * prime
+	}
+	h *= prime // the NUL
+	for i := 0; i < len(p); i++ {
+		h = (h ^ uint64(p[i])) * prime
+	}
+	return h
 }

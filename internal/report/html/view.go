@@ -3,6 +3,7 @@ package html
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -383,14 +384,29 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 
 func (v *view) custody(r *model.Report, c *i18n.Catalog) {
 	for _, in := range r.Info.Inputs {
-		iv := inputView{Input: in, FilesAll: len(in.Files), Files: in.Files, KindLabel: label(c, "input_kind.", in.Kind)}
-		if len(iv.Files) > maxFilesPerInput {
-			iv.Files = iv.Files[:maxFilesPerInput]
-		}
+		iv := inputView{Input: in, FilesAll: in.FileCount(), Files: firstFiles(&in, maxFilesPerInput), KindLabel: label(c, "input_kind.", in.Kind)}
 		iv.Facts = metaRows(c, in.Meta)
 		v.Inputs = append(v.Inputs, iv)
 	}
 }
+
+// firstFiles is the first n files of an input (of its spooled list too).
+func firstFiles(in *model.Input, n int) []model.InputFile {
+	if in.Spooled == nil {
+		return in.Files[:min(n, len(in.Files))]
+	}
+	out := make([]model.InputFile, 0, min(n, in.FileCount()))
+	in.EachFile(func(f *model.InputFile) error {
+		if len(out) == n {
+			return errEnough
+		}
+		out = append(out, *f)
+		return nil
+	})
+	return out
+}
+
+var errEnough = errors.New("enough files")
 
 func (v *view) modules(r *model.Report, c *i18n.Catalog) {
 	mods := append([]model.ModuleResult(nil), r.Modules...)
