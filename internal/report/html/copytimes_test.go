@@ -36,7 +36,7 @@ func TestCopyTimes(t *testing.T) {
 		{model.Event{Input: "/cases/b", Artifact: "no-time", Time: time.Time{}}, false},
 		{model.Event{Input: "/cases/a", Artifact: "top/f5000", Time: at.Add(5000 * time.Minute)}, false},
 	} {
-		if got := copied(c.e); got != c.want {
+		if got := copied(&c.e); got != c.want {
 			t.Errorf("%s %s at %s: copied %v, want %v", c.e.Input, c.e.Artifact, c.e.Time, got, c.want)
 		}
 	}
