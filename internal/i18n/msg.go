@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spyscan/spyscan/internal/jsonenc"
 )
@@ -178,10 +179,19 @@ func (c *Catalog) Render(m Msg) string {
 	if m.IsZero() {
 		return ""
 	}
-	var b strings.Builder
-	c.render(&b, m, 0)
-	return b.String()
+	bp := renderBufs.Get().(*bytes.Buffer)
+	bp.Reset()
+	c.render(bp, m, 0)
+	s := bp.String() // one allocation of the text's size (a Builder grew 4-5 times per event)
+	if bp.Cap() <= 4<<10 {
+		renderBufs.Put(bp)
+	}
+	return s
 }
+
+// renderBufs are Render's buffers, reused: a network scan renders every
+// timeline event and observable label.
+var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Text renders m when the catalogs know its key, and returns fallback
 // otherwise (an empty Msg, or one from a newer spyscan): the way to show a
@@ -196,7 +206,7 @@ func (c *Catalog) Text(m Msg, fallback string) string {
 	return c.Render(m)
 }
 
-func (c *Catalog) render(b *strings.Builder, m Msg, depth int) {
+func (c *Catalog) render(b *bytes.Buffer, m Msg, depth int) {
 	msg, owner, ok := c.message(m.Key)
 	if !ok || depth > maxDepth {
 		b.WriteString("[" + m.Key + "]")
@@ -229,13 +239,13 @@ func (c *Catalog) render(b *strings.Builder, m Msg, depth int) {
 	b.WriteString(form)
 }
 
-func (c *Catalog) renderArg(b *strings.Builder, a Arg, depth int) {
+func (c *Catalog) renderArg(b *bytes.Buffer, a Arg, depth int) {
 	switch a.Kind {
 	case ArgInt:
-		if a.Name == "n" {
+		if a.Name == "n" && (a.Int >= 1000 || a.Int <= -1000) { // digit groups
 			b.WriteString(c.Num(a.Int))
 		} else {
-			b.WriteString(strconv.FormatInt(a.Int, 10))
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), a.Int, 10))
 		}
 	case ArgMsg:
 		if a.Msg != nil {

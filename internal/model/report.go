@@ -21,13 +21,17 @@ type InputFile struct {
 
 // Input is one scanned acquisition.
 type Input struct {
-	Path      string            `json:"path"`
-	Kind      string            `json:"kind"`
-	Meta      map[string]string `json:"meta,omitempty"`
-	TZ        string            `json:"timezone,omitempty"`
-	Files     []InputFile       `json:"files"`
-	Error     string            `json:"error,omitempty"`      // why the input could not be opened
-	ErrorKind ProblemKind       `json:"error_kind,omitempty"` // the kind of that failure
+	Path  string            `json:"path"`
+	Kind  string            `json:"kind"`
+	Meta  map[string]string `json:"meta,omitempty"`
+	TZ    string            `json:"timezone,omitempty"`
+	Files []InputFile       `json:"files"`
+	// Spooled, when set, holds the files instead of Files (which is then
+	// nil): the scan streamed them to disk; info.json lists them as
+	// "files" all the same. Read them with EachFile and FileCount.
+	Spooled   FileList    `json:"-"`
+	Error     string      `json:"error,omitempty"`      // why the input could not be opened
+	ErrorKind ProblemKind `json:"error_kind,omitempty"` // the kind of that failure
 	// Problems are the parts of an opened input that could not be read
 	// (a corrupt nested archive, an unreadable special file...).
 	Problems []Problem `json:"problems,omitempty"`
@@ -118,4 +122,37 @@ func (i *ScanInfo) IndicatorAge(now time.Time) (age time.Duration, ok bool) {
 		return 0, false
 	}
 	return now.Sub(d), true
+}
+
+// FileList is the files of an input that a scan keeps on disk rather than
+// in memory (an iOS backup lists 100,000s of files): Each reads them back,
+// in order, any number of times.
+type FileList interface {
+	// Len is the number of files.
+	Len() int
+	// Each calls fn with every file in order; the file is only valid
+	// during the call. It stops at fn's first error and returns it.
+	Each(fn func(*InputFile) error) error
+}
+
+// FileCount is the number of files of the input, in memory or spooled.
+func (in *Input) FileCount() int {
+	if in.Spooled != nil {
+		return in.Spooled.Len()
+	}
+	return len(in.Files)
+}
+
+// EachFile calls fn with every file of the input, in order: Files, or
+// the spooled list when the scan kept them on disk.
+func (in *Input) EachFile(fn func(*InputFile) error) error {
+	if in.Spooled != nil {
+		return in.Spooled.Each(fn)
+	}
+	for i := range in.Files {
+		if err := fn(&in.Files[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"cmp"
 	"errors"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -41,7 +42,9 @@ var eventCodec = spill.Codec[model.Event]{
 			lvl := model.Level(l)
 			e.Level = &lvl
 		}
-		e.Module, e.Event, e.Description, e.Artifact, e.Input = d.String(), d.String(), d.String(), d.String(), d.String()
+		e.Module, e.Event = names.str(d), names.str(d)
+		e.Description = d.String()
+		e.Artifact, e.Input = names.str(d), names.str(d)
 		if err := readMsg(d, &e.DescriptionMsg); err != nil {
 			return err
 		}
@@ -68,8 +71,9 @@ var observableCodec = spill.Codec[ObservableRecord]{
 		d := spill.NewDecoder(src)
 		o.FirstSeen = readTime(d)
 		o.Count = int(d.Int())
-		o.Type = match.Type(d.String())
-		o.Value, o.Input, o.Module, o.Artifact, o.What = d.String(), d.String(), d.String(), d.String(), d.String()
+		o.Type = match.Type(names.str(d))
+		o.Value = d.String()
+		o.Input, o.Module, o.Artifact, o.What = names.str(d), names.str(d), names.str(d), names.str(d)
 		if err := readMsg(d, &o.WhatMsg); err != nil {
 			return err
 		}
@@ -80,6 +84,46 @@ var observableCodec = spill.Codec[ObservableRecord]{
 		return 128 + len(o.Type) + len(o.Value) + len(o.Input) + len(o.Module) + len(o.Artifact) + len(o.What) +
 			msgSize(&o.WhatMsg)
 	},
+}
+
+// names holds one copy of the short strings that repeat from item to item
+// in the spill runs (module and event names, artifacts, catalog keys and
+// argument names, labels): the timeline is read back four times per scan,
+// and allocating each of them again for every item was most of its cost.
+var names = interner{m: map[string]string{}}
+
+// Bounds of the interned strings: the short ones only, and only so many
+// (values that do not repeat would only fill the table).
+const (
+	maxInternedLen = 128
+	maxInterned    = 4096
+)
+
+type interner struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+// str reads a string (spill.AppendString's form), shared with the earlier
+// items that held the same one.
+func (in *interner) str(d *spill.Decoder) string {
+	b := d.Bytes()
+	if len(b) == 0 || len(b) > maxInternedLen {
+		return string(b)
+	}
+	in.mu.RLock()
+	s, ok := in.m[string(b)]
+	in.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = string(b)
+	in.mu.Lock()
+	if len(in.m) < maxInterned {
+		in.m[s] = s
+	}
+	in.mu.Unlock()
+	return s
 }
 
 // msgSize is about the memory a catalog message holds: its arguments, their
@@ -180,7 +224,7 @@ var errMsgForm = errors.New("spilled message: bad argument kind or nesting")
 func readMsg(d *spill.Decoder, m *i18n.Msg) error { return readMsgDepth(d, m, 0) }
 
 func readMsgDepth(d *spill.Decoder, m *i18n.Msg, depth int) error {
-	*m = i18n.Msg{Key: d.String()}
+	*m = i18n.Msg{Key: names.str(d)}
 	if m.Key == "" {
 		return nil
 	}
@@ -193,7 +237,7 @@ func readMsgDepth(d *spill.Decoder, m *i18n.Msg, depth int) error {
 	}
 	for i := range m.Args {
 		a := &m.Args[i]
-		a.Name = d.String()
+		a.Name = names.str(d)
 		switch a.Kind = i18n.ArgKind(d.Int()); a.Kind {
 		case i18n.ArgString:
 			a.Str = d.String()

@@ -1,8 +1,10 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -18,6 +20,9 @@ type Spool struct {
 	dir    string
 	events *spill.Sorter[model.Event]
 	obs    *spill.Sorter[ObservableRecord]
+
+	mu    sync.Mutex
+	lists []*os.File // of NewFileList
 }
 
 // NewSpool creates a spool in a new private folder under parent ("" for
@@ -63,7 +68,7 @@ func (s *Spool) Observables() Observables { return spoolObservables{s.obs} }
 
 // Close removes the spool's files.
 func (s *Spool) Close() error {
-	err := s.events.Close()
+	err := errors.Join(s.events.Close(), s.closeLists())
 	if err2 := s.obs.Close(); err == nil {
 		err = err2
 	}

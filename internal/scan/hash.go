@@ -13,6 +13,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/output"
 	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
@@ -21,8 +22,10 @@ import (
 // file that cannot be read is listed as unreadable and becomes a problem of
 // its input (so the verdict cannot be clean); the other files and inputs
 // are still hashed. Only a cancelled scan stops it. An input hashed in the
-// modules' read (in.digest) is left to finishDigests.
-func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
+// modules' read (in.digest) is left to finishDigests. An input of more
+// than keepFiles files has its list streamed to the spool (Input.Spooled)
+// rather than held.
+func hashInputs(ctx context.Context, ins []*opened, p Progress, spool *output.Spool) error {
 	for _, in := range ins {
 		if in.digest != nil {
 			continue
@@ -32,18 +35,54 @@ func hashInputs(ctx context.Context, ins []*opened, p Progress) error {
 				continue // not there: opening it already failed, and says so
 			}
 		}
-		files, problems, err := hashPath(ctx, in.path)
-		for _, f := range files {
+		l := &fileSink{spool: spool}
+		problems, err := hashPath(ctx, in.path, func(f *model.InputFile) error {
 			p.Files(1)
 			p.Bytes(f.Size)
-		}
+			return l.add(f)
+		})
 		if err != nil {
 			return err
 		}
-		in.input.Files = files
+		in.input.Files = l.files
+		if l.spooled != nil {
+			in.input.Spooled = l.spooled
+		}
 		in.input.Problems = append(in.input.Problems, problems...)
 	}
 	return nil
+}
+
+// keepFiles is how many files of an input are held in memory; past it
+// the list moves to the spool (a variable for tests).
+var keepFiles = 4096
+
+// fileSink holds an input's files, moving them to the spool once there
+// are more than keepFiles.
+type fileSink struct {
+	spool   *output.Spool
+	files   []model.InputFile
+	spooled *output.FileList
+}
+
+func (s *fileSink) add(f *model.InputFile) error {
+	if s.spooled == nil && (s.spool == nil || len(s.files) < keepFiles) {
+		s.files = append(s.files, *f)
+		return nil
+	}
+	if s.spooled == nil {
+		l, err := s.spool.NewFileList()
+		if err != nil {
+			return err
+		}
+		for i := range s.files {
+			if err := l.Add(&s.files[i]); err != nil {
+				return err
+			}
+		}
+		s.files, s.spooled = nil, l
+	}
+	return s.spooled.Add(f)
 }
 
 // shareDigests lets the modules' read of a single-file input hash it (see
@@ -121,7 +160,11 @@ func finishDigest(ctx context.Context, p string, d *acquisition.Digest, buf []by
 // with their type, never opened. The first file that cannot be read is the
 // error.
 func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
-	files, problems, err := hashPath(ctx, root)
+	var files []model.InputFile
+	problems, err := hashPath(ctx, root, func(f *model.InputFile) error {
+		files = append(files, *f)
+		return nil
+	})
 	if err == nil && len(problems) > 0 {
 		err = errors.New(problems[0].Cause)
 	}
@@ -129,28 +172,28 @@ func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 }
 
 // hashPath is HashPath that goes on past a file it cannot read: such a file
-// is listed with type "unreadable" and returned as a problem. The error is
-// the context's, or the root's when it cannot be read at all.
-func hashPath(ctx context.Context, root string) ([]model.InputFile, []model.Problem, error) {
+// is listed with type "unreadable" and returned as a problem. Each file is
+// handed to emit as it is hashed, in order. The error is the context's,
+// emit's, or the root's when it cannot be read at all.
+func hashPath(ctx context.Context, root string, emit func(*model.InputFile) error) ([]model.Problem, error) {
 	st, err := os.Stat(root)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", root, err)
+		return nil, fmt.Errorf("%s: %w", root, err)
 	}
 	buf := make([]byte, hashBuffer)
 	if !st.IsDir() {
 		f, err := describe(ctx, root, st.Mode(), buf)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		f.Path = filepath.Base(root)
-		return []model.InputFile{f}, nil, nil
+		return nil, emit(&f)
 	}
-	var out []model.InputFile
 	var problems []model.Problem
-	unreadable := func(p string, err error) {
+	unreadable := func(p string, err error) error {
 		rel, _ := filepath.Rel(root, p)
-		out = append(out, model.InputFile{Path: filepath.ToSlash(rel), Type: "unreadable"})
 		problems = append(problems, model.ProblemOf(filepath.ToSlash(rel), fmt.Errorf("hashing for the chain of custody: %w", err)))
+		return emit(&model.InputFile{Path: filepath.ToSlash(rel), Type: "unreadable"})
 	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
@@ -160,7 +203,9 @@ func hashPath(ctx context.Context, root string) ([]model.InputFile, []model.Prob
 			if p == root {
 				return fmt.Errorf("%s: %w", p, err)
 			}
-			unreadable(p, fmt.Errorf("%s: %w", p, err))
+			if err := unreadable(p, fmt.Errorf("%s: %w", p, err)); err != nil {
+				return err
+			}
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -174,18 +219,16 @@ func hashPath(ctx context.Context, root string) ([]model.InputFile, []model.Prob
 			if ctx.Err() != nil {
 				return err
 			}
-			unreadable(p, err)
-			return nil
+			return unreadable(p, err)
 		}
 		rel, _ := filepath.Rel(root, p)
 		f.Path = filepath.ToSlash(rel)
 		if info, err := d.Info(); err == nil {
 			f.ModTime = info.ModTime().UTC()
 		}
-		out = append(out, f)
-		return nil
+		return emit(&f)
 	})
-	return out, problems, err
+	return problems, err
 }
 
 // hashBuffer is the read buffer of hashFile, reused across the files of an

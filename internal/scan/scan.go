@@ -284,7 +284,7 @@ func runAll(ctx context.Context, cfg Config, ins []*opened, spool *output.Spool)
 	done := make(chan error, 1)
 	shareDigests(ins)
 	go func() {
-		g.Go(func() error { return hashInputs(gctx, ins, cfg.Progress) })
+		g.Go(func() error { return hashInputs(gctx, ins, cfg.Progress, spool) })
 		for _, j := range jobs {
 			g.Go(func() error {
 				res, err := runModule(gctx, cfg, j, spool, len(ins) > 1)

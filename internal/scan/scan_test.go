@@ -395,7 +395,8 @@ func TestHashGoesOnPastUnreadableFile(t *testing.T) {
 		}
 		return open(p)
 	}
-	files, problems, err := hashPath(context.Background(), dir)
+	var files []model.InputFile
+	problems, err := hashPath(context.Background(), dir, func(f *model.InputFile) error { files = append(files, *f); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,5 +430,62 @@ func TestMissingInputAmongOthers(t *testing.T) {
 	}
 	if r.Verdict != model.VerdictInconclusive {
 		t.Errorf("verdict %s, want inconclusive", r.Verdict)
+	}
+}
+
+// TestSpooledFileListSameBytes: an input whose file list is streamed to
+// the spool (more than keepFiles files) gives the same result folder,
+// byte for byte, as one whose list is held in memory.
+func TestSpooledFileListSameBytes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "case.urls")
+	for _, n := range []string{"a.txt", "b/<c&d>.txt", "b/e.txt", "f é.txt", "z/y/x.txt"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(n)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeInput(t, dir, n, "data "+n)
+	}
+	if err := os.Symlink("a.txt", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	single := writeInput(t, t.TempDir(), "a.urls", "https://x.free247downloads.com/a\n")
+	keep := keepFiles
+	t.Cleanup(func() { keepFiles = keep })
+	var outs []string
+	for _, k := range []int{1 << 20, 2} {
+		keepFiles = k
+		out := t.TempDir()
+		res, err := runScan(t, testConfig([]string{dir, single}, out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := res.Report.Info.Inputs[0]
+		if spooled := in.Spooled != nil; spooled != (k == 2) || in.FileCount() != 6 || (k == 2 && in.Files != nil) {
+			t.Fatalf("keepFiles %d: spooled %v, %d files, Files %v", k, spooled, in.FileCount(), in.Files)
+		}
+		if err := output.Write(out, res.Report, res.Observables); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, out)
+	}
+	n := 0
+	filepath.WalkDir(outs[0], func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(outs[0], p)
+		a, _ := os.ReadFile(p)
+		b, err := os.ReadFile(filepath.Join(outs[1], rel))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the held and the spooled file list (%v):\n%s\n---\n%s", rel, err, a, b)
+		}
+		n++
+		return nil
+	})
+	r, _, err := output.Load(outs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 7 || len(r.Info.Inputs[0].Files) != 6 || r.Info.Inputs[0].Files[1].Path != "b/<c&d>.txt" || len(r.Info.Inputs[0].Files[1].SHA256) != 64 {
+		t.Errorf("%d files written; loaded input files %+v", n, r.Info.Inputs[0].Files)
 	}
 }

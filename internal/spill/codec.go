@@ -41,6 +41,19 @@ func (d *Decoder) String() string {
 	return s
 }
 
+// Bytes reads a length-prefixed string without copying it: the bytes are
+// only valid until the next item is read (intern or copy them).
+func (d *Decoder) Bytes() []byte {
+	n, k := binary.Uvarint(d.b)
+	if k <= 0 || uint64(len(d.b)-k) < n {
+		d.fail()
+		return nil
+	}
+	b := d.b[k : k+int(n) : k+int(n)]
+	d.b = d.b[k+int(n):]
+	return b
+}
+
 // Len is the number of bytes left to read.
 func (d *Decoder) Len() int { return len(d.b) }
 

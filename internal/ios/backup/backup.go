@@ -69,7 +69,9 @@ type Options struct {
 	// Password is asked only for encrypted backups.
 	Password func(ctx context.Context, path string) (string, error)
 	// TempDir is a private folder for the decrypted Manifest.db while its
-	// records are read (the file is removed right after).
+	// records are read (the file is removed right after), and for the
+	// Manifest index (removed by Close). "" is the system's temporary
+	// folder; never the backup's.
 	TempDir string
 }
 
@@ -82,7 +84,7 @@ type Backup struct {
 	Manifest  *ManifestPlist // nil when Manifest.plist is absent
 	Info      map[string]any // nil when Info.plist is absent
 
-	idx        index
+	idx        *index // nil until opened, and after Close
 	manifestDB []byte // decrypted Manifest.db, encrypted backups only
 	kb         *keybag.Keybag
 	Skipped    int // records whose path is not a valid FS path
@@ -176,10 +178,19 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 			return nil, err
 		}
 	}
-	if err := b.loadRecords(ctx, opts.TempDir); err != nil {
+	bd, err := newBuilder(opts.TempDir)
+	if err != nil {
 		return nil, err
 	}
-	if err := b.buildTree(); err != nil {
+	if err := b.loadRecords(ctx, opts.TempDir, bd); err != nil {
+		bd.discard()
+		return nil, err
+	}
+	if err := b.buildIndex(ctx, bd); err != nil {
+		bd.discard()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("%s: %w: %w", filepath.Join(dir, ManifestDB), acquisition.ErrCorrupt, err)
 	}
 	return b, nil
@@ -190,21 +201,19 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 // records are made from the packed index one at a time.
 func (b *Backup) Records() iter.Seq[Record] {
 	return func(yield func(Record) bool) {
-		for i := range b.idx.recs {
-			if !yield(b.idx.record(i)) {
-				return
-			}
-		}
+		b.idx.each(func(_ int, p *packedRecord, str func(ref) string) bool {
+			return yield(b.idx.recordOf(p, str))
+		})
 	}
 }
 
 // Record returns the decoded record of an FS path.
 func (b *Backup) Record(name string) (Record, bool) {
-	i, ok := b.idx.lookup(name)
-	if !ok || b.idx.nodes[i].rec < 0 {
+	_, n, ok := b.idx.lookup(name)
+	if !ok || n.rec < 0 {
 		return Record{}, false
 	}
-	return b.idx.record(int(b.idx.nodes[i].rec)), true
+	return b.idx.record(int(n.rec)), true
 }
 
 // ErrAbsent is the error of a file that Manifest.db lists but the backup
@@ -223,28 +232,33 @@ func (absentError) Is(target error) bool { return target == fs.ErrNotExist }
 // Completeness counts the regular files Manifest.db lists and those of
 // them whose stored copy is absent from the backup folder.
 func (b *Backup) Completeness() (listed, missing int) {
-	for i := range b.idx.recs {
-		r := &b.idx.recs[i]
-		id := b.idx.str(r.id)
+	b.idx.each(func(_ int, r *packedRecord, str func(ref) string) bool {
+		id := str(r.id)
 		if r.flags != flagFile || !validID(id) {
-			continue
+			return true
 		}
 		listed++
 		if _, err := b.root.Lstat(storedPath(id)); errors.Is(err, fs.ErrNotExist) {
 			missing++
 		}
-	}
+		return true
+	})
 	return listed, missing
 }
 
-// Close releases the backup (drops decrypted material).
+// Close releases the backup: drops decrypted material and removes the
+// Manifest index's files.
 func (b *Backup) Close() error {
 	b.manifestDB = nil
 	b.kb = nil
-	if b.root == nil {
-		return nil
+	var err error
+	if b.idx != nil {
+		err = b.idx.close()
 	}
-	return b.root.Close()
+	if b.root == nil {
+		return err
+	}
+	return errors.Join(err, b.root.Close())
 }
 
 // validID accepts file ids that cannot leave the backup folder: hex digits.
@@ -282,7 +296,7 @@ func (b *Backup) OSPath(name string) (string, bool) {
 	if n.kind == nodeRootFile {
 		return b.root.OSPath(name)
 	}
-	r := &b.idx.recs[n.rec]
+	r := b.idx.rec(int(n.rec))
 	if id := b.idx.str(r.id); r.flags == flagFile && validID(id) {
 		return b.root.OSPath(storedPath(id)) // absent, a link out, special: Open says why
 	}
@@ -294,16 +308,13 @@ func (b *Backup) node(name string) (packedNode, bool) {
 	if name == "." {
 		return packedNode{rec: -1, kind: nodeDir}, true
 	}
-	i, ok := b.idx.lookup(name)
-	if !ok {
-		return packedNode{}, false
-	}
-	return b.idx.nodes[i], true
+	_, n, ok := b.idx.lookup(name)
+	return n, ok
 }
 
-// buildTree makes the FS paths of the index: the root files present, then
-// the records'.
-func (b *Backup) buildTree() error {
+// buildIndex writes the index: the records, then the FS paths (the root
+// files present, then the records').
+func (b *Backup) buildIndex(ctx context.Context, bd *builder) error {
 	var present []string
 	for _, name := range rootFiles {
 		if name == ManifestDB && b.Encrypted {
@@ -317,9 +328,12 @@ func (b *Backup) buildTree() error {
 			present = append(present, name)
 		}
 	}
-	err := b.idx.buildTree(present)
-	b.Skipped = b.idx.skipped
-	return err
+	x, err := bd.build(ctx, present)
+	if err != nil {
+		return err
+	}
+	b.idx, b.Skipped = x, x.skipped
+	return nil
 }
 
 func isRootFile(p string) bool {
@@ -357,7 +371,9 @@ type mbFile struct {
 	err    string // why the blob could not be decoded
 }
 
-// decodeMBFile decodes the NSKeyedArchiver MBFile blob of a Files row.
+// decodeMBFile decodes the NSKeyedArchiver MBFile blob of a Files row:
+// through keyedarchive.DecodeFlat when it takes the blob on (a device's
+// layout), else through keyedarchive.Decode, which gives the same fields.
 func decodeMBFile(blob []byte) mbFile {
 	var m mbFile
 	if len(blob) == 0 {
@@ -367,26 +383,50 @@ func decodeMBFile(blob []byte) mbFile {
 		m.err = "MBFile blob too large"
 		return m
 	}
-	v, err := keyedarchive.Decode(blob)
-	if err != nil {
-		m.err = err.Error()
-		return m
+	var f [len(mbFileFields)]any
+	if !keyedarchive.DecodeFlat(blob, mbFileFields[:], f[:]) {
+		v, err := keyedarchive.Decode(blob)
+		if err != nil {
+			m.err = err.Error()
+			return m
+		}
+		o, ok := v.(keyedarchive.Object)
+		if !ok {
+			m.err = fmt.Sprintf("MBFile blob decodes to %T", v)
+			return m
+		}
+		for i, k := range mbFileFields {
+			f[i] = o.Fields[k]
+		}
 	}
-	o, ok := v.(keyedarchive.Object)
-	if !ok {
-		m.err = fmt.Sprintf("MBFile blob decodes to %T", v)
-		return m
-	}
-	f := o.Fields
-	num := func(k string) int64 { n, _ := keyedarchive.Int(f[k]); return n }
-	m.mode = uint32(num("Mode"))
-	m.fields = mbFields{size: num("Size"), birth: num("Birth"), modified: num("LastModified"), statusChange: num("LastStatusChange"),
-		protection: num("ProtectionClass"), inode: num("InodeNumber"), uid: num("UserID"), gid: num("GroupID")}
-	if t, ok := f["Target"].(string); ok {
+	num := func(i int) int64 { n, _ := keyedarchive.Int(f[i]); return n }
+	m.mode = uint32(num(mbMode))
+	m.fields = mbFields{size: num(mbSize), birth: num(mbBirth), modified: num(mbModified), statusChange: num(mbStatusChange),
+		protection: num(mbProtection), inode: num(mbInode), uid: num(mbUID), gid: num(mbGID)}
+	if t, ok := f[mbTarget].(string); ok {
 		m.target = t
 	}
-	if k, ok := f["EncryptionKey"].([]byte); ok {
+	if k, ok := f[mbKey].([]byte); ok {
 		m.key = k
 	}
 	return m
 }
+
+// mbFileFields are the MBFile fields a record keeps, in the order of the
+// mb* constants.
+var mbFileFields = [...]string{"Mode", "Size", "Birth", "LastModified", "LastStatusChange", "ProtectionClass",
+	"InodeNumber", "UserID", "GroupID", "Target", "EncryptionKey"}
+
+const (
+	mbMode = iota
+	mbSize
+	mbBirth
+	mbModified
+	mbStatusChange
+	mbProtection
+	mbInode
+	mbUID
+	mbGID
+	mbTarget
+	mbKey
+)

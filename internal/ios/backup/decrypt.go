@@ -43,15 +43,19 @@ func (b *Backup) DecryptTo(ctx context.Context, out string) (DecryptStats, error
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i := range b.idx.recs {
-		if b.idx.recs[i].flags != flagFile {
-			continue
+	var files []int32 // the regular files' records (4 bytes each)
+	b.idx.each(func(i int, r *packedRecord, _ func(ref) string) bool {
+		if r.flags == flagFile {
+			files = append(files, int32(i))
 		}
+		return true
+	})
+	for _, i := range files {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			n, err := b.decryptFile(i, out)
+			n, err := b.decryptFile(int(i), out)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -100,7 +104,8 @@ func (b *Backup) writeRootFiles(out string) error {
 
 // decryptFile writes record i's plaintext to out/<id[0:2]>/<id>.
 func (b *Backup) decryptFile(i int, out string) (int64, error) {
-	r := b.idx.record(i)
+	p := b.idx.rec(i)
+	r := b.idx.recordOf(&p, b.idx.str)
 	name := r.Path()
 	if !validID(r.FileID) {
 		return 0, fmt.Errorf("%s: invalid file id %q", name, r.FileID)
@@ -117,7 +122,7 @@ func (b *Backup) decryptFile(i int, out string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
-	key, err := b.kb.UnwrapKey(b.idx.bytesOf(b.idx.recs[i].key))
+	key, err := b.kb.UnwrapKey(b.idx.bytesOf(p.key, nil))
 	if err != nil {
 		return 0, fmt.Errorf("%s: file key: %w", name, err)
 	}
@@ -146,27 +151,29 @@ func (b *Backup) decryptFile(i int, out string) (int64, error) {
 // measures decryption alone (benchmarks) and checks every file's padding.
 func (b *Backup) DecryptAllTo(ctx context.Context, sink func(name string) io.Writer) (DecryptStats, error) {
 	var st DecryptStats
-	for i := range b.idx.recs {
-		if err := ctx.Err(); err != nil {
-			return st, err
+	var err error
+	b.idx.each(func(_ int, r *packedRecord, str func(ref) string) bool {
+		if err = ctx.Err(); err != nil {
+			return false
 		}
-		if b.idx.recs[i].flags != flagFile {
-			continue
+		if r.flags != flagFile {
+			return true
 		}
-		name := b.idx.str(b.idx.recs[i].path)
-		f, err := b.Open(name)
-		if err != nil {
-			st.Failed = append(st.Failed, err)
-			continue
+		name := str(r.path)
+		f, oerr := b.Open(name)
+		if oerr != nil {
+			st.Failed = append(st.Failed, oerr)
+			return true
 		}
-		n, err := io.Copy(sink(name), f)
+		n, cerr := io.Copy(sink(name), f)
 		f.Close()
-		if err != nil {
-			st.Failed = append(st.Failed, err)
-			continue
+		if cerr != nil {
+			st.Failed = append(st.Failed, cerr)
+			return true
 		}
 		st.Files++
 		st.Bytes += n
-	}
-	return st, nil
+		return true
+	})
+	return st, err
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // Open implements fs.FS.
-func (b *Backup) Open(name string) (fs.File, error) {
+func (b *Backup) Open(name string) (_ fs.File, err error) {
+	defer recoverIndex(&err)
 	n, err := b.lookup("open", name)
 	if err != nil {
 		return nil, err
@@ -29,7 +30,7 @@ func (b *Backup) Open(name string) (fs.File, error) {
 		}
 		return &osFile{File: f, info: info}, nil
 	}
-	rec := &b.idx.recs[n.rec]
+	rec := b.idx.rec(int(n.rec))
 	if rec.flags != flagFile {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("not a regular file (flags %d)", rec.flags)}
 	}
@@ -52,7 +53,7 @@ func (b *Backup) Open(name string) (fs.File, error) {
 		f.Close()
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	key, err := b.kb.UnwrapKey(b.idx.bytesOf(rec.key))
+	key, err := b.kb.UnwrapKey(b.idx.bytesOf(rec.key, nil))
 	if err != nil {
 		f.Close()
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("file key: %w", err)}
@@ -66,7 +67,8 @@ func (b *Backup) Open(name string) (fs.File, error) {
 }
 
 // Stat implements fs.StatFS.
-func (b *Backup) Stat(name string) (fs.FileInfo, error) {
+func (b *Backup) Stat(name string) (_ fs.FileInfo, err error) {
+	defer recoverIndex(&err)
 	n, err := b.lookup("stat", name)
 	if err != nil {
 		return nil, err
@@ -75,7 +77,8 @@ func (b *Backup) Stat(name string) (fs.FileInfo, error) {
 }
 
 // ReadDir implements fs.ReadDirFS.
-func (b *Backup) ReadDir(name string) ([]fs.DirEntry, error) {
+func (b *Backup) ReadDir(name string) (_ []fs.DirEntry, err error) {
+	defer recoverIndex(&err)
 	n, err := b.lookup("readdir", name)
 	if err != nil {
 		return nil, err
@@ -100,9 +103,8 @@ func (b *Backup) lookup(op, name string) (packedNode, error) {
 func (b *Backup) entries(name string) []fs.DirEntry {
 	kids := b.idx.children(name)
 	out := make([]fs.DirEntry, 0, len(kids))
-	for _, i := range kids {
-		n := b.idx.nodes[i]
-		out = append(out, dirEntry{b: b, path: b.idx.str(n.path), n: n})
+	for _, c := range kids {
+		out = append(out, dirEntry{b: b, path: c.path, n: c.n})
 	}
 	return out
 }
@@ -121,13 +123,16 @@ func (d dirEntry) Type() fs.FileMode {
 	switch {
 	case d.n.kind == nodeDir:
 		return fs.ModeDir
-	case d.n.rec >= 0 && d.b.idx.recs[d.n.rec].flags == flagSymlink:
+	case d.n.link:
 		return fs.ModeSymlink
 	}
 	return 0
 }
-func (d dirEntry) Info() (fs.FileInfo, error) { return d.b.info(d.path, d.n), nil }
-func (d dirEntry) String() string             { return fs.FormatDirEntry(d) }
+func (d dirEntry) Info() (_ fs.FileInfo, err error) {
+	defer recoverIndex(&err)
+	return d.b.info(d.path, d.n), nil
+}
+func (d dirEntry) String() string { return fs.FormatDirEntry(d) }
 
 // info describes a node: sizes and times come from the Manifest record.
 func (b *Backup) info(name string, n packedNode) fileInfo {
@@ -150,7 +155,7 @@ func (b *Backup) info(name string, n packedNode) fileInfo {
 			fi.size, fi.mtime = st.Size(), st.ModTime()
 		}
 	case n.rec >= 0:
-		r := &b.idx.recs[n.rec]
+		r := b.idx.rec(int(n.rec))
 		fi.size, fi.mtime, fi.b, fi.rec = r.mb.size, unixTime(r.mb.modified), b, n.rec
 		if r.mode != 0 {
 			fi.mode = fs.FileMode(r.mode & 0o777)

@@ -1,35 +1,44 @@
 package backup
 
 import (
-	"bytes"
+	"bufio"
+	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"math"
-	"slices"
+	"os"
 	"strings"
 	"time"
 	"unsafe"
 
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/spill"
 )
 
 // index is the Manifest index of a backup: every record of Manifest.db's
-// Files table and every path of the FS, packed into a few slices without
-// pointers. A backup of 100,000s of files used to hold a Go struct, a map
-// entry, a node and several strings per file (about 0.75 KB a file, and
-// the garbage collector scanned all of it on every cycle); packed, a file
-// costs its strings plus about 140 bytes, none of it scanned.
+// Files table and every path of the FS, kept in three files of a private
+// temporary folder and read through a small page cache, so that the heap
+// an opened backup holds does not grow with its number of files (a backup
+// of 500,000 files held 135 MB when the packed index lived in memory).
 //
-// Strings live in one arena ([]byte) and are referenced by offset and
-// length. The arena is appended to while the index is built and never
-// changed afterwards, so the strings handed out are views of it
-// (unsafe.String) rather than copies.
+//	arena  the strings (paths, file ids, link targets, keys), back to back
+//	recs   fixed-size records (recSize bytes), sorted by domain, relative path, file id
+//	nodes  fixed-size FS paths (nodeSize bytes), sorted by path (bytes); "." is not stored
+//
+// Records and nodes refer to strings by offset and length in the arena.
+// The files are written once, by build, through sorted runs on disk
+// (internal/spill), so building is bounded in memory too; afterwards they
+// are only read. close removes them.
 type index struct {
-	arena   []byte
-	domains []string       // distinct domains (a few dozen)
-	recs    []packedRecord // sorted by domain, relative path, file id
-	nodes   []packedNode   // every FS path but ".", sorted by path (bytes)
-	skipped int            // records whose path is not a valid FS path
+	dir                string // the private folder holding the files
+	arena, recs, nodes *os.File
+	nrec, nnode        int
+	domains            []string // distinct domains (a few dozen)
+	skipped            int      // records whose path is not a valid FS path
+	cache              *pageCache
 }
 
 // ref locates a string in the arena.
@@ -60,6 +69,7 @@ type packedNode struct {
 	path ref
 	rec  int32 // index in recs; -1 for a root file or a folder no record describes
 	kind nodeKind
+	link bool // the record is a symbolic link
 }
 
 type nodeKind uint8
@@ -70,84 +80,97 @@ const (
 	nodeRootFile
 )
 
+// Sizes of the fixed-size entries of the recs and nodes files.
+const (
+	recSize  = 5*8 + 4 + 4 + 8 + 8*8
+	nodeSize = 16
+)
+
 var errIndexTooLarge = errors.New("Manifest index larger than 4 GiB of names")
 
-// str returns the arena string of r (a view, not a copy).
+// indexReadError is the panic of a read of the index files that failed (a
+// disk error on the private temporary folder). The FS methods turn it back
+// into an error; elsewhere it fails the module that asked, as any defect.
+type indexReadError struct{ err error }
+
+func (e indexReadError) Error() string { return "Manifest index: " + e.err.Error() }
+func (e indexReadError) Unwrap() error { return e.err }
+
+// recoverIndex turns an indexReadError panic into *err.
+func recoverIndex(err *error) {
+	if r := recover(); r != nil {
+		ie, ok := r.(indexReadError)
+		if !ok {
+			panic(r)
+		}
+		*err = ie
+	}
+}
+
+// read fills dst from f at off, through the cache.
+func (x *index) read(f *os.File, off int64, dst []byte) {
+	if err := x.cache.read(f, off, dst); err != nil {
+		panic(indexReadError{fmt.Errorf("%s: %w", f.Name(), err)})
+	}
+}
+
+// str returns the arena string of r (a copy).
 func (x *index) str(r ref) string {
 	if r.n == 0 {
 		return ""
 	}
-	return unsafe.String(&x.arena[r.off], int(r.n))
+	b := make([]byte, r.n)
+	x.read(x.arena, int64(r.off), b)
+	return unsafe.String(&b[0], len(b))
 }
 
-func (x *index) bytesOf(r ref) []byte { return x.arena[r.off : r.off+r.n : r.off+r.n] }
-
-// put appends s to the arena.
-func (x *index) put(s []byte) (ref, error) {
-	if len(s) == 0 {
-		return ref{}, nil
+// bytesOf returns the arena bytes of r, read into buf's storage.
+func (x *index) bytesOf(r ref, buf []byte) []byte {
+	if cap(buf) < int(r.n) {
+		buf = make([]byte, r.n)
 	}
-	if uint64(len(x.arena))+uint64(len(s)) > math.MaxUint32 {
-		return ref{}, errIndexTooLarge
-	}
-	r := ref{uint32(len(x.arena)), uint32(len(s))}
-	x.arena = append(x.arena, s...)
-	return r, nil
+	buf = buf[:r.n]
+	x.read(x.arena, int64(r.off), buf)
+	return buf
 }
 
-// add appends a Manifest row whose MBFile blob is decoded into m.
-func (x *index) add(domains map[string]uint32, id, domain, rel []byte, flags int64, m mbFile) error {
-	d, ok := domains[string(domain)]
-	if !ok {
-		d = uint32(len(x.domains))
-		x.domains = append(x.domains, string(domain))
-		domains[x.domains[d]] = d
-	}
-	p := packedRecord{domain: d, mode: m.mode, flags: flags, mb: m.fields}
-	var err error
-	start := len(x.arena)
-	p.path, err = x.put(domain)
-	if err == nil && len(rel) > 0 {
-		_, err = x.put([]byte{'/'})
-		if err == nil {
-			_, err = x.put(rel)
-		}
-		p.path = ref{uint32(start), uint32(len(x.arena) - start)}
-	}
-	for _, f := range []struct {
-		dst *ref
-		s   []byte
-	}{{&p.id, id}, {&p.target, []byte(m.target)}, {&p.err, []byte(m.err)}, {&p.key, m.key}} {
-		if err != nil {
-			break
-		}
-		*f.dst, err = x.put(f.s)
-	}
-	if err != nil {
-		return err
-	}
-	x.recs = append(x.recs, p)
-	return nil
+// rec returns record i.
+func (x *index) rec(i int) packedRecord {
+	var b [recSize]byte
+	x.read(x.recs, int64(i)*recSize, b[:])
+	return decodeRecord(b[:])
 }
 
-// relPath is the record's relative path (its path after the domain).
-func (x *index) relPath(p *packedRecord) string {
-	path, dom := x.str(p.path), x.domains[p.domain]
+// node returns node i.
+func (x *index) node(i int) packedNode {
+	var b [nodeSize]byte
+	x.read(x.nodes, int64(i)*nodeSize, b[:])
+	return decodeNode(b[:])
+}
+
+// relPath is the relative path of a record whose path is path.
+func (x *index) relPath(p *packedRecord, path string) string {
+	dom := x.domains[p.domain]
 	if len(path) <= len(dom) {
 		return ""
 	}
 	return path[len(dom)+1:]
 }
 
-// record materializes recs[i] (strings are views of the arena).
+// record materializes record i.
 func (x *index) record(i int) Record {
-	p := &x.recs[i]
+	p := x.rec(i)
+	return x.recordOf(&p, x.str)
+}
+
+// recordOf materializes p, its strings read by str.
+func (x *index) recordOf(p *packedRecord, str func(ref) string) Record {
 	return Record{
-		FileID: x.str(p.id), Domain: x.domains[p.domain], RelativePath: x.relPath(p),
+		FileID: str(p.id), Domain: x.domains[p.domain], RelativePath: x.relPath(p, str(p.path)),
 		Flags: int(p.flags), Mode: p.mode, Size: p.mb.size,
 		Birth: unixTime(p.mb.birth), Modified: unixTime(p.mb.modified), StatusChange: unixTime(p.mb.statusChange),
 		ProtectionClass: p.mb.protection, InodeNumber: p.mb.inode, UserID: p.mb.uid, GroupID: p.mb.gid,
-		Target: x.str(p.target), Err: x.str(p.err),
+		Target: str(p.target), Err: str(p.err),
 	}
 }
 
@@ -158,130 +181,462 @@ func unixTime(n int64) time.Time {
 	return model.FromUnixSeconds(float64(n))
 }
 
-// sortRecords puts the records in Records order: domain, relative path,
-// file id.
-func (x *index) sortRecords() {
-	slices.SortFunc(x.recs, func(a, b packedRecord) int {
-		if c := strings.Compare(x.domains[a.domain], x.domains[b.domain]); c != 0 {
-			return c
+// each calls fn with every record in order, reading the records and their
+// strings sequentially (not through the cache: a pass over every record
+// would evict what the lookups keep there). str reads a string of the
+// current record.
+func (x *index) each(fn func(i int, p *packedRecord, str func(ref) string) bool) {
+	if x.nrec == 0 {
+		return
+	}
+	recs := bufio.NewReaderSize(io.NewSectionReader(x.recs, 0, int64(x.nrec)*recSize), 64<<10)
+	seq := &seqArena{x: x, r: bufio.NewReaderSize(io.NewSectionReader(x.arena, 0, math.MaxInt64), 64<<10)}
+	var b [recSize]byte
+	for i := range x.nrec {
+		if _, err := io.ReadFull(recs, b[:]); err != nil {
+			panic(indexReadError{fmt.Errorf("%s: %w", x.recs.Name(), err)})
 		}
-		if c := strings.Compare(x.relPath(&a), x.relPath(&b)); c != 0 {
-			return c
+		p := decodeRecord(b[:])
+		if !fn(i, &p, seq.str) {
+			return
 		}
-		return bytes.Compare(x.bytesOf(a.id), x.bytesOf(b.id))
-	})
+	}
 }
 
-// buildTree makes the FS paths: the root files present (names), one node
-// per distinct valid record path, and a folder for every parent that no
-// record describes. Where several records share a path, the first in
-// Records order is the node; a path that has descendants is a folder, with
-// the first folder record of that path, if any.
-func (x *index) buildTree(rootFiles []string) error {
-	x.nodes = x.nodes[:0]
-	for _, name := range rootFiles {
-		r, err := x.put([]byte(name))
-		if err != nil {
-			return err
-		}
-		x.nodes = append(x.nodes, packedNode{path: r, rec: -1, kind: nodeRootFile})
-	}
-	if len(x.recs) > math.MaxInt32 {
-		return errIndexTooLarge
-	}
-	// The arena is final from here on.
-	for i := range x.recs {
-		p := x.str(x.recs[i].path)
-		if !fs.ValidPath(p) || p == "." || isRootFile(p) {
-			x.skipped++
-			continue
-		}
-		k := nodeFile
-		if x.recs[i].flags == flagDir {
-			k = nodeDir
-		}
-		x.nodes = append(x.nodes, packedNode{path: x.recs[i].path, rec: int32(i), kind: k})
-	}
-	slices.SortStableFunc(x.nodes, func(a, b packedNode) int { return strings.Compare(x.str(a.path), x.str(b.path)) })
-	parents := x.parents()
-	out := x.nodes[:0]
-	for i := 0; i < len(x.nodes); {
-		j := i + 1
-		for j < len(x.nodes) && x.str(x.nodes[j].path) == x.str(x.nodes[i].path) {
-			j++
-		}
-		n := x.nodes[i]
-		if _, ok := parents[x.str(n.path)]; ok {
-			delete(parents, x.str(n.path))
-			n = packedNode{path: n.path, rec: -1, kind: nodeDir}
-			for _, m := range x.nodes[i:j] {
-				if m.kind == nodeDir {
-					n = m
-					break
-				}
-			}
-		}
-		out = append(out, n)
-		i = j
-	}
-	for _, r := range parents {
-		out = append(out, packedNode{path: r, rec: -1, kind: nodeDir})
-	}
-	slices.SortFunc(out, func(a, b packedNode) int { return strings.Compare(x.str(a.path), x.str(b.path)) })
-	x.nodes = slices.Clip(out)
-	return nil
+// seqArena reads arena strings that come in increasing order (the arena
+// holds each record's strings in record order) from one buffered reader;
+// any other string is read through the cache.
+type seqArena struct {
+	x   *index
+	r   *bufio.Reader
+	pos int64
 }
 
-// parents returns every proper ancestor folder of the nodes (but "."), each
-// as a prefix of one of its descendants' paths.
-func (x *index) parents() map[string]ref {
-	parents := map[string]ref{}
-	for _, n := range x.nodes {
-		p := x.str(n.path)
-		for i := strings.LastIndexByte(p, '/'); i > 0; i = strings.LastIndexByte(p[:i], '/') {
-			if _, ok := parents[p[:i]]; ok {
-				break
-			}
-			parents[p[:i]] = ref{n.path.off, uint32(i)}
-		}
+func (s *seqArena) str(r ref) string {
+	if r.n == 0 {
+		return ""
 	}
-	return parents
+	off := int64(r.off)
+	if off < s.pos || off-s.pos > 1<<16 {
+		return s.x.str(r)
+	}
+	b := make([]byte, r.n)
+	_, err := s.r.Discard(int(off - s.pos))
+	if err == nil {
+		_, err = io.ReadFull(s.r, b)
+	}
+	if err != nil {
+		panic(indexReadError{fmt.Errorf("%s: %w", s.x.arena.Name(), err)})
+	}
+	s.pos = off + int64(r.n)
+	return unsafe.String(&b[0], len(b))
 }
 
 // lookup returns the node of an FS path other than ".".
-func (x *index) lookup(name string) (int, bool) {
-	return slices.BinarySearchFunc(x.nodes, name, func(n packedNode, s string) int { return strings.Compare(x.str(n.path), s) })
+func (x *index) lookup(name string) (int, packedNode, bool) {
+	var buf []byte
+	i := x.search(name, &buf)
+	if i < x.nnode {
+		n := x.node(i)
+		buf = x.bytesOf(n.path, buf)
+		if string(buf) == name {
+			return i, n, true
+		}
+	}
+	return i, packedNode{}, false
+}
+
+// search returns the first node whose path is not below s (bytes order).
+func (x *index) search(s string, buf *[]byte) int {
+	lo, hi := 0, x.nnode
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		*buf = x.bytesOf(x.node(m).path, *buf)
+		if string(*buf) < s {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// child is a node under a folder, with its path.
+type child struct {
+	path string
+	n    packedNode
 }
 
 // children returns the nodes directly under the folder name ("." for the
 // root), in name order. Descendants deeper down are skipped a subtree at
 // a time.
-func (x *index) children(name string) []int {
+func (x *index) children(name string) []child {
 	prefix := ""
 	if name != "." {
 		prefix = name + "/"
 	}
-	i, _ := slices.BinarySearchFunc(x.nodes, prefix, func(n packedNode, s string) int { return strings.Compare(x.str(n.path), s) })
-	var out []int
-	for i < len(x.nodes) {
-		p := x.str(x.nodes[i].path)
+	var buf []byte
+	i := x.search(prefix, &buf)
+	var out []child
+	for i < x.nnode {
+		n := x.node(i)
+		p := x.str(n.path)
 		if !strings.HasPrefix(p, prefix) {
 			break
 		}
 		rest := p[len(prefix):]
 		slash := strings.IndexByte(rest, '/')
 		if slash < 0 {
-			out = append(out, i)
+			out = append(out, child{p, n})
 			i++
 			continue
 		}
 		// A deeper path whose folder has no node of its own cannot
-		// happen (buildTree adds every parent), but skip its subtree
+		// happen (build adds every parent), but skip its subtree
 		// either way: every path under prefix+rest[:slash]+"/" sorts
 		// before prefix+rest[:slash]+"0".
-		end := prefix + rest[:slash] + "0"
-		j, _ := slices.BinarySearchFunc(x.nodes[i:], end, func(n packedNode, s string) int { return strings.Compare(x.str(n.path), s) })
-		i += max(j, 1)
+		i = max(x.search(prefix+rest[:slash]+"0", &buf), i+1)
 	}
 	return out
+}
+
+// close removes the index files.
+func (x *index) close() error {
+	if x.dir == "" {
+		return nil
+	}
+	var errs []error
+	for _, f := range []*os.File{x.arena, x.recs, x.nodes} {
+		if f != nil {
+			errs = append(errs, f.Close())
+		}
+	}
+	errs = append(errs, os.RemoveAll(x.dir))
+	x.dir, x.arena, x.recs, x.nodes, x.nrec, x.nnode = "", nil, nil, nil, 0, 0
+	return errors.Join(errs...)
+}
+
+func encodeRecord(b []byte, p *packedRecord) {
+	le := binary.LittleEndian
+	for k, r := range [5]ref{p.path, p.id, p.target, p.err, p.key} {
+		le.PutUint32(b[k*8:], r.off)
+		le.PutUint32(b[k*8+4:], r.n)
+	}
+	le.PutUint32(b[40:], p.domain)
+	le.PutUint32(b[44:], p.mode)
+	for k, v := range [9]int64{p.flags, p.mb.size, p.mb.birth, p.mb.modified, p.mb.statusChange, p.mb.protection, p.mb.inode, p.mb.uid, p.mb.gid} {
+		le.PutUint64(b[48+k*8:], uint64(v))
+	}
+}
+
+func decodeRecord(b []byte) packedRecord {
+	le := binary.LittleEndian
+	var r [5]ref
+	for k := range r {
+		r[k] = ref{le.Uint32(b[k*8:]), le.Uint32(b[k*8+4:])}
+	}
+	var v [9]int64
+	for k := range v {
+		v[k] = int64(le.Uint64(b[48+k*8:]))
+	}
+	return packedRecord{path: r[0], id: r[1], target: r[2], err: r[3], key: r[4],
+		domain: le.Uint32(b[40:]), mode: le.Uint32(b[44:]), flags: v[0],
+		mb: mbFields{size: v[1], birth: v[2], modified: v[3], statusChange: v[4], protection: v[5], inode: v[6], uid: v[7], gid: v[8]}}
+}
+
+func encodeNode(b []byte, n *packedNode) {
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], n.path.off)
+	le.PutUint32(b[4:], n.path.n)
+	le.PutUint32(b[8:], uint32(n.rec))
+	b[12] = byte(n.kind)
+	b[13] = 0
+	if n.link {
+		b[13] = 1
+	}
+}
+
+func decodeNode(b []byte) packedNode {
+	le := binary.LittleEndian
+	return packedNode{path: ref{le.Uint32(b[0:]), le.Uint32(b[4:])}, rec: int32(le.Uint32(b[8:])), kind: nodeKind(b[12]), link: b[13] == 1}
+}
+
+// validFSPath reports whether a record path is an FS path of its own.
+func validFSPath(p string) bool { return fs.ValidPath(p) && p != "." && !isRootFile(p) }
+
+// spillBudget bounds the memory of each sorted run of the build.
+const spillBudget = 4 << 20
+
+// builder writes an index: records are added in any order, then build
+// sorts them through runs on disk and writes the three files.
+type builder struct {
+	x       *index
+	domains map[string]uint32
+	recs    *spill.Sorter[recItem]
+}
+
+// recItem is a record while the index is built.
+type recItem struct {
+	domain, rel, id, target, err, key string
+	flags                             int64
+	mode                              uint32
+	mb                                mbFields
+}
+
+var recCodec = spill.Codec[recItem]{
+	Append: func(b []byte, r *recItem) []byte {
+		for _, s := range [6]string{r.domain, r.rel, r.id, r.target, r.err, r.key} {
+			b = spill.AppendString(b, s)
+		}
+		for _, v := range [10]int64{r.flags, int64(r.mode), r.mb.size, r.mb.birth, r.mb.modified, r.mb.statusChange, r.mb.protection, r.mb.inode, r.mb.uid, r.mb.gid} {
+			b = spill.AppendInt(b, v)
+		}
+		return b
+	},
+	Decode: func(b []byte, r *recItem) error {
+		d := spill.NewDecoder(b)
+		*r = recItem{domain: d.String(), rel: d.String(), id: d.String(), target: d.String(), err: d.String(), key: d.String(),
+			flags: d.Int(), mode: uint32(d.Int())}
+		r.mb = mbFields{size: d.Int(), birth: d.Int(), modified: d.Int(), statusChange: d.Int(), protection: d.Int(), inode: d.Int(), uid: d.Int(), gid: d.Int()}
+		return d.Err()
+	},
+	Compare: func(a, b *recItem) int {
+		if c := strings.Compare(a.domain, b.domain); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.rel, b.rel); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	},
+	Size: func(r *recItem) int {
+		return 6*16 + 10*8 + len(r.rel) + len(r.id) + len(r.target) + len(r.err) + len(r.key)
+	},
+}
+
+// nodeItem is an FS path while the index is built: a record's, a root
+// file's, or (parent) a folder above one of them.
+type nodeItem struct {
+	path   string
+	n      packedNode
+	parent bool
+}
+
+var nodeCodec = spill.Codec[nodeItem]{
+	Append: func(b []byte, it *nodeItem) []byte {
+		b = spill.AppendString(b, it.path)
+		var e [nodeSize]byte
+		encodeNode(e[:], &it.n)
+		b = append(b, e[:]...)
+		if it.parent {
+			return append(b, 1)
+		}
+		return append(b, 0)
+	},
+	Decode: func(b []byte, it *nodeItem) error {
+		if len(b) < nodeSize+1 {
+			return errors.New("short node item")
+		}
+		rest := b[len(b)-nodeSize-1:]
+		d := spill.NewDecoder(b[:len(b)-nodeSize-1])
+		it.path = d.String()
+		it.n, it.parent = decodeNode(rest), rest[nodeSize] == 1
+		return d.Err()
+	},
+	Compare: func(a, b *nodeItem) int { return strings.Compare(a.path, b.path) },
+	Size:    func(it *nodeItem) int { return 16 + nodeSize + 8 + len(it.path) },
+}
+
+// newBuilder creates the index's private folder under tempDir ("" for the
+// system's temporary folder).
+func newBuilder(tempDir string) (*builder, error) {
+	dir, err := os.MkdirTemp(tempDir, "manifest-index-*")
+	if err != nil {
+		return nil, fmt.Errorf("Manifest index: %w", err)
+	}
+	x := &index{dir: dir, cache: newPageCache()}
+	for _, f := range []struct {
+		dst  **os.File
+		name string
+	}{{&x.arena, "arena"}, {&x.recs, "recs"}, {&x.nodes, "nodes"}} {
+		if *f.dst, err = os.OpenFile(dir+string(os.PathSeparator)+f.name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+			x.close()
+			return nil, fmt.Errorf("Manifest index: %w", err)
+		}
+	}
+	return &builder{x: x, domains: map[string]uint32{}, recs: spill.New(dir, spillBudget, recCodec)}, nil
+}
+
+// add adds a Manifest row whose MBFile blob is decoded into m.
+func (bd *builder) add(id, domain, rel []byte, flags int64, m mbFile) error {
+	d, ok := bd.domains[string(domain)]
+	if !ok {
+		d = uint32(len(bd.x.domains))
+		bd.x.domains = append(bd.x.domains, string(domain))
+		bd.domains[bd.x.domains[d]] = d
+	}
+	return bd.recs.Add(recItem{domain: bd.x.domains[d], rel: string(rel), id: string(id), target: m.target, err: m.err, key: string(m.key),
+		flags: flags, mode: m.mode, mb: m.fields})
+}
+
+// discard removes what the builder wrote (an open that failed).
+func (bd *builder) discard() {
+	bd.recs.Close()
+	bd.x.close()
+}
+
+// build writes the records in order with their strings, then the FS paths:
+// the root files present (names), one node per distinct valid record path,
+// and a folder for every parent that no record describes. Where several
+// records share a path, the first in Records order is the node; a path
+// that has descendants is a folder, with the first folder record of that
+// path, if any. On success the index is ready and the builder's runs are
+// gone.
+func (bd *builder) build(ctx context.Context, rootFiles []string) (*index, error) {
+	x := bd.x
+	defer bd.recs.Close()
+	nodes := spill.New(x.dir, spillBudget, nodeCodec)
+	defer nodes.Close()
+	arena := newArenaWriter(x.arena)
+	recs := bufio.NewWriterSize(x.recs, 64<<10)
+	var prev string // the previous record path: its parents were added already
+	var enc [recSize]byte
+	err := bd.recs.Each(func(r *recItem) error {
+		if x.nrec >= math.MaxInt32 {
+			return errIndexTooLarge
+		}
+		if x.nrec%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		p := packedRecord{domain: bd.domains[r.domain], mode: r.mode, flags: r.flags, mb: r.mb}
+		path := r.domain
+		if r.rel != "" {
+			path = r.domain + "/" + r.rel
+		}
+		var err error
+		p.path, err = arena.put(path)
+		for _, f := range []struct {
+			dst *ref
+			s   string
+		}{{&p.id, r.id}, {&p.target, r.target}, {&p.err, r.err}, {&p.key, r.key}} {
+			if err == nil {
+				*f.dst, err = arena.put(f.s)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		encodeRecord(enc[:], &p)
+		if _, err := recs.Write(enc[:]); err != nil {
+			return err
+		}
+		i := x.nrec
+		x.nrec++
+		if !validFSPath(path) {
+			x.skipped++
+			return nil
+		}
+		k := nodeFile
+		if r.flags == flagDir {
+			k = nodeDir
+		}
+		if err := nodes.Add(nodeItem{path: path, n: packedNode{path: p.path, rec: int32(i), kind: k, link: r.flags == flagSymlink}}); err != nil {
+			return err
+		}
+		err = addParents(nodes, path, p.path, prev)
+		prev = path
+		return err
+	})
+	for _, name := range rootFiles {
+		if err != nil {
+			break
+		}
+		var r ref
+		if r, err = arena.put(name); err == nil {
+			err = nodes.Add(nodeItem{path: name, n: packedNode{path: r, rec: -1, kind: nodeRootFile}})
+		}
+	}
+	if err == nil {
+		err = errors.Join(arena.flush(), recs.Flush())
+	}
+	if err == nil {
+		err = x.writeNodes(ctx, nodes)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// addParents adds the folders above path (whose arena reference is r) as
+// parent items, but those of prev's that it shares: they were added with
+// prev (duplicates are merged when the nodes are written).
+func addParents(nodes *spill.Sorter[nodeItem], path string, r ref, prev string) error {
+	for i := strings.LastIndexByte(path, '/'); i > 0; i = strings.LastIndexByte(path[:i], '/') {
+		if len(prev) > i && prev[i] == '/' && prev[:i] == path[:i] {
+			break
+		}
+		if err := nodes.Add(nodeItem{path: path[:i], n: packedNode{path: ref{r.off, uint32(i)}, rec: -1, kind: nodeDir}, parent: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeNodes writes the merged nodes: one per distinct path.
+func (x *index) writeNodes(ctx context.Context, nodes *spill.Sorter[nodeItem]) error {
+	w := bufio.NewWriterSize(x.nodes, 64<<10)
+	var (
+		cur                    string
+		sample, first, dir     packedNode
+		have, haveFirst, isDir bool
+		parent                 bool
+		enc                    [nodeSize]byte
+	)
+	emit := func() error {
+		if !have {
+			return nil
+		}
+		n := first
+		if parent { // a folder: its first folder record, or one of its own
+			n = packedNode{path: sample.path, rec: -1, kind: nodeDir}
+			if isDir {
+				n = dir
+			}
+		}
+		encodeNode(enc[:], &n)
+		x.nnode++
+		_, err := w.Write(enc[:])
+		return err
+	}
+	err := nodes.Each(func(it *nodeItem) error {
+		if x.nnode%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !have || it.path != cur {
+			if err := emit(); err != nil {
+				return err
+			}
+			cur, sample, have, haveFirst, isDir, parent = it.path, it.n, true, false, false, false
+		}
+		switch {
+		case it.parent:
+			parent = true
+		case !haveFirst:
+			first, haveFirst = it.n, true
+			fallthrough
+		default:
+			if it.n.kind == nodeDir && !isDir {
+				dir, isDir = it.n, true
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = emit()
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	return err
 }

@@ -2,7 +2,12 @@ package backup
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -37,23 +42,26 @@ func TestIndexTree(t *testing.T) {
 		{"A", "x/deep/z", flagSymlink, "0f"},   // second record of a path: ignored by the tree
 		{"B", strings.Repeat("n/", 40) + "f", 1, "10"},
 	}
-	var x index
-	domains := map[string]uint32{}
+	bd, err := newBuilder(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range rows {
-		if err := x.add(domains, []byte(r.id), []byte(r.domain), []byte(r.rel), r.flags, mbFile{}); err != nil {
+		if err := bd.add([]byte(r.id), []byte(r.domain), []byte(r.rel), r.flags, mbFile{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	x.sortRecords()
-	if err := x.buildTree([]string{ManifestDB, InfoPlist}); err != nil {
+	x, err := bd.build(context.Background(), []string{ManifestDB, InfoPlist})
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { x.close() })
 	if x.skipped != 2 {
 		t.Errorf("skipped %d, want 2", x.skipped)
 	}
 	// Records order: domain, relative path, id.
 	var order []Record
-	for i := range x.recs {
+	for i := range x.nrec {
 		order = append(order, x.record(i))
 	}
 	byKey := func(a, b Record) int {
@@ -64,11 +72,10 @@ func TestIndexTree(t *testing.T) {
 	}
 
 	kind := func(p string) string {
-		i, ok := x.lookup(p)
+		_, n, ok := x.lookup(p)
 		if !ok {
 			return "absent"
 		}
-		n := x.nodes[i]
 		id := "-"
 		if n.rec >= 0 {
 			id = x.record(int(n.rec)).FileID
@@ -104,8 +111,8 @@ func TestIndexTree(t *testing.T) {
 
 	names := func(dir string) string {
 		var out []string
-		for _, i := range x.children(dir) {
-			out = append(out, baseName(x.str(x.nodes[i].path)))
+		for _, c := range x.children(dir) {
+			out = append(out, baseName(c.path))
 		}
 		return strings.Join(out, " ")
 	}
@@ -126,15 +133,163 @@ func TestIndexTree(t *testing.T) {
 	seen := 0
 	var walk func(string)
 	walk = func(dir string) {
-		for _, i := range x.children(dir) {
+		for _, c := range x.children(dir) {
 			seen++
-			if x.nodes[i].kind == nodeDir {
-				walk(x.str(x.nodes[i].path))
+			if c.n.kind == nodeDir {
+				walk(c.path)
 			}
 		}
 	}
 	walk(".")
-	if seen != len(x.nodes) {
-		t.Errorf("walk reached %d nodes of %d", seen, len(x.nodes))
+	if seen != x.nnode {
+		t.Errorf("walk reached %d nodes of %d", seen, x.nnode)
+	}
+}
+
+// TestIndexFilesRemoved: the Manifest index's temporary files are made in
+// the TempDir given (never beside the backup) and removed on every exit
+// path: Close, an Open that fails on a damaged Manifest.db, an Open whose
+// context is cancelled, and a build interrupted by its context.
+func TestIndexFilesRemoved(t *testing.T) {
+	dir := write(t, "")
+	left := func(t *testing.T, tmp string) {
+		t.Helper()
+		ents, err := os.ReadDir(tmp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			t.Errorf("left in the temporary folder: %s", e.Name())
+		}
+	}
+	t.Run("close", func(t *testing.T) {
+		tmp := t.TempDir()
+		b, err := Open(context.Background(), dir, Options{TempDir: tmp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ents, _ := os.ReadDir(tmp); len(ents) != 1 || !strings.HasPrefix(ents[0].Name(), "manifest-index-") {
+			t.Errorf("open backup: temporary folder holds %v, want the index's folder", ents)
+		}
+		if _, err := fs.Stat(b, "HomeDomain/Library/SMS/sms.db"); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		left(t, tmp)
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		tmp := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := Open(ctx, dir, Options{TempDir: tmp}); err == nil {
+			t.Fatal("Open with a cancelled context succeeded")
+		}
+		left(t, tmp)
+	})
+	t.Run("damaged", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "backup")
+		if err := os.CopyFS(bad, os.DirFS(dir)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bad, ManifestDB), []byte("SQLite format 3\x00 but cut short"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tmp := t.TempDir()
+		if _, err := Open(context.Background(), bad, Options{TempDir: tmp}); err == nil {
+			t.Fatal("Open of a damaged Manifest.db succeeded")
+		}
+		left(t, tmp)
+		if ents, _ := os.ReadDir(bad); len(ents) == 0 {
+			t.Fatal("backup folder emptied")
+		}
+	})
+	t.Run("build interrupted", func(t *testing.T) {
+		tmp := t.TempDir()
+		bd, err := newBuilder(tmp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 10_000 {
+			if err := bd.add([]byte(fmt.Sprintf("%040x", i)), []byte("HomeDomain"), []byte(fmt.Sprintf("d/%05d", i)), flagFile, mbFile{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := bd.build(ctx, nil); !errors.Is(err, context.Canceled) {
+			t.Errorf("build with a cancelled context: %v", err)
+		}
+		bd.discard()
+		left(t, tmp)
+	})
+}
+
+// TestIndexLargerThanCache: an index several times the page cache, read
+// in random order from two goroutines at once, gives every record back
+// under its path, and Records order through the sequential reader.
+func TestIndexLargerThanCache(t *testing.T) {
+	bd, err := newBuilder(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 30_000
+	for i := range n {
+		j := (i * 7919) % n // added out of order
+		rel := fmt.Sprintf("f%02d/%s/file-%05d", j%50, strings.Repeat("x", j%40+1), j)
+		m := mbFile{mode: uint32(j), fields: mbFields{size: int64(j)}, target: fmt.Sprint("t", j)}
+		if err := bd.add([]byte(fmt.Sprintf("%040x", j)), []byte("HomeDomain"), []byte(rel), flagFile, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x, err := bd.build(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.close() })
+	if x.nrec*recSize < 2*cachePages*pageSize {
+		t.Fatalf("index of %d bytes is not larger than the cache", x.nrec*recSize)
+	}
+	prev := ""
+	count := 0
+	x.each(func(i int, p *packedRecord, str func(ref) string) bool {
+		r := x.recordOf(p, str)
+		if r.RelativePath <= prev || r.Size != int64(r.Mode) || r.Target != fmt.Sprint("t", r.Size) {
+			t.Fatalf("record %d out of order or wrong: %+v after %q", i, r, prev)
+		}
+		prev = r.RelativePath
+		count++
+		return true
+	})
+	if count != n {
+		t.Fatalf("each gave %d records", count)
+	}
+	errs := make(chan error, 2)
+	for g := range 2 {
+		go func() {
+			for i := g; i < n; i += 2 {
+				j := (i * 104729) % n
+				p := fmt.Sprintf("HomeDomain/f%02d/%s/file-%05d", j%50, strings.Repeat("x", j%40+1), j)
+				_, nd, ok := x.lookup(p)
+				if !ok || nd.rec < 0 {
+					errs <- fmt.Errorf("%s: not found", p)
+					return
+				}
+				if r := x.record(int(nd.rec)); r.Size != int64(j) || r.FileID != fmt.Sprintf("%040x", j) {
+					errs <- fmt.Errorf("%s: record %+v", p, r)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if kids := x.children("HomeDomain"); len(kids) != 50 || kids[0].path != "HomeDomain/f00" || kids[0].n.kind != nodeDir {
+		t.Errorf("children of HomeDomain: %d, first %+v", len(kids), kids[0])
 	}
 }

@@ -64,7 +64,7 @@ func (b *Backup) unlock(ctx context.Context, opts Options) error {
 }
 
 // loadRecords reads Manifest.db's Files table.
-func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
+func (b *Backup) loadRecords(ctx context.Context, tempDir string, bd *builder) error {
 	var db *sqlitex.DB
 	var err error
 	name := filepath.Join(b.Dir, ManifestDB)
@@ -86,7 +86,6 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
 	defer rows.Close()
-	domains := map[string]uint32{} // a few dozen domains, 100,000s of files
 	var batch []manifestRow
 	for rows.Next() {
 		var r manifestRow
@@ -95,7 +94,7 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
 		}
 		batch = append(batch, r)
 		if len(batch) == rowBatch {
-			if err := b.addBatch(domains, batch); err != nil {
+			if err := b.addBatch(bd, batch); err != nil {
 				return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 			}
 			batch = batch[:0]
@@ -104,10 +103,9 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
-	if err := b.addBatch(domains, batch); err != nil {
+	if err := b.addBatch(bd, batch); err != nil {
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
-	b.idx.sortRecords()
 	return nil
 }
 
@@ -123,7 +121,7 @@ type manifestRow struct {
 // index, so that their MBFile blobs (0.5 KB a file) are never all held.
 const rowBatch = 4096
 
-func (b *Backup) addBatch(domains map[string]uint32, batch []manifestRow) error {
+func (b *Backup) addBatch(bd *builder, batch []manifestRow) error {
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -136,7 +134,7 @@ func (b *Backup) addBatch(domains map[string]uint32, batch []manifestRow) error 
 	wg.Wait()
 	for i := range batch {
 		r := &batch[i]
-		if err := b.idx.add(domains, r.id, r.domain, r.rel, r.flags, r.mb); err != nil {
+		if err := bd.add(r.id, r.domain, r.rel, r.flags, r.mb); err != nil {
 			return err
 		}
 		*r = manifestRow{}

@@ -4,7 +4,10 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
+	"encoding/binary"
+	"hash/crc32"
 	"io/fs"
 	"time"
 
@@ -106,25 +109,61 @@ func must(err error) {
 }
 
 // DumpTarGzBomb returns an iOS dump .tar.gz holding the small dump and a
-// file of zeros of size bytes: a few hundred KB that inflate more than a
-// thousand times (the 4 MB dump inflating 4 GiB, scaled down).
+// file of zeros of size bytes: about a thousandth of its size (984 times
+// smaller at 300 MiB; the 4 MB dump inflating 4 GiB, scaled down).
+//
+// Everything after the zeros file's header is zeros (the file, its padding
+// to a 512-byte record and the archive's two closing records), and once the
+// compressor's 32 KiB window holds only zeros, a MiB of zeros compresses to
+// the same block every time. So that block is compressed once and repeated:
+// a bomb costs its CRC, not the deflate of every byte (300 MiB took about
+// 1.4 CPU-s that way, in each test that built one).
 func DumpTarGzBomb(size int64) []byte {
-	var z bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&z, gzip.BestCompression)
-	must(err)
-	tw := tar.NewWriter(zw)
+	var head bytes.Buffer
+	tw := tar.NewWriter(&head)
 	for _, f := range dumpFiles() {
 		must(tw.WriteHeader(&tar.Header{Name: f.Path, Mode: 0o644, ModTime: modTime, Typeflag: tar.TypeReg, Size: int64(len(f.Data))}))
 		_, err := tw.Write(f.Data)
 		must(err)
 	}
 	must(tw.WriteHeader(&tar.Header{Name: "private/var/mobile/Library/Caches/zeros.bin", Mode: 0o644, ModTime: modTime, Typeflag: tar.TypeReg, Size: size}))
-	zero := make([]byte, 1<<20)
-	for left := size; left > 0; left -= int64(len(zero)) {
-		_, err := tw.Write(zero[:min(left, int64(len(zero)))])
+	zeros := size + (512-size%512)%512 + 2*512 // the file, its padding, the closing records
+
+	var z bytes.Buffer
+	// gzip's header as compress/gzip writes it at BestCompression: no name,
+	// no time, XFL 2, OS unknown.
+	z.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 255})
+	zw, err := flate.NewWriter(&z, flate.BestCompression)
+	must(err)
+	_, err = zw.Write(head.Bytes())
+	must(err)
+	const window, chunk = 32 << 10, 1 << 20
+	zero := make([]byte, chunk)
+	lead := min(zeros, 2*window)
+	_, err = zw.Write(zero[:lead])
+	must(err)
+	must(zw.Flush()) // ends on a byte boundary; no block is final
+	left := zeros - lead
+	if left >= chunk {
+		var block bytes.Buffer
+		bw, err := flate.NewWriterDict(&block, flate.BestCompression, zero[:window])
 		must(err)
+		_, err = bw.Write(zero)
+		must(err)
+		must(bw.Flush())
+		for ; left >= chunk; left -= chunk {
+			z.Write(block.Bytes())
+		}
 	}
-	must(tw.Close())
-	must(zw.Close())
+	tail, err := flate.NewWriterDict(&z, flate.BestCompression, zero[:window])
+	must(err)
+	_, err = tail.Write(zero[:left])
+	must(err)
+	must(tail.Close())
+	crc := crc32.ChecksumIEEE(head.Bytes())
+	for n := zeros; n > 0; n -= chunk {
+		crc = crc32.Update(crc, crc32.IEEETable, zero[:min(n, chunk)])
+	}
+	z.Write(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, crc), uint32(int64(head.Len())+zeros)))
 	return z.Bytes()
 }

@@ -1,0 +1,40 @@
+package output
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/spyscan/spyscan/internal/i18n"
+	"github.com/spyscan/spyscan/internal/model"
+)
+
+// BenchmarkSpoolTimeline reads back a spooled timeline of 25,000 network
+// events (what a capture's five modules write at most): the result files
+// and the report read it four times per scan.
+func BenchmarkSpoolTimeline(b *testing.B) {
+	s, err := NewSpool(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	sinks := s.Sinks("network_dns", "")
+	for i := range 25000 {
+		desc := i18n.M("net.event.dns", "type", "A", "name", fmt.Sprintf("host%d.example", i),
+			"queries", i18n.M("net.n_queries", "n", i%7+1), "responses", i18n.M("net.n_responses", "n", i%5),
+			"cnames", i18n.Msg{}, "addresses", i18n.M("net.event.addresses", "addresses", "192.0.2.1"))
+		e := model.Event{Time: time.Unix(int64(1_700_000_000+i%997), 0), Module: "network_dns", Event: "dns_query",
+			DescriptionMsg: desc, Artifact: "capture.pcap"}
+		e.FillEnglish()
+		if err := sinks.Events(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		if err := s.Timeline().Each(func(*model.Event) error { n++; return nil }); err != nil || n != 25000 {
+			b.Fatal(n, err)
+		}
+	}
+}
