@@ -127,10 +127,11 @@ func Fill(r *rand.Rand, v reflect.Value) {
 // prefix it keeps, and fails where json.Marshal fails. It also fails when
 // json.Marshal refused nearly all of them: the generator would then miss
 // the usual case.
-func AsMarshal[T any](t testing.TB, n int, appendJSON func(v *T, dst []byte) ([]byte, error)) {
+// It returns how many values json.Marshal refused, for a test that wants
+// the refusal path exercised too.
+func AsMarshal[T any](t testing.TB, n int, appendJSON func(v *T, dst []byte) ([]byte, error)) (refused int) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(uint64(n), 12))
-	refused := 0
 	for i := range n {
 		var v T
 		if i > 0 {
@@ -152,4 +153,5 @@ func AsMarshal[T any](t testing.TB, n int, appendJSON func(v *T, dst []byte) ([]
 	if refused > n*9/10 {
 		t.Errorf("%T: json.Marshal refused %d of %d values: the generator misses the usual case", *new(T), refused, n)
 	}
+	return refused
 }
