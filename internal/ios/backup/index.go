@@ -247,8 +247,11 @@ func (x *index) lookup(name string) (int, packedNode, bool) {
 }
 
 // search returns the first node whose path is not below s (bytes order).
-func (x *index) search(s string, buf *[]byte) int {
-	lo, hi := 0, x.nnode
+func (x *index) search(s string, buf *[]byte) int { return x.bisect(0, x.nnode, s, buf) }
+
+// bisect returns the first node in [lo, hi) whose path is not below s,
+// or hi.
+func (x *index) bisect(lo, hi int, s string, buf *[]byte) int {
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		*buf = x.bytesOf(x.node(m).path, *buf)
@@ -275,17 +278,7 @@ func (x *index) searchFrom(from int, s string, buf *[]byte) int {
 		}
 		lo, hi, step = hi+1, hi+step, step*2
 	}
-	hi = min(hi, x.nnode)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		*buf = x.bytesOf(x.node(m).path, *buf)
-		if string(*buf) < s {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
+	return x.bisect(lo, min(hi, x.nnode), s, buf)
 }
 
 // child is a node under a folder, with its path.
