@@ -76,18 +76,21 @@ func scanAll(b *testing.B, db *sql.DB) {
 // alone; cpu-ns/row is the process CPU time each row costs.
 func BenchmarkRows(b *testing.B) {
 	dir := rowsDB(b)
+	run := func(b *testing.B, db *sql.DB) {
+		b.ResetTimer()
+		cpu := cputime.Process()
+		for range b.N {
+			scanAll(b, db)
+		}
+		reportRowCPU(b, cpu)
+	}
 	b.Run("sqlitex", func(b *testing.B) {
 		d, err := Open(context.Background(), os.DirFS(dir), "e.db", b.TempDir())
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer d.Close()
-		b.ResetTimer()
-		cpu := cputime.Process()
-		for range b.N {
-			scanAll(b, d.DB)
-		}
-		reportRowCPU(b, cpu)
+		run(b, d.DB)
 	})
 	b.Run("driver", func(b *testing.B) {
 		db, err := sql.Open("sqlite", immutableDSN(filepath.Join(dir, "e.db")))
@@ -95,12 +98,7 @@ func BenchmarkRows(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer db.Close()
-		b.ResetTimer()
-		cpu := cputime.Process()
-		for range b.N {
-			scanAll(b, db)
-		}
-		reportRowCPU(b, cpu)
+		run(b, db)
 	})
 }
 
