@@ -1,6 +1,7 @@
 package accessibility
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -44,6 +45,58 @@ func TestCutSection(t *testing.T) {
 	}
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "d.txt") || len(res.Records) != 1 {
 		t.Fatalf("errors %+v records %d", res.Errors, len(res.Records))
+	}
+}
+
+// Every list of services is read, in both forms dumpsys prints: a service
+// binding, bound or crashed was enabled by the user, and is reported as
+// enabled even when no "enabled" list names it; one installed for two users
+// is one record.
+func TestServiceStates(t *testing.T) {
+	const section = `ACCESSIBILITY MANAGER (dumpsys accessibility)
+
+User state[attributes:{id=0, currentUser=true
+  mIsAutoclickEnabled = false
+  }
+  installed services: {
+    0 : com.example.reader/.ReaderService
+    1 : com.example.tool/.ToolService (A11yTool)
+  }
+  enabled services: {
+  }
+  binding services: {
+  }
+  bound services:{
+    0 : com.example.bound/.BoundService
+  }
+  crashed services:{
+    0 : com.example.crash/.CrashService
+  }
+  AccessibilityInputFilter:{
+  }]
+User state[
+     attributes:{id=10, touchExplorationEnabled=false, installedServiceCount=1}
+     Bound services:{Service[label=Reader, feedbackType[FEEDBACK_SPOKEN], capabilities=1, eventTypes=TYPES_ALL_MASK, notificationTimeout=100, requestA11yBtn=false]}
+     Enabled services:{{com.example.reader/com.example.reader.ReaderService}}
+     Binding services:{{com.example.binding/.BindingService}}
+     Crashed services:{{com.example.crash2/.Service (A11yTool)}, {com.example.crash3/.Service}}
+`
+	var p Parser
+	for _, l := range strings.Split(section, "\n") {
+		p.Line(l)
+	}
+	want := []Service{
+		{"com.example.reader", "com.example.reader/.ReaderService", false},
+		{"com.example.tool", "com.example.tool/.ToolService", false},
+		{"com.example.bound", "com.example.bound/.BoundService", true},
+		{"com.example.crash", "com.example.crash/.CrashService", true},
+		{"com.example.reader", "com.example.reader/com.example.reader.ReaderService", true},
+		{"com.example.binding", "com.example.binding/.BindingService", true},
+		{"com.example.crash2", "com.example.crash2/.Service", true},
+		{"com.example.crash3", "com.example.crash3/.Service", true},
+	}
+	if !reflect.DeepEqual(p.Services, want) {
+		t.Errorf("services\n got %+v\nwant %+v", p.Services, want)
 	}
 }
 
