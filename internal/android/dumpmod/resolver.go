@@ -99,11 +99,11 @@ func (r *Resolver) Line(line string) {
 		return
 	}
 	// "417c3b3 com.example/.Receiver", "... (2 filters)" or "... filter 2cc1d4e"
-	fields := strings.Fields(t)
-	if len(fields) < 2 {
+	_, comp, ok := strings.Cut(t, " ")
+	if !ok {
 		return
 	}
-	comp := fields[1]
+	comp, _, _ = strings.Cut(strings.TrimLeft(comp, " "), " ")
 	pkg, _, ok := strings.Cut(comp, "/")
 	if !ok || !IsPackageName(pkg) {
 		return
