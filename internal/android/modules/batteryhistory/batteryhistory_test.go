@@ -24,30 +24,27 @@ func TestGolden(t *testing.T) {
 	})
 }
 
+// Elapsed times count from the RESET:TIME origin; a later TIME: line (the
+// clock was set) moves the origin of the elapsed times after it.
 func TestRelativeTimes(t *testing.T) {
-	var p Parser
-	for _, l := range []string{"Battery History (1%):", "   0 (9) RESET:TIME: 2024-05-18-09-00-00",
-		"    +1d2h3m4s5ms (2) 080 +top=u0a1:\"a.b\""} {
-		p.Line(l)
-	}
-	want := time.Date(2024, 5, 19, 11, 3, 4, 5e6, time.UTC)
-	if len(p.Events) != 1 || !p.Events[0].Time.Equal(want) {
-		t.Fatalf("%+v", p.Events)
-	}
-}
-
-// A later TIME: line (the clock was set) moves the origin of the elapsed
-// times after it.
-func TestClockChange(t *testing.T) {
-	var p Parser
-	for _, l := range []string{"Battery History (1%):", "   0 (9) RESET:TIME: 2024-05-18-09-00-00",
-		"    +1h00m00s000ms (2) 080 TIME:2024-05-18-12-00-00",
-		"    +1h00m05s000ms (2) 080 +top=u0a1:\"a.b\""} {
-		p.Line(l)
-	}
-	want := time.Date(2024, 5, 18, 12, 0, 5, 0, time.UTC)
-	if len(p.Events) != 1 || !p.Events[0].Time.Equal(want) {
-		t.Fatalf("%+v", p.Events)
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  time.Time
+	}{
+		{"from the reset", []string{"    +1d2h3m4s5ms (2) 080 +top=u0a1:\"a.b\""},
+			time.Date(2024, 5, 19, 11, 3, 4, 5e6, time.UTC)},
+		{"after a clock change", []string{"    +1h00m00s000ms (2) 080 TIME:2024-05-18-12-00-00",
+			"    +1h00m05s000ms (2) 080 +top=u0a1:\"a.b\""},
+			time.Date(2024, 5, 18, 12, 0, 5, 0, time.UTC)},
+	} {
+		var p Parser
+		for _, l := range append([]string{"Battery History (1%):", "   0 (9) RESET:TIME: 2024-05-18-09-00-00"}, tc.lines...) {
+			p.Line(l)
+		}
+		if len(p.Events) != 1 || !p.Events[0].Time.Equal(tc.want) {
+			t.Errorf("%s: %+v", tc.name, p.Events)
+		}
 	}
 }
 
