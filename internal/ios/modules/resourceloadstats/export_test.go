@@ -1,0 +1,4 @@
+package resourceloadstats
+
+// Joinable exposes joinable to the tests.
+var Joinable = joinable
