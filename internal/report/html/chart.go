@@ -158,9 +158,30 @@ func copyTimes(r *model.Report) func(model.Event) bool {
 	roots := map[string]string{}
 	for _, in := range r.Info.Inputs {
 		roots[in.Path] = in.Meta["root"]
+	}
+	// When the timeline lists the artifacts its events name (a scan's
+	// spool does), only the files they can be are kept: a few, where a
+	// backup lists 100,000s of files.
+	var named map[uint64]bool // nil: every file
+	if at, ok := r.Timeline.(model.ArtifactTimeline); ok {
+		named = map[uint64]bool{}
+		at.EachArtifact(func(in, artifact string) {
+			if in == "" {
+				in = only
+			}
+			named[fileKey(in, artifact)] = true
+			if roots[in] != "" {
+				named[fileKey(in, roots[in]+"/"+artifact)] = true
+			}
+		})
+	}
+	for _, in := range r.Info.Inputs {
 		in.EachFile(func(f *model.InputFile) error {
-			if !f.ModTime.IsZero() {
-				times = append(times, entry{fileKey(in.Path, f.Path), f.ModTime})
+			if f.ModTime.IsZero() {
+				return nil
+			}
+			if h := fileKey(in.Path, f.Path); named == nil || named[h] {
+				times = append(times, entry{h, f.ModTime})
 			}
 			return nil
 		})
