@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
@@ -131,27 +132,38 @@ func (e *encoder) list(ss []string) {
 
 var errCompiled = errors.New("compiled indicator snapshot is corrupt")
 
+// provenanceChunk is how many provenances decodeCompiled allocates at once
+// (one allocation per indicator cost a fifth of the start-up).
+const provenanceChunk = 4096
+
 type decoder struct {
-	b     []byte
+	s     string // read in place: the table's strings are substrings of it
 	table []string
 	err   error
 }
 
 func (d *decoder) uint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err, d.b = errCompiled, nil
-		return 0
+	var v uint64
+	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
+		c := d.s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflows 64 bits
+			}
+			d.s = d.s[i+1:]
+			return v | uint64(c)<<(7*i)
+		}
+		v |= uint64(c&0x7f) << (7 * i)
 	}
-	d.b = d.b[n:]
-	return v
+	d.err, d.s = errCompiled, ""
+	return 0
 }
 
 // count reads a length, bounded by the bytes left (each item takes one at least).
 func (d *decoder) count() int {
 	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.err, d.b = errCompiled, nil
+	if n > uint64(len(d.s)) {
+		d.err, d.s = errCompiled, ""
 		return 0
 	}
 	return int(n)
@@ -160,7 +172,7 @@ func (d *decoder) count() int {
 func (d *decoder) str() string {
 	id := d.uint()
 	if id >= uint64(len(d.table)) {
-		d.err, d.b = errCompiled, nil
+		d.err, d.s = errCompiled, ""
 		return ""
 	}
 	return d.table[id]
@@ -171,8 +183,8 @@ func (d *decoder) list() []string {
 	if n == 0 {
 		return nil
 	}
-	if n-1 > uint64(len(d.b)) {
-		d.err, d.b = errCompiled, nil
+	if n-1 > uint64(len(d.s)) {
+		d.err, d.s = errCompiled, ""
 		return nil
 	}
 	out := make([]string, n-1)
@@ -182,21 +194,23 @@ func (d *decoder) list() []string {
 	return out
 }
 
-// decodeCompiled reads what encodeCompiled wrote.
-func decodeCompiled(b []byte) (compiledSet, error) {
+// decodeCompiled reads what encodeCompiled wrote. Its strings are
+// substrings of s, not copies (the embedded snapshot is read at every
+// start).
+func decodeCompiled(s string) (compiledSet, error) {
 	var c compiledSet
-	if !bytes.HasPrefix(b, []byte(compiledMagic)) {
+	if !strings.HasPrefix(s, compiledMagic) {
 		return c, fmt.Errorf("%w: bad header", errCompiled)
 	}
-	d := &decoder{b: b[len(compiledMagic):]}
+	d := &decoder{s: s[len(compiledMagic):]}
 	d.table = make([]string, d.count())
 	for i := range d.table {
 		n := d.count()
 		if d.err != nil {
 			return c, d.err
 		}
-		d.table[i] = string(d.b[:n])
-		d.b = d.b[n:]
+		d.table[i] = d.s[:n]
+		d.s = d.s[n:]
 	}
 	c.Sources = make([]Source, d.count())
 	for i := range c.Sources {
@@ -217,19 +231,24 @@ func decodeCompiled(b []byte) (compiledSet, error) {
 	}
 	c.Notes = d.list()
 	c.Indicators = make([]match.Indicator, d.count())
+	var arena []model.Provenance // the indicators' provenances, carved out of chunks
 	for i := range c.Indicators {
 		ind := &c.Indicators[i]
 		ind.Type, ind.Value = match.Type(d.str()), d.str()
 		ind.Partial = d.uint() == 1
-		ind.Sources = make([]model.Provenance, d.count())
+		n := d.count()
+		if len(arena) < n {
+			arena = make([]model.Provenance, max(n, provenanceChunk))
+		}
+		ind.Sources, arena = arena[:n:n], arena[n:]
 		for j := range ind.Sources {
 			p := &ind.Sources[j]
 			p.Source, p.File, p.Commit, p.Date, p.URL, p.IndicatorID, p.Pattern, p.Family = d.str(), d.str(), d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
 			p.References = d.list()
 		}
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.err = fmt.Errorf("%w: %d trailing bytes", errCompiled, len(d.b))
+	if d.err == nil && len(d.s) != 0 {
+		d.err = fmt.Errorf("%w: %d trailing bytes", errCompiled, len(d.s))
 	}
 	return c, d.err
 }

@@ -26,7 +26,7 @@ import (
 // compiledSnapshot is the embedded snapshot, compiled (see compiled.go).
 //
 //go:embed compiled/snapshot.idx
-var compiledSnapshot []byte
+var compiledSnapshot string
 
 // ErrNoSuchPath is returned when a --iocs path does not exist.
 var ErrNoSuchPath = errors.New("indicator path does not exist")

@@ -7,7 +7,9 @@
 package jsonenc
 
 import (
+	"encoding/base64"
 	"errors"
+	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -134,4 +136,160 @@ func Key(dst []byte, name string) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, name...)
 	return append(dst, '"', ':')
+}
+
+// ErrFloat is the error of a float json.Marshal refuses (NaN or an
+// infinity); a caller falls back to json.Marshal, which reports it.
+var ErrFloat = errors.New("jsonenc: NaN or infinite float")
+
+// Float64 appends f as json.Marshal writes a float64: the shortest
+// representation, in exponent form below 1e-6 and from 1e21 on, with a
+// one-digit negative exponent not padded (1e-7, not 1e-07).
+func Float64(dst []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return dst, ErrFloat
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst, nil
+}
+
+// Bytes appends b as json.Marshal writes a []byte: standard base64,
+// quoted (nil is null).
+func Bytes(dst []byte, b []byte) []byte {
+	if b == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '"')
+	dst = base64.StdEncoding.AppendEncode(dst, b)
+	return append(dst, '"')
+}
+
+// Object appends a struct's fields as json.Marshal writes them, in the
+// order of the calls (the struct's field order): the OmitEmpty and
+// OmitZero forms follow the tags of those names. The first value
+// json.Marshal would refuse sets Err; the caller then falls back to
+// json.Marshal, which reports it.
+//
+//	o := jsonenc.Open(dst)
+//	o.String("path", r.Path)
+//	o.TimeOmitZero("modified", r.Modified)
+//	return o.Close()
+type Object struct {
+	B   []byte
+	Err error
+	str func([]byte, string) []byte
+}
+
+// Open starts an object on dst, its strings escaped as json.Marshal does.
+func Open(dst []byte) Object { return Object{B: append(dst, '{'), str: String} }
+
+// OpenNoHTMLEscape starts an object whose strings are escaped as a
+// json.Encoder with SetEscapeHTML(false) writes them.
+func OpenNoHTMLEscape(dst []byte) Object {
+	return Object{B: append(dst, '{'), str: StringNoHTMLEscape}
+}
+
+// Close ends the object.
+func (o *Object) Close() ([]byte, error) { return append(o.B, '}'), o.Err }
+
+// Key appends a field's name; the caller appends its value to o.B.
+func (o *Object) Key(k string) { o.B = Key(o.B, k) }
+
+// String appends a string field.
+func (o *Object) String(k, v string) { o.B = o.str(Key(o.B, k), v) }
+
+// StringOmitEmpty appends a string field unless it is empty.
+func (o *Object) StringOmitEmpty(k, v string) {
+	if v != "" {
+		o.String(k, v)
+	}
+}
+
+// Strings appends a []string field (nil is null).
+func (o *Object) Strings(k string, v []string) {
+	o.B = append(Key(o.B, k), '[')
+	if v == nil {
+		o.B = append(o.B[:len(o.B)-1], "null"...)
+		return
+	}
+	for i, s := range v {
+		if i > 0 {
+			o.B = append(o.B, ',')
+		}
+		o.B = o.str(o.B, s)
+	}
+	o.B = append(o.B, ']')
+}
+
+// StringsOmitEmpty appends a []string field unless it has no element.
+func (o *Object) StringsOmitEmpty(k string, v []string) {
+	if len(v) > 0 {
+		o.Strings(k, v)
+	}
+}
+
+// Int appends an integer field.
+func (o *Object) Int(k string, v int64) { o.B = Int(Key(o.B, k), v) }
+
+// IntOmitEmpty appends an integer field unless it is 0.
+func (o *Object) IntOmitEmpty(k string, v int64) {
+	if v != 0 {
+		o.Int(k, v)
+	}
+}
+
+// Uint appends an unsigned integer field.
+func (o *Object) Uint(k string, v uint64) { o.B = Uint(Key(o.B, k), v) }
+
+// Bool appends a boolean field.
+func (o *Object) Bool(k string, v bool) { o.B = Bool(Key(o.B, k), v) }
+
+// BoolOmitEmpty appends a boolean field unless it is false.
+func (o *Object) BoolOmitEmpty(k string, v bool) {
+	if v {
+		o.Bool(k, v)
+	}
+}
+
+// Float64 appends a float64 field.
+func (o *Object) Float64(k string, v float64) {
+	var err error
+	if o.B, err = Float64(Key(o.B, k), v); err != nil && o.Err == nil {
+		o.Err = err
+	}
+}
+
+// Bytes appends a []byte field (base64; nil is null).
+func (o *Object) Bytes(k string, v []byte) { o.B = Bytes(Key(o.B, k), v) }
+
+// BytesOmitEmpty appends a []byte field unless it is empty.
+func (o *Object) BytesOmitEmpty(k string, v []byte) {
+	if len(v) > 0 {
+		o.Bytes(k, v)
+	}
+}
+
+// Time appends a time field (time.Time.MarshalJSON's form).
+func (o *Object) Time(k string, t time.Time) {
+	var err error
+	if o.B, err = Time(Key(o.B, k), t); err != nil && o.Err == nil {
+		o.Err = err
+	}
+}
+
+// TimeOmitZero appends a time field unless it is the zero time.
+func (o *Object) TimeOmitZero(k string, t time.Time) {
+	if !t.IsZero() {
+		o.Time(k, t)
+	}
 }

@@ -3,6 +3,7 @@ package jsonenc
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +91,41 @@ func TestScalarsAndKeys(t *testing.T) {
 	want, _ := json.Marshal(map[string]any{"a": -42, "b": uint64(1 << 63), "c": true, "d": map[string]bool{"e": false}})
 	if string(b) != string(want) {
 		t.Errorf("%s, want %s", b, want)
+	}
+}
+
+var floatCases = []float64{0, math.Copysign(0, -1), 1, -1, 0.1, 1e-6, 9.99999e-7, 1e-7, -1e-7, 1.5e-300, 1e20, 1e21, -1e21,
+	123456789.125, math.MaxFloat64, math.SmallestNonzeroFloat64, 1e100, 12e-10, math.NaN(), math.Inf(1), math.Inf(-1)}
+
+func TestFloat64AsMarshal(t *testing.T) {
+	for _, f := range floatCases {
+		want, werr := json.Marshal(f)
+		got, err := Float64([]byte("x"), f)
+		if (werr != nil) != (err != nil) || (err == nil && string(got[1:]) != string(want)) {
+			t.Errorf("Float64(%v) = %s, %v; json.Marshal %s, %v", f, got, err, want, werr)
+		}
+	}
+}
+
+func FuzzFloat64AsMarshal(f *testing.F) {
+	for _, v := range floatCases {
+		f.Add(math.Float64bits(v))
+	}
+	f.Fuzz(func(t *testing.T, bits uint64) {
+		v := math.Float64frombits(bits)
+		want, werr := json.Marshal(v)
+		got, err := Float64([]byte("x"), v)
+		if (werr != nil) != (err != nil) || (err == nil && string(got[1:]) != string(want)) {
+			t.Errorf("Float64(%v) = %s, %v; json.Marshal %s, %v", v, got, err, want, werr)
+		}
+	})
+}
+
+func TestBytesAsMarshal(t *testing.T) {
+	for _, b := range [][]byte{nil, {}, {0}, {0xff, 0xfe}, []byte("abc"), []byte("abcd"), bytes.Repeat([]byte{0x80, 1, 2}, 100)} {
+		want, _ := json.Marshal(b)
+		if got := Bytes([]byte("x"), b); string(got[1:]) != string(want) {
+			t.Errorf("Bytes(%v) = %s, json.Marshal %s", b, got[1:], want)
+		}
 	}
 }

@@ -1,11 +1,13 @@
 package modtest
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/acquire"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
@@ -99,4 +101,24 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// OpenIOS opens the iOS acquisition at p (a backup, dump or sysdiagnose
+// the test wrote) with the real opener, as a scan would, and closes it
+// when the test ends. A missing TempDir in opts is the test's own.
+func OpenIOS(t testing.TB, p string, kind acquisition.Kind, opts acquisition.Options) *acquisition.Acquisition {
+	t.Helper()
+	if opts.TempDir == "" {
+		opts.TempDir = t.TempDir()
+	}
+	acq, err := acquire.Opener{}.Open(context.Background(), p, kind, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := acq.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return acq
 }

@@ -3,7 +3,6 @@ package output
 import (
 	"encoding/json"
 	"io"
-	"time"
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/jsonenc"
@@ -51,79 +50,57 @@ func (lw *lineWriter) line(b []byte, err error, v any) error {
 	return err
 }
 
-type jsonObj struct {
-	b   []byte
-	err error
-}
-
-func (o *jsonObj) str(k, v string) { o.b = jsonenc.StringNoHTMLEscape(jsonenc.Key(o.b, k), v) }
-func (o *jsonObj) strOmit(k, v string) {
-	if v != "" {
-		o.str(k, v)
-	}
-}
-func (o *jsonObj) int(k string, v int) { o.b = jsonenc.Int(jsonenc.Key(o.b, k), int64(v)) }
-func (o *jsonObj) msgOmitZero(k string, m i18n.Msg) {
+// msgOmitZero appends a catalog message field unless it is the zero Msg.
+func msgOmitZero(o *jsonenc.Object, k string, m i18n.Msg) {
 	if !m.IsZero() {
-		o.b = m.AppendJSON(jsonenc.Key(o.b, k))
-	}
-}
-func (o *jsonObj) time(k string, t time.Time) {
-	var err error
-	if o.b, err = jsonenc.Time(jsonenc.Key(o.b, k), t); err != nil && o.err == nil {
-		o.err = err
-	}
-}
-func (o *jsonObj) timeOmitZero(k string, t time.Time) {
-	if !t.IsZero() {
-		o.time(k, t)
+		o.B = m.AppendJSON(jsonenc.Key(o.B, k))
 	}
 }
 
 // appendEvent appends a timeline event's JSON.
 func appendEvent(b []byte, e *model.Event) ([]byte, error) {
-	o := jsonObj{b: append(b, '{')}
-	o.time("timestamp", e.Time)
-	o.str("module", e.Module)
-	o.str("event", e.Event)
-	o.str("description", e.Description)
-	o.msgOmitZero("description_i18n", e.DescriptionMsg)
-	o.strOmit("artifact", e.Artifact)
+	o := jsonenc.OpenNoHTMLEscape(b)
+	o.Time("timestamp", e.Time)
+	o.String("module", e.Module)
+	o.String("event", e.Event)
+	o.String("description", e.Description)
+	msgOmitZero(&o, "description_i18n", e.DescriptionMsg)
+	o.StringOmitEmpty("artifact", e.Artifact)
 	if e.Level != nil {
-		o.str("alert_level", e.Level.String()) // its MarshalText
+		o.String("alert_level", e.Level.String()) // its MarshalText
 	}
-	o.strOmit("input", e.Input)
-	return append(o.b, '}'), o.err
+	o.StringOmitEmpty("input", e.Input)
+	return o.Close()
 }
 
 // appendObservableLine appends an observables line's JSON.
 func appendObservableLine(b []byte, l *ObservableLine) ([]byte, error) {
-	o := jsonObj{b: append(b, '{')}
-	o.str("type", string(l.Type))
-	o.str("value", l.Value)
-	o.int("count", l.Count)
-	o.timeOmitZero("first_seen", l.FirstSeen)
-	o.b = jsonenc.Key(o.b, "seen")
+	o := jsonenc.OpenNoHTMLEscape(b)
+	o.String("type", string(l.Type))
+	o.String("value", l.Value)
+	o.Int("count", int64(l.Count))
+	o.TimeOmitZero("first_seen", l.FirstSeen)
+	o.B = jsonenc.Key(o.B, "seen")
 	if l.Seen == nil {
-		o.b = append(o.b, "null"...)
+		o.B = append(o.B, "null"...)
 	} else {
-		o.b = append(o.b, '[')
+		o.B = append(o.B, '[')
 		for i := range l.Seen {
 			if i > 0 {
-				o.b = append(o.b, ',')
+				o.B = append(o.B, ',')
 			}
 			s := &l.Seen[i]
-			o.b = append(o.b, '{')
-			o.str("module", s.Module)
-			o.strOmit("input", s.Input)
-			o.str("artifact", s.Artifact)
-			o.strOmit("what", s.What)
-			o.msgOmitZero("what_i18n", s.WhatMsg)
-			o.int("count", s.Count)
-			o.timeOmitZero("first_seen", s.FirstSeen)
-			o.b = append(o.b, '}')
+			o.B = append(o.B, '{')
+			o.String("module", s.Module)
+			o.StringOmitEmpty("input", s.Input)
+			o.String("artifact", s.Artifact)
+			o.StringOmitEmpty("what", s.What)
+			msgOmitZero(&o, "what_i18n", s.WhatMsg)
+			o.Int("count", int64(s.Count))
+			o.TimeOmitZero("first_seen", s.FirstSeen)
+			o.B = append(o.B, '}')
 		}
-		o.b = append(o.b, ']')
+		o.B = append(o.B, ']')
 	}
-	return append(o.b, '}'), o.err
+	return o.Close()
 }

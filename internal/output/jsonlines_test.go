@@ -10,77 +10,9 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/i18n"
+	"github.com/spyscan/spyscan/internal/jsonenc/jsonenctest"
 	"github.com/spyscan/spyscan/internal/model"
 )
-
-// fillJSON sets every exported field of v, recursively (a field added
-// later is filled too, and fails the test until encoded), to a random
-// value: zero values often, strings that need escaping, messages with
-// nested arguments, times in other zones and outside RFC 3339's range.
-func fillJSON(r *rand.Rand, v reflect.Value) {
-	strs := []string{"", "", "net.event.dns", "<a href=\"x\">&</a>", "caf\u00e9\u2028\\", "\xff\x01\n", "LEVEL"}
-	switch v.Type() {
-	case reflect.TypeFor[time.Time]():
-		var t time.Time
-		switch r.IntN(8) {
-		case 0:
-		case 1:
-			t = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-		case 2:
-			t = time.Unix(r.Int64N(2e9), r.Int64N(1e9)).In(time.FixedZone("z", 3600*r.IntN(14)-1800))
-		default:
-			t = time.Unix(r.Int64N(2e9), r.Int64N(1e9)*int64(r.IntN(2))).UTC()
-		}
-		v.Set(reflect.ValueOf(t))
-		return
-	case reflect.TypeFor[i18n.Msg]():
-		var m i18n.Msg
-		switch r.IntN(4) {
-		case 0:
-		case 1:
-			m = i18n.M(strs[2+r.IntN(4)])
-		default:
-			m = i18n.M("net.event.dns", "name", strs[r.IntN(len(strs))], "n", r.IntN(1000)-500,
-				"inner", i18n.M("net.n_queries", "n", 3, "s", strs[r.IntN(len(strs))]), "empty", i18n.Msg{})
-		}
-		v.Set(reflect.ValueOf(m))
-		return
-	}
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(strs[r.IntN(len(strs))])
-	case reflect.Int:
-		if r.IntN(3) > 0 {
-			v.SetInt(r.Int64N(1<<40) - 1<<39)
-		}
-	case reflect.Pointer:
-		if r.IntN(2) == 0 {
-			p := reflect.New(v.Type().Elem())
-			fillJSON(r, p.Elem())
-			v.Set(p)
-		}
-	case reflect.Slice:
-		switch r.IntN(4) {
-		case 0:
-		case 1:
-			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-		default:
-			s := reflect.MakeSlice(v.Type(), 1+r.IntN(3), 3)
-			for i := range s.Len() {
-				fillJSON(r, s.Index(i))
-			}
-			v.Set(s)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fillJSON(r, v.Field(i))
-			}
-		}
-	default:
-		panic("fillJSON: no generator for " + v.Type().String())
-	}
-}
 
 func TestJSONLinesAsEncoder(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 8))
@@ -95,7 +27,7 @@ func TestJSONLinesAsEncoder(t *testing.T) {
 		for i := range 3000 {
 			p := reflect.New(tc.typ)
 			if i > 0 {
-				fillJSON(r, p.Elem())
+				jsonenctest.Fill(r, p.Elem())
 			}
 			var want bytes.Buffer
 			enc := json.NewEncoder(&want)

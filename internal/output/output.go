@@ -29,6 +29,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/model"
@@ -244,20 +245,45 @@ func writeGzip(path string, fill func(io.Writer) error) error {
 
 // gzFile is a buffered gzip stream into a new file. Compression level 1:
 // the results are text that compresses 5-10x even at the fastest level.
+// Its compressor and buffer come from a pool and go back to it at close
+// (a gzip.Writer allocates 1.2 MB, and a scan writes one file per module
+// that has records); writing after close fails with os.ErrClosed.
 type gzFile struct {
 	path string
 	f    *os.File
 	z    *gzip.Writer
-	*bufio.Writer
+	w    *bufio.Writer
 }
+
+var (
+	gzPool  = sync.Pool{New: func() any { z, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return z }} // a valid level: no error
+	bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<16) }}
+)
 
 func createGzip(path string) (*gzFile, error) {
 	f, err := Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	z, _ := gzip.NewWriterLevel(f, gzip.BestSpeed) // a valid level: no error
-	return &gzFile{path: path, f: f, z: z, Writer: bufio.NewWriterSize(z, 1<<16)}, nil
+	z := gzPool.Get().(*gzip.Writer)
+	z.Reset(f) // as from NewWriterLevel: the same bytes as a new writer's
+	w := bufPool.Get().(*bufio.Writer)
+	w.Reset(z)
+	return &gzFile{path: path, f: f, z: z, w: w}, nil
+}
+
+func (g *gzFile) Write(p []byte) (int, error) {
+	if g.w == nil {
+		return 0, os.ErrClosed
+	}
+	return g.w.Write(p)
+}
+
+func (g *gzFile) WriteByte(c byte) error {
+	if g.w == nil {
+		return os.ErrClosed
+	}
+	return g.w.WriteByte(c)
 }
 
 // plainFile is a buffered stream into a new file.
@@ -283,7 +309,16 @@ func (p *plainFile) close() error {
 }
 
 func (g *gzFile) close() error {
-	if err := errors.Join(g.Flush(), g.z.Close(), g.f.Close()); err != nil {
+	if g.w == nil {
+		return fmt.Errorf("%s: %w", g.path, os.ErrClosed)
+	}
+	err := errors.Join(g.w.Flush(), g.z.Close(), g.f.Close())
+	g.w.Reset(nil)
+	g.z.Reset(nil)
+	bufPool.Put(g.w)
+	gzPool.Put(g.z)
+	g.w, g.z = nil, nil
+	if err != nil {
 		return fmt.Errorf("%s: %w", g.path, err)
 	}
 	return nil

@@ -42,7 +42,7 @@ func expandFolders(ctx context.Context, openers []acquisition.Opener, paths []st
 			out = append(out, p)
 			continue
 		}
-		log.Info(fmt.Sprintf("%s holds several inputs: each of its %d entries is scanned on its own", p, len(entries)), "folder", p)
+		log.Info(fmt.Sprintf("%s is a folder of acquisitions: each of its %d entries is scanned as an input", p, len(entries)), "folder", p)
 		out = append(out, entries...)
 	}
 	return out

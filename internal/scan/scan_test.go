@@ -219,26 +219,11 @@ func TestDeterministicOutput(t *testing.T) {
 		}
 		outs = append(outs, out)
 	}
-	files := 0
-	filepath.WalkDir(outs[0], func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(outs[0], p)
-		a, _ := os.ReadFile(p)
-		b, err := os.ReadFile(filepath.Join(outs[1], rel))
-		if err != nil {
-			t.Errorf("%s missing in second run", rel)
-			return nil
-		}
+	files := sameTree(t, outs[0], outs[1], func(rel string, b []byte) []byte {
 		if rel == output.InfoFile {
-			a, b = dropLine(a, "generated_at"), dropLine(b, "generated_at")
+			return dropLine(b, "generated_at")
 		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between runs", rel)
-		}
-		files++
-		return nil
+		return b
 	})
 	if files < 7 {
 		t.Errorf("only %d files written", files)
@@ -262,6 +247,41 @@ func TestDeterministicOutput(t *testing.T) {
 	if err != nil || n != 3 {
 		t.Errorf("urls records = %d, want 3 (%v)", n, err)
 	}
+}
+
+// sameTree reports every file of folder a that is missing from folder b
+// or differs from it (both passed through norm when it is not nil), and
+// returns how many files a holds.
+func sameTree(t *testing.T, a, b string, norm func(rel string, data []byte) []byte) int {
+	t.Helper()
+	files := 0
+	err := filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(a, p)
+		x, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		y, err := os.ReadFile(filepath.Join(b, rel))
+		if err != nil {
+			t.Errorf("%s: missing from %s: %v", rel, b, err)
+			return nil
+		}
+		if norm != nil {
+			x, y = norm(rel, x), norm(rel, y)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between %s and %s:\n%s\n---\n%s", rel, a, b, x, y)
+		}
+		files++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
 
 func dropLine(b []byte, key string) []byte {
@@ -467,20 +487,7 @@ func TestSpooledFileListSameBytes(t *testing.T) {
 		}
 		outs = append(outs, out)
 	}
-	n := 0
-	filepath.WalkDir(outs[0], func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(outs[0], p)
-		a, _ := os.ReadFile(p)
-		b, err := os.ReadFile(filepath.Join(outs[1], rel))
-		if err != nil || !bytes.Equal(a, b) {
-			t.Errorf("%s differs between the held and the spooled file list (%v):\n%s\n---\n%s", rel, err, a, b)
-		}
-		n++
-		return nil
-	})
+	n := sameTree(t, outs[0], outs[1], nil)
 	r, _, err := output.Load(outs[1])
 	if err != nil {
 		t.Fatal(err)

@@ -197,3 +197,28 @@ func BenchmarkMerge200Runs(b *testing.B) {
 		b.ReportMetric(float64(c.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }
+
+// BenchmarkSortMerge: 200,000 items with many equal keys (a timeline's
+// events of one second, an observable's sightings) added, spilled in runs
+// of 1 MiB and merged once.
+func BenchmarkSortMerge(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	items := make([]item, 200000)
+	for i := range items {
+		items[i] = item{k: r.Int64N(5000), tag: "sms_received " + strconv.Itoa(i)}
+	}
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		s := New(dir, 1<<20, itemCodec)
+		for _, v := range items {
+			if err := s.Add(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.Each(func(*item) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
@@ -88,6 +89,9 @@ type Backup struct {
 	manifestDB []byte // decrypted Manifest.db, encrypted backups only
 	kb         *keybag.Keybag
 	Skipped    int // records whose path is not a valid FS path
+
+	rootMu   sync.Mutex
+	rootKids []child // the listing of ".", kept once made: every "AppDomain-*" pattern of the modules lists it
 }
 
 // Find returns the backup folder for path: path itself when it holds
@@ -371,7 +375,9 @@ type mbFile struct {
 	err    string // why the blob could not be decoded
 }
 
-// decodeMBFile decodes the NSKeyedArchiver MBFile blob of a Files row.
+// decodeMBFile decodes the NSKeyedArchiver MBFile blob of a Files row:
+// through keyedarchive.DecodeFlat when it takes the blob on (a device's
+// layout), else through keyedarchive.Decode, which gives the same fields.
 func decodeMBFile(blob []byte) mbFile {
 	var m mbFile
 	if len(blob) == 0 {
@@ -381,26 +387,50 @@ func decodeMBFile(blob []byte) mbFile {
 		m.err = "MBFile blob too large"
 		return m
 	}
-	v, err := keyedarchive.Decode(blob)
-	if err != nil {
-		m.err = err.Error()
-		return m
+	var f [len(mbFileFields)]any
+	if !keyedarchive.DecodeFlat(blob, mbFileFields[:], f[:]) {
+		v, err := keyedarchive.Decode(blob)
+		if err != nil {
+			m.err = err.Error()
+			return m
+		}
+		o, ok := v.(keyedarchive.Object)
+		if !ok {
+			m.err = fmt.Sprintf("MBFile blob decodes to %T", v)
+			return m
+		}
+		for i, k := range mbFileFields {
+			f[i] = o.Fields[k]
+		}
 	}
-	o, ok := v.(keyedarchive.Object)
-	if !ok {
-		m.err = fmt.Sprintf("MBFile blob decodes to %T", v)
-		return m
-	}
-	f := o.Fields
-	num := func(k string) int64 { n, _ := keyedarchive.Int(f[k]); return n }
-	m.mode = uint32(num("Mode"))
-	m.fields = mbFields{size: num("Size"), birth: num("Birth"), modified: num("LastModified"), statusChange: num("LastStatusChange"),
-		protection: num("ProtectionClass"), inode: num("InodeNumber"), uid: num("UserID"), gid: num("GroupID")}
-	if t, ok := f["Target"].(string); ok {
+	num := func(i int) int64 { n, _ := keyedarchive.Int(f[i]); return n }
+	m.mode = uint32(num(mbMode))
+	m.fields = mbFields{size: num(mbSize), birth: num(mbBirth), modified: num(mbModified), statusChange: num(mbStatusChange),
+		protection: num(mbProtection), inode: num(mbInode), uid: num(mbUID), gid: num(mbGID)}
+	if t, ok := f[mbTarget].(string); ok {
 		m.target = t
 	}
-	if k, ok := f["EncryptionKey"].([]byte); ok {
+	if k, ok := f[mbKey].([]byte); ok {
 		m.key = k
 	}
 	return m
 }
+
+// mbFileFields are the MBFile fields a record keeps, in the order of the
+// mb* constants.
+var mbFileFields = [...]string{"Mode", "Size", "Birth", "LastModified", "LastStatusChange", "ProtectionClass",
+	"InodeNumber", "UserID", "GroupID", "Target", "EncryptionKey"}
+
+const (
+	mbMode = iota
+	mbSize
+	mbBirth
+	mbModified
+	mbStatusChange
+	mbProtection
+	mbInode
+	mbUID
+	mbGID
+	mbTarget
+	mbKey
+)

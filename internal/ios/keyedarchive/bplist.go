@@ -18,8 +18,18 @@ import (
 // that); any doubt gives an error and the caller falls back to
 // howett.net/plist.
 func parseBinary(data []byte) (any, error) {
+	p, top, err := newBparser(data)
+	if err != nil {
+		return nil, err
+	}
+	return p.object(top, 0)
+}
+
+// newBparser checks a binary plist's header, trailer and offset table and
+// returns a parser of it and its top object's number.
+func newBparser(data []byte) (*bparser, int, error) {
 	if len(data) < 8+32 || string(data[:8]) != "bplist00" {
-		return nil, errBplist
+		return nil, 0, errBplist
 	}
 	trailerOff := uint64(len(data) - 32)
 	tr := data[trailerOff:]
@@ -31,11 +41,11 @@ func parseBinary(data []byte) (any, error) {
 		n > (trailerOff-tableOff)/uint64(offSize) || tableOff+n*uint64(offSize) != trailerOff, // the table fills the gap exactly
 		refSize < 8 && n > 1<<(8*refSize),
 		offSize < 8 && 1<<(8*offSize) <= tableOff:
-		return nil, errBplist
+		return nil, 0, errBplist
 	}
 	p := &bparser{data: data[:tableOff], table: data[tableOff:trailerOff], offSize: offSize, refSize: refSize, n: int(n),
 		cache: make([]any, n), state: make([]uint8, n)}
-	return p.object(int(top), 0)
+	return p, int(top), nil
 }
 
 var errBplist = errors.New("unsupported binary plist")
@@ -47,6 +57,9 @@ type bparser struct {
 	n                int
 	cache            []any
 	state            []uint8 // 0 new, 1 in progress, 2 done
+	// checkOnly makes parse check objects without building their values:
+	// strings are "", numbers 0, containers nil (see checkBinary).
+	checkOnly bool
 }
 
 func readUint(b []byte) uint64 {
@@ -68,16 +81,29 @@ func (p *bparser) object(i, depth int) (any, error) {
 		return p.cache[i], nil
 	}
 	p.state[i] = 1
-	off := readUint(p.table[i*p.offSize : (i+1)*p.offSize])
-	if off < 8 || off >= uint64(len(p.data)) {
+	off := p.offset(i)
+	if off < 0 {
 		return nil, errBplist
 	}
-	v, err := p.parse(int(off), depth)
+	v, err := p.parse(off, depth)
 	if err != nil {
 		return nil, err
 	}
 	p.cache[i], p.state[i] = v, 2
 	return v, nil
+}
+
+// offset is where object i starts, or -1 when the table points outside
+// the objects.
+func (p *bparser) offset(i int) int {
+	if i < 0 || i >= p.n {
+		return -1
+	}
+	off := readUint(p.table[i*p.offSize : (i+1)*p.offSize])
+	if off < 8 || off >= uint64(len(p.data)) {
+		return -1
+	}
+	return int(off)
 }
 
 // span returns the bytes [at, at+n) or false.
@@ -109,6 +135,35 @@ func (p *bparser) count(off int) (int, int, error) {
 	return int(v), off + 2 + size, nil
 }
 
+// checked is what a checkOnly parse gives for a number or a date (boxed
+// once: boxing each would allocate).
+var checked any = uint64(0)
+
+// integer reads the integer whose marker m is at off: its bits, whether
+// they are an int64 (negative) rather than a uint64, and false when the
+// integer is not one the reader takes.
+func (p *bparser) integer(off int, m byte) (uint64, bool, bool) {
+	size := 1 << (m & 0x0f)
+	b, ok := p.span(off+1, size)
+	if ok && size == 16 {
+		// 128-bit: written for unsigned values above 2^63-1 (high half
+		// zero) and for negative ones (high half all ones).
+		hi, lo := binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])
+		switch hi {
+		case 0:
+			return lo, false, true
+		case math.MaxUint64:
+			return lo, true, true
+		}
+		return 0, false, false
+	}
+	if !ok || size > 8 {
+		return 0, false, false
+	}
+	v := readUint(b)
+	return v, size == 8 && int64(v) < 0, true
+}
+
 func (p *bparser) parse(off, depth int) (any, error) {
 	m := p.data[off]
 	switch m >> 4 {
@@ -120,32 +175,22 @@ func (p *bparser) parse(off, depth int) (any, error) {
 			return true, nil
 		}
 	case 0x1:
-		size := 1 << (m & 0x0f)
-		b, ok := p.span(off+1, size)
-		if ok && size == 16 {
-			// 128-bit: written for unsigned values above 2^63-1 (high half
-			// zero) and for negative ones (high half all ones).
-			hi, lo := binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])
-			switch hi {
-			case 0:
-				return lo, nil
-			case math.MaxUint64:
-				return int64(lo), nil
-			}
-			break
-		}
-		if !ok || size > 8 {
-			break
-		}
-		v := readUint(b)
-		if size == 8 && int64(v) < 0 {
+		v, signed, ok := p.integer(off, m)
+		switch {
+		case !ok:
+		case p.checkOnly:
+			return checked, nil
+		case signed:
 			return int64(v), nil
+		default:
+			return v, nil
 		}
-		return v, nil
 	case 0x2:
 		size := 1 << (m & 0x0f)
 		b, ok := p.span(off+1, size)
 		switch {
+		case ok && (size == 4 || size == 8) && p.checkOnly:
+			return checked, nil
 		case ok && size == 4:
 			return math.Float32frombits(binary.BigEndian.Uint32(b)), nil
 		case ok && size == 8:
@@ -157,6 +202,9 @@ func (p *bparser) parse(off, depth int) (any, error) {
 			f := math.Float64frombits(binary.BigEndian.Uint64(b))
 			if math.IsNaN(f) || math.Abs(f) > 1e11 {
 				break
+			}
+			if p.checkOnly {
+				return checked, nil
 			}
 			return appleTime(f), nil
 		}
@@ -170,6 +218,9 @@ func (p *bparser) parse(off, depth int) (any, error) {
 			if !ok {
 				break
 			}
+			if p.checkOnly {
+				return "", nil
+			}
 			u := make([]uint16, n)
 			for k := range u {
 				u[k] = binary.BigEndian.Uint16(b[2*k:])
@@ -179,6 +230,12 @@ func (p *bparser) parse(off, depth int) (any, error) {
 		b, ok := p.span(at, n)
 		if !ok {
 			break
+		}
+		if p.checkOnly {
+			if m>>4 == 0x4 {
+				return []byte(nil), nil
+			}
+			return "", nil
 		}
 		if m>>4 == 0x4 {
 			return append(make([]byte, 0, len(b)), b...), nil
@@ -203,6 +260,23 @@ func (p *bparser) parse(off, depth int) (any, error) {
 			break
 		}
 		ref := func(j int) int { return int(readUint(refs[j*p.refSize : (j+1)*p.refSize])) }
+		if p.checkOnly {
+			for j := 0; j < n; j++ {
+				kv, err := p.object(ref(j), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				if _, ok := kv.(string); k == 2 && !ok {
+					return nil, errBplist
+				}
+				if k == 2 {
+					if _, err := p.object(ref(n+j), depth+1); err != nil {
+						return nil, err
+					}
+				}
+			}
+			return nil, nil
+		}
 		if k == 1 {
 			out := make([]any, n)
 			for j := range out {

@@ -1,8 +1,6 @@
 package capture
 
 import (
-	"time"
-
 	"github.com/spyscan/spyscan/internal/jsonenc"
 	"github.com/spyscan/spyscan/internal/network/tlsinfo"
 )
@@ -13,62 +11,22 @@ import (
 // (through reflection, so a new field fails it until encoded here) and
 // compares with json.Marshal.
 
-// jsonWriter appends fields, keeping the first time error.
-type jsonWriter struct {
-	b   []byte
-	err error
-}
+// jsonWriter is jsonenc.Object with the records' shared parts.
+type jsonWriter struct{ jsonenc.Object }
 
-func (w *jsonWriter) str(k, v string) { w.b = jsonenc.String(jsonenc.Key(w.b, k), v) }
-func (w *jsonWriter) strOmit(k, v string) {
-	if v != "" {
-		w.str(k, v)
-	}
-}
-func (w *jsonWriter) strs(k string, v []string) { w.b = jsonenc.Strings(jsonenc.Key(w.b, k), v) }
-func (w *jsonWriter) strsOmit(k string, v []string) {
-	if len(v) > 0 {
-		w.strs(k, v)
-	}
-}
-func (w *jsonWriter) int(k string, v int) { w.b = jsonenc.Int(jsonenc.Key(w.b, k), int64(v)) }
-func (w *jsonWriter) intOmit(k string, v int) {
-	if v != 0 {
-		w.int(k, v)
-	}
-}
-func (w *jsonWriter) uint(k string, v uint64) { w.b = jsonenc.Uint(jsonenc.Key(w.b, k), v) }
-func (w *jsonWriter) bool(k string, v bool)   { w.b = jsonenc.Bool(jsonenc.Key(w.b, k), v) }
-func (w *jsonWriter) boolOmit(k string, v bool) {
-	if v {
-		w.bool(k, v)
-	}
-}
-func (w *jsonWriter) time(k string, v time.Time) {
-	var err error
-	w.b, err = jsonenc.Time(jsonenc.Key(w.b, k), v)
-	if err != nil && w.err == nil {
-		w.err = err
-	}
-}
-func (w *jsonWriter) timeOmitZero(k string, v time.Time) {
-	if !v.IsZero() {
-		w.time(k, v)
-	}
-}
-func (w *jsonWriter) open(k string) { w.b = append(jsonenc.Key(w.b, k), '{') }
-func (w *jsonWriter) close()        { w.b = append(w.b, '}') }
+func (w *jsonWriter) open(k string) { w.B = append(jsonenc.Key(w.B, k), '{') }
+func (w *jsonWriter) close()        { w.B = append(w.B, '}') }
 
 func (w *jsonWriter) evidence(e *Evidence) {
 	w.open("evidence")
-	w.str("file", e.File)
-	w.strOmit("flow", e.Flow)
-	w.strOmit("community_id", e.CommunityID)
-	w.timeOmitZero("flow_first_packet", e.FirstPacket)
-	w.timeOmitZero("flow_last_packet", e.LastPacket)
-	w.uint("packet_number", e.PacketNumber)
-	w.strOmit("process", e.Process)
-	w.strOmit("tunnel", e.Tunnel)
+	w.String("file", e.File)
+	w.StringOmitEmpty("flow", e.Flow)
+	w.StringOmitEmpty("community_id", e.CommunityID)
+	w.TimeOmitZero("flow_first_packet", e.FirstPacket)
+	w.TimeOmitZero("flow_last_packet", e.LastPacket)
+	w.Uint("packet_number", e.PacketNumber)
+	w.StringOmitEmpty("process", e.Process)
+	w.StringOmitEmpty("tunnel", e.Tunnel)
 	w.close()
 }
 
@@ -76,158 +34,153 @@ func (w *jsonWriter) fingerprints(k string, v []TLSFingerprint, omit bool) {
 	if omit && len(v) == 0 {
 		return
 	}
-	w.b = jsonenc.Key(w.b, k)
+	w.B = jsonenc.Key(w.B, k)
 	if v == nil {
-		w.b = append(w.b, "null"...)
+		w.B = append(w.B, "null"...)
 		return
 	}
-	w.b = append(w.b, '[')
+	w.B = append(w.B, '[')
 	for i := range v {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			w.B = append(w.B, ',')
 		}
 		f := &v[i]
-		w.b = append(w.b, '{')
-		w.str("ja3", f.JA3)
-		w.str("ja4", f.JA4)
-		w.strOmit("ja4_reference_code", f.JA4Reference)
-		w.str("hello", f.Hello)
-		w.int("count", f.Count)
+		w.B = append(w.B, '{')
+		w.String("ja3", f.JA3)
+		w.String("ja4", f.JA4)
+		w.StringOmitEmpty("ja4_reference_code", f.JA4Reference)
+		w.String("hello", f.Hello)
+		w.Int("count", int64(f.Count))
 		w.close()
 	}
-	w.b = append(w.b, ']')
+	w.B = append(w.B, ']')
 }
 
 func (w *jsonWriter) certificates(k string, v []tlsinfo.Certificate) {
 	if len(v) == 0 {
 		return
 	}
-	w.b = append(jsonenc.Key(w.b, k), '[')
+	w.B = append(jsonenc.Key(w.B, k), '[')
 	for i := range v {
 		if i > 0 {
-			w.b = append(w.b, ',')
+			w.B = append(w.B, ',')
 		}
 		c := &v[i]
-		w.b = append(w.b, '{')
-		w.str("sha1", c.SHA1)
-		w.str("sha256", c.SHA256)
-		w.strOmit("subject", c.Subject)
-		w.strOmit("issuer", c.Issuer)
-		w.strsOmit("sans", c.SANs)
-		w.timeOmitZero("not_before", c.NotBefore)
-		w.timeOmitZero("not_after", c.NotAfter)
-		w.boolOmit("self_signed", c.SelfSigned)
-		w.strOmit("parse_error", c.ParseError)
-		w.boolOmit("partial", c.Partial)
-		w.intOmit("trailing_bytes", c.Trailing)
+		w.B = append(w.B, '{')
+		w.String("sha1", c.SHA1)
+		w.String("sha256", c.SHA256)
+		w.StringOmitEmpty("subject", c.Subject)
+		w.StringOmitEmpty("issuer", c.Issuer)
+		w.StringsOmitEmpty("sans", c.SANs)
+		w.TimeOmitZero("not_before", c.NotBefore)
+		w.TimeOmitZero("not_after", c.NotAfter)
+		w.BoolOmitEmpty("self_signed", c.SelfSigned)
+		w.StringOmitEmpty("parse_error", c.ParseError)
+		w.BoolOmitEmpty("partial", c.Partial)
+		w.IntOmitEmpty("trailing_bytes", int64(c.Trailing))
 		w.close()
 	}
-	w.b = append(w.b, ']')
-}
-
-func (w *jsonWriter) done() ([]byte, error) {
-	w.b = append(w.b, '}')
-	return w.b, w.err
+	w.B = append(w.B, ']')
 }
 
 // AppendJSON appends the record as json.Marshal writes it.
 func (r *DNSRecord) AppendJSON(b []byte) ([]byte, error) {
-	w := jsonWriter{b: append(b, '{')}
-	w.str("name", r.Name)
-	w.str("type", r.Type)
-	w.int("queries", r.Queries)
-	w.int("responses", r.Responses)
-	w.strOmit("rcode", r.RCode)
-	w.strsOmit("cnames", r.CNAMEs)
-	w.strsOmit("addresses", r.Addresses)
-	w.boolOmit("partial", r.Partial)
-	w.time("first_seen", r.First)
-	w.time("last_seen", r.Last)
+	w := jsonWriter{jsonenc.Open(b)}
+	w.String("name", r.Name)
+	w.String("type", r.Type)
+	w.Int("queries", int64(r.Queries))
+	w.Int("responses", int64(r.Responses))
+	w.StringOmitEmpty("rcode", r.RCode)
+	w.StringsOmitEmpty("cnames", r.CNAMEs)
+	w.StringsOmitEmpty("addresses", r.Addresses)
+	w.BoolOmitEmpty("partial", r.Partial)
+	w.Time("first_seen", r.First)
+	w.Time("last_seen", r.Last)
 	w.evidence(&r.Evidence)
-	return w.done()
+	return w.Close()
 }
 
 // AppendJSON appends the record as json.Marshal writes it.
 func (r *TLSRecord) AppendJSON(b []byte) ([]byte, error) {
-	w := jsonWriter{b: append(b, '{')}
-	w.strOmit("sni", r.SNI)
-	w.str("server", r.Server)
-	w.strsOmit("offered_versions", r.Versions)
-	w.strsOmit("alpn", r.ALPN)
-	w.str("ja3", r.JA3)
-	w.str("ja4", r.JA4)
+	w := jsonWriter{jsonenc.Open(b)}
+	w.StringOmitEmpty("sni", r.SNI)
+	w.String("server", r.Server)
+	w.StringsOmitEmpty("offered_versions", r.Versions)
+	w.StringsOmitEmpty("alpn", r.ALPN)
+	w.String("ja3", r.JA3)
+	w.String("ja4", r.JA4)
 	w.fingerprints("fingerprints", r.Fingerprints, false)
-	w.intOmit("hello_retry_requests", r.HelloRetries)
-	w.strOmit("negotiated_version", r.Negotiated)
-	w.strOmit("cipher", r.Cipher)
+	w.IntOmitEmpty("hello_retry_requests", int64(r.HelloRetries))
+	w.StringOmitEmpty("negotiated_version", r.Negotiated)
+	w.StringOmitEmpty("cipher", r.Cipher)
 	w.certificates("certificates", r.Certificates)
-	w.strsOmit("alerts", r.Alerts)
-	w.strOmit("preamble", r.Preamble)
-	w.int("connections", r.Connections)
-	w.time("first_seen", r.First)
-	w.time("last_seen", r.Last)
+	w.StringsOmitEmpty("alerts", r.Alerts)
+	w.StringOmitEmpty("preamble", r.Preamble)
+	w.Int("connections", int64(r.Connections))
+	w.Time("first_seen", r.First)
+	w.Time("last_seen", r.Last)
 	w.evidence(&r.Evidence)
-	w.strOmit("parse_error", r.ParseError)
-	return w.done()
+	w.StringOmitEmpty("parse_error", r.ParseError)
+	return w.Close()
 }
 
 // AppendJSON appends the record as json.Marshal writes it.
 func (r *HTTPRecord) AppendJSON(b []byte) ([]byte, error) {
-	w := jsonWriter{b: append(b, '{')}
-	w.str("method", r.Method)
-	w.strOmit("host", r.Host)
-	w.strOmit("url", r.URL)
-	w.strOmit("user_agent", r.UserAgent)
-	w.str("server", r.Server)
-	w.int("requests", r.Requests)
-	w.time("first_seen", r.First)
-	w.time("last_seen", r.Last)
+	w := jsonWriter{jsonenc.Open(b)}
+	w.String("method", r.Method)
+	w.StringOmitEmpty("host", r.Host)
+	w.StringOmitEmpty("url", r.URL)
+	w.StringOmitEmpty("user_agent", r.UserAgent)
+	w.String("server", r.Server)
+	w.Int("requests", int64(r.Requests))
+	w.Time("first_seen", r.First)
+	w.Time("last_seen", r.Last)
 	w.evidence(&r.Evidence)
-	return w.done()
+	return w.Close()
 }
 
 // AppendJSON appends the record as json.Marshal writes it.
 func (r *QUICRecord) AppendJSON(b []byte) ([]byte, error) {
-	w := jsonWriter{b: append(b, '{')}
-	w.str("server", r.Server)
-	w.str("version", r.Version)
-	w.strsOmit("versions", r.Versions)
-	w.boolOmit("version_negotiation", r.VersionNegotiation)
-	w.strOmit("sni", r.SNI)
-	w.strsOmit("alpn", r.ALPN)
-	w.strOmit("ja4", r.JA4)
+	w := jsonWriter{jsonenc.Open(b)}
+	w.String("server", r.Server)
+	w.String("version", r.Version)
+	w.StringsOmitEmpty("versions", r.Versions)
+	w.BoolOmitEmpty("version_negotiation", r.VersionNegotiation)
+	w.StringOmitEmpty("sni", r.SNI)
+	w.StringsOmitEmpty("alpn", r.ALPN)
+	w.StringOmitEmpty("ja4", r.JA4)
 	w.fingerprints("fingerprints", r.Fingerprints, true)
-	w.bool("decoded", r.Decoded)
-	w.int("connections", r.Connections)
-	w.time("first_seen", r.First)
-	w.time("last_seen", r.Last)
+	w.Bool("decoded", r.Decoded)
+	w.Int("connections", int64(r.Connections))
+	w.Time("first_seen", r.First)
+	w.Time("last_seen", r.Last)
 	w.evidence(&r.Evidence)
-	w.strOmit("error", r.Error)
-	return w.done()
+	w.StringOmitEmpty("error", r.Error)
+	return w.Close()
 }
 
 // AppendJSON appends the record as json.Marshal writes it.
 func (r *FlowRecord) AppendJSON(b []byte) ([]byte, error) {
-	w := jsonWriter{b: append(b, '{')}
-	w.str("proto", r.Proto)
-	w.str("client", r.Client)
-	w.str("server", r.Server)
-	w.strOmit("server_name", r.ServerName)
-	w.strOmit("app", r.App)
-	w.strOmit("community_id", r.CommunityID)
-	w.time("first_seen", r.First)
-	w.time("last_seen", r.Last)
-	w.uint("first_packet", r.FirstPacket)
-	w.uint("packets_client_to_server", r.PacketsOut)
-	w.uint("packets_server_to_client", r.PacketsIn)
-	w.uint("bytes_client_to_server", r.BytesOut)
-	w.uint("bytes_server_to_client", r.BytesIn)
-	w.strOmit("process", r.Process)
-	w.strOmit("tunnel", r.Tunnel)
-	w.strOmit("preamble", r.Preamble)
-	w.strOmit("proxied_connection", r.ProxiedConnection)
-	w.boolOmit("saw_start", r.SawStart)
-	w.strOmit("end", r.End)
-	w.intOmit("flows", r.Flows)
-	return w.done()
+	w := jsonWriter{jsonenc.Open(b)}
+	w.String("proto", r.Proto)
+	w.String("client", r.Client)
+	w.String("server", r.Server)
+	w.StringOmitEmpty("server_name", r.ServerName)
+	w.StringOmitEmpty("app", r.App)
+	w.StringOmitEmpty("community_id", r.CommunityID)
+	w.Time("first_seen", r.First)
+	w.Time("last_seen", r.Last)
+	w.Uint("first_packet", r.FirstPacket)
+	w.Uint("packets_client_to_server", r.PacketsOut)
+	w.Uint("packets_server_to_client", r.PacketsIn)
+	w.Uint("bytes_client_to_server", r.BytesOut)
+	w.Uint("bytes_server_to_client", r.BytesIn)
+	w.StringOmitEmpty("process", r.Process)
+	w.StringOmitEmpty("tunnel", r.Tunnel)
+	w.StringOmitEmpty("preamble", r.Preamble)
+	w.StringOmitEmpty("proxied_connection", r.ProxiedConnection)
+	w.BoolOmitEmpty("saw_start", r.SawStart)
+	w.StringOmitEmpty("end", r.End)
+	w.IntOmitEmpty("flows", int64(r.Flows))
+	return w.Close()
 }

@@ -8,7 +8,6 @@ package netsum
 import (
 	"bytes"
 	"net/netip"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,99 +17,6 @@ import (
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/network/reputation"
 )
-
-// MaxValues is the number of distinct values a Table keeps; more are
-// counted as dropped and reported.
-const MaxValues = 2_000_000
-
-// Seen summarises every sighting of one value.
-type Seen struct {
-	Value    string    `json:"value"`
-	First    time.Time `json:"first_seen,omitzero"`
-	Last     time.Time `json:"last_seen,omitzero"`
-	Count    int       `json:"count"`
-	Artifact string    `json:"artifact"`          // file of the first sighting
-	How      string    `json:"seen_as"`           // e.g. "dns query", "tls sni"
-	Related  string    `json:"related,omitempty"` // e.g. the domain an IP was resolved from
-
-	// A one-entry memo of a related value (e.g. the IPv4 answer of a DNS
-	// name), kept inline so a repeated pair costs no second map look-up.
-	memo    [15]byte
-	memoLen uint8
-	memoTo  *Seen
-}
-
-// Touch records one more sighting at ts.
-func (s *Seen) Touch(ts time.Time) {
-	s.Count++
-	if !ts.IsZero() {
-		if s.First.IsZero() || ts.Before(s.First) {
-			s.First = ts
-		}
-		if ts.After(s.Last) {
-			s.Last = ts
-		}
-	}
-}
-
-// Memo returns the summary remembered for the related value v, or nil.
-func (s *Seen) Memo(v []byte) *Seen {
-	if s.memoTo != nil && int(s.memoLen) == len(v) && string(s.memo[:s.memoLen]) == string(v) {
-		return s.memoTo
-	}
-	return nil
-}
-
-// SetMemo remembers to as the summary of the related value v (values longer
-// than 15 bytes are not remembered).
-func (s *Seen) SetMemo(v []byte, to *Seen) {
-	if len(v) > len(s.memo) || to == nil {
-		return
-	}
-	s.memoLen = uint8(copy(s.memo[:], v))
-	s.memoTo = to
-}
-
-// Table dedupes values of one type.
-type Table struct {
-	m       map[string]*Seen
-	Dropped int
-}
-
-// NewTable returns an empty table.
-func NewTable() *Table { return &Table{m: map[string]*Seen{}} }
-
-// Len is the number of distinct values.
-func (t *Table) Len() int { return len(t.m) }
-
-// Add records one sighting of v (a byte slice, not retained). It allocates
-// only for a new value.
-func (t *Table) Add(v []byte, ts time.Time, artifact, how string) *Seen {
-	if s, ok := t.m[string(v)]; ok {
-		s.Touch(ts)
-		return s
-	}
-	if len(t.m) >= MaxValues {
-		t.Dropped++
-		return nil
-	}
-	s := &Seen{Value: string(v), First: ts, Last: ts, Count: 1, Artifact: artifact, How: how}
-	t.m[s.Value] = s
-	return s
-}
-
-// Get returns the summary of v, or nil.
-func (t *Table) Get(v string) *Seen { return t.m[v] }
-
-// Sorted returns the summaries ordered by value.
-func (t *Table) Sorted() []*Seen {
-	out := make([]*Seen, 0, len(t.m))
-	for _, s := range t.m {
-		out = append(out, s)
-	}
-	slices.SortFunc(out, func(a, b *Seen) int { return strings.Compare(a.Value, b.Value) })
-	return out
-}
 
 // NormDomain lower-cases a host name and drops a trailing dot and a
 // leading wildcard label; it returns "" for what is not a host name (IP
@@ -127,26 +33,45 @@ func NormDomain(b []byte) []byte {
 	if len(b) == 0 || len(b) > 253 {
 		return nil
 	}
-	upper, dot := false, false
+	var seen uint8
 	for _, c := range b {
-		switch {
-		case c >= 'A' && c <= 'Z':
-			upper = true
-		case c == '.':
-			dot = true
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '+', c == '/', c == '=':
-		default:
+		k := hostByte[c]
+		if k == 0 {
 			return nil // spaces, colons (IPv6), escapes: not a host name
 		}
+		seen |= k
 	}
-	if !dot || isIPv4(b) {
+	if seen&hostDot == 0 || isIPv4(b) {
 		return nil
 	}
-	if upper {
+	if seen&hostUpper != 0 {
 		return []byte(strings.ToLower(string(b)))
 	}
 	return b
 }
+
+// Classes of the bytes of a host name (0: not one).
+const (
+	hostOK    = 1 << iota // a-z 0-9 - _ + / =
+	hostUpper             // A-Z
+	hostDot               // .
+)
+
+// hostByte is the class of each byte value in a host name.
+var hostByte = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = hostOK
+		t[c-'a'+'A'] = hostUpper
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = hostOK
+	}
+	for _, c := range "-_+/=" {
+		t[c] = hostOK
+	}
+	t['.'] = hostDot
+	return t
+}()
 
 func isIPv4(b []byte) bool {
 	for _, c := range b {

@@ -1,6 +1,7 @@
 package netsum
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -105,24 +106,25 @@ func TestIsIP(t *testing.T) {
 	}
 }
 
-func TestMemo(t *testing.T) {
-	tb, ips := NewTable(), NewTable()
-	ts := time.Unix(1700000000, 0).UTC()
-	d := tb.Add([]byte("a.example"), ts, "f", "dns query")
-	ip := ips.Add([]byte("203.0.113.7"), ts, "f", "dns answer")
-	if d.Memo([]byte("203.0.113.7")) != nil {
-		t.Fatal("memo before SetMemo")
-	}
-	d.SetMemo([]byte("203.0.113.7"), ip)
-	if d.Memo([]byte("203.0.113.7")) != ip || d.Memo([]byte("203.0.113.8")) != nil {
-		t.Error("memo lookup wrong")
-	}
-	d.SetMemo([]byte("2001:db8:aaaa:bbbb::1"), ip) // too long: ignored
-	if d.Memo([]byte("2001:db8:aaaa:bbbb::1")) != nil {
-		t.Error("long value memoised")
-	}
-	ip.Touch(ts.Add(time.Hour))
-	if ip.Count != 2 || !ip.Last.Equal(ts.Add(time.Hour)) {
-		t.Errorf("touch: %+v", ip)
+// TestNormDomainEveryByte checks the byte classes of NormDomain against
+// the rule they encode, for every byte value in every position.
+func TestNormDomainEveryByte(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		lower := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("-_+/=.", byte(c)) >= 0
+		upper := c >= 'A' && c <= 'Z'
+		for _, in := range []string{string(rune(0)) + "x.example", "x" + string([]byte{byte(c)}) + "y.example", "x.example" + string([]byte{byte(c)})} {
+			in = strings.Replace(in, string(rune(0)), string([]byte{byte(c)}), 1)
+			got := NormDomain([]byte(in))
+			switch {
+			case lower && strings.Trim(in, ".") != in && got != nil && string(got) != strings.TrimRight(in, "."):
+				t.Errorf("NormDomain(%q) = %q", in, got)
+			case lower && strings.Trim(in, ".") == in && string(got) != in:
+				t.Errorf("NormDomain(%q) = %q, want it unchanged", in, got)
+			case upper && string(got) != strings.ToLower(in):
+				t.Errorf("NormDomain(%q) = %q, want it lower-cased", in, got)
+			case !lower && !upper && got != nil:
+				t.Errorf("NormDomain(%q) = %q, want nil", in, got)
+			}
+		}
 	}
 }

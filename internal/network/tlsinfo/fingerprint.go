@@ -4,50 +4,56 @@ import (
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // JA3 returns the JA3 fingerprint (MD5, hex) of a ClientHello: version,
 // ciphers, extensions, groups and point formats, GREASE removed.
 func JA3(ch *ClientHello) string {
-	return fmt.Sprintf("%x", md5.Sum([]byte(JA3String(ch))))
+	var buf [512]byte
+	h := md5.Sum(appendJA3(buf[:0], ch))
+	return hex.EncodeToString(h[:])
 }
 
 // JA3String returns the JA3 string before hashing.
 func JA3String(ch *ClientHello) string {
-	var sb strings.Builder
-	sb.WriteString(strconv.Itoa(int(ch.LegacyVersion)))
-	sb.WriteByte(',')
-	join16(&sb, ch.Ciphers)
-	sb.WriteByte(',')
-	join16(&sb, ch.Extensions)
-	sb.WriteByte(',')
-	join16(&sb, ch.Groups)
-	sb.WriteByte(',')
-	for i, p := range ch.PointFormats {
-		if i > 0 {
-			sb.WriteByte('-')
-		}
-		sb.WriteString(strconv.Itoa(int(p)))
-	}
-	return sb.String()
+	var buf [512]byte
+	return string(appendJA3(buf[:0], ch))
 }
 
-func join16(sb *strings.Builder, vs []uint16) {
+func appendJA3(b []byte, ch *ClientHello) []byte {
+	b = strconv.AppendUint(b, uint64(ch.LegacyVersion), 10)
+	b = append(b, ',')
+	b = appendJoin16(b, ch.Ciphers)
+	b = append(b, ',')
+	b = appendJoin16(b, ch.Extensions)
+	b = append(b, ',')
+	b = appendJoin16(b, ch.Groups)
+	b = append(b, ',')
+	for i, p := range ch.PointFormats {
+		if i > 0 {
+			b = append(b, '-')
+		}
+		b = strconv.AppendUint(b, uint64(p), 10)
+	}
+	return b
+}
+
+// appendJoin16 appends the decimal values that are not GREASE, joined by '-'.
+func appendJoin16(b []byte, vs []uint16) []byte {
 	first := true
 	for _, v := range vs {
 		if IsGREASE(v) {
 			continue
 		}
 		if !first {
-			sb.WriteByte('-')
+			b = append(b, '-')
 		}
 		first = false
-		sb.WriteString(strconv.Itoa(int(v)))
+		b = strconv.AppendUint(b, uint64(v), 10)
 	}
+	return b
 }
 
 // JA4 returns the JA4 fingerprint of a ClientHello, following the public
@@ -67,54 +73,63 @@ func JA4(ch *ClientHello, transport byte) string {
 // ("99"), any other character as it is, and "0" for a missing last
 // character of a one-byte value. Indicators are matched against both.
 func JA4Forms(ch *ClientHello, transport byte) (spec, reference string) {
-	rest := ja4Rest(ch, transport)
-	spec = rest.prefix + ja4ALPN(ch.ALPN) + rest.hashes
-	reference = rest.prefix + ja4ALPNReference(ch.ALPN) + rest.hashes
-	return spec, reference
-}
-
-type ja4Parts struct{ prefix, hashes string }
-
-func ja4Rest(ch *ClientHello, transport byte) ja4Parts {
-	ciphers := noGrease(ch.Ciphers)
-	exts := noGrease(ch.Extensions)
-	var a strings.Builder
-	a.WriteByte(transport)
-	a.WriteString(ja4Version(ch))
+	var buf [64]byte
+	b := append(buf[:0], transport)
+	b = append(b, ja4Version(ch)...)
 	if ch.SNI != "" {
-		a.WriteByte('d')
+		b = append(b, 'd')
 	} else {
-		a.WriteByte('i')
+		b = append(b, 'i')
 	}
-	fmt.Fprintf(&a, "%02d%02d", min(len(ciphers), 99), min(len(exts), 99))
+	var cbuf, ebuf [64]uint16 // on the stack for any usual hello
+	ciphers := appendNoGrease(cbuf[:0], ch.Ciphers)
+	exts := appendNoGrease(ebuf[:0], ch.Extensions)
+	b = append2Digits(b, min(len(ciphers), 99))
+	b = append2Digits(b, min(len(exts), 99))
+	alpn := len(b)
+	sp := ja4ALPN(ch.ALPN)
+	b = append(b, sp[0], sp[1], '_')
 
-	b := "000000000000"
+	var hbuf [512]byte
 	if len(ciphers) > 0 {
-		s := slices.Clone(ciphers)
-		slices.Sort(s)
-		b = hash12(hexList(s))
+		slices.Sort(ciphers)
+		b = appendHash12(b, appendHexList(hbuf[:0], ciphers))
+	} else {
+		b = append(b, "000000000000"...)
 	}
-	var kept []uint16
+	b = append(b, '_')
+	kept := exts[:0] // the extensions but SNI and ALPN, in place
 	for _, e := range exts {
 		if e != 0x0000 && e != 0x0010 {
 			kept = append(kept, e)
 		}
 	}
-	c := "000000000000"
 	if len(kept) > 0 {
 		slices.Sort(kept)
-		in := hexList(kept)
-		if sa := noGrease(ch.SigAlgs); len(sa) > 0 {
-			in += "_" + hexList(sa)
+		in := appendHexList(hbuf[:0], kept)
+		var sbuf [64]uint16
+		if sa := appendNoGrease(sbuf[:0], ch.SigAlgs); len(sa) > 0 {
+			in = appendHexList(append(in, '_'), sa)
 		}
-		c = hash12(in)
+		b = appendHash12(b, in)
+	} else {
+		b = append(b, "000000000000"...)
 	}
-	return ja4Parts{a.String(), "_" + b + "_" + c}
+	spec = string(b)
+	if ref := ja4ALPNReference(ch.ALPN); ref != sp {
+		b[alpn], b[alpn+1] = ref[0], ref[1]
+		return spec, string(b)
+	}
+	return spec, spec
 }
+
+// append2Digits appends n (0-99) in two decimal digits.
+func append2Digits(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
 
 func ja4Version(ch *ClientHello) string {
 	v := ch.LegacyVersion
-	if vs := noGrease(ch.Versions); len(vs) > 0 {
+	var vbuf [16]uint16
+	if vs := appendNoGrease(vbuf[:0], ch.Versions); len(vs) > 0 {
 		v = slices.Max(vs)
 	}
 	switch v {
@@ -140,24 +155,25 @@ func ja4Version(ch *ClientHello) string {
 	return "00"
 }
 
-func ja4ALPN(alpn []string) string {
+func ja4ALPN(alpn []string) [2]byte {
 	if len(alpn) == 0 || alpn[0] == "" {
-		return "00"
+		return [2]byte{'0', '0'}
 	}
 	p := alpn[0]
 	f, l := p[0], p[len(p)-1]
 	if isAlnum(f) && isAlnum(l) {
-		return string([]byte{f, l})
+		return [2]byte{f, l}
 	}
-	h := hex.EncodeToString([]byte(p))
-	return string([]byte{h[0], h[len(h)-1]})
+	// the first and last characters of the value's hex
+	const digits = "0123456789abcdef"
+	return [2]byte{digits[f>>4], digits[l&0xf]}
 }
 
 // ja4ALPNReference is the ALPN part as FoxIO's reference code computes it
 // (see JA4Forms).
-func ja4ALPNReference(alpn []string) string {
+func ja4ALPNReference(alpn []string) [2]byte {
 	if len(alpn) == 0 || alpn[0] == "" {
-		return "00"
+		return [2]byte{'0', '0'}
 	}
 	p := alpn[0]
 	ch := func(c byte) byte {
@@ -167,17 +183,17 @@ func ja4ALPNReference(alpn []string) string {
 		return c
 	}
 	if len(p) == 1 {
-		return string([]byte{ch(p[0]), '0'})
+		return [2]byte{ch(p[0]), '0'}
 	}
-	return string([]byte{ch(p[0]), ch(p[len(p)-1])})
+	return [2]byte{ch(p[0]), ch(p[len(p)-1])}
 }
 
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-func noGrease(vs []uint16) []uint16 {
-	out := make([]uint16, 0, len(vs))
+// appendNoGrease appends the values that are not GREASE.
+func appendNoGrease(out, vs []uint16) []uint16 {
 	for _, v := range vs {
 		if !IsGREASE(v) {
 			out = append(out, v)
@@ -186,18 +202,21 @@ func noGrease(vs []uint16) []uint16 {
 	return out
 }
 
-func hexList(vs []uint16) string {
-	var sb strings.Builder
+// appendHexList appends the values in four lowercase hex digits each,
+// joined by ','.
+func appendHexList(b []byte, vs []uint16) []byte {
+	const digits = "0123456789abcdef"
 	for i, v := range vs {
 		if i > 0 {
-			sb.WriteByte(',')
+			b = append(b, ',')
 		}
-		fmt.Fprintf(&sb, "%04x", v)
+		b = append(b, digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf])
 	}
-	return sb.String()
+	return b
 }
 
-func hash12(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:6])
+// appendHash12 appends the first 12 hex digits of the SHA-256 of in.
+func appendHash12(b, in []byte) []byte {
+	h := sha256.Sum256(in)
+	return hex.AppendEncode(b, h[:6])
 }

@@ -215,8 +215,12 @@ func TestCertificate(t *testing.T) {
 	}
 }
 
+func netgenHello() []byte {
+	return netgen.ClientHelloMsg(netgen.Hello{SNI: "example.com", ALPN: []string{"h2"}, TLS13: true, GREASE: true})
+}
+
 func BenchmarkParseClientHello(b *testing.B) {
-	msg := netgen.ClientHelloMsg(netgen.Hello{SNI: "example.com", ALPN: []string{"h2"}, TLS13: true, GREASE: true})
+	msg := netgenHello()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
@@ -235,8 +239,7 @@ func FuzzParseClientHello(f *testing.F) {
 		}
 		ch, err := tlsinfo.ParseClientHello(b)
 		if err == nil {
-			_ = tlsinfo.JA3(ch)
-			_ = tlsinfo.JA4(ch, 'q')
+			checkAgainstReference(t, ch)
 		}
 	})
 }

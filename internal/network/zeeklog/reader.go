@@ -9,9 +9,11 @@ package zeeklog
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"time"
 
@@ -68,6 +70,7 @@ type Reader struct {
 	lastWanted int // last wanted TSV column, -1 if none
 
 	vals   [][]byte // values of the current record, nil when absent or unset
+	ends   []int    // offsets of the separators ending the wanted TSV columns
 	isJSON bool     // current record came from a JSON line
 	cols   [][]byte
 
@@ -285,22 +288,22 @@ func (r *Reader) clearVals() {
 }
 
 func (r *Reader) parseTSV(line []byte) bool {
-	// Count the separators first (vectorised), then split only up to the
-	// last wanted column.
-	if bytes.Count(line, []byte{r.sep})+1 != r.ncols {
+	ends, n := splitSep(line, r.sep, r.lastWanted+1, r.ends[:0])
+	r.ends = ends
+	if n+1 != r.ncols {
 		r.bad[BadFieldCount]++
 		return false
 	}
 	r.clearVals()
 	r.isJSON = false
+	start := 0
 	for col := 0; col <= r.lastWanted; col++ {
-		end := bytes.IndexByte(line, r.sep)
-		field := line
-		if end >= 0 {
-			field = line[:end]
-			line = line[end+1:]
+		end := len(line)
+		if col < len(ends) {
+			end = ends[col]
 		}
 		if vi := r.colToVal[col]; vi >= 0 {
+			field := line[start:end]
 			switch {
 			case bytes.Equal(field, r.unset):
 				// nil: unset
@@ -310,8 +313,50 @@ func (r *Reader) parseTSV(line []byte) bool {
 				r.vals[vi] = field
 			}
 		}
+		start = end + 1
 	}
 	return true
+}
+
+const (
+	lows  = 0x0101010101010101
+	high7 = 0x7f7f7f7f7f7f7f7f
+)
+
+// splitSep counts the bytes sep of line and appends to ends the offsets
+// of the first want of them, in one pass eight bytes at a time (a word's
+// bytes equal to sep are found without branches: each byte's high bit of
+// ^((x&0x7f…)+0x7f… | x | 0x7f…) is set exactly when the byte of x is
+// zero, with no carry between bytes).
+func splitSep(line []byte, sep byte, want int, ends []int) ([]int, int) {
+	pat := lows * uint64(sep)
+	i, base := 0, len(ends)
+	want += base
+	// The words holding the wanted separators: note each one's offset.
+	for ; len(ends) < want && i+8 <= len(line); i += 8 {
+		x := binary.LittleEndian.Uint64(line[i:]) ^ pat
+		for m := ^((x&high7 + high7) | x | high7); m != 0; m &= m - 1 {
+			ends = append(ends, i+bits.TrailingZeros64(m)>>3)
+		}
+	}
+	n := len(ends) - base
+	if len(ends) > want { // the last word held more than were wanted
+		ends = ends[:want]
+	}
+	// The rest: only count.
+	for ; i+8 <= len(line); i += 8 {
+		x := binary.LittleEndian.Uint64(line[i:]) ^ pat
+		n += bits.OnesCount64(^((x&high7 + high7) | x | high7))
+	}
+	for ; i < len(line); i++ {
+		if line[i] == sep {
+			if len(ends) < want {
+				ends = append(ends, i)
+			}
+			n++
+		}
+	}
+	return ends, n
 }
 
 // Get returns the raw value of wanted field i (nil when absent or unset).

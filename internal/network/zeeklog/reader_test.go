@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -275,5 +276,36 @@ func TestElemMatchesEach(t *testing.T) {
 	}
 	if !slices.Equal(got, []string{"x", "yA"}) {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestSplitSep compares the word-at-a-time separator scan with a plain
+// byte loop on lines of bytes chosen to trip a carry between bytes (the
+// separator's neighbours, 0x00, 0x80, 0xff), of every length around a
+// word.
+func TestSplitSep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte{'\t', '\t' ^ 1, '\t' - 1, '\t' | 0x80, 0, 0x80, 0xff, 0x7f, ',', 'a'}
+	for i := 0; i < 20000; i++ {
+		line := make([]byte, rng.IntN(40))
+		for j := range line {
+			line[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		sep := []byte{'\t', ',', 0, 0xff}[rng.IntN(4)]
+		want := rng.IntN(8)
+		var wantEnds []int
+		wantN := 0
+		for j, c := range line {
+			if c == sep {
+				if len(wantEnds) < want {
+					wantEnds = append(wantEnds, j)
+				}
+				wantN++
+			}
+		}
+		ends, n := splitSep(line, sep, want, []int{-1})
+		if n != wantN || ends[0] != -1 || !slices.Equal(ends[1:], wantEnds) {
+			t.Fatalf("splitSep(%q, %q, %d) = %v, %d; want %v, %d", line, sep, want, ends, n, wantEnds, wantN)
+		}
 	}
 }

@@ -34,10 +34,12 @@ type chart struct {
 }
 
 // buildChart draws the timeline as an inline SVG histogram of events per
-// time bin, with a marker per dated alert above it. Every text that comes
-// from the evidence is escaped here, since the SVG is inserted as HTML.
-func buildChart(r *model.Report, c *i18n.Catalog, copied func(model.Event) bool) chart {
-	lo, hi, ok := span(r, copied)
+// time bin, with a marker per dated alert above it, over the span sp of
+// the dated events (leaving out those copied says are dated by the copy)
+// and alerts. Every text that comes from the evidence is escaped here,
+// since the SVG is inserted as HTML.
+func buildChart(r *model.Report, c *i18n.Catalog, copied func(*model.Event) bool, sp timeSpan) chart {
+	lo, hi, ok := sp.lo, sp.hi, sp.ok
 	if !ok {
 		return chart{}
 	}
@@ -51,7 +53,7 @@ func buildChart(r *model.Report, c *i18n.Catalog, copied func(model.Event) bool)
 		return min(max(i, 0), chartBins-1)
 	}
 	r.EachEvent(func(e *model.Event) error {
-		if !e.Time.IsZero() && !copied(*e) {
+		if !e.Time.IsZero() && !copied(e) {
 			bins[bin(e.Time)]++
 		}
 		return nil
@@ -109,31 +111,23 @@ func buildChart(r *model.Report, c *i18n.Catalog, copied func(model.Event) bool)
 	return chart{SVG: template.HTML(b.String()), Start: lo.UTC().Format("2006-01-02 15:04 UTC"), End: hi.UTC().Format("2006-01-02 15:04 UTC")}
 }
 
-// span is the time range of the dated events and alerts, leaving out the
-// events dated by when the acquisition was copied.
-func span(r *model.Report, copied func(model.Event) bool) (lo, hi time.Time, ok bool) {
-	see := func(t time.Time) {
-		if t.IsZero() {
-			return
-		}
-		if !ok || t.Before(lo) {
-			lo = t
-		}
-		if !ok || t.After(hi) {
-			hi = t
-		}
-		ok = true
+// timeSpan is the time range of the dated events and alerts seen.
+type timeSpan struct {
+	lo, hi time.Time
+	ok     bool
+}
+
+func (sp *timeSpan) see(t time.Time) {
+	if t.IsZero() {
+		return
 	}
-	r.EachEvent(func(e *model.Event) error {
-		if !copied(*e) {
-			see(e.Time)
-		}
-		return nil
-	})
-	for _, a := range r.Alerts {
-		see(a.Time)
+	if !sp.ok || t.Before(sp.lo) {
+		sp.lo = t
 	}
-	return lo, hi, ok
+	if !sp.ok || t.After(sp.hi) {
+		sp.hi = t
+	}
+	sp.ok = true
 }
 
 // copyTimes returns whether an event is dated by the modification time of
@@ -141,11 +135,12 @@ func span(r *model.Report, copied func(model.Event) bool) (lo, hi time.Time, ok 
 // usually when the acquisition was copied there), rather than by a time of
 // the device. Such times would stretch the chart to the day of the copy:
 // they stay out of it and are marked in the list.
-func copyTimes(r *model.Report) func(model.Event) bool {
-	// One entry per input file that has a time: a 64-bit hash of (input,
-	// path) and the time, sorted by hash: 32 bytes a file, where a map of
-	// the path strings held ~140 (a backup lists 100,000s of files). Of
-	// files with the same key, the last listed wins, as in a map.
+func copyTimes(r *model.Report) func(*model.Event) bool {
+	// One entry per input file that has a time (of the files the events
+	// name, when the timeline says which): a 64-bit hash of (input, path)
+	// and the time, sorted by hash: 32 bytes a file, where a map of the
+	// path strings held ~140 (a backup lists 100,000s of files). Of files
+	// with the same key, the last listed wins, as in a map.
 	type entry struct {
 		h uint64
 		t time.Time
@@ -170,8 +165,8 @@ func copyTimes(r *model.Report) func(model.Event) bool {
 				in = only
 			}
 			named[fileKey(in, artifact)] = true
-			if roots[in] != "" {
-				named[fileKey(in, roots[in]+"/"+artifact)] = true
+			if root := roots[in]; root != "" {
+				named[fileKeyRooted(in, root, artifact)] = true
 			}
 		})
 	}
@@ -187,25 +182,24 @@ func copyTimes(r *model.Report) func(model.Event) bool {
 		})
 	}
 	if len(times) == 0 {
-		return func(model.Event) bool { return false }
+		return func(*model.Event) bool { return false }
 	}
 	slices.SortStableFunc(times, func(a, b entry) int { return cmp.Compare(a.h, b.h) })
-	find := func(in, p string) (time.Time, bool) {
-		h := fileKey(in, p)
+	find := func(h uint64) (time.Time, bool) {
 		i := sort.Search(len(times), func(k int) bool { return times[k].h > h }) // past the last entry of h
 		if i == 0 || times[i-1].h != h {
 			return time.Time{}, false
 		}
 		return times[i-1].t, true
 	}
-	return func(e model.Event) bool {
+	return func(e *model.Event) bool {
 		in := e.Input
 		if in == "" {
 			in = only
 		}
-		t, ok := find(in, e.Artifact)
-		if !ok && roots[in] != "" {
-			t, ok = find(in, roots[in]+"/"+e.Artifact)
+		t, ok := find(fileKey(in, e.Artifact))
+		if root := roots[in]; !ok && root != "" {
+			t, ok = find(fileKeyRooted(in, root, e.Artifact)) // fileKey(in, root+"/"+artifact), without the string
 		}
 		if !ok {
 			return false
@@ -213,6 +207,17 @@ func copyTimes(r *model.Report) func(model.Event) bool {
 		d := e.Time.Sub(t)
 		return d > -time.Second && d < time.Second
 	}
+}
+
+// fileKeyRooted is fileKey(in, root+"/"+p).
+func fileKeyRooted(in, root, p string) uint64 {
+	const prime = 1099511628211
+	h := fileKey(in, root)
+	h = (h ^ '/') * prime
+	for i := 0; i < len(p); i++ {
+		h = (h ^ uint64(p[i])) * prime
+	}
+	return h
 }
 
 // fileKey is the 64-bit FNV-1a hash of an input path, a NUL and a file

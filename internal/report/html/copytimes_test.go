@@ -46,7 +46,7 @@ func TestCopyTimes(t *testing.T) {
 		r := &model.Report{Info: model.ScanInfo{Inputs: []model.Input{a, b}}, Timeline: tl}
 		copied := copyTimes(r)
 		for _, c := range cases {
-			if got := copied(c.e); got != c.want {
+			if got := copied(&c.e); got != c.want {
 				t.Errorf("%T: %s %s at %s: copied %v, want %v", tl, c.e.Input, c.e.Artifact, c.e.Time, got, c.want)
 			}
 		}

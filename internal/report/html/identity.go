@@ -31,6 +31,9 @@ var identityKeys = []string{
 func (v *view) identity(r *model.Report, c *i18n.Catalog) {
 	for _, in := range r.Info.Inputs {
 		iv := identityView{Path: in.Path, Kind: label(c, "input_kind.", in.Kind)}
+		if in.Kind == "" { // not opened: missing, unrecognised, unreadable
+			iv.Kind = c.T("input_kind.unread")
+		}
 		for _, k := range identityKeys {
 			if val := in.Meta[k]; val != "" {
 				iv.Facts = append(iv.Facts, fact{Label: label(c, "meta.", k), Value: metaValue(c, k, val)})

@@ -336,3 +336,24 @@ func TestCopyTimesOutOfTheChart(t *testing.T) {
 		t.Error("the event dated by the copy is not said and marked")
 	}
 }
+
+// TestUnreadInputNamed: an input that was not opened (an entry of a folder
+// of acquisitions that is not one, say) says so where the report lists
+// what was scanned, not an empty kind.
+func TestUnreadInputNamed(t *testing.T) {
+	r := reportgen.Detected()
+	r.Info.Inputs = append(r.Info.Inputs, model.Input{Path: "case/notes.md", ErrorKind: model.KindUnsupported,
+		Error: "unsupported or unrecognised input: case/notes.md (looks like a text file (.md) of an unknown format)"})
+	for lang, want := range map[string]string{"en": "not read (see why under the verdict)", "fr": "non lu (la raison est sous le verdict)"} {
+		out := render(t, r, lang)
+		i := strings.Index(out, `title="case/notes.md"`)
+		if i < 0 {
+			t.Fatalf("%s: the unread input is not listed", lang)
+		}
+		li := out[strings.LastIndex(out[:i], "<li>"):]
+		li = li[:strings.Index(li, "</li>")]
+		if !strings.Contains(li, want) {
+			t.Errorf("%s: %q lacks %q", lang, li, want)
+		}
+	}
+}

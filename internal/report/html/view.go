@@ -349,15 +349,18 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 	copied := copyTimes(r)
-	v.Chart = buildChart(r, c, copied)
 	v.EventsAll = r.EventCount()
 	// List the events an alert refers to first; then the others, while room.
 	// One pass over the timeline (it may be on disk), keeping at most
-	// maxEventsListed events of each kind.
+	// maxEventsListed events of each kind, and finding the chart's span;
+	// the chart's bins take a second.
 	var list, others []model.Event
+	var sp timeSpan
 	r.EachEvent(func(e *model.Event) error {
-		if copied(*e) {
+		if copied(e) {
 			v.CopiedAll++
+		} else {
+			sp.see(e.Time)
 		}
 		switch {
 		case e.Level != nil && len(list) < maxEventsListed:
@@ -367,13 +370,17 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
 		}
 		return nil
 	})
+	for _, a := range r.Alerts {
+		sp.see(a.Time)
+	}
+	v.Chart = buildChart(r, c, copied, sp)
 	if len(list) < maxEventsListed {
 		list = append(list, others[:min(len(others), maxEventsListed-len(list))]...)
 		model.SortEvents(list)
 	}
 	for _, e := range list {
 		ev := eventView{Time: z.stamp(e.Time, e.Input), Module: e.Module, Event: e.Event,
-			Description: c.Text(e.DescriptionMsg, e.Description), Copied: copied(e)}
+			Description: c.Text(e.DescriptionMsg, e.Description), Copied: copied(&e)}
 
 		if e.Level != nil {
 			ev.Level, ev.LevelLabel = levelClass(*e.Level), levelLabel(c, *e.Level)

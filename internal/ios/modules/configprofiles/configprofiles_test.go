@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/acquire"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
@@ -50,12 +49,7 @@ func TestConfigProfiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		acq, err := acquire.Opener{}.Open(context.Background(), p, kind, acquisition.Options{TempDir: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := modtest.RunAcq(t, New(), acq, modtest.SmallIndex(t))
-		acq.Close()
+		res, err := modtest.RunAcq(t, New(), modtest.OpenIOS(t, p, kind, acquisition.Options{}), modtest.SmallIndex(t))
 		if err != nil {
 			t.Fatal(err)
 		}

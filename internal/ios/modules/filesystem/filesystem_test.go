@@ -1,13 +1,11 @@
 package filesystem
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/acquire"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
@@ -31,12 +29,7 @@ func TestFilesystem(t *testing.T) {
 		if err := iosgen.WriteDump(p, iosgen.DumpSpec{Files: files, Format: f}); err != nil {
 			t.Fatal(err)
 		}
-		acq, err := acquire.Opener{}.Open(context.Background(), p, acquisition.IOSFilesystem, acquisition.Options{TempDir: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := modtest.RunAcq(t, New(), acq, modtest.SmallIndex(t))
-		acq.Close()
+		res, err := modtest.RunAcq(t, New(), modtest.OpenIOS(t, p, acquisition.IOSFilesystem, acquisition.Options{}), modtest.SmallIndex(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ var Spec = artifact.Spec{Sysdiagnose: []string{"ps.txt"}}
 
 const (
 	maxLine = 64 << 10
-	maxFile = 64 << 20 // a few hundred processes make ~100 KB
+	maxFile = 16 << 20 // a few hundred processes make ~100 KB
 )
 
 // Module is the sysdiagnose_processes module.

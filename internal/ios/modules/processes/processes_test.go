@@ -1,13 +1,11 @@
 package processes
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/acquire"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
@@ -77,12 +75,7 @@ func TestSysdiagnose(t *testing.T) {
 	if err := iosgen.WriteSysdiagnose(p, spec); err != nil {
 		t.Fatal(err)
 	}
-	acq, err := acquire.Opener{}.Open(context.Background(), p, acquisition.IOSSysdiagnose, acquisition.Options{TempDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer acq.Close()
-	res, err := modtest.RunAcq(t, New(), acq, modtest.SmallIndex(t))
+	res, err := modtest.RunAcq(t, New(), modtest.OpenIOS(t, p, acquisition.IOSSysdiagnose, acquisition.Options{}), modtest.SmallIndex(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/acquire"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
@@ -26,12 +25,7 @@ func TestProfileEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acq, err := acquire.Opener{}.Open(context.Background(), p, acquisition.IOSBackup, acquisition.Options{TempDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer acq.Close()
-	res, err := modtest.RunAcq(t, New(), acq, modtest.SmallIndex(t))
+	res, err := modtest.RunAcq(t, New(), modtest.OpenIOS(t, p, acquisition.IOSBackup, acquisition.Options{}), modtest.SmallIndex(t))
 	if err != nil {
 		t.Fatal(err)
 	}

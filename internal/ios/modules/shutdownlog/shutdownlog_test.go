@@ -1,7 +1,6 @@
 package shutdownlog
 
 import (
-	"context"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/ios/acquire"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
@@ -73,12 +71,7 @@ func TestSysdiagnose(t *testing.T) {
 	if err := iosgen.WriteSysdiagnose(p, iosgen.SysdiagnoseSpec{Format: iosgen.DumpTarGz, Shutdown: current, Rotated: [][]iosgen.ShutdownEntry{rotated}}); err != nil {
 		t.Fatal(err)
 	}
-	acq, err := acquire.Opener{}.Open(context.Background(), p, acquisition.IOSSysdiagnose, acquisition.Options{TempDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer acq.Close()
-	res, err := modtest.RunAcq(t, New(), acq, modtest.SmallIndex(t))
+	res, err := modtest.RunAcq(t, New(), modtest.OpenIOS(t, p, acquisition.IOSSysdiagnose, acquisition.Options{}), modtest.SmallIndex(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -429,9 +429,7 @@ func (st *state) report() {
 	if st.sawDNS {
 		for _, s := range st.flowDests.Sorted() {
 			if ip := st.ips.Get(s.Value); ip != nil && ip.Related == "" {
-				if u := st.signals.Unresolved.Add([]byte(s.Value), s.First, s.Artifact, s.How); u != nil {
-					u.Count, u.Last = s.Count, s.Last
-				}
+				st.signals.Unresolved.AddSummary(s)
 			}
 		}
 	}

@@ -168,27 +168,22 @@ func (st *state) dns(r *zeeklog.Reader, file string) {
 	st.sawDNS = true
 	ts, _ := r.Time(0)
 	q := netsum.NormDomain(r.Get(2))
-	var qs *netsum.Seen
+	qr := netsum.None
 	if q != nil {
-		qs = st.domains.Add(q, ts, file, "dns query")
+		qr = st.domains.Sight(q, ts, file, "dns query")
 	}
 	for pos := 0; ; {
 		a, ok := r.Elem(3, &pos)
 		if !ok {
 			break
 		}
-		if qs != nil {
-			if s := qs.Memo(a); s != nil { // same answer as last time
-				s.Touch(ts)
-				continue
-			}
+		if st.domains.Again(qr, a, ts) { // same answer as last time: counted
+			continue
 		}
 		if netsum.IsIP(a) {
-			s := st.ips.Add(a, ts, file, "dns answer")
-			if qs != nil {
-				qs.SetMemo(a, s)
-			}
-			if s != nil && s.Related == "" && q != nil {
+			ir := st.ips.Sight(a, ts, file, "dns answer")
+			st.domains.Remember(qr, a, st.ips, ir)
+			if s := st.ips.Summary(ir); s != nil && s.Related == "" && q != nil {
 				s.Related = string(q) // also marks the IP as resolved
 			}
 			continue
