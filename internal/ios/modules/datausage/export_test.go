@@ -1,0 +1,4 @@
+package datausage
+
+// Joinable exposes joinable to the tests.
+var Joinable = joinable
