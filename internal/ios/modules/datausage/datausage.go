@@ -146,21 +146,8 @@ var (
 // PRIMARY KEY (Core Data's schema), so that a usage row joins at most one
 // process, through the key.
 func joinable(ctx context.Context, db *sqlitex.DB) bool {
-	for table, cols := range map[string][]string{"ZPROCESS": processColumns, "ZLIVEUSAGE": liveColumns} {
-		if db.CheckTable(ctx, table) != nil {
-			return false
-		}
-		have := db.Columns(ctx, table)
-		for _, c := range cols {
-			if !have[c] {
-				return false
-			}
-		}
-	}
-	var keys, pk int
-	err := db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(lower(name) = 'z_pk' AND upper(type) = 'INTEGER'), 0)
- FROM pragma_table_info('ZPROCESS') WHERE pk > 0`).Scan(&keys, &pk)
-	return err == nil && keys == 1 && pk == 1
+	return db.HasColumns(ctx, "ZPROCESS", processColumns...) && db.HasColumns(ctx, "ZLIVEUSAGE", liveColumns...) &&
+		db.IntegerKey(ctx, "ZPROCESS", "Z_PK")
 }
 
 // A usage row's process, as load looks it up (a NULL or non-numeric

@@ -132,17 +132,8 @@ var redirectsColumns = []string{"sourcedomainid", "todomainid", "from", "to"}
 // ObservedDomains' INTEGER PRIMARY KEY on its own (WebKit's schema), so
 // that each redirect joins at most one name per side, through the key.
 func joinable(ctx context.Context, db *sqlitex.DB) bool {
-	if db.CheckTable(ctx, "ObservedDomains") != nil || db.CheckTable(ctx, "TopFrameUniqueRedirectsTo") != nil {
-		return false
-	}
-	have := db.Columns(ctx, "TopFrameUniqueRedirectsTo")
-	if !have["sourcedomainid"] || !have["todomainid"] || !db.Columns(ctx, "ObservedDomains")["registrabledomain"] {
-		return false
-	}
-	var keys, domainKey int
-	err := db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(lower(name) = 'domainid' AND upper(type) = 'INTEGER'), 0)
- FROM pragma_table_info('ObservedDomains') WHERE pk > 0`).Scan(&keys, &domainKey)
-	return err == nil && keys == 1 && domainKey == 1
+	return db.HasColumns(ctx, "TopFrameUniqueRedirectsTo", "sourceDomainID", "toDomainID") &&
+		db.HasColumns(ctx, "ObservedDomains", "domainID", "registrableDomain") && db.IntegerKey(ctx, "ObservedDomains", "domainID")
 }
 
 func unix(f float64) time.Time { return model.FromUnixSeconds(f) }
