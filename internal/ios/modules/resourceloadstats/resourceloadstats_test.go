@@ -67,8 +67,8 @@ func TestJoinedAndHeldNamesAgree(t *testing.T) {
 	for _, c := range cases {
 		db := iosdata.BuildDB(c.schema, c.rows)
 		sdb := openDB(t, db)
-		if got := resourceloadstats.Joinable(context.Background(), sdb); got != c.join {
-			t.Fatalf("%s: joinable %v, want %v", c.name, got, c.join)
+		if got := sdb.IntegerKey(context.Background(), "ObservedDomains", "domainID"); got != c.join { // what chooses the join
+			t.Fatalf("%s: domainID is the key: %v, want %v", c.name, got, c.join)
 		}
 		res, err := modtest.Run(t, resourceloadstats.New(), acquisition.IOSFilesystem, fstest.MapFS{p: {Data: db}})
 		if err != nil || len(res.Errors) > 0 {

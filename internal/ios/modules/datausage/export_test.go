@@ -1,4 +1,0 @@
-package datausage
-
-// Joinable exposes joinable to the tests.
-var Joinable = joinable

@@ -1,4 +1,0 @@
-package resourceloadstats
-
-// Joinable exposes joinable to the tests.
-var Joinable = joinable
