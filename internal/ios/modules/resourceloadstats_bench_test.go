@@ -1,4 +1,4 @@
-package resourceloadstats_test
+package modules_test
 
 import (
 	"testing"

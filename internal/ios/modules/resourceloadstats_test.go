@@ -1,4 +1,4 @@
-package resourceloadstats_test
+package modules_test
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
-func TestGolden(t *testing.T) {
+func TestResourceLoadStatsGolden(t *testing.T) {
 	modtest.GoldenLayouts(t, resourceloadstats.New(), iosdata.Observations(0), func(t *testing.T, c modtest.Case, res model.ModuleResult) {
 		modtest.WantAlert(t, res, model.Critical, true, iosdata.PegasusDomain)
 		modtest.WantAlert(t, res, model.High, false, "example.com -> "+iosdata.PegasusDomain)
@@ -29,7 +29,7 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-func TestDriftAndCorrupt(t *testing.T) {
+func TestResourceLoadStatsDriftAndCorrupt(t *testing.T) {
 	db := iosdata.BuildDB([]string{`CREATE TABLE ObservedDomains (domainID INTEGER PRIMARY KEY, registrableDomain TEXT, lastSeen REAL, hadUserInteraction INTEGER)`},
 		[]iosgen.Stmt{iosgen.Ins("ObservedDomains", "domainID, registrableDomain, lastSeen, hadUserInteraction", 1, iosdata.PegasusDomain, 1.7e9, 0)})
 	p := "private/var/mobile/Containers/Data/Application/X/Library/WebKit/WebsiteData/ResourceLoadStatistics/observations.db"
@@ -47,7 +47,7 @@ func TestDriftAndCorrupt(t *testing.T) {
 // The redirects' names are joined by SQLite when domainID is the table's
 // key, and looked up in memory otherwise: both give the same result,
 // including a redirect from an id that names no domain.
-func TestJoinedAndHeldNamesAgree(t *testing.T) {
+func TestResourceLoadStatsJoinedAndHeldNamesAgree(t *testing.T) {
 	p := "private/var/mobile/Containers/Data/Application/X/Library/WebKit/WebsiteData/ResourceLoadStatistics/observations.db"
 	rows := append(iosdata.ObservationsRows(30),
 		iosgen.Ins("TopFrameUniqueRedirectsTo", "sourceDomainID, toDomainID", 99999, 2),
