@@ -14,7 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"time"
 
@@ -45,7 +45,10 @@ func main() {
 	os.Exit(code)
 }
 
-// watchHeap keeps the heap profile of the largest live heap seen.
+// watchHeap keeps the heap profile of the largest live heap seen: the
+// live heap the last garbage collection measured (runtime/metrics
+// /gc/heap/live:bytes), which is also what the profile's in-use figures
+// describe; HeapAlloc would count garbage not yet collected.
 func watchHeap(path string, stop, done chan struct{}) {
 	defer close(done)
 	if path == "" {
@@ -53,6 +56,7 @@ func watchHeap(path string, stop, done chan struct{}) {
 	}
 	var peak uint64
 	var best []byte
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -64,10 +68,9 @@ func watchHeap(path string, stop, done chan struct{}) {
 			fmt.Fprintf(os.Stderr, "cpuprof: peak live heap %d MB\n", peak>>20)
 			return
 		case <-tick.C:
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak {
-				peak = ms.HeapAlloc
+			metrics.Read(sample)
+			if live := sample[0].Value.Uint64(); live > peak {
+				peak = live
 				var b bytes.Buffer
 				if pprof.Lookup("heap").WriteTo(&b, 0) == nil {
 					best = b.Bytes()
