@@ -204,7 +204,7 @@ func (a *analyzer) dnsAnnouncement(f *flow, m *dnswire.Msg) {
 			a.resolvedBy(rr.Addr, rr.Name)
 			a.observeIP(rr.Addr, "dns answer", f)
 		case rr.Type == dnswire.TypeCNAME && len(rr.Target) > 0:
-			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.Count == 1 {
+			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.count == 1 {
 				addRelated(o, "CNAME of "+string(rr.Name))
 			}
 		}
@@ -245,7 +245,7 @@ func (a *analyzer) dnsAnswers(f *flow, qname []byte, rec *DNSRecord, m *dnswire.
 			if rec != nil && len(rec.CNAMEs) < maxAnswersPerName && !containsBytes(rec.CNAMEs, rr.Target) {
 				rec.CNAMEs = append(rec.CNAMEs, string(rr.Target))
 			}
-			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.Count == 1 {
+			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.count == 1 {
 				addRelated(o, "CNAME of "+string(qname))
 			}
 		case rr.Addr.IsValid():
@@ -273,9 +273,9 @@ func containsBytes(s []string, b []byte) bool {
 	return false
 }
 
-func addRelated(o *Observation, v string) {
-	if len(o.Related) < 8 && !contains(o.Related, v) {
-		o.Related = append(o.Related, v)
+func addRelated(o *obsEntry, v string) {
+	if len(o.related) < 8 && !contains(o.related, v) {
+		o.related = append(o.related, v)
 	}
 }
 

@@ -11,6 +11,7 @@ func (a *analyzer) finish() *Result {
 	a.dec.Defrag.Flush()
 	a.incompleteDatagrams()
 	a.flows.drain()
+	a.ev.load()
 	a.finishHeuristics()
 	res := &Result{}
 	res.Summary = Summary{File: a.name, Flows: a.flows.total, MaxLiveFlows: a.flows.maxLive,
@@ -36,6 +37,9 @@ func (a *analyzer) finish() *Result {
 	}
 	if a.undecN > 0 {
 		res.Summary.Undecodable, res.Summary.UndecodableBy = a.undecN, a.undec
+	}
+	if a.ev.lost {
+		a.dropped["evidence not read back (temporary file)"]++
 	}
 	if len(a.dropped) > 0 {
 		res.Summary.Dropped = a.dropped
@@ -87,27 +91,32 @@ func (a *analyzer) observations() []Observation {
 	for k := range a.obs {
 		n += len(a.obs[k])
 	}
-	ps := make([]*Observation, 0, n)
+	type key struct {
+		module string
+		kind   Kind
+		value  string
+		o      *obsEntry
+	}
+	keys := make([]key, 0, n)
 	for k := range a.obs {
-		for _, o := range a.obs[k] {
-			ps = append(ps, o)
+		for v, o := range a.obs[k] {
+			keys = append(keys, key{o.module, o.kind, v, o})
 		}
 		a.obs[k] = nil
 	}
 	for ip, o := range a.obsIP {
-		o.Value = ip.String()
 		for _, n := range a.resolved[ip] {
 			addRelated(o, "resolved from "+n)
 		}
-		ps = append(ps, o)
+		keys = append(keys, key{o.module, o.kind, ip.String(), o})
 	}
 	a.obsIP, a.resolved = nil, nil
-	slices.SortFunc(ps, func(x, y *Observation) int {
-		return cmp.Or(strings.Compare(x.Module, y.Module), cmp.Compare(x.Kind, y.Kind), strings.Compare(x.Value, y.Value))
+	slices.SortFunc(keys, func(x, y key) int {
+		return cmp.Or(strings.Compare(x.module, y.module), cmp.Compare(x.kind, y.kind), strings.Compare(x.value, y.value))
 	})
-	out := make([]Observation, len(ps))
-	for i, p := range ps {
-		out[i] = *p
+	out := make([]Observation, len(keys))
+	for i, k := range keys {
+		out[i] = a.observation(k.o, k.value)
 	}
 	return out
 }

@@ -365,7 +365,7 @@ func (a *analyzer) certificates(f *flow, certs []tlsinfo.Certificate) {
 	}
 	for i, c := range certs {
 		o := a.observe(KindTLSCert, c.SHA256, ModTLS, "tls certificate", f)
-		if o != nil && len(o.Related) == 0 {
+		if o != nil && len(o.related) == 0 {
 			addRelated(o, "sha1 "+c.SHA1)
 			if c.Subject != "" {
 				addRelated(o, "subject "+c.Subject)

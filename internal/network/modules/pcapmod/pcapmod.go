@@ -159,6 +159,9 @@ func run(ctx context.Context, in *module.Input, opts capture.Options) (string, *
 		if opts.QUIC == nil {
 			opts.QUIC = quic.NewAssembler(1024)
 		}
+		if opts.TempDir == "" {
+			opts.TempDir = in.TempDir
+		}
 		if opts.Keep == nil && in.Index != nil {
 			opts.Keep = keeper(in.Index)
 		}
