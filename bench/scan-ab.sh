@@ -17,7 +17,11 @@ mkdir -p "$work/base"
 git archive "$base" | tar -x -C "$work/base"
 (cd "$work/base" && go build -o "$work/A" ./cmd/spyscan)
 go build -o "$work/B" ./cmd/spyscan
-cat "$input" >/dev/null # page cache warm for both alike
+if [ -d "$input" ]; then # page cache warm for both alike
+	find "$input" -type f -exec cat {} + >/dev/null
+else
+	cat "$input" >/dev/null
+fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 for i in $(seq "$runs"); do
 	for v in A B; do

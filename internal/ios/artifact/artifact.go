@@ -58,7 +58,7 @@ func Find(fsys fs.FS, kind acquisition.Kind, s Spec) []string {
 		if strings.Contains(p, "**") {
 			hits = walkGlob(fsys, p)
 		} else if hasMeta(p) {
-			hits, _ = fs.Glob(fsys, p) // the only error is a bad pattern, which tests catch
+			hits = glob(fsys, p)
 		} else if st, err := fs.Stat(fsys, p); err == nil && !st.IsDir() || err != nil && !errors.Is(err, fs.ErrNotExist) {
 			// present but unreadable (e.g. a link escaping the input):
 			// kept, so the module's open fails and lists the file.
@@ -86,7 +86,7 @@ func walkGlob(fsys fs.FS, p string) []string {
 	if before == "" {
 		roots = []string{"."}
 	} else if hasMeta(before) {
-		roots, _ = fs.Glob(fsys, before)
+		roots = glob(fsys, before)
 	}
 	depth := strings.Count(after, "/") + 1
 	var out []string
@@ -106,6 +106,72 @@ func walkGlob(fsys fs.FS, p string) []string {
 		})
 	}
 	return out
+}
+
+// glob returns what fs.Glob returns for pattern (nothing for a bad
+// pattern, the only error fs.Glob has), in the same order, but lists only
+// the folders a segment with a meta character has to match in: a run of
+// literal segments is one fs.Lstat of the joined path, where fs.Glob lists
+// the folder above each of them. In a backup of hundreds of domains a
+// pattern such as "AppDomain-*/Library/Safari/History.db" thus costs one
+// listing of the root and one look-up per AppDomain folder, instead of
+// listing every AppDomain folder and every Library folder below them.
+// fs.Lstat, like a folder listing, finds a symbolic link whose target is
+// missing; a literal segment that is not a folder fails the next listing
+// or look-up, as it fails fs.Glob's.
+func glob(fsys fs.FS, pattern string) []string {
+	if _, err := path.Match(pattern, ""); err != nil {
+		return nil
+	}
+	if !hasMeta(pattern) { // as fs.Glob
+		if _, err := fs.Stat(fsys, pattern); err != nil {
+			return nil
+		}
+		return []string{pattern}
+	}
+	segs := strings.Split(pattern, "/")
+	cur := []string{"."}
+	for i := 0; i < len(segs) && len(cur) > 0; {
+		var next []string
+		if !hasMeta(segs[i]) {
+			j := i + 1
+			for j < len(segs) && !hasMeta(segs[j]) {
+				j++
+			}
+			lit := strings.Join(segs[i:j], "/")
+			for _, d := range cur {
+				if p := joinPath(d, lit); fs.ValidPath(p) {
+					if _, err := fs.Lstat(fsys, p); err == nil {
+						next = append(next, p)
+					}
+				}
+			}
+			cur, i = next, j
+			continue
+		}
+		for _, d := range cur {
+			ents, err := fs.ReadDir(fsys, d)
+			if err != nil {
+				continue
+			}
+			for _, e := range ents {
+				if ok, _ := path.Match(segs[i], e.Name()); ok {
+					next = append(next, joinPath(d, e.Name()))
+				}
+			}
+		}
+		cur, i = next, i+1
+	}
+	return cur
+}
+
+// joinPath is path.Join(dir, name) for a clean dir and a name of clean
+// segments.
+func joinPath(dir, name string) string {
+	if dir == "." {
+		return name
+	}
+	return dir + "/" + name
 }
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }

@@ -1,6 +1,9 @@
 package artifact
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"testing/fstest"
@@ -63,5 +66,58 @@ func TestFindAnyDepth(t *testing.T) {
 		"private/var/mobile/Library/Caches/com.apple.x/Cache.db", "var/root/Cache.db"}
 	if got := Find(dump, acquisition.IOSFilesystem, spec); !reflect.DeepEqual(got, want) {
 		t.Errorf("Find = %q, want %q", got, want)
+	}
+}
+
+// glob returns what fs.Glob returns, in the same order, on a layout of
+// domains, folders, files in place of folders, and symbolic links (one
+// whose target is missing, one to a folder), held in memory and on disk.
+func TestGlobAsFSGlob(t *testing.T) {
+	files := []string{
+		"HomeDomain/Library/SMS/sms.db", "HomeDomain/Library/SMS/sms.db-wal",
+		"HomeDomain/Library/Safari/History.db", "HomeDomain/Library/Safari/Profiles/P1/History.db",
+		"HomeDomain/Library/Safari/Profiles/P2/History.db", "HomeDomain/Library/Safari/Profiles/file",
+		"AppDomain-a/Library/Safari/History.db", "AppDomain-b/Library/Safari/Profiles/X/History.db",
+		"AppDomain-c/Library", "AppDomain-d/Library/WebKit/WebsiteData/IndexedDB/v1/k",
+		"AppDomain-d/Library/WebKit/WebsiteData/IndexedDB/x", "AppDomain-e/Library/WebKit/WebsiteData/LocalStorage/s",
+		"AppDomainGroup-g/ChatStorage.sqlite", "a[b]/c", "a*b/c", "Manifest.db", "Info.plist",
+	}
+	patterns := []string{
+		"HomeDomain/Library/SMS/sms.db", "HomeDomain/Library/SMS/*", "HomeDomain/Library/Safari/Profiles/*/History.db",
+		"AppDomain-*/Library/Safari/History.db", "AppDomain-*/Library/Safari/Profiles/*/History.db",
+		"AppDomain-*/Library/WebKit/WebsiteData/IndexedDB/*", "AppDomain-*/Library/WebKit/WebsiteData/IndexedDB/v1/*",
+		"AppDomain-*/Library/*", "AppDomain-c/Library/*", "*", "*/*", "*/Library", "*/Library/*/History.db",
+		"AppDomain-?/Library/Safari/History.db", "AppDomain-[a-c]/Library", `a\[b]/c`, `a\*b/c`, "a[b]/c", "a[/c",
+		"*.db", "Info.plist", "Absent/*", "*/Absent", "AppDomainGroup-*/ChatStorage.sqlite", "link*/*", "link-dir/*",
+		"*/dangling", "links/*", "links/dangling",
+	}
+	mem := fstest.MapFS{}
+	disk := t.TempDir()
+	for _, f := range files {
+		mem[f] = &fstest.MapFile{Data: []byte("x")}
+		p := filepath.Join(disk, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(disk, "links"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	links := [][2]string{{"links/dangling", "absent"}, {"link-dir", "HomeDomain/Library"}}
+	for _, l := range links {
+		if err := os.Symlink(l[1], filepath.Join(disk, filepath.FromSlash(l[0]))); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	for name, fsys := range map[string]fs.FS{"memory": mem, "disk": os.DirFS(disk)} {
+		for _, p := range patterns {
+			want, _ := fs.Glob(fsys, p)
+			if got := glob(fsys, p); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: glob(%q) = %q, fs.Glob = %q", name, p, got, want)
+			}
+		}
 	}
 }

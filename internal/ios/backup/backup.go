@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
@@ -88,6 +89,9 @@ type Backup struct {
 	manifestDB []byte // decrypted Manifest.db, encrypted backups only
 	kb         *keybag.Keybag
 	Skipped    int // records whose path is not a valid FS path
+
+	rootMu   sync.Mutex
+	rootKids []child // the listing of ".", kept once made: every "AppDomain-*" pattern of the modules lists it
 }
 
 // Find returns the backup folder for path: path itself when it holds

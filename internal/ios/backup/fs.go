@@ -101,12 +101,28 @@ func (b *Backup) lookup(op, name string) (packedNode, error) {
 }
 
 func (b *Backup) entries(name string) []fs.DirEntry {
-	kids := b.idx.children(name)
+	var kids []child
+	if name == "." {
+		kids = b.rootChildren()
+	} else {
+		kids = b.idx.children(name)
+	}
 	out := make([]fs.DirEntry, 0, len(kids))
 	for _, c := range kids {
 		out = append(out, dirEntry{b: b, path: c.path, n: c.n})
 	}
 	return out
+}
+
+// rootChildren lists "." once (a backup of hundreds of domains has as
+// many folders at its root, each one a subtree to skip).
+func (b *Backup) rootChildren() []child {
+	b.rootMu.Lock()
+	defer b.rootMu.Unlock()
+	if b.rootKids == nil {
+		b.rootKids = b.idx.children(".")
+	}
+	return b.rootKids
 }
 
 // dirEntry describes a child without decoding its Manifest record until

@@ -247,8 +247,11 @@ func (x *index) lookup(name string) (int, packedNode, bool) {
 }
 
 // search returns the first node whose path is not below s (bytes order).
-func (x *index) search(s string, buf *[]byte) int {
-	lo, hi := 0, x.nnode
+func (x *index) search(s string, buf *[]byte) int { return x.bisect(0, x.nnode, s, buf) }
+
+// bisect returns the first node in [lo, hi) whose path is not below s,
+// or hi.
+func (x *index) bisect(lo, hi int, s string, buf *[]byte) int {
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		*buf = x.bytesOf(x.node(m).path, *buf)
@@ -259,6 +262,23 @@ func (x *index) search(s string, buf *[]byte) int {
 		}
 	}
 	return lo
+}
+
+// searchFrom is search for an s above the path of node from-1: it looks
+// at nodes from, from+1, from+3, from+7... before the binary search, so
+// that skipping a subtree costs the logarithm of its size rather than of
+// the whole index (listing the root of a backup of hundreds of domains
+// skips each domain's subtree).
+func (x *index) searchFrom(from int, s string, buf *[]byte) int {
+	lo, hi, step := from, from, 1
+	for hi < x.nnode {
+		*buf = x.bytesOf(x.node(hi).path, *buf)
+		if string(*buf) >= s {
+			break
+		}
+		lo, hi, step = hi+1, hi+step, step*2
+	}
+	return x.bisect(lo, min(hi, x.nnode), s, buf)
 }
 
 // child is a node under a folder, with its path.
@@ -295,7 +315,7 @@ func (x *index) children(name string) []child {
 		// happen (build adds every parent), but skip its subtree
 		// either way: every path under prefix+rest[:slash]+"/" sorts
 		// before prefix+rest[:slash]+"0".
-		i = max(x.search(prefix+rest[:slash]+"0", &buf), i+1)
+		i = x.searchFrom(i+1, prefix+rest[:slash]+"0", &buf)
 	}
 	return out
 }

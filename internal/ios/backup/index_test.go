@@ -293,3 +293,67 @@ func TestIndexLargerThanCache(t *testing.T) {
 		t.Errorf("children of HomeDomain: %d, first %+v", len(kids), kids[0])
 	}
 }
+
+// TestChildrenSubtreeSizes lists folders whose children have subtrees of
+// every size from 0 to 300 nodes, next to names that sort right after a
+// subtree ("D7-x", "D70"), as the root of a backup of hundreds of domains
+// has: children must skip each subtree whatever its size, and the listing
+// must equal one computed from the sorted paths alone.
+func TestChildrenSubtreeSizes(t *testing.T) {
+	bd, err := newBuilder(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	add := func(domain, rel string) {
+		id := fmt.Sprintf("%040x", len(paths))
+		if err := bd.add([]byte(id), []byte(domain), []byte(rel), flagFile, mbFile{}); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, domain+"/"+rel)
+	}
+	for d := range 300 {
+		dom := fmt.Sprint("D", d)
+		for f := range d {
+			add(dom, fmt.Sprintf("Library/%d/f%d", f%7, f))
+		}
+		if d%3 == 0 {
+			add(dom+"-x", "y")
+		}
+		add(dom, "top")
+	}
+	x, err := bd.build(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.close() })
+	// The reference: every folder's direct children, from the paths.
+	want := map[string]map[string]bool{}
+	for _, p := range paths {
+		parts := strings.Split(p, "/")
+		for i := range parts {
+			dir := "."
+			if i > 0 {
+				dir = strings.Join(parts[:i], "/")
+			}
+			if want[dir] == nil {
+				want[dir] = map[string]bool{}
+			}
+			want[dir][strings.Join(parts[:i+1], "/")] = true
+		}
+	}
+	for dir, kids := range want {
+		var w []string
+		for k := range kids {
+			w = append(w, k)
+		}
+		slices.Sort(w)
+		var got []string
+		for _, c := range x.children(dir) {
+			got = append(got, c.path)
+		}
+		if !slices.Equal(got, w) {
+			t.Errorf("children of %s: %d %q..., want %d %q...", dir, len(got), got[:min(3, len(got))], len(w), w[:min(3, len(w))])
+		}
+	}
+}
