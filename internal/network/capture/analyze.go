@@ -111,6 +111,7 @@ type analyzer struct {
 	obs        [numKinds]map[string]*obsEntry
 	obsIP      map[netip.Addr]*obsEntry
 	ev         *evStore
+	slabs      slabs
 	dns        map[dnsKey]*DNSRecord
 	dnsMsg     dnsScratch
 	resolved   map[netip.Addr][]string // answer IP -> names (bounded)
@@ -231,6 +232,18 @@ func ts(ns int64) time.Time {
 	return time.Unix(0, ns).UTC()
 }
 
+// slabs hold the entries of the tables (see slab).
+type slabs struct {
+	obs        slab[obsEntry]
+	dns        slab[DNSRecord]
+	tls        slab[TLSRecord]
+	http       slab[HTTPRecord]
+	quic       slab[QUICRecord]
+	agg        slab[FlowRecord]
+	beacon     slab[beacon]
+	unresolved slab[unresolvedIP]
+}
+
 // obsEntry is an observed value while the pass runs: its counters in
 // memory, its evidence in the evidence store; finish builds its
 // Observation.
@@ -254,7 +267,7 @@ func (a *analyzer) observation(e *obsEntry, value string) Observation {
 // newObs starts the entry of a value first seen now, in flow f (nil: outside
 // a flow).
 func (a *analyzer) newObs(k Kind, module string, f *flow) *obsEntry {
-	o := &obsEntry{kind: k, module: module, first: a.now, noFlow: f == nil}
+	o := a.slabs.obs.alloc(obsEntry{kind: k, module: module, first: a.now, noFlow: f == nil})
 	if f != nil {
 		ev := a.evidence(f)
 		o.ev = a.ev.put(&ev)

@@ -219,7 +219,7 @@ func (a *analyzer) dnsRecord(f *flow, name []byte, qt uint16) *DNSRecord {
 			return nil
 		}
 		n := string(name)
-		rec = &DNSRecord{Name: n, Type: typeName(qt), First: ts(a.now), Evidence: a.evidence(f)}
+		rec = a.slabs.dns.alloc(DNSRecord{Name: n, Type: typeName(qt), First: ts(a.now), Evidence: a.evidence(f)})
 		a.dns[dnsKey{n, qt}] = rec
 	}
 	rec.Last = ts(a.now)
@@ -350,8 +350,8 @@ func (a *analyzer) httpRequest(f *flow, req *httpinfo.Request) {
 			a.dropped["http records"]++
 			return
 		}
-		rec = &HTTPRecord{Method: req.Method, Host: host, URL: url, UserAgent: req.UserAgent,
-			Server: dissect.Endpoint(sa, sp), First: ts(a.now), Evidence: a.evidence(f)}
+		rec = a.slabs.http.alloc(HTTPRecord{Method: req.Method, Host: host, URL: url, UserAgent: req.UserAgent,
+			Server: dissect.Endpoint(sa, sp), First: ts(a.now), Evidence: a.evidence(f)})
 		a.http[k] = rec
 	}
 	rec.Requests++

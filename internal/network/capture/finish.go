@@ -75,7 +75,9 @@ func (a *analyzer) finish() *Result {
 		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Server, y.Server), strings.Compare(x.SNI, y.SNI), strings.Compare(x.JA4, y.JA4))
 	})
 	a.quic, a.flowAgg, a.beacons, a.unresolved = nil, nil, nil, nil
+	a.slabs = slabs{obs: a.slabs.obs}
 	res.Observations = a.observations()
+	a.slabs = slabs{}
 	res.Findings = a.findings
 	slices.SortStableFunc(res.Findings, func(x, y Finding) int {
 		return cmp.Or(strings.Compare(x.Module, y.Module), x.Time.Compare(y.Time), strings.Compare(x.Message, y.Message))

@@ -183,7 +183,7 @@ func (a *analyzer) aggregate(e *flowEnd, k aggKey) {
 		}
 		rec := e.record()
 		rec.End, rec.Client = "", k.client.String()
-		a.flowAgg[k] = &rec
+		a.flowAgg[k] = a.slabs.agg.alloc(rec)
 		a.dropped["flows aggregated by client/server/port"]++
 		return
 	}
@@ -213,7 +213,7 @@ func (a *analyzer) observeFlowIPs(ca, sa netip.Addr, e *flowEnd) {
 				a.dropped["observed addresses past the bound (no indicator hit)"]++
 				continue
 			}
-			o = &obsEntry{kind: KindIP, module: ModFlows, first: e.f.first, ev: e.stored()}
+			o = a.slabs.obs.alloc(obsEntry{kind: KindIP, module: ModFlows, first: e.f.first, ev: e.stored()})
 			a.obsIP[ip] = o
 		}
 		o.count++
@@ -260,7 +260,7 @@ func (a *analyzer) trackBeacon(f *flow, ca, sa netip.Addr, sp uint16, e *flowEnd
 		if len(a.beacons) >= a.opts.MaxRecords/2 {
 			return
 		}
-		b = &beacon{ev: e.stored()}
+		b = a.slabs.beacon.alloc(beacon{ev: e.stored()})
 		a.beacons[k] = b
 	}
 	b.n++
@@ -290,7 +290,7 @@ func (a *analyzer) trackUnresolved(f *flow, sa netip.Addr, sp uint16, e *flowEnd
 		if len(a.unresolved) >= a.opts.MaxRecords {
 			return
 		}
-		u = &unresolvedIP{ev: e.stored(), port: sp, first: f.first}
+		u = a.slabs.unresolved.alloc(unresolvedIP{ev: e.stored(), port: sp, first: f.first})
 		a.unresolved[sa] = u
 	}
 	u.flows++

@@ -221,7 +221,7 @@ func (a *analyzer) serverOnlyRecord(f *flow) {
 			a.dropped["tls records"]++
 			return
 		}
-		rec = &TLSRecord{Server: k.server, First: ts(a.now), Evidence: a.evidence(f), Fingerprints: []TLSFingerprint{}}
+		rec = a.slabs.tls.alloc(TLSRecord{Server: k.server, First: ts(a.now), Evidence: a.evidence(f), Fingerprints: []TLSFingerprint{}})
 		if f.pre != nil {
 			rec.Preamble = f.pre.desc
 		}
@@ -266,8 +266,8 @@ func (a *analyzer) tlsRecord(f *flow, ch *tlsinfo.ClientHello, sni, server, ja3,
 		a.dropped["tls records"]++
 		return nil
 	}
-	rec = &TLSRecord{SNI: sni, Server: server, ALPN: ch.ALPN, JA3: ja3, JA4: ja4,
-		First: ts(a.now), Evidence: a.evidence(f)}
+	rec = a.slabs.tls.alloc(TLSRecord{SNI: sni, Server: server, ALPN: ch.ALPN, JA3: ja3, JA4: ja4,
+		First: ts(a.now), Evidence: a.evidence(f)})
 	if f.pre != nil {
 		rec.Preamble = f.pre.desc
 	}
