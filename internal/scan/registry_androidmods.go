@@ -16,8 +16,11 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/batterydaily"
 	"github.com/spyscan/spyscan/internal/android/modules/batteryhistory"
 	"github.com/spyscan/spyscan/internal/android/modules/browserhistory"
+	"github.com/spyscan/spyscan/internal/android/modules/bugreportmounts"
+	"github.com/spyscan/spyscan/internal/android/modules/bugreportprocesses"
 	"github.com/spyscan/spyscan/internal/android/modules/bugreporttimestamps"
 	"github.com/spyscan/spyscan/internal/android/modules/dbinfo"
+	"github.com/spyscan/spyscan/internal/android/modules/dumpsyssettings"
 	"github.com/spyscan/spyscan/internal/android/modules/getprop"
 	"github.com/spyscan/spyscan/internal/android/modules/hashes"
 	"github.com/spyscan/spyscan/internal/android/modules/intrusionlogs"
@@ -47,11 +50,14 @@ func androidModules() []module.Module {
 		packages.New(),
 		platformcompat.New(),
 		receivers.New(),
+		dumpsyssettings.New(),    // bugreport only
+		bugreportprocesses.New(), // the dumpstate's PROCESSES blocks
 	)
 	return append(mods,
 		// bugreport files
 		bugreporttimestamps.New(),
 		tombstones.New(),
+		bugreportmounts.New(), // FS/proc/mounts, FS/proc/<pid>/mountinfo
 		// androidqf files
 		aqffiles.New(),
 		aqfgetprop.New(),

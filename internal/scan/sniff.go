@@ -2,9 +2,15 @@ package scan
 
 import (
 	"bytes"
+	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
+
+	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
 // Sniff gives a short human description of what an unrecognised input looks
@@ -32,18 +38,77 @@ func Sniff(path string) string {
 	head := make([]byte, 512)
 	n, _ := f.Read(head)
 	head = head[:n]
+	desc := looksLike(head, filepath.Ext(path))
+	if desc == zipDesc {
+		desc += zipContents(path)
+	}
+	return desc
+}
+
+// looksLike says what a file whose first bytes are head looks like.
+func looksLike(head []byte, ext string) string {
 	for _, m := range magics {
 		if bytes.HasPrefix(head, m.prefix) {
 			return m.desc
 		}
 	}
-	if n == 0 {
+	if len(head) == 0 {
 		return "an empty file"
 	}
 	if isText(head) {
-		return "a text file (" + filepath.Ext(path) + ") of an unknown format"
+		return "a text file (" + ext + ") of an unknown format"
 	}
 	return "a binary file of an unknown format"
+}
+
+// maxListed bounds the entries a zip's description names.
+const maxListed = 6
+
+// zipContents names what an unrecognised zip holds, at its top (or inside
+// its one top folder), and says what to do when it holds acquisitions
+// side by side: spyscan scans a folder of acquisitions, not a zip of them.
+func zipContents(p string) string {
+	z, err := safearchive.Open(p, safearchive.DefaultLimits)
+	if err != nil {
+		return ""
+	}
+	defer z.Close()
+	dir := "."
+	ents, err := fs.ReadDir(z, dir)
+	if err == nil && len(ents) == 1 && ents[0].IsDir() {
+		dir = ents[0].Name()
+		ents, err = fs.ReadDir(z, dir)
+	}
+	if err != nil || len(ents) == 0 {
+		return ""
+	}
+	var parts []string
+	for i, e := range ents {
+		if i == maxListed {
+			parts = append(parts, "and "+plural(len(ents)-maxListed, "more entry", "more entries"))
+			break
+		}
+		parts = append(parts, e.Name()+" ("+memberDesc(z, path.Join(dir, e.Name()), e)+")")
+	}
+	return ", holding " + strings.Join(parts, ", ") + "; if these are acquisitions, unzip it and scan the folder, whose acquisitions are scanned one by one"
+}
+
+// memberDesc says what one entry of a zip looks like.
+func memberDesc(z fs.FS, name string, e fs.DirEntry) string {
+	if e.IsDir() {
+		return "a folder"
+	}
+	f, err := z.Open(name)
+	if err != nil {
+		return "unreadable"
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	if d := looksLike(head[:n], path.Ext(name)); d != zipDesc {
+		return d
+	}
+	return "a zip archive"
 }
 
 const (

@@ -8,6 +8,7 @@ package known
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
@@ -172,4 +173,28 @@ var RootBinaries = map[string]string{
 	"superuser.apk": "Superuser app", "kingouser.apk": "KingRoot app", "supersu.apk": "SuperSU app",
 	"magisk": "Magisk root framework", "magiskhide": "Magisk hide utility",
 	"magiskinit": "Magisk init binary", "magiskpolicy": "Magisk policy binary",
+}
+
+// ComponentSettings are the settings whose value names the apps given a
+// role that lets them read the screen, the notifications or the keyboard:
+// components ("package/class") separated by ':'.
+var ComponentSettings = []string{"enabled_accessibility_services", "enabled_notification_listeners", "enabled_input_methods",
+	"default_input_method", "voice_interaction_service", "assistant", "enabled_notification_assistant"}
+
+// SettingApps returns the packages a component setting names, each once,
+// in order ("com.a/.Svc:com.b/com.b.Svc" gives com.a and com.b; an input
+// method's subtypes after ';' are dropped).
+func SettingApps(key, value string) []string {
+	if !slices.Contains(ComponentSettings, key) {
+		return nil
+	}
+	var out []string
+	for _, c := range strings.Split(value, ":") {
+		c, _, _ = strings.Cut(c, ";")
+		pkg, _, ok := strings.Cut(strings.TrimSpace(c), "/")
+		if ok && pkg != "" && !slices.Contains(out, pkg) {
+			out = append(out, pkg)
+		}
+	}
+	return out
 }

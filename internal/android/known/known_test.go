@@ -1,6 +1,7 @@
 package known
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/model"
@@ -50,6 +51,24 @@ func TestSettingFinding(t *testing.T) {
 		f, ok := SettingFinding("secure", tc.key, tc.value)
 		if ok != tc.want || (ok && (f.Level != model.Medium || f.ID != ReasonDangerousSetting)) {
 			t.Errorf("%s=%s: %v %+v", tc.key, tc.value, ok, f)
+		}
+	}
+}
+
+func TestSettingApps(t *testing.T) {
+	for _, tc := range []struct {
+		key, value string
+		want       []string
+	}{
+		{"enabled_accessibility_services", "com.ispyoo/com.ispyoo.AccessService", []string{"com.ispyoo"}},
+		{"enabled_accessibility_services", "com.a/.Svc:com.b/com.b.Svc:com.a/.Other", []string{"com.a", "com.b"}},
+		{"enabled_input_methods", "com.google.android.inputmethod.latin/com.android.inputmethod.latin.LatinIME;-921088104:com.x/.Ime", []string{"com.google.android.inputmethod.latin", "com.x"}},
+		{"enabled_accessibility_services", "null", nil},
+		{"enabled_accessibility_services", "", nil},
+		{"screen_brightness", "com.a/.Svc", nil},
+	} {
+		if got := SettingApps(tc.key, tc.value); !slices.Equal(got, tc.want) {
+			t.Errorf("%s=%q: %q, want %q", tc.key, tc.value, got, tc.want)
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,13 +53,27 @@ func TestInChromium(t *testing.T) {
 		chromedp.SendKeys("#current", otp, bq), chromedp.SendKeys("#new", pw, bq), chromedp.SendKeys("#confirm", pw, bq),
 		chromedp.Submit("#password-form", bq), chromedp.WaitVisible("#new-case", bq),
 		chromedp.SendKeys("#case-name", "Demo person", bq), chromedp.Submit("#new-case", bq), chromedp.WaitVisible("#case-name", bq))
+	caseURL := caseLocation(t, p)
 
 	// add fills one form of the "add an acquisition" page and sends it. A
 	// file input is sent only once the browser has listed its files (it
 	// reads a folder's asynchronously, and form.submit() skips "required").
+	// The first step is tried again when the page it acted on was replaced
+	// under it (Chromium's "No node with given id found", seen at load 39):
+	// each try starts from the case page's link, so the form starts empty.
 	add := func(form, input string, fill chromedp.Action) {
 		t.Helper()
-		p.Run(chromedp.Click("#add-acquisition", bq), chromedp.WaitVisible("#upload-file", bq), fill)
+		for try := 1; ; try++ {
+			err := p.TryRun(chromedp.Click("#add-acquisition", bq), chromedp.WaitVisible("#upload-file", bq), fill)
+			if err == nil {
+				break
+			}
+			if try == 3 || !strings.Contains(err.Error(), "No node with given id") {
+				t.Fatalf("add %s (try %d): %v", form, try, err)
+			}
+			p.Run(chromedp.Navigate(caseURL))
+			wait(t, p, time.Minute, "#add-acquisition")
+		}
 		if input != "" {
 			wait(t, p, time.Minute, "#"+input+":valid")
 		}
@@ -136,6 +152,22 @@ func TestInChromium(t *testing.T) {
 func wait(t *testing.T, p *htmltest.Page, d time.Duration, sel string) {
 	t.Helper()
 	waitText(t, p, d, sel)
+}
+
+// caseLocation waits until the page is a case's page (/cases/ID) and
+// returns its address.
+func caseLocation(t *testing.T, p *htmltest.Page) string {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		var loc string
+		if err := p.TryEval(`location.href`, &loc); err == nil {
+			if u, err := url.Parse(loc); err == nil && path.Dir(u.Path) == "/cases" {
+				return loc
+			}
+		}
+	}
+	t.Fatal("the new case's page did not open")
+	return ""
 }
 
 // waitText waits until an element matching sel is in the page and returns

@@ -375,3 +375,36 @@ func TestSameInstantHTTPIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestBeaconKeySameAsText: the beacon key keeps an address instead of its
+// text; two keys must be equal exactly when the destination texts the
+// findings print are, and dest must give that text.
+func TestBeaconKeySameAsText(t *testing.T) {
+	client := netip.MustParseAddr("10.0.0.2")
+	type dst struct {
+		name string
+		addr netip.Addr
+	}
+	text := func(d dst) string {
+		if d.name != "" {
+			return d.name
+		}
+		return d.addr.String()
+	}
+	a4, a6 := netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("2001:db8::7")
+	dsts := []dst{{"", a4}, {"", a6}, {"192.0.2.7", a6}, {"2001:db8::7", a4}, {"2001:DB8::7", a4},
+		{"192.000.2.7", a4}, {"example.com", a4}, {"example.com", a6}, {"::ffff:192.0.2.7", a4},
+		{"", netip.MustParseAddr("::ffff:192.0.2.7")}, {"1.2.3.4", a4}}
+	for _, x := range dsts {
+		kx := newBeaconKey(client, x.name, x.addr, 443, 6)
+		if got := kx.dest(); got != text(x) {
+			t.Errorf("dest of %+v = %q, want %q", x, got, text(x))
+		}
+		for _, y := range dsts {
+			ky := newBeaconKey(client, y.name, y.addr, 443, 6)
+			if (kx == ky) != (text(x) == text(y)) {
+				t.Errorf("keys of %+v and %+v: equal %v, texts %q and %q", x, y, kx == ky, text(x), text(y))
+			}
+		}
+	}
+}

@@ -19,8 +19,7 @@ const maxReasons = 64
 func (a *analyzer) decodeFailed(link uint32, err error) {
 	reason := err.Error()
 	undecodable := true
-	var de *dissect.Error
-	if errors.As(err, &de) {
+	if de, ok := dissectError(err); ok {
 		undecodable = de.Undecodable
 	}
 	switch {
@@ -35,6 +34,18 @@ func (a *analyzer) decodeFailed(link uint32, err error) {
 	if undecodable {
 		a.undecodable(reason, 1)
 	}
+}
+
+// dissectError is errors.As for a *dissect.Error. The decoder returns its
+// sentinels unwrapped (every fragment held for reassembly comes this way),
+// so they are taken without the allocation of errors.As's target.
+func dissectError(err error) (*dissect.Error, bool) {
+	if de, ok := err.(*dissect.Error); ok {
+		return de, true
+	}
+	var de *dissect.Error
+	ok := errors.As(err, &de)
+	return de, ok
 }
 
 // undecodable counts n packets that could not be read, for a reason.

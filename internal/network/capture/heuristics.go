@@ -72,11 +72,36 @@ type aggKey struct {
 	proto          uint8
 }
 
+// beaconKey is a client, a destination and a port. The destination is the
+// server's name, or its address when it has none: kept as the address (no
+// string built per ended flow), and a name that is an address's own text is
+// kept as that address, so the key is the same as for the text.
 type beaconKey struct {
 	client netip.Addr
-	dest   string
+	name   string
+	addr   netip.Addr
 	port   uint16
 	proto  uint8
+}
+
+func newBeaconKey(client netip.Addr, serverName string, server netip.Addr, port uint16, proto uint8) beaconKey {
+	k := beaconKey{client: client, port: port, proto: proto}
+	if serverName == "" {
+		k.addr = server
+	} else if ip, isIP := dissect.ParseAddr(serverName); isIP && ip.String() == serverName {
+		k.addr = ip
+	} else {
+		k.name = serverName
+	}
+	return k
+}
+
+// dest is the destination as the findings name it.
+func (k *beaconKey) dest() string {
+	if k.name != "" {
+		return k.name
+	}
+	return k.addr.String()
 }
 
 type beacon struct {
@@ -250,11 +275,7 @@ func (a *analyzer) trackBeacon(f *flow, ca, sa netip.Addr, sp uint16, e *flowEnd
 	if f.app == appDNS {
 		return
 	}
-	dest := f.serverName
-	if dest == "" {
-		dest = sa.String()
-	}
-	k := beaconKey{ca, dest, sp, f.key.Proto}
+	k := newBeaconKey(ca, f.serverName, sa, sp, f.key.Proto)
 	b := a.beacons[k]
 	if b == nil {
 		if len(a.beacons) >= a.opts.MaxRecords/2 {
@@ -344,17 +365,17 @@ func (a *analyzer) beaconFindings() {
 		}
 	}
 	slices.SortFunc(hits, func(x, y hit) int {
-		return strings.Compare(x.k.client.String()+x.k.dest+fmt.Sprint(x.k.port), y.k.client.String()+y.k.dest+fmt.Sprint(y.k.port))
+		return strings.Compare(x.k.client.String()+x.k.dest()+fmt.Sprint(x.k.port), y.k.client.String()+y.k.dest()+fmt.Sprint(y.k.port))
 	})
 	for i, h := range hits {
 		if i == maxFindingsPerRule {
 			break
 		}
 		a.add(Finding{Module: ModFlows, Level: "MEDIUM", Time: ts(h.b.starts[0]),
-			MessageMsg: i18n.M("net.beacon.title", "client", h.k.client.String(), "dest", h.k.dest, "port", int(h.k.port),
+			MessageMsg: i18n.M("net.beacon.title", "client", h.k.client.String(), "dest", h.k.dest(), "port", int(h.k.port),
 				"period", strconv.FormatFloat(h.period, 'f', 0, 64), "connections", i18n.M("net.n_connections", "n", h.b.n)),
 			ReasonMsg: i18n.M("net.beacon.reason"), BenignMsg: i18n.M("net.beacon.benign"),
-			Evidence: map[string]any{"client": h.k.client.String(), "destination": h.k.dest, "port": h.k.port,
+			Evidence: map[string]any{"client": h.k.client.String(), "destination": h.k.dest(), "port": h.k.port,
 				"period_seconds": math.Round(h.period*10) / 10, "connections": h.b.n, "evidence": a.ev.get(h.b.ev)}})
 	}
 }

@@ -2,7 +2,6 @@ package capture
 
 import (
 	"net"
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -340,7 +339,7 @@ func (a *analyzer) preambleTarget(f *flow, host string, port uint16) {
 	f.pre.hostSeen = true
 	f.pre.target = port
 	source := f.pre.proto
-	if ip, err := netip.ParseAddr(host); err == nil {
+	if ip, isIP := dissect.ParseAddr(host); isIP {
 		a.observeIP(ip, source+" target", f)
 	} else if host = strings.ToLower(strings.TrimSuffix(host, ".")); host != "" {
 		a.observe(KindDomain, host, ModFlows, source+" target", f)

@@ -3,7 +3,6 @@ package capture
 import (
 	"crypto/sha256"
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
@@ -158,7 +157,7 @@ func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte,
 	if transport == 'q' {
 		mod, src = ModQUIC, "quic sni"
 	}
-	if ip, err := netip.ParseAddr(sni); err == nil { // an address in SNI (not allowed, yet seen)
+	if ip, isIP := dissect.ParseAddr(sni); isIP { // an address in SNI (not allowed, yet seen)
 		a.observeIP(ip, src, f)
 	} else if sni != "" {
 		if f.serverName == "" {
@@ -376,7 +375,7 @@ func (a *analyzer) certificates(f *flow, certs []tlsinfo.Certificate) {
 			for _, san := range c.SANs {
 				san = strings.ToLower(strings.TrimPrefix(san, "*."))
 				if san != "" {
-					if _, err := netip.ParseAddr(san); err == nil {
+					if _, isIP := dissect.ParseAddr(san); isIP {
 						continue
 					}
 					a.observe(KindDomain, san, ModTLS, "certificate SAN", f)

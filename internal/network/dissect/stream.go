@@ -19,7 +19,8 @@ type Stream struct {
 	Full    bool // Cap reached or gave up; later data is ignored
 	pending []pendingSeg
 	pendLen int
-	Gaps    int // holes never filled (segments lost or skipped)
+	Gaps    int     // holes never filled (segments lost or skipped)
+	box     *[]byte // bufPool's holder of Data, handed back with it
 }
 
 type pendingSeg struct {
@@ -100,7 +101,8 @@ func (s *Stream) place(seq uint32, payload []byte) bool {
 		s.Full = true
 	}
 	if s.Data == nil {
-		s.Data = (*bufPool.Get().(*[]byte))[:0]
+		s.box = bufPool.Get().(*[]byte)
+		s.Data = (*s.box)[:0]
 	}
 	s.Data = append(s.Data, payload...)
 	s.next += uint32(len(payload))
@@ -119,11 +121,11 @@ func (s *Stream) Discard(n int) {
 }
 
 func (s *Stream) release() {
-	if s.Data != nil && cap(s.Data) <= 64<<10 {
-		b := s.Data[:0]
-		bufPool.Put(&b)
+	if s.box != nil && s.Data != nil && cap(s.Data) <= 64<<10 {
+		*s.box = s.Data[:0] // the holder goes back with the buffer: no new one per release
+		bufPool.Put(s.box)
 	}
-	s.Data = nil
+	s.Data, s.box = nil, nil
 }
 
 // Close stops collecting and frees the buffers.

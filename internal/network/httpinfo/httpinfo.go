@@ -8,6 +8,8 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
+
+	"github.com/spyscan/spyscan/internal/network/dissect"
 )
 
 // Request is one HTTP/1.x request head.
@@ -220,7 +222,7 @@ func SplitHost(h string) (name string, ip netip.Addr, ok bool) {
 		}
 		h = h[:i]
 	}
-	if a, err := netip.ParseAddr(h); err == nil {
+	if a, isIP := dissect.ParseAddr(h); isIP {
 		return "", a, true
 	}
 	if h == "" || strings.ContainsAny(h, "[]/@ \t\\\"<>{}|^`") {

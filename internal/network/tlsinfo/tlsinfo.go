@@ -123,9 +123,7 @@ func ParseClientHello(msg []byte) (*ClientHello, error) {
 	r.bytes(32) // random
 	r.vec8()    // session id
 	cs := reader{b: r.vec16()}
-	for len(cs.b) >= 2 {
-		ch.Ciphers = append(ch.Ciphers, cs.u16())
-	}
+	ch.Ciphers = u16s(&cs)
 	r.vec8() // compression methods
 	if r.err {
 		return nil, ErrShort
@@ -136,6 +134,9 @@ func ParseClientHello(msg []byte) (*ClientHello, error) {
 	exts := reader{b: r.vec16()}
 	if r.err {
 		return nil, ErrShort
+	}
+	if n := countExtensions(exts.b); n > 0 {
+		ch.Extensions = make([]uint16, 0, n)
 	}
 	for len(exts.b) > 0 {
 		typ := exts.u16()
@@ -149,6 +150,62 @@ func ParseClientHello(msg []byte) (*ClientHello, error) {
 		}
 	}
 	return ch, nil
+}
+
+// u16s reads the rest of l as big-endian 16-bit values (a trailing odd
+// byte is left), into a slice of exactly their number; nil when none.
+func u16s(l *reader) []uint16 {
+	n := len(l.b) / 2
+	if n == 0 {
+		return nil
+	}
+	out := make([]uint16, n)
+	for i := range out {
+		out[i] = l.u16()
+	}
+	return out
+}
+
+// appendU16s appends the rest of l's 16-bit values to dst (an extension
+// sent twice adds to the first).
+func appendU16s(dst []uint16, l *reader) []uint16 {
+	if dst == nil {
+		return u16s(l)
+	}
+	for len(l.b) >= 2 {
+		dst = append(dst, l.u16())
+	}
+	return dst
+}
+
+// countExtensions counts the extensions of an extensions block, to size
+// the list once; a block cut short counts what is whole (the parse reports
+// the error).
+func countExtensions(b []byte) int {
+	n := 0
+	for len(b) >= 4 {
+		l := 4 + (int(b[2])<<8 | int(b[3]))
+		n++
+		if l > len(b) {
+			break
+		}
+		b = b[l:]
+	}
+	return n
+}
+
+// alpnString is string(p), without an allocation for the protocols nearly
+// every ClientHello offers.
+func alpnString(p []byte) string {
+	switch string(p) {
+	case "h2":
+		return "h2"
+	case "http/1.1":
+		return "http/1.1"
+	case "h3":
+		return "h3"
+	}
+	return string(p)
 }
 
 func (ch *ClientHello) extension(typ uint16, data []byte) error {
@@ -169,27 +226,21 @@ func (ch *ClientHello) extension(typ uint16, data []byte) error {
 		for len(l.b) > 0 && !l.err {
 			p := l.vec8()
 			if !l.err {
-				ch.ALPN = append(ch.ALPN, string(p))
+				ch.ALPN = append(ch.ALPN, alpnString(p))
 			}
 		}
 		e.err = e.err || l.err
 	case 10: // supported_groups
 		l := reader{b: e.vec16()}
-		for len(l.b) >= 2 {
-			ch.Groups = append(ch.Groups, l.u16())
-		}
+		ch.Groups = appendU16s(ch.Groups, &l)
 	case 11: // ec_point_formats
 		ch.PointFormats = append(ch.PointFormats, e.vec8()...)
 	case 13: // signature_algorithms
 		l := reader{b: e.vec16()}
-		for len(l.b) >= 2 {
-			ch.SigAlgs = append(ch.SigAlgs, l.u16())
-		}
+		ch.SigAlgs = appendU16s(ch.SigAlgs, &l)
 	case 43: // supported_versions
 		l := reader{b: e.vec8()}
-		for len(l.b) >= 2 {
-			ch.Versions = append(ch.Versions, l.u16())
-		}
+		ch.Versions = appendU16s(ch.Versions, &l)
 	}
 	if e.err {
 		return fmt.Errorf("%w: extension %#04x", ErrShort, typ)

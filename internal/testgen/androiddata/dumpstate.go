@@ -44,6 +44,9 @@ func WriteDumpstate(w io.Writer, o Options) error {
 	p("------ KERNEL VERSION (uname -a) ------")
 	p("Linux localhost 5.10.177-android13-4 #1 SMP PREEMPT Mon Oct 2 12:00:00 UTC 2023 aarch64 Toybox")
 	p("------ 0.003s was the duration of 'KERNEL VERSION' ------")
+	p("------ PROCESSES AND THREADS (ps -A -T -Z -O pri,nice,rtprio,sched,pcy,time) ------")
+	cw.WriteString(processesAndThreads)
+	p("------ 0.118s was the duration of 'PROCESSES AND THREADS' ------")
 	p("------ SYSTEM LOG (logcat -v threadtime -v printable -v uid -d *:v) ------")
 	cw.WriteString(string(Logcat()))
 	for i := 0; cw.n < o.DumpstateSize; i++ {
@@ -52,7 +55,7 @@ func WriteDumpstate(w io.Writer, o Options) error {
 	p("------ 1.204s was the duration of 'SYSTEM LOG' ------")
 	p("------ DUMPSYS (/system/bin/dumpsys -T 30000) ------")
 	p("Currently running services:")
-	for _, s := range []string{"accessibility", "adb", "appops", "batterystats", "dbinfo", "package", "platform_compat"} {
+	for _, s := range []string{"accessibility", "adb", "appops", "batterystats", "dbinfo", "package", "platform_compat", "settings"} {
 		p("  %s", s)
 	}
 	services := []struct {
@@ -66,6 +69,7 @@ func WriteDumpstate(w io.Writer, o Options) error {
 		{"dbinfo", func() string { return dbinfo }},
 		{"package", func() string { return packageSection(o) }},
 		{"platform_compat", func() string { return platformCompat }},
+		{"settings", func() string { return settingsSection }},
 	}
 	for _, s := range services {
 		p("%s", sep)

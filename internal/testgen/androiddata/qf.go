@@ -25,6 +25,8 @@ func Bugreport(o Options) map[string][]byte {
 		"FS/data/misc/adb/adb_keys":               []byte(HostADBKey + "\n" + UnknownADBKey + "\n"),
 		"FS/data/misc/logd/event-log":             []byte("event log\n"),
 		"FS/proc/mounts":                          []byte(strings.Join(mountLines(), "\n") + "\n"),
+		"FS/proc/1/mountinfo":                     []byte(mountinfo),
+		"FS/proc/4242/mountinfo":                  []byte(mountinfo),
 		"FS/data/anr/anr_2024-05-19-22-10-01-123": []byte("----- pid 4242 at 2024-05-19 22:10:01 -----\nCmd line: com.ispyoo\n"),
 		"FS/data/system/dropbox/event_data@1.txt": []byte("dropbox\n"),
 		"FS/data/misc/bluetooth/logs/btsnoop_hci": []byte("btsnoop\x00"),

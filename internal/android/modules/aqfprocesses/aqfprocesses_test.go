@@ -2,11 +2,11 @@ package aqfprocesses
 
 import (
 	"encoding/json"
-	"os"
 	"slices"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/android/pslist"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
@@ -40,7 +40,7 @@ func TestGolden(t *testing.T) {
 			t.Errorf("%d processes, errors %+v", len(res.Records), res.Errors)
 		}
 		for _, r := range res.Records {
-			var p Process
+			var p pslist.Process
 			if err := json.Unmarshal(r, &p); err != nil || p.Name == "" {
 				t.Errorf("process without a name: %s", r)
 			}
@@ -75,7 +75,7 @@ func TestFormats(t *testing.T) {
 			}
 			var got []string
 			for _, r := range res.Records {
-				var p Process
+				var p pslist.Process
 				if err := json.Unmarshal(r, &p); err != nil {
 					t.Fatal(err)
 				}
@@ -121,49 +121,4 @@ func TestBothFiles(t *testing.T) {
 	if len(res.Records) != 17 || len(res.Files) != 2 {
 		t.Fatalf("records %d files %v", len(res.Records), res.Files)
 	}
-}
-
-// TestToybox reads `ps -A` and `ps -A -Z` as written by toybox (the ps of
-// Android since 7), captured from Debian's toybox 0.8.9 in an empty pid
-// namespace (see testdata/public/README.md): data this project did not
-// write. The blank LABEL column of the second file is read as no label.
-func TestToybox(t *testing.T) {
-	for _, file := range []string{"toybox-ps-A.txt", "toybox-ps-AZ.txt"} {
-		t.Run(file, func(t *testing.T) {
-			b, err := os.ReadFile("testdata/public/" + file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ps := ParsePS(b)
-			var names []string
-			for _, p := range ps {
-				names = append(names, p.Name)
-				if p.PID <= 0 || p.User != "root" || p.State == "" || p.VSZ == 0 {
-					t.Errorf("%+v", p)
-				}
-			}
-			if !slices.Equal(names, []string{"sh", "sleep", "ps"}) {
-				t.Fatalf("names %q", names)
-			}
-		})
-	}
-}
-
-func FuzzParse(f *testing.F) {
-	f.Add(androiddata.Processes())
-	f.Add(androiddata.ProcessesJSON(androiddata.CollectorGo))
-	f.Add(androiddata.ProcessesJSON(androiddata.CollectorRust))
-	f.Add([]byte("u:r:x\nroot 1\n\n a b c d e f g h i j"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if len(b) > 1<<20 {
-			return
-		}
-		for _, p := range ParsePS(b) {
-			_, _ = p.Names(), p.Paths()
-		}
-		ps, _ := ParseJSON(b)
-		for _, p := range ps {
-			_, _ = p.Names(), p.Paths()
-		}
-	})
 }

@@ -72,8 +72,13 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		}
 		for _, s := range ss {
 			rec.Record(s)
+			w := module.Where{Artifact: name, Label: i18n.M("android.what.setting"), Record: s}
 			if fd, ok := known.SettingFinding(s.Namespace, s.Key, s.Value); ok {
-				rec.Flag(fd.Level, module.Where{Artifact: name, Label: i18n.M("android.what.setting"), Record: s}, fd.Title, fd.Reason, fd.Benign)
+				rec.Flag(fd.Level, w, fd.Title, fd.Reason, fd.Benign)
+			}
+			for _, app := range known.SettingApps(s.Key, s.Value) {
+				w.Label = i18n.M("android.what.setting_app", "key", s.Key)
+				rec.CheckAppID(app, w) // an indicator app given accessibility, notifications...
 			}
 		}
 	}

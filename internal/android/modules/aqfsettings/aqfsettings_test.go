@@ -6,6 +6,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 )
 
 func TestGolden(t *testing.T) {
@@ -19,7 +20,11 @@ func TestGolden(t *testing.T) {
 		for _, sub := range []string{"install_non_market_apps", "verifier_verify_adb_installs", "upload_apk_enable"} {
 			modtest.NoAlertMentions(t, res, sub)
 		}
-		if len(res.Alerts) != 2 || len(res.Records) != 10 {
+		// The stalkerware app holding an accessibility service is an indicator hit.
+		if !modtest.HasAlert(res, model.Critical, true, androiddata.StalkerAppID) {
+			t.Error("stalkerware app in enabled_accessibility_services not detected")
+		}
+		if len(res.Alerts) != 3 || len(res.Records) != 10 {
 			t.Errorf("alerts %d records %d", len(res.Alerts), len(res.Records))
 		}
 	})

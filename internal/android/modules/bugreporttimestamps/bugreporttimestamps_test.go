@@ -10,7 +10,7 @@ import (
 
 func TestGolden(t *testing.T) {
 	modtest.GoldenCases(t, New(), modtest.Cases()[:1], func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
-		if len(res.Records) != 8 || len(res.Timeline) != 8 || len(res.Alerts) != 0 {
+		if len(res.Records) != 10 || len(res.Timeline) != 10 || len(res.Alerts) != 0 { // the FS/ files of the bugreport
 			t.Errorf("records %d events %d alerts %d", len(res.Records), len(res.Timeline), len(res.Alerts))
 		}
 	})

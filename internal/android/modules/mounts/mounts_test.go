@@ -29,14 +29,3 @@ func TestMalformed(t *testing.T) {
 		t.Fatalf("err %v %+v", err, res.Errors)
 	}
 }
-
-func FuzzParseLine(f *testing.F) {
-	f.Add("/dev/block/dm-1 on /system type ext4 (rw,seclabel)")
-	f.Add("/dev/x /system ext4 ro 0 0")
-	f.Add(" on  type (")
-	f.Fuzz(func(t *testing.T, s string) {
-		if m, ok := ParseLine(s); ok && (m.MountPoint == "" || m.Device == "") {
-			t.Fatal(m)
-		}
-	})
-}

@@ -177,6 +177,12 @@ func (p *Page) Run(actions ...chromedp.Action) {
 	}
 }
 
+// TryRun is Run that returns the error instead of failing the test, for
+// a step the caller may retry.
+func (p *Page) TryRun(actions ...chromedp.Action) error {
+	return chromedp.Run(p.ctx, actions...)
+}
+
 // Eval evaluates a JavaScript expression into out (the page itself has no
 // script; this is the test reading the DOM).
 func (p *Page) Eval(js string, out any) {
