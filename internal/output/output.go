@@ -21,7 +21,6 @@ package output
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -31,6 +30,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
@@ -245,6 +246,14 @@ func writeGzip(path string, fill func(io.Writer) error) error {
 
 // gzFile is a buffered gzip stream into a new file. Compression level 1:
 // the results are text that compresses 5-10x even at the fastest level.
+// The compressor is github.com/klauspost/compress's, not the standard
+// library's: at level 1 it takes half the CPU for 7% smaller files
+// (BenchmarkGzipTimeline: 263-291 -> 443-541 MB per CPU-second; on the
+// 80 MB timeline of a 200,000-row backup 245-251 -> 110-133 ms of CPU,
+// 5.40 -> 5.00 MB). The bytes differ from the standard library's, the
+// decompressed content does not; for one input and one build they are
+// the same on every run (TestGzipFileSameBytes), and any gzip reader,
+// the standard library's included, reads them.
 // Its compressor and buffer come from a pool and go back to it at close
 // (a gzip.Writer allocates 1.2 MB, and a scan writes one file per module
 // that has records); writing after close fails with os.ErrClosed.

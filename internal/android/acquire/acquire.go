@@ -114,7 +114,7 @@ func (b *Bugreport) Detect(ctx context.Context, p string) (acquisition.Kind, boo
 		return acquisition.AndroidBugreport, IsBugreport(os.DirFS(p))
 	}
 	if !isZip(p) {
-		return "", false
+		return acquisition.AndroidBugreport, IsDumpText(p)
 	}
 	z, err := safearchive.Open(p, limits(b.Limits))
 	if err != nil {
@@ -138,6 +138,12 @@ func (b *Bugreport) Open(ctx context.Context, p string, kind acquisition.Kind, o
 		}
 		acq.FS, acq.Close = d, d.Close
 		acq.Meta["container"] = "folder"
+	} else if !isZip(p) && IsDumpText(p) {
+		// a dumpstate or dumpsys text on its own, read where the modules
+		// look for a bugreport's dumpstate
+		acq.FS = acquisition.FileFS{Name: DumpTextName, Path: p}
+		acq.Meta["container"] = "text file"
+		acq.Meta["file"] = filepath.Base(p)
 	} else {
 		z, err := safearchive.Open(p, limits(b.Limits))
 		if err != nil {
@@ -157,6 +163,40 @@ func (b *Bugreport) Open(ctx context.Context, p string, kind acquisition.Kind, o
 		readProps(acq, name, 16<<20)
 	}
 	return acq, nil
+}
+
+// DumpTextName is the name a dumpstate or dumpsys text given on its own
+// has in its acquisition's FS.
+const DumpTextName = "dumpstate.txt"
+
+// dumpTextHead is how much of a text file IsDumpText reads.
+const dumpTextHead = 64 << 10
+
+// IsDumpText reports whether the file at p is a dumpstate text on its own
+// (what `adb bugreport` wrote before Android 7, or `adb shell bugreport`
+// redirected to a file: its "== dumpstate: " header in the first lines)
+// or the output of `adb shell dumpsys` (a "DUMP OF SERVICE" section, or
+// the "Currently running services:" list, in its first 64 KiB).
+func IsDumpText(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, dumpTextHead)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if bytes.IndexByte(head[:min(len(head), 512)], 0) >= 0 {
+		return false // not text (a dump may hold binary bytes further on)
+	}
+	for i, line := range bytes.SplitN(head, []byte("\n"), 40) {
+		line = bytes.TrimRight(line, "\r")
+		if i < 20 && bytes.HasPrefix(line, []byte("== dumpstate: ")) {
+			return true
+		}
+	}
+	return bytes.HasPrefix(head, []byte("Currently running services:")) || bytes.Contains(head, []byte("\nCurrently running services:")) ||
+		bytes.HasPrefix(head, []byte("DUMP OF SERVICE ")) || bytes.Contains(head, []byte("\nDUMP OF SERVICE "))
 }
 
 func isZip(p string) bool {

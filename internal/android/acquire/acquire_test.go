@@ -452,3 +452,48 @@ func TestQFPartial(t *testing.T) {
 		}
 	}
 }
+
+// TestDumpText: a dumpstate or dumpsys text on its own is a bugreport; its
+// dump is found where the modules look, and the device's properties are
+// read from it. Text that only mentions the markers further down, binary
+// data and other text are not taken.
+func TestDumpText(t *testing.T) {
+	dir := t.TempDir()
+	dump := androiddata.Dumpstate(androiddata.Options{})
+	for _, tc := range []struct {
+		name, data string
+		want       bool
+	}{
+		{"adb-bugreport.txt", string(dump), true},
+		{"crlf.txt", strings.ReplaceAll(string(dump[:4096]), "\n", "\r\n"), true},
+		{"dumpsys.txt", "Currently running services:\n  adb\n  package\n-------\nDUMP OF SERVICE adb:\n", true},
+		{"dumpsys-noise.txt", "some text first\n\nDUMP OF SERVICE accessibility:\n" + strings.Repeat("x", 600) + "\x00y\n", true},
+		{"notes.txt", "how to read a bugreport: look for == dumpstate: and DUMP OF SERVICE", false},
+		{"late-header.txt", strings.Repeat("line\n", 30) + "== dumpstate: 2024-05-20 14:03:11\n", false},
+		{"binary.bin", "\x00\x01DUMP OF SERVICE x:\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, tc.name)
+			if err := os.WriteFile(p, []byte(tc.data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if got := acquire.IsDumpText(p); got != tc.want {
+				t.Fatalf("IsDumpText %v, want %v", got, tc.want)
+			}
+			if !tc.want {
+				return
+			}
+			acq := open(t, p, opts(t, ""))
+			if acq.Kind != acquisition.AndroidBugreport || acq.Meta["container"] != "text file" {
+				t.Fatalf("kind %s meta %v", acq.Kind, acq.Meta)
+			}
+			b, err := fs.ReadFile(acq.FS, acquire.DumpTextName)
+			if err != nil || string(b) != tc.data {
+				t.Fatalf("dump read back: %v (%d bytes)", err, len(b))
+			}
+			if tc.name == "adb-bugreport.txt" && acq.Meta["dumpstate"] != acquire.DumpTextName {
+				t.Errorf("dumpstate not found: %v", acq.Meta)
+			}
+		})
+	}
+}

@@ -8,12 +8,10 @@ package logopen
 import (
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/network/eve"
@@ -137,7 +135,7 @@ func (Opener) Open(ctx context.Context, path string, kind acquisition.Kind, opts
 	}
 	dir, base := filepath.Split(path)
 	what, f := sniff(os.DirFS(filepath.Clean(dir+".")), base)
-	acq.FS = fileFS{name: base, path: path}
+	acq.FS = acquisition.FileFS{Name: base, Path: path}
 	acq.Meta["layout"] = "single log file"
 	switch what {
 	case "zeek":
@@ -149,83 +147,3 @@ func (Opener) Open(ctx context.Context, path string, kind acquisition.Kind, opts
 	}
 	return acq, nil
 }
-
-// fileFS is a read-only fs.FS holding one file of the host under its base
-// name.
-type fileFS struct{ name, path string }
-
-func (f fileFS) Open(name string) (fs.File, error) {
-	switch {
-	case name == f.name:
-		return os.Open(f.path)
-	case name == ".":
-		return &rootDir{fs: f}, nil
-	case !fs.ValidPath(name):
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
-	}
-	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-}
-
-// ReadDir implements fs.ReadDirFS.
-func (f fileFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	if name != "." {
-		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
-	}
-	fi, err := os.Stat(f.path)
-	if err != nil {
-		return nil, err
-	}
-	return []fs.DirEntry{fs.FileInfoToDirEntry(renamed{fi, f.name})}, nil
-}
-
-// Stat implements fs.StatFS.
-func (f fileFS) Stat(name string) (fs.FileInfo, error) {
-	switch name {
-	case f.name:
-		fi, err := os.Stat(f.path)
-		if err != nil {
-			return nil, err
-		}
-		return renamed{fi, f.name}, nil
-	case ".":
-		return dirInfo{}, nil
-	}
-	return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
-}
-
-type renamed struct {
-	fs.FileInfo
-	name string
-}
-
-func (r renamed) Name() string { return r.name }
-
-type rootDir struct {
-	fs   fileFS
-	done bool
-}
-
-func (d *rootDir) Stat() (fs.FileInfo, error) { return dirInfo{}, nil }
-func (d *rootDir) Read([]byte) (int, error) {
-	return 0, &fs.PathError{Op: "read", Path: ".", Err: fs.ErrInvalid}
-}
-func (d *rootDir) Close() error { return nil }
-func (d *rootDir) ReadDir(n int) ([]fs.DirEntry, error) {
-	if d.done {
-		if n > 0 {
-			return nil, io.EOF
-		}
-		return nil, nil
-	}
-	d.done = true
-	return d.fs.ReadDir(".")
-}
-
-type dirInfo struct{}
-
-func (dirInfo) Name() string       { return "." }
-func (dirInfo) Size() int64        { return 0 }
-func (dirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o555 }
-func (dirInfo) ModTime() time.Time { return time.Time{} }
-func (dirInfo) IsDir() bool        { return true }
-func (dirInfo) Sys() any           { return nil }

@@ -49,8 +49,8 @@ var Spec = artifact.Spec{
 
 const (
 	maxFile = 32 << 20 // stackshots reach a few MB
-	// maxNames bounds the names and paths kept from one report.
-	maxNames = 100000
+	// MaxNames bounds the names and paths kept from one report.
+	MaxNames = 100000
 )
 
 // Module is the crash_reports module.
@@ -273,7 +273,7 @@ func (r *Report) jsonBody(b *body) {
 	r.KilledBy = string(b.Termination.ByProc)
 	r.Exception = strings.TrimSpace(string(b.Exception.Type) + " " + string(b.Exception.Signal))
 	for _, im := range b.UsedImages {
-		if im.Path != "" && len(r.Images) < maxNames {
+		if im.Path != "" && len(r.Images) < MaxNames {
 			r.Images = append(r.Images, string(im.Path))
 		}
 	}
@@ -288,7 +288,7 @@ func (r *Report) jsonBody(b *body) {
 
 // addProcess lists a process name once.
 func (r *Report) addProcess(name string) {
-	if name == "" || r.listed[name] || len(r.Processes) >= maxNames {
+	if name == "" || r.listed[name] || len(r.Processes) >= MaxNames {
 		return
 	}
 	if r.listed == nil {
@@ -307,7 +307,7 @@ func (r *Report) textBody(b []byte) bool {
 		if images {
 			if strings.TrimSpace(line) == "" {
 				images = false
-			} else if i := strings.LastIndex(line, " /"); i >= 0 && len(r.Images) < maxNames {
+			} else if i := strings.LastIndex(line, " /"); i >= 0 && len(r.Images) < MaxNames {
 				r.Images = append(r.Images, strings.TrimSpace(line[i:]))
 			}
 			continue

@@ -26,7 +26,8 @@ import (
 var Spec = artifact.Spec{Sysdiagnose: []string{"ps.txt"}}
 
 const (
-	maxLine = 64 << 10
+	// MaxLine bounds one line of ps.txt; a longer one fails the parse.
+	MaxLine = 64 << 10
 	maxFile = 16 << 20 // a few hundred processes make ~100 KB
 )
 
@@ -97,7 +98,7 @@ func header(line string) (columns, bool) {
 // lines with too few columns are passed over.
 func Parse(data []byte) ([]Process, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 16<<10), maxLine)
+	sc.Buffer(make([]byte, 16<<10), MaxLine)
 	var cols columns
 	found := false
 	var out []Process
