@@ -170,10 +170,12 @@ func runCases(t *testing.T, m module.Module, cases []Case, name func(Case) strin
 }
 
 // GoldenCases runs m on each case, calls check (if not nil) and compares
-// the result with testdata/<case>.golden.json.
+// the result with testdata/<module>.<case>.golden.json (named after the
+// module, as GoldenLayouts and GoldenQF do, since the modules' tests share
+// one testdata folder).
 func GoldenCases(t *testing.T, m module.Module, cases []Case, check func(t *testing.T, c Case, res model.ModuleResult)) {
 	t.Helper()
-	runCases(t, m, cases, func(c Case) string { return c.Name }, check)
+	runCases(t, m, cases, func(c Case) string { return m.Name() + "." + c.Name }, check)
 }
 
 // Records decodes a module result's records as T, failing the test on a

@@ -112,6 +112,8 @@ func memberDesc(z fs.FS, name string, e fs.DirEntry) string {
 }
 
 const (
+	utf16Desc = "a UTF-16 text file, as Windows PowerShell's > writes it; spyscan reads UTF-8 text: save it again with " +
+		"| Out-File -Encoding utf8 (or run the command in cmd.exe)"
 	zipDesc  = "a zip archive without a known layout"
 	gzipDesc = "a gzip file without a known layout"
 )
@@ -129,6 +131,8 @@ var magics = []struct {
 	{[]byte("age-encryption.org/"), "an age-encrypted file"},
 	{[]byte{0xd4, 0xc3, 0xb2, 0xa1}, "a pcap capture"},
 	{[]byte{0x0a, 0x0d, 0x0d, 0x0a}, "a pcapng capture"},
+	{[]byte("\xff\xfe"), utf16Desc},
+	{[]byte("\xfe\xff"), utf16Desc},
 	{[]byte("{"), "a JSON file"},
 	{[]byte("["), "a JSON file"},
 }

@@ -61,6 +61,7 @@ func TestSniff(t *testing.T) {
 		{"text", file("notes.md", "# notes\n"), "a text file (.md) of an unknown format"},
 		{"binary", file("x.bin", "\x00\x01\x02"), "a binary file of an unknown format"},
 		{"capture", file("c.pcapng", pcapng), "a pcapng capture"},
+		{"PowerShell redirect", file("dumpsys.txt", "\xff\xfeD\x00U\x00M\x00P\x00"), utf16Desc},
 		{"zip of acquisitions", writeZip(t, dir, "case.zip", [][2]string{{"case/capture.pcapng", pcapng}, {"case/backup.ab", "ANDROID BACKUP\n5\n"}, {"case/bugreport.zip", "PK\x03\x04"}, {"case/logs/dns.log", "#separator \\x09\n"}}),
 			"a zip archive without a known layout, holding backup.ab (an Android backup), bugreport.zip (a zip archive), capture.pcapng (a pcapng capture), logs (a folder); if these are acquisitions, unzip it and scan the folder, whose acquisitions are scanned one by one"},
 		{"zip of many files", writeZip(t, dir, "many.zip", many),
