@@ -193,8 +193,10 @@ func (a *analyzer) decoded(link uint32, err error) {
 // transportPacket runs a decoded TCP or UDP packet (a.p) through its flow.
 func (a *analyzer) transportPacket(tunnel uint32) {
 	p := &a.p
-	f, fromA := a.flows.get(p, tunnel, a.now, a.num)
+	// flows idle past their timeout end before the look-up: a packet of one
+	// starts a new flow, as when another flow's packet ended it first
 	a.flows.expire(a.now, a.opts.TCPIdle.Nanoseconds(), a.opts.UDPIdle.Nanoseconds())
+	f, fromA := a.flows.get(p, tunnel, a.now, a.num)
 	toServer := fromA == f.clientIsA
 	f.update(p, toServer, a.now, a.num)
 	if !f.closed && (f.rst || f.finDirs == 3) {

@@ -136,8 +136,13 @@ type flowTable struct {
 	maxLive int
 	onEnd   func(f *flow, why string)
 	total   uint64
-	last    *flow // the flow of the previous packet (nil once it ended)
+	last    *flow   // the flow of the previous packet (nil once it ended)
+	free    []*flow // ended flows, zeroed, for get to reuse (bounded)
 }
+
+// maxFreeFlows bounds the ended flows kept for reuse: a capture of short
+// connections ends one about as often as it starts one, so a few suffice.
+const maxFreeFlows = 64
 
 // tableKey is a flow key packed without pointers (netip.Addr holds one):
 // the map hashes and compares it as one block of memory. bits tells an
@@ -188,7 +193,8 @@ func (t *flowTable) get(p *dissect.Packet, tunnel uint32, now int64, num uint64)
 			}
 			t.evict(victim, "capacity")
 		}
-		f = &flow{key: k, first: now, last: now, firstPkt: num}
+		f = t.newFlow()
+		f.key, f.first, f.last, f.firstPkt = k, now, now, num
 		// the sender of the first packet is the client, unless it is a
 		// SYN-ACK or comes from a well-known port to an ephemeral one
 		srcIsClient := true
@@ -268,6 +274,22 @@ func (t *flowTable) evict(f *flow, why string) {
 		t.last = nil
 	}
 	t.onEnd(f, why)
+	// nothing holds an ended flow (expire runs before the packet's look-up,
+	// and a capacity eviction before a new flow is made), so it is reused
+	if len(t.free) < maxFreeFlows {
+		*f = flow{}
+		t.free = append(t.free, f)
+	}
+}
+
+// newFlow returns a zeroed flow: an ended one, or a new one.
+func (t *flowTable) newFlow() *flow {
+	if n := len(t.free); n > 0 {
+		f := t.free[n-1]
+		t.free = t.free[:n-1]
+		return f
+	}
+	return &flow{}
 }
 
 // closedLinger is how long a closed TCP flow waits for its last packets.
