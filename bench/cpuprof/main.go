@@ -1,9 +1,11 @@
 // Command cpuprof runs the spyscan CLI in-process under the Go CPU profiler
 // (spyscan itself has no -cpuprofile flag), for the bench/ scripts; with
 // -heap it also writes the heap profile taken when the live heap was at its
-// largest (sampled every 200 ms), to find what holds the peak RSS:
+// largest (sampled every 200 ms), to find what holds the peak RSS; with
+// -window it also writes the peak of each window of that length as
+// heap.prof.0, heap.prof.1, ... (to compare the phases of a scan):
 //
-//	go run ./bench/cpuprof -o cpu.prof [-heap heap.prof] -- scan --quiet -o OUT INPUT
+//	go run ./bench/cpuprof -o cpu.prof [-heap heap.prof [-window 30s]] -- scan --quiet -o OUT INPUT
 //	go tool pprof -top cpu.prof
 //	go tool pprof -sample_index=inuse_space -top heap.prof
 package main
@@ -24,6 +26,7 @@ import (
 func main() {
 	out := flag.String("o", "cpu.prof", "CPU profile to write")
 	heap := flag.String("heap", "", "heap profile at the peak of the live heap to write (none when empty)")
+	window := flag.Duration("window", 0, "also write the peak of each window of this length as HEAP.0, HEAP.1, ... (0: none)")
 	flag.Parse()
 	f, err := os.Create(*out)
 	if err != nil {
@@ -36,7 +39,7 @@ func main() {
 	}
 	stop := make(chan struct{})
 	done := make(chan struct{})
-	go watchHeap(*heap, stop, done)
+	go watchHeap(*heap, *window, stop, done)
 	code := cli.Run(context.Background(), flag.Args(), os.Stdin, os.Stdout, os.Stderr)
 	close(stop)
 	<-done
@@ -45,35 +48,58 @@ func main() {
 	os.Exit(code)
 }
 
-// watchHeap keeps the heap profile of the largest live heap seen: the
-// live heap the last garbage collection measured (runtime/metrics
+// watchHeap keeps the heap profile of the largest live heap seen, and
+// with window > 0 writes that of each window as it ends. The live heap is
+// what the last garbage collection measured (runtime/metrics
 // /gc/heap/live:bytes), which is also what the profile's in-use figures
 // describe; HeapAlloc would count garbage not yet collected.
-func watchHeap(path string, stop, done chan struct{}) {
+func watchHeap(path string, window time.Duration, stop, done chan struct{}) {
 	defer close(done)
 	if path == "" {
 		return
 	}
-	var peak uint64
-	var best []byte
+	var peak, wpeak uint64
+	var best, wbest []byte
+	n, start := 0, time.Now()
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	flushWindow := func() {
+		if window > 0 && wbest != nil {
+			name := fmt.Sprintf("%s.%d", path, n)
+			if err := os.WriteFile(name, wbest, 0o644); err != nil {
+				fmt.Fprintln(os.Stderr, "cpuprof:", err)
+			}
+			fmt.Fprintf(os.Stderr, "cpuprof: %s: peak heap %d MB in [%v, %v)\n", name, wpeak>>20, time.Duration(n)*window, time.Duration(n+1)*window)
+		}
+		wpeak, wbest = 0, nil
+		n++
+	}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
 		case <-stop:
+			flushWindow()
 			if err := os.WriteFile(path, best, 0o644); err != nil {
 				fmt.Fprintln(os.Stderr, "cpuprof:", err)
 			}
 			fmt.Fprintf(os.Stderr, "cpuprof: peak live heap %d MB\n", peak>>20)
 			return
 		case <-tick.C:
+			if window > 0 && time.Since(start) >= time.Duration(n+1)*window {
+				flushWindow()
+			}
 			metrics.Read(sample)
-			if live := sample[0].Value.Uint64(); live > peak {
-				peak = live
+			live := sample[0].Value.Uint64()
+			if live > peak || (window > 0 && live > wpeak) {
 				var b bytes.Buffer
-				if pprof.Lookup("heap").WriteTo(&b, 0) == nil {
-					best = b.Bytes()
+				if pprof.Lookup("heap").WriteTo(&b, 0) != nil {
+					continue
+				}
+				if live > peak {
+					peak, best = live, b.Bytes()
+				}
+				if live > wpeak {
+					wpeak, wbest = live, b.Bytes()
 				}
 			}
 		}

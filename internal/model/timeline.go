@@ -11,6 +11,15 @@ type Timeline interface {
 	Each(fn func(*Event) error) error
 }
 
+// ArtifactTimeline is a Timeline that also lists the artifacts its events
+// name, without reading the events.
+type ArtifactTimeline interface {
+	Timeline
+	// EachArtifact calls fn once with each distinct (input, artifact) pair
+	// of the events (input is "" in a single-input scan, as Event.Input).
+	EachArtifact(fn func(input, artifact string))
+}
+
 // Events is a Timeline held in memory.
 type Events []Event
 

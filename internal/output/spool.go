@@ -21,9 +21,13 @@ type Spool struct {
 	events *spill.Sorter[model.Event]
 	obs    *spill.Sorter[ObservableRecord]
 
-	mu    sync.Mutex
-	lists []*os.File // of NewFileList
+	mu        sync.Mutex
+	lists     []*os.File                 // of NewFileList
+	artifacts map[inputArtifact]struct{} // named by the events
 }
+
+// inputArtifact is an event's input and artifact.
+type inputArtifact struct{ input, artifact string }
 
 // NewSpool creates a spool in a new private folder under parent ("" for
 // the system's temporary folder).
@@ -36,7 +40,8 @@ func NewSpool(parent string) (*Spool, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	return &Spool{dir: dir, events: spill.New(dir, eventBudget, eventCodec), obs: spill.New(dir, observableBudget, observableCodec)}, nil
+	return &Spool{dir: dir, events: spill.New(dir, eventBudget, eventCodec), obs: spill.New(dir, observableBudget, observableCodec),
+		artifacts: map[inputArtifact]struct{}{}}, nil
 }
 
 // Sinks returns the recorder sinks of one module run on one input (input
@@ -46,6 +51,7 @@ func (s *Spool) Sinks(mod, input string) module.Sinks {
 	return module.Sinks{
 		Events: func(e model.Event) error {
 			e.Input = input
+			s.noteArtifact(input, e.Artifact)
 			return s.events.Add(e)
 		},
 		Observables: func(batch []module.Observable) error {
@@ -59,8 +65,20 @@ func (s *Spool) Sinks(mod, input string) module.Sinks {
 	}
 }
 
-// Timeline is the merged timeline of every module, sorted.
-func (s *Spool) Timeline() model.Timeline { return spoolTimeline{s.events} }
+// noteArtifact adds an event's artifact to the distinct ones (a module
+// names a few files, each in many events).
+func (s *Spool) noteArtifact(input, artifact string) {
+	k := inputArtifact{input, artifact}
+	s.mu.Lock()
+	if _, ok := s.artifacts[k]; !ok {
+		s.artifacts[k] = struct{}{}
+	}
+	s.mu.Unlock()
+}
+
+// Timeline is the merged timeline of every module, sorted. It is a
+// model.ArtifactTimeline.
+func (s *Spool) Timeline() model.Timeline { return spoolTimeline{s} }
 
 // Observables are the checked values, merged: one record per value and
 // place, with counts added up and the earliest time kept.
@@ -78,10 +96,24 @@ func (s *Spool) Close() error {
 	return err
 }
 
-type spoolTimeline struct{ s *spill.Sorter[model.Event] }
+type spoolTimeline struct{ s *Spool }
 
-func (t spoolTimeline) Len() int                               { return t.s.Len() }
-func (t spoolTimeline) Each(fn func(*model.Event) error) error { return t.s.Each(fn) }
+func (t spoolTimeline) Len() int                               { return t.s.events.Len() }
+func (t spoolTimeline) Each(fn func(*model.Event) error) error { return t.s.events.Each(fn) }
+
+// EachArtifact calls fn with each distinct input and artifact of the
+// events, in no particular order.
+func (t spoolTimeline) EachArtifact(fn func(input, artifact string)) {
+	t.s.mu.Lock()
+	keys := make([]inputArtifact, 0, len(t.s.artifacts))
+	for k := range t.s.artifacts {
+		keys = append(keys, k)
+	}
+	t.s.mu.Unlock()
+	for _, k := range keys {
+		fn(k.input, k.artifact)
+	}
+}
 
 type spoolObservables struct {
 	s *spill.Sorter[ObservableRecord]

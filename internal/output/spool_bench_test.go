@@ -38,3 +38,29 @@ func BenchmarkSpoolTimeline(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSpoolEvents adds 25,000 events to a spool (sorted runs written
+// as the budget fills).
+func BenchmarkSpoolEvents(b *testing.B) {
+	events := make([]model.Event, 25000)
+	for i := range events {
+		desc := i18n.M("net.event.dns", "type", "A", "name", fmt.Sprintf("host%d.example", i))
+		events[i] = model.Event{Time: time.Unix(int64(1_700_000_000+i%997), 0), Module: "network_dns", Event: "dns_query",
+			DescriptionMsg: desc, Artifact: "capture.pcap"}
+		events[i].FillEnglish()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := NewSpool(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		sinks := s.Sinks("network_dns", "")
+		for _, e := range events {
+			if err := sinks.Events(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		s.Close()
+	}
+}

@@ -1,7 +1,8 @@
 // Package spill sorts more items than fit in memory: items are buffered up
 // to a byte budget, each full buffer is sorted and written to a temporary
 // file as a sorted run, and Each merges the runs (k-way, with a heap) into
-// one sorted stream. Memory is the budget plus one read buffer per run,
+// one sorted stream. Memory is the budget plus the merge's read buffers
+// (2 MiB at most: past 128 runs, runs are first merged into longer ones),
 // whatever the number of items. A Sorter can be merged any number of times
 // until Close removes its files; several Sorters are merged together with
 // Merge.
@@ -35,8 +36,21 @@ type Codec[T any] struct {
 // ErrCorrupt is returned when a run file does not decode.
 var ErrCorrupt = errors.New("spill: corrupt run")
 
-// runBuffer is the read buffer of one run during a merge.
-const runBuffer = 64 << 10
+const (
+	// runBuffer is the write buffer of a run, and its read buffer during
+	// a merge of few runs.
+	runBuffer = 64 << 10
+	// minRunBuffer is the smallest read buffer of a run: a merge of many
+	// runs shares mergeBuffers between them, down to this.
+	minRunBuffer = 16 << 10
+	// mergeBuffers bounds the read buffers of one merge, all runs together.
+	mergeBuffers = 2 << 20
+)
+
+// maxFanIn is the most runs one merge reads at once; a merge of more first
+// merges consecutive runs of each sorter into longer ones, once (a
+// variable for the tests).
+var maxFanIn = mergeBuffers / minRunBuffer
 
 // Sorter collects items and spills sorted runs to dir. It is safe for
 // concurrent use.
@@ -157,20 +171,88 @@ func Merge[T any](fn func(*T) error, sorters ...*Sorter[T]) error {
 	if len(sorters) == 0 {
 		return nil
 	}
-	var runs []string
+	total := 0
 	for _, s := range sorters {
 		if err := s.Flush(); err != nil {
 			return err
 		}
 		s.mu.Lock()
-		runs = append(runs, s.runs...)
+		total += len(s.runs)
 		s.mu.Unlock()
 	}
-	codec := sorters[0].codec
+	var runs []string
+	for _, s := range sorters {
+		s.mu.Lock()
+		if total > maxFanIn && s.err == nil {
+			s.err = s.compactLocked(max(1, maxFanIn/len(sorters)))
+		}
+		err := s.err
+		runs = append(runs, s.runs...)
+		s.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return mergeRuns(runs, sorters[0].codec, func(r *run[T]) error { return fn(&r.item) })
+}
+
+// compactLocked merges consecutive runs into longer ones until there are
+// at most limit, each merge reading at most maxFanIn runs; the order of
+// equal items is kept.
+func (s *Sorter[T]) compactLocked(limit int) error {
+	for len(s.runs) > limit {
+		g := min(maxFanIn, (len(s.runs)+limit-1)/limit)
+		var next []string
+		for i := 0; i < len(s.runs); i += g {
+			group := s.runs[i:min(i+g, len(s.runs))]
+			if len(group) == 1 {
+				next = append(next, group[0])
+				continue
+			}
+			name, err := s.mergeToRun(group)
+			if err != nil {
+				s.runs = append(next, s.runs[i:]...)
+				return err
+			}
+			next = append(next, name)
+			for _, r := range group {
+				os.Remove(r)
+			}
+		}
+		s.runs = next
+	}
+	return nil
+}
+
+// mergeToRun writes the merge of runs as one new run, copying each item's
+// encoding as it is.
+func (s *Sorter[T]) mergeToRun(runs []string) (string, error) {
+	f, err := os.CreateTemp(s.dir, "run-*")
+	if err != nil {
+		return "", fmt.Errorf("spill: %w", err)
+	}
+	w := bufio.NewWriterSize(f, runBuffer)
+	err = mergeRuns(runs, s.codec, func(r *run[T]) error {
+		var hdr [binary.MaxVarintLen64]byte
+		w.Write(hdr[:binary.PutUvarint(hdr[:], uint64(len(r.buf)))])
+		_, err := w.Write(r.buf)
+		return err
+	})
+	if err := errors.Join(err, w.Flush(), f.Close()); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("spill: %s: %w", f.Name(), err)
+	}
+	return f.Name(), nil
+}
+
+// mergeRuns calls fn with the current run of a k-way merge of the runs,
+// in order; each run reads through a buffer of its share of mergeBuffers.
+func mergeRuns[T any](runs []string, codec Codec[T], fn func(*run[T]) error) error {
+	size := min(runBuffer, max(minRunBuffer, mergeBuffers/max(1, len(runs))))
 	h := &runHeap[T]{compare: codec.Compare}
 	defer h.close()
 	for i, name := range runs {
-		r, err := openRun(name, i, codec.Decode)
+		r, err := openRun(name, i, size, codec.Decode)
 		if err != nil {
 			return err
 		}
@@ -187,7 +269,7 @@ func Merge[T any](fn func(*T) error, sorters ...*Sorter[T]) error {
 	heap.Init(h)
 	for h.Len() > 0 {
 		r := h.runs[0]
-		if err := fn(&r.item); err != nil {
+		if err := fn(r); err != nil {
 			return err
 		}
 		ok, err := r.next()
@@ -213,12 +295,12 @@ type run[T any] struct {
 	decode func([]byte, *T) error
 }
 
-func openRun[T any](name string, order int, decode func([]byte, *T) error) (*run[T], error) {
+func openRun[T any](name string, order, size int, decode func([]byte, *T) error) (*run[T], error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("spill: %w", err)
 	}
-	return &run[T]{f: f, r: bufio.NewReaderSize(f, runBuffer), order: order, decode: decode}, nil
+	return &run[T]{f: f, r: bufio.NewReaderSize(f, size), order: order, decode: decode}, nil
 }
 
 func (r *run[T]) next() (bool, error) {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/spyscan/spyscan/internal/cputime"
 )
 
 type item struct {
@@ -124,6 +126,75 @@ func TestDecoderRejectsTruncatedAndTrailing(t *testing.T) {
 	}
 	if err := itemCodec.Decode(enc, &v); err != nil || v.k != -7 || v.tag != "hello" {
 		t.Errorf("round trip: %+v %v", v, err)
+	}
+}
+
+// A merge of more runs than maxFanIn first merges consecutive runs into
+// longer ones: the stream is the same stable sort, across sorters too, the
+// merge never reads more than maxFanIn runs, and the run files left are
+// the compacted ones (removed by Close).
+func TestManyRunsAreCompacted(t *testing.T) {
+	defer func(n int) { maxFanIn = n }(maxFanIn)
+	maxFanIn = 4
+	dir := t.TempDir()
+	a, b := New(dir, 20, itemCodec), New(dir, 20, itemCodec) // one run per item
+	r := rand.New(rand.NewPCG(3, 4))
+	var want []item
+	for i := range 300 {
+		s := a
+		if i >= 200 {
+			s = b
+		}
+		v := item{k: r.Int64N(20), tag: strconv.Itoa(i)}
+		want = append(want, v)
+		if err := s.Add(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.SortStableFunc(want, func(x, y item) int { return cmp.Compare(x.k, y.k) })
+	merge := func(fn func(*item) error) error { return Merge(fn, a, b) }
+	if got := collect(t, merge); !slices.Equal(got, want) {
+		t.Fatal("merge of compacted runs is not the stable sort of the input")
+	}
+	if len(a.runs) != 2 || len(b.runs) != 2 {
+		t.Errorf("runs after compaction: %d and %d, want 2 and 2", len(a.runs), len(b.runs))
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 4 {
+		t.Errorf("%d run files on disk, want 4", len(left))
+	}
+	if again := collect(t, merge); !slices.Equal(again, want) {
+		t.Fatal("a second merge differs")
+	}
+	if got := collect(t, a.Each); len(got) != 200 || !slices.IsSortedFunc(got, func(x, y item) int { return cmp.Compare(x.k, y.k) }) {
+		t.Errorf("one sorter alone: %d items", len(got))
+	}
+	a.Close()
+	b.Close()
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("Close left %d run files", len(left))
+	}
+}
+
+// BenchmarkMerge200Runs merges 200 runs of 2,000 items (more than
+// maxFanIn: the first merge compacts them, later ones read the compacted
+// runs).
+func BenchmarkMerge200Runs(b *testing.B) {
+	s := New(b.TempDir(), 2000*24, itemCodec)
+	defer s.Close()
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 200 * 2000 {
+		s.Add(item{k: r.Int64N(1 << 40), tag: "abcdefgh"})
+	}
+	cpu0 := cputime.Process()
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		if err := s.Each(func(*item) error { n++; return nil }); err != nil || n != 400_000 {
+			b.Fatal(n, err)
+		}
+	}
+	if c := cputime.Process() - cpu0; c > 0 {
+		b.ReportMetric(float64(c.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }
 

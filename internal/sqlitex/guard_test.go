@@ -228,3 +228,39 @@ func TestBudgetBetweenRows(t *testing.T) {
 		t.Errorf("stopped after %v", took)
 	}
 }
+
+// TestSchemaChecks: HasColumns wants a real table with every column (any
+// case); IntegerKey wants the column to be the INTEGER PRIMARY KEY alone.
+func TestSchemaChecks(t *testing.T) {
+	d := open(t, `CREATE TABLE a (Z_PK INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE b (id INTEGER, name TEXT);
+CREATE TABLE c (id TEXT PRIMARY KEY, name TEXT);
+CREATE TABLE e (id INTEGER, k INTEGER, PRIMARY KEY (id, k));
+CREATE VIEW v AS SELECT 1 AS id;`)
+	ctx := context.Background()
+	for _, c := range []struct {
+		table string
+		cols  []string
+		want  bool
+	}{
+		{"a", []string{"z_pk", "NAME"}, true},
+		{"a", []string{"z_pk", "other"}, false},
+		{"v", []string{"id"}, false},
+		{"missing", nil, false},
+	} {
+		if got := d.HasColumns(ctx, c.table, c.cols...); got != c.want {
+			t.Errorf("HasColumns(%s, %q) = %v", c.table, c.cols, got)
+		}
+	}
+	for _, c := range []struct {
+		table, col string
+		want       bool
+	}{
+		{"a", "Z_PK", true}, {"a", "z_pk", true}, {"a", "name", false},
+		{"b", "id", false}, {"c", "id", false}, {"e", "id", false}, {"missing", "id", false},
+	} {
+		if got := d.IntegerKey(ctx, c.table, c.col); got != c.want {
+			t.Errorf("IntegerKey(%s, %s) = %v", c.table, c.col, got)
+		}
+	}
+}

@@ -187,3 +187,28 @@ func (d *DB) Columns(ctx context.Context, table string) map[string]bool {
 	}
 	return cols
 }
+
+// HasColumns reports whether table is a real table (not a view standing
+// for it) with every column of cols (compared without case).
+func (d *DB) HasColumns(ctx context.Context, table string, cols ...string) bool {
+	if d.CheckTable(ctx, table) != nil {
+		return false
+	}
+	have := d.Columns(ctx, table)
+	for _, c := range cols {
+		if !have[strings.ToLower(c)] {
+			return false
+		}
+	}
+	return true
+}
+
+// IntegerKey reports whether col is table's INTEGER PRIMARY KEY on its own
+// (the rowid, as in Core Data's Z_PK): its values are unique integers, and
+// a join on it is a key look-up.
+func (d *DB) IntegerKey(ctx context.Context, table, col string) bool {
+	var keys, match int
+	err := d.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(lower(name) = lower(?) AND upper(type) = 'INTEGER'), 0)
+ FROM pragma_table_info(?) WHERE pk > 0`, col, table).Scan(&keys, &match)
+	return err == nil && keys == 1 && match == 1
+}

@@ -10,7 +10,6 @@
 package dumpmod
 
 import (
-	"regexp"
 	"strings"
 	"time"
 )
@@ -36,10 +35,33 @@ func ParseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-var pkgRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$`)
+// IsPackageName reports whether s looks like an Android package name: at
+// least two dot-separated words of letters, digits and '_', the first
+// starting with a letter ("^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$"),
+// under 256 bytes. A byte loop: the resolver tables call it once per
+// component, tens of thousands of times per dump.
+func IsPackageName(s string) bool {
+	if len(s) == 0 || len(s) >= 256 || !isLetter(s[0]) {
+		return false
+	}
+	dots, word := 0, 1 // bytes in the current word
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			if word == 0 {
+				return false
+			}
+			dots, word = dots+1, 0
+		case isLetter(c) || c >= '0' && c <= '9' || c == '_':
+			word++
+		default:
+			return false
+		}
+	}
+	return dots > 0 && word > 0
+}
 
-// IsPackageName reports whether s looks like an Android package name.
-func IsPackageName(s string) bool { return len(s) < 256 && pkgRE.MatchString(s) }
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // Indent returns the number of leading spaces of line.
 func Indent(line string) int {

@@ -3,6 +3,8 @@ package dumpmod_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 
@@ -73,4 +75,32 @@ func errString(err error) string {
 		return ""
 	}
 	return " error: " + err.Error()
+}
+
+// IsPackageName is the byte loop of the expression it documents: both
+// agree on names, near-names and every short string of the bytes that
+// matter.
+func TestIsPackageName(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$`)
+	check := func(s string) {
+		if got, want := dumpmod.IsPackageName(s), len(s) < 256 && re.MatchString(s); got != want {
+			t.Errorf("IsPackageName(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for _, s := range []string{"com.example", "a.b", "a_1.B2.c_", "com", "com.", ".com", "com..x", "1a.b", "_a.b", "a.b/c",
+		"a.b c", "a.é", "a.b\n", "", strings.Repeat("a.", 127) + "b", strings.Repeat("a.", 128) + "b"} {
+		check(s)
+	}
+	alphabet := []byte("aZ0_.-/ ")
+	var gen func(prefix []byte, n int)
+	gen = func(prefix []byte, n int) {
+		check(string(prefix))
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			gen(append(prefix, c), n-1)
+		}
+	}
+	gen(nil, 5)
 }

@@ -1,6 +1,7 @@
 package modules_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -70,4 +71,56 @@ func FuzzAccessibilityParser(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every list of services is read, in both forms dumpsys prints: a service
+// binding, bound or crashed was enabled by the user, and is reported as
+// enabled even when no "enabled" list names it; one installed for two users
+// is one record.
+func TestAccessibilityServiceStates(t *testing.T) {
+	const section = `ACCESSIBILITY MANAGER (dumpsys accessibility)
+
+User state[attributes:{id=0, currentUser=true
+  mIsAutoclickEnabled = false
+  }
+  installed services: {
+    0 : com.example.reader/.ReaderService
+    1 : com.example.tool/.ToolService (A11yTool)
+  }
+  enabled services: {
+  }
+  binding services: {
+  }
+  bound services:{
+    0 : com.example.bound/.BoundService
+  }
+  crashed services:{
+    0 : com.example.crash/.CrashService
+  }
+  AccessibilityInputFilter:{
+  }]
+User state[
+     attributes:{id=10, touchExplorationEnabled=false, installedServiceCount=1}
+     Bound services:{Service[label=Reader, feedbackType[FEEDBACK_SPOKEN], capabilities=1, eventTypes=TYPES_ALL_MASK, notificationTimeout=100, requestA11yBtn=false]}
+     Enabled services:{{com.example.reader/com.example.reader.ReaderService}}
+     Binding services:{{com.example.binding/.BindingService}}
+     Crashed services:{{com.example.crash2/.Service (A11yTool)}, {com.example.crash3/.Service}}
+`
+	var p accessibility.Parser
+	for _, l := range strings.Split(section, "\n") {
+		p.Line(l)
+	}
+	want := []accessibility.Service{
+		{PackageName: "com.example.reader", Service: "com.example.reader/.ReaderService", Enabled: false},
+		{PackageName: "com.example.tool", Service: "com.example.tool/.ToolService", Enabled: false},
+		{PackageName: "com.example.bound", Service: "com.example.bound/.BoundService", Enabled: true},
+		{PackageName: "com.example.crash", Service: "com.example.crash/.CrashService", Enabled: true},
+		{PackageName: "com.example.reader", Service: "com.example.reader/com.example.reader.ReaderService", Enabled: true},
+		{PackageName: "com.example.binding", Service: "com.example.binding/.BindingService", Enabled: true},
+		{PackageName: "com.example.crash2", Service: "com.example.crash2/.Service", Enabled: true},
+		{PackageName: "com.example.crash3", Service: "com.example.crash3/.Service", Enabled: true},
+	}
+	if !reflect.DeepEqual(p.Services, want) {
+		t.Errorf("services\n got %+v\nwant %+v", p.Services, want)
+	}
 }

@@ -25,14 +25,62 @@ func TestBatteryHistoryGolden(t *testing.T) {
 	})
 }
 
+// Elapsed times count from the RESET:TIME origin; a later TIME: line (the
+// clock was set) moves the origin of the elapsed times after it.
 func TestBatteryHistoryRelativeTimes(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  time.Time
+	}{
+		{"from the reset", []string{"    +1d2h3m4s5ms (2) 080 +top=u0a1:\"a.b\""},
+			time.Date(2024, 5, 19, 11, 3, 4, 5e6, time.UTC)},
+		{"after a clock change", []string{"    +1h00m00s000ms (2) 080 TIME:2024-05-18-12-00-00",
+			"    +1h00m05s000ms (2) 080 +top=u0a1:\"a.b\""},
+			time.Date(2024, 5, 18, 12, 0, 5, 0, time.UTC)},
+	} {
+		var p batteryhistory.Parser
+		for _, l := range append([]string{"Battery History (1%):", "   0 (9) RESET:TIME: 2024-05-18-09-00-00"}, tc.lines...) {
+			p.Line(l)
+		}
+		if len(p.Events) != 1 || !p.Events[0].Time.Equal(tc.want) {
+			t.Errorf("%s: %+v", tc.name, p.Events)
+		}
+	}
+}
+
+// Wake locks name their app without a component, and schedulers decorate
+// job names: the app is still found (as MVT since 2026-08), and a name that
+// holds none gives no event.
+func TestBatteryHistoryPackageOf(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"com.example/.sync.UploadJob", "com.example"},
+		{"*walarm*:com.example/.alarm.Heartbeat", "com.example"},
+		{"*alarm*:com.example.spy.Receiver.WAKE_ACTION", "com.example.spy"},
+		{"*walarm*:com.example.MessageHandler.LOGOUT", "com.example"},
+		{"com.example.tracker:LocationLock", "com.example.tracker"},
+		{"*job*/com.example/.Job", "com.example"},
+		{"@SyncManager@com.example.provider/com.example.account:user@mail", "com.example.provider"},
+		{"@SyncManager@gmail-ls/com.google:android", "com.google"},
+		{"*alarm*:TIME_TICK", ""},
+		{"NlpWakeLock", ""},
+		{"android/com.android.server.pm.BackgroundDexOptService", ""},
+		{"*walarm*:", ""},
+		{"", ""},
+	} {
+		if got := batteryhistory.PackageOf(tc.name); got != tc.want {
+			t.Errorf("PackageOf(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
 	var p batteryhistory.Parser
 	for _, l := range []string{"Battery History (1%):", "   0 (9) RESET:TIME: 2024-05-18-09-00-00",
-		"    +1d2h3m4s5ms (2) 080 +top=u0a1:\"a.b\""} {
+		"    +1s000ms (2) 080 +running +wake_lock=u0a9:\"*alarm*:" + androiddata.StalkerAppID + ".Heartbeat.PING\"",
+		"    +2s000ms (2) 080 +running +wake_lock=1000:\"*alarm*:TIME_TICK\"",
+		"    +3s000ms (2) 080 +job=u0a9:\"@SyncManager@" + androiddata.StalkerAppID + "/x\""} {
 		p.Line(l)
 	}
-	want := time.Date(2024, 5, 19, 11, 3, 4, 5e6, time.UTC)
-	if len(p.Events) != 1 || !p.Events[0].Time.Equal(want) {
+	if len(p.Events) != 2 || p.Events[0].PackageName != androiddata.StalkerAppID || p.Events[0].Event != "wake" ||
+		p.Events[1].PackageName != androiddata.StalkerAppID || p.Events[1].Event != "start_job" {
 		t.Fatalf("%+v", p.Events)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,5 +100,62 @@ func TestTombstonesRealTombstone(t *testing.T) {
 	modtest.WantAlert(t, res, model.Critical, true, "app_process64")
 	if modtest.HasAlert(res, model.Medium, false, "uid") {
 		t.Error("an app crash (uid 10302) flagged as privileged")
+	}
+}
+
+// Android 12+ writes each crash twice, tombstone_NN in text and
+// tombstone_NN.pb: one crash is one record (as MVT since 2026-08), the
+// protobuf's, naming the text file, with the text's fields where the
+// protobuf has none; both files are read. When one form is unreadable, the
+// other is reported and the unreadable one is an error.
+func TestTextAndProtobufOfOneCrash(t *testing.T) {
+	// The crash of TombstoneProto, as debuggerd writes it in text.
+	text := []byte(strings.Join([]string{
+		"*** *** *** *** *** *** *** *** *** *** *** *** *** *** *** ***",
+		"Build fingerprint: 'google/oriole/oriole:14/UP1A.231005.007/10754064:user/release-keys'",
+		"Revision: 'MP1.0'",
+		"ABI: 'arm64'",
+		"Timestamp: 2024-05-19 23:41:07.000123456+0200",
+		"Process uptime: 3600s",
+		"Cmdline: /data/local/tmp/" + androiddata.StalkerAppID + "-daemon --silent",
+		"pid: 4242, tid: 4243, name: " + androiddata.StalkerAppID + ":daemon  >>> /data/local/tmp/" + androiddata.StalkerAppID + "-daemon <<<",
+		"uid: 0",
+		"signal 11 (SIGSEGV), code 1 (SEGV_MAPERR), fault addr 0x000000000000dead",
+		"Cause: null pointer dereference",
+		"",
+	}, "\n"))
+	dir := "FS/data/tombstones/"
+	for _, tc := range []struct {
+		name          string
+		text, pb      []byte
+		records, errs int
+		file, textRef string
+	}{
+		{"both read", text, androiddata.TombstoneProto(), 1, 0, "tombstone_05.pb", "tombstone_05"},
+		{"protobuf unreadable", text, []byte{0x12, 0x50, 0x01}, 1, 1, "tombstone_05", ""},
+		{"text unreadable", []byte("garbage"), androiddata.TombstoneProto(), 1, 1, "tombstone_05.pb", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := modtest.Run(t, tombstones.New(), acquisition.AndroidBugreport, map[string][]byte{
+				dir + "tombstone_05": tc.text, dir + "tombstone_05.pb": tc.pb,
+				dir + "tombstone_06": androiddata.TombstoneText()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			modtest.WantFiles(t, res, dir+"tombstone_05", dir+"tombstone_05.pb", dir+"tombstone_06")
+			crashes := modtest.Records[tombstones.Crash](t, res)
+			if len(crashes) != tc.records+1 || len(res.Errors) != tc.errs || len(res.Timeline) != tc.records+1 {
+				t.Fatalf("records %d errors %+v events %d", len(crashes), res.Errors, len(res.Timeline))
+			}
+			c := crashes[0]
+			if c.FileName != tc.file || c.TextFile != tc.textRef || c.ProcessName != androiddata.StalkerAppID+":daemon" {
+				t.Errorf("record %+v", c)
+			}
+			if tc.textRef != "" && (c.Format != "protobuf" || c.Executable == "" || c.Arch == "" || len(c.Causes) != 2) {
+				t.Errorf("merged record %+v", c)
+			}
+			modtest.WantAlert(t, res, model.Critical, true, androiddata.StalkerAppID)
+			modtest.WantAlert(t, res, model.Medium, false, "running as shell (uid 2000)")
+		})
 	}
 }

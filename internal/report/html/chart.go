@@ -136,10 +136,11 @@ func (sp *timeSpan) see(t time.Time) {
 // the device. Such times would stretch the chart to the day of the copy:
 // they stay out of it and are marked in the list.
 func copyTimes(r *model.Report) func(*model.Event) bool {
-	// One entry per input file that has a time: a 64-bit hash of (input,
-	// path) and the time, sorted by hash: 32 bytes a file, where a map of
-	// the path strings held ~140 (a backup lists 100,000s of files). Of
-	// files with the same key, the last listed wins, as in a map.
+	// One entry per input file that has a time (of the files the events
+	// name, when the timeline says which): a 64-bit hash of (input, path)
+	// and the time, sorted by hash: 32 bytes a file, where a map of the
+	// path strings held ~140 (a backup lists 100,000s of files). Of files
+	// with the same key, the last listed wins, as in a map.
 	type entry struct {
 		h uint64
 		t time.Time
@@ -152,9 +153,30 @@ func copyTimes(r *model.Report) func(*model.Event) bool {
 	roots := map[string]string{}
 	for _, in := range r.Info.Inputs {
 		roots[in.Path] = in.Meta["root"]
+	}
+	// When the timeline lists the artifacts its events name (a scan's
+	// spool does), only the files they can be are kept: a few, where a
+	// backup lists 100,000s of files.
+	var named map[uint64]bool // nil: every file
+	if at, ok := r.Timeline.(model.ArtifactTimeline); ok {
+		named = map[uint64]bool{}
+		at.EachArtifact(func(in, artifact string) {
+			if in == "" {
+				in = only
+			}
+			named[fileKey(in, artifact)] = true
+			if root := roots[in]; root != "" {
+				named[fileKeyRooted(in, root, artifact)] = true
+			}
+		})
+	}
+	for _, in := range r.Info.Inputs {
 		in.EachFile(func(f *model.InputFile) error {
-			if !f.ModTime.IsZero() {
-				times = append(times, entry{fileKey(in.Path, f.Path), f.ModTime})
+			if f.ModTime.IsZero() {
+				return nil
+			}
+			if h := fileKey(in.Path, f.Path); named == nil || named[h] {
+				times = append(times, entry{h, f.ModTime})
 			}
 			return nil
 		})

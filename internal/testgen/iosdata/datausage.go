@@ -44,6 +44,11 @@ var DataUsageLive = [][2]int{{1, 1}, {2, 2}, {3, 3}, {4, 5}, {5, 7}, {6, 1}}
 // DataUsageDB builds DataUsage.sqlite with the planted rows and filler
 // processes each with filler/nproc live rows.
 func DataUsageDB(procs []Proc, live [][2]int, filler int) []byte {
+	return BuildDB(DataUsageSchema, DataUsageRows(procs, live, filler))
+}
+
+// DataUsageRows are the rows of DataUsageDB.
+func DataUsageRows(procs []Proc, live [][2]int, filler int) []iosgen.Stmt {
 	var st []iosgen.Stmt
 	maxPK := 0
 	for _, p := range procs {
@@ -69,7 +74,7 @@ func DataUsageDB(procs []Proc, live [][2]int, filler int) []byte {
 		st = append(st, iosgen.Ins("ZLIVEUSAGE", "Z_PK, Z_ENT, Z_OPT, ZKIND, ZMETADATA, ZTAG, ZHASPROCESS, ZTIMESTAMP, ZWIFIIN, ZWIFIOUT, ZWWANIN, ZWWANOUT",
 			lastLive+k+1, 7, 1, 0, 0, 0, maxPK+1+k%nproc, AppleSec(At(time.Duration(k)*time.Second)), 1.0, 2.0, 3.0, 4.0))
 	}
-	return BuildDB(DataUsageSchema, st)
+	return st
 }
 
 // DataUsage returns DataUsage.sqlite (backup and dump) plus, for the dump

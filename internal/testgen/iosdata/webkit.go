@@ -57,7 +57,10 @@ var ObservationsSchema = []string{
 
 // ObservationsDB builds observations.db: news.example.com redirects to the
 // Pegasus domain, plus a look-alike and filler domains.
-func ObservationsDB(filler int) []byte {
+func ObservationsDB(filler int) []byte { return BuildDB(ObservationsSchema, ObservationsRows(filler)) }
+
+// ObservationsRows are the rows of ObservationsDB.
+func ObservationsRows(filler int) []iosgen.Stmt {
 	dom := func(id int, d string, at time.Time) iosgen.Stmt {
 		return iosgen.Ins("ObservedDomains", "domainID, registrableDomain, lastSeen, hadUserInteraction, mostRecentUserInteractionTime, grandfathered, isPrevalent, isVeryPrevalent, dataRecordsRemoved, timesAccessedAsFirstPartyDueToUserInteraction, timesAccessedAsFirstPartyDueToStorageAccessAPI, isScheduledForAllButCookieDataRemoval",
 			id, d, float64(at.Unix()), 1, float64(at.Unix()), 0, 0, 0, 0, 1, 0, 0)
@@ -75,7 +78,7 @@ func ObservationsDB(filler int) []byte {
 			st = append(st, iosgen.Ins("TopFrameUniqueRedirectsTo", "sourceDomainID, toDomainID", 3+k, 4+k))
 		}
 	}
-	return BuildDB(ObservationsSchema, st)
+	return st
 }
 
 // Observations returns observations.db in an app's WebKit folder.

@@ -37,47 +37,68 @@ func New() Module {
 }
 
 // Parser reads the accessibility section line by line. It understands the
-// older "installed services: { N : pkg/cls }" lists and the Android 14+
-// "Enabled services:{{pkg/cls}, ...}" line.
+// older block lists ("installed services: {", then "N : pkg/cls" lines and
+// "}") and the Android 14+ one-line lists ("Enabled services:{{pkg/cls},
+// ...}"), of every state dumpsys prints: installed, enabled, binding, bound
+// and crashed. A service binding, bound or crashed is one the user enabled
+// (MVT reads every state since 2026-08; spyscan read the installed and
+// enabled lists only until 2026-12, so a service listed only as crashed or
+// bound was not seen).
 type Parser struct {
 	Services []Service
-	list     string // "installed" or "enabled" while inside a list
+	list     string // the state of the block list being read, or ""
 	seen     map[Service]bool
 }
 
 var braceRE = regexp.MustCompile(`\{([^{}]+?)\}`)
 
+// serviceStates are the lists dumpsys prints per user.
+var serviceStates = []string{"installed", "enabled", "binding", "bound", "crashed"}
+
 // Line feeds one line.
 func (p *Parser) Line(line string) {
 	t := strings.TrimSpace(line)
-	switch {
-	case strings.HasPrefix(t, "installed services:"):
-		p.list = "installed"
-		return
-	case strings.HasPrefix(t, "enabled services:"):
-		p.list = "enabled"
-		return
-	case strings.HasPrefix(t, "Enabled services:"):
-		for _, m := range braceRE.FindAllStringSubmatch(t[len("Enabled services:"):], -1) {
-			p.add(m[1], true)
+	if state, rest, ok := stateList(t); ok {
+		p.list = ""
+		switch {
+		case rest == "{":
+			p.list = state
+		case strings.HasPrefix(rest, "{"):
+			for _, m := range braceRE.FindAllStringSubmatch(rest, -1) {
+				p.add(m[1], state != "installed")
+			}
 		}
 		return
 	}
 	if p.list == "" {
 		return
 	}
-	if strings.HasPrefix(t, "}") {
+	if strings.HasPrefix(t, "}") || strings.HasPrefix(t, "AccessibilityInputFilter") {
 		p.list = ""
 		return
 	}
 	// "0 : com.example/com.example.Service"
 	if _, v, ok := strings.Cut(t, ":"); ok {
-		p.add(v, p.list == "enabled")
+		p.add(v, p.list != "installed")
 	}
 }
 
+// stateList reads the header of a list of services ("installed services:
+// {", "Crashed services:{{...}}"): its state, lower-case, and what follows
+// the colon.
+func stateList(t string) (state, rest string, ok bool) {
+	for _, s := range serviceStates {
+		if len(t) > len(s) && strings.EqualFold(t[:len(s)], s) {
+			if r, ok := strings.CutPrefix(t[len(s):], " services:"); ok {
+				return s, strings.TrimSpace(r), true
+			}
+		}
+	}
+	return "", "", false
+}
+
 func (p *Parser) add(s string, enabled bool) {
-	s = strings.TrimSpace(s)
+	s, _, _ = strings.Cut(strings.TrimSpace(s), " ") // "pkg/cls (A11yTool)"
 	pkg, _, ok := strings.Cut(s, "/")
 	if !ok || !dumpmod.IsPackageName(pkg) {
 		return

@@ -1,6 +1,6 @@
 // Package activities owns the dumpsys activities module: the activities
-// registered for intent actions in the package service's Activity Resolver
-// Table, checked against app-id indicators.
+// of the package service's Activity Resolver Table, in every category
+// (intent actions, MIME types, schemes), checked against app-id indicators.
 package activities
 
 import (
@@ -22,7 +22,7 @@ type Module struct {
 
 // New returns the module.
 func New() Module {
-	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*dumpmod.Resolver]{New: newParser, Report: reportDump})}
+	return Module{dumpmod.NewModule(module.NewBase(Name, 2, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*dumpmod.Resolver]{New: newParser, Report: reportDump})}
 }
 
 // newParser returns a fresh state and its parser.

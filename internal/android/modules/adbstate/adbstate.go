@@ -56,6 +56,7 @@ type Parser struct {
 	LastKeyReceived string
 	Connected       string
 	inKeys          bool
+	inABX           bool // the keystore is in Android's binary XML
 	byKey           map[string]int
 }
 
@@ -86,6 +87,12 @@ func (p *Parser) Line(line string) {
 			p.Add(v, "dumpsys user_keys", time.Time{})
 		}
 	}
+	if strings.Contains(t, "keystore=ABX\x00") {
+		p.inABX = true
+	}
+	if p.inABX {
+		p.abxKeys(t)
+	}
 	for _, m := range xmlKeyRE.FindAllStringSubmatch(t, -1) {
 		var last time.Time
 		if ms, err := strconv.ParseInt(m[2], 10, 64); err == nil && ms > 0 && ms < 1e14 {
@@ -93,6 +100,71 @@ func (p *Parser) Line(line string) {
 		}
 		p.Add(m[1], "dumpsys keystore", last)
 	}
+}
+
+// abxKeys adds the keys of a keystore written in Android's binary XML
+// (ABX, "keystore=ABX\x00..." on Android 12 and later, which writes
+// adb_temp_keys.xml that way). The dump prints the file as text, so the
+// binary tokens around the values may be replaced or cut into lines, but
+// each <adbKey key="..."> value ("<base64> user@host") is written whole:
+// every run of at least minABXKeyChars base64 characters that decodes is a
+// key, with the user name that follows it. Its lastConnection (an 8-byte
+// binary long) is not recovered. MVT reads ABX keystores the same way since
+// 2026-08; spyscan saw none of their keys until 2026-12.
+func (p *Parser) abxKeys(t string) {
+	for i := 0; i < len(t); {
+		if !isB64(t[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(t) && isB64(t[j]) {
+			j++
+		}
+		for k := 0; k < 2 && j < len(t) && t[j] == '='; k++ {
+			j++
+		}
+		run := t[i:j]
+		i = j
+		if len(run) < minABXKeyChars {
+			continue
+		}
+		if !decodes(run) && decodes(run[1:]) {
+			run = run[1:] // the value's length prefix happened to be a base64 character
+		} else if !decodes(run) {
+			continue
+		}
+		user := ""
+		if j < len(t) && t[j] == ' ' {
+			k := j + 1
+			for k < len(t) && isUserChar(t[k]) {
+				k++
+			}
+			user, i = t[j+1:k], k
+		}
+		line := run
+		if user != "" {
+			line += " " + user
+		}
+		p.Add(line, "dumpsys keystore", time.Time{})
+	}
+}
+
+// minABXKeyChars is far less than an adb key's base64 (700 characters)
+// and more than any other base64-looking text of the adb section.
+const minABXKeyChars = 300
+
+func isB64(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+}
+
+func isUserChar(c byte) bool {
+	return isB64(c) && c != '+' && c != '/' || c == '_' || c == '.' || c == '@' || c == '-'
+}
+
+func decodes(s string) bool {
+	_, err := base64.StdEncoding.DecodeString(s)
+	return err == nil
 }
 
 // structural reports whether a line met inside the multi-line user_keys

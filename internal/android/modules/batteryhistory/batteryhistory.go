@@ -39,14 +39,17 @@ type Module struct{ dumpmod.Module[*Parser] }
 
 // New returns the module.
 func New() Module {
-	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*Parser]{New: newParser, Report: reportDump})}
+	return Module{dumpmod.NewModule(module.NewBase(Name, 2, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*Parser]{New: newParser, Report: reportDump})}
 }
 
 // Parser reads the batterystats section line by line.
 type Parser struct {
 	Events []Event
 	state  int // 0 before "Battery History", 1 in it, 2 done
+	// base is the wall-clock time at elapsed time baseAt: the RESET:TIME
+	// line, or a later TIME: line (the clock was set).
 	base   time.Time
+	baseAt time.Duration
 }
 
 var (
@@ -71,29 +74,31 @@ func (p *Parser) Line(line string) {
 		p.state = 2
 		return
 	}
-	if _, rest, ok := strings.Cut(t, "RESET:TIME: "); ok {
-		if b, ok := dumpmod.ParseTime(strings.Fields(rest + " ")[0]); ok {
-			p.base = b
+	elapsed, _, _ := strings.Cut(t, " ")
+	if _, rest, ok := strings.Cut(t, "TIME:"); ok {
+		// "0 (9) RESET:TIME: 2024-05-18-09-00-00", or a clock change later
+		// in the history: "+2h00m00s000ms (2) 100 TIME:2024-05-18-12-00-00".
+		if f := strings.Fields(rest); len(f) > 0 {
+			b, okT := dumpmod.ParseTime(f[0])
+			d, okD := elapsedOf(elapsed)
+			if okT && okD {
+				p.base, p.baseAt = b, d
+			}
 		}
 		return
 	}
-	elapsed, _, _ := strings.Cut(t, " ")
 	at := p.at(elapsed)
 	for _, m := range evRE.FindAllStringSubmatch(t, -1) {
 		e := Event{TimeElapsed: elapsed, Time: at, UID: m[3]}
 		switch m[2] {
 		case "job":
 			e.Event, e.Service = map[string]string{"+": "start_job", "-": "end_job"}[m[1]], m[4]
-			e.PackageName, _, _ = strings.Cut(m[4], "/")
+			e.PackageName = PackageOf(m[4])
 		case "top":
 			e.Event, e.PackageName = map[string]string{"+": "start_top", "-": "end_top"}[m[1]], m[4]
 		case "wake_lock":
-			svc, ok := strings.CutPrefix(m[4], "*walarm*:")
-			if !ok || !strings.Contains(svc, "/") {
-				continue
-			}
-			e.Event, e.Service = "wake", svc
-			e.PackageName, _, _ = strings.Cut(svc, "/")
+			e.Event, e.Service = "wake", strings.TrimPrefix(m[4], "*walarm*:")
+			e.PackageName = PackageOf(m[4])
 		}
 		if dumpmod.IsPackageName(e.PackageName) {
 			p.Events = append(p.Events, e)
@@ -112,12 +117,21 @@ func (p *Parser) at(elapsed string) time.Time {
 	if p.base.IsZero() {
 		return time.Time{}
 	}
+	d, ok := elapsedOf(elapsed)
+	if !ok {
+		return time.Time{}
+	}
+	return p.base.Add(d - p.baseAt)
+}
+
+// elapsedOf reads a history line's elapsed time: "0" or "+1d2h3m4s5ms".
+func elapsedOf(elapsed string) (time.Duration, bool) {
 	if elapsed == "0" {
-		return p.base
+		return 0, true
 	}
 	m := durRE.FindStringSubmatch(elapsed)
 	if m == nil {
-		return time.Time{}
+		return 0, false
 	}
 	var d time.Duration
 	for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second, time.Millisecond} {
@@ -126,11 +140,69 @@ func (p *Parser) at(elapsed string) time.Time {
 		}
 		n, err := strconv.ParseInt(m[i+1], 10, 32)
 		if err != nil {
-			return time.Time{}
+			return 0, false
 		}
 		d += time.Duration(n) * unit
 	}
-	return p.base.Add(d)
+	return d, true
+}
+
+// PackageOf finds the app a job or wake lock name belongs to, or "":
+//   - "com.example/.sync.Job" (a component): its package;
+//   - "*walarm*:com.example/.Alarm", "*job*/com.example/.J": the same after
+//     the "*kind*" prefix;
+//   - "@SyncManager@com.example.sync/com.example.account:user" (a job
+//     decorated by its scheduler): the component after the last '@', else
+//     the first package-like part after its '/';
+//   - "*alarm*:com.example.Receiver.ACTION", "com.example:wakelock" (no
+//     component): the leading lower-case dotted words, at least two.
+//
+// MVT derives the package of wake locks without a component and of
+// decorated jobs since 2026-08; spyscan kept only "*walarm*:" components
+// and plain job components until 2026-12.
+func PackageOf(name string) string {
+	if strings.HasPrefix(name, "*") {
+		if i := strings.IndexByte(name[1:], '*'); i >= 0 {
+			name = strings.TrimLeft(name[i+2:], ":/")
+		}
+	}
+	decorated := strings.Contains(name, "@")
+	if decorated {
+		parts := strings.Split(name, "@")
+		for i := len(parts) - 1; i >= 0; i-- {
+			if strings.Contains(parts[i], "/") {
+				name = parts[i]
+				break
+			}
+		}
+	}
+	if first, rest, ok := strings.Cut(name, "/"); ok {
+		if first = strings.TrimLeft(first, "@"); dumpmod.IsPackageName(first) {
+			return first
+		}
+		if decorated {
+			for _, part := range strings.Split(rest, "/") {
+				part, _, _ = strings.Cut(part, ":")
+				if dumpmod.IsPackageName(part) {
+					return part
+				}
+			}
+		}
+		return ""
+	}
+	name, _, _ = strings.Cut(name, ":")
+	words := strings.Split(name, ".")
+	n := 0
+	for n < len(words) && words[n] != "" && words[n][0] >= 'a' && words[n][0] <= 'z' {
+		n++
+	}
+	if n < 2 {
+		return ""
+	}
+	if pkg := strings.Join(words[:n], "."); dumpmod.IsPackageName(pkg) {
+		return pkg
+	}
+	return ""
 }
 
 // newParser returns a fresh state and its parser.

@@ -25,6 +25,9 @@ type Operation struct {
 	Action string `json:"action"`
 	SQL    string `json:"sql"`
 	Path   string `json:"path"`
+	// OpPath is the database the operation names ("..., path=/data/..."),
+	// when it is not the pool's (an attached database).
+	OpPath string `json:"operation_path,omitempty"`
 }
 
 // Module is the dumpsys dbinfo module.
@@ -32,10 +35,13 @@ type Module struct{ dumpmod.Module[*Parser] }
 
 // New returns the module.
 func New() Module {
-	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*Parser]{New: newParser, Report: reportDump})}
+	return Module{dumpmod.NewModule(module.NewBase(Name, 2, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*Parser]{New: newParser, Report: reportDump})}
 }
 
-var opRE = regexp.MustCompile(`\[((?:[0-9]{4}-)?[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3})\]\s*(?:\[Pid:\((\d+)\)\])?([\w-]+).*?sql="(.+?)"`)
+var (
+	opRE     = regexp.MustCompile(`\[((?:[0-9]{4}-)?[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3})\]\s*(?:\[Pid:\((\d+)\)\])?([\w-]+).*?sql="(.+?)"`)
+	opPathRE = regexp.MustCompile(`", path=(\S+)$`)
+)
 
 // Parser reads the dbinfo section line by line.
 type Parser struct {
@@ -61,14 +67,32 @@ func (p *Parser) Line(line string) {
 		return
 	}
 	if !strings.HasPrefix(line, "        ") {
-		p.inOp, p.pool = false, ""
+		// The operations of one connection end; the pool's other
+		// connections ("Available non-primary connections:", "Connection
+		// #1:") list theirs after (MVT reads them since 2026-08, spyscan
+		// dropped them until 2026-12).
+		p.inOp = false
 		return
 	}
 	m := opRE.FindStringSubmatch(line)
 	if m == nil {
 		return
 	}
-	p.Ops = append(p.Ops, Operation{Time: m[1], PID: m[2], Action: m[3], SQL: m[4], Path: p.pool})
+	op := Operation{Time: m[1], PID: m[2], Action: m[3], SQL: m[4], Path: p.pool}
+	if pm := opPathRE.FindStringSubmatch(line); pm != nil && pm[1] != p.pool {
+		op.OpPath = pm[1]
+	}
+	p.Ops = append(p.Ops, op)
+}
+
+// checkPath checks the folder names of a database path that look like a
+// package ("/data/user/0/<package>/databases/...") as app ids.
+func checkPath(rec *module.Recorder, path string, w module.Where) {
+	for _, part := range strings.Split(path, "/") {
+		if dumpmod.IsPackageName(part) && rec.CheckAppID(part, w) {
+			return
+		}
+	}
 }
 
 // newParser returns a fresh state and its parser.
@@ -84,10 +108,9 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 		rec.Record(op)
 		t, _ := dumpmod.ParseTime(op.Time) // "05-20 ..." has no year: no time
 		w := module.Where{Artifact: path, Time: t, Label: i18n.M("android.what.dbinfo_app"), Record: op}
-		for _, part := range strings.Split(op.Path, "/") {
-			if dumpmod.IsPackageName(part) && rec.CheckAppID(part, w) {
-				break
-			}
+		checkPath(rec, op.Path, w)
+		if op.OpPath != "" {
+			checkPath(rec, op.OpPath, w)
 		}
 		if !t.IsZero() {
 			rec.Event(model.Event{Time: t, Event: op.Action, Artifact: path,

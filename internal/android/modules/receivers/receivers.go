@@ -1,8 +1,8 @@
 // Package receivers owns the dumpsys receivers module: the broadcast
-// receivers registered for intent actions in the package service's Receiver
-// Resolver Table. Receivers of incoming SMS, outgoing SMS and call state are
-// how spyware intercepts messages and calls; they are reported at INFO and
-// checked against app-id indicators.
+// receivers of the package service's Receiver Resolver Table, in every
+// category (intent actions, MIME types, schemes), checked against app-id
+// indicators. Receivers of incoming SMS, outgoing SMS and call state are how
+// spyware intercepts messages and calls; they are reported at INFO.
 package receivers
 
 import (
@@ -35,7 +35,7 @@ type Module struct {
 
 // New returns the module.
 func New() Module {
-	return Module{dumpmod.NewModule(module.NewBase(Name, 1, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*dumpmod.Resolver]{New: newParser, Report: reportDump})}
+	return Module{dumpmod.NewModule(module.NewBase(Name, 2, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*dumpmod.Resolver]{New: newParser, Report: reportDump})}
 }
 
 // newParser returns a fresh state and its parser.
@@ -53,7 +53,7 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 		if rec.CheckAppID(e.PackageName, w) {
 			continue
 		}
-		if what, ok := Sensitive[e.Intent]; ok {
+		if what, ok := Sensitive[e.Intent]; ok && dumpmod.IsAction(e.Category) {
 			rec.Flag(model.Info, w, i18n.M("android.title.sms_receiver", "name", e.PackageName, "what", i18n.M(what), "component", e.Component),
 				known.ReasonMsg(known.ReasonSMSReceiver), i18n.M("android.benign.sms_receiver"))
 		}

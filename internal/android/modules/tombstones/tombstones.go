@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +33,11 @@ const Name = "tombstones"
 type Crash struct {
 	FileName      string    `json:"file_name"`
 	FileTimestamp time.Time `json:"file_timestamp,omitzero"`
+	// TextFile names the text tombstone of the same crash when FileName is
+	// its protobuf form (tombstone_01 beside tombstone_01.pb): one record
+	// holds both, the protobuf's fields first and the text's where the
+	// protobuf has none.
+	TextFile string `json:"text_file,omitempty"`
 	tombstone.Tombstone
 }
 
@@ -39,7 +45,7 @@ type Crash struct {
 type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase(Name, 1, module.AppliesFunc(locate.Applies))} }
+func New() Module { return Module{module.NewBase(Name, 2, module.AppliesFunc(locate.Applies))} }
 
 // privileged maps uids whose crashes are flagged to their names.
 var privileged = map[int64]string{0: "root", 1000: "system", 2000: "shell"}
@@ -59,27 +65,45 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		return module.ErrNotFound
 	}
 	sort.Strings(files)
-	for _, p := range files {
+	for i := 0; i < len(files); i++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		readOne(in.Acq.FS, p, rec)
+		p := files[i]
+		text, ok := readOne(in.Acq.FS, p, rec)
+		// Android 12+ writes each crash twice, tombstone_NN and
+		// tombstone_NN.pb (sorted right after it): one crash, one record
+		// (as MVT since 2026-08).
+		if i+1 < len(files) && files[i+1] == p+".pb" {
+			i++
+			pb, okPB := readOne(in.Acq.FS, files[i], rec)
+			switch {
+			case okPB && ok:
+				report(rec, files[i], merge(pb, text), text)
+				continue
+			case okPB:
+				text, ok, p = pb, true, files[i]
+			}
+		}
+		if ok {
+			report(rec, p, text)
+		}
 	}
 	return nil
 }
 
-func readOne(fsys fs.FS, p string, rec *module.Recorder) {
+func readOne(fsys fs.FS, p string, rec *module.Recorder) (Crash, bool) {
 	f, err := fsys.Open(p)
 	if err != nil {
 		rec.FileError(p, fmt.Errorf("%s: %w", p, err))
-		return
+		return Crash{}, false
 	}
 	defer f.Close()
 	rec.File(p)
 	b, err := io.ReadAll(io.LimitReader(f, tombstone.MaxProto+1))
 	if err != nil {
 		rec.FileError(p, fmt.Errorf("%s: %w", p, err))
-		return
+		return Crash{}, false
 	}
 	var t tombstone.Tombstone
 	if strings.HasSuffix(p, ".pb") {
@@ -89,16 +113,49 @@ func readOne(fsys fs.FS, p string, rec *module.Recorder) {
 	}
 	if err != nil {
 		rec.FileError(p, fmt.Errorf("%s: unreadable tombstone: %w", p, err))
-		return
+		return Crash{}, false
 	}
 	c := Crash{FileName: path.Base(p), Tombstone: t}
 	if st, err := f.Stat(); err == nil {
 		c.FileTimestamp = st.ModTime().UTC()
 	}
-	report(rec, p, c)
+	return c, true
 }
 
-func report(rec *module.Recorder, p string, c Crash) {
+// merge is the record of a crash kept in both forms: the protobuf's
+// fields, and the text's where the protobuf left one empty.
+func merge(pb, text Crash) Crash {
+	m := pb
+	m.TextFile = text.FileName
+	t, x := &m.Tombstone, text.Tombstone
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{
+		{&t.BuildFingerprint, x.BuildFingerprint}, {&t.Revision, x.Revision}, {&t.Arch, x.Arch},
+		{&t.Timestamp, x.Timestamp}, {&t.ProcessName, x.ProcessName}, {&t.BinaryPath, x.BinaryPath},
+		{&t.Executable, x.Executable}, {&t.SELinuxLabel, x.SELinuxLabel}, {&t.Cause, x.Cause},
+		{&t.AbortMessage, x.AbortMessage},
+	} {
+		if *f.dst == "" {
+			*f.dst = f.src
+		}
+	}
+	if t.Time.IsZero() {
+		t.Time = x.Time
+	}
+	if len(t.CommandLine) == 0 {
+		t.CommandLine = x.CommandLine
+	}
+	if len(t.Causes) == 0 {
+		t.Causes = x.Causes
+	}
+	return m
+}
+
+// report records c and checks it; also, when c merges two files, holds the
+// text form, whose names are checked too where they differ.
+func report(rec *module.Recorder, p string, c Crash, also ...Crash) {
 	rec.Record(c)
 	when := c.Time
 	if when.IsZero() {
@@ -110,6 +167,27 @@ func report(rec *module.Recorder, p string, c Crash) {
 			DescriptionMsg: i18n.M("android.event.tombstone", "process", c.ProcessName, "pid", c.PID, "uid", c.UID,
 				"signal", c.Signal.Name, "code", c.Signal.CodeName, "file", c.FileName)})
 	}
+	hit := check(rec, c, w)
+	for _, o := range also {
+		if o.ProcessName != c.ProcessName || !slices.Equal(o.CommandLine, c.CommandLine) || o.Executable != c.Executable {
+			wo := w
+			wo.Artifact = path.Join(path.Dir(p), o.FileName)
+			hit = check(rec, o, wo) || hit
+		}
+	}
+	if hit {
+		return
+	}
+	if who, ok := privileged[c.UID]; ok {
+		rec.Flag(model.Medium, w,
+			i18n.M("android.title.privileged_crash", "process", c.ProcessName, "who", who, "uid", c.UID, "file", c.FileName),
+			known.ReasonMsg(known.ReasonPrivilegedCrash), i18n.M("android.benign.privileged_process_crash"))
+	}
+}
+
+// check checks a crash's process, command line and executable against
+// indicators.
+func check(rec *module.Recorder, c Crash, w module.Where) bool {
 	hit := rec.CheckProcess(c.ProcessName, w)
 	appID, _, _ := strings.Cut(c.ProcessName, ":")
 	hit = rec.CheckAppID(appID, w) || hit
@@ -130,12 +208,5 @@ func report(rec *module.Recorder, p string, c Crash) {
 		hit = rec.CheckPath(c.Executable, w) || hit
 		hit = rec.CheckProcess(path.Base(c.Executable), w) || hit
 	}
-	if hit {
-		return
-	}
-	if who, ok := privileged[c.UID]; ok {
-		rec.Flag(model.Medium, w,
-			i18n.M("android.title.privileged_crash", "process", c.ProcessName, "who", who, "uid", c.UID, "file", c.FileName),
-			known.ReasonMsg(known.ReasonPrivilegedCrash), i18n.M("android.benign.privileged_process_crash"))
-	}
+	return hit
 }

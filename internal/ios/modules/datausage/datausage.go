@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -85,11 +86,21 @@ type proc struct {
 
 func run(ctx context.Context, in *module.Input, rec *module.Recorder, spec artifact.Spec) error {
 	return iosmod.ForEachDB(ctx, in, rec, spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		if joinable(ctx, db) {
+			return stream(ctx, in, rec, db, p)
+		}
+		return load(ctx, in, rec, db, p)
+	})
+}
+
+// load reads a database whose schema lacks something stream needs: the
+// processes are held in memory, missing columns read as NULL.
+func load(ctx context.Context, in *module.Input, rec *module.Recorder, db *sqlitex.DB, p string) error {
+	{
 		procs := map[int64]*proc{}
 		var ids []int64
 		if err := iosmod.Query(ctx, db, rec, "ZPROCESS", []string{"Z_PK", "ZFIRSTTIMESTAMP", "ZTIMESTAMP", "ZBUNDLENAME", "ZPROCNAME"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
-			pr := &proc{id: r.Int("z_pk"), name: r.Str("zprocname"), bundle: r.Str("zbundlename"),
-				first: iosmod.AppleTime(r, "zfirsttimestamp"), last: iosmod.AppleTime(r, "ztimestamp")}
+			pr := procOf(r)
 			procs[pr.id] = pr
 			ids = append(ids, pr.id)
 			return nil
@@ -110,14 +121,7 @@ func run(ctx context.Context, in *module.Input, rec *module.Recorder, spec artif
 				pr.used = true
 				u.ProcName, u.BundleID, u.FirstTime, u.Time = pr.name, pr.bundle, iosmod.ISO(pr.first), iosmod.ISO(pr.last)
 			}
-			rec.Record(u)
-			iosmod.Event(rec, lt, "live_usage", i18n.M("ios.datausage.event_live", "process", u.ProcName, "bundle", u.BundleID, "pid", strconv.FormatInt(int64(pid), 10), "in", fmt.Sprintf("%.0f", u.WWANIn), "out", fmt.Sprintf("%.0f", u.WWANOut)), p)
-			if u.Deleted && !deleted[pid] {
-				deleted[pid] = true
-				rec.Flag(model.High, module.Where{Artifact: p, Time: lt, Record: u},
-					i18n.M("ios.datausage.deleted.title", "time", u.LiveTime, "pid", strconv.FormatInt(int64(pid), 10)),
-					i18n.M("ios.datausage.deleted.reason"), i18n.M("ios.datausage.deleted.benign"))
-			}
+			live(rec, &u, pid, lt, p, deleted)
 			return nil
 		})
 		if err != nil {
@@ -129,7 +133,109 @@ func run(ctx context.Context, in *module.Input, rec *module.Recorder, spec artif
 		}
 		gaps(rec, procs, ids, p)
 		return nil
+	}
+}
+
+var (
+	processColumns = []string{"z_pk", "zfirsttimestamp", "ztimestamp", "zbundlename", "zprocname"}
+	liveColumns    = []string{"z_pk", "zhasprocess", "ztimestamp", "zwifiin", "zwifiout", "zwwanin", "zwwanout"}
+)
+
+// joinable reports whether stream can read the database: both tables are
+// real tables with every column read, and Z_PK is ZPROCESS's INTEGER
+// PRIMARY KEY (Core Data's schema), so that a usage row joins at most one
+// process, through the key.
+func joinable(ctx context.Context, db *sqlitex.DB) bool {
+	return db.HasColumns(ctx, "ZPROCESS", processColumns...) && db.HasColumns(ctx, "ZLIVEUSAGE", liveColumns...) &&
+		db.IntegerKey(ctx, "ZPROCESS", "Z_PK")
+}
+
+// A usage row's process, as load looks it up (a NULL or non-numeric
+// ZHASPROCESS is process 0).
+const processOf = `coalesce(CAST(l.ZHASPROCESS AS INTEGER), 0)`
+
+// stream reads the database with SQLite joining each usage row to its
+// process, so that memory does not grow with the tables; the records,
+// events and alerts are load's, in the same order.
+func stream(ctx context.Context, in *module.Input, rec *module.Recorder, db *sqlitex.DB, p string) error {
+	var anyProc bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM ZPROCESS)`).Scan(&anyProc); err != nil {
+		rec.FileError(p, fmt.Errorf("%s: table ZPROCESS: %w", db.Name, err))
+	}
+	deleted := map[int64]bool{}
+	err := iosmod.QuerySQL(ctx, db, `SELECT l.Z_PK, `+processOf+`, l.ZTIMESTAMP, l.ZWIFIIN, l.ZWIFIOUT, l.ZWWANIN, l.ZWWANOUT,
+ p.Z_PK, p.ZFIRSTTIMESTAMP, p.ZTIMESTAMP, p.ZBUNDLENAME, p.ZPROCNAME
+ FROM ZLIVEUSAGE l LEFT JOIN ZPROCESS p ON p.Z_PK = `+processOf+` ORDER BY l.Z_PK`,
+		append(slices.Clone(liveColumns), "p_z_pk", "p_zfirsttimestamp", "p_ztimestamp", "p_zbundlename", "p_zprocname"), func(r iosmod.Row) error {
+			pid := r.Int("zhasprocess")
+			lt := iosmod.AppleTime(r, "ztimestamp")
+			u := Usage{ProcID: pid, LiveID: r.Int("z_pk"), LiveTime: iosmod.ISO(lt), WifiIn: r.Float("zwifiin"), WifiOut: r.Float("zwifiout"),
+				WWANIn: r.Float("zwwanin"), WWANOut: r.Float("zwwanout"), DB: p}
+			if r.Null("p_z_pk") {
+				if anyProc {
+					u.Deleted = true
+					u.ProcName = "[process row deleted]"
+				}
+			} else {
+				u.ProcName, u.BundleID = r.Str("p_zprocname"), r.Str("p_zbundlename")
+				u.FirstTime, u.Time = iosmod.ISO(iosmod.AppleTime(r, "p_zfirsttimestamp")), iosmod.ISO(iosmod.AppleTime(r, "p_ztimestamp"))
+			}
+			live(rec, &u, pid, lt, p, deleted)
+			return nil
+		})
+	if err != nil {
+		rec.FileError(p, err)
+	}
+	// The processes, each with whether a usage row names it; the names of
+	// the files of a dump are listed once, when a process needs them.
+	var binaries map[string]bool
+	listed := false
+	err = iosmod.QuerySQL(ctx, db, `SELECT p.Z_PK, p.ZFIRSTTIMESTAMP, p.ZTIMESTAMP, p.ZBUNDLENAME, p.ZPROCNAME,
+ p.Z_PK IN (SELECT `+processOf+` FROM ZLIVEUSAGE l) FROM ZPROCESS p ORDER BY p.Z_PK`,
+		append(slices.Clone(processColumns), "used"), func(r iosmod.Row) error {
+			pr := procOf(r)
+			pr.used = r.Int("used") != 0
+			if !listed && pr.bundle == "" && pr.name != "" {
+				binaries, listed = binaryNames(ctx, in, map[int64]*proc{pr.id: pr}), true
+			}
+			checkProc(rec, pr, p, binaries)
+			return nil
+		})
+	if err != nil {
+		rec.FileError(p, err)
+	}
+	var prev *proc
+	err = iosmod.QuerySQL(ctx, db, `SELECT Z_PK, ZFIRSTTIMESTAMP, ZTIMESTAMP, ZBUNDLENAME, ZPROCNAME FROM ZPROCESS ORDER BY Z_PK`, processColumns, func(r iosmod.Row) error {
+		pr := procOf(r)
+		if prev != nil {
+			gap(rec, prev, pr.id, p)
+		}
+		prev = pr
+		return nil
 	})
+	if err != nil {
+		rec.FileError(p, err)
+	}
+	return nil
+}
+
+// procOf reads a process row (columns named as processColumns).
+func procOf(r iosmod.Row) *proc {
+	return &proc{id: r.Int("z_pk"), name: r.Str("zprocname"), bundle: r.Str("zbundlename"),
+		first: iosmod.AppleTime(r, "zfirsttimestamp"), last: iosmod.AppleTime(r, "ztimestamp")}
+}
+
+// live reports one usage row: its record, its event, and an alert for the
+// first row of each deleted process.
+func live(rec *module.Recorder, u *Usage, pid int64, lt time.Time, p string, deleted map[int64]bool) {
+	rec.Record(*u)
+	iosmod.Event(rec, lt, "live_usage", i18n.M("ios.datausage.event_live", "process", u.ProcName, "bundle", u.BundleID, "pid", strconv.FormatInt(int64(pid), 10), "in", fmt.Sprintf("%.0f", u.WWANIn), "out", fmt.Sprintf("%.0f", u.WWANOut)), p)
+	if u.Deleted && !deleted[pid] {
+		deleted[pid] = true
+		rec.Flag(model.High, module.Where{Artifact: p, Time: lt, Record: *u},
+			i18n.M("ios.datausage.deleted.title", "time", u.LiveTime, "pid", strconv.FormatInt(int64(pid), 10)),
+			i18n.M("ios.datausage.deleted.reason"), i18n.M("ios.datausage.deleted.benign"))
+	}
 }
 
 func checkProc(rec *module.Recorder, pr *proc, p string, binaries map[string]bool) {
@@ -157,12 +263,16 @@ func checkProc(rec *module.Recorder, pr *proc, p string, binaries map[string]boo
 func gaps(rec *module.Recorder, procs map[int64]*proc, ids []int64, p string) {
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for i := 1; i < len(ids); i++ {
-		prev := procs[ids[i-1]]
-		for id := ids[i-1] + 1; id < ids[i] && id < ids[i-1]+1000; id++ {
-			rec.Flag(model.Low, module.Where{Artifact: p, Time: prev.first, Record: map[string]any{"missing_proc_id": id, "previous_proc_id": prev.id, "previous_proc_name": prev.name}},
-				i18n.M("ios.datausage.gap.title", "pid", strconv.FormatInt(int64(id), 10), "previous", prev.name, "time", iosmod.ISO(prev.first)),
-				i18n.M("ios.datausage.gap.reason"), i18n.M("ios.datausage.gap.benign"))
-		}
+		gap(rec, procs[ids[i-1]], ids[i], p)
+	}
+}
+
+// gap flags the process ids missing between prev and next (1,000 at most).
+func gap(rec *module.Recorder, prev *proc, next int64, p string) {
+	for id := prev.id + 1; id < next && id < prev.id+1000; id++ {
+		rec.Flag(model.Low, module.Where{Artifact: p, Time: prev.first, Record: map[string]any{"missing_proc_id": id, "previous_proc_id": prev.id, "previous_proc_name": prev.name}},
+			i18n.M("ios.datausage.gap.title", "pid", strconv.FormatInt(int64(id), 10), "previous", prev.name, "time", iosmod.ISO(prev.first)),
+			i18n.M("ios.datausage.gap.reason"), i18n.M("ios.datausage.gap.benign"))
 	}
 }
 

@@ -61,8 +61,15 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		if i := strings.IndexByte(p, '/'); i > 0 && strings.Contains(p[:i], "Domain") {
 			app = p[:i]
 		}
-		names := map[int64]string{}
-		hit := map[int64]bool{}
+		// A redirect names its domains by id: with WebKit's schema (domainID
+		// the table's key) SQLite looks the names up, so that memory does
+		// not grow with the table; otherwise every name is kept.
+		join := joinable(ctx, db)
+		var names map[int64]string
+		if !join {
+			names = map[int64]string{}
+		}
+		hit := map[int64]bool{} // the ids of matched domains only
 		err := iosmod.Query(ctx, db, rec, "ObservedDomains", []string{"domainID", "registrableDomain", "lastSeen", "hadUserInteraction", "mostRecentUserInteractionTime"}, "ORDER BY domainID", func(r iosmod.Row) error {
 			t := unix(r.Float("lastseen"))
 			d := Domain{ID: r.Int("domainid"), RegistrableDomain: r.Str("registrabledomain"), LastSeen: iosmod.ISO(t),
@@ -70,22 +77,26 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			if f := r.Float("mostrecentuserinteractiontime"); f > 0 {
 				d.MostRecentInteract = iosmod.ISO(unix(f))
 			}
-			names[d.ID] = d.RegistrableDomain
+			if names != nil {
+				names[d.ID] = d.RegistrableDomain
+			}
 			rec.Record(d)
 			desc := i18n.M("ios.resource_load_stats.event", "domain", d.RegistrableDomain)
 			if app != "" {
 				desc = i18n.M("ios.resource_load_stats.event_app", "domain", d.RegistrableDomain, "app", app)
 			}
 			iosmod.Event(rec, t, "webkit_visit", desc, p)
-			hit[d.ID] = rec.CheckDomain(d.RegistrableDomain, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.resource_load_stats.what_domain"), Record: d})
+			if rec.CheckDomain(d.RegistrableDomain, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.resource_load_stats.what_domain"), Record: d}) {
+				hit[d.ID] = true
+			} else {
+				delete(hit, d.ID)
+			}
 			return nil
 		})
 		if err != nil {
 			rec.FileError(p, err)
 		}
-		return iosmod.Query(ctx, db, rec, "TopFrameUniqueRedirectsTo", []string{"sourceDomainID", "toDomainID"}, "ORDER BY rowid", func(r iosmod.Row) error {
-			s, d := r.Int("sourcedomainid"), r.Int("todomainid")
-			rd := Redirect{From: names[s], To: names[d], DB: p}
+		redirect := func(s, d int64, rd Redirect) error {
 			rec.Record(rd)
 			if hit[s] || hit[d] {
 				rec.Flag(model.High, module.Where{Artifact: p, Record: rd},
@@ -93,8 +104,36 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 					i18n.M("ios.resource_load_stats.redirect.reason"), i18n.M("ios.resource_load_stats.redirect.benign"))
 			}
 			return nil
+		}
+		if join {
+			return iosmod.QuerySQL(ctx, db, redirectsQuery, redirectsColumns, func(r iosmod.Row) error {
+				return redirect(r.Int("sourcedomainid"), r.Int("todomainid"), Redirect{From: r.Str("from"), To: r.Str("to"), DB: p})
+			})
+		}
+		return iosmod.Query(ctx, db, rec, "TopFrameUniqueRedirectsTo", []string{"sourceDomainID", "toDomainID"}, "ORDER BY rowid", func(r iosmod.Row) error {
+			s, d := r.Int("sourcedomainid"), r.Int("todomainid")
+			return redirect(s, d, Redirect{From: names[s], To: names[d], DB: p})
 		})
 	})
+}
+
+// redirectsQuery reads the redirects with their domains' names, in the
+// order of the table (joinable checks the schema it needs).
+const redirectsQuery = `SELECT r.sourceDomainID, r.toDomainID, s.registrableDomain, t.registrableDomain
+ FROM TopFrameUniqueRedirectsTo r
+ LEFT JOIN ObservedDomains s ON s.domainID = r.sourceDomainID
+ LEFT JOIN ObservedDomains t ON t.domainID = r.toDomainID
+ ORDER BY r.rowid`
+
+var redirectsColumns = []string{"sourcedomainid", "todomainid", "from", "to"}
+
+// joinable reports whether the redirects can be read with redirectsQuery:
+// both tables are real tables with the columns it reads, and domainID is
+// ObservedDomains' INTEGER PRIMARY KEY on its own (WebKit's schema), so
+// that each redirect joins at most one name per side, through the key.
+func joinable(ctx context.Context, db *sqlitex.DB) bool {
+	return db.HasColumns(ctx, "TopFrameUniqueRedirectsTo", "sourceDomainID", "toDomainID") &&
+		db.HasColumns(ctx, "ObservedDomains", "domainID", "registrableDomain") && db.IntegerKey(ctx, "ObservedDomains", "domainID")
 }
 
 func unix(f float64) time.Time { return model.FromUnixSeconds(f) }

@@ -58,26 +58,12 @@ type Visit struct {
 // Run reads every History.db.
 func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	return iosmod.ForEachDB(ctx, in, rec, Spec, func(ctx context.Context, db *sqlitex.DB, p string) error {
-		if hasColumns(ctx, db, "history_items", "id", "url") &&
-			hasColumns(ctx, db, "history_visits", "id", "history_item", "visit_time", "title", "redirect_source", "redirect_destination") {
+		if db.HasColumns(ctx, "history_items", "id", "url") &&
+			db.HasColumns(ctx, "history_visits", "id", "history_item", "visit_time", "title", "redirect_source", "redirect_destination") {
 			return streamVisits(ctx, db, rec, p)
 		}
 		return loadVisits(ctx, db, rec, p)
 	})
-}
-
-// hasColumns: table is a real table (not a view standing for it) with cols.
-func hasColumns(ctx context.Context, db *sqlitex.DB, table string, cols ...string) bool {
-	if db.CheckTable(ctx, table) != nil {
-		return false
-	}
-	have := db.Columns(ctx, table)
-	for _, c := range cols {
-		if !have[c] {
-			return false
-		}
-	}
-	return true
 }
 
 // visitsQuery joins each visit to its URL and to the visit it redirected
