@@ -5,5 +5,6 @@
 // testdata/, so that `go test ./...` builds and links one test binary for
 // all of them instead of one per module (each links SQLite). A module's
 // tests are named after it: `go test ./internal/ios/modules -run '^TestSMS'`
-// runs the sms module's tests.
+// runs the sms module's tests. (resourceloadstats still keeps its tests
+// beside its code.)
 package modules
