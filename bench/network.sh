@@ -55,14 +55,15 @@ realmix() {
 			if capinfos -E "$c" 2>/dev/null | grep -qi 'encapsulation: *Ethernet$'; then echo "$c"; fi
 		done >"$tmp/list"
 	mergecap -a -F pcap -w "$tmp/one.pcap" $(cat "$tmp/list")
-	local one n parts=()
+	local one n
 	one=$(stat -c %s "$tmp/one.pcap")
 	n=$(((target + one - 1) / one))
+	# each copy appended in turn (its 24-byte file header dropped), so that
+	# the disk holds only the output: the same bytes as merging all copies
 	for i in $(seq 0 $((n - 1))); do
-		editcap -t $((i * 86400)) "$tmp/one.pcap" "$tmp/p$i.pcap"
-		parts+=("$tmp/p$i.pcap")
+		editcap -F pcap -t $((i * 86400)) "$tmp/one.pcap" "$tmp/p.pcap"
+		if [ "$i" = 0 ]; then cat "$tmp/p.pcap" >"$out"; else tail -c +25 "$tmp/p.pcap" >>"$out"; fi
 	done
-	mergecap -a -F pcap -w "$out" "${parts[@]}"
 	rm -rf "$tmp"
 }
 

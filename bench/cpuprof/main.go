@@ -16,7 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"time"
 
@@ -49,7 +49,10 @@ func main() {
 }
 
 // watchHeap keeps the heap profile of the largest live heap seen, and
-// with window > 0 writes that of each window as it ends.
+// with window > 0 writes that of each window as it ends. The live heap is
+// what the last garbage collection measured (runtime/metrics
+// /gc/heap/live:bytes), which is also what the profile's in-use figures
+// describe; HeapAlloc would count garbage not yet collected.
 func watchHeap(path string, window time.Duration, stop, done chan struct{}) {
 	defer close(done)
 	if path == "" {
@@ -58,6 +61,7 @@ func watchHeap(path string, window time.Duration, stop, done chan struct{}) {
 	var peak, wpeak uint64
 	var best, wbest []byte
 	n, start := 0, time.Now()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	flushWindow := func() {
 		if window > 0 && wbest != nil {
 			name := fmt.Sprintf("%s.%d", path, n)
@@ -84,18 +88,18 @@ func watchHeap(path string, window time.Duration, stop, done chan struct{}) {
 			if window > 0 && time.Since(start) >= time.Duration(n+1)*window {
 				flushWindow()
 			}
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak || (window > 0 && ms.HeapAlloc > wpeak) {
+			metrics.Read(sample)
+			live := sample[0].Value.Uint64()
+			if live > peak || (window > 0 && live > wpeak) {
 				var b bytes.Buffer
 				if pprof.Lookup("heap").WriteTo(&b, 0) != nil {
 					continue
 				}
-				if ms.HeapAlloc > peak {
-					peak, best = ms.HeapAlloc, b.Bytes()
+				if live > peak {
+					peak, best = live, b.Bytes()
 				}
-				if ms.HeapAlloc > wpeak {
-					wpeak, wbest = ms.HeapAlloc, b.Bytes()
+				if live > wpeak {
+					wpeak, wbest = live, b.Bytes()
 				}
 			}
 		}

@@ -28,6 +28,10 @@ type Options struct {
 	MaxRecords     int           // distinct DNS/TLS/HTTP/QUIC records per kind
 	MaxObserved    int           // distinct observed values per kind (domains, IPs...)
 	QUIC           QUICDecoder   // nil: QUIC Initials are counted, not decoded
+	// TempDir, when set, is a private folder where the pass writes the
+	// evidence of what it keeps (removed before Analyze returns); empty
+	// keeps it in memory.
+	TempDir string
 	// Keep, when set, reports whether a value matches an indicator. Past
 	// MaxObserved, values are still kept when Keep says so, so no indicator
 	// hit is lost to the memory bound.
@@ -104,8 +108,10 @@ type analyzer struct {
 	first     int64
 	last      int64
 
-	obs        [numKinds]map[string]*Observation
-	obsIP      map[netip.Addr]*Observation
+	obs        [numKinds]map[string]*obsEntry
+	obsIP      map[netip.Addr]*obsEntry
+	ev         *evStore
+	slabs      slabs
 	dns        map[dnsKey]*DNSRecord
 	dnsMsg     dnsScratch
 	resolved   map[netip.Addr][]string // answer IP -> names (bounded)
@@ -136,7 +142,7 @@ type analyzer struct {
 func newAnalyzer(name string, opts Options) *analyzer {
 	a := &analyzer{name: name, opts: opts, dec: dissect.NewDecoder(),
 		decodeErr: map[string]uint64{}, dropped: map[string]uint64{},
-		obsIP: map[netip.Addr]*Observation{}, dns: map[dnsKey]*DNSRecord{},
+		obsIP: map[netip.Addr]*obsEntry{}, dns: map[dnsKey]*DNSRecord{},
 		resolved: map[netip.Addr][]string{}, tls: map[tlsKey]*TLSRecord{},
 		http: map[httpKey]*HTTPRecord{}, quic: map[quicKey]*QUICRecord{},
 		flowAgg: map[aggKey]*FlowRecord{},
@@ -145,8 +151,9 @@ func newAnalyzer(name string, opts Options) *analyzer {
 		undec: map[string]uint64{}, reasons: map[uint64]string{},
 		tunnels: map[tunnelPath]uint32{}, tunnelNames: []string{""}}
 	for i := range a.obs {
-		a.obs[i] = map[string]*Observation{}
+		a.obs[i] = map[string]*obsEntry{}
 	}
+	a.ev = newEvStore(name, opts.TempDir)
 	a.flows = newFlowTable(opts.MaxFlows, a.endFlow)
 	return a
 }
@@ -227,8 +234,62 @@ func ts(ns int64) time.Time {
 	return time.Unix(0, ns).UTC()
 }
 
+// slabs hold the entries of the tables (see slab).
+type slabs struct {
+	obs        slab[obsEntry]
+	dns        slab[DNSRecord]
+	tls        slab[TLSRecord]
+	http       slab[HTTPRecord]
+	quic       slab[QUICRecord]
+	agg        slab[FlowRecord]
+	beacon     slab[beacon]
+	unresolved slab[unresolvedIP]
+}
+
+// obsEntry is an observed value while the pass runs: its counters in
+// memory, its evidence in the evidence store; finish builds its
+// Observation.
+type obsEntry struct {
+	first, last int64 // capture times (ns; 0 is the zero time, as in ts)
+	count       int
+	ev          evRef
+	module      string
+	sources     []string
+	related     []string
+	kind        Kind
+	noFlow      bool // the evidence names no flow (seen outside one)
+}
+
+// observation builds the Observation of e (after a.ev.load).
+func (a *analyzer) observation(e *obsEntry, value string) Observation {
+	return Observation{Kind: e.kind, Value: value, Module: e.module, Sources: e.sources, First: ts(e.first),
+		Last: ts(e.last), Count: e.count, Evidence: a.ev.get(e.ev), Related: e.related}
+}
+
+// newObs starts the entry of a value first seen now, in flow f (nil: outside
+// a flow).
+func (a *analyzer) newObs(k Kind, module string, f *flow) *obsEntry {
+	o := a.slabs.obs.alloc(obsEntry{kind: k, module: module, first: a.now, noFlow: f == nil})
+	if f != nil {
+		ev := a.evidence(f)
+		o.ev = a.ev.put(&ev)
+	} else {
+		o.ev = a.ev.put(&Evidence{File: a.name, PacketNumber: a.num})
+	}
+	return o
+}
+
+// seen counts one more sighting of o, now, by source.
+func (a *analyzer) seen(o *obsEntry, source string) {
+	o.count++
+	o.last = a.now
+	if len(o.sources) < 8 && !contains(o.sources, source) {
+		o.sources = append(o.sources, source)
+	}
+}
+
 // observe records one sighting of a value; the first source owns its check.
-func (a *analyzer) observe(k Kind, v string, module, source string, f *flow) *Observation {
+func (a *analyzer) observe(k Kind, v string, module, source string, f *flow) *obsEntry {
 	m := a.obs[k]
 	o := m[v]
 	if o == nil {
@@ -236,31 +297,18 @@ func (a *analyzer) observe(k Kind, v string, module, source string, f *flow) *Ob
 			a.dropped["observed values past the bound (no indicator hit)"]++
 			return nil
 		}
-		o = &Observation{Kind: k, Value: v, Module: module, First: ts(a.now)}
-		if f != nil {
-			o.Evidence = a.evidence(f)
-		} else {
-			o.Evidence = Evidence{File: a.name, PacketNumber: a.num}
-		}
+		o = a.newObs(k, module, f)
 		m[v] = o
 	}
-	o.Count++
-	o.Last = ts(a.now)
-	if len(o.Sources) < 8 && !contains(o.Sources, source) {
-		o.Sources = append(o.Sources, source)
-	}
+	a.seen(o, source)
 	return o
 }
 
 // observeBytes is observe for a name held in a scratch buffer: it converts
 // the name to a string only when it is new.
-func (a *analyzer) observeBytes(k Kind, v []byte, module, source string, f *flow) *Observation {
+func (a *analyzer) observeBytes(k Kind, v []byte, module, source string, f *flow) *obsEntry {
 	if o := a.obs[k][string(v)]; o != nil {
-		o.Count++
-		o.Last = ts(a.now)
-		if len(o.Sources) < 8 && !contains(o.Sources, source) {
-			o.Sources = append(o.Sources, source)
-		}
+		a.seen(o, source)
 		return o
 	}
 	return a.observe(k, string(v), module, source, f)
@@ -276,19 +324,10 @@ func (a *analyzer) observeIP(ip netip.Addr, source string, f *flow) {
 			a.dropped["observed addresses past the bound (no indicator hit)"]++
 			return
 		}
-		o = &Observation{Kind: KindIP, Module: ModFlows, First: ts(a.now)}
-		if f != nil {
-			o.Evidence = a.evidence(f)
-		} else {
-			o.Evidence = Evidence{File: a.name, PacketNumber: a.num}
-		}
+		o = a.newObs(KindIP, ModFlows, f)
 		a.obsIP[ip] = o
 	}
-	o.Count++
-	o.Last = ts(a.now)
-	if len(o.Sources) < 8 && !contains(o.Sources, source) {
-		o.Sources = append(o.Sources, source)
-	}
+	a.seen(o, source)
 }
 
 // keepIP reports whether an address past the bounds must still be kept: it

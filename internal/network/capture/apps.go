@@ -204,7 +204,7 @@ func (a *analyzer) dnsAnnouncement(f *flow, m *dnswire.Msg) {
 			a.resolvedBy(rr.Addr, rr.Name)
 			a.observeIP(rr.Addr, "dns answer", f)
 		case rr.Type == dnswire.TypeCNAME && len(rr.Target) > 0:
-			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.Count == 1 {
+			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.count == 1 {
 				addRelated(o, "CNAME of "+string(rr.Name))
 			}
 		}
@@ -219,7 +219,7 @@ func (a *analyzer) dnsRecord(f *flow, name []byte, qt uint16) *DNSRecord {
 			return nil
 		}
 		n := string(name)
-		rec = &DNSRecord{Name: n, Type: typeName(qt), First: ts(a.now), Evidence: a.evidence(f)}
+		rec = a.slabs.dns.alloc(DNSRecord{Name: n, Type: typeName(qt), First: ts(a.now), Evidence: a.evidence(f)})
 		a.dns[dnsKey{n, qt}] = rec
 	}
 	rec.Last = ts(a.now)
@@ -245,7 +245,7 @@ func (a *analyzer) dnsAnswers(f *flow, qname []byte, rec *DNSRecord, m *dnswire.
 			if rec != nil && len(rec.CNAMEs) < maxAnswersPerName && !containsBytes(rec.CNAMEs, rr.Target) {
 				rec.CNAMEs = append(rec.CNAMEs, string(rr.Target))
 			}
-			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.Count == 1 {
+			if o := a.observeBytes(KindDomain, rr.Target, ModDNS, "dns cname", f); o != nil && o.count == 1 {
 				addRelated(o, "CNAME of "+string(qname))
 			}
 		case rr.Addr.IsValid():
@@ -273,9 +273,9 @@ func containsBytes(s []string, b []byte) bool {
 	return false
 }
 
-func addRelated(o *Observation, v string) {
-	if len(o.Related) < 8 && !contains(o.Related, v) {
-		o.Related = append(o.Related, v)
+func addRelated(o *obsEntry, v string) {
+	if len(o.related) < 8 && !contains(o.related, v) {
+		o.related = append(o.related, v)
 	}
 }
 
@@ -350,8 +350,8 @@ func (a *analyzer) httpRequest(f *flow, req *httpinfo.Request) {
 			a.dropped["http records"]++
 			return
 		}
-		rec = &HTTPRecord{Method: req.Method, Host: host, URL: url, UserAgent: req.UserAgent,
-			Server: dissect.Endpoint(sa, sp), First: ts(a.now), Evidence: a.evidence(f)}
+		rec = a.slabs.http.alloc(HTTPRecord{Method: req.Method, Host: host, URL: url, UserAgent: req.UserAgent,
+			Server: dissect.Endpoint(sa, sp), First: ts(a.now), Evidence: a.evidence(f)})
 		a.http[k] = rec
 	}
 	rec.Requests++

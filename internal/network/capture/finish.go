@@ -11,6 +11,7 @@ func (a *analyzer) finish() *Result {
 	a.dec.Defrag.Flush()
 	a.incompleteDatagrams()
 	a.flows.drain()
+	a.ev.load()
 	a.finishHeuristics()
 	res := &Result{}
 	res.Summary = Summary{File: a.name, Flows: a.flows.total, MaxLiveFlows: a.flows.maxLive,
@@ -37,6 +38,9 @@ func (a *analyzer) finish() *Result {
 	if a.undecN > 0 {
 		res.Summary.Undecodable, res.Summary.UndecodableBy = a.undecN, a.undec
 	}
+	if a.ev.lost {
+		a.dropped["evidence not read back (temporary file)"]++
+	}
 	if len(a.dropped) > 0 {
 		res.Summary.Dropped = a.dropped
 	}
@@ -52,48 +56,71 @@ func (a *analyzer) finish() *Result {
 	res.Flows = append(res.Flows, aggs...)
 	slices.SortStableFunc(res.Flows, func(x, y FlowRecord) int { return cmp.Compare(x.FirstPacket, y.FirstPacket) })
 
+	// each table is released as soon as it is copied, so that the tables
+	// and the result are not both whole at once
 	res.DNS = sortedValues(a.dns, func(x, y *DNSRecord) int {
 		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Name, y.Name), strings.Compare(x.Type, y.Type))
 	})
+	a.dns = nil
 	res.TLS = sortedValues(a.tls, func(x, y *TLSRecord) int {
 		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.SNI, y.SNI), strings.Compare(x.Server, y.Server), strings.Compare(x.JA4, y.JA4))
 	})
+	a.tls = nil
 	res.HTTP = sortedValues(a.http, func(x, y *HTTPRecord) int {
 		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.URL, y.URL), strings.Compare(x.Method, y.Method), strings.Compare(x.UserAgent, y.UserAgent),
 			strings.Compare(x.Host, y.Host))
 	})
+	a.http = nil
 	res.QUIC = sortedValues(a.quic, func(x, y *QUICRecord) int {
 		return cmp.Or(x.First.Compare(y.First), strings.Compare(x.Server, y.Server), strings.Compare(x.SNI, y.SNI), strings.Compare(x.JA4, y.JA4))
 	})
-	// release what was copied, so the garbage collector can reuse it
-	a.dns, a.tls, a.http, a.quic, a.flowAgg, a.beacons, a.unresolved = nil, nil, nil, nil, nil, nil, nil
-	n := len(a.obsIP)
-	for k := range a.obs {
-		n += len(a.obs[k])
-	}
-	res.Observations = make([]Observation, 0, n)
-	for k := range a.obs {
-		for _, o := range a.obs[k] {
-			res.Observations = append(res.Observations, *o)
-		}
-		a.obs[k] = nil
-	}
-	for ip, o := range a.obsIP {
-		v := *o
-		v.Value = ip.String()
-		for _, n := range a.resolved[ip] {
-			addRelated(&v, "resolved from "+n)
-		}
-		res.Observations = append(res.Observations, v)
-	}
-	slices.SortFunc(res.Observations, func(x, y Observation) int {
-		return cmp.Or(cmp.Compare(x.Kind, y.Kind), strings.Compare(x.Value, y.Value))
-	})
+	a.quic, a.flowAgg, a.beacons, a.unresolved = nil, nil, nil, nil
+	a.slabs = slabs{obs: a.slabs.obs}
+	res.Observations = a.observations()
+	a.slabs = slabs{}
 	res.Findings = a.findings
 	slices.SortStableFunc(res.Findings, func(x, y Finding) int {
 		return cmp.Or(strings.Compare(x.Module, y.Module), x.Time.Compare(y.Time), strings.Compare(x.Message, y.Message))
 	})
 	return res
+}
+
+// observations are every observed value, ordered by owning module, kind
+// and value (so each module's share is one run of the slice); the tables
+// are released as they are read.
+func (a *analyzer) observations() []Observation {
+	n := len(a.obsIP)
+	for k := range a.obs {
+		n += len(a.obs[k])
+	}
+	type key struct {
+		module string
+		kind   Kind
+		value  string
+		o      *obsEntry
+	}
+	keys := make([]key, 0, n)
+	for k := range a.obs {
+		for v, o := range a.obs[k] {
+			keys = append(keys, key{o.module, o.kind, v, o})
+		}
+		a.obs[k] = nil
+	}
+	for ip, o := range a.obsIP {
+		for _, n := range a.resolved[ip] {
+			addRelated(o, "resolved from "+n)
+		}
+		keys = append(keys, key{o.module, o.kind, ip.String(), o})
+	}
+	a.obsIP, a.resolved = nil, nil
+	slices.SortFunc(keys, func(x, y key) int {
+		return cmp.Or(strings.Compare(x.module, y.module), cmp.Compare(x.kind, y.kind), strings.Compare(x.value, y.value))
+	})
+	out := make([]Observation, len(keys))
+	for i, k := range keys {
+		out[i] = a.observation(k.o, k.value)
+	}
+	return out
 }
 
 func sortedValues[K comparable, V any](m map[K]*V, f func(x, y *V) int) []V {

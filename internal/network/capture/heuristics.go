@@ -107,12 +107,12 @@ func (k *beaconKey) dest() string {
 type beacon struct {
 	starts []int64
 	n      int
-	ev     Evidence
+	ev     evRef
 }
 
 type unresolvedIP struct {
 	flows int
-	ev    Evidence
+	ev    evRef
 	port  uint16
 	first int64
 }
@@ -160,6 +160,7 @@ type flowEnd struct {
 	first, last time.Time
 	ev          Evidence
 	evBuilt     bool
+	ref         evRef // ev in the evidence store (0: not stored yet)
 }
 
 // record is the flow's record, without its Community ID.
@@ -189,6 +190,15 @@ func (e *flowEnd) evidence() Evidence {
 	return e.ev
 }
 
+// stored is the flow's evidence in the evidence store (stored once).
+func (e *flowEnd) stored() evRef {
+	if e.ref == 0 {
+		ev := e.evidence()
+		e.ref = e.a.ev.put(&ev)
+	}
+	return e.ref
+}
+
 func (a *analyzer) aggregate(e *flowEnd, k aggKey) {
 	g := a.flowAgg[k]
 	if g == nil {
@@ -198,7 +208,7 @@ func (a *analyzer) aggregate(e *flowEnd, k aggKey) {
 		}
 		rec := e.record()
 		rec.End, rec.Client = "", k.client.String()
-		a.flowAgg[k] = &rec
+		a.flowAgg[k] = a.slabs.agg.alloc(rec)
 		a.dropped["flows aggregated by client/server/port"]++
 		return
 	}
@@ -228,24 +238,35 @@ func (a *analyzer) observeFlowIPs(ca, sa netip.Addr, e *flowEnd) {
 				a.dropped["observed addresses past the bound (no indicator hit)"]++
 				continue
 			}
-			o = &Observation{Kind: KindIP, Module: ModFlows, First: e.first, Evidence: e.evidence()}
+			o = a.slabs.obs.alloc(obsEntry{kind: KindIP, module: ModFlows, first: e.f.first, ev: e.stored()})
 			a.obsIP[ip] = o
 		}
-		o.Count++
-		if e.last.After(o.Last) {
-			o.Last = e.last
+		o.count++
+		if after(e.f.last, o.last) {
+			o.last = e.f.last
 		}
-		if e.first.Before(o.First) {
-			o.First = e.first
+		if before(e.f.first, o.first) {
+			o.first = e.f.first
 		}
-		if !contains(o.Sources, "flow endpoint") {
-			o.Sources = append(o.Sources, "flow endpoint")
+		if !contains(o.sources, "flow endpoint") {
+			o.sources = append(o.sources, "flow endpoint")
 		}
-		if o.Evidence.Flow == "" {
-			o.Evidence = e.evidence()
+		if o.noFlow {
+			o.ev, o.noFlow = e.stored(), false
 		}
 	}
 }
+
+// before compares capture times as ts does: 0 is the zero time, before
+// any other.
+func before(x, y int64) bool {
+	if x == 0 || y == 0 {
+		return x == 0 && y != 0
+	}
+	return x < y
+}
+
+func after(x, y int64) bool { return before(y, x) }
 
 func (a *analyzer) trackBeacon(f *flow, ca, sa netip.Addr, sp uint16, e *flowEnd) {
 	if f.key.Proto == dissect.ProtoTCP && !f.sawSYN {
@@ -260,7 +281,7 @@ func (a *analyzer) trackBeacon(f *flow, ca, sa netip.Addr, sp uint16, e *flowEnd
 		if len(a.beacons) >= a.opts.MaxRecords/2 {
 			return
 		}
-		b = &beacon{ev: e.evidence()}
+		b = a.slabs.beacon.alloc(beacon{ev: e.stored()})
 		a.beacons[k] = b
 	}
 	b.n++
@@ -290,7 +311,7 @@ func (a *analyzer) trackUnresolved(f *flow, sa netip.Addr, sp uint16, e *flowEnd
 		if len(a.unresolved) >= a.opts.MaxRecords {
 			return
 		}
-		u = &unresolvedIP{ev: e.evidence(), port: sp, first: f.first}
+		u = a.slabs.unresolved.alloc(unresolvedIP{ev: e.stored(), port: sp, first: f.first})
 		a.unresolved[sa] = u
 	}
 	u.flows++
@@ -326,7 +347,7 @@ func (a *analyzer) unresolvedFindings() {
 		a.add(Finding{Module: ModFlows, Level: "LOW", Time: ts(u.first),
 			MessageMsg: i18n.M("net.unresolved.title", "ip", ip.String(), "port", int(u.port), "flows", i18n.M("net.n_flows", "n", u.flows)),
 			ReasonMsg:  i18n.M("net.unresolved.reason"), BenignMsg: i18n.M("net.unresolved.benign"),
-			Evidence: map[string]any{"ip": ip.String(), "flows": u.flows, "evidence": u.ev}})
+			Evidence: map[string]any{"ip": ip.String(), "flows": u.flows, "evidence": a.ev.get(u.ev)}})
 	}
 }
 
@@ -355,7 +376,7 @@ func (a *analyzer) beaconFindings() {
 				"period", strconv.FormatFloat(h.period, 'f', 0, 64), "connections", i18n.M("net.n_connections", "n", h.b.n)),
 			ReasonMsg: i18n.M("net.beacon.reason"), BenignMsg: i18n.M("net.beacon.benign"),
 			Evidence: map[string]any{"client": h.k.client.String(), "destination": h.k.dest(), "port": h.k.port,
-				"period_seconds": math.Round(h.period*10) / 10, "connections": h.b.n, "evidence": h.b.ev}})
+				"period_seconds": math.Round(h.period*10) / 10, "connections": h.b.n, "evidence": a.ev.get(h.b.ev)}})
 	}
 }
 
@@ -400,17 +421,17 @@ func (a *analyzer) domainFindings() {
 		o := m[n]
 		if t, ok := reputation.SuspiciousTLD(n); ok && tld < maxFindingsPerRule {
 			tld++
-			a.add(Finding{Module: o.Module, Level: "LOW", Time: o.First,
+			a.add(Finding{Module: o.module, Level: "LOW", Time: ts(o.first),
 				MessageMsg: i18n.M("net.tld.title", "domain", n, "tld", t),
 				ReasonMsg:  i18n.M("net.tld.reason"), BenignMsg: i18n.M("net.tld.benign"),
-				Evidence: map[string]any{"domain": n, "sources": o.Sources, "evidence": o.Evidence}})
+				Evidence: map[string]any{"domain": n, "sources": o.sources, "evidence": a.ev.get(o.ev)}})
 		}
 		if p, ok := reputation.FreeDNS(n); ok && free < maxFindingsPerRule {
 			free++
-			a.add(Finding{Module: o.Module, Level: "MEDIUM", Time: o.First,
+			a.add(Finding{Module: o.module, Level: "MEDIUM", Time: ts(o.first),
 				MessageMsg: i18n.M("net.free_dns.title", "domain", n, "provider", p),
 				ReasonMsg:  i18n.M("net.free_dns.reason"), BenignMsg: i18n.M("net.free_dns.benign"),
-				Evidence: map[string]any{"domain": n, "provider": p, "sources": o.Sources, "evidence": o.Evidence}})
+				Evidence: map[string]any{"domain": n, "provider": p, "sources": o.sources, "evidence": a.ev.get(o.ev)}})
 		}
 	}
 }

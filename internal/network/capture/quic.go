@@ -152,8 +152,8 @@ func (a *analyzer) quicRecord(k quicKey, f *flow, version string, ch *tlsinfo.Cl
 			a.dropped["quic records"]++
 			return &QUICRecord{} // counted, not kept
 		}
-		r = &QUICRecord{Server: k.server, Version: version, SNI: k.sni, JA4: ja4,
-			Decoded: ch != nil, First: ts(a.now), Evidence: a.evidence(f)}
+		r = a.slabs.quic.alloc(QUICRecord{Server: k.server, Version: version, SNI: k.sni, JA4: ja4,
+			Decoded: ch != nil, First: ts(a.now), Evidence: a.evidence(f)})
 		if ch != nil {
 			r.ALPN = ch.ALPN
 		}

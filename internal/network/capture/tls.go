@@ -220,7 +220,7 @@ func (a *analyzer) serverOnlyRecord(f *flow) {
 			a.dropped["tls records"]++
 			return
 		}
-		rec = &TLSRecord{Server: k.server, First: ts(a.now), Evidence: a.evidence(f), Fingerprints: []TLSFingerprint{}}
+		rec = a.slabs.tls.alloc(TLSRecord{Server: k.server, First: ts(a.now), Evidence: a.evidence(f), Fingerprints: []TLSFingerprint{}})
 		if f.pre != nil {
 			rec.Preamble = f.pre.desc
 		}
@@ -265,8 +265,8 @@ func (a *analyzer) tlsRecord(f *flow, ch *tlsinfo.ClientHello, sni, server, ja3,
 		a.dropped["tls records"]++
 		return nil
 	}
-	rec = &TLSRecord{SNI: sni, Server: server, ALPN: ch.ALPN, JA3: ja3, JA4: ja4,
-		First: ts(a.now), Evidence: a.evidence(f)}
+	rec = a.slabs.tls.alloc(TLSRecord{SNI: sni, Server: server, ALPN: ch.ALPN, JA3: ja3, JA4: ja4,
+		First: ts(a.now), Evidence: a.evidence(f)})
 	if f.pre != nil {
 		rec.Preamble = f.pre.desc
 	}
@@ -364,7 +364,7 @@ func (a *analyzer) certificates(f *flow, certs []tlsinfo.Certificate) {
 	}
 	for i, c := range certs {
 		o := a.observe(KindTLSCert, c.SHA256, ModTLS, "tls certificate", f)
-		if o != nil && len(o.Related) == 0 {
+		if o != nil && len(o.related) == 0 {
 			addRelated(o, "sha1 "+c.SHA1)
 			if c.Subject != "" {
 				addRelated(o, "subject "+c.Subject)

@@ -211,6 +211,6 @@ type Result struct {
 	TLS          []TLSRecord
 	HTTP         []HTTPRecord
 	QUIC         []QUICRecord
-	Observations []Observation
+	Observations []Observation // by owning module (Observation.Module), then kind and value
 	Findings     []Finding
 }

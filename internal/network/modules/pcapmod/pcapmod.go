@@ -35,7 +35,7 @@ type share struct {
 	res capture.Result // its records, observations and findings, and the Summary
 	// resolved (network_dns only) are the addresses, of any module, that a
 	// DNS answer resolved from a name: checked against domain indicators.
-	resolved []capture.Observation
+	resolved []*capture.Observation
 }
 
 // split gives each of names its share of res, keeping the order of res.
@@ -59,13 +59,26 @@ func split(res *capture.Result, names []string) map[string]*share {
 	if s := out[capture.ModFlows]; s != nil {
 		s.res.Flows = res.Flows
 	}
-	dns := out[capture.ModDNS]
-	for _, o := range res.Observations {
-		if s := out[o.Module]; s != nil {
-			s.res.Observations = append(s.res.Observations, o)
+	// res.Observations are ordered by module: each share is a run of it,
+	// not a copy (tens of MB at 4 GB of capture)
+	obs := res.Observations
+	for i := 0; i < len(obs); {
+		j := i + 1
+		for j < len(obs) && obs[j].Module == obs[i].Module {
+			j++
 		}
-		if dns != nil && o.Kind == capture.KindIP && resolvedFromName(o) {
-			dns.resolved = append(dns.resolved, o)
+		if s := out[obs[i].Module]; s != nil && s.res.Observations == nil {
+			s.res.Observations = obs[i:j:j]
+		} else if s != nil { // not ordered by module: a copy
+			s.res.Observations = append(s.res.Observations, obs[i:j]...)
+		}
+		i = j
+	}
+	if dns := out[capture.ModDNS]; dns != nil {
+		for i := range obs {
+			if o := &obs[i]; o.Kind == capture.KindIP && resolvedFromName(o) {
+				dns.resolved = append(dns.resolved, o)
+			}
 		}
 	}
 	for _, f := range res.Findings {
@@ -145,6 +158,9 @@ func run(ctx context.Context, in *module.Input, opts capture.Options) (string, *
 		}
 		if opts.QUIC == nil {
 			opts.QUIC = quic.NewAssembler(1024)
+		}
+		if opts.TempDir == "" {
+			opts.TempDir = in.TempDir
 		}
 		if opts.Keep == nil && in.Index != nil {
 			opts.Keep = keeper(in.Index)

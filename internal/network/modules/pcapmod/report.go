@@ -261,7 +261,7 @@ func findings(rec *module.Recorder, mod, file string, res *capture.Result) {
 // the capture resolved from an indicator domain (or a CNAME chain through
 // one): traffic to that address is tied to the indicator. obs are the IP
 // observations resolved from a name (share.resolved).
-func resolvedFromIndicators(rec *module.Recorder, ix *match.Index, file string, obs []capture.Observation) {
+func resolvedFromIndicators(rec *module.Recorder, ix *match.Index, file string, obs []*capture.Observation) {
 	if ix == nil {
 		return
 	}
@@ -294,7 +294,7 @@ const resolvedPrefix = "resolved from "
 
 // resolvedFromName reports whether o (an IP observation) was resolved from
 // a name.
-func resolvedFromName(o capture.Observation) bool {
+func resolvedFromName(o *capture.Observation) bool {
 	for _, rel := range o.Related {
 		if strings.HasPrefix(rel, resolvedPrefix) {
 			return true
