@@ -103,6 +103,7 @@ func TestEvidenceUnchanged(t *testing.T) {
 	res, err := scan.Run(ctx, scan.Config{Inputs: inputs, Index: modtest.SmallIndex(t), OutDir: t.TempDir(),
 		Options: acquisition.Options{Password: pw}})
 	must(err)
+	t.Cleanup(func() { res.Close() }) // removes the scan's spool
 	kinds := map[string]bool{}
 	for _, in := range res.Report.Info.Inputs {
 		if in.Error != "" {

@@ -28,6 +28,7 @@ func scanVerdict(t *testing.T, path string) *model.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { res.Close() }) // removes the scan's spool
 	return res.Report
 }
 
