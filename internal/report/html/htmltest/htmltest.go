@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -67,7 +68,15 @@ func NewSiteBrowser(t *testing.T, width, height int, hostport string, d time.Dur
 func newBrowser(t *testing.T, width, height int, bypass string, d time.Duration) *Browser {
 	exe := Chromium(t)
 	proxy := newTrapProxy(t)
+	profile := freshProfile(t)
+	// Chromium's own temporary folders (org.chromium.Chromium.*) go inside
+	// the profile, which is removed after the test, not in the system's.
+	tmp := filepath.Join(profile, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
+		chromedp.Env("TMPDIR=" + tmp),
 		chromedp.ExecPath(exe),
 		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
@@ -83,7 +92,7 @@ func newBrowser(t *testing.T, width, height int, bypass string, d time.Duration)
 		chromedp.Flag("disable-features", "OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,PasswordLeakDetection,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SigninInterception"),
 		chromedp.Flag("proxy-server", "http://"+proxy.ln.Addr().String()),
 		chromedp.Flag("proxy-bypass-list", bypass),
-		chromedp.UserDataDir(freshProfile(t)),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(width, height),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
