@@ -2,14 +2,10 @@ package modules_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
-	"github.com/spyscan/spyscan/internal/acquisition"
-	"github.com/spyscan/spyscan/internal/cputime"
 	"github.com/spyscan/spyscan/internal/ios/modules/analytics"
-	"github.com/spyscan/spyscan/internal/modtest"
-	"github.com/spyscan/spyscan/internal/module"
-	"github.com/spyscan/spyscan/internal/sqlitex"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
@@ -22,22 +18,7 @@ func BenchmarkAnalytics(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fsys := modtest.FS(map[string][]byte{f.Path: f.Data})
-	ix := modtest.Index(b)
-	b.SetBytes(int64(len(f.Data)))
-	b.ResetTimer()
-	cpu0 := cputime.Process()
-	defer func() { b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op") }()
-	for i := 0; i < b.N; i++ {
-		rec := module.NewRecorder(analytics.Name, ix, nil)
-		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.IOSFilesystem, FS: fsys}, Index: ix, TempDir: b.TempDir()}
-		if err := (analytics.New()).Run(context.Background(), in, rec); err != nil {
-			b.Fatal(err)
-		}
-		if res := rec.Result(); res.Seen != analyticsBenchRows || len(res.Alerts) != analyticsBenchRows/1000 {
-			b.Fatalf("seen %d alerts %d", res.Seen, len(res.Alerts))
-		}
-	}
+	benchDBModule(b, f, analytics.New(), analyticsBenchRows)
 }
 
 // BenchmarkAnalyticsReadOnly is the floor: read the same rows and decode
@@ -47,36 +28,14 @@ func BenchmarkAnalyticsReadOnly(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fsys := modtest.FS(map[string][]byte{f.Path: f.Data})
-	b.SetBytes(int64(len(f.Data)))
-	b.ResetTimer()
-	cpu0 := cputime.Process()
-	defer func() { b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op") }()
-	for i := 0; i < b.N; i++ {
-		db, err := sqlitex.Open(context.Background(), fsys, f.Path, b.TempDir())
-		if err != nil {
-			b.Fatal(err)
-		}
-		rows, err := db.Query(`SELECT id, timestamp, data FROM hard_failures UNION ALL SELECT id, timestamp, data FROM soft_failures UNION ALL SELECT id, timestamp, data FROM notes`)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n := 0
-		for rows.Next() {
+	benchDBRead(b, f, `SELECT id, timestamp, data FROM hard_failures UNION ALL SELECT id, timestamp, data FROM soft_failures UNION ALL SELECT id, timestamp, data FROM notes`,
+		func(rows *sql.Rows) error {
 			var id, ts any
 			var data []byte
 			if err := rows.Scan(&id, &ts, &data); err != nil {
-				b.Fatal(err)
+				return err
 			}
-			if _, err := analytics.ParseData(data); err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		rows.Close()
-		db.Close()
-		if n != analyticsBenchRows {
-			b.Fatalf("read %d", n)
-		}
-	}
+			_, err := analytics.ParseData(data)
+			return err
+		}, analyticsBenchRows)
 }
