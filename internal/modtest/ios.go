@@ -15,12 +15,17 @@ import (
 )
 
 // BackupFS lays generated iOS files out as a backup
-// ("<domain>/<relativePath>"); files without a domain are left out.
+// ("<domain>/<relativePath>"; a file with a relative path and no domain,
+// such as Info.plist, at the backup's root, as iosdata.BackupFiles does);
+// files with neither are left out.
 func BackupFS(files []iosgen.File) fstest.MapFS {
 	m := fstest.MapFS{}
 	for _, f := range files {
-		if f.Domain != "" {
+		switch {
+		case f.Domain != "":
 			m[f.Domain+"/"+f.RelativePath] = &fstest.MapFile{Data: f.Data, Mode: 0o444, ModTime: mtime}
+		case f.RelativePath != "":
+			m[f.RelativePath] = &fstest.MapFile{Data: f.Data, Mode: 0o444, ModTime: mtime}
 		}
 	}
 	return m

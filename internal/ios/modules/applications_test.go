@@ -14,38 +14,23 @@ import (
 )
 
 func TestApplicationsGolden(t *testing.T) {
-	files := iosdata.Applications()
-	for _, c := range []struct {
-		name string
-		kind acquisition.Kind
-		fs   map[string][]byte
-	}{
-		{"backup", acquisition.IOSBackup, iosdata.BackupFiles(files)},
-		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, applications.New(), c.kind, c.fs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			modtest.Golden(t, "applications."+c.name, res)
-			if !modtest.HasAlert(res, model.Critical, true, iosdata.PegasusBundleProcess) {
-				t.Error("planted Pegasus bundle id not found")
-			}
-			if !modtest.HasAlert(res, model.Medium, false, "com.example.sideloaded") {
-				t.Error("side-loaded app not flagged")
-			}
-			if !modtest.HasAlert(res, model.High, false, "no bundle id") {
-				t.Error("app without bundle id not flagged")
-			}
-			modtest.NoAlertMentions(t, res, iosdata.LookalikeBundleID)
-			modtest.NoAlertMentions(t, res, "WhatsApp")
-			modtest.NoAlertMentions(t, res, "Firefox")
-			if res.Seen != len(iosdata.Apps) || len(res.Timeline) != len(iosdata.Apps)-1 || len(res.Errors) != 0 || len(res.Alerts) != 3 {
-				t.Errorf("seen %d, events %d, alerts %d, errors %v", res.Seen, len(res.Timeline), len(res.Alerts), res.Errors)
-			}
-		})
-	}
+	modtest.GoldenLayouts(t, applications.New(), iosdata.Applications(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.Critical, true, iosdata.PegasusBundleProcess) {
+			t.Error("planted Pegasus bundle id not found")
+		}
+		if !modtest.HasAlert(res, model.Medium, false, "com.example.sideloaded") {
+			t.Error("side-loaded app not flagged")
+		}
+		if !modtest.HasAlert(res, model.High, false, "no bundle id") {
+			t.Error("app without bundle id not flagged")
+		}
+		modtest.NoAlertMentions(t, res, iosdata.LookalikeBundleID)
+		modtest.NoAlertMentions(t, res, "WhatsApp")
+		modtest.NoAlertMentions(t, res, "Firefox")
+		if res.Seen != len(iosdata.Apps) || len(res.Timeline) != len(iosdata.Apps)-1 || len(res.Errors) != 0 || len(res.Alerts) != 3 {
+			t.Errorf("seen %d, events %d, alerts %d, errors %v", res.Seen, len(res.Timeline), len(res.Alerts), res.Errors)
+		}
+	})
 }
 
 func TestApplicationsBadFiles(t *testing.T) {

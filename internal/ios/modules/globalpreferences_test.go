@@ -17,26 +17,11 @@ import (
 )
 
 func TestGlobalPreferencesGolden(t *testing.T) {
-	files := iosdata.GlobalPreferences(iosdata.LockdownOff)
-	for _, c := range []struct {
-		name string
-		kind acquisition.Kind
-		fs   map[string][]byte
-	}{
-		{"backup", acquisition.IOSBackup, iosdata.BackupFiles(files)},
-		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, globalpreferences.New(), c.kind, c.fs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			modtest.Golden(t, "globalpreferences."+c.name, res)
-			if res.Seen != 12 || len(res.Alerts) != 1 || res.Alerts[0].Level != model.Low || len(res.Errors) != 0 {
-				t.Errorf("seen %d, alerts %+v, errors %v", res.Seen, res.Alerts, res.Errors)
-			}
-		})
-	}
+	modtest.GoldenLayouts(t, globalpreferences.New(), iosdata.GlobalPreferences(iosdata.LockdownOff), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if res.Seen != 12 || len(res.Alerts) != 1 || res.Alerts[0].Level != model.Low || len(res.Errors) != 0 {
+			t.Errorf("seen %d, alerts %+v, errors %v", res.Seen, res.Alerts, res.Errors)
+		}
+	})
 }
 
 func TestGlobalPreferencesLockdownStates(t *testing.T) {

@@ -15,34 +15,19 @@ import (
 )
 
 func TestLocationdClientsGolden(t *testing.T) {
-	files := iosdata.LocationdClients()
-	for _, c := range []struct {
-		name string
-		kind acquisition.Kind
-		fs   map[string][]byte
-	}{
-		{"backup", acquisition.IOSBackup, iosdata.BackupFiles(files)},
-		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, locationdclients.New(), c.kind, c.fs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			modtest.Golden(t, "locationdclients."+c.name, res)
-			if !modtest.HasAlert(res, model.Critical, true, `"`+iosdata.PegasusProcess2+`"`) {
-				t.Error("planted Pegasus process not found")
-			}
-			if !modtest.HasAlert(res, model.Medium, false, "/private/var/db/") {
-				t.Error("executable in a writable folder not flagged")
-			}
-			modtest.NoAlertMentions(t, res, iosdata.LookalikeProcess)
-			modtest.NoAlertMentions(t, res, "WhatsApp")
-			if res.Seen != 5 || len(res.Timeline) != 9 || len(res.Errors) != 0 {
-				t.Errorf("seen %d, events %d, errors %v", res.Seen, len(res.Timeline), res.Errors)
-			}
-		})
-	}
+	modtest.GoldenLayouts(t, locationdclients.New(), iosdata.LocationdClients(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.Critical, true, `"`+iosdata.PegasusProcess2+`"`) {
+			t.Error("planted Pegasus process not found")
+		}
+		if !modtest.HasAlert(res, model.Medium, false, "/private/var/db/") {
+			t.Error("executable in a writable folder not flagged")
+		}
+		modtest.NoAlertMentions(t, res, iosdata.LookalikeProcess)
+		modtest.NoAlertMentions(t, res, "WhatsApp")
+		if res.Seen != 5 || len(res.Timeline) != 9 || len(res.Errors) != 0 {
+			t.Errorf("seen %d, events %d, errors %v", res.Seen, len(res.Timeline), res.Errors)
+		}
+	})
 }
 
 func TestLocationdClientsBadFiles(t *testing.T) {

@@ -15,30 +15,15 @@ import (
 )
 
 func TestOSAnalyticsADDailyGolden(t *testing.T) {
-	files := iosdata.OSAnalyticsADDaily()
-	for _, c := range []struct {
-		name string
-		kind acquisition.Kind
-		fs   map[string][]byte
-	}{
-		{"backup", acquisition.IOSBackup, iosdata.BackupFiles(files)},
-		{"dump", acquisition.IOSFilesystem, iosdata.DumpFiles(files)},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			res, err := modtest.Run(t, osanalyticsaddaily.New(), c.kind, c.fs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			modtest.Golden(t, "osanalyticsaddaily."+c.name, res)
-			if !modtest.HasAlert(res, model.Critical, true, `"`+iosdata.PegasusProcess+`"`) {
-				t.Error("planted Pegasus process not found")
-			}
-			modtest.NoAlertMentions(t, res, "bhd")
-			if res.Seen != 5 || len(res.Timeline) != 5 || len(res.Alerts) != 1 || len(res.Notes) != 1 || len(res.Errors) != 0 {
-				t.Errorf("seen %d, events %d, alerts %d, notes %v, errors %v", res.Seen, len(res.Timeline), len(res.Alerts), res.Notes, res.Errors)
-			}
-		})
-	}
+	modtest.GoldenLayouts(t, osanalyticsaddaily.New(), iosdata.OSAnalyticsADDaily(), func(t *testing.T, _ modtest.Case, res model.ModuleResult) {
+		if !modtest.HasAlert(res, model.Critical, true, `"`+iosdata.PegasusProcess+`"`) {
+			t.Error("planted Pegasus process not found")
+		}
+		modtest.NoAlertMentions(t, res, "bhd")
+		if res.Seen != 5 || len(res.Timeline) != 5 || len(res.Alerts) != 1 || len(res.Notes) != 1 || len(res.Errors) != 0 {
+			t.Errorf("seen %d, events %d, alerts %d, notes %v, errors %v", res.Seen, len(res.Timeline), len(res.Alerts), res.Notes, res.Errors)
+		}
+	})
 }
 
 func TestOSAnalyticsADDailyBadFiles(t *testing.T) {
