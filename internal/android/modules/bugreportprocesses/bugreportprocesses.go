@@ -11,6 +11,7 @@ package bugreportprocesses
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
@@ -58,15 +59,7 @@ type rowKey struct {
 }
 
 func isProcessBlock(s *dumpsys.Section) bool {
-	if s.Kind != dumpsys.Block {
-		return false
-	}
-	for _, b := range Blocks {
-		if s.Name == b {
-			return true
-		}
-	}
-	return false
+	return s.Kind == dumpsys.Block && slices.Contains(Blocks, s.Name)
 }
 
 func newState() (*state, dumpmod.Parser) {

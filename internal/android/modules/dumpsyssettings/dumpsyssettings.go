@@ -74,12 +74,14 @@ var headingRE = regexp.MustCompile(`^(CONFIG|GLOBAL|SECURE|SYSTEM) SETTINGS \(us
 // (versions, the history of changes) are skipped.
 func (p *Parser) Line(line string) (Setting, bool) {
 	line = strings.TrimSpace(line)
-	if m := headingRE.FindStringSubmatch(line); m != nil {
-		p.namespace = strings.ToLower(m[1])
-		p.user, _ = strconv.Atoi(m[2])
-		return Setting{}, false
+	if !strings.HasPrefix(line, "_id:") {
+		if m := headingRE.FindStringSubmatch(line); m != nil {
+			p.namespace = strings.ToLower(m[1])
+			p.user, _ = strconv.Atoi(m[2])
+		}
+		return Setting{}, false // a heading, a version, the history of changes
 	}
-	if p.namespace == "" || !strings.HasPrefix(line, "_id:") {
+	if p.namespace == "" {
 		return Setting{}, false
 	}
 	s, ok := parseSetting(line)
