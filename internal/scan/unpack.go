@@ -67,9 +67,34 @@ func unpackArchive(ctx context.Context, openers []acquisition.Opener, p, tempDir
 }
 
 // shownError names an input unpacked from a zip by the path a person
-// knows (the zip's, then the entry's) rather than the temp folder's.
-func shownError(err error, real, shown string) string {
-	return strings.ReplaceAll(err.Error(), real, shown)
+// knows (the zip's, then the entry's) rather than the temp folder's; it
+// wraps err, so its outcome (errors.Is) is unchanged.
+func shownError(err error, real, shown string) error {
+	if real == shown {
+		return err
+	}
+	return renamedError{err, strings.ReplaceAll(err.Error(), real, shown)}
+}
+
+type renamedError struct {
+	err error
+	msg string
+}
+
+func (e renamedError) Error() string { return e.msg }
+func (e renamedError) Unwrap() error { return e.err }
+
+// shownOptions asks for an unpacked input's password by the name a person
+// knows.
+func shownOptions(opt acquisition.Options, real, shown string) acquisition.Options {
+	if real == shown || opt.Password == nil {
+		return opt
+	}
+	ask := opt.Password
+	opt.Password = func(ctx context.Context, p string) (string, error) {
+		return ask(ctx, strings.Replace(p, real, shown, 1))
+	}
+	return opt
 }
 
 // skippedProblems lists the entries of a zip that were not unpacked. macOS

@@ -2,6 +2,9 @@ package scan
 
 import (
 	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/model"
 )
 
@@ -116,5 +120,25 @@ func TestScanZipOfAcquisitions(t *testing.T) {
 				t.Errorf("verdict %s", res.Report.Verdict)
 			}
 		})
+	}
+}
+
+// An encrypted backup in a zip asks for its password, and fails without
+// one, by the zip's name, never the temp folder's.
+func TestScanZipNeedsPassword(t *testing.T) {
+	zp := zipFolders(t, map[string]string{"enc": filepath.Join("..", "..", "demo", "ios-backup-encrypted")}, nil)
+	cfg := testConfig([]string{zp}, "")
+	cfg.Openers, cfg.Modules = nil, nil
+	var asked []string
+	cfg.Options.Password = func(ctx context.Context, p string) (string, error) {
+		asked = append(asked, p)
+		return "", fmt.Errorf("%w: %s is encrypted", acquisition.ErrNeedPassword, p) // as the CLI's prompt says
+	}
+	_, err := runScan(t, cfg)
+	if !errors.Is(err, acquisition.ErrNeedPassword) || !strings.Contains(err.Error(), zp+"/enc") || strings.Contains(err.Error(), "archive-") {
+		t.Errorf("err %v", err)
+	}
+	if len(asked) != 1 || asked[0] != zp+"/enc" {
+		t.Errorf("asked for %q", asked)
 	}
 }
