@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -144,7 +146,8 @@ func withDefaults(cfg Config) Config {
 func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 	var ins []*opened
 	paths := expandFolders(ctx, cfg.Openers, cfg.Inputs, cfg.Log)
-	for i, p := range paths {
+	for i := 0; i < len(paths); i++ { // paths grows with the inputs found beside a folder acquisition
+		p := paths[i]
 		in := &opened{idx: i, path: p, input: model.Input{Path: p}}
 		ins = append(ins, in)
 		acq, err := Open(ctx, cfg.Openers, p, cfg.Options)
@@ -157,6 +160,9 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 			continue
 		}
 		in.acq = acq
+		var more []string
+		more, acq.Problems = besideInputs(ctx, cfg.Openers, p, acq.Beside, paths, acq.Problems)
+		paths = append(paths, more...)
 		for _, pb := range acq.Problems {
 			cfg.Log.Warn("part of the input not read", "input", p, "err", pb.Cause)
 		}
@@ -173,6 +179,25 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 		in.input.TZ = acq.TZ
 	}
 	return ins, nil
+}
+
+// besideInputs sorts the entries found beside the folder acquisition dir
+// (Acquisition.Beside): those that are inputs of their own, and not
+// already among paths, are returned to be scanned as separate inputs; the
+// others are added to problems as not read.
+func besideInputs(ctx context.Context, openers []acquisition.Opener, dir string, beside, paths []string, problems []model.Problem) ([]string, []model.Problem) {
+	var more []string
+	for _, name := range beside {
+		e := filepath.Join(dir, name)
+		if _, ok := detect(ctx, openers, e); ok {
+			if !slices.Contains(paths, e) {
+				more = append(more, e)
+			}
+			continue
+		}
+		problems = append(problems, model.ProblemOf(name, fmt.Errorf("%s: %w", name, acquisition.ErrBeside)))
+	}
+	return more, problems
 }
 
 // abortsScan: password problems always stop the scan (nothing is written);

@@ -269,14 +269,10 @@ func isExtractedBackup(fsys fs.FS) bool {
 	return false
 }
 
-// errNotInBackup explains a file found beside an unpacked backup's apps/
-// folder, which is not read as part of it.
-var errNotInBackup = fmt.Errorf("%w: not part of the unpacked Android backup beside it, so not read; scan it on its own",
-	acquisition.ErrUnrecognised)
-
 // openExtracted opens an unpacked backup folder read-only. Files at its top
-// (a backup.ab kept beside it, say) are listed as not read, so the scan
-// cannot call the folder clean without them.
+// (a backup.ab kept beside it, say) are not part of it: they are named in
+// Beside, and the scan reads each as an input of its own or lists it as
+// not read, so the folder is never called clean without them.
 func openExtracted(p string) (*acquisition.Acquisition, error) {
 	d, err := acquisition.OpenDir(p)
 	if err != nil {
@@ -291,7 +287,7 @@ func openExtracted(p string) (*acquisition.Acquisition, error) {
 	}
 	for _, e := range ents {
 		if name := e.Name(); name != "apps" && name != "shared" && !strings.HasPrefix(name, ".") {
-			acq.Problems = append(acq.Problems, model.ProblemOf(name, fmt.Errorf("%s: %w", name, errNotInBackup)))
+			acq.Beside = append(acq.Beside, name)
 		}
 	}
 	return acq, nil
