@@ -29,6 +29,10 @@ const (
 	AndroidIntrusionLogs Kind = "android-intrusion-logs"
 	PCAP                 Kind = "pcap"
 	NetworkLog           Kind = "network-log"
+	// Archive is a zip no opener recognises that holds acquisitions: the
+	// scan hashes it, unpacks it into its private temp folder and scans
+	// what it holds as inputs of their own. No module reads it.
+	Archive Kind = "archive"
 )
 
 // Kinds returns every acquisition kind, in the order above.

@@ -235,9 +235,13 @@ func writeFile(path string, fill func(io.Writer) error) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	bw := bufio.NewWriterSize(f, 1<<16)
+	bw := bufPool.Get().(*bufio.Writer) // one per file of a scan (~40 module files) cost 2.7 MB of 64 KB buffers
+	bw.Reset(f)
 	ferr := fill(bw)
-	if err := errors.Join(ferr, bw.Flush(), f.Close()); err != nil {
+	err = errors.Join(ferr, bw.Flush(), f.Close())
+	bw.Reset(nil)
+	bufPool.Put(bw)
+	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -80,7 +81,10 @@ func (r *Result) Close() error {
 
 // opened is one input after detection and opening.
 type opened struct {
-	idx   int
+	idx int
+	// path is where the input is read; input.Path is the name a person
+	// reads, the same but for what a zip held (path is then under the
+	// scan's temp folder, input.Path "evidence.zip/ios_backup").
 	path  string
 	acq   *acquisition.Acquisition
 	input model.Input
@@ -146,12 +150,31 @@ func withDefaults(cfg Config) Config {
 func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 	var ins []*opened
 	paths := expandFolders(ctx, cfg.Openers, cfg.Inputs, cfg.Log)
-	for i := 0; i < len(paths); i++ { // paths grows with the inputs found beside a folder acquisition
+	shown := map[string]string{} // inputs unpacked from a zip → the name a person reads
+	// paths grows with the inputs found beside a folder acquisition or in a zip
+	for i := 0; i < len(paths); i++ {
 		p := paths[i]
-		in := &opened{idx: i, path: p, input: model.Input{Path: p}}
+		in := &opened{idx: i, path: p, input: model.Input{Path: cmp.Or(shown[p], p)}}
 		ins = append(ins, in)
-		acq, err := Open(ctx, cfg.Openers, p, cfg.Options)
+		acq, err := Open(ctx, cfg.Openers, p, shownOptions(cfg.Options, p, in.input.Path))
+		if err != nil && isUnrecognised(err) {
+			u, ok, uerr := unpackArchive(ctx, cfg.Openers, p, cfg.Options.TempDir, i)
+			if ok {
+				cfg.Log.Info(fmt.Sprintf("%s is a zip of acquisitions: %s in it scanned", in.input.Path, plural(len(u.inputs), "input", "inputs")), "archive", in.input.Path)
+				in.input.Kind = string(acquisition.Archive)
+				in.input.Problems = skippedProblems(in.input.Path, u.skipped)
+				for real, name := range u.shown {
+					shown[real] = name
+				}
+				paths = append(paths, u.inputs...)
+				continue
+			}
+			if uerr != nil {
+				err = uerr
+			}
+		}
 		if err != nil {
+			err = shownError(err, p, in.input.Path)
 			if abortsScan(err, len(paths)) {
 				return ins, err
 			}
@@ -159,6 +182,7 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 			in.input.Error, in.input.ErrorKind = err.Error(), model.KindOf(err)
 			continue
 		}
+		acq.Path = in.input.Path
 		in.acq = acq
 		var more []string
 		more, acq.Problems = besideInputs(ctx, cfg.Openers, p, acq.Beside, paths, acq.Problems)
@@ -359,7 +383,7 @@ func runModule(ctx context.Context, cfg Config, j job, spool *output.Spool, mult
 	name := j.mod.Name()
 	input := ""
 	if multi {
-		input = j.in.path
+		input = j.in.input.Path
 	}
 	sinks := spool.Sinks(name, input)
 	var mw *output.ModuleWriter
@@ -371,14 +395,14 @@ func runModule(ctx context.Context, cfg Config, j job, spool *output.Spool, mult
 		sinks.Records = mw.Record
 	}
 	rec := module.NewStreamingRecorder(name, cfg.Index, sinks)
-	log := cfg.Log.With("module", name, "input", j.in.path)
-	cfg.Progress.ModuleStarted(j.in.path, name)
+	log := cfg.Log.With("module", name, "input", j.in.input.Path)
+	cfg.Progress.ModuleStarted(j.in.input.Path, name)
 	start := time.Now()
 	runErr := safeRun(ctx, j.mod, &module.Input{Acq: j.in.acq, Index: cfg.Index, TempDir: cfg.Options.TempDir, Log: log}, rec)
-	cfg.Progress.ModuleDone(j.in.path, name)
+	cfg.Progress.ModuleDone(j.in.input.Path, name)
 	rec.Flush()
 	res = rec.Result()
-	res.Input = j.in.path
+	res.Input = j.in.input.Path
 	res.Status, res.ReasonMsg = status(res, runErr)
 	res.Reason = i18n.English(res.ReasonMsg)
 	if res.Status == model.StatusFailed {
@@ -459,7 +483,7 @@ func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResul
 		in := jobs[i].in
 		for k := range res.Alerts {
 			if multi {
-				res.Alerts[k].Input = in.path
+				res.Alerts[k].Input = in.input.Path
 			}
 			r.Alerts = append(r.Alerts, res.Alerts[k])
 		}

@@ -87,14 +87,25 @@ func IsBugreport(fsys fs.FS) bool {
 			return true
 		}
 	}
+	// a dumpsys.txt one folder down counts only when that folder is all the
+	// root holds: beside other entries it is one acquisition among others
+	// (an androidqf in a zip with a capture), and reading the whole as a
+	// bugreport would leave them unread.
+	var only fs.DirEntry
 	for _, e := range es {
-		if e.IsDir() {
-			if st, err := fs.Stat(fsys, e.Name()+"/dumpsys.txt"); err == nil && !st.IsDir() {
-				return true
-			}
+		if n := e.Name(); strings.HasPrefix(n, ".") || n == "__MACOSX" {
+			continue
 		}
+		if only != nil {
+			return false
+		}
+		only = e
 	}
-	return false
+	if only == nil || !only.IsDir() {
+		return false
+	}
+	st, err := fs.Stat(fsys, only.Name()+"/dumpsys.txt")
+	return err == nil && !st.IsDir()
 }
 
 func limits(l *safearchive.Limits) safearchive.Limits {
