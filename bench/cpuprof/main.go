@@ -5,7 +5,7 @@
 // -window it also writes the peak of each window of that length as
 // heap.prof.0, heap.prof.1, ... (to compare the phases of a scan):
 //
-//	go run ./bench/cpuprof -o cpu.prof [-heap heap.prof [-window 30s]] -- scan --quiet -o OUT INPUT
+//	go run ./bench/cpuprof -o cpu.prof [-heap heap.prof [-window 30s]] [-n RUNS] -- scan --quiet -o OUT INPUT
 //	go tool pprof -top cpu.prof
 //	go tool pprof -sample_index=inuse_space -top heap.prof
 package main
@@ -18,6 +18,7 @@ import (
 	"os"
 	"runtime/metrics"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/cli"
@@ -27,6 +28,7 @@ func main() {
 	out := flag.String("o", "cpu.prof", "CPU profile to write")
 	heap := flag.String("heap", "", "heap profile at the peak of the live heap to write (none when empty)")
 	window := flag.Duration("window", 0, "also write the peak of each window of this length as HEAP.0, HEAP.1, ... (0: none)")
+	runs := flag.Int("n", 1, "run the command this many times (a loop of small scans); the folder given to -o/--output is removed before each run")
 	flag.Parse()
 	f, err := os.Create(*out)
 	if err != nil {
@@ -40,12 +42,33 @@ func main() {
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go watchHeap(*heap, *window, stop, done)
-	code := cli.Run(context.Background(), flag.Args(), os.Stdin, os.Stdout, os.Stderr)
+	code := 0
+	for i := range *runs {
+		if i > 0 {
+			if dir := outDir(flag.Args()); dir != "" {
+				os.RemoveAll(dir)
+			}
+		}
+		code = cli.Run(context.Background(), flag.Args(), os.Stdin, os.Stdout, os.Stderr)
+	}
 	close(stop)
 	<-done
 	pprof.StopCPUProfile()
 	f.Close()
 	os.Exit(code)
+}
+
+// outDir is the value of the command's -o or --output flag ("" without one).
+func outDir(args []string) string {
+	for i, a := range args {
+		switch {
+		case (a == "-o" || a == "--output") && i+1 < len(args):
+			return args[i+1]
+		case strings.HasPrefix(a, "--output="):
+			return strings.TrimPrefix(a, "--output=")
+		}
+	}
+	return ""
 }
 
 // watchHeap keeps the heap profile of the largest live heap seen, and

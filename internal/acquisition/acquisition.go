@@ -6,6 +6,7 @@ package acquisition
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 
 	"github.com/spyscan/spyscan/internal/model"
@@ -28,6 +29,10 @@ const (
 	AndroidIntrusionLogs Kind = "android-intrusion-logs"
 	PCAP                 Kind = "pcap"
 	NetworkLog           Kind = "network-log"
+	// Archive is a zip no opener recognises that holds acquisitions: the
+	// scan hashes it, unpacks it into its private temp folder and scans
+	// what it holds as inputs of their own. No module reads it.
+	Archive Kind = "archive"
 )
 
 // Kinds returns every acquisition kind, in the order above.
@@ -55,6 +60,12 @@ type Acquisition struct {
 	// file in an archive...) while it opened the rest. The scan logs them
 	// and the self-test makes such a scan inconclusive.
 	Problems []model.Problem
+	// Beside names the entries at the top of a folder acquisition that
+	// are not part of it (backup.ab files kept beside an unpacked
+	// backup's apps/, say). The scan reads each one that is an input of
+	// its own as a separate input, and lists the others as not read
+	// (ErrBeside), so that the folder is never called clean without them.
+	Beside []string
 }
 
 // Options carries what some openers need.
@@ -88,6 +99,9 @@ var (
 	ErrWrongPassword = model.NewError(model.KindPassword, "wrong password")
 	ErrCorrupt       = model.NewError(model.KindDamaged, "corrupt or truncated input")
 	ErrUnsafeArchive = model.NewError(model.KindRefused, "archive entry escapes the root or is too large")
+	// ErrBeside is the problem of a file found beside a folder
+	// acquisition, not part of it, and not an input spyscan recognises.
+	ErrBeside = fmt.Errorf("%w: not part of the acquisition it is in, and not an acquisition of its own that spyscan recognises", ErrUnrecognised)
 	// ErrSpecialFile: a device, FIFO or socket where a file is expected;
 	// it is listed as unreadable, never opened (a FIFO would block).
 	ErrSpecialFile = model.NewError(model.KindUnreadable, "not a regular file (device, FIFO or socket)")

@@ -34,6 +34,14 @@ var containers = map[acquisition.Kind]bool{
 // folder of Zeek logs stays one input; the same folder with a capture in
 // it is split). Every entry but hidden ones becomes an input, so an entry
 // no opener recognises is listed as not read rather than passed over.
+//
+// A recognised folder with a sub-folder that is no input on its own (an
+// unzipped bugreport's FS/, an unpacked backup's apps/) is made by its
+// layout: splitting it would lose that sub-folder. It stays one input, and
+// only its entries of another kind (a capture kept beside the bugreport's
+// files) are added as inputs of their own. When one of its sub-folders is
+// an input itself, the folder was recognised through it (a bugreport
+// through an androidqf's dumpsys.txt) and is split as above.
 func expandFolders(ctx context.Context, openers []acquisition.Opener, paths []string, log *slog.Logger) []string {
 	var out []string
 	for _, p := range paths {
@@ -42,7 +50,7 @@ func expandFolders(ctx context.Context, openers []acquisition.Opener, paths []st
 			out = append(out, p)
 			continue
 		}
-		log.Info(fmt.Sprintf("%s is a folder of acquisitions: each of its %d entries is scanned as an input", p, len(entries)), "folder", p)
+		log.Info(fmt.Sprintf("%s holds several acquisitions: %d inputs are scanned", p, len(entries)), "folder", p)
 		out = append(out, entries...)
 	}
 	return out
@@ -62,24 +70,37 @@ func folderOfInputs(ctx context.Context, openers []acquisition.Opener, p string)
 	if err != nil {
 		return nil, false
 	}
-	var entries []string
-	inputs, other := 0, false
+	var entries, others []string
+	inputs, plainDir, inputDir := 0, false, false
 	for _, de := range des {
 		if strings.HasPrefix(de.Name(), ".") {
 			continue
 		}
 		e := filepath.Join(p, de.Name())
 		entries = append(entries, e)
-		if kind, ok := detect(ctx, openers, e); ok {
+		kind, ok := detect(ctx, openers, e)
+		switch {
+		case ok:
 			inputs++
-			other = other || kind != own
+			inputDir = inputDir || de.IsDir()
+			if kind != own {
+				others = append(others, e)
+			}
+		case de.IsDir():
+			plainDir = true
 		}
 	}
 	sort.Strings(entries)
-	if !recognised {
+	sort.Strings(others)
+	switch {
+	case !recognised:
 		return entries, inputs >= 1
+	case inputs < 2 || len(others) == 0:
+		return nil, false
+	case plainDir && !inputDir:
+		return append([]string{p}, others...), true
 	}
-	return entries, inputs >= 2 && other
+	return entries, true
 }
 
 // detect returns the kind of the first opener that recognises p.

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"archive/zip"
 	"context"
 	"log/slog"
 	"os"
@@ -41,6 +42,16 @@ func TestFolderOfInputs(t *testing.T) {
 	}
 	noteOnly := t.TempDir()
 	copyFile(t, filepath.Join(demo, "README.md"), noteOnly)
+	bugreportAndCapture := unzipTo(t, filepath.Join(demo, "android-bugreport.zip"))
+	copyFile(t, filepath.Join(demo, "capture.pcapng"), bugreportAndCapture)
+	demoAndNotes := t.TempDir()
+	copyFile(t, filepath.Join(demo, "capture.pcapng"), demoAndNotes)
+	if err := os.CopyFS(filepath.Join(demoAndNotes, "androidqf"), os.DirFS(filepath.Join(demo, "androidqf"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(demoAndNotes, "notes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name  string
@@ -56,6 +67,11 @@ func TestFolderOfInputs(t *testing.T) {
 		{"an iOS backup", filepath.Join(demo, "ios-backup"), false, nil},
 		{"an unrecognised folder with one capture (hidden files left out)", captureAndNote, true, []string{"README.md", "capture.pcapng"}},
 		{"a folder of no input", noteOnly, false, nil},
+		// its FS/ is no input on its own: the folder stays one bugreport,
+		// the capture beside its files is added
+		{"an unzipped bugreport with a capture", bugreportAndCapture, true, []string{filepath.Base(bugreportAndCapture), "capture.pcapng"}},
+		// recognised as a bugreport through androidqf/dumpsys.txt: split
+		{"acquisitions and a notes folder", demoAndNotes, true, []string{"androidqf", "capture.pcapng", "notes"}},
 		{"a file", filepath.Join(demo, "capture.pcapng"), false, nil},
 	}
 	for _, tt := range tests {
@@ -100,5 +116,56 @@ func TestScanFolderOfInputs(t *testing.T) {
 	}
 	if res.Report.Verdict == model.VerdictClean {
 		t.Error("verdict clean with an input not read")
+	}
+}
+
+// unzipTo unpacks a zip of the demo into a new temporary folder.
+func unzipTo(t *testing.T, zipPath string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, zr); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Files beside an unpacked Android backup's apps/ (MVT's test artifacts
+// keep backup.ab files there) are not part of it: those that are inputs
+// of their own are scanned as such, the others listed as not read.
+func TestScanBesideUnpackedBackup(t *testing.T) {
+	dir := t.TempDir()
+	app := filepath.Join(dir, "apps", "com.android.providers.telephony", "d_f")
+	if err := os.MkdirAll(app, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(app, "000000_sms_backup"), []byte("[]"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join("..", "..", "demo", "backup.ab"), dir)
+	copyFile(t, filepath.Join("..", "..", "demo", "README.md"), dir)
+	cfg := testConfig([]string{dir}, "")
+	cfg.Openers, cfg.Modules = nil, nil // the real ones
+	res, err := runScan(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, in := range res.Report.Info.Inputs {
+		got = append(got, filepath.Base(in.Path)+" "+in.Kind)
+		for _, pb := range in.Problems {
+			got = append(got, "problem "+pb.Path)
+		}
+	}
+	want := []string{filepath.Base(dir) + " " + string(acquisition.AndroidBackup), "problem README.md", "backup.ab " + string(acquisition.AndroidBackup)}
+	if !slices.Equal(got, want) {
+		t.Errorf("inputs and problems %q, want %q", got, want)
+	}
+	if res.Report.Verdict == model.VerdictClean {
+		t.Error("verdict clean with a file not read")
 	}
 }

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -8,8 +9,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -78,7 +81,10 @@ func (r *Result) Close() error {
 
 // opened is one input after detection and opening.
 type opened struct {
-	idx   int
+	idx int
+	// path is where the input is read; input.Path is the name a person
+	// reads, the same but for what a zip held (path is then under the
+	// scan's temp folder, input.Path "evidence.zip/ios_backup").
 	path  string
 	acq   *acquisition.Acquisition
 	input model.Input
@@ -144,11 +150,31 @@ func withDefaults(cfg Config) Config {
 func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 	var ins []*opened
 	paths := expandFolders(ctx, cfg.Openers, cfg.Inputs, cfg.Log)
-	for i, p := range paths {
-		in := &opened{idx: i, path: p, input: model.Input{Path: p}}
+	shown := map[string]string{} // inputs unpacked from a zip → the name a person reads
+	// paths grows with the inputs found beside a folder acquisition or in a zip
+	for i := 0; i < len(paths); i++ {
+		p := paths[i]
+		in := &opened{idx: i, path: p, input: model.Input{Path: cmp.Or(shown[p], p)}}
 		ins = append(ins, in)
-		acq, err := Open(ctx, cfg.Openers, p, cfg.Options)
+		acq, err := Open(ctx, cfg.Openers, p, shownOptions(cfg.Options, p, in.input.Path))
+		if err != nil && isUnrecognised(err) {
+			u, ok, uerr := unpackArchive(ctx, cfg.Openers, p, cfg.Options.TempDir, i)
+			if ok {
+				cfg.Log.Info(fmt.Sprintf("%s is a zip of acquisitions: %s in it scanned", in.input.Path, plural(len(u.inputs), "input", "inputs")), "archive", in.input.Path)
+				in.input.Kind = string(acquisition.Archive)
+				in.input.Problems = skippedProblems(in.input.Path, u.skipped)
+				for real, name := range u.shown {
+					shown[real] = name
+				}
+				paths = append(paths, u.inputs...)
+				continue
+			}
+			if uerr != nil {
+				err = uerr
+			}
+		}
 		if err != nil {
+			err = shownError(err, p, in.input.Path)
 			if abortsScan(err, len(paths)) {
 				return ins, err
 			}
@@ -156,7 +182,11 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 			in.input.Error, in.input.ErrorKind = err.Error(), model.KindOf(err)
 			continue
 		}
+		acq.Path = in.input.Path
 		in.acq = acq
+		var more []string
+		more, acq.Problems = besideInputs(ctx, cfg.Openers, p, acq.Beside, paths, acq.Problems)
+		paths = append(paths, more...)
 		for _, pb := range acq.Problems {
 			cfg.Log.Warn("part of the input not read", "input", p, "err", pb.Cause)
 		}
@@ -173,6 +203,25 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 		in.input.TZ = acq.TZ
 	}
 	return ins, nil
+}
+
+// besideInputs sorts the entries found beside the folder acquisition dir
+// (Acquisition.Beside): those that are inputs of their own, and not
+// already among paths, are returned to be scanned as separate inputs; the
+// others are added to problems as not read.
+func besideInputs(ctx context.Context, openers []acquisition.Opener, dir string, beside, paths []string, problems []model.Problem) ([]string, []model.Problem) {
+	var more []string
+	for _, name := range beside {
+		e := filepath.Join(dir, name)
+		if _, ok := detect(ctx, openers, e); ok {
+			if !slices.Contains(paths, e) {
+				more = append(more, e)
+			}
+			continue
+		}
+		problems = append(problems, model.ProblemOf(name, fmt.Errorf("%s: %w", name, acquisition.ErrBeside)))
+	}
+	return more, problems
 }
 
 // abortsScan: password problems always stop the scan (nothing is written);
@@ -334,7 +383,7 @@ func runModule(ctx context.Context, cfg Config, j job, spool *output.Spool, mult
 	name := j.mod.Name()
 	input := ""
 	if multi {
-		input = j.in.path
+		input = j.in.input.Path
 	}
 	sinks := spool.Sinks(name, input)
 	var mw *output.ModuleWriter
@@ -346,14 +395,14 @@ func runModule(ctx context.Context, cfg Config, j job, spool *output.Spool, mult
 		sinks.Records = mw.Record
 	}
 	rec := module.NewStreamingRecorder(name, cfg.Index, sinks)
-	log := cfg.Log.With("module", name, "input", j.in.path)
-	cfg.Progress.ModuleStarted(j.in.path, name)
+	log := cfg.Log.With("module", name, "input", j.in.input.Path)
+	cfg.Progress.ModuleStarted(j.in.input.Path, name)
 	start := time.Now()
 	runErr := safeRun(ctx, j.mod, &module.Input{Acq: j.in.acq, Index: cfg.Index, TempDir: cfg.Options.TempDir, Log: log}, rec)
-	cfg.Progress.ModuleDone(j.in.path, name)
+	cfg.Progress.ModuleDone(j.in.input.Path, name)
 	rec.Flush()
 	res = rec.Result()
-	res.Input = j.in.path
+	res.Input = j.in.input.Path
 	res.Status, res.ReasonMsg = status(res, runErr)
 	res.Reason = i18n.English(res.ReasonMsg)
 	if res.Status == model.StatusFailed {
@@ -434,7 +483,7 @@ func assemble(cfg Config, ins []*opened, jobs []job, results []model.ModuleResul
 		in := jobs[i].in
 		for k := range res.Alerts {
 			if multi {
-				res.Alerts[k].Input = in.path
+				res.Alerts[k].Input = in.input.Path
 			}
 			r.Alerts = append(r.Alerts, res.Alerts[k])
 		}

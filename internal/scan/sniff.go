@@ -39,7 +39,7 @@ func Sniff(path string) string {
 	n, _ := f.Read(head)
 	head = head[:n]
 	desc := looksLike(head, filepath.Ext(path))
-	if desc == zipDesc {
+	if desc == zipDesc { // a zip that cannot be opened stays zipDesc (archiveProblem)
 		desc += zipContents(path)
 	}
 	return desc
@@ -65,8 +65,9 @@ func looksLike(head []byte, ext string) string {
 const maxListed = 6
 
 // zipContents names what an unrecognised zip holds, at its top (or inside
-// its one top folder), and says what to do when it holds acquisitions
-// side by side: spyscan scans a folder of acquisitions, not a zip of them.
+// its one top folder). The scan unpacks a zip holding acquisitions
+// (unpackArchive), so the description is read only for one that holds
+// none.
 func zipContents(p string) string {
 	z, err := safearchive.Open(p, safearchive.DefaultLimits)
 	if err != nil {
@@ -90,7 +91,7 @@ func zipContents(p string) string {
 		}
 		parts = append(parts, e.Name()+" ("+memberDesc(z, path.Join(dir, e.Name()), e)+")")
 	}
-	return ", holding " + strings.Join(parts, ", ") + "; if these are acquisitions, unzip it and scan the folder, whose acquisitions are scanned one by one"
+	return ", holding " + strings.Join(parts, ", ") + "; none of them is an acquisition spyscan recognises (a zip of acquisitions is unpacked and each is scanned)"
 }
 
 // memberDesc says what one entry of a zip looks like.
@@ -151,4 +152,16 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// isZip reports whether the file at p starts as a zip archive does.
+func isZip(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	return looksLike(head[:n], "") == zipDesc
 }

@@ -63,9 +63,9 @@ func TestSniff(t *testing.T) {
 		{"capture", file("c.pcapng", pcapng), "a pcapng capture"},
 		{"PowerShell redirect", file("dumpsys.txt", "\xff\xfeD\x00U\x00M\x00P\x00"), utf16Desc},
 		{"zip of acquisitions", writeZip(t, dir, "case.zip", [][2]string{{"case/capture.pcapng", pcapng}, {"case/backup.ab", "ANDROID BACKUP\n5\n"}, {"case/bugreport.zip", "PK\x03\x04"}, {"case/logs/dns.log", "#separator \\x09\n"}}),
-			"a zip archive without a known layout, holding backup.ab (an Android backup), bugreport.zip (a zip archive), capture.pcapng (a pcapng capture), logs (a folder); if these are acquisitions, unzip it and scan the folder, whose acquisitions are scanned one by one"},
+			"a zip archive without a known layout, holding backup.ab (an Android backup), bugreport.zip (a zip archive), capture.pcapng (a pcapng capture), logs (a folder); none of them is an acquisition spyscan recognises (a zip of acquisitions is unpacked and each is scanned)"},
 		{"zip of many files", writeZip(t, dir, "many.zip", many),
-			"a zip archive without a known layout, holding f0.txt (a text file (.txt) of an unknown format), f1.txt (a text file (.txt) of an unknown format), f2.txt (a text file (.txt) of an unknown format), f3.txt (a text file (.txt) of an unknown format), f4.txt (a text file (.txt) of an unknown format), f5.txt (a text file (.txt) of an unknown format), and 2 more entries; if these are acquisitions, unzip it and scan the folder, whose acquisitions are scanned one by one"},
+			"a zip archive without a known layout, holding f0.txt (a text file (.txt) of an unknown format), f1.txt (a text file (.txt) of an unknown format), f2.txt (a text file (.txt) of an unknown format), f3.txt (a text file (.txt) of an unknown format), f4.txt (a text file (.txt) of an unknown format), f5.txt (a text file (.txt) of an unknown format), and 2 more entries; none of them is an acquisition spyscan recognises (a zip of acquisitions is unpacked and each is scanned)"},
 		{"damaged zip", file("bad.zip", "PK\x03\x04 cut short"), "a zip archive without a known layout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -69,10 +69,12 @@ func Run(ctx context.Context, j Job) (*model.Report, error) {
 		return nil, err
 	}
 	defer res.Close()
-	if err := output.Write(j.OutDir, res.Report, res.Observables); err != nil {
+	// One pass over the merged timeline for its files and the report.
+	pass := html.NewTimelinePass(res.Report)
+	if err := output.WriteWith(j.OutDir, res.Report, res.Observables, pass.Add); err != nil {
 		return nil, err
 	}
-	if err := WriteHTML(j.OutDir, res.Report, j.Lang); err != nil {
+	if err := writeHTML(j.OutDir, res.Report, j.Lang, pass); err != nil {
 		return nil, err
 	}
 	return res.Report, nil
@@ -80,12 +82,17 @@ func Run(ctx context.Context, j Job) (*model.Report, error) {
 
 // WriteHTML renders report.html into a result folder.
 func WriteHTML(dir string, r *model.Report, lang string) error {
+	return writeHTML(dir, r, lang, nil)
+}
+
+// writeHTML is WriteHTML with the timeline's pass made (see html.RenderPass).
+func writeHTML(dir string, r *model.Report, lang string, pass *html.TimelinePass) error {
 	p := filepath.Join(dir, output.ReportHTML)
 	f, err := output.Create(p)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}
-	rerr := html.Render(f, r, lang)
+	rerr := html.RenderPass(f, r, lang, pass)
 	if err := errors.Join(rerr, f.Close()); err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}

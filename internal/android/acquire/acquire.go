@@ -87,14 +87,25 @@ func IsBugreport(fsys fs.FS) bool {
 			return true
 		}
 	}
+	// a dumpsys.txt one folder down counts only when that folder is all the
+	// root holds: beside other entries it is one acquisition among others
+	// (an androidqf in a zip with a capture), and reading the whole as a
+	// bugreport would leave them unread.
+	var only fs.DirEntry
 	for _, e := range es {
-		if e.IsDir() {
-			if st, err := fs.Stat(fsys, e.Name()+"/dumpsys.txt"); err == nil && !st.IsDir() {
-				return true
-			}
+		if n := e.Name(); strings.HasPrefix(n, ".") || n == "__MACOSX" {
+			continue
 		}
+		if only != nil {
+			return false
+		}
+		only = e
 	}
-	return false
+	if only == nil || !only.IsDir() {
+		return false
+	}
+	st, err := fs.Stat(fsys, only.Name()+"/dumpsys.txt")
+	return err == nil && !st.IsDir()
 }
 
 func limits(l *safearchive.Limits) safearchive.Limits {
@@ -269,14 +280,10 @@ func isExtractedBackup(fsys fs.FS) bool {
 	return false
 }
 
-// errNotInBackup explains a file found beside an unpacked backup's apps/
-// folder, which is not read as part of it.
-var errNotInBackup = fmt.Errorf("%w: not part of the unpacked Android backup beside it, so not read; scan it on its own",
-	acquisition.ErrUnrecognised)
-
 // openExtracted opens an unpacked backup folder read-only. Files at its top
-// (a backup.ab kept beside it, say) are listed as not read, so the scan
-// cannot call the folder clean without them.
+// (a backup.ab kept beside it, say) are not part of it: they are named in
+// Beside, and the scan reads each as an input of its own or lists it as
+// not read, so the folder is never called clean without them.
 func openExtracted(p string) (*acquisition.Acquisition, error) {
 	d, err := acquisition.OpenDir(p)
 	if err != nil {
@@ -291,7 +298,7 @@ func openExtracted(p string) (*acquisition.Acquisition, error) {
 	}
 	for _, e := range ents {
 		if name := e.Name(); name != "apps" && name != "shared" && !strings.HasPrefix(name, ".") {
-			acq.Problems = append(acq.Problems, model.ProblemOf(name, fmt.Errorf("%s: %w", name, errNotInBackup)))
+			acq.Beside = append(acq.Beside, name)
 		}
 	}
 	return acq, nil

@@ -80,6 +80,9 @@ func (o *IntrusionLogs) sniffFS(ctx context.Context, fsys fs.FS, zips bool) bool
 			if p != "." && strings.Count(p, "/") >= ilMaxDepth {
 				return fs.SkipDir
 			}
+			if p != "." && isQFDir(fsys, p) {
+				return fs.SkipDir // its logs are part of that androidqf, read with it
+			}
 			return nil
 		}
 		switch {
@@ -202,4 +205,11 @@ func (d *oneDir) ReadDir(n int) ([]fs.DirEntry, error) {
 		return nil, err
 	}
 	return []fs.DirEntry{fs.FileInfoToDirEntry(st)}, nil
+}
+
+// isQFDir reports whether the folder dir of fsys is an androidqf
+// acquisition, whose intrusion logs belong to it.
+func isQFDir(fsys fs.FS, dir string) bool {
+	sub, err := fs.Sub(fsys, dir)
+	return err == nil && IsQF(sub)
 }

@@ -26,8 +26,10 @@ type Dump struct {
 // Sections is how a dumpsys module reads the dump. S is the module's own
 // state (its parser, say), made fresh for each pass.
 type Sections[S any] struct {
-	// New returns a fresh state and the Parser that fills it.
-	New func() (S, Parser)
+	// New returns a fresh state and the Parser that fills it; in is the
+	// input of the module that runs the pass (its TempDir is where a state
+	// that grows with the dump spills, as the package list does).
+	New func(in *module.Input) (S, Parser)
 	// Report records what the state holds once the pass is over. It is
 	// called only when a section matched (the module is otherwise "empty"),
 	// unless EvenIfAbsent is set; then Report decides, returning
@@ -53,7 +55,7 @@ func NewModule[S any](base module.Base, sections Sections[S]) Module[S] {
 
 // Run implements module.Module on the module's own pass over the dump.
 func (m Module[S]) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
-	p, r := m.start()
+	p, r := m.start(in)
 	ps, err := runPass(ctx, in, []Parser{p})
 	if err != nil {
 		return err
@@ -63,8 +65,8 @@ func (m Module[S]) Run(ctx context.Context, in *module.Input, rec *module.Record
 
 // start makes a fresh state and returns its parser and the function that
 // reports it after the pass.
-func (m Module[S]) start() (Parser, reporter) {
-	st, p := m.sections.New()
+func (m Module[S]) start(in *module.Input) (Parser, reporter) {
+	st, p := m.sections.New(in)
 	return p, func(ctx context.Context, in *module.Input, rec *module.Recorder, d Dump) error {
 		if d.Found == 0 && !m.sections.EvenIfAbsent {
 			return module.ErrNotFound
@@ -79,7 +81,7 @@ type reporter func(ctx context.Context, in *module.Input, rec *module.Recorder, 
 // Module.
 type Spec interface {
 	module.Module
-	start() (Parser, reporter)
+	start(in *module.Input) (Parser, reporter)
 }
 
 // OnService builds a Parser for one dumpsys service whose parser takes
@@ -211,7 +213,7 @@ func (g *group) share(ctx context.Context, in *module.Input, i int) (*pass, int,
 		var ps []Parser
 		for j, s := range g.specs {
 			if s.Applies(in.Acq.Kind) {
-				p, r := s.start()
+				p, r := s.start(in)
 				gp.index[j] = len(ps)
 				ps = append(ps, p)
 				gp.reporters = append(gp.reporters, r)

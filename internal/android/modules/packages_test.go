@@ -2,6 +2,7 @@ package modules_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,6 +64,63 @@ func FuzzPackagesParser(f *testing.F) {
 	})
 }
 
+// TestPackagesSpilled: 5,011 packages (more than the 1 MiB kept in memory
+// between the pass and the report, so most wait on disk) are recorded as
+// the parser emits them, in the same order, and the queue's files are gone
+// once the module is done.
+func TestPackagesSpilled(t *testing.T) {
+	files := androiddata.AndroidQF(androiddata.Options{Packages: 5000})
+	dump := string(files["dumpsys.txt"])
+	_, section, ok := strings.Cut(dump, "DUMP OF SERVICE package:\n")
+	if !ok {
+		t.Fatal("no package service in the generated dump")
+	}
+	section, _, _ = strings.Cut(section, "DUMP OF SERVICE ")
+	var want []string // the records, as the recorder keeps them: JSON
+	p := packages.Parser{Emit: func(pk packages.Package) {
+		b, err := json.Marshal(pk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, string(b))
+	}}
+	for _, l := range strings.Split(section, "\n") {
+		p.Line(l)
+	}
+	p.Flush()
+	if len(want) != 5011 {
+		t.Fatalf("parser emitted %d packages", len(want))
+	}
+	dir, tmp := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dumpsys.txt"), files["dumpsys.txt"], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := module.NewRecorder(packages.Name, modtest.Index(t), nil)
+	in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.AndroidQF, FS: os.DirFS(dir)}, Index: modtest.Index(t), TempDir: tmp}
+	if err := packages.New().Run(context.Background(), in, rec); err != nil {
+		t.Fatal(err)
+	}
+	res := rec.Result()
+	if res.Status != "" && res.Status != model.StatusOK || len(res.Errors) > 0 {
+		t.Fatalf("status %q, errors %v", res.Status, res.Errors)
+	}
+	if len(res.Records) != len(want) {
+		t.Fatalf("%d records, %d packages", len(res.Records), len(want))
+	}
+	for i, r := range res.Records {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != want[i] {
+			t.Fatalf("record %d: %s, want %s", i, b, want[i])
+		}
+	}
+	if left, err := os.ReadDir(tmp); err != nil || len(left) > 0 {
+		t.Errorf("temporary folder holds %d files after the module (%v)", len(left), err)
+	}
+}
+
 // BenchmarkDumpsysPackages5000 parses the package section of a dumpsys with 5,000
 // packages.
 func BenchmarkDumpsysPackages5000(b *testing.B) {
@@ -75,7 +133,7 @@ func BenchmarkDumpsysPackages5000(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		rec := module.NewRecorder(packages.Name, modtest.Index(b), nil)
-		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.AndroidQF, FS: os.DirFS(dir)}, Index: modtest.Index(b)}
+		in := &module.Input{Acq: &acquisition.Acquisition{Kind: acquisition.AndroidQF, FS: os.DirFS(dir)}, Index: modtest.Index(b), TempDir: dir}
 		if err := (packages.New()).Run(context.Background(), in, rec); err != nil {
 			b.Fatal(err)
 		}

@@ -28,8 +28,19 @@ func parseBinary(data []byte) (any, error) {
 // newBparser checks a binary plist's header, trailer and offset table and
 // returns a parser of it and its top object's number.
 func newBparser(data []byte) (*bparser, int, error) {
+	p := &bparser{}
+	top, err := p.reset(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	return p, top, nil
+}
+
+// reset makes p a parser of data (see newBparser), reusing its cache and
+// state when they are large enough.
+func (p *bparser) reset(data []byte) (int, error) {
 	if len(data) < 8+32 || string(data[:8]) != "bplist00" {
-		return nil, 0, errBplist
+		return 0, errBplist
 	}
 	trailerOff := uint64(len(data) - 32)
 	tr := data[trailerOff:]
@@ -41,11 +52,19 @@ func newBparser(data []byte) (*bparser, int, error) {
 		n > (trailerOff-tableOff)/uint64(offSize) || tableOff+n*uint64(offSize) != trailerOff, // the table fills the gap exactly
 		refSize < 8 && n > 1<<(8*refSize),
 		offSize < 8 && 1<<(8*offSize) <= tableOff:
-		return nil, 0, errBplist
+		return 0, errBplist
 	}
-	p := &bparser{data: data[:tableOff], table: data[tableOff:trailerOff], offSize: offSize, refSize: refSize, n: int(n),
-		cache: make([]any, n), state: make([]uint8, n)}
-	return p, int(top), nil
+	cache, state := p.cache, p.state
+	if uint64(cap(cache)) < n {
+		cache, state = make([]any, n), make([]uint8, n)
+	} else {
+		cache, state = cache[:n], state[:n]
+		clear(cache)
+		clear(state)
+	}
+	*p = bparser{data: data[:tableOff], table: data[tableOff:trailerOff], offSize: offSize, refSize: refSize, n: int(n),
+		cache: cache, state: state}
+	return int(top), nil
 }
 
 var errBplist = errors.New("unsupported binary plist")

@@ -1,6 +1,16 @@
 package keyedarchive
 
-import "howett.net/plist"
+import (
+	"sync"
+
+	"howett.net/plist"
+)
+
+// flatParsers are DecodeFlat's parsers, kept for archives of at most
+// maxPooledObjects objects (an MBFile has about twenty).
+var flatParsers = sync.Pool{New: func() any { return new(bparser) }}
+
+const maxPooledObjects = 256
 
 // DecodeFlat decodes, faster than Decode, an archive of the shape of
 // Manifest.db's MBFile records: a binary plist whose root is an instance
@@ -14,7 +24,18 @@ import "howett.net/plist"
 // FuzzDecodeFlat hold it to that).
 func DecodeFlat(data []byte, names []string, vals []any) (ok bool) {
 	clear(vals)
-	p, top, err := newBparser(data)
+	// The parser comes from a pool: Manifest.db decodes one archive per
+	// file, and a new parser each time was 0.6 KB and three allocations.
+	p := flatParsers.Get().(*bparser)
+	defer func() {
+		if cap(p.cache) > maxPooledObjects {
+			return // a large archive's tables are not kept
+		}
+		clear(p.cache[:cap(p.cache)]) // no value outlives the call through the pool
+		p.data, p.table = nil, nil
+		flatParsers.Put(p)
+	}()
+	top, err := p.reset(data)
 	if err != nil {
 		return false
 	}

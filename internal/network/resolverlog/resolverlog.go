@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/safearchive"
@@ -178,6 +179,29 @@ func parseLine(f Format, line []byte, year int, e *Entry) string {
 	return BadFormat
 }
 
+// notTLDs are file-name extensions that are no top-level domain (none is
+// in the root zone): a line ending in one names a file, as an unzipped
+// bugreport's main_entry.txt does, not a host.
+var notTLDs = map[string]bool{"txt": true, "log": true, "json": true, "csv": true, "xml": true, "pb": true,
+	"gz": true, "db": true, "sqlite": true, "plist": true, "bin": true, "html": true, "htm": true, "tmp": true}
+
+// hostLike reports whether a name read by ParsePlain may be a host name
+// when sniffing a plain list: its last label is neither all digits (no
+// top-level domain is: "2.0" is a version, "10.0.0.1" an address) nor a
+// file-name extension.
+func hostLike(name []byte) bool {
+	tld := name[bytes.LastIndexByte(name, '.')+1:]
+	if notTLDs[strings.ToLower(string(tld))] {
+		return false
+	}
+	for _, c := range tld {
+		if c < '0' || c > '9' {
+			return true
+		}
+	}
+	return false
+}
+
 // Detect guesses the format of a log from its first bytes: the format that
 // reads most of the first lines.
 func Detect(head []byte) Format {
@@ -201,7 +225,11 @@ func Detect(head []byte) Format {
 		lines++
 		var e Entry
 		for _, f := range []Format{Dnsmasq, Unbound, BIND, Plain} {
-			if res := parseLine(f, line, 2000, &e); res == "" || (res == resOther && f != Plain) {
+			res := parseLine(f, line, 2000, &e)
+			if f == Plain && res == "" && !hostLike(e.Name) {
+				continue // a file name or a version number, not a host name
+			}
+			if res == "" || (res == resOther && f != Plain) {
 				counts[f]++
 				break
 			}

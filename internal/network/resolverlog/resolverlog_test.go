@@ -106,6 +106,11 @@ func TestDetectRefusesOtherText(t *testing.T) {
 		"hello world, this is a letter\nwith sentences\n",
 		"{\"ts\":1,\"query\":\"x.example\"}\n",
 		"#fields\tts\tquery\n1\ta.example\n",
+		// an unzipped bugreport's main_entry.txt and version.txt
+		"bugreport-oriole-UP1A.231005.007-2024-05-20-14-03-11.txt\n",
+		"2.0\n",
+		"10.0.0.1\n192.168.1.1\n",
+		"notes.txt\nlist.csv\nfiles.json\n",
 	} {
 		if f := Detect([]byte(in)); f != Unknown {
 			t.Errorf("Detect(%q) = %v, want unknown", in, f)

@@ -36,9 +36,9 @@ type chart struct {
 // buildChart draws the timeline as an inline SVG histogram of events per
 // time bin, with a marker per dated alert above it, over the span sp of
 // the dated events (leaving out those copied says are dated by the copy)
-// and alerts. Every text that comes from the evidence is escaped here,
+// and alerts, with the bins' event times from p. Every text that comes from the evidence is escaped here,
 // since the SVG is inserted as HTML.
-func buildChart(r *model.Report, c *i18n.Catalog, copied func(*model.Event) bool, sp timeSpan) chart {
+func buildChart(r *model.Report, c *i18n.Catalog, p *TimelinePass, sp timeSpan) chart {
 	lo, hi, ok := sp.lo, sp.hi, sp.ok
 	if !ok {
 		return chart{}
@@ -52,12 +52,7 @@ func buildChart(r *model.Report, c *i18n.Catalog, copied func(*model.Event) bool
 		i := int(float64(t.Sub(lo)) / float64(total) * chartBins)
 		return min(max(i, 0), chartBins-1)
 	}
-	r.EachEvent(func(e *model.Event) error {
-		if !e.Time.IsZero() && !copied(e) {
-			bins[bin(e.Time)]++
-		}
-		return nil
-	})
+	p.eachChartTime(r, func(t time.Time) { bins[bin(t)]++ })
 	peak := 0
 	for _, n := range bins {
 		peak = max(peak, n)

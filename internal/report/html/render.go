@@ -42,7 +42,14 @@ var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 // Render writes the report r as HTML in language lang ("en", "fr"...; an
 // unknown language falls back to English).
 func Render(w io.Writer, r *model.Report, lang string) error {
-	v := buildView(r, i18n.Get(lang))
+	return RenderPass(w, r, lang, nil)
+}
+
+// RenderPass is Render with the timeline's pass p already made (every event
+// of r's timeline given to p.Add, in order): the report does not read the
+// timeline again. A nil p is Render.
+func RenderPass(w io.Writer, r *model.Report, lang string, p *TimelinePass) error {
+	v := buildView(r, i18n.Get(lang), p)
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, v); err != nil {
 		return fmt.Errorf("html report: %w", err)

@@ -205,7 +205,7 @@ func levelClass(l model.Level) string { return strings.ToLower(l.String()) }
 
 func levelLabel(c *i18n.Catalog, l model.Level) string { return c.T("level." + levelClass(l)) }
 
-func buildView(r *model.Report, c *i18n.Catalog) *view {
+func buildView(r *model.Report, c *i18n.Catalog, p *TimelinePass) *view {
 	z := newZones(r)
 	v := &view{T: c, Lang: c.Code, Info: &r.Info, Case: r.Info.Case}
 	for _, s := range r.Info.IndicatorSources {
@@ -222,7 +222,7 @@ func buildView(r *model.Report, c *i18n.Catalog) *view {
 	v.findings(r, c, z)
 	v.verdict(r, c)
 	v.alerts(r, c, z)
-	v.timeline(r, c, z)
+	v.timeline(r, c, z, p)
 	v.custody(r, c)
 	v.Multi = len(r.Info.Inputs) > 1
 	v.modules(r, c)
@@ -347,33 +347,23 @@ func prettyRecord(raw json.RawMessage) (string, bool) {
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
-func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones) {
-	copied := copyTimes(r)
-	v.EventsAll = r.EventCount()
+func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones, p *TimelinePass) {
 	// List the events an alert refers to first; then the others, while room.
 	// One pass over the timeline (it may be on disk), keeping at most
-	// maxEventsListed events of each kind, and finding the chart's span;
-	// the chart's bins take a second.
-	var list, others []model.Event
-	var sp timeSpan
-	r.EachEvent(func(e *model.Event) error {
-		if copied(e) {
-			v.CopiedAll++
-		} else {
-			sp.see(e.Time)
-		}
-		switch {
-		case e.Level != nil && len(list) < maxEventsListed:
-			list = append(list, *e)
-		case e.Level == nil && len(others) < maxEventsListed:
-			others = append(others, *e)
-		}
-		return nil
-	})
+	// maxEventsListed events of each kind, finding the chart's span and
+	// logging the times of its bins: the caller's pass (p), or one here.
+	if p == nil {
+		p = NewTimelinePass(r)
+		r.EachEvent(p.Add)
+	}
+	copied := p.copied
+	v.EventsAll = r.EventCount()
+	v.CopiedAll = p.copiedAll
+	list, others, sp := p.list, p.others, p.sp
 	for _, a := range r.Alerts {
 		sp.see(a.Time)
 	}
-	v.Chart = buildChart(r, c, copied, sp)
+	v.Chart = buildChart(r, c, p, sp)
 	if len(list) < maxEventsListed {
 		list = append(list, others[:min(len(others), maxEventsListed-len(list))]...)
 		model.SortEvents(list)

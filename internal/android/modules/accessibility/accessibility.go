@@ -125,7 +125,7 @@ func (p *Parser) add(s string, enabled bool) {
 }
 
 // newParser returns a fresh state and its parser.
-func newParser() (*Parser, dumpmod.Parser) {
+func newParser(*module.Input) (*Parser, dumpmod.Parser) {
 	p := &Parser{}
 	return p, dumpmod.OnService("accessibility", p.Line)
 }

@@ -26,7 +26,7 @@ func New() Module {
 }
 
 // newParser returns a fresh state and its parser.
-func newParser() (*dumpmod.Resolver, dumpmod.Parser) {
+func newParser(*module.Input) (*dumpmod.Resolver, dumpmod.Parser) {
 	r := &dumpmod.Resolver{Title: "Activity Resolver Table:"}
 	return r, dumpmod.OnService("package", r.Line)
 }

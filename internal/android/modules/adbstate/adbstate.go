@@ -222,7 +222,7 @@ func keyFromLine(line string) Key {
 }
 
 // newParser returns a fresh state and its parser.
-func newParser() (*Parser, dumpmod.Parser) {
+func newParser(*module.Input) (*Parser, dumpmod.Parser) {
 	p := &Parser{}
 	return p, dumpmod.OnService("adb", p.Line)
 }

@@ -122,7 +122,7 @@ func (p *Parser) Done() { p.flush() }
 var risky = map[string]bool{"REQUEST_INSTALL_PACKAGES": true}
 
 // newParser returns a fresh state and its parser.
-func newParser() (*Parser, dumpmod.Parser) {
+func newParser(*module.Input) (*Parser, dumpmod.Parser) {
 	p := &Parser{}
 	return p, dumpmod.OnService("appops", p.Line)
 }

@@ -108,7 +108,7 @@ func (p *Parser) Classify() {
 }
 
 // newParser returns a fresh state and its parser.
-func newParser() (*Parser, dumpmod.Parser) {
+func newParser(*module.Input) (*Parser, dumpmod.Parser) {
 	p := &Parser{}
 	return p, dumpmod.OnService("batterystats", p.Line)
 }

@@ -206,7 +206,7 @@ func PackageOf(name string) string {
 }
 
 // newParser returns a fresh state and its parser.
-func newParser() (*Parser, dumpmod.Parser) {
+func newParser(*module.Input) (*Parser, dumpmod.Parser) {
 	p := &Parser{}
 	return p, dumpmod.OnService("batterystats", p.Line)
 }

@@ -62,7 +62,7 @@ func isProcessBlock(s *dumpsys.Section) bool {
 	return s.Kind == dumpsys.Block && slices.Contains(Blocks, s.Name)
 }
 
-func newState() (*state, dumpmod.Parser) {
+func newState(*module.Input) (*state, dumpmod.Parser) {
 	st := &state{seen: map[rowKey]bool{}}
 	return st, dumpmod.Parser{Match: isProcessBlock, Line: st.line}
 }

@@ -96,7 +96,7 @@ func checkPath(rec *module.Recorder, path string, w module.Where) {
 }
 
 // newParser returns a fresh state and its parser.
-func newParser() (*Parser, dumpmod.Parser) {
+func newParser(*module.Input) (*Parser, dumpmod.Parser) {
 	p := &Parser{}
 	return p, dumpmod.OnService("dbinfo", p.Line)
 }

@@ -50,7 +50,7 @@ func New() Module {
 		dumpmod.Sections[*[]Setting]{New: newParser, Report: report})}
 }
 
-func newParser() (*[]Setting, dumpmod.Parser) {
+func newParser(*module.Input) (*[]Setting, dumpmod.Parser) {
 	var p Parser
 	out := &[]Setting{}
 	return out, dumpmod.Parser{Match: dumpsys.IsService("settings"), Line: func(_ *dumpsys.Section, line []byte) {

@@ -30,7 +30,7 @@ func New() Module {
 }
 
 // newParser returns the properties of the SYSTEM PROPERTIES block, as read.
-func newParser() (*[]props.Property, dumpmod.Parser) {
+func newParser(*module.Input) (*[]props.Property, dumpmod.Parser) {
 	ps := &[]props.Property{}
 	return ps, dumpmod.Parser{Match: dumpsys.IsBlock("SYSTEM PROPERTIES"), Line: func(_ *dumpsys.Section, line []byte) {
 		if p, ok := props.ParseLine(string(line)); ok {

@@ -98,7 +98,7 @@ func splitEntries(body string) []string {
 }
 
 // newParser returns a fresh state and its parser.
-func newParser() (*[]Override, dumpmod.Parser) {
+func newParser(*module.Input) (*[]Override, dumpmod.Parser) {
 	all := &[]Override{}
 	return all, dumpmod.OnService("platform_compat", func(line string) { *all = append(*all, ParseLine(line)...) })
 }
