@@ -1,4 +1,4 @@
-package netlog
+package testgen_test
 
 import (
 	"bytes"
@@ -7,17 +7,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spyscan/spyscan/internal/testgen/netlog"
 )
 
-// TestDemoUpToDate checks that the committed demo logs are what the
+// TestNetLogDemoUpToDate checks that the committed demo logs are what the
 // generator writes (run gen-log-demo after changing it).
-func TestDemoUpToDate(t *testing.T) {
-	for name, write := range map[string]func(io.Writer) error{"dns.log": WriteDemoDNS, "ssl.log": WriteDemoSSL} {
+func TestNetLogDemoUpToDate(t *testing.T) {
+	for name, write := range map[string]func(io.Writer) error{"dns.log": netlog.WriteDemoDNS, "ssl.log": netlog.WriteDemoSSL} {
 		var b bytes.Buffer
 		if err := write(&b); err != nil {
 			t.Fatal(err)
 		}
-		committed, err := os.ReadFile(filepath.Join("..", "..", "..", "demo", "zeek", name))
+		committed, err := os.ReadFile(filepath.Join("..", "..", "demo", "zeek", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,25 +1,27 @@
-package netgen
+package testgen_test
 
 import (
 	"bytes"
 	"os"
 	"testing"
+
+	"github.com/spyscan/spyscan/internal/testgen/netgen"
 )
 
-// TestDemoInSync: the committed demo capture is what the generator writes
+// TestNetGenDemoInSync: the committed demo capture is what the generator writes
 // (regenerate with go run ./internal/testgen/netgen/cmd/gen-net-demo).
-func TestDemoInSync(t *testing.T) {
+func TestNetGenDemoInSync(t *testing.T) {
 	var a, b bytes.Buffer
-	if err := WriteDemo(&a); err != nil {
+	if err := netgen.WriteDemo(&a); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteDemo(&b); err != nil {
+	if err := netgen.WriteDemo(&b); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Fatal("the demo generator is not deterministic")
 	}
-	committed, err := os.ReadFile("../../../demo/capture.pcapng")
+	committed, err := os.ReadFile("../../demo/capture.pcapng")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,9 +33,9 @@ func TestDemoInSync(t *testing.T) {
 	}
 }
 
-func TestBenchCaptureSize(t *testing.T) {
+func TestNetGenBenchCaptureSize(t *testing.T) {
 	var buf bytes.Buffer
-	n, err := WriteBenchCapture(&buf, 2<<20, 1)
+	n, err := netgen.WriteBenchCapture(&buf, 2<<20, 1)
 	if err != nil || n != int64(buf.Len()) || n < 2<<20 || n > 4<<20 {
 		t.Fatalf("wrote %d bytes (buffer %d), %v", n, buf.Len(), err)
 	}

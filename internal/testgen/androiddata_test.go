@@ -1,4 +1,4 @@
-package androiddata
+package testgen_test
 
 import (
 	"context"
@@ -7,22 +7,23 @@ import (
 
 	"github.com/spyscan/spyscan/internal/android/dumpsys"
 	"github.com/spyscan/spyscan/internal/indicators"
+	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 )
 
-func TestPlantedValuesMatchSnapshot(t *testing.T) {
+func TestAndroidDataPlantedValuesMatchSnapshot(t *testing.T) {
 	set, err := indicators.Load(context.Background(), indicators.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ix := set.Index()
 	hits := map[string]int{
-		"app id " + StalkerAppID:       len(ix.AppID(StalkerAppID)),
-		"cert " + StalkerCertSHA1:      len(ix.AppCert(StalkerCertSHA1)),
-		"apk " + StalkerAPKSHA256:      len(ix.FileHash(StalkerAPKSHA256)),
-		"property " + CampaignProperty: len(ix.AndroidProperty(CampaignProperty)),
-		"path " + CampaignPath:         len(ix.Path(CampaignPath)),
-		"domain " + PegasusDomain:      len(ix.Domain(PegasusDomain)),
-		"files.json hash":              len(ix.FileHash("d07c495d093b60de69e0f612a0d3bd75144532e377153b1c1b9128092e9d4f93")),
+		"app id " + androiddata.StalkerAppID:       len(ix.AppID(androiddata.StalkerAppID)),
+		"cert " + androiddata.StalkerCertSHA1:      len(ix.AppCert(androiddata.StalkerCertSHA1)),
+		"apk " + androiddata.StalkerAPKSHA256:      len(ix.FileHash(androiddata.StalkerAPKSHA256)),
+		"property " + androiddata.CampaignProperty: len(ix.AndroidProperty(androiddata.CampaignProperty)),
+		"path " + androiddata.CampaignPath:         len(ix.Path(androiddata.CampaignPath)),
+		"domain " + androiddata.PegasusDomain:      len(ix.Domain(androiddata.PegasusDomain)),
+		"files.json hash":                          len(ix.FileHash("d07c495d093b60de69e0f612a0d3bd75144532e377153b1c1b9128092e9d4f93")),
 	}
 	for k, n := range hits {
 		if n == 0 {
@@ -30,10 +31,10 @@ func TestPlantedValuesMatchSnapshot(t *testing.T) {
 		}
 	}
 	misses := map[string]int{
-		"app id " + LookalikeAppID:      len(ix.AppID(LookalikeAppID)),
-		"property " + LookalikeProperty: len(ix.AndroidProperty(LookalikeProperty)),
-		"path " + LookalikePath:         len(ix.Path(LookalikePath)),
-		"domain " + LookalikeDomain:     len(ix.Domain(LookalikeDomain)),
+		"app id " + androiddata.LookalikeAppID:      len(ix.AppID(androiddata.LookalikeAppID)),
+		"property " + androiddata.LookalikeProperty: len(ix.AndroidProperty(androiddata.LookalikeProperty)),
+		"path " + androiddata.LookalikePath:         len(ix.Path(androiddata.LookalikePath)),
+		"domain " + androiddata.LookalikeDomain:     len(ix.Domain(androiddata.LookalikeDomain)),
 	}
 	for k, n := range misses {
 		if n != 0 {
@@ -42,10 +43,10 @@ func TestPlantedValuesMatchSnapshot(t *testing.T) {
 	}
 }
 
-func TestDumpstateSections(t *testing.T) {
+func TestAndroidDataDumpstateSections(t *testing.T) {
 	want := map[string]bool{"SYSTEM PROPERTIES": false, "accessibility": false, "adb": false, "appops": false,
 		"batterystats": false, "dbinfo": false, "package": false, "platform_compat": false}
-	for _, text := range [][]byte{Dumpstate(Options{}), DumpsysQF(Options{})} {
+	for _, text := range [][]byte{androiddata.Dumpstate(androiddata.Options{}), androiddata.DumpsysQF(androiddata.Options{})} {
 		for k := range want {
 			want[k] = false
 		}
@@ -69,12 +70,12 @@ func TestDumpstateSections(t *testing.T) {
 	}
 }
 
-func TestSizes(t *testing.T) {
-	d := Dumpstate(Options{DumpstateSize: 2 << 20})
+func TestAndroidDataSizes(t *testing.T) {
+	d := androiddata.Dumpstate(androiddata.Options{DumpstateSize: 2 << 20})
 	if len(d) < 2<<20 {
 		t.Errorf("dumpstate %d bytes", len(d))
 	}
-	qf := AndroidQF(Options{Packages: 50, Files: 100})
+	qf := androiddata.AndroidQF(androiddata.Options{Packages: 50, Files: 100})
 	if n := strings.Count(string(qf["packages.json"]), `"name"`); n < 50 {
 		t.Errorf("packages.json has %d packages", n)
 	}

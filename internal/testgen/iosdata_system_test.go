@@ -1,4 +1,4 @@
-package iosdata_test
+package testgen_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
-func TestPlantedValuesMatchSnapshot(t *testing.T) {
+func TestIOSDataSystemPlantedValuesMatchSnapshot(t *testing.T) {
 	set, err := indicators.Load(context.Background(), indicators.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestPlantedValuesMatchSnapshot(t *testing.T) {
 	}
 }
 
-func TestDeterministic(t *testing.T) {
+func TestIOSDataSystemDeterministic(t *testing.T) {
 	ctx := context.Background()
 	a, err := iosdata.System(ctx)
 	if err != nil {

@@ -1,4 +1,4 @@
-package iosgen
+package testgen_test
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 // tree reads every regular file under root.
@@ -41,23 +43,23 @@ func sameTree(t *testing.T, a, b map[string][]byte) {
 }
 
 // Same spec, same bytes: fixtures and the demo are reproducible.
-func TestDeterministic(t *testing.T) {
+func TestIOSGenDeterministic(t *testing.T) {
 	ctx := context.Background()
-	spec := BackupSpec{Files: DemoBackupFiles(), Password: "pw", Apps: DemoApps}
+	spec := iosgen.BackupSpec{Files: iosgen.DemoBackupFiles(), Password: "pw", Apps: iosgen.DemoApps}
 	var trees []map[string][]byte
 	for range 2 {
 		d := filepath.Join(t.TempDir(), "b")
-		if err := WriteBackup(ctx, d, spec); err != nil {
+		if err := iosgen.WriteBackup(ctx, d, spec); err != nil {
 			t.Fatal(err)
 		}
 		trees = append(trees, tree(t, d))
 	}
 	sameTree(t, trees[0], trees[1])
-	for _, f := range []DumpFormat{DumpTar, DumpTarGz, DumpZip} {
+	for _, f := range []iosgen.DumpFormat{iosgen.DumpTar, iosgen.DumpTarGz, iosgen.DumpZip} {
 		var bs [][]byte
 		for range 2 {
 			p := filepath.Join(t.TempDir(), "d")
-			if err := WriteDump(p, DumpSpec{Files: DemoBackupFiles(), Format: f}); err != nil {
+			if err := iosgen.WriteDump(p, iosgen.DumpSpec{Files: iosgen.DemoBackupFiles(), Format: f}); err != nil {
 				t.Fatal(err)
 			}
 			b, _ := os.ReadFile(p)
@@ -72,13 +74,13 @@ func TestDeterministic(t *testing.T) {
 // The committed plain demo backup holds what gen-ios-demo writes today: the
 // same plists and the same stored files (Manifest.db is not compared, so
 // that artifact fixtures added by gen-ios-demo do not break this test).
-func TestDemoUpToDate(t *testing.T) {
-	committed := filepath.Join("..", "..", "..", "demo", "ios-backup")
+func TestIOSGenDemoUpToDate(t *testing.T) {
+	committed := filepath.Join("..", "..", "demo", "ios-backup")
 	if _, err := os.Stat(committed); err != nil {
 		t.Skip("no committed demo")
 	}
 	d := filepath.Join(t.TempDir(), "ios-backup")
-	if err := WriteBackup(context.Background(), d, DemoSpec()); err != nil {
+	if err := iosgen.WriteBackup(context.Background(), d, iosgen.DemoSpec()); err != nil {
 		t.Fatal(err)
 	}
 	got, want := tree(t, d), tree(t, committed)
