@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"errors"
 	"net/url"
 	"os"
 	"path"
@@ -8,9 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/chromedp"
 
 	"github.com/spyscan/spyscan/internal/lab"
 	"github.com/spyscan/spyscan/internal/lab/labtest"
@@ -46,52 +44,52 @@ func TestInChromium(t *testing.T) {
 	}
 	b := htmltest.NewSiteBrowser(t, 1280, 900, strings.TrimPrefix(e.base, "http://"), 6*time.Minute)
 	p := b.OpenSite(t, e.base+"/cases", "#login")
-	bq := chromedp.ByQuery // CSS selectors only: the default search also matches text, such as "main" in "domain"
 	pw := "correct horse battery staple"
-	p.Run(chromedp.SendKeys("#name", "admin", bq), chromedp.SendKeys("#password", otp, bq), chromedp.Submit("#login", bq),
-		chromedp.WaitVisible("#password-form", bq),
-		chromedp.SendKeys("#current", otp, bq), chromedp.SendKeys("#new", pw, bq), chromedp.SendKeys("#confirm", pw, bq),
-		chromedp.Submit("#password-form", bq), chromedp.WaitVisible("#new-case", bq),
-		chromedp.SendKeys("#case-name", "Demo person", bq), chromedp.Submit("#new-case", bq), chromedp.WaitVisible("#case-name", bq))
+	p.Run(htmltest.SendKeys("#name", "admin"), htmltest.SendKeys("#password", otp), htmltest.Submit("#login"),
+		htmltest.WaitVisible("#password-form"),
+		htmltest.SendKeys("#current", otp), htmltest.SendKeys("#new", pw), htmltest.SendKeys("#confirm", pw),
+		htmltest.Submit("#password-form"), htmltest.WaitVisible("#new-case"),
+		htmltest.SendKeys("#case-name", "Demo person"), htmltest.Submit("#new-case"), htmltest.WaitVisible("#case-name"))
 	caseURL := caseLocation(t, p)
 
 	// add fills one form of the "add an acquisition" page and sends it. A
 	// file input is sent only once the browser has listed its files (it
 	// reads a folder's asynchronously, and form.submit() skips "required").
 	// The first step is tried again when the page it acted on was replaced
-	// under it (Chromium's "No node with given id found", seen at load 39):
+	// under it (htmltest.ErrPageChanged; with chromedp, Chromium's "No node
+	// with given id found", seen at load 39):
 	// each try starts from the case page's link, so the form starts empty.
-	add := func(form, input string, fill chromedp.Action) {
+	add := func(form, input string, fill htmltest.Action) {
 		t.Helper()
 		for try := 1; ; try++ {
-			err := p.TryRun(chromedp.Click("#add-acquisition", bq), chromedp.WaitVisible("#upload-file", bq), fill)
+			err := p.TryRun(htmltest.Click("#add-acquisition"), htmltest.WaitVisible("#upload-file"), fill)
 			if err == nil {
 				break
 			}
-			if try == 3 || !strings.Contains(err.Error(), "No node with given id") {
+			if try == 3 || !errors.Is(err, htmltest.ErrPageChanged) {
 				t.Fatalf("add %s (try %d): %v", form, try, err)
 			}
-			p.Run(chromedp.Navigate(caseURL))
+			p.Run(htmltest.Navigate(caseURL))
 			wait(t, p, time.Minute, "#add-acquisition")
 		}
 		if input != "" {
 			wait(t, p, time.Minute, "#"+input+":valid")
 		}
-		p.Run(chromedp.Submit("#"+form, bq))
+		p.Run(htmltest.Submit("#" + form))
 		wait(t, p, time.Minute, "#acquisitions, #error")
 		var refused int
 		if p.Eval(`document.querySelectorAll("#error").length`, &refused); refused > 0 {
 			var why string
-			p.Run(chromedp.Text("#error", &why, bq))
+			p.Run(htmltest.Text("#error", &why))
 			t.Fatalf("acquisition refused: %s", why)
 		}
 	}
 	for _, f := range []string{"android-bugreport.zip", "backup.ab", "capture.pcapng"} {
-		add("upload-file", "file", chromedp.SetUploadFiles("#file", []string{filepath.Join(demo, f)}, bq))
+		add("upload-file", "file", htmltest.SetUploadFiles("#file", []string{filepath.Join(demo, f)}))
 	}
-	add("upload-folder", "folder", chromedp.SetUploadFiles("#folder", []string{filepath.Join(demo, "zeek")}, bq))
+	add("upload-folder", "folder", htmltest.SetUploadFiles("#folder", []string{filepath.Join(demo, "zeek")}))
 	for _, d := range []string{"ios-backup", "androidqf"} {
-		add("server-path", "", chromedp.SendKeys("#path", filepath.Join(demo, d), bq))
+		add("server-path", "", htmltest.SendKeys("#path", filepath.Join(demo, d)))
 	}
 	var rows int
 	p.Eval(`document.querySelectorAll("#acquisitions tbody tr").length`, &rows)
@@ -100,7 +98,7 @@ func TestInChromium(t *testing.T) {
 	}
 
 	// Scan; lab.js refreshes the progress and reloads the page at the end.
-	p.Run(chromedp.Click("#scan-button", bq))
+	p.Run(htmltest.Click("#scan-button"))
 	wait(t, p, time.Minute, "#scans")
 	verdict := waitText(t, p, 4*time.Minute, `#case-verdict[data-verdict="detected"]`)
 	if !strings.Contains(verdict, "Traces found") {
@@ -110,12 +108,12 @@ func TestInChromium(t *testing.T) {
 	// A new indicator file matching a name the capture resolved.
 	iocs := filepath.Join(t.TempDir(), "later.stix2")
 	os.WriteFile(iocs, labtest.Bundle("Predator", "big.example.org"), 0o644)
-	p.Run(chromedp.Navigate(e.base+"/indicators"), chromedp.WaitVisible("#add-iocs", bq),
-		chromedp.SetUploadFiles("#ioc-file", []string{iocs}, bq), chromedp.Submit("#add-iocs", bq), chromedp.WaitVisible("#sources", bq))
+	p.Run(htmltest.Navigate(e.base+"/indicators"), htmltest.WaitVisible("#add-iocs"),
+		htmltest.SetUploadFiles("#ioc-file", []string{iocs}), htmltest.Submit("#add-iocs"), htmltest.WaitVisible("#sources"))
 	deadline := time.Now().Add(time.Minute)
 	for {
 		var text string
-		p.Run(chromedp.Navigate(e.base+"/new"), chromedp.WaitVisible("main", bq), chromedp.Text("main", &text, bq))
+		p.Run(htmltest.Navigate(e.base+"/new"), htmltest.WaitVisible("main"), htmltest.Text("main", &text))
 		if strings.Contains(text, "big.example.org") && strings.Contains(text, "Predator") {
 			break
 		}
@@ -124,7 +122,7 @@ func TestInChromium(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	p.Run(chromedp.Click(`#new-matches a`, bq), chromedp.WaitVisible("#case-new", bq))
+	p.Run(htmltest.Click(`#new-matches a`), htmltest.WaitVisible("#case-new"))
 	var scans int
 	p.Eval(`document.querySelectorAll("#scans tbody tr").length`, &scans)
 	if scans != 1 {
@@ -136,8 +134,8 @@ func TestInChromium(t *testing.T) {
 
 	// JavaScript off: the same pages, and their forms, still work.
 	q := b.OpenSite(t, e.base+"/cases", "#cases")
-	q.Run(emulation.SetScriptExecutionDisabled(true), chromedp.Click(`#cases a`, bq), chromedp.WaitVisible("#case-new", bq),
-		chromedp.Submit("#mark-seen", bq), chromedp.WaitVisible(".flash", bq))
+	q.Run(htmltest.DisableScripts(), htmltest.Click(`#cases a`), htmltest.WaitVisible("#case-new"),
+		htmltest.Submit("#mark-seen"), htmltest.WaitVisible(".flash"))
 	var after int
 	q.Eval(`document.querySelectorAll("#case-new").length`, &after)
 	if after != 0 {

@@ -4,28 +4,28 @@
 // measures what a reader sees: text, horizontal overflow at a window width,
 // the number of pages when printed, a screenshot. Debian's chromium is used
 // (apt-get install chromium; $SPYSCAN_CHROMIUM for another path); without it
-// the tests skip, except in CI (CI=true), where they fail.
+// the tests skip, except in CI (CI=true), where they fail. The browser is
+// driven through the DevTools protocol over a pipe (cdp.go), with the few
+// commands these tests use: no client library is compiled into the tests.
 package htmltest
 
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
 )
 
 // Chromium returns the browser's path, or skips the test when it is missing
@@ -48,6 +48,7 @@ func Chromium(t testing.TB) string {
 // Browser is one headless Chromium whose traffic goes through a trap proxy.
 type Browser struct {
 	ctx   context.Context
+	conn  *conn
 	proxy *trapProxy
 }
 
@@ -65,6 +66,20 @@ func NewSiteBrowser(t *testing.T, width, height int, hostport string, d time.Dur
 	return newBrowser(t, width, height, "<-loopback>;"+hostport, d)
 }
 
+// flags are Chromium's command-line switches, besides the proxy, profile
+// and window.
+var flags = []string{
+	"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync",
+	"--no-default-browser-check", "--hide-scrollbars",
+	// Quiet the browser's own background traffic, so that the trap proxy
+	// sees only what the page would fetch.
+	"--disable-extensions", "--disable-default-apps", "--disable-client-side-phishing-detection",
+	"--disable-domain-reliability", "--no-pings", "--metrics-recording-only",
+	"--safebrowsing-disable-auto-update", "--disable-breakpad",
+	"--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,PasswordLeakDetection,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SigninInterception",
+}
+
 func newBrowser(t *testing.T, width, height int, bypass string, d time.Duration) *Browser {
 	exe := Chromium(t)
 	proxy := newTrapProxy(t)
@@ -75,43 +90,61 @@ func newBrowser(t *testing.T, width, height int, bypass string, d time.Duration)
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.Env("TMPDIR=" + tmp),
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("hide-scrollbars", true),
-		// Quiet the browser's own background traffic, so that the trap
-		// proxy sees only what the page would fetch.
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-client-side-phishing-detection", true), chromedp.Flag("disable-domain-reliability", true),
-		chromedp.Flag("no-pings", true), chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("safebrowsing-disable-auto-update", true), chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-features", "OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,PasswordLeakDetection,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SigninInterception"),
-		chromedp.Flag("proxy-server", "http://"+proxy.ln.Addr().String()),
-		chromedp.Flag("proxy-bypass-list", bypass),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(width, height),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, cancelB := chromedp.NewContext(actx)
-	bctx, cancelT := context.WithTimeout(bctx, d)
-	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
-	if err := chromedp.Run(bctx); err != nil { // start the browser
+	args := append(slices.Clone(flags),
+		"--proxy-server=http://"+proxy.ln.Addr().String(), "--proxy-bypass-list="+bypass,
+		"--user-data-dir="+profile, "--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height),
+		"--remote-debugging-pipe", "about:blank")
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	// The browser reads commands from its descriptor 3 and writes to its 4.
+	cmdR, cmdW, err := os.Pipe()
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &Browser{ctx: bctx, proxy: proxy}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.ExtraFiles = []*os.File{cmdR, outW}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cmdR.Close()
+	outW.Close()
+	b := &Browser{ctx: ctx, conn: newConn(cmdW, outR), proxy: proxy}
+	t.Cleanup(func() {
+		// Ask the browser to close, then kill it if it has not within 5 s.
+		closed := make(chan struct{})
+		go func() { cmd.Wait(); close(closed) }()
+		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+		b.conn.call(cctx, "", "Browser.close", nil, nil)
+		select {
+		case <-closed:
+		case <-cctx.Done():
+			cmd.Process.Kill()
+			<-closed
+		}
+		ccancel()
+		cancel()
+		cmdW.Close()
+		outR.Close()
+	})
+	if err := b.conn.call(ctx, "", "Browser.getVersion", nil, nil); err != nil { // the browser is up
+		t.Fatal(err)
+	}
+	return b
 }
 
 // Page is one report opened in a tab.
 type Page struct {
-	t      *testing.T
-	ctx    context.Context
-	b      *Browser
-	mu     sync.Mutex
-	issues []string // console errors, exceptions, dialogs, requests
+	t       *testing.T
+	ctx     context.Context
+	b       *Browser
+	session string
+	loads   chan struct{} // a load event of the tab's main frame
+	mu      sync.Mutex
+	issues  []string // console errors, exceptions, dialogs, requests
 }
 
 // Open loads file (an absolute path) in a new tab and waits until #sel is
@@ -138,39 +171,81 @@ func (b *Browser) OpenSite(t *testing.T, url, sel string) *Page {
 
 func (b *Browser) open(t *testing.T, url, sel string, own func(string) bool) *Page {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(b.ctx)
-	t.Cleanup(cancel)
-	p := &Page{t: t, ctx: ctx, b: b}
-	chromedp.ListenTarget(ctx, func(e any) {
-		switch e := e.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.APITypeError || e.Type == runtime.APITypeWarning || e.Type == runtime.APITypeAssert {
-				p.add(fmt.Sprintf("console %s: %v", e.Type, e.Args))
-			}
-		case *runtime.EventExceptionThrown:
-			p.add("exception: " + e.ExceptionDetails.Text)
-		case *log.EventEntryAdded:
-			if e.Entry.Level == log.LevelError || e.Entry.Level == log.LevelWarning {
-				p.add(fmt.Sprintf("log %s: %s %s", e.Entry.Level, e.Entry.Text, e.Entry.URL))
-			}
-		case *page.EventJavascriptDialogOpening:
-			p.add("a dialog opened: " + e.Message)
-		case *network.EventRequestWillBeSent:
-			if !own(e.Request.URL) {
-				p.add("network request: " + e.Request.URL)
-			}
-		}
+	var target struct {
+		TargetID string `json:"targetId"`
+	}
+	if err := b.conn.call(b.ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
+		t.Fatal(err)
+	}
+	var attached struct {
+		SessionID string `json:"sessionId"`
+	}
+	if err := b.conn.call(b.ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached); err != nil {
+		t.Fatal(err)
+	}
+	p := &Page{t: t, ctx: b.ctx, b: b, session: attached.SessionID, loads: make(chan struct{}, 16)}
+	b.conn.listen(p.session, func(method string, params json.RawMessage) { p.event(method, params, own) })
+	t.Cleanup(func() {
+		b.conn.call(context.Background(), "", "Target.closeTarget", map[string]any{"targetId": target.TargetID}, nil)
 	})
-	if err := chromedp.Run(ctx, network.Enable(), log.Enable(), runtime.Enable(),
-		chromedp.Navigate(url), chromedp.WaitVisible(sel, chromedp.ByQuery)); err != nil {
+	for _, domain := range []string{"Network", "Log", "Runtime", "Page"} {
+		if err := p.call(domain+".enable", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.TryRun(Navigate(url), WaitVisible(sel)); err != nil {
 		t.Fatalf("opening %s: %v", url, err)
 	}
 	return p
 }
 
-// Context is the tab's chromedp context, for actions that need a deadline
-// of their own.
-func (p *Page) Context() context.Context { return p.ctx }
+// event records what the page did that a report must not.
+func (p *Page) event(method string, params json.RawMessage, own func(string) bool) {
+	switch method {
+	case "Runtime.consoleAPICalled":
+		var e struct {
+			Type string            `json:"type"`
+			Args []json.RawMessage `json:"args"`
+		}
+		json.Unmarshal(params, &e)
+		if e.Type == "error" || e.Type == "warning" || e.Type == "assert" {
+			p.add(fmt.Sprintf("console %s: %s", e.Type, e.Args))
+		}
+	case "Runtime.exceptionThrown":
+		var e struct {
+			Details struct {
+				Text string `json:"text"`
+			} `json:"exceptionDetails"`
+		}
+		json.Unmarshal(params, &e)
+		p.add("exception: " + e.Details.Text)
+	case "Log.entryAdded":
+		var e struct {
+			Entry struct{ Level, Text, URL string } `json:"entry"`
+		}
+		json.Unmarshal(params, &e)
+		if e.Entry.Level == "error" || e.Entry.Level == "warning" {
+			p.add(fmt.Sprintf("log %s: %s %s", e.Entry.Level, e.Entry.Text, e.Entry.URL))
+		}
+	case "Page.javascriptDialogOpening":
+		var e struct{ Message string }
+		json.Unmarshal(params, &e)
+		p.add("a dialog opened: " + e.Message)
+	case "Network.requestWillBeSent":
+		var e struct {
+			Request struct{ URL string } `json:"request"`
+		}
+		json.Unmarshal(params, &e)
+		if !own(e.Request.URL) {
+			p.add("network request: " + e.Request.URL)
+		}
+	case "Page.loadEventFired":
+		select {
+		case p.loads <- struct{}{}:
+		default:
+		}
+	}
+}
 
 func (p *Page) add(s string) {
 	p.mu.Lock()
@@ -178,31 +253,238 @@ func (p *Page) add(s string) {
 	p.mu.Unlock()
 }
 
-// Run runs chromedp actions in the page's tab.
-func (p *Page) Run(actions ...chromedp.Action) {
+// call sends a command to the page's tab.
+func (p *Page) call(method string, params, out any) error {
+	return p.b.conn.call(p.ctx, p.session, method, params, out)
+}
+
+// Action is one step a reader takes in a page (open, wait, type, click).
+type Action func(p *Page) error
+
+// Run runs actions in the page's tab, failing the test at the first error.
+func (p *Page) Run(actions ...Action) {
 	p.t.Helper()
-	if err := chromedp.Run(p.ctx, actions...); err != nil {
+	if err := p.TryRun(actions...); err != nil {
 		p.t.Fatal(err)
 	}
 }
 
 // TryRun is Run that returns the error instead of failing the test, for
 // a step the caller may retry.
-func (p *Page) TryRun(actions ...chromedp.Action) error {
-	return chromedp.Run(p.ctx, actions...)
+func (p *Page) TryRun(actions ...Action) error {
+	for _, a := range actions {
+		if err := a(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Eval evaluates a JavaScript expression into out (the page itself has no
 // script; this is the test reading the DOM).
 func (p *Page) Eval(js string, out any) {
 	p.t.Helper()
-	p.Run(chromedp.Evaluate(js, out))
+	if err := p.TryEval(js, out); err != nil {
+		p.t.Fatal(err)
+	}
 }
 
 // TryEval is Eval that returns the error instead of failing the test: a
 // page that reloads itself can lose its context between two reads.
 func (p *Page) TryEval(js string, out any) error {
-	return chromedp.Run(p.ctx, chromedp.Evaluate(js, out))
+	var r struct {
+		Result struct {
+			Type  string          `json:"type"`
+			Value json.RawMessage `json:"value"`
+		} `json:"result"`
+		Exception *struct {
+			Text      string `json:"text"`
+			Exception struct {
+				Description string `json:"description"`
+			} `json:"exception"`
+		} `json:"exceptionDetails"`
+	}
+	if err := p.call("Runtime.evaluate", map[string]any{"expression": js, "returnByValue": true}, &r); err != nil {
+		return changed(err)
+	}
+	if r.Exception != nil {
+		return fmt.Errorf("evaluating %.60q: %s %s", js, r.Exception.Text, r.Exception.Exception.Description)
+	}
+	if out == nil {
+		return nil
+	}
+	if r.Result.Type == "undefined" {
+		return fmt.Errorf("evaluating %.60q: undefined", js)
+	}
+	return json.Unmarshal(r.Result.Value, out)
+}
+
+// changed marks err as ErrPageChanged when the browser says the document
+// it acted on is gone.
+func changed(err error) error {
+	var ce *cdpError
+	if errors.As(err, &ce) && (strings.Contains(ce.Message, "context") || strings.Contains(ce.Message, "No node")) {
+		return fmt.Errorf("%w: %w", ErrPageChanged, err)
+	}
+	return err
+}
+
+// Navigate loads url in the tab and waits for its load event.
+func Navigate(url string) Action {
+	return func(p *Page) error {
+		for len(p.loads) > 0 {
+			<-p.loads
+		}
+		var r struct {
+			ErrorText string `json:"errorText"`
+		}
+		if err := p.call("Page.navigate", map[string]any{"url": url}, &r); err != nil {
+			return err
+		}
+		if r.ErrorText != "" {
+			return fmt.Errorf("navigating to %s: %s", url, r.ErrorText)
+		}
+		select {
+		case <-p.loads:
+			return nil
+		case <-p.ctx.Done():
+			return fmt.Errorf("navigating to %s: %w", url, p.ctx.Err())
+		}
+	}
+}
+
+// element is the JavaScript expression of the first element matching the
+// CSS selector sel.
+func element(sel string) string {
+	q, _ := json.Marshal(sel)
+	return "document.querySelector(" + string(q) + ")"
+}
+
+// WaitVisible waits until an element matches the CSS selector sel and is
+// visible (it has a size or a box), as a reader would wait for it.
+func WaitVisible(sel string) Action {
+	js := `(() => { const e = ` + element(sel) + `; return !!e && Boolean(e.offsetWidth || e.offsetHeight || e.getClientRects().length) })()`
+	return func(p *Page) error {
+		for {
+			var ok bool
+			if err := p.TryEval(js, &ok); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-p.ctx.Done():
+				return fmt.Errorf("waiting for %s: %w", sel, p.ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// onElement runs the function js (of the element matching sel, visible
+// first) and decodes its result into out.
+func onElement(p *Page, sel, js string, out any) error {
+	if err := WaitVisible(sel)(p); err != nil {
+		return err
+	}
+	err := p.TryEval(`(`+js+`)(`+element(sel)+`)`, out)
+	if err != nil && !errors.Is(err, ErrPageChanged) && strings.Contains(err.Error(), "null") {
+		return fmt.Errorf("%w: %s: %w", ErrPageChanged, sel, err) // it went between the wait and the action
+	}
+	return err
+}
+
+// Click clicks the middle of the element matching sel with the mouse.
+func Click(sel string) Action {
+	return func(p *Page) error {
+		var at [2]float64
+		if err := onElement(p, sel, `e => { e.scrollIntoViewIfNeeded(); const r = e.getBoundingClientRect(); return [r.left + r.width/2, r.top + r.height/2] }`, &at); err != nil {
+			return fmt.Errorf("click %s: %w", sel, err)
+		}
+		for _, typ := range []string{"mousePressed", "mouseReleased"} {
+			if err := p.call("Input.dispatchMouseEvent", map[string]any{"type": typ, "x": at[0], "y": at[1], "button": "left", "clickCount": 1}, nil); err != nil {
+				return fmt.Errorf("click %s: %w", sel, err)
+			}
+		}
+		return nil
+	}
+}
+
+// SendKeys focuses the element matching sel and types text, one key per
+// character.
+func SendKeys(sel, text string) Action {
+	return func(p *Page) error {
+		if err := onElement(p, sel, `e => { e.focus(); return true }`, nil); err != nil {
+			return fmt.Errorf("typing in %s: %w", sel, err)
+		}
+		for _, r := range text {
+			for _, typ := range []string{"keyDown", "keyUp"} {
+				ev := map[string]any{"type": typ, "key": string(r)}
+				if typ == "keyDown" {
+					ev["text"], ev["unmodifiedText"] = string(r), string(r)
+				}
+				if err := p.call("Input.dispatchKeyEvent", ev, nil); err != nil {
+					return fmt.Errorf("typing in %s: %w", sel, err)
+				}
+			}
+		}
+		return nil
+	}
+}
+
+// Submit submits the form matching sel, or the form of the element
+// matching sel.
+func Submit(sel string) Action {
+	return func(p *Page) error {
+		var ok bool
+		if err := onElement(p, sel, `e => { const f = e.nodeName === "FORM" ? e : e.form; if (!f) return false; HTMLFormElement.prototype.submit.call(f); return true }`, &ok); err != nil {
+			return fmt.Errorf("submit %s: %w", sel, err)
+		}
+		if !ok {
+			return fmt.Errorf("submit %s: not a form nor in one", sel)
+		}
+		return nil
+	}
+}
+
+// Text reads the text a reader sees in the element matching sel.
+func Text(sel string, out *string) Action {
+	return func(p *Page) error {
+		return onElement(p, sel, `e => e.innerText`, out)
+	}
+}
+
+// SetUploadFiles chooses files (or a folder, for a folder input) in the
+// file input matching sel, as a reader would in the file dialog.
+func SetUploadFiles(sel string, files []string) Action {
+	return func(p *Page) error {
+		var r struct {
+			Result struct {
+				ObjectID string `json:"objectId"`
+			} `json:"result"`
+		}
+		for r.Result.ObjectID == "" {
+			if err := p.call("Runtime.evaluate", map[string]any{"expression": element(sel)}, &r); err != nil {
+				return fmt.Errorf("files for %s: %w", sel, changed(err))
+			}
+			if r.Result.ObjectID == "" {
+				select {
+				case <-p.ctx.Done():
+					return fmt.Errorf("files for %s: %w", sel, p.ctx.Err())
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}
+		if err := p.call("DOM.setFileInputFiles", map[string]any{"files": files, "objectId": r.Result.ObjectID}, nil); err != nil {
+			return fmt.Errorf("files for %s: %w", sel, changed(err))
+		}
+		return nil
+	}
+}
+
+// DisableScripts turns JavaScript off in the tab, as a reader may.
+func DisableScripts() Action {
+	return func(p *Page) error {
+		return p.call("Emulation.setScriptExecutionDisabled", map[string]any{"value": true}, nil)
+	}
 }
 
 // OpenAllDetails unfolds every <details>, as a reader who clicks them all.
@@ -238,12 +520,7 @@ func (p *Page) Overflow() (offenders []string, scrollWidth, viewport int) {
 // backgrounds on) and returns the document and its number of pages.
 func (p *Page) PDF() ([]byte, int) {
 	p.t.Helper()
-	var pdf []byte
-	p.Run(chromedp.ActionFunc(func(ctx context.Context) error {
-		var err error
-		pdf, _, err = page.PrintToPDF().WithPrintBackground(true).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Target))
-		return err
-	}))
+	pdf := p.data("Page.printToPDF", map[string]any{"printBackground": true})
 	return pdf, PDFPages(pdf)
 }
 
@@ -255,9 +532,23 @@ func PDFPages(pdf []byte) int {
 // ViewportShot captures what the window shows (the first screen) as PNG.
 func (p *Page) ViewportShot() []byte {
 	p.t.Helper()
-	var shot []byte
-	p.Run(chromedp.CaptureScreenshot(&shot))
-	return shot
+	return p.data("Page.captureScreenshot", map[string]any{"format": "png"})
+}
+
+// data calls method and decodes the base64 data of its answer.
+func (p *Page) data(method string, params any) []byte {
+	p.t.Helper()
+	var r struct {
+		Data string `json:"data"`
+	}
+	if err := p.call(method, params, &r); err != nil {
+		p.t.Fatal(err)
+	}
+	b, err := base64.StdEncoding.DecodeString(r.Data)
+	if err != nil {
+		p.t.Fatalf("%s: %v", method, err)
+	}
+	return b
 }
 
 // Problems returns what the page did that a report must not: console
