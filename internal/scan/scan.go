@@ -156,11 +156,11 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 		p := paths[i]
 		in := &opened{idx: i, path: p, input: model.Input{Path: cmp.Or(shown[p], p)}}
 		ins = append(ins, in)
-		acq, err := Open(ctx, cfg.Openers, p, cfg.Options)
+		acq, err := Open(ctx, cfg.Openers, p, shownOptions(cfg.Options, p, in.input.Path))
 		if err != nil && isUnrecognised(err) {
 			u, ok, uerr := unpackArchive(ctx, cfg.Openers, p, cfg.Options.TempDir, i)
 			if ok {
-				cfg.Log.Info(fmt.Sprintf("%s is a zip of acquisitions: %d inputs in it are scanned", in.input.Path, len(u.inputs)), "archive", in.input.Path)
+				cfg.Log.Info(fmt.Sprintf("%s is a zip of acquisitions: %s in it scanned", in.input.Path, plural(len(u.inputs), "input", "inputs")), "archive", in.input.Path)
 				in.input.Kind = string(acquisition.Archive)
 				in.input.Problems = skippedProblems(in.input.Path, u.skipped)
 				for real, name := range u.shown {
@@ -174,11 +174,12 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 			}
 		}
 		if err != nil {
+			err = shownError(err, p, in.input.Path)
 			if abortsScan(err, len(paths)) {
 				return ins, err
 			}
 			cfg.Log.Error("input not read", "err", err)
-			in.input.Error, in.input.ErrorKind = shownError(err, p, in.input.Path), model.KindOf(err)
+			in.input.Error, in.input.ErrorKind = err.Error(), model.KindOf(err)
 			continue
 		}
 		acq.Path = in.input.Path

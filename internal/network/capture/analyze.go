@@ -85,7 +85,7 @@ func Analyze(ctx context.Context, r io.Reader, name string, opts Options) (*Resu
 		}
 		a.packet(&pkt)
 	}
-	res := a.finish()
+	res := a.finish(rd.Stats.Bytes)
 	res.Summary.Reader = rd.Stats
 	if readErr != nil {
 		res.Summary.ReadError = readErr.Error()

@@ -16,7 +16,7 @@ import (
 func findDNS(res *Result, name string, addr ...string) *DNSRecord {
 	for i := range res.DNS {
 		if res.DNS[i].Name == name && (len(addr) == 0 || addr[0] == "" || slices.Contains(res.DNS[i].Addresses, addr[0])) {
-			return &res.DNS[i]
+			return res.DNS[i]
 		}
 	}
 	return nil

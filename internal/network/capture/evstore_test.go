@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -142,5 +143,45 @@ func BenchmarkEvidenceStore(b *testing.B) {
 		for _, r := range refs {
 			_ = s.get(r)
 		}
+	}
+}
+
+// TestCollectSameResult: the collections finish makes after a large pass
+// (collectAt) change nothing in the result; a small pass makes none.
+func TestCollectSameResult(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := netgen.WriteBenchCapture(&buf, 8<<20, 1); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{MaxObserved: 500, MaxRecords: 300, MaxFlowRecords: 200}
+	forced := func() uint32 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.NumForcedGC
+	}
+	run := func(at uint64) (*Result, uint32) {
+		defer func(n uint64) { collectAt = n }(collectAt)
+		collectAt = at
+		n := forced()
+		res, err := Analyze(context.Background(), bytes.NewReader(buf.Bytes()), "mix.pcap", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, forced() - n
+	}
+	plain, n := run(uint64(buf.Len()) + 1)
+	if n != 0 {
+		t.Errorf("%d collections under collectAt, want none", n)
+	}
+	collected, n := run(uint64(buf.Len()) / 2)
+	if n != 2 {
+		t.Errorf("%d collections past collectAt, want 2", n)
+	}
+	if len(plain.Observations) < 200 || len(plain.DNS) == 0 || len(plain.TLS) == 0 || len(plain.Findings) == 0 {
+		t.Fatalf("too small a test: %d observations, %d DNS and %d TLS records, %d findings",
+			len(plain.Observations), len(plain.DNS), len(plain.TLS), len(plain.Findings))
+	}
+	if !reflect.DeepEqual(plain, collected) {
+		t.Error("results differ with the collections")
 	}
 }

@@ -3,18 +3,37 @@ package capture
 import (
 	"cmp"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 )
 
-func (a *analyzer) finish() *Result {
+// collectAt is the captured size past which finish collects garbage twice
+// (a variable for the tests). At 4 GB of capture the pass's tables hold
+// about 55 MB and its garbage about as much again when the pass ends; the
+// result is built from the tables, then the modules' reports from the
+// result, each allocating tens of MB more before the collector's own next
+// cycle (its goal is twice the live heap): that was the scan's peak RSS
+// (docs/perf/network.md, sixth round). A collection once the flows have
+// ended and another once the tables are released start each step from the
+// live data alone. On a small capture both would cost more than they
+// save.
+var collectAt uint64 = 128 << 20
+
+func (a *analyzer) finish(captured uint64) *Result {
 	a.dec.Defrag.Flush()
 	a.incompleteDatagrams()
 	a.flows.drain()
+	flows, maxLive := a.flows.total, a.flows.maxLive
+	a.flows = nil // the ended flows are garbage now
 	a.ev.load()
 	a.finishHeuristics()
+	collect := captured >= collectAt
+	if collect {
+		runtime.GC()
+	}
 	res := &Result{}
-	res.Summary = Summary{File: a.name, Flows: a.flows.total, MaxLiveFlows: a.flows.maxLive,
+	res.Summary = Summary{File: a.name, Flows: flows, MaxLiveFlows: maxLive,
 		FirstPacket: ts(a.first), LastPacket: ts(a.last), QUICUndecoded: a.quicUndec}
 	if len(a.decodeErr) > 0 {
 		res.Summary.Decode = a.decodeErr
@@ -77,11 +96,14 @@ func (a *analyzer) finish() *Result {
 	a.quic, a.flowAgg, a.beacons, a.unresolved = nil, nil, nil, nil
 	a.slabs = slabs{obs: a.slabs.obs}
 	res.Observations = a.observations()
-	a.slabs = slabs{}
+	a.slabs, a.ev = slabs{}, nil
 	res.Findings = a.findings
 	slices.SortStableFunc(res.Findings, func(x, y Finding) int {
 		return cmp.Or(strings.Compare(x.Module, y.Module), x.Time.Compare(y.Time), strings.Compare(x.Message, y.Message))
 	})
+	if collect {
+		runtime.GC()
+	}
 	return res
 }
 
@@ -123,17 +145,16 @@ func (a *analyzer) observations() []Observation {
 	return out
 }
 
-func sortedValues[K comparable, V any](m map[K]*V, f func(x, y *V) int) []V {
+// sortedValues are the records of m in order: the records themselves, not
+// copies (a copy of every record while the tables still hold them was
+// about 10 MB at 4 GB of capture, in new pages).
+func sortedValues[K comparable, V any](m map[K]*V, f func(x, y *V) int) []*V {
 	ps := make([]*V, 0, len(m))
 	for _, v := range m {
 		ps = append(ps, v)
 	}
 	slices.SortFunc(ps, f)
-	out := make([]V, len(ps))
-	for i, p := range ps {
-		out[i] = *p
-	}
-	return out
+	return ps
 }
 
 // ResolvedFrom is exported for tests: the names an address was resolved from.

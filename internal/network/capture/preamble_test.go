@@ -185,7 +185,7 @@ func TestPublicPreambles(t *testing.T) {
 			var r *TLSRecord
 			for i := range res.TLS {
 				if res.TLS[i].JA3 == tc.ja3 {
-					r = &res.TLS[i]
+					r = res.TLS[i]
 				}
 			}
 			if r == nil {

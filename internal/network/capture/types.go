@@ -207,10 +207,10 @@ type Summary struct {
 type Result struct {
 	Summary      Summary
 	Flows        []FlowRecord
-	DNS          []DNSRecord
-	TLS          []TLSRecord
-	HTTP         []HTTPRecord
-	QUIC         []QUICRecord
+	DNS          []*DNSRecord
+	TLS          []*TLSRecord
+	HTTP         []*HTTPRecord
+	QUIC         []*QUICRecord
 	Observations []Observation // by owning module (Observation.Module), then kind and value
 	Findings     []Finding
 }

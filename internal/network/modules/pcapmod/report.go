@@ -18,7 +18,7 @@ const maxEvents = 5000
 
 func reportDNS(rec *module.Recorder, file string, res *capture.Result) {
 	for i, r := range res.DNS {
-		rec.Record(&res.DNS[i]) // a pointer: AppendJSON, no copy
+		rec.Record(r) // a pointer: AppendJSON, no copy
 		if i < maxEvents {
 			var cnames, addrs i18n.Msg
 			if len(r.CNAMEs) > 0 {
@@ -36,7 +36,7 @@ func reportDNS(rec *module.Recorder, file string, res *capture.Result) {
 
 func reportTLS(rec *module.Recorder, file string, res *capture.Result) {
 	for i, r := range res.TLS {
-		rec.Record(&res.TLS[i]) // a pointer: AppendJSON, no copy
+		rec.Record(r) // a pointer: AppendJSON, no copy
 		if i < maxEvents {
 			desc := i18n.M("net.event.tls", "server", r.Server, "sni", r.SNI, "ja4", r.JA4,
 				"connections", i18n.M("net.n_connections", "n", r.Connections))
@@ -47,7 +47,7 @@ func reportTLS(rec *module.Recorder, file string, res *capture.Result) {
 
 func reportHTTP(rec *module.Recorder, file string, res *capture.Result) {
 	for i, r := range res.HTTP {
-		rec.Record(&res.HTTP[i]) // a pointer: AppendJSON, no copy
+		rec.Record(r) // a pointer: AppendJSON, no copy
 		if i < maxEvents {
 			desc := i18n.M("net.event.http", "method", r.Method, "target", orTarget(r), "requests", i18n.M("net.n_requests", "n", r.Requests),
 				"ua", r.UserAgent)
@@ -56,7 +56,7 @@ func reportHTTP(rec *module.Recorder, file string, res *capture.Result) {
 	}
 }
 
-func orTarget(r capture.HTTPRecord) string {
+func orTarget(r *capture.HTTPRecord) string {
 	if r.URL != "" {
 		return r.URL
 	}
@@ -65,7 +65,7 @@ func orTarget(r capture.HTTPRecord) string {
 
 func reportQUIC(rec *module.Recorder, file string, res *capture.Result) {
 	for i, r := range res.QUIC {
-		rec.Record(&res.QUIC[i]) // a pointer: AppendJSON, no copy
+		rec.Record(r) // a pointer: AppendJSON, no copy
 		if i < maxEvents {
 			var sni, undecoded i18n.Msg
 			if r.SNI != "" {
