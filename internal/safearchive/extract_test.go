@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -89,4 +90,21 @@ func TestExtractTo(t *testing.T) {
 			t.Errorf("err %v, want context.Canceled", err)
 		}
 	})
+}
+
+// A password-protected zip (entry flag bit 0) is named as such, not as a
+// corrupt entry, whatever its entries hold.
+func TestEncryptedZip(t *testing.T) {
+	data := zipOf(t, func(zw *zip.Writer) {
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: "androidqf/getprop.txt", Method: zip.Store, Flags: 0x1,
+			CompressedSize64: 12, UncompressedSize64: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(make([]byte, 12)) // the 12-byte ZipCrypto header
+	})
+	_, err := New(bytes.NewReader(data), int64(len(data)), "evidence.zip", DefaultLimits)
+	if !errors.Is(err, ErrEncryptedZip) || !strings.Contains(err.Error(), "evidence.zip") {
+		t.Errorf("err %v, want ErrEncryptedZip naming the zip", err)
+	}
 }

@@ -14,6 +14,10 @@ import (
 	"github.com/spyscan/spyscan/internal/acquisition"
 )
 
+// ErrEncryptedZip: a password-protected zip (ZipCrypto or AES), which Go's
+// archive/zip cannot open; said as such rather than as a corrupt entry.
+var ErrEncryptedZip = fmt.Errorf("%w: a password-protected zip, which spyscan does not open: unzip it with its password (unzip, 7-Zip) and scan the folder", acquisition.ErrUnrecognised)
+
 // MaxLink is the longest symlink target an archive may hold: a longer one
 // refuses the archive (cutting it short could make it name another file).
 const MaxLink = 4096
@@ -138,6 +142,9 @@ func check(zr *zip.Reader, name string, size int64, lim Limits) error {
 	}
 	var total uint64
 	for _, f := range zr.File {
+		if f.Flags&0x1 != 0 { // APPNOTE 4.4.4 bit 0: the entry is encrypted
+			return fmt.Errorf("%s: %w", name, ErrEncryptedZip)
+		}
 		if !SafeName(f.Name) {
 			return fmt.Errorf("%s: %w: entry %q", name, acquisition.ErrUnsafeArchive, f.Name)
 		}

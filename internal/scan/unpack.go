@@ -9,11 +9,12 @@ import (
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
+	"github.com/spyscan/spyscan/internal/ios/fsdump"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/safearchive"
 )
 
-// unpacked is a zip of acquisitions unpacked into the scan's temp folder.
+// unpacked is an archive of acquisitions unpacked into the scan's temp folder.
 type unpacked struct {
 	inputs  []string              // the folders and files to scan, under the temp folder
 	shown   map[string]string     // input → the name a person reads: "evidence.zip/ios_backup"
@@ -21,26 +22,43 @@ type unpacked struct {
 }
 
 // unpackArchive is called for an input no opener recognises. When it is a
-// sound zip that holds acquisitions (a zipped iOS backup, a zip of one
-// person's acquisitions), it is unpacked into tempDir and the inputs it
+// sound zip, tar or tar.gz that holds acquisitions (a zipped iOS backup, a
+// zip of one person's acquisitions), it is unpacked into tempDir and the inputs it
 // holds are returned: the unpacked folder when it is one acquisition, else
 // its entries, as expandFolders would split a folder. ok is false when p is
 // no zip, or holds no acquisition; a zip that cannot be unpacked (no room
 // on the disk, a damaged entry) is an error naming it.
 func unpackArchive(ctx context.Context, openers []acquisition.Opener, p, tempDir string, n int) (unpacked, bool, error) {
-	if tempDir == "" || !isZip(p) {
+	format := fsdump.Sniff(p)
+	if tempDir == "" || format == fsdump.NotArchive {
 		return unpacked{}, false, nil
 	}
-	z, err := safearchive.Open(p, safearchive.DefaultLimits)
-	if err != nil {
-		return unpacked{}, false, err
-	}
-	defer z.Close()
 	dir := filepath.Join(tempDir, fmt.Sprintf("archive-%d", n))
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return unpacked{}, false, fmt.Errorf("%s: %w", p, err)
 	}
-	skipped, err := z.ExtractTo(ctx, dir)
+	var skipped []safearchive.Skipped
+	var err error
+	if format == fsdump.Zip {
+		var z *safearchive.FS
+		if z, err = safearchive.Open(p, safearchive.DefaultLimits); err == nil {
+			skipped, err = z.ExtractTo(ctx, dir)
+			z.Close()
+		}
+	} else {
+		// a tar (gzipped or not): its reader checks names and links and
+		// inflates a .tar.gz once into the temp folder
+		a, oerr := fsdump.OpenArchive(ctx, p, tempDir)
+		if oerr != nil {
+			os.RemoveAll(dir)
+			if errors.Is(oerr, acquisition.ErrUnsafeArchive) || errors.Is(oerr, safearchive.ErrNoSpace) || ctx.Err() != nil {
+				return unpacked{}, false, oerr
+			}
+			return unpacked{}, false, nil // a gzip of something else than a tar: unrecognised
+		}
+		skipped, err = safearchive.Extract(ctx, a, p, dir, 0)
+		a.Close()
+	}
 	if err != nil {
 		os.RemoveAll(dir)
 		return unpacked{}, false, err

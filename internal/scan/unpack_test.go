@@ -1,7 +1,9 @@
 package scan
 
 import (
+	"archive/tar"
 	"archive/zip"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -16,23 +18,53 @@ import (
 	"github.com/spyscan/spyscan/internal/model"
 )
 
-// zipFolders writes a zip holding the given files and folders of the demo,
-// under the names given (a folder's files under its name), plus extra
-// entries written as they are.
+// zipFolders writes evidence.zip holding the given files and folders of
+// the demo, under the names given (a folder's files under its name), plus
+// extra entries written as they are.
 func zipFolders(t *testing.T, members map[string]string, extra map[string]string) string {
+	return archiveFolders(t, "evidence.zip", members, extra)
+}
+
+// archiveFolders is zipFolders for a zip, .tar or .tar.gz named name.
+func archiveFolders(t *testing.T, name string, members map[string]string, extra map[string]string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "evidence.zip")
+	p := filepath.Join(t.TempDir(), name)
 	f, err := os.Create(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	zw := zip.NewWriter(f)
-	add := func(name string, b []byte) {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
+	var add func(name string, b []byte)
+	var closeAll func() error
+	switch {
+	case strings.HasSuffix(name, ".zip"):
+		zw := zip.NewWriter(f)
+		add = func(name string, b []byte) {
+			w, err := zw.Create(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(b)
 		}
-		w.Write(b)
+		closeAll = zw.Close
+	default:
+		var gz *gzip.Writer
+		tw := tar.NewWriter(f)
+		if strings.HasSuffix(name, ".gz") {
+			gz = gzip.NewWriter(f)
+			tw = tar.NewWriter(gz)
+		}
+		add = func(name string, b []byte) {
+			if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
+				t.Fatal(err)
+			}
+			tw.Write(b)
+		}
+		closeAll = func() error {
+			if err := tw.Close(); err != nil || gz == nil {
+				return err
+			}
+			return gz.Close()
+		}
 	}
 	for name, src := range members {
 		st, err := os.Stat(src)
@@ -55,7 +87,7 @@ func zipFolders(t *testing.T, members map[string]string, extra map[string]string
 	for name, body := range extra {
 		add(name, []byte(body))
 	}
-	if err := zw.Close(); err != nil {
+	if err := closeAll(); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -140,5 +172,30 @@ func TestScanZipNeedsPassword(t *testing.T) {
 	}
 	if len(asked) != 1 || asked[0] != zp+"/enc" {
 		t.Errorf("asked for %q", asked)
+	}
+}
+
+// A tar or tar.gz of acquisitions (what tar czf makes) is unpacked as a
+// zip is.
+func TestScanTarOfAcquisitions(t *testing.T) {
+	demo := filepath.Join("..", "..", "demo")
+	for _, name := range []string{"evidence.tar", "evidence.tar.gz"} {
+		t.Run(name, func(t *testing.T) {
+			p := archiveFolders(t, name, map[string]string{"capture.pcapng": filepath.Join(demo, "capture.pcapng"), "androidqf": filepath.Join(demo, "androidqf")}, nil)
+			cfg := testConfig([]string{p}, "")
+			cfg.Openers, cfg.Modules = nil, nil
+			res, err := runScan(t, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, in := range res.Report.Info.Inputs {
+				got = append(got, filepath.Base(in.Path)+" "+in.Kind)
+			}
+			want := []string{name + " " + string(acquisition.Archive), "androidqf androidqf", "capture.pcapng pcap"}
+			if !slices.Equal(got, want) {
+				t.Errorf("inputs %q, want %q", got, want)
+			}
+		})
 	}
 }

@@ -12,12 +12,13 @@ import (
 	"github.com/spyscan/spyscan/internal/android/modules/browserhistory"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
+	"github.com/spyscan/spyscan/internal/testgen/androidbrowser"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
 func TestBrowserHistoryGolden(t *testing.T) {
-	modtest.GoldenQF(t, browserhistory.New(), androiddata.BrowserHistory(), func(t *testing.T, _ string, res model.ModuleResult) {
+	modtest.GoldenQF(t, browserhistory.New(), androidbrowser.BrowserHistory(), func(t *testing.T, _ string, res model.ModuleResult) {
 		if len(res.Errors) > 0 || len(res.Records) != 5 || len(res.Timeline) != 5 {
 			t.Errorf("errors %+v records %d events %d", res.Errors, len(res.Records), len(res.Timeline))
 		}
@@ -125,7 +126,7 @@ func TestBrowserHistoryBadEntries(t *testing.T) {
 
 	// a WAL the manifest lists but the acquisition lost: the visits only in
 	// it are missing, so the read is incomplete
-	lost := maps.Clone(androiddata.BrowserHistory())
+	lost := maps.Clone(androidbrowser.BrowserHistory())
 	delete(lost, "browser_history/com.android.chrome/Default/History-wal")
 	res = browserHistoryRun(t, lost)
 	if len(res.Errors) != 1 || res.Errors[0].Kind != model.KindMissing || !strings.Contains(res.Errors[0].Error, "History-wal") {

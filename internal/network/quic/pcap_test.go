@@ -7,50 +7,45 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/spyscan/spyscan/internal/network/dissect"
+	"github.com/spyscan/spyscan/internal/network/pcapfile"
 )
 
-type packetSource interface {
-	ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	LinkType() layers.LinkType
-}
-
 // helloFromCapture feeds every UDP payload of a capture, keyed by its
-// direction, and returns the ClientHellos found.
-func helloFromCapture(t *testing.T, name string, ng bool) (hellos [][]byte, versions []uint32) {
+// direction, and returns the ClientHellos found. The capture is read with
+// spyscan's own pcapfile and dissect (gopacket was used here only to read
+// the file: it is no longer compiled into this test binary).
+func helloFromCapture(t *testing.T, name string) (hellos [][]byte, versions []uint32) {
 	t.Helper()
 	f, err := os.Open("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var src packetSource
-	if ng {
-		src, err = pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-	} else {
-		src, err = pcapgo.NewReader(f)
-	}
+	src, err := pcapfile.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer src.Close()
 	a := NewAssembler(64)
+	d := dissect.NewDecoder()
+	var (
+		cp pcapfile.Packet
+		p  dissect.Packet
+	)
 	for {
-		data, _, err := src.ReadPacketData()
+		err := src.Next(&cp)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		pkt := gopacket.NewPacket(data, src.LinkType(), gopacket.Default)
-		udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
-		if udp == nil || pkt.NetworkLayer() == nil {
+		if err := d.Decode(cp.LinkType, cp.Data, cp.Time, &p); err != nil || p.Proto != dissect.ProtoUDP {
 			continue
 		}
-		key := pkt.NetworkLayer().NetworkFlow().String() + "/" + udp.TransportFlow().String()
-		if hello, v, ok, _ := a.Feed(key, udp.Payload); ok {
+		key := dissect.Endpoint(p.Src, p.SrcPort) + "->" + dissect.Endpoint(p.Dst, p.DstPort)
+		if hello, v, ok, _ := a.Feed(key, p.Payload); ok {
 			hellos = append(hellos, hello)
 			versions = append(versions, v)
 		}
@@ -61,7 +56,7 @@ func helloFromCapture(t *testing.T, name string, ng bool) (hellos [][]byte, vers
 // TestSuricataVerifyQUIC checks the capture of OISF/suricata-verify
 // tests/quic-ietf, whose expected output names SNI msquic.net, ALPN h3-29.
 func TestSuricataVerifyQUIC(t *testing.T) {
-	hellos, versions := helloFromCapture(t, "suricata-verify-quic-ietf.pcap", false)
+	hellos, versions := helloFromCapture(t, "suricata-verify-quic-ietf.pcap")
 	if len(hellos) != 1 {
 		t.Fatalf("%d ClientHellos, want 1", len(hellos))
 	}
@@ -80,7 +75,7 @@ func TestSuricataVerifyQUIC(t *testing.T) {
 // QUIC v1, no SNI, ALPNs h3-34...hq-interop and JA4
 // q00d0307h3_... (3 cipher suites, 7 extensions).
 func TestNDPIHelloInMultiplePackets(t *testing.T) {
-	hellos, versions := helloFromCapture(t, "ndpi-quic_frags_ch_in_multiple_packets.pcapng", true)
+	hellos, versions := helloFromCapture(t, "ndpi-quic_frags_ch_in_multiple_packets.pcapng")
 	if len(hellos) != 1 {
 		t.Fatalf("%d ClientHellos, want 1", len(hellos))
 	}

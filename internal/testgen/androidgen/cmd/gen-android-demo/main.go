@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spyscan/spyscan/internal/testgen/androidbrowser"
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
 	"github.com/spyscan/spyscan/internal/testgen/androidgen"
 )
@@ -42,7 +43,7 @@ func run(out string) error {
 	qf["bugreport.zip"] = androidgen.ZipBytes(br, false)
 	qf["backup.ab"] = backup
 	for _, extra := range []map[string][]byte{androiddata.IntrusionLogs("intrusion_logs", false),
-		androiddata.BrowserHistory(), androiddata.MagiskModules(), androiddata.SamsungSFSLogs()} {
+		androidbrowser.BrowserHistory(), androiddata.MagiskModules(), androiddata.SamsungSFSLogs()} {
 		for p, b := range extra {
 			qf[p] = b
 		}
