@@ -77,7 +77,11 @@ var flags = []string{
 	"--disable-extensions", "--disable-default-apps", "--disable-client-side-phishing-detection",
 	"--disable-domain-reliability", "--no-pings", "--metrics-recording-only",
 	"--safebrowsing-disable-auto-update", "--disable-breakpad",
-	"--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,PasswordLeakDetection,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SigninInterception",
+	// Chromium 148 (Debian 12, 2026-12) also preconnects to its search
+	// engine (PreconnectToSearch) and asks www.google.com/async/folae
+	// whether its AI mode applies (Aim*), whatever the page: seen in a
+	// net-log (--log-net-log) of a blank page, gone with these.
+	"--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,PasswordLeakDetection,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SigninInterception,PreconnectToSearch,AimEnabled,AimServerEligibilityEnabled,AimServerRequestOnStartupEnabled",
 }
 
 func newBrowser(t *testing.T, width, height int, bypass string, d time.Duration) *Browser {
