@@ -146,7 +146,7 @@ type Page struct {
 	ctx     context.Context
 	b       *Browser
 	session string
-	loads   chan struct{} // a load event of the tab's main frame
+	loads   chan string // the loader id of each document that finished loading
 	mu      sync.Mutex
 	issues  []string // console errors, exceptions, dialogs, requests
 }
@@ -187,7 +187,7 @@ func (b *Browser) open(t *testing.T, url, sel string, own func(string) bool) *Pa
 	if err := b.conn.call(b.ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached); err != nil {
 		t.Fatal(err)
 	}
-	p := &Page{t: t, ctx: b.ctx, b: b, session: attached.SessionID, loads: make(chan struct{}, 16)}
+	p := &Page{t: t, ctx: b.ctx, b: b, session: attached.SessionID, loads: make(chan string, 64)}
 	b.conn.listen(p.session, func(method string, params json.RawMessage) { p.event(method, params, own) })
 	t.Cleanup(func() {
 		b.conn.call(context.Background(), "", "Target.closeTarget", map[string]any{"targetId": target.TargetID}, nil)
@@ -196,6 +196,9 @@ func (b *Browser) open(t *testing.T, url, sel string, own func(string) bool) *Pa
 		if err := p.call(domain+".enable", nil, nil); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := p.call("Page.setLifecycleEventsEnabled", map[string]any{"enabled": true}, nil); err != nil {
+		t.Fatal(err)
 	}
 	if err := p.TryRun(Navigate(url), WaitVisible(sel)); err != nil {
 		t.Fatalf("opening %s: %v", url, err)
@@ -243,10 +246,14 @@ func (p *Page) event(method string, params json.RawMessage, own func(string) boo
 		if !own(e.Request.URL) {
 			p.add("network request: " + e.Request.URL)
 		}
-	case "Page.loadEventFired":
-		select {
-		case p.loads <- struct{}{}:
-		default:
+	case "Page.lifecycleEvent":
+		var e struct{ Name, LoaderID string }
+		json.Unmarshal(params, &e)
+		if e.Name == "load" {
+			select {
+			case p.loads <- e.LoaderID:
+			default: // nobody waits: the oldest ids are not needed
+			}
 		}
 	}
 }
@@ -333,13 +340,15 @@ func changed(err error) error {
 	return err
 }
 
-// Navigate loads url in the tab and waits for its load event.
+// Navigate loads url in the tab and waits for the load event of that
+// document (not of one the page itself was loading, such as a reload).
 func Navigate(url string) Action {
 	return func(p *Page) error {
 		for len(p.loads) > 0 {
 			<-p.loads
 		}
 		var r struct {
+			LoaderID  string `json:"loaderId"`
 			ErrorText string `json:"errorText"`
 		}
 		if err := p.call("Page.navigate", map[string]any{"url": url}, &r); err != nil {
@@ -348,11 +357,15 @@ func Navigate(url string) Action {
 		if r.ErrorText != "" {
 			return fmt.Errorf("navigating to %s: %s", url, r.ErrorText)
 		}
-		select {
-		case <-p.loads:
-			return nil
-		case <-p.ctx.Done():
-			return fmt.Errorf("navigating to %s: %w", url, p.ctx.Err())
+		for {
+			select {
+			case id := <-p.loads:
+				if id == r.LoaderID || r.LoaderID == "" {
+					return nil
+				}
+			case <-p.ctx.Done():
+				return fmt.Errorf("navigating to %s: %w", url, p.ctx.Err())
+			}
 		}
 	}
 }
@@ -435,9 +448,17 @@ func SendKeys(sel, text string) Action {
 }
 
 // Submit submits the form matching sel, or the form of the element
-// matching sel.
+// matching sel, and waits until the page it leads to has loaded, as a
+// reader would (a navigation started before then would cancel the form's
+// request: an upload could be lost).
 func Submit(sel string) Action {
 	return func(p *Page) error {
+		if err := WaitVisible(sel)(p); err != nil {
+			return fmt.Errorf("submit %s: %w", sel, err)
+		}
+		for len(p.loads) > 0 {
+			<-p.loads
+		}
 		var ok bool
 		if err := onElement(p, sel, `e => { const f = e.nodeName === "FORM" ? e : e.form; if (!f) return false; HTMLFormElement.prototype.submit.call(f); return true }`, &ok); err != nil {
 			return fmt.Errorf("submit %s: %w", sel, err)
@@ -445,7 +466,12 @@ func Submit(sel string) Action {
 		if !ok {
 			return fmt.Errorf("submit %s: not a form nor in one", sel)
 		}
-		return nil
+		select {
+		case <-p.loads:
+			return nil
+		case <-p.ctx.Done():
+			return fmt.Errorf("submit %s: waiting for the next page: %w", sel, p.ctx.Err())
+		}
 	}
 }
 
