@@ -182,10 +182,7 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 			return nil, err
 		}
 	}
-	bd, err := newBuilder(opts.TempDir)
-	if err != nil {
-		return nil, err
-	}
+	bd := newBuilder(opts.TempDir)
 	if err := b.loadRecords(ctx, opts.TempDir, bd); err != nil {
 		bd.discard()
 		return nil, err
