@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"cmp"
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
@@ -40,6 +42,7 @@ func (f *flow) appName() string {
 
 type flow struct {
 	key              dissect.FlowKey
+	pk               tableKey // key packed: the flow table's map key
 	clientIsA        bool
 	first, last      int64
 	firstPkt         uint64
@@ -137,12 +140,9 @@ type flowTable struct {
 	onEnd   func(f *flow, why string)
 	total   uint64
 	last    *flow   // the flow of the previous packet (nil once it ended)
-	free    []*flow // ended flows, zeroed, for get to reuse (bounded)
+	free    []*flow // ended flows, zeroed, for get to reuse (at most max)
+	drained bool    // the capture ended: ended flows are not kept for reuse
 }
-
-// maxFreeFlows bounds the ended flows kept for reuse: a capture of short
-// connections ends one about as often as it starts one, so a few suffice.
-const maxFreeFlows = 64
 
 // tableKey is a flow key packed without pointers (netip.Addr holds one):
 // the map hashes and compares it as one block of memory. bits tells an
@@ -156,15 +156,46 @@ type tableKey struct {
 	tunnel       uint32
 }
 
-func packKey(k *dissect.FlowKey) tableKey {
-	t := tableKey{a: k.A.As16(), b: k.B.As16(), aPort: k.APort, bPort: k.BPort, proto: k.Proto, tunnel: k.Tunnel}
-	if k.A.Is4() {
-		t.bits |= 1
+// packPacket is the table key of p's flow (dissect.KeyOf's key with the
+// tunnel, packed: both addresses as 16 bytes and which is IPv4) and KeyOf's
+// fromA, computed from p's addresses without building the FlowKey: a packet
+// of a live flow (nearly all of them) needs only this. Two addresses of one
+// length compare as netip.Addr.Compare does, by their 16 bytes; addresses
+// of two lengths (never in one decoded header) go through Compare itself.
+func packPacket(p *dissect.Packet, tunnel uint32) (tableKey, bool) {
+	s, d := p.Src.As16(), p.Dst.As16()
+	var c int
+	if p.Src.BitLen() == p.Dst.BitLen() {
+		c = compare16(&s, &d)
+	} else {
+		c = p.Src.Compare(p.Dst)
 	}
-	if k.B.Is4() {
-		t.bits |= 2
+	t := tableKey{proto: p.Proto, tunnel: tunnel}
+	fromA := c < 0 || (c == 0 && p.SrcPort <= p.DstPort)
+	if fromA {
+		t.a, t.b, t.aPort, t.bPort = s, d, p.SrcPort, p.DstPort
+		t.bits = bit4(p.Src, 1) | bit4(p.Dst, 2)
+	} else {
+		t.a, t.b, t.aPort, t.bPort = d, s, p.DstPort, p.SrcPort
+		t.bits = bit4(p.Dst, 1) | bit4(p.Src, 2)
 	}
-	return t
+	return t, fromA
+}
+
+// compare16 compares two addresses' 16 bytes as big-endian numbers.
+func compare16(x, y *[16]byte) int {
+	if c := cmp.Compare(binary.BigEndian.Uint64(x[:8]), binary.BigEndian.Uint64(y[:8])); c != 0 {
+		return c
+	}
+	return cmp.Compare(binary.BigEndian.Uint64(x[8:]), binary.BigEndian.Uint64(y[8:]))
+}
+
+// bit4 is bit when ip is IPv4, else 0.
+func bit4(ip netip.Addr, bit uint8) uint8 {
+	if ip.Is4() {
+		return bit
+	}
+	return 0
 }
 
 func newFlowTable(max int, onEnd func(*flow, string)) *flowTable {
@@ -174,18 +205,18 @@ func newFlowTable(max int, onEnd func(*flow, string)) *flowTable {
 // get finds or creates the flow of p and moves it to the back of the LRU.
 // Consecutive packets of one flow (a burst, a transfer) skip the map.
 func (t *flowTable) get(p *dissect.Packet, tunnel uint32, now int64, num uint64) (*flow, bool) {
-	k, fromA := dissect.KeyOf(p)
-	k.Tunnel = tunnel
-	if f := t.last; f != nil && f.key == k {
+	pk, fromA := packPacket(p, tunnel)
+	if f := t.last; f != nil && f.pk == pk {
 		if t.list(f).tail != f {
 			t.unlink(f)
 			t.pushBack(f)
 		}
 		return f, fromA
 	}
-	pk := packKey(&k)
 	f := t.m[pk]
 	if f == nil {
+		k, _ := dissect.KeyOf(p)
+		k.Tunnel = tunnel
 		if len(t.m) >= t.max {
 			victim := t.lists[1].head
 			if victim == nil {
@@ -194,7 +225,7 @@ func (t *flowTable) get(p *dissect.Packet, tunnel uint32, now int64, num uint64)
 			t.evict(victim, "capacity")
 		}
 		f = t.newFlow()
-		f.key, f.first, f.last, f.firstPkt = k, now, now, num
+		f.key, f.pk, f.first, f.last, f.firstPkt = k, pk, now, now, num
 		// the sender of the first packet is the client, unless it is a
 		// SYN-ACK or comes from a well-known port to an ephemeral one
 		srcIsClient := true
@@ -269,14 +300,17 @@ func (t *flowTable) evict(f *flow, why string) {
 		return
 	}
 	t.unlink(f)
-	delete(t.m, packKey(&f.key))
+	delete(t.m, f.pk)
 	if t.last == f {
 		t.last = nil
 	}
 	t.onEnd(f, why)
 	// nothing holds an ended flow (expire runs before the packet's look-up,
-	// and a capacity eviction before a new flow is made), so it is reused
-	if len(t.free) < maxFreeFlows {
+	// and a capacity eviction before a new flow is made), so it is reused.
+	// Flows end in bursts (a jump in capture time idles thousands at once)
+	// and start again as fast: the free list holds up to the table's bound,
+	// so that the flows allocated never outnumber the most ever live
+	if !t.drained && len(t.free) < t.max {
 		*f = flow{}
 		t.free = append(t.free, f)
 	}
@@ -329,6 +363,7 @@ func endReason(f *flow, def string) string {
 
 // drain ends every remaining flow, oldest first.
 func (t *flowTable) drain() {
+	t.drained, t.free = true, nil
 	for _, l := range []*lru{&t.lists[1], &t.lists[0]} {
 		for l.head != nil {
 			t.evict(l.head, endReason(l.head, "end-of-capture"))
