@@ -1,8 +1,6 @@
 package capture
 
 import (
-	"cmp"
-	"encoding/binary"
 	"net/netip"
 
 	"github.com/spyscan/spyscan/internal/network/dissect"
@@ -42,7 +40,6 @@ func (f *flow) appName() string {
 
 type flow struct {
 	key              dissect.FlowKey
-	pk               tableKey // key packed: the flow table's map key
 	clientIsA        bool
 	first, last      int64
 	firstPkt         uint64
@@ -156,46 +153,33 @@ type tableKey struct {
 	tunnel       uint32
 }
 
-// packPacket is the table key of p's flow (dissect.KeyOf's key with the
-// tunnel, packed: both addresses as 16 bytes and which is IPv4) and KeyOf's
-// fromA, computed from p's addresses without building the FlowKey: a packet
-// of a live flow (nearly all of them) needs only this. Two addresses of one
-// length compare as netip.Addr.Compare does, by their 16 bytes; addresses
-// of two lengths (never in one decoded header) go through Compare itself.
-func packPacket(p *dissect.Packet, tunnel uint32) (tableKey, bool) {
-	s, d := p.Src.As16(), p.Dst.As16()
-	var c int
-	if p.Src.BitLen() == p.Dst.BitLen() {
-		c = compare16(&s, &d)
-	} else {
-		c = p.Src.Compare(p.Dst)
+func packKey(k *dissect.FlowKey) tableKey {
+	t := tableKey{a: k.A.As16(), b: k.B.As16(), aPort: k.APort, bPort: k.BPort, proto: k.Proto, tunnel: k.Tunnel}
+	if k.A.Is4() {
+		t.bits |= 1
 	}
-	t := tableKey{proto: p.Proto, tunnel: tunnel}
-	fromA := c < 0 || (c == 0 && p.SrcPort <= p.DstPort)
-	if fromA {
-		t.a, t.b, t.aPort, t.bPort = s, d, p.SrcPort, p.DstPort
-		t.bits = bit4(p.Src, 1) | bit4(p.Dst, 2)
-	} else {
-		t.a, t.b, t.aPort, t.bPort = d, s, p.DstPort, p.SrcPort
-		t.bits = bit4(p.Dst, 1) | bit4(p.Src, 2)
+	if k.B.Is4() {
+		t.bits |= 2
 	}
-	return t, fromA
+	return t
 }
 
-// compare16 compares two addresses' 16 bytes as big-endian numbers.
-func compare16(x, y *[16]byte) int {
-	if c := cmp.Compare(binary.BigEndian.Uint64(x[:8]), binary.BigEndian.Uint64(y[:8])); c != 0 {
-		return c
+// carries reports whether p (through tunnel) belongs to flow key k, and
+// whether it goes from A to B, as KeyOf(p) == k would with KeyOf's fromA,
+// without building p's key: the previous packet's flow is tried first.
+// k is canonical (KeyOf's), so p matches it in at most one direction,
+// or in both when its two endpoints are the same, where KeyOf says A to B.
+func carries(k *dissect.FlowKey, p *dissect.Packet, tunnel uint32) (fromA, ok bool) {
+	if k.Proto != p.Proto || k.Tunnel != tunnel {
+		return false, false
 	}
-	return cmp.Compare(binary.BigEndian.Uint64(x[8:]), binary.BigEndian.Uint64(y[8:]))
-}
-
-// bit4 is bit when ip is IPv4, else 0.
-func bit4(ip netip.Addr, bit uint8) uint8 {
-	if ip.Is4() {
-		return bit
+	if k.A == p.Src && k.B == p.Dst && k.APort == p.SrcPort && k.BPort == p.DstPort {
+		return true, true
 	}
-	return 0
+	if k.A == p.Dst && k.B == p.Src && k.APort == p.DstPort && k.BPort == p.SrcPort {
+		return false, true
+	}
+	return false, false
 }
 
 func newFlowTable(max int, onEnd func(*flow, string)) *flowTable {
@@ -205,18 +189,20 @@ func newFlowTable(max int, onEnd func(*flow, string)) *flowTable {
 // get finds or creates the flow of p and moves it to the back of the LRU.
 // Consecutive packets of one flow (a burst, a transfer) skip the map.
 func (t *flowTable) get(p *dissect.Packet, tunnel uint32, now int64, num uint64) (*flow, bool) {
-	pk, fromA := packPacket(p, tunnel)
-	if f := t.last; f != nil && f.pk == pk {
-		if t.list(f).tail != f {
-			t.unlink(f)
-			t.pushBack(f)
+	if f := t.last; f != nil {
+		if fromA, ok := carries(&f.key, p, tunnel); ok {
+			if t.list(f).tail != f {
+				t.unlink(f)
+				t.pushBack(f)
+			}
+			return f, fromA
 		}
-		return f, fromA
 	}
+	k, fromA := dissect.KeyOf(p)
+	k.Tunnel = tunnel
+	pk := packKey(&k)
 	f := t.m[pk]
 	if f == nil {
-		k, _ := dissect.KeyOf(p)
-		k.Tunnel = tunnel
 		if len(t.m) >= t.max {
 			victim := t.lists[1].head
 			if victim == nil {
@@ -225,7 +211,7 @@ func (t *flowTable) get(p *dissect.Packet, tunnel uint32, now int64, num uint64)
 			t.evict(victim, "capacity")
 		}
 		f = t.newFlow()
-		f.key, f.pk, f.first, f.last, f.firstPkt = k, pk, now, now, num
+		f.key, f.first, f.last, f.firstPkt = k, now, now, num
 		// the sender of the first packet is the client, unless it is a
 		// SYN-ACK or comes from a well-known port to an ephemeral one
 		srcIsClient := true
@@ -300,7 +286,7 @@ func (t *flowTable) evict(f *flow, why string) {
 		return
 	}
 	t.unlink(f)
-	delete(t.m, f.pk)
+	delete(t.m, packKey(&f.key))
 	if t.last == f {
 		t.last = nil
 	}
