@@ -137,9 +137,15 @@ type flowTable struct {
 	onEnd   func(f *flow, why string)
 	total   uint64
 	last    *flow   // the flow of the previous packet (nil once it ended)
-	free    []*flow // ended flows, zeroed, for get to reuse (at most max)
+	free    []*flow // ended flows, zeroed, for get to reuse (at most maxFreeFlows)
 	drained bool    // the capture ended: ended flows are not kept for reuse
 }
+
+// maxFreeFlows bounds the ended flows kept for reuse (1.5 MiB of them).
+// Flows end in bursts (a jump in capture time idles thousands at once) and
+// start again as fast: the pass of real-1G (249,000 flows) allocated 187,
+// 121, 89 and 70 MB in all with bounds of 64, 256, 1,024 and 4,096.
+const maxFreeFlows = 4096
 
 // tableKey is a flow key packed without pointers (netip.Addr holds one):
 // the map hashes and compares it as one block of memory. bits tells an
@@ -292,11 +298,8 @@ func (t *flowTable) evict(f *flow, why string) {
 	}
 	t.onEnd(f, why)
 	// nothing holds an ended flow (expire runs before the packet's look-up,
-	// and a capacity eviction before a new flow is made), so it is reused.
-	// Flows end in bursts (a jump in capture time idles thousands at once)
-	// and start again as fast: the free list holds up to the table's bound,
-	// so that the flows allocated never outnumber the most ever live
-	if !t.drained && len(t.free) < t.max {
+	// and a capacity eviction before a new flow is made), so it is reused
+	if !t.drained && len(t.free) < maxFreeFlows {
 		*f = flow{}
 		t.free = append(t.free, f)
 	}
