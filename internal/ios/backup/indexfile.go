@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // memIndexFile is the size up to which an index file stays in memory: the
@@ -70,6 +71,11 @@ func (f *indexFile) Write(p []byte) (int, error) {
 	}
 	if f.f != nil {
 		return f.f.Write(p)
+	}
+	if len(f.mem)+len(p) > cap(f.mem) {
+		// Double (append grows a large slice by a quarter, copying it
+		// again each time).
+		f.mem = slices.Grow(f.mem, max(len(p), len(f.mem), 64<<10))
 	}
 	f.mem = append(f.mem, p...)
 	return len(p), nil
