@@ -269,14 +269,18 @@ func writeGzip(path string, fill func(io.Writer) error) error {
 // decompressed content does not; for one input and one build they are
 // the same on every run (TestGzipFileSameBytes), and any gzip reader,
 // the standard library's included, reads them.
-// Its compressor and buffer come from a pool and go back to it at close
+// Its compressor and buffers come from a pool and go back to it at close
 // (a gzip.Writer allocates 1.2 MB, and a scan writes one file per module
-// that has records); writing after close fails with os.ErrClosed.
+// that has records); writing after close fails with os.ErrClosed. The
+// compressor writes into a buffer too, not into the file: it hands its
+// output over every ~246 bytes, which unbuffered was one write system
+// call each (130,000 of them on a 500,000-file androidqf).
 type gzFile struct {
 	path string
 	f    *os.File
 	z    *gzip.Writer
-	w    *bufio.Writer
+	w    *bufio.Writer // in front of the compressor
+	fw   *bufio.Writer // between the compressor and the file
 }
 
 var (
@@ -289,11 +293,13 @@ func createGzip(path string) (*gzFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	fw := bufPool.Get().(*bufio.Writer)
+	fw.Reset(f)
 	z := gzPool.Get().(*gzip.Writer)
-	z.Reset(f) // as from NewWriterLevel: the same bytes as a new writer's
+	z.Reset(fw) // as from NewWriterLevel: the same bytes as a new writer's
 	w := bufPool.Get().(*bufio.Writer)
 	w.Reset(z)
-	return &gzFile{path: path, f: f, z: z, w: w}, nil
+	return &gzFile{path: path, f: f, z: z, w: w, fw: fw}, nil
 }
 
 func (g *gzFile) Write(p []byte) (int, error) {
@@ -336,12 +342,14 @@ func (g *gzFile) close() error {
 	if g.w == nil {
 		return fmt.Errorf("%s: %w", g.path, os.ErrClosed)
 	}
-	err := errors.Join(g.w.Flush(), g.z.Close(), g.f.Close())
+	err := errors.Join(g.w.Flush(), g.z.Close(), g.fw.Flush(), g.f.Close())
 	g.w.Reset(nil)
 	g.z.Reset(nil)
+	g.fw.Reset(nil)
 	bufPool.Put(g.w)
+	bufPool.Put(g.fw)
 	gzPool.Put(g.z)
-	g.w, g.z = nil, nil
+	g.w, g.z, g.fw = nil, nil, nil
 	if err != nil {
 		return fmt.Errorf("%s: %w", g.path, err)
 	}
