@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"sort"
-	"strings"
 )
 
 // SortAlerts orders alerts by level (most severe first), time, module,
@@ -46,33 +45,22 @@ func CompareEvents(a, b *Event) int {
 	if c := a.Time.Compare(b.Time); c != 0 {
 		return c
 	}
-	if c := CompareStrings(a.Input, b.Input); c != 0 {
+	if c := cmp.Compare(a.Input, b.Input); c != 0 {
 		return c
 	}
-	if c := CompareStrings(a.Module, b.Module); c != 0 {
+	if c := cmp.Compare(a.Module, b.Module); c != 0 {
 		return c
 	}
-	if c := CompareStrings(a.Event, b.Event); c != 0 {
+	if c := cmp.Compare(a.Event, b.Event); c != 0 {
 		return c
 	}
-	if c := CompareStrings(a.Description, b.Description); c != 0 {
+	if c := cmp.Compare(a.Description, b.Description); c != 0 {
 		return c
 	}
-	if c := CompareStrings(a.Artifact, b.Artifact); c != 0 {
+	if c := cmp.Compare(a.Artifact, b.Artifact); c != 0 {
 		return c
 	}
 	return cmp.Compare(levelRank(a.Level), levelRank(b.Level))
-}
-
-// CompareStrings orders strings as cmp.Compare does, returning at once
-// for equal ones (interned strings share their bytes, and == compares the
-// pointers first): the spool's sorts and merges compare, millions of
-// times, module, artifact and type names that are mostly equal.
-func CompareStrings(a, b string) int {
-	if a == b {
-		return 0
-	}
-	return strings.Compare(a, b)
 }
 
 func levelRank(l *Level) int {

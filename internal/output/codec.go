@@ -1,6 +1,7 @@
 package output
 
 import (
+	"cmp"
 	"errors"
 	"sync"
 	"time"
@@ -146,23 +147,23 @@ func msgSize(m *i18n.Msg) int {
 // compareObservables orders observables by type and value (so that one
 // value's sightings are adjacent), then where they were seen.
 func compareObservables(a, b *ObservableRecord) int {
-	if c := model.CompareStrings(string(a.Type), string(b.Type)); c != 0 {
+	if c := cmp.Compare(a.Type, b.Type); c != 0 {
 		return c
 	}
-	if c := model.CompareStrings(a.Value, b.Value); c != 0 {
+	if c := cmp.Compare(a.Value, b.Value); c != 0 {
 		return c
 	}
 	return compareSighting(a, b)
 }
 
 func compareSighting(a, b *ObservableRecord) int {
-	if c := model.CompareStrings(a.Input, b.Input); c != 0 {
+	if c := cmp.Compare(a.Input, b.Input); c != 0 {
 		return c
 	}
-	if c := model.CompareStrings(a.Module, b.Module); c != 0 {
+	if c := cmp.Compare(a.Module, b.Module); c != 0 {
 		return c
 	}
-	return model.CompareStrings(a.Artifact, b.Artifact)
+	return cmp.Compare(a.Artifact, b.Artifact)
 }
 
 // appendTime writes a time as a flag (0 for the zero time), then Unix
