@@ -305,11 +305,13 @@ func (r *Recorder) flushObservablesLocked() {
 }
 
 // Flush hands the observables still held to the Observables sink (a
-// streaming recorder's owner calls it once the module is done).
+// streaming recorder's owner calls it once the module is done), and lets
+// the batch's memory go.
 func (r *Recorder) Flush() {
 	r.mu.Lock()
 	if r.sinks.Observables != nil {
 		r.flushObservablesLocked()
+		r.batch, r.obs = nil, map[obsKey]int{}
 	}
 	r.mu.Unlock()
 }
