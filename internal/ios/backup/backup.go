@@ -182,10 +182,7 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 			return nil, err
 		}
 	}
-	bd, err := newBuilder(opts.TempDir)
-	if err != nil {
-		return nil, err
-	}
+	bd := newBuilder(opts.TempDir)
 	if err := b.loadRecords(ctx, opts.TempDir, bd); err != nil {
 		bd.discard()
 		return nil, err
@@ -234,20 +231,49 @@ func (absentError) Error() string {
 func (absentError) Is(target error) bool { return target == fs.ErrNotExist }
 
 // Completeness counts the regular files Manifest.db lists and those of
-// them whose stored copy is absent from the backup folder.
+// them whose stored copy is absent from the backup folder. Each folder of
+// stored copies is listed once rather than each copy looked up.
 func (b *Backup) Completeness() (listed, missing int) {
+	folders := map[string]map[string]bool{}
 	b.idx.each(func(_ int, r *packedRecord, str func(ref) string) bool {
 		id := str(r.id)
 		if r.flags != flagFile || !validID(id) {
 			return true
 		}
 		listed++
-		if _, err := b.root.Lstat(storedPath(id)); errors.Is(err, fs.ErrNotExist) {
+		if b.absent(id, folders) {
 			missing++
 		}
 		return true
 	})
 	return listed, missing
+}
+
+// absent reports whether the stored copy of file id is missing, from the
+// listing of its folder in folders (made on first need: empty for a folder
+// that does not exist, nil for one that cannot be listed, whose files are
+// then looked up one by one).
+func (b *Backup) absent(id string, folders map[string]map[string]bool) bool {
+	dir := id[:2]
+	names, ok := folders[dir]
+	if !ok {
+		ents, err := b.root.ReadDir(dir)
+		switch {
+		case err == nil:
+			names = make(map[string]bool, len(ents))
+			for _, e := range ents {
+				names[e.Name()] = true
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			names = map[string]bool{}
+		}
+		folders[dir] = names
+	}
+	if names == nil {
+		_, err := b.root.Lstat(storedPath(id))
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	return !names[id]
 }
 
 // Close releases the backup: drops decrypted material and removes the
