@@ -36,6 +36,7 @@ import (
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/textsafe"
+	"github.com/spyscan/spyscan/internal/timefmt"
 )
 
 // FormatVersion is the version of the result folder this package writes.
@@ -51,7 +52,6 @@ const (
 	ModulesDir       = "modules"
 	ReportHTML       = "report.html"
 	recordsSuffix    = ".records.jsonl.gz"
-	timestampLayout  = "2006-01-02 15:04:05.000000"
 	timestampLayoutZ = time.RFC3339Nano
 )
 
@@ -184,6 +184,7 @@ type TimelineCSVWriter struct {
 	cw     *csv.Writer
 	header bool
 	row    [4]string
+	ts     []byte
 }
 
 // NewTimelineCSV writes a timeline CSV to w.
@@ -199,7 +200,8 @@ func (t *TimelineCSVWriter) Write(e *model.Event) error {
 	}
 	ts := ""
 	if !e.Time.IsZero() {
-		ts = e.Time.UTC().Format(timestampLayout)
+		t.ts = timefmt.AppendMicro(t.ts[:0], e.Time.UTC())
+		ts = string(t.ts)
 	}
 	t.row = [4]string{ts, csvCell(e.Module), csvCell(e.Event), csvCell(e.Description)}
 	return t.cw.Write(t.row[:])
