@@ -78,6 +78,11 @@ type Recorder struct {
 	keepRecs bool
 	sinkErr  error
 	recBuf   []byte // a JSONAppender record's encoding, reused when streamed
+	batch    []Observable
+	// label is the last label without arguments rendered for a new
+	// observable, and what its English: a module checks many values
+	// under one label.
+	label, what string
 }
 
 // JSONAppender is a record that appends its own JSON, byte for byte what
@@ -96,7 +101,8 @@ type Sinks struct {
 	Events  func(model.Event) error
 	// Observables receives batches of checked values, each value counted
 	// once per batch: whenever ObservableBatch distinct values have been
-	// checked, and at Flush. The receiver merges batches.
+	// checked, and at Flush. The receiver merges batches. A batch is only
+	// valid during the call (the recorder reuses it).
 	Observables func([]Observable) error
 }
 
@@ -259,7 +265,7 @@ func (r *Recorder) observe(t match.Type, value string, w Where) {
 	o := r.obs[k]
 	if o == nil {
 		l := w.label()
-		o = &Observable{Type: t, Value: value, Artifact: w.Artifact, What: i18n.English(l), WhatMsg: l,
+		o = &Observable{Type: t, Value: value, Artifact: w.Artifact, What: r.english(l), WhatMsg: l,
 			FirstSeen: w.Time.UTC()}
 		r.obs[k] = o
 	} else if !w.Time.IsZero() && (o.FirstSeen.IsZero() || w.Time.Before(o.FirstSeen)) {
@@ -272,11 +278,23 @@ func (r *Recorder) observe(t match.Type, value string, w Where) {
 	r.mu.Unlock()
 }
 
+// english renders an observable's label, the last one without arguments
+// once (r.mu held).
+func (r *Recorder) english(l i18n.Msg) string {
+	if len(l.Args) > 0 {
+		return i18n.English(l)
+	}
+	if l.Key != r.label || r.what == "" {
+		r.label, r.what = l.Key, i18n.English(l)
+	}
+	return r.what
+}
+
 func (r *Recorder) flushObservablesLocked() {
 	if len(r.obs) == 0 {
 		return
 	}
-	batch := make([]Observable, 0, len(r.obs))
+	batch := r.batch[:0]
 	for _, o := range r.obs {
 		batch = append(batch, *o)
 	}
@@ -284,6 +302,8 @@ func (r *Recorder) flushObservablesLocked() {
 	if err := r.sinks.Observables(batch); err != nil {
 		r.sinkFailed("observables", err)
 	}
+	clear(batch) // the values' strings are the sink's now, not the recorder's to hold
+	r.batch = batch[:0]
 }
 
 // Flush hands the observables still held to the Observables sink (a
