@@ -21,15 +21,17 @@ package output
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
 
@@ -179,44 +181,93 @@ func writeTimeline(dir string, r *model.Report, also func(*model.Event) error) e
 }
 
 // TimelineCSVWriter writes events with MVT's columns (UTC Timestamp, Plugin,
-// Event, Description).
+// Event, Description), byte for byte as encoding/csv writes them
+// (appendCSVField), each row appended to a buffer rather than passed
+// through csv.Writer as four strings (csv.Writer.Write was 2% of the CPU of
+// a scan of a 200,000-row backup).
 type TimelineCSVWriter struct {
-	cw     *csv.Writer
+	w      io.Writer
 	header bool
-	row    [4]string
-	ts     []byte
+	buf    []byte
+	err    error
 }
 
+// csvHeader is the header row (no field needs quotes).
+const csvHeader = "UTC Timestamp,Plugin,Event,Description\n"
+
+// csvFlushAt is the buffered size past which a row is written out.
+const csvFlushAt = 64 << 10
+
 // NewTimelineCSV writes a timeline CSV to w.
-func NewTimelineCSV(w io.Writer) *TimelineCSVWriter { return &TimelineCSVWriter{cw: csv.NewWriter(w)} }
+func NewTimelineCSV(w io.Writer) *TimelineCSVWriter { return &TimelineCSVWriter{w: w} }
 
 // Write writes one event (and the header before the first).
 func (t *TimelineCSVWriter) Write(e *model.Event) error {
+	if t.err != nil {
+		return t.err
+	}
 	if !t.header {
 		t.header = true
-		if err := t.cw.Write([]string{"UTC Timestamp", "Plugin", "Event", "Description"}); err != nil {
-			return err
-		}
+		t.buf = append(t.buf, csvHeader...)
 	}
-	ts := ""
-	if !e.Time.IsZero() {
-		t.ts = timefmt.AppendMicro(t.ts[:0], e.Time.UTC())
-		ts = string(t.ts)
+	if !e.Time.IsZero() { // digits and "-: .", never quoted
+		t.buf = timefmt.AppendMicro(t.buf, e.Time.UTC())
 	}
-	t.row = [4]string{ts, csvCell(e.Module), csvCell(e.Event), csvCell(e.Description)}
-	return t.cw.Write(t.row[:])
+	for _, f := range [...]string{e.Module, e.Event, e.Description} {
+		t.buf = append(t.buf, ',')
+		t.buf = appendCSVField(t.buf, csvCell(f))
+	}
+	t.buf = append(t.buf, '\n')
+	if len(t.buf) >= csvFlushAt {
+		t.flush()
+	}
+	return t.err
 }
 
-// Flush writes the header if no event came, and flushes.
-func (t *TimelineCSVWriter) Flush() error {
-	if !t.header {
-		t.header = true
-		if err := t.cw.Write([]string{"UTC Timestamp", "Plugin", "Event", "Description"}); err != nil {
-			return err
-		}
+func (t *TimelineCSVWriter) flush() {
+	if t.err == nil && len(t.buf) > 0 {
+		_, t.err = t.w.Write(t.buf)
 	}
-	t.cw.Flush()
-	return t.cw.Error()
+	t.buf = t.buf[:0]
+}
+
+// Flush writes the header if no event came, and what is buffered.
+func (t *TimelineCSVWriter) Flush() error {
+	if !t.header && t.err == nil {
+		t.header = true
+		t.buf = append(t.buf, csvHeader...)
+	}
+	t.flush()
+	return t.err
+}
+
+// appendCSVField appends one field as encoding/csv's Writer (comma ',',
+// no CRLF) writes it: quoted when it holds a comma, a quote, CR or LF,
+// begins with a space, or is \., its quotes doubled.
+func appendCSVField(dst []byte, field string) []byte {
+	if !csvNeedsQuotes(field) {
+		return append(dst, field...)
+	}
+	dst = append(dst, '"')
+	for i := 0; i < len(field); i++ {
+		if field[i] == '"' {
+			dst = append(dst, '"')
+		}
+		dst = append(dst, field[i])
+	}
+	return append(dst, '"')
+}
+
+// csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for the comma.
+func csvNeedsQuotes(field string) bool {
+	if field == "" {
+		return false
+	}
+	if field == `\.` || strings.ContainsAny(field, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(field)
+	return unicode.IsSpace(r)
 }
 
 // csvCell is the text of one CSV cell taken from the evidence: through
