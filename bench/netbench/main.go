@@ -52,7 +52,7 @@ func main() {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Printf("bytes=%d seconds=%.3f GBps=%.3f packets=%d flows=%d dns=%d tls=%d http=%d quic=%d heap_sys_MB=%d\n",
+	fmt.Printf("bytes=%d seconds=%.3f GBps=%.3f packets=%d flows=%d dns=%d tls=%d http=%d quic=%d heap_sys_MB=%d allocs=%d alloc_MB=%d gc=%d\n",
 		st.Size(), el.Seconds(), float64(st.Size())/el.Seconds()/1e9, res.Summary.Reader.Packets, res.Summary.Flows,
-		len(res.DNS), len(res.TLS), len(res.HTTP), len(res.QUIC), ms.HeapSys>>20)
+		len(res.DNS), len(res.TLS), len(res.HTTP), len(res.QUIC), ms.HeapSys>>20, ms.Mallocs, ms.TotalAlloc>>20, ms.NumGC)
 }

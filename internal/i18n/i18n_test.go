@@ -3,6 +3,7 @@ package i18n
 import (
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -152,5 +153,26 @@ func TestPluralRules(t *testing.T) {
 	}
 	if got := Categories("east-slavic"); !reflect.DeepEqual(got, []string{"one", "few", "many"}) {
 		t.Errorf("Categories(east-slavic) = %v", got)
+	}
+}
+
+// TestCatalogsParsedOnUse: listing the languages parses no catalog; Get
+// parses the one asked for and English, its fallback, and no other.
+func TestCatalogsParsedOnUse(t *testing.T) {
+	codesOnce, codes, codeList = sync.Once{}, nil, nil // as at start-up
+	if langs := Languages(); !slices.Contains(langs, "fr") || !Supported("fr_FR.UTF-8") || Supported("xx") {
+		t.Fatalf("languages %v: want fr listed and supported, xx not", langs)
+	}
+	for code, l := range codes {
+		if l.c != nil {
+			t.Errorf("%s parsed by Languages/Supported", code)
+		}
+	}
+	if c := Get("en"); c.Code != "en" || c.fallback != nil || codes["fr"].c != nil {
+		t.Fatalf("Get(en): code %q, fallback %v, fr parsed %v", c.Code, c.fallback, codes["fr"].c != nil)
+	}
+	fr := Get("fr")
+	if fr.Code != "fr" || fr.fallback != Get("en") || Get("xx") != Get("en") {
+		t.Fatalf("Get(fr): code %q, fallback not English's catalog, or Get(xx) not English", fr.Code)
 	}
 }

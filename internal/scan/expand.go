@@ -50,10 +50,19 @@ func expandFolders(ctx context.Context, openers []acquisition.Opener, paths []st
 			out = append(out, p)
 			continue
 		}
-		log.Info(fmt.Sprintf("%s holds several acquisitions: %d inputs are scanned", p, len(entries)), "folder", p)
+		log.Info(splitMessage(p, entries), "folder", p)
 		out = append(out, entries...)
 	}
 	return out
+}
+
+// splitMessage tells the user that folder p is scanned as the inputs it
+// holds, in words that fit their number.
+func splitMessage(p string, entries []string) string {
+	if len(entries) == 1 {
+		return fmt.Sprintf("%s is scanned as the one input it holds, %s", p, filepath.Base(entries[0]))
+	}
+	return fmt.Sprintf("%s holds %d inputs: each is scanned on its own", p, len(entries))
 }
 
 // folderOfInputs returns the entries of p to scan as inputs, and whether p

@@ -169,3 +169,19 @@ func TestScanBesideUnpackedBackup(t *testing.T) {
 		t.Error("verdict clean with a file not read")
 	}
 }
+
+// TestSplitMessage: the note on a split folder fits the number of inputs
+// ("1 inputs" was printed for a folder holding only a backup.ab).
+func TestSplitMessage(t *testing.T) {
+	for _, tc := range []struct {
+		entries []string
+		want    string
+	}{
+		{[]string{"/d/backup.ab"}, "/d is scanned as the one input it holds, backup.ab"},
+		{[]string{"/d/a", "/d/b"}, "/d holds 2 inputs: each is scanned on its own"},
+	} {
+		if got := splitMessage("/d", tc.entries); got != tc.want {
+			t.Errorf("splitMessage(%q) = %q, want %q", tc.entries, got, tc.want)
+		}
+	}
+}

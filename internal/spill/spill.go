@@ -5,11 +5,14 @@
 // (2 MiB at most: past 128 runs, runs are first merged into longer ones),
 // whatever the number of items. A Sorter can be merged any number of times
 // until Close removes its files; several Sorters are merged together with
-// Merge.
+// Merge. The last, partial buffer that a merge (or Flush) sorts stays in
+// memory, encoded as a file run would be, while a sorter's runs kept so
+// add up to memRuns bytes at most: a small sort then writes no file.
 package spill
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"container/heap"
 	"encoding/binary"
@@ -45,12 +48,20 @@ const (
 	minRunBuffer = 16 << 10
 	// mergeBuffers bounds the read buffers of one merge, all runs together.
 	mergeBuffers = 2 << 20
+	// memRuns bounds the encoded runs one sorter keeps in memory.
+	memRuns = 256 << 10
 )
 
 // maxFanIn is the most runs one merge reads at once; a merge of more first
 // merges consecutive runs of each sorter into longer ones, once (a
 // variable for the tests).
 var maxFanIn = mergeBuffers / minRunBuffer
+
+// runRef is a sorted run: a file, or its encoding kept in memory (data).
+type runRef struct {
+	name string
+	data []byte
+}
 
 // Sorter collects items and spills sorted runs to dir. It is safe for
 // concurrent use.
@@ -62,7 +73,8 @@ type Sorter[T any] struct {
 	mu   sync.Mutex
 	buf  []T
 	used int
-	runs []string
+	runs []runRef
+	mem  int // bytes of the runs kept in memory
 	n    int
 	err  error
 	enc  []byte
@@ -87,7 +99,7 @@ func (s *Sorter[T]) Add(v T) error {
 	s.used += s.codec.Size(&s.buf[len(s.buf)-1])
 	s.n++
 	if s.used >= s.budget {
-		s.err = s.spillLocked()
+		s.err = s.spillLocked(false)
 	}
 	return s.err
 }
@@ -99,17 +111,20 @@ func (s *Sorter[T]) Len() int {
 	return s.n
 }
 
-// Flush writes the buffered items as a run, freeing their memory.
+// Flush writes the buffered items as a run, freeing their memory (the
+// run stays in memory, encoded, if the sorter's memory runs have room).
 func (s *Sorter[T]) Flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err == nil && len(s.buf) > 0 {
-		s.err = s.spillLocked()
+		s.err = s.spillLocked(true)
 	}
 	return s.err
 }
 
-func (s *Sorter[T]) spillLocked() error {
+// spillLocked writes the buffered items, sorted, as a run: in memory when
+// inMemory and memRuns has room for its encoding, in a file otherwise.
+func (s *Sorter[T]) spillLocked(inMemory bool) error {
 	// Sort positions, not items: items are large, and comparing copies
 	// through a function value would move each copy to the heap.
 	order := make([]int32, len(s.buf))
@@ -125,24 +140,59 @@ func (s *Sorter[T]) spillLocked() error {
 		}
 		return cmp.Compare(a, b)
 	})
+	var err error
+	if inMemory && s.used <= memRuns-s.mem {
+		err = s.memRunLocked(order)
+	} else {
+		err = s.fileRunLocked(order)
+	}
+	if err != nil {
+		return err
+	}
+	clear(s.buf)
+	s.buf, s.used = s.buf[:0], 0
+	return nil
+}
+
+// appendItem appends the run encoding of buf[i] (length, then item).
+func (s *Sorter[T]) appendItem(dst []byte, i int32) []byte {
+	s.enc = s.codec.Append(s.enc[:0], &s.buf[i])
+	dst = binary.AppendUvarint(dst, uint64(len(s.enc)))
+	return append(dst, s.enc...)
+}
+
+// memRunLocked keeps the run in memory, or writes it to a file if its
+// encoding turns out larger than the room left.
+func (s *Sorter[T]) memRunLocked(order []int32) error {
+	var data []byte
+	for _, i := range order {
+		data = s.appendItem(data, i)
+		if len(data) > memRuns-s.mem {
+			return s.fileRunLocked(order)
+		}
+	}
+	s.mem += len(data)
+	s.runs = append(s.runs, runRef{name: "memory run", data: data})
+	return nil
+}
+
+// fileRunLocked writes the run to a new file.
+func (s *Sorter[T]) fileRunLocked(order []int32) error {
 	f, err := os.CreateTemp(s.dir, "run-*")
 	if err != nil {
 		return fmt.Errorf("spill: %w", err)
 	}
 	w := bufio.NewWriterSize(f, runBuffer)
+	var rec []byte
 	for _, i := range order {
-		s.enc = s.codec.Append(s.enc[:0], &s.buf[i])
-		var hdr [binary.MaxVarintLen64]byte
-		w.Write(hdr[:binary.PutUvarint(hdr[:], uint64(len(s.enc)))])
-		w.Write(s.enc)
+		rec = s.appendItem(rec[:0], i)
+		w.Write(rec)
 	}
 	if err := errors.Join(w.Flush(), f.Close()); err != nil {
 		os.Remove(f.Name())
 		return fmt.Errorf("spill: %s: %w", f.Name(), err)
 	}
-	s.runs = append(s.runs, f.Name())
-	clear(s.buf)
-	s.buf, s.used = s.buf[:0], 0
+	s.runs = append(s.runs, runRef{name: f.Name()})
 	return nil
 }
 
@@ -158,11 +208,14 @@ func (s *Sorter[T]) Close() error {
 	defer s.mu.Unlock()
 	var errs []error
 	for _, r := range s.runs {
-		if err := os.Remove(r); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if r.data != nil {
+			continue
+		}
+		if err := os.Remove(r.name); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}
 	}
-	s.runs, s.buf = nil, nil
+	s.runs, s.buf, s.mem = nil, nil, 0
 	return errors.Join(errs...)
 }
 
@@ -182,7 +235,7 @@ func Merge[T any](fn func(*T) error, sorters ...*Sorter[T]) error {
 		total += len(s.runs)
 		s.mu.Unlock()
 	}
-	var runs []string
+	var runs []runRef
 	for _, s := range sorters {
 		s.mu.Lock()
 		if total > maxFanIn && s.err == nil {
@@ -204,7 +257,7 @@ func Merge[T any](fn func(*T) error, sorters ...*Sorter[T]) error {
 func (s *Sorter[T]) compactLocked(limit int) error {
 	for len(s.runs) > limit {
 		g := min(maxFanIn, (len(s.runs)+limit-1)/limit)
-		var next []string
+		var next []runRef
 		for i := 0; i < len(s.runs); i += g {
 			group := s.runs[i:min(i+g, len(s.runs))]
 			if len(group) == 1 {
@@ -216,9 +269,13 @@ func (s *Sorter[T]) compactLocked(limit int) error {
 				s.runs = append(next, s.runs[i:]...)
 				return err
 			}
-			next = append(next, name)
+			next = append(next, runRef{name: name})
 			for _, r := range group {
-				os.Remove(r)
+				if r.data != nil {
+					s.mem -= len(r.data)
+				} else {
+					os.Remove(r.name)
+				}
 			}
 		}
 		s.runs = next
@@ -228,7 +285,7 @@ func (s *Sorter[T]) compactLocked(limit int) error {
 
 // mergeToRun writes the merge of runs as one new run, copying each item's
 // encoding as it is.
-func (s *Sorter[T]) mergeToRun(runs []string) (string, error) {
+func (s *Sorter[T]) mergeToRun(runs []runRef) (string, error) {
 	f, err := os.CreateTemp(s.dir, "run-*")
 	if err != nil {
 		return "", fmt.Errorf("spill: %w", err)
@@ -249,12 +306,12 @@ func (s *Sorter[T]) mergeToRun(runs []string) (string, error) {
 
 // mergeRuns calls fn with the current run of a k-way merge of the runs,
 // in order; each run reads through a buffer of its share of mergeBuffers.
-func mergeRuns[T any](runs []string, codec Codec[T], fn func(*run[T]) error) error {
+func mergeRuns[T any](runs []runRef, codec Codec[T], fn func(*run[T]) error) error {
 	size := min(runBuffer, max(minRunBuffer, mergeBuffers/max(1, len(runs))))
 	h := &runHeap[T]{compare: codec.Compare}
 	defer h.close()
-	for i, name := range runs {
-		r, err := openRun(name, i, size, codec.Decode)
+	for i, ref := range runs {
+		r, err := openRun(ref, i, size, codec.Decode)
 		if err != nil {
 			return err
 		}
@@ -264,7 +321,7 @@ func mergeRuns[T any](runs []string, codec Codec[T], fn func(*run[T]) error) err
 			return err
 		}
 		if !ok {
-			r.f.Close()
+			r.close()
 			h.runs = h.runs[:len(h.runs)-1]
 		}
 	}
@@ -281,28 +338,46 @@ func mergeRuns[T any](runs []string, codec Codec[T], fn func(*run[T]) error) err
 		if ok {
 			heap.Fix(h, 0)
 		} else {
-			r.f.Close()
+			r.close()
 			heap.Pop(h)
 		}
 	}
 	return nil
 }
 
+// byteReader reads a run: a bufio.Reader on its file, a bytes.Reader on
+// its encoding in memory.
+type byteReader interface {
+	io.Reader
+	io.ByteReader
+}
+
 type run[T any] struct {
-	f      *os.File
-	r      *bufio.Reader
+	name   string
+	f      *os.File // nil for a run in memory
+	r      byteReader
 	order  int
 	item   T
 	buf    []byte
 	decode func([]byte, *T) error
 }
 
-func openRun[T any](name string, order, size int, decode func([]byte, *T) error) (*run[T], error) {
-	f, err := os.Open(name)
+func openRun[T any](ref runRef, order, size int, decode func([]byte, *T) error) (*run[T], error) {
+	if ref.data != nil {
+		return &run[T]{name: ref.name, r: bytes.NewReader(ref.data), order: order, decode: decode}, nil
+	}
+	f, err := os.Open(ref.name)
 	if err != nil {
 		return nil, fmt.Errorf("spill: %w", err)
 	}
-	return &run[T]{f: f, r: bufio.NewReaderSize(f, size), order: order, decode: decode}, nil
+	return &run[T]{name: ref.name, f: f, r: bufio.NewReaderSize(f, size), order: order, decode: decode}, nil
+}
+
+// close closes the run's file, if it has one.
+func (r *run[T]) close() {
+	if r.f != nil {
+		r.f.Close()
+	}
 }
 
 func (r *run[T]) next() (bool, error) {
@@ -311,19 +386,19 @@ func (r *run[T]) next() (bool, error) {
 		return false, nil
 	}
 	if err != nil || n > 1<<30 {
-		return false, fmt.Errorf("%w: %s: bad length", ErrCorrupt, r.f.Name())
+		return false, fmt.Errorf("%w: %s: bad length", ErrCorrupt, r.name)
 	}
 	if cap(r.buf) < int(n) {
 		r.buf = make([]byte, n)
 	}
 	r.buf = r.buf[:n]
 	if _, err := io.ReadFull(r.r, r.buf); err != nil {
-		return false, fmt.Errorf("%w: %s: %v", ErrCorrupt, r.f.Name(), err)
+		return false, fmt.Errorf("%w: %s: %v", ErrCorrupt, r.name, err)
 	}
 	var zero T
 	r.item = zero
 	if err := r.decode(r.buf, &r.item); err != nil {
-		return false, fmt.Errorf("%w: %s: %w", ErrCorrupt, r.f.Name(), err)
+		return false, fmt.Errorf("%w: %s: %w", ErrCorrupt, r.name, err)
 	}
 	return true, nil
 }
@@ -349,6 +424,6 @@ func (h *runHeap[T]) Pop() any {
 }
 func (h *runHeap[T]) close() {
 	for _, r := range h.runs {
-		r.f.Close()
+		r.close()
 	}
 }

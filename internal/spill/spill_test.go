@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -104,7 +105,7 @@ func TestCorruptRunAndCallbackError(t *testing.T) {
 	if err := s.Each(func(*item) error { return stop }); !errors.Is(err, stop) {
 		t.Fatalf("callback error not returned: %v", err)
 	}
-	if err := os.WriteFile(s.runs[1], []byte{0x05, 0x02}, 0o600); err != nil {
+	if err := os.WriteFile(s.runs[1].name, []byte{0x05, 0x02}, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Each(func(*item) error { return nil }); !errors.Is(err, ErrCorrupt) {
@@ -221,4 +222,72 @@ func BenchmarkSortMerge(b *testing.B) {
 		}
 		s.Close()
 	}
+}
+
+// The partial buffer a merge sorts stays in memory while the sorter's
+// memory runs have room, and goes to a file past memRuns bytes; added to
+// between merges, a sorter mixes memory and file runs, and the stream is
+// still the stable sort of everything added, across sorters.
+func TestMemoryRuns(t *testing.T) {
+	tests := []struct {
+		name      string
+		rounds    []int // items added before each merge
+		tagLen    int
+		wantFiles int // run files on disk after the last merge
+	}{
+		{"small sort, no file", []int{300}, 10, 0},
+		{"several merges, no file", []int{100, 50, 1}, 10, 0},
+		{"larger than memRuns", []int{100}, memRuns / 50, 2}, // one per sorter
+		{"memory full after the first merge", []int{50, 50}, memRuns / 60, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			a, b := New(dir, 1<<30, itemCodec), New(dir, 1<<30, itemCodec)
+			defer a.Close()
+			defer b.Close()
+			r := rand.New(rand.NewPCG(5, 6))
+			var want []item
+			merge := func(fn func(*item) error) error { return Merge(fn, a, b) }
+			for round, n := range tt.rounds {
+				for i := range 2 * n {
+					s := a
+					if i%2 == 1 {
+						s = b
+					}
+					tag := strconv.Itoa(round*100000+i) + string(make([]byte, tt.tagLen))
+					v := item{k: r.Int64N(20), tag: tag}
+					want = append(want, v)
+					if err := s.Add(v); err != nil {
+						t.Fatal(err)
+					}
+				}
+				// Equal keys: a's items first, then b's, each in the order added.
+				stable := slices.Clone(want)
+				slices.SortStableFunc(stable, func(x, y item) int {
+					if c := cmp.Compare(x.k, y.k); c != 0 {
+						return c
+					}
+					return cmp.Compare(sorterOf(x), sorterOf(y))
+				})
+				if got := collect(t, merge); !slices.Equal(got, stable) {
+					t.Fatalf("merge %d is not the stable sort of the input", round)
+				}
+			}
+			if left, _ := os.ReadDir(dir); len(left) != tt.wantFiles {
+				t.Errorf("%d run files, want %d", len(left), tt.wantFiles)
+			}
+			if a.mem > memRuns || b.mem > memRuns {
+				t.Errorf("memory runs of %d and %d bytes, over %d", a.mem, b.mem, memRuns)
+			}
+		})
+	}
+}
+
+// sorterOf is 0 for the items TestMemoryRuns added to its first sorter
+// (even numbers before the padding of their tag), 1 for its second.
+func sorterOf(v item) int {
+	digits := strings.TrimRight(v.tag, "\x00")
+	n, _ := strconv.Atoi(digits)
+	return n % 2
 }

@@ -63,36 +63,52 @@ func (d *DB) Close() error {
 }
 
 // Open opens name from fsys read-only. tempDir must be a private folder that
-// the caller removes; a copy made there is removed by Close as well.
+// the caller removes; a copy made there is removed by Close as well. A
+// -wal file of zero bytes holds no frames, so it counts as none: the
+// database is then the main file alone, opened immutable.
 func Open(ctx context.Context, fsys fs.FS, name, tempDir string) (*DB, error) {
 	if _, err := fs.Stat(fsys, name); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	_, werr := fs.Stat(fsys, name+"-wal")
-	hasWAL := werr == nil
+	wal, werr := fs.Stat(fsys, name+"-wal")
+	hasWAL := werr == nil && wal.Size() != 0
 	if op, ok := fsys.(OSPather); ok && !hasWAL {
 		if p, ok := op.OSPath(name); ok {
 			return openDSN(ctx, name, immutableDSN(p), nil)
 		}
 	}
-	dir, err := os.MkdirTemp(tempDir, "db-*")
+	return openCopy(ctx, fsys, name, tempDir, hasWAL)
+}
+
+// openCopy opens a private copy of name (and of its -wal and -shm when
+// hasWAL) made in a new folder under tempDir. The source is opened before
+// the folder is made: a database listed but absent costs no folder.
+func openCopy(ctx context.Context, fsys fs.FS, name, tempDir string, hasWAL bool) (*DB, error) {
+	src, err := fsys.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: private copy: %w", name, err)
-	}
-	cleanup := func() { os.RemoveAll(dir) }
-	dst := filepath.Join(dir, "db.sqlite")
-	if err := copyFile(fsys, name, dst); err != nil {
-		cleanup()
 		if errors.Is(err, fs.ErrNotExist) && strings.Contains(err.Error(), name) {
 			return nil, err // "open name: absent...": missing, not a failed copy
 		}
 		return nil, fmt.Errorf("%s: private copy: %w", name, err)
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if _, err := fs.Stat(fsys, name+suffix); err == nil {
-			if err := copyFile(fsys, name+suffix, dst+suffix); err != nil {
-				cleanup()
-				return nil, fmt.Errorf("%s%s: private copy: %w", name, suffix, err)
+	dir, err := os.MkdirTemp(tempDir, "db-*")
+	if err != nil {
+		src.Close()
+		return nil, fmt.Errorf("%s: private copy: %w", name, err)
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	dst := filepath.Join(dir, "db.sqlite")
+	if err := copyFrom(src, dst); err != nil {
+		cleanup()
+		return nil, fmt.Errorf("%s: private copy: %w", name, err)
+	}
+	if hasWAL {
+		for _, suffix := range []string{"-wal", "-shm"} {
+			if _, err := fs.Stat(fsys, name+suffix); err == nil {
+				if err := copyFile(fsys, name+suffix, dst+suffix); err != nil {
+					cleanup()
+					return nil, fmt.Errorf("%s%s: private copy: %w", name, suffix, err)
+				}
 			}
 		}
 	}
@@ -132,6 +148,11 @@ func copyFile(fsys fs.FS, name, dst string) error {
 	if err != nil {
 		return err
 	}
+	return copyFrom(src, dst)
+}
+
+// copyFrom copies src, which it closes, to a new file dst.
+func copyFrom(src fs.File, dst string) error {
 	defer src.Close()
 	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {

@@ -19,6 +19,7 @@ type Defragmenter struct {
 	pending                map[fragKey]*fragDatagram
 	out                    []byte
 	incomplete             []Incomplete
+	free                   []*fragDatagram // ended datagrams, for reuse (bounded)
 	// Counters per reason.
 	Reassembled, Dropped, Expired, Overlaps uint64
 	GivenUp                                 uint64 // datagrams never completed (expired or flushed)
@@ -39,21 +40,34 @@ type fragKey struct {
 	id       uint32
 }
 
+// fragPiece is one fragment: its offset in the datagram and where its
+// bytes are in the datagram's buffer.
 type fragPiece struct {
-	off  int
-	data []byte
+	off    int
+	lo, hi int // the fragment's bytes are buf[lo:hi]
 }
 
+// fragDatagram is a datagram in progress. Its fragments' bytes are copied
+// one after the other into buf, so a fragment costs no allocation once a
+// datagram and its buffer are reused (see Defragmenter.free).
 type fragDatagram struct {
 	pieces  []fragPiece
+	buf     []byte
 	total   int // -1 until the last fragment is seen
 	size    int
 	started int64
 }
 
+// data is the bytes of piece p.
+func (g *fragDatagram) data(p fragPiece) []byte { return g.buf[p.lo:p.hi] }
+
 const (
 	fragTimeout   = 30e9
 	maxIncomplete = 32
+	// maxFreeDatagrams and maxFreeBuf bound the ended datagrams kept for
+	// reuse and the buffer each keeps (at most 512 KiB in all).
+	maxFreeDatagrams = 32
+	maxFreeBuf       = 16 << 10
 )
 
 // NewDefragmenter returns a defragmenter with the given bounds.
@@ -73,7 +87,7 @@ func (d *Defragmenter) Add(src, dst netip.Addr, proto uint8, id uint32, off int,
 			d.Dropped++
 			return nil, false
 		}
-		g = &fragDatagram{total: -1, started: now}
+		g = d.newDatagram(now)
 		d.pending[k] = g
 	}
 	end := off + len(data)
@@ -85,7 +99,9 @@ func (d *Defragmenter) Add(src, dst netip.Addr, proto uint8, id uint32, off int,
 	if !more {
 		g.total = end
 	}
-	g.pieces = append(g.pieces, fragPiece{off, append([]byte(nil), data...)})
+	lo := len(g.buf)
+	g.buf = append(g.buf, data...)
+	g.pieces = append(g.pieces, fragPiece{off, lo, len(g.buf)})
 	g.size += len(data)
 	d.held += len(data)
 	if g.total < 0 {
@@ -101,7 +117,7 @@ func (d *Defragmenter) Add(src, dst netip.Addr, proto uint8, id uint32, off int,
 		d.out = make([]byte, g.total)
 	}
 	out := d.out[:g.total]
-	fill(out, g.pieces)
+	fill(out, g)
 	d.drop(k, g)
 	d.Reassembled++
 	return out, true
@@ -117,26 +133,45 @@ func contiguous(pieces []fragPiece) (have, overlaps int) {
 		if p.off < have {
 			overlaps++
 		}
-		if e := p.off + len(p.data); e > have {
+		if e := p.off + p.hi - p.lo; e > have {
 			have = e
 		}
 	}
 	return have, overlaps
 }
 
-// fill copies the pieces into out in reverse offset order so that, on
-// overlap, the piece with the lowest offset wins.
-func fill(out []byte, pieces []fragPiece) {
-	for i := len(pieces) - 1; i >= 0; i-- {
-		if p := pieces[i]; p.off < len(out) {
-			copy(out[p.off:], p.data)
+// fill copies g's sorted pieces into out in reverse offset order so that,
+// on overlap, the piece with the lowest offset wins.
+func fill(out []byte, g *fragDatagram) {
+	for i := len(g.pieces) - 1; i >= 0; i-- {
+		if p := g.pieces[i]; p.off < len(out) {
+			copy(out[p.off:], g.data(p))
 		}
 	}
 }
 
+// newDatagram starts a datagram first seen now: an ended one reused, or a
+// new one.
+func (d *Defragmenter) newDatagram(now int64) *fragDatagram {
+	if n := len(d.free); n > 0 {
+		g := d.free[n-1]
+		d.free = d.free[:n-1]
+		g.total, g.started = -1, now
+		return g
+	}
+	return &fragDatagram{total: -1, started: now}
+}
+
+// drop ends a datagram (reassembled, given up or dropped) and keeps it for
+// reuse if its buffer is small: nothing holds its pieces once it ends (the
+// reassembled payload is d.out, an incomplete one a copy).
 func (d *Defragmenter) drop(k fragKey, g *fragDatagram) {
 	d.held -= g.size
 	delete(d.pending, k)
+	if len(d.free) < maxFreeDatagrams && cap(g.buf) <= maxFreeBuf {
+		*g = fragDatagram{pieces: g.pieces[:0], buf: g.buf[:0]}
+		d.free = append(d.free, g)
+	}
 }
 
 // giveUp ends an incomplete datagram, queueing what arrived from offset 0.
@@ -145,7 +180,7 @@ func (d *Defragmenter) giveUp(k fragKey, g *fragDatagram) {
 	sortPieces(g.pieces)
 	if have, _ := contiguous(g.pieces); have > 0 && len(d.incomplete) < maxIncomplete {
 		out := make([]byte, have)
-		fill(out, g.pieces)
+		fill(out, g)
 		d.incomplete = append(d.incomplete, Incomplete{Src: k.src, Dst: k.dst, Proto: k.proto, Data: out, Time: g.started})
 		d.Incompletes++
 	}

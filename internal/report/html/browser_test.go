@@ -17,7 +17,9 @@ import (
 // count, the findings grouped by family and a known alert in the DOM, no
 // content beyond the window's right edge (all sections unfolded), a
 // screenshot, and a short PDF when printed. The demo case is checked the
-// same way by internal/cli's TestDemoReportInChromium.
+// same way by internal/cli's TestDemoReportInChromium. Then the clean
+// reports, in the same browser (each Chromium started costs about 1 CPU-s,
+// most of it in Chromium's own processes): see cleanPrintsShort.
 func TestInChromium(t *testing.T) {
 	b := htmltest.NewBrowser(t, 1280, 900)
 	for _, tc := range []struct{ lang, headline string }{
@@ -26,6 +28,7 @@ func TestInChromium(t *testing.T) {
 	} {
 		t.Run(tc.lang, func(t *testing.T) { browse(t, b, tc.lang, tc.headline) })
 	}
+	t.Run("CleanPrintsShort", func(t *testing.T) { cleanPrintsShort(t, b) })
 }
 
 func browse(t *testing.T, b *htmltest.Browser, lang, headline string) {
@@ -98,10 +101,10 @@ func browse(t *testing.T, b *htmltest.Browser, lang, headline string) {
 	}
 }
 
-// TestCleanPrintsShort: a clean case, and a clean but incomplete one, print
-// to at most 5 pages (issue 13), in English and French.
-func TestCleanPrintsShort(t *testing.T) {
-	b := htmltest.NewBrowser(t, 1280, 900)
+// cleanPrintsShort: a clean case, and a clean but incomplete one, print
+// to at most 5 pages (issue 13), in English and French (run by
+// TestInChromium, in its browser: -run TestInChromium/CleanPrintsShort).
+func cleanPrintsShort(t *testing.T, b *htmltest.Browser) {
 	for name, r := range map[string]func() *model.Report{"clean": reportgen.Clean, "inconclusive": reportgen.Inconclusive} {
 		for _, lang := range []string{"en", "fr"} {
 			t.Run(name+"."+lang, func(t *testing.T) {

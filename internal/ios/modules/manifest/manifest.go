@@ -101,27 +101,33 @@ func check(rec *module.Recorder, r *backup.Record) {
 }
 
 func events(rec *module.Recorder, r *backup.Record) {
+	// The three times, those that are equal merged into one event ("file
+	// created, modified"), in this order; on the stack, as the manifest
+	// makes them for every file.
 	type ev struct {
 		t    time.Time
 		what string
 	}
-	var evs []ev
-	add := func(t time.Time, what string) {
-		if t.IsZero() {
-			return
+	var evs [3]ev
+	n := 0
+	for _, c := range [3]ev{{r.Birth, "created"}, {r.Modified, "modified"}, {r.StatusChange, "status changed"}} {
+		if c.t.IsZero() {
+			continue
 		}
-		for i := range evs {
-			if evs[i].t.Equal(t) {
-				evs[i].what += ", " + what
-				return
+		merged := false
+		for i := range evs[:n] {
+			if evs[i].t.Equal(c.t) {
+				evs[i].what += ", " + c.what
+				merged = true
+				break
 			}
 		}
-		evs = append(evs, ev{t, what})
+		if !merged {
+			evs[n] = c
+			n++
+		}
 	}
-	add(r.Birth, "created")
-	add(r.Modified, "modified")
-	add(r.StatusChange, "status changed")
-	for _, e := range evs {
+	for _, e := range evs[:n] {
 		rec.Event(model.Event{Time: e.t, Event: "file " + e.what, Description: r.Domain + "/" + r.RelativePath, Artifact: backup.ManifestDB})
 	}
 }

@@ -89,7 +89,11 @@ func newBrowser(t *testing.T, width, height int, bypass string, d time.Duration)
 		chromedp.Flag("disable-client-side-phishing-detection", true), chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("no-pings", true), chromedp.Flag("metrics-recording-only", true),
 		chromedp.Flag("safebrowsing-disable-auto-update", true), chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-features", "OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,PasswordLeakDetection,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SigninInterception"),
+		// Chromium 148 (Debian 12, 2026-12) also preconnects to its search
+		// engine (PreconnectToSearch) and asks www.google.com/async/folae
+		// whether its AI mode applies (Aim*), whatever the page: seen in a
+		// net-log (--log-net-log) of a blank page, gone with these.
+		chromedp.Flag("disable-features", "OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,PasswordLeakDetection,CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying,SigninInterception,PreconnectToSearch,AimEnabled,AimServerEligibilityEnabled,AimServerRequestOnStartupEnabled"),
 		chromedp.Flag("proxy-server", "http://"+proxy.ln.Addr().String()),
 		chromedp.Flag("proxy-bypass-list", bypass),
 		chromedp.UserDataDir(profile),
