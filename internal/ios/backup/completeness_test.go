@@ -20,7 +20,7 @@ import (
 func TestCompletenessAsLstat(t *testing.T) {
 	ctx := context.Background()
 	var files []iosgen.File
-	for i := range 300 {
+	for i := range 120 {
 		files = append(files, iosgen.File{Domain: "HomeDomain", RelativePath: fmt.Sprintf("Library/f%03d", i), Data: []byte{byte(i)}})
 	}
 	tests := []struct {
