@@ -73,16 +73,13 @@ type Recorder struct {
 	index    *match.Index
 	res      model.ModuleResult
 	files    map[string]bool
-	obs      map[obsKey]*Observable
+	obs      map[obsKey]int    // position in batch
+	batch    []Observable      // the distinct checked values held, in the order first seen
+	english  map[string]string // English of the argument-less labels, by key
 	sinks    Sinks
 	keepRecs bool
 	sinkErr  error
 	recBuf   []byte // a JSONAppender record's encoding, reused when streamed
-	batch    []Observable
-	// label is the last label without arguments rendered for a new
-	// observable, and what its English: a module checks many values
-	// under one label.
-	label, what string
 }
 
 // JSONAppender is a record that appends its own JSON, byte for byte what
@@ -101,8 +98,8 @@ type Sinks struct {
 	Events  func(model.Event) error
 	// Observables receives batches of checked values, each value counted
 	// once per batch: whenever ObservableBatch distinct values have been
-	// checked, and at Flush. The receiver merges batches. A batch is only
-	// valid during the call (the recorder reuses it).
+	// checked, and at Flush. The receiver merges batches; it must not keep
+	// the slice, which the recorder reuses.
 	Observables func([]Observable) error
 }
 
@@ -121,7 +118,7 @@ func NewRecorder(name string, ix *match.Index, sink func(json.RawMessage) error)
 // the non-nil sinks.
 func NewStreamingRecorder(name string, ix *match.Index, s Sinks) *Recorder {
 	return &Recorder{index: ix, res: model.ModuleResult{Module: name}, files: map[string]bool{},
-		obs: map[obsKey]*Observable{}, sinks: s, keepRecs: s.Records == nil}
+		obs: map[obsKey]int{}, english: map[string]string{}, sinks: s, keepRecs: s.Records == nil}
 }
 
 // sinkFailed records the first sink failure (the module goes on; the
@@ -262,56 +259,59 @@ func marshalRecord(v any) json.RawMessage {
 func (r *Recorder) observe(t match.Type, value string, w Where) {
 	k := obsKey{t, value, w.Artifact}
 	r.mu.Lock()
-	o := r.obs[k]
-	if o == nil {
+	i, ok := r.obs[k]
+	if !ok {
 		l := w.label()
-		o = &Observable{Type: t, Value: value, Artifact: w.Artifact, What: r.english(l), WhatMsg: l,
-			FirstSeen: w.Time.UTC()}
-		r.obs[k] = o
-	} else if !w.Time.IsZero() && (o.FirstSeen.IsZero() || w.Time.Before(o.FirstSeen)) {
+		r.batch = append(r.batch, Observable{Type: t, Value: value, Artifact: w.Artifact, What: r.englishLocked(l),
+			WhatMsg: l, FirstSeen: w.Time.UTC()})
+		i = len(r.batch) - 1
+		r.obs[k] = i
+	} else if o := &r.batch[i]; !w.Time.IsZero() && (o.FirstSeen.IsZero() || w.Time.Before(o.FirstSeen)) {
 		o.FirstSeen = w.Time.UTC()
 	}
-	o.Count++
-	if r.sinks.Observables != nil && len(r.obs) >= ObservableBatch {
+	r.batch[i].Count++
+	if r.sinks.Observables != nil && len(r.batch) >= ObservableBatch {
 		r.flushObservablesLocked()
 	}
 	r.mu.Unlock()
 }
 
-// english renders an observable's label, the last one without arguments
-// once (r.mu held).
-func (r *Recorder) english(l i18n.Msg) string {
+// englishLocked renders a label in English, once per key for the labels
+// without arguments (a module checks many values under a few labels).
+func (r *Recorder) englishLocked(l i18n.Msg) string {
 	if len(l.Args) > 0 {
 		return i18n.English(l)
 	}
-	if l.Key != r.label || r.what == "" {
-		r.label, r.what = l.Key, i18n.English(l)
+	s, ok := r.english[l.Key]
+	if !ok {
+		s = i18n.English(l)
+		r.english[l.Key] = s
 	}
-	return r.what
+	return s
 }
 
+// flushObservablesLocked hands the batch to the sink, which must not keep
+// the slice: it is reused for the next batch.
 func (r *Recorder) flushObservablesLocked() {
-	if len(r.obs) == 0 {
+	if len(r.batch) == 0 {
 		return
 	}
-	batch := r.batch[:0]
-	for _, o := range r.obs {
-		batch = append(batch, *o)
-	}
-	clear(r.obs)
-	if err := r.sinks.Observables(batch); err != nil {
+	if err := r.sinks.Observables(r.batch); err != nil {
 		r.sinkFailed("observables", err)
 	}
-	clear(batch) // the values' strings are the sink's now, not the recorder's to hold
-	r.batch = batch[:0]
+	clear(r.obs)
+	clear(r.batch)
+	r.batch = r.batch[:0]
 }
 
 // Flush hands the observables still held to the Observables sink (a
-// streaming recorder's owner calls it once the module is done).
+// streaming recorder's owner calls it once the module is done), and lets
+// the batch's memory go.
 func (r *Recorder) Flush() {
 	r.mu.Lock()
 	if r.sinks.Observables != nil {
 		r.flushObservablesLocked()
+		r.batch, r.obs = nil, map[obsKey]int{}
 	}
 	r.mu.Unlock()
 }
@@ -338,10 +338,7 @@ func (r *Recorder) Result() model.ModuleResult {
 func (r *Recorder) Observables() []Observable {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]Observable, 0, len(r.obs))
-	for _, o := range r.obs {
-		out = append(out, *o)
-	}
+	out := append(make([]Observable, 0, len(r.batch)), r.batch...)
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Type != b.Type {

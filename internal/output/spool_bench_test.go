@@ -6,7 +6,10 @@ import (
 	"time"
 
 	"github.com/spyscan/spyscan/internal/i18n"
+	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/spill"
 )
 
 // BenchmarkSpoolTimeline reads back a spooled timeline of 25,000 network
@@ -60,6 +63,35 @@ func BenchmarkSpoolEvents(b *testing.B) {
 			if err := sinks.Events(e); err != nil {
 				b.Fatal(err)
 			}
+		}
+		s.Close()
+	}
+}
+
+// BenchmarkObservableSpill sorts and merges 200,000 checked values in the
+// proportions of an androidqf's files.json (a path and a SHA-256 per
+// file) through the spill.
+func BenchmarkObservableSpill(b *testing.B) {
+	recs := make([]ObservableRecord, 0, 200000)
+	for i := range 100000 {
+		for _, o := range []module.Observable{
+			{Type: match.FilePath, Value: fmt.Sprintf("/data/data/com.example.app%d/files/f%d", i%5000, i), What: "File path"},
+			{Type: match.FileSHA256, Value: fmt.Sprintf("%064x", uint64(i)*0x9e3779b97f4a7c15), What: "File hash"},
+		} {
+			o.Artifact, o.Count = "files.json", 1
+			recs = append(recs, ObservableRecord{Module: "aqf_files", Observable: o})
+		}
+	}
+	for b.Loop() {
+		s := spill.New(b.TempDir(), observableBudget, observableCodec)
+		for _, r := range recs {
+			if err := s.Add(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		n := 0
+		if err := s.Each(func(*ObservableRecord) error { n++; return nil }); err != nil || n != len(recs) {
+			b.Fatal(n, err)
 		}
 		s.Close()
 	}

@@ -48,8 +48,10 @@ const (
 	minRunBuffer = 16 << 10
 	// mergeBuffers bounds the read buffers of one merge, all runs together.
 	mergeBuffers = 2 << 20
-	// memRuns bounds the encoded runs one sorter keeps in memory.
-	memRuns = 256 << 10
+	// memRuns bounds the encoded runs one sorter keeps in memory (the
+	// Manifest index's budget: a backup of a few thousand files, its
+	// timeline and observables then sort without a file).
+	memRuns = 4 << 20
 )
 
 // maxFanIn is the most runs one merge reads at once; a merge of more first
@@ -92,6 +94,11 @@ func (s *Sorter[T]) Add(v T) error {
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return s.err
+	}
+	if len(s.buf) == cap(s.buf) {
+		// Double: append grows a large slice by a quarter, which allocates
+		// and copies about five times what the buffer ends up holding.
+		s.buf = slices.Grow(s.buf, max(64, len(s.buf)))
 	}
 	s.buf = append(s.buf, v)
 	// Size reads the buffered copy: handing it &v would move every v to
@@ -164,7 +171,8 @@ func (s *Sorter[T]) appendItem(dst []byte, i int32) []byte {
 // memRunLocked keeps the run in memory, or writes it to a file if its
 // encoding turns out larger than the room left.
 func (s *Sorter[T]) memRunLocked(order []int32) error {
-	var data []byte
+	// The items' Size is about their encoding's, or more: one allocation.
+	data := make([]byte, 0, s.used)
 	for _, i := range order {
 		data = s.appendItem(data, i)
 		if len(data) > memRuns-s.mem {

@@ -15,7 +15,6 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -183,10 +182,7 @@ func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, er
 			return nil, err
 		}
 	}
-	bd, err := newBuilder(opts.TempDir)
-	if err != nil {
-		return nil, err
-	}
+	bd := newBuilder(opts.TempDir)
 	if err := b.loadRecords(ctx, opts.TempDir, bd); err != nil {
 		bd.discard()
 		return nil, err
@@ -236,40 +232,48 @@ func (absentError) Is(target error) bool { return target == fs.ErrNotExist }
 
 // Completeness counts the regular files Manifest.db lists and those of
 // them whose stored copy is absent from the backup folder. Each folder of
-// stored copies ("<id[0:2]>") is listed once rather than each copy looked
-// up (an Lstat through os.Root is three system calls: 60,000 for a
-// 20,000-file backup); a copy the listing does not name is still looked up
-// (Lstat), so the count is the one per-copy look-ups give, on a file
-// system that ignores case or for a folder that cannot be listed too.
+// stored copies is listed once rather than each copy looked up.
 func (b *Backup) Completeness() (listed, missing int) {
-	folders := map[string][]string{} // sorted names; nil when not listed
+	folders := map[string]map[string]bool{}
 	b.idx.each(func(_ int, r *packedRecord, str func(ref) string) bool {
 		id := str(r.id)
 		if r.flags != flagFile || !validID(id) {
 			return true
 		}
 		listed++
-		if !b.inListing(folders, id) {
-			if _, err := b.root.Lstat(storedPath(id)); errors.Is(err, fs.ErrNotExist) {
-				missing++
-			}
+		if b.absent(id, folders) {
+			missing++
 		}
 		return true
 	})
 	return listed, missing
 }
 
-// inListing reports whether the listing of id's folder names its stored
-// copy, listing the folder on its first use.
-func (b *Backup) inListing(folders map[string][]string, id string) bool {
+// absent reports whether the stored copy of file id is missing, from the
+// listing of its folder in folders (made on first need: empty for a folder
+// that does not exist, nil for one that cannot be listed, whose files are
+// then looked up one by one).
+func (b *Backup) absent(id string, folders map[string]map[string]bool) bool {
 	dir := id[:2]
 	names, ok := folders[dir]
 	if !ok {
-		names, _ = b.root.Names(dir) // nil when it cannot be listed
+		list, err := b.root.Names(dir) // not ReadDir: through os.Root it looks up every entry
+		switch {
+		case err == nil:
+			names = make(map[string]bool, len(list))
+			for _, n := range list {
+				names[n] = true
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			names = map[string]bool{}
+		}
 		folders[dir] = names
 	}
-	_, found := slices.BinarySearch(names, id)
-	return found
+	if names == nil {
+		_, err := b.root.Lstat(storedPath(id))
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	return !names[id]
 }
 
 // Close releases the backup: drops decrypted material and removes the

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"io"
 	"math"
-	"os"
 	"sync"
 )
 
@@ -19,7 +18,7 @@ const (
 )
 
 type pageKey struct {
-	f    *os.File
+	f    *indexFile
 	page int64
 }
 
@@ -44,7 +43,7 @@ func newPageCache() *pageCache {
 }
 
 // read fills dst from f at off.
-func (c *pageCache) read(f *os.File, off int64, dst []byte) error {
+func (c *pageCache) read(f *indexFile, off int64, dst []byte) error {
 	if len(dst) > directRead {
 		_, err := f.ReadAt(dst, off)
 		return err
@@ -103,7 +102,7 @@ type arenaWriter struct {
 	off int64
 }
 
-func newArenaWriter(f *os.File) *arenaWriter {
+func newArenaWriter(f io.Writer) *arenaWriter {
 	return &arenaWriter{w: bufio.NewWriterSize(f, 64<<10)}
 }
 

@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 	"strings"
 	"time"
 	"unsafe"
@@ -22,7 +21,9 @@ import (
 // Files table and every path of the FS, kept in three files of a private
 // temporary folder and read through a small page cache, so that the heap
 // an opened backup holds does not grow with its number of files (a backup
-// of 500,000 files held 135 MB when the packed index lived in memory).
+// of 500,000 files held 135 MB when the packed index lived in memory). A
+// file stays in memory while it is small (memIndexFile), and the folder is
+// made only when one outgrows it.
 //
 //	arena  the strings (paths, file ids, link targets, keys), back to back
 //	recs   fixed-size records (recSize bytes), sorted by domain, relative path, file id
@@ -33,8 +34,8 @@ import (
 // (internal/spill), so building is bounded in memory too; afterwards they
 // are only read. close removes them.
 type index struct {
-	dir                string // the private folder holding the files
-	arena, recs, nodes *os.File
+	dir                *indexDir // the private folder holding the files; nil once closed
+	arena, recs, nodes *indexFile
 	nrec, nnode        int
 	domains            []string // distinct domains (a few dozen)
 	skipped            int      // records whose path is not a valid FS path
@@ -107,8 +108,15 @@ func recoverIndex(err *error) {
 	}
 }
 
-// read fills dst from f at off, through the cache.
-func (x *index) read(f *os.File, off int64, dst []byte) {
+// read fills dst from f at off: from memory, or through the cache.
+func (x *index) read(f *indexFile, off int64, dst []byte) {
+	if f.inMemory() {
+		if off+int64(len(dst)) > int64(len(f.mem)) {
+			panic(indexReadError{fmt.Errorf("%s: %w", f.Name(), io.ErrUnexpectedEOF)})
+		}
+		copy(dst, f.mem[off:])
+		return
+	}
 	if err := x.cache.read(f, off, dst); err != nil {
 		panic(indexReadError{fmt.Errorf("%s: %w", f.Name(), err)})
 	}
@@ -322,17 +330,17 @@ func (x *index) children(name string) []child {
 
 // close removes the index files.
 func (x *index) close() error {
-	if x.dir == "" {
+	if x.dir == nil {
 		return nil
 	}
 	var errs []error
-	for _, f := range []*os.File{x.arena, x.recs, x.nodes} {
+	for _, f := range []*indexFile{x.arena, x.recs, x.nodes} {
 		if f != nil {
-			errs = append(errs, f.Close())
+			errs = append(errs, f.close())
 		}
 	}
-	errs = append(errs, os.RemoveAll(x.dir))
-	x.dir, x.arena, x.recs, x.nodes, x.nrec, x.nnode = "", nil, nil, nil, 0, 0
+	errs = append(errs, x.dir.remove())
+	x.dir, x.arena, x.recs, x.nodes, x.nrec, x.nnode = nil, nil, nil, nil, 0, 0
 	return errors.Join(errs...)
 }
 
@@ -391,6 +399,7 @@ const spillBudget = 4 << 20
 // sorts them through runs on disk and writes the three files.
 type builder struct {
 	x       *index
+	tempDir string // where the sorted runs go
 	domains map[string]uint32
 	recs    *spill.Sorter[recItem]
 }
@@ -467,24 +476,13 @@ var nodeCodec = spill.Codec[nodeItem]{
 	Size:    func(it *nodeItem) int { return 16 + nodeSize + 8 + len(it.path) },
 }
 
-// newBuilder creates the index's private folder under tempDir ("" for the
-// system's temporary folder).
-func newBuilder(tempDir string) (*builder, error) {
-	dir, err := os.MkdirTemp(tempDir, "manifest-index-*")
-	if err != nil {
-		return nil, fmt.Errorf("Manifest index: %w", err)
-	}
-	x := &index{dir: dir, cache: newPageCache()}
-	for _, f := range []struct {
-		dst  **os.File
-		name string
-	}{{&x.arena, "arena"}, {&x.recs, "recs"}, {&x.nodes, "nodes"}} {
-		if *f.dst, err = os.OpenFile(dir+string(os.PathSeparator)+f.name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
-			x.close()
-			return nil, fmt.Errorf("Manifest index: %w", err)
-		}
-	}
-	return &builder{x: x, domains: map[string]uint32{}, recs: spill.New(dir, spillBudget, recCodec)}, nil
+// newBuilder starts an index whose files, when they outgrow memory, and
+// sorted runs go under tempDir ("" for the system's temporary folder).
+func newBuilder(tempDir string) *builder {
+	dir := &indexDir{parent: tempDir}
+	x := &index{dir: dir, cache: newPageCache(),
+		arena: &indexFile{name: "arena", dir: dir}, recs: &indexFile{name: "recs", dir: dir}, nodes: &indexFile{name: "nodes", dir: dir}}
+	return &builder{x: x, tempDir: tempDir, domains: map[string]uint32{}, recs: spill.New(tempDir, spillBudget, recCodec)}
 }
 
 // add adds a Manifest row whose MBFile blob is decoded into m.
@@ -515,7 +513,7 @@ func (bd *builder) discard() {
 func (bd *builder) build(ctx context.Context, rootFiles []string) (*index, error) {
 	x := bd.x
 	defer bd.recs.Close()
-	nodes := spill.New(x.dir, spillBudget, nodeCodec)
+	nodes := spill.New(bd.tempDir, spillBudget, nodeCodec)
 	defer nodes.Close()
 	arena := newArenaWriter(x.arena)
 	recs := bufio.NewWriterSize(x.recs, 64<<10)

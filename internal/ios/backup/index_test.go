@@ -42,10 +42,7 @@ func TestIndexTree(t *testing.T) {
 		{"A", "x/deep/z", flagSymlink, "0f"},   // second record of a path: ignored by the tree
 		{"B", strings.Repeat("n/", 40) + "f", 1, "10"},
 	}
-	bd, err := newBuilder(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	bd := newBuilder(t.TempDir())
 	for _, r := range rows {
 		if err := bd.add([]byte(r.id), []byte(r.domain), []byte(r.rel), r.flags, mbFile{}); err != nil {
 			t.Fatal(err)
@@ -149,8 +146,24 @@ func TestIndexTree(t *testing.T) {
 // TestIndexFilesRemoved: the Manifest index's temporary files are made in
 // the TempDir given (never beside the backup) and removed on every exit
 // path: Close, an Open that fails on a damaged Manifest.db, an Open whose
-// context is cancelled, and a build interrupted by its context.
+// context is cancelled, and a build interrupted by its context. Once with
+// every index file on disk, once with this small index in memory (no
+// folder made at all).
 func TestIndexFilesRemoved(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		memFile int // memIndexFile
+		folders int // folders in TempDir while the backup is open
+	}{{"on disk", 0, 1}, {"in memory", memIndexFile, 0}} {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func(n int) { memIndexFile = n }(memIndexFile)
+			memIndexFile = tt.memFile
+			testIndexFilesRemoved(t, tt.folders)
+		})
+	}
+}
+
+func testIndexFilesRemoved(t *testing.T, folders int) {
 	dir := write(t, "")
 	left := func(t *testing.T, tmp string) {
 		t.Helper()
@@ -168,8 +181,9 @@ func TestIndexFilesRemoved(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ents, _ := os.ReadDir(tmp); len(ents) != 1 || !strings.HasPrefix(ents[0].Name(), "manifest-index-") {
-			t.Errorf("open backup: temporary folder holds %v, want the index's folder", ents)
+		ents, _ := os.ReadDir(tmp)
+		if len(ents) != folders || folders == 1 && !strings.HasPrefix(ents[0].Name(), "manifest-index-") {
+			t.Errorf("open backup: temporary folder holds %v, want %d index folder(s)", ents, folders)
 		}
 		if _, err := fs.Stat(b, "HomeDomain/Library/SMS/sms.db"); err != nil {
 			t.Fatal(err)
@@ -207,10 +221,7 @@ func TestIndexFilesRemoved(t *testing.T) {
 	})
 	t.Run("build interrupted", func(t *testing.T) {
 		tmp := t.TempDir()
-		bd, err := newBuilder(tmp)
-		if err != nil {
-			t.Fatal(err)
-		}
+		bd := newBuilder(tmp)
 		for i := range 10_000 {
 			if err := bd.add([]byte(fmt.Sprintf("%040x", i)), []byte("HomeDomain"), []byte(fmt.Sprintf("d/%05d", i)), flagFile, mbFile{}); err != nil {
 				t.Fatal(err)
@@ -230,10 +241,9 @@ func TestIndexFilesRemoved(t *testing.T) {
 // in random order from two goroutines at once, gives every record back
 // under its path, and Records order through the sequential reader.
 func TestIndexLargerThanCache(t *testing.T) {
-	bd, err := newBuilder(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer func(n int) { memIndexFile = n }(memIndexFile)
+	memIndexFile = 0 // every file on disk, read through the cache
+	bd := newBuilder(t.TempDir())
 	const n = 30_000
 	for i := range n {
 		j := (i * 7919) % n // added out of order
@@ -300,10 +310,7 @@ func TestIndexLargerThanCache(t *testing.T) {
 // has: children must skip each subtree whatever its size, and the listing
 // must equal one computed from the sorted paths alone.
 func TestChildrenSubtreeSizes(t *testing.T) {
-	bd, err := newBuilder(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	bd := newBuilder(t.TempDir())
 	var paths []string
 	add := func(domain, rel string) {
 		id := fmt.Sprintf("%040x", len(paths))

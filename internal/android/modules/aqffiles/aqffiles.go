@@ -181,7 +181,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 }
 
 func report(rec *module.Recorder, f File) {
-	rec.Record(f)
+	rec.Record(&f) // f escapes once, not once per interface value holding a copy
 	if !f.ModifiedTime.IsZero() {
 		e := model.Event{Time: f.ModifiedTime, Event: macb(f), Artifact: FileName, Description: f.Path}
 		if f.Context != "" {
@@ -189,7 +189,7 @@ func report(rec *module.Recorder, f File) {
 		}
 		rec.Event(e)
 	}
-	w := module.Where{Artifact: FileName, Time: f.ModifiedTime, Label: i18n.M("android.what.file_path"), Record: f}
+	w := module.Where{Artifact: FileName, Time: f.ModifiedTime, Label: i18n.M("android.what.file_path"), Record: &f}
 	hit := rec.CheckPath(f.Path, w)
 	w.Label = i18n.M("android.what.file_hash")
 	for _, h := range []string{f.SHA256, f.SHA1, f.MD5} {

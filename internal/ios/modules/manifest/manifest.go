@@ -100,35 +100,45 @@ func check(rec *module.Recorder, r *backup.Record) {
 	events(rec, r)
 }
 
+// eventNames are the timeline events of a file's times, by the times one
+// event stands for (bit 0 birth, 1 modification, 2 status change): equal
+// times make one event ("file created, modified"), named in that order.
+var eventNames = [8]string{1: "file created", 2: "file modified", 3: "file created, modified",
+	4: "file status changed", 5: "file created, status changed", 6: "file modified, status changed",
+	7: "file created, modified, status changed"}
+
 func events(rec *module.Recorder, r *backup.Record) {
-	// The three times, those that are equal merged into one event ("file
-	// created, modified"), in this order; on the stack, as the manifest
-	// makes them for every file.
+	// On the stack, as the manifest makes them for every file; the names
+	// and the description are made once, not per event.
 	type ev struct {
-		t    time.Time
-		what string
+		t     time.Time
+		times uint8
 	}
 	var evs [3]ev
 	n := 0
-	for _, c := range [3]ev{{r.Birth, "created"}, {r.Modified, "modified"}, {r.StatusChange, "status changed"}} {
-		if c.t.IsZero() {
+	for i, t := range [3]time.Time{r.Birth, r.Modified, r.StatusChange} {
+		if t.IsZero() {
 			continue
 		}
 		merged := false
-		for i := range evs[:n] {
-			if evs[i].t.Equal(c.t) {
-				evs[i].what += ", " + c.what
+		for j := range evs[:n] {
+			if evs[j].t.Equal(t) {
+				evs[j].times |= 1 << i
 				merged = true
 				break
 			}
 		}
 		if !merged {
-			evs[n] = c
+			evs[n] = ev{t, 1 << i}
 			n++
 		}
 	}
+	if n == 0 {
+		return
+	}
+	desc := r.Domain + "/" + r.RelativePath
 	for _, e := range evs[:n] {
-		rec.Event(model.Event{Time: e.t, Event: "file " + e.what, Description: r.Domain + "/" + r.RelativePath, Artifact: backup.ManifestDB})
+		rec.Event(model.Event{Time: e.t, Event: eventNames[e.times], Description: desc, Artifact: backup.ManifestDB})
 	}
 }
 
@@ -171,16 +181,14 @@ var fileExts = map[string]bool{"db": true, "sqlite": true, "sqlite3": true, "pli
 // Hosts extracts host names from a relative path: WebKit-style "https_host_port"
 // components and components that are host names.
 func Hosts(p string) []string {
-	var out []string
-	seen := map[string]bool{}
+	var out []string // a few at most: looked through rather than a set
 	add := func(h string) {
 		h = strings.ToLower(strings.Trim(h, "."))
-		if looksLikeHost(h) && !seen[h] {
-			seen[h] = true
+		if looksLikeHost(h) && !slices.Contains(out, h) {
 			out = append(out, h)
 		}
 	}
-	for _, c := range strings.Split(p, "/") {
+	for c := range strings.SplitSeq(p, "/") {
 		for _, scheme := range []string{"https_", "http_"} {
 			if rest, ok := strings.CutPrefix(c, scheme); ok {
 				host, _, _ := strings.Cut(rest, "_")

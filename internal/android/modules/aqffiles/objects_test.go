@@ -1,0 +1,82 @@
+package aqffiles
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"slices"
+	"testing"
+)
+
+// referenceObjects splits b as objects.next does, a byte at a time: the
+// bytes of each top-level object, up to the first error.
+func referenceObjects(b []byte) [][]byte {
+	var out [][]byte
+	i := 0
+	for {
+		for i < len(b) && bytes.IndexByte([]byte(" \n\r\t,[]"), b[i]) >= 0 {
+			i++
+		}
+		if i == len(b) || b[i] != '{' {
+			return out
+		}
+		start, depth, inStr, esc := i, 0, false, false
+		for ; i < len(b); i++ {
+			c := b[i]
+			switch {
+			case esc:
+				esc = false
+			case inStr:
+				if c == '\\' {
+					esc = true
+				} else if c == '"' {
+					inStr = false
+				}
+			case c == '"':
+				inStr = true
+			case c == '{' || c == '[':
+				depth++
+			case c == '}' || c == ']':
+				depth--
+			}
+			if depth == 0 {
+				break
+			}
+		}
+		if i == len(b) {
+			return out
+		}
+		i++
+		out = append(out, b[start:i])
+	}
+}
+
+// The splitter skips string contents a search at a time; it must cut the
+// same objects as a byte-at-a-time scan, wherever its buffer ends.
+func FuzzObjects(f *testing.F) {
+	f.Add([]byte(`[{"path":"/a\"}b","x":"\\"},{"p":"{[\\\"]}"}]`))
+	f.Add([]byte(`{"a":"` + string(bytes.Repeat([]byte("x"), 100)) + `"}{"b":{"c":"\"}"}}`))
+	f.Add([]byte(`[{"path":"/data/local/tmp/\\\\","n":[1,{"s":"}"}]}]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want := referenceObjects(b)
+		o := objects{br: bufio.NewReaderSize(bytes.NewReader(b), 16)}
+		if len(b) > 0 && b[0] == '[' {
+			o.br.ReadByte()
+			o.array = true
+		}
+		var got [][]byte
+		for len(got) < len(want) {
+			obj, err := o.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("object %d: %v", len(got), err)
+			}
+			got = append(got, bytes.Clone(obj))
+		}
+		if !slices.EqualFunc(got, want, bytes.Equal) {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	})
+}
