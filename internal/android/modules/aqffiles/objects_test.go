@@ -9,12 +9,16 @@ import (
 )
 
 // referenceObjects splits b as objects.next does, a byte at a time: the
-// bytes of each top-level object, up to the first error.
-func referenceObjects(b []byte) [][]byte {
+// bytes of each top-level object, up to the first error or the end of
+// the array (array: b starts with '[', which the caller skipped).
+func referenceObjects(b []byte, array bool) [][]byte {
 	var out [][]byte
 	i := 0
+	if array {
+		i = 1
+	}
 	for {
-		for i < len(b) && bytes.IndexByte([]byte(" \n\r\t,[]"), b[i]) >= 0 {
+		for i < len(b) && (bytes.IndexByte([]byte(" \n\r\t"), b[i]) >= 0 || array && b[i] == ',') {
 			i++
 		}
 		if i == len(b) || b[i] != '{' {
@@ -58,9 +62,10 @@ func FuzzObjects(f *testing.F) {
 	f.Add([]byte(`{"a":"` + string(bytes.Repeat([]byte("x"), 100)) + `"}{"b":{"c":"\"}"}}`))
 	f.Add([]byte(`[{"path":"/data/local/tmp/\\\\","n":[1,{"s":"}"}]}]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		want := referenceObjects(b)
+		array := len(b) > 0 && b[0] == '['
+		want := referenceObjects(b, array)
 		o := objects{br: bufio.NewReaderSize(bytes.NewReader(b), 16)}
-		if len(b) > 0 && b[0] == '[' {
+		if array {
 			o.br.ReadByte()
 			o.array = true
 		}
