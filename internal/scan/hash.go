@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/model"
@@ -187,6 +188,7 @@ func hashPath(ctx context.Context, root string, emit func(*model.InputFile) erro
 			return nil, err
 		}
 		f.Path = filepath.Base(root)
+		f.ModTime = time.Time{} // a single-file input is listed without its time
 		return nil, emit(&f)
 	}
 	var problems []model.Problem
@@ -223,8 +225,10 @@ func hashPath(ctx context.Context, root string, emit func(*model.InputFile) erro
 		}
 		rel, _ := filepath.Rel(root, p)
 		f.Path = filepath.ToSlash(rel)
-		if info, err := d.Info(); err == nil {
-			f.ModTime = info.ModTime().UTC()
+		if f.ModTime.IsZero() { // not read from the hashed file's descriptor
+			if info, err := d.Info(); err == nil {
+				f.ModTime = info.ModTime().UTC()
+			}
 		}
 		return emit(&f)
 	})
@@ -259,22 +263,30 @@ func describe(ctx context.Context, p string, mode fs.FileMode, buf []byte) (mode
 }
 
 // openForHash opens a file to hash it (a variable so that a test can make
-// one file fail as a disk error would).
-var openForHash = func(p string) (io.ReadCloser, error) { return os.Open(p) }
+// one file fail as a disk error would); openFile is per system.
+var openForHash = openFile
 
 func hashFile(ctx context.Context, p string, buf []byte) (model.InputFile, error) {
 	if err := ctx.Err(); err != nil {
 		return model.InputFile{}, err
 	}
-	f, err := openForHash(p)
+	r, err := openForHash(p)
 	if err != nil {
 		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
 	}
-	defer f.Close()
+	defer r.Close()
 	h := sha256.New()
-	n, err := io.CopyBuffer(h, safearchive.Reader(ctx, f), buf) // a Read-only wrapper: the buffer is used
+	n, err := io.CopyBuffer(h, safearchive.Reader(ctx, r), buf) // a Read-only wrapper: the buffer is used
 	if err != nil {
 		return model.InputFile{}, fmt.Errorf("%s: %w", p, err)
 	}
-	return model.InputFile{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	f := model.InputFile{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
+	if m, ok := r.(modTimer); ok {
+		f.ModTime = m.modTime().UTC() // the zero time when it cannot say
+	}
+	return f, nil
 }
+
+// modTimer is a file that gives its modification time from its open
+// descriptor (fstat: no path to resolve again, as an Lstat would).
+type modTimer interface{ modTime() time.Time }

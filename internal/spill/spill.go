@@ -101,7 +101,9 @@ func (s *Sorter[T]) Add(v T) error {
 		s.buf = slices.Grow(s.buf, max(64, len(s.buf)))
 	}
 	s.buf = append(s.buf, v)
-	s.used += s.codec.Size(&v)
+	// Size reads the buffered copy: handing it &v would move every v to
+	// the heap (one allocation per item added).
+	s.used += s.codec.Size(&s.buf[len(s.buf)-1])
 	s.n++
 	if s.used >= s.budget {
 		s.err = s.spillLocked(false)

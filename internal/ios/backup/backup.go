@@ -257,12 +257,12 @@ func (b *Backup) absent(id string, folders map[string]map[string]bool) bool {
 	dir := id[:2]
 	names, ok := folders[dir]
 	if !ok {
-		ents, err := b.root.ReadDir(dir)
+		list, err := b.root.Names(dir) // not ReadDir: through os.Root it looks up every entry
 		switch {
 		case err == nil:
-			names = make(map[string]bool, len(ents))
-			for _, e := range ents {
-				names[e.Name()] = true
+			names = make(map[string]bool, len(list))
+			for _, n := range list {
+				names[n] = true
 			}
 		case errors.Is(err, fs.ErrNotExist):
 			names = map[string]bool{}

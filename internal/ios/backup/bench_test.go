@@ -165,3 +165,24 @@ func reportCPUTime(b *testing.B, start float64) {
 		b.ReportMetric(d/float64(b.N), "cpu-s/op")
 	}
 }
+
+// BenchmarkCompleteness20k counts the stored copies present in a plain
+// backup of 20,000 files (what opening a backup reports as files_listed and
+// files_missing).
+func BenchmarkCompleteness20k(b *testing.B) {
+	dir := benchBackup(b, "c20k", 20_000, 16, "")
+	bk, err := Open(context.Background(), dir, Options{TempDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bk.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuSeconds()
+	defer func() { reportCPUTime(b, cpu) }()
+	for range b.N {
+		if listed, missing := bk.Completeness(); listed != 20_000 || missing != 0 {
+			b.Fatal(listed, missing)
+		}
+	}
+}

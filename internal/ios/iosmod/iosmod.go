@@ -20,6 +20,7 @@ import (
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
+	"github.com/spyscan/spyscan/internal/timefmt"
 )
 
 // Find returns the artifact's paths, or module.ErrNotFound.
@@ -127,7 +128,8 @@ func ISO(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02 15:04:05.000000")
+	var b [len(timefmt.Micro)]byte
+	return string(timefmt.AppendMicro(b[:0], t.UTC()))
 }
 
 // AppleTime converts a Core Data timestamp column (seconds or nanoseconds

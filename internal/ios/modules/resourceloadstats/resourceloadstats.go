@@ -80,13 +80,14 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			if names != nil {
 				names[d.ID] = d.RegistrableDomain
 			}
-			rec.Record(d)
+			boxed := any(d) // one copy for the record and the Where
+			rec.Record(boxed)
 			desc := i18n.M("ios.resource_load_stats.event", "domain", d.RegistrableDomain)
 			if app != "" {
 				desc = i18n.M("ios.resource_load_stats.event_app", "domain", d.RegistrableDomain, "app", app)
 			}
 			iosmod.Event(rec, t, "webkit_visit", desc, p)
-			if rec.CheckDomain(d.RegistrableDomain, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.resource_load_stats.what_domain"), Record: d}) {
+			if rec.CheckDomain(d.RegistrableDomain, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.resource_load_stats.what_domain"), Record: boxed}) {
 				hit[d.ID] = true
 			} else {
 				delete(hit, d.ID)

@@ -211,10 +211,11 @@ func (b *badBodies) err(p string) error {
 }
 
 func check(rec *module.Recorder, m Message, t time.Time, p string) {
-	rec.Record(m)
+	rm := any(m) // one copy of the message for the record and every Where (each conversion would make its own)
+	rec.Record(rm)
 	rec.Event(model.Event{Time: t, Event: "sms_" + m.Direction, Artifact: p,
 		DescriptionMsg: i18n.M("ios.sms.event."+m.Direction, "service", m.Service, "handle", m.Handle, "text", clip(m.Text, 200))})
-	w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.sms.what_link"), Record: m}
+	w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.sms.what_link"), Record: rm}
 	for _, l := range m.Links {
 		rec.CheckURL(l, w)
 	}
@@ -229,7 +230,7 @@ func check(rec *module.Recorder, m Message, t time.Time, p string) {
 	if m.Direction == "received" {
 		for _, pre := range threatPrefixes {
 			if strings.HasPrefix(m.Text, pre) {
-				rec.Flag(model.High, module.Where{Artifact: p, Time: t, Record: m},
+				rec.Flag(model.High, module.Where{Artifact: p, Time: t, Record: rm},
 					i18n.M("ios.sms.threat_notification.title", "date", m.Date, "text", clip(m.Text, 120)),
 					i18n.M("ios.sms.threat_notification.reason"), i18n.M("ios.sms.threat_notification.benign"))
 				break
