@@ -631,10 +631,12 @@ func newTrapProxy(t *testing.T) *trapProxy {
 
 // browserServices are hosts that Chromium itself contacts (component
 // updater and its download redirector, account service, password checks
-// when a page has a password form) even with the flags above; they do not
-// come from the page, whose own requests the DevTools network events catch.
+// when a page has a password form, the GCM check-in that Chromium 148 made
+// once under load despite --disable-background-networking) even with the
+// flags above; they do not come from the page, whose own requests the
+// DevTools network events catch.
 var browserServices = []string{"update.googleapis.com", "accounts.google.com", "clients2.google.com",
-	"redirector.gvt1.com", "passwordsleakcheck-pa.googleapis.com"}
+	"redirector.gvt1.com", "passwordsleakcheck-pa.googleapis.com", "android.clients.google.com"}
 
 // pageConnections returns the connections not made by the browser itself.
 func (p *trapProxy) pageConnections() []string {
