@@ -37,6 +37,10 @@ var moduleOf = map[string]string{
 // module (the "Record fields" table of docs/mvt-parity.md).
 var renamed = map[string]map[string]string{
 	"whatsapp_contacts": {"row_pk": "id"},
+	"whatsapp": {"Z_PK": "id", "ZFROMJID": "from_jid", "ZTOJID": "to_jid", "ZTEXT": "text", "ZMESSAGEDATE": "date", "isodate": "date",
+		"ZMESSAGETYPE": "message_type", "ZISFROMME": "from_me", "ZMEDIAURL": "media_url", "session_pk": "id", "record_type": "kind",
+		"last_message_date": "last_message", "group_creation_date": "group_created", "first_stored_message_date": "first_stored_message",
+		"stored_message_count": "stored_messages", "partner_resolved_phone_number": "resolved_phone_number", "pair_timestamp": "date"},
 	"calendar": {"participant_uuid": "organizer.uuid", "participant_email": "organizer.email", "participant_phone": "organizer.phone",
 		"participant_comment": "organizer.comment", "participant_last_modified": "organizer.last_modified"},
 	"interactionc": {
