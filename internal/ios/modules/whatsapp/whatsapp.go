@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -264,7 +265,7 @@ func readLIDPairs(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, p s
 type Contacts struct{ module.Base }
 
 // NewContacts returns the module.
-func NewContacts() Contacts { return Contacts{module.NewBase("whatsapp_contacts", 2, ContactsSpec)} }
+func NewContacts() Contacts { return Contacts{module.NewBase("whatsapp_contacts", 3, ContactsSpec)} }
 
 // Contact is one WhatsApp contact.
 type Contact struct {
@@ -281,18 +282,62 @@ type Contact struct {
 	LastUpdated         string   `json:"last_updated,omitempty"`
 	Links               []string `json:"links,omitempty"`
 	DB                  string   `json:"db"`
+	// MVT's other columns, under MVT's names (nil: NULL or absent).
+	GivenName         any   `json:"given_name"`
+	LastName          any   `json:"last_name"`
+	UserName          any   `json:"user_name"`
+	BusinessName      any   `json:"business_name"`
+	LocalizedPhone    any   `json:"localized_phone_number"`
+	AboutEmoji        any   `json:"about_emoji"`
+	Notes             any   `json:"notes"`
+	PhoneStatus       any   `json:"phone_status"`
+	SyncPolicy        any   `json:"sync_policy"`
+	DisappearingOn    *bool `json:"disappearing_mode_is_on"`
+	DisappearingLabel any   `json:"disappearing_mode_label"`
+}
+
+// disappearingLabels are WhatsApp's disappearing-message timers, named
+// as MVT names them.
+var disappearingLabels = map[int64]string{86400: "24 hours", 604800: "7 days", 1209600: "14 days", 2592000: "30 days", 7776000: "90 days"}
+
+// disappearing sets MVT's disappearing_mode_is_on and _label from the
+// duration column: unknown (nil) when the database has no such column.
+func (c *Contact) disappearing(hasDuration bool) {
+	if !hasDuration {
+		return
+	}
+	on := c.DisappearingSeconds != 0
+	c.DisappearingOn = &on
+	switch n := int64(c.DisappearingSeconds); {
+	case !on:
+		c.DisappearingLabel = "off"
+	case disappearingLabels[n] != "":
+		c.DisappearingLabel = disappearingLabels[n]
+	default:
+		c.DisappearingLabel = strconv.FormatInt(n, 10) + " seconds"
+	}
 }
 
 // Run reads ZWAADDRESSBOOKCONTACT.
 func (Contacts) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	return iosmod.ForEachDB(ctx, in, rec, ContactsSpec, func(ctx context.Context, db *sqlitex.DB, p string) error {
-		return iosmod.Query(ctx, db, rec, "ZWAADDRESSBOOKCONTACT", []string{"Z_PK", "ZFULLNAME", "ZPHONENUMBER", "ZWHATSAPPID", "ZLID", "ZABOUTTEXT", "ZABOUTTIMESTAMP", "ZABOUTEXPIRATIONTIMESTAMP", "ZDISAPPEARINGMODEDURATION", "ZDISAPPEARINGMODETIMESTAMP", "ZLASTUPDATED"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+		have := db.Columns(ctx, "ZWAADDRESSBOOKCONTACT")
+		status := "ZPHONESTATUS"
+		if !have["zphonestatus"] && have["zphonenumberstatus"] {
+			status = "ZPHONENUMBERSTATUS"
+		}
+		return iosmod.Query(ctx, db, rec, "ZWAADDRESSBOOKCONTACT", []string{"Z_PK", "ZFULLNAME", "ZPHONENUMBER", "ZWHATSAPPID", "ZLID", "ZABOUTTEXT", "ZABOUTTIMESTAMP", "ZABOUTEXPIRATIONTIMESTAMP", "ZDISAPPEARINGMODEDURATION", "ZDISAPPEARINGMODETIMESTAMP", "ZLASTUPDATED",
+			"?ZGIVENNAME", "?ZLASTNAME", "?ZUSERNAME", "?ZBUSINESSNAME", "?ZLOCALIZEDPHONENUMBER", "?ZABOUTEMOJI", "?ZNOTES", "?" + status, "?ZSYNCPOLICY"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
 			up := iosmod.AppleTime(r, "zlastupdated")
 			ds := iosmod.AppleTime(r, "zdisappearingmodetimestamp")
 			ab, ax := iosmod.AppleTime(r, "zabouttimestamp"), iosmod.AppleTime(r, "zaboutexpirationtimestamp")
 			c := Contact{ID: r.Int("z_pk"), FullName: r.Str("zfullname"), PhoneNumber: r.Str("zphonenumber"), WhatsAppID: r.Str("zwhatsappid"), LID: r.Str("zlid"),
 				About: r.Str("zabouttext"), AboutChanged: iosmod.ISO(ab), AboutExpires: iosmod.ISO(ax),
-				DisappearingSeconds: r.Float("zdisappearingmodeduration"), DisappearingSince: iosmod.ISO(ds), LastUpdated: iosmod.ISO(up), DB: p}
+				DisappearingSeconds: r.Float("zdisappearingmodeduration"), DisappearingSince: iosmod.ISO(ds), LastUpdated: iosmod.ISO(up), DB: p,
+				GivenName: r.Text("zgivenname"), LastName: r.Text("zlastname"), UserName: r.Text("zusername"), BusinessName: r.Text("zbusinessname"),
+				LocalizedPhone: r.Text("zlocalizedphonenumber"), AboutEmoji: r.Text("zaboutemoji"), Notes: r.Text("znotes"),
+				PhoneStatus: r.Val(strings.ToLower(status)), SyncPolicy: r.Val("zsyncpolicy")}
+			c.disappearing(have["zdisappearingmodeduration"])
 			c.Links = iosmod.Links(c.About)
 			rec.Record(c)
 			name := strings.TrimSpace(c.WhatsAppID + " " + c.FullName)
