@@ -36,7 +36,12 @@ var moduleOf = map[string]string{
 // renamed is MVT's key -> spyscan's key holding the same value, per
 // module (the "Record fields" table of docs/mvt-parity.md).
 var renamed = map[string]map[string]string{
+	"backup_info":       snakeCase(),
 	"whatsapp_contacts": {"row_pk": "id"},
+	"whatsapp": {"Z_PK": "id", "ZFROMJID": "from_jid", "ZTOJID": "to_jid", "ZTEXT": "text", "ZMESSAGEDATE": "date", "isodate": "date",
+		"ZMESSAGETYPE": "message_type", "ZISFROMME": "from_me", "ZMEDIAURL": "media_url", "session_pk": "id", "record_type": "kind",
+		"last_message_date": "last_message", "group_creation_date": "group_created", "first_stored_message_date": "first_stored_message",
+		"stored_message_count": "stored_messages", "partner_resolved_phone_number": "resolved_phone_number", "pair_timestamp": "date"},
 	"calendar": {"participant_uuid": "organizer.uuid", "participant_email": "organizer.email", "participant_phone": "organizer.phone",
 		"participant_comment": "organizer.comment", "participant_last_modified": "organizer.last_modified"},
 	"interactionc": {
@@ -58,6 +63,17 @@ var renamed = map[string]map[string]string{
 	"safari_browser_state": {"last_viewed_timestamp": "last_viewed", "safari_browser_state_db": "db"},
 	"webkit_resource_load_statistics": {"domain": "app", "path": "db", "last_seen_isodate": "last_seen",
 		"most_recent_user_interaction_time_isodate": "most_recent_user_interaction"},
+}
+
+// snakeCase maps MVT's BackupInfo keys (Info.plist's) to spyscan's.
+func snakeCase() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"Build Version", "Device Name", "Display Name", "GUID", "ICCID", "IMEI", "MEID", "Installed Applications",
+		"Last Backup Date", "Phone Number", "Product Name", "Product Type", "Product Version", "Serial Number", "Target Identifier",
+		"Target Type", "Unique Identifier", "iTunes Version"} {
+		m[k] = strings.ReplaceAll(strings.ToLower(k), " ", "_")
+	}
+	return m
 }
 
 // skip are MVT's files that are not one module's records.

@@ -2,12 +2,14 @@ package modules_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/modules/backupinfo"
 	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
 	"github.com/spyscan/spyscan/internal/ios/modules/interactionc"
 	"github.com/spyscan/spyscan/internal/ios/modules/safaribrowserstate"
@@ -166,5 +168,75 @@ func TestMVTKeysSafariBrowserState(t *testing.T) {
 				t.Errorf("session entry %d: %+v", i, e)
 			}
 		}
+	}
+}
+
+// mvtWhatsAppMessageKeys: MVT keeps ZWAMESSAGE.* (here the generated
+// table's columns), the media item's and first data item's columns, the
+// ISO date and the links.
+var mvtWhatsAppMessageKeys = []string{"Z_PK", "Z_ENT", "ZCHATSESSION", "ZFROMJID", "ZTOJID", "ZTEXT", "ZMESSAGEDATE", "ZMESSAGETYPE", "ZISFROMME",
+	"ZMESSAGESTATUS", "ZSORT", "ZSTARRED", "ZSENTDATE", "ZSTANZAID", "ZPUSHNAME", "ZAUTHORNAME", "ZMEDIAURL", "ZCONTENT1", "ZCONTENT2",
+	"ZMATCHEDTEXT", "ZSUMMARY", "ZTITLE", "isodate", "links"}
+
+var mvtWhatsAppChatKeys = []string{"session_pk", "contact_jid", "partner_name", "session_type", "archived", "removed", "message_counter",
+	"last_message_date", "group_creation_date", "first_stored_message_date", "last_stored_message_date", "stored_message_count",
+	"record_type", "partner_resolved_phone_number"}
+
+var mvtWhatsAppLIDPairKeys = []string{"lid", "phone_number", "pair_timestamp", "record_type"}
+
+func TestMVTKeysWhatsApp(t *testing.T) {
+	res, err := modtest.Run(t, whatsapp.NewMessages(), acquisition.IOSBackup, modtest.BackupFS(iosdata.WhatsApp()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind := func(k string) func(map[string]any) bool { return func(m map[string]any) bool { return m["kind"] == k } }
+	modtest.WantMVTKeys(t, res, kind(whatsapp.KindMessage), mvtWhatsAppMessageKeys, map[string]string{"Z_PK": "id", "ZFROMJID": "from_jid",
+		"ZTOJID": "to_jid", "ZTEXT": "text", "ZMESSAGEDATE": "date", "isodate": "date", "ZMESSAGETYPE": "message_type", "ZISFROMME": "from_me",
+		"ZMEDIAURL": "media_url"})
+	modtest.WantMVTKeys(t, res, kind(whatsapp.KindChat), mvtWhatsAppChatKeys, map[string]string{"session_pk": "id", "record_type": "kind",
+		"last_message_date": "last_message", "group_creation_date": "group_created", "first_stored_message_date": "first_stored_message",
+		"stored_message_count": "stored_messages", "partner_resolved_phone_number": "resolved_phone_number"})
+	modtest.WantMVTKeys(t, res, kind(whatsapp.KindLIDPair), mvtWhatsAppLIDPairKeys, map[string]string{"pair_timestamp": "date", "record_type": "kind"})
+	m := recordWhere(t, res, "id", 1.0)
+	for k, want := range map[string]any{"Z_ENT": 9.0, "ZMESSAGESTATUS": 8.0, "ZSORT": 101.0, "ZSTARRED": 0.0, "ZSTANZAID": "3EB0C767D71D",
+		"ZPUSHNAME": `Ana \xff`, "ZCHATSESSION": 1.0, "ZAUTHORNAME": nil} {
+		if m[k] != want {
+			t.Errorf("message 1's %s = %#v, want %#v", k, m[k], want)
+		}
+	}
+	if m["ZSENTDATE"] == nil || m["Z_PK"] != nil || m["ZTEXT"] != nil {
+		t.Errorf("message 1 (ZSENTDATE kept, the columns spyscan names left out): %v", m)
+	}
+	if m := recordWhere(t, res, "id", 3.0); m["ZAUTHORNAME"] != "Ana" {
+		t.Errorf("message 3's media author %v", m["ZAUTHORNAME"])
+	}
+	if m := recordWhere(t, res, "id", 2.0); m["ZTITLE"] != "Preview" || m["ZCONTENT2"] != nil {
+		t.Errorf("message 2's data item %v %v", m["ZTITLE"], m["ZCONTENT2"])
+	}
+}
+
+// mvtBackupInfoKeys are the Info.plist keys MVT's BackupInfo keeps, as
+// spyscan names them (snake case).
+var mvtBackupInfoKeys = []string{"Build Version", "Device Name", "Display Name", "GUID", "ICCID", "IMEI", "MEID", "Installed Applications",
+	"Last Backup Date", "Phone Number", "Product Name", "Product Type", "Product Version", "Serial Number", "Target Identifier",
+	"Target Type", "Unique Identifier", "iTunes Version"}
+
+func TestMVTKeysBackupInfo(t *testing.T) {
+	info := map[string]any{"Last Backup Date": time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), "Installed Applications": []any{"a.b"}}
+	renamed := map[string]string{}
+	for _, k := range mvtBackupInfoKeys {
+		renamed[k] = strings.ReplaceAll(strings.ToLower(k), " ", "_")
+		if _, ok := info[k]; !ok {
+			info[k] = "v " + k
+		}
+	}
+	renamed["Installed Applications"] = "installed_applications"
+	res, err := modtest.Run(t, backupinfo.New(), acquisition.IOSBackup, map[string][]byte{"Info.plist": iosdata.Plist(info)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	modtest.WantMVTKeys(t, res, nil, mvtBackupInfoKeys, renamed)
+	if m := recordWhere(t, res, "meid", "v MEID"); m["target_type"] != "v Target Type" || m["guid"] != "v GUID" {
+		t.Errorf("record %v", m)
 	}
 }
