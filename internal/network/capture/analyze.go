@@ -182,6 +182,9 @@ func (a *analyzer) decoded(link uint32, err error) {
 		return
 	}
 	p := &a.p
+	if skipNew && p.NTunnels > 0 {
+		return
+	}
 	tunnel := a.tunnelID(p)
 	if p.Proto != dissect.ProtoTCP && p.Proto != dissect.ProtoUDP {
 		a.decodeErr["other IP protocol (counted, not dissected)"]++

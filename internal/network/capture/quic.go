@@ -28,6 +28,8 @@ func looksLikeQUIC(b []byte) bool {
 	}
 	v := binary.BigEndian.Uint32(b[1:])
 	switch {
+	case skipNew && v&0xffffff00 != 0xff000000 && v != quic.Version1 && v != quic.Version2:
+		return false
 	case v == quic.Version1:
 		return (b[0]>>4)&3 == 0
 	case v == quic.Version2:

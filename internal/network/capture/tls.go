@@ -36,7 +36,7 @@ func (a *analyzer) tlsClientFrom(f *flow, s *dissect.Stream) {
 		if m[0] == tlsinfo.TypeClientHello {
 			a.tlsHello(f, m)
 		}
-		return f.hellos < maxHellos
+		return f.hellos < maxHellos && !(skipNew && f.hellos > 0)
 	})
 	if err == tlsinfo.ErrSSLv2 {
 		a.sslv2Hello(f, s.Data[n:])
