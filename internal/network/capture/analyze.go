@@ -127,7 +127,8 @@ type analyzer struct {
 	findings   []Finding
 	certSeen   map[string]bool
 	certCache  map[[32]byte][]tlsinfo.Certificate
-	chain      [][]byte // CNAME targets of the DNS message being read
+	fps        tlsinfo.FingerprintCache // JA3/JA4 of hellos seen before
+	chain      [][]byte                 // CNAME targets of the DNS message being read
 
 	undec        map[string]uint64 // undecodable packets per reason
 	undecN       uint64

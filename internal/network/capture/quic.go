@@ -85,7 +85,8 @@ func (a *analyzer) quicPacket(f *flow, p *dissect.Packet) {
 	sa, sp := f.server()
 	server := dissect.Endpoint(sa, sp)
 	a.clientHello(f, ch, 'q', server)
-	ja4, ja4ref := tlsinfo.JA4Forms(ch, 'q')
+	fp := a.fps.Get(ch, 'q')
+	ja4, ja4ref := fp.JA4, fp.JA4Reference
 	if ja4ref == ja4 {
 		ja4ref = ""
 	}
