@@ -130,14 +130,13 @@ type analyzer struct {
 	fps        tlsinfo.FingerprintCache // JA3/JA4 of hellos seen before
 	chain      [][]byte                 // CNAME targets of the DNS message being read
 
-	undec        map[string]uint64 // undecodable packets per reason
-	undecN       uint64
-	reasons      map[uint64]string // cached reason texts per link type / EtherType
-	tunnels      map[tunnelPath]uint32
-	tunnelNames  []string // per tunnel ID; [0] is "no tunnel"
-	lastTunnel   tunnelPath
-	lastTunnelID uint32
-	partial      bool // the datagram being read is the start of an incomplete one
+	undec         map[string]uint64 // undecodable packets per reason
+	undecN        uint64
+	reasons       map[uint64]string // cached reason texts per link type / EtherType
+	tunnels       map[tunnelPath]uint32
+	tunnelNames   []string // per tunnel ID; [0] is "no tunnel"
+	recentTunnels recentHops
+	partial       bool // the datagram being read is the start of an incomplete one
 }
 
 func newAnalyzer(name string, opts Options) *analyzer {
