@@ -36,6 +36,7 @@ var moduleOf = map[string]string{
 // renamed is MVT's key -> spyscan's key holding the same value, per
 // module (the "Record fields" table of docs/mvt-parity.md).
 var renamed = map[string]map[string]string{
+	"backup_info":       snakeCase(),
 	"whatsapp_contacts": {"row_pk": "id"},
 	"whatsapp": {"Z_PK": "id", "ZFROMJID": "from_jid", "ZTOJID": "to_jid", "ZTEXT": "text", "ZMESSAGEDATE": "date", "isodate": "date",
 		"ZMESSAGETYPE": "message_type", "ZISFROMME": "from_me", "ZMEDIAURL": "media_url", "session_pk": "id", "record_type": "kind",
@@ -62,6 +63,17 @@ var renamed = map[string]map[string]string{
 	"safari_browser_state": {"last_viewed_timestamp": "last_viewed", "safari_browser_state_db": "db"},
 	"webkit_resource_load_statistics": {"domain": "app", "path": "db", "last_seen_isodate": "last_seen",
 		"most_recent_user_interaction_time_isodate": "most_recent_user_interaction"},
+}
+
+// snakeCase maps MVT's BackupInfo keys (Info.plist's) to spyscan's.
+func snakeCase() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"Build Version", "Device Name", "Display Name", "GUID", "ICCID", "IMEI", "MEID", "Installed Applications",
+		"Last Backup Date", "Phone Number", "Product Name", "Product Type", "Product Version", "Serial Number", "Target Identifier",
+		"Target Type", "Unique Identifier", "iTunes Version"} {
+		m[k] = strings.ReplaceAll(strings.ToLower(k), " ", "_")
+	}
+	return m
 }
 
 // skip are MVT's files that are not one module's records.

@@ -2,12 +2,14 @@ package modules_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/modules/backupinfo"
 	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
 	"github.com/spyscan/spyscan/internal/ios/modules/interactionc"
 	"github.com/spyscan/spyscan/internal/ios/modules/safaribrowserstate"
@@ -210,5 +212,31 @@ func TestMVTKeysWhatsApp(t *testing.T) {
 	}
 	if m := recordWhere(t, res, "id", 2.0); m["ZTITLE"] != "Preview" || m["ZCONTENT2"] != nil {
 		t.Errorf("message 2's data item %v %v", m["ZTITLE"], m["ZCONTENT2"])
+	}
+}
+
+// mvtBackupInfoKeys are the Info.plist keys MVT's BackupInfo keeps, as
+// spyscan names them (snake case).
+var mvtBackupInfoKeys = []string{"Build Version", "Device Name", "Display Name", "GUID", "ICCID", "IMEI", "MEID", "Installed Applications",
+	"Last Backup Date", "Phone Number", "Product Name", "Product Type", "Product Version", "Serial Number", "Target Identifier",
+	"Target Type", "Unique Identifier", "iTunes Version"}
+
+func TestMVTKeysBackupInfo(t *testing.T) {
+	info := map[string]any{"Last Backup Date": time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), "Installed Applications": []any{"a.b"}}
+	renamed := map[string]string{}
+	for _, k := range mvtBackupInfoKeys {
+		renamed[k] = strings.ReplaceAll(strings.ToLower(k), " ", "_")
+		if _, ok := info[k]; !ok {
+			info[k] = "v " + k
+		}
+	}
+	renamed["Installed Applications"] = "installed_applications"
+	res, err := modtest.Run(t, backupinfo.New(), acquisition.IOSBackup, map[string][]byte{"Info.plist": iosdata.Plist(info)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	modtest.WantMVTKeys(t, res, nil, mvtBackupInfoKeys, renamed)
+	if m := recordWhere(t, res, "meid", "v MEID"); m["target_type"] != "v Target Type" || m["guid"] != "v GUID" {
+		t.Errorf("record %v", m)
 	}
 }
