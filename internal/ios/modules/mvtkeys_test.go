@@ -277,3 +277,24 @@ func TestMVTKeysSMS(t *testing.T) {
 		}
 	}
 }
+
+// mvtSMSAttachmentKeys: MVT keeps attachment.* (iOS 14's columns, as the
+// generated table has them) and its derived fields.
+var mvtSMSAttachmentKeys = []string{"attachment_id", "ROWID", "guid", "created_date", "start_date", "filename", "uti", "mime_type",
+	"transfer_state", "is_outgoing", "user_info", "transfer_name", "total_bytes", "is_sticker", "sticker_user_info", "attribution_info",
+	"hide_attachment", "ck_sync_state", "ck_server_change_token_blob", "ck_record_id", "original_guid", "sr_ck_sync_state",
+	"sr_ck_server_change_token_blob", "sr_ck_record_id", "is_commsafety_sensitive", "service", "phone_number", "isodate", "direction",
+	"has_user_info"}
+
+func TestMVTKeysSMSAttachments(t *testing.T) {
+	res, err := modtest.Run(t, sms.NewAttachments(), acquisition.IOSBackup, modtest.BackupFS(iosdata.SMS(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modtest.WantMVTKeys(t, res, nil, mvtSMSAttachmentKeys, map[string]string{"attachment_id": "id", "ROWID": "id", "phone_number": "handle",
+		"isodate": "created"})
+	a := recordWhere(t, res, "id", 1.0)
+	if a["start_date"] != "" || a["created_date"] == nil || a["transfer_state"] != 5.0 || a["is_outgoing"] != 0.0 || a["user_info"] != nil {
+		t.Errorf("attachment 1: %v", a)
+	}
+}
