@@ -209,6 +209,24 @@ func (d *DB) Columns(ctx context.Context, table string) map[string]bool {
 	return cols
 }
 
+// ColumnList returns the column names of a table as its schema spells
+// them, in its order (nil if absent).
+func (d *DB) ColumnList(ctx context.Context, table string) []string {
+	rows, err := d.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if rows.Scan(&c) == nil {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
 // HasColumns reports whether table is a real table (not a view standing
 // for it) with every column of cols (compared without case).
 func (d *DB) HasColumns(ctx context.Context, table string, cols ...string) bool {
