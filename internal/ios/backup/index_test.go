@@ -44,7 +44,7 @@ func TestIndexTree(t *testing.T) {
 	}
 	bd := newBuilder(t.TempDir())
 	for _, r := range rows {
-		if err := bd.add([]byte(r.id), []byte(r.domain), []byte(r.rel), r.flags, mbFile{}); err != nil {
+		if err := bd.add(r.id, r.domain, r.rel, r.flags, mbFile{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -223,7 +223,7 @@ func testIndexFilesRemoved(t *testing.T, folders int) {
 		tmp := t.TempDir()
 		bd := newBuilder(tmp)
 		for i := range 10_000 {
-			if err := bd.add([]byte(fmt.Sprintf("%040x", i)), []byte("HomeDomain"), []byte(fmt.Sprintf("d/%05d", i)), flagFile, mbFile{}); err != nil {
+			if err := bd.add(fmt.Sprintf("%040x", i), "HomeDomain", fmt.Sprintf("d/%05d", i), flagFile, mbFile{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -249,7 +249,7 @@ func TestIndexLargerThanCache(t *testing.T) {
 		j := (i * 7919) % n // added out of order
 		rel := fmt.Sprintf("f%02d/%s/file-%05d", j%50, strings.Repeat("x", j%40+1), j)
 		m := mbFile{mode: uint32(j), fields: mbFields{size: int64(j)}, target: fmt.Sprint("t", j)}
-		if err := bd.add([]byte(fmt.Sprintf("%040x", j)), []byte("HomeDomain"), []byte(rel), flagFile, m); err != nil {
+		if err := bd.add(fmt.Sprintf("%040x", j), "HomeDomain", rel, flagFile, m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -314,7 +314,7 @@ func TestChildrenSubtreeSizes(t *testing.T) {
 	var paths []string
 	add := func(domain, rel string) {
 		id := fmt.Sprintf("%040x", len(paths))
-		if err := bd.add([]byte(id), []byte(domain), []byte(rel), flagFile, mbFile{}); err != nil {
+		if err := bd.add(id, domain, rel, flagFile, mbFile{}); err != nil {
 			t.Fatal(err)
 		}
 		paths = append(paths, domain+"/"+rel)
