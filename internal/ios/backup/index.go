@@ -443,6 +443,7 @@ var recCodec = spill.Codec[recItem]{
 	Size: func(r *recItem) int {
 		return 6*16 + 10*8 + len(r.rel) + len(r.id) + len(r.target) + len(r.err) + len(r.key)
 	},
+	RoundTrip: true, // TestBuildCodecsRoundTrip
 }
 
 // nodeItem is an FS path while the index is built: a record's, a root
@@ -474,8 +475,9 @@ var nodeCodec = spill.Codec[nodeItem]{
 		it.n, it.parent = decodeNode(rest), rest[nodeSize] == 1
 		return d.Err()
 	},
-	Compare: func(a, b *nodeItem) int { return strings.Compare(a.path, b.path) },
-	Size:    func(it *nodeItem) int { return 16 + nodeSize + 8 + len(it.path) },
+	Compare:   func(a, b *nodeItem) int { return strings.Compare(a.path, b.path) },
+	Size:      func(it *nodeItem) int { return 16 + nodeSize + 8 + len(it.path) },
+	RoundTrip: true, // TestBuildCodecsRoundTrip
 }
 
 // newBuilder starts an index whose files, when they outgrow memory, and
