@@ -69,6 +69,20 @@ func M(key string, pairs ...any) Msg {
 	return m
 }
 
+// MS is M for string arguments only (name, value pairs): the same Msg,
+// without putting each value in an interface first (an allocation per
+// value, for a module that builds one message per record).
+func MS(key string, pairs ...string) Msg {
+	m := Msg{Key: key}
+	if len(pairs) >= 2 {
+		m.Args = make([]Arg, 0, len(pairs)/2)
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m.Args = append(m.Args, Arg{Name: pairs[i], Str: pairs[i+1]})
+	}
+	return m
+}
+
 func newArg(name string, v any) Arg {
 	a := Arg{Name: name}
 	switch x := v.(type) {

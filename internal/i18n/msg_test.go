@@ -157,3 +157,22 @@ func TestOptionalParts(t *testing.T) {
 		t.Errorf("nil *Msg: %q", got)
 	}
 }
+
+// TestMSAsM: MS builds the Msg M builds from the same string pairs (a
+// trailing name without a value ignored), and allocates once, for the
+// arguments.
+func TestMSAsM(t *testing.T) {
+	for _, pairs := range [][]string{nil, {"path"}, {"path", "/a"}, {"path", "/a", "context", ""}, {"a", "1", "b", "2", "c"}} {
+		anys := make([]any, len(pairs))
+		for i, p := range pairs {
+			anys[i] = p
+		}
+		if got, want := MS("k", pairs...), M("k", anys...); !reflect.DeepEqual(got, want) {
+			t.Errorf("MS(%q) = %+v, M %+v", pairs, got, want)
+		}
+	}
+	path, ctx := strings.Repeat("p", 20), strings.Repeat("c", 20)
+	if n := testing.AllocsPerRun(100, func() { _ = MS("android.event.file", "path", path, "context", ctx) }); n != 1 {
+		t.Errorf("MS: %v allocations, want 1", n)
+	}
+}
