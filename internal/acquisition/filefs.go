@@ -106,3 +106,26 @@ func (dirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o555 }
 func (dirInfo) ModTime() time.Time { return time.Time{} }
 func (dirInfo) IsDir() bool        { return true }
 func (dirInfo) Sys() any           { return nil }
+
+// StreamFS is a FileFS whose one file the modules read from its start (a
+// capture). It implements DigestFS: with a Digest, reading the file also
+// hashes it for the chain of custody, so that the file is read once.
+type StreamFS struct {
+	FileFS
+	Digest *Digest
+}
+
+// WithDigest implements DigestFS.
+func (s StreamFS) WithDigest(d *Digest) fs.FS {
+	s.Digest = d
+	return s
+}
+
+// Open implements fs.FS: the file's reads feed the digest, if there is one.
+func (s StreamFS) Open(name string) (fs.File, error) {
+	f, err := s.FileFS.Open(name)
+	if err != nil || s.Digest == nil || name != s.Name {
+		return f, err
+	}
+	return s.Digest.File(f), nil
+}
