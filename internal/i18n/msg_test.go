@@ -176,3 +176,13 @@ func TestMSAsM(t *testing.T) {
 		t.Errorf("MS: %v allocations, want 1", n)
 	}
 }
+
+// BenchmarkEnglishEvent renders a files.json timeline event's description
+// in English, as the recorder does for every event.
+func BenchmarkEnglishEvent(b *testing.B) {
+	m := MS("android.event.file", "path", "/sdcard/DCIM/Camera/IMG_20240519_101010.jpg", "context", "u:object_r:media_rw_data_file:s0")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = English(m)
+	}
+}
