@@ -69,10 +69,10 @@ func M(key string, pairs ...any) Msg {
 	return m
 }
 
-// MS is M for string arguments only (name, value pairs): the same Msg,
-// without putting each value in an interface first (an allocation per
-// value, for a module that builds one message per record).
-func MS(key string, pairs ...string) Msg {
+// S is M for string values only: the same Msg, built with one allocation
+// (M boxes every value into an interface, an allocation per string that is
+// not a constant). For messages built once per row of a large table.
+func S(key string, pairs ...string) Msg {
 	m := Msg{Key: key}
 	if len(pairs) >= 2 {
 		m.Args = make([]Arg, 0, len(pairs)/2)

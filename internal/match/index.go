@@ -40,7 +40,7 @@ type Index struct {
 	procTrunc   [2]map[string][]*entry // indicators longer than 15/16 chars by their first 15/16
 	fileNames   map[string]*entry
 	filePaths   map[string]*entry
-	pathLens    lengths // of the filePaths keys: the prefixes worth looking up
+	pathLens    lengths                    // of the filePaths keys: the prefixes worth looking up
 	exact       map[Type]map[string]*entry // hashes, app ids, profiles, properties, JA3/JA4
 	count       map[Type]int
 	total       int

@@ -190,7 +190,7 @@ func report(rec *module.Recorder, f File) {
 	if !f.ModifiedTime.IsZero() {
 		e := model.Event{Time: f.ModifiedTime, Event: macb(f), Artifact: FileName, Description: f.Path}
 		if f.Context != "" {
-			e.DescriptionMsg = i18n.MS("android.event.file", "path", f.Path, "context", f.Context)
+			e.DescriptionMsg = i18n.S("android.event.file", "path", f.Path, "context", f.Context)
 		}
 		rec.Event(e)
 	}
