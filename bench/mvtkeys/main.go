@@ -28,6 +28,7 @@ import (
 var moduleOf = map[string]string{
 	"interaction_c":          "interactionc",
 	"aqf_get_prop":           "aqf_getprop",
+	"id_status_cache":        "idstatuscache",
 	"root_binaries":          "aqf_root_binaries",
 	"sms_attachments":        "sms_attachments",
 	"osanalytics_addaily":    "osanalytics_addaily",
@@ -38,7 +39,20 @@ var moduleOf = map[string]string{
 // renamed is MVT's key -> spyscan's key holding the same value, per
 // module (the "Record fields" table of docs/mvt-parity.md).
 var renamed = map[string]map[string]string{
-	"backup_info":       snakeCase(),
+	"backup_info":            snakeCase(),
+	"sms_attachments":        {"attachment_id": "id", "ROWID": "id", "phone_number": "handle", "isodate": "created"},
+	"calls":                  {"isodate": "date", "number": "address"},
+	"contacts":               {"First": "first", "Middle": "middle", "Last": "last", "Organization": "organization"},
+	"idstatuscache":          {"isodate": "lookup_date"},
+	"safari_history":         {"id": "item_id", "isodate": "time", "timestamp": "time", "safari_history_db": "db"},
+	"shortcuts":              {"isodate": "created", "modified_date": "modified", "parsed_actions": "actions"},
+	"configuration_profiles": {"domain": "path", "relative_path": "path"},
+	"locationd_clients": {"package": "client", "Authorization": "fields.Authorization", "BundleId": "bundle_id", "BundlePath": "bundle_path",
+		"ClientStorageToken": "fields.ClientStorageToken", "ConsumptionPeriodBegin": "times.ConsumptionPeriodBegin", "Executable": "executable",
+		"LocationTimeStopped": "times.LocationTimeStopped", "ReceivingLocationInformationTimeStopped": "times.ReceivingLocationInformationTimeStopped",
+		"Registered": "registered", "SupportedAuthorizationMask": "fields.SupportedAuthorizationMask", "Whitelisted": "fields.Whitelisted",
+		"SignificantTimeStopped": "times.SignificantTimeStopped", "VisitTimeStopped": "times.VisitTimeStopped",
+		"BackgroundLocationTimeStopped": "times.BackgroundLocationTimeStopped"},
 	"backup_sms":        {"isodate": "timestamp"},
 	"sms":               {"ROWID": "id", "phone_number": "handle", "isodate": "date", "isodate_read": "date_read", "attributedBody": "text"},
 	"whatsapp_contacts": {"row_pk": "id"},
