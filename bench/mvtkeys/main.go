@@ -27,6 +27,8 @@ import (
 // module names where they differ.
 var moduleOf = map[string]string{
 	"interaction_c":          "interactionc",
+	"aqf_get_prop":           "aqf_getprop",
+	"root_binaries":          "aqf_root_binaries",
 	"sms_attachments":        "sms_attachments",
 	"osanalytics_addaily":    "osanalytics_addaily",
 	"locationd_clients":      "locationd_clients",
@@ -37,6 +39,7 @@ var moduleOf = map[string]string{
 // module (the "Record fields" table of docs/mvt-parity.md).
 var renamed = map[string]map[string]string{
 	"backup_info":       snakeCase(),
+	"backup_sms":        {"isodate": "timestamp"},
 	"whatsapp_contacts": {"row_pk": "id"},
 	"whatsapp": {"Z_PK": "id", "ZFROMJID": "from_jid", "ZTOJID": "to_jid", "ZTEXT": "text", "ZMESSAGEDATE": "date", "isodate": "date",
 		"ZMESSAGETYPE": "message_type", "ZISFROMME": "from_me", "ZMEDIAURL": "media_url", "session_pk": "id", "record_type": "kind",
@@ -108,6 +111,11 @@ func run(mvtDir, spyDir string) error {
 		mod := name
 		if m, ok := moduleOf[name]; ok {
 			mod = m
+		}
+		if _, err := os.Stat(filepath.Join(spyDir, mod+".json")); err != nil {
+			if _, err := os.Stat(filepath.Join(spyDir, "backup_"+mod+".json")); err == nil {
+				mod = "backup_" + mod // Android's SMS of a backup.ab (androidqf's included)
+			}
 		}
 		mvtKeys, nonNull, n, err := mvtRecordKeys(f)
 		if err != nil {

@@ -51,7 +51,7 @@ type DB struct {
 func (d *DB) Close() error {
 	d.mu.Lock()
 	for _, s := range d.stmts {
-		s.cancel()
+		s.release()
 	}
 	d.stmts = nil
 	d.mu.Unlock()

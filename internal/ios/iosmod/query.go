@@ -145,13 +145,26 @@ func QuerySQL(ctx context.Context, db *sqlitex.DB, q string, names []string, fn 
 	return scanRows(rows, names, wrap, fn)
 }
 
+// keep is a Scan destination that stores the driver's value as it is.
+// database/sql copies a []byte scanned into an *any, because a driver may
+// reuse its buffer at the next row; modernc.org/sqlite returns a new slice
+// for every value of every row (TestQueryKeepsBlobs), so that copy was a
+// second one (a message body per row of sms.db).
+type keep struct{ v *any }
+
+// Scan implements sql.Scanner.
+func (k keep) Scan(src any) error {
+	*k.v = src
+	return nil
+}
+
 func scanRows(rows *sql.Rows, names []string, wrap func(error) error, fn func(Row) error) error {
 	defer rows.Close()
 	ptrs := make([]any, len(names))
 	for rows.Next() {
 		vals := make([]any, len(names)) // fresh per row: callers may keep rows
 		for i := range vals {
-			ptrs[i] = &vals[i]
+			ptrs[i] = keep{&vals[i]}
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return wrap(err)
