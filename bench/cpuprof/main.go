@@ -3,11 +3,14 @@
 // -heap it also writes the heap profile taken when the live heap was at its
 // largest (sampled every 200 ms), to find what holds the peak RSS; with
 // -window it also writes the peak of each window of that length as
-// heap.prof.0, heap.prof.1, ... (to compare the phases of a scan):
+// heap.prof.0, heap.prof.1, ... (to compare the phases of a scan); with
+// -allocs it records every allocation (runtime.MemProfileRate 1) and
+// writes the allocation profile of all the runs at the end:
 //
-//	go run ./bench/cpuprof -o cpu.prof [-heap heap.prof [-window 30s]] [-n RUNS] -- scan --quiet -o OUT INPUT
+//	go run ./bench/cpuprof -o cpu.prof [-heap heap.prof [-window 30s]] [-allocs allocs.prof] [-n RUNS] -- scan --quiet -o OUT INPUT
 //	go tool pprof -top cpu.prof
 //	go tool pprof -sample_index=inuse_space -top heap.prof
+//	go tool pprof -sample_index=alloc_space -top allocs.prof
 package main
 
 import (
@@ -16,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
@@ -29,7 +33,11 @@ func main() {
 	heap := flag.String("heap", "", "heap profile at the peak of the live heap to write (none when empty)")
 	window := flag.Duration("window", 0, "also write the peak of each window of this length as HEAP.0, HEAP.1, ... (0: none)")
 	runs := flag.Int("n", 1, "run the command this many times (a loop of small scans); the folder given to -o/--output is removed before each run")
+	allocs := flag.String("allocs", "", "allocation profile of every allocation of the runs to write (none when empty)")
 	flag.Parse()
+	if *allocs != "" {
+		runtime.MemProfileRate = 1 // every allocation: a small scan allocates too little for the default sampling
+	}
 	f, err := os.Create(*out)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cpuprof:", err)
@@ -55,7 +63,28 @@ func main() {
 	<-done
 	pprof.StopCPUProfile()
 	f.Close()
+	if *allocs != "" {
+		if err := writeAllocs(*allocs); err != nil {
+			fmt.Fprintln(os.Stderr, "cpuprof:", err)
+			os.Exit(2)
+		}
+	}
 	os.Exit(code)
+}
+
+// writeAllocs writes the allocation profile (every allocation since the
+// start, as MemProfileRate is 1) to path.
+func writeAllocs(path string) error {
+	runtime.GC() // the profile counts allocations up to the last collection
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // outDir is the value of the command's -o or --output flag ("" without one).

@@ -3,6 +3,15 @@
 // it beside the full `spyscan scan`, tshark and ndpiReader.
 //
 //	GOMAXPROCS=1 go run ./bench/netbench capture.pcap
+//
+// Built with -tags netbench_skipnew, the pass skips what issue 11's
+// decoders claim (tunnelled packets, preambles and the TLS search, DNS by
+// content on other ports, ClientHellos after the first, QUIC versions
+// beyond v1, v2 and drafts; see internal/network/capture/skipnew_on.go):
+// the two builds side by side give the decoders' cost on a capture.
+//
+//	go build -o /tmp/nb ./bench/netbench
+//	go build -tags netbench_skipnew -o /tmp/nb-skip ./bench/netbench
 package main
 
 import (

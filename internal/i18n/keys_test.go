@@ -42,7 +42,7 @@ type keyUse struct {
 	n     bool // the call gives a count (N, or an "n" argument)
 }
 
-// sourceKeyUses finds every i18n.M("key", "name", v...) call, every
+// sourceKeyUses finds every i18n.M("key", "name", v...) call (and i18n.S), every
 // catalog .T("key", ...) / .N("key", n, ...) call in non-test Go files of
 // the repository, and every {{... .T "key"}} / {{... .N "key" ...}} of its
 // templates.
@@ -111,13 +111,13 @@ func goKeyUses(path, rel string) ([]keyUse, error) {
 		var fn string
 		switch x := call.Fun.(type) {
 		case *ast.SelectorExpr:
-			if id, ok := x.X.(*ast.Ident); ok && id.Name == "i18n" && x.Sel.Name == "M" {
+			if id, ok := x.X.(*ast.Ident); ok && id.Name == "i18n" && (x.Sel.Name == "M" || x.Sel.Name == "S") {
 				fn = "M"
 			} else if x.Sel.Name == "T" || x.Sel.Name == "N" {
 				fn = x.Sel.Name
 			}
 		case *ast.Ident:
-			if inI18n && x.Name == "M" {
+			if inI18n && (x.Name == "M" || x.Name == "S") {
 				fn = "M"
 			}
 		}

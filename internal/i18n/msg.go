@@ -69,6 +69,20 @@ func M(key string, pairs ...any) Msg {
 	return m
 }
 
+// S is M for string values only: the same Msg, built with one allocation
+// (M boxes every value into an interface, an allocation per string that is
+// not a constant). For messages built once per row of a large table.
+func S(key string, pairs ...string) Msg {
+	m := Msg{Key: key}
+	if len(pairs) >= 2 {
+		m.Args = make([]Arg, 0, len(pairs)/2)
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m.Args = append(m.Args, Arg{Name: pairs[i], Str: pairs[i+1]})
+	}
+	return m
+}
+
 func newArg(name string, v any) Arg {
 	a := Arg{Name: name}
 	switch x := v.(type) {

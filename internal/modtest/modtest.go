@@ -277,3 +277,58 @@ func Bench(b *testing.B, m module.Module, kind acquisition.Kind, fsys fs.FS) {
 		b.ReportMetric(float64(c.Milliseconds())/float64(b.N), "cpu-ms/op") // robust on a shared machine
 	}
 }
+
+// WantMVTKeys fails unless some record of res (of those match accepts;
+// all when match is nil) has each key of mvtKeys, MVT's key names for the
+// module's results, looked up through renamed (MVT's name -> the spyscan
+// field holding the same value, docs/mvt-parity.md) when it lists them. A
+// spyscan name may name a nested field: "organizer.email" (an object's
+// field), "attachments[].uti" (a field of a list's objects).
+func WantMVTKeys(t testing.TB, res model.ModuleResult, match func(map[string]any) bool, mvtKeys []string, renamed map[string]string) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, r := range res.Records {
+		var m map[string]any
+		if err := json.Unmarshal(r, &m); err != nil {
+			t.Fatalf("record %s: %v", r, err)
+		}
+		if match != nil && !match(m) {
+			continue
+		}
+		for k, v := range m {
+			have[k] = true
+			nestedKeys(have, k, v)
+		}
+	}
+	var missing []string
+	for _, k := range mvtKeys {
+		if to, ok := renamed[k]; ok {
+			k = to
+		}
+		if !have[k] {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%s: records lack MVT's keys %q", res.Module, missing)
+	}
+}
+
+// nestedKeys adds to have the names of v's fields, when v is an object or
+// a list of objects: k.field and k[].field.
+func nestedKeys(have map[string]bool, k string, v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for f := range v {
+			have[k+"."+f] = true
+		}
+	case []any:
+		for _, e := range v {
+			if o, ok := e.(map[string]any); ok {
+				for f := range o {
+					have[k+"[]."+f] = true
+				}
+			}
+		}
+	}
+}

@@ -55,6 +55,7 @@ var eventCodec = spill.Codec[model.Event]{
 		return 112 + len(e.Module) + len(e.Event) + len(e.Description) + len(e.Artifact) + len(e.Input) +
 			msgSize(&e.DescriptionMsg)
 	},
+	RoundTrip: true, // TestEventCodecRoundTrip
 }
 
 // observableCodec is the compact form of an observable in the spill runs.
@@ -84,6 +85,7 @@ var observableCodec = spill.Codec[ObservableRecord]{
 		return 128 + len(o.Type) + len(o.Value) + len(o.Input) + len(o.Module) + len(o.Artifact) + len(o.What) +
 			msgSize(&o.WhatMsg)
 	},
+	RoundTrip: true, // TestObservableCodecRoundTrip
 }
 
 // names holds one copy of the short strings that repeat from item to item

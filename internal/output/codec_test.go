@@ -7,6 +7,7 @@ import (
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
+	"github.com/spyscan/spyscan/internal/module"
 )
 
 // TestEventCodecRoundTrip: an event, its catalog message nested with every
@@ -42,6 +43,26 @@ func TestEventCodecRoundTrip(t *testing.T) {
 			bad[i] ^= 0xff
 			_ = eventCodec.Decode(bad, &got) // must not panic
 			bad[i] ^= 0xff
+		}
+	}
+}
+
+// TestObservableCodecRoundTrip: a sighting reads back from the spill form
+// as it was written, every field (the spool merges a small scan's
+// sightings from memory, not decoded: spill.Codec.RoundTrip).
+func TestObservableCodecRoundTrip(t *testing.T) {
+	for _, o := range []ObservableRecord{
+		{Module: "manifest", Input: "in", Observable: module.Observable{Type: "domain", Value: "x.example", Artifact: "Manifest.db",
+			What: "a path", WhatMsg: i18n.M("net.n_queries", "n", 3, "sub", i18n.M("k")), FirstSeen: time.Date(2026, 3, 1, 10, 0, 0, 40, time.UTC), Count: 7}},
+		{Module: "m", Observable: module.Observable{Type: "url", Value: "https://x.example/"}}, // zero time and message
+	} {
+		b := observableCodec.Append(nil, &o)
+		var got ObservableRecord
+		if err := observableCodec.Decode(b, &got); err != nil {
+			t.Fatalf("%+v: %v", o, err)
+		}
+		if !reflect.DeepEqual(got, o) {
+			t.Errorf("round trip:\n got %+v\nwant %+v", got, o)
 		}
 	}
 }

@@ -33,13 +33,31 @@ type ModuleWriter struct {
 }
 
 // NewModuleWriter prepares the files of module (version as recorded in
-// info.json) on the input at position input of a scan, in result folder dir.
+// info.json) on the input at position input of a scan, in result folder
+// dir, making the input's module folder.
 func NewModuleWriter(dir string, input int, module string, version int) (*ModuleWriter, error) {
+	if err := MakeModuleDir(dir, input); err != nil {
+		return nil, err
+	}
+	return ModuleWriterIn(dir, input, module, version), nil
+}
+
+// MakeModuleDir makes the module folder of the input at position input
+// of a scan in result folder dir, private (MkdirPrivate).
+func MakeModuleDir(dir string, input int) error {
 	d := filepath.Join(dir, ModuleDir(input))
 	if err := MkdirPrivate(d); err != nil {
-		return nil, fmt.Errorf("%s: %w", d, err)
+		return fmt.Errorf("%s: %w", d, err)
 	}
-	return &ModuleWriter{dir: d, name: module, version: version}, nil
+	return nil
+}
+
+// ModuleWriterIn is NewModuleWriter for a module folder already made
+// (MakeModuleDir): a scan makes each input's folder once, not once per
+// module (a stat and a chmod of the same folder by every module, 33 on an
+// iOS backup, contending for its lock with the files being created in it).
+func ModuleWriterIn(dir string, input int, module string, version int) *ModuleWriter {
+	return &ModuleWriter{dir: filepath.Join(dir, ModuleDir(input)), name: module, version: version}
 }
 
 // Record appends one record (already JSON, on one line). It is the

@@ -326,6 +326,9 @@ func runAll(ctx context.Context, cfg Config, ins []*opened, spool *output.Spool)
 			}
 		}
 	}
+	if err := makeModuleDirs(cfg.OutDir, jobs); err != nil {
+		return nil, err
+	}
 	results := make([]model.ModuleResult, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Concurrency + 1)
@@ -351,6 +354,25 @@ func runAll(ctx context.Context, cfg Config, ins []*opened, spool *output.Spool)
 		return nil, err
 	}
 	return assemble(cfg, ins, jobs, results, spool), nil
+}
+
+// makeModuleDirs makes the module folder of each input that has a module
+// to run, once, in result folder out ("": none, records stay in memory).
+func makeModuleDirs(out string, jobs []job) error {
+	if out == "" {
+		return nil
+	}
+	made := -1
+	for _, j := range jobs { // an input's jobs are consecutive
+		if j.in.idx == made {
+			continue
+		}
+		if err := output.MakeModuleDir(out, j.in.idx); err != nil {
+			return err
+		}
+		made = j.in.idx
+	}
+	return nil
 }
 
 // abandonAfter is how long an interrupted scan waits for its modules to
@@ -388,10 +410,7 @@ func runModule(ctx context.Context, cfg Config, j job, spool *output.Spool, mult
 	sinks := spool.Sinks(name, input)
 	var mw *output.ModuleWriter
 	if cfg.OutDir != "" {
-		mw, err = output.NewModuleWriter(cfg.OutDir, j.in.idx, name, j.mod.Version())
-		if err != nil {
-			return res, err
-		}
+		mw = output.ModuleWriterIn(cfg.OutDir, j.in.idx, name, j.mod.Version()) // its folder made by makeModuleDirs
 		sinks.Records = mw.Record
 	}
 	rec := module.NewStreamingRecorder(name, cfg.Index, sinks)

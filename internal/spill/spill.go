@@ -7,7 +7,9 @@
 // until Close removes its files; several Sorters are merged together with
 // Merge. The last, partial buffer that a merge (or Flush) sorts stays in
 // memory, encoded as a file run would be, while a sorter's runs kept so
-// add up to memRuns bytes at most: a small sort then writes no file.
+// add up to memRuns bytes at most: a small sort then writes no file. A
+// sorter that made no run yet, merged alone, is read from its buffer,
+// sorted, without encoding when its codec round-trips (Codec.RoundTrip).
 package spill
 
 import (
@@ -34,6 +36,12 @@ type Codec[T any] struct {
 	Compare func(a, b *T) int
 	// Size is the approximate memory one buffered item holds, in bytes.
 	Size func(v *T) int
+	// RoundTrip says that Decode gives back exactly what Append encoded,
+	// field for field (a test of the codec holds it to that): a sorter
+	// that has not spilled is then merged alone from its buffer, sorted,
+	// without encoding its items into a run and decoding them at every
+	// reading.
+	RoundTrip bool
 }
 
 // ErrCorrupt is returned when a run file does not decode.
@@ -72,14 +80,15 @@ type Sorter[T any] struct {
 	dir    string
 	budget int
 
-	mu   sync.Mutex
-	buf  []T
-	used int
-	runs []runRef
-	mem  int // bytes of the runs kept in memory
-	n    int
-	err  error
-	enc  []byte
+	mu     sync.Mutex
+	buf    []T
+	sorted int // buf is a sorted copy made by sortedBuffer: its first sorted items are in order
+	used   int
+	runs   []runRef
+	mem    int // bytes of the runs kept in memory
+	n      int
+	err    error
+	enc    []byte
 }
 
 // New returns a Sorter that writes its runs in dir and keeps at most about
@@ -132,21 +141,7 @@ func (s *Sorter[T]) Flush() error {
 // spillLocked writes the buffered items, sorted, as a run: in memory when
 // inMemory and memRuns has room for its encoding, in a file otherwise.
 func (s *Sorter[T]) spillLocked(inMemory bool) error {
-	// Sort positions, not items: items are large, and comparing copies
-	// through a function value would move each copy to the heap.
-	order := make([]int32, len(s.buf))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	// Equal items keep the order they were added in (as a stable sort
-	// would leave them), by their position: an unstable sort with that tie
-	// break is faster than a stable one.
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := s.codec.Compare(&s.buf[a], &s.buf[b]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
+	order := s.orderLocked()
 	var err error
 	if inMemory && s.used <= memRuns-s.mem {
 		err = s.memRunLocked(order)
@@ -156,9 +151,56 @@ func (s *Sorter[T]) spillLocked(inMemory bool) error {
 	if err != nil {
 		return err
 	}
-	clear(s.buf)
-	s.buf, s.used = s.buf[:0], 0
+	if s.sorted > 0 {
+		s.buf = nil // a copy that sortedBuffer handed out: a merge may still read it
+	} else {
+		clear(s.buf)
+		s.buf = s.buf[:0]
+	}
+	s.used, s.sorted = 0, 0
 	return nil
+}
+
+// orderLocked returns the positions of the buffered items in sorted
+// order. Positions are sorted, not items: items are large, and comparing
+// copies through a function value would move each copy to the heap.
+// Equal items keep the order they were added in (as a stable sort would
+// leave them), by their position: an unstable sort with that tie break is
+// faster than a stable one.
+func (s *Sorter[T]) orderLocked() []int32 {
+	order := make([]int32, len(s.buf))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := s.codec.Compare(&s.buf[a], &s.buf[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return order
+}
+
+// sortedBuffer returns every item, sorted, when they are all still in the
+// buffer (no run was made) and the codec round-trips: the buffer is then
+// replaced by a sorted copy, kept for the next merge. The copy is full
+// (length = capacity), so an Add after it grows a new buffer and a spill
+// drops it: the caller reads it without the lock.
+func (s *Sorter[T]) sortedBuffer() ([]T, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.codec.RoundTrip || s.err != nil || len(s.runs) > 0 {
+		return nil, false
+	}
+	if s.sorted < len(s.buf) {
+		order := s.orderLocked()
+		sorted := make([]T, len(s.buf))
+		for j, i := range order {
+			sorted[j] = s.buf[i]
+		}
+		s.buf, s.sorted = sorted, len(sorted)
+	}
+	return s.buf[:s.sorted:s.sorted], true
 }
 
 // appendItem appends the run encoding of buf[i] (length, then item).
@@ -205,7 +247,8 @@ func (s *Sorter[T]) fileRunLocked(order []int32) error {
 }
 
 // Each calls fn with every item in sorted order. The item is only valid
-// during the call. Items still in memory are spilled first.
+// during the call. Items still in memory are spilled first, unless none
+// was spilled yet and the codec round-trips (sortedBuffer).
 func (s *Sorter[T]) Each(fn func(*T) error) error {
 	return Merge(fn, s)
 }
@@ -223,7 +266,7 @@ func (s *Sorter[T]) Close() error {
 			errs = append(errs, err)
 		}
 	}
-	s.runs, s.buf, s.mem = nil, nil, 0
+	s.runs, s.buf, s.mem, s.sorted = nil, nil, 0, 0
 	return errors.Join(errs...)
 }
 
@@ -233,6 +276,18 @@ func (s *Sorter[T]) Close() error {
 func Merge[T any](fn func(*T) error, sorters ...*Sorter[T]) error {
 	if len(sorters) == 0 {
 		return nil
+	}
+	if len(sorters) == 1 {
+		if items, ok := sorters[0].sortedBuffer(); ok {
+			var it T // a copy for every item, as a run decodes into one: fn may change it
+			for i := range items {
+				it = items[i]
+				if err := fn(&it); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 	}
 	total := 0
 	for _, s := range sorters {

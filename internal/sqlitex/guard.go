@@ -144,7 +144,7 @@ func (n noClose) ResetSession(context.Context) error { return nil }
 func (d *DB) stmtCtx(ctx context.Context) (context.Context, func(ok bool)) {
 	c, cancel := context.WithCancel(ctx)
 	m := newMeter(QueryBudget, cancel)
-	s := &stmt{cancel: cancel}
+	s := &stmt{cancel: cancel, m: m}
 	d.mu.Lock()
 	d.stmts = append(d.stmts, s)
 	d.mu.Unlock()
@@ -155,9 +155,9 @@ func (d *DB) stmtCtx(ctx context.Context) (context.Context, func(ok bool)) {
 		for _, o := range d.stmts {
 			switch {
 			case o == s && !ok:
-				o.cancel()
+				o.release()
 			case o != s && o.ran && ok:
-				o.cancel()
+				o.release()
 			default:
 				keep = append(keep, o)
 			}
@@ -169,11 +169,17 @@ func (d *DB) stmtCtx(ctx context.Context) (context.Context, func(ok bool)) {
 	return budgetCtx{Context: c, parent: ctx, m: m}, got
 }
 
-// stmt is a statement's budget: cancel releases its timer; ran says it
-// got the connection.
+// stmt is a statement's budget: release ends its context and its timer;
+// ran says it got the connection.
 type stmt struct {
 	cancel context.CancelFunc
+	m      *meter
 	ran    bool
+}
+
+func (s *stmt) release() {
+	s.m.stop()
+	s.cancel()
 }
 
 // explain names what the authorizer refused in an error from SQLite.

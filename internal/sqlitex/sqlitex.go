@@ -51,7 +51,7 @@ type DB struct {
 func (d *DB) Close() error {
 	d.mu.Lock()
 	for _, s := range d.stmts {
-		s.cancel()
+		s.release()
 	}
 	d.stmts = nil
 	d.mu.Unlock()
@@ -205,6 +205,24 @@ func (d *DB) Columns(ctx context.Context, table string) map[string]bool {
 	}
 	if len(cols) == 0 {
 		return nil
+	}
+	return cols
+}
+
+// ColumnList returns the column names of a table as its schema spells
+// them, in its order (nil if absent).
+func (d *DB) ColumnList(ctx context.Context, table string) []string {
+	rows, err := d.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if rows.Scan(&c) == nil {
+			cols = append(cols, c)
+		}
 	}
 	return cols
 }

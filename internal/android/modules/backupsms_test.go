@@ -3,6 +3,7 @@ package modules_test
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -85,5 +86,32 @@ func TestBackupSMSLinks(t *testing.T) {
 		if got := backupsms.Links(tc.in); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%q: got %q want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestBackupSMSMVTKeys wants every key of MVT's SMS records (the backup
+// entry's fields, mms_body as body, isodate as timestamp) in the records,
+// the entry's fields with their JSON values as they are.
+func TestBackupSMSMVTKeys(t *testing.T) {
+	res, err := modtest.Run(t, backupsms.New(), acquisition.AndroidBackup, files(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modtest.WantMVTKeys(t, res, func(m map[string]any) bool { return m["kind"] == "sms" },
+		[]string{"address", "body", "date", "date_sent", "status", "type", "recipients", "read", "isodate", "direction", "links"},
+		map[string]string{"isodate": "timestamp"})
+	modtest.WantMVTKeys(t, res, func(m map[string]any) bool { return m["kind"] == "mms" },
+		[]string{"date", "date_sent", "m_type", "v", "msg_box", "recipients", "tr_id", "read", "mms_addresses", "mms_charset", "body",
+			"isodate", "direction", "links"}, map[string]string{"isodate": "timestamp"})
+	var mms map[string]any
+	for _, r := range res.Records {
+		if strings.Contains(string(r), `"kind":"mms"`) {
+			if err := json.Unmarshal(r, &mms); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if mms["mms_charset"] != 106.0 || mms["tr_id"] != "tr-1" || mms["mms_addresses"].([]any)[0].(map[string]any)["type"] != 137.0 || mms["mms_body"] != nil {
+		t.Errorf("MMS record %v", mms)
 	}
 }

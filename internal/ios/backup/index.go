@@ -200,11 +200,12 @@ func (x *index) each(fn func(i int, p *packedRecord, str func(ref) string) bool)
 	recs := bufio.NewReaderSize(io.NewSectionReader(x.recs, 0, int64(x.nrec)*recSize), 64<<10)
 	seq := &seqArena{x: x, r: bufio.NewReaderSize(io.NewSectionReader(x.arena, 0, math.MaxInt64), 64<<10)}
 	var b [recSize]byte
+	var p packedRecord // one for every record: fn gets its address, which made one heap copy per record
 	for i := range x.nrec {
 		if _, err := io.ReadFull(recs, b[:]); err != nil {
 			panic(indexReadError{fmt.Errorf("%s: %w", x.recs.Name(), err)})
 		}
-		p := decodeRecord(b[:])
+		p = decodeRecord(b[:])
 		if !fn(i, &p, seq.str) {
 			return
 		}
@@ -398,10 +399,11 @@ const spillBudget = 4 << 20
 // builder writes an index: records are added in any order, then build
 // sorts them through runs on disk and writes the three files.
 type builder struct {
-	x       *index
-	tempDir string // where the sorted runs go
-	domains map[string]uint32
-	recs    *spill.Sorter[recItem]
+	x        *index
+	tempDir  string // where the sorted runs go
+	domains  map[string]uint32
+	recs     *spill.Sorter[recItem]
+	strBytes int // the bytes of the records' strings in the arena, path as "domain/rel"
 }
 
 // recItem is a record while the index is built.
@@ -441,6 +443,7 @@ var recCodec = spill.Codec[recItem]{
 	Size: func(r *recItem) int {
 		return 6*16 + 10*8 + len(r.rel) + len(r.id) + len(r.target) + len(r.err) + len(r.key)
 	},
+	RoundTrip: true, // TestBuildCodecsRoundTrip
 }
 
 // nodeItem is an FS path while the index is built: a record's, a root
@@ -472,8 +475,9 @@ var nodeCodec = spill.Codec[nodeItem]{
 		it.n, it.parent = decodeNode(rest), rest[nodeSize] == 1
 		return d.Err()
 	},
-	Compare: func(a, b *nodeItem) int { return strings.Compare(a.path, b.path) },
-	Size:    func(it *nodeItem) int { return 16 + nodeSize + 8 + len(it.path) },
+	Compare:   func(a, b *nodeItem) int { return strings.Compare(a.path, b.path) },
+	Size:      func(it *nodeItem) int { return 16 + nodeSize + 8 + len(it.path) },
+	RoundTrip: true, // TestBuildCodecsRoundTrip
 }
 
 // newBuilder starts an index whose files, when they outgrow memory, and
@@ -486,14 +490,15 @@ func newBuilder(tempDir string) *builder {
 }
 
 // add adds a Manifest row whose MBFile blob is decoded into m.
-func (bd *builder) add(id, domain, rel []byte, flags int64, m mbFile) error {
-	d, ok := bd.domains[string(domain)]
+func (bd *builder) add(id, domain, rel string, flags int64, m mbFile) error {
+	d, ok := bd.domains[domain]
 	if !ok {
 		d = uint32(len(bd.x.domains))
-		bd.x.domains = append(bd.x.domains, string(domain))
-		bd.domains[bd.x.domains[d]] = d
+		bd.x.domains = append(bd.x.domains, domain)
+		bd.domains[domain] = d
 	}
-	return bd.recs.Add(recItem{domain: bd.x.domains[d], rel: string(rel), id: string(id), target: m.target, err: m.err, key: string(m.key),
+	bd.strBytes += len(domain) + 1 + len(rel) + len(id) + len(m.target) + len(m.err) + len(m.key)
+	return bd.recs.Add(recItem{domain: bd.x.domains[d], rel: rel, id: id, target: m.target, err: m.err, key: string(m.key),
 		flags: flags, mode: m.mode, mb: m.fields})
 }
 
@@ -515,6 +520,10 @@ func (bd *builder) build(ctx context.Context, rootFiles []string) (*index, error
 	defer bd.recs.Close()
 	nodes := spill.New(bd.tempDir, spillBudget, nodeCodec)
 	defer nodes.Close()
+	n := bd.recs.Len()
+	x.recs.reserve(n * recSize)
+	x.nodes.reserve((n + len(rootFiles)) * nodeSize) // and the folders no record describes, if any
+	x.arena.reserve(bd.strBytes)                     // and the root files' names
 	arena := newArenaWriter(x.arena)
 	recs := bufio.NewWriterSize(x.recs, 64<<10)
 	var prev string // the previous record path: its parents were added already

@@ -3,6 +3,7 @@ package backup
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -87,11 +88,17 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string, bd *builder) e
 	}
 	defer rows.Close()
 	batch := make([]manifestRow, 0, rowBatch) // grown one doubling at a time, it was copied twelve times
+	// One set for every row (Scan takes their addresses, which made one
+	// heap copy of the row each). The text columns are read as strings,
+	// the driver's own (into []byte, database/sql copied each, and the
+	// index copied it again into a string); NULL reads as "", as before.
+	var id, domain, rel sql.NullString
+	var r manifestRow
 	for rows.Next() {
-		var r manifestRow
-		if err := rows.Scan(&r.id, &r.domain, &r.rel, &r.flags, &r.blob); err != nil {
+		if err := rows.Scan(&id, &domain, &rel, &r.flags, &r.blob); err != nil {
 			return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 		}
+		r.id, r.domain, r.rel = id.String, domain.String, rel.String
 		batch = append(batch, r)
 		if len(batch) == rowBatch {
 			if err := b.addBatch(bd, batch); err != nil {
@@ -111,7 +118,7 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string, bd *builder) e
 
 // manifestRow is a row of the Files table, its MBFile blob decoded.
 type manifestRow struct {
-	id, domain, rel []byte
+	id, domain, rel string
 	flags           int64
 	blob            []byte
 	mb              mbFile

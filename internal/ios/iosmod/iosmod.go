@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,6 +123,16 @@ func Event(rec *module.Recorder, t time.Time, event string, desc i18n.Msg, artif
 		return
 	}
 	rec.Event(model.Event{Time: t, Event: event, DescriptionMsg: desc, Artifact: artifact})
+}
+
+// Whole writes a number rounded to a whole one as fmt's "%.0f" does
+// (strconv's digits; fmt's own text for infinities and NaN), without fmt:
+// a usage row's byte counts, per row of a large table.
+func Whole(v float64) string {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
 }
 
 // ISO formats a time for records ("" when zero).

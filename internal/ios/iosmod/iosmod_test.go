@@ -1,6 +1,8 @@
 package iosmod
 
 import (
+	"fmt"
+	"math"
 	"reflect"
 	"testing"
 )
@@ -45,4 +47,14 @@ func FuzzDecodePlist(f *testing.F) {
 			_ = PlistTime(Dict(v)["a"])
 		}
 	})
+}
+
+// TestWholeAsSprintf: Whole writes what fmt.Sprintf("%.0f") writes.
+func TestWholeAsSprintf(t *testing.T) {
+	for _, v := range []float64{0, math.Copysign(0, -1), 0.5, 1.5, 2.5, -0.5, -2.5, 1e3, 123456789.49, 1e21, 1e300, -7.77,
+		math.MaxFloat64, math.SmallestNonzeroFloat64, math.Inf(1), math.Inf(-1), math.NaN()} {
+		if got, want := Whole(v), fmt.Sprintf("%.0f", v); got != want {
+			t.Errorf("Whole(%v) = %q, fmt %q", v, got, want)
+		}
+	}
 }

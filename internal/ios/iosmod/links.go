@@ -1,6 +1,7 @@
 package iosmod
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -27,16 +28,38 @@ func Links(text string) []string {
 			continue
 		}
 		l := strings.TrimRight(text[i:end], ".,;:!?")
-		if seen == nil {
-			seen = map[string]bool{}
-		}
-		if !seen[l] {
-			seen[l] = true
-			out = append(out, l)
-		}
+		out, seen = appendNew(out, seen, l)
 		i = end - 1
 	}
 	return out
+}
+
+// smallLinks is the number of links searched linearly for duplicates
+// before a set is built: a message holds a few links, and a map per message
+// cost more than the search.
+const smallLinks = 16
+
+// appendNew appends l to out unless out already holds it; seen is the set
+// of out's links once out is longer than smallLinks (nil before).
+func appendNew(out []string, seen map[string]bool, l string) ([]string, map[string]bool) {
+	if seen == nil {
+		if slices.Contains(out, l) {
+			return out, nil
+		}
+		out = append(out, l)
+		if len(out) > smallLinks {
+			seen = make(map[string]bool, 2*len(out))
+			for _, v := range out {
+				seen[v] = true
+			}
+		}
+		return out, seen
+	}
+	if !seen[l] {
+		seen[l] = true
+		out = append(out, l)
+	}
+	return out, seen
 }
 
 // linkPrefix returns the length of a case-insensitive "http://", "https://"

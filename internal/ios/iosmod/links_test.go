@@ -1,6 +1,7 @@
 package iosmod
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -69,6 +70,29 @@ func FuzzLinks(f *testing.F) {
 			t.Fatalf("Links(%q) = %q, the reference expression gives %q", text, got, ref)
 		}
 	})
+}
+
+// TestLinksMany checks texts with more links than smallLinks, repeated
+// before and after the set of seen links is built.
+func TestLinksMany(t *testing.T) {
+	for _, n := range []int{smallLinks - 1, smallLinks, smallLinks + 1, 3 * smallLinks} {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "https://h%d.example/ www.h%d.example, ", i, i%5)
+		}
+		for i := range n {
+			fmt.Fprintf(&b, "http://h%d.example/ ", n-1-i)
+			fmt.Fprintf(&b, "https://h%d.example/ ", i)
+		}
+		text := b.String()
+		got, ref := Links(text), refLinks(text)
+		if !slices.Equal(got, ref) {
+			t.Errorf("%d links: Links = %q, the reference expression gives %q", n, got, ref)
+		}
+		if len(got) != 2*n+min(n, 5) {
+			t.Errorf("%d links: %d distinct, want %d", n, len(got), 2*n+min(n, 5))
+		}
+	}
 }
 
 var benchText = "message 12345, see https://www.example.org/a/42 and https://news.example.com/x"

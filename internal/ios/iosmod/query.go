@@ -91,7 +91,9 @@ func (r Row) Bytes(c string) []byte {
 // ROWID") and calls fn for each row. A missing table is a note and no rows;
 // missing columns are notes and read as NULL, so schema drift across iOS
 // versions never stops a module. cols are plain column names; a row's
-// columns are looked up by their lower-cased name.
+// columns are looked up by their lower-cased name. A name starting with
+// "?" is optional: read as NULL without a note when the table lacks it
+// (the columns kept only because MVT's results have them).
 func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table string, cols []string, tail string, fn func(Row) error) error {
 	if err := db.CheckTable(ctx, table); errors.Is(err, fs.ErrNotExist) {
 		rec.Note(i18n.M("ios.note.missing_table", "db", db.Name, "table", table))
@@ -104,12 +106,15 @@ func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table stri
 	names := make([]string, len(cols))
 	var missing []string
 	for i, c := range cols {
+		c, optional := strings.CutPrefix(c, "?")
 		names[i] = strings.ToLower(c)
 		if have[strings.ToLower(c)] {
 			sel[i] = `"` + c + `"`
 		} else {
 			sel[i] = "NULL"
-			missing = append(missing, c)
+			if !optional {
+				missing = append(missing, c)
+			}
 		}
 	}
 	if len(missing) > 0 {
@@ -140,13 +145,26 @@ func QuerySQL(ctx context.Context, db *sqlitex.DB, q string, names []string, fn 
 	return scanRows(rows, names, wrap, fn)
 }
 
+// keep is a Scan destination that stores the driver's value as it is.
+// database/sql copies a []byte scanned into an *any, because a driver may
+// reuse its buffer at the next row; modernc.org/sqlite returns a new slice
+// for every value of every row (TestQueryKeepsBlobs), so that copy was a
+// second one (a message body per row of sms.db).
+type keep struct{ v *any }
+
+// Scan implements sql.Scanner.
+func (k keep) Scan(src any) error {
+	*k.v = src
+	return nil
+}
+
 func scanRows(rows *sql.Rows, names []string, wrap func(error) error, fn func(Row) error) error {
 	defer rows.Close()
 	ptrs := make([]any, len(names))
 	for rows.Next() {
 		vals := make([]any, len(names)) // fresh per row: callers may keep rows
 		for i := range vals {
-			ptrs[i] = &vals[i]
+			ptrs[i] = keep{&vals[i]}
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return wrap(err)

@@ -62,6 +62,44 @@ func TestQueryLooseTypes(t *testing.T) {
 	}
 }
 
+// TestQueryKeepsBlobs: the values of a row stay as they were read after
+// later rows are read (the bytes of a BLOB or TEXT value are the row's
+// own, not a buffer the driver reuses), with a copy of the stored bytes.
+func TestQueryKeepsBlobs(t *testing.T) {
+	var stmts []iosgen.Stmt
+	for i := range 50 {
+		stmts = append(stmts, iosgen.Ins("t", "id, b, s", i, []byte(strings.Repeat(string(rune('a'+i%26)), 100+i)), strings.Repeat("x", i)))
+	}
+	db := openDB(t, []string{"CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB, s TEXT)"}, stmts...)
+	rec := module.NewRecorder("t", nil, nil)
+	var rows []iosmod.Row
+	err := iosmod.Query(context.Background(), db, rec, "t", []string{"id", "b", "s"}, "ORDER BY id", func(r iosmod.Row) error {
+		rows = append(rows, r)
+		return nil
+	})
+	if err != nil || len(rows) != 50 {
+		t.Fatalf("err %v, %d rows", err, len(rows))
+	}
+	for i, r := range rows {
+		want := strings.Repeat(string(rune('a'+i%26)), 100+i)
+		if got := string(r.Bytes("b")); got != want || r.Str("s") != strings.Repeat("x", i) || r.Int("id") != int64(i) {
+			t.Errorf("row %d: b %q, s %q, id %d", i, got, r.Str("s"), r.Int("id"))
+		}
+	}
+	if b := rows[0].Bytes("b"); len(b) > 0 {
+		b[0] = 'Z' // the row's own copy: reading again gives the stored bytes
+		err := iosmod.Query(context.Background(), db, rec, "t", []string{"b"}, "ORDER BY id LIMIT 1", func(r iosmod.Row) error {
+			if r.Bytes("b")[0] != 'a' {
+				t.Error("a row's BLOB shares its bytes with an earlier read")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestQueryDrift: a missing table and missing columns are notes, the
 // missing columns read as NULL, and an ORDER BY naming a missing column is
 // dropped rather than failing the query.

@@ -127,16 +127,16 @@ type analyzer struct {
 	findings   []Finding
 	certSeen   map[string]bool
 	certCache  map[[32]byte][]tlsinfo.Certificate
-	chain      [][]byte // CNAME targets of the DNS message being read
+	fps        tlsinfo.FingerprintCache // JA3/JA4 of hellos seen before
+	chain      [][]byte                 // CNAME targets of the DNS message being read
 
-	undec        map[string]uint64 // undecodable packets per reason
-	undecN       uint64
-	reasons      map[uint64]string // cached reason texts per link type / EtherType
-	tunnels      map[tunnelPath]uint32
-	tunnelNames  []string // per tunnel ID; [0] is "no tunnel"
-	lastTunnel   tunnelPath
-	lastTunnelID uint32
-	partial      bool // the datagram being read is the start of an incomplete one
+	undec         map[string]uint64 // undecodable packets per reason
+	undecN        uint64
+	reasons       map[uint64]string // cached reason texts per link type / EtherType
+	tunnels       map[tunnelPath]uint32
+	tunnelNames   []string // per tunnel ID; [0] is "no tunnel"
+	recentTunnels recentHops
+	partial       bool // the datagram being read is the start of an incomplete one
 }
 
 func newAnalyzer(name string, opts Options) *analyzer {
@@ -182,6 +182,9 @@ func (a *analyzer) decoded(link uint32, err error) {
 		return
 	}
 	p := &a.p
+	if skipNew && p.NTunnels > 0 {
+		return
+	}
 	tunnel := a.tunnelID(p)
 	if p.Proto != dissect.ProtoTCP && p.Proto != dissect.ProtoUDP {
 		a.decodeErr["other IP protocol (counted, not dissected)"]++

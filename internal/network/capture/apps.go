@@ -39,6 +39,8 @@ func (a *analyzer) udp(f *flow, p *dissect.Packet, toServer bool) {
 		// NetBIOS name service has DNS's wire format, but its names are
 		// NetBIOS names in their half-ASCII encoding, not domains
 		f.app = appNone
+	case f.app == appUnknown && skipNew:
+		f.app = appNone
 	case f.app == appUnknown:
 		// DNS on any other port, recognised by content in the first
 		// datagram of each direction (or in the start of an incomplete one)

@@ -145,21 +145,69 @@ func pathOf(p *dissect.Packet) tunnelPath {
 	return tp
 }
 
+// recentHops are the hops of the last packets' tunnel paths as decoded
+// (each direction of a tunnel has its own: endpoints swapped, GTP TEIDs),
+// with their interned IDs: most tunnelled packets follow one of the same
+// path, and comparing their hops costs less than building and comparing a
+// tunnelPath.
+type recentHops struct {
+	n    [2]uint8
+	hops [2][dissect.MaxTunnels]dissect.Tunnel
+	id   [2]uint32 // 0: empty
+	next uint8     // the entry replaced next
+}
+
+// lookup returns the ID of p's path if it is one of the recent ones.
+func (r *recentHops) lookup(p *dissect.Packet) (uint32, bool) {
+	for i := range r.id {
+		if r.id[i] != 0 && r.n[i] == p.NTunnels && sameHops(r.hops[i][:r.n[i]], p.TunnelPath()) {
+			return r.id[i], true
+		}
+	}
+	return 0, false
+}
+
+// add remembers p's hops as those of path id, in place of the older entry.
+func (r *recentHops) add(p *dissect.Packet, id uint32) {
+	i := r.next
+	r.n[i], r.hops[i], r.id[i] = p.NTunnels, p.Tunnels, id
+	r.next = 1 - i
+}
+
+func sameHops(x, y []dissect.Tunnel) bool {
+	for i := range x {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // tunnelID interns the tunnel path of p; 0 means no tunnel. The tunnel
 // endpoints are observed (checked against indicators) once.
 func (a *analyzer) tunnelID(p *dissect.Packet) uint32 {
 	if p.NTunnels == 0 {
 		return 0
 	}
-	tp := pathOf(p)
-	if a.lastTunnelID != 0 && tp == a.lastTunnel {
-		return a.lastTunnelID
+	if id, ok := a.recentTunnels.lookup(p); ok {
+		return id
 	}
+	id, kept := a.internTunnel(p)
+	if kept { // a path past the bound is counted on each of its packets
+		a.recentTunnels.add(p, id)
+	}
+	return id
+}
+
+// internTunnel returns the ID of p's tunnel path, giving it one when new;
+// kept is false when the path is past the bound (merged into the last).
+func (a *analyzer) internTunnel(p *dissect.Packet) (id uint32, kept bool) {
+	tp := pathOf(p)
 	id, ok := a.tunnels[tp]
 	if !ok {
 		if len(a.tunnelNames) >= a.opts.MaxRecords {
 			a.dropped["tunnel paths past the bound (flows merged)"]++
-			return uint32(len(a.tunnelNames) - 1)
+			return uint32(len(a.tunnelNames) - 1), false
 		}
 		id = uint32(len(a.tunnelNames))
 		a.tunnels[tp] = id
@@ -171,8 +219,7 @@ func (a *analyzer) tunnelID(p *dissect.Packet) uint32 {
 			}
 		}
 	}
-	a.lastTunnel, a.lastTunnelID = tp, id
-	return id
+	return id, true
 }
 
 // tunnelName describes a tunnel path, outermost first, e.g.

@@ -28,6 +28,8 @@ func looksLikeQUIC(b []byte) bool {
 	}
 	v := binary.BigEndian.Uint32(b[1:])
 	switch {
+	case skipNew && v&0xffffff00 != 0xff000000 && v != quic.Version1 && v != quic.Version2:
+		return false
 	case v == quic.Version1:
 		return (b[0]>>4)&3 == 0
 	case v == quic.Version2:
@@ -83,7 +85,8 @@ func (a *analyzer) quicPacket(f *flow, p *dissect.Packet) {
 	sa, sp := f.server()
 	server := dissect.Endpoint(sa, sp)
 	a.clientHello(f, ch, 'q', server)
-	ja4, ja4ref := tlsinfo.JA4Forms(ch, 'q')
+	fp := a.fps.Get(ch, 'q')
+	ja4, ja4ref := fp.JA4, fp.JA4Reference
 	if ja4ref == ja4 {
 		ja4ref = ""
 	}

@@ -122,7 +122,7 @@ func (a *analyzer) tcpClient(f *flow, p *dissect.Packet) {
 			f.app = a.classifyTCP(f, p.Payload)
 		}
 		switch {
-		case f.app == appSearch:
+		case f.app == appSearch, skipNew && f.app == appNone:
 			f.cs = nil
 		case f.cs == nil:
 			f.cs = &dissect.Stream{Cap: clientCap}
@@ -176,6 +176,8 @@ func (a *analyzer) tcpServer(f *flow, p *dissect.Packet) {
 		_, sp := f.server()
 		k, proto := preamble.Server(p.Payload, sp)
 		switch {
+		case skipNew && sp != 53:
+			f.app = appNone
 		case k != preamble.None:
 			f.app, f.pre = appPreamble, &preState{kind: k, proto: proto}
 		case sp == 53 || dnsOverTCP(p.Payload):
@@ -235,22 +237,10 @@ func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
 		f.h2 = &[2]*h2c.Reader{h2c.NewReader(true), h2c.NewReader(false)}
 		return appH2C
 	}
-	if f.pre == nil || f.pre.proxied == "" {
-		if _, _, _, st := preamble.ProxyHeader(b); st != preamble.NotTLS {
-			if f.pre == nil {
-				f.pre = &preState{}
-			}
-			return appProxy
-		}
+	if app, ok := f.preambleStart(b, sp); ok {
+		return app
 	}
-	if k, proto := preamble.Client(b, sp); k != preamble.None {
-		if f.pre == nil {
-			f.pre = &preState{}
-		}
-		f.pre.kind, f.pre.proto = k, proto
-		return appPreamble
-	}
-	if sp == 53 || dnsOverTCP(b) {
+	if sp == 53 || !skipNew && dnsOverTCP(b) {
 		return appDNS
 	}
 	// after DNS: a DNS query over TCP also starts with a 2-byte length, and
@@ -262,7 +252,35 @@ func (a *analyzer) classifyTCP(f *flow, b []byte) uint8 {
 		}
 		return a.startOpenVPN(f, auth)
 	}
+	if skipNew {
+		return appNone
+	}
 	return appSearch
+}
+
+// preambleStart recognises a client stream that starts with a PROXY header
+// (appProxy) or a protocol's preamble before TLS (appPreamble: STARTTLS,
+// CONNECT, SOCKS...) sent to server port sp.
+func (f *flow) preambleStart(b []byte, sp uint16) (uint8, bool) {
+	if skipNew {
+		return 0, false
+	}
+	if f.pre == nil || f.pre.proxied == "" {
+		if _, _, _, st := preamble.ProxyHeader(b); st != preamble.NotTLS {
+			if f.pre == nil {
+				f.pre = &preState{}
+			}
+			return appProxy, true
+		}
+	}
+	if k, proto := preamble.Client(b, sp); k != preamble.None {
+		if f.pre == nil {
+			f.pre = &preState{}
+		}
+		f.pre.kind, f.pre.proto = k, proto
+		return appPreamble, true
+	}
+	return 0, false
 }
 
 // sslv2 reports whether b starts with an SSLv2-format ClientHello.

@@ -36,7 +36,7 @@ func (a *analyzer) tlsClientFrom(f *flow, s *dissect.Stream) {
 		if m[0] == tlsinfo.TypeClientHello {
 			a.tlsHello(f, m)
 		}
-		return f.hellos < maxHellos
+		return f.hellos < maxHellos && !(skipNew && f.hellos > 0)
 	})
 	if err == tlsinfo.ErrSSLv2 {
 		a.sslv2Hello(f, s.Data[n:])
@@ -150,8 +150,8 @@ func helloKind(f *flow) string {
 // clientHello observes the fingerprints and SNI of a ClientHello (TLS or
 // QUIC) and, for TLS, keeps them in the record of its (SNI, server) group.
 func (a *analyzer) clientHello(f *flow, ch *tlsinfo.ClientHello, transport byte, server string) {
-	ja3 := tlsinfo.JA3(ch)
-	ja4, ja4ref := tlsinfo.JA4Forms(ch, transport)
+	fp := a.fps.Get(ch, transport)
+	ja3, ja4, ja4ref := fp.JA3, fp.JA4, fp.JA4Reference
 	sni := strings.ToLower(strings.TrimSuffix(ch.SNI, "."))
 	mod, src := ModTLS, "tls sni"
 	if transport == 'q' {

@@ -157,6 +157,10 @@ type SMS struct {
 	Date    string `json:"date"` // Unix milliseconds, as a string
 	Type    string `json:"type"`
 	Read    string `json:"read"`
+	// fields real backups have too (MVT keeps them)
+	DateSent   string   `json:"date_sent,omitempty"`
+	Status     string   `json:"status,omitempty"`
+	Recipients []string `json:"recipients,omitempty"`
 }
 
 // MMS is one message of an MMS backup.
@@ -165,6 +169,21 @@ type MMS struct {
 	MsgBox     string   `json:"msg_box"`
 	Recipients []string `json:"recipients"`
 	Body       string   `json:"mms_body"`
+	// fields real backups have too (MVT keeps them)
+	DateSent  string       `json:"date_sent,omitempty"`
+	MType     string       `json:"m_type,omitempty"`
+	V         string       `json:"v,omitempty"`
+	TrID      string       `json:"tr_id,omitempty"`
+	Read      string       `json:"read,omitempty"`
+	Addresses []MMSAddress `json:"mms_addresses,omitempty"`
+	Charset   int          `json:"mms_charset,omitempty"`
+}
+
+// MMSAddress is one address of an MMS backup entry.
+type MMSAddress struct {
+	Type    int    `json:"type"`
+	Address string `json:"address"`
+	Charset int    `json:"charset"`
 }
 
 // ZlibJSON returns v as JSON compressed with zlib, the form of the

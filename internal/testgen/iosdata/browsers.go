@@ -75,7 +75,7 @@ func FirefoxBrowserDB() []iosgen.File {
 func SessionData(urls ...string) []byte {
 	var entries []any
 	for _, u := range urls {
-		entries = append(entries, map[string]any{"SessionHistoryEntryURL": u, "SessionHistoryEntryOriginalURL": u, "SessionHistoryEntryTitle": "t"})
+		entries = append(entries, map[string]any{"SessionHistoryEntryURL": u, "SessionHistoryEntryOriginalURL": u, "SessionHistoryEntryTitle": "t", "SessionHistoryEntryData": []byte("state")})
 	}
 	p := Plist(map[string]any{"SessionHistory": map[string]any{"SessionHistoryCurrentIndex": uint64(0), "SessionHistoryEntries": entries}, "IsAppProvidedURL": false})
 	return append([]byte{0, 0, 0, 2}, p...)

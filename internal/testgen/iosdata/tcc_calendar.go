@@ -58,6 +58,9 @@ func Calendar() []iosgen.File {
 		item(2, "Project sync", "Agenda attached", 2, "A9C3E2D0-0000-4000-8000-000000000002", At(time.Hour)),
 		item(3, "Meeting", "Bring the notes", 3, "A9C3E2D0-0000-4000-8000-000000000003", At(2*time.Hour)),
 		item(4, "Dentist", "", 0, "A9C3E2D0-0000-4000-8000-000000000004", At(3*time.Hour)),
+		// the columns MVT's results also have, on one participant and one event
+		{SQL: "UPDATE Participant SET phone_number = '+41790000009', comment = 'will call' WHERE ROWID = 1"},
+		{SQL: "UPDATE CalendarItem SET external_id = 'ext-4', external_mod_tag = 'tag-4', action = 'BEGIN', created_by_id = 5 WHERE ROWID = 4"},
 	})
 	return []iosgen.File{{Domain: "HomeDomain", RelativePath: "Library/Calendar/Calendar.sqlitedb", Path: "private/var/mobile/Library/Calendar/Calendar.sqlitedb", Data: db}}
 }

@@ -7,6 +7,7 @@
 package backupsms
 
 import (
+	"bytes"
 	"compress/zlib"
 	"context"
 	"encoding/json"
@@ -42,7 +43,7 @@ type Module struct{ module.Base }
 // New returns the module: it reads the acquisitions that hold an Android
 // backup (backup.ab, or the one inside an androidqf).
 func New() Module {
-	return Module{module.NewBase(Name, 1, module.AppliesFunc(func(k acquisition.Kind) bool { return len(layout.BackupRoots(k)) > 0 }))}
+	return Module{module.NewBase(Name, 2, module.AppliesFunc(func(k acquisition.Kind) bool { return len(layout.BackupRoots(k)) > 0 }))}
 }
 
 // Message is one SMS or MMS as recorded.
@@ -54,6 +55,35 @@ type Message struct {
 	Body      string    `json:"body"`
 	Links     []string  `json:"links,omitempty"`
 	File      string    `json:"file"`
+	// Fields are the backup entry's other fields, kept under their own
+	// names with their JSON values as they are (MVT keeps every field of
+	// the entry), in name order.
+	Fields []Field `json:"-"`
+}
+
+// Field is one field of a backup entry.
+type Field struct {
+	Name  string
+	Value json.RawMessage
+}
+
+// ownKeys are the keys Message writes itself (a backup entry's field of
+// the same name is not repeated); mms_body is MMS's body.
+var ownKeys = map[string]bool{"kind": true, "timestamp": true, "address": true, "direction": true, "body": true, "mms_body": true, "links": true, "file": true}
+
+// MarshalJSON writes the message's fields, then the entry's other fields.
+func (m Message) MarshalJSON() ([]byte, error) {
+	type plain Message
+	b, err := json.Marshal(plain(m))
+	if err != nil || len(m.Fields) == 0 {
+		return b, err
+	}
+	b = b[:len(b)-1]
+	for _, f := range m.Fields {
+		k, _ := json.Marshal(f.Name)
+		b = append(append(append(append(b, ','), k...), ':'), f.Value...)
+	}
+	return append(b, '}'), nil
 }
 
 // Run implements module.Module.
@@ -100,7 +130,7 @@ func readFile(ctx context.Context, fsys fs.FS, name string, rec *module.Recorder
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var raw map[string]any
+		var raw map[string]json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return fmt.Errorf("%s: malformed message: %w", name, err)
 		}
@@ -125,16 +155,17 @@ func handle(rec *module.Recorder, file string, m Message) {
 	}
 }
 
-func message(raw map[string]any, mms bool, file string) Message {
-	m := Message{Kind: "sms", File: file, Address: str(raw["address"]), Body: str(raw["body"])}
+func message(raw map[string]json.RawMessage, mms bool, file string) Message {
+	m := Message{Kind: "sms", File: file, Address: str(raw["address"]), Body: str(raw["body"]), Fields: otherFields(raw)}
 	date := str(raw["date"])
 	if mms {
 		m.Kind, m.Body = "mms", str(raw["mms_body"])
 		if m.Address == "" {
-			if rs, ok := raw["recipients"].([]any); ok {
+			var rs []any
+			if json.Unmarshal(raw["recipients"], &rs) == nil {
 				var a []string
 				for _, r := range rs {
-					a = append(a, str(r))
+					a = append(a, strOf(r))
 				}
 				m.Address = strings.Join(a, ",")
 			}
@@ -183,7 +214,35 @@ func direction(code string) string {
 	return "with"
 }
 
-func str(v any) string {
+// otherFields returns the entry's fields Message does not write itself,
+// in name order.
+func otherFields(raw map[string]json.RawMessage) []Field {
+	var out []Field
+	for k, v := range raw {
+		if ownKeys[k] {
+			continue
+		}
+		var c bytes.Buffer // one line: the value as the backup has it, without its layout
+		if json.Compact(&c, v) == nil {
+			v = c.Bytes()
+		}
+		out = append(out, Field{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// str returns a JSON value as text: a string as it is, a number as
+// written, nothing for null or an absent field.
+func str(raw json.RawMessage) string {
+	var v any
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	return strOf(v)
+}
+
+func strOf(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x

@@ -25,7 +25,7 @@ type Module struct{ module.Base }
 
 // New returns the module.
 func New() Module {
-	return Module{module.NewBase("backup_info", 1, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted))}
+	return Module{module.NewBase("backup_info", 2, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted))}
 }
 
 // Info is the module's record.
@@ -46,6 +46,14 @@ type Info struct {
 	BackupVersion     string    `json:"backup_version,omitempty"`
 	InstalledApps     []string  `json:"installed_applications,omitempty"`
 	ManifestAppsCount int       `json:"manifest_applications,omitempty"`
+	// MVT's other Info.plist keys, named as spyscan names the others
+	// (nil: absent).
+	DisplayName      any `json:"display_name"`
+	GUID             any `json:"guid"`
+	MEID             any `json:"meid"`
+	ProductName      any `json:"product_name"`
+	TargetIdentifier any `json:"target_identifier"`
+	TargetType       any `json:"target_type"`
 }
 
 // Run implements module.Module.
@@ -113,6 +121,12 @@ func fromInfo(info *Info, d map[string]any) {
 	info.ICCID = str(d, "ICCID")
 	info.PhoneNumber = str(d, "Phone Number")
 	info.ITunesVersion = str(d, "iTunes Version")
+	for dst, k := range map[*any]string{&info.DisplayName: "Display Name", &info.GUID: "GUID", &info.MEID: "MEID",
+		&info.ProductName: "Product Name", &info.TargetIdentifier: "Target Identifier", &info.TargetType: "Target Type"} {
+		if v, ok := d[k].(string); ok {
+			*dst = v
+		}
+	}
 	if t, ok := d["Last Backup Date"].(time.Time); ok {
 		info.LastBackupDate = t.UTC()
 	}

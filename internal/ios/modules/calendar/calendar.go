@@ -27,7 +27,7 @@ var Spec = artifact.Spec{
 type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase("calendar", 1, Spec)} }
+func New() Module { return Module{module.NewBase("calendar", 2, Spec)} }
 
 // Participant is one attendee or organiser.
 type Participant struct {
@@ -46,15 +46,22 @@ type Event struct {
 	Description  string       `json:"description"`
 	Start        string       `json:"start_date,omitempty"`
 	End          string       `json:"end_date,omitempty"`
-	AllDay       bool         `json:"all_day,omitempty"`
-	URL          string       `json:"url,omitempty"`
+	AllDay       bool         `json:"all_day"`
+	URL          string       `json:"url"`
 	UUID         string       `json:"uuid,omitempty"`
-	UniqueID     string       `json:"unique_identifier,omitempty"`
-	Hidden       bool         `json:"hidden,omitempty"`
+	UniqueID     string       `json:"unique_identifier"`
+	Hidden       bool         `json:"hidden"`
 	Created      string       `json:"creation_date,omitempty"`
 	LastModified string       `json:"last_modified,omitempty"`
 	Organizer    *Participant `json:"organizer,omitempty"`
 	DB           string       `json:"db"`
+	// MVT's other CalendarItem columns, under MVT's names (nil: NULL).
+	CalendarID     any `json:"calendar_id"`
+	OrganizerID    any `json:"organizer_id"`
+	ExternalID     any `json:"external_id"`
+	ExternalModTag any `json:"external_mod_tag"`
+	Action         any `json:"action"`
+	CreatedByID    any `json:"created_by_id"`
 }
 
 // Run reads participants, then events.
@@ -72,11 +79,14 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			rec.FileError(p, err)
 		}
 		return iosmod.Query(ctx, db, rec, "CalendarItem",
-			[]string{"ROWID", "summary", "description", "start_date", "end_date", "all_day", "organizer_id", "url", "last_modified", "unique_identifier", "hidden", "UUID", "creation_date"},
+			[]string{"ROWID", "summary", "description", "start_date", "end_date", "all_day", "organizer_id", "url", "last_modified", "unique_identifier", "hidden", "UUID", "creation_date",
+				"?calendar_id", "?external_id", "?external_mod_tag", "?action", "?created_by_id"},
 			"ORDER BY ROWID", func(r iosmod.Row) error {
 				e := Event{ID: r.Int("rowid"), Summary: r.Str("summary"), Description: r.Str("description"), AllDay: r.Int("all_day") == 1,
 					URL: r.Str("url"), UUID: r.Str("uuid"), UniqueID: r.Str("unique_identifier"), Hidden: r.Int("hidden") == 1,
-					Organizer: parts[r.Int("organizer_id")], DB: p}
+					Organizer: parts[r.Int("organizer_id")], DB: p,
+					CalendarID: r.Val("calendar_id"), OrganizerID: r.Val("organizer_id"), ExternalID: r.Val("external_id"),
+					ExternalModTag: r.Val("external_mod_tag"), Action: r.Val("action"), CreatedByID: r.Val("created_by_id")}
 				times := map[string]time.Time{"start_date": iosmod.AppleTime(r, "start_date"), "end_date": iosmod.AppleTime(r, "end_date"),
 					"creation_date": iosmod.AppleTime(r, "creation_date"), "last_modified": iosmod.AppleTime(r, "last_modified")}
 				e.Start, e.End = iosmod.ISO(times["start_date"]), iosmod.ISO(times["end_date"])

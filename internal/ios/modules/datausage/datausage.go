@@ -229,7 +229,7 @@ func procOf(r iosmod.Row) *proc {
 // first row of each deleted process.
 func live(rec *module.Recorder, u *Usage, pid int64, lt time.Time, p string, deleted map[int64]bool) {
 	rec.Record(*u)
-	iosmod.Event(rec, lt, "live_usage", i18n.M("ios.datausage.event_live", "process", u.ProcName, "bundle", u.BundleID, "pid", strconv.FormatInt(int64(pid), 10), "in", fmt.Sprintf("%.0f", u.WWANIn), "out", fmt.Sprintf("%.0f", u.WWANOut)), p)
+	iosmod.Event(rec, lt, "live_usage", i18n.S("ios.datausage.event_live", "process", u.ProcName, "bundle", u.BundleID, "pid", strconv.FormatInt(int64(pid), 10), "in", iosmod.Whole(u.WWANIn), "out", iosmod.Whole(u.WWANOut)), p)
 	if u.Deleted && !deleted[pid] {
 		deleted[pid] = true
 		rec.Flag(model.High, module.Where{Artifact: p, Time: lt, Record: *u},

@@ -6,6 +6,7 @@ package interactionc
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -35,7 +36,7 @@ func interactionKey(direction string) string {
 	return "ios.interactionc.event_interaction"
 }
 
-func New() Module { return Module{module.NewBase("interactionc", 1, Spec)} }
+func New() Module { return Module{module.NewBase("interactionc", 2, Spec)} }
 
 // Contact is one ZCONTACTS row.
 type Contact struct {
@@ -44,6 +45,52 @@ type Contact struct {
 	Identifier  string `json:"identifier"`
 	PersonID    string `json:"person_id,omitempty"`
 	Created     string `json:"creation_date,omitempty"`
+	// MVT's other ZCONTACTS columns, under MVT's names (nil: NULL).
+	CustomID                   any `json:"custom_id"`
+	IncomingRecipientCount     any `json:"incoming_recipient_count"`
+	IncomingSenderCount        any `json:"incoming_sender_count"`
+	OutgoingRecipientCount     any `json:"outgoing_recipient_count"`
+	FirstIncomingRecipientDate any `json:"first_incoming_recipient_date"`
+	FirstIncomingSenderDate    any `json:"first_incoming_sender_date"`
+	FirstOutgoingRecipientDate any `json:"first_outgoing_recipient_date"`
+	LastIncomingSenderDate     any `json:"last_incoming_sender_date"`
+	LastIncomingRecipientDate  any `json:"last_incoming_recipient_date"`
+	LastOutgoingRecipientDate  any `json:"last_outgoing_recipient_date"`
+}
+
+// contactCols are the ZCONTACTS columns read, the first five by Contact's
+// own fields, the others kept under MVT's names.
+var contactCols = []string{"Z_PK", "ZDISPLAYNAME", "ZIDENTIFIER", "ZPERSONID", "ZCREATIONDATE", "?ZCUSTOMIDENTIFIER",
+	"?ZINCOMINGRECIPIENTCOUNT", "?ZINCOMINGSENDERCOUNT", "?ZOUTGOINGRECIPIENTCOUNT", "?ZFIRSTINCOMINGRECIPIENTDATE", "?ZFIRSTINCOMINGSENDERDATE",
+	"?ZFIRSTOUTGOINGRECIPIENTDATE", "?ZLASTINCOMINGSENDERDATE", "?ZLASTINCOMINGRECIPIENTDATE", "?ZLASTOUTGOINGRECIPIENTDATE"}
+
+// newContact reads a ZCONTACTS row.
+func newContact(r iosmod.Row) *Contact {
+	return &Contact{ID: r.Int("z_pk"), DisplayName: r.Str("zdisplayname"), Identifier: r.Str("zidentifier"), PersonID: r.Str("zpersonid"),
+		Created: iosmod.ISO(iosmod.AppleTime(r, "zcreationdate")), CustomID: r.Val("zcustomidentifier"),
+		IncomingRecipientCount: r.Val("zincomingrecipientcount"), IncomingSenderCount: r.Val("zincomingsendercount"),
+		OutgoingRecipientCount:     r.Val("zoutgoingrecipientcount"),
+		FirstIncomingRecipientDate: iosmod.MacISO(r, "zfirstincomingrecipientdate"), FirstIncomingSenderDate: iosmod.MacISO(r, "zfirstincomingsenderdate"),
+		FirstOutgoingRecipientDate: iosmod.MacISO(r, "zfirstoutgoingrecipientdate"), LastIncomingSenderDate: iosmod.MacISO(r, "zlastincomingsenderdate"),
+		LastIncomingRecipientDate: iosmod.MacISO(r, "zlastincomingrecipientdate"), LastOutgoingRecipientDate: iosmod.MacISO(r, "zlastoutgoingrecipientdate")}
+}
+
+// Attachment is one ZATTACHMENT row, under MVT's names (nil: NULL).
+type Attachment struct {
+	Content      any `json:"content"`
+	UTI          any `json:"uti"`
+	ContentURL   any `json:"attachment_content_url"`
+	Size         any `json:"size"`
+	PhotoLocalID any `json:"photo_local_id"`
+	ID           any `json:"attachment_id"`
+	CloudID      any `json:"cloud_id"`
+}
+
+// newAttachment reads a ZATTACHMENT row; its identifier in upper-case hex
+// as MVT's HEX() gives it.
+func newAttachment(r iosmod.Row) *Attachment {
+	return &Attachment{Content: r.Text("zcontenttext"), UTI: r.Text("zuti"), ContentURL: r.Text("zcontenturl"), Size: r.Val("zsizeinbytes"),
+		PhotoLocalID: r.Text("zphotolocalidentifier"), ID: strings.ToUpper(hex.EncodeToString(r.Bytes("zidentifier"))), CloudID: r.Text("zcloudidentifier")}
 }
 
 // Interaction is one ZINTERACTIONS row with its sender, recipients and
@@ -63,6 +110,15 @@ type Interaction struct {
 	AttachmentURLs []string `json:"attachment_urls,omitempty"`
 	GroupName      string   `json:"group_name,omitempty"`
 	DB             string   `json:"db"`
+	// MVT's other columns, under MVT's names (nil: NULL); the
+	// recipients' and attachments' rows in full.
+	IsResponse        any           `json:"is_response"`
+	RecipientCount    any           `json:"recipient_count"`
+	Created           any           `json:"interactions_creation_date"`
+	LocationUUID      any           `json:"location_uuid"`
+	DerivedIntentID   any           `json:"derivied_intent_id"`
+	RecipientContacts []*Contact    `json:"recipient_contacts,omitempty"`
+	Attachments       []*Attachment `json:"attachments,omitempty"`
 }
 
 // Run reads the tables one by one and joins them in memory.
@@ -74,9 +130,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 				rec.FileError(p, err)
 			}
 		}
-		soft(iosmod.Query(ctx, db, rec, "ZCONTACTS", []string{"Z_PK", "ZDISPLAYNAME", "ZIDENTIFIER", "ZPERSONID", "ZCREATIONDATE"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+		soft(iosmod.Query(ctx, db, rec, "ZCONTACTS", contactCols, "ORDER BY Z_PK", func(r iosmod.Row) error {
 			t := iosmod.AppleTime(r, "zcreationdate")
-			c := &Contact{ID: r.Int("z_pk"), DisplayName: r.Str("zdisplayname"), Identifier: r.Str("zidentifier"), PersonID: r.Str("zpersonid"), Created: iosmod.ISO(t)}
+			c := newContact(r)
 			contacts[c.ID] = c
 			if e, ok := strings.CutPrefix(c.Identifier, "mailto:"); ok {
 				rec.CheckEmail(e, module.Where{Artifact: p, Time: t, Label: i18n.M("ios.interactionc.what_contact"), Record: c})
@@ -84,30 +140,33 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			iosmod.Event(rec, t, "contact_first_recorded", i18n.M("ios.interactionc.event_contact", "contact", c.Identifier), p)
 			return nil
 		}))
-		attURL := map[int64]string{}
-		soft(iosmod.Query(ctx, db, rec, "ZATTACHMENT", []string{"Z_PK", "ZCONTENTURL"}, "", func(r iosmod.Row) error {
-			attURL[r.Int("z_pk")] = r.Str("zcontenturl")
+		attByID := map[int64]*Attachment{}
+		soft(iosmod.Query(ctx, db, rec, "ZATTACHMENT", []string{"Z_PK", "ZCONTENTURL", "?ZCONTENTTEXT", "?ZUTI", "?ZSIZEINBYTES", "?ZPHOTOLOCALIDENTIFIER", "?ZIDENTIFIER", "?ZCLOUDIDENTIFIER"}, "", func(r iosmod.Row) error {
+			attByID[r.Int("z_pk")] = newAttachment(r)
 			return nil
 		}))
-		atts := map[int64][]string{}
+		atts := map[int64][]*Attachment{}
 		soft(iosmod.Query(ctx, db, rec, "Z_1INTERACTIONS", []string{"Z_1ATTACHMENTS", "Z_3INTERACTIONS"}, "", func(r iosmod.Row) error {
-			if u := attURL[r.Int("z_1attachments")]; u != "" {
-				atts[r.Int("z_3interactions")] = append(atts[r.Int("z_3interactions")], u)
+			if a := attByID[r.Int("z_1attachments")]; a != nil {
+				atts[r.Int("z_3interactions")] = append(atts[r.Int("z_3interactions")], a)
 			}
 			return nil
 		}))
-		recips := map[int64][]string{}
+		recips := map[int64][]*Contact{}
 		soft(iosmod.Query(ctx, db, rec, "Z_2INTERACTIONRECIPIENT", []string{"Z_2RECIPIENTS", "Z_3INTERACTIONRECIPIENT"}, "", func(r iosmod.Row) error {
 			if c := contacts[r.Int("z_2recipients")]; c != nil {
-				recips[r.Int("z_3interactionrecipient")] = append(recips[r.Int("z_3interactionrecipient")], c.Identifier)
+				recips[r.Int("z_3interactionrecipient")] = append(recips[r.Int("z_3interactionrecipient")], c)
 			}
 			return nil
 		}))
 		return iosmod.Query(ctx, db, rec, "ZINTERACTIONS",
-			[]string{"Z_PK", "ZSENDER", "ZSTARTDATE", "ZENDDATE", "ZBUNDLEID", "ZTARGETBUNDLEID", "ZACCOUNT", "ZDIRECTION", "ZDOMAINIDENTIFIER", "ZCONTENTURL", "ZGROUPNAME"},
+			[]string{"Z_PK", "ZSENDER", "ZSTARTDATE", "ZENDDATE", "ZBUNDLEID", "ZTARGETBUNDLEID", "ZACCOUNT", "ZDIRECTION", "ZDOMAINIDENTIFIER", "ZCONTENTURL", "ZGROUPNAME",
+				"?ZISRESPONSE", "?ZRECIPIENTCOUNT", "?ZCREATIONDATE", "?ZLOCATIONUUID", "?ZDERIVEDINTENTIDENTIFIER"},
 			"ORDER BY ZSTARTDATE, Z_PK", func(r iosmod.Row) error {
 				it := Interaction{ID: r.Int("z_pk"), BundleID: r.Str("zbundleid"), TargetBundleID: r.Str("ztargetbundleid"), Account: r.Str("zaccount"),
-					Sender: contacts[r.Int("zsender")], DomainID: r.Str("zdomainidentifier"), ContentURL: r.Str("zcontenturl"), GroupName: r.Str("zgroupname"), DB: p}
+					Sender: contacts[r.Int("zsender")], DomainID: r.Str("zdomainidentifier"), ContentURL: r.Str("zcontenturl"), GroupName: r.Str("zgroupname"), DB: p,
+					IsResponse: r.Val("zisresponse"), RecipientCount: r.Val("zrecipientcount"), Created: iosmod.MacISO(r, "zcreationdate"),
+					LocationUUID: r.Text("zlocationuuid"), DerivedIntentID: r.Text("zderivedintentidentifier")}
 				switch {
 				case r.Null("zdirection"):
 				case r.Int("zdirection") == 0:
@@ -115,7 +174,15 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 				case r.Int("zdirection") == 1:
 					it.Direction = "outgoing"
 				}
-				it.Recipients, it.AttachmentURLs = recips[it.ID], atts[it.ID]
+				it.RecipientContacts, it.Attachments = recips[it.ID], atts[it.ID]
+				for _, c := range it.RecipientContacts {
+					it.Recipients = append(it.Recipients, c.Identifier)
+				}
+				for _, a := range it.Attachments {
+					if u, _ := a.ContentURL.(string); u != "" {
+						it.AttachmentURLs = append(it.AttachmentURLs, u)
+					}
+				}
 				t := iosmod.AppleTime(r, "zstartdate")
 				it.Start, it.End = iosmod.ISO(t), iosmod.ISO(iosmod.AppleTime(r, "zenddate"))
 				rec.Record(it)

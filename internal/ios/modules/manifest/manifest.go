@@ -42,7 +42,8 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	}
 	rec.File(backup.ManifestDB)
 	i := 0
-	for r := range recs {
+	var r backup.Record // one for every record: check takes its address, which made one heap copy per record
+	for r = range recs {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -31,7 +31,7 @@ var Spec = artifact.Spec{
 type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase("safari_browser_state", 1, Spec)} }
+func New() Module { return Module{module.NewBase("safari_browser_state", 2, Spec)} }
 
 // Tab is one open tab with its session history.
 type Tab struct {
@@ -43,6 +43,18 @@ type Tab struct {
 	SessionURLs    []string `json:"session_urls,omitempty"`
 	SessionDataErr string   `json:"session_data_error,omitempty"`
 	DB             string   `json:"db"`
+	// SessionData is the back/forward list as MVT keeps it (empty, not
+	// null, when the tab has none).
+	SessionData []SessionEntry `json:"session_data"`
+}
+
+// SessionEntry is one entry of a tab's back/forward list, under MVT's
+// names: the original URL (MVT calls it entry_title), the URL, and the
+// size of the entry's opaque state data.
+type SessionEntry struct {
+	Title      any `json:"entry_title"`
+	URL        any `json:"entry_url"`
+	DataLength int `json:"data_length"`
 }
 
 // Run reads sessions, then tabs.
@@ -68,8 +80,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			if blob == nil {
 				blob = r.Bytes("session_data")
 			}
-			urls, err := ParseSession(blob)
-			tab.SessionURLs = urls
+			entries, err := ParseSessionEntries(blob)
+			urls := sessionURLs(entries)
+			tab.SessionURLs, tab.SessionData = urls, entries
 			if err != nil {
 				tab.SessionDataErr = err.Error()
 			}
@@ -91,27 +104,58 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 // ParseSession reads a tab's session data (a 4-byte header, then a binary
 // plist) and returns the distinct URLs of its back/forward list.
 func ParseSession(b []byte) ([]string, error) {
+	entries, err := ParseSessionEntries(b)
+	return sessionURLs(entries), err
+}
+
+// ParseSessionEntries reads a tab's session data and returns the entries
+// of its back/forward list (an empty list when there is none).
+func ParseSessionEntries(b []byte) ([]SessionEntry, error) {
+	out := []SessionEntry{}
 	if len(b) == 0 {
-		return nil, nil
+		return out, nil
 	}
 	if len(b) > 4 && string(b[:6]) != "bplist" {
 		b = b[4:]
 	}
 	v, err := iosmod.DecodePlist(b)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	sh := iosmod.Dict(iosmod.Dict(v)["SessionHistory"])
-	var out []string
-	seen := map[string]bool{}
 	for _, e := range iosmod.List(sh["SessionHistoryEntries"]) {
 		d := iosmod.Dict(e)
-		for _, k := range []string{"SessionHistoryEntryOriginalURL", "SessionHistoryEntryURL"} {
-			if u := iosmod.Str(d[k]); u != "" && !seen[u] {
+		se := SessionEntry{Title: textOrNil(d["SessionHistoryEntryOriginalURL"]), URL: textOrNil(d["SessionHistoryEntryURL"])}
+		switch data := d["SessionHistoryEntryData"].(type) {
+		case []byte:
+			se.DataLength = len(data)
+		case string:
+			se.DataLength = len(data)
+		}
+		out = append(out, se)
+	}
+	return out, nil
+}
+
+// textOrNil returns a plist string, nil for anything else (absent).
+func textOrNil(v any) any {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return nil
+}
+
+// sessionURLs returns the distinct URLs of entries, original URL first.
+func sessionURLs(entries []SessionEntry) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range entries {
+		for _, v := range []any{e.Title, e.URL} {
+			if u := iosmod.Str(v); u != "" && !seen[u] {
 				seen[u] = true
 				out = append(out, u)
 			}
 		}
 	}
-	return out, nil
+	return out
 }

@@ -104,7 +104,7 @@ func visitOf(r iosmod.Row, prefix, p string) Visit {
 
 func report(rec *module.Recorder, v *Visit, p string) {
 	rec.Record(v)
-	iosmod.Event(rec, v.t, "safari_history", i18n.M("ios.safari_history.event", "url", v.URL), p)
+	iosmod.Event(rec, v.t, "safari_history", i18n.S("ios.safari_history.event", "url", v.URL), p)
 	rec.CheckURL(v.URL, module.Where{Artifact: p, Time: v.t, Label: i18n.M("ios.safari_history.what_url"), Record: v})
 }
 

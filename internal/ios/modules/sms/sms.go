@@ -213,8 +213,7 @@ func (b *badBodies) err(p string) error {
 func check(rec *module.Recorder, m Message, t time.Time, p string) {
 	rm := any(m) // one copy of the message for the record and every Where (each conversion would make its own)
 	rec.Record(rm)
-	rec.Event(model.Event{Time: t, Event: "sms_" + m.Direction, Artifact: p,
-		DescriptionMsg: i18n.M("ios.sms.event."+m.Direction, "service", m.Service, "handle", m.Handle, "text", clip(m.Text, 200))})
+	rec.Event(eventOf(&m, t, p))
 	w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.sms.what_link"), Record: rm}
 	for _, l := range m.Links {
 		rec.CheckURL(l, w)
@@ -237,6 +236,17 @@ func check(rec *module.Recorder, m Message, t time.Time, p string) {
 			}
 		}
 	}
+}
+
+// eventOf is a message's timeline event ("sms_received" or "sms_sent").
+func eventOf(m *Message, t time.Time, p string) model.Event {
+	text := clip(m.Text, 200)
+	if m.Direction == "sent" {
+		return model.Event{Time: t, Event: "sms_sent", Artifact: p,
+			DescriptionMsg: i18n.S("ios.sms.event.sent", "service", m.Service, "handle", m.Handle, "text", text)}
+	}
+	return model.Event{Time: t, Event: "sms_received", Artifact: p,
+		DescriptionMsg: i18n.S("ios.sms.event.received", "service", m.Service, "handle", m.Handle, "text", text)}
 }
 
 func clip(s string, n int) string {

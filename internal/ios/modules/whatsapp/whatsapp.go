@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,7 +51,7 @@ const lidTable = "ZWAPHONENUMBERLIDPAIR"
 type Messages struct{ module.Base }
 
 // NewMessages returns the module.
-func NewMessages() Messages { return Messages{module.NewBase("whatsapp", 2, ChatSpec)} }
+func NewMessages() Messages { return Messages{module.NewBase("whatsapp", 3, ChatSpec)} }
 
 // Record kinds of the whatsapp module.
 const (
@@ -73,7 +74,44 @@ type Message struct {
 	Links    []string `json:"links,omitempty"`
 	MediaURL string   `json:"media_url,omitempty"`
 	DB       string   `json:"db"`
+	// MVT's columns of the message's media and data items, under MVT's
+	// names (nil: NULL or no such item).
+	AuthorName  any `json:"ZAUTHORNAME"`
+	Content1    any `json:"ZCONTENT1"`
+	Content2    any `json:"ZCONTENT2"`
+	MatchedText any `json:"ZMATCHEDTEXT"`
+	Summary     any `json:"ZSUMMARY"`
+	Title       any `json:"ZTITLE"`
+	// Columns are ZWAMESSAGE's other columns, under their own names.
+	Columns iosmod.Columns `json:"-"`
 }
+
+// MarshalJSON writes the message with its other columns after its fields.
+func (m Message) MarshalJSON() ([]byte, error) {
+	type plain Message
+	return iosmod.MarshalWith(plain(m), m.Columns)
+}
+
+// dataItem is a message's link preview or other data item (its first
+// ZWAMESSAGEDATAITEM row), and the links found in it.
+type dataItem struct {
+	content1, content2, matched, summary, title any
+	links                                       []string
+}
+
+// mediaItem is a message's media (its ZWAMEDIAITEM row).
+type mediaItem struct {
+	url    string
+	author any
+}
+
+// messageCols are the ZWAMESSAGE columns the module reads; all but
+// ZCHATSESSION (a chat's label in the record) are Message's named fields.
+var messageCols = []string{"Z_PK", "ZCHATSESSION", "ZFROMJID", "ZTOJID", "ZTEXT", "ZMESSAGEDATE", "ZMESSAGETYPE", "ZISFROMME"}
+
+// messageNamed are the ZWAMESSAGE columns a Message holds under its own
+// names, so not among its Columns.
+var messageNamed = []string{"Z_PK", "ZFROMJID", "ZTOJID", "ZTEXT", "ZMESSAGEDATE", "ZMESSAGETYPE", "ZISFROMME"}
 
 // Chat is one chat session: its peer or group, and the times of its
 // creation (groups), first stored message and last message. LastMessage is
@@ -91,6 +129,12 @@ type Chat struct {
 	LastMessage    string `json:"last_message,omitempty"`
 	StoredMessages int    `json:"stored_messages"`
 	DB             string `json:"db"`
+	// MVT's other columns, under MVT's names (nil: NULL).
+	SessionType    any `json:"session_type"`
+	Archived       any `json:"archived"`
+	Removed        any `json:"removed"`
+	MessageCounter any `json:"message_counter"`
+	LastStored     any `json:"last_stored_message_date"` // the newest stored message's time
 }
 
 // LIDPair pairs a contact's LID (the identifier WhatsApp uses in place of
@@ -106,7 +150,7 @@ type LIDPair struct {
 // chat is a session being read, with its messages' times.
 type chat struct {
 	Chat
-	created, last, first time.Time
+	created, last, first, lastStored time.Time
 }
 
 // Run reads the LID pairs, then, in each ChatStorage.sqlite, chats, link
@@ -137,8 +181,10 @@ func (Messages) Run(ctx context.Context, in *module.Input, rec *module.Recorder)
 		}
 		sessions := map[int64]*chat{}
 		var order []int64
-		soft(iosmod.Query(ctx, db, rec, "ZWACHATSESSION", []string{"Z_PK", "ZCONTACTJID", "ZPARTNERNAME", "ZLASTMESSAGEDATE", "ZGROUPINFO"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
-			c := &chat{Chat: Chat{Kind: KindChat, ID: r.Int("z_pk"), JID: r.Str("zcontactjid"), Name: r.Str("zpartnername"), DB: p}}
+		soft(iosmod.Query(ctx, db, rec, "ZWACHATSESSION", []string{"Z_PK", "ZCONTACTJID", "ZPARTNERNAME", "ZLASTMESSAGEDATE", "ZGROUPINFO",
+			"?ZSESSIONTYPE", "?ZARCHIVED", "?ZREMOVED", "?ZMESSAGECOUNTER"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+			c := &chat{Chat: Chat{Kind: KindChat, ID: r.Int("z_pk"), JID: r.Str("zcontactjid"), Name: r.Str("zpartnername"), DB: p,
+				SessionType: r.Val("zsessiontype"), Archived: r.Val("zarchived"), Removed: r.Val("zremoved"), MessageCounter: r.Val("zmessagecounter")}}
 			c.last = iosmod.AppleTime(r, "zlastmessagedate")
 			if g := r.Int("zgroupinfo"); g != 0 || strings.HasSuffix(c.JID, "@g.us") {
 				c.Group, c.created = true, created[g]
@@ -149,27 +195,40 @@ func (Messages) Run(ctx context.Context, in *module.Input, rec *module.Recorder)
 			sessions[c.ID], order = c, append(order, c.ID)
 			return nil
 		}))
-		extra := map[int64][]string{}
-		soft(iosmod.Query(ctx, db, rec, "ZWAMESSAGEDATAITEM", []string{"ZMESSAGE", "ZCONTENT1", "ZCONTENT2", "ZMATCHEDTEXT"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+		items := map[int64]*dataItem{}
+		soft(iosmod.Query(ctx, db, rec, "ZWAMESSAGEDATAITEM", []string{"ZMESSAGE", "ZCONTENT1", "ZCONTENT2", "ZMATCHEDTEXT", "?ZSUMMARY", "?ZTITLE"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+			it := items[r.Int("zmessage")]
+			if it == nil { // MVT's columns are the first item's
+				it = &dataItem{content1: r.Text("zcontent1"), content2: r.Text("zcontent2"), matched: r.Text("zmatchedtext"), summary: r.Text("zsummary"), title: r.Text("ztitle")}
+				items[r.Int("zmessage")] = it
+			}
 			for _, c := range []string{"zcontent1", "zcontent2", "zmatchedtext"} {
-				extra[r.Int("zmessage")] = append(extra[r.Int("zmessage")], iosmod.Links(r.Str(c))...)
+				it.links = append(it.links, iosmod.Links(r.Str(c))...)
 			}
 			return nil
 		}))
-		media := map[int64]string{}
-		soft(iosmod.Query(ctx, db, rec, "ZWAMEDIAITEM", []string{"ZMESSAGE", "ZMEDIAURL"}, "", func(r iosmod.Row) error {
-			media[r.Int("zmessage")] = r.Str("zmediaurl")
+		media := map[int64]mediaItem{}
+		soft(iosmod.Query(ctx, db, rec, "ZWAMEDIAITEM", []string{"ZMESSAGE", "ZMEDIAURL", "?ZAUTHORNAME"}, "", func(r iosmod.Row) error {
+			media[r.Int("zmessage")] = mediaItem{url: r.Str("zmediaurl"), author: r.Text("zauthorname")}
 			return nil
 		}))
-		err := iosmod.Query(ctx, db, rec, "ZWAMESSAGE", []string{"Z_PK", "ZCHATSESSION", "ZFROMJID", "ZTOJID", "ZTEXT", "ZMESSAGEDATE", "ZMESSAGETYPE", "ZISFROMME"}, "ORDER BY ZMESSAGEDATE, Z_PK", func(r iosmod.Row) error {
+		restSel, restNames := iosmod.OtherColumns(ctx, db, "ZWAMESSAGE", messageNamed)
+		err := iosmod.Query(ctx, db, rec, "ZWAMESSAGE", append(messageCols[:len(messageCols):len(messageCols)], restSel...), "ORDER BY ZMESSAGEDATE, Z_PK", func(r iosmod.Row) error {
 			t := iosmod.AppleTime(r, "zmessagedate")
+			md := media[r.Int("z_pk")]
 			m := Message{Kind: KindMessage, ID: r.Int("z_pk"), From: r.Str("zfromjid"), To: r.Str("ztojid"), FromMe: r.Int("zisfromme") == 1,
-				Text: r.Str("ztext"), Type: r.Int("zmessagetype"), Date: iosmod.ISO(t), MediaURL: media[r.Int("z_pk")], DB: p}
+				Text: r.Str("ztext"), Type: r.Int("zmessagetype"), Date: iosmod.ISO(t), MediaURL: md.url, AuthorName: md.author, DB: p,
+				Columns: r.Tail(restNames)}
 			if c := sessions[r.Int("zchatsession")]; c != nil {
 				m.Chat = c.label()
 				c.seen(t)
 			}
-			m.Links = dedupe(append(iosmod.Links(m.Text), extra[m.ID]...))
+			var links []string
+			if it := items[m.ID]; it != nil {
+				m.Content1, m.Content2, m.MatchedText, m.Summary, m.Title = it.content1, it.content2, it.matched, it.summary, it.title
+				links = it.links
+			}
+			m.Links = dedupe(append(iosmod.Links(m.Text), links...))
 			rec.Record(m)
 			who := m.From
 			if m.FromMe {
@@ -197,12 +256,18 @@ func (c *chat) seen(t time.Time) {
 	if !t.IsZero() && (c.first.IsZero() || t.Before(c.first)) {
 		c.first = t
 	}
+	if t.After(c.lastStored) {
+		c.lastStored = t
+	}
 }
 
 // record records the chat and puts its creation, first and last message
 // on the timeline.
 func (c *chat) record(rec *module.Recorder) {
 	c.Created, c.FirstMessage, c.LastMessage = iosmod.ISO(c.created), iosmod.ISO(c.first), iosmod.ISO(c.last)
+	if s := iosmod.ISO(c.lastStored); s != "" {
+		c.LastStored = s
+	}
 	rec.Record(c.Chat)
 	who := c.JID
 	if c.PhoneNumber != "" {
@@ -264,7 +329,7 @@ func readLIDPairs(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, p s
 type Contacts struct{ module.Base }
 
 // NewContacts returns the module.
-func NewContacts() Contacts { return Contacts{module.NewBase("whatsapp_contacts", 2, ContactsSpec)} }
+func NewContacts() Contacts { return Contacts{module.NewBase("whatsapp_contacts", 3, ContactsSpec)} }
 
 // Contact is one WhatsApp contact.
 type Contact struct {
@@ -281,18 +346,62 @@ type Contact struct {
 	LastUpdated         string   `json:"last_updated,omitempty"`
 	Links               []string `json:"links,omitempty"`
 	DB                  string   `json:"db"`
+	// MVT's other columns, under MVT's names (nil: NULL or absent).
+	GivenName         any   `json:"given_name"`
+	LastName          any   `json:"last_name"`
+	UserName          any   `json:"user_name"`
+	BusinessName      any   `json:"business_name"`
+	LocalizedPhone    any   `json:"localized_phone_number"`
+	AboutEmoji        any   `json:"about_emoji"`
+	Notes             any   `json:"notes"`
+	PhoneStatus       any   `json:"phone_status"`
+	SyncPolicy        any   `json:"sync_policy"`
+	DisappearingOn    *bool `json:"disappearing_mode_is_on"`
+	DisappearingLabel any   `json:"disappearing_mode_label"`
+}
+
+// disappearingLabels are WhatsApp's disappearing-message timers, named
+// as MVT names them.
+var disappearingLabels = map[int64]string{86400: "24 hours", 604800: "7 days", 1209600: "14 days", 2592000: "30 days", 7776000: "90 days"}
+
+// disappearing sets MVT's disappearing_mode_is_on and _label from the
+// duration column: unknown (nil) when the database has no such column.
+func (c *Contact) disappearing(hasDuration bool) {
+	if !hasDuration {
+		return
+	}
+	on := c.DisappearingSeconds != 0
+	c.DisappearingOn = &on
+	switch n := int64(c.DisappearingSeconds); {
+	case !on:
+		c.DisappearingLabel = "off"
+	case disappearingLabels[n] != "":
+		c.DisappearingLabel = disappearingLabels[n]
+	default:
+		c.DisappearingLabel = strconv.FormatInt(n, 10) + " seconds"
+	}
 }
 
 // Run reads ZWAADDRESSBOOKCONTACT.
 func (Contacts) Run(ctx context.Context, in *module.Input, rec *module.Recorder) error {
 	return iosmod.ForEachDB(ctx, in, rec, ContactsSpec, func(ctx context.Context, db *sqlitex.DB, p string) error {
-		return iosmod.Query(ctx, db, rec, "ZWAADDRESSBOOKCONTACT", []string{"Z_PK", "ZFULLNAME", "ZPHONENUMBER", "ZWHATSAPPID", "ZLID", "ZABOUTTEXT", "ZABOUTTIMESTAMP", "ZABOUTEXPIRATIONTIMESTAMP", "ZDISAPPEARINGMODEDURATION", "ZDISAPPEARINGMODETIMESTAMP", "ZLASTUPDATED"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
+		have := db.Columns(ctx, "ZWAADDRESSBOOKCONTACT")
+		status := "ZPHONESTATUS"
+		if !have["zphonestatus"] && have["zphonenumberstatus"] {
+			status = "ZPHONENUMBERSTATUS"
+		}
+		return iosmod.Query(ctx, db, rec, "ZWAADDRESSBOOKCONTACT", []string{"Z_PK", "ZFULLNAME", "ZPHONENUMBER", "ZWHATSAPPID", "ZLID", "ZABOUTTEXT", "ZABOUTTIMESTAMP", "ZABOUTEXPIRATIONTIMESTAMP", "ZDISAPPEARINGMODEDURATION", "ZDISAPPEARINGMODETIMESTAMP", "ZLASTUPDATED",
+			"?ZGIVENNAME", "?ZLASTNAME", "?ZUSERNAME", "?ZBUSINESSNAME", "?ZLOCALIZEDPHONENUMBER", "?ZABOUTEMOJI", "?ZNOTES", "?" + status, "?ZSYNCPOLICY"}, "ORDER BY Z_PK", func(r iosmod.Row) error {
 			up := iosmod.AppleTime(r, "zlastupdated")
 			ds := iosmod.AppleTime(r, "zdisappearingmodetimestamp")
 			ab, ax := iosmod.AppleTime(r, "zabouttimestamp"), iosmod.AppleTime(r, "zaboutexpirationtimestamp")
 			c := Contact{ID: r.Int("z_pk"), FullName: r.Str("zfullname"), PhoneNumber: r.Str("zphonenumber"), WhatsAppID: r.Str("zwhatsappid"), LID: r.Str("zlid"),
 				About: r.Str("zabouttext"), AboutChanged: iosmod.ISO(ab), AboutExpires: iosmod.ISO(ax),
-				DisappearingSeconds: r.Float("zdisappearingmodeduration"), DisappearingSince: iosmod.ISO(ds), LastUpdated: iosmod.ISO(up), DB: p}
+				DisappearingSeconds: r.Float("zdisappearingmodeduration"), DisappearingSince: iosmod.ISO(ds), LastUpdated: iosmod.ISO(up), DB: p,
+				GivenName: r.Text("zgivenname"), LastName: r.Text("zlastname"), UserName: r.Text("zusername"), BusinessName: r.Text("zbusinessname"),
+				LocalizedPhone: r.Text("zlocalizedphonenumber"), AboutEmoji: r.Text("zaboutemoji"), Notes: r.Text("znotes"),
+				PhoneStatus: r.Val(strings.ToLower(status)), SyncPolicy: r.Val("zsyncpolicy")}
+			c.disappearing(have["zdisappearingmodeduration"])
 			c.Links = iosmod.Links(c.About)
 			rec.Record(c)
 			name := strings.TrimSpace(c.WhatsAppID + " " + c.FullName)

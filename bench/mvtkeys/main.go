@@ -1,0 +1,249 @@
+// Command mvtkeys lists, per module, the keys of MVT's JSON results that
+// spyscan's records lack: it reads an MVT output folder (`mvt-ios
+// check-backup -o MVT ...`, `mvt-android check-... -o MVT ...`) and a
+// spyscan result folder made from the same input, and prints for each MVT
+// results file the keys no spyscan record of the matching module has,
+// telling those spyscan keeps under another name (docs/mvt-parity.md,
+// "Record fields") from those really missing, and those MVT only ever
+// writes as null here (spyscan leaves empty values out).
+//
+//	go run ./bench/mvtkeys MVT_OUT SPYSCAN_OUT [INPUT]   (INPUT: input1 by default)
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// moduleOf maps MVT's results file names (without .json) to spyscan
+// module names where they differ.
+var moduleOf = map[string]string{
+	"interaction_c":          "interactionc",
+	"aqf_get_prop":           "aqf_getprop",
+	"root_binaries":          "aqf_root_binaries",
+	"sms_attachments":        "sms_attachments",
+	"osanalytics_addaily":    "osanalytics_addaily",
+	"locationd_clients":      "locationd_clients",
+	"configuration_profiles": "configuration_profiles",
+}
+
+// renamed is MVT's key -> spyscan's key holding the same value, per
+// module (the "Record fields" table of docs/mvt-parity.md).
+var renamed = map[string]map[string]string{
+	"backup_info":       snakeCase(),
+	"backup_sms":        {"isodate": "timestamp"},
+	"whatsapp_contacts": {"row_pk": "id"},
+	"whatsapp": {"Z_PK": "id", "ZFROMJID": "from_jid", "ZTOJID": "to_jid", "ZTEXT": "text", "ZMESSAGEDATE": "date", "isodate": "date",
+		"ZMESSAGETYPE": "message_type", "ZISFROMME": "from_me", "ZMEDIAURL": "media_url", "session_pk": "id", "record_type": "kind",
+		"last_message_date": "last_message", "group_creation_date": "group_created", "first_stored_message_date": "first_stored_message",
+		"stored_message_count": "stored_messages", "partner_resolved_phone_number": "resolved_phone_number", "pair_timestamp": "date"},
+	"calendar": {"participant_uuid": "organizer.uuid", "participant_email": "organizer.email", "participant_phone": "organizer.phone",
+		"participant_comment": "organizer.comment", "participant_last_modified": "organizer.last_modified"},
+	"interactionc": {
+		"sender_display_name": "sender.display_name", "sender_identifier": "sender.identifier", "sender_personid": "sender.person_id",
+		"recipient_display_name": "recipient_contacts[].display_name", "recipient_identifier": "recipient_contacts[].identifier",
+		"recipient_personid": "recipient_contacts[].person_id", "content": "attachments[].content", "uti": "attachments[].uti",
+		"attachment_content_url": "attachments[].attachment_content_url", "size": "attachments[].size", "photo_local_id": "attachments[].photo_local_id",
+		"attachment_id": "attachments[].attachment_id", "cloud_id": "attachments[].cloud_id",
+		"incoming_recipient_count": "sender.incoming_recipient_count", "incoming_sender_count": "sender.incoming_sender_count",
+		"outgoing_recipient_count": "sender.outgoing_recipient_count", "contacts_creation_date": "sender.creation_date",
+		"first_incoming_recipient_date": "sender.first_incoming_recipient_date", "first_incoming_sender_date": "sender.first_incoming_sender_date",
+		"first_outgoing_recipient_date": "sender.first_outgoing_recipient_date", "last_incoming_sender_date": "sender.last_incoming_sender_date",
+		"last_incoming_recipient_date": "sender.last_incoming_recipient_date", "last_outgoing_recipient_date": "sender.last_outgoing_recipient_date",
+		"custom_id": "sender.custom_id", "interaction_content_url": "content_url", "table_id": "id"},
+	"manifest":             {"created": "birth", "status_changed": "status_change", "owner": "uid"},
+	"tcc":                  {"auth_reason_desc": "auth_reason", "allowed_value": "auth_value"},
+	"datausage":            {"first_isodate": "first_time", "isodate": "time", "live_isodate": "live_time", "live_proc_id": "proc_id"},
+	"global_preferences":   {"entry": "key"},
+	"safari_browser_state": {"last_viewed_timestamp": "last_viewed", "safari_browser_state_db": "db"},
+	"webkit_resource_load_statistics": {"domain": "app", "path": "db", "last_seen_isodate": "last_seen",
+		"most_recent_user_interaction_time_isodate": "most_recent_user_interaction"},
+}
+
+// snakeCase maps MVT's BackupInfo keys (Info.plist's) to spyscan's.
+func snakeCase() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"Build Version", "Device Name", "Display Name", "GUID", "ICCID", "IMEI", "MEID", "Installed Applications",
+		"Last Backup Date", "Phone Number", "Product Name", "Product Type", "Product Version", "Serial Number", "Target Identifier",
+		"Target Type", "Unique Identifier", "iTunes Version"} {
+		m[k] = strings.ReplaceAll(strings.ToLower(k), " ", "_")
+	}
+	return m
+}
+
+// skip are MVT's files that are not one module's records.
+var skip = map[string]bool{"info": true, "alerts": true, "command": true}
+
+func main() {
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: mvtkeys MVT_OUT SPYSCAN_OUT [INPUT]")
+		os.Exit(2)
+	}
+	input := "input1"
+	if len(os.Args) > 3 {
+		input = os.Args[3]
+	}
+	if err := run(os.Args[1], filepath.Join(os.Args[2], "modules", input)); err != nil {
+		fmt.Fprintln(os.Stderr, "mvtkeys:", err)
+		os.Exit(1)
+	}
+}
+
+func run(mvtDir, spyDir string) error {
+	files, err := filepath.Glob(filepath.Join(mvtDir, "*.json"))
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		if skip[name] || strings.HasSuffix(name, "_detected") {
+			continue
+		}
+		mod := name
+		if m, ok := moduleOf[name]; ok {
+			mod = m
+		}
+		if _, err := os.Stat(filepath.Join(spyDir, mod+".json")); err != nil {
+			if _, err := os.Stat(filepath.Join(spyDir, "backup_"+mod+".json")); err == nil {
+				mod = "backup_" + mod // Android's SMS of a backup.ab (androidqf's included)
+			}
+		}
+		mvtKeys, nonNull, n, err := mvtRecordKeys(f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		spyKeys, m, err := spyRecordKeys(filepath.Join(spyDir, mod+".records.jsonl.gz"))
+		if err != nil {
+			return fmt.Errorf("%s: %w", mod, err)
+		}
+		report(name, mod, n, m, mvtKeys, nonNull, spyKeys)
+	}
+	return nil
+}
+
+// report prints one module's line: MVT's keys spyscan lacks, split.
+func report(name, mod string, n, m int, mvtKeys []string, nonNull, spyKeys map[string]bool) {
+	var missing, nullOnly, ren []string
+	for _, k := range mvtKeys {
+		if spyKeys[k] {
+			continue
+		}
+		if to, ok := renamed[mod][k]; ok && spyKeys[to] {
+			ren = append(ren, k+"->"+to)
+			continue
+		}
+		if nonNull[k] {
+			missing = append(missing, k)
+		} else {
+			nullOnly = append(nullOnly, k)
+		}
+	}
+	fmt.Printf("%s (%d records) / %s (%d records): %d MVT keys, %d missing, %d null-only, %d renamed\n",
+		name, n, mod, m, len(mvtKeys), len(missing), len(nullOnly), len(ren))
+	for _, l := range []struct {
+		what string
+		keys []string
+	}{{"missing", missing}, {"null in MVT's output only", nullOnly}, {"renamed", ren}} {
+		if len(l.keys) > 0 {
+			fmt.Printf("  %s: %s\n", l.what, strings.Join(l.keys, " "))
+		}
+	}
+}
+
+// mvtRecordKeys returns the keys of an MVT results file's records (a JSON
+// array of objects, or one object), in first-seen order, which of them are
+// ever non-null, and the number of records.
+func mvtRecordKeys(path string) ([]string, map[string]bool, int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var recs []map[string]json.RawMessage
+	if err := json.Unmarshal(b, &recs); err != nil {
+		var one map[string]json.RawMessage
+		if err2 := json.Unmarshal(b, &one); err2 != nil {
+			return nil, nil, 0, err
+		}
+		recs = append(recs, one)
+	}
+	var keys []string
+	seen, nonNull := map[string]bool{}, map[string]bool{}
+	for _, r := range recs {
+		ks := make([]string, 0, len(r))
+		for k := range r {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		for _, k := range ks {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+			if string(r[k]) != "null" {
+				nonNull[k] = true
+			}
+		}
+	}
+	return keys, nonNull, len(recs), nil
+}
+
+// spyRecordKeys returns the top-level keys of a spyscan records file and
+// its number of records (none when the file is absent).
+func spyRecordKeys(path string) (map[string]bool, int, error) {
+	keys := map[string]bool{}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return keys, 0, nil
+	} else if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	sc := bufio.NewScanner(z)
+	sc.Buffer(nil, 64<<20)
+	n := 0
+	for sc.Scan() {
+		var r map[string]json.RawMessage
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, 0, fmt.Errorf("%s: line %d: %w", path, n+1, err)
+		}
+		for k, v := range r {
+			keys[k] = true
+			nested(keys, k, v)
+		}
+		n++
+	}
+	return keys, n, sc.Err()
+}
+
+// nested adds the fields of v, when it is an object or a list of objects,
+// as k.field and k[].field.
+func nested(keys map[string]bool, k string, v json.RawMessage) {
+	var o map[string]json.RawMessage
+	if json.Unmarshal(v, &o) == nil {
+		for f := range o {
+			keys[k+"."+f] = true
+		}
+		return
+	}
+	var l []map[string]json.RawMessage
+	if json.Unmarshal(v, &l) == nil {
+		for _, o := range l {
+			for f := range o {
+				keys[k+"[]."+f] = true
+			}
+		}
+	}
+}
