@@ -179,7 +179,17 @@ type decoder struct {
 	groups  slab[Group]
 	objects slab[Object]
 	classes slab[Class]
+
+	// recent are the first shared strings of the streams this decoder
+	// decoded before, by index, with their parsed type encodings: message
+	// bodies share their class names and type encodings in the same order,
+	// and comparing with the string at the same index costs less than the
+	// interned map's lookup (or a copy).
+	recent []internedString
 }
+
+// maxRecent bounds recent.
+const maxRecent = 64
 
 // reset prepares d to decode data, keeping its buffers.
 func (d *decoder) reset(data []byte, lim Limits) {
@@ -187,7 +197,7 @@ func (d *decoder) reset(data []byte, lim Limits) {
 	clear(d.strings)
 	clear(d.parsed)
 	*d = decoder{data: data, lim: lim, refs: d.refs[:0], strings: d.strings[:0], parsed: d.parsed[:0],
-		vals: d.vals, groups: d.groups, objects: d.objects, classes: d.classes}
+		vals: d.vals, groups: d.groups, objects: d.objects, classes: d.classes, recent: d.recent}
 	d.vals.reset()
 	d.groups.reset()
 	d.objects.reset()
@@ -433,10 +443,7 @@ func (d *decoder) shared(h *int8) (s string, idx int, ok bool, err error) {
 		if err := d.count(); err != nil {
 			return "", 0, false, err
 		}
-		in, ok := interned[string(b)] // no allocation for the lookup
-		if !ok {
-			in.s = string(b)
-		}
+		in := d.internShared(b)
 		d.strings = append(d.strings, in.s)
 		d.parsed = append(d.parsed, in.enc)
 		return d.strings[len(d.strings)-1], len(d.strings) - 1, true, nil
@@ -450,6 +457,27 @@ func (d *decoder) shared(h *int8) (s string, idx int, ok bool, err error) {
 		return "", 0, false, d.errf(ErrMalformed, "shared string reference %d of %d", i, len(d.strings))
 	}
 	return d.strings[i], int(i), true, nil
+}
+
+// internShared returns the shared string b, read at index len(d.strings):
+// the recent one at that index when it is the same, else the interned one
+// (or a copy), which then becomes the recent one.
+func (d *decoder) internShared(b []byte) internedString {
+	k := len(d.strings)
+	if k < len(d.recent) && d.recent[k].s == string(b) {
+		return d.recent[k]
+	}
+	in, ok := interned[string(b)] // no allocation for the lookup
+	if !ok {
+		in.s = string(b)
+	}
+	switch {
+	case k < len(d.recent):
+		d.recent[k] = in
+	case k == len(d.recent) && k < maxRecent:
+		d.recent = append(d.recent, in)
+	}
+	return in
 }
 
 // ref resolves an object-table reference whose head byte is head.
@@ -488,6 +516,9 @@ func (d *decoder) group(depth int, h int8, haveHead bool) (Group, error) {
 		e = newEncoded(types)
 	}
 	d.parsed[idx] = e
+	if idx < len(d.recent) && d.recent[idx].enc == nil && d.recent[idx].s == enc {
+		d.recent[idx].enc = e // parsed once for the streams that share it
+	}
 	var buf [4]Value
 	vals := buf[:0]
 	for _, t := range e.types {
@@ -660,9 +691,9 @@ func (d *decoder) cstring() (Value, error) {
 	if !ok {
 		return nil, d.errf(ErrMalformed, "nil literal C string")
 	}
-	s := CString(b)
-	d.refs = append(d.refs, s)
-	return s, nil
+	v := Value(CString(b)) // boxed once, for the table and the caller
+	d.refs = append(d.refs, v)
+	return v, nil
 }
 
 // class reads a class chain; nil without error is a Nil class.

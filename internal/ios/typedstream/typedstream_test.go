@@ -374,7 +374,11 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		if len(b) <= lim.MaxBytes {
-			_, _ = AttributedString(b)
+			got, gerr := AttributedString(b) // a pooled decoder, with recent shared strings
+			want, werr := attributedFresh(b)
+			if got.Text != want.Text || !slices.Equal(got.Links, want.Links) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Fatalf("pooled %q %q %v, a new decoder %q %q %v", got.Text, got.Links, gerr, want.Text, want.Links, werr)
+			}
 		}
 	})
 }
@@ -423,4 +427,52 @@ func TestPooledDecodersConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// attributedFresh is AttributedString with a new decoder: no recent shared
+// strings, no reused slabs.
+func attributedFresh(data []byte) (Attributed, error) {
+	d := &decoder{}
+	d.reset(data, DefaultLimits)
+	return attributed(d.decode())
+}
+
+// TestRecentStringsAsFresh: one decoder that decoded other bodies before
+// (its recent shared strings then match at some indexes and not at
+// others) gives what a new decoder gives, for every real body, each body
+// with its bytes cut at several places, in two orders.
+func TestRecentStringsAsFresh(t *testing.T) {
+	files, err := filepath.Glob("testdata/crabstep/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies [][]byte
+	for _, f := range files {
+		if st, err := os.Stat(f); err != nil || st.IsDir() || filepath.Base(f) == "LICENSE" {
+			continue
+		}
+		b := readSample(t, "crabstep/"+filepath.Base(f))
+		bodies = append(bodies, b)
+		for _, cut := range []int{len(b) / 3, len(b) / 2, len(b) - 1} {
+			bodies = append(bodies, b[:cut])
+		}
+	}
+	d := &decoder{}
+	for pass := range 2 {
+		for i := range bodies {
+			b := bodies[i]
+			if pass == 1 {
+				b = bodies[len(bodies)-1-i]
+			}
+			d.reset(b, DefaultLimits)
+			got, gerr := attributed(d.decode())
+			want, werr := attributedFresh(b)
+			if got.Text != want.Text || !slices.Equal(got.Links, want.Links) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Fatalf("body %d (pass %d): got %q %q %v, a new decoder %q %q %v", i, pass, got.Text, got.Links, gerr, want.Text, want.Links, werr)
+			}
+		}
+	}
+	if len(d.recent) == 0 || len(d.recent) > maxRecent {
+		t.Errorf("%d recent shared strings", len(d.recent))
+	}
 }
