@@ -22,13 +22,14 @@ var ErrOutsideLink = model.NewError(model.KindRefused, "symbolic link leading ou
 // link leading outside the folder is refused (ErrOutsideLink), and a
 // special file (FIFO, device, socket) is refused without being opened
 // (ErrSpecialFile: opening a FIFO would block the scan). It implements
-// fs.FS, fs.StatFS, fs.ReadDirFS, fs.ReadFileFS, Lstat, ReadLink and
-// sqlitex.OSPather. Every folder input is read through it.
+// fs.FS, fs.StatFS, fs.ReadDirFS, fs.ReadFileFS, Lstat, ReadLink,
+// sqlitex.OSPather and SumFS. Every folder input is read through it.
 type Dir struct {
 	root *os.Root
 	fsys fs.FS
 	dir  string // as given
 	real string // with symbolic links resolved
+	sums *Sums
 }
 
 // OpenDir opens folder dir.
@@ -42,7 +43,7 @@ func OpenDir(dir string) (*Dir, error) {
 		r.Close()
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	return &Dir{root: r, fsys: r.FS(), dir: dir, real: real}, nil
+	return &Dir{root: r, fsys: r.FS(), dir: dir, real: real, sums: NewSums()}, nil
 }
 
 // Path is the folder as given to OpenDir.

@@ -177,7 +177,12 @@ func (m Msg) String() string { return English(m) }
 
 // English renders m with the English catalog: the text written beside a Msg
 // in the result files and in logs.
-func English(m Msg) string { return Get(Default).Render(m) }
+func English(m Msg) string { return english().Render(m) }
+
+// english is the English catalog, found once: Get normalises the language
+// name and looks it up, a quarter of the cost of rendering a timeline
+// event's short description.
+var english = sync.OnceValue(func() *Catalog { return Get(Default) })
 
 // maxDepth bounds the nesting of messages, when rendering and when reading
 // them from result files (which a user may hand us from elsewhere).

@@ -157,3 +157,32 @@ func TestOptionalParts(t *testing.T) {
 		t.Errorf("nil *Msg: %q", got)
 	}
 }
+
+// TestSAsM: S builds the Msg M builds from the same string pairs (a
+// trailing name without a value ignored), and allocates once, for the
+// arguments.
+func TestSAsM(t *testing.T) {
+	for _, pairs := range [][]string{nil, {"path"}, {"path", "/a"}, {"path", "/a", "context", ""}, {"a", "1", "b", "2", "c"}} {
+		anys := make([]any, len(pairs))
+		for i, p := range pairs {
+			anys[i] = p
+		}
+		if got, want := S("k", pairs...), M("k", anys...); !reflect.DeepEqual(got, want) {
+			t.Errorf("S(%q) = %+v, M %+v", pairs, got, want)
+		}
+	}
+	path, ctx := strings.Repeat("p", 20), strings.Repeat("c", 20)
+	if n := testing.AllocsPerRun(100, func() { _ = S("android.event.file", "path", path, "context", ctx) }); n != 1 {
+		t.Errorf("S: %v allocations, want 1", n)
+	}
+}
+
+// BenchmarkEnglishEvent renders a files.json timeline event's description
+// in English, as the recorder does for every event.
+func BenchmarkEnglishEvent(b *testing.B) {
+	m := S("android.event.file", "path", "/sdcard/DCIM/Camera/IMG_20240519_101010.jpg", "context", "u:object_r:media_rw_data_file:s0")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = English(m)
+	}
+}

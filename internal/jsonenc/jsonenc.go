@@ -106,6 +106,16 @@ var ErrTime = errors.New("jsonenc: time outside RFC 3339")
 // Time appends t as time.Time.MarshalJSON writes it (RFC 3339 with
 // nanoseconds, quoted).
 func Time(dst []byte, t time.Time) ([]byte, error) {
+	if t.Location() == time.UTC { // most times: no zone to look up
+		n := len(dst) + 1
+		dst = t.AppendFormat(append(dst, '"'), time.RFC3339Nano)
+		// A year in 0-9999 is four digits and a dash; any other has
+		// a sign or more digits.
+		if b := dst[n:]; len(b) < 5 || b[4] != '-' || b[0] == '-' || b[0] == '+' {
+			return dst[:n-1], ErrTime
+		}
+		return append(dst, '"'), nil
+	}
 	if y := t.Year(); y < 0 || y > 9999 {
 		return dst, ErrTime
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,32 @@ func TestBytesAsMarshal(t *testing.T) {
 		if got := Bytes([]byte("x"), b); string(got[1:]) != string(want) {
 			t.Errorf("Bytes(%v) = %s, json.Marshal %s", b, got[1:], want)
 		}
+	}
+}
+
+// TestTimeAsMarshalJSONSpread: Time gives MarshalJSON's bytes, or an error
+// where it does, for times over years -100 to 10100 with every fraction
+// length, in UTC and other locations.
+func TestTimeAsMarshalJSONSpread(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	locs := []*time.Location{time.UTC, time.FixedZone("UTC", 0), time.FixedZone("X", -5*3600-30*60), time.Local}
+	lo := time.Date(-100, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	hi := time.Date(10100, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for i := range 20000 {
+		ns := []int{0, rng.IntN(1e9), rng.IntN(1e6) * 1000, 120000000}[rng.IntN(4)]
+		tm := time.Unix(lo+rng.Int64N(hi-lo), int64(ns)).In(locs[i%len(locs)])
+		want, werr := tm.MarshalJSON()
+		got, err := Time([]byte("x"), tm)
+		if (werr != nil) != (err != nil) || (err == nil && string(got) != "x"+string(want)) || (err != nil && string(got) != "x") {
+			t.Fatalf("Time(%v) = %s, %v; MarshalJSON %s, %v", tm, got, err, want, werr)
+		}
+	}
+}
+
+func BenchmarkTime(b *testing.B) {
+	tm := time.Date(2023, 9, 9, 10, 2, 30, 0, time.UTC)
+	var buf []byte
+	for b.Loop() {
+		buf, _ = Time(buf[:0], tm)
 	}
 }

@@ -130,3 +130,18 @@ func BenchmarkProcessPathHash(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPathFewIndicators: a files.json path looked up among a few
+// file:path indicators (as in the public STIX bundles): most of its
+// folders' prefixes have no indicator of their length.
+func BenchmarkPathFewIndicators(b *testing.B) {
+	var inds []Indicator
+	for _, v := range []string{"/data/local/tmp/.x", "/private/var/db/com.apple.xpc.roleaccountd.staging", "/data/data/com.android.providers.telephony/x"} {
+		inds = append(inds, Indicator{Type: FilePath, Value: v})
+	}
+	ix, _ := NewIndex(inds)
+	b.ReportAllocs()
+	for b.Loop() {
+		ix.Path("/sdcard/Android/data/com.whatsapp/files/Media/WhatsApp Images/IMG-20240519-WA0001.jpg")
+	}
+}

@@ -40,6 +40,7 @@ type Index struct {
 	procTrunc   [2]map[string][]*entry // indicators longer than 15/16 chars by their first 15/16
 	fileNames   map[string]*entry
 	filePaths   map[string]*entry
+	pathLens    lengths                    // of the filePaths keys: the prefixes worth looking up
 	exact       map[Type]map[string]*entry // hashes, app ids, profiles, properties, JA3/JA4
 	count       map[Type]int
 	total       int
@@ -141,7 +142,9 @@ func (ix *Index) add(in Indicator) bool {
 	case FileName:
 		ix.put(ix.fileNames, v, in, FileName)
 	case FilePath:
-		ix.put(ix.filePaths, strings.TrimRight(v, "/"), in, FilePath)
+		key := strings.TrimRight(v, "/")
+		ix.put(ix.filePaths, key, in, FilePath)
+		ix.pathLens.add(len(key))
 	default:
 		m, ok := ix.exact[in.Type]
 		if !ok {
@@ -226,3 +229,17 @@ func (ix *Index) Len() int { return ix.total }
 
 // Count is the number of distinct indexed values of one type.
 func (ix *Index) Count(t Type) int { return ix.count[t] }
+
+// lengths is a set of string lengths: a look-up of a string whose length
+// no key has is skipped (a path is looked up once per folder above it, and
+// path indicators have few lengths).
+type lengths []uint64
+
+func (l *lengths) add(n int) {
+	for len(*l) <= n/64 {
+		*l = append(*l, 0)
+	}
+	(*l)[n/64] |= 1 << (n % 64)
+}
+
+func (l lengths) has(n int) bool { return n/64 < len(l) && l[n/64]&(1<<(n%64)) != 0 }

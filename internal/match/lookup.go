@@ -154,12 +154,12 @@ func (ix *Index) Path(p string) []model.Match {
 	var out []model.Match
 	if len(ix.filePaths) > 0 {
 		t := strings.TrimRight(p, "/")
-		if e := ix.filePaths[t]; e != nil {
+		if e := ix.filePath(t); e != nil {
 			out = append(out, e.match(p, "exact"))
 		}
 		for i := len(t) - 1; i > 0; i-- {
 			if t[i] == '/' {
-				if e := ix.filePaths[t[:i]]; e != nil {
+				if e := ix.filePath(t[:i]); e != nil {
 					out = append(out, e.match(p, "path-prefix"))
 				}
 			}
@@ -173,6 +173,15 @@ func (ix *Index) Path(p string) []model.Match {
 		out = append(out, e.match(p, "file-name"))
 	}
 	return out
+}
+
+// filePath is the file:path indicator equal to p, or nil; p is looked up
+// only when some indicator is as long.
+func (ix *Index) filePath(p string) *entry {
+	if !ix.pathLens.has(len(p)) {
+		return nil
+	}
+	return ix.filePaths[p]
 }
 
 // FileHash matches a file hash; the algorithm is chosen by length (MD5,

@@ -278,3 +278,44 @@ func FuzzURL(f *testing.F) {
 		ix.Any(s)
 	})
 }
+
+// TestPathSkipsOnlyAbsentLengths: Path, which looks up only the prefixes
+// as long as some file:path indicator, finds what looking up every
+// folder above the path finds, for indicators of many lengths (past 64,
+// with trailing slashes, the root) and paths inside, beside and above
+// them.
+func TestPathSkipsOnlyAbsentLengths(t *testing.T) {
+	src := []model.Provenance{{Source: "test"}}
+	var inds []Indicator
+	for _, v := range []string{"/", "/data/local/tmp/", "/data/local/tmp/x", "/sdcard/" + strings.Repeat("d", 70), "/a", "/private/var/db/com.apple.xpc.roleaccountd.staging"} {
+		inds = append(inds, Indicator{Type: FilePath, Value: v, Sources: src})
+	}
+	ix, _ := NewIndex(inds)
+	every := func(p string) []string { // the look-ups before the filter
+		var out []string
+		t := strings.TrimRight(p, "/")
+		if e := ix.filePaths[t]; e != nil {
+			out = append(out, e.value)
+		}
+		for i := len(t) - 1; i > 0; i-- {
+			if t[i] == '/' {
+				if e := ix.filePaths[t[:i]]; e != nil {
+					out = append(out, e.value)
+				}
+			}
+		}
+		return out
+	}
+	for _, p := range []string{"/", "//", "/a", "/a/", "/a/b", "/ab", "/data/local/tmp", "/data/local/tmp/x", "/data/local/tmp/x/y",
+		"/data/local/tmpx", "/sdcard/" + strings.Repeat("d", 70) + "/f", "/sdcard/" + strings.Repeat("d", 69), "/private/var/db/com.apple.xpc.roleaccountd.staging/z"} {
+		var got []string
+		for _, m := range ix.Path(p) {
+			if m.How != "file-name" {
+				got = append(got, m.Indicator)
+			}
+		}
+		if want := every(p); !reflect.DeepEqual(got, want) {
+			t.Errorf("Path(%q) = %q, every folder's look-up %q", p, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -92,19 +93,29 @@ var observableCodec = spill.Codec[ObservableRecord]{
 // in the spill runs (module and event names, artifacts, catalog keys and
 // argument names, labels): the timeline is read back four times per scan,
 // and allocating each of them again for every item was most of its cost.
-var names = interner{m: map[string]string{}}
+var names = newInterner()
 
 // Bounds of the interned strings: the short ones only, and only so many
 // (values that do not repeat would only fill the table).
 const (
 	maxInternedLen = 128
 	maxInterned    = 4096
+	// recentSlots is the size of the interner's table of recent strings,
+	// looked up without a lock or a hash of the whole string.
+	recentSlots = 512
 )
 
 type interner struct {
 	mu sync.RWMutex
-	m  map[string]string
+	m  map[string]*string
+	// recent holds, by slotOf, the last string found or interned there:
+	// an item's names are mostly its predecessor's (one module, artifact
+	// and label for thousands of items), so most look-ups end here, at
+	// one comparison, instead of a map look-up under the lock.
+	recent [recentSlots]atomic.Pointer[string]
 }
+
+func newInterner() *interner { return &interner{m: map[string]*string{}} }
 
 // str reads a string (spill.AppendString's form), shared with the earlier
 // items that held the same one.
@@ -113,19 +124,37 @@ func (in *interner) str(d *spill.Decoder) string {
 	if len(b) == 0 || len(b) > maxInternedLen {
 		return string(b)
 	}
+	slot := &in.recent[slotOf(b)]
+	if p := slot.Load(); p != nil && *p == string(b) {
+		return *p
+	}
 	in.mu.RLock()
-	s, ok := in.m[string(b)]
+	p, ok := in.m[string(b)]
 	in.mu.RUnlock()
-	if ok {
-		return s
+	if !ok {
+		s := string(b)
+		p = &s
+		in.mu.Lock()
+		if len(in.m) >= maxInterned {
+			in.mu.Unlock()
+			return s
+		}
+		if q, ok := in.m[s]; ok {
+			p = q
+		} else {
+			in.m[s] = p
+		}
+		in.mu.Unlock()
 	}
-	s = string(b)
-	in.mu.Lock()
-	if len(in.m) < maxInterned {
-		in.m[s] = s
-	}
-	in.mu.Unlock()
-	return s
+	slot.Store(p)
+	return *p
+}
+
+// slotOf is b's place in the table of recent strings: from its length and
+// three of its bytes (b is not empty).
+func slotOf(b []byte) int {
+	n := len(b)
+	return (n*131 ^ int(b[0])*31 ^ int(b[n/2])*7 ^ int(b[n-1])) % recentSlots
 }
 
 // msgSize is about the memory a catalog message holds: its arguments, their

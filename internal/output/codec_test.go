@@ -1,13 +1,18 @@
 package output
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
+	"github.com/spyscan/spyscan/internal/spill"
 )
 
 // TestEventCodecRoundTrip: an event, its catalog message nested with every
@@ -63,6 +68,70 @@ func TestObservableCodecRoundTrip(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, o) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", got, o)
+		}
+	}
+}
+
+// TestInternerShares: the interner returns the string read, one copy of
+// each short string however often and from however many goroutines it is
+// read (the table of recent strings and the map agree), and past its bound
+// it still returns the right string.
+func TestInternerShares(t *testing.T) {
+	in := newInterner()
+	read := func(s string) string {
+		return in.str(spill.NewDecoder(spill.AppendString(nil, s)))
+	}
+	words := []string{"aqf_files", "files.json", "file-path", "file-sha256", "android.what.file_path", "x", "xx", "yx", strings.Repeat("a", maxInternedLen)}
+	first := map[string]string{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 2000 {
+				w := words[(i+g)%len(words)]
+				got := read(w)
+				if got != w {
+					t.Errorf("read %q, want %q", got, w)
+					return
+				}
+				mu.Lock()
+				if f, ok := first[w]; !ok {
+					first[w] = got
+				} else if unsafe.StringData(f) != unsafe.StringData(got) {
+					t.Errorf("%q: two copies", w)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	long := strings.Repeat("b", maxInternedLen+1)
+	if got := read(long); got != long {
+		t.Errorf("long string read as %q", got)
+	}
+	for i := range maxInterned + 10 {
+		w := fmt.Sprint("v", i)
+		if got := read(w); got != w {
+			t.Fatalf("read %q, want %q", got, w)
+		}
+	}
+	if len(in.m) != maxInterned {
+		t.Errorf("%d strings interned, bound %d", len(in.m), maxInterned)
+	}
+}
+
+// BenchmarkInterner reads the names of observables as a spill run holds
+// them: a few strings, each repeated by item after item.
+func BenchmarkInterner(b *testing.B) {
+	var enc []byte
+	for _, s := range []string{"file-path", "", "aqf_files", "files.json", "File path", "android.what.file_path"} {
+		enc = spill.AppendString(enc, s)
+	}
+	in := newInterner()
+	for b.Loop() {
+		d := spill.NewDecoder(enc)
+		for range 6 {
+			_ = in.str(d)
 		}
 	}
 }

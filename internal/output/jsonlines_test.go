@@ -21,7 +21,7 @@ func TestJSONLinesAsEncoder(t *testing.T) {
 		append func([]byte, any) ([]byte, error)
 	}{
 		{reflect.TypeFor[model.Event](), func(b []byte, v any) ([]byte, error) { return appendEvent(b, v.(*model.Event)) }},
-		{reflect.TypeFor[ObservableLine](), func(b []byte, v any) ([]byte, error) { return appendObservableLine(b, v.(*ObservableLine)) }},
+		{reflect.TypeFor[ObservableLine](), func(b []byte, v any) ([]byte, error) { return appendObservableLine(b, v.(*ObservableLine), nil) }},
 	} {
 		refused := 0
 		for i := range 3000 {
@@ -86,4 +86,71 @@ func BenchmarkTimelineLine(b *testing.B) {
 			enc.Encode(e)
 		}
 	})
+}
+
+// TestObservableLinesCachedAsEncoder: lines written one after the other
+// by one lineWriter, whose sightings share a few places and labels (the
+// cache then hits and misses in every order), are byte for byte what a
+// json.Encoder writes.
+func TestObservableLinesCachedAsEncoder(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	places := []Sighting{
+		{Module: "aqf_files", Artifact: "files.json", What: "File path", WhatMsg: i18n.M("android.what.file_path")},
+		{Module: "aqf_files", Artifact: "files.json", What: "File hash", WhatMsg: i18n.M("android.what.file_hash")},
+		{Module: "aqf_files", Input: "in1", Artifact: "files.json", What: "File path", WhatMsg: i18n.M("android.what.file_path")},
+		{Module: "aqf_files", Artifact: "files.json", What: "File path"},
+		{Module: "aqf_files", Artifact: "other.json", What: "File path", WhatMsg: i18n.M("android.what.file_path")},
+		{Module: "sms", Artifact: "a<b>&\"c\"", WhatMsg: i18n.M("literal", "text", "x")},
+		{Module: "sms", Artifact: "a<b>&\"c\"", WhatMsg: i18n.M("literal", "text", "y")},
+	}
+	var got, want bytes.Buffer
+	lw := newLineWriter(&got)
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	for i := range 2000 {
+		l := ObservableLine{Type: "file-path", Value: "/sdcard/" + string(rune('a'+i%26)), Count: i, FirstSeen: time.Unix(int64(i), 0).UTC()}
+		for range 1 + r.IntN(3) {
+			s := places[r.IntN(len(places))]
+			s.Count = r.IntN(5)
+			if r.IntN(2) == 0 {
+				s.FirstSeen = time.Unix(r.Int64N(1<<31), int64(r.IntN(1e9))).UTC()
+			}
+			l.Seen = append(l.Seen, s)
+		}
+		if err := lw.observables(&l); err != nil {
+			t.Fatal(err)
+		}
+		if err := enc.Encode(&l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got.String() != want.String() {
+		g, w := bytes.Split(got.Bytes(), []byte("\n")), bytes.Split(want.Bytes(), []byte("\n"))
+		for i := range min(len(g), len(w)) {
+			if !bytes.Equal(g[i], w[i]) {
+				t.Fatalf("line %d:\nwritten      %s\njson.Encoder %s", i, g[i], w[i])
+			}
+		}
+		t.Fatalf("%d lines written, json.Encoder %d", len(g), len(w))
+	}
+}
+
+// BenchmarkObservableLine: one files.json path's observables line, its
+// sighting's place from the cache (the writer's way) and encoded each time.
+func BenchmarkObservableLine(b *testing.B) {
+	l := &ObservableLine{Type: "file-path", Value: "/sdcard/DCIM/Camera/IMG_20240519_101010.jpg", Count: 1,
+		FirstSeen: time.Date(2024, 5, 19, 10, 10, 10, 0, time.UTC),
+		Seen: []Sighting{{Module: "aqf_files", Artifact: "files.json", What: "File path", WhatMsg: i18n.M("android.what.file_path"),
+			Count: 1, FirstSeen: time.Date(2024, 5, 19, 10, 10, 10, 0, time.UTC)}}}
+	for _, c := range []struct {
+		name  string
+		cache *sightingCache
+	}{{"cached", &sightingCache{}}, {"encoded", nil}} {
+		b.Run(c.name, func(b *testing.B) {
+			var buf []byte
+			for b.Loop() {
+				buf, _ = appendObservableLine(buf[:0], l, c.cache)
+			}
+		})
+	}
 }

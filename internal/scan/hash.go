@@ -37,7 +37,7 @@ func hashInputs(ctx context.Context, ins []*opened, p Progress, spool *output.Sp
 			}
 		}
 		l := &fileSink{spool: spool}
-		problems, err := hashPath(ctx, in.path, func(f *model.InputFile) error {
+		problems, err := hashPathSums(ctx, in.path, sharedSums(in), func(f *model.InputFile) error {
 			p.Files(1)
 			p.Bytes(f.Size)
 			return l.add(f)
@@ -52,6 +52,19 @@ func hashInputs(ctx context.Context, ins []*opened, p Progress, spool *output.Sp
 		in.input.Problems = append(in.input.Problems, problems...)
 	}
 	return nil
+}
+
+// sharedSums returns the sums the input's modules share (an evidence
+// folder read in place: acquisition.SumFS), or nil.
+func sharedSums(in *opened) *acquisition.Sums {
+	if in.acq == nil {
+		return nil
+	}
+	d, ok := in.acq.FS.(*acquisition.Dir)
+	if !ok || filepath.Clean(d.Path()) != filepath.Clean(in.path) {
+		return nil // names relative to another folder
+	}
+	return d.Sums()
 }
 
 // keepFiles is how many files of an input are held in memory; past it
@@ -177,6 +190,12 @@ func HashPath(ctx context.Context, root string) ([]model.InputFile, error) {
 // handed to emit as it is hashed, in order. The error is the context's,
 // emit's, or the root's when it cannot be read at all.
 func hashPath(ctx context.Context, root string, emit func(*model.InputFile) error) ([]model.Problem, error) {
+	return hashPathSums(ctx, root, nil, emit)
+}
+
+// hashPathSums is hashPath that shares the sums of a folder's regular
+// files through sums (nil: none), by their path relative to root.
+func hashPathSums(ctx context.Context, root string, sums *acquisition.Sums, emit func(*model.InputFile) error) ([]model.Problem, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", root, err)
@@ -216,14 +235,14 @@ func hashPath(ctx context.Context, root string, emit func(*model.InputFile) erro
 		if d.IsDir() {
 			return nil
 		}
-		f, err := describe(ctx, p, d.Type(), buf)
+		rel, _ := filepath.Rel(root, p)
+		f, err := describeShared(ctx, p, filepath.ToSlash(rel), d.Type(), buf, sums)
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
 			return unreadable(p, err)
 		}
-		rel, _ := filepath.Rel(root, p)
 		f.Path = filepath.ToSlash(rel)
 		if f.ModTime.IsZero() { // not read from the hashed file's descriptor
 			if info, err := d.Info(); err == nil {
@@ -239,6 +258,19 @@ func hashPath(ctx context.Context, root string, emit func(*model.InputFile) erro
 // input (an iOS backup has ~100,000 small files: a buffer per file was most
 // of the scan's garbage).
 const hashBuffer = 64 << 10
+
+// describeShared is describe, with the hash of a regular file shared
+// through sums (under name) when sums is not nil.
+func describeShared(ctx context.Context, p, name string, mode fs.FileMode, buf []byte, sums *acquisition.Sums) (model.InputFile, error) {
+	if sums == nil || !mode.Type().IsRegular() {
+		return describe(ctx, p, mode, buf)
+	}
+	sum, err := sums.Do(name, func() (acquisition.Sum, error) {
+		f, err := hashFile(ctx, p, buf)
+		return acquisition.Sum{Size: f.Size, SHA256: f.SHA256, ModTime: f.ModTime}, err
+	})
+	return model.InputFile{Size: sum.Size, SHA256: sum.SHA256, ModTime: sum.ModTime}, err
+}
 
 // describe hashes a regular file (reading through buf) and lists anything
 // else by its type.

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/cputime"
+	"github.com/spyscan/spyscan/internal/model"
 )
 
 // TestOpenFileAsOSOpen: the descriptor hashing reads through gives the
@@ -136,4 +138,65 @@ func BenchmarkHashPath(b *testing.B) {
 		}
 	}
 	b.ReportMetric((cputime.Process()-cpu).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+}
+
+// TestHashSharesSums: the chain of custody of a folder read in place
+// shares its hashes with the modules (acquisition.Sums): a file a module
+// hashed already is not hashed again, a large file's sum is left for a
+// module that asks later, and the files listed are those hashPath lists.
+func TestHashSharesSums(t *testing.T) {
+	dir := t.TempDir()
+	big := make([]byte, 1<<20)
+	for i := range big {
+		big[i] = byte(i * 13)
+	}
+	for n, b := range map[string][]byte{"a": []byte("data a"), "big": big, "c": []byte("data c")} {
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := HashPath(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := acquisition.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	in := &opened{path: dir, acq: &acquisition.Acquisition{Path: dir, FS: d}}
+	taken := acquisition.Sum{Size: 6, SHA256: "taken by a module"}
+	d.Sums().Do("c", func() (acquisition.Sum, error) { return taken, nil }) // not kept: small
+	var got []model.InputFile
+	if _, err := hashPathSums(context.Background(), dir, sharedSums(in), func(f *model.InputFile) error { got = append(got, *f); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("shared hashing listed\n%+v\nhashPath\n%+v", got, want)
+	}
+	sum, err := d.Sums().Do("big", func() (acquisition.Sum, error) {
+		t.Error("the large file was hashed again")
+		return acquisition.Sum{}, nil
+	})
+	if err != nil || sum.SHA256 != want[1].SHA256 || sum.Size != 1<<20 {
+		t.Errorf("shared sum of the large file %+v, %v; want %s", sum, err, want[1].SHA256)
+	}
+	d2, err := acquisition.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	byModule := acquisition.Sum{Size: 1 << 20, SHA256: "hashed by a module"}
+	d2.Sums().Do("big", func() (acquisition.Sum, error) { return byModule, nil })
+	got = nil
+	if _, err := hashPathSums(context.Background(), dir, d2.Sums(), func(f *model.InputFile) error { got = append(got, *f); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[1].SHA256 != byModule.SHA256 || got[1].Path != "big" {
+		t.Errorf("the module's sum of the large file was not taken: %+v", got)
+	}
+	in.path = filepath.Join(dir, ".") + string(filepath.Separator) + "x"
+	if sharedSums(in) != nil {
+		t.Error("sums shared with a folder of other names")
+	}
 }

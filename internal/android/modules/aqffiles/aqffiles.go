@@ -112,6 +112,7 @@ func Decode(ctx context.Context, r io.Reader, fn func(File)) error {
 		_, _ = br.ReadByte()
 		o.array = true
 	}
+	var f raw // parseObject sets every field; one for all entries (it escapes into encoding/json)
 	for i := 0; ; i++ {
 		if i&0xfff == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -123,14 +124,18 @@ func Decode(ctx context.Context, r io.Reader, fn func(File)) error {
 		if err != nil {
 			return err
 		}
-		var f raw
-		err = parseObject(b, &f)
-		var te *json.UnmarshalTypeError
-		if err != nil && !errors.As(err, &te) {
+		if err := parseObject(b, &f); err != nil && !isTypeError(err) {
 			return err
 		}
 		fn(f.file())
 	}
+}
+
+// isTypeError tells a mistyped value (the entry is passed on as far as it
+// was read) from a syntax error.
+func isTypeError(err error) bool {
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &te)
 }
 
 func peek(br *bufio.Reader) (byte, error) {
@@ -185,7 +190,7 @@ func report(rec *module.Recorder, f File) {
 	if !f.ModifiedTime.IsZero() {
 		e := model.Event{Time: f.ModifiedTime, Event: macb(f), Artifact: FileName, Description: f.Path}
 		if f.Context != "" {
-			e.DescriptionMsg = i18n.M("android.event.file", "path", f.Path, "context", f.Context)
+			e.DescriptionMsg = i18n.S("android.event.file", "path", f.Path, "context", f.Context)
 		}
 		rec.Event(e)
 	}
@@ -216,12 +221,14 @@ func report(rec *module.Recorder, f File) {
 
 // macb marks which of the file's times equal its modification time.
 func macb(f File) string {
-	b := []byte("M---")
-	if f.AccessTime.Equal(f.ModifiedTime) {
-		b[1] = 'A'
+	a, c := f.AccessTime.Equal(f.ModifiedTime), f.ChangedTime.Equal(f.ModifiedTime)
+	switch {
+	case a && c:
+		return "MAC-"
+	case a:
+		return "MA--"
+	case c:
+		return "M-C-"
 	}
-	if f.ChangedTime.Equal(f.ModifiedTime) {
-		b[2] = 'C'
-	}
-	return string(b)
+	return "M---"
 }

@@ -206,26 +206,46 @@ func norm(p string) string {
 	return strings.TrimPrefix(p, "./")
 }
 
+// hashFile returns the hex SHA-256 of the file name; an evidence folder's
+// (acquisition.SumFS) is shared with the scan's chain of custody, which
+// hashes every file too.
 func hashFile(ctx context.Context, fsys fs.FS, name string) (string, error) {
+	sfs, ok := fsys.(acquisition.SumFS)
+	if !ok {
+		sum, err := readSum(ctx, fsys, name)
+		return sum.SHA256, err
+	}
+	sum, err := sfs.Sums().Do(name, func() (acquisition.Sum, error) { return readSum(ctx, fsys, name) })
+	return sum.SHA256, err
+}
+
+// readSum reads and hashes the file name.
+func readSum(ctx context.Context, fsys fs.FS, name string) (acquisition.Sum, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return "", err
+		return acquisition.Sum{}, err
 	}
 	defer f.Close()
 	h := sha256.New()
 	buf := make([]byte, 256<<10)
+	var size int64
 	for {
 		if err := ctx.Err(); err != nil {
-			return "", err
+			return acquisition.Sum{}, err
 		}
 		n, err := f.Read(buf)
 		h.Write(buf[:n])
+		size += int64(n)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", name, err)
+			return acquisition.Sum{}, fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum := acquisition.Sum{Size: size, SHA256: hex.EncodeToString(h.Sum(nil))}
+	if st, err := f.Stat(); err == nil {
+		sum.ModTime = st.ModTime().UTC()
+	}
+	return sum, nil
 }

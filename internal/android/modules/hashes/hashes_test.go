@@ -2,6 +2,8 @@ package hashes_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,5 +95,43 @@ func TestBadList(t *testing.T) {
 	res, err = modtest.Run(t, hashes.New(), acquisition.AndroidQF, map[string][]byte{"hashes.csv": []byte("q/hashes.csv,00\nq/../../etc/passwd,00\n")})
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error, "not inside") {
 		t.Fatalf("err %v errors %+v", err, res.Errors)
+	}
+}
+
+// TestSharedSums: in an evidence folder read in place, the module takes a
+// file's SHA-256 from the sums it shares with the scan's chain of custody
+// (acquisition.SumFS) rather than reading the file again: an intact
+// folder verifies, and a sum the scan already took is the one compared.
+func TestSharedSums(t *testing.T) {
+	dir := t.TempDir()
+	for p, b := range qf("x") {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, preset := range []bool{false, true} {
+		d, err := acquisition.OpenDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		const taken = "0000000000000000000000000000000000000000000000000000000000000000"
+		if preset { // as the scan's hashing leaves a large file's sum
+			d.Sums().Do("getprop.txt", func() (acquisition.Sum, error) { return acquisition.Sum{Size: 1 << 30, SHA256: taken}, nil })
+		}
+		res, err := modtest.RunAcq(t, hashes.New(), &acquisition.Acquisition{Path: dir, Kind: acquisition.AndroidQF, FS: d}, modtest.Index(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case !preset && (len(res.Alerts) != 0 || len(res.Errors) != 0):
+			t.Errorf("intact folder: alerts %+v errors %+v", res.Alerts, res.Errors)
+		case preset && (len(res.Alerts) != 1 || !modtest.HasAlert(res, model.High, false, "getprop.txt does not match") ||
+			!strings.Contains(res.Alerts[0].Message, taken)):
+			t.Errorf("the shared sum was not the one compared: alerts %+v", res.Alerts)
+		}
 	}
 }
