@@ -107,9 +107,13 @@ func (b *Backup) entries(name string) []fs.DirEntry {
 	} else {
 		kids = b.idx.children(name)
 	}
-	out := make([]fs.DirEntry, 0, len(kids))
-	for _, c := range kids {
-		out = append(out, dirEntry{b: b, path: c.path, n: c.n})
+	// The entries in one slice, handed out by pointer: a dirEntry value in
+	// an fs.DirEntry was one allocation per entry.
+	ents := make([]dirEntry, len(kids))
+	out := make([]fs.DirEntry, len(kids))
+	for i, c := range kids {
+		ents[i] = dirEntry{b: b, path: c.path, n: c.n}
+		out[i] = &ents[i]
 	}
 	return out
 }

@@ -201,12 +201,13 @@ func (x *index) each(fn func(i int, p *packedRecord, str func(ref) string) bool)
 	seq := &seqArena{x: x, r: bufio.NewReaderSize(io.NewSectionReader(x.arena, 0, math.MaxInt64), 64<<10)}
 	var b [recSize]byte
 	var p packedRecord // one for every record: fn gets its address, which made one heap copy per record
+	str := seq.str     // one method value: made in the call, it was an allocation per record
 	for i := range x.nrec {
 		if _, err := io.ReadFull(recs, b[:]); err != nil {
 			panic(indexReadError{fmt.Errorf("%s: %w", x.recs.Name(), err)})
 		}
 		p = decodeRecord(b[:])
-		if !fn(i, &p, seq.str) {
+		if !fn(i, &p, str) {
 			return
 		}
 	}
