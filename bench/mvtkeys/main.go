@@ -40,6 +40,7 @@ var moduleOf = map[string]string{
 var renamed = map[string]map[string]string{
 	"backup_info":       snakeCase(),
 	"backup_sms":        {"isodate": "timestamp"},
+	"sms":               {"ROWID": "id", "phone_number": "handle", "isodate": "date", "isodate_read": "date_read", "attributedBody": "text"},
 	"whatsapp_contacts": {"row_pk": "id"},
 	"whatsapp": {"Z_PK": "id", "ZFROMJID": "from_jid", "ZTOJID": "to_jid", "ZTEXT": "text", "ZMESSAGEDATE": "date", "isodate": "date",
 		"ZMESSAGETYPE": "message_type", "ZISFROMME": "from_me", "ZMEDIAURL": "media_url", "session_pk": "id", "record_type": "kind",

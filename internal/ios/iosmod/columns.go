@@ -4,54 +4,75 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/jsonenc"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
 
-// Columns are a row's columns that a record keeps under their own names,
-// in the table's order: the rest of a `table.*` MVT selects, beside the
-// columns the module reads into named fields. Values are written as Val
-// gives them (NULL as null, numbers as numbers, blobs as text).
-type Columns struct {
+// ColumnSet names the columns a record keeps under their own names, in
+// the table's order: the rest of a `table.*` MVT selects, beside the
+// columns the module reads into named fields. It is built once per query
+// (OtherColumns), with each field's `,"name":` already encoded.
+type ColumnSet struct {
 	names []string
-	vals  []any
+	keys  [][]byte // `,"name":`
+	b64   []bool   // a blob written in base64 (MVT's b64encode) rather than as text
+}
+
+// Columns are one row's values of a ColumnSet, written as Val gives them
+// (NULL as null, numbers as numbers, blobs as text or base64).
+type Columns struct {
+	set  *ColumnSet
+	vals []any
 }
 
 // OtherColumns returns table's columns (their names as the schema spells
 // them, in its order) that are not in have (compared without case): the
-// columns to read besides a module's own, with "?" before each (see
-// Query), and their names.
-func OtherColumns(ctx context.Context, db *sqlitex.DB, table string, have []string) (sel, names []string) {
+// columns to select besides a module's own, with "?" before each (see
+// Query), and their set; the blobs of the columns named in b64 are written
+// in base64.
+func OtherColumns(ctx context.Context, db *sqlitex.DB, table string, have []string, b64 ...string) (sel []string, set *ColumnSet) {
 	skip := make(map[string]bool, len(have))
 	for _, c := range have {
 		skip[strings.ToLower(strings.TrimPrefix(c, "?"))] = true
 	}
+	set = &ColumnSet{}
 	for _, c := range db.ColumnList(ctx, table) {
-		if !skip[strings.ToLower(c)] {
-			sel, names = append(sel, "?"+c), append(names, c)
+		if skip[strings.ToLower(c)] {
+			continue
 		}
+		sel, set.names = append(sel, "?"+c), append(set.names, c)
+		set.keys = append(set.keys, append(jsonenc.String([]byte{','}, c), ':'))
+		set.b64 = append(set.b64, slices.ContainsFunc(b64, func(b string) bool { return strings.EqualFold(b, c) }))
 	}
-	return sel, names
+	return sel, set
 }
 
-// Tail returns the row's last len(names) columns as Columns named names
-// (the names OtherColumns gave, selected last).
-func (r Row) Tail(names []string) Columns {
-	if len(names) > len(r.vals) {
+// Len is the number of columns.
+func (c Columns) Len() int {
+	if c.set == nil {
+		return 0
+	}
+	return len(c.set.names)
+}
+
+// Tail returns the row's last columns as the values of set (selected
+// last, as OtherColumns gave them).
+func (r Row) Tail(set *ColumnSet) Columns {
+	if set == nil || len(set.names) > len(r.vals) {
 		return Columns{}
 	}
-	return Columns{names: names, vals: r.vals[len(r.vals)-len(names):]}
+	return Columns{set: set, vals: r.vals[len(r.vals)-len(set.names):]}
 }
 
 // AppendFields appends `,"name":value` for each column: the fields added
 // at the end of an object being written.
 func (c Columns) AppendFields(dst []byte) ([]byte, error) {
-	for i, n := range c.names {
-		dst = append(dst, ',')
-		dst = jsonenc.String(dst, n)
-		dst = append(dst, ':')
+	for i := range c.Len() {
+		n := c.set.names[i]
+		dst = append(dst, c.set.keys[i]...)
 		switch v := c.vals[i].(type) {
 		case nil:
 			dst = append(dst, "null"...)
@@ -65,7 +86,11 @@ func (c Columns) AppendFields(dst []byte) ([]byte, error) {
 		case string:
 			dst = jsonenc.String(dst, v)
 		case []byte:
-			dst = jsonenc.String(dst, BackslashReplace(v))
+			if c.set.b64[i] {
+				dst = jsonenc.Bytes(dst, v)
+			} else {
+				dst = jsonenc.String(dst, BackslashReplace(v))
+			}
 		case bool:
 			dst = jsonenc.Bool(dst, v)
 		default:
@@ -84,7 +109,7 @@ func (c Columns) AppendFields(dst []byte) ([]byte, error) {
 // (v's field wins): callers pass columns v does not name.
 func MarshalWith(v any, c Columns) ([]byte, error) {
 	b, err := json.Marshal(v)
-	if err != nil || len(c.names) == 0 {
+	if err != nil || c.Len() == 0 {
 		return b, err
 	}
 	if len(b) < 2 || b[len(b)-1] != '}' {

@@ -2,6 +2,7 @@ package iosmod_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
@@ -37,9 +38,9 @@ func TestOtherColumns(t *testing.T) {
 		iosgen.Ins("t", "ID, Name, Extra, Ratio, Blob", 1, "a", 7, 1.5, []byte("x\xff")))
 	ctx := context.Background()
 	named := []string{"ID", "name"}
-	sel, names := iosmod.OtherColumns(ctx, db, "t", named)
-	if want := []string{"Extra", "Ratio", "Blob", "Empty"}; len(names) != len(want) || names[0] != want[0] || names[3] != want[3] {
-		t.Fatalf("other columns %q, want %q", names, want)
+	sel, set := iosmod.OtherColumns(ctx, db, "t", named)
+	if want := []string{"?Extra", "?Ratio", "?Blob", "?Empty"}; !slices.Equal(sel, want) {
+		t.Fatalf("other columns %q, want %q", sel, want)
 	}
 	rec := module.NewRecorder("t", nil, nil)
 	var got []string
@@ -48,12 +49,12 @@ func TestOtherColumns(t *testing.T) {
 			ID   int64  `json:"id"`
 			Name string `json:"name"`
 		}
-		b, err := iosmod.MarshalWith(rec{r.Int("id"), r.Str("name")}, r.Tail(names))
+		b, err := iosmod.MarshalWith(rec{r.Int("id"), r.Str("name")}, r.Tail(set))
 		got = append(got, string(b))
 		if err != nil {
 			return err
 		}
-		b, err = iosmod.MarshalWith(struct{}{}, r.Tail(names))
+		b, err = iosmod.MarshalWith(struct{}{}, r.Tail(set))
 		got = append(got, string(b))
 		return err
 	})
@@ -66,6 +67,18 @@ func TestOtherColumns(t *testing.T) {
 			t.Errorf("got %q, want %q", got, want)
 			break
 		}
+	}
+	// the blobs MVT writes in base64 (named without case)
+	sel, set = iosmod.OtherColumns(ctx, db, "t", named, "blob")
+	err = iosmod.Query(ctx, db, rec, "t", append(named, sel...), "", func(r iosmod.Row) error {
+		b, err := iosmod.MarshalWith(struct{}{}, r.Tail(set))
+		if want := `{"Extra":7,"Ratio":1.5,"Blob":"eP8=","Empty":null}`; string(b) != want {
+			t.Errorf("with base64: %s, want %s", b, want)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(rec.Result().Notes) != 0 {
 		t.Errorf("notes %q", rec.Result().Notes)

@@ -13,6 +13,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
 	"github.com/spyscan/spyscan/internal/ios/modules/interactionc"
 	"github.com/spyscan/spyscan/internal/ios/modules/safaribrowserstate"
+	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/ios/modules/whatsapp"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
@@ -238,5 +239,62 @@ func TestMVTKeysBackupInfo(t *testing.T) {
 	modtest.WantMVTKeys(t, res, nil, mvtBackupInfoKeys, renamed)
 	if m := recordWhere(t, res, "meid", "v MEID"); m["target_type"] != "v Target Type" || m["guid"] != "v GUID" {
 		t.Errorf("record %v", m)
+	}
+}
+
+// mvtSMSKeys: MVT keeps message.* (iOS 14's columns, as the generated
+// table has them), the handle as phone_number, and its derived fields.
+var mvtSMSKeys = []string{"ROWID", "guid", "text", "replace", "service_center", "handle_id", "subject", "country", "attributedBody",
+	"version", "type", "service", "account", "account_guid", "error", "date", "date_read", "date_delivered", "is_delivered", "is_finished",
+	"is_emote", "is_from_me", "is_empty", "is_delayed", "is_auto_reply", "is_prepared", "is_read", "is_system_message", "is_sent",
+	"has_dd_results", "is_service_message", "is_forward", "was_downgraded", "is_archive", "cache_has_attachments", "cache_roomnames",
+	"was_data_detected", "was_deduplicated", "is_audio_message", "is_played", "date_played", "item_type", "other_handle", "group_title",
+	"group_action_type", "share_status", "share_direction", "is_expirable", "expire_state", "message_action_type", "message_source",
+	"associated_message_guid", "associated_message_type", "balloon_bundle_id", "payload_data", "expressive_send_style_id",
+	"associated_message_range_location", "associated_message_range_length", "time_expressive_send_played", "message_summary_info",
+	"ck_sync_state", "ck_record_id", "ck_record_change_tag", "destination_caller_id", "sr_ck_sync_state", "sr_ck_record_id",
+	"sr_ck_record_change_tag", "is_corrupt", "reply_to_guid", "sort_id", "is_spam", "has_unseen_mention", "thread_originator_guid",
+	"thread_originator_part", "phone_number", "isodate", "isodate_read", "direction", "links"}
+
+func TestMVTKeysSMS(t *testing.T) {
+	msgs := iosdata.SMSMessages()
+	msgs[0].Payload = []byte{0, 1, 0xff}
+	res, err := modtest.Run(t, sms.New(), acquisition.IOSBackup, modtest.BackupFS(iosdata.SMSFrom(msgs, nil, 0, iosdata.SMSSchema)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// date and date_read are ISO text (MVT: the raw number, and the ISO
+	// text as isodate, isodate_read); the body is decoded into text,
+	// attributed_body_text and attributed_body_links (kept raw, base64,
+	// as attributed_body only when it cannot be decoded)
+	modtest.WantMVTKeys(t, res, nil, mvtSMSKeys, map[string]string{"ROWID": "id", "phone_number": "handle", "isodate": "date",
+		"isodate_read": "date_read", "attributedBody": "text"})
+	m := recordWhere(t, res, "id", 1.0)
+	for k, want := range map[string]any{"payload_data": "AAH/", "message_summary_info": "AAH/", "handle_id": 1.0, "is_from_me": 0.0,
+		"is_read": 1.0, "ck_sync_state": 0.0, "ck_record_id": nil, "country": nil} {
+		if m[k] != want {
+			t.Errorf("message 1's %s = %#v, want %#v", k, m[k], want)
+		}
+	}
+}
+
+// mvtSMSAttachmentKeys: MVT keeps attachment.* (iOS 14's columns, as the
+// generated table has them) and its derived fields.
+var mvtSMSAttachmentKeys = []string{"attachment_id", "ROWID", "guid", "created_date", "start_date", "filename", "uti", "mime_type",
+	"transfer_state", "is_outgoing", "user_info", "transfer_name", "total_bytes", "is_sticker", "sticker_user_info", "attribution_info",
+	"hide_attachment", "ck_sync_state", "ck_server_change_token_blob", "ck_record_id", "original_guid", "sr_ck_sync_state",
+	"sr_ck_server_change_token_blob", "sr_ck_record_id", "is_commsafety_sensitive", "service", "phone_number", "isodate", "direction",
+	"has_user_info"}
+
+func TestMVTKeysSMSAttachments(t *testing.T) {
+	res, err := modtest.Run(t, sms.NewAttachments(), acquisition.IOSBackup, modtest.BackupFS(iosdata.SMS(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modtest.WantMVTKeys(t, res, nil, mvtSMSAttachmentKeys, map[string]string{"attachment_id": "id", "ROWID": "id", "phone_number": "handle",
+		"isodate": "created"})
+	a := recordWhere(t, res, "id", 1.0)
+	if a["start_date"] != "" || a["created_date"] == nil || a["transfer_state"] != 5.0 || a["is_outgoing"] != 0.0 || a["user_info"] != nil {
+		t.Errorf("attachment 1: %v", a)
 	}
 }

@@ -16,7 +16,7 @@ import (
 type Attachments struct{ module.Base }
 
 // NewAttachments returns the module.
-func NewAttachments() Attachments { return Attachments{module.NewBase("sms_attachments", 1, Spec)} }
+func NewAttachments() Attachments { return Attachments{module.NewBase("sms_attachments", 2, Spec)} }
 
 // Attachment is one attachment record.
 type Attachment struct {
@@ -33,7 +33,25 @@ type Attachment struct {
 	Handle      string `json:"handle,omitempty"`
 	Created     string `json:"created"`
 	DB          string `json:"db"`
+	// StartDate is start_date as MVT writes it: ISO text, "" when 0.
+	StartDate string `json:"start_date"`
+	// Columns are the attachment table's other columns, under their own
+	// names (MVT keeps attachment.*).
+	Columns iosmod.Columns `json:"-"`
 }
+
+// MarshalJSON writes the attachment's fields, then its other columns.
+func (a Attachment) MarshalJSON() ([]byte, error) {
+	type plain Attachment
+	return iosmod.MarshalWith(plain(a), a.Columns)
+}
+
+// attachmentNamed are the attachment columns an Attachment holds under its
+// own names (start_date as ISO text), so not among its Columns.
+var attachmentNamed = []string{"ROWID", "guid", "filename", "mime_type", "transfer_name", "total_bytes", "start_date"}
+
+// attachmentBase64 are the blob columns MVT writes in base64.
+var attachmentBase64 = []string{"user_info", "sticker_user_info", "attribution_info", "ck_server_change_token_blob", "sr_ck_server_change_token_blob"}
 
 type msgInfo struct {
 	service string
@@ -64,12 +82,13 @@ func (Attachments) Run(ctx context.Context, in *module.Input, rec *module.Record
 				rec.FileError(p, err)
 			}
 		}
+		restSel, rest := iosmod.OtherColumns(ctx, db, "attachment", attachmentNamed, attachmentBase64...)
 		return iosmod.Query(ctx, db, rec, "attachment",
-			[]string{"ROWID", "guid", "created_date", "filename", "mime_type", "transfer_name", "total_bytes", "is_outgoing", "user_info"},
+			append([]string{"ROWID", "guid", "created_date", "filename", "mime_type", "transfer_name", "total_bytes", "is_outgoing", "user_info", "?start_date"}, restSel...),
 			"ORDER BY ROWID", func(r iosmod.Row) error {
 				a := Attachment{ID: r.Int("rowid"), GUID: r.Str("guid"), Filename: r.Str("filename"), MIMEType: r.Str("mime_type"),
 					TransferNm: r.Str("transfer_name"), TotalBytes: r.Int("total_bytes"), Direction: "received",
-					HasUserInfo: !r.Null("user_info"), DB: p}
+					HasUserInfo: !r.Null("user_info"), DB: p, StartDate: iosmod.ISO(iosmod.AppleTime(r, "start_date")), Columns: r.Tail(rest)}
 				if r.Int("is_outgoing") == 1 {
 					a.Direction = "sent"
 				}

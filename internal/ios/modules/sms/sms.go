@@ -39,7 +39,7 @@ var Spec = artifact.Spec{
 type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase("sms", 2, Spec)} }
+func New() Module { return Module{module.NewBase("sms", 3, Spec)} }
 
 // Message is one message record.
 type Message struct {
@@ -67,7 +67,35 @@ type Message struct {
 	DateRead      string   `json:"date_read,omitempty"`
 	HasAttachment bool     `json:"has_attachments,omitempty"`
 	DB            string   `json:"db"`
+	// Columns are the message table's other columns, under their own
+	// names (MVT keeps message.*); written by full, after the fields.
+	Columns iosmod.Columns `json:"-"`
 }
+
+// messageNamed are the message columns a Message holds under its own
+// names (date and date_read as ISO text, attributedBody decoded), so not
+// among its Columns.
+var messageNamed = []string{"ROWID", "guid", "text", "attributedBody", "service", "account", "date", "date_read"}
+
+// full is a message as recorded and carried by its alerts: its fields,
+// then its other columns.
+type full struct{ *Message }
+
+// AppendJSON appends the message's fields and its other columns.
+func (f full) AppendJSON(dst []byte) ([]byte, error) {
+	start := len(dst)
+	b, err := f.Message.AppendJSON(dst)
+	if err != nil || f.Columns.Len() == 0 {
+		return b, err
+	}
+	if b, err = f.Columns.AppendFields(b[:len(b)-1]); err != nil {
+		return dst[:start], err
+	}
+	return append(b, '}'), nil
+}
+
+// MarshalJSON is AppendJSON, for the alerts that carry the message.
+func (f full) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil) }
 
 // Threat-notification prefixes used by Apple (old and new wording).
 var threatPrefixes = []string{
@@ -86,11 +114,13 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			rec.FileError(p, herr) // go on: messages without sender names
 		}
 		var bad badBodies
-		err := iosmod.Query(ctx, db, rec, "message",
-			[]string{"ROWID", "guid", "text", "attributedBody", "handle_id", "service", "account", "date", "date_read", "is_from_me", "cache_has_attachments"},
+		restSel, rest := iosmod.OtherColumns(ctx, db, "message", messageNamed, "payload_data", "message_summary_info")
+		cols := append([]string{"ROWID", "guid", "text", "attributedBody", "handle_id", "service", "account", "date", "date_read", "is_from_me", "cache_has_attachments"}, restSel...)
+		err := iosmod.Query(ctx, db, rec, "message", cols,
 			"ORDER BY ROWID", func(r iosmod.Row) error {
 				m := Message{ID: r.Int("rowid"), GUID: r.Str("guid"), Handle: handles[r.Int("handle_id")], Service: r.Str("service"),
-					Account: r.Str("account"), Direction: "received", Text: r.Str("text"), DB: p, HasAttachment: r.Int("cache_has_attachments") != 0}
+					Account: r.Str("account"), Direction: "received", Text: r.Str("text"), DB: p, HasAttachment: r.Int("cache_has_attachments") != 0,
+					Columns: r.Tail(rest)}
 				if r.Int("is_from_me") == 1 {
 					m.Direction = "sent"
 				}
@@ -211,7 +241,7 @@ func (b *badBodies) err(p string) error {
 }
 
 func check(rec *module.Recorder, m Message, t time.Time, p string) {
-	rm := any(m) // one copy of the message for the record and every Where (each conversion would make its own)
+	rm := any(full{&m}) // one copy of the message for the record and every Where (each conversion would make its own)
 	rec.Record(rm)
 	rec.Event(eventOf(&m, t, p))
 	w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.sms.what_link"), Record: rm}

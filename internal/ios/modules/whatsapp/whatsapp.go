@@ -212,13 +212,13 @@ func (Messages) Run(ctx context.Context, in *module.Input, rec *module.Recorder)
 			media[r.Int("zmessage")] = mediaItem{url: r.Str("zmediaurl"), author: r.Text("zauthorname")}
 			return nil
 		}))
-		restSel, restNames := iosmod.OtherColumns(ctx, db, "ZWAMESSAGE", messageNamed)
+		restSel, rest := iosmod.OtherColumns(ctx, db, "ZWAMESSAGE", messageNamed)
 		err := iosmod.Query(ctx, db, rec, "ZWAMESSAGE", append(messageCols[:len(messageCols):len(messageCols)], restSel...), "ORDER BY ZMESSAGEDATE, Z_PK", func(r iosmod.Row) error {
 			t := iosmod.AppleTime(r, "zmessagedate")
 			md := media[r.Int("z_pk")]
 			m := Message{Kind: KindMessage, ID: r.Int("z_pk"), From: r.Str("zfromjid"), To: r.Str("ztojid"), FromMe: r.Int("zisfromme") == 1,
 				Text: r.Str("ztext"), Type: r.Int("zmessagetype"), Date: iosmod.ISO(t), MediaURL: md.url, AuthorName: md.author, DB: p,
-				Columns: r.Tail(restNames)}
+				Columns: r.Tail(rest)}
 			if c := sessions[r.Int("zchatsession")]; c != nil {
 				m.Chat = c.label()
 				c.seen(t)
