@@ -88,7 +88,8 @@ type Backup struct {
 	idx        *index // nil until opened, and after Close
 	manifestDB []byte // decrypted Manifest.db, encrypted backups only
 	kb         *keybag.Keybag
-	Skipped    int // records whose path is not a valid FS path
+	Skipped    int    // records whose path is not a valid FS path
+	tempDir    string // Options.TempDir: the sorted runs of Completeness
 
 	rootMu   sync.Mutex
 	rootKids []child // the listing of ".", kept once made: every "AppDomain-*" pattern of the modules lists it
@@ -165,7 +166,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Backup, error) {
 
 func open(ctx context.Context, root *acquisition.Dir, opts Options) (*Backup, error) {
 	dir := root.Path()
-	b := &Backup{Dir: dir, root: root}
+	b := &Backup{Dir: dir, root: root, tempDir: opts.TempDir}
 	if data, err := root.ReadFile(ManifestPlst); err == nil {
 		m, err := ParseManifestPlist(data)
 		if err != nil {
@@ -229,52 +230,6 @@ func (absentError) Error() string {
 }
 
 func (absentError) Is(target error) bool { return target == fs.ErrNotExist }
-
-// Completeness counts the regular files Manifest.db lists and those of
-// them whose stored copy is absent from the backup folder. Each folder of
-// stored copies is listed once rather than each copy looked up.
-func (b *Backup) Completeness() (listed, missing int) {
-	folders := map[string]map[string]bool{}
-	b.idx.each(func(_ int, r *packedRecord, str func(ref) string) bool {
-		id := str(r.id)
-		if r.flags != flagFile || !validID(id) {
-			return true
-		}
-		listed++
-		if b.absent(id, folders) {
-			missing++
-		}
-		return true
-	})
-	return listed, missing
-}
-
-// absent reports whether the stored copy of file id is missing, from the
-// listing of its folder in folders (made on first need: empty for a folder
-// that does not exist, nil for one that cannot be listed, whose files are
-// then looked up one by one).
-func (b *Backup) absent(id string, folders map[string]map[string]bool) bool {
-	dir := id[:2]
-	names, ok := folders[dir]
-	if !ok {
-		list, err := b.root.Names(dir) // not ReadDir: through os.Root it looks up every entry
-		switch {
-		case err == nil:
-			names = make(map[string]bool, len(list))
-			for _, n := range list {
-				names[n] = true
-			}
-		case errors.Is(err, fs.ErrNotExist):
-			names = map[string]bool{}
-		}
-		folders[dir] = names
-	}
-	if names == nil {
-		_, err := b.root.Lstat(storedPath(id))
-		return errors.Is(err, fs.ErrNotExist)
-	}
-	return !names[id]
-}
 
 // Close releases the backup: drops decrypted material and removes the
 // Manifest index's files.
