@@ -12,6 +12,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/backupinfo"
 	"github.com/spyscan/spyscan/internal/ios/modules/calendar"
 	"github.com/spyscan/spyscan/internal/ios/modules/interactionc"
+	"github.com/spyscan/spyscan/internal/ios/modules/resourceloadstats"
 	"github.com/spyscan/spyscan/internal/ios/modules/safaribrowserstate"
 	"github.com/spyscan/spyscan/internal/ios/modules/sms"
 	"github.com/spyscan/spyscan/internal/ios/modules/whatsapp"
@@ -296,5 +297,31 @@ func TestMVTKeysSMSAttachments(t *testing.T) {
 	a := recordWhere(t, res, "id", 1.0)
 	if a["start_date"] != "" || a["created_date"] == nil || a["transfer_state"] != 5.0 || a["is_outgoing"] != 0.0 || a["user_info"] != nil {
 		t.Errorf("attachment 1: %v", a)
+	}
+}
+
+var mvtResourceLoadStatsKeys = []string{"domain_id", "registrable_domain", "last_seen", "had_user_interaction", "last_seen_isodate",
+	"domain", "path", "most_recent_user_interaction_time", "most_recent_user_interaction_time_isodate"}
+
+func TestMVTKeysResourceLoadStats(t *testing.T) {
+	res, err := modtest.Run(t, resourceloadstats.New(), acquisition.IOSBackup, modtest.BackupFS(iosdata.Observations(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// last_seen is ISO text (MVT: the raw Unix time; its ISO text is
+	// last_seen_isodate); path is the part of db after app/
+	modtest.WantMVTKeys(t, res, func(m map[string]any) bool { return m["domain_id"] != nil }, mvtResourceLoadStatsKeys, map[string]string{
+		"last_seen_isodate": "last_seen", "domain": "app", "path": "db", "most_recent_user_interaction_time_isodate": "most_recent_user_interaction"})
+	for _, r := range res.Records {
+		var d struct {
+			ID  *int64   `json:"domain_id"`
+			Raw *float64 `json:"most_recent_user_interaction_time"`
+		}
+		if err := json.Unmarshal(r, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.ID != nil && d.Raw == nil {
+			t.Errorf("domain without its raw interaction time: %s", r)
+		}
 	}
 }

@@ -11,6 +11,13 @@ func (d Domain) AppendJSON(dst []byte) ([]byte, error) {
 	o.StringOmitEmpty("last_seen", d.LastSeen)
 	o.Bool("had_user_interaction", d.HadUserInteraction)
 	o.StringOmitEmpty("most_recent_user_interaction", d.MostRecentInteract)
+	if d.MostRecentInteractTime != nil {
+		o.Float64("most_recent_user_interaction_time", *d.MostRecentInteractTime)
+	}
+	if d.MostRecentPushTime != nil {
+		o.Float64("most_recent_web_push_interaction_time", *d.MostRecentPushTime)
+	}
+	o.StringOmitEmpty("most_recent_web_push_interaction", d.MostRecentPush)
 	o.StringOmitEmpty("app", d.App)
 	o.String("db", d.DB)
 	return o.Close()

@@ -34,7 +34,7 @@ var Spec = artifact.Spec{
 type Module struct{ module.Base }
 
 // New returns the module.
-func New() Module { return Module{module.NewBase("webkit_resource_load_statistics", 1, Spec)} }
+func New() Module { return Module{module.NewBase("webkit_resource_load_statistics", 2, Spec)} }
 
 // Domain is one observed domain.
 type Domain struct {
@@ -43,8 +43,13 @@ type Domain struct {
 	LastSeen           string `json:"last_seen,omitempty"`
 	HadUserInteraction bool   `json:"had_user_interaction"`
 	MostRecentInteract string `json:"most_recent_user_interaction,omitempty"`
-	App                string `json:"app,omitempty"` // backup domain, when known
-	DB                 string `json:"db"`
+	// MVT's raw times (Unix seconds, -1 for none) and the web-push one of
+	// newer WebKit, when the table has them.
+	MostRecentInteractTime *float64 `json:"most_recent_user_interaction_time,omitempty"`
+	MostRecentPushTime     *float64 `json:"most_recent_web_push_interaction_time,omitempty"`
+	MostRecentPush         string   `json:"most_recent_web_push_interaction,omitempty"`
+	App                    string   `json:"app,omitempty"` // backup domain, when known
+	DB                     string   `json:"db"`
 }
 
 // Redirect is one top-frame redirect.
@@ -70,12 +75,23 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			names = map[int64]string{}
 		}
 		hit := map[int64]bool{} // the ids of matched domains only
-		err := iosmod.Query(ctx, db, rec, "ObservedDomains", []string{"domainID", "registrableDomain", "lastSeen", "hadUserInteraction", "mostRecentUserInteractionTime"}, "ORDER BY domainID", func(r iosmod.Row) error {
+		err := iosmod.Query(ctx, db, rec, "ObservedDomains", []string{"domainID", "registrableDomain", "lastSeen", "hadUserInteraction", "mostRecentUserInteractionTime", "?mostRecentWebPushInteractionTime"}, "ORDER BY domainID", func(r iosmod.Row) error {
 			t := unix(r.Float("lastseen"))
 			d := Domain{ID: r.Int("domainid"), RegistrableDomain: r.Str("registrabledomain"), LastSeen: iosmod.ISO(t),
 				HadUserInteraction: r.Int("haduserinteraction") != 0, App: app, DB: p}
 			if f := r.Float("mostrecentuserinteractiontime"); f > 0 {
 				d.MostRecentInteract = iosmod.ISO(unix(f))
+			}
+			if !r.Null("mostrecentuserinteractiontime") {
+				f := r.Float("mostrecentuserinteractiontime")
+				d.MostRecentInteractTime = &f
+			}
+			if !r.Null("mostrecentwebpushinteractiontime") {
+				f := r.Float("mostrecentwebpushinteractiontime")
+				d.MostRecentPushTime = &f
+				if f > 0 {
+					d.MostRecentPush = iosmod.ISO(unix(f))
+				}
 			}
 			if names != nil {
 				names[d.ID] = d.RegistrableDomain
