@@ -5,7 +5,7 @@
 // results file the keys no spyscan record of the matching module has,
 // telling those spyscan keeps under another name (docs/mvt-parity.md,
 // "Record fields") from those really missing, and those MVT only ever
-// writes as null here (spyscan leaves empty values out).
+// writes as null or "" here (spyscan leaves empty values out).
 //
 //	go run ./bench/mvtkeys MVT_OUT SPYSCAN_OUT [INPUT]   (INPUT: input1 by default)
 package main
@@ -53,6 +53,7 @@ var renamed = map[string]map[string]string{
 		"Registered": "registered", "SupportedAuthorizationMask": "fields.SupportedAuthorizationMask", "Whitelisted": "fields.Whitelisted",
 		"SignificantTimeStopped": "times.SignificantTimeStopped", "VisitTimeStopped": "times.VisitTimeStopped",
 		"BackgroundLocationTimeStopped": "times.BackgroundLocationTimeStopped"},
+	"aqf_processes":     {"aprocress": "address", "stat": "state"},
 	"backup_sms":        {"isodate": "timestamp"},
 	"sms":               {"ROWID": "id", "phone_number": "handle", "isodate": "date", "isodate_read": "date_read", "attributedBody": "text"},
 	"whatsapp_contacts": {"row_pk": "id"},
@@ -167,7 +168,7 @@ func report(name, mod string, n, m int, mvtKeys []string, nonNull, spyKeys map[s
 	for _, l := range []struct {
 		what string
 		keys []string
-	}{{"missing", missing}, {"null in MVT's output only", nullOnly}, {"renamed", ren}} {
+	}{{"missing", missing}, {"null or \"\" in MVT's output only (spyscan leaves empty values out)", nullOnly}, {"renamed", ren}} {
 		if len(l.keys) > 0 {
 			fmt.Printf("  %s: %s\n", l.what, strings.Join(l.keys, " "))
 		}
@@ -203,7 +204,7 @@ func mvtRecordKeys(path string) ([]string, map[string]bool, int, error) {
 				seen[k] = true
 				keys = append(keys, k)
 			}
-			if string(r[k]) != "null" {
+			if v := string(r[k]); v != "null" && v != `""` {
 				nonNull[k] = true
 			}
 		}
