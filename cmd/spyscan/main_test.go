@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -30,17 +31,25 @@ func TestGCPolicy(t *testing.T) {
 		t.Fatalf("at start: GOGC %d, limit %d; want -1 (off), %d", pct, lim, startupMemory)
 	}
 	runtime.GC()
+	// The policy is read through runtime/metrics from here on: reading it
+	// with debug.SetGCPercent writes it too, which could undo the cleanup
+	// when it runs between that read and the write back.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		pct, lim := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
+		pct, lim := gcPolicy()
 		if pct == 100 && lim == softMemoryLimit {
-			debug.SetGCPercent(100)
 			break
 		}
-		debug.SetGCPercent(pct)
 		if time.Now().After(deadline) {
 			t.Fatalf("after a collection: GOGC %d, limit %d; want 100, %d", pct, lim, softMemoryLimit)
 		}
 		runtime.Gosched()
 	}
+}
+
+// gcPolicy reads GOGC and the memory limit without setting them.
+func gcPolicy() (pct, limit int64) {
+	m := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}}
+	metrics.Read(m)
+	return int64(m[0].Value.Uint64()), int64(m[1].Value.Uint64())
 }
