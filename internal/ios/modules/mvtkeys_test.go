@@ -18,6 +18,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/whatsapp"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
+	"github.com/spyscan/spyscan/internal/mvtparity"
 	"github.com/spyscan/spyscan/internal/testgen/iosdata"
 )
 
@@ -99,30 +100,12 @@ var mvtInteractionCKeys = []string{"start_date", "end_date", "bundle_id", "accou
 	"first_outgoing_recipient_date", "last_incoming_sender_date", "last_incoming_recipient_date", "last_outgoing_recipient_date",
 	"custom_id", "interaction_content_url", "location_uuid", "group_name", "derivied_intent_id", "table_id"}
 
-// mvtInteractionCRenamed: MVT's flat columns of the sender's ZCONTACTS row
-// are the fields of spyscan's sender object, the recipient's those of
-// each recipient_contacts object, the attachment's those of each
-// attachments object.
-var mvtInteractionCRenamed = map[string]string{
-	"sender_display_name": "sender.display_name", "sender_identifier": "sender.identifier", "sender_personid": "sender.person_id",
-	"recipient_display_name": "recipient_contacts[].display_name", "recipient_identifier": "recipient_contacts[].identifier",
-	"recipient_personid": "recipient_contacts[].person_id", "content": "attachments[].content", "uti": "attachments[].uti",
-	"attachment_content_url": "attachments[].attachment_content_url", "size": "attachments[].size", "photo_local_id": "attachments[].photo_local_id",
-	"attachment_id": "attachments[].attachment_id", "cloud_id": "attachments[].cloud_id",
-	"incoming_recipient_count": "sender.incoming_recipient_count", "incoming_sender_count": "sender.incoming_sender_count",
-	"outgoing_recipient_count": "sender.outgoing_recipient_count", "contacts_creation_date": "sender.creation_date",
-	"first_incoming_recipient_date": "sender.first_incoming_recipient_date", "first_incoming_sender_date": "sender.first_incoming_sender_date",
-	"first_outgoing_recipient_date": "sender.first_outgoing_recipient_date", "last_incoming_sender_date": "sender.last_incoming_sender_date",
-	"last_incoming_recipient_date": "sender.last_incoming_recipient_date", "last_outgoing_recipient_date": "sender.last_outgoing_recipient_date",
-	"custom_id": "sender.custom_id", "interaction_content_url": "content_url", "table_id": "id",
-}
-
 func TestMVTKeysInteractionC(t *testing.T) {
 	res, err := modtest.Run(t, interactionc.New(), acquisition.IOSBackup, modtest.BackupFS(iosdata.InteractionC()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	modtest.WantMVTKeys(t, res, nil, mvtInteractionCKeys, mvtInteractionCRenamed)
+	modtest.WantMVTKeys(t, res, nil, mvtInteractionCKeys, mvtparity.Renamed["interactionc"])
 	two := recordWhere(t, res, "id", 2.0)
 	att := two["attachments"].([]any)[0].(map[string]any)
 	for k, want := range map[string]any{"content": "see this", "uti": "public.url", "size": 12.0, "photo_local_id": "photo-1",
