@@ -105,22 +105,35 @@ func (c Columns) AppendFields(dst []byte) ([]byte, error) {
 }
 
 // MarshalWith returns the JSON object of v (a struct or map) with c's
-// fields after its own. A column whose name is one of v's keys is left out
-// (v's field wins): callers pass columns v does not name.
+// fields after its own (AppendObject). Callers pass columns v does not
+// name: a column of the same name as one of v's keys would be written
+// twice.
 func MarshalWith(v any, c Columns) ([]byte, error) {
 	b, err := json.Marshal(v)
-	if err != nil || c.Len() == 0 {
-		return b, err
-	}
-	if len(b) < 2 || b[len(b)-1] != '}' {
-		return nil, fmt.Errorf("iosmod.MarshalWith: %T is not a JSON object", v)
-	}
-	out, err := c.AppendFields(b[:len(b)-1])
 	if err != nil {
 		return nil, err
 	}
-	if len(b) == 2 { // v was {}: no comma before the first column
-		out = append(out[:1], out[2:]...)
+	return c.AppendObject(b, 0)
+}
+
+// AppendObject adds c's fields at the end of the JSON object that
+// dst[start:] holds, before its closing brace; dst is returned unchanged
+// when c has no columns.
+func (c Columns) AppendObject(dst []byte, start int) ([]byte, error) {
+	if c.Len() == 0 {
+		return dst, nil
+	}
+	obj := dst[start:]
+	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' {
+		return nil, fmt.Errorf("iosmod: columns added to %.20q, which is not a JSON object", obj)
+	}
+	empty := len(obj) == 2
+	out, err := c.AppendFields(dst[:len(dst)-1])
+	if err != nil {
+		return nil, err
+	}
+	if empty { // {}: no comma before the first column
+		out = append(out[:start+1], out[start+2:]...)
 	}
 	return append(out, '}'), nil
 }

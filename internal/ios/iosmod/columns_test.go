@@ -56,12 +56,28 @@ func TestOtherColumns(t *testing.T) {
 		}
 		b, err = iosmod.MarshalWith(struct{}{}, r.Tail(set))
 		got = append(got, string(b))
-		return err
+		if err != nil {
+			return err
+		}
+		// appended to an object that follows other bytes (a record's
+		// AppendJSON), empty or not; and refused on what is no object
+		for _, obj := range []string{`{}`, `{"id":1}`} {
+			b, err = r.Tail(set).AppendObject([]byte("line\n"+obj), len("line\n"))
+			got = append(got, string(b))
+			if err != nil {
+				return err
+			}
+		}
+		if _, err := r.Tail(set).AppendObject([]byte("[1]"), 0); err == nil {
+			t.Error("columns added to [1]: no error")
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{`{"id":1,"name":"a","Extra":7,"Ratio":1.5,"Blob":"x\\xff","Empty":null}`, `{"Extra":7,"Ratio":1.5,"Blob":"x\\xff","Empty":null}`}
+	want := []string{`{"id":1,"name":"a","Extra":7,"Ratio":1.5,"Blob":"x\\xff","Empty":null}`, `{"Extra":7,"Ratio":1.5,"Blob":"x\\xff","Empty":null}`,
+		"line\n" + `{"Extra":7,"Ratio":1.5,"Blob":"x\\xff","Empty":null}`, "line\n" + `{"id":1,"Extra":7,"Ratio":1.5,"Blob":"x\\xff","Empty":null}`}
 	for i := range want {
 		if i >= len(got) || got[i] != want[i] {
 			t.Errorf("got %q, want %q", got, want)

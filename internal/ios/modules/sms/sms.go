@@ -85,13 +85,13 @@ type full struct{ *Message }
 func (f full) AppendJSON(dst []byte) ([]byte, error) {
 	start := len(dst)
 	b, err := f.Message.AppendJSON(dst)
-	if err != nil || f.Columns.Len() == 0 {
+	if err != nil {
 		return b, err
 	}
-	if b, err = f.Columns.AppendFields(b[:len(b)-1]); err != nil {
+	if b, err = f.Columns.AppendObject(b, start); err != nil {
 		return dst[:start], err
 	}
-	return append(b, '}'), nil
+	return b, nil
 }
 
 // MarshalJSON is AppendJSON, for the alerts that carry the message.
