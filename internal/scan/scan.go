@@ -149,6 +149,7 @@ func withDefaults(cfg Config) Config {
 
 func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 	var ins []*opened
+	var needPassword error // the first input that asked for a password nobody gave
 	paths := expandFolders(ctx, cfg.Openers, cfg.Inputs, cfg.Log)
 	shown := map[string]string{} // inputs unpacked from a zip → the name a person reads
 	// paths grows with the inputs found beside a folder acquisition or in a zip
@@ -178,6 +179,9 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 			if abortsScan(err, len(paths)) {
 				return ins, err
 			}
+			if needPassword == nil && errors.Is(err, acquisition.ErrNeedPassword) {
+				needPassword = err
+			}
 			cfg.Log.Error("input not read", "err", err)
 			in.input.Error, in.input.ErrorKind = err.Error(), model.KindOf(err)
 			continue
@@ -202,6 +206,9 @@ func openAll(ctx context.Context, cfg Config) ([]*opened, error) {
 		}
 		in.input.TZ = acq.TZ
 	}
+	if needPassword != nil && !slices.ContainsFunc(ins, func(in *opened) bool { return in.acq != nil }) {
+		return ins, needPassword // nothing else to scan: ask again, as for a single input
+	}
 	return ins, nil
 }
 
@@ -224,10 +231,15 @@ func besideInputs(ctx context.Context, openers []acquisition.Opener, dir string,
 	return more, problems
 }
 
-// abortsScan: password problems always stop the scan (nothing is written);
-// any failure stops a single-input scan.
+// abortsScan: any failure stops a single-input scan, and a wrong password
+// stops any scan (nothing is written: the person who typed it gives the
+// right one and scans again). A missing password does not: an encrypted
+// input among others (a backup folder of backup.ab files, one encrypted) is
+// listed as not read, with how to give its password, and the others are
+// scanned; the verdict cannot then be "clean". openAll stops the scan for
+// it when no input could be opened at all.
 func abortsScan(err error, inputs int) bool {
-	return inputs == 1 || errors.Is(err, acquisition.ErrNeedPassword) || errors.Is(err, acquisition.ErrWrongPassword)
+	return inputs == 1 || errors.Is(err, acquisition.ErrWrongPassword)
 }
 
 func closeAll(ins []*opened, log *slog.Logger) {

@@ -33,6 +33,9 @@ func (textOpener) Open(_ context.Context, p string, k acquisition.Kind, _ acquis
 	if strings.Contains(p, "locked") {
 		return nil, fmt.Errorf("%s: %w", p, acquisition.ErrNeedPassword)
 	}
+	if strings.Contains(p, "wrong") {
+		return nil, fmt.Errorf("%s: %w", p, acquisition.ErrWrongPassword)
+	}
 	return &acquisition.Acquisition{FS: os.DirFS(filepath.Dir(p)), Meta: map[string]string{"name": filepath.Base(p)}}, nil
 }
 
@@ -167,13 +170,35 @@ func TestUnrecognisedAndPassword(t *testing.T) {
 	}
 	good := writeInput(t, dir, "a.urls", "https://example.org/\n")
 	locked := writeInput(t, dir, "locked.urls", "x")
-	_, err = runScan(t, testConfig([]string{good, odd}, ""))
-	if err != nil {
-		t.Errorf("multi-input scan with one unreadable input: %v, want it listed, not fatal", err)
-	}
-	_, err = runScan(t, testConfig([]string{good, locked}, ""))
-	if !errors.Is(err, acquisition.ErrNeedPassword) {
-		t.Errorf("a password problem must stop the whole scan, got %v", err)
+	locked2 := writeInput(t, dir, "locked2.urls", "x")
+	wrong := writeInput(t, dir, "wrong.urls", "x")
+	for _, tc := range []struct {
+		name   string
+		inputs []string
+		fatal  error // nil: the scan runs and lists the last input as not read
+	}{
+		{"one unrecognised among others", []string{good, odd}, nil},
+		{"a missing password among others", []string{good, locked}, nil},
+		{"a missing password alone", []string{locked}, acquisition.ErrNeedPassword},
+		{"missing passwords, nothing else to read", []string{locked, locked2}, acquisition.ErrNeedPassword},
+		{"a wrong password among others", []string{good, wrong}, acquisition.ErrWrongPassword},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := runScan(t, testConfig(tc.inputs, ""))
+			if tc.fatal != nil {
+				if !errors.Is(err, tc.fatal) {
+					t.Errorf("err = %v, want %v to stop the scan", err, tc.fatal)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("err = %v, want the input listed, not fatal", err)
+			}
+			last := res.Report.Info.Inputs[len(tc.inputs)-1]
+			if last.Error == "" || res.Report.Verdict != model.VerdictInconclusive {
+				t.Errorf("input %+v, verdict %s: want it listed as not read and the verdict inconclusive", last, res.Report.Verdict)
+			}
+		})
 	}
 }
 
