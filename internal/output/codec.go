@@ -211,17 +211,23 @@ var sortedTypes = func() []match.Type {
 }()
 
 // observableKey is an observable's spill sort key (spill.Codec.Key): its
-// type's rank among the sorted known types, odd (2i+1 for the i-th), then
-// its value. A type not in the list ranks even, between its neighbours
+// type's rank among the sorted known types, odd (2i+1 for the i-th), in
+// the number's top byte, then its value: the value's first 7 bytes in the
+// number's others (big-endian, zeros after a shorter value), the rest as
+// the string. A type not in the list ranks even, between its neighbours
 // (2i when the i-th known type is the first after it), with no value: two
 // such types of one rank compare equal here and are left to
 // compareObservables.
 func observableKey(o *ObservableRecord) (uint64, string) {
 	i, found := slices.BinarySearch(sortedTypes, o.Type)
 	if !found {
-		return uint64(2 * i), ""
+		return uint64(2*i) << 56, ""
 	}
-	return uint64(2*i + 1), o.Value
+	n, v := uint64(2*i+1)<<56, o.Value
+	for j := range min(7, len(v)) {
+		n |= uint64(v[j]) << (48 - 8*j)
+	}
+	return n, v[min(7, len(v)):]
 }
 
 // appendTime writes a time as a flag (0 for the zero time), then Unix

@@ -144,11 +144,12 @@ func BenchmarkInterner(b *testing.B) {
 // compareObservables (keys that differ order as the observables do), for
 // known types, types that no indicator has (before, between and after
 // the known ones' names, and one that is a known name's prefix), empty
-// and shared values; and the spill, with the key, sorts as
+// and shared values, values shorter and longer than the key's 7 bytes,
+// with zero bytes where the key pads; and the spill, with the key, sorts as
 // compareObservables does.
 func TestObservableKey(t *testing.T) {
 	types := []match.Type{match.FilePath, match.FileSHA256, match.Domain, match.JA4, "", "a", "file", "file-paths", "zzz", "sha2"}
-	values := []string{"", "/data/a", "/data/b", "0f", "a", "example.com"}
+	values := []string{"", "/data/a", "/data/b", "/data/aa", "0f", "a", "ab", "ab\x00", "ab\x00c", "abcdefg", "abcdefgh", "abcdefgz", "\xff\xff", "example.com"}
 	var obs []ObservableRecord
 	for _, ty := range types {
 		for _, v := range values {
