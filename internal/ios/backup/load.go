@@ -93,18 +93,20 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string, bd *builder) e
 	// the driver's own (into []byte, database/sql copied each, and the
 	// index copied it again into a string); NULL reads as "", as before.
 	var id, domain, rel sql.NullString
+	var blobs blobArena
 	var r manifestRow
 	for rows.Next() {
-		if err := rows.Scan(&id, &domain, &rel, &r.flags, &r.blob); err != nil {
+		if err := rows.Scan(&id, &domain, &rel, &r.flags, &blobs); err != nil {
 			return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 		}
-		r.id, r.domain, r.rel = id.String, domain.String, rel.String
+		r.id, r.domain, r.rel, r.blob = id.String, domain.String, rel.String, blobs.last
 		batch = append(batch, r)
 		if len(batch) == rowBatch {
 			if err := b.addBatch(bd, batch); err != nil {
 				return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 			}
 			batch = batch[:0]
+			blobs.reset()
 		}
 	}
 	if err := rows.Err(); err != nil {
