@@ -57,6 +57,13 @@ var Renamed = map[string]map[string]string{
 		"most_recent_user_interaction_time_isodate": "most_recent_user_interaction"},
 }
 
+// KeyedBy names, per module, the spyscan field whose values are the keys
+// of MVT's results: MVT writes one object of every entry keyed by it,
+// spyscan one record per entry with that field (aqf_settings: one object
+// per settings file, keyed by its namespace, "global", "secure",
+// "system", "random"...).
+var KeyedBy = map[string]string{"aqf_settings": "namespace"}
+
 // snakeCase maps MVT's BackupInfo keys (Info.plist's) to spyscan's.
 func snakeCase() map[string]string {
 	m := map[string]string{}

@@ -20,7 +20,6 @@ import (
 	"github.com/spyscan/spyscan/internal/android/known"
 	"github.com/spyscan/spyscan/internal/android/locate"
 	"github.com/spyscan/spyscan/internal/i18n"
-	"github.com/spyscan/spyscan/internal/jsonenc"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/spill"
@@ -78,26 +77,6 @@ const (
 	GrantedFalse
 	GrantedTrue
 )
-
-// MarshalJSON writes MVT's object: name, granted (true, false or null;
-// absent for a declared permission), type.
-func (p Permission) MarshalJSON() ([]byte, error) {
-	o := jsonenc.Open(nil)
-	o.String("name", p.Name)
-	if p.Type != PermDeclared {
-		o.Key("granted")
-		switch p.Granted {
-		case GrantedTrue:
-			o.B = append(o.B, "true"...)
-		case GrantedFalse:
-			o.B = append(o.B, "false"...)
-		default:
-			o.B = append(o.B, "null"...)
-		}
-	}
-	o.String("type", p.Type)
-	return o.Close()
-}
 
 // Module is the dumpsys package module.
 type Module struct{ dumpmod.Module[*state] }
