@@ -182,9 +182,12 @@ func parse(fsys fs.FS, name string) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	var c Catalog
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	c, ok := parseShaped(b)
+	if !ok {
+		c = &Catalog{}
+		if err := json.Unmarshal(b, c); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 	}
 	if want := strings.TrimSuffix(path.Base(name), ".json"); c.Code != want {
 		return nil, fmt.Errorf("%s: code %q does not match the file name", name, c.Code)
@@ -192,7 +195,7 @@ func parse(fsys fs.FS, name string) (*Catalog, error) {
 	if PluralRules[c.Plural] == nil {
 		return nil, fmt.Errorf("%s: unknown plural rule %q", name, c.Plural)
 	}
-	return &c, nil
+	return c, nil
 }
 
 // Languages lists the codes of every catalog, sorted.
