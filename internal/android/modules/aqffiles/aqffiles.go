@@ -117,18 +117,36 @@ func Decode(ctx context.Context, r io.Reader, fn func(File)) error {
 		if i&0xfff == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		b, err := o.next()
+		ok, err := o.nextFlat(&f)
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if err := parseObject(b, &f); err != nil && !isTypeError(err) {
-			return err
+		if !ok {
+			if err := nextObject(&o, &f); err != nil {
+				return err
+			}
 		}
 		fn(f.file())
 	}
+}
+
+// nextObject reads the next object as its bytes (objects.next), then
+// parses them (parseObject): the way for the entries nextFlat leaves.
+func nextObject(o *objects, f *raw) error {
+	b, err := o.next()
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF // nextFlat saw the object's '{'
+	}
+	if err != nil {
+		return err
+	}
+	if err := parseObject(b, f); err != nil && !isTypeError(err) {
+		return err
+	}
+	return nil
 }
 
 // isTypeError tells a mistyped value (the entry is passed on as far as it

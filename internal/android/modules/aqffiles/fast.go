@@ -32,35 +32,10 @@ var errTooLarge = fmt.Errorf("entry larger than %d bytes", MaxObject)
 // next returns the next object's bytes (valid until the next call), or
 // io.EOF at a clean end.
 func (o *objects) next() ([]byte, error) {
-	if o.done {
-		return nil, io.EOF
+	if err := o.toObject(); err != nil {
+		return nil, err
 	}
-	// Skip to the next '{', accepting the array's punctuation.
-	for {
-		c, err := o.br.ReadByte()
-		if err == io.EOF {
-			if o.array {
-				return nil, io.ErrUnexpectedEOF
-			}
-			return nil, io.EOF
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case c == ' ' || c == '\n' || c == '\r' || c == '\t':
-			continue
-		case c == ',' && o.array:
-			continue
-		case c == ']' && o.array:
-			o.done = true
-			return nil, io.EOF
-		case c == '{':
-		default:
-			return nil, fmt.Errorf("unexpected %q between entries", c)
-		}
-		break
-	}
+	_, _ = o.br.ReadByte() // the '{' toObject stopped at
 	o.buf = append(o.buf[:0], '{')
 	depth, inStr, esc := 1, false, false
 	for depth > 0 {
@@ -111,6 +86,61 @@ func (o *objects) next() ([]byte, error) {
 	return o.buf, nil
 }
 
+// toObject skips to the next '{' (left unread), accepting the array's
+// punctuation; io.EOF at a clean end.
+func (o *objects) toObject() error {
+	if o.done {
+		return io.EOF
+	}
+	for {
+		c, err := o.br.ReadByte()
+		if err == io.EOF {
+			if o.array {
+				return io.ErrUnexpectedEOF
+			}
+			return io.EOF
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case c == ' ' || c == '\n' || c == '\r' || c == '\t':
+			continue
+		case c == ',' && o.array:
+			continue
+		case c == ']' && o.array:
+			o.done = true
+			return io.EOF
+		case c == '{':
+			return o.br.UnreadByte()
+		default:
+			return fmt.Errorf("unexpected %q between entries", c)
+		}
+	}
+}
+
+// nextFlat reads the next object into r straight from the read buffer,
+// without splitting it first, when the buffer holds all of it and it is
+// flat (parseFlatPrefix): ok false (nothing read but the punctuation
+// before it) leaves the object to next and parseObject, which give the
+// same entry or error. io.EOF at a clean end.
+func (o *objects) nextFlat(r *raw) (ok bool, err error) {
+	if err := o.toObject(); err != nil {
+		return false, err
+	}
+	chunk, _ := o.br.Peek(o.br.Buffered()) // from the '{' on
+	var fast raw
+	n, err := parseFlatPrefix(chunk, &fast)
+	if err != nil {
+		return false, nil
+	}
+	if _, err := o.br.Discard(n); err != nil {
+		return false, err
+	}
+	*r = fast
+	return true, nil
+}
+
 // stringRun is how many bytes at the start of b, inside a JSON string, are
 // neither its closing quote nor a backslash: they are skipped eight at a
 // time instead of a byte at a time (most of files.json is paths and
@@ -159,37 +189,49 @@ func parseObject(b []byte, r *raw) error {
 }
 
 func parseFlat(b []byte, r *raw) error {
+	n, err := parseFlatPrefix(b, r)
+	if err != nil {
+		return err
+	}
+	p := flat{b: b, i: n}
+	return p.end()
+}
+
+// parseFlatPrefix is parseFlat of the object that starts b (after
+// whitespace), whatever follows it: it returns the length of b up to the
+// object's closing brace. An object that b cuts short is errSlow.
+func parseFlatPrefix(b []byte, r *raw) (int, error) {
 	p := flat{b: b}
 	p.ws()
 	if !p.eat('{') {
-		return errSlow
+		return 0, errSlow
 	}
 	p.ws()
 	if p.eat('}') {
-		return p.end()
+		return p.i, nil
 	}
 	for {
 		p.ws()
 		key, ok := p.raw()
 		if !ok {
-			return errSlow
+			return 0, errSlow
 		}
 		p.ws()
 		if !p.eat(':') {
-			return errSlow
+			return 0, errSlow
 		}
 		p.ws()
 		if err := p.value(key, r); err != nil {
-			return err
+			return 0, err
 		}
 		p.ws()
 		if p.eat(',') {
 			continue
 		}
 		if p.eat('}') {
-			return p.end()
+			return p.i, nil
 		}
-		return errSlow
+		return 0, errSlow
 	}
 }
 
