@@ -116,7 +116,9 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		var bad badBodies
 		restSel, rest := iosmod.OtherColumns(ctx, db, "message", messageNamed, "payload_data", "message_summary_info")
 		cols := append([]string{"ROWID", "guid", "text", "attributedBody", "handle_id", "service", "account", "date", "date_read", "is_from_me", "cache_has_attachments"}, restSel...)
-		err := iosmod.Query(ctx, db, rec, "message", cols,
+		// QueryScratch: a row's Columns are written into the record and
+		// the alerts' records during check, and kept by nothing after it.
+		err := iosmod.QueryScratch(ctx, db, rec, "message", cols,
 			"ORDER BY ROWID", func(r iosmod.Row) error {
 				m := Message{ID: r.Int("rowid"), GUID: r.Str("guid"), Handle: handles[r.Int("handle_id")], Service: r.Str("service"),
 					Account: r.Str("account"), Direction: "received", Text: r.Str("text"), DB: p, HasAttachment: r.Int("cache_has_attachments") != 0,
