@@ -5,7 +5,9 @@
 // results file the keys no spyscan record of the matching module has,
 // telling those spyscan keeps under another name (docs/mvt-parity.md,
 // "Record fields") from those really missing, and those MVT only ever
-// writes as null or "" here (spyscan leaves empty values out).
+// writes as null or "" here (spyscan leaves empty values out). MVT's
+// results that are one object keyed by an entry's field (aqf_settings'
+// namespaces) are matched to spyscan records with that field's value.
 //
 //	go run ./bench/mvtkeys MVT_OUT SPYSCAN_OUT [INPUT]   (INPUT: input1 by default)
 package main
@@ -80,7 +82,7 @@ func run(mvtDir, spyDir string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		spyKeys, m, err := spyRecordKeys(filepath.Join(spyDir, mod+".records.jsonl.gz"))
+		spyKeys, m, err := spyRecordKeys(filepath.Join(spyDir, mod+".records.jsonl.gz"), mvtparity.KeyedBy[mod])
 		if err != nil {
 			return fmt.Errorf("%s: %w", mod, err)
 		}
@@ -98,6 +100,10 @@ func report(name, mod string, n, m int, mvtKeys []string, nonNull, spyKeys map[s
 		}
 		if to, ok := mvtparity.Renamed[mod][k]; ok && spyKeys[to] {
 			ren = append(ren, k+"->"+to)
+			continue
+		}
+		if f := mvtparity.KeyedBy[mod]; f != "" && spyKeys[f+"="+k] {
+			ren = append(ren, k+"->"+f+"="+k)
 			continue
 		}
 		if nonNull[k] {
@@ -156,8 +162,9 @@ func mvtRecordKeys(path string) ([]string, map[string]bool, int, error) {
 }
 
 // spyRecordKeys returns the top-level keys of a spyscan records file and
-// its number of records (none when the file is absent).
-func spyRecordKeys(path string) (map[string]bool, int, error) {
+// its number of records (none when the file is absent); with keyedBy, also
+// keyedBy=VALUE for each text value of that field (mvtparity.KeyedBy).
+func spyRecordKeys(path, keyedBy string) (map[string]bool, int, error) {
 	keys := map[string]bool{}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -181,6 +188,10 @@ func spyRecordKeys(path string) (map[string]bool, int, error) {
 		for k, v := range r {
 			keys[k] = true
 			nested(keys, k, v)
+		}
+		var val string
+		if keyedBy != "" && json.Unmarshal(r[keyedBy], &val) == nil {
+			keys[keyedBy+"="+val] = true
 		}
 		n++
 	}

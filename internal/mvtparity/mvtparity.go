@@ -45,7 +45,9 @@ var Renamed = map[string]map[string]string{
 		"first_incoming_recipient_date": "sender.first_incoming_recipient_date", "first_incoming_sender_date": "sender.first_incoming_sender_date",
 		"first_outgoing_recipient_date": "sender.first_outgoing_recipient_date", "last_incoming_sender_date": "sender.last_incoming_sender_date",
 		"last_incoming_recipient_date": "sender.last_incoming_recipient_date", "last_outgoing_recipient_date": "sender.last_outgoing_recipient_date",
-		"custom_id": "sender.custom_id", "interaction_content_url": "content_url", "table_id": "id"},
+		"custom_id": "sender.custom_id", "interaction_content_url": "content_url", "table_id": "id",
+		"sender_resolved_phone_number": "sender.resolved_phone_number", "sender_resolved_name": "sender.resolved_name",
+		"recipient_resolved_phone_number": "recipient_contacts[].resolved_phone_number", "recipient_resolved_name": "recipient_contacts[].resolved_name"},
 	"manifest":             {"created": "birth", "status_changed": "status_change", "owner": "uid"},
 	"tcc":                  {"auth_reason_desc": "auth_reason", "allowed_value": "auth_value"},
 	"datausage":            {"first_isodate": "first_time", "isodate": "time", "live_isodate": "live_time", "live_proc_id": "proc_id"},
@@ -54,6 +56,13 @@ var Renamed = map[string]map[string]string{
 	"webkit_resource_load_statistics": {"domain": "app", "path": "db", "last_seen_isodate": "last_seen",
 		"most_recent_user_interaction_time_isodate": "most_recent_user_interaction"},
 }
+
+// KeyedBy names, per module, the spyscan field whose values are the keys
+// of MVT's results: MVT writes one object of every entry keyed by it,
+// spyscan one record per entry with that field (aqf_settings: one object
+// per settings file, keyed by its namespace, "global", "secure",
+// "system", "random"...).
+var KeyedBy = map[string]string{"aqf_settings": "namespace"}
 
 // snakeCase maps MVT's BackupInfo keys (Info.plist's) to spyscan's.
 func snakeCase() map[string]string {

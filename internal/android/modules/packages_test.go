@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -48,13 +49,26 @@ func TestPackagesCut(t *testing.T) {
 	}
 }
 
+// FuzzPackagesParser: any text gives at most one package per "  Package
+// [" line, at most one permission or requested permission per line, and
+// records that encode as JSON.
 func FuzzPackagesParser(f *testing.F) {
 	f.Add("Packages:\n  Package [a.b] (1):\n    userId=1\n    User 0: enabled=3\n      runtime permissions:\n        x: granted=true\n    pkgFlags=[ SYSTEM ]\n\n")
 	f.Add("Packages:\n  Package [\n    =\n    User :")
+	f.Add("Packages:\n  Package [a.b] (1):\n    declared permissions:\n      a.P: prot=signature, INSTALLED\n    requested permissions:\n      a.Q\n    install permissions:\n      a.R: granted=true\n      :\n    User 0: installed=true\n      install permissions:\n        a.S\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		n := 0
-		p := packages.Parser{Emit: func(packages.Package) { n++ }}
-		for _, l := range strings.Split(s, "\n") {
+		lines := strings.Split(s, "\n")
+		p := packages.Parser{Emit: func(pk packages.Package) {
+			n++
+			if len(pk.Permissions)+len(pk.RequestedPermissions) > len(lines) {
+				t.Fatalf("%d permissions from %d lines", len(pk.Permissions)+len(pk.RequestedPermissions), len(lines))
+			}
+			if _, err := json.Marshal(pk); err != nil {
+				t.Fatal(err)
+			}
+		}}
+		for _, l := range lines {
 			p.Line(l)
 		}
 		p.Flush()
@@ -140,5 +154,141 @@ func BenchmarkDumpsysPackages5000(b *testing.B) {
 		if r := rec.Result(); len(r.Records) != 5011 {
 			b.Fatalf("%d records", len(r.Records))
 		}
+	}
+}
+
+// TestPackagePermissions: the permission lists of a package, as MVT reads
+// them (`permissions`: declared and install permissions in order, then the
+// runtime permissions of the primary user; `requested_permissions`: the
+// lines as written). The lines are from real dumps: MVT's bugreport sample
+// (a Samsung, Android 10) and its dumpsys_packages.txt sample; the last
+// cases are layouts the readers must not mistake for permissions.
+func TestPackagePermissions(t *testing.T) {
+	declared := func(n string) packages.Permission {
+		return packages.Permission{Name: n, Type: packages.PermDeclared}
+	}
+	perm := func(n, typ string, g packages.Grant) packages.Permission {
+		return packages.Permission{Name: n, Type: typ, Granted: g}
+	}
+	for _, c := range []struct {
+		name      string
+		lines     string // after "    userId=1"
+		perms     []packages.Permission
+		requested []string
+	}{
+		{"declared", `    declared permissions:
+      com.instagram.android.permission.SYSTEM_ONLY: prot=signature|privileged, INSTALLED
+      com.instagram.android.permission.RECEIVE_ADM_MESSAGE: prot=signature, INSTALLED
+    User 0: ceDataInode=-4294835341 installed=true hidden=false suspended=false stopped=false notLaunched=false enabled=4 instant=false virtual=false
+`, []packages.Permission{declared("com.instagram.android.permission.SYSTEM_ONLY"), declared("com.instagram.android.permission.RECEIVE_ADM_MESSAGE")}, nil},
+		{"install then user", `    install permissions:
+      com.google.android.finsky.permission.BIND_GET_INSTALL_REFERRER_SERVICE: granted=true
+      android.permission.USE_CREDENTIALS: granted=true
+    User 0: ceDataInode=-4294835341 installed=true hidden=false suspended=false stopped=false notLaunched=false enabled=4 instant=false virtual=false
+      lastDisabledCaller: auto_disabler
+      gids=[3002, 3003, 3001]
+`, []packages.Permission{perm("com.google.android.finsky.permission.BIND_GET_INSTALL_REFERRER_SERVICE", packages.PermInstall, packages.GrantedTrue),
+			perm("android.permission.USE_CREDENTIALS", packages.PermInstall, packages.GrantedTrue)}, nil},
+		{"runtime, flags, then disabled components", `    User 0: ceDataInode=-4294835341 installed=true hidden=false suspended=false stopped=false notLaunched=false enabled=4 instant=false virtual=false
+      runtime permissions:
+        android.permission.ACCESS_FINE_LOCATION: granted=false, flags=[ USER_SET|USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED]
+        android.permission.READ_EXTERNAL_STORAGE: granted=false, flags=[ USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED|RESTRICTION_INSTALLER_EXEMPT|RESTRICTION_UPGRADE_EXEMPT]
+      disabledComponents:
+        com.instagram.direct.share.handler.DirectExternalMediaShareActivityVideoInterop
+`, []packages.Permission{perm("android.permission.ACCESS_FINE_LOCATION", packages.PermRuntime, packages.GrantedFalse),
+			perm("android.permission.READ_EXTERNAL_STORAGE", packages.PermRuntime, packages.GrantedFalse)}, nil},
+		{"requested, declared after it", `    declared permissions:
+      com.sec.android.app.DataCreate.permission.KEYSTRING: prot=signature|privileged, INSTALLED
+    requested permissions:
+      android.permission.ACCESS_WIFI_STATE
+      android.permission.INTERNET
+    install permissions:
+      android.permission.WRITE_SETTINGS: granted=true
+`, []packages.Permission{declared("com.sec.android.app.DataCreate.permission.KEYSTRING"), perm("android.permission.WRITE_SETTINGS", packages.PermInstall, packages.GrantedTrue)},
+			[]string{"android.permission.ACCESS_WIFI_STATE", "android.permission.INTERNET"}},
+		{"requested with restriction kept as written", "    requested permissions:\n      android.permission.READ_SMS: restricted=true\n    pkgFlags=[ HAS_CODE ]\n",
+			nil, []string{"android.permission.READ_SMS: restricted=true"}},
+		{"runtime of user 0 over user 10", "    User 10: installed=true\n      runtime permissions:\n        a.B: granted=true\n    User 0: installed=true\n      runtime permissions:\n        a.C: granted=false\n",
+			[]packages.Permission{perm("a.C", packages.PermRuntime, packages.GrantedFalse)}, nil},
+		{"runtime of the first user without user 0", "    User 10: installed=true\n      runtime permissions:\n        a.B: granted=true\n    User 11: installed=true\n      runtime permissions:\n        a.C: granted=true\n",
+			[]packages.Permission{perm("a.B", packages.PermRuntime, packages.GrantedTrue)}, nil},
+		{"no granted= is null", "    install permissions:\n      a.B\n      a.C: flags=[ X ]\n",
+			[]packages.Permission{perm("a.B", packages.PermInstall, packages.GrantedUnknown), perm("a.C", packages.PermInstall, packages.GrantedUnknown)}, nil},
+		{"list nested in a user block ends at its sibling", "    User 0: installed=true\n      install permissions:\n        a.B: granted=true\n      runtime permissions:\n        a.C: granted=true\n",
+			[]packages.Permission{perm("a.B", packages.PermInstall, packages.GrantedTrue), perm("a.C", packages.PermRuntime, packages.GrantedTrue)}, nil},
+		{"no lists", "    versionName=1.0\n    timeStamp=2008-12-31 16:00:00\n", nil, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []packages.Package
+			p := packages.Parser{Emit: func(pk packages.Package) { got = append(got, pk) }}
+			for _, l := range strings.Split("Packages:\n  Package [a.b] (1):\n    userId=1\n"+c.lines, "\n") {
+				p.Line(l)
+			}
+			p.Flush()
+			if len(got) != 1 {
+				t.Fatalf("%d packages", len(got))
+			}
+			want := c.perms
+			if want == nil {
+				want = []packages.Permission{}
+			}
+			req := c.requested
+			if req == nil {
+				req = []string{}
+			}
+			if !reflect.DeepEqual(got[0].Permissions, want) || !reflect.DeepEqual(got[0].RequestedPermissions, req) {
+				t.Errorf("permissions %+v, requested %q; want %+v, %q", got[0].Permissions, got[0].RequestedPermissions, want, req)
+			}
+		})
+	}
+}
+
+// TestPermissionJSON: MVT's objects: a declared permission has no
+// "granted", an install or runtime one true, false or null.
+func TestPermissionJSON(t *testing.T) {
+	for _, c := range []struct {
+		p    packages.Permission
+		want string
+	}{
+		{packages.Permission{Name: "a.<B>", Type: packages.PermDeclared}, `{"name":"a.\u003cB\u003e","type":"declared"}`},
+		{packages.Permission{Name: "a", Type: packages.PermInstall, Granted: packages.GrantedTrue}, `{"name":"a","granted":true,"type":"install"}`},
+		{packages.Permission{Name: "a", Type: packages.PermRuntime, Granted: packages.GrantedFalse}, `{"name":"a","granted":false,"type":"runtime"}`},
+		{packages.Permission{Name: "a", Type: packages.PermInstall}, `{"name":"a","granted":null,"type":"install"}`},
+	} {
+		b, err := json.Marshal(c.p)
+		if err != nil || string(b) != c.want {
+			t.Errorf("%+v: %s, %v; want %s", c.p, b, err, c.want)
+		}
+	}
+}
+
+// BenchmarkPackagesParser: the package section of a generated androidqf
+// dump with 5,000 packages (each with install permissions, some with
+// runtime ones), parsed and each package encoded as the recorder encodes
+// its record (module.JSONAppender, else json.Marshal).
+func BenchmarkPackagesParser(b *testing.B) {
+	dump := string(androiddata.AndroidQF(androiddata.Options{Packages: 5000})["dumpsys.txt"])
+	_, section, _ := strings.Cut(dump, "DUMP OF SERVICE package:\n")
+	section, _, _ = strings.Cut(section, "DUMP OF SERVICE ")
+	lines := strings.Split(section, "\n")
+	b.SetBytes(int64(len(section)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf []byte
+		p := packages.Parser{Emit: func(pk packages.Package) {
+			var err error
+			if a, ok := any(pk).(module.JSONAppender); ok {
+				buf, err = a.AppendJSON(buf[:0])
+			} else {
+				buf, err = json.Marshal(pk)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}}
+		for _, l := range lines {
+			p.Line(l)
+		}
+		p.Flush()
 	}
 }

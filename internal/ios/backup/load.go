@@ -93,18 +93,20 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string, bd *builder) e
 	// the driver's own (into []byte, database/sql copied each, and the
 	// index copied it again into a string); NULL reads as "", as before.
 	var id, domain, rel sql.NullString
+	var blobs blobArena
 	var r manifestRow
 	for rows.Next() {
-		if err := rows.Scan(&id, &domain, &rel, &r.flags, &r.blob); err != nil {
+		if err := rows.Scan(&id, &domain, &rel, &r.flags, &blobs); err != nil {
 			return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 		}
-		r.id, r.domain, r.rel = id.String, domain.String, rel.String
+		r.id, r.domain, r.rel, r.blob = id.String, domain.String, rel.String, blobs.last
 		batch = append(batch, r)
 		if len(batch) == rowBatch {
 			if err := b.addBatch(bd, batch); err != nil {
 				return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 			}
 			batch = batch[:0]
+			blobs.reset()
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -126,7 +128,10 @@ type manifestRow struct {
 
 // rowBatch rows are decoded at once, on every core, then packed into the
 // index, so that their MBFile blobs (0.5 KB a file) are never all held.
-const rowBatch = 4096
+// The batch (0.2 KB a row) and its blobs' chunks are reused by the next
+// batch: at 1,024 rows they are 0.7 MB of fresh pages a scan touches
+// once, where 4,096 rows made 2.8 MB (MVT's sample has 3,721 rows).
+const rowBatch = 1024
 
 func (b *Backup) addBatch(bd *builder, batch []manifestRow) error {
 	workers := runtime.GOMAXPROCS(0)

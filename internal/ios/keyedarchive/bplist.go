@@ -69,19 +69,29 @@ func (p *bparser) reset(data []byte) (int, error) {
 
 var errBplist = errors.New("unsupported binary plist")
 
+// stateValue marks an object whose cached value DecodeFlat built after
+// the check pass (whose cache holds placeholders: see checkOnly).
+const stateValue = 3
+
 type bparser struct {
 	data             []byte // header and objects: everything before the offset table
 	table            []byte // the offset table
 	offSize, refSize int
 	n                int
 	cache            []any
-	state            []uint8 // 0 new, 1 in progress, 2 done
+	state            []uint8 // 0 new, 1 in progress, 2 done, stateValue (DecodeFlat's values after a check)
 	// checkOnly makes parse check objects without building their values:
 	// strings are "", numbers 0, containers nil (see checkBinary).
 	checkOnly bool
 }
 
 func readUint(b []byte) uint64 {
+	switch len(b) { // the sizes archives use, without the loop
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.BigEndian.Uint16(b))
+	}
 	var v uint64
 	for _, c := range b {
 		v = v<<8 | uint64(c)
@@ -96,7 +106,7 @@ func (p *bparser) object(i, depth int) (any, error) {
 	switch p.state[i] {
 	case 1:
 		return nil, errBplist // cycle
-	case 2:
+	case 2, stateValue:
 		return p.cache[i], nil
 	}
 	p.state[i] = 1

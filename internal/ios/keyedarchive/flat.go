@@ -45,9 +45,10 @@ func DecodeFlat(data []byte, names []string, vals []any) (ok bool) {
 	if _, err := p.object(top, 0); err != nil {
 		return false
 	}
+	// Every object reachable from top is now parsed (state 2), its UIDs
+	// cached as such: uid reads them there, and value parses a wanted
+	// plain value anew (a second walk of the graph was half the time).
 	p.checkOnly = false
-	clear(p.cache)
-	clear(p.state)
 	f := flat{p: p}
 	return f.decode(top, names, vals)
 }
@@ -171,13 +172,30 @@ func (f *flat) field(at int, want bool) (any, bool) {
 	return b, ok
 }
 
-// value is object i's parsed value when wanted, else nil.
+// value is object i's parsed value when wanted, else nil; false for a
+// wanted container (the check pass cached no values of its elements: left
+// to Decode). The value replaces the check's in the cache (stateValue).
 func (f *flat) value(i int, want bool) (any, bool) {
 	if !want {
 		return nil, true
 	}
-	v, err := f.p.object(i, 0)
-	return v, err == nil
+	off := f.p.offset(i)
+	if off < 0 {
+		return nil, false
+	}
+	if m := f.p.data[off] >> 4; m == 0xA || m == 0xD {
+		return nil, false
+	}
+	p := f.p
+	if p.state[i] == stateValue {
+		return p.cache[i], true // one value for the fields that share the object, as Decode gives
+	}
+	v, err := p.parse(off, 0)
+	if err != nil {
+		return nil, false
+	}
+	p.cache[i], p.state[i] = v, stateValue
+	return v, true
 }
 
 // classOf is the class name of an instance (its keys and values), read

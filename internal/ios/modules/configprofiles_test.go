@@ -2,7 +2,9 @@ package modules_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/spyscan/spyscan/internal/ios/modules/configprofiles"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/modtest"
+	"github.com/spyscan/spyscan/internal/mvtparity"
 	"github.com/spyscan/spyscan/internal/testgen/iosgen"
 )
 
@@ -62,7 +65,21 @@ func TestConfigProfiles(t *testing.T) {
 		if levels[model.Critical] != 1 || levels[model.Low] != 1 || len(res.Alerts) != 2 || res.Seen != 3 || len(res.Timeline) != 3 {
 			t.Errorf("dump=%v: levels %v, seen %d, events %d", dump, levels, res.Seen, len(res.Timeline))
 		}
+		// MVT's file_id: the backup's id of the stub (Manifest.db's
+		// fileID); a dump has none.
+		for _, r := range res.Records {
+			var m map[string]any
+			if err := json.Unmarshal(r, &m); err != nil {
+				t.Fatal(err)
+			}
+			p, _ := m["path"].(string)
+			domain, rel, _ := strings.Cut(p, "/")
+			if id, ok := m["file_id"]; dump && ok || !dump && id != iosgen.FileID(domain, rel) {
+				t.Errorf("dump=%v: %s: file_id %v", dump, p, id)
+			}
+		}
 		if !dump {
+			modtest.WantMVTKeys(t, res, nil, []string{"file_id", "relative_path", "domain", "plist", "install_date"}, mvtparity.Renamed["configuration_profiles"])
 			modtest.Golden(t, "configprofiles", res)
 		}
 	}

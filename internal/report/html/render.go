@@ -37,6 +37,7 @@ var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"base":      inputName,
 	"whereArgs": func(v *view, w whereView) whereArgs { return whereArgs{V: v, W: w} },
 	"modArgs":   func(v *view, mods []moduleView) modArgs { return modArgs{V: v, Mods: mods} },
+	"eventRows": eventRows,
 }).Parse(reportTmpl))
 
 // Render writes the report r as HTML in language lang ("en", "fr"...; an

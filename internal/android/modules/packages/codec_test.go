@@ -15,12 +15,16 @@ func TestPkgCodec(t *testing.T) {
 			FirstInstallTime: "2024-01-01 10:00:00", LastUpdateTime: "2024-02-01", GrantedPermissions: []string{"a", "", "b\xff"}},
 		{PackageName: "x\x00y", Disabled: true, GrantedPermissions: []string{}},
 		{System: true, Disabled: true, GrantedPermissions: []string{"only"}},
+		{PackageName: "p", Permissions: []Permission{{Name: "d", Type: PermDeclared}, {Name: "i", Type: PermInstall, Granted: GrantedTrue},
+			{Name: "r", Type: PermRuntime, Granted: GrantedFalse}, {Name: "", Type: PermRuntime}}, RequestedPermissions: []string{"a.B", "a.C: restricted=true"}},
+		{PackageName: "q", Permissions: []Permission{}, RequestedPermissions: []string{}},
 	} {
 		var got Package
 		if err := pkgCodec.Decode(pkgCodec.Append(nil, &p), &got); err != nil {
 			t.Fatalf("%+v: %v", p, err)
 		}
-		if !reflect.DeepEqual(got, p) || (got.GrantedPermissions == nil) != (p.GrantedPermissions == nil) {
+		if !reflect.DeepEqual(got, p) || (got.GrantedPermissions == nil) != (p.GrantedPermissions == nil) ||
+			(got.Permissions == nil) != (p.Permissions == nil) || (got.RequestedPermissions == nil) != (p.RequestedPermissions == nil) {
 			t.Errorf("got %#v, want %#v", got, p)
 		}
 	}

@@ -1,6 +1,8 @@
 // Package packages owns the dumpsys package module: every installed
 // package of the package service's "Packages:" list with its app id, uid,
-// version, installer, flags, enabled state and install/update times. It
+// version, installer, flags, enabled state, install/update times and
+// permissions (declared, install, runtime and requested, as MVT lists
+// them). It
 // checks app ids against indicators, applies the installed-package
 // heuristics (root tools, installer is a browser, none or a third-party
 // store, disabled security or update packages) and puts installs and
@@ -40,29 +42,90 @@ type Package struct {
 	FirstInstallTime   string   `json:"first_install_time"`
 	LastUpdateTime     string   `json:"last_update_time"`
 	GrantedPermissions []string `json:"granted_runtime_permissions,omitempty"`
+	// Permissions are the declared and install permissions in the dump's
+	// order, then the runtime permissions of the user chosen as for
+	// FirstInstallTime (MVT's `permissions`); RequestedPermissions the
+	// lines of "requested permissions:" as written (MVT's
+	// `requested_permissions`). Both are [] when the dump lists none.
+	Permissions          []Permission `json:"permissions"`
+	RequestedPermissions []string     `json:"requested_permissions"`
 }
+
+// Permission types, as MVT names them.
+const (
+	PermDeclared = "declared"
+	PermInstall  = "install"
+	PermRuntime  = "runtime"
+)
+
+// Permission is one permission a package declares, holds at install or
+// holds at run time for a user.
+type Permission struct {
+	Name string
+	Type string // PermDeclared, PermInstall or PermRuntime
+	// Granted is the line's granted= value: GrantedUnknown when it has
+	// none (null in JSON); a declared permission has no grant (no key).
+	Granted Grant
+}
+
+// Grant is a permission line's granted= value.
+type Grant int8
+
+// Grant values.
+const (
+	GrantedUnknown Grant = iota
+	GrantedFalse
+	GrantedTrue
+)
 
 // Module is the dumpsys package module.
 type Module struct{ dumpmod.Module[*state] }
 
 // New returns the module.
 func New() Module {
-	return Module{dumpmod.NewModule(module.NewBase(Name, 2, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*state]{New: newParser, Report: reportDump})}
+	return Module{dumpmod.NewModule(module.NewBase(Name, 3, module.AppliesFunc(locate.Applies)), dumpmod.Sections[*state]{New: newParser, Report: reportDump})}
 }
 
 // Parser reads the package section line by line and hands each complete
 // package to Emit.
 type Parser struct {
-	Emit    func(Package)
-	state   int // 0 before "Packages:", 1 in it, 2 done
-	cur     *Package
-	user    string // "User N:" block being read
-	inPerms bool
+	Emit  func(Package)
+	state int // 0 before "Packages:", 1 in it, 2 done
+	cur   *Package
+	user  string // "User N:" block being read
+	// block is the permission list being read (blockNone outside one) and
+	// minInd the indentation its lines have: less ends it.
+	block  int
+	minInd int
 	// granted runtime permissions and first install times by user ("" before
 	// any "User N:" line): the primary user's are kept, else the first seen
 	perms    map[string][]string
 	installs map[string]string
 	users    []string
+	// runtime permissions by user, and the users in the order their first
+	// runtime permission was seen
+	runtime map[string][]Permission
+	rtUsers []string
+}
+
+// Permission lists of a package.
+const (
+	blockNone = iota
+	blockDeclared
+	blockInstall
+	blockRuntime
+	blockRequested
+)
+
+// blocks are the headers of the permission lists, with the least
+// indentation of their lines (MVT's: six spaces, eight for the runtime
+// permissions of a "User N:" block); a list is also ended by a line no
+// deeper than its header.
+var blocks = map[string]struct{ block, minInd int }{
+	"declared permissions:":  {blockDeclared, 6},
+	"install permissions:":   {blockInstall, 6},
+	"runtime permissions:":   {blockRuntime, 8},
+	"requested permissions:": {blockRequested, 6},
 }
 
 // Line feeds one line.
@@ -85,8 +148,9 @@ func (p *Parser) Line(line string) {
 		p.Flush()
 		name, _, _ := strings.Cut(rest, "]")
 		p.cur = &Package{PackageName: name}
-		p.user, p.inPerms = "", false
+		p.user, p.block = "", blockNone
 		p.perms, p.installs, p.users = map[string][]string{}, map[string]string{}, nil
+		p.runtime, p.rtUsers = nil, nil
 		return
 	}
 	if p.cur == nil {
@@ -101,7 +165,7 @@ func (p *Parser) field(line string) {
 	ind := dumpmod.Indent(line)
 	if strings.HasPrefix(t, "User ") && strings.Contains(t, ":") {
 		p.user, _, _ = strings.Cut(strings.TrimPrefix(t, "User "), ":")
-		p.inPerms = false
+		p.block = blockNone
 		if p.user == "0" {
 			for _, f := range strings.Fields(t) {
 				if v, ok := strings.CutPrefix(f, "enabled="); ok {
@@ -112,18 +176,15 @@ func (p *Parser) field(line string) {
 		}
 		return
 	}
-	if p.inPerms {
-		if ind >= 8 {
-			if name, rest, ok := strings.Cut(t, ":"); ok && strings.Contains(rest, "granted=true") {
-				p.seen(p.user)
-				p.perms[p.user] = append(p.perms[p.user], name)
-			}
+	if p.block != blockNone {
+		if ind >= p.minInd {
+			p.permission(t)
 			return
 		}
-		p.inPerms = false
+		p.block = blockNone
 	}
-	if t == "runtime permissions:" {
-		p.inPerms = true
+	if b, ok := blocks[t]; ok {
+		p.block, p.minInd = b.block, max(b.minInd, ind+1)
 		return
 	}
 	key, val, ok := strings.Cut(t, "=")
@@ -153,6 +214,47 @@ func (p *Parser) field(line string) {
 	}
 }
 
+// permission reads one line t (trimmed) of the permission list being
+// read: "name", "name: prot=..." (declared), "name: granted=true, flags=[
+// ... ]" (install, runtime) or a requested permission, kept as written.
+func (p *Parser) permission(t string) {
+	c := p.cur
+	name, rest, _ := strings.Cut(t, ":")
+	switch p.block {
+	case blockRequested:
+		c.RequestedPermissions = append(c.RequestedPermissions, t)
+	case blockDeclared:
+		c.Permissions = append(c.Permissions, Permission{Name: name, Type: PermDeclared})
+	case blockInstall:
+		c.Permissions = append(c.Permissions, Permission{Name: name, Type: PermInstall, Granted: grant(rest)})
+	case blockRuntime:
+		if strings.Contains(rest, "granted=true") {
+			p.seen(p.user)
+			p.perms[p.user] = append(p.perms[p.user], name)
+		}
+		if p.runtime == nil {
+			p.runtime = map[string][]Permission{}
+		}
+		if _, ok := p.runtime[p.user]; !ok {
+			p.rtUsers = append(p.rtUsers, p.user)
+		}
+		p.runtime[p.user] = append(p.runtime[p.user], Permission{Name: name, Type: PermRuntime, Granted: grant(rest)})
+	}
+}
+
+// grant reads granted= in the text after a permission's name, up to the
+// next colon (as MVT): unknown when it is not there.
+func grant(rest string) Grant {
+	rest, _, _ = strings.Cut(rest, ":")
+	switch {
+	case strings.Contains(rest, "granted=true"):
+		return GrantedTrue
+	case strings.Contains(rest, "granted="):
+		return GrantedFalse
+	}
+	return GrantedUnknown
+}
+
 func (p *Parser) seen(user string) {
 	if !slices.Contains(p.users, user) {
 		p.users = append(p.users, user)
@@ -161,14 +263,14 @@ func (p *Parser) seen(user string) {
 
 // primary picks the user whose fields describe the package: the primary
 // user 0, else the fields given outside any user block, else the first user
-// (as MVT, since 2026-08).
-func (p *Parser) primary(has func(string) bool) string {
+// of order (as MVT, since 2026-08).
+func primary(order []string, has func(string) bool) string {
 	for _, u := range []string{"0", ""} {
 		if has(u) {
 			return u
 		}
 	}
-	for _, u := range p.users {
+	for _, u := range order {
 		if has(u) {
 			return u
 		}
@@ -179,10 +281,18 @@ func (p *Parser) primary(has func(string) bool) string {
 // Flush emits the package being read.
 func (p *Parser) Flush() {
 	if p.cur != nil {
-		u := p.primary(func(u string) bool { _, ok := p.perms[u]; return ok })
+		u := primary(p.users, func(u string) bool { _, ok := p.perms[u]; return ok })
 		p.cur.GrantedPermissions = p.perms[u]
-		u = p.primary(func(u string) bool { _, ok := p.installs[u]; return ok })
+		u = primary(p.users, func(u string) bool { _, ok := p.installs[u]; return ok })
 		p.cur.FirstInstallTime = p.installs[u]
+		u = primary(p.rtUsers, func(u string) bool { _, ok := p.runtime[u]; return ok })
+		p.cur.Permissions = append(p.cur.Permissions, p.runtime[u]...)
+		if p.cur.Permissions == nil {
+			p.cur.Permissions = []Permission{}
+		}
+		if p.cur.RequestedPermissions == nil {
+			p.cur.RequestedPermissions = []string{}
+		}
 		if p.Emit != nil {
 			p.Emit(*p.cur)
 		}
@@ -232,8 +342,15 @@ func reportDump(ctx context.Context, in *module.Input, rec *module.Recorder, d d
 	return nil
 }
 
+// permTypes numbers the permission types for the spill codec; permTypeNames
+// is its inverse.
+var (
+	permTypes     = map[string]int{PermDeclared: 0, PermInstall: 1, PermRuntime: 2}
+	permTypeNames = [4]string{PermDeclared, PermInstall, PermRuntime, ""}
+)
+
 // pkgCodec spills packages in the order they were emitted, every field as
-// it was (a nil permission list stays nil).
+// it was (a nil list stays nil, an empty one empty).
 var pkgCodec = spill.Codec[Package]{
 	Append: func(dst []byte, p *Package) []byte {
 		for _, s := range [...]string{p.PackageName, p.UID, p.VersionName, p.VersionCode, p.CodePath, p.Installer,
@@ -249,10 +366,27 @@ var pkgCodec = spill.Codec[Package]{
 		}
 		dst = spill.AppendInt(dst, flags)
 		if p.GrantedPermissions == nil {
+			dst = spill.AppendInt(dst, -1)
+		} else {
+			dst = spill.AppendInt(dst, int64(len(p.GrantedPermissions)))
+			for _, s := range p.GrantedPermissions {
+				dst = spill.AppendString(dst, s)
+			}
+		}
+		if p.Permissions == nil {
+			dst = spill.AppendInt(dst, -1)
+		} else {
+			dst = spill.AppendInt(dst, int64(len(p.Permissions)))
+			for _, pm := range p.Permissions {
+				dst = spill.AppendString(dst, pm.Name)
+				dst = spill.AppendInt(dst, int64(permTypes[pm.Type])<<2|int64(pm.Granted&3))
+			}
+		}
+		if p.RequestedPermissions == nil {
 			return spill.AppendInt(dst, -1)
 		}
-		dst = spill.AppendInt(dst, int64(len(p.GrantedPermissions)))
-		for _, s := range p.GrantedPermissions {
+		dst = spill.AppendInt(dst, int64(len(p.RequestedPermissions)))
+		for _, s := range p.RequestedPermissions {
 			dst = spill.AppendString(dst, s)
 		}
 		return dst
@@ -271,6 +405,20 @@ var pkgCodec = spill.Codec[Package]{
 				p.GrantedPermissions[i] = d.String()
 			}
 		}
+		if n := d.Int(); n >= 0 && n <= int64(d.Len()) {
+			p.Permissions = make([]Permission, n)
+			for i := range p.Permissions {
+				p.Permissions[i].Name = d.String()
+				v := d.Int()
+				p.Permissions[i].Type, p.Permissions[i].Granted = permTypeNames[(v>>2)&3], Grant(v&3)
+			}
+		}
+		if n := d.Int(); n >= 0 && n <= int64(d.Len()) {
+			p.RequestedPermissions = make([]string, n)
+			for i := range p.RequestedPermissions {
+				p.RequestedPermissions[i] = d.String()
+			}
+		}
 		return d.Err()
 	},
 	Compare: func(a, b *Package) int { return 0 },
@@ -278,6 +426,12 @@ var pkgCodec = spill.Codec[Package]{
 		n := 256 + len(p.PackageName) + len(p.UID) + len(p.VersionName) + len(p.VersionCode) + len(p.CodePath) +
 			len(p.Installer) + len(p.Timestamp) + len(p.FirstInstallTime) + len(p.LastUpdateTime)
 		for _, s := range p.GrantedPermissions {
+			n += 16 + len(s)
+		}
+		for _, pm := range p.Permissions {
+			n += 40 + len(pm.Name)
+		}
+		for _, s := range p.RequestedPermissions {
 			n += 16 + len(s)
 		}
 		return n

@@ -8,6 +8,8 @@ package configprofiles
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"path"
@@ -34,12 +36,15 @@ type Module struct{ module.Base }
 
 // New returns the module.
 func New() Module {
-	return Module{module.NewBase("configuration_profiles", 1, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted, acquisition.IOSFilesystem))}
+	return Module{module.NewBase("configuration_profiles", 2, module.Kinds(acquisition.IOSBackup, acquisition.IOSBackupEncrypted, acquisition.IOSFilesystem))}
 }
 
 // Profile is the module's record.
 type Profile struct {
-	Path         string         `json:"path"`
+	Path string `json:"path"`
+	// FileID is the backup's id of the file (MVT's file_id): the SHA-1 of
+	// "domain-relative path", as the backup names the file; none in a dump.
+	FileID       string         `json:"file_id,omitempty"`
 	UUID         string         `json:"uuid,omitempty"`
 	Identifier   string         `json:"identifier,omitempty"`
 	DisplayName  string         `json:"display_name,omitempty"`
@@ -80,7 +85,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 				return ctx.Err()
 			}
 			found = true
-			readProfile(rec, in.Acq.FS, p)
+			readProfile(rec, in.Acq.FS, p, backupFileID(in.Acq.Kind, p))
 			return ctx.Err()
 		})
 		if err != nil {
@@ -93,7 +98,21 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	return nil
 }
 
-func readProfile(rec *module.Recorder, fsys fs.FS, p string) {
+// backupFileID is the file id of p ("domain/relative path") in a backup:
+// hex SHA-1 of "domain-relative path". "" for a dump.
+func backupFileID(kind acquisition.Kind, p string) string {
+	if kind != acquisition.IOSBackup && kind != acquisition.IOSBackupEncrypted {
+		return ""
+	}
+	domain, rel, ok := strings.Cut(p, "/")
+	if !ok {
+		return ""
+	}
+	sum := sha1.Sum([]byte(domain + "-" + rel))
+	return hex.EncodeToString(sum[:])
+}
+
+func readProfile(rec *module.Recorder, fsys fs.FS, p, fileID string) {
 	rec.File(p)
 	data, err := iosmod.ReadFile(fsys, p, iosmod.MaxPlist)
 	if err != nil {
@@ -105,7 +124,7 @@ func readProfile(rec *module.Recorder, fsys fs.FS, p string) {
 		rec.FileError(p, fmt.Errorf("%s: not a profile plist: %w", p, err))
 		return
 	}
-	pr := Profile{Path: p, Plist: pl}
+	pr := Profile{Path: p, FileID: fileID, Plist: pl}
 	pr.UUID, _ = pl["PayloadUUID"].(string)
 	pr.Identifier, _ = pl["PayloadIdentifier"].(string)
 	pr.DisplayName, _ = pl["PayloadDisplayName"].(string)

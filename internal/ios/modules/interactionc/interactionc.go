@@ -1,7 +1,10 @@
 // Package interactionc owns CoreDuet's interactionC.db: who the user
 // interacted with, through which app, and when, plus the contacts and
 // attachments of those interactions. Contact identifiers (emails), app
-// bundle ids and content URLs are checked against the indicators.
+// bundle ids and content URLs are checked against the indicators. The
+// parties of WhatsApp's interactions (LIDs, JIDs, phone numbers) are
+// resolved to a phone number and a name through WhatsApp's own contacts
+// (ContactsV2.sqlite), as MVT does.
 package interactionc
 
 import (
@@ -13,6 +16,7 @@ import (
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/ios/artifact"
 	"github.com/spyscan/spyscan/internal/ios/iosmod"
+	"github.com/spyscan/spyscan/internal/ios/modules/whatsapp"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/sqlitex"
 )
@@ -36,7 +40,7 @@ func interactionKey(direction string) string {
 	return "ios.interactionc.event_interaction"
 }
 
-func New() Module { return Module{module.NewBase("interactionc", 2, Spec)} }
+func New() Module { return Module{module.NewBase("interactionc", 3, Spec)} }
 
 // Contact is one ZCONTACTS row.
 type Contact struct {
@@ -56,6 +60,23 @@ type Contact struct {
 	LastIncomingSenderDate     any `json:"last_incoming_sender_date"`
 	LastIncomingRecipientDate  any `json:"last_incoming_recipient_date"`
 	LastOutgoingRecipientDate  any `json:"last_outgoing_recipient_date"`
+	// Of a WhatsApp interaction's sender or recipient only.
+	*Resolved
+}
+
+// Resolved is a WhatsApp party's phone number and name found in
+// WhatsApp's contacts (MVT's sender_, recipient_ and
+// domain_resolved_phone_number and _resolved_name; nil: null).
+type Resolved struct {
+	Phone any `json:"resolved_phone_number"`
+	Name  any `json:"resolved_name"`
+}
+
+// DomainResolved is Resolved for a WhatsApp interaction's domain
+// identifier (its chat), under MVT's names.
+type DomainResolved struct {
+	Phone any `json:"domain_resolved_phone_number"`
+	Name  any `json:"domain_resolved_name"`
 }
 
 // contactCols are the ZCONTACTS columns read, the first five by Contact's
@@ -119,6 +140,8 @@ type Interaction struct {
 	DerivedIntentID   any           `json:"derivied_intent_id"`
 	RecipientContacts []*Contact    `json:"recipient_contacts,omitempty"`
 	Attachments       []*Attachment `json:"attachments,omitempty"`
+	// Of a WhatsApp interaction only.
+	*DomainResolved
 }
 
 // Run reads the tables one by one and joins them in memory.
@@ -152,6 +175,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 			}
 			return nil
 		}))
+		var wa *waContacts // read at the first WhatsApp interaction
 		recips := map[int64][]*Contact{}
 		soft(iosmod.Query(ctx, db, rec, "Z_2INTERACTIONRECIPIENT", []string{"Z_2RECIPIENTS", "Z_3INTERACTIONRECIPIENT"}, "", func(r iosmod.Row) error {
 			if c := contacts[r.Int("z_2recipients")]; c != nil {
@@ -175,6 +199,12 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 					it.Direction = "outgoing"
 				}
 				it.RecipientContacts, it.Attachments = recips[it.ID], atts[it.ID]
+				if it.BundleID == whatsAppBundleID {
+					if wa == nil {
+						wa = readWhatsAppContacts(ctx, in, rec)
+					}
+					wa.resolve(&it)
+				}
 				for _, c := range it.RecipientContacts {
 					it.Recipients = append(it.Recipients, c.Identifier)
 				}
@@ -202,4 +232,126 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 				return nil
 			})
 	})
+}
+
+// whatsAppBundleID is the app whose interactions name WhatsApp parties.
+const whatsAppBundleID = "net.whatsapp.WhatsApp"
+
+// waContact is a WhatsApp contact's phone number and name (nil: NULL).
+type waContact struct{ phone, name any }
+
+// waContacts are WhatsApp's contacts by LID ("…@lid") and by the digits
+// of their phone number or WhatsApp id.
+type waContacts struct{ byLID, byPhone map[string]waContact }
+
+// readWhatsAppContacts reads ZWAADDRESSBOOKCONTACT of every
+// ContactsV2.sqlite: none when there is no such database (a database that
+// cannot be read is a file error of this module). As MVT: the name is the
+// full name, else the given name; a later contact with the same LID or
+// phone number wins over an earlier one, and a WhatsApp id never wins
+// over a phone number.
+func readWhatsAppContacts(ctx context.Context, in *module.Input, rec *module.Recorder) *waContacts {
+	wa := &waContacts{byLID: map[string]waContact{}, byPhone: map[string]waContact{}}
+	_ = iosmod.ForEachDB(ctx, in, rec, whatsapp.ContactsSpec, func(ctx context.Context, db *sqlitex.DB, p string) error {
+		return iosmod.Query(ctx, db, rec, "ZWAADDRESSBOOKCONTACT", []string{"?ZFULLNAME", "?ZGIVENNAME", "?ZPHONENUMBER", "?ZWHATSAPPID", "?ZLID"}, "ORDER BY Z_PK",
+			func(r iosmod.Row) error {
+				c := waContact{phone: r.Text("zphonenumber"), name: r.Text("zfullname")}
+				if !truthy(c.name) {
+					c.name = r.Text("zgivenname")
+				}
+				if lid := r.Str("zlid"); lid != "" {
+					wa.byLID[lid] = c
+				}
+				if ph, _ := c.phone.(string); ph != "" {
+					wa.byPhone[digits(ph)] = c
+				}
+				if id, _, ok := strings.Cut(r.Str("zwhatsappid"), "@"); ok {
+					if _, dup := wa.byPhone[id]; !dup {
+						wa.byPhone[id] = c
+					}
+				}
+				return nil
+			})
+	}) // ErrNotFound: no WhatsApp contacts, the parties stay unresolved
+	return wa
+}
+
+// resolve sets the resolved phone numbers and names of a WhatsApp
+// interaction: its sender (by identifier, else custom id), each recipient
+// (copied: a contact is shared by interactions) and its domain identifier.
+func (wa *waContacts) resolve(it *Interaction) {
+	if it.Sender != nil {
+		s := *it.Sender
+		s.Resolved = wa.first(s.Identifier, s.CustomID)
+		it.Sender = &s
+	}
+	rs := make([]*Contact, len(it.RecipientContacts))
+	for i, c := range it.RecipientContacts {
+		r := *c
+		r.Resolved = wa.first(r.Identifier)
+		rs[i] = &r
+	}
+	if len(rs) > 0 {
+		it.RecipientContacts = rs
+	}
+	d := wa.first(it.DomainID)
+	it.DomainResolved = &DomainResolved{Phone: d.Phone, Name: d.Name}
+}
+
+// first resolves the first of values that gives a phone number or a name
+// (the last one tried when none does).
+func (wa *waContacts) first(values ...any) *Resolved {
+	r := &Resolved{}
+	for _, v := range values {
+		r.Phone, r.Name = wa.lookup(v)
+		if truthy(r.Phone) || truthy(r.Name) {
+			break
+		}
+	}
+	return r
+}
+
+// lookup resolves one WhatsApp identifier: a LID by its contact, a JID
+// by the contact of its digits (its phone number "+digits" when there is
+// none), a "+" phone number to its contact's name only; a group or
+// anything else to nothing.
+func (wa *waContacts) lookup(v any) (phone, name any) {
+	s := ""
+	switch v := v.(type) {
+	case string:
+		s = v
+	case nil:
+	default:
+		s = fmt.Sprint(v)
+	}
+	switch {
+	case s == "":
+	case strings.HasSuffix(s, "@lid"):
+		c := wa.byLID[s]
+		return c.phone, c.name
+	case strings.HasSuffix(s, "@g.us"):
+	case strings.HasSuffix(s, "@s.whatsapp.net"):
+		d, _, _ := strings.Cut(s, "@")
+		c := wa.byPhone[d]
+		if !truthy(c.phone) {
+			return "+" + d, c.name
+		}
+		return c.phone, c.name
+	case strings.HasPrefix(s, "+"):
+		return nil, wa.byPhone[digits(s)].name
+	}
+	return nil, nil
+}
+
+// truthy is Python's truth of a column value: not NULL, not "".
+func truthy(v any) bool { return v != nil && v != "" }
+
+// digits keeps the digits of s.
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/i18n"
@@ -184,6 +185,9 @@ var fileExts = map[string]bool{"db": true, "sqlite": true, "sqlite3": true, "pli
 func Hosts(p string) []string {
 	var out []string // a few at most: looked through rather than a set
 	add := func(h string) {
+		if !mayBeHost(h) {
+			return // most components: without a lower-cased copy
+		}
 		h = strings.ToLower(strings.Trim(h, "."))
 		if looksLikeHost(h) && !slices.Contains(out, h) {
 			out = append(out, h)
@@ -208,6 +212,29 @@ func Hosts(p string) []string {
 	return out
 }
 
+// mayBeHost is false for a path component that add would refuse whatever
+// its case: ASCII, with no dot inside its dots, shorter than 4 bytes or
+// with a byte no host name has. A component with a byte outside ASCII is
+// left to the full check (lower-casing can make ASCII of it: K, the
+// Kelvin sign, is k). TestHostsAsBefore holds Hosts to the version
+// without it.
+func mayBeHost(h string) bool {
+	h = strings.Trim(h, ".")
+	dot := false
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case c >= utf8.RuneSelf:
+			return true
+		case c == '.':
+			dot = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-':
+		default:
+			return false
+		}
+	}
+	return dot && len(h) >= 4
+}
+
 func looksLikeHost(h string) bool {
 	if len(h) < 4 || len(h) > 253 || !strings.Contains(h, ".") {
 		return false
@@ -218,8 +245,12 @@ func looksLikeHost(h string) bool {
 			return false
 		}
 	}
-	labels := strings.Split(h, ".")
-	tld := labels[len(labels)-1]
+	// the labels, read in place: no empty one, the last (top-level) one
+	// of letters and not a file extension
+	if h[0] == '.' || h[len(h)-1] == '.' || strings.Contains(h, "..") {
+		return false
+	}
+	tld := h[strings.LastIndexByte(h, '.')+1:]
 	if len(tld) < 2 || fileExts[tld] {
 		return false
 	}
@@ -228,13 +259,8 @@ func looksLikeHost(h string) bool {
 			return false
 		}
 	}
-	for _, l := range labels {
-		if l == "" {
-			return false
-		}
-	}
 	// reverse-DNS identifiers (com.apple.x, net.whatsapp.WhatsApp) are not hosts
-	switch labels[0] {
+	switch first, _, _ := strings.Cut(h, "."); first {
 	case "com", "net", "org", "group", "systemgroup", "ph":
 		return false
 	}
