@@ -7,7 +7,8 @@
 // "Record fields") from those really missing, and those MVT only ever
 // writes as null or "" here (spyscan leaves empty values out). MVT's
 // results that are one object keyed by an entry's field (aqf_settings'
-// namespaces) are matched to spyscan records with that field's value.
+// namespaces, webkit_session_resource_log's databases) are matched to
+// spyscan records by that field (mvtparity.KeyedBy).
 //
 //	go run ./bench/mvtkeys MVT_OUT SPYSCAN_OUT [INPUT]   (INPUT: input1 by default)
 package main
@@ -82,13 +83,43 @@ func run(mvtDir, spyDir string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		spyKeys, m, err := spyRecordKeys(filepath.Join(spyDir, mod+".records.jsonl.gz"), mvtparity.KeyedBy[mod])
+		spyKeys, m, err := spyRecordKeys(filepath.Join(spyDir, mod+".records.jsonl.gz"), mvtparity.KeyedBy[mod].Field)
 		if err != nil {
 			return fmt.Errorf("%s: %w", mod, err)
 		}
 		report(name, mod, n, m, mvtKeys, nonNull, spyKeys)
+		if mvtparity.KeyedBy[mod].AnyValue {
+			// the rows under each key hold the fields
+			rowKeys, rowNonNull, rows, err := mvtRowKeys(f)
+			if err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			report(name+" (rows)", mod, rows, m, rowKeys, rowNonNull, spyKeys)
+		}
 	}
 	return nil
+}
+
+// mvtRowKeys returns the keys of the rows of an MVT results file that is
+// one object of lists of rows, as mvtRecordKeys does for a list.
+func mvtRowKeys(path string) ([]string, map[string]bool, int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var lists map[string][]json.RawMessage
+	if err := json.Unmarshal(b, &lists); err != nil {
+		return nil, nil, 0, err
+	}
+	var rows []json.RawMessage
+	for _, l := range lists {
+		rows = append(rows, l...)
+	}
+	all, err := json.Marshal(rows)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return keysOf(all)
 }
 
 // report prints one module's line: MVT's keys spyscan lacks, split.
@@ -102,8 +133,11 @@ func report(name, mod string, n, m int, mvtKeys []string, nonNull, spyKeys map[s
 			ren = append(ren, k+"->"+to)
 			continue
 		}
-		if f := mvtparity.KeyedBy[mod]; f != "" && spyKeys[f+"="+k] {
-			ren = append(ren, k+"->"+f+"="+k)
+		if kb := mvtparity.KeyedBy[mod]; kb.Field != "" && spyKeys[kb.Field+"="+k] {
+			ren = append(ren, k+"->"+kb.Field+"="+k)
+			continue
+		} else if kb.AnyValue && spyKeys[kb.Field] {
+			ren = append(ren, k+"->"+kb.Field+"=…")
 			continue
 		}
 		if nonNull[k] {
@@ -132,6 +166,11 @@ func mvtRecordKeys(path string) ([]string, map[string]bool, int, error) {
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	return keysOf(b)
+}
+
+// keysOf is mvtRecordKeys of a results file's bytes.
+func keysOf(b []byte) ([]string, map[string]bool, int, error) {
 	var recs []map[string]json.RawMessage
 	if err := json.Unmarshal(b, &recs); err != nil {
 		var one map[string]json.RawMessage

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -38,5 +39,20 @@ func TestSpyRecordKeys(t *testing.T) {
 				t.Errorf("keyedBy %q: key %q present %v, want %v", c.keyedBy, k, keys[k], want)
 			}
 		}
+	}
+}
+
+// TestMVTRowKeys: the rows of an MVT results file that is one object of
+// lists (webkit_session_resource_log's) give the keys, in first-seen
+// order, those ever non-null, and the number of rows.
+func TestMVTRowKeys(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "w.json")
+	if err := os.WriteFile(p, []byte(`{"/x/a5/a500": [{"origin": "a", "last_seen": null}, {"origin": "b", "user_interaction": true}], "/x/b": []}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keys, nonNull, n, err := mvtRowKeys(p)
+	if err != nil || n != 2 || !reflect.DeepEqual(keys, []string{"last_seen", "origin", "user_interaction"}) ||
+		nonNull["last_seen"] || !nonNull["origin"] || !nonNull["user_interaction"] {
+		t.Errorf("keys %q, non-null %v, %d rows, %v", keys, nonNull, n, err)
 	}
 }

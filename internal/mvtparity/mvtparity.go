@@ -57,12 +57,24 @@ var Renamed = map[string]map[string]string{
 		"most_recent_user_interaction_time_isodate": "most_recent_user_interaction"},
 }
 
-// KeyedBy names, per module, the spyscan field whose values are the keys
-// of MVT's results: MVT writes one object of every entry keyed by it,
-// spyscan one record per entry with that field (aqf_settings: one object
-// per settings file, keyed by its namespace, "global", "secure",
-// "system", "random"...).
-var KeyedBy = map[string]string{"aqf_settings": "namespace"}
+// Keyed is a module whose MVT results are one object keyed by a value
+// that spyscan keeps, in each record of the entry, as Field.
+type Keyed struct {
+	Field string
+	// AnyValue: MVT's key is written otherwise than spyscan's value (a
+	// path on the analyst's disk rather than in the acquisition), so any
+	// record with Field stands for it.
+	AnyValue bool
+}
+
+// KeyedBy lists, per module, where spyscan keeps the keys of MVT's
+// results: aqf_settings is one object per settings file keyed by its
+// namespace ("global", "secure", "system", "random"...), spyscan one
+// record per setting with its namespace; webkit_session_resource_log one
+// object keyed by the database's path (the backup file's on the analyst's
+// disk), each a list of rows, spyscan one record per row with its file
+// (domain/relative path).
+var KeyedBy = map[string]Keyed{"aqf_settings": {Field: "namespace"}, "webkit_session_resource_log": {Field: "file", AnyValue: true}}
 
 // snakeCase maps MVT's BackupInfo keys (Info.plist's) to spyscan's.
 func snakeCase() map[string]string {

@@ -39,8 +39,26 @@ func TestPackagesGolden(t *testing.T) {
 		if len(res.Records) != 11 {
 			t.Errorf("%d packages", len(res.Records))
 		}
+		// every key of MVT's DumpsysPackages records (dac4acb), on every record
+		modtest.WantMVTKeys(t, res, nil, mvtPackageKeys, nil)
+		for _, r := range res.Records {
+			var m map[string]any
+			if err := json.Unmarshal(r, &m); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range mvtPackageKeys {
+				if _, ok := m[k]; !ok {
+					t.Errorf("%v has no %s", m["package_name"], k)
+				}
+			}
+		}
 	})
 }
+
+// mvtPackageKeys are the keys of MVT's DumpsysPackages records (dac4acb,
+// and its output on its bugreport sample).
+var mvtPackageKeys = []string{"package_name", "uid", "version_name", "version_code", "timestamp", "first_install_time", "last_update_time",
+	"installer", "system", "permissions", "requested_permissions"}
 
 func TestPackagesCut(t *testing.T) {
 	res := modtest.CutSection(t, packages.New(), "DUMP OF SERVICE package:", "Packages:\n  Package [com.a.b] (1):\n    userId=10001\n    installerPackageName=com.android.vending\n")
