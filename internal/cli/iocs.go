@@ -66,11 +66,11 @@ func (a *app) loadIndicators(ctx context.Context, f iocFlags) (*indicators.Set, 
 	for _, w := range set.Warnings {
 		a.log.Warn("indicator warning", "detail", w)
 	}
-	ix, rejects := match.NewIndex(set.Indicators)
+	ix, rejects := set.NewIndex()
 	for _, r := range rejects {
 		a.log.Warn("indicator value not usable", "type", r.Type, "value", r.Value)
 	}
-	a.log.Debug("indicators loaded", "indicators", len(set.Indicators), "distinct", ix.Len(), "took", time.Since(start))
+	a.log.Debug("indicators loaded", "indicators", set.Len(), "distinct", ix.Len(), "took", time.Since(start))
 	return set, ix, nil
 }
 
@@ -116,11 +116,13 @@ func (a *app) iocsExportCmd() *cobra.Command {
 // exportIndicators writes the export to out (standard output when empty)
 // and the Suricata side files next to it, each atomically.
 func (a *app) exportIndicators(set *indicators.Set, format, out string, datasetsOver int) error {
-	c := iocexport.Collect(set)
+	c, err := iocexport.Collect(set)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	var sum iocexport.Summary
 	var files []iocexport.File
-	var err error
 	if format == "zeek-intel" {
 		sum, err = iocexport.WriteZeekIntel(&buf, c)
 	} else {

@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"encoding/json"
+	"io/fs"
 	"reflect"
 	"slices"
 	"sync"
@@ -174,5 +176,60 @@ func TestCatalogsParsedOnUse(t *testing.T) {
 	fr := Get("fr")
 	if fr.Code != "fr" || fr.fallback != Get("en") || Get("xx") != Get("en") {
 		t.Fatalf("Get(fr): code %q, fallback not English's catalog, or Get(xx) not English", fr.Code)
+	}
+}
+
+// BenchmarkParseEnglish is the first use of the English catalog, which
+// every scan makes (its records' descriptions).
+func BenchmarkParseEnglish(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parse(locales, "locales/en.json"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestParseSameAsJSON: every message of every catalog parses to what
+// json.Unmarshal gives (UnmarshalJSON takes plain strings as they are), and
+// so do strings with escapes, quotes, control characters and invalid UTF-8.
+func TestParseSameAsJSON(t *testing.T) {
+	ref := func(b []byte) Message {
+		var s string
+		if err := json.Unmarshal(b, &s); err == nil {
+			return Message{Other: s}
+		}
+		type plain Message
+		var p plain
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		return Message(p)
+	}
+	var raws [][]byte
+	for _, code := range Languages() {
+		b, err := fs.ReadFile(locales, "locales/"+code+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct{ Messages map[string]json.RawMessage }
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range c.Messages {
+			raws = append(raws, r)
+		}
+	}
+	for _, s := range []string{`"a\"b"`, `"a\\b"`, `"\u00e9\ud83d\ude00"`, "\"a\xffb\"", `"tab\tx"`, `"é — “x”"`, `""`, `{"one":"a","other":"b"}`} {
+		raws = append(raws, []byte(s))
+	}
+	for _, r := range raws {
+		var m Message
+		if err := m.UnmarshalJSON(r); err != nil {
+			t.Fatalf("%s: %v", r, err)
+		}
+		if want := ref(r); m != want {
+			t.Errorf("%s: %+v, json.Unmarshal gives %+v", r, m, want)
+		}
 	}
 }

@@ -11,12 +11,13 @@ import (
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/match"
-	"github.com/spyscan/spyscan/internal/model"
 )
 
 // The embedded snapshot is not parsed at start-up: its STIX bundles (in
 // snapshot/, with their licenses) are compiled once into compiled/snapshot.idx,
-// which the binary embeds and decodes in a few milliseconds. Regenerate it
+// which the binary embeds: its sources and notes, then the indicators as a
+// match stored index (match.Encode), which look-ups read in place, decoding
+// only the entries they hit. Regenerate it
 // after changing snapshot/ with
 //
 //	go generate ./internal/indicators
@@ -25,13 +26,14 @@ import (
 
 //go:generate go run ./cmd/gen-snapshot-index -snapshot snapshot -out compiled/snapshot.idx
 
-const compiledMagic = "spyscan-indicators-1\n"
+const compiledMagic = "spyscan-indicators-2\n"
 
 // compiledSet is what the snapshot compiles to.
 type compiledSet struct {
 	Sources    []Source
-	Indicators []match.Indicator
+	Indicators []match.Indicator // encoded; decoding leaves it nil (see Stored)
 	Notes      []string
+	Stored     *match.Stored // decoded: the indicators and their index, read in place
 }
 
 // CompileSnapshot parses the STIX snapshot under fsys (a folder laid out as
@@ -47,7 +49,8 @@ func CompileSnapshot(ctx context.Context, fsys fs.FS) ([]byte, error) {
 }
 
 // encodeCompiled writes a string table (every distinct string once), then
-// the structures as varints referring to it.
+// the sources and notes as varints referring to it, then the indicators as
+// a stored index (its own string table).
 func encodeCompiled(c compiledSet) []byte {
 	e := &encoder{ids: map[string]uint64{}}
 	e.uint(uint64(len(c.Sources)))
@@ -71,20 +74,6 @@ func encodeCompiled(c compiledSet) []byte {
 		}
 	}
 	e.list(c.Notes)
-	e.uint(uint64(len(c.Indicators)))
-	for _, ind := range c.Indicators {
-		e.strs(string(ind.Type), ind.Value)
-		if ind.Partial {
-			e.uint(1)
-		} else {
-			e.uint(0)
-		}
-		e.uint(uint64(len(ind.Sources)))
-		for _, p := range ind.Sources {
-			e.strs(p.Source, p.File, p.Commit, p.Date, p.URL, p.IndicatorID, p.Pattern, p.Family)
-			e.list(p.References)
-		}
-	}
 	var out bytes.Buffer
 	out.WriteString(compiledMagic)
 	out.Write(binary.AppendUvarint(nil, uint64(len(e.table))))
@@ -93,6 +82,7 @@ func encodeCompiled(c compiledSet) []byte {
 		out.WriteString(s)
 	}
 	out.Write(e.body)
+	out.Write(match.Encode(c.Indicators))
 	return out.Bytes()
 }
 
@@ -131,10 +121,6 @@ func (e *encoder) list(ss []string) {
 }
 
 var errCompiled = errors.New("compiled indicator snapshot is corrupt")
-
-// provenanceChunk is how many provenances decodeCompiled allocates at once
-// (one allocation per indicator cost a fifth of the start-up).
-const provenanceChunk = 4096
 
 type decoder struct {
 	s     string // read in place: the table's strings are substrings of it
@@ -195,8 +181,9 @@ func (d *decoder) list() []string {
 }
 
 // decodeCompiled reads what encodeCompiled wrote. Its strings are
-// substrings of s, not copies (the embedded snapshot is read at every
-// start).
+// substrings of s, not copies, and the indicators are not decoded: the
+// stored index reads them in place (the embedded snapshot is opened at
+// every start).
 func decodeCompiled(s string) (compiledSet, error) {
 	var c compiledSet
 	if !strings.HasPrefix(s, compiledMagic) {
@@ -230,25 +217,13 @@ func decodeCompiled(s string) (compiledSet, error) {
 		}
 	}
 	c.Notes = d.list()
-	c.Indicators = make([]match.Indicator, d.count())
-	var arena []model.Provenance // the indicators' provenances, carved out of chunks
-	for i := range c.Indicators {
-		ind := &c.Indicators[i]
-		ind.Type, ind.Value = match.Type(d.str()), d.str()
-		ind.Partial = d.uint() == 1
-		n := d.count()
-		if len(arena) < n {
-			arena = make([]model.Provenance, max(n, provenanceChunk))
-		}
-		ind.Sources, arena = arena[:n:n], arena[n:]
-		for j := range ind.Sources {
-			p := &ind.Sources[j]
-			p.Source, p.File, p.Commit, p.Date, p.URL, p.IndicatorID, p.Pattern, p.Family = d.str(), d.str(), d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
-			p.References = d.list()
-		}
+	if d.err != nil {
+		return c, d.err
 	}
-	if d.err == nil && len(d.s) != 0 {
-		d.err = fmt.Errorf("%w: %d trailing bytes", errCompiled, len(d.s))
+	st, err := match.OpenStored(d.s)
+	if err != nil {
+		return c, fmt.Errorf("%w: %w", errCompiled, err)
 	}
+	c.Stored = st
 	return c, d.err
 }

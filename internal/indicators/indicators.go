@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -61,7 +62,11 @@ func (s *Source) Indicators() int {
 
 // Set is every loaded indicator with its sources.
 type Set struct {
-	Sources    []Source
+	Sources []Source
+	// Indicators are those read at run time (the update cache, --iocs and
+	// SPYSCAN_IOCS paths), not the embedded snapshot's: those stay in
+	// their stored index until All decodes them. Match with Index or
+	// NewIndex, list with All.
 	Indicators []match.Indicator
 	// Warnings name the file and the reason for everything skipped.
 	Warnings []string
@@ -72,6 +77,8 @@ type Set struct {
 	// Notes are the same for the embedded snapshot: known oddities of the
 	// public data (SOURCES.md lists them) that a user cannot act on.
 	Notes []string
+
+	embedded embedded
 }
 
 // Digest identifies the indicator snapshot: a SHA-256 over every loaded
@@ -88,10 +95,54 @@ func (s *Set) Digest() string {
 	return hex.EncodeToString(h[:])
 }
 
-// Index builds the match index of the set.
+// embedded is the embedded snapshot's stored index and its rejects
+// (values NewIndex leaves out), when the set has it.
+type embedded struct {
+	stored  *match.Stored
+	rejects []match.Indicator
+}
+
+// NewIndex builds the match index of the set: the embedded snapshot's
+// stored index (when loaded) with the run-time indicators on top. It
+// matches exactly as match.NewIndex over All would. The rejects are the
+// values that could not be indexed, the snapshot's first.
+func (s *Set) NewIndex() (*match.Index, []match.Indicator) {
+	if s.embedded.stored == nil {
+		return match.NewIndex(s.Indicators)
+	}
+	ix, rejects := s.embedded.stored.Index(s.Indicators)
+	if len(s.embedded.rejects) == 0 {
+		return ix, rejects
+	}
+	return ix, append(slices.Clip(s.embedded.rejects), rejects...)
+}
+
+// Index is NewIndex without the rejects.
 func (s *Set) Index() *match.Index {
-	ix, _ := match.NewIndex(s.Indicators)
+	ix, _ := s.NewIndex()
 	return ix
+}
+
+// All is every loaded indicator in load order: the embedded snapshot's
+// (decoded here), then the run-time ones.
+func (s *Set) All() ([]match.Indicator, error) {
+	if s.embedded.stored == nil {
+		return s.Indicators, nil
+	}
+	all, err := s.embedded.stored.Indicators()
+	if err != nil {
+		return nil, fmt.Errorf("embedded snapshot: %w", err)
+	}
+	return append(all, s.Indicators...), nil
+}
+
+// Len is the number of loaded indicators (All's length).
+func (s *Set) Len() int {
+	n := len(s.Indicators)
+	if s.embedded.stored != nil {
+		n += s.embedded.stored.Len()
+	}
+	return n
 }
 
 // typeOf maps a STIX object path to an indicator type.

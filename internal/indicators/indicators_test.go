@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/match"
+	"github.com/spyscan/spyscan/internal/model"
 )
 
 // TestEmbeddedCounts checks the embedded snapshot against the counts in
@@ -198,6 +200,9 @@ func TestCompiledSnapshotIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c.Indicators, err = c.Stored.Indicators(); err != nil {
+		t.Fatal(err)
+	}
 	if again := encodeCompiled(c); string(again) != compiledSnapshot {
 		t.Fatal("decode then encode changes the compiled snapshot")
 	}
@@ -233,6 +238,9 @@ func FuzzDecodeCompiled(f *testing.F) {
 			return
 		}
 		c, err := decodeCompiled(string(b))
+		if err == nil {
+			c.Indicators, err = c.Stored.Indicators()
+		}
 		if err == nil && !bytes.Equal(encodeCompiled(c), b) {
 			// a valid input must be canonical up to string-table order
 			if _, err := decodeCompiled(string(encodeCompiled(c))); err != nil {
@@ -240,4 +248,58 @@ func FuzzDecodeCompiled(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStoredIndexSameAsNewIndex: every indicator of the snapshot's sources
+// is found by the embedded stored index (with and without run-time
+// indicators on top) exactly as by match.NewIndex over the parsed sources:
+// the same matches, values, types, how, partial flags and provenances, and
+// the same counts and rejects.
+func TestStoredIndexSameAsNewIndex(t *testing.T) {
+	parsed := &Set{}
+	if _, err := parseSnapshot(context.Background(), os.DirFS("snapshot"), parsed); err != nil {
+		t.Fatal(err)
+	}
+	want, wantRejects := match.NewIndex(parsed.Indicators)
+	extra := []match.Indicator{{Type: match.Domain, Value: "planted.example", Sources: []model.Provenance{{Source: "test"}}}}
+	wantExtra, _ := match.NewIndex(append(slices.Clip(parsed.Indicators), extra...))
+	for _, tc := range []struct {
+		name  string
+		extra []match.Indicator
+		want  *match.Index
+	}{{"embedded", nil, want}, {"embedded and a --iocs file", extra, wantExtra}} {
+		set, err := Load(context.Background(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		set.Indicators = tc.extra
+		ix, rejects := set.NewIndex()
+		if !reflect.DeepEqual(rejects, wantRejects) {
+			t.Fatalf("%s: rejects %+v, NewIndex's %+v", tc.name, rejects, wantRejects)
+		}
+		if ix.Len() != tc.want.Len() {
+			t.Fatalf("%s: Len %d, NewIndex %d", tc.name, ix.Len(), tc.want.Len())
+		}
+		for _, ty := range match.AllTypes {
+			if ix.Count(ty) != tc.want.Count(ty) {
+				t.Fatalf("%s: Count(%s) %d, NewIndex %d", tc.name, ty, ix.Count(ty), tc.want.Count(ty))
+			}
+		}
+		hits := 0
+		for _, in := range append(slices.Clip(parsed.Indicators), tc.extra...) {
+			for _, v := range []string{in.Value, "a." + in.Value, in.Value + "/x", strings.ToUpper(in.Value)} {
+				for _, ty := range match.ObservedTypes() {
+					f := match.Lookup(ty)
+					got, w := f(ix, v), f(tc.want, v)
+					if !reflect.DeepEqual(got, w) {
+						t.Fatalf("%s: %s look-up of %q (a %s indicator)\n got %+v\nwant %+v", tc.name, ty, v, in.Type, got, w)
+					}
+					hits += len(w)
+				}
+			}
+		}
+		if n := len(parsed.Indicators); hits < n {
+			t.Fatalf("%s: %d matches for %d indicators", tc.name, hits, n)
+		}
+	}
 }

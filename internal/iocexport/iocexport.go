@@ -74,7 +74,11 @@ type Collection struct {
 
 // Collect normalises and merges the indicators of set: one entry per kind
 // and value, sorted, with the sources of every indicator that gave it.
-func Collect(set *indicators.Set) *Collection {
+func Collect(set *indicators.Set) (*Collection, error) {
+	all, err := set.All()
+	if err != nil {
+		return nil, err
+	}
 	c := &Collection{NotNetwork: map[match.Type]int{}, Unusable: map[match.Type]int{}, Origins: map[string]string{}}
 	for _, s := range set.Sources {
 		c.Origins[s.Name] = s.Origin
@@ -94,7 +98,7 @@ func Collect(set *indicators.Set) *Collection {
 		c.Header = append(c.Header, line)
 	}
 	byKey := map[string]*Entry{}
-	for _, in := range set.Indicators {
+	for _, in := range all {
 		e, ok := normalise(in)
 		if !ok {
 			if e.Type == "" {
@@ -124,7 +128,7 @@ func Collect(set *indicators.Set) *Collection {
 	slices.SortFunc(c.Entries, func(a, b Entry) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Value, b.Value))
 	})
-	return c
+	return c, nil
 }
 
 func mergeSources(have, add []model.Provenance) []model.Provenance {

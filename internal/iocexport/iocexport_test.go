@@ -58,7 +58,7 @@ func testSet() *indicators.Set {
 }
 
 func TestCollect(t *testing.T) {
-	c := Collect(testSet())
+	c := mustCollect(t, testSet())
 	got := map[string]Entry{}
 	for _, e := range c.Entries {
 		got[string(e.Kind)+" "+e.Value] = e
@@ -92,4 +92,14 @@ func TestCollect(t *testing.T) {
 	if len(c.Entries) != 18 {
 		t.Errorf("%d entries, want 18", len(c.Entries))
 	}
+}
+
+// mustCollect is Collect, failing the test on an error.
+func mustCollect(t testing.TB, set *indicators.Set) *Collection {
+	t.Helper()
+	c, err := Collect(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -375,7 +375,7 @@ func TestValidatorOnDocumentedRules(t *testing.T) {
 func exportSuricata(t *testing.T, over int, side bool) (string, map[string]rule, []File, Summary) {
 	t.Helper()
 	var buf bytes.Buffer
-	sum, files, err := WriteSuricata(&buf, Collect(testSet()), SuricataOptions{DatasetsOver: over, SideFiles: side})
+	sum, files, err := WriteSuricata(&buf, mustCollect(t, testSet()), SuricataOptions{DatasetsOver: over, SideFiles: side})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -524,7 +524,7 @@ func TestSIDsStable(t *testing.T) {
 		var buf bytes.Buffer
 		s := testSet()
 		s.Indicators = set
-		WriteSuricata(&buf, Collect(s), SuricataOptions{DatasetsOver: 10000})
+		WriteSuricata(&buf, mustCollect(t, s), SuricataOptions{DatasetsOver: 10000})
 		out := map[string]string{}
 		for _, r := range readRules(t, buf.Bytes(), nil) {
 			msg, _ := r.get("msg")
@@ -566,7 +566,7 @@ func FuzzSuricataValues(f *testing.F) {
 			{Type: match.Domain, Value: domain, Sources: p},
 			{Type: match.URL, Value: url, Sources: p},
 		}}
-		c := Collect(set)
+		c := mustCollect(t, set)
 		var buf bytes.Buffer
 		_, files, err := WriteSuricata(&buf, c, SuricataOptions{DatasetsOver: 10000, SideFiles: true})
 		if err != nil {

@@ -104,7 +104,7 @@ func readLikeZeek(t *testing.T, data []byte) []zeekItemRead {
 
 func TestZeekIntel(t *testing.T) {
 	var buf bytes.Buffer
-	sum, err := WriteZeekIntel(&buf, Collect(testSet()))
+	sum, err := WriteZeekIntel(&buf, mustCollect(t, testSet()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,8 +222,8 @@ func TestZeekEscape(t *testing.T) {
 
 func TestZeekDeterministic(t *testing.T) {
 	var a, b bytes.Buffer
-	WriteZeekIntel(&a, Collect(testSet()))
-	WriteZeekIntel(&b, Collect(testSet()))
+	WriteZeekIntel(&a, mustCollect(t, testSet()))
+	WriteZeekIntel(&b, mustCollect(t, testSet()))
 	if !bytes.Equal(a.Bytes(), b.Bytes()) || a.Len() < 1000 {
 		t.Error("two exports differ")
 	}
@@ -241,7 +241,7 @@ func FuzzZeekValues(f *testing.F) {
 		}
 		set := &indicators.Set{Indicators: []match.Indicator{{Type: match.Domain, Value: domain,
 			Sources: []model.Provenance{{Source: source, Family: family, File: file}}}}}
-		c := Collect(set)
+		c := mustCollect(t, set)
 		var buf bytes.Buffer
 		if _, err := WriteZeekIntel(&buf, c); err != nil {
 			t.Fatal(err)

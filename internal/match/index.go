@@ -44,16 +44,25 @@ type Index struct {
 	exact       map[Type]map[string]*entry // hashes, app ids, profiles, properties, JA3/JA4
 	count       map[Type]int
 	total       int
+	// st is the stored index under the maps, or nil (see stored.go): a
+	// look-up asks the maps, then st.
+	st *stored
 }
 
-// caseFolded lists the exact-match types compared case-insensitively.
-var exactTypes = []Type{FileSHA256, FileSHA1, FileMD5, AppID, AppCertSHA256, AppCertSHA1,
+// exactTypes lists the exact-match types compared case-insensitively.
+var exactTypes = [...]Type{FileSHA256, FileSHA1, FileMD5, AppID, AppCertSHA256, AppCertSHA1,
 	AppCertMD5, TLSCertSHA256, TLSCertSHA1, Profile, AndroidProperty, JA3, JA4}
 
 // NewIndex builds an index. The same value listed by several indicators or
 // sources becomes one entry that keeps every source. Values that cannot be
 // normalised (an empty host, say) are skipped and returned as rejects.
-func NewIndex(inds []Indicator) (*Index, []Indicator) {
+func NewIndex(inds []Indicator) (*Index, []Indicator) { return newIndex(nil, inds) }
+
+// newIndex builds the maps of inds over the stored index st (nil for none).
+// A value also in st gets a map entry that starts as a copy of st's and
+// merges inds' sources into it, as NewIndex over st's list then inds would;
+// the counts count it once.
+func newIndex(st *stored, inds []Indicator) (*Index, []Indicator) {
 	// The maps are sized from the indicators' types up front: growing them
 	// one doubling at a time was most of the index's build time.
 	n := map[Type]int{}
@@ -65,7 +74,15 @@ func NewIndex(inds []Indicator) (*Index, []Indicator) {
 		ips: make(map[netip.Addr]*entry, n[IP]), urls: make(map[string]*entry, n[URL]), emails: make(map[string]*entry, n[Email]),
 		procs: make(map[string]*entry, n[Process]), procTrunc: [2]map[string][]*entry{{}, {}},
 		fileNames: make(map[string]*entry, n[FileName]), filePaths: make(map[string]*entry, n[FilePath]),
-		exact: map[Type]map[string]*entry{}, count: map[Type]int{},
+		exact: map[Type]map[string]*entry{}, count: map[Type]int{}, st: st,
+	}
+	if st != nil {
+		for i, t := range storedTypes {
+			if c := st.counts[i]; c > 0 {
+				ix.count[t] = int(c)
+			}
+		}
+		ix.total, ix.singleLabel = st.total, st.singleLabel
 	}
 	for _, t := range exactTypes {
 		ix.exact[t] = make(map[string]*entry, n[t])
@@ -78,6 +95,9 @@ func NewIndex(inds []Indicator) (*Index, []Indicator) {
 	}
 	ix.domFilter = newSuffixFilter(ix.domains)
 	for d := range ix.domains {
+		if ix.singleLabel {
+			break
+		}
 		if !strings.Contains(d, ".") {
 			ix.singleLabel = true
 			break
@@ -86,15 +106,19 @@ func NewIndex(inds []Indicator) (*Index, []Indicator) {
 	return ix, rejects
 }
 
-// put merges an indicator into m under key, creating the entry if needed.
-func (ix *Index) put(m map[string]*entry, key string, in Indicator, t Type) *entry {
+// put merges an indicator into m (the image of stored table tab) under
+// key, creating the entry if needed.
+func (ix *Index) put(m map[string]*entry, tab int, key string, in Indicator, t Type) *entry {
 	e := m[key]
 	if e == nil {
-		e = &entry{typ: t, value: key, partial: in.Partial}
+		if e = ix.st.copyEntry(tab, key); e == nil {
+			e = &entry{typ: t, value: key, partial: in.Partial}
+			ix.count[t]++
+			ix.total++
+		}
 		m[key] = e
-		ix.count[t]++
-		ix.total++
-	} else if !in.Partial {
+	}
+	if !in.Partial {
 		e.partial = false
 	}
 	e.sources = mergeSources(e.sources, in.Sources)
@@ -134,23 +158,23 @@ func (ix *Index) add(in Indicator) bool {
 		if n == "" {
 			return false
 		}
-		ix.put(ix.urls, n, in, URL)
+		ix.put(ix.urls, tabURLs, n, in, URL)
 	case Email:
-		ix.put(ix.emails, normEmail(v), in, Email)
+		ix.put(ix.emails, tabEmails, normEmail(v), in, Email)
 	case Process:
 		ix.addProcess(v, in)
 	case FileName:
-		ix.put(ix.fileNames, v, in, FileName)
+		ix.put(ix.fileNames, tabFileNames, v, in, FileName)
 	case FilePath:
 		key := strings.TrimRight(v, "/")
-		ix.put(ix.filePaths, key, in, FilePath)
+		ix.put(ix.filePaths, tabFilePaths, key, in, FilePath)
 		ix.pathLens.add(len(key))
 	default:
 		m, ok := ix.exact[in.Type]
 		if !ok {
 			return false
 		}
-		ix.put(m, strings.ToLower(v), in, in.Type)
+		ix.put(m, exactTab(in.Type), strings.ToLower(v), in, in.Type)
 	}
 	return true
 }
@@ -158,10 +182,14 @@ func (ix *Index) add(in Indicator) bool {
 func (ix *Index) putIP(a netip.Addr, in Indicator) {
 	e := ix.ips[a]
 	if e == nil {
-		e = &entry{typ: IP, value: a.String(), partial: in.Partial}
+		if se := ix.st.ip(a); se != nil {
+			e = &entry{typ: se.typ, value: se.value, partial: se.partial, sources: slices.Clip(se.sources)}
+		} else {
+			e = &entry{typ: IP, value: a.String(), partial: in.Partial}
+			ix.count[IP]++
+			ix.total++
+		}
 		ix.ips[a] = e
-		ix.count[IP]++
-		ix.total++
 	}
 	e.sources = mergeSources(e.sources, in.Sources)
 }
@@ -182,20 +210,24 @@ func (ix *Index) addDomain(v string, in Indicator) bool {
 		return true
 	}
 	if path != "" && path != "/" {
-		e := &entry{typ: Domain, value: host + path, partial: in.Partial, sources: mergeSources(nil, in.Sources)}
-		for i, pp := range ix.domainPaths[host] {
+		list, ok := ix.domainPaths[host]
+		if !ok {
+			list = ix.storedPaths(host)
+		}
+		for _, pp := range list {
 			if pp.prefix == path {
 				pp.e.sources = mergeSources(pp.e.sources, in.Sources)
-				ix.domainPaths[host][i] = pp
+				ix.domainPaths[host] = list
 				return true
 			}
 		}
-		ix.domainPaths[host] = append(ix.domainPaths[host], pathPrefix{prefix: path, e: e})
+		e := &entry{typ: Domain, value: host + path, partial: in.Partial, sources: mergeSources(nil, in.Sources)}
+		ix.domainPaths[host] = append(list, pathPrefix{prefix: path, e: e})
 		ix.count[Domain]++
 		ix.total++
 		return true
 	}
-	e := ix.put(ix.domains, host, in, Domain)
+	e := ix.put(ix.domains, tabDomains, host, in, Domain)
 	if bare, ok := strings.CutPrefix(host, "www."); ok && strings.Contains(bare, ".") {
 		if ix.wwwBare[bare] == nil {
 			ix.wwwBare[bare] = e
@@ -205,15 +237,48 @@ func (ix *Index) addDomain(v string, in Indicator) bool {
 }
 
 func (ix *Index) addProcess(v string, in Indicator) {
-	e := ix.put(ix.procs, v, in, Process)
+	e := ix.put(ix.procs, tabProcs, v, in, Process)
 	for i, n := range [2]int{15, 16} {
 		if len(v) > n {
 			k := v[:n]
-			if !slices.Contains(ix.procTrunc[i][k], e) {
-				ix.procTrunc[i][k] = append(ix.procTrunc[i][k], e)
+			list, ok := ix.procTrunc[i][k]
+			if !ok {
+				list = ix.storedTruncated(i, k)
 			}
+			if !slices.Contains(list, e) {
+				list = append(list, e)
+			}
+			ix.procTrunc[i][k] = list
 		}
 	}
+}
+
+// storedPaths copies the stored host-path list of host (entries copied,
+// to merge into), or nil.
+func (ix *Index) storedPaths(host string) []pathPrefix {
+	var out []pathPrefix
+	for _, pp := range ix.st.hostPaths(host) {
+		e := *pp.e
+		e.sources = slices.Clip(e.sources)
+		out = append(out, pathPrefix{prefix: pp.prefix, e: &e})
+	}
+	return out
+}
+
+// storedTruncated is the stored list of truncated-name key k (i 0: 15
+// characters, 1: 16) as the maps' process entries, each entered into the
+// maps from the stored one if not there yet.
+func (ix *Index) storedTruncated(i int, k string) []*entry {
+	var out []*entry
+	for _, se := range ix.st.truncated(i, k) {
+		e := ix.procs[se.value]
+		if e == nil {
+			e = &entry{typ: se.typ, value: se.value, partial: se.partial, sources: slices.Clip(se.sources)}
+			ix.procs[se.value] = e
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func normEmail(v string) string {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/model"
@@ -20,7 +21,7 @@ func (ix *Index) domainNormalized(h, host string) []model.Match {
 		return nil
 	}
 	if a, ok := parseIP(h); ok {
-		if e := ix.ips[a]; e != nil {
+		if e := ix.ip(a); e != nil {
 			return []model.Match{e.match(host, "exact")}
 		}
 		return nil
@@ -31,27 +32,52 @@ func (ix *Index) domainNormalized(h, host string) []model.Match {
 		if i < 0 && !ix.singleLabel && len(s) != len(h) {
 			break // a bare TLD is never an indicator unless one was listed
 		}
-		if ix.domFilter.mayContain(s) {
-			if e := ix.domains[s]; e != nil {
-				how := "exact"
-				if len(s) != len(h) {
-					how = "subdomain"
-				}
-				out = append(out, e.match(host, how))
+		if e := ix.domain(s); e != nil {
+			how := "exact"
+			if len(s) != len(h) {
+				how = "subdomain"
 			}
+			out = append(out, e.match(host, how))
 		}
 		if i < 0 {
 			break
 		}
 		s = s[i+1:]
 	}
-	if len(ix.wwwBare) == 0 {
+	if len(ix.wwwBare) == 0 && !ix.st.has(tabWWWBare) {
 		return out
 	}
-	if e := ix.wwwBare[h]; e != nil {
+	if e := ix.get(ix.wwwBare, tabWWWBare, h); e != nil {
 		out = append(out, e.match(host, "www-bare"))
 	}
 	return out
+}
+
+// domain is the domain entry of key s: the maps' (behind their filter),
+// else the stored index's.
+func (ix *Index) domain(s string) *entry {
+	if len(ix.domains) > 0 && ix.domFilter.mayContain(s) {
+		if e := ix.domains[s]; e != nil {
+			return e
+		}
+	}
+	return ix.st.lookup(tabDomains, s)
+}
+
+// get is the entry of key in m, else in stored table tab.
+func (ix *Index) get(m map[string]*entry, tab int, key string) *entry {
+	if e := m[key]; e != nil {
+		return e
+	}
+	return ix.st.lookup(tab, key)
+}
+
+// ip is the entry of address a.
+func (ix *Index) ip(a netip.Addr) *entry {
+	if e := ix.ips[a]; e != nil {
+		return e
+	}
+	return ix.st.ip(a)
 }
 
 // URL matches a URL (with or without scheme): its host as Domain does, "host/path"
@@ -62,13 +88,13 @@ func (ix *Index) URL(raw string) []model.Match {
 		return nil
 	}
 	out := ix.domainNormalized(host, host)
-	if len(ix.domainPaths) > 0 {
+	if len(ix.domainPaths) > 0 || ix.st.has(tabDomainPaths) {
 		if path := trimQuery(rest); path != "" {
 			out = append(out, ix.hostPaths(raw, host, path)...)
 		}
 	}
-	if len(ix.urls) > 0 {
-		if e := ix.urls[NormalizeURL(raw)]; e != nil {
+	if len(ix.urls) > 0 || ix.st.has(tabURLs) {
+		if e := ix.get(ix.urls, tabURLs, NormalizeURL(raw)); e != nil {
 			out = append(out, e.match(raw, "exact"))
 		}
 	}
@@ -78,7 +104,11 @@ func (ix *Index) URL(raw string) []model.Match {
 func (ix *Index) hostPaths(raw, host, path string) []model.Match {
 	var out []model.Match
 	for s := host; ; {
-		for _, pp := range ix.domainPaths[s] {
+		pps, ok := ix.domainPaths[s]
+		if !ok {
+			pps = ix.st.hostPaths(s)
+		}
+		for _, pp := range pps {
 			if pathHasPrefix(path, pp.prefix) {
 				out = append(out, pp.e.match(raw, "host-path-prefix"))
 			}
@@ -106,7 +136,7 @@ func (ix *Index) IP(s string) []model.Match {
 	if !ok {
 		return nil
 	}
-	if e := ix.ips[a]; e != nil {
+	if e := ix.ip(a); e != nil {
 		return []model.Match{e.match(s, "exact")}
 	}
 	return nil
@@ -114,7 +144,7 @@ func (ix *Index) IP(s string) []model.Match {
 
 // Email matches an email address case-insensitively ("mailto:" accepted).
 func (ix *Index) Email(s string) []model.Match {
-	if e := ix.emails[normEmail(s)]; e != nil {
+	if e := ix.get(ix.emails, tabEmails, normEmail(s)); e != nil {
 		return []model.Match{e.match(s, "exact")}
 	}
 	return nil
@@ -131,12 +161,16 @@ func (ix *Index) Process(name string) []model.Match {
 	if n == "" {
 		return nil
 	}
-	if e := ix.procs[n]; e != nil {
+	if e := ix.get(ix.procs, tabProcs, n); e != nil {
 		return []model.Match{e.match(name, "exact")}
 	}
 	var out []model.Match
 	if len(n) == 15 || len(n) == 16 {
-		for _, e := range ix.procTrunc[len(n)-15][n] {
+		list, ok := ix.procTrunc[len(n)-15][n]
+		if !ok {
+			list = ix.st.truncated(len(n)-15, n)
+		}
+		for _, e := range list {
 			out = append(out, e.match(name, "truncated-name"))
 		}
 	}
@@ -152,7 +186,7 @@ func (ix *Index) Path(p string) []model.Match {
 		return nil
 	}
 	var out []model.Match
-	if len(ix.filePaths) > 0 {
+	if len(ix.filePaths) > 0 || ix.st.has(tabFilePaths) {
 		t := strings.TrimRight(p, "/")
 		if e := ix.filePath(t); e != nil {
 			out = append(out, e.match(p, "exact"))
@@ -169,7 +203,7 @@ func (ix *Index) Path(p string) []model.Match {
 	if i := strings.LastIndexByte(strings.TrimRight(p, "/"), '/'); i >= 0 {
 		base = strings.TrimRight(p[i+1:], "/")
 	}
-	if e := ix.fileNames[base]; e != nil {
+	if e := ix.get(ix.fileNames, tabFileNames, base); e != nil {
 		out = append(out, e.match(p, "file-name"))
 	}
 	return out
@@ -178,10 +212,15 @@ func (ix *Index) Path(p string) []model.Match {
 // filePath is the file:path indicator equal to p, or nil; p is looked up
 // only when some indicator is as long.
 func (ix *Index) filePath(p string) *entry {
-	if !ix.pathLens.has(len(p)) {
-		return nil
+	if ix.pathLens.has(len(p)) {
+		if e := ix.filePaths[p]; e != nil {
+			return e
+		}
 	}
-	return ix.filePaths[p]
+	if ix.st != nil && ix.st.pathLens.has(len(p)) {
+		return ix.st.lookup(tabFilePaths, p)
+	}
+	return nil
 }
 
 // FileHash matches a file hash; the algorithm is chosen by length (MD5,
@@ -221,7 +260,12 @@ func (ix *Index) hash(h string, md5, sha1, sha256 Type) []model.Match {
 }
 
 func (ix *Index) exactLookup(t Type, v, observed string) []model.Match {
-	if e := ix.exact[t][lowerASCII(v)]; e != nil {
+	k := lowerASCII(v)
+	e := ix.exact[t][k]
+	if e == nil && ix.st != nil {
+		e = ix.st.lookup(exactTab(t), k)
+	}
+	if e != nil {
 		return []model.Match{e.match(observed, "exact")}
 	}
 	return nil

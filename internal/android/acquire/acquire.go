@@ -37,6 +37,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"filippo.io/age"
 
@@ -73,7 +74,9 @@ type Bugreport struct {
 // Name implements acquisition.Opener.
 func (*Bugreport) Name() string { return "android-bugreport" }
 
-var dumpstateRE = regexp.MustCompile(`^(dumpstate.*\.txt|bugreport-.*\.txt|dumpState_.*\.log)$`)
+var dumpstateRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(dumpstate.*\.txt|bugreport-.*\.txt|dumpState_.*\.log)$`)
+})
 
 // IsBugreport reports whether a file system looks like a bugreport's root.
 func IsBugreport(fsys fs.FS) bool {
@@ -83,7 +86,7 @@ func IsBugreport(fsys fs.FS) bool {
 	}
 	for _, e := range es {
 		n := e.Name()
-		if !e.IsDir() && (n == "main_entry.txt" || dumpstateRE.MatchString(n)) {
+		if !e.IsDir() && (n == "main_entry.txt" || dumpstateRE().MatchString(n)) {
 			return true
 		}
 	}
@@ -790,7 +793,7 @@ func mainEntry(fsys fs.FS) string {
 	}
 	es, _ := fs.ReadDir(fsys, ".")
 	for _, e := range es {
-		if !e.IsDir() && dumpstateRE.MatchString(e.Name()) {
+		if !e.IsDir() && dumpstateRE().MatchString(e.Name()) {
 			return e.Name()
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/ios/fsdump"
@@ -144,7 +145,7 @@ func inputName(p string, dir bool) string {
 	return name
 }
 
-var logNameRE = regexp.MustCompile(`sysdiagnose_[^\s/]+?\.tar\.gz`)
+var logNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`sysdiagnose_[^\s/]+?\.tar\.gz`) })
 
 // nameFromLog reads the capture's name from sysdiagnose.log, which records
 // the archive it was writing (used when the folder was renamed).
@@ -158,7 +159,7 @@ func nameFromLog(fsys fs.FS) (string, bool) {
 	if err != nil && len(b) == 0 {
 		return "", false
 	}
-	m := logNameRE.Find(b)
+	m := logNameRE().Find(b)
 	if m == nil {
 		return "", false
 	}
@@ -187,7 +188,7 @@ func findTop(fsys fs.FS, name string) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		if topRE.MatchString(name) {
+		if topRE().MatchString(name) {
 			return ".", nil
 		}
 		return "", fmt.Errorf("%w: no sysdiagnose files found", acquisition.ErrUnrecognised)
@@ -210,11 +211,13 @@ func hasMarker(fsys fs.FS, dir string) bool {
 	return false
 }
 
-var topRE = regexp.MustCompile(`^sysdiagnose_(\d{4})\.(\d{2})\.(\d{2})_(\d{2})-(\d{2})-(\d{2})([+-]\d{4})_[^_]+_[^_]+_([0-9A-Za-z]+)$`)
+var topRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^sysdiagnose_(\d{4})\.(\d{2})\.(\d{2})_(\d{2})-(\d{2})-(\d{2})([+-]\d{4})_[^_]+_[^_]+_([0-9A-Za-z]+)$`)
+})
 
 // TopInfo parses the date (RFC 3339) and build from the top folder name.
 func TopInfo(top string) (date, build string, ok bool) {
-	m := topRE.FindStringSubmatch(top)
+	m := topRE().FindStringSubmatch(top)
 	if m == nil {
 		return "", "", false
 	}

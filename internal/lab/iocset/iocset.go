@@ -127,7 +127,7 @@ func Load(ctx context.Context, src Sources, log *slog.Logger) (*Current, error) 
 	for _, w := range set.Warnings {
 		log.Warn("indicator warning", "detail", w)
 	}
-	ix, rejects := match.NewIndex(set.Indicators)
+	ix, rejects := set.NewIndex()
 	for _, r := range rejects {
 		log.Warn("indicator value not usable", "type", r.Type, "value", r.Value)
 	}
@@ -209,7 +209,7 @@ func (h *Holder) Add(ctx context.Context, name string, r io.Reader) (string, boo
 	if err != nil {
 		return "", false, fmt.Errorf("%s: %w", name, err)
 	}
-	if len(check.Unread) > 0 || len(check.Indicators) == 0 {
+	if len(check.Unread) > 0 || check.Len() == 0 {
 		why := ErrNotIndicators.Error()
 		if len(check.Warnings) > 0 {
 			why = check.Warnings[0]

@@ -9,6 +9,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/known"
@@ -50,7 +51,7 @@ type Parser struct {
 	seen     map[Service]bool
 }
 
-var braceRE = regexp.MustCompile(`\{([^{}]+?)\}`)
+var braceRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([^{}]+?)\}`) })
 
 // serviceStates are the lists dumpsys prints per user.
 var serviceStates = []string{"installed", "enabled", "binding", "bound", "crashed"}
@@ -64,7 +65,7 @@ func (p *Parser) Line(line string) {
 		case rest == "{":
 			p.list = state
 		case strings.HasPrefix(rest, "{"):
-			for _, m := range braceRE.FindAllStringSubmatch(rest, -1) {
+			for _, m := range braceRE().FindAllStringSubmatch(rest, -1) {
 				p.add(m[1], state != "installed")
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
@@ -61,8 +62,8 @@ type Parser struct {
 }
 
 var (
-	xmlKeyRE = regexp.MustCompile(`<adbKey key="([^"]*)"(?: lastConnection="(\d+)")?`)
-	identRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+	xmlKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<adbKey key="([^"]*)"(?: lastConnection="(\d+)")?`) })
+	identRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`) })
 )
 
 // Line feeds one line of the section.
@@ -93,7 +94,7 @@ func (p *Parser) Line(line string) {
 	if p.inABX {
 		p.abxKeys(t)
 	}
-	for _, m := range xmlKeyRE.FindAllStringSubmatch(t, -1) {
+	for _, m := range xmlKeyRE().FindAllStringSubmatch(t, -1) {
 		var last time.Time
 		if ms, err := strconv.ParseInt(m[2], 10, 64); err == nil && ms > 0 && ms < 1e14 {
 			last = time.UnixMilli(ms).UTC()
@@ -177,7 +178,7 @@ func structural(t string) bool {
 	if t == "" || t == "}" {
 		return true
 	}
-	if !identRE.MatchString(t) {
+	if !identRE().MatchString(t) {
 		return false
 	}
 	b64 := strings.Fields(t)[0]

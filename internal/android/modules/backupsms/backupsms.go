@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
@@ -261,14 +262,14 @@ func clip(s string, n int) string {
 	return s[:n] + "..."
 }
 
-var linkRE = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}]+`)
+var linkRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}]+`) })
 
 // Links returns the URLs in a message body (http, https and bare "www."),
 // without trailing punctuation, in order, without duplicates.
 func Links(body string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, l := range linkRE.FindAllString(body, -1) {
+	for _, l := range linkRE().FindAllString(body, -1) {
 		l = strings.TrimRight(l, ".,;:!?")
 		if !seen[l] {
 			seen[l] = true

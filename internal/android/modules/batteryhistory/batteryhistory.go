@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
@@ -53,9 +54,11 @@ type Parser struct {
 }
 
 var (
-	durRE  = regexp.MustCompile(`^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$`)
-	evRE   = regexp.MustCompile(`([+-])(job|top|wake_lock)=([^:\s]+):"([^"]*)"`)
-	pkgEvt = regexp.MustCompile(`\b(pkginst|pkgunin)=([^:\s]+):"([^"]*)"`)
+	durRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$`)
+	})
+	evRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([+-])(job|top|wake_lock)=([^:\s]+):"([^"]*)"`) })
+	pkgEvt = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b(pkginst|pkgunin)=([^:\s]+):"([^"]*)"`) })
 )
 
 // Line feeds one line.
@@ -88,7 +91,7 @@ func (p *Parser) Line(line string) {
 		return
 	}
 	at := p.at(elapsed)
-	for _, m := range evRE.FindAllStringSubmatch(t, -1) {
+	for _, m := range evRE().FindAllStringSubmatch(t, -1) {
 		e := Event{TimeElapsed: elapsed, Time: at, UID: m[3]}
 		switch m[2] {
 		case "job":
@@ -104,7 +107,7 @@ func (p *Parser) Line(line string) {
 			p.Events = append(p.Events, e)
 		}
 	}
-	for _, m := range pkgEvt.FindAllStringSubmatch(t, -1) {
+	for _, m := range pkgEvt().FindAllStringSubmatch(t, -1) {
 		e := Event{TimeElapsed: elapsed, Time: at, UID: m[2], PackageName: m[3],
 			Event: map[string]string{"pkginst": "package_install", "pkgunin": "package_uninstall"}[m[1]]}
 		if dumpmod.IsPackageName(e.PackageName) {
@@ -129,7 +132,7 @@ func elapsedOf(elapsed string) (time.Duration, bool) {
 	if elapsed == "0" {
 		return 0, true
 	}
-	m := durRE.FindStringSubmatch(elapsed)
+	m := durRE().FindStringSubmatch(elapsed)
 	if m == nil {
 		return 0, false
 	}

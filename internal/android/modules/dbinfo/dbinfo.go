@@ -7,6 +7,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
 	"github.com/spyscan/spyscan/internal/android/locate"
@@ -39,8 +40,10 @@ func New() Module {
 }
 
 var (
-	opRE     = regexp.MustCompile(`\[((?:[0-9]{4}-)?[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3})\]\s*(?:\[Pid:\((\d+)\)\])?([\w-]+).*?sql="(.+?)"`)
-	opPathRE = regexp.MustCompile(`", path=(\S+)$`)
+	opRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\[((?:[0-9]{4}-)?[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3})\]\s*(?:\[Pid:\((\d+)\)\])?([\w-]+).*?sql="(.+?)"`)
+	})
+	opPathRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`", path=(\S+)$`) })
 )
 
 // Parser reads the dbinfo section line by line.
@@ -74,12 +77,12 @@ func (p *Parser) Line(line string) {
 		p.inOp = false
 		return
 	}
-	m := opRE.FindStringSubmatch(line)
+	m := opRE().FindStringSubmatch(line)
 	if m == nil {
 		return
 	}
 	op := Operation{Time: m[1], PID: m[2], Action: m[3], SQL: m[4], Path: p.pool}
-	if pm := opPathRE.FindStringSubmatch(line); pm != nil && pm[1] != p.pool {
+	if pm := opPathRE().FindStringSubmatch(line); pm != nil && pm[1] != p.pool {
 		op.OpPath = pm[1]
 	}
 	p.Ops = append(p.Ops, op)

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
 	"github.com/spyscan/spyscan/internal/android/dumpmod"
@@ -67,7 +68,9 @@ type Parser struct {
 	user      int
 }
 
-var headingRE = regexp.MustCompile(`^(CONFIG|GLOBAL|SECURE|SYSTEM) SETTINGS \(user (\d+)\)$`)
+var headingRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(CONFIG|GLOBAL|SECURE|SYSTEM) SETTINGS \(user (\d+)\)$`)
+})
 
 // Line reads one line of the section: a heading sets the namespace and user
 // of the settings after it; a setting line returns the setting. Other lines
@@ -75,7 +78,7 @@ var headingRE = regexp.MustCompile(`^(CONFIG|GLOBAL|SECURE|SYSTEM) SETTINGS \(us
 func (p *Parser) Line(line string) (Setting, bool) {
 	line = strings.TrimSpace(line)
 	if !strings.HasPrefix(line, "_id:") {
-		if m := headingRE.FindStringSubmatch(line); m != nil {
+		if m := headingRE().FindStringSubmatch(line); m != nil {
 			p.namespace = strings.ToLower(m[1])
 			p.user, _ = strconv.Atoi(m[2])
 		}

@@ -3,6 +3,7 @@ package intrusionlogs
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spyscan/spyscan/internal/android/intrusionlog"
 	"github.com/spyscan/spyscan/internal/i18n"
@@ -65,14 +66,14 @@ func checkProcessStart(rec *module.Recorder, e intrusionlog.Event, w module.Wher
 		rec.CheckProcess(proc, w)
 	}
 	w.Label = i18n.M("android.what.started_apk")
-	if h := strings.ToLower(e.Str("apk_hash", "apk_sha256", "apk_sha256_hash")); sha256Hex.MatchString(h) {
+	if h := strings.ToLower(e.Str("apk_hash", "apk_sha256", "apk_sha256_hash")); sha256Hex().MatchString(h) {
 		rec.CheckFileHash(h, w)
 	}
 }
 
 var (
-	sha256Hex   = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	packageLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$`)
+	sha256Hex   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
+	packageLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$`) })
 )
 
 // checkCommand checks the words of an adb shell command: URLs, absolute
@@ -102,7 +103,7 @@ func checkCommand(rec *module.Recorder, cmd string, w module.Where) {
 			}
 		default:
 			pkg, _, _ := strings.Cut(word, "/")
-			if packageLike.MatchString(pkg) && once("a"+pkg) {
+			if packageLike().MatchString(pkg) && once("a"+pkg) {
 				rec.CheckAppID(pkg, w)
 			}
 		}

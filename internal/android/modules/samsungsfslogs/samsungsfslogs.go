@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
@@ -96,11 +97,17 @@ var adbStates = []string{"unknown", "awaiting_user_approval", "user_allowed", "u
 func allowed(state int) bool { return state == 2 || state == 4 }
 
 var (
-	lineRE = regexp.MustCompile(`^(\d{2}-\d{2}-\d{2} \(GMT[+-]\d{2}:\d{2}\) \d{2}:\d{2}:\d{2}\.\d{3}) \d+ [VDIWEAF] ([^:]+): (.*)$`)
-	adbRE  = regexp.MustCompile(`^Logging key (.*), state = (\d+), alwaysAllow = (true|false), lastConnectionTime = (\d+), authWindow = (\d+)$`)
-	usbRE  = regexp.MustCompile(`^USB device attached: vidpid ([^:\s]+):(\S+) mfg/product/ver(/serial)? (.*) hasAudio/HID/Storage: (true|false)/(true|false)/(true|false)$`)
-	ueRE   = regexp.MustCompile(`^USB UEVENT: \{(.*)\}$`)
-	nameRE = regexp.MustCompile(`(?i)^sfslog\.\d+\.gz$`)
+	lineRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\d{2}-\d{2}-\d{2} \(GMT[+-]\d{2}:\d{2}\) \d{2}:\d{2}:\d{2}\.\d{3}) \d+ [VDIWEAF] ([^:]+): (.*)$`)
+	})
+	adbRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^Logging key (.*), state = (\d+), alwaysAllow = (true|false), lastConnectionTime = (\d+), authWindow = (\d+)$`)
+	})
+	usbRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^USB device attached: vidpid ([^:\s]+):(\S+) mfg/product/ver(/serial)? (.*) hasAudio/HID/Storage: (true|false)/(true|false)/(true|false)$`)
+	})
+	ueRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^USB UEVENT: \{(.*)\}$`) })
+	nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^sfslog\.\d+\.gz$`) })
 )
 
 // timeLayout is the log's time stamp: two-digit year and the offset from GMT.
@@ -112,7 +119,7 @@ func ParseLine(line string) (r Record, ok bool) {
 	if !hasTag(line) {
 		return r, false // most lines: no regular expression runs
 	}
-	m := lineRE.FindStringSubmatch(strings.TrimRight(line, "\r\n"))
+	m := lineRE().FindStringSubmatch(strings.TrimRight(line, "\r\n"))
 	if m == nil {
 		return r, false
 	}
@@ -133,7 +140,7 @@ func ParseLine(line string) (r Record, ok bool) {
 }
 
 func (r *Record) adb(msg string) bool {
-	m := adbRE.FindStringSubmatch(msg)
+	m := adbRE().FindStringSubmatch(msg)
 	if m == nil {
 		return false
 	}
@@ -155,7 +162,7 @@ func (r *Record) adb(msg string) bool {
 }
 
 func (r *Record) usbDevice(msg string) bool {
-	m := usbRE.FindStringSubmatch(msg)
+	m := usbRE().FindStringSubmatch(msg)
 	if m == nil {
 		return false
 	}
@@ -180,7 +187,7 @@ func (r *Record) usbDevice(msg string) bool {
 }
 
 func (r *Record) usbState(msg string) bool {
-	m := ueRE.FindStringSubmatch(msg)
+	m := ueRE().FindStringSubmatch(msg)
 	if m == nil {
 		return false
 	}
@@ -207,7 +214,7 @@ func hasTag(line string) bool {
 }
 
 // IsLogName reports whether a file name is a Samsung framework log.
-func IsLogName(name string) bool { return nameRE.MatchString(name) }
+func IsLogName(name string) bool { return nameRE().MatchString(name) }
 
 // Module is the Samsung framework log module.
 type Module struct{ module.Base }

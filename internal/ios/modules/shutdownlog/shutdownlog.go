@@ -30,6 +30,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spyscan/spyscan/internal/i18n"
@@ -94,10 +95,12 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 }
 
 var (
-	clientRE = regexp.MustCompile(`remaining client pid:\s*(\d+)\s*\((.*)\)`)
-	afterRE  = regexp.MustCompile(`^After\s+([0-9]+(?:\.[0-9]+)?)\s*s\b`)
-	timeRE   = regexp.MustCompile(`^SIGTERM:\s*\[(\d{1,11})\]`)
-	uuidRE   = regexp.MustCompile(`/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+	clientRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`remaining client pid:\s*(\d+)\s*\((.*)\)`) })
+	afterRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^After\s+([0-9]+(?:\.[0-9]+)?)\s*s\b`) })
+	timeRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^SIGTERM:\s*\[(\d{1,11})\]`) })
+	uuidRE   = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+	})
 )
 
 // parser accumulates the reboot being read.
@@ -148,7 +151,7 @@ func Parse(data []byte) ([]Reboot, error) {
 	sc.Buffer(make([]byte, 64*1024), maxLine)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		if m := afterRE.FindStringSubmatch(line); m != nil {
+		if m := afterRE().FindStringSubmatch(line); m != nil {
 			d, _ := strconv.ParseFloat(m[1], 64)
 			if p.notice && d < p.elapsed {
 				p.flush(time.Time{})
@@ -158,14 +161,14 @@ func Parse(data []byte) ([]Reboot, error) {
 				p.cur.Notices++
 			}
 		}
-		if m := clientRE.FindStringSubmatch(line); m != nil {
+		if m := clientRE().FindStringSubmatch(line); m != nil {
 			pid, _ := strconv.Atoi(m[1])
 			if c := strings.TrimSpace(m[2]); c != "" {
 				// a client on a SIGTERM line was signalled, not listed by a notice
 				p.client(pid, c, !strings.HasPrefix(line, "SIGTERM"))
 			}
 		}
-		if m := timeRE.FindStringSubmatch(line); m != nil {
+		if m := timeRE().FindStringSubmatch(line); m != nil {
 			if sec, err := strconv.ParseInt(m[1], 10, 64); err == nil && sec > 0 {
 				p.flush(time.Unix(sec, 0).UTC())
 			}
@@ -178,7 +181,7 @@ func Parse(data []byte) ([]Reboot, error) {
 // Executable returns a client path without the binary UUID component that
 // iOS 26 appends ("/usr/libexec/nfcd/EBFB3E7F-…" → "/usr/libexec/nfcd").
 func Executable(client string) string {
-	if loc := uuidRE.FindStringIndex(client); loc != nil && loc[0] > 0 {
+	if loc := uuidRE().FindStringIndex(client); loc != nil && loc[0] > 0 {
 		return client[:loc[0]]
 	}
 	return client
