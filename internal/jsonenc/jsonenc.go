@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -27,6 +28,36 @@ var htmlSafe, safe = func() (h, t [utf8.RuneSelf]bool) {
 	return h, t
 }()
 
+// Word tests: ones and highs are a byte's 0x01 and 0x80 in every byte of a
+// uint64.
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// load64 reads the eight bytes of s (len(s) == 8), the first lowest.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// bytesEqual marks (their top bit set) the bytes of v equal to c, exactly
+// for the lowest such byte (a borrow may falsely mark those above it).
+func bytesEqual(v uint64, c byte) uint64 {
+	x := v ^ ones*uint64(c)
+	return (x - ones) &^ x & highs
+}
+
+// unsafeBytes marks the bytes of v that appendString does not write as
+// they are (a quote, a backslash, a control character, a byte of 0x80 and
+// more, and with html <, > and &), exactly for the lowest of them: no
+// byte below it is marked, it always is (bytes above it may be falsely).
+func unsafeBytes(v uint64, html bool) uint64 {
+	m := bytesEqual(v, '"') | bytesEqual(v, '\\') | (v - ones*0x20) | v
+	if html {
+		m |= bytesEqual(v, '<') | bytesEqual(v, '>') | bytesEqual(v, '&')
+	}
+	return m & highs
+}
+
 // String appends s as a JSON string, as json.Marshal writes it.
 func String(dst []byte, s string) []byte { return appendString(dst, s, &htmlSafe) }
 
@@ -37,7 +68,18 @@ func StringNoHTMLEscape(dst []byte, s string) []byte { return appendString(dst, 
 func appendString(dst []byte, s string, safe *[utf8.RuneSelf]bool) []byte {
 	dst = append(dst, '"')
 	start := 0
+	html := safe == &htmlSafe
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			// Eight bytes at a time up to the first that is not written
+			// as is (most strings have none).
+			m := unsafeBytes(load64(s[i:i+8]), html)
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) / 8
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if safe[b] {
 				i++

@@ -1,8 +1,9 @@
 package output
 
 import (
-	"cmp"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,6 +83,7 @@ var observableCodec = spill.Codec[ObservableRecord]{
 		return d.Err()
 	},
 	Compare: compareObservables,
+	Key:     observableKey,
 	Size: func(o *ObservableRecord) int {
 		return 128 + len(o.Type) + len(o.Value) + len(o.Input) + len(o.Module) + len(o.Artifact) + len(o.What) +
 			msgSize(&o.WhatMsg)
@@ -176,25 +178,56 @@ func msgSize(m *i18n.Msg) int {
 }
 
 // compareObservables orders observables by type and value (so that one
-// value's sightings are adjacent), then where they were seen.
+// value's sightings are adjacent), then where they were seen. Strings are
+// compared with strings.Compare: cmp.Compare tests "less", then "greater",
+// two comparisons of the whole string when they are equal (as the type,
+// input, module and artifact of most neighbours are).
 func compareObservables(a, b *ObservableRecord) int {
-	if c := cmp.Compare(a.Type, b.Type); c != 0 {
+	if c := strings.Compare(string(a.Type), string(b.Type)); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(a.Value, b.Value); c != 0 {
+	if c := strings.Compare(a.Value, b.Value); c != 0 {
 		return c
 	}
 	return compareSighting(a, b)
 }
 
 func compareSighting(a, b *ObservableRecord) int {
-	if c := cmp.Compare(a.Input, b.Input); c != 0 {
+	if c := strings.Compare(a.Input, b.Input); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(a.Module, b.Module); c != 0 {
+	if c := strings.Compare(a.Module, b.Module); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.Artifact, b.Artifact)
+	return strings.Compare(a.Artifact, b.Artifact)
+}
+
+// sortedTypes are the indicator types in the order of their names, ranked
+// by observableKey.
+var sortedTypes = func() []match.Type {
+	ts := slices.Clone(match.AllTypes)
+	slices.Sort(ts)
+	return ts
+}()
+
+// observableKey is an observable's spill sort key (spill.Codec.Key): its
+// type's rank among the sorted known types, odd (2i+1 for the i-th), in
+// the number's top byte, then its value: the value's first 7 bytes in the
+// number's others (big-endian, zeros after a shorter value), the rest as
+// the string. A type not in the list ranks even, between its neighbours
+// (2i when the i-th known type is the first after it), with no value: two
+// such types of one rank compare equal here and are left to
+// compareObservables.
+func observableKey(o *ObservableRecord) (uint64, string) {
+	i, found := slices.BinarySearch(sortedTypes, o.Type)
+	if !found {
+		return uint64(2*i) << 56, ""
+	}
+	n, v := uint64(2*i+1)<<56, o.Value
+	for j := range min(7, len(v)) {
+		n |= uint64(v[j]) << (48 - 8*j)
+	}
+	return n, v[min(7, len(v)):]
 }
 
 // appendTime writes a time as a flag (0 for the zero time), then Unix

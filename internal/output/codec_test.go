@@ -1,8 +1,11 @@
 package output
 
 import (
+	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/spyscan/spyscan/internal/i18n"
+	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
 	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/spill"
@@ -133,5 +137,54 @@ func BenchmarkInterner(b *testing.B) {
 		for range 6 {
 			_ = in.str(d)
 		}
+	}
+}
+
+// TestObservableKey: the spill sort key of observables never contradicts
+// compareObservables (keys that differ order as the observables do), for
+// known types, types that no indicator has (before, between and after
+// the known ones' names, and one that is a known name's prefix), empty
+// and shared values, values shorter and longer than the key's 7 bytes,
+// with zero bytes where the key pads; and the spill, with the key, sorts as
+// compareObservables does.
+func TestObservableKey(t *testing.T) {
+	types := []match.Type{match.FilePath, match.FileSHA256, match.Domain, match.JA4, "", "a", "file", "file-paths", "zzz", "sha2"}
+	values := []string{"", "/data/a", "/data/b", "/data/aa", "0f", "a", "ab", "ab\x00", "ab\x00c", "abcdefg", "abcdefgh", "abcdefgz", "\xff\xff", "example.com"}
+	var obs []ObservableRecord
+	for _, ty := range types {
+		for _, v := range values {
+			for _, mod := range []string{"m1", "m2"} {
+				obs = append(obs, ObservableRecord{Module: mod, Observable: module.Observable{Type: ty, Value: v, Artifact: "f", Count: 1}})
+			}
+		}
+	}
+	for i := range obs {
+		for j := range obs {
+			a, b := &obs[i], &obs[j]
+			na, sa := observableKey(a)
+			nb, sb := observableKey(b)
+			kc := cmp.Or(cmp.Compare(na, nb), strings.Compare(sa, sb))
+			if c := compareObservables(a, b); kc != 0 && kc != c {
+				t.Fatalf("%q %q vs %q %q: keys order %d, observables %d", a.Type, a.Value, b.Type, b.Value, kc, c)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	r.Shuffle(len(obs), func(i, j int) { obs[i], obs[j] = obs[j], obs[i] })
+	s := spill.New(t.TempDir(), 3000, observableCodec) // spills several runs
+	defer s.Close()
+	for _, o := range obs {
+		if err := s.Add(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := slices.Clone(obs)
+	slices.SortStableFunc(want, func(a, b ObservableRecord) int { return compareObservables(&a, &b) })
+	var got []ObservableRecord
+	if err := s.Each(func(o *ObservableRecord) error { got = append(got, *o); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("spill order differs from compareObservables")
 	}
 }

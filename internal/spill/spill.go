@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -36,6 +37,14 @@ type Codec[T any] struct {
 	Compare func(a, b *T) int
 	// Size is the approximate memory one buffered item holds, in bytes.
 	Size func(v *T) int
+	// Key, if set, is a sort key of an item that orders as Compare does
+	// as far as it goes: items whose keys differ (the number first, then
+	// the string) are in the order of their keys, items whose keys are
+	// equal are left to Compare. A sort of a full buffer then compares
+	// keys kept beside the items' positions and reads the items themselves
+	// only on ties (comparing items scattered over a buffer of megabytes
+	// was mostly waiting for memory).
+	Key func(v *T) (uint64, string)
 	// RoundTrip says that Decode gives back exactly what Append encoded,
 	// field for field (a test of the codec holds it to that): a sorter
 	// that has not spilled is then merged alone from its buffer, sorted,
@@ -168,6 +177,9 @@ func (s *Sorter[T]) spillLocked(inMemory bool) error {
 // leave them), by their position: an unstable sort with that tie break is
 // faster than a stable one.
 func (s *Sorter[T]) orderLocked() []int32 {
+	if s.codec.Key != nil {
+		return s.orderByKeyLocked()
+	}
 	order := make([]int32, len(s.buf))
 	for i := range order {
 		order[i] = int32(i)
@@ -178,6 +190,40 @@ func (s *Sorter[T]) orderLocked() []int32 {
 		}
 		return cmp.Compare(a, b)
 	})
+	return order
+}
+
+// sortKey is an item's Codec.Key and its position in the buffer.
+type sortKey struct {
+	n   uint64
+	s   string
+	pos int32
+}
+
+// orderByKeyLocked is orderLocked by the codec's Key, then Compare, then
+// position.
+func (s *Sorter[T]) orderByKeyLocked() []int32 {
+	keys := make([]sortKey, len(s.buf))
+	for i := range keys {
+		n, str := s.codec.Key(&s.buf[i])
+		keys[i] = sortKey{n: n, s: str, pos: int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if a.n != b.n {
+			return cmp.Compare(a.n, b.n)
+		}
+		if c := strings.Compare(a.s, b.s); c != 0 {
+			return c
+		}
+		if c := s.codec.Compare(&s.buf[a.pos], &s.buf[b.pos]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pos, b.pos)
+	})
+	order := make([]int32, len(keys))
+	for j := range keys {
+		order[j] = keys[j].pos
+	}
 	return order
 }
 

@@ -38,6 +38,7 @@ var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"whereArgs": func(v *view, w whereView) whereArgs { return whereArgs{V: v, W: w} },
 	"modArgs":   func(v *view, mods []moduleView) modArgs { return modArgs{V: v, Mods: mods} },
 	"eventRows": eventRows,
+	"fileRows":  fileRows,
 }).Parse(reportTmpl))
 
 // Render writes the report r as HTML in language lang ("en", "fr"...; an

@@ -2,7 +2,10 @@ package html
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
+
+	"github.com/spyscan/spyscan/internal/model"
 )
 
 // eventRows writes the rows of the timeline's events table: each row
@@ -24,7 +27,12 @@ func eventRows(v *view) template.HTML {
 		}
 	}
 	var b strings.Builder
-	b.Grow(len(v.Events) * 160)
+	size := 0
+	for i := range v.Events {
+		e := &v.Events[i]
+		size += len(e.Time.UTC) + len(e.Time.Local) + len(e.Module) + len(e.Event) + len(e.Description) + 96
+	}
+	b.Grow(size)
 	for i := range v.Events {
 		e := &v.Events[i]
 		b.WriteString("\n<tr")
@@ -60,6 +68,42 @@ func eventRows(v *view) template.HTML {
 		b.WriteString("</td><td>")
 		htmlEscape(&b, e.Description)
 		b.WriteString("</td></tr>")
+	}
+	return template.HTML(b.String())
+}
+
+// fileRows writes the rows of an input's table of hashed files, each
+// "\n<tr>...</tr>" exactly as the template's range over them wrote it
+// (up to maxFilesPerInput rows an input); TestFileRowsAsTemplate holds
+// the two to the same bytes.
+func fileRows(v *view, files []model.InputFile) template.HTML {
+	if len(files) == 0 {
+		return ""
+	}
+	var whole string
+	var b strings.Builder
+	size := 0
+	for i := range files {
+		size += len(files[i].Path) + len(files[i].SHA256) + 96 // the markup, the size, a few escapes
+	}
+	b.Grow(size)
+	for i := range files {
+		f := &files[i]
+		b.WriteString("\n<tr><td><code>")
+		if f.Path != "" {
+			htmlEscape(&b, f.Path)
+		} else {
+			if whole == "" {
+				whole = v.T.T("custody.whole_file")
+			}
+			htmlEscape(&b, whole)
+		}
+		b.WriteString("</code></td><td>")
+		var n [20]byte
+		b.Write(strconv.AppendInt(n[:0], f.Size, 10))
+		b.WriteString(`</td><td><code class="hash">`)
+		htmlEscape(&b, f.SHA256)
+		b.WriteString("</code></td></tr>")
 	}
 	return template.HTML(b.String())
 }

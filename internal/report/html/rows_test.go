@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"html/template"
 	"io"
+	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/i18n"
+	"github.com/spyscan/spyscan/internal/model"
 )
 
 // rowsTmpl is the events table's rows as the report's template wrote them
@@ -55,6 +58,36 @@ func TestEventRowsAsTemplate(t *testing.T) {
 	}
 }
 
+// filesTmpl is an input's rows of hashed files as the report's template
+// wrote them before fileRows.
+var filesTmpl = template.Must(template.New("files").Parse(`{{- range .Files}}
+<tr><td><code>{{if .Path}}{{.Path}}{{else}}{{$.V.T.T "custody.whole_file"}}{{end}}</code></td><td>{{.Size}}</td><td><code class="hash">{{.SHA256}}</code></td></tr>
+{{- end}}`))
+
+func TestFileRowsAsTemplate(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	sizes := []int64{0, 1, -1, 1 << 40, math.MaxInt64, math.MinInt64}
+	for _, lang := range []string{"en", "fr"} {
+		for n := range 200 {
+			v := &view{T: i18n.Get(lang)}
+			var files []model.InputFile
+			for range n % 9 {
+				files = append(files, model.InputFile{Path: piece(r), Size: sizes[r.IntN(len(sizes))] + r.Int64N(3), SHA256: piece(r)})
+			}
+			var want bytes.Buffer
+			if err := filesTmpl.Execute(&want, struct {
+				V     *view
+				Files []model.InputFile
+			}{v, files}); err != nil {
+				t.Fatal(err)
+			}
+			if got := string(fileRows(v, files)); got != want.String() {
+				t.Fatalf("fileRows:\n%q\ntemplate:\n%q", got, want.String())
+			}
+		}
+	}
+}
+
 func FuzzEventRows(f *testing.F) {
 	f.Add("2024-01-01 00:00:00 UTC", "", "sms", "sms_received", `<b>"x" & 'y' + z</b>`, "high", "High", true)
 	f.Add("\x00", "\xff\xfe", "\u202e", "+", "&amp;", "", "", false)
@@ -86,6 +119,34 @@ func BenchmarkEventRows(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = eventRows(v)
+		}
+	})
+}
+
+// BenchmarkFileRows: an input's table of hashed files at its most
+// (maxFilesPerInput rows), by the template as it was and by fileRows.
+func BenchmarkFileRows(b *testing.B) {
+	v := &view{T: i18n.Get("en")}
+	files := make([]model.InputFile, maxFilesPerInput)
+	for i := range files {
+		files[i] = model.InputFile{Path: "3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28", Size: int64(i) * 1000, SHA256: strings.Repeat("ab", 32)}
+	}
+	data := struct {
+		V     *view
+		Files []model.InputFile
+	}{v, files}
+	b.Run("template", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := filesTmpl.Execute(io.Discard, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("fileRows", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = fileRows(v, files)
 		}
 	})
 }

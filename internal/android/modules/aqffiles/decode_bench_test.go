@@ -1,9 +1,11 @@
 package aqffiles
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"testing"
 
 	"github.com/spyscan/spyscan/internal/testgen/androiddata"
@@ -68,5 +70,31 @@ func TestGeneratedEntriesAreFlat(t *testing.T) {
 	}
 	if n != 15 {
 		t.Fatalf("%d entries", n)
+	}
+}
+
+// BenchmarkObjects50k splits 50,000 files.json entries into their objects
+// (the first of Decode's two passes over each entry).
+func BenchmarkObjects50k(b *testing.B) {
+	data := androiddata.FilesJSON(androiddata.Options{Files: 50000})
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		br := bufio.NewReaderSize(bytes.NewReader(data), 256<<10)
+		if c, err := br.ReadByte(); err != nil || c != '[' {
+			b.Fatal(c, err)
+		}
+		o := objects{br: br, array: true}
+		n := 0
+		for {
+			if _, err := o.next(); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 50005 {
+			b.Fatal(n)
+		}
 	}
 }

@@ -3,10 +3,12 @@ package aqffiles
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -110,18 +112,33 @@ func (o *objects) next() ([]byte, error) {
 }
 
 // stringRun is how many bytes at the start of b, inside a JSON string, are
-// neither its closing quote nor a backslash: they are skipped with one
-// search instead of a byte at a time (most of files.json is paths and
-// hashes).
+// neither its closing quote nor a backslash: they are skipped eight at a
+// time instead of a byte at a time (most of files.json is paths and
+// hashes; two searches of the whole run, one per byte, cost more on
+// strings this short).
 func stringRun(b []byte) int {
-	n := bytes.IndexByte(b, '"')
-	if n < 0 {
-		n = len(b)
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		v := binary.LittleEndian.Uint64(b[i:])
+		if m := bytesEqual(v, '"') | bytesEqual(v, '\\'); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
 	}
-	if i := bytes.IndexByte(b[:n], '\\'); i >= 0 {
-		return i
+	for ; i < len(b); i++ {
+		if b[i] == '"' || b[i] == '\\' {
+			return i
+		}
 	}
-	return n
+	return len(b)
+}
+
+// bytesEqual marks (its top bit set) the bytes of v equal to c, exactly for
+// the lowest such byte (bytes above it may be marked falsely: a borrow
+// carries up from a match): the lowest mark is the first match.
+func bytesEqual(v uint64, c byte) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := v ^ ones*uint64(c)
+	return (x - ones) &^ x & highs
 }
 
 // errSlow means the fast parser cannot decide: use encoding/json.

@@ -85,3 +85,31 @@ func FuzzObjects(f *testing.F) {
 		}
 	})
 }
+
+// TestStringRun: stringRun stops at the first quote or backslash, at every
+// position in runs shorter and longer than its eight-byte words, among
+// bytes one bit away from either and bytes of 0x80 and more (which its
+// word test borrows through), or at the end when there is none.
+func TestStringRun(t *testing.T) {
+	fillers := []byte{'a', 0x21, 0x23, 0x5b, 0x5d, 0xa2, 0xdc, 0x80, 0xff, 0x00, 0x01}
+	for n := range 40 {
+		for _, fill := range fillers {
+			b := bytes.Repeat([]byte{fill}, n)
+			if got := stringRun(b); got != n {
+				t.Fatalf("%d × %#x: %d, want %d", n, fill, got, n)
+			}
+			for pos := range n {
+				for _, stop := range []byte{'"', '\\'} {
+					c := slices.Clone(b)
+					c[pos] = stop
+					if pos+1 < n { // a second stop after the first changes nothing
+						c[n-1] = '"' ^ '\\' ^ stop
+					}
+					if got := stringRun(c); got != pos {
+						t.Fatalf("%q: %d, want %d", c, got, pos)
+					}
+				}
+			}
+		}
+	}
+}
