@@ -61,7 +61,7 @@ func (ix *Index) domain(s string) *entry {
 			return e
 		}
 	}
-	return ix.st.lookup(tabDomains, s)
+	return ix.st.domain(s)
 }
 
 // get is the entry of key in m, else in stored table tab.

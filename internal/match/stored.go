@@ -38,9 +38,11 @@ import (
 //	inds       the indicator list as given, 3 words each like entries
 //	rejects    the indicators NewIndex rejected, 3 words each
 //	pathLens   the lengths bitset of the file-path keys, 2 words per uint64
+//	domFilter  a blocked Bloom filter of the domain keys (as suffixFilter,
+//	           with strHash), 2 words per uint64, a power of two of them
 //	tables     nTables tables of 3-word slots (hash tag, key id+1, payload),
 //	           a power of two of slots or none
-const storedMagic = "spyscan-index-1\n"
+const storedMagic = "spyscan-index-2\n"
 
 // ErrStored is returned for a stored index that is not one or is corrupt.
 var ErrStored = errors.New("stored indicator index is corrupt")
@@ -111,6 +113,10 @@ type stored struct {
 	rejects  u32s
 	tabs     [nTables]u32s
 	pathLens lengths
+	// domFilter is read in place: most domain look-ups are misses (each
+	// suffix of each host), and a miss in the table costs a cache miss.
+	domFilter u32s
+	domShift  uint
 
 	singleLabel bool
 	total       int
@@ -164,6 +170,12 @@ func OpenStored(data string) (*Stored, error) {
 	st.strOff, st.strBytes = u32s(sec(false)), sec(true)
 	st.prov, st.lists, st.entries, st.inds, st.rejects = u32s(sec(false)), u32s(sec(false)), u32s(sec(false)), u32s(sec(false)), u32s(sec(false))
 	lens := u32s(sec(false))
+	st.domFilter = u32s(sec(false))
+	if n := st.domFilter.n() / 2; st.domFilter.n()%2 != 0 || n&(n-1) != 0 {
+		ok = false
+	} else if n > 0 {
+		st.domShift = uint(64 - bits.TrailingZeros(uint(n)))
+	}
 	for i := range st.tabs {
 		st.tabs[i] = u32s(sec(false))
 		if n := st.tabs[i].n(); n%3 != 0 || n/3&(n/3-1) != 0 {
@@ -198,12 +210,16 @@ func (st *stored) str(id uint32) (string, bool) {
 
 // find is the payload stored under key in table tab.
 func (st *stored) find(tab int, key string) (uint32, bool) {
+	return st.findHashed(tab, key, strHash(key))
+}
+
+// findHashed is find with key's strHash h.
+func (st *stored) findHashed(tab int, key string, h uint64) (uint32, bool) {
 	t := st.tabs[tab]
 	n := t.n() / 3
 	if n == 0 {
 		return 0, false
 	}
-	h := strHash(key)
 	tag, mask := uint32(h>>32), n-1
 	for i, probes := int(h)&mask, 0; probes < n; i, probes = (i+1)&mask, probes+1 {
 		k := t.at(3*i + 1)
@@ -217,6 +233,27 @@ func (st *stored) find(tab int, key string) (uint32, bool) {
 		}
 	}
 	return 0, false
+}
+
+// domain is the stored domain entry of key s, checked against the filter
+// first; st may be nil.
+func (st *stored) domain(s string) *entry {
+	if !st.has(tabDomains) {
+		return nil
+	}
+	h := strHash(s)
+	if n := st.domFilter.n(); n > 0 {
+		i := int(h >> st.domShift)
+		w := uint64(st.domFilter.at(2*i)) | uint64(st.domFilter.at(2*i+1))<<32
+		if m := wordMask(h); w&m != m {
+			return nil
+		}
+	}
+	id, ok := st.findHashed(tabDomains, s, h)
+	if !ok {
+		return nil
+	}
+	return st.entry(id)
 }
 
 // has reports whether table tab has any key.

@@ -216,7 +216,7 @@ func must(ix *Index, _ []Indicator) *Index { return ix }
 // 100,000 domains (1% hits), the look-up of a scan against the embedded
 // snapshot.
 func BenchmarkStoredDomain(b *testing.B) {
-	inds, hosts := benchDomains(100_000)
+	inds, hosts := benchDomains(benchDomainsN)
 	st, err := OpenStored(string(Encode(inds)))
 	if err != nil {
 		b.Fatal(err)
@@ -248,3 +248,19 @@ func benchDomains(n int) ([]Indicator, []string) {
 	}
 	return inds, hosts
 }
+
+// BenchmarkMapsDomain is BenchmarkStoredDomain's look-ups against the maps
+// of the same indicators (NewIndex), to compare the two.
+func BenchmarkMapsDomain(b *testing.B) {
+	inds, hosts := benchDomains(benchDomainsN)
+	ix, _ := NewIndex(inds)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ix.Domain(hosts[i%len(hosts)])
+		i++
+	}
+}
+
+// benchDomainsN is about the embedded snapshot's number of domains.
+const benchDomainsN = 10_000

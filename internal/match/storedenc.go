@@ -3,6 +3,7 @@ package match
 import (
 	"encoding/binary"
 	"maps"
+	"math/bits"
 	"slices"
 
 	"github.com/spyscan/spyscan/internal/model"
@@ -70,8 +71,29 @@ func Encode(inds []Indicator) []byte {
 	words(indWords)
 	words(rejectWords)
 	words(lens)
+	words(domFilter(ix.domains))
 	for _, t := range tabs {
 		words(t)
+	}
+	return out
+}
+
+// domFilter is the stored filter of the domain keys: as newSuffixFilter's,
+// with strHash (fixed) for the seeded hash; none when there is no domain.
+func domFilter(keys map[string]*entry) []uint32 {
+	if len(keys) == 0 {
+		return nil
+	}
+	n := max(uint64(len(keys))*16/64, 16)
+	logn := 64 - bits.LeadingZeros64(n-1)
+	words := make([]uint64, 1<<logn)
+	for k := range keys {
+		h := strHash(k)
+		words[h>>(64-logn)] |= wordMask(h)
+	}
+	out := make([]uint32, 0, 2*len(words))
+	for _, w := range words {
+		out = append(out, uint32(w), uint32(w>>32))
 	}
 	return out
 }

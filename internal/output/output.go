@@ -211,7 +211,7 @@ func (t *TimelineCSVWriter) Write(e *model.Event) error {
 	t.buf = appendCSVField(t.buf, string(stamp))
 	for _, f := range [...]string{e.Module, e.Event, e.Description} {
 		t.buf = append(t.buf, ',')
-		t.buf = appendCSVField(t.buf, csvCell(f))
+		t.buf = appendCSVCell(t.buf, f)
 	}
 	t.buf = append(t.buf, '\n')
 	if len(t.buf) >= csvFlushAt {
@@ -255,6 +255,37 @@ func appendCSVRow(dst []byte, fields ...string) []byte {
 	return append(dst, '\n')
 }
 
+// appendCSVCell appends csvCell(f) as appendCSVField writes it. A text of
+// printable ASCII, the common case, is checked and written in one pass:
+// csvCell leaves it as it is unless it starts like a formula, and it needs
+// quotes only for a quote, a comma, a leading space or being \.; any other
+// text goes through csvCell and appendCSVField (TestCSVCellOnePass,
+// FuzzCSVCell).
+func appendCSVCell(dst []byte, f string) []byte {
+	quote := false
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c < 0x20 || c > 0x7e:
+			return appendCSVField(dst, csvCell(f))
+		case c == '"' || c == ',':
+			quote = true
+		}
+	}
+	if f == "" {
+		return dst
+	}
+	switch f[0] {
+	case '=', '+', '-', '@':
+		return appendCSVField(dst, csvCell(f))
+	case ' ':
+		quote = true
+	}
+	if !quote && f != `\.` {
+		return append(dst, f...)
+	}
+	return appendQuoted(dst, f)
+}
+
 // appendCSVField appends one field as csv.Writer writes it: quoted when
 // it holds a quote, a comma, a CR or LF, starts with a space or is \.,
 // with its quotes doubled.
@@ -262,6 +293,11 @@ func appendCSVField(dst []byte, f string) []byte {
 	if !csvNeedsQuotes(f) {
 		return append(dst, f...)
 	}
+	return appendQuoted(dst, f)
+}
+
+// appendQuoted appends f between quotes, its quotes doubled.
+func appendQuoted(dst []byte, f string) []byte {
 	dst = append(dst, '"')
 	for len(f) > 0 {
 		i := strings.IndexByte(f, '"')

@@ -95,6 +95,20 @@ func (r Row) Bytes(c string) []byte {
 // "?" is optional: read as NULL without a note when the table lacks it
 // (the columns kept only because MVT's results have them).
 func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table string, cols []string, tail string, fn func(Row) error) error {
+	return query(ctx, db, rec, table, cols, tail, false, fn)
+}
+
+// QueryScratch is Query for a caller that keeps nothing of a row once fn
+// returns: every row is read into the same slice of values, so a Row, and
+// the Columns its Tail gives, are valid only during the call (the values
+// themselves, the driver's new strings and BLOB slices, may be kept). It
+// saves a slice of every selected column per row (sms.db's message table
+// has about 80).
+func QueryScratch(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table string, cols []string, tail string, fn func(Row) error) error {
+	return query(ctx, db, rec, table, cols, tail, true, fn)
+}
+
+func query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table string, cols []string, tail string, scratch bool, fn func(Row) error) error {
 	if err := db.CheckTable(ctx, table); errors.Is(err, fs.ErrNotExist) {
 		rec.Note(i18n.M("ios.note.missing_table", "db", db.Name, "table", table))
 		return nil
@@ -130,7 +144,7 @@ func Query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table stri
 	if err != nil {
 		return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
 	}
-	return scanRows(rows, names, func(err error) error { return fmt.Errorf("%s: table %s: %w", db.Name, table, err) }, fn)
+	return scanRows(rows, names, scratch, func(err error) error { return fmt.Errorf("%s: table %s: %w", db.Name, table, err) }, fn)
 }
 
 // QuerySQL runs q, a query whose result columns are named names (every
@@ -142,7 +156,7 @@ func QuerySQL(ctx context.Context, db *sqlitex.DB, q string, names []string, fn 
 	if err != nil {
 		return wrap(err)
 	}
-	return scanRows(rows, names, wrap, fn)
+	return scanRows(rows, names, false, wrap, fn)
 }
 
 // keep is a Scan destination that stores the driver's value as it is.
@@ -158,13 +172,18 @@ func (k keep) Scan(src any) error {
 	return nil
 }
 
-func scanRows(rows *sql.Rows, names []string, wrap func(error) error, fn func(Row) error) error {
+// scanRows calls fn for each row; the rows' values are read into one
+// slice when scratch is set (QueryScratch), else into a new one per row.
+func scanRows(rows *sql.Rows, names []string, scratch bool, wrap func(error) error, fn func(Row) error) error {
 	defer rows.Close()
 	ptrs := make([]any, len(names))
+	var vals []any
 	for rows.Next() {
-		vals := make([]any, len(names)) // fresh per row: callers may keep rows
-		for i := range vals {
-			ptrs[i] = keep{&vals[i]}
+		if vals == nil || !scratch {
+			vals = make([]any, len(names)) // fresh per row: callers of Query may keep rows
+			for i := range vals {
+				ptrs[i] = keep{&vals[i]}
+			}
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return wrap(err)

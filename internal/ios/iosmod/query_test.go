@@ -3,6 +3,8 @@ package iosmod_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -96,6 +98,60 @@ func TestQueryKeepsBlobs(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestQueryScratchAsQuery: QueryScratch, which reads every row into the
+// same values, gives each row as Query does while fn runs (a NULL after a
+// value, a value after a NULL, other columns through Tail, a missing
+// optional column), and the strings and BLOBs it gave stay as read.
+func TestQueryScratchAsQuery(t *testing.T) {
+	var stmts []iosgen.Stmt
+	for i := range 40 {
+		var b, s, f any
+		if i%3 != 0 {
+			b = []byte(strings.Repeat(string(rune('a'+i%26)), 10+i))
+		}
+		if i%4 != 1 {
+			s = strings.Repeat("y", i)
+		}
+		if i%5 == 2 {
+			f = float64(i) + 0.5
+		} else if i%5 == 3 {
+			f = int64(i)
+		}
+		stmts = append(stmts, iosgen.Ins("t", "id, b, s, f", i, b, s, f))
+	}
+	db := openDB(t, []string{"CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB, s TEXT, f)"}, stmts...)
+	ctx := context.Background()
+	rec := module.NewRecorder("t", nil, nil)
+	sel, set := iosmod.OtherColumns(ctx, db, "t", []string{"id", "b"})
+	cols := append([]string{"id", "b", "?absent"}, sel...)
+	read := func(q func(context.Context, *sqlitex.DB, *module.Recorder, string, []string, string, func(iosmod.Row) error) error) (lines []string, blobs [][]byte) {
+		t.Helper()
+		err := q(ctx, db, rec, "t", cols, "ORDER BY id", func(r iosmod.Row) error {
+			obj, err := r.Tail(set).AppendObject([]byte(`{}`), 0)
+			if err != nil {
+				return err
+			}
+			lines = append(lines, fmt.Sprintf("%d %q %v %q %v %v %s", r.Int("id"), r.Bytes("b"), r.Null("b"), r.Str("s"), r.Null("s"), r.Null("absent"), obj))
+			blobs = append(blobs, r.Bytes("b"))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lines, blobs
+	}
+	want, _ := read(iosmod.Query)
+	got, blobs := read(iosmod.QueryScratch)
+	if len(want) != 40 || !slices.Equal(got, want) {
+		t.Fatalf("QueryScratch rows:\n%s\nQuery rows:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for i, b := range blobs {
+		if w := strings.Repeat(string(rune('a'+i%26)), 10+i); i%3 != 0 && string(b) != w {
+			t.Errorf("row %d: BLOB kept from QueryScratch is %q, want %q", i, b, w)
 		}
 	}
 }

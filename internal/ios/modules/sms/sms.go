@@ -116,9 +116,13 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 		var bad badBodies
 		restSel, rest := iosmod.OtherColumns(ctx, db, "message", messageNamed, "payload_data", "message_summary_info")
 		cols := append([]string{"ROWID", "guid", "text", "attributedBody", "handle_id", "service", "account", "date", "date_read", "is_from_me", "cache_has_attachments"}, restSel...)
-		err := iosmod.Query(ctx, db, rec, "message", cols,
+		// QueryScratch, and one Message for every row: a row's message
+		// (and its Columns) is written into the record and the alerts'
+		// records during check, and kept by nothing after it.
+		m := new(Message)
+		err := iosmod.QueryScratch(ctx, db, rec, "message", cols,
 			"ORDER BY ROWID", func(r iosmod.Row) error {
-				m := Message{ID: r.Int("rowid"), GUID: r.Str("guid"), Handle: handles[r.Int("handle_id")], Service: r.Str("service"),
+				*m = Message{ID: r.Int("rowid"), GUID: r.Str("guid"), Handle: handles[r.Int("handle_id")], Service: r.Str("service"),
 					Account: r.Str("account"), Direction: "received", Text: r.Str("text"), DB: p, HasAttachment: r.Int("cache_has_attachments") != 0,
 					Columns: r.Tail(rest)}
 				if r.Int("is_from_me") == 1 {
@@ -127,7 +131,7 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 				t := iosmod.AppleTime(r, "date")
 				m.Date = iosmod.ISO(t)
 				m.DateRead = iosmod.ISO(iosmod.AppleTime(r, "date_read"))
-				if err := readBody(&m, r.Bytes("attributedbody")); err != nil {
+				if err := readBody(m, r.Bytes("attributedbody")); err != nil {
 					bad.add(m.ID, err)
 				}
 				check(rec, m, t, p)
@@ -240,10 +244,12 @@ func (b *badBodies) err(p string) error {
 		p, b.n, b.first, b.err1)
 }
 
-func check(rec *module.Recorder, m Message, t time.Time, p string) {
-	rm := any(full{&m}) // one copy of the message for the record and every Where (each conversion would make its own)
+// check records m, its event and its checks; nothing keeps m past the
+// call (records are marshalled as they are given).
+func check(rec *module.Recorder, m *Message, t time.Time, p string) {
+	rm := any(full{m}) // one pointer for the record and every Where (a Message in an interface would be a copy each)
 	rec.Record(rm)
-	rec.Event(eventOf(&m, t, p))
+	rec.Event(eventOf(m, t, p))
 	w := module.Where{Artifact: p, Time: t, Label: i18n.M("ios.sms.what_link"), Record: rm}
 	for _, l := range m.Links {
 		rec.CheckURL(l, w)
