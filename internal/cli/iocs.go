@@ -50,7 +50,7 @@ func (a *app) loadIndicators(ctx context.Context, f iocFlags) (*indicators.Set, 
 	}
 	opt := indicators.Options{Paths: paths, NoEmbedded: f.noEmbedded}
 	if !f.noCache {
-		opt.CacheDir = indicators.DefaultCacheDir()
+		opt.CacheDir, opt.Build = indicators.DefaultCacheDir(), cacheBuild()
 	}
 	start := time.Now()
 	set, err := indicators.Load(ctx, opt)

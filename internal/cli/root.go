@@ -65,6 +65,22 @@ func buildFacts() (commit, date string) {
 	return commit, date
 }
 
+// cacheBuild identifies this build for the indicator cache's parsed form
+// (indicators.Options.Build): the version and commit of a build from a
+// clean tree, else the module version of `go install …@version`, else ""
+// (a development build, whose parser may change under the same version,
+// parses the cache every time).
+func cacheBuild() string {
+	commit, _ := buildFacts()
+	if commit != "" && !strings.HasSuffix(commit, "-dirty") {
+		return Version + "+" + commit
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Path + "@" + bi.Main.Version
+	}
+	return ""
+}
+
 // fullVersion is Version plus the commit's first 12 digits, so a report
 // names the exact code that made it.
 func fullVersion() string {

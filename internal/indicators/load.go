@@ -36,6 +36,10 @@ type Options struct {
 	Paths      []string // --iocs files or folders, then SPYSCAN_IOCS entries
 	CacheDir   string   // the update cache; "" to skip
 	NoEmbedded bool     // leave out the embedded snapshot
+	// Build identifies the build of spyscan (version and commit) for the
+	// update cache's parsed form (parsedcache.go); "" leaves it off: the
+	// cache is parsed at every load and nothing is written beside it.
+	Build string
 }
 
 // loaded is one parsed file.
@@ -57,7 +61,7 @@ func Load(ctx context.Context, opt Options) (*Set, error) {
 		set.Sources = append(set.Sources, src...)
 	}
 	if opt.CacheDir != "" {
-		if src, err := loadCache(ctx, opt.CacheDir, set); err != nil {
+		if src, err := loadCache(ctx, opt.CacheDir, opt.Build, set); err != nil {
 			set.Warnings = append(set.Warnings, err.Error())
 		} else if src != nil {
 			set.Sources = append(set.Sources, *src)

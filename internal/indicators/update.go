@@ -145,37 +145,78 @@ func readManifest(dir string) ([]CacheEntry, error) {
 }
 
 // loadCache loads what `iocs update` stored; nil when the cache is empty.
-func loadCache(_ context.Context, dir string, set *Set) (*Source, error) {
+// Every cached file is read and hashed at each load; its STIX is parsed
+// only when the cache's parsed form (parsedcache.go) does not match what
+// was read, and the parsed form is then written again for the next load.
+func loadCache(_ context.Context, dir, build string, set *Set) (*Source, error) {
 	es, err := readManifest(dir)
 	if err != nil || len(es) == 0 {
 		return nil, err
 	}
+	datas := make([][]byte, len(es))
+	sums := make([]string, len(es))
+	readErrs := make([]error, len(es))
+	for i, e := range es {
+		datas[i], readErrs[i] = readCapped(os.DirFS(dir), e.File)
+		if readErrs[i] == nil {
+			sum := sha256.Sum256(datas[i])
+			sums[i] = hex.EncodeToString(sum[:])
+		}
+	}
+	key, keyed := parsedKey(build, es, sums)
+	rs, cached := []loaded(nil), false
+	if keyed {
+		rs, cached = readParsed(dir, key, len(es))
+	}
+	if !cached {
+		rs = make([]loaded, len(es))
+		for i, e := range es {
+			if readErrs[i] == nil {
+				rs[i] = parseCacheEntry(e, dir, datas[i])
+			}
+		}
+		if keyed {
+			// A cache folder this user cannot write (a lab's shared cache)
+			// only means parsing again at the next load: not a problem to
+			// report with the scan's results.
+			_ = writeParsed(dir, key, rs)
+		}
+	}
 	src := &Source{Name: "update-cache", Kind: Cache, Origin: dir}
-	for _, e := range es {
+	for i, e := range es {
 		p := filepath.Join(dir, e.File)
-		data, err := readCapped(os.DirFS(dir), e.File)
-		if err != nil {
+		if err := readErrs[i]; err != nil {
 			set.Warnings = append(set.Warnings, fmt.Sprintf("%s: %v", p, err))
 			set.Unread = append(set.Unread, model.Problem{Kind: model.KindIndicators, Path: p, Cause: fmt.Sprintf("%s: %v", p, err)})
 			continue
 		}
-		base := model.Provenance{Source: e.Source, URL: e.URL, Date: dateOf(e.Downloaded)}
-		r := parseFile(data, e.File, dir, base)
+		r := rs[i]
 		set.Warnings = append(set.Warnings, r.warns...)
 		set.unread(p, r)
 		if r.file.Path == "" {
 			continue
 		}
-		r.file.URL, r.file.Downloaded = e.URL, e.Downloaded
-		for i := range r.inds {
-			for j := range r.inds[i].Sources {
-				r.inds[i].Sources[j].References = append(r.inds[i].Sources[j].References, e.References...)
-			}
-		}
 		src.Files = append(src.Files, r.file)
 		set.Indicators = append(set.Indicators, r.inds...)
 	}
 	return src, nil
+}
+
+// parseCacheEntry parses one cached file with the provenance its
+// manifest entry gives (download URL and date, report links).
+func parseCacheEntry(e CacheEntry, dir string, data []byte) loaded {
+	base := model.Provenance{Source: e.Source, URL: e.URL, Date: dateOf(e.Downloaded)}
+	r := parseFile(data, e.File, dir, base)
+	if r.file.Path == "" {
+		return r
+	}
+	r.file.URL, r.file.Downloaded = e.URL, e.Downloaded
+	for i := range r.inds {
+		for j := range r.inds[i].Sources {
+			r.inds[i].Sources[j].References = append(r.inds[i].Sources[j].References, e.References...)
+		}
+	}
+	return r
 }
 
 func dateOf(rfc string) string {
