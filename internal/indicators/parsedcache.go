@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-		"slices"
+	"slices"
 	"strings"
 
 	"github.com/spyscan/spyscan/internal/match"
