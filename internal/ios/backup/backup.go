@@ -100,7 +100,7 @@ type Backup struct {
 	tempDir    string // Options.TempDir: the sorted runs of Completeness
 
 	rootMu   sync.Mutex
-	rootKids []child // the listing of ".", kept once made: every "AppDomain-*" pattern of the modules lists it
+	rootEnts []dirEntry // the listing of ".", kept once made: every "AppDomain-*" pattern of the modules lists it
 }
 
 // Find returns the backup folder for path: path itself when it holds
