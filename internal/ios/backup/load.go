@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/spyscan/spyscan/internal/acquisition"
@@ -82,6 +83,13 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string, bd *builder) e
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
 	defer db.Close()
+	// The Files table is read once, in order: with SQLite's default page
+	// cache (2 MB) every page read stays cached, each in memory of its own
+	// that the scan touches once (about 800 pages, as many page faults, for
+	// MVT's sample's 3.2 MB Manifest.db). A cache of a few pages recycles
+	// them. It only sizes a cache: should SQLite refuse it, the read is
+	// the same.
+	db.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(manifestCacheKiB))
 	rows, err := db.QueryContext(ctx, "SELECT fileID, domain, relativePath, flags, file FROM Files")
 	if err != nil {
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
@@ -117,6 +125,10 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string, bd *builder) e
 	}
 	return nil
 }
+
+// manifestCacheKiB is the page cache of Manifest.db while its Files table
+// is read.
+const manifestCacheKiB = 64
 
 // manifestRow is a row of the Files table, its MBFile blob decoded.
 type manifestRow struct {
