@@ -376,3 +376,35 @@ func TestKeyedSort(t *testing.T) {
 		}
 	}
 }
+
+// TestAddAllAsAdd: items added in batches (AddAll) are held, spilled and
+// merged as the same items added one by one, across several runs.
+func TestAddAllAsAdd(t *testing.T) {
+	dir := t.TempDir()
+	one, all := New(dir, 500, itemCodec), New(dir, 500, itemCodec)
+	defer one.Close()
+	defer all.Close()
+	r := rand.New(rand.NewPCG(9, 1))
+	var batch []item
+	for i := range 1000 {
+		v := item{k: r.Int64N(30), tag: strconv.Itoa(i)}
+		if err := one.Add(v); err != nil {
+			t.Fatal(err)
+		}
+		if batch = append(batch, v); len(batch) == 1+i%37 {
+			if err := all.AddAll(batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := all.AddAll(batch); err != nil {
+		t.Fatal(err)
+	}
+	if one.Len() != all.Len() || len(all.runs) < 2 || len(all.runs) != len(one.runs) {
+		t.Fatalf("%d items in %d runs, one by one %d in %d", all.Len(), len(all.runs), one.Len(), len(one.runs))
+	}
+	if got, want := collect(t, all.Each), collect(t, one.Each); !slices.Equal(got, want) {
+		t.Error("AddAll's merge differs from Add's")
+	}
+}
