@@ -63,9 +63,10 @@ func (s *Source) Indicators() int {
 // Set is every loaded indicator with its sources.
 type Set struct {
 	Sources []Source
-	// Indicators are those read at run time (the update cache, --iocs and
-	// SPYSCAN_IOCS paths), not the embedded snapshot's: those stay in
-	// their stored index until All decodes them. Match with Index or
+	// Indicators are those read at run time (--iocs and SPYSCAN_IOCS
+	// paths, and the update cache's when they were parsed), not the
+	// embedded snapshot's nor the update cache's parsed form's: those stay
+	// in their stored indexes until All decodes them. Match with Index or
 	// NewIndex, list with All.
 	Indicators []match.Indicator
 	// Warnings name the file and the reason for everything skipped.
@@ -96,25 +97,66 @@ func (s *Set) Digest() string {
 }
 
 // embedded is the embedded snapshot's stored index and its rejects
-// (values NewIndex leaves out), when the set has it.
+// (values NewIndex leaves out), when the set has it, and the update
+// cache's parsed form layered over it, when the cache was read from it.
 type embedded struct {
 	stored  *match.Stored
 	rejects []match.Indicator
+	// cache is the update cache's indicators (not in Set.Indicators),
+	// stored over stored; cacheRejects are its rejects.
+	cache        *match.Stored
+	cacheRejects []match.Indicator
+}
+
+// snapshotStored is the embedded snapshot's stored index, the base of the
+// update cache's parsed form: the set's, else opened here (a load without
+// the snapshot still keeps the parsed form over it); nil if it is corrupt.
+func (s *Set) snapshotStored() *match.Stored {
+	if s.embedded.stored != nil {
+		return s.embedded.stored
+	}
+	c, err := decodeCompiled(compiledSnapshot)
+	if err != nil {
+		return nil
+	}
+	return c.Stored
+}
+
+// layerCache takes in the update cache's parsed form: layered under the
+// run-time indicators when the set has the embedded snapshot, else decoded
+// into Indicators (its tables hold the snapshot's entries merged in).
+func (s *Set) layerCache(st *match.Stored, rejects []match.Indicator) error {
+	if s.embedded.stored != nil {
+		s.embedded.cache, s.embedded.cacheRejects = st, rejects
+		return nil
+	}
+	inds, err := st.Indicators()
+	if err != nil {
+		return err
+	}
+	s.Indicators = append(s.Indicators, inds...)
+	return nil
 }
 
 // NewIndex builds the match index of the set: the embedded snapshot's
-// stored index (when loaded) with the run-time indicators on top. It
-// matches exactly as match.NewIndex over All would. The rejects are the
-// values that could not be indexed, the snapshot's first.
+// stored index (when loaded), the update cache's parsed form over it (when
+// used), with the run-time indicators on top. It matches exactly as
+// match.NewIndex over All would. The rejects are the values that could not
+// be indexed, in All's order.
 func (s *Set) NewIndex() (*match.Index, []match.Indicator) {
-	if s.embedded.stored == nil {
+	e := &s.embedded
+	if e.stored == nil {
 		return match.NewIndex(s.Indicators)
 	}
-	ix, rejects := s.embedded.stored.Index(s.Indicators)
-	if len(s.embedded.rejects) == 0 {
+	top := e.stored
+	if e.cache != nil {
+		top = e.cache
+	}
+	ix, rejects := top.Index(s.Indicators)
+	if len(e.rejects)+len(e.cacheRejects) == 0 {
 		return ix, rejects
 	}
-	return ix, append(slices.Clip(s.embedded.rejects), rejects...)
+	return ix, slices.Concat(e.rejects, e.cacheRejects, rejects)
 }
 
 // Index is NewIndex without the rejects.
@@ -123,8 +165,8 @@ func (s *Set) Index() *match.Index {
 	return ix
 }
 
-// All is every loaded indicator in load order: the embedded snapshot's
-// (decoded here), then the run-time ones.
+// All is every loaded indicator in load order: the embedded snapshot's and
+// the update cache's parsed form's (decoded here), then the run-time ones.
 func (s *Set) All() ([]match.Indicator, error) {
 	if s.embedded.stored == nil {
 		return s.Indicators, nil
@@ -133,14 +175,23 @@ func (s *Set) All() ([]match.Indicator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded snapshot: %w", err)
 	}
+	if s.embedded.cache != nil {
+		c, err := s.embedded.cache.Indicators()
+		if err != nil {
+			return nil, fmt.Errorf("update cache: %w", err)
+		}
+		all = append(all, c...)
+	}
 	return append(all, s.Indicators...), nil
 }
 
 // Len is the number of loaded indicators (All's length).
 func (s *Set) Len() int {
 	n := len(s.Indicators)
-	if s.embedded.stored != nil {
-		n += s.embedded.stored.Len()
+	for _, st := range []*match.Stored{s.embedded.stored, s.embedded.cache} {
+		if st != nil {
+			n += st.Len()
+		}
 	}
 	return n
 }

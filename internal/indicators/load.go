@@ -276,6 +276,25 @@ func readCapped(fsys fs.FS, name string) ([]byte, error) {
 	return b, nil
 }
 
+// hashCapped is the hex SHA-256 of a file of at most MaxFile bytes (as
+// readCapped would read it), read through buf.
+func hashCapped(fsys fs.FS, name string, buf []byte) (string, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, io.LimitReader(f, int64(MaxFile)+1), buf)
+	if err != nil {
+		return "", err
+	}
+	if n > int64(MaxFile) {
+		return "", fmt.Errorf("larger than %d bytes: not read", MaxFile)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // unread records a file that gave nothing (it failed to read or parse).
 func (s *Set) unread(p string, r loaded) {
 	if r.file.Path == "" && len(r.warns) > 0 {

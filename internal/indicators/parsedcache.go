@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/spyscan/spyscan/internal/match"
 )
@@ -18,20 +20,23 @@ import (
 // The update cache's parsed form. Parsing the cache's STIX bundles takes
 // ~100 ms at every start (the embedded snapshot is compiled at build time
 // instead); a scan after `iocs update` stores what it parsed in
-// parsedName beside the cache's manifest, and the next scans decode it
-// (~5 ms) when nothing it came from has changed: the key covers every
-// manifest entry, the SHA-256 of every cached file's content, and the
-// build of spyscan that parsed them (Options.Build: a parser change means
-// a new build; without a build identity nothing is stored or read).
-// Anything wrong with the file (absent, stale, damaged, not writable) only
-// means the bundles are parsed again: it is never evidence and never
-// trusted beyond what it decodes to.
+// parsedName beside the cache's manifest: the entries' files and warnings,
+// and the indicators as a stored index layered over the embedded snapshot's
+// (match.EncodeOver), which the next scans open in place as the embedded
+// one is (nothing is decoded but what a look-up hits). It is used when
+// nothing it came from has changed: the key covers every manifest entry,
+// the SHA-256 of every cached file's content, and the build of spyscan
+// that parsed them (Options.Build: a parser or snapshot change means a new
+// build; without a build identity nothing is stored or read). Anything
+// wrong with the file (absent, stale, damaged: a CRC-32C covers it, not
+// writable) only means the bundles are parsed again: it is never evidence
+// and never trusted beyond what it decodes to.
 
 // parsedName is the parsed form's file name inside the cache folder.
 const parsedName = "parsed.idx"
 
 // parsedMagic starts the file; the version changes with the layout.
-const parsedMagic = "spyscan parsed cache 1\n"
+const parsedMagic = "spyscan parsed cache 2\n"
 
 // parsedEntry is what one manifest entry gave: its file (Path "" when it
 // gave nothing), warnings, and how many indicators, in order, it added to
@@ -40,6 +45,15 @@ type parsedEntry struct {
 	File  File     `json:"file"`
 	Warns []string `json:"warns,omitempty"`
 	N     int      `json:"n"`
+}
+
+// parsedForm is a decoded parsed form: each manifest entry's file and
+// warnings (no indicators), and the stored index of all their indicators
+// layered over the embedded snapshot's, with its rejects.
+type parsedForm struct {
+	rs      []loaded
+	st      *match.Stored
+	rejects []match.Indicator
 }
 
 // parsedKey is the key of a cache's parsed form: the build, then each
@@ -62,67 +76,89 @@ func parsedKey(build string, es []CacheEntry, sums []string) (string, bool) {
 	return hex.EncodeToString(h.Sum(nil)), true
 }
 
-// readParsed returns the loaded form of each manifest entry from dir's
-// parsed form when its key is key; ok is false (parse again) otherwise.
-func readParsed(dir, key string, entries int) ([]loaded, bool) {
+// readParsed returns dir's parsed form, opened over base, when its key is
+// key; ok is false (parse again) otherwise.
+func readParsed(dir, key string, entries int, base *match.Stored) (parsedForm, bool) {
 	b, err := os.ReadFile(filepath.Join(dir, parsedName))
-	if err != nil {
-		return nil, false
+	if err != nil || len(b) == 0 {
+		return parsedForm{}, false
 	}
-	out, err := decodeParsed(string(b), key, entries)
-	return out, err == nil
+	// The stored index is read in place for the whole scan: b is never
+	// written again, so it is viewed as a string rather than copied (the
+	// parsed form is a few MB).
+	pf, err := decodeParsed(unsafe.String(&b[0], len(b)), key, entries, base)
+	return pf, err == nil
 }
 
-// decodeParsed decodes a parsed form: the magic, the key, the length of
-// the entries' JSON, the JSON, then the indicators as match.Encode wrote
-// them.
-func decodeParsed(s, key string, entries int) ([]loaded, error) {
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// decodeParsed decodes a parsed form: the magic, the key, the CRC-32C of
+// the rest, the length of the entries' JSON, the JSON, then the indicators
+// as match.EncodeOver wrote them over base, opened in place over base.
+func decodeParsed(s, key string, entries int, base *match.Stored) (parsedForm, error) {
 	rest, ok := strings.CutPrefix(s, parsedMagic)
 	if !ok {
-		return nil, errors.New("not a parsed cache")
+		return parsedForm{}, errors.New("not a parsed cache")
 	}
 	if rest, ok = strings.CutPrefix(rest, key+"\n"); !ok {
-		return nil, errors.New("stale")
+		return parsedForm{}, errors.New("stale")
 	}
-	if len(rest) < 4 {
-		return nil, errors.New("truncated")
+	if len(rest) < 8 {
+		return parsedForm{}, errors.New("truncated")
+	}
+	sum, rest := binary.LittleEndian.Uint32([]byte(rest[:4])), rest[4:]
+	if crcString(rest) != sum {
+		return parsedForm{}, errors.New("damaged")
 	}
 	n := binary.LittleEndian.Uint32([]byte(rest[:4]))
 	if uint64(n) > uint64(len(rest)-4) {
-		return nil, errors.New("truncated")
+		return parsedForm{}, errors.New("truncated")
 	}
 	var pes []parsedEntry
 	if err := json.Unmarshal([]byte(rest[4:4+n]), &pes); err != nil {
-		return nil, err
+		return parsedForm{}, err
 	}
 	if len(pes) != entries {
-		return nil, errors.New("entry count")
+		return parsedForm{}, errors.New("entry count")
 	}
-	st, err := match.OpenStored(rest[4+n:])
+	st, err := match.OpenStoredOver(rest[4+n:], base)
 	if err != nil {
-		return nil, err
+		return parsedForm{}, err
 	}
-	inds, err := st.Indicators()
+	rejects, err := st.Rejects()
 	if err != nil {
-		return nil, err
+		return parsedForm{}, err
 	}
-	out := make([]loaded, len(pes))
-	off := 0
+	pf := parsedForm{rs: make([]loaded, len(pes)), st: st, rejects: rejects}
+	total := 0
 	for i, pe := range pes {
-		if pe.N < 0 || pe.N > len(inds)-off {
-			return nil, errors.New("indicator count")
+		if pe.N < 0 || pe.N > st.Len()-total {
+			return parsedForm{}, errors.New("indicator count")
 		}
-		out[i] = loaded{file: pe.File, warns: pe.Warns, inds: inds[off : off+pe.N : off+pe.N]}
-		off += pe.N
+		pf.rs[i] = loaded{file: pe.File, warns: pe.Warns}
+		total += pe.N
 	}
-	if off != len(inds) {
-		return nil, errors.New("indicator count")
+	if total != st.Len() {
+		return parsedForm{}, errors.New("indicator count")
 	}
-	return out, nil
+	return pf, nil
+}
+
+// crcString is the CRC-32C of s, taken in pieces (a conversion of the
+// whole would copy it).
+func crcString(s string) uint32 {
+	var buf [32 << 10]byte
+	crc := uint32(0)
+	for len(s) > 0 {
+		n := copy(buf[:], s)
+		crc = crc32.Update(crc, crcTable, buf[:n])
+		s = s[n:]
+	}
+	return crc
 }
 
 // encodeParsed is decodeParsed's inverse.
-func encodeParsed(key string, rs []loaded) ([]byte, error) {
+func encodeParsed(key string, rs []loaded, base *match.Stored) ([]byte, error) {
 	pes := make([]parsedEntry, len(rs))
 	var all []match.Indicator
 	for i, r := range rs {
@@ -133,14 +169,15 @@ func encodeParsed(key string, rs []loaded) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := slices.Concat([]byte(parsedMagic+key+"\n"), binary.LittleEndian.AppendUint32(nil, uint32(len(meta))), meta)
-	return append(b, match.Encode(all)...), nil
+	body := slices.Concat(binary.LittleEndian.AppendUint32(nil, uint32(len(meta))), meta, match.EncodeOver(base, all))
+	head := binary.LittleEndian.AppendUint32([]byte(parsedMagic+key+"\n"), crc32.Update(0, crcTable, body))
+	return append(head, body...), nil
 }
 
 // writeParsed stores the parsed form for the next scans; a failure (a
 // read-only cache folder) is returned for the caller to log, never fatal.
-func writeParsed(dir, key string, rs []loaded) error {
-	b, err := encodeParsed(key, rs)
+func writeParsed(dir, key string, rs []loaded, base *match.Stored) error {
+	b, err := encodeParsed(key, rs, base)
 	if err != nil {
 		return fmt.Errorf("indicator cache %s: %w", dir, err)
 	}

@@ -148,38 +148,27 @@ func readManifest(dir string) ([]CacheEntry, error) {
 // Every cached file is read and hashed at each load; its STIX is parsed
 // only when the cache's parsed form (parsedcache.go) does not match what
 // was read, and the parsed form is then written again for the next load.
+// The parsed form's indicators stay in their stored index, layered over
+// the embedded snapshot's (Set.NewIndex), when the set has the snapshot.
 func loadCache(_ context.Context, dir, build string, set *Set) (*Source, error) {
 	es, err := readManifest(dir)
 	if err != nil || len(es) == 0 {
 		return nil, err
 	}
-	datas := make([][]byte, len(es))
-	sums := make([]string, len(es))
-	readErrs := make([]error, len(es))
-	for i, e := range es {
-		datas[i], readErrs[i] = readCapped(os.DirFS(dir), e.File)
-		if readErrs[i] == nil {
-			sum := sha256.Sum256(datas[i])
-			sums[i] = hex.EncodeToString(sum[:])
-		}
-	}
+	base := set.snapshotStored()
+	sums, readErrs := hashCacheFiles(dir, es)
 	key, keyed := parsedKey(build, es, sums)
-	rs, cached := []loaded(nil), false
-	if keyed {
-		rs, cached = readParsed(dir, key, len(es))
+	pf, cached := parsedForm{}, false
+	if keyed && base != nil {
+		pf, cached = readParsed(dir, key, len(es), base)
 	}
 	if !cached {
-		rs = make([]loaded, len(es))
-		for i, e := range es {
-			if readErrs[i] == nil {
-				rs[i] = parseCacheEntry(e, dir, datas[i])
-			}
-		}
-		if keyed {
+		pf.rs, sums, readErrs = parseCacheFiles(dir, es)
+		if key, keyed = parsedKey(build, es, sums); keyed && base != nil {
 			// A cache folder this user cannot write (a lab's shared cache)
 			// only means parsing again at the next load: not a problem to
 			// report with the scan's results.
-			_ = writeParsed(dir, key, rs)
+			_ = writeParsed(dir, key, pf.rs, base)
 		}
 	}
 	src := &Source{Name: "update-cache", Kind: Cache, Origin: dir}
@@ -190,7 +179,7 @@ func loadCache(_ context.Context, dir, build string, set *Set) (*Source, error) 
 			set.Unread = append(set.Unread, model.Problem{Kind: model.KindIndicators, Path: p, Cause: fmt.Sprintf("%s: %v", p, err)})
 			continue
 		}
-		r := rs[i]
+		r := pf.rs[i]
 		set.Warnings = append(set.Warnings, r.warns...)
 		set.unread(p, r)
 		if r.file.Path == "" {
@@ -199,7 +188,41 @@ func loadCache(_ context.Context, dir, build string, set *Set) (*Source, error) 
 		src.Files = append(src.Files, r.file)
 		set.Indicators = append(set.Indicators, r.inds...)
 	}
+	if pf.st != nil {
+		if err := set.layerCache(pf.st, pf.rejects); err != nil {
+			return nil, fmt.Errorf("indicator cache %s: %w", dir, err)
+		}
+	}
 	return src, nil
+}
+
+// hashCacheFiles is the SHA-256 of each manifest entry's file ("" and the
+// error when it cannot be read), read in pieces: the files themselves are
+// needed only when the parsed form does not match them.
+func hashCacheFiles(dir string, es []CacheEntry) ([]string, []error) {
+	sums, errs := make([]string, len(es)), make([]error, len(es))
+	buf := make([]byte, 256<<10)
+	fsys := os.DirFS(dir)
+	for i, e := range es {
+		sums[i], errs[i] = hashCapped(fsys, e.File, buf)
+	}
+	return sums, errs
+}
+
+// parseCacheFiles reads and parses each manifest entry's file, and gives
+// the SHA-256 of what it read ("" and the error when it could not).
+func parseCacheFiles(dir string, es []CacheEntry) ([]loaded, []string, []error) {
+	rs, sums, errs := make([]loaded, len(es)), make([]string, len(es)), make([]error, len(es))
+	for i, e := range es {
+		data, err := readCapped(os.DirFS(dir), e.File)
+		if errs[i] = err; err != nil {
+			continue
+		}
+		sum := sha256.Sum256(data)
+		sums[i] = hex.EncodeToString(sum[:])
+		rs[i] = parseCacheEntry(e, dir, data)
+	}
+	return rs, sums, errs
 }
 
 // parseCacheEntry parses one cached file with the provenance its

@@ -217,10 +217,7 @@ func (ix *Index) filePath(p string) *entry {
 			return e
 		}
 	}
-	if ix.st != nil && ix.st.pathLens.has(len(p)) {
-		return ix.st.lookup(tabFilePaths, p)
-	}
-	return nil
+	return ix.st.filePath(p)
 }
 
 // FileHash matches a file hash; the algorithm is chosen by length (MD5,

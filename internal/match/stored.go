@@ -23,10 +23,18 @@ import (
 // also in the stored index were merged with the stored entry when built, so
 // the layered index answers exactly as NewIndex over both lists would.
 //
+// A stored index can also be layered over another (EncodeOver, the update
+// cache's parsed form over the embedded snapshot): its tables then hold the
+// entries of its own list's values, each already merged with the base's
+// entry of the same value, and a look-up asks it, then its base. Its
+// header's counts are those of both; its list and rejects are its own.
+//
 // Layout (little-endian uint32 words): the magic, then sections, each a
 // word count (a byte count for the string bytes) and its words:
 //
-//	header     total, singleLabel, len(storedTypes), the count of each type (types order)
+//	header     total, flags (1: singleLabel, 2: layered), len(storedTypes),
+//	           the count of each type (types order), then when layered the
+//	           base's total and byte length (low 32 bits)
 //	strOff     N+1 offsets into the string bytes (string i is bytes[off[i]:off[i+1]])
 //	strBytes
 //	prov       provenance lists: 0 for nil, else n+1 then per provenance its 8 string ids and
@@ -121,6 +129,13 @@ type stored struct {
 	singleLabel bool
 	total       int
 	counts      []uint32 // in storedTypes order
+	size        int      // of the encoded index, in bytes
+	// base is the stored index under this one (EncodeOver), or nil: a
+	// look-up that misses here asks it.
+	base *stored
+	// baseTotal and baseSize are what the header says the base is.
+	baseTotal, baseSize uint32
+	layered             bool
 
 	decoded sync.Map // entry id → *entry; listKey|offset → []*entry or []pathPrefix
 }
@@ -134,6 +149,12 @@ var storedTypes = [...]Type{Domain, IP, URL, Email, Process, FileName, FilePath,
 // name is string id code>>9.
 const otherType = 0xff
 
+// Header flags.
+const (
+	flagSingleLabel = 1
+	flagLayered     = 2
+)
+
 // listKey marks a list offset in the decoded cache (entry ids are below it).
 const listKey = 1 << 31
 
@@ -144,11 +165,42 @@ type Stored struct{ st *stored }
 // OpenStored opens a stored index (as Encode writes it) in place: data is
 // kept and read by look-ups, never copied.
 func OpenStored(data string) (*Stored, error) {
+	st, err := open(data)
+	if err != nil {
+		return nil, err
+	}
+	if st.layered {
+		return nil, fmt.Errorf("%w: a layered index opened without its base", ErrStored)
+	}
+	return &Stored{st: st}, nil
+}
+
+// OpenStoredOver opens a stored index written by EncodeOver over base, in
+// place, layered over base (nil: as OpenStored). The header's note of the
+// base (its total and size) must match base; the caller identifies the
+// base's content (the update cache's key names the build, which embeds it).
+func OpenStoredOver(data string, base *Stored) (*Stored, error) {
+	if base == nil {
+		return OpenStored(data)
+	}
+	st, err := open(data)
+	if err != nil {
+		return nil, err
+	}
+	if !st.layered || st.baseTotal != uint32(base.st.total) || st.baseSize != uint32(base.st.size) {
+		return nil, fmt.Errorf("%w: not layered over this base", ErrStored)
+	}
+	st.base = base.st
+	return &Stored{st: st}, nil
+}
+
+// open checks the sections of a stored index and opens it, without its base.
+func open(data string) (*stored, error) {
 	rest, ok := strings.CutPrefix(data, storedMagic)
 	if !ok {
 		return nil, fmt.Errorf("%w: bad header", ErrStored)
 	}
-	st := &stored{}
+	st := &stored{size: len(data)}
 	sec := func(bytes bool) string {
 		if len(rest) < 4 {
 			ok = false
@@ -182,18 +234,25 @@ func OpenStored(data string) (*Stored, error) {
 			ok = false
 		}
 	}
-	if !ok || len(rest) != 0 || hdr.n() != 3+len(storedTypes) || hdr.at(2) != uint32(len(storedTypes)) ||
+	nHdr := 3 + len(storedTypes)
+	if hdr.n() > 1 && hdr.at(1)&flagLayered != 0 {
+		nHdr += 2
+	}
+	if !ok || len(rest) != 0 || hdr.n() != nHdr || hdr.at(1) > flagSingleLabel|flagLayered || hdr.at(2) != uint32(len(storedTypes)) ||
 		st.strOff.n() == 0 || lens.n()%2 != 0 || st.entries.n()%3 != 0 || st.inds.n()%3 != 0 || st.rejects.n()%3 != 0 {
 		return nil, fmt.Errorf("%w: bad sections", ErrStored)
 	}
-	st.total, st.singleLabel = int(hdr.at(0)), hdr.at(1) == 1
-	for i := 3; i < hdr.n(); i++ {
+	st.total, st.singleLabel, st.layered = int(hdr.at(0)), hdr.at(1)&flagSingleLabel != 0, hdr.at(1)&flagLayered != 0
+	for i := 3; i < 3+len(storedTypes); i++ {
 		st.counts = append(st.counts, hdr.at(i))
+	}
+	if st.layered {
+		st.baseTotal, st.baseSize = hdr.at(nHdr-2), hdr.at(nHdr-1)
 	}
 	for i := 0; i < lens.n(); i += 2 {
 		st.pathLens = append(st.pathLens, uint64(lens.at(i))|uint64(lens.at(i+1))<<32)
 	}
-	return &Stored{st: st}, nil
+	return st, nil
 }
 
 // str is string id; ok is false for an id or offsets out of range.
@@ -235,40 +294,95 @@ func (st *stored) findHashed(tab int, key string, h uint64) (uint32, bool) {
 	return 0, false
 }
 
-// domain is the stored domain entry of key s, checked against the filter
-// first; st may be nil.
+// domain is the stored domain entry of key s, from the top layer that has
+// it, each layer's filter checked first; st may be nil.
 func (st *stored) domain(s string) *entry {
-	if !st.has(tabDomains) {
+	if st == nil {
 		return nil
 	}
 	h := strHash(s)
+	for l := st; l != nil; l = l.base {
+		if e, found := l.ownDomain(s, h); found {
+			return e
+		}
+	}
+	return nil
+}
+
+// ownDomain is domain in this layer alone; found is false when the layer
+// does not have s (a corrupt entry is found and nil).
+func (st *stored) ownDomain(s string, h uint64) (*entry, bool) {
+	if len(st.tabs[tabDomains]) == 0 {
+		return nil, false
+	}
 	if n := st.domFilter.n(); n > 0 {
 		i := int(h >> st.domShift)
 		w := uint64(st.domFilter.at(2*i)) | uint64(st.domFilter.at(2*i+1))<<32
 		if m := wordMask(h); w&m != m {
-			return nil
+			return nil, false
 		}
 	}
 	id, ok := st.findHashed(tabDomains, s, h)
 	if !ok {
-		return nil
+		return nil, false
 	}
-	return st.entry(id)
+	return st.entry(id), true
 }
 
-// has reports whether table tab has any key.
-func (st *stored) has(tab int) bool { return st != nil && len(st.tabs[tab]) > 0 }
+// has reports whether table tab has any key in some layer.
+func (st *stored) has(tab int) bool {
+	for l := st; l != nil; l = l.base {
+		if len(l.tabs[tab]) > 0 {
+			return true
+		}
+	}
+	return false
+}
 
-// lookup is the entry under key in table tab, or nil; st may be nil.
+// lookup is the entry under key in table tab of the top layer that has
+// it, or nil; st may be nil.
 func (st *stored) lookup(tab int, key string) *entry {
 	if st == nil {
 		return nil
 	}
-	id, ok := st.find(tab, key)
-	if !ok {
+	id, l := st.findLayer(tab, key)
+	if l == nil {
 		return nil
 	}
-	return st.entry(id)
+	return l.entry(id)
+}
+
+// findLayer is the payload under key in table tab of the top layer that
+// has it, and that layer (nil when none has it).
+func (st *stored) findLayer(tab int, key string) (uint32, *stored) {
+	var h uint64
+	hashed := false
+	for l := st; l != nil; l = l.base {
+		if len(l.tabs[tab]) == 0 {
+			continue
+		}
+		if !hashed {
+			h, hashed = strHash(key), true
+		}
+		if id, ok := l.findHashed(tab, key, h); ok {
+			return id, l
+		}
+	}
+	return 0, nil
+}
+
+// filePath is the file:path entry of key p, looked up in each layer whose
+// keys have p's length; st may be nil.
+func (st *stored) filePath(p string) *entry {
+	for l := st; l != nil; l = l.base {
+		if !l.pathLens.has(len(p)) {
+			continue
+		}
+		if id, ok := l.find(tabFilePaths, p); ok {
+			return l.entry(id)
+		}
+	}
+	return nil
 }
 
 // entry decodes entry id once (nil if corrupt).
@@ -382,31 +496,26 @@ func (st *stored) list(off uint32, paths bool) any {
 	return v
 }
 
-// hostPaths is the stored host-path list of host; st may be nil.
+// hostPaths is the stored host-path list of host, from the top layer that
+// has it; st may be nil.
 func (st *stored) hostPaths(host string) []pathPrefix {
-	if !st.has(tabDomainPaths) {
+	off, l := st.findLayer(tabDomainPaths, host)
+	if l == nil {
 		return nil
 	}
-	off, ok := st.find(tabDomainPaths, host)
-	if !ok {
-		return nil
-	}
-	l, _ := st.list(off, true).([]pathPrefix)
-	return l
+	list, _ := l.list(off, true).([]pathPrefix)
+	return list
 }
 
 // truncated is the stored list of process entries whose first 15 (i 0) or
-// 16 (i 1) characters are k; st may be nil.
+// 16 (i 1) characters are k, from the top layer that has it; st may be nil.
 func (st *stored) truncated(i int, k string) []*entry {
-	if !st.has(tabTrunc15 + i) {
+	off, l := st.findLayer(tabTrunc15+i, k)
+	if l == nil {
 		return nil
 	}
-	off, ok := st.find(tabTrunc15+i, k)
-	if !ok {
-		return nil
-	}
-	l, _ := st.list(off, false).([]*entry)
-	return l
+	list, _ := l.list(off, false).([]*entry)
+	return list
 }
 
 // ip is the stored entry of address a; st may be nil.
@@ -440,13 +549,14 @@ func exactTab(t Type) int {
 	return -1
 }
 
-// Indicators decodes the stored indicator list, as given to Encode.
+// Indicators decodes the stored indicator list, as given to Encode (a
+// layered index's own, not its base's).
 func (s *Stored) Indicators() ([]Indicator, error) { return s.st.decodeAll(s.st.inds) }
 
 // Rejects are the stored indicators the index left out (as NewIndex returns them).
 func (s *Stored) Rejects() ([]Indicator, error) { return s.st.decodeAll(s.st.rejects) }
 
-// Len is the number of indicators in the stored list.
+// Len is the number of indicators in the stored list (its own, not its base's).
 func (s *Stored) Len() int { return s.st.inds.n() / 3 }
 
 func (st *stored) decodeAll(sec u32s) ([]Indicator, error) {
@@ -461,8 +571,9 @@ func (st *stored) decodeAll(sec u32s) ([]Indicator, error) {
 }
 
 // Index is the stored index with inds on top: it matches exactly as
-// NewIndex over the stored list followed by inds would. The rejects are
-// those of inds (Rejects has the stored list's).
+// NewIndex over the stored list (its base's first, when layered) followed
+// by inds would. The rejects are those of inds (Rejects has the stored
+// list's).
 func (s *Stored) Index(inds []Indicator) (*Index, []Indicator) {
 	return newIndex(s.st, inds)
 }

@@ -46,7 +46,44 @@ func indexVariants(t testing.TB, inds []Indicator) []indexVariant {
 		}
 		out = append(out, indexVariant{name, ix})
 	}
+	for _, sp := range [][2]int{{len(inds) / 2, len(inds)}, {len(inds) / 3, 2 * len(inds) / 3}, {0, len(inds) / 2},
+		{len(inds) / 4, len(inds) / 4}, {len(inds), len(inds)}, {1, len(inds) - 1}} {
+		out = append(out, layeredVariant(t, inds, min(sp[0], len(inds)), min(max(sp[0], sp[1]), len(inds)), want))
+	}
 	return out
+}
+
+// layeredVariant is inds[:a] stored, inds[a:b] stored over it (EncodeOver)
+// and inds[b:] in maps on top, checked to give NewIndex's rejects and
+// to keep each part's list.
+func layeredVariant(t testing.TB, inds []Indicator, a, b int, want []Indicator) indexVariant {
+	t.Helper()
+	name := fmt.Sprintf("stored %d + stored %d + maps %d", a, b-a, len(inds)-b)
+	base, err := OpenStored(string(Encode(inds[:a])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	over, err := OpenStoredOver(string(EncodeOver(base, inds[a:b])), base)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	ix, rejects := over.Index(inds[b:])
+	var got []Indicator
+	for _, st := range []*Stored{base, over} {
+		r, err := st.Rejects()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r...)
+	}
+	if got = append(got, rejects...); len(got) != len(want) || (len(got) > 0 && !reflect.DeepEqual(got, want)) {
+		t.Fatalf("%s: rejects %+v, NewIndex's %+v", name, got, want)
+	}
+	back, err := over.Indicators()
+	if err != nil || len(back) != b-a || (b > a && !reflect.DeepEqual(back, inds[a:b])) {
+		t.Fatalf("%s: the layered list decodes to %d indicators (%v), not the %d given", name, len(back), err, b-a)
+	}
+	return indexVariant{name, ix}
 }
 
 // forEachIndex runs f on every variant of inds.
@@ -185,6 +222,69 @@ func TestOpenStoredRejectsCorruption(t *testing.T) {
 	if _, err := OpenStored(b + "x"); err == nil {
 		t.Error("OpenStored with a trailing byte: no error")
 	}
+}
+
+// TestOpenStoredOverChecksItsBase: a layered index opens only over the
+// base it was encoded over (as the header notes it), and not alone.
+func TestOpenStoredOverChecksItsBase(t *testing.T) {
+	inds, _ := randomAllTypes(11, 300)
+	base, err := OpenStored(string(Encode(inds[:200])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := OpenStored(string(Encode(inds[:199])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := string(EncodeOver(base, inds[200:]))
+	if _, err := OpenStored(over); err == nil {
+		t.Error("a layered index opened without its base")
+	}
+	if _, err := OpenStoredOver(over, other); err == nil {
+		t.Error("a layered index opened over another base")
+	}
+	if _, err := OpenStoredOver(string(Encode(inds[200:])), base); err == nil {
+		t.Error("an index that is not layered opened over a base")
+	}
+	if _, err := OpenStoredOver(over, base); err != nil {
+		t.Errorf("over its own base: %v", err)
+	}
+	for _, n := range []int{len(storedMagic) + 3, len(over) / 2, len(over) - 1} {
+		if _, err := OpenStoredOver(over[:n], base); err == nil {
+			t.Errorf("OpenStoredOver of the first %d of %d bytes: no error", n, len(over))
+		}
+	}
+}
+
+// FuzzOpenStoredOver: any bytes opened over a base (the update cache's
+// parsed form over the embedded snapshot) either fail to open or give a
+// layered index whose look-ups and decoding do not panic.
+func FuzzOpenStoredOver(f *testing.F) {
+	inds, obs := randomAllTypes(10, 60)
+	base, err := OpenStored(string(Encode(inds[:30])))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(EncodeOver(base, inds[30:]), "evil.com")
+	f.Add(EncodeOver(base, inds[:10]), obs[0])
+	f.Add(EncodeOver(base, nil), "")
+	f.Fuzz(func(t *testing.T, b []byte, o string) {
+		if len(b) > 1<<20 {
+			return
+		}
+		st, err := OpenStoredOver(string(b), base)
+		if err != nil {
+			return
+		}
+		st.Indicators()
+		st.Rejects()
+		for _, ix := range []*Index{must(st.Index(nil)), must(st.Index(inds[:5]))} {
+			for _, v := range append([]string{o}, obs...) {
+				ix.Any(v)
+				ix.URL(v)
+			}
+		}
+	})
 }
 
 // FuzzOpenStored: any bytes either fail to open or give an index whose

@@ -11,8 +11,22 @@ import (
 
 // Encode indexes inds with NewIndex and writes the list and the index as a
 // stored index (see stored.go), the same bytes for the same list.
-func Encode(inds []Indicator) []byte {
-	ix, rejects := NewIndex(inds)
+func Encode(inds []Indicator) []byte { return encode(nil, inds) }
+
+// EncodeOver is Encode of inds layered over base (nil: Encode): the tables
+// hold the entries of inds' values, each merged with base's entry of the
+// same value as NewIndex over base's list then inds would merge them, and
+// the counts are those of both. OpenStoredOver opens it over the same base,
+// and it then matches as NewIndex over both lists; only inds are stored.
+func EncodeOver(base *Stored, inds []Indicator) []byte {
+	if base == nil {
+		return encode(nil, inds)
+	}
+	return encode(base.st, inds)
+}
+
+func encode(base *stored, inds []Indicator) []byte {
+	ix, rejects := newIndex(base, inds)
 	e := &storedEncoder{strIDs: map[string]uint32{}, provIDs: map[string]uint32{}, entryIDs: map[*entry]uint32{}}
 	e.strOff = []uint32{0}
 	code := map[Type]uint32{}
@@ -45,10 +59,14 @@ func Encode(inds []Indicator) []byte {
 	}
 	hdr := []uint32{uint32(ix.total), 0, uint32(len(storedTypes))}
 	if ix.singleLabel {
-		hdr[1] = 1
+		hdr[1] |= flagSingleLabel
 	}
 	for _, t := range storedTypes {
 		hdr = append(hdr, uint32(ix.count[t]))
+	}
+	if base != nil {
+		hdr[1] |= flagLayered
+		hdr = append(hdr, uint32(base.total), uint32(base.size))
 	}
 	var lens []uint32
 	for _, w := range ix.pathLens {
