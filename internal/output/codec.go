@@ -12,7 +12,6 @@ import (
 	"github.com/spyscan/spyscan/internal/i18n"
 	"github.com/spyscan/spyscan/internal/match"
 	"github.com/spyscan/spyscan/internal/model"
-	"github.com/spyscan/spyscan/internal/module"
 	"github.com/spyscan/spyscan/internal/spill"
 )
 
@@ -58,37 +57,6 @@ var eventCodec = spill.Codec[model.Event]{
 			msgSize(&e.DescriptionMsg)
 	},
 	RoundTrip: true, // TestEventCodecRoundTrip
-}
-
-// observableCodec is the compact form of an observable in the spill runs.
-var observableCodec = spill.Codec[ObservableRecord]{
-	Append: func(dst []byte, o *ObservableRecord) []byte {
-		dst = appendTime(dst, o.FirstSeen)
-		dst = spill.AppendInt(dst, int64(o.Count))
-		for _, s := range [...]string{string(o.Type), o.Value, o.Input, o.Module, o.Artifact, o.What} {
-			dst = spill.AppendString(dst, s)
-		}
-		return appendMsg(dst, o.WhatMsg)
-	},
-	Decode: func(src []byte, o *ObservableRecord) error {
-		d := spill.NewDecoder(src)
-		o.FirstSeen = readTime(d)
-		o.Count = int(d.Int())
-		o.Type = match.Type(names.str(d))
-		o.Value = d.String()
-		o.Input, o.Module, o.Artifact, o.What = names.str(d), names.str(d), names.str(d), names.str(d)
-		if err := readMsg(d, &o.WhatMsg); err != nil {
-			return err
-		}
-		return d.Err()
-	},
-	Compare: compareObservables,
-	Key:     observableKey,
-	Size: func(o *ObservableRecord) int {
-		return 128 + len(o.Type) + len(o.Value) + len(o.Input) + len(o.Module) + len(o.Artifact) + len(o.What) +
-			msgSize(&o.WhatMsg)
-	},
-	RoundTrip: true, // TestObservableCodecRoundTrip
 }
 
 // names holds one copy of the short strings that repeat from item to item
@@ -217,17 +185,13 @@ var sortedTypes = func() []match.Type {
 // the string. A type not in the list ranks even, between its neighbours
 // (2i when the i-th known type is the first after it), with no value: two
 // such types of one rank compare equal here and are left to
-// compareObservables.
+// compareObservables. The spool's items are keyed so (itemKey).
 func observableKey(o *ObservableRecord) (uint64, string) {
-	i, found := slices.BinarySearch(sortedTypes, o.Type)
-	if !found {
-		return uint64(2*i) << 56, ""
+	n, known := typeKey(o.Type)
+	if !known {
+		return n, ""
 	}
-	n, v := uint64(2*i+1)<<56, o.Value
-	for j := range min(7, len(v)) {
-		n |= uint64(v[j]) << (48 - 8*j)
-	}
-	return n, v[min(7, len(v)):]
+	return valueKey(n, o.Value)
 }
 
 // appendTime writes a time as a flag (0 for the zero time), then Unix
@@ -285,6 +249,9 @@ const maxMsgDepth = 16
 
 var errMsgForm = errors.New("spilled message: bad argument kind or nesting")
 
+// errPlace is a spilled observable whose place is not in its spool's table.
+var errPlace = errors.New("spilled observable: unknown place")
+
 func readMsg(d *spill.Decoder, m *i18n.Msg) error { return readMsgDepth(d, m, 0) }
 
 func readMsgDepth(d *spill.Decoder, m *i18n.Msg, depth int) error {
@@ -317,9 +284,4 @@ func readMsgDepth(d *spill.Decoder, m *i18n.Msg, depth int) error {
 		}
 	}
 	return nil // the caller checks d.Err once the whole item is read
-}
-
-// sightingOf turns a recorder's observable into a record of where it was seen.
-func sightingOf(o module.Observable, mod, input string) ObservableRecord {
-	return ObservableRecord{Module: mod, Input: input, Observable: o}
 }

@@ -2,6 +2,7 @@ package output
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -56,22 +57,102 @@ func TestEventCodecRoundTrip(t *testing.T) {
 	}
 }
 
-// TestObservableCodecRoundTrip: a sighting reads back from the spill form
-// as it was written, every field (the spool merges a small scan's
-// sightings from memory, not decoded: spill.Codec.RoundTrip).
-func TestObservableCodecRoundTrip(t *testing.T) {
-	for _, o := range []ObservableRecord{
-		{Module: "manifest", Input: "in", Observable: module.Observable{Type: "domain", Value: "x.example", Artifact: "Manifest.db",
-			What: "a path", WhatMsg: i18n.M("net.n_queries", "n", 3, "sub", i18n.M("k")), FirstSeen: time.Date(2026, 3, 1, 10, 0, 0, 40, time.UTC), Count: 7}},
-		{Module: "m", Observable: module.Observable{Type: "url", Value: "https://x.example/"}}, // zero time and message
-	} {
-		b := observableCodec.Append(nil, &o)
-		var got ObservableRecord
-		if err := observableCodec.Decode(b, &got); err != nil {
+// TestItemCodecRoundTrip: a spool item reads back from the spill form as
+// it was written, every field, its place the table's own or, past the
+// table's limit, carried in full (the spool merges a small scan's items
+// from memory, not decoded: spill.Codec.RoundTrip); a truncated or damaged
+// item, or one naming a place the table does not have, is an error, never
+// a panic.
+func TestItemCodecRoundTrip(t *testing.T) {
+	table := newPlaceTable()
+	table.limit = 1
+	codec := itemCodec(table)
+	obs := []module.Observable{
+		{Type: "domain", Value: "x.example", Artifact: "Manifest.db", What: "a path",
+			WhatMsg: i18n.M("net.n_queries", "n", 3, "sub", i18n.M("k")), FirstSeen: time.Date(2026, 3, 1, 10, 0, 0, 40, time.UTC), Count: 7},
+		{Type: "url", Value: "https://x.example/"}, // zero time and message; past the limit
+	}
+	for i := range obs {
+		o := &obs[i]
+		it := obsItem{value: o.Value, first: o.FirstSeen, count: o.Count, place: table.find(o, "manifest", "in")}
+		if want := i == 0; (it.place.id != inlinePlace) != want {
+			t.Fatalf("%d: place id %d, in the table: want %v", i, it.place.id, want)
+		}
+		b := codec.Append(nil, &it)
+		var got obsItem
+		if err := codec.Decode(b, &got); err != nil {
 			t.Fatalf("%+v: %v", o, err)
 		}
-		if !reflect.DeepEqual(got, o) {
-			t.Errorf("round trip:\n got %+v\nwant %+v", got, o)
+		if it.place.id != inlinePlace && got.place != it.place {
+			t.Errorf("%d: decoded another place than the table's", i)
+		}
+		if !reflect.DeepEqual(got, it) {
+			t.Errorf("round trip:\n got %+v %+v\nwant %+v %+v", got, *got.place, it, *it.place)
+		}
+		var r ObservableRecord
+		got.record(&r)
+		if want := (ObservableRecord{Module: "manifest", Input: "in", Observable: *o}); !reflect.DeepEqual(r, want) {
+			t.Errorf("record:\n got %+v\nwant %+v", r, want)
+		}
+		for n := range len(b) {
+			if err := codec.Decode(b[:n], &got); err == nil {
+				t.Errorf("%d of %d bytes decoded without error", n, len(b))
+			}
+		}
+		bad := append([]byte(nil), b...)
+		for i := range bad {
+			bad[i] ^= 0xff
+			_ = codec.Decode(bad, &got) // must not panic
+			bad[i] ^= 0xff
+		}
+	}
+	b := codec.Append(nil, &obsItem{value: "v", place: &obsPlace{id: 5}})
+	var got obsItem
+	if err := codec.Decode(b, &got); !errors.Is(err, errPlace) {
+		t.Errorf("item of an unknown place: %v, want errPlace", err)
+	}
+}
+
+// TestPlaces: the values of one place share it, whichever batch and sink
+// brought them; a label that differs in its arguments (nested too), the
+// English text, the module, the input, the type or the artifact makes
+// another place.
+func TestPlaces(t *testing.T) {
+	table := newPlaceTable()
+	base := module.Observable{Type: match.Domain, Artifact: "a", What: "Domain", WhatMsg: i18n.M("k", "n", 1, "sub", i18n.M("s", "x", "y"))}
+	same := base
+	same.WhatMsg = i18n.M("k", "n", 1, "sub", i18n.M("s", "x", "y"))
+	p := table.find(&base, "m", "in")
+	if table.find(&same, "m", "in") != p {
+		t.Fatal("an equal place was made twice")
+	}
+	variants := []func(o *module.Observable) (string, string){
+		func(o *module.Observable) (string, string) {
+			o.WhatMsg = i18n.M("k", "n", 2, "sub", i18n.M("s", "x", "y"))
+			return "m", "in"
+		},
+		func(o *module.Observable) (string, string) {
+			o.WhatMsg = i18n.M("k", "n", 1, "sub", i18n.M("s", "x", "z"))
+			return "m", "in"
+		},
+		func(o *module.Observable) (string, string) { o.WhatMsg = i18n.M("k", "n", 1); return "m", "in" },
+		func(o *module.Observable) (string, string) { o.What = "Host"; return "m", "in" },
+		func(o *module.Observable) (string, string) { o.Type = match.URL; return "m", "in" },
+		func(o *module.Observable) (string, string) { o.Artifact = "b"; return "m", "in" },
+		func(*module.Observable) (string, string) { return "m2", "in" },
+		func(*module.Observable) (string, string) { return "m", "" },
+	}
+	seen := map[*obsPlace]bool{p: true}
+	for i, v := range variants {
+		o := base
+		mod, input := v(&o)
+		q := table.find(&o, mod, input)
+		if seen[q] {
+			t.Errorf("variant %d shares a place", i)
+		}
+		seen[q] = true
+		if q.id != uint32(i+1) || table.get(uint64(q.id)) != q {
+			t.Errorf("variant %d: id %d", i, q.id)
 		}
 	}
 }
@@ -171,20 +252,30 @@ func TestObservableKey(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	r.Shuffle(len(obs), func(i, j int) { obs[i], obs[j] = obs[j], obs[i] })
-	s := spill.New(t.TempDir(), 3000, observableCodec) // spills several runs
-	defer s.Close()
-	for _, o := range obs {
-		if err := s.Add(o); err != nil {
+	for _, limit := range []int{maxPlaces, 5} { // 5: most places carried by their items
+		table := newPlaceTable()
+		table.limit = limit
+		s := spill.New(t.TempDir(), 3000, itemCodec(table)) // spills several runs
+		defer s.Close()
+		sinks := map[string]*obsSink{}
+		for _, o := range obs {
+			k := sinks[o.Module]
+			if k == nil {
+				k = &obsSink{table: table, sorter: s, mod: o.Module}
+				sinks[o.Module] = k
+			}
+			if err := k.add([]module.Observable{o.Observable}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := slices.Clone(obs)
+		slices.SortStableFunc(want, func(a, b ObservableRecord) int { return compareObservables(&a, &b) })
+		var got []ObservableRecord
+		if err := (spoolObservables{s}).records(func(o *ObservableRecord) error { got = append(got, *o); return nil }); err != nil {
 			t.Fatal(err)
 		}
-	}
-	want := slices.Clone(obs)
-	slices.SortStableFunc(want, func(a, b ObservableRecord) int { return compareObservables(&a, &b) })
-	var got []ObservableRecord
-	if err := s.Each(func(o *ObservableRecord) error { got = append(got, *o); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("spill order differs from compareObservables")
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("limit %d: spill order differs from compareObservables", limit)
+		}
 	}
 }

@@ -81,7 +81,20 @@ func appendObservableLine(b []byte, l *ObservableLine, c *sightingCache) ([]byte
 	o.String("type", string(l.Type))
 	o.String("value", l.Value)
 	o.Int("count", int64(l.Count))
-	o.TimeOmitZero("first_seen", l.FirstSeen)
+	// A line's time is mostly its one sighting's: formatted once, copied.
+	first, firstEnd := 0, 0
+	if !l.FirstSeen.IsZero() {
+		o.B = jsonenc.Key(o.B, "first_seen")
+		first = len(o.B)
+		var err error
+		if o.B, err = jsonenc.Time(o.B, l.FirstSeen); err != nil {
+			if o.Err == nil { // as Object.Time: the first error
+				o.Err = err
+			}
+		} else {
+			firstEnd = len(o.B)
+		}
+	}
 	o.B = jsonenc.Key(o.B, "seen")
 	if l.Seen == nil {
 		o.B = append(o.B, "null"...)
@@ -94,7 +107,12 @@ func appendObservableLine(b []byte, l *ObservableLine, c *sightingCache) ([]byte
 			s := &l.Seen[i]
 			o.B = c.appendPlace(o.B, s)
 			o.Int("count", int64(s.Count))
-			o.TimeOmitZero("first_seen", s.FirstSeen)
+			if firstEnd > 0 && s.FirstSeen == l.FirstSeen { // == : the same instant and location, formatted alike
+				o.B = jsonenc.Key(o.B, "first_seen")
+				o.B = append(o.B, o.B[first:firstEnd]...)
+			} else {
+				o.TimeOmitZero("first_seen", s.FirstSeen)
+			}
 			o.B = append(o.B, '}')
 		}
 		o.B = append(o.B, ']')

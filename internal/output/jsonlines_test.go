@@ -109,11 +109,19 @@ func TestObservableLinesCachedAsEncoder(t *testing.T) {
 	enc.SetEscapeHTML(false)
 	for i := range 2000 {
 		l := ObservableLine{Type: "file-path", Value: "/sdcard/" + string(rune('a'+i%26)), Count: i, FirstSeen: time.Unix(int64(i), 0).UTC()}
+		if i%7 == 0 {
+			l.FirstSeen = time.Time{}
+		}
 		for range 1 + r.IntN(3) {
 			s := places[r.IntN(len(places))]
 			s.Count = r.IntN(5)
-			if r.IntN(2) == 0 {
+			switch r.IntN(4) {
+			case 1:
 				s.FirstSeen = time.Unix(r.Int64N(1<<31), int64(r.IntN(1e9))).UTC()
+			case 2:
+				s.FirstSeen = l.FirstSeen // the line's bytes, copied
+			case 3:
+				s.FirstSeen = l.FirstSeen.In(time.FixedZone("z", 3600)) // the same instant elsewhere
 			}
 			l.Seen = append(l.Seen, s)
 		}

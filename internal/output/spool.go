@@ -19,7 +19,8 @@ import (
 type Spool struct {
 	dir    string
 	events *spill.Sorter[model.Event]
-	obs    *spill.Sorter[ObservableRecord]
+	obs    *spill.Sorter[obsItem]
+	places *placeTable // of the observables' items
 
 	mu        sync.Mutex
 	lists     []*os.File                 // of NewFileList
@@ -40,8 +41,9 @@ func NewSpool(parent string) (*Spool, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	return &Spool{dir: dir, events: spill.New(dir, eventBudget, eventCodec), obs: spill.New(dir, observableBudget, observableCodec),
-		artifacts: map[inputArtifact]struct{}{}}, nil
+	places := newPlaceTable()
+	return &Spool{dir: dir, events: spill.New(dir, eventBudget, eventCodec), obs: spill.New(dir, observableBudget, itemCodec(places)),
+		places: places, artifacts: map[inputArtifact]struct{}{}}, nil
 }
 
 // Sinks returns the recorder sinks of one module run on one input (input
@@ -54,14 +56,7 @@ func (s *Spool) Sinks(mod, input string) module.Sinks {
 			s.noteArtifact(input, e.Artifact)
 			return s.events.Add(e)
 		},
-		Observables: func(batch []module.Observable) error {
-			for _, o := range batch {
-				if err := s.obs.Add(sightingOf(o, mod, input)); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		Observables: (&obsSink{table: s.places, sorter: s.obs, mod: mod, input: input}).add,
 	}
 }
 
@@ -116,11 +111,20 @@ func (t spoolTimeline) EachArtifact(fn func(input, artifact string)) {
 }
 
 type spoolObservables struct {
-	s *spill.Sorter[ObservableRecord]
+	s *spill.Sorter[obsItem]
 }
 
 func (o spoolObservables) Each(fn func(*ObservableRecord) error) error {
-	return mergeSightings(o.s.Each, fn)
+	return mergeSightings(o.records, fn)
+}
+
+// records calls fn with the record of each item, in order.
+func (o spoolObservables) records(fn func(*ObservableRecord) error) error {
+	var r ObservableRecord
+	return o.s.Each(func(it *obsItem) error {
+		it.record(&r)
+		return fn(&r)
+	})
 }
 
 // mergeSightings folds adjacent records of the same value and place (the

@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -77,27 +78,29 @@ func BenchmarkSpoolEvents(b *testing.B) {
 
 // BenchmarkObservableSpill sorts and merges 200,000 checked values in the
 // proportions of an androidqf's files.json (a path and a SHA-256 per
-// file) through the spill.
+// file) through the spool's items, in a recorder's batches.
 func BenchmarkObservableSpill(b *testing.B) {
-	recs := make([]ObservableRecord, 0, 200000)
+	obs := make([]module.Observable, 0, 200000)
 	for i := range 100000 {
 		for _, o := range []module.Observable{
 			{Type: match.FilePath, Value: fmt.Sprintf("/data/data/com.example.app%d/files/f%d", i%5000, i), What: "File path"},
 			{Type: match.FileSHA256, Value: fmt.Sprintf("%064x", uint64(i)*0x9e3779b97f4a7c15), What: "File hash"},
 		} {
 			o.Artifact, o.Count = "files.json", 1
-			recs = append(recs, ObservableRecord{Module: "aqf_files", Observable: o})
+			obs = append(obs, o)
 		}
 	}
 	for b.Loop() {
-		s := spill.New(b.TempDir(), observableBudget, observableCodec)
-		for _, r := range recs {
-			if err := s.Add(r); err != nil {
+		table := newPlaceTable()
+		s := spill.New(b.TempDir(), observableBudget, itemCodec(table))
+		sink := &obsSink{table: table, sorter: s, mod: "aqf_files"}
+		for batch := range slices.Chunk(obs, module.ObservableBatch) {
+			if err := sink.add(batch); err != nil {
 				b.Fatal(err)
 			}
 		}
 		n := 0
-		if err := s.Each(func(*ObservableRecord) error { n++; return nil }); err != nil || n != len(recs) {
+		if err := (spoolObservables{s}).Each(func(*ObservableRecord) error { n++; return nil }); err != nil || n != len(obs) {
 			b.Fatal(n, err)
 		}
 		s.Close()

@@ -110,23 +110,55 @@ func New[T any](dir string, budget int, c Codec[T]) *Sorter[T] {
 func (s *Sorter[T]) Add(v T) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.addLocked(&v)
+	return s.err
+}
+
+// AddAll buffers each of vs, in order, as Add does, under one lock.
+func (s *Sorter[T]) AddAll(vs []T) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range vs {
+		s.addLocked(&vs[i])
+	}
+	return s.err
+}
+
+// addLocked buffers a copy of *v unless the sorter failed.
+func (s *Sorter[T]) addLocked(v *T) {
 	if s.err != nil {
-		return s.err
+		return
 	}
 	if len(s.buf) == cap(s.buf) {
-		// Double: append grows a large slice by a quarter, which allocates
-		// and copies about five times what the buffer ends up holding.
-		s.buf = slices.Grow(s.buf, max(64, len(s.buf)))
+		// Not slices.Grow: append's own growth past the size asked for
+		// would round the last step up to the doubling again.
+		buf := make([]T, len(s.buf), len(s.buf)+s.growth())
+		copy(buf, s.buf)
+		s.buf = buf
 	}
-	s.buf = append(s.buf, v)
-	// Size reads the buffered copy: handing it &v would move every v to
-	// the heap (one allocation per item added).
+	s.buf = append(s.buf, *v)
+	// Size reads the buffered copy: handing it the caller's v would move
+	// every v to the heap (one allocation per item added).
 	s.used += s.codec.Size(&s.buf[len(s.buf)-1])
 	s.n++
 	if s.used >= s.budget {
 		s.err = s.spillLocked(false)
 	}
-	return s.err
+}
+
+// growth is how many items a full buffer grows by: as many as it holds
+// (append grows a large slice by a quarter, which allocates and copies
+// about five times what the buffer ends up holding), but no more than the
+// budget still has room for at the items' mean size so far, and a quarter
+// of the buffer more (the last doubling before a spill was mostly left
+// unused; the quarter spares another copy when later items are smaller).
+func (s *Sorter[T]) growth() int {
+	n := max(64, len(s.buf))
+	if len(s.buf) > 0 {
+		mean := max(1, s.used/len(s.buf))
+		n = min(n, max(64, (s.budget-s.used)/mean+len(s.buf)/4))
+	}
+	return n
 }
 
 // Len is the number of items added.

@@ -3,6 +3,7 @@ package spill
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -374,5 +375,55 @@ func TestKeyedSort(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestAddAllAsAdd: items added in batches (AddAll) are held, spilled and
+// merged as the same items added one by one, across several runs.
+func TestAddAllAsAdd(t *testing.T) {
+	dir := t.TempDir()
+	one, all := New(dir, 500, itemCodec), New(dir, 500, itemCodec)
+	defer one.Close()
+	defer all.Close()
+	r := rand.New(rand.NewPCG(9, 1))
+	var batch []item
+	for i := range 1000 {
+		v := item{k: r.Int64N(30), tag: strconv.Itoa(i)}
+		if err := one.Add(v); err != nil {
+			t.Fatal(err)
+		}
+		if batch = append(batch, v); len(batch) == 1+i%37 {
+			if err := all.AddAll(batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := all.AddAll(batch); err != nil {
+		t.Fatal(err)
+	}
+	if one.Len() != all.Len() || len(all.runs) < 2 || len(all.runs) != len(one.runs) {
+		t.Fatalf("%d items in %d runs, one by one %d in %d", all.Len(), len(all.runs), one.Len(), len(one.runs))
+	}
+	if got, want := collect(t, all.Each), collect(t, one.Each); !slices.Equal(got, want) {
+		t.Error("AddAll's merge differs from Add's")
+	}
+}
+
+// TestBufferGrowth: the buffer grows to about what the budget holds, not
+// to the next doubling past it, and holds the items as before.
+func TestBufferGrowth(t *testing.T) {
+	s := New(t.TempDir(), 33000*22, itemCodec) // 33,000 items of 22 bytes: a doubling would hold 65,536
+	defer s.Close()
+	for i := 0; len(s.runs) == 0; i++ {
+		if err := s.Add(item{k: int64(i % 97), tag: fmt.Sprintf("%06d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.Len(); cap(s.buf) > n*3/2 || cap(s.buf) < n {
+		t.Errorf("buffer of %d items for a run of %d", cap(s.buf), n)
+	}
+	if got := collect(t, s.Each); len(got) != s.Len() || !slices.IsSortedFunc(got, func(a, b item) int { return cmp.Compare(a.k, b.k) }) {
+		t.Errorf("%d items merged, sorted: %v", len(got), slices.IsSortedFunc(got, func(a, b item) int { return cmp.Compare(a.k, b.k) }))
 	}
 }

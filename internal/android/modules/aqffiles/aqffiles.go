@@ -190,9 +190,11 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	defer f.Close()
 	rec.File(FileName)
 	n := 0
+	var cur File // one for all entries: what report hands on is encoded at once, never kept
 	err = Decode(ctx, f, func(fl File) {
 		n++
-		report(rec, fl)
+		cur = fl
+		report(rec, &cur)
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -203,8 +205,10 @@ func (Module) Run(ctx context.Context, in *module.Input, rec *module.Recorder) e
 	return nil
 }
 
-func report(rec *module.Recorder, f File) {
-	rec.Record(&f) // f escapes once, not once per interface value holding a copy
+// report records an entry, puts its modification on the timeline and
+// checks its path and hashes. f is not kept.
+func report(rec *module.Recorder, f *File) {
+	rec.Record(f)
 	if !f.ModifiedTime.IsZero() {
 		e := model.Event{Time: f.ModifiedTime, Event: macb(f), Artifact: FileName, Description: f.Path}
 		if f.Context != "" {
@@ -212,7 +216,7 @@ func report(rec *module.Recorder, f File) {
 		}
 		rec.Event(e)
 	}
-	w := module.Where{Artifact: FileName, Time: f.ModifiedTime, Label: i18n.M("android.what.file_path"), Record: &f}
+	w := module.Where{Artifact: FileName, Time: f.ModifiedTime, Label: i18n.M("android.what.file_path"), Record: f}
 	hit := rec.CheckPath(f.Path, w)
 	w.Label = i18n.M("android.what.file_hash")
 	for _, h := range []string{f.SHA256, f.SHA1, f.MD5} {
@@ -238,7 +242,7 @@ func report(rec *module.Recorder, f File) {
 }
 
 // macb marks which of the file's times equal its modification time.
-func macb(f File) string {
+func macb(f *File) string {
 	a, c := f.AccessTime.Equal(f.ModifiedTime), f.ChangedTime.Equal(f.ModifiedTime)
 	switch {
 	case a && c:

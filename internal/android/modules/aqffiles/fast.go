@@ -130,7 +130,7 @@ func (o *objects) nextFlat(r *raw) (ok bool, err error) {
 	}
 	chunk, _ := o.br.Peek(o.br.Buffered()) // from the '{' on
 	var fast raw
-	n, err := parseFlatPrefix(chunk, &fast)
+	n, err := parseFlatPrefix(chunk, &fast, r) // r: the previous entry
 	if err != nil {
 		return false, nil
 	}
@@ -189,7 +189,7 @@ func parseObject(b []byte, r *raw) error {
 }
 
 func parseFlat(b []byte, r *raw) error {
-	n, err := parseFlatPrefix(b, r)
+	n, err := parseFlatPrefix(b, r, nil)
 	if err != nil {
 		return err
 	}
@@ -200,8 +200,12 @@ func parseFlat(b []byte, r *raw) error {
 // parseFlatPrefix is parseFlat of the object that starts b (after
 // whitespace), whatever follows it: it returns the length of b up to the
 // object's closing brace. An object that b cuts short is errSlow.
-func parseFlatPrefix(b []byte, r *raw) (int, error) {
-	p := flat{b: b}
+//
+// A string field equal to the same field of prev (nil: none), the previous
+// entry, takes prev's string instead of a copy of its bytes: modes, SELinux
+// contexts and owners repeat from entry to entry.
+func parseFlatPrefix(b []byte, r, prev *raw) (int, error) {
+	p := flat{b: b, prev: prev}
 	p.ws()
 	if !p.eat('{') {
 		return 0, errSlow
@@ -236,8 +240,9 @@ func parseFlatPrefix(b []byte, r *raw) (int, error) {
 }
 
 type flat struct {
-	b []byte
-	i int
+	b    []byte
+	i    int
+	prev *raw // see parseFlatPrefix
 }
 
 func (p *flat) ws() {
@@ -267,13 +272,8 @@ func (p *flat) end() error {
 	return nil
 }
 
-// str reads a string without escapes or control characters, in valid UTF-8.
-func (p *flat) str() (string, bool) {
-	b, ok := p.raw()
-	return string(b), ok
-}
-
-// raw reads a string's bytes (see str).
+// raw reads the bytes of a string without escapes or control characters,
+// in valid UTF-8.
 func (p *flat) raw() ([]byte, bool) {
 	if !p.eat('"') {
 		return nil, false
@@ -393,11 +393,17 @@ func (p *flat) value(key []byte, r *raw) error {
 		if p.null() {
 			return nil
 		}
-		s, ok := p.str()
+		b, ok := p.raw()
 		if !ok {
 			return errSlow
 		}
-		*f = s
+		if p.prev != nil {
+			if same := strField(key, p.prev); *same == string(b) {
+				*f = *same
+				return nil
+			}
+		}
+		*f = string(b)
 		return nil
 	}
 	if f := intField(key, r); f != nil {
