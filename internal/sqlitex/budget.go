@@ -42,6 +42,11 @@ type meter struct {
 	cancel context.CancelFunc // ends the statement's context
 	over   atomic.Bool
 
+	// row is the values the driver gave for the statement's last row
+	// (database/sql's buffer, reused for the next row), for EachRow. Set
+	// and read by the one goroutine that calls Next.
+	row []driver.Value
+
 	mu      sync.Mutex
 	timer   *time.Timer // nil until the first call
 	spent   time.Duration
@@ -239,6 +244,9 @@ func (r *meteredRows) Next(dest []driver.Value) error {
 	err := r.Rows.Next(dest)
 	if berr := r.m.leave(); berr != nil {
 		return berr
+	}
+	if err == nil {
+		r.m.row = dest
 	}
 	return err
 }

@@ -206,6 +206,85 @@ func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.
 	return rows, d.explain(err)
 }
 
+// EachRow runs a query within the statement budget and calls fn with each
+// row's values as the driver gave them to database/sql: what Scan into
+// an *any with a Scanner that keeps its source gives (int64, float64,
+// string, []byte, time.Time or nil), without Scan's conversion of every
+// column. vals is database/sql's buffer: valid until fn returns (the
+// values themselves, modernc.org/sqlite's new strings and byte slices,
+// may be kept). fn's error ends the rows and is returned as it is.
+func (d *DB) EachRow(ctx context.Context, query string, fn func(vals []driver.Value) error) error {
+	sctx, got := d.stmtCtx(ctx)
+	rows, err := d.DB.QueryContext(sctx, query)
+	got(err == nil)
+	if err != nil {
+		return d.explain(err)
+	}
+	m := sctx.(budgetCtx).m
+	var ferr error
+	err = eachRow(rows, func() []driver.Value { return m.row }, func(vals []driver.Value) error {
+		ferr = fn(vals)
+		return ferr
+	})
+	if ferr != nil {
+		return ferr
+	}
+	return d.explain(err)
+}
+
+// eachRow calls fn with each row's values: those tap gives after each
+// Next (the metered rows' buffer), or, when it gives none (rows not read
+// through meteredRows), those Scan gives into Scanners that keep them.
+// It closes rows.
+func eachRow(rows *sql.Rows, tap func() []driver.Value, fn func(vals []driver.Value) error) error {
+	defer rows.Close()
+	var ptrs []any
+	var scanned []driver.Value
+	for rows.Next() {
+		vals := tap()
+		if vals == nil {
+			if ptrs == nil {
+				var err error
+				if scanned, ptrs, err = scanBuffers(rows); err != nil {
+					return err
+				}
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			vals = scanned
+		}
+		if err := fn(vals); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanBuffers returns a slice of a row's values and the Scan destinations
+// that store each column's value in it as the driver gave it.
+func scanBuffers(rows *sql.Rows) (vals []driver.Value, ptrs []any, err error) {
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, nil, err
+	}
+	vals, ptrs = make([]driver.Value, len(cols)), make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = keep{&vals[i]}
+	}
+	return vals, ptrs, nil
+}
+
+// keep is a Scan destination that stores the driver's value as it is
+// (Scan into an *any would copy a []byte).
+type keep struct{ v *driver.Value }
+
+// Scan implements sql.Scanner.
+func (k keep) Scan(src any) error {
+	*k.v = src
+	return nil
+}
+
 // QueryRowContext runs a one-row query within the statement budget.
 func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	sctx, got := d.stmtCtx(ctx)

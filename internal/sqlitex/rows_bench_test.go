@@ -3,6 +3,7 @@ package sqlitex
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -106,4 +107,60 @@ func reportRowCPU(b *testing.B, start time.Duration) {
 	if d := cputime.Process() - start; d > 0 {
 		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N*benchRows), "cpu-ns/row")
 	}
+}
+
+// BenchmarkRowValues reads every value of the table through sqlitex's
+// metered statements as iosmod does: Scan into Scanners that keep the
+// driver's values (iosmod before EachRow), and EachRow (the driver's
+// values as database/sql holds them, no Scan).
+func BenchmarkRowValues(b *testing.B) {
+	dir := rowsDB(b)
+	d, err := Open(context.Background(), os.DirFS(dir), "e.db", b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	const q = `SELECT ROWID, date, text, attributedBody, service, guid FROM message`
+	check := func(n int) {
+		if n != benchRows {
+			b.Fatal(n)
+		}
+	}
+	b.Run("Scan", func(b *testing.B) {
+		cpu := cputime.Process()
+		for range b.N {
+			rows, err := d.QueryContext(context.Background(), q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, ptrs, err := scanBuffers(rows)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				if err := rows.Scan(ptrs...); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			rows.Close()
+			check(n)
+		}
+		reportRowCPU(b, cpu)
+	})
+	b.Run("EachRow", func(b *testing.B) {
+		cpu := cputime.Process()
+		for range b.N {
+			n := 0
+			if err := d.EachRow(context.Background(), q, func([]driver.Value) error {
+				n++
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			check(n)
+		}
+		reportRowCPU(b, cpu)
+	})
 }

@@ -55,12 +55,20 @@ type Record struct {
 	GroupID         int64     `json:"gid"`
 	Target          string    `json:"target,omitempty"` // symlink target
 	Err             string    `json:"error,omitempty"`  // the MBFile blob could not be decoded
+	// path is the FS path as the Manifest index holds it, when the
+	// record came from there ("" otherwise): Path returns it while it
+	// still is Domain/RelativePath, instead of joining them anew.
+	path string
 }
 
 // Path is the record's path in the FS: "<domain>/<relativePath>".
 func (r *Record) Path() string {
 	if r.RelativePath == "" {
 		return r.Domain
+	}
+	if p := r.path; len(p) == len(r.Domain)+1+len(r.RelativePath) && p[len(r.Domain)] == '/' &&
+		p[:len(r.Domain)] == r.Domain && p[len(r.Domain)+1:] == r.RelativePath {
+		return p
 	}
 	return r.Domain + "/" + r.RelativePath
 }
@@ -92,7 +100,7 @@ type Backup struct {
 	tempDir    string // Options.TempDir: the sorted runs of Completeness
 
 	rootMu   sync.Mutex
-	rootKids []child // the listing of ".", kept once made: every "AppDomain-*" pattern of the modules lists it
+	rootEnts []dirEntry // the listing of ".", kept once made: every "AppDomain-*" pattern of the modules lists it
 }
 
 // Find returns the backup folder for path: path itself when it holds

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -152,4 +153,26 @@ func countRecords(b *Backup) int {
 		n++
 	}
 	return n
+}
+
+// TestManifestCacheSize: the page cache loadRecords asks for is taken by
+// a guarded, read-only connection to Manifest.db (a refusal would go
+// unnoticed: the read is the same, with the default cache).
+func TestManifestCacheSize(t *testing.T) {
+	dir := write(t, "")
+	db, err := sqlitex.Open(context.Background(), os.DirFS(dir), ManifestDB, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(context.Background(), "PRAGMA cache_size = -"+strconv.Itoa(manifestCacheKiB)); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.QueryRowContext(context.Background(), "PRAGMA cache_size").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != -manifestCacheKiB {
+		t.Errorf("cache_size %d, want %d", n, -manifestCacheKiB)
+	}
 }

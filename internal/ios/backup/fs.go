@@ -101,32 +101,41 @@ func (b *Backup) lookup(op, name string) (packedNode, error) {
 }
 
 func (b *Backup) entries(name string) []fs.DirEntry {
-	var kids []child
+	var ents []dirEntry
 	if name == "." {
-		kids = b.rootChildren()
+		ents = b.rootEntries()
 	} else {
-		kids = b.idx.children(name)
+		ents = b.dirEntries(b.idx.children(name))
 	}
-	// The entries in one slice, handed out by pointer: a dirEntry value in
-	// an fs.DirEntry was one allocation per entry.
-	ents := make([]dirEntry, len(kids))
-	out := make([]fs.DirEntry, len(kids))
-	for i, c := range kids {
-		ents[i] = dirEntry{b: b, path: c.path, n: c.n}
+	// Handed out by pointer: a dirEntry value in an fs.DirEntry was one
+	// allocation per entry. The caller owns the slice, not the entries
+	// (an fs.DirEntry cannot change them).
+	out := make([]fs.DirEntry, len(ents))
+	for i := range ents {
 		out[i] = &ents[i]
 	}
 	return out
 }
 
-// rootChildren lists "." once (a backup of hundreds of domains has as
-// many folders at its root, each one a subtree to skip).
-func (b *Backup) rootChildren() []child {
+// dirEntries makes the entries of kids, in one slice.
+func (b *Backup) dirEntries(kids []child) []dirEntry {
+	ents := make([]dirEntry, len(kids))
+	for i, c := range kids {
+		ents[i] = dirEntry{b: b, path: c.path, n: c.n}
+	}
+	return ents
+}
+
+// rootEntries lists "." once (a backup of hundreds of domains has as
+// many folders at its root, each one a subtree to skip; every
+// "AppDomain-*" pattern of the modules lists it again).
+func (b *Backup) rootEntries() []dirEntry {
 	b.rootMu.Lock()
 	defer b.rootMu.Unlock()
-	if b.rootKids == nil {
-		b.rootKids = b.idx.children(".")
+	if b.rootEnts == nil {
+		b.rootEnts = b.dirEntries(b.idx.children("."))
 	}
-	return b.rootKids
+	return b.rootEnts
 }
 
 // dirEntry describes a child without decoding its Manifest record until

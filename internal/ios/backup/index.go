@@ -122,10 +122,19 @@ func (x *index) read(f *indexFile, off int64, dst []byte) {
 	}
 }
 
-// str returns the arena string of r (a copy).
+// str returns the arena string of r: the arena's own bytes while it is
+// in memory (written once by build and never changed after, so the string
+// may share them: no copy, no allocation), else a copy.
 func (x *index) str(r ref) string {
 	if r.n == 0 {
 		return ""
+	}
+	if f := x.arena; f.inMemory() {
+		end := int64(r.off) + int64(r.n)
+		if end > int64(len(f.mem)) {
+			panic(indexReadError{fmt.Errorf("%s: %w", f.Name(), io.ErrUnexpectedEOF)})
+		}
+		return unsafe.String(&f.mem[r.off], int(r.n))
 	}
 	b := make([]byte, r.n)
 	x.read(x.arena, int64(r.off), b)
@@ -173,8 +182,9 @@ func (x *index) record(i int) Record {
 
 // recordOf materializes p, its strings read by str.
 func (x *index) recordOf(p *packedRecord, str func(ref) string) Record {
+	path := str(p.path)
 	return Record{
-		FileID: str(p.id), Domain: x.domains[p.domain], RelativePath: x.relPath(p, str(p.path)),
+		FileID: str(p.id), Domain: x.domains[p.domain], RelativePath: x.relPath(p, path), path: path,
 		Flags: int(p.flags), Mode: p.mode, Size: p.mb.size,
 		Birth: unixTime(p.mb.birth), Modified: unixTime(p.mb.modified), StatusChange: unixTime(p.mb.statusChange),
 		ProtectionClass: p.mb.protection, InodeNumber: p.mb.inode, UserID: p.mb.uid, GroupID: p.mb.gid,
@@ -197,6 +207,10 @@ func (x *index) each(fn func(i int, p *packedRecord, str func(ref) string) bool)
 	if x.nrec == 0 {
 		return
 	}
+	if x.recs.inMemory() && x.arena.inMemory() {
+		x.eachInMemory(fn)
+		return
+	}
 	recs := bufio.NewReaderSize(io.NewSectionReader(x.recs, 0, int64(x.nrec)*recSize), 64<<10)
 	seq := &seqArena{x: x, r: bufio.NewReaderSize(io.NewSectionReader(x.arena, 0, math.MaxInt64), 64<<10)}
 	var b [recSize]byte
@@ -207,6 +221,25 @@ func (x *index) each(fn func(i int, p *packedRecord, str func(ref) string) bool)
 			panic(indexReadError{fmt.Errorf("%s: %w", x.recs.Name(), err)})
 		}
 		p = decodeRecord(b[:])
+		if !fn(i, &p, str) {
+			return
+		}
+	}
+}
+
+// eachInMemory is each over records and arena held in memory: records
+// decoded in place and strings shared with the arena, without the two
+// 64 KiB read buffers.
+func (x *index) eachInMemory(fn func(i int, p *packedRecord, str func(ref) string) bool) {
+	mem := x.recs.mem
+	var p packedRecord
+	str := x.str
+	for i := range x.nrec {
+		off := i * recSize
+		if off+recSize > len(mem) {
+			panic(indexReadError{fmt.Errorf("%s: %w", x.recs.Name(), io.ErrUnexpectedEOF)})
+		}
+		p = decodeRecord(mem[off : off+recSize])
 		if !fn(i, &p, str) {
 			return
 		}
@@ -541,17 +574,22 @@ func (bd *builder) build(ctx context.Context, rootFiles []string) (*index, error
 		if r.rel != "" {
 			path = r.domain + "/" + r.rel
 		}
+		// Each string in turn, without a list of the fields' addresses:
+		// that list moved p to the heap (an allocation per record).
 		var err error
-		p.path, err = arena.put(path)
-		for _, f := range []struct {
-			dst *ref
-			s   string
-		}{{&p.id, r.id}, {&p.target, r.target}, {&p.err, r.err}, {&p.key, r.key}} {
-			if err == nil {
-				*f.dst, err = arena.put(f.s)
-			}
+		if p.path, err = arena.put(path); err != nil {
+			return err
 		}
-		if err != nil {
+		if p.id, err = arena.put(r.id); err != nil {
+			return err
+		}
+		if p.target, err = arena.put(r.target); err != nil {
+			return err
+		}
+		if p.err, err = arena.put(r.err); err != nil {
+			return err
+		}
+		if p.key, err = arena.put(r.key); err != nil {
 			return err
 		}
 		encodeRecord(enc[:], &p)

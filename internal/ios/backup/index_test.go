@@ -390,3 +390,55 @@ func TestBuildCodecsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsInMemoryAsOnDisk: the records of an index held in memory
+// (read in place, strings shared with the arena) are those of the same
+// index on disk (read through buffered readers, strings copied), in the
+// same order; each record's Path is Domain/RelativePath, and stays so
+// once a field is changed (the index's path is then not used).
+func TestRecordsInMemoryAsOnDisk(t *testing.T) {
+	dir := write(t, "")
+	records := func(t *testing.T, memFile int) []Record {
+		t.Helper()
+		defer func(n int) { memIndexFile = n }(memIndexFile)
+		memIndexFile = memFile
+		b, err := Open(context.Background(), dir, Options{TempDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		if b.idx.arena.inMemory() != (memFile > 0) {
+			t.Fatalf("memIndexFile %d: arena in memory %v", memFile, b.idx.arena.inMemory())
+		}
+		var out []Record
+		for r := range b.Records() {
+			if want := r.Domain + "/" + r.RelativePath; r.RelativePath != "" && r.Path() != want {
+				t.Errorf("Path() = %q, want %q", r.Path(), want)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	mem, disk := records(t, memIndexFile), records(t, 0)
+	if len(mem) == 0 || !reflect.DeepEqual(mem, disk) {
+		t.Fatalf("records in memory (%d) differ from those on disk (%d)", len(mem), len(disk))
+	}
+	for _, tt := range []struct {
+		name   string
+		change func(*Record)
+		want   func(Record) string
+	}{
+		{"domain", func(r *Record) { r.Domain = "OtherDomain" }, func(r Record) string { return "OtherDomain/" + r.RelativePath }},
+		{"relative path", func(r *Record) { r.RelativePath += "x" }, func(r Record) string { return r.Domain + "/" + r.RelativePath }},
+		{"same length", func(r *Record) { r.RelativePath = strings.Repeat("y", len(r.RelativePath)) }, func(r Record) string { return r.Domain + "/" + r.RelativePath }},
+		{"no relative path", func(r *Record) { r.RelativePath = "" }, func(r Record) string { return r.Domain }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := mem[len(mem)-1]
+			tt.change(&r)
+			if got, want := r.Path(), tt.want(r); got != want {
+				t.Errorf("Path() = %q, want %q", got, want)
+			}
+		})
+	}
+}

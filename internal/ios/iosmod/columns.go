@@ -2,6 +2,7 @@ package iosmod
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -25,7 +26,7 @@ type ColumnSet struct {
 // (NULL as null, numbers as numbers, blobs as text or base64).
 type Columns struct {
 	set  *ColumnSet
-	vals []any
+	vals []driver.Value
 }
 
 // OtherColumns returns table's columns (their names as the schema spells

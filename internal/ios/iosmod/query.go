@@ -2,10 +2,11 @@ package iosmod
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,7 +18,7 @@ import (
 // Row is one database row; columns are looked up by lower-cased name.
 type Row struct {
 	names []string
-	vals  []any
+	vals  []driver.Value // the driver's values (database/sql's buffer with QueryScratch)
 }
 
 // get returns a column's value (nil when NULL or not selected).
@@ -135,64 +136,49 @@ func query(ctx context.Context, db *sqlitex.DB, rec *module.Recorder, table stri
 		rec.Note(i18n.M("ios.note.missing_columns", "db", db.Name, "table", table, "columns", strings.Join(missing, ", ")))
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + ` FROM "` + table + `" ` + tail
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil && tail != "" && strings.Contains(err.Error(), "no such column") {
+	wrap := func(err error) error { return fmt.Errorf("%s: table %s: %w", db.Name, table, err) }
+	started := false
+	err := eachRow(ctx, db, q, names, scratch, func(r Row) error {
+		started = true
+		return fn(r)
+	}, wrap)
+	if err != nil && !started && tail != "" && strings.Contains(err.Error(), "no such column") {
 		// the ORDER BY or WHERE names a column this version lacks
-		rec.Note(i18n.M("ios.note.clause_dropped", "db", db.Name, "table", table, "clause", tail, "error", err.Error()))
-		rows, err = db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+` FROM "`+table+`"`)
+		rec.Note(i18n.M("ios.note.clause_dropped", "db", db.Name, "table", table, "clause", tail, "error", errors.Unwrap(err).Error()))
+		err = eachRow(ctx, db, "SELECT "+strings.Join(sel, ", ")+` FROM "`+table+`"`, names, scratch, fn, wrap)
 	}
-	if err != nil {
-		return fmt.Errorf("%s: table %s: %w", db.Name, table, err)
-	}
-	return scanRows(rows, names, scratch, func(err error) error { return fmt.Errorf("%s: table %s: %w", db.Name, table, err) }, fn)
+	return err
 }
 
 // QuerySQL runs q, a query whose result columns are named names (every
 // table and column it reads must exist: check with db.CheckTable and
 // db.Columns first), and calls fn for each row, read as Query's rows are.
 func QuerySQL(ctx context.Context, db *sqlitex.DB, q string, names []string, fn func(Row) error) error {
-	wrap := func(err error) error { return fmt.Errorf("%s: %w", db.Name, err) }
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return wrap(err)
-	}
-	return scanRows(rows, names, false, wrap, fn)
+	return eachRow(ctx, db, q, names, false, fn, func(err error) error { return fmt.Errorf("%s: %w", db.Name, err) })
 }
 
-// keep is a Scan destination that stores the driver's value as it is.
-// database/sql copies a []byte scanned into an *any, because a driver may
-// reuse its buffer at the next row; modernc.org/sqlite returns a new slice
-// for every value of every row (TestQueryKeepsBlobs), so that copy was a
-// second one (a message body per row of sms.db).
-type keep struct{ v *any }
-
-// Scan implements sql.Scanner.
-func (k keep) Scan(src any) error {
-	*k.v = src
-	return nil
-}
-
-// scanRows calls fn for each row; the rows' values are read into one
-// slice when scratch is set (QueryScratch), else into a new one per row.
-func scanRows(rows *sql.Rows, names []string, scratch bool, wrap func(error) error, fn func(Row) error) error {
-	defer rows.Close()
-	ptrs := make([]any, len(names))
-	var vals []any
-	for rows.Next() {
-		if vals == nil || !scratch {
-			vals = make([]any, len(names)) // fresh per row: callers of Query may keep rows
-			for i := range vals {
-				ptrs[i] = keep{&vals[i]}
-			}
+// eachRow runs q and calls fn for each row (sqlitex.DB.EachRow: the
+// driver's values, without database/sql's Scan). With scratch every Row
+// holds database/sql's own buffer of values, overwritten by the next row;
+// otherwise each row's values are copied into a new slice (callers of
+// Query may keep rows). fn's error is returned as it is, any other
+// through wrap.
+func eachRow(ctx context.Context, db *sqlitex.DB, q string, names []string, scratch bool, fn func(Row) error, wrap func(error) error) error {
+	var ferr error
+	err := db.EachRow(ctx, q, func(vals []driver.Value) error {
+		if len(vals) != len(names) {
+			return fmt.Errorf("%d columns for %d names", len(vals), len(names))
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return wrap(err)
+		if !scratch {
+			vals = slices.Clone(vals)
 		}
-		if err := fn(Row{names: names, vals: vals}); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
+		ferr = fn(Row{names: names, vals: vals})
+		return ferr
+	})
+	switch {
+	case ferr != nil:
+		return ferr
+	case err != nil:
 		return wrap(err)
 	}
 	return nil

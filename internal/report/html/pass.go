@@ -48,6 +48,11 @@ func (p *TimelinePass) Add(e *model.Event) error {
 	case e.Level != nil && len(p.list) < maxEventsListed:
 		p.list = append(p.list, *e)
 	case e.Level == nil && len(p.others) < maxEventsListed:
+		if p.others == nil {
+			// At its largest at once, not grown by copies: the pages of
+			// room a short timeline leaves unused are never touched.
+			p.others = make([]model.Event, 0, maxEventsListed)
+		}
 		p.others = append(p.others, *e)
 	}
 	return nil

@@ -368,6 +368,7 @@ func (v *view) timeline(r *model.Report, c *i18n.Catalog, z zones, p *TimelinePa
 		list = append(list, others[:min(len(others), maxEventsListed-len(list))]...)
 		model.SortEvents(list)
 	}
+	v.Events = make([]eventView, 0, len(list))
 	for _, e := range list {
 		ev := eventView{Time: z.stamp(e.Time, e.Input), Module: e.Module, Event: e.Event,
 			Description: c.Text(e.DescriptionMsg, e.Description), Copied: copied(&e)}

@@ -138,7 +138,10 @@ func events(rec *module.Recorder, r *backup.Record) {
 	if n == 0 {
 		return
 	}
-	desc := r.Domain + "/" + r.RelativePath
+	desc := r.Domain + "/"
+	if r.RelativePath != "" {
+		desc = r.Path() // the index's own string: no copy per file
+	}
 	for _, e := range evs[:n] {
 		rec.Event(model.Event{Time: e.t, Event: eventNames[e.times], Description: desc, Artifact: backup.ManifestDB})
 	}
