@@ -36,7 +36,7 @@ import (
 const parsedName = "parsed.idx"
 
 // parsedMagic starts the file; the version changes with the layout.
-const parsedMagic = "spyscan parsed cache 2\n"
+const parsedMagic = "spyscan parsed cache 3\n"
 
 // parsedEntry is what one manifest entry gave: its file (Path "" when it
 // gave nothing), warnings, and how many indicators, in order, it added to

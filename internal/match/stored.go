@@ -27,14 +27,16 @@ import (
 // cache's parsed form over the embedded snapshot): its tables then hold the
 // entries of its own list's values, each already merged with the base's
 // entry of the same value, and a look-up asks it, then its base. Its
-// header's counts are those of both; its list and rejects are its own.
+// header's counts are those of both; its list and rejects are its own. Its
+// string ids below the base's string count are the base's strings (most of
+// a merged entry's provenances are): its string table holds the others.
 //
 // Layout (little-endian uint32 words): the magic, then sections, each a
 // word count (a byte count for the string bytes) and its words:
 //
 //	header     total, flags (1: singleLabel, 2: layered), len(storedTypes),
 //	           the count of each type (types order), then when layered the
-//	           base's total and byte length (low 32 bits)
+//	           base's total, byte length (low 32 bits) and string count
 //	strOff     N+1 offsets into the string bytes (string i is bytes[off[i]:off[i+1]])
 //	strBytes
 //	prov       provenance lists: 0 for nil, else n+1 then per provenance its 8 string ids and
@@ -133,9 +135,10 @@ type stored struct {
 	// base is the stored index under this one (EncodeOver), or nil: a
 	// look-up that misses here asks it.
 	base *stored
-	// baseTotal and baseSize are what the header says the base is.
-	baseTotal, baseSize uint32
-	layered             bool
+	// baseTotal and baseSize are what the header says the base is; string
+	// ids below strBase are the base's strings (0 when not layered).
+	baseTotal, baseSize, strBase uint32
+	layered                      bool
 
 	decoded sync.Map // entry id → *entry; listKey|offset → []*entry or []pathPrefix
 }
@@ -187,7 +190,8 @@ func OpenStoredOver(data string, base *Stored) (*Stored, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !st.layered || st.baseTotal != uint32(base.st.total) || st.baseSize != uint32(base.st.size) {
+	if !st.layered || st.baseTotal != uint32(base.st.total) || st.baseSize != uint32(base.st.size) ||
+		int64(st.strBase) != int64(base.st.strOff.n()-1) {
 		return nil, fmt.Errorf("%w: not layered over this base", ErrStored)
 	}
 	st.base = base.st
@@ -236,7 +240,7 @@ func open(data string) (*stored, error) {
 	}
 	nHdr := 3 + len(storedTypes)
 	if hdr.n() > 1 && hdr.at(1)&flagLayered != 0 {
-		nHdr += 2
+		nHdr += 3
 	}
 	if !ok || len(rest) != 0 || hdr.n() != nHdr || hdr.at(1) > flagSingleLabel|flagLayered || hdr.at(2) != uint32(len(storedTypes)) ||
 		st.strOff.n() == 0 || lens.n()%2 != 0 || st.entries.n()%3 != 0 || st.inds.n()%3 != 0 || st.rejects.n()%3 != 0 {
@@ -247,7 +251,7 @@ func open(data string) (*stored, error) {
 		st.counts = append(st.counts, hdr.at(i))
 	}
 	if st.layered {
-		st.baseTotal, st.baseSize = hdr.at(nHdr-2), hdr.at(nHdr-1)
+		st.baseTotal, st.baseSize, st.strBase = hdr.at(nHdr-3), hdr.at(nHdr-2), hdr.at(nHdr-1)
 	}
 	for i := 0; i < lens.n(); i += 2 {
 		st.pathLens = append(st.pathLens, uint64(lens.at(i))|uint64(lens.at(i+1))<<32)
@@ -257,6 +261,12 @@ func open(data string) (*stored, error) {
 
 // str is string id; ok is false for an id or offsets out of range.
 func (st *stored) str(id uint32) (string, bool) {
+	if st.strBase > 0 {
+		if id < st.strBase {
+			return st.base.str(id) // OpenStoredOver checked the base's count
+		}
+		id -= st.strBase
+	}
 	if int(id)+1 >= st.strOff.n() {
 		return "", false
 	}

@@ -29,6 +29,9 @@ func encode(base *stored, inds []Indicator) []byte {
 	ix, rejects := newIndex(base, inds)
 	e := &storedEncoder{strIDs: map[string]uint32{}, provIDs: map[string]uint32{}, entryIDs: map[*entry]uint32{}}
 	e.strOff = []uint32{0}
+	if base != nil {
+		e.baseStrings(base)
+	}
 	code := map[Type]uint32{}
 	for i, t := range storedTypes {
 		code[t] = uint32(i)
@@ -66,7 +69,7 @@ func encode(base *stored, inds []Indicator) []byte {
 	}
 	if base != nil {
 		hdr[1] |= flagLayered
-		hdr = append(hdr, uint32(base.total), uint32(base.size))
+		hdr = append(hdr, uint32(base.total), uint32(base.size), e.strBase)
 	}
 	var lens []uint32
 	for _, w := range ix.pathLens {
@@ -117,6 +120,7 @@ func domFilter(keys map[string]*entry) []uint32 {
 }
 
 type storedEncoder struct {
+	strBase  uint32 // ids below are the base's strings
 	code     map[Type]uint32
 	strIDs   map[string]uint32
 	strOff   []uint32
@@ -128,10 +132,23 @@ type storedEncoder struct {
 	entryIDs map[*entry]uint32
 }
 
+// baseStrings makes the base's strings ids of this index: a layered
+// index writes only the strings its base does not have.
+func (e *storedEncoder) baseStrings(base *stored) {
+	e.strBase = uint32(base.strOff.n() - 1)
+	for id := range e.strBase {
+		if s, ok := base.str(id); ok {
+			if _, dup := e.strIDs[s]; !dup {
+				e.strIDs[s] = id
+			}
+		}
+	}
+}
+
 func (e *storedEncoder) str(s string) uint32 {
 	id, ok := e.strIDs[s]
 	if !ok {
-		id = uint32(len(e.strOff) - 1)
+		id = e.strBase + uint32(len(e.strOff)-1)
 		e.strIDs[s] = id
 		e.strBytes = append(e.strBytes, s...)
 		e.strOff = append(e.strOff, uint32(len(e.strBytes)))
