@@ -319,7 +319,7 @@ func (a *app) iocsUpdateCmd() *cobra.Command {
 			if cacheDir == "" {
 				cacheDir = indicators.DefaultCacheDir()
 			}
-			res, err := indicators.Update(cmd.Context(), indicators.UpdateOptions{Index: index, CacheDir: cacheDir, Timeout: timeout, Log: a.log})
+			res, err := indicators.Update(cmd.Context(), indicators.UpdateOptions{Index: index, CacheDir: cacheDir, Timeout: timeout, Log: a.log, Build: cacheBuild()})
 			if err != nil {
 				return offline(err)
 			}

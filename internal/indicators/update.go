@@ -258,6 +258,10 @@ type UpdateOptions struct {
 	Now      func() time.Time
 	Log      *slog.Logger
 	RawBase  string // GitHub raw files; "" for DefaultRawBase (tests use a local server)
+	// Build is the build identity (Options.Build): when set, the cache's
+	// parsed form is written after the update, so that the first scan
+	// after it does not parse the bundles either; "" writes none.
+	Build string
 }
 
 // UpdateResult is the outcome for one index entry.
@@ -335,6 +339,13 @@ func Update(ctx context.Context, opt UpdateOptions) ([]UpdateResult, error) {
 	}
 	if err := writeManifest(opt.CacheDir, byFile); err != nil {
 		return results, err
+	}
+	if opt.Build != "" {
+		// parses the new cache and stores its parsed form (a failure to
+		// store it only means the next scan parses)
+		if _, err := loadCache(ctx, opt.CacheDir, opt.Build, &Set{}); err != nil {
+			opt.Log.Warn("indicator cache not prepared for the next scans", "err", err)
+		}
 	}
 	return results, nil
 }

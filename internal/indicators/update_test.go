@@ -72,6 +72,32 @@ func TestUpdateStoresAndLoads(t *testing.T) {
 	}
 }
 
+// TestUpdateStoresParsedForm: an update by a build with an identity stores
+// the cache's parsed form, which the first load after it reads (layered
+// over the snapshot, the same set as parsing gives); without one (a
+// development build, the lab) nothing is written beside the cache.
+func TestUpdateStoresParsedForm(t *testing.T) {
+	srv, _ := feedServer(t, func(p string) (int, string) { return 200, goodBundle })
+	idx := filepath.Join(t.TempDir(), "indicators.yaml")
+	writeFile(t, idx, indexFor(srv, "/a.stix2", "/b.stix2"))
+	for _, build := range []string{"", "build-1"} {
+		cache := t.TempDir()
+		if _, err := Update(context.Background(), UpdateOptions{Index: idx, CacheDir: cache, Client: srv.Client(), Build: build}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := os.Stat(filepath.Join(cache, parsedName))
+		if written := err == nil; written != (build != "") {
+			t.Fatalf("build %q: parsed form written %v", build, written)
+		}
+		want := load(t, Options{CacheDir: cache}, "")
+		got := load(t, Options{CacheDir: cache}, build)
+		sameSet(t, "after an update by build "+build, got, want)
+		if (got.embedded.cache != nil) != (build != "") {
+			t.Fatalf("build %q: the first load read the parsed form: %v", build, got.embedded.cache != nil)
+		}
+	}
+}
+
 // TestCorruptDownloadKeepsGoodCopy: a bundle that no longer parses, an HTTP
 // error or a timeout never replaces the cached copy.
 func TestCorruptDownloadKeepsGoodCopy(t *testing.T) {

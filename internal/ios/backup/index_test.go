@@ -1,11 +1,13 @@
 package backup
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -440,5 +442,75 @@ func TestRecordsInMemoryAsOnDisk(t *testing.T) {
 				t.Errorf("Path() = %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestIndexHeldAsSpilled: an index built from records held in memory is
+// byte for byte the one built through the spill sorter (every record, or
+// those past a budget reached half way): records of random domains and
+// paths in random order, with duplicate paths and wholly equal records
+// of different flags (kept in the order added), symbolic links and
+// invalid paths.
+func TestIndexHeldAsSpilled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 34))
+	type row struct {
+		id, domain, rel string
+		flags           int64
+		m               mbFile
+	}
+	var rows []row
+	for i := range 3000 {
+		r := row{id: fmt.Sprintf("%040x", rng.IntN(2500)), domain: []string{"HomeDomain", "AppDomain-a", "AppDomain-a.b", "RootDomain"}[rng.IntN(4)],
+			rel: fmt.Sprintf("d%d/f%d", rng.IntN(20), rng.IntN(300)), flags: []int64{flagFile, flagDir, flagSymlink}[rng.IntN(3)],
+			m: mbFile{mode: uint32(i), fields: mbFields{size: int64(i), birth: int64(rng.IntN(5))}}}
+		switch rng.IntN(20) {
+		case 0:
+			r.rel = "../bad"
+		case 1:
+			r.rel = ""
+		case 2:
+			r.m.target, r.m.err, r.m.key = "t", "e", []byte("k")
+		}
+		rows = append(rows, r)
+		if rng.IntN(10) == 0 { // the same record again but for its flags
+			r.flags = flagFile
+			rows = append(rows, r)
+		}
+	}
+	build := func(t *testing.T, budget int) *index {
+		t.Helper()
+		defer func(n int) { holdBudget = n }(holdBudget)
+		holdBudget = budget
+		bd := newBuilder(t.TempDir())
+		for _, r := range rows {
+			if err := bd.add(r.id, r.domain, r.rel, r.flags, r.m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if (bd.recs == nil) != (budget == spillBudget) {
+			t.Fatalf("budget %d: records held %v", budget, bd.recs == nil)
+		}
+		x, err := bd.build(context.Background(), []string{ManifestDB})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { x.close() })
+		return x
+	}
+	held := build(t, spillBudget)
+	for _, budget := range []int{0, 100_000} {
+		x := build(t, budget)
+		if x.nrec != held.nrec || x.nnode != held.nnode || x.skipped != held.skipped || !slices.Equal(x.domains, held.domains) {
+			t.Errorf("budget %d: %d records, %d nodes, %d skipped, domains %v; held: %d, %d, %d, %v", budget,
+				x.nrec, x.nnode, x.skipped, x.domains, held.nrec, held.nnode, held.skipped, held.domains)
+		}
+		for _, f := range []struct {
+			name      string
+			got, want *indexFile
+		}{{"arena", x.arena, held.arena}, {"recs", x.recs, held.recs}, {"nodes", x.nodes, held.nodes}} {
+			if !bytes.Equal(f.got.mem, f.want.mem) {
+				t.Errorf("budget %d: %s differs from the held records' (%d and %d bytes)", budget, f.name, len(f.got.mem), len(f.want.mem))
+			}
+		}
 	}
 }
