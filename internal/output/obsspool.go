@@ -267,10 +267,11 @@ func (t *placeTable) decodeItem(src []byte, it *obsItem) error {
 	return d.Err()
 }
 
-// itemSize is about the memory an item holds: its value, and its place
-// when the item carries it.
+// itemSize is about the memory an item holds: itself (56 bytes in the
+// buffer), its value, its sort key and position while its run is sorted
+// (44), and its place when the item carries it.
 func itemSize(it *obsItem) int {
-	n := 64 + len(it.value)
+	n := 104 + len(it.value)
 	if p := it.place; p.id == inlinePlace {
 		n += 160 + len(p.rec.Type) + len(p.rec.Input) + len(p.rec.Module) + len(p.rec.Artifact) + len(p.rec.What) +
 			msgSize(&p.rec.WhatMsg)
