@@ -143,8 +143,16 @@ func (x *index) str(r ref) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// bytesOf returns the arena bytes of r, read into buf's storage.
+// bytesOf returns the arena bytes of r, read into buf's storage; the
+// arena's own bytes while it is in memory (callers only read them).
 func (x *index) bytesOf(r ref, buf []byte) []byte {
+	if f := x.arena; f.inMemory() {
+		end := int64(r.off) + int64(r.n)
+		if end > int64(len(f.mem)) {
+			panic(indexReadError{fmt.Errorf("%s: %w", f.Name(), io.ErrUnexpectedEOF)})
+		}
+		return f.mem[r.off:end:end]
+	}
 	if cap(buf) < int(r.n) {
 		buf = make([]byte, r.n)
 	}
