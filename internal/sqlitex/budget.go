@@ -47,16 +47,21 @@ type meter struct {
 	// and read by the one goroutine that calls Next.
 	row []driver.Value
 
+	// born is when the meter was made; the calls are timed as offsets
+	// from it (time.Since reads only the monotonic clock, time.Now the
+	// wall clock too: two clock reads a row saved).
+	born time.Time
+
 	mu      sync.Mutex
 	timer   *time.Timer // nil until the first call
 	spent   time.Duration
-	start   time.Time // of the call in progress
-	inside  bool      // a call is in progress
+	start   time.Duration // of the call in progress, since born
+	inside  bool          // a call is in progress
 	stopped bool
 }
 
 func newMeter(budget time.Duration, cancel context.CancelFunc) *meter {
-	return &meter{budget: budget, cancel: cancel}
+	return &meter{budget: budget, cancel: cancel, born: time.Now()}
 }
 
 func (m *meter) expire() {
@@ -66,7 +71,7 @@ func (m *meter) expire() {
 
 // enter starts charging SQLite time.
 func (m *meter) enter() {
-	now := time.Now()
+	now := time.Since(m.born)
 	m.mu.Lock()
 	m.start, m.inside = now, true
 	if m.timer == nil && !m.stopped {
@@ -78,10 +83,10 @@ func (m *meter) enter() {
 // leave stops charging; it returns the budget error once the budget is
 // spent.
 func (m *meter) leave() error {
-	now := time.Now()
+	now := time.Since(m.born)
 	m.mu.Lock()
 	m.inside = false
-	m.spent += now.Sub(m.start)
+	m.spent += now - m.start
 	spent := m.spent >= m.budget
 	m.mu.Unlock()
 	if spent && !m.over.Load() {
@@ -104,7 +109,7 @@ func (m *meter) check() {
 	}
 	used := m.spent
 	if m.inside {
-		used += time.Since(m.start)
+		used += time.Since(m.born) - m.start
 	}
 	if used >= m.budget {
 		m.expire()

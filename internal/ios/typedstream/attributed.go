@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Attributed is what a message body holds: its text and the URLs stored
@@ -66,7 +67,10 @@ func attributed(s *Stream, derr error) (Attributed, error) {
 			return Attributed{}, fmt.Errorf("%w: root object is a %s, not a string", ErrMalformed, root.Class.Name)
 		}
 	}
-	out.Text = strings.ToValidUTF8(text, "\uFFFD")
+	if !utf8.ValidString(text) { // checks eight ASCII bytes at a time; ToValidUTF8 decodes every rune
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	out.Text = text
 	out.Links = links(root, 1)
 	return out, derr
 }

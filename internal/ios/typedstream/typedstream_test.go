@@ -476,3 +476,27 @@ func TestRecentStringsAsFresh(t *testing.T) {
 		t.Errorf("%d recent shared strings", len(d.recent))
 	}
 }
+
+// TestTextInvalidUTF8: a body's text with bytes that are not UTF-8 (a
+// stray byte, a cut sequence, an encoded surrogate, an overlong form) comes
+// back as strings.ToValidUTF8 gives it, and valid text as it is.
+func TestTextInvalidUTF8(t *testing.T) {
+	body := readSample(t, "crabstep/AttributedBodyTextOnly")
+	const text = "Noter test"
+	at := bytes.Index(body, []byte(text))
+	if at < 0 {
+		t.Fatalf("%q not in the sample", text)
+	}
+	for _, patch := range []string{"\xff", "\xe2\x82", "\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80", "é", "✓", "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80"} {
+		b := slices.Clone(body)
+		copy(b[at:], patch) // the same length: the stream stays well formed
+		raw := string(b[at : at+len(text)])
+		got, err := AttributedString(b)
+		if err != nil {
+			t.Fatalf("%q: %v", patch, err)
+		}
+		if want := strings.ToValidUTF8(raw, "\uFFFD"); got.Text != want {
+			t.Errorf("%q: text %q, want %q", patch, got.Text, want)
+		}
+	}
+}
