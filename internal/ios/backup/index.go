@@ -433,65 +433,100 @@ func validFSPath(p string) bool { return fs.ValidPath(p) && p != "." && !isRootF
 const spillBudget = 4 << 20
 
 // builder writes an index: records are added in any order, then build
-// sorts them and writes the three files. Records are held in memory
-// while they fit holdBudget (a backup of a few thousand files), and
-// sorted there; past it they all go through runs on disk (internal/spill).
+// sorts them and writes the three files.
 type builder struct {
 	x        *index
 	tempDir  string // where the sorted runs go
 	domains  map[string]uint32
-	held     heldRecs
-	recs     *spill.Sorter[recItem] // nil while the records are held
-	strBytes int                    // the bytes of the records' strings in the arena, path as "domain/rel"
+	recs     heldSorter[recItem]
+	strBytes int // the bytes of the records' strings in the arena, path as "domain/rel"
 }
 
-// holdBudget bounds the records a builder holds in memory, by their
+// holdBudget bounds the items a heldSorter holds in memory, by their
 // Codec.Size (a variable for the tests).
 var holdBudget = spillBudget
 
-// heldRecs are records in the order added, in chunks of heldChunk that
-// are never copied: held in a spill.Sorter, MVT's sample's 3,721 records
-// (0.65 MB) cost 1.3 MB of buffer grown by doubling and 0.6 MB of sorted
-// copy.
-type heldRecs struct {
-	chunks [][]recItem
-	n      int
-	size   int // the records' Codec.Size, summed
+// heldSorter sorts items as a spill.Sorter does (by the codec's Compare,
+// equal items in the order added), holding them in memory, in chunks of
+// heldChunk that are never copied, while they fit holdBudget (the index
+// of a backup of a few thousand files), and through the sorter past it:
+// in a spill.Sorter MVT's sample's 3,721 records (0.65 MB) cost 1.3 MB of
+// buffer grown by doubling and 0.6 MB of sorted copy.
+type heldSorter[T any] struct {
+	codec   spill.Codec[T]
+	tempDir string
+	chunks  [][]T
+	n, size int
+	sorter  *spill.Sorter[T] // nil while the items are held
 }
 
 const heldChunk = 256
 
-func (h *heldRecs) add(r *recItem, size int) {
-	if h.n%heldChunk == 0 {
-		h.chunks = append(h.chunks, make([]recItem, 0, heldChunk))
+// add adds *v, whose Codec.Size is size (computed by the caller: through
+// the codec's function value v would move to the heap).
+func (h *heldSorter[T]) add(v *T, size int) error {
+	if h.sorter == nil {
+		if h.size+size <= holdBudget {
+			if h.n%heldChunk == 0 {
+				h.chunks = append(h.chunks, make([]T, 0, heldChunk))
+			}
+			c := &h.chunks[len(h.chunks)-1]
+			*c = append(*c, *v)
+			h.n++
+			h.size += size
+			return nil
+		}
+		h.sorter = spill.New(h.tempDir, spillBudget, h.codec) // the held items first, in the order added
+		for _, c := range h.chunks {
+			if err := h.sorter.AddAll(c); err != nil {
+				return err
+			}
+		}
+		h.chunks = nil
 	}
-	c := &h.chunks[len(h.chunks)-1]
-	*c = append(*c, *r)
-	h.n++
-	h.size += size
+	return h.sorter.Add(*v)
 }
 
-func (h *heldRecs) at(i int32) *recItem { return &h.chunks[i/heldChunk][i%heldChunk] }
+// len is the number of items added.
+func (h *heldSorter[T]) len() int {
+	if h.sorter == nil {
+		return h.n
+	}
+	return h.sorter.Len()
+}
 
-// each calls fn with the records in recCodec order, equal records in the
-// order added: the order a spill.Sorter gives them.
-func (h *heldRecs) each(fn func(*recItem) error) error {
+func (h *heldSorter[T]) at(i int32) *T { return &h.chunks[i/heldChunk][i%heldChunk] }
+
+// each calls fn with the items in order. A held item is handed itself,
+// not a copy: the builder only reads them.
+func (h *heldSorter[T]) each(fn func(*T) error) error {
+	if h.sorter != nil {
+		return h.sorter.Each(fn)
+	}
 	order := make([]int32, h.n)
 	for i := range order {
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(a, b int32) int {
-		if c := recCodec.Compare(h.at(a), h.at(b)); c != 0 {
+		if c := h.codec.Compare(h.at(a), h.at(b)); c != 0 {
 			return c
 		}
 		return cmp.Compare(a, b)
 	})
 	for _, i := range order {
-		if err := fn(h.at(i)); err != nil { // the held record itself: build only reads it
+		if err := fn(h.at(i)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// close drops the items (and the sorter's runs).
+func (h *heldSorter[T]) close() {
+	h.chunks, h.n, h.size = nil, 0, 0
+	if h.sorter != nil {
+		h.sorter.Close()
+	}
 }
 
 // recItem is a record while the index is built.
@@ -568,8 +603,16 @@ var nodeCodec = spill.Codec[nodeItem]{
 		return d.Err()
 	},
 	Compare:   func(a, b *nodeItem) int { return strings.Compare(a.path, b.path) },
-	Size:      func(it *nodeItem) int { return 16 + nodeSize + 8 + len(it.path) },
+	Size:      nodeItemSize,
 	RoundTrip: true, // TestBuildCodecsRoundTrip
+}
+
+// nodeItemSize is a node's Codec.Size.
+func nodeItemSize(it *nodeItem) int { return 16 + nodeSize + 8 + len(it.path) }
+
+// addNode adds a node item to the nodes being sorted.
+func addNode(nodes *heldSorter[nodeItem], it nodeItem) error {
+	return nodes.add(&it, nodeItemSize(&it))
 }
 
 // newBuilder starts an index whose files, when they outgrow memory, and
@@ -578,7 +621,7 @@ func newBuilder(tempDir string) *builder {
 	dir := &indexDir{parent: tempDir}
 	x := &index{dir: dir, cache: newPageCache(),
 		arena: &indexFile{name: "arena", dir: dir}, recs: &indexFile{name: "recs", dir: dir}, nodes: &indexFile{name: "nodes", dir: dir}}
-	return &builder{x: x, tempDir: tempDir, domains: map[string]uint32{}}
+	return &builder{x: x, tempDir: tempDir, domains: map[string]uint32{}, recs: heldSorter[recItem]{codec: recCodec, tempDir: tempDir}}
 }
 
 // add adds a Manifest row whose MBFile blob is decoded into m.
@@ -592,57 +635,12 @@ func (bd *builder) add(id, domain, rel string, flags int64, m mbFile) error {
 	bd.strBytes += len(domain) + 1 + len(rel) + len(id) + len(m.target) + len(m.err) + len(m.key)
 	r := recItem{domain: bd.x.domains[d], rel: rel, id: id, target: m.target, err: m.err, key: string(m.key),
 		flags: flags, mode: m.mode, mb: m.fields}
-	if bd.recs == nil {
-		if size := recItemSize(&r); bd.held.size+size <= holdBudget {
-			bd.held.add(&r, size)
-			return nil
-		}
-		if err := bd.spillHeld(); err != nil {
-			return err
-		}
-	}
-	return bd.recs.Add(r)
-}
-
-// spillHeld moves the held records, in the order added, to a sorter.
-func (bd *builder) spillHeld() error {
-	bd.recs = spill.New(bd.tempDir, spillBudget, recCodec)
-	for _, c := range bd.held.chunks {
-		if err := bd.recs.AddAll(c); err != nil {
-			return err
-		}
-	}
-	bd.held = heldRecs{}
-	return nil
-}
-
-// recordCount is the number of records added.
-func (bd *builder) recordCount() int {
-	if bd.recs == nil {
-		return bd.held.n
-	}
-	return bd.recs.Len()
-}
-
-// eachRecord calls fn with the records in order.
-func (bd *builder) eachRecord(fn func(*recItem) error) error {
-	if bd.recs == nil {
-		return bd.held.each(fn)
-	}
-	return bd.recs.Each(fn)
-}
-
-// closeRecords drops the records (and the sorter's runs).
-func (bd *builder) closeRecords() {
-	bd.held = heldRecs{}
-	if bd.recs != nil {
-		bd.recs.Close()
-	}
+	return bd.recs.add(&r, recItemSize(&r))
 }
 
 // discard removes what the builder wrote (an open that failed).
 func (bd *builder) discard() {
-	bd.closeRecords()
+	bd.recs.close()
 	bd.x.close()
 }
 
@@ -655,10 +653,10 @@ func (bd *builder) discard() {
 // gone.
 func (bd *builder) build(ctx context.Context, rootFiles []string) (*index, error) {
 	x := bd.x
-	defer bd.closeRecords()
-	nodes := spill.New(bd.tempDir, spillBudget, nodeCodec)
-	defer nodes.Close()
-	n := bd.recordCount()
+	defer bd.recs.close()
+	nodes := &heldSorter[nodeItem]{codec: nodeCodec, tempDir: bd.tempDir}
+	defer nodes.close()
+	n := bd.recs.len()
 	x.recs.reserve(n * recSize)
 	x.nodes.reserve((n + len(rootFiles)) * nodeSize) // and the folders no record describes, if any
 	x.arena.reserve(bd.strBytes)                     // and the root files' names
@@ -666,7 +664,7 @@ func (bd *builder) build(ctx context.Context, rootFiles []string) (*index, error
 	recs := bufio.NewWriterSize(x.recs, 64<<10)
 	var prev string // the previous record path: its parents were added already
 	var enc [recSize]byte
-	err := bd.eachRecord(func(r *recItem) error {
+	err := bd.recs.each(func(r *recItem) error {
 		if x.nrec >= math.MaxInt32 {
 			return errIndexTooLarge
 		}
@@ -710,7 +708,7 @@ func (bd *builder) build(ctx context.Context, rootFiles []string) (*index, error
 		if r.flags == flagDir {
 			k = nodeDir
 		}
-		if err := nodes.Add(nodeItem{path: path, n: packedNode{path: p.path, rec: int32(i), kind: k, link: r.flags == flagSymlink}}); err != nil {
+		if err := addNode(nodes, nodeItem{path: path, n: packedNode{path: p.path, rec: int32(i), kind: k, link: r.flags == flagSymlink}}); err != nil {
 			return err
 		}
 		err = addParents(nodes, path, p.path, prev)
@@ -723,7 +721,7 @@ func (bd *builder) build(ctx context.Context, rootFiles []string) (*index, error
 		}
 		var r ref
 		if r, err = arena.put(name); err == nil {
-			err = nodes.Add(nodeItem{path: name, n: packedNode{path: r, rec: -1, kind: nodeRootFile}})
+			err = addNode(nodes, nodeItem{path: name, n: packedNode{path: r, rec: -1, kind: nodeRootFile}})
 		}
 	}
 	if err == nil {
@@ -741,12 +739,12 @@ func (bd *builder) build(ctx context.Context, rootFiles []string) (*index, error
 // addParents adds the folders above path (whose arena reference is r) as
 // parent items, but those of prev's that it shares: they were added with
 // prev (duplicates are merged when the nodes are written).
-func addParents(nodes *spill.Sorter[nodeItem], path string, r ref, prev string) error {
+func addParents(nodes *heldSorter[nodeItem], path string, r ref, prev string) error {
 	for i := strings.LastIndexByte(path, '/'); i > 0; i = strings.LastIndexByte(path[:i], '/') {
 		if len(prev) > i && prev[i] == '/' && prev[:i] == path[:i] {
 			break
 		}
-		if err := nodes.Add(nodeItem{path: path[:i], n: packedNode{path: ref{r.off, uint32(i)}, rec: -1, kind: nodeDir}, parent: true}); err != nil {
+		if err := addNode(nodes, nodeItem{path: path[:i], n: packedNode{path: ref{r.off, uint32(i)}, rec: -1, kind: nodeDir}, parent: true}); err != nil {
 			return err
 		}
 	}
@@ -754,7 +752,7 @@ func addParents(nodes *spill.Sorter[nodeItem], path string, r ref, prev string) 
 }
 
 // writeNodes writes the merged nodes: one per distinct path.
-func (x *index) writeNodes(ctx context.Context, nodes *spill.Sorter[nodeItem]) error {
+func (x *index) writeNodes(ctx context.Context, nodes *heldSorter[nodeItem]) error {
 	w := bufio.NewWriterSize(x.nodes, 64<<10)
 	var (
 		cur                    string
@@ -779,7 +777,7 @@ func (x *index) writeNodes(ctx context.Context, nodes *spill.Sorter[nodeItem]) e
 		_, err := w.Write(enc[:])
 		return err
 	}
-	err := nodes.Each(func(it *nodeItem) error {
+	err := nodes.each(func(it *nodeItem) error {
 		if x.nnode%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -445,9 +445,9 @@ func TestRecordsInMemoryAsOnDisk(t *testing.T) {
 	}
 }
 
-// TestIndexHeldAsSpilled: an index built from records held in memory is
-// byte for byte the one built through the spill sorter (every record, or
-// those past a budget reached half way): records of random domains and
+// TestIndexHeldAsSpilled: an index built from records and nodes held in
+// memory is byte for byte the one built through the spill sorters (every
+// item, or those past a budget reached part way): records of random domains and
 // paths in random order, with duplicate paths and wholly equal records
 // of different flags (kept in the order added), symbolic links and
 // invalid paths.
@@ -487,8 +487,8 @@ func TestIndexHeldAsSpilled(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if (bd.recs == nil) != (budget == spillBudget) {
-			t.Fatalf("budget %d: records held %v", budget, bd.recs == nil)
+		if (bd.recs.sorter == nil) != (budget == spillBudget) {
+			t.Fatalf("budget %d: records held %v", budget, bd.recs.sorter == nil)
 		}
 		x, err := bd.build(context.Background(), []string{ManifestDB})
 		if err != nil {
