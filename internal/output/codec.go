@@ -44,7 +44,7 @@ var eventCodec = spill.Codec[model.Event]{
 			e.Level = &lvl
 		}
 		e.Module, e.Event = names.str(d), names.str(d)
-		e.Description = d.String()
+		e.Description = d.Text()
 		e.Artifact, e.Input = names.str(d), names.str(d)
 		if err := readMsg(d, &e.DescriptionMsg); err != nil {
 			return err
@@ -271,7 +271,7 @@ func readMsgDepth(d *spill.Decoder, m *i18n.Msg, depth int) error {
 		a.Name = names.str(d)
 		switch a.Kind = i18n.ArgKind(d.Int()); a.Kind {
 		case i18n.ArgString:
-			a.Str = d.String()
+			a.Str = d.Text()
 		case i18n.ArgInt:
 			a.Int = d.Int()
 		case i18n.ArgMsg:

@@ -22,10 +22,15 @@ func AppendInt(dst []byte, v int64) []byte { return binary.AppendVarint(dst, v) 
 type Decoder struct {
 	b   []byte
 	err error
+	// whole is the item given to NewDecoder; text is its copy from
+	// offset textAt on, made by the first Text.
+	whole  []byte
+	text   string
+	textAt int
 }
 
 // NewDecoder reads b.
-func NewDecoder(b []byte) *Decoder { return &Decoder{b: b} }
+func NewDecoder(b []byte) *Decoder { return &Decoder{b: b, whole: b} }
 
 var errShort = errors.New("truncated item")
 
@@ -39,6 +44,30 @@ func (d *Decoder) String() string {
 	s := string(d.b[k : k+int(n)])
 	d.b = d.b[k+int(n):]
 	return s
+}
+
+// Text reads a length-prefixed string as String does, but as a part of
+// one copy of the rest of the item, made at the first Text: an item's strings
+// then cost one allocation instead of one each (a timeline event's
+// description and its message's arguments). The copy stays in memory as
+// long as any of the strings does.
+func (d *Decoder) Text() string {
+	n, k := binary.Uvarint(d.b)
+	if k <= 0 || uint64(len(d.b)-k) < n {
+		d.fail()
+		return ""
+	}
+	if n == 0 {
+		d.b = d.b[k:]
+		return ""
+	}
+	off := len(d.whole) - len(d.b) + k
+	if d.text == "" {
+		// From this string on: the bytes before it are not Text's.
+		d.text, d.textAt = string(d.whole[off:]), off
+	}
+	d.b = d.b[k+int(n):]
+	return d.text[off-d.textAt : off-d.textAt+int(n)]
 }
 
 // Bytes reads a length-prefixed string without copying it: the bytes are

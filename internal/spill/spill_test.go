@@ -179,6 +179,40 @@ func TestDecoderRejectsTruncatedAndTrailing(t *testing.T) {
 	}
 }
 
+// Text reads what String reads, from one copy of the item that the
+// decoded bytes do not share, and fails as String does on a truncated item.
+func TestDecoderText(t *testing.T) {
+	enc := AppendString(AppendInt(AppendString(AppendString(nil, "first"), ""), 42), "third")
+	for _, tc := range []struct {
+		name string
+		read func(d *Decoder) []any
+	}{
+		{"String", func(d *Decoder) []any { return []any{d.String(), d.String(), d.Int(), d.String()} }},
+		{"Text", func(d *Decoder) []any { return []any{d.Text(), d.Text(), d.Int(), d.Text()} }},
+		{"mixed", func(d *Decoder) []any { return []any{d.Text(), d.String(), d.Int(), d.Text()} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := slices.Clone(enc)
+			d := NewDecoder(src)
+			got := tc.read(d)
+			if err := d.Err(); err != nil {
+				t.Fatal(err)
+			}
+			clear(src) // the strings must not share the decoded bytes
+			if want := []any{"first", "", int64(42), "third"}; !slices.Equal(got, want) {
+				t.Errorf("got %q, want %q", got, want)
+			}
+			for i := range len(enc) {
+				d := NewDecoder(enc[:i])
+				tc.read(d)
+				if d.Err() == nil {
+					t.Errorf("truncated at %d: no error", i)
+				}
+			}
+		})
+	}
+}
+
 // A merge of more runs than maxFanIn first merges consecutive runs into
 // longer ones: the stream is the same stable sort, across sorters too, the
 // merge never reads more than maxFanIn runs, and the run files left are
