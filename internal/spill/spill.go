@@ -225,26 +225,50 @@ func (s *Sorter[T]) orderLocked() []int32 {
 	return order
 }
 
-// sortKey is an item's Codec.Key and its position in the buffer.
+// sortKey is an item's Codec.Key number, a second word of its string and
+// its position in the buffer (the string itself is kept apart, read on
+// ties only: the smaller the keys, the less a sort moves).
 type sortKey struct {
-	n   uint64
-	s   string
-	pos int32
+	n, w uint64
+	pos  int32
+}
+
+// keyGroups is the size of orderByKeyLocked's table of key numbers whose
+// strings it finds a common prefix of.
+const keyGroups = 1024
+
+// keyGroup is one entry of that table: the number that holds it, a count
+// for that (see keyWords), and its strings' common prefix so far.
+type keyGroup struct {
+	n     uint64
+	count int
+	first string
+	lcp   int
+	held  bool
 }
 
 // orderByKeyLocked is orderLocked by the codec's Key, then Compare, then
-// position.
+// position. Keys of one number often share a long start of their strings
+// (paths under one folder, hashes of one generator), which a comparison
+// of the strings would read again each time: each key also holds, as a
+// word, the 8 bytes of its string after the prefix that every string of
+// its number shares (keyWords), compared before the strings.
 func (s *Sorter[T]) orderByKeyLocked() []int32 {
 	keys := make([]sortKey, len(s.buf))
+	strs := make([]string, len(s.buf))
 	for i := range keys {
 		n, str := s.codec.Key(&s.buf[i])
-		keys[i] = sortKey{n: n, s: str, pos: int32(i)}
+		keys[i], strs[i] = sortKey{n: n, pos: int32(i)}, str
 	}
+	keyWords(keys, strs)
 	slices.SortFunc(keys, func(a, b sortKey) int {
 		if a.n != b.n {
 			return cmp.Compare(a.n, b.n)
 		}
-		if c := strings.Compare(a.s, b.s); c != 0 {
+		if a.w != b.w {
+			return cmp.Compare(a.w, b.w)
+		}
+		if c := strings.Compare(strs[a.pos], strs[b.pos]); c != 0 {
 			return c
 		}
 		if c := s.codec.Compare(&s.buf[a.pos], &s.buf[b.pos]); c != 0 {
@@ -257,6 +281,79 @@ func (s *Sorter[T]) orderByKeyLocked() []int32 {
 		order[j] = keys[j].pos
 	}
 	return order
+}
+
+// keyWords sets each key's word: its string's 8 bytes after the common
+// prefix of all strings of its number, if its number holds an entry of
+// the table, or its first 8 bytes otherwise (words are only compared
+// between keys of one number). Each entry goes to the number most of its
+// keys have (a majority vote: a number unlike the holder's takes one from
+// its count, and the entry when the count is zero), so that a few
+// numbers with many keys each are not kept out by many numbers of one key
+// (hashes); the prefixes are then found for the holders.
+func keyWords(keys []sortKey, strs []string) {
+	groups := make([]keyGroup, keyGroups)
+	for i := range keys {
+		g := &groups[groupOf(keys[i].n)]
+		switch {
+		case g.count == 0:
+			g.n, g.count = keys[i].n, 1
+		case g.n == keys[i].n:
+			g.count++
+		default:
+			g.count--
+		}
+	}
+	for i := range keys {
+		k := &keys[i]
+		g := &groups[groupOf(k.n)]
+		if g.count == 0 || g.n != k.n {
+			continue
+		}
+		if str := strs[k.pos]; !g.held {
+			g.first, g.lcp, g.held = str, len(str), true
+		} else {
+			g.lcp = commonPrefix(g.first[:g.lcp], str)
+		}
+	}
+	for i := range keys {
+		k := &keys[i]
+		at := 0
+		if g := &groups[groupOf(k.n)]; g.count > 0 && g.n == k.n {
+			at = g.lcp
+		}
+		k.w = word(strs[k.pos], at)
+	}
+}
+
+// groupOf is the table entry of a key's number.
+func groupOf(n uint64) int { return int((n * 0x9e3779b97f4a7c15) >> 54) } // top 10 bits: keyGroups
+
+// commonPrefix is the length of the longest common prefix of a and b.
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+8 <= n && a[i:i+8] == b[i:i+8] {
+		i += 8
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// word is the 8 bytes of s from offset at on, big-endian, zeros past its
+// end: of two strings that share their first at bytes, the one with the
+// lower word is the lower string (equal words leave them undecided).
+func word(s string, at int) uint64 {
+	var w uint64
+	for j := range 8 {
+		w <<= 8
+		if at+j < len(s) {
+			w |= uint64(s[at+j])
+		}
+	}
+	return w
 }
 
 // sortedBuffer returns every item, sorted, when they are all still in the
