@@ -226,8 +226,9 @@ func (s *Sorter[T]) orderLocked() []int32 {
 }
 
 // sortKey is an item's Codec.Key number, a second word of its string and
-// its position in the buffer (the string itself is kept apart, read on
-// ties only: the smaller the keys, the less a sort moves).
+// its position in the buffer (the string is Codec.Key's again on ties
+// only: the smaller the keys, the less a sort moves, and no slice of the
+// strings is allocated beside them).
 type sortKey struct {
 	n, w uint64
 	pos  int32
@@ -255,12 +256,11 @@ type keyGroup struct {
 // its number shares (keyWords), compared before the strings.
 func (s *Sorter[T]) orderByKeyLocked() []int32 {
 	keys := make([]sortKey, len(s.buf))
-	strs := make([]string, len(s.buf))
 	for i := range keys {
-		n, str := s.codec.Key(&s.buf[i])
-		keys[i], strs[i] = sortKey{n: n, pos: int32(i)}, str
+		n, _ := s.codec.Key(&s.buf[i])
+		keys[i] = sortKey{n: n, pos: int32(i)}
 	}
-	keyWords(keys, strs)
+	keyWords(keys, func(i int32) string { _, str := s.codec.Key(&s.buf[i]); return str })
 	slices.SortFunc(keys, func(a, b sortKey) int {
 		if a.n != b.n {
 			return cmp.Compare(a.n, b.n)
@@ -268,7 +268,9 @@ func (s *Sorter[T]) orderByKeyLocked() []int32 {
 		if a.w != b.w {
 			return cmp.Compare(a.w, b.w)
 		}
-		if c := strings.Compare(strs[a.pos], strs[b.pos]); c != 0 {
+		_, as := s.codec.Key(&s.buf[a.pos])
+		_, bs := s.codec.Key(&s.buf[b.pos])
+		if c := strings.Compare(as, bs); c != 0 {
 			return c
 		}
 		if c := s.codec.Compare(&s.buf[a.pos], &s.buf[b.pos]); c != 0 {
@@ -291,7 +293,7 @@ func (s *Sorter[T]) orderByKeyLocked() []int32 {
 // its count, and the entry when the count is zero), so that a few
 // numbers with many keys each are not kept out by many numbers of one key
 // (hashes); the prefixes are then found for the holders.
-func keyWords(keys []sortKey, strs []string) {
+func keyWords(keys []sortKey, str func(pos int32) string) {
 	groups := make([]keyGroup, keyGroups)
 	for i := range keys {
 		g := &groups[groupOf(keys[i].n)]
@@ -310,7 +312,7 @@ func keyWords(keys []sortKey, strs []string) {
 		if g.count == 0 || g.n != k.n {
 			continue
 		}
-		if str := strs[k.pos]; !g.held {
+		if str := str(k.pos); !g.held {
 			g.first, g.lcp, g.held = str, len(str), true
 		} else {
 			g.lcp = commonPrefix(g.first[:g.lcp], str)
@@ -322,7 +324,7 @@ func keyWords(keys []sortKey, strs []string) {
 		if g := &groups[groupOf(k.n)]; g.count > 0 && g.n == k.n {
 			at = g.lcp
 		}
-		k.w = word(strs[k.pos], at)
+		k.w = word(str(k.pos), at)
 	}
 }
 
