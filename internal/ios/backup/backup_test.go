@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -165,7 +164,7 @@ func TestManifestCacheSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(context.Background(), "PRAGMA cache_size = -"+strconv.Itoa(manifestCacheKiB)); err != nil {
+	if err := sizeManifestCache(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	var n int

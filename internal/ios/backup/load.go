@@ -83,13 +83,8 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string, bd *builder) e
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
 	defer db.Close()
-	// The Files table is read once, in order: with SQLite's default page
-	// cache (2 MB) every page read stays cached, each in memory of its own
-	// that the scan touches once (about 800 pages, as many page faults, for
-	// MVT's sample's 3.2 MB Manifest.db). A cache of a few pages recycles
-	// them. It only sizes a cache: should SQLite refuse it, the read is
-	// the same.
-	db.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(manifestCacheKiB))
+	// It only sizes a cache: should SQLite refuse it, the read is the same.
+	_ = sizeManifestCache(ctx, db)
 	rows, err := db.QueryContext(ctx, "SELECT fileID, domain, relativePath, flags, file FROM Files")
 	if err != nil {
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
@@ -124,6 +119,16 @@ func (b *Backup) loadRecords(ctx context.Context, tempDir string, bd *builder) e
 		return fmt.Errorf("%s: %w: %w", name, acquisition.ErrCorrupt, err)
 	}
 	return nil
+}
+
+// sizeManifestCache sets db's page cache to manifestCacheKiB. The Files
+// table is read once, in order: with SQLite's default page cache (2 MB)
+// every page read stays cached, each in memory of its own that the scan
+// touches once (about 800 pages, as many page faults, for MVT's sample's
+// 3.2 MB Manifest.db). A cache of a few pages recycles them.
+func sizeManifestCache(ctx context.Context, db *sqlitex.DB) error {
+	_, err := db.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(manifestCacheKiB))
+	return err
 }
 
 // manifestCacheKiB is the page cache of Manifest.db while its Files table
